@@ -1,0 +1,81 @@
+# MTQG — two commands for a fresh machine: `make demo` and `make test`. See README.md.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+HOST ?= 127.0.0.1
+PORT ?= 8000
+SCALE ?= province
+export DJANGO_SETTINGS_MODULE ?= mtqg.settings
+
+.PHONY: install install-dev demo run test test-sqlite test-postgres lint fmt bench serve-prod messages migrate system-deps clean
+
+$(VENV)/bin/python:
+	@command -v $(PYTHON) >/dev/null || { echo "Cần Python 3.11 ($(PYTHON))"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+
+# Runtime dependencies from the lock file; the stamp makes a second run instant.
+$(VENV)/.installed-runtime: requirements.lock | $(VENV)/bin/python
+	$(PIP) install -q -r requirements.lock
+	touch $@
+
+$(VENV)/.installed-dev: requirements-dev.lock | $(VENV)/bin/python
+	$(PIP) install -q -r requirements-dev.lock
+	touch $@ $(VENV)/.installed-runtime
+
+install: $(VENV)/.installed-runtime
+
+install-dev: $(VENV)/.installed-dev
+
+migrate: install
+	$(PY) manage.py migrate --noinput -v 0
+
+# Install, migrate, load units and demo data (each step skips what is done), then serve.
+demo: install
+	$(PY) manage.py demo_setup
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+run: install
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+serve-prod: install
+	$(PY) manage.py collectstatic --noinput -v 0
+	DEBUG=0 $(VENV)/bin/gunicorn -c deploy/gunicorn.conf.py mtqg.wsgi
+
+# Debian packages the tests need (browser, PDF text extraction, fonts), installed only when missing.
+system-deps:
+	@bash scripts/system-deps.sh
+
+test: install-dev system-deps
+	$(MAKE) --no-print-directory lint
+	$(MAKE) --no-print-directory test-sqlite
+	$(MAKE) --no-print-directory test-postgres
+
+test-sqlite: install-dev
+	@echo "== Bộ kiểm thử trên SQLite =="
+	DATABASE_URL= bash scripts/pytest.sh
+
+test-postgres: install-dev
+	@echo "== Bộ kiểm thử trên PostgreSQL =="
+	bash scripts/with-postgres.sh bash scripts/pytest.sh
+
+lint: install-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy mtqg
+	DATABASE_URL=sqlite:///:memory: $(PY) manage.py makemigrations --check --dry-run -v 0
+
+fmt: install-dev
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+messages: install-dev
+	cd mtqg && ../$(PY) ../manage.py makemessages -l en --no-obsolete && ../$(PY) ../manage.py compilemessages
+
+bench: install-dev
+	bash scripts/with-postgres.sh $(PY) -m benchmarks.run --scale $(SCALE)
+
+clean:
+	rm -rf var/*.sqlite3* var/test-* .pytest_cache

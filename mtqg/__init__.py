@@ -1,0 +1,1 @@
+"""MTQG: monitoring and evaluation of Vietnam's National Target Programs."""

@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
+
+from . import services
+
+
+class LockoutAuthenticationForm(AuthenticationForm):
+    """The login form, refusing a username locked after repeated failures."""
+
+    error_messages = {
+        "invalid_login": _("Tên đăng nhập hoặc mật khẩu không đúng."),
+        "inactive": _("Tài khoản đã bị khóa."),
+        "locked": _("Tài khoản tạm bị khóa do đăng nhập sai nhiều lần. Vui lòng thử lại sau %(minutes)s phút."),
+    }
+
+    def clean(self) -> dict[str, Any]:
+        from django.conf import settings
+
+        username = (self.data.get("username") or "").strip()
+        if username and services.login_locked(username):
+            raise forms.ValidationError(
+                self.error_messages["locked"], code="locked", params={"minutes": settings.LOGIN_LOCKOUT_MINUTES}
+            )
+        try:
+            cleaned = super().clean()
+        except forms.ValidationError:
+            if username:
+                services.login_failed(username, self.request.META.get("REMOTE_ADDR") if self.request else None)
+            raise
+        services.login_succeeded(username)
+        return cleaned

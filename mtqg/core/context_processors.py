@@ -1,0 +1,31 @@
+"""Navigation by program, shared by every page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+# (label, url name, icon). Items whose URL does not exist yet are left out.
+NAVIGATION = [
+    (_("Tổng quan"), "core:home", "house"),
+    (_("Đơn vị hành chính"), "geo:tree", "diagram-3"),
+    (_("Nông thôn mới"), "ntm:index", "flower2"),
+    (_("Giảm nghèo"), "poverty:index", "people"),
+    (_("Vốn và công trình"), "finance:index", "cash-coin"),
+    (_("OCOP"), "ocop:index", "award"),
+]
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    items = []
+    for label, name, icon in NAVIGATION:
+        try:
+            url = reverse(name)
+        except NoReverseMatch:
+            continue
+        active = url != "/" and request.path.startswith(url) or request.path == url
+        items.append({"label": label, "url": url, "icon": icon, "active": active})
+    return {"nav_items": items}

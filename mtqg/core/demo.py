@@ -1,0 +1,40 @@
+"""The demo world: units' classifications, users, then each program app's demo data, in order."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from importlib import import_module
+from typing import Any
+
+from mtqg.accounts.demo import DEMO_PASSWORD
+
+# Explicit order; each entry is "module:function" returning nothing or a count.
+DEMO_STEPS: list[str] = [
+    "mtqg.geo.demo:seed",
+    "mtqg.ntm.demo:seed",
+    "mtqg.poverty.demo:seed",
+    "mtqg.finance.demo:seed",
+    "mtqg.ocop.demo:seed",
+]
+
+
+def _load(name: str) -> Callable[[], Any]:
+    module, func = name.split(":")
+    return getattr(import_module(module), func)  # type: ignore[no-any-return]
+
+
+def seed_all(stdout: Any = None) -> list[str]:
+    from mtqg.accounts import demo as accounts_demo
+
+    lines: list[str] = []
+    for step in DEMO_STEPS:
+        started = time.monotonic()
+        _load(step)()
+        if stdout is not None:
+            stdout.write(f"  {step}: {time.monotonic() - started:.1f} giây")
+    users = accounts_demo.seed()
+    lines.append("")
+    lines.append("Tài khoản minh họa (mật khẩu chung: %s):" % DEMO_PASSWORD)
+    lines.extend(f"  {username:<16} {desc}" for username, desc in users)
+    return lines

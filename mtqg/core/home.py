@@ -1,0 +1,24 @@
+"""Key figures on the home page, per unit. Each program app adds its provider function to this explicit list."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from importlib import import_module
+from typing import Any
+
+from mtqg.geo.models import UnitVersion
+
+# "module:function" names; each function(unit, user) returns a list of {"label", "value", "url"?} dicts.
+FIGURE_PROVIDERS: list[str] = []
+
+
+def _load(name: str) -> Callable[[UnitVersion, Any], list[dict[str, Any]]]:
+    module, func = name.split(":")
+    return getattr(import_module(module), func)  # type: ignore[no-any-return]
+
+
+def key_figures(unit: UnitVersion, user: Any) -> list[dict[str, Any]]:
+    figures: list[dict[str, Any]] = []
+    for name in FIGURE_PROVIDERS:
+        figures.extend(_load(name)(unit, user))
+    return figures

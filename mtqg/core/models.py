@@ -1,0 +1,47 @@
+"""Cross-cutting models: the change record (audit) written by every service in the same transaction."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from mtqg.accounts.scoping import ScopedQuerySet
+
+
+class ChangeRecord(models.Model):
+    """One write: who changed which object, in which unit, each field's old → new value."""
+
+    class Action(models.TextChoices):
+        CREATED = "created", _("Tạo mới")
+        UPDATED = "updated", _("Cập nhật")
+        DELETED = "deleted", _("Xóa")
+        STATUS = "status", _("Chuyển trạng thái")
+        IMPORTED = "imported", _("Nhập dữ liệu")
+        EXPORTED = "exported", _("Xuất dữ liệu")
+        LOGIN = "login", _("Đăng nhập")
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, verbose_name=_("loại đối tượng"))
+    object_id = models.CharField(_("mã đối tượng"), max_length=64, db_index=True)
+    object_repr = models.CharField(_("đối tượng"), max_length=300)
+    unit_path = models.CharField(_("đường dẫn đơn vị"), max_length=255, blank=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("người thực hiện")
+    )
+    action = models.CharField(_("hành động"), max_length=16, choices=Action.choices)
+    changes = models.JSONField(_("thay đổi"), default=dict, blank=True)
+    reason = models.TextField(_("lý do"), blank=True)
+    at = models.DateTimeField(_("thời điểm"), auto_now_add=True, db_index=True)
+
+    scope_path = "unit_path"
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("bản ghi thay đổi")
+        verbose_name_plural = _("lịch sử thay đổi")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["content_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.object_repr} ({self.at:%d/%m/%Y %H:%M})"

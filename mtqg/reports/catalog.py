@@ -1,0 +1,20 @@
+"""Every report, by slug: a plain dict, no registry. A report function takes (user, params) and returns
+JSON-ready figures (dicts/lists); writers render them. user=None means the command line (system scope)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from importlib import import_module
+from typing import Any
+
+from .params import ReportParams
+
+ReportFunc = Callable[[Any, ReportParams], Any]
+
+# slug → "module:function"
+CATALOG: dict[str, str] = {}
+
+
+def get_report(slug: str) -> ReportFunc:
+    module, func = CATALOG[slug].split(":")
+    return getattr(import_module(module), func)  # type: ignore[no-any-return]

@@ -1,0 +1,48 @@
+import json
+import sys
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.serializers.json import DjangoJSONEncoder
+
+from mtqg.reports.catalog import CATALOG, get_report
+from mtqg.reports.params import parse_params
+
+
+class Command(BaseCommand):
+    help = "Chạy một báo cáo theo mã (slug) và in ra JSON (hoặc ghi tệp)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("slug", help="Mã báo cáo: " + ", ".join(sorted(CATALOG)))
+        parser.add_argument("--unit", required=True, help="Mã đơn vị hành chính (GSO)")
+        parser.add_argument("--as-of", dest="as_of")
+        parser.add_argument("--year")
+        parser.add_argument("--baseline")
+        parser.add_argument("--bands")
+        parser.add_argument("--include-carry-over", action="store_true", dest="include_carry_over")
+        parser.add_argument("--format", default="json", choices=["json", "xlsx", "docx", "pdf"])
+        parser.add_argument("--output", help="Tệp đầu ra (mặc định: stdout cho JSON)")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        slug = options["slug"]
+        if slug not in CATALOG:
+            raise CommandError(f"Không có báo cáo '{slug}'. Có: {', '.join(sorted(CATALOG))}")
+        try:
+            params = parse_params(options)
+        except ValidationError as exc:
+            raise CommandError("; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())) from exc
+        result = get_report(slug)(None, params)
+        if options["format"] != "json":
+            from mtqg.reports.writers import render  # added by the reports issue
+
+            data = render(slug, result, options["format"])
+            with open(options["output"], "wb") as fh:
+                fh.write(data)
+            return
+        text = json.dumps(result, ensure_ascii=False, indent=2, cls=DjangoJSONEncoder)
+        if options["output"]:
+            with open(options["output"], "w", encoding="utf-8") as fh:
+                fh.write(text + "\n")
+        else:
+            sys.stdout.write(text + "\n")

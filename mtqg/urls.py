@@ -1,0 +1,21 @@
+"""The whole URL map on one screen."""
+
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("accounts/", include("mtqg.accounts.urls")),
+    path("units/", include("mtqg.geo.urls")),
+    path("ntm/", include("mtqg.ntm.urls")),
+    path("poverty/", include("mtqg.poverty.urls")),
+    path("finance/", include("mtqg.finance.urls")),
+    path("ocop/", include("mtqg.ocop.urls")),
+    path("", include("mtqg.api.urls")),
+    path("", include("mtqg.core.urls")),
+]
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

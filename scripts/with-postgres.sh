@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Start a throwaway PostgreSQL cluster on 127.0.0.1 (private port), run the given command with
+# DATABASE_URL pointing at it, and stop the cluster even when the command fails.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BINDIR="${PG_BINDIR:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)}"
+if [ ! -x "$BINDIR/initdb" ]; then
+  echo "Không tìm thấy máy chủ PostgreSQL (initdb). Cài gói postgresql." >&2
+  exit 1
+fi
+PORT="${PG_PORT:-$(( 55000 + RANDOM % 5000 ))}"
+DATA="$(mktemp -d /tmp/mtqg-pg.XXXXXX)"
+chmod 755 "$DATA"
+as_pg() {
+  if [ "$(id -u)" -eq 0 ]; then chown -R postgres "$DATA"; su postgres -s /bin/bash -c "$*"; else bash -c "$*"; fi
+}
+cleanup() {
+  as_pg "'$BINDIR/pg_ctl' -D '$DATA/db' -m fast -w stop" >/dev/null 2>&1 || true
+  rm -rf "$DATA"
+}
+trap cleanup EXIT INT TERM
+as_pg "'$BINDIR/initdb' -D '$DATA/db' -U postgres -A trust -E UTF8 --locale=C.UTF-8" >/dev/null
+as_pg "'$BINDIR/pg_ctl' -D '$DATA/db' -l '$DATA/log' -o \"-c listen_addresses=127.0.0.1 -p $PORT -c unix_socket_directories='$DATA' -c fsync=off -c synchronous_commit=off -c full_page_writes=off\" -w start" >/dev/null
+export DATABASE_URL="postgres://postgres@127.0.0.1:$PORT/postgres"
+echo "PostgreSQL tạm thời: 127.0.0.1:$PORT"
+"$@"
