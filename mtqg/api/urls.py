@@ -4,6 +4,10 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from .router import router
 
 urlpatterns = [
+    path("api/v1/ntm/", include("mtqg.ntm.api_urls")),
+    path("api/v1/poverty/", include("mtqg.poverty.api_urls")),
+    path("api/v1/finance/", include("mtqg.finance.api_urls")),
+    path("api/v1/ocop/", include("mtqg.ocop.api_urls")),
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
