@@ -2,4 +2,9 @@
 
 from django.urls import path
 
-urlpatterns: list[path] = []  # type: ignore[valid-type]
+from . import api
+
+urlpatterns = [
+    path("classify/", api.classify_view, name="poverty-classify"),
+    path("summary/", api.summary_view, name="poverty-summary"),
+]

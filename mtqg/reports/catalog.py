@@ -12,9 +12,12 @@ from .params import ReportParams
 ReportFunc = Callable[[Any, ReportParams], Any]
 
 # slug → "module:function"
-CATALOG: dict[str, str] = {}
+CATALOG: dict[str, str] = {
+    "ocop-summary": "mtqg.ocop.reports:ocop_summary",
+    "poverty-summary": "mtqg.poverty.reports:summary",
+}
 
 
 def get_report(slug: str) -> ReportFunc:
     module, func = CATALOG[slug].split(":")
-    return getattr(import_module(module), func)  # type: ignore[no-any-return]
+    return getattr(import_module(module), func)

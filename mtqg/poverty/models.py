@@ -1,0 +1,260 @@
+"""Poverty standards (data), the household register with members and annual reviews, import batches, export log."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from mtqg.accounts.scoping import ScopedQuerySet
+from mtqg.geo.models import UnitVersion
+
+
+class Area(models.TextChoices):
+    RURAL = "rural", _("Nông thôn")
+    URBAN = "urban", _("Thành thị")
+
+
+class PovertyClass(models.TextChoices):
+    POOR = "poor", _("Hộ nghèo")
+    NEAR_POOR = "near_poor", _("Hộ cận nghèo")
+    AVERAGE = "average", _("Hộ có mức sống trung bình")
+    NONE = "none", _("Không thuộc diện")
+
+
+class PovertyStandard(models.Model):
+    """One national (or provincial) poverty standard, loaded from data/standards.json."""
+
+    code = models.SlugField(_("mã"), max_length=40, unique=True)
+    instrument = models.CharField(_("văn bản"), max_length=120)
+    title = models.CharField(_("tên"), max_length=255)
+    citation = models.TextField(_("căn cứ pháp lý"), blank=True)
+    year_from = models.PositiveSmallIntegerField(_("từ năm rà soát"))
+    year_to = models.PositiveSmallIntegerField(_("đến năm rà soát"))
+    province_code = models.CharField(_("mã tỉnh (chuẩn địa phương)"), max_length=10, blank=True)
+    base = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("chuẩn gốc")
+    )
+    deprivation_cutoff = models.PositiveSmallIntegerField(
+        _("số chỉ số thiếu hụt tối thiểu"), null=True, blank=True
+    )
+    lines = models.JSONField(_("mức thu nhập"), default=dict)
+    indicators = models.JSONField(_("chỉ số thiếu hụt"), default=list)
+    unconfirmed = models.BooleanField(_("chưa xác minh"), default=False)
+    unconfirmed_notes = models.TextField(_("nội dung chưa xác minh"), blank=True)
+
+    class Meta:
+        verbose_name = _("chuẩn nghèo")
+        verbose_name_plural = _("chuẩn nghèo")
+        ordering = ["province_code", "year_from"]
+
+    def __str__(self) -> str:
+        return self.instrument
+
+    @property
+    def is_local(self) -> bool:
+        return bool(self.province_code)
+
+
+class HouseholdQuerySet(ScopedQuerySet["Household"]):
+    pass
+
+
+class Household(models.Model):
+    """A household on the register; `code` is its stable id across reviews and the 2025 reform."""
+
+    code = models.CharField(_("mã hộ"), max_length=40, unique=True)
+    commune = models.ForeignKey(UnitVersion, on_delete=models.PROTECT, related_name="+", verbose_name=_("xã"))
+    village = models.ForeignKey(
+        UnitVersion,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("thôn, bản"),
+    )
+    village_name = models.CharField(_("tên thôn, bản"), max_length=120, blank=True)
+    address = models.CharField(_("địa chỉ"), max_length=255, blank=True)
+    head_name = models.CharField(_("chủ hộ"), max_length=120)
+    head_search = models.CharField(_("chủ hộ (không dấu)"), max_length=120, db_index=True, editable=False)
+    ethnicity = models.CharField(_("dân tộc"), max_length=40, blank=True)
+    area = models.CharField(_("khu vực"), max_length=8, choices=Area.choices, default=Area.RURAL)
+
+    scope_path = "commune__path"
+    objects = HouseholdQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("hộ gia đình")
+        verbose_name_plural = _("hộ gia đình")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class Member(models.Model):
+    class Sex(models.TextChoices):
+        MALE = "M", _("Nam")
+        FEMALE = "F", _("Nữ")
+
+    household = models.ForeignKey(
+        Household, on_delete=models.CASCADE, related_name="members", verbose_name=_("hộ")
+    )
+    full_name = models.CharField(_("họ và tên"), max_length=120)
+    search_name = models.CharField(_("họ tên (không dấu)"), max_length=120, db_index=True, editable=False)
+    birth_date = models.DateField(_("ngày sinh"), null=True, blank=True)
+    sex = models.CharField(_("giới tính"), max_length=1, choices=Sex.choices, blank=True)
+    relation = models.CharField(_("quan hệ với chủ hộ"), max_length=40, blank=True)
+    id_number = models.CharField(_("số định danh"), max_length=12, blank=True, db_index=True)
+    ethnicity = models.CharField(_("dân tộc"), max_length=40, blank=True)
+    schooling = models.CharField(_("trình độ học vấn"), max_length=60, blank=True)
+    health_insurance = models.BooleanField(_("có BHYT"), default=False)
+    disability = models.BooleanField(_("khuyết tật"), default=False)
+    employment = models.CharField(_("việc làm"), max_length=60, blank=True)
+
+    scope_path = "household__commune__path"
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("thành viên hộ")
+        verbose_name_plural = _("thành viên hộ")
+        ordering = ["household", "id"]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+
+class Review(models.Model):
+    """One household's classification in one review year (commune = the commune valid at review time)."""
+
+    class Kind(models.TextChoices):
+        PERIODIC = "periodic", _("Định kỳ (01/9 - 14/12)")
+        REGULAR = "regular", _("Thường xuyên")
+
+    class Transition(models.TextChoices):
+        NONE = "", _("Không thay đổi")
+        ESCAPED_POOR = "escaped_poor", _("Thoát nghèo")
+        ESCAPED_NEAR_POOR = "escaped_near_poor", _("Thoát cận nghèo")
+        FELL_BACK = "fell_back", _("Tái nghèo")
+        NEW = "new", _("Phát sinh mới")
+
+    household = models.ForeignKey(
+        Household, on_delete=models.CASCADE, related_name="reviews", verbose_name=_("hộ")
+    )
+    commune = models.ForeignKey(UnitVersion, on_delete=models.PROTECT, related_name="+", verbose_name=_("xã"))
+    year = models.PositiveSmallIntegerField(_("năm rà soát"))
+    kind = models.CharField(_("loại rà soát"), max_length=10, choices=Kind.choices, default=Kind.PERIODIC)
+    area = models.CharField(_("khu vực"), max_length=8, choices=Area.choices, default=Area.RURAL)
+    income_per_capita_month = models.DecimalField(
+        _("thu nhập bình quân (đồng/người/tháng)"), max_digits=18, decimal_places=0
+    )
+    deprivations = models.JSONField(_("chỉ số thiếu hụt"), default=list)
+    deprivation_count = models.PositiveSmallIntegerField(_("số chỉ số thiếu hụt"), default=0)
+    standard = models.ForeignKey(
+        PovertyStandard, on_delete=models.PROTECT, related_name="+", verbose_name=_("chuẩn")
+    )
+    poverty_class = models.CharField(
+        _("phân loại"), max_length=10, choices=PovertyClass.choices, db_index=True
+    )
+    local_standard = models.ForeignKey(
+        PovertyStandard,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("chuẩn địa phương"),
+    )
+    local_class = models.CharField(
+        _("phân loại theo chuẩn địa phương"), max_length=10, choices=PovertyClass.choices, blank=True
+    )
+    transition = models.CharField(_("biến động"), max_length=20, choices=Transition.choices, blank=True)
+    causes = models.JSONField(_("nguyên nhân nghèo"), default=list, blank=True)
+    policy_housing = models.BooleanField(_("hỗ trợ nhà ở"), default=False)
+    policy_water = models.BooleanField(_("hỗ trợ nước sinh hoạt"), default=False)
+    policy_credit = models.BooleanField(_("vay vốn tín dụng ưu đãi"), default=False)
+    policy_production = models.BooleanField(_("hỗ trợ sản xuất"), default=False)
+    approval_decision = models.CharField(_("quyết định công nhận"), max_length=120, blank=True)
+    approved_on = models.DateField(_("ngày công nhận"), null=True, blank=True)
+    batch = models.ForeignKey(
+        "ImportBatch", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    scope_path = "commune__path"
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("kết quả rà soát")
+        verbose_name_plural = _("kết quả rà soát")
+        ordering = ["household", "year"]
+        constraints = [
+            models.UniqueConstraint(fields=["household", "year", "kind"], name="review_unique_year_kind")
+        ]
+        indexes = [models.Index(fields=["year", "commune", "poverty_class"])]
+
+    def __str__(self) -> str:
+        return f"{self.household_id}/{self.year}"
+
+
+class ImportBatch(models.Model):
+    """A staged review import (maker-checker): validated, then approved/rejected by another user, then committed."""
+
+    class Status(models.TextChoices):
+        INVALID = "invalid", _("Có lỗi")
+        STAGED = "staged", _("Chờ duyệt")
+        REJECTED = "rejected", _("Bị từ chối")
+        COMMITTED = "committed", _("Đã ghi vào sổ")
+
+    unit = models.ForeignKey(
+        UnitVersion, on_delete=models.PROTECT, related_name="+", verbose_name=_("đơn vị")
+    )
+    year = models.PositiveSmallIntegerField(_("năm rà soát"))
+    file_name = models.CharField(_("tệp"), max_length=255)
+    file_sha256 = models.CharField(_("mã băm tệp"), max_length=64, db_index=True)
+    status = models.CharField(_("trạng thái"), max_length=10, choices=Status.choices)
+    row_count = models.PositiveIntegerField(_("số dòng"), default=0)
+    error_count = models.PositiveIntegerField(_("số lỗi"), default=0)
+    errors = models.JSONField(_("lỗi"), default=list, blank=True)
+    rows = models.JSONField(_("dữ liệu chờ duyệt"), default=list, blank=True)
+    note = models.CharField(_("ghi chú"), max_length=255, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+    checked_at = models.DateTimeField(_("duyệt lúc"), null=True, blank=True)
+
+    scope_path = "unit__path"
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("lô nhập kết quả rà soát")
+        verbose_name_plural = _("lô nhập kết quả rà soát")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.year})"
+
+
+class PersonalDataExport(models.Model):
+    """Who exported personal data of which unit, and why."""
+
+    unit = models.ForeignKey(
+        UnitVersion, on_delete=models.PROTECT, related_name="+", verbose_name=_("đơn vị")
+    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    reason = models.CharField(_("lý do"), max_length=255)
+    row_count = models.PositiveIntegerField(_("số dòng"), default=0)
+    created_at = models.DateTimeField(_("lúc"), auto_now_add=True)
+
+    scope_path = "unit__path"
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("nhật ký xuất dữ liệu cá nhân")
+        verbose_name_plural = _("nhật ký xuất dữ liệu cá nhân")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.reason}"

@@ -1,0 +1,109 @@
+"""Poverty roll-ups: one set-based aggregate per year over the reviews of the communes under a unit."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.db.models import Count, Q
+
+from mtqg.geo.models import UnitVersion
+from mtqg.geo.selectors import classified_units
+from mtqg.reports.params import ReportParams
+
+from .models import PovertyClass, PovertyStandard, Review
+
+TWO = Decimal("0.01")
+
+
+def _pct(part: int, whole: int) -> float | None:
+    if not whole:
+        return None
+    return float((Decimal(part) * 100 / Decimal(whole)).quantize(TWO, rounding=ROUND_HALF_UP))
+
+
+def _unit_ids(unit: UnitVersion) -> Any:
+    return UnitVersion.objects.filter(path__startswith=unit.path).values("pk")
+
+
+def year_figures(unit: UnitVersion, year: int, reviews: Any = None) -> dict[str, Any]:
+    """households, poor, near_poor and both rates for one review year under a unit (one SQL query)."""
+    qs = Review.objects.all() if reviews is None else reviews
+    agg = qs.filter(year=year, kind=Review.Kind.PERIODIC, commune_id__in=_unit_ids(unit)).aggregate(
+        households=Count("pk"),
+        poor=Count("pk", filter=Q(poverty_class=PovertyClass.POOR)),
+        near_poor=Count("pk", filter=Q(poverty_class=PovertyClass.NEAR_POOR)),
+    )
+    households, poor, near = agg["households"], agg["poor"], agg["near_poor"]
+    standard = PovertyStandard.objects.filter(
+        province_code="", year_from__lte=year, year_to__gte=year
+    ).first()
+    return {
+        "unit": unit.code,
+        "year": year,
+        "standard": standard.instrument if standard else None,
+        "households": households,
+        "poor": poor,
+        "poor_rate": _pct(poor, households),
+        "near_poor": near,
+        "near_poor_rate": _pct(near, households),
+        "poor_and_near_poor_rate": _pct(poor + near, households),
+    }
+
+
+def summary(user: Any, params: ReportParams) -> dict[str, Any]:
+    """`poverty-summary`: headline figures, change against a baseline year and area-class counts."""
+    year = params.year or date.today().year
+    unit = params.unit
+    result = year_figures(unit, year)
+    base = year_figures(unit, params.baseline) if params.baseline else None
+    change = points = None
+    if base is not None:
+        if base["poor"]:
+            change = _pct(result["poor"] - base["poor"], base["poor"])
+        if result["poor_rate"] is not None and base["poor_rate"] is not None:
+            points = float(
+                (Decimal(str(result["poor_rate"])) - Decimal(str(base["poor_rate"]))).quantize(TWO)
+            )
+    on = date(year, 12, 31)
+    result.update(
+        {
+            "baseline": base,
+            "poor_change_percent": change,
+            "poor_rate_change_points": points,
+            "poor_districts_30a": classified_units("poor_district_30a", "yes", on, within=unit).count(),
+            "districts_293": classified_units("district_293", "yes", on, within=unit).count(),
+            "p135_communes": _p135_communes(on, unit),
+            "p135_villages": classified_units("p135_village", "dbkk", on, within=unit).count(),
+        }
+    )
+    return result
+
+
+def _p135_communes(on: date, unit: UnitVersion) -> int:
+    from mtqg.geo.models import UnitClassification
+
+    return (
+        UnitClassification.objects.as_of(on)
+        .filter(scheme__code="p135_commune", unit__path__startswith=unit.path)
+        .values("unit_id")
+        .distinct()
+        .count()
+    )
+
+
+def housing_supported(unit: UnitVersion, year: int) -> int:
+    """Houses supported (policy received) for poor and near-poor households in poor (30a) districts."""
+    districts = classified_units("poor_district_30a", "yes", date(year, 12, 31), within=unit)
+    paths = list(districts.values_list("path", flat=True))
+    q = Q(pk__in=[])
+    for p in paths:
+        q |= Q(path__startswith=p)
+    communes = UnitVersion.objects.filter(q).values("pk")
+    return Review.objects.filter(
+        year=year,
+        policy_housing=True,
+        commune_id__in=communes,
+        poverty_class__in=[PovertyClass.POOR, PovertyClass.NEAR_POOR],
+    ).count()

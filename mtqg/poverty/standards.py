@@ -1,0 +1,221 @@
+"""Poverty standards: the loader of data/standards.json and the one classification engine.
+
+The engine is shared by the screens, the importer, the demo seed and `POST /api/v1/poverty/classify/`. The rule
+(domain.md §3.2, poverty-standards.md §1) is parameterised by the data file, never by `if year ...`:
+
+- I ≤ poor_any (QĐ 59/2015 only) → poor, whatever the deprivations;
+- I ≤ line and D ≥ cutoff → poor; I ≤ line and D < cutoff → near-poor (income AND deprivations, never OR);
+- cutoff null (income-only standards): I ≤ line → poor; I ≤ near_poor_upper → near-poor;
+- line < I ≤ average_upper → average living standard; otherwise none.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from mtqg.core.formatting import number_vi
+
+from .models import Area, PovertyClass, PovertyStandard
+
+DATA_FILE = Path(__file__).parent / "data" / "standards.json"
+MAX_INCOME = Decimal(1_000_000_000)  # per person per month; above is treated as absurd input
+
+
+@transaction.atomic
+def load_standards(path: Path = DATA_FILE) -> int:
+    """Create or update the standards from the data file (idempotent). Returns the number of standards."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    count = 0
+    by_code: dict[str, PovertyStandard] = {}
+    for item in data["standards"]:
+        obj, _created = PovertyStandard.objects.update_or_create(
+            code=item["code"],
+            defaults={
+                "instrument": item["instrument"],
+                "title": item["title"],
+                "citation": item.get("citation", ""),
+                "year_from": item["year_from"],
+                "year_to": item["year_to"],
+                "province_code": "",
+                "deprivation_cutoff": item.get("deprivation_cutoff"),
+                "lines": item["lines"],
+                "indicators": item.get("indicators", []),
+                "unconfirmed": item.get("unconfirmed", False),
+                "unconfirmed_notes": item.get("unconfirmed_notes", ""),
+                "base": None,
+            },
+        )
+        by_code[obj.code] = obj
+        count += 1
+    for item in data.get("local_standards", []):
+        base = by_code[item["base"]]
+        PovertyStandard.objects.update_or_create(
+            code=item["code"],
+            defaults={
+                "instrument": item["instrument"],
+                "title": item["title"],
+                "citation": item.get("citation", ""),
+                "year_from": item["year_from"],
+                "year_to": item["year_to"],
+                "province_code": item["province"],
+                "deprivation_cutoff": base.deprivation_cutoff,
+                "lines": item["lines"],
+                "indicators": base.indicators,
+                "unconfirmed": item.get("unconfirmed", False),
+                "unconfirmed_notes": item.get("unconfirmed_notes", ""),
+                "base": base,
+            },
+        )
+        count += 1
+    return count
+
+
+def standard_for(year: int, *, province_code: str = "") -> PovertyStandard:
+    """The national standard in force for a review year (or the provincial one if the province has one)."""
+    qs = PovertyStandard.objects.filter(year_from__lte=year, year_to__gte=year)
+    found = (
+        qs.filter(province_code=province_code).first()
+        if province_code
+        else qs.filter(province_code="").first()
+    )
+    if found is None:
+        raise ValidationError({"year": _("Không có chuẩn nghèo áp dụng cho năm %(y)s.") % {"y": year}})
+    return found
+
+
+def local_standard_for(year: int, province_code: str) -> PovertyStandard | None:
+    if not province_code:
+        return None
+    return PovertyStandard.objects.filter(
+        year_from__lte=year, year_to__gte=year, province_code=province_code
+    ).first()
+
+
+@dataclass
+class Result:
+    poverty_class: str
+    standard: PovertyStandard
+    income_line: int
+    deprivation_count: int
+    reasons: list[str] = field(default_factory=list)
+
+    def as_api(self) -> dict[str, Any]:
+        return {
+            "class": self.poverty_class,
+            "standard": self.standard.instrument,
+            "income_line": self.income_line,
+            "reasons": self.reasons,
+        }
+
+
+def _vnd(value: int | Decimal) -> str:
+    return number_vi(int(value))
+
+
+def indicator_codes(standard: PovertyStandard) -> list[str]:
+    return [i["code"] for i in standard.indicators]
+
+
+def resolve_deprivations(
+    standard: PovertyStandard, deprivations: int | Iterable[str]
+) -> tuple[int, list[str]]:
+    """(count, short names) from an integer or a list of indicator codes; ValidationError on unknown codes."""
+    total = len(standard.indicators)
+    if isinstance(deprivations, bool):
+        raise ValidationError({"deprivations": _("Phải là số nguyên hoặc danh sách mã chỉ số.")})
+    if isinstance(deprivations, int):
+        limit = total or 99
+        if not 0 <= deprivations <= limit:
+            raise ValidationError(
+                {"deprivations": _("Số chỉ số thiếu hụt phải từ 0 đến %(n)s.") % {"n": limit}}
+            )
+        return deprivations, []
+    codes = list(deprivations)
+    known = {i["code"]: i.get("short", i["name"]) for i in standard.indicators}
+    unknown = [c for c in codes if c not in known]
+    if unknown:
+        raise ValidationError(
+            {
+                "deprivations": _("Mã chỉ số không thuộc chuẩn %(s)s: %(c)s.")
+                % {"s": standard.instrument, "c": ", ".join(map(str, unknown))}
+            }
+        )
+    unique = list(dict.fromkeys(codes))
+    return len(unique), [known[c] for c in unique]
+
+
+def classify_with(
+    standard: PovertyStandard, area: str, income: int | Decimal, deprivations: int | Iterable[str]
+) -> Result:
+    """Classify under a given standard. income: VND per person per month."""
+    if area not in Area.values:
+        raise ValidationError({"area": _("Khu vực phải là 'rural' (nông thôn) hoặc 'urban' (thành thị).")})
+    income = Decimal(income)
+    if income < 0 or income > MAX_INCOME or income != income.to_integral_value():
+        raise ValidationError(
+            {
+                "income_per_capita_month": _("Thu nhập phải là số nguyên đồng, từ 0 đến %(m)s.")
+                % {"m": _vnd(MAX_INCOME)}
+            }
+        )
+    count, names = resolve_deprivations(standard, deprivations)
+    lines = standard.lines[area]
+    cutoff = standard.deprivation_cutoff
+    poor_any, line = lines.get("poor_any"), lines["line"]
+    near_upper, avg_upper = lines.get("near_poor_upper"), lines.get("average_upper")
+    total = len(standard.indicators)
+    dep_text = _("thiếu hụt %(d)s/%(n)s") % {"d": count, "n": total} if total else ""
+    if names:
+        dep_text += ": " + ", ".join(names)
+    reasons: list[str] = []
+    cls = PovertyClass.NONE.value
+    inc = _vnd(income)
+    if poor_any is not None and income <= poor_any:
+        cls = PovertyClass.POOR.value
+        reasons = [
+            _("thu nhập %(i)s ≤ %(l)s (nghèo theo thu nhập, không xét thiếu hụt)")
+            % {"i": inc, "l": _vnd(poor_any)}
+        ]
+        if dep_text:
+            reasons.append(dep_text)
+    elif income <= line:
+        low = (_("%(p)s < ") % {"p": _vnd(poor_any)}) if poor_any is not None else ""
+        reasons = [_("thu nhập %(low)s%(i)s ≤ %(l)s") % {"low": low, "i": inc, "l": _vnd(line)}]
+        if cutoff is None:
+            cls = PovertyClass.POOR.value
+        else:
+            cls = PovertyClass.POOR.value if count >= cutoff else PovertyClass.NEAR_POOR.value
+            sign = "≥" if count >= cutoff else "<"
+            reasons.append(f"{dep_text} ({sign} {cutoff})")
+    elif cutoff is None and near_upper is not None and income <= near_upper:
+        cls = PovertyClass.NEAR_POOR.value
+        reasons = [_("thu nhập %(l)s < %(i)s ≤ %(u)s") % {"l": _vnd(line), "i": inc, "u": _vnd(near_upper)}]
+    elif avg_upper is not None and income <= avg_upper:
+        cls = PovertyClass.AVERAGE.value
+        reasons = [
+            _("thu nhập %(l)s < %(i)s ≤ %(u)s (mức sống trung bình)")
+            % {"l": _vnd(line), "i": inc, "u": _vnd(avg_upper)}
+        ]
+        if dep_text:
+            reasons.append(dep_text + _(" (không xét khi thu nhập trên chuẩn)"))
+    else:
+        upper = avg_upper if avg_upper is not None else (near_upper if near_upper is not None else line)
+        reasons = [_("thu nhập %(i)s > %(u)s") % {"i": inc, "u": _vnd(upper)}]
+    income_line = int(poor_any if poor_any is not None else line)
+    return Result(cls, standard, income_line, count, reasons)
+
+
+def classify(
+    *, year: int, area: str, income: int | Decimal, deprivations: int | Iterable[str], province_code: str = ""
+) -> Result:
+    """Classify a household under the standard in force for the year (national unless province_code given)."""
+    return classify_with(standard_for(year, province_code=province_code), area, income, deprivations)
