@@ -18,7 +18,9 @@ def unit(structure: str, level: int, code: str) -> UnitVersion:
     return UnitVersion.objects.get(structure=structure, level=level, code=code)
 
 
-def make_user(username: str, role: str, unit_version: UnitVersion, access: str = Assignment.Access.ENTRY) -> User:
+def make_user(
+    username: str, role: str, unit_version: UnitVersion, access: str = Assignment.Access.ENTRY
+) -> User:
     user = User.objects.create_user(username=username, password=PASSWORD, full_name=username)
     Assignment.objects.create(user=user, role=role, unit=unit_version, access=access)
     return user

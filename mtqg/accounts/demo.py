@@ -24,12 +24,23 @@ class DemoUser:
 
 DEMO_USERS = [
     DemoUser("admin", "Quản trị hệ thống", Assignment.Role.ADMIN, ("national", 0, "VN")),
-    DemoUser("trunguong", "Cán bộ Văn phòng Điều phối Trung ương", Assignment.Role.CENTRAL, ("national", 0, "VN")),
-    DemoUser("dienbien", "Cán bộ Văn phòng Điều phối tỉnh Điện Biên", Assignment.Role.PROVINCE, ("2025", 1, "11")),
+    DemoUser(
+        "trunguong", "Cán bộ Văn phòng Điều phối Trung ương", Assignment.Role.CENTRAL, ("national", 0, "VN")
+    ),
+    DemoUser(
+        "dienbien", "Cán bộ Văn phòng Điều phối tỉnh Điện Biên", Assignment.Role.PROVINCE, ("2025", 1, "11")
+    ),
     DemoUser("xa.muongphang", "Cán bộ UBND xã Mường Phăng", Assignment.Role.COMMUNE, ("2025", 3, "03325")),
-    DemoUser("caobang", "Cán bộ Văn phòng Điều phối tỉnh Cao Bằng", Assignment.Role.PROVINCE, ("2025", 1, "04")),
-    DemoUser("giamsat", "Thành viên Đoàn giám sát", Assignment.Role.SUPERVISOR, ("national", 0, "VN"),
-             Assignment.Access.VIEW),
+    DemoUser(
+        "caobang", "Cán bộ Văn phòng Điều phối tỉnh Cao Bằng", Assignment.Role.PROVINCE, ("2025", 1, "04")
+    ),
+    DemoUser(
+        "giamsat",
+        "Thành viên Đoàn giám sát",
+        Assignment.Role.SUPERVISOR,
+        ("national", 0, "VN"),
+        Assignment.Access.VIEW,
+    ),
 ]
 
 
@@ -40,11 +51,15 @@ def seed() -> list[tuple[str, str]]:
     for demo in DEMO_USERS:
         structure, level, code = demo.unit
         unit = UnitVersion.objects.get(structure=structure, level=level, code=code)
-        user, created = User.objects.get_or_create(username=demo.username, defaults={"full_name": demo.full_name})
+        user, created = User.objects.get_or_create(
+            username=demo.username, defaults={"full_name": demo.full_name}
+        )
         if created:
             user.set_password(DEMO_PASSWORD)
             user.is_staff = user.is_superuser = demo.role == Assignment.Role.ADMIN
             user.save()
-        Assignment.objects.get_or_create(user=user, role=demo.role, unit=unit, defaults={"access": demo.access})
+        Assignment.objects.get_or_create(
+            user=user, role=demo.role, unit=unit, defaults={"access": demo.access}
+        )
         printed.append((demo.username, f"{Assignment.Role(demo.role).label} — {unit.name}"))
     return printed

@@ -15,7 +15,9 @@ class LockoutAuthenticationForm(AuthenticationForm):
     error_messages = {
         "invalid_login": _("Tên đăng nhập hoặc mật khẩu không đúng."),
         "inactive": _("Tài khoản đã bị khóa."),
-        "locked": _("Tài khoản tạm bị khóa do đăng nhập sai nhiều lần. Vui lòng thử lại sau %(minutes)s phút."),
+        "locked": _(
+            "Tài khoản tạm bị khóa do đăng nhập sai nhiều lần. Vui lòng thử lại sau %(minutes)s phút."
+        ),
     }
 
     def clean(self) -> dict[str, Any]:
@@ -24,13 +26,17 @@ class LockoutAuthenticationForm(AuthenticationForm):
         username = (self.data.get("username") or "").strip()
         if username and services.login_locked(username):
             raise forms.ValidationError(
-                self.error_messages["locked"], code="locked", params={"minutes": settings.LOGIN_LOCKOUT_MINUTES}
+                self.error_messages["locked"],
+                code="locked",
+                params={"minutes": settings.LOGIN_LOCKOUT_MINUTES},
             )
         try:
             cleaned = super().clean()
         except forms.ValidationError:
             if username:
-                services.login_failed(username, self.request.META.get("REMOTE_ADDR") if self.request else None)
+                services.login_failed(
+                    username, self.request.META.get("REMOTE_ADDR") if self.request else None
+                )
             raise
         services.login_succeeded(username)
         return cleaned

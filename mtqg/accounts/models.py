@@ -18,7 +18,7 @@ class User(AbstractUser):
     position = models.CharField(_("chức vụ, đơn vị công tác"), max_length=200, blank=True)
     phone = models.CharField(_("điện thoại"), max_length=30, blank=True)
 
-    objects = UserManager()
+    objects: UserManager[User] = UserManager()  # type: ignore[assignment,misc,unused-ignore]
 
     class Meta:
         verbose_name = _("người dùng")
@@ -30,8 +30,10 @@ class User(AbstractUser):
 
 class AssignmentQuerySet(models.QuerySet["Assignment"]):
     def active_for(self, user: Any, on: date) -> AssignmentQuerySet:
-        return self.filter(user=user).filter(Q(valid_from__isnull=True) | Q(valid_from__lte=on)).filter(
-            Q(valid_to__isnull=True) | Q(valid_to__gte=on)
+        return (
+            self.filter(user=user)
+            .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=on))
+            .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
         )
 
 
@@ -49,7 +51,9 @@ class Assignment(models.Model):
         ENTRY = "entry", _("Nhập liệu và xem")
         VIEW = "view", _("Chỉ xem")
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="assignments", verbose_name=_("người dùng"))
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="assignments", verbose_name=_("người dùng")
+    )
     role = models.CharField(_("vai trò"), max_length=16, choices=Role.choices)
     unit = models.ForeignKey(
         "geo.UnitVersion", on_delete=models.PROTECT, related_name="assignments", verbose_name=_("đơn vị")
@@ -66,7 +70,9 @@ class Assignment(models.Model):
         verbose_name_plural = _("phân công")
         constraints = [
             models.CheckConstraint(
-                condition=Q(valid_to__isnull=True) | Q(valid_from__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                condition=Q(valid_to__isnull=True)
+                | Q(valid_from__isnull=True)
+                | Q(valid_to__gte=models.F("valid_from")),
                 name="assignment_valid_period",
             ),
         ]

@@ -31,28 +31,29 @@ def _today() -> date:
 
 
 def _prefixes(user: Any, *, edit: bool) -> tuple[str, ...]:
-    """Path prefixes of the user's active assignments (cached on the user object per request)."""
+    """Path prefixes of the user's active assignments; both sets are computed at once and cached on the user."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return ()
     if user.is_superuser:
         return ALL
-    cache_name = "_scope_edit" if edit else "_scope_view"
-    cached = getattr(user, cache_name, None)
-    if cached is not None:
-        return cached  # type: ignore[no-any-return]
+    cached = getattr(user, "_scope_cache", None)
+    if cached is None:
+        cached = _compute(user)
+        user._scope_cache = cached
+    return cached[1] if edit else cached[0]
+
+
+def _compute(user: Any) -> tuple[tuple[str, ...], tuple[str, ...]]:
     from mtqg.accounts.models import Assignment
 
-    prefixes: set[str] = set()
+    view: set[str] = set()
+    edit: set[str] = set()
     for assignment in Assignment.objects.active_for(user, _today()).select_related("unit"):
-        if edit and not assignment.can_edit:
-            continue
-        if assignment.role == Assignment.Role.ADMIN:
-            prefixes = {""}
-            break
-        prefixes.update(assignment.scope_prefixes())
-    result = tuple(sorted(_minimal(prefixes)))
-    setattr(user, cache_name, result)
-    return result
+        paths = {""} if assignment.role == Assignment.Role.ADMIN else assignment.scope_prefixes()
+        view |= paths
+        if assignment.can_edit:
+            edit |= paths
+    return tuple(sorted(_minimal(view))), tuple(sorted(_minimal(edit)))
 
 
 def _minimal(prefixes: set[str]) -> set[str]:
@@ -114,9 +115,9 @@ def ensure_can_edit(user: User | Any, path: str) -> None:
 
 def get_visible_or_404(queryset: models.QuerySet[M], user: Any, **lookup: Any) -> M:
     """One 404 for 'absent' and 'not yours'."""
-    qs = queryset.visible_to(user) if isinstance(queryset, ScopedQuerySet) else queryset  # type: ignore[union-attr]
     if not isinstance(queryset, ScopedQuerySet):
         raise TypeError("get_visible_or_404 needs a ScopedQuerySet")
+    qs = queryset.visible_to(user)
     try:
         return qs.get(**lookup)
     except (queryset.model.DoesNotExist, ValueError, TypeError) as exc:

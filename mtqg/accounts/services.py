@@ -23,7 +23,11 @@ ROLE_LEVELS = {
     Assignment.Role.CENTRAL: {UnitVersion.Level.COUNTRY},
     Assignment.Role.PROVINCE: {UnitVersion.Level.PROVINCE},
     Assignment.Role.COMMUNE: {UnitVersion.Level.COMMUNE},
-    Assignment.Role.SUPERVISOR: {UnitVersion.Level.COUNTRY, UnitVersion.Level.PROVINCE, UnitVersion.Level.COMMUNE},
+    Assignment.Role.SUPERVISOR: {
+        UnitVersion.Level.COUNTRY,
+        UnitVersion.Level.PROVINCE,
+        UnitVersion.Level.COMMUNE,
+    },
 }
 
 
@@ -46,7 +50,9 @@ def user_create(
     user.set_password(password)
     user.full_clean()
     user.save()
-    record_change(actor=actor, obj=user, action="created", changes={"username": [None, username]}, unit_path="")
+    record_change(
+        actor=actor, obj=user, action="created", changes={"username": [None, username]}, unit_path=""
+    )
     return user
 
 
@@ -66,8 +72,12 @@ def assignment_create(
     if role not in Assignment.Role.values:
         raise ValidationError({"role": _("Vai trò không hợp lệ.")})
     if unit.level not in ROLE_LEVELS[Assignment.Role(role)]:
-        raise ValidationError({"unit": _("Vai trò %(r)s không thể gán cho đơn vị cấp %(l)s.")
-                               % {"r": Assignment.Role(role).label, "l": UnitVersion.Level(unit.level).label}})
+        raise ValidationError(
+            {
+                "unit": _("Vai trò %(r)s không thể gán cho đơn vị cấp %(l)s.")
+                % {"r": Assignment.Role(role).label, "l": UnitVersion.Level(unit.level).label}
+            }
+        )
     if valid_from and valid_to and valid_to < valid_from:
         raise ValidationError({"valid_to": _("Ngày kết thúc phải sau ngày bắt đầu.")})
     if role == Assignment.Role.SUPERVISOR:
@@ -75,8 +85,13 @@ def assignment_create(
     assignment = Assignment.objects.create(
         user=user, role=role, unit=unit, access=access, valid_from=valid_from, valid_to=valid_to
     )
-    record_change(actor=actor, obj=assignment, action="created",
-                  changes={"role": [None, role], "unit": [None, unit.name]}, unit_path=unit.path)
+    record_change(
+        actor=actor,
+        obj=assignment,
+        action="created",
+        changes={"role": [None, role], "unit": [None, unit.name]},
+        unit_path=unit.path,
+    )
     return assignment
 
 

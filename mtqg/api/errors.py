@@ -17,7 +17,9 @@ from mtqg.geo.selectors import UnitNotFound
 
 def _django_validation_to_drf(exc: DjangoValidationError) -> exceptions.ValidationError:
     if hasattr(exc, "error_dict"):
-        return exceptions.ValidationError({k: [str(m) for e in v for m in e.messages] for k, v in exc.error_dict.items()})
+        return exceptions.ValidationError(
+            {k: [str(m) for e in v for m in e.messages] for k, v in exc.error_dict.items()}
+        )
     return exceptions.ValidationError({"non_field_errors": [str(m) for m in exc.messages]})
 
 
@@ -40,7 +42,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         fields = detail if isinstance(detail, dict) else {"non_field_errors": detail}
     else:
         code = getattr(exc, "default_code", "error")
-        message = str(response.data.get("detail", "")) if isinstance(response.data, dict) else str(response.data)
+        message = (
+            str(response.data.get("detail", "")) if isinstance(response.data, dict) else str(response.data)
+        )
     response.data = {"error": {"code": code, "message": message, "fields": fields}}
     return response
 

@@ -26,6 +26,6 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             url = reverse(name)
         except NoReverseMatch:
             continue
-        active = url != "/" and request.path.startswith(url) or request.path == url
+        active = (url != "/" and request.path.startswith(url)) or request.path == url
         items.append({"label": label, "url": url, "icon": icon, "active": active})
     return {"nav_items": items}

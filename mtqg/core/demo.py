@@ -21,7 +21,7 @@ DEMO_STEPS: list[str] = [
 
 def _load(name: str) -> Callable[[], Any]:
     module, func = name.split(":")
-    return getattr(import_module(module), func)  # type: ignore[no-any-return]
+    return getattr(import_module(module), func)
 
 
 def seed_all(stdout: Any = None) -> list[str]:
@@ -35,6 +35,6 @@ def seed_all(stdout: Any = None) -> list[str]:
             stdout.write(f"  {step}: {time.monotonic() - started:.1f} giây")
     users = accounts_demo.seed()
     lines.append("")
-    lines.append("Tài khoản minh họa (mật khẩu chung: %s):" % DEMO_PASSWORD)
+    lines.append(f"Tài khoản minh họa (mật khẩu chung: {DEMO_PASSWORD}):")
     lines.extend(f"  {username:<16} {desc}" for username, desc in users)
     return lines

@@ -9,12 +9,14 @@ from typing import Any
 from mtqg.geo.models import UnitVersion
 
 # "module:function" names; each function(unit, user) returns a list of {"label", "value", "url"?} dicts.
-FIGURE_PROVIDERS: list[str] = []
+FIGURE_PROVIDERS: list[str] = [
+    "mtqg.ocop.figures:home_figures",
+]
 
 
 def _load(name: str) -> Callable[[UnitVersion, Any], list[dict[str, Any]]]:
     module, func = name.split(":")
-    return getattr(import_module(module), func)  # type: ignore[no-any-return]
+    return getattr(import_module(module), func)
 
 
 def key_figures(unit: UnitVersion, user: Any) -> list[dict[str, Any]]:

@@ -27,7 +27,11 @@ class ChangeRecord(models.Model):
     object_repr = models.CharField(_("đối tượng"), max_length=300)
     unit_path = models.CharField(_("đường dẫn đơn vị"), max_length=255, blank=True, db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("người thực hiện")
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        verbose_name=_("người thực hiện"),
     )
     action = models.CharField(_("hành động"), max_length=16, choices=Action.choices)
     changes = models.JSONField(_("thay đổi"), default=dict, blank=True)

@@ -36,13 +36,19 @@ def safe_cell(value: Any) -> Any:
     return value
 
 
-NUMBER_FORMATS = {"int": "#,##0", "decimal": "#,##0.00", "percent": "0.00", "money": "#,##0", "date": "DD/MM/YYYY"}
+NUMBER_FORMATS = {
+    "int": "#,##0",
+    "decimal": "#,##0.00",
+    "percent": "0.00",
+    "money": "#,##0",
+    "date": "DD/MM/YYYY",
+}
 
 
 def write_xlsx(tables: Sequence[Table]) -> bytes:
     """One sheet per table, header styled, numbers typed (Excel shows them in the reader's locale)."""
     wb = Workbook(write_only=False)
-    wb.remove(wb.active)  # type: ignore[arg-type]
+    wb.remove(wb.active)  # type: ignore[arg-type,unused-ignore]
     for i, table in enumerate(tables):
         ws = wb.create_sheet(title=(table.title[:28] or f"Bang {i + 1}").replace("/", "-"))
         ws.append([table.title])

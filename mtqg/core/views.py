@@ -17,7 +17,9 @@ from .home import key_figures
 def home(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     cards = []
-    assignments = Assignment.objects.active_for(request.user, today).select_related("unit").order_by("unit__path")
+    assignments = (
+        Assignment.objects.active_for(request.user, today).select_related("unit").order_by("unit__path")
+    )
     for assignment in assignments:
         unit = current_version(assignment.unit, today) or assignment.unit
         cards.append({"assignment": assignment, "unit": unit, "figures": key_figures(unit, request.user)})

@@ -35,8 +35,22 @@ class UnitSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = UnitVersion
-        fields = ["id", "code", "name", "level", "kind", "structure", "parent", "parent_code", "path",
-                  "valid_from", "valid_to", "legal_basis", "latitude", "longitude"]
+        fields = [
+            "id",
+            "code",
+            "name",
+            "level",
+            "kind",
+            "structure",
+            "parent",
+            "parent_code",
+            "path",
+            "valid_from",
+            "valid_to",
+            "legal_basis",
+            "latitude",
+            "longitude",
+        ]
 
 
 class UnitViewSet(viewsets.ReadOnlyModelViewSet):

@@ -30,30 +30,46 @@ def seed() -> int:
     existing = set(UnitClassification.objects.values_list("unit_id", "scheme_id", "valid_from"))
     new: list[UnitClassification] = []
 
-    def add(unit: UnitVersion, scheme: str, value: str, start: date | None, end: date | None, **extra: object) -> None:
+    def add(
+        unit: UnitVersion, scheme: str, value: str, start: date | None, end: date | None, **extra: object
+    ) -> None:
         key = (unit.pk, schemes[scheme].pk, start)
         if key not in existing:
             existing.add(key)
-            new.append(UnitClassification(unit=unit, scheme=schemes[scheme], value=value, valid_from=start,
-                                          valid_to=end, **extra))  # type: ignore[misc]
+            new.append(
+                UnitClassification(
+                    unit=unit, scheme=schemes[scheme], value=value, valid_from=start, valid_to=end, **extra
+                )
+            )
 
     for code in DEMO_PROVINCES:
         for province in _provinces(code):
-            communes = UnitVersion.objects.filter(path__startswith=province.path, level=UnitVersion.Level.COMMUNE)
+            communes = UnitVersion.objects.filter(
+                path__startswith=province.path, level=UnitVersion.Level.COMMUNE
+            )
             for commune in communes:
                 start, end = _period(commune)
                 add(commune, "area_type", "rural" if commune.kind == "xa" else "urban", start, end)
     for item in data["province_wide"]:
         for province in _provinces(item["province"]):
             start, end = _period(province)
-            for commune in UnitVersion.objects.filter(path__startswith=province.path, level=UnitVersion.Level.COMMUNE):
+            for commune in UnitVersion.objects.filter(
+                path__startswith=province.path, level=UnitVersion.Level.COMMUNE
+            ):
                 add(commune, item["scheme"], item["value"], start, end)
     for item in data["districts"]:
         pre = [p for p in _provinces(item["province"]) if p.structure == UnitVersion.Structure.PRE2025]
-        for district in UnitVersion.objects.filter(path__startswith=pre[0].path, level=UnitVersion.Level.DISTRICT,
-                                                   name__in=item["names"]):
-            add(district, item["scheme"], "yes", date.fromisoformat(item["valid_from"]),
-                date.fromisoformat(item["valid_to"]), legal_basis=item["legal_basis"],
-                unconfirmed=item.get("unconfirmed", False))
+        for district in UnitVersion.objects.filter(
+            path__startswith=pre[0].path, level=UnitVersion.Level.DISTRICT, name__in=item["names"]
+        ):
+            add(
+                district,
+                item["scheme"],
+                "yes",
+                date.fromisoformat(item["valid_from"]),
+                date.fromisoformat(item["valid_to"]),
+                legal_basis=item["legal_basis"],
+                unconfirmed=item.get("unconfirmed", False),
+            )
     UnitClassification.objects.bulk_create(new, batch_size=2000)
     return len(new)

@@ -76,32 +76,88 @@ def read_rows() -> list[Row]:
         pkey = (S.PRE2025.value, int(L.PROVINCE), r["provinceCode"])
         if pkey not in seen:
             seen.add(pkey)
-            rows.append(Row(S.PRE2025, L.PROVINCE, r["provinceCode"], r["province"], r["provinceShort"],
-                            _province_kind(r["province"]), country, r["provinceLat"], r["provinceLon"],
-                            name_key=r["provinceKey"]))
+            rows.append(
+                Row(
+                    S.PRE2025,
+                    L.PROVINCE,
+                    r["provinceCode"],
+                    r["province"],
+                    r["provinceShort"],
+                    _province_kind(r["province"]),
+                    country,
+                    r["provinceLat"],
+                    r["provinceLon"],
+                    name_key=r["provinceKey"],
+                )
+            )
         dkey = (S.PRE2025.value, int(L.DISTRICT), r["districtCode"])
         if dkey not in seen:
             seen.add(dkey)
-            rows.append(Row(S.PRE2025, L.DISTRICT, r["districtCode"], r["district"], r["districtShort"],
-                            DISTRICT_KINDS.get(r["districtType"], K.DISTRICT), pkey, r["districtLat"], r["districtLon"],
-                            name_key=f"{r['provinceKey']}_{r['districtKey']}"))
+            rows.append(
+                Row(
+                    S.PRE2025,
+                    L.DISTRICT,
+                    r["districtCode"],
+                    r["district"],
+                    r["districtShort"],
+                    DISTRICT_KINDS.get(r["districtType"], K.DISTRICT),
+                    pkey,
+                    r["districtLat"],
+                    r["districtLon"],
+                    name_key=f"{r['provinceKey']}_{r['districtKey']}",
+                )
+            )
         if not r["wardCode"]:
             continue  # island districts without communes
-        rows.append(Row(S.PRE2025, L.COMMUNE, r["wardCode"], r["ward"], r["wardShort"], WARD_KINDS[r["wardType"]],
-                        dkey, r["wardLat"], r["wardLon"],
-                        name_key=f"{r['provinceKey']}_{r['districtKey']}_{r['wardKey']}"))
+        rows.append(
+            Row(
+                S.PRE2025,
+                L.COMMUNE,
+                r["wardCode"],
+                r["ward"],
+                r["wardShort"],
+                WARD_KINDS[r["wardType"]],
+                dkey,
+                r["wardLat"],
+                r["wardLon"],
+                name_key=f"{r['provinceKey']}_{r['districtKey']}_{r['wardKey']}",
+            )
+        )
     new = con.execute("SELECT * FROM admin_units ORDER BY provinceCode, wardCode")
     for r in new:
         pkey = (S.Y2025.value, int(L.PROVINCE), r["provinceCode"])
         if pkey not in seen:
             seen.add(pkey)
-            rows.append(Row(S.Y2025, L.PROVINCE, r["provinceCode"], r["province"], r["provinceShort"],
-                            _province_kind(r["province"]), country, r["provinceLat"], r["provinceLon"],
-                            name_key=r["provinceKey"],
-                            identity_hint=(S.PRE2025.value, int(L.PROVINCE), r["provinceCode"])))
-        rows.append(Row(S.Y2025, L.COMMUNE, r["wardCode"], r["ward"], r["wardShort"], WARD_KINDS[r["wardType"]],
-                        pkey, r["wardLat"], r["wardLon"], r["wardAreaKm2"],
-                        name_key=f"{r['provinceKey']}_{r['wardKey']}"))
+            rows.append(
+                Row(
+                    S.Y2025,
+                    L.PROVINCE,
+                    r["provinceCode"],
+                    r["province"],
+                    r["provinceShort"],
+                    _province_kind(r["province"]),
+                    country,
+                    r["provinceLat"],
+                    r["provinceLon"],
+                    name_key=r["provinceKey"],
+                    identity_hint=(S.PRE2025.value, int(L.PROVINCE), r["provinceCode"]),
+                )
+            )
+        rows.append(
+            Row(
+                S.Y2025,
+                L.COMMUNE,
+                r["wardCode"],
+                r["ward"],
+                r["wardShort"],
+                WARD_KINDS[r["wardType"]],
+                pkey,
+                r["wardLat"],
+                r["wardLon"],
+                r["wardAreaKm2"],
+                name_key=f"{r['provinceKey']}_{r['wardKey']}",
+            )
+        )
     con.close()
     return rows
 
@@ -120,7 +176,9 @@ def read_lineage() -> list[tuple[str, str, bool, int]]:
     for new_prov, olds in conv["DICT_PROVINCE_WARD_DIVIDED"].items():
         for old, targets in olds.items():
             for t in targets:
-                edges.append((old, f"{new_prov}_{t['newWardKey']}", bool(t["isDefaultNewWard"]), len(targets)))
+                edges.append(
+                    (old, f"{new_prov}_{t['newWardKey']}", bool(t["isDefaultNewWard"]), len(targets))
+                )
     return edges
 
 
@@ -136,8 +194,10 @@ def _version_fields(row: Row, unit_id: int) -> dict[str, Any]:
         "kind": row.kind,
         "valid_from": NEW_START if row.structure == S.Y2025 else None,
         "valid_to": PRE_END if row.structure == S.PRE2025 else None,
-        "legal_basis": {S.PRE2025: LEGAL_PRE, S.Y2025: LEGAL_PROVINCES if row.level == L.PROVINCE else LEGAL_COMMUNES}
-        .get(row.structure, ""),  # type: ignore[call-overload]
+        "legal_basis": {
+            S.PRE2025: LEGAL_PRE,
+            S.Y2025: LEGAL_PROVINCES if row.level == L.PROVINCE else LEGAL_COMMUNES,
+        }.get(row.structure, ""),  # type: ignore[call-overload]
         "latitude": row.lat,
         "longitude": row.lon,
         "area_km2": Decimal(str(row.area)).quantize(Decimal("0.01")) if row.area is not None else None,
@@ -165,27 +225,38 @@ def load_admin_units() -> LoadResult:
         new_in[new].append(old)
     to_create: list[UnitVersion] = []
     to_update: list[UnitVersion] = []
-    update_fields = ["name", "short_name", "search_name", "kind", "valid_from", "valid_to", "legal_basis",
-                     "latitude", "longitude", "area_km2"]
-    identities: dict[tuple[str, int, str], int] = {k: u.unit_id for k, u in existing.items()}
-    new_identities: list[tuple[tuple[str, int, str], AdministrativeUnit]] = []
+    update_fields = [
+        "name",
+        "short_name",
+        "search_name",
+        "kind",
+        "valid_from",
+        "valid_to",
+        "legal_basis",
+        "latitude",
+        "longitude",
+        "area_km2",
+    ]
+    idents: dict[tuple[str, int, str], AdministrativeUnit] = {
+        k: AdministrativeUnit(pk=u.unit_id) for k, u in existing.items()
+    }
+    fresh: list[AdministrativeUnit] = []
     for row in rows:
         key = (str(row.structure), int(row.level), row.code)
-        if key in identities:
+        if key in idents:
             continue
         hint = row.identity_hint
         if row.structure == S.Y2025 and row.level == L.COMMUNE:
             olds = new_in.get(row.name_key, [])
             if len(olds) == 1 and len(old_out[olds[0]]) == 1:
-                old_key = name_to_key.get(f"{S.PRE2025}:{olds[0]}")
-                hint = old_key
-        if hint and hint in identities:
-            identities[key] = identities[hint]
+                hint = name_to_key.get(f"{S.PRE2025}:{olds[0]}")
+        if hint and hint in idents:
+            idents[key] = idents[hint]
             continue
-        new_identities.append((key, AdministrativeUnit(name=row.name)))
-    created_units = AdministrativeUnit.objects.bulk_create([u for _, u in new_identities], batch_size=2000)
-    for (key, _), unit in zip(new_identities, created_units, strict=True):
-        identities[key] = unit.pk
+        idents[key] = AdministrativeUnit(name=row.name)
+        fresh.append(idents[key])
+    AdministrativeUnit.objects.bulk_create(fresh, batch_size=2000)
+    identities = {k: u.pk for k, u in idents.items()}
     for row in rows:
         key = (str(row.structure), int(row.level), row.code)
         fields = _version_fields(row, identities[key])
@@ -245,11 +316,17 @@ def _load_lineage(
             kind = UnitLineage.Kind.MERGE
         else:
             kind = UnitLineage.Kind.RENAME
-        edges.append(UnitLineage(
-            predecessor=pred, successor=succ, kind=kind, event_date=NEW_START, is_primary=primary,
-            share=Decimal(1) if n_targets == 1 else None,
-            legal_basis=LEGAL_PROVINCES if pred.level == L.PROVINCE else LEGAL_COMMUNES,
-        ))
+        edges.append(
+            UnitLineage(
+                predecessor=pred,
+                successor=succ,
+                kind=kind,
+                event_date=NEW_START,
+                is_primary=primary,
+                share=Decimal(1) if n_targets == 1 else None,
+                legal_basis=LEGAL_PROVINCES if pred.level == L.PROVINCE else LEGAL_COMMUNES,
+            )
+        )
     UnitLineage.objects.bulk_create(edges, batch_size=2000)
     return len(edges)
 
@@ -266,7 +343,11 @@ def load_schemes() -> int:
     for item in data["schemes"]:
         ClassificationScheme.objects.update_or_create(
             code=item["code"],
-            defaults={"name": item["name"], "applies_to_level": item["level"], "values": item["values"],
-                      "legal_basis": item.get("legal_basis", "")},
+            defaults={
+                "name": item["name"],
+                "applies_to_level": item["level"],
+                "values": item["values"],
+                "legal_basis": item.get("legal_basis", ""),
+            },
         )
     return len(data["schemes"])

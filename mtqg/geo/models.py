@@ -78,7 +78,12 @@ class UnitVersion(models.Model):
     level = models.PositiveSmallIntegerField(_("cấp"), choices=Level.choices)
     kind = models.CharField(_("loại"), max_length=16, choices=Kind.choices)
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children", verbose_name=_("trực thuộc")
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        verbose_name=_("trực thuộc"),
     )
     path = models.CharField(_("đường dẫn"), max_length=255, unique=True, editable=False)
     valid_from = models.DateField(_("hiệu lực từ"), null=True, blank=True, help_text=_("Trống: không rõ"))
@@ -86,7 +91,9 @@ class UnitVersion(models.Model):
     legal_basis = models.CharField(_("căn cứ pháp lý"), max_length=255, blank=True)
     latitude = models.FloatField(_("vĩ độ"), null=True, blank=True)
     longitude = models.FloatField(_("kinh độ"), null=True, blank=True)
-    area_km2 = models.DecimalField(_("diện tích (km²)"), max_digits=10, decimal_places=2, null=True, blank=True)
+    area_km2 = models.DecimalField(
+        _("diện tích (km²)"), max_digits=10, decimal_places=2, null=True, blank=True
+    )
 
     scope_path = "path"
     objects = UnitVersionQuerySet.as_manager()
@@ -96,9 +103,13 @@ class UnitVersion(models.Model):
         verbose_name_plural = _("đơn vị hành chính")
         ordering = ["path"]
         constraints = [
-            models.UniqueConstraint(fields=["structure", "level", "code"], name="unit_code_unique_per_structure"),
+            models.UniqueConstraint(
+                fields=["structure", "level", "code"], name="unit_code_unique_per_structure"
+            ),
             models.CheckConstraint(
-                condition=Q(valid_to__isnull=True) | Q(valid_from__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                condition=Q(valid_to__isnull=True)
+                | Q(valid_from__isnull=True)
+                | Q(valid_to__gte=models.F("valid_from")),
                 name="unit_valid_period",
             ),
         ]
@@ -112,7 +123,9 @@ class UnitVersion(models.Model):
         return self.level == self.Level.COMMUNE
 
     def valid_on(self, on: date) -> bool:
-        return (self.valid_from is None or self.valid_from <= on) and (self.valid_to is None or on <= self.valid_to)
+        return (self.valid_from is None or self.valid_from <= on) and (
+            self.valid_to is None or on <= self.valid_to
+        )
 
     def ancestors(self) -> list[UnitVersion]:
         """Ancestors from the country down to the parent, in one query."""
@@ -141,18 +154,26 @@ class UnitLineage(models.Model):
         _("đơn vị kế thừa chính"), default=True, help_text=_("Khi đơn vị cũ chia cho nhiều đơn vị mới")
     )
     share = models.DecimalField(
-        _("tỷ lệ phân bổ"), max_digits=7, decimal_places=6, null=True, blank=True,
+        _("tỷ lệ phân bổ"),
+        max_digits=7,
+        decimal_places=6,
+        null=True,
+        blank=True,
         help_text=_("Phần của đơn vị trước chuyển sang đơn vị sau (0-1); trống: chưa biết"),
     )
     weight_population = models.PositiveIntegerField(_("dân số chuyển sang"), null=True, blank=True)
     weight_households = models.PositiveIntegerField(_("số hộ chuyển sang"), null=True, blank=True)
-    weight_area_km2 = models.DecimalField(_("diện tích chuyển sang"), max_digits=10, decimal_places=2, null=True, blank=True)
+    weight_area_km2 = models.DecimalField(
+        _("diện tích chuyển sang"), max_digits=10, decimal_places=2, null=True, blank=True
+    )
     legal_basis = models.CharField(_("căn cứ pháp lý"), max_length=255, blank=True)
 
     class Meta:
         verbose_name = _("quan hệ kế thừa đơn vị")
         verbose_name_plural = _("quan hệ kế thừa đơn vị")
-        constraints = [models.UniqueConstraint(fields=["predecessor", "successor"], name="lineage_unique_edge")]
+        constraints = [
+            models.UniqueConstraint(fields=["predecessor", "successor"], name="lineage_unique_edge")
+        ]
 
     def __str__(self) -> str:
         return f"{self.predecessor} → {self.successor}"
@@ -163,7 +184,9 @@ class ClassificationScheme(models.Model):
 
     code = models.SlugField(_("mã"), max_length=40, unique=True)
     name = models.CharField(_("tên"), max_length=200)
-    applies_to_level = models.PositiveSmallIntegerField(_("áp dụng cho cấp"), choices=UnitVersion.Level.choices)
+    applies_to_level = models.PositiveSmallIntegerField(
+        _("áp dụng cho cấp"), choices=UnitVersion.Level.choices
+    )
     values = models.JSONField(_("các giá trị"), default=dict, help_text=_("mã giá trị → nhãn"))
     legal_basis = models.TextField(_("căn cứ pháp lý"), blank=True)
 
@@ -186,8 +209,12 @@ class UnitClassificationQuerySet(ScopedQuerySet["UnitClassification"]):
 class UnitClassification(models.Model):
     """A unit's value in a scheme for a period, with the decision that set it."""
 
-    unit = models.ForeignKey(UnitVersion, on_delete=models.CASCADE, related_name="classifications", verbose_name=_("đơn vị"))
-    scheme = models.ForeignKey(ClassificationScheme, on_delete=models.PROTECT, related_name="entries", verbose_name=_("phân loại"))
+    unit = models.ForeignKey(
+        UnitVersion, on_delete=models.CASCADE, related_name="classifications", verbose_name=_("đơn vị")
+    )
+    scheme = models.ForeignKey(
+        ClassificationScheme, on_delete=models.PROTECT, related_name="entries", verbose_name=_("phân loại")
+    )
     value = models.CharField(_("giá trị"), max_length=40)
     valid_from = models.DateField(_("hiệu lực từ"), null=True, blank=True)
     valid_to = models.DateField(_("hiệu lực đến"), null=True, blank=True)
@@ -201,7 +228,9 @@ class UnitClassification(models.Model):
         verbose_name = _("phân loại đơn vị")
         verbose_name_plural = _("phân loại đơn vị")
         constraints = [
-            models.UniqueConstraint(fields=["unit", "scheme", "valid_from"], name="classification_unique_start"),
+            models.UniqueConstraint(
+                fields=["unit", "scheme", "valid_from"], name="classification_unique_start"
+            ),
         ]
 
     def __str__(self) -> str:

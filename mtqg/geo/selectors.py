@@ -54,7 +54,7 @@ def successors(unit: UnitVersion) -> list[UnitVersion]:
 
 
 def predecessors(unit: UnitVersion) -> list[UnitVersion]:
-    edges = UnitLineage.objects.filter(successor=unit).select_related("predecessor")
+    edges = UnitLineage.objects.filter(successor=unit).select_related("predecessor__parent")
     return [e.predecessor for e in edges.order_by("predecessor__name")]
 
 
@@ -63,7 +63,9 @@ def predecessor_closure(unit_ids: set[int]) -> set[int]:
     seen = set(unit_ids)
     frontier = set(unit_ids)
     while frontier:
-        nxt = set(UnitLineage.objects.filter(successor_id__in=frontier).values_list("predecessor_id", flat=True))
+        nxt = set(
+            UnitLineage.objects.filter(successor_id__in=frontier).values_list("predecessor_id", flat=True)
+        )
         frontier = nxt - seen
         seen |= frontier
     return seen
@@ -81,12 +83,14 @@ def current_version(unit: UnitVersion, on: date) -> UnitVersion | None:
     return UnitVersion.objects.as_of(on).filter(unit_id=unit.unit_id).first()
 
 
-def search_units(query: str, *, on: date | None = None, user: Any = None, limit: int = 20) -> list[UnitVersion]:
+def search_units(
+    query: str, *, on: date | None = None, user: Any = None, limit: int = 20
+) -> list[UnitVersion]:
     """Name search with or without diacritics ('Muong Phang' finds 'Mường Phăng'), or by exact code."""
     key = fold(query)
     if not key:
         return []
-    qs = UnitVersion.objects.all() if user is None else UnitVersion.objects.visible_to(user)
+    qs: Any = UnitVersion.objects.all() if user is None else UnitVersion.objects.visible_to(user)
     if on is not None:
         qs = qs.as_of(on)
     qs = qs.filter(Q(search_name__contains=key) | Q(code=query.strip()))
@@ -107,7 +111,9 @@ def classification(unit: UnitVersion, scheme_code: str, on: date) -> str | None:
 def classified_units(scheme_code: str, value: str, on: date, *, within: UnitVersion | None = None) -> Any:
     """Units holding a classification value on a date, optionally inside a unit."""
     qs = UnitVersion.objects.filter(
-        pk__in=UnitClassification.objects.as_of(on).filter(scheme__code=scheme_code, value=value).values("unit_id")
+        pk__in=UnitClassification.objects.as_of(on)
+        .filter(scheme__code=scheme_code, value=value)
+        .values("unit_id")
     )
     if within is not None:
         qs = qs.filter(path__startswith=within.path)

@@ -17,9 +17,9 @@ from .models import PATH_SEGMENT, AdministrativeUnit, ClassificationScheme, Unit
 from .text import fold
 
 # Which parent level each level may hang under, per structure (no district level after the reform).
-ALLOWED_PARENT_LEVEL = {
-    UnitVersion.Structure.PRE2025: {1: 0, 2: 1, 3: 2, 4: 3},
-    UnitVersion.Structure.Y2025: {1: 0, 3: 1, 4: 3},
+ALLOWED_PARENT_LEVEL: dict[str, dict[int, int]] = {
+    "pre2025": {1: 0, 2: 1, 3: 2, 4: 3},
+    "2025": {1: 0, 3: 1, 4: 3},
 }
 
 
@@ -38,7 +38,11 @@ def validate_placement(
     allowed = ALLOWED_PARENT_LEVEL.get(structure, {})
     if parent is None:
         raise ValidationError({"parent": _("Đơn vị phải có đơn vị cấp trên.")})
-    if level not in allowed or parent.level != allowed[level] or parent.structure not in (structure, "national"):
+    if (
+        level not in allowed
+        or parent.level != allowed[level]
+        or parent.structure not in (structure, "national")
+    ):
         raise ValidationError(
             {
                 "parent": _("Không thể đặt %(level)s dưới %(parent)s (%(parent_level)s) trong hệ đơn vị này.")
@@ -54,14 +58,20 @@ def validate_placement(
     starts_before = valid_from is None or (parent.valid_from is not None and valid_from < parent.valid_from)
     if parent.valid_from is not None and starts_before:
         raise ValidationError(
-            {"valid_from": _("Ngày hiệu lực nằm ngoài thời gian hiệu lực của đơn vị cấp trên (từ %(d)s).")
-             % {"d": _fmt(parent.valid_from)}}
+            {
+                "valid_from": _("Ngày hiệu lực nằm ngoài thời gian hiệu lực của đơn vị cấp trên (từ %(d)s).")
+                % {"d": _fmt(parent.valid_from)}
+            }
         )
     ends_after = valid_to is None or (parent.valid_to is not None and valid_to > parent.valid_to)
     if parent.valid_to is not None and ends_after:
         raise ValidationError(
-            {"valid_to": _("Ngày hết hiệu lực nằm ngoài thời gian hiệu lực của đơn vị cấp trên (đến %(d)s).")
-             % {"d": _fmt(parent.valid_to)}}
+            {
+                "valid_to": _(
+                    "Ngày hết hiệu lực nằm ngoài thời gian hiệu lực của đơn vị cấp trên (đến %(d)s)."
+                )
+                % {"d": _fmt(parent.valid_to)}
+            }
         )
 
 
@@ -88,20 +98,36 @@ def unit_create(
     if not code or not name.strip():
         raise ValidationError(_("Mã và tên đơn vị là bắt buộc."))
     structure = structure or parent.structure
-    validate_placement(structure=structure, level=level, parent=parent, valid_from=valid_from, valid_to=valid_to)
+    validate_placement(
+        structure=structure, level=level, parent=parent, valid_from=valid_from, valid_to=valid_to
+    )
     if UnitVersion.objects.filter(structure=structure, level=level, code=code).exists():
         raise ValidationError({"code": _("Mã đơn vị %(code)s đã tồn tại.") % {"code": code}})
     unit = UnitVersion(
         unit=identity or AdministrativeUnit.objects.create(name=name.strip()),
-        structure=structure, code=code, name=name.strip(), search_name=fold(name), level=level, kind=kind,
-        parent=parent, path=f"tmp-{uuid.uuid4().hex}", valid_from=valid_from, valid_to=valid_to,
-        legal_basis=legal_basis, latitude=latitude, longitude=longitude,
+        structure=structure,
+        code=code,
+        name=name.strip(),
+        search_name=fold(name),
+        level=level,
+        kind=kind,
+        parent=parent,
+        path=f"tmp-{uuid.uuid4().hex}",
+        valid_from=valid_from,
+        valid_to=valid_to,
+        legal_basis=legal_basis,
+        latitude=latitude,
+        longitude=longitude,
     )
     unit.save()
     unit.path = parent.path + segment(unit.pk)
     unit.save(update_fields=["path"])
-    record_change(actor=actor, obj=unit, action="created",
-                  changes={"code": [None, code], "name": [None, unit.name], "parent": [None, parent.name]})
+    record_change(
+        actor=actor,
+        obj=unit,
+        action="created",
+        changes={"code": [None, code], "name": [None, unit.name], "parent": [None, parent.name]},
+    )
     return unit
 
 
@@ -120,21 +146,42 @@ def classification_set(
     """Set (or update) a unit's classification for a period starting on valid_from."""
     ensure_can_edit(actor, unit.path)
     if value not in scheme.values:
-        raise ValidationError({"value": _("Giá trị '%(v)s' không thuộc danh mục %(s)s.") % {"v": value, "s": scheme.name}})
+        raise ValidationError(
+            {"value": _("Giá trị '%(v)s' không thuộc danh mục %(s)s.") % {"v": value, "s": scheme.name}}
+        )
     if unit.level != scheme.applies_to_level:
-        raise ValidationError({"unit": _("Phân loại %(s)s không áp dụng cho cấp %(l)s.")
-                               % {"s": scheme.name, "l": UnitVersion.Level(unit.level).label}})
+        raise ValidationError(
+            {
+                "unit": _("Phân loại %(s)s không áp dụng cho cấp %(l)s.")
+                % {"s": scheme.name, "l": UnitVersion.Level(unit.level).label}
+            }
+        )
     if valid_from and valid_to and valid_to < valid_from:
         raise ValidationError({"valid_to": _("Ngày hết hiệu lực phải sau ngày bắt đầu hiệu lực.")})
     if (valid_from and not unit.valid_on(valid_from)) or (valid_to and not unit.valid_on(valid_to)):
-        raise ValidationError({"valid_from": _("Thời gian phân loại nằm ngoài thời gian hiệu lực của đơn vị %(u)s.")
-                               % {"u": unit.name}})
+        raise ValidationError(
+            {
+                "valid_from": _("Thời gian phân loại nằm ngoài thời gian hiệu lực của đơn vị %(u)s.")
+                % {"u": unit.name}
+            }
+        )
     entry = UnitClassification.objects.filter(unit=unit, scheme=scheme, valid_from=valid_from).first()
-    before = {"value": entry.value, "valid_to": entry.valid_to} if entry else {"value": None, "valid_to": None}
+    before = (
+        {"value": entry.value, "valid_to": entry.valid_to} if entry else {"value": None, "valid_to": None}
+    )
     if entry is None:
         entry = UnitClassification(unit=unit, scheme=scheme, valid_from=valid_from)
-    entry.value, entry.valid_to, entry.legal_basis, entry.unconfirmed = value, valid_to, legal_basis, unconfirmed
+    entry.value, entry.valid_to, entry.legal_basis, entry.unconfirmed = (
+        value,
+        valid_to,
+        legal_basis,
+        unconfirmed,
+    )
     entry.save()
-    changes = {k: [before[k], getattr(entry, k)] for k in ("value", "valid_to") if before[k] != getattr(entry, k)}
-    record_change(actor=actor, obj=entry, action="created" if before["value"] is None else "updated", changes=changes)
+    changes = {
+        k: [before[k], getattr(entry, k)] for k in ("value", "valid_to") if before[k] != getattr(entry, k)
+    }
+    record_change(
+        actor=actor, obj=entry, action="created" if before["value"] is None else "updated", changes=changes
+    )
     return entry

@@ -31,10 +31,14 @@ def tree(request: HttpRequest) -> HttpResponse:
     if not provinces.exists():
         # a commune-level user starts at their communes
         provinces = visible.filter(level=UnitVersion.Level.COMMUNE).order_by("structure", "name")
-    groups = {s.value: [] for s in (UnitVersion.Structure.Y2025, UnitVersion.Structure.PRE2025)}
+    groups: dict[str, list[UnitVersion]] = {
+        s.value: [] for s in (UnitVersion.Structure.Y2025, UnitVersion.Structure.PRE2025)
+    }
     for unit in provinces:
         groups.setdefault(unit.structure, []).append(unit)
-    return render(request, "geo/tree.html", {"groups": [(UnitVersion.Structure(k).label, v) for k, v in groups.items()]})
+    return render(
+        request, "geo/tree.html", {"groups": [(UnitVersion.Structure(k).label, v) for k, v in groups.items()]}
+    )
 
 
 @login_required

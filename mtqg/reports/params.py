@@ -70,6 +70,10 @@ def parse_params(raw: dict[str, Any]) -> ReportParams:
         raise ValidationError({"unit": str(exc)}) from exc
     include = raw.get("include_carry_over")
     return ReportParams(
-        unit=unit, as_of=as_of, year=year, baseline=baseline, bands=raw.get("bands") or None,
+        unit=unit,
+        as_of=as_of,
+        year=year,
+        baseline=baseline,
+        bands=raw.get("bands") or None,
         include_carry_over=str(include).lower() in {"1", "true", "yes", "on"},
     )
