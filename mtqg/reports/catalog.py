@@ -13,8 +13,12 @@ ReportFunc = Callable[[Any, ReportParams], Any]
 
 # slug → "module:function"
 CATALOG: dict[str, str] = {
+    "disbursement": "mtqg.finance.reports:disbursement",
+    "outputs": "mtqg.finance.reports:outputs",
+    "finance-alerts": "mtqg.finance.reports:finance_alerts",
     "ocop-summary": "mtqg.ocop.reports:ocop_summary",
     "poverty-summary": "mtqg.poverty.reports:summary",
+    "ntm-summary": "mtqg.ntm.reports:summary",
 }
 
 

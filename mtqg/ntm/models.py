@@ -1,0 +1,330 @@
+"""NTM criteria sets (versioned data), commune assessments computed by rule, recognitions and schemes.
+
+Criteria are keyed by (set, number): numbers mean different things in different sets. A threshold row is
+(indicator, region or group, year or null, operator, value, basic value for the provincial "cơ bản đạt" tier).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import FileExtensionValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from mtqg.accounts.scoping import ScopedQuerySet
+from mtqg.geo.models import UnitVersion
+
+EVIDENCE_MAX_BYTES = 5 * 1024 * 1024
+
+
+def validate_evidence_size(value: models.fields.files.FieldFile) -> None:
+    if value.size and value.size > EVIDENCE_MAX_BYTES:
+        raise ValidationError(_("Tệp minh chứng vượt quá 5 MB."))
+
+
+class CriteriaSet(models.Model):
+    """One version of a commune criteria set (national or provincial), loaded from a data file."""
+
+    class Tier(models.TextChoices):
+        STANDARD = "standard", _("Xã NTM")
+        ADVANCED = "advanced", _("Xã NTM nâng cao")
+        MODEL = "model", _("Xã NTM kiểu mẫu")
+
+    code = models.SlugField(_("mã"), max_length=40)
+    version = models.PositiveSmallIntegerField(_("phiên bản"), default=1)
+    name = models.CharField(_("tên"), max_length=255)
+    tier = models.CharField(_("hạng"), max_length=10, choices=Tier.choices, default=Tier.STANDARD)
+    legal_basis = models.TextField(_("căn cứ pháp lý"))
+    valid_from = models.DateField(_("hiệu lực từ"), null=True, blank=True)
+    valid_to = models.DateField(_("hiệu lực đến"), null=True, blank=True)
+    dimension_scheme = models.CharField(
+        _("phân loại xác định ngưỡng"), max_length=40, default="ntm_region",
+        help_text=_("ntm_region (7 vùng) hoặc commune_group_2026 (nhóm xã 1/2/3)"),
+    )
+    region_overrides = models.JSONField(_("quy tắc áp ngưỡng vùng khác"), default=list, blank=True)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="derived",
+        verbose_name=_("bộ tiêu chí gốc"),
+    )
+    province = models.ForeignKey(
+        UnitVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="ntm_criteria_sets",
+        verbose_name=_("tỉnh ban hành"),
+    )
+    basic_tier_rule = models.JSONField(
+        _("quy tắc 'cơ bản đạt chuẩn'"), default=dict, blank=True,
+        help_text=_('{"min_met": 15, "max_not_met": 0}: số tiêu chí đạt tối thiểu; còn lại phải cơ bản đạt'),
+    )
+    source_file = models.CharField(_("tệp dữ liệu"), max_length=120, blank=True)
+    checksum = models.CharField(_("mã kiểm tra tệp"), max_length=64, blank=True, editable=False)
+    notes = models.TextField(_("ghi chú"), blank=True)
+    unconfirmed = models.BooleanField(_("chưa xác minh"), default=False)
+
+    class Meta:
+        verbose_name = _("bộ tiêu chí NTM")
+        verbose_name_plural = _("bộ tiêu chí NTM")
+        ordering = ["valid_from", "code"]
+        constraints = [models.UniqueConstraint(fields=["code", "version"], name="ntm_set_code_version")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Criterion(models.Model):
+    criteria_set = models.ForeignKey(CriteriaSet, on_delete=models.CASCADE, related_name="criteria",
+                                     verbose_name=_("bộ tiêu chí"))
+    number = models.PositiveSmallIntegerField(_("số thứ tự"))
+    name = models.CharField(_("tên tiêu chí"), max_length=255)
+    group = models.CharField(_("nhóm"), max_length=120, blank=True)
+    unconfirmed = models.BooleanField(_("chưa xác minh"), default=False)
+
+    class Meta:
+        verbose_name = _("tiêu chí")
+        verbose_name_plural = _("tiêu chí")
+        ordering = ["criteria_set", "number"]
+        constraints = [models.UniqueConstraint(fields=["criteria_set", "number"], name="ntm_criterion_set_number")]
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.name}"
+
+
+class Indicator(models.Model):
+    class Type(models.TextChoices):
+        BOOL = "bool", _("Đạt/Không đạt")
+        PERCENT = "percent", _("Tỷ lệ (%)")
+        AMOUNT = "amount", _("Giá trị")
+        COUNT = "count", _("Số lượng")
+
+    criterion = models.ForeignKey(Criterion, on_delete=models.CASCADE, related_name="indicators",
+                                  verbose_name=_("tiêu chí"))
+    code = models.CharField(_("mã chỉ tiêu"), max_length=12)
+    name = models.TextField(_("nội dung chỉ tiêu"))
+    value_type = models.CharField(_("kiểu giá trị"), max_length=8, choices=Type.choices)
+    unit_label = models.CharField(_("đơn vị tính"), max_length=40, blank=True)
+    if_applicable = models.BooleanField(_("nếu có"), default=False)
+    order = models.PositiveSmallIntegerField(_("thứ tự"), default=0)
+    unconfirmed = models.BooleanField(_("chưa xác minh"), default=False)
+
+    class Meta:
+        verbose_name = _("chỉ tiêu")
+        verbose_name_plural = _("chỉ tiêu")
+        ordering = ["criterion", "order"]
+        constraints = [models.UniqueConstraint(fields=["criterion", "code"], name="ntm_indicator_code")]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name[:60]}"
+
+
+class Threshold(models.Model):
+    class Op(models.TextChoices):
+        GE = "ge", "≥"
+        LE = "le", "≤"
+        TRUE = "true", _("Đạt")
+        ZERO = "zero", _("Không")
+
+    ALL = "all"  # applies to every region/group
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="thresholds",
+                                  verbose_name=_("chỉ tiêu"))
+    region = models.CharField(_("vùng/nhóm"), max_length=20, help_text=_("'all' = mọi vùng; 'chung' = chỉ tiêu chung (tham khảo)"))
+    year = models.PositiveSmallIntegerField(_("năm áp dụng"), null=True, blank=True)
+    op = models.CharField(_("phép so sánh"), max_length=4, choices=Op.choices)
+    value = models.DecimalField(_("ngưỡng"), max_digits=14, decimal_places=4, null=True, blank=True)
+    basic_value = models.DecimalField(_("ngưỡng cơ bản đạt"), max_digits=14, decimal_places=4, null=True, blank=True)
+    source = models.CharField(_("nguồn"), max_length=255, blank=True)
+    unconfirmed = models.BooleanField(_("chưa xác minh"), default=False)
+
+    class Meta:
+        verbose_name = _("ngưỡng")
+        verbose_name_plural = _("ngưỡng")
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "region", "year"], name="ntm_threshold_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator.code} {self.region} {self.get_op_display()} {self.value or ''}"
+
+
+class Status(models.TextChoices):
+    MET = "dat", _("Đạt")
+    BASIC = "co_ban_dat", _("Cơ bản đạt")
+    NOT_MET = "chua_dat", _("Chưa đạt")
+    NA = "khong_ap_dung", _("Không áp dụng")
+    UNKNOWN = "chua_xac_dinh", _("Chưa xác định")
+
+
+class Assessment(models.Model):
+    """One commune's assessment against one criteria set for one year; counts are recomputed by rule."""
+
+    commune = models.ForeignKey(UnitVersion, on_delete=models.PROTECT, related_name="ntm_assessments",
+                                verbose_name=_("xã"))
+    year = models.PositiveSmallIntegerField(_("năm"))
+    criteria_set = models.ForeignKey(CriteriaSet, on_delete=models.PROTECT, related_name="assessments",
+                                     verbose_name=_("bộ tiêu chí"))
+    assessed_on = models.DateField(_("ngày đánh giá"))
+    region = models.CharField(_("vùng/nhóm áp ngưỡng"), max_length=20, blank=True)
+    criteria_met = models.PositiveSmallIntegerField(_("số tiêu chí đạt"), default=0)
+    criteria_basic = models.PositiveSmallIntegerField(_("số tiêu chí cơ bản đạt"), default=0)
+    criteria_unknown = models.PositiveSmallIntegerField(_("số tiêu chí chưa xác định"), default=0)
+    criteria_total = models.PositiveSmallIntegerField(_("tổng số tiêu chí"), default=0)
+    note = models.TextField(_("ghi chú"), blank=True)
+    computed_at = models.DateTimeField(_("tính lúc"), null=True, blank=True)
+
+    scope_path = "commune__path"
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("đánh giá xã NTM")
+        verbose_name_plural = _("đánh giá xã NTM")
+        ordering = ["commune__path", "-year"]
+        constraints = [
+            models.UniqueConstraint(fields=["commune", "year", "criteria_set"], name="ntm_assessment_unique"),
+        ]
+        indexes = [models.Index(fields=["commune", "assessed_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.commune} — {self.year} ({self.criteria_met}/{self.criteria_total})"
+
+
+class IndicatorValue(models.Model):
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="values",
+                                   verbose_name=_("đánh giá"))
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="values",
+                                  verbose_name=_("chỉ tiêu"))
+    value = models.DecimalField(_("giá trị"), max_digits=14, decimal_places=4, null=True, blank=True)
+    not_applicable = models.BooleanField(_("không áp dụng"), default=False)
+    source = models.CharField(_("nguồn số liệu"), max_length=255, blank=True)
+    measured_on = models.DateField(_("ngày số liệu"), null=True, blank=True)
+    evidence = models.FileField(
+        _("minh chứng"), upload_to="ntm/evidence/%Y/", blank=True,
+        validators=[FileExtensionValidator(["pdf", "png", "jpg", "jpeg"]), validate_evidence_size],
+    )
+
+    scope_path = "assessment__commune__path"
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("giá trị chỉ tiêu")
+        verbose_name_plural = _("giá trị chỉ tiêu")
+        constraints = [models.UniqueConstraint(fields=["assessment", "indicator"], name="ntm_value_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.indicator.code}={self.value}"
+
+
+class CriterionResult(models.Model):
+    """Computed (never typed) status of one criterion; rebuilt by the engine. Overrides live apart."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="results",
+                                   verbose_name=_("đánh giá"))
+    criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="results",
+                                  verbose_name=_("tiêu chí"))
+    computed_status = models.CharField(_("trạng thái theo quy tắc"), max_length=14, choices=Status.choices)
+    status = models.CharField(_("trạng thái"), max_length=14, choices=Status.choices)
+    explanation = models.JSONField(_("giải thích"), default=list)
+    overridden = models.BooleanField(_("đã điều chỉnh"), default=False)
+
+    scope_path = "assessment__commune__path"
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("kết quả tiêu chí")
+        verbose_name_plural = _("kết quả tiêu chí")
+        constraints = [models.UniqueConstraint(fields=["assessment", "criterion"], name="ntm_result_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.criterion}: {self.get_status_display()}"
+
+
+class CriterionOverride(models.Model):
+    """A manual status with its reason; survives recomputation (audited through the service)."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="overrides",
+                                   verbose_name=_("đánh giá"))
+    criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, verbose_name=_("tiêu chí"))
+    status = models.CharField(_("trạng thái điều chỉnh"), max_length=14, choices=Status.choices)
+    reason = models.TextField(_("lý do"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   verbose_name=_("người điều chỉnh"))
+    created_at = models.DateTimeField(_("lúc"), auto_now_add=True)
+
+    scope_path = "assessment__commune__path"
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("điều chỉnh trạng thái tiêu chí")
+        verbose_name_plural = _("điều chỉnh trạng thái tiêu chí")
+        constraints = [models.UniqueConstraint(fields=["assessment", "criterion"], name="ntm_override_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.criterion}: {self.status}"
+
+
+class Tier(models.TextChoices):
+    BASIC = "co_ban_dat", _("Cơ bản đạt chuẩn (cấp tỉnh)")
+    STANDARD = "dat_chuan", _("Đạt chuẩn NTM")
+    ADVANCED = "nang_cao", _("NTM nâng cao")
+    MODEL = "kieu_mau", _("NTM kiểu mẫu")
+    MODERN = "hien_dai", _("NTM hiện đại")
+
+
+TIER_RANK = {Tier.BASIC: 1, Tier.STANDARD: 2, Tier.ADVANCED: 3, Tier.MODEL: 4, Tier.MODERN: 4}
+RECOGNISED_TIERS = (Tier.STANDARD, Tier.ADVANCED, Tier.MODEL, Tier.MODERN)
+ADVANCED_TIERS = (Tier.ADVANCED, Tier.MODEL)
+
+
+class Recognition(models.Model):
+    """A recognition decision (công nhận) for one commune version, with revocation."""
+
+    commune = models.ForeignKey(UnitVersion, on_delete=models.PROTECT, related_name="ntm_recognitions",
+                                verbose_name=_("xã"))
+    tier = models.CharField(_("hạng"), max_length=12, choices=Tier.choices)
+    decision_no = models.CharField(_("số quyết định"), max_length=60)
+    decision_date = models.DateField(_("ngày quyết định"))
+    authority = models.CharField(_("cơ quan/người ký"), max_length=150, blank=True)
+    standard_year = models.PositiveSmallIntegerField(_("đạt chuẩn năm"))
+    criteria_set = models.ForeignKey(CriteriaSet, null=True, blank=True, on_delete=models.PROTECT,
+                                     verbose_name=_("bộ tiêu chí"))
+    council_vote = models.CharField(_("kết quả bỏ phiếu hội đồng thẩm định"), max_length=20, blank=True)
+    satisfaction_pct = models.DecimalField(_("tỷ lệ người dân hài lòng (%)"), max_digits=5, decimal_places=2,
+                                           null=True, blank=True)
+    no_construction_debt = models.BooleanField(_("không nợ đọng XDCB"), null=True, blank=True)
+    revoked_on = models.DateField(_("ngày thu hồi"), null=True, blank=True)
+    revocation_decision = models.CharField(_("quyết định thu hồi"), max_length=60, blank=True)
+    note = models.TextField(_("ghi chú"), blank=True)
+
+    scope_path = "commune__path"
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("quyết định công nhận NTM")
+        verbose_name_plural = _("sổ công nhận NTM")
+        ordering = ["commune__path", "decision_date"]
+        indexes = [models.Index(fields=["commune", "decision_date"])]
+
+    def __str__(self) -> str:
+        return f"{self.commune} — {self.get_tier_display()} ({self.decision_no})"
+
+
+class Scheme(models.Model):
+    """A provincial scheme or target kept as data (e.g. Điện Biên's 29-border-commune scheme)."""
+
+    code = models.SlugField(_("mã"), max_length=40, unique=True)
+    name = models.CharField(_("tên"), max_length=255)
+    province = models.ForeignKey(UnitVersion, on_delete=models.PROTECT, related_name="ntm_schemes",
+                                 verbose_name=_("tỉnh"))
+    classification_scheme = models.CharField(_("phân loại xác định xã thuộc đề án"), max_length=40)
+    classification_value = models.CharField(_("giá trị phân loại"), max_length=40)
+    target = models.CharField(_("mục tiêu"), max_length=255, blank=True)
+    legal_basis = models.TextField(_("căn cứ pháp lý"), blank=True)
+    unconfirmed = models.BooleanField(_("chưa xác minh"), default=False)
+
+    scope_path = "province__path"
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("đề án/mục tiêu NTM")
+        verbose_name_plural = _("đề án/mục tiêu NTM")
+
+    def __str__(self) -> str:
+        return self.name

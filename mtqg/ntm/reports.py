@@ -1,0 +1,111 @@
+"""NTM reports (listed in mtqg/reports/catalog.py): the province/commune summary on any date."""
+
+from __future__ import annotations
+
+from collections import Counter
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from mtqg.geo.models import UnitVersion
+from mtqg.geo.selectors import classified_units
+from mtqg.reports.params import ReportParams
+
+from .models import ADVANCED_TIERS, RECOGNISED_TIERS, CriteriaSet, Scheme, Tier
+from .selectors import communes_in, latest_assessments, predecessor_recognition, set_for_date, tiers_on
+
+DEFAULT_BANDS = {19: "19,15-18,10-14,5-9,0-4", 10: "10,8-9,5-7,0-4"}
+
+
+def parse_bands(text: str) -> list[tuple[str, int, int]]:
+    """'19,15-18,10-14' → [('19', 19, 19), ('15-18', 15, 18), …]; ValidationError on bad input."""
+    bands = []
+    for part in (p.strip() for p in text.split(",")):
+        if not part:
+            continue
+        try:
+            lo_text, _sep, hi_text = part.partition("-")
+            lo, hi = int(lo_text), int(hi_text or lo_text)
+        except ValueError as exc:
+            raise ValidationError({"bands": _("Khoảng tiêu chí không hợp lệ: '%(part)s' (ví dụ 19,15-18,10-14).")
+                                   % {"part": part}}) from exc
+        if lo > hi or lo < 0:
+            raise ValidationError({"bands": _("Khoảng tiêu chí không hợp lệ: '%(part)s'.") % {"part": part}})
+        bands.append((part, lo, hi))
+    if not bands:
+        raise ValidationError({"bands": _("Chưa có khoảng tiêu chí.")})
+    return bands
+
+
+def _round(value: Decimal, places: str) -> float:
+    return float(value.quantize(Decimal(places), rounding=ROUND_HALF_UP))
+
+
+def summary(user: Any, params: ReportParams) -> dict[str, Any]:
+    on = params.on
+    unit = params.unit
+    communes = communes_in(unit, on)
+    if user is not None:
+        communes = communes.filter(pk__in=UnitVersion.objects.visible_to(user).values("pk"))
+    ids = list(communes.values_list("pk", flat=True))
+    latest = latest_assessments(ids, on)
+    tiers = tiers_on(ids, on)
+    set_ids = Counter(a["criteria_set_id"] for a in latest.values())
+    cset = (CriteriaSet.objects.filter(pk=set_ids.most_common(1)[0][0]).first() if set_ids else set_for_date(on))
+    total = cset.criteria.count() if cset else 19
+    bands = parse_bands(params.bands or DEFAULT_BANDS.get(total, DEFAULT_BANDS[19]))
+    band_counts = {label: 0 for label, _lo, _hi in bands}
+    for a in latest.values():
+        for label, lo, hi in bands:
+            if lo <= a["criteria_met"] <= hi:
+                band_counts[label] += 1
+                break
+    n = len(ids)
+    recognised = sum(1 for t in tiers.values() if t in RECOGNISED_TIERS)
+    met_sum = sum(a["criteria_met"] for a in latest.values())
+    result: dict[str, Any] = {
+        "unit": {"code": unit.code, "name": unit.name},
+        "as_of": on.isoformat(),
+        "criteria_set": {"code": cset.code, "name": cset.name, "legal_basis": cset.legal_basis} if cset else None,
+        "communes": n,
+        "recognised": recognised,
+        "recognised_rate": _round(Decimal(recognised * 100) / n, "0.01") if n else 0.0,
+        "basically_met": sum(1 for t in tiers.values() if t == Tier.BASIC),
+        "advanced": sum(1 for t in tiers.values() if t in ADVANCED_TIERS),
+        "model": sum(1 for t in tiers.values() if t == Tier.MODEL),
+        "bands": band_counts,
+        "average_criteria_met": _round(Decimal(met_sum) / len(latest), "0.1") if latest else None,
+        "boundary": {
+            "structure": unit.structure,
+            "label": str(UnitVersion.Structure(unit.structure).label),
+            "denominator": _("Số đơn vị loại xã còn hiệu lực ngày %(date)s") % {"date": on.strftime("%d/%m/%Y")},
+        },
+        "assessed": len(latest),
+        "not_assessed": n - len(latest),
+        "schemes": _schemes(unit, on, set(ids), tiers),
+    }
+    if unit.structure == UnitVersion.Structure.Y2025:
+        pred = predecessor_recognition(ids)
+        result["merged_communes"] = {
+            "all_predecessors_recognised": sum(1 for k, m in pred.values() if m and k == m),
+            "some_predecessors_recognised": sum(1 for k, m in pred.values() if 0 < k < m),
+            "note": _("Xã sau sáp nhập không kế thừa danh hiệu; cần xét công nhận lại."),
+        }
+    return result
+
+
+def _schemes(unit: UnitVersion, on: Any, ids: set[int], tiers: dict[int, str]) -> list[dict[str, Any]]:
+    out = []
+    for scheme in Scheme.objects.filter(province__path__startswith=unit.path) | Scheme.objects.filter(
+        province__path__in=[unit.path[: i + 1] for i, ch in enumerate(unit.path) if ch == "/"]
+    ):
+        members = set(
+            classified_units(scheme.classification_scheme, scheme.classification_value, on, within=unit)
+            .values_list("pk", flat=True)
+        ) & ids
+        done = sum(1 for c in members if tiers.get(c) in (*RECOGNISED_TIERS, Tier.BASIC))
+        out.append({"code": scheme.code, "name": scheme.name, "communes": len(members),
+                    "recognised_or_basically_met": done, "target": scheme.target, "unconfirmed": scheme.unconfirmed})
+    return out

@@ -1,0 +1,80 @@
+"""Read-side lookups: communes on a date, latest assessments, tiers on a date, predecessor recognition."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date, timedelta
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from mtqg.geo.models import UnitLineage, UnitVersion
+from mtqg.geo.selectors import REFORM_DATE
+
+from .models import RECOGNISED_TIERS, TIER_RANK, Assessment, CriteriaSet, Recognition
+
+
+def communes_in(unit: UnitVersion, on: date) -> QuerySet[UnitVersion]:
+    """Units of kind xã valid on a date inside a unit (the NTM denominator)."""
+    return UnitVersion.objects.as_of(on).filter(
+        path__startswith=unit.path, level=UnitVersion.Level.COMMUNE, kind=UnitVersion.Kind.COMMUNE
+    )
+
+
+def valid_recognitions(on: date) -> QuerySet[Recognition]:
+    return Recognition.objects.filter(decision_date__lte=on).filter(Q(revoked_on__isnull=True) | Q(revoked_on__gt=on))
+
+
+def latest_assessments(commune_ids: Iterable[int], on: date) -> dict[int, dict[str, Any]]:
+    """The latest standard-tier assessment of each commune made on or before a date (one query)."""
+    rows = (
+        Assessment.objects.filter(commune_id__in=list(commune_ids), assessed_on__lte=on,
+                                  criteria_set__tier=CriteriaSet.Tier.STANDARD)
+        .order_by("commune_id", "-assessed_on", "-year")
+        .values("id", "commune_id", "year", "criteria_set_id", "criteria_met", "criteria_basic",
+                "criteria_unknown", "criteria_total", "region")
+    )
+    latest: dict[int, dict[str, Any]] = {}
+    for row in rows:
+        latest.setdefault(row["commune_id"], row)
+    return latest
+
+
+def tiers_on(commune_ids: Iterable[int], on: date) -> dict[int, str]:
+    """The highest valid recognition tier of each commune on a date (one query)."""
+    best: dict[int, str] = {}
+    for commune_id, tier in valid_recognitions(on).filter(commune_id__in=list(commune_ids)).values_list(
+        "commune_id", "tier"
+    ):
+        if commune_id not in best or TIER_RANK[tier] > TIER_RANK[best[commune_id]]:  # type: ignore[index]
+            best[commune_id] = tier
+    return best
+
+
+def predecessor_recognition(commune_ids: Iterable[int]) -> dict[int, tuple[int, int]]:
+    """For communes formed on 1/7/2025: (n recognised đạt chuẩn or higher on 30/6/2025, m predecessors).
+    Nothing is inherited: this is shown next to the commune, never counted as its own tier."""
+    edges: dict[int, list[int]] = defaultdict(list)
+    for pred, succ in UnitLineage.objects.filter(successor_id__in=list(commune_ids)).values_list(
+        "predecessor_id", "successor_id"
+    ):
+        edges[succ].append(pred)
+    all_preds = {p for preds in edges.values() for p in preds}
+    recognised = set(
+        valid_recognitions(REFORM_DATE - timedelta(days=1))
+        .filter(commune_id__in=all_preds, tier__in=RECOGNISED_TIERS)
+        .values_list("commune_id", flat=True)
+    )
+    return {succ: (sum(1 for p in preds if p in recognised), len(preds)) for succ, preds in edges.items()}
+
+
+def set_for_date(on: date) -> CriteriaSet | None:
+    """The national standard commune set in force on a date."""
+    return (
+        CriteriaSet.objects.filter(province__isnull=True, tier=CriteriaSet.Tier.STANDARD)
+        .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=on))
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
+        .order_by("-valid_from")
+        .first()
+    )
