@@ -10,7 +10,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 
-from mtqg.accounts.scoping import get_visible_or_404, path_editable
+from mtqg.accounts.scoping import get_visible_or_404, path_editable, path_visible
 from mtqg.core.audit import history_for
 
 from .models import UnitClassification, UnitVersion
@@ -55,7 +55,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     today = timezone.localdate()
     context = {
         "unit": unit,
-        "breadcrumb": unit.ancestors(),
+        "breadcrumb": [(a, path_visible(request.user, a.path)) for a in unit.ancestors()],
         "children": UnitVersion.objects.visible_to(request.user).filter(parent=unit).order_by("kind", "name"),
         "predecessors": predecessors(unit),
         "successors": successors(unit),

@@ -1,0 +1,108 @@
+"""A real server (gunicorn-free: Django's runserver with --insecure static) on 127.0.0.1 and a free port, with its
+own fresh database (SQLite file, or a new database in the PostgreSQL cluster the suite runs on), driven by Debian's
+chromium through Playwright. Nothing is downloaded: `playwright install` is never called."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _database_url(tmp: Path) -> str:
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith("postgres"):
+        return f"sqlite:///{tmp / 'browser.sqlite3'}"
+    import psycopg
+
+    name = f"mtqg_browser_{os.getpid()}"
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return url.rsplit("/", 1)[0] + "/" + name
+
+
+@pytest.fixture(scope="session")
+def live_url() -> Iterator[str]:
+    tmp = Path(tempfile.mkdtemp(prefix="mtqg-browser-"))
+    env = {
+        **os.environ,
+        "DATABASE_URL": _database_url(tmp),
+        "DJANGO_SETTINGS_MODULE": "mtqg.settings",
+        "DEBUG": "1",
+        "VAR_DIR": str(tmp),
+    }
+    python = sys.executable
+    prepare = (
+        "import django; django.setup();"
+        "from django.core.management import call_command;"
+        "call_command('migrate', verbosity=0); call_command('load_admin_units');"
+        "from mtqg.geo import demo; demo.seed();"
+        "from mtqg.accounts import demo as a; a.seed()"
+    )
+    subprocess.run([python, "-c", prepare], cwd=ROOT, env=env, check=True, capture_output=True, timeout=300)
+    port = _free_port()
+    server = subprocess.Popen(
+        [python, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload", "--insecure"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(url + "/healthz", timeout=1)  # noqa: S310 — loopback only
+            break
+        except OSError:
+            time.sleep(0.2)
+    try:
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def browser_context(live_url: str) -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    chromium = shutil.which("chromium")
+    assert chromium, "Debian chromium is required (make test installs it)"
+    out = ROOT / "test-results"
+    out.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=chromium,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        context = browser.new_context(locale="vi-VN", viewport={"width": 1280, "height": 900})
+        yield context
+        context.close()
+        browser.close()
