@@ -2,7 +2,9 @@
 
 from rest_framework.routers import DefaultRouter
 
+from mtqg.finance.api import WorkViewSet
 from mtqg.geo.api import UnitViewSet
 
 router = DefaultRouter()
 router.register("geo/units", UnitViewSet, basename="unit")
+router.register("finance/works", WorkViewSet, basename="finance-work")

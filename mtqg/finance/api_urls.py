@@ -2,4 +2,10 @@
 
 from django.urls import path
 
-urlpatterns: list[path] = []  # type: ignore[valid-type]
+from . import api
+
+urlpatterns = [
+    path("disbursement/", api.disbursement, name="finance-disbursement"),
+    path("outputs/", api.outputs, name="finance-outputs"),
+    path("alerts/", api.alerts, name="finance-alerts"),
+]

@@ -2,7 +2,85 @@
 
 from __future__ import annotations
 
+from datetime import date
+from decimal import Decimal
+
+from django.urls import reverse
+
+from mtqg.finance.loader import load_programs
+from mtqg.finance.models import (
+    AlertNote,
+    Allocation,
+    CapitalPlan,
+    Disbursement,
+    Indicator,
+    IndicatorTarget,
+    IndicatorValue,
+    InvestorLevel,
+    Program,
+    Source,
+    Work,
+    WorkProgress,
+)
+from mtqg.geo.models import UnitVersion
 from mtqg.testing import World
+
+_seq = [0]
+
+
+def ensure_programs() -> None:
+    if not Program.objects.exists():
+        load_programs()
+
+
+def commune_of(province: UnitVersion) -> UnitVersion:
+    return UnitVersion.objects.filter(path__startswith=province.path, level=3).order_by("code").first()  # type: ignore[return-value]
+
+
+def make_work(
+    commune: UnitVersion,
+    *,
+    program: str = "GNBV.DA1.TDA1",
+    size: int = 500_000_000,
+    year: int = 2023,
+    name: str = "Đường bê tông",
+    **extra: object,
+) -> Work:
+    ensure_programs()
+    _seq[0] += 1
+    return Work.objects.create(
+        code=f"T-{_seq[0]:05d}",
+        name=name,
+        kind=extra.pop("kind", Work.Kind.INFRASTRUCTURE),
+        program=Program.objects.get(code=program),
+        commune=commune,
+        investor_level=InvestorLevel.COMMUNE,
+        year=year,
+        total_investment=Decimal(size),
+        status=extra.pop("status", Work.Status.UNDER_CONSTRUCTION),
+        planned_end=extra.pop("planned_end", date(year, 11, 30)),
+        **extra,  # type: ignore[arg-type]
+    )
+
+
+def make_allocation(
+    work: Work,
+    amount: int,
+    *,
+    year: int = 2023,
+    source: str = Source.CENTRAL_INVESTMENT,
+    carry_over: bool = False,
+) -> Allocation:
+    return Allocation.objects.create(
+        unit=work.commune,
+        work=work,
+        program=work.program,
+        year=year,
+        source=source,
+        carry_over=carry_over,
+        investor_level=work.investor_level,
+        amount=Decimal(amount),
+    )
 
 
 def guard_sample(world: World) -> list[str]:
@@ -10,4 +88,35 @@ def guard_sample(world: World) -> list[str]:
     'GUARD-ĐB' in a free-text field of the Điện Biên rows where there is one) and return the URLs (HTML detail
     pages, exports, API details) of Điện Biên-only resources. The guard test asserts the Cao Bằng officer gets
     403/404 on each URL and never sees 'GUARD-ĐB' on any list page, and the Điện Biên officer gets 200."""
-    return []
+    ensure_programs()
+    urls: list[str] = []
+    indicator = Indicator.objects.get(code="DTTS.NUOC_PT")
+    for province, marker in ((world.dien_bien_old, "GUARD-ĐB"), (world.cao_bang_old, "GUARD-CB")):
+        commune = commune_of(province)
+        work = make_work(commune, name=f"Công trình {marker}", description=marker)
+        WorkProgress.objects.create(work=work, reported_on=date(2023, 6, 30), percent=40, note=marker)
+        alloc = make_allocation(work, 100_000_000)
+        alloc.decision_ref = marker
+        alloc.save()
+        Disbursement.objects.create(
+            allocation=alloc, paid_on=date(2023, 5, 5), amount=Decimal(10_000_000), reference=marker
+        )
+        CapitalPlan.objects.create(
+            unit=province,
+            program=work.program,
+            year=2023,
+            source=Source.CENTRAL_INVESTMENT,
+            vintage=CapitalPlan.Vintage.INITIAL,
+            amount=Decimal(200_000_000),
+            note=marker,
+        )
+        IndicatorTarget.objects.create(
+            indicator=indicator, unit=province, year=2023, target=Decimal(10), source_ref=marker
+        )
+        IndicatorValue.objects.create(
+            indicator=indicator, unit=commune, year=2023, value=Decimal(4), note=marker
+        )
+        AlertNote.objects.create(unit=province, key="scattered", year=2023, cause=marker)
+        if marker == "GUARD-ĐB":
+            urls += [reverse("finance:work", args=[work.pk]), f"/api/v1/finance/works/{work.pk}/"]
+    return urls

@@ -1,0 +1,454 @@
+"""Read side: disbursement summaries (set-based), program tree, monthly curve, outputs and alerts.
+
+Scope: a unit covers its lineage (a 2025 province sees its pre-2025 records). user=None is the command line
+(system scope); otherwise every query starts from `visible_to(user)`.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import defaultdict
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import ExtractMonth, ExtractYear
+from django.utils.translation import gettext as _
+
+from mtqg.accounts.scoping import path_q
+from mtqg.core.formatting import date_vi, million_vnd, number_vi, percent_vi
+from mtqg.geo.models import UnitVersion
+from mtqg.geo.selectors import lineage_scope_paths
+
+from .models import (
+    CENTRAL_SOURCES,
+    LOCAL_SOURCES,
+    AlertNote,
+    Allocation,
+    CapitalPlan,
+    Disbursement,
+    FinanceRule,
+    Indicator,
+    IndicatorTarget,
+    IndicatorValue,
+    Program,
+    Source,
+    Work,
+)
+
+ZERO = Decimal(0)
+CURRENT_VINTAGES = (CapitalPlan.Vintage.INITIAL, CapitalPlan.Vintage.ADJUSTED)
+CARRIED_VINTAGES = (CapitalPlan.Vintage.CARRY_OVER, CapitalPlan.Vintage.EXTENDED)
+
+
+def rate(disbursed: Decimal, plan: Decimal) -> Decimal | None:
+    """Percent with 2 decimals (half up); None when there is no plan."""
+    if not plan:
+        return None
+    return (Decimal(disbursed) * 100 / Decimal(plan)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def json_rate(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def scope_paths(unit: UnitVersion) -> tuple[str, ...]:
+    """Minimal path prefixes a report on `unit` covers (its versions and lineage predecessors)."""
+    paths = sorted(lineage_scope_paths(unit) | {unit.path}, key=len)
+    kept: list[str] = []
+    for p in paths:
+        if not any(p.startswith(k) for k in kept):
+            kept.append(p)
+    return tuple(kept)
+
+
+def base(model: Any, user: Any, unit: UnitVersion) -> QuerySet[Any]:
+    qs = model.objects.all() if user is None else model.objects.visible_to(user)
+    return qs.filter(path_q(model.scope_path, scope_paths(unit)))
+
+
+def denominator_text(year: int, include_carry_over: bool) -> str:
+    if include_carry_over:
+        return _("Kế hoạch vốn năm %(y)d bao gồm vốn chuyển nguồn, kéo dài từ năm %(p)d") % {
+            "y": year,
+            "p": year - 1,
+        }
+    return _("Kế hoạch vốn năm %(y)d (giao đầu năm và điều chỉnh), không gồm vốn chuyển nguồn") % {"y": year}
+
+
+def plan_rows(
+    user: Any, unit: UnitVersion, year: int, as_of: date, include_carry_over: bool
+) -> QuerySet[Any]:
+    vintages = CURRENT_VINTAGES + (CARRIED_VINTAGES if include_carry_over else ())
+    return (
+        base(CapitalPlan, user, unit)
+        .filter(year=year, vintage__in=vintages)
+        .filter(Q(decided_on__isnull=True) | Q(decided_on__lte=as_of))
+    )
+
+
+def disbursement_rows(
+    user: Any, unit: UnitVersion, year: int, as_of: date, include_carry_over: bool
+) -> QuerySet[Any]:
+    qs = base(Disbursement, user, unit).filter(allocation__year=year, paid_on__lte=as_of)
+    if not include_carry_over:
+        qs = qs.filter(allocation__carry_over=False)
+    return qs
+
+
+def _roots() -> dict[int, Program]:
+    """program id → its root program (one query)."""
+    programs = {p.pk: p for p in Program.objects.all()}
+
+    def root(p: Program) -> Program:
+        while p.parent_id:
+            p = programs[p.parent_id]
+        return p
+
+    return {pk: root(p) for pk, p in programs.items()}
+
+
+def _line(plan: Decimal, disbursed: Decimal) -> dict[str, Any]:
+    return {"plan": int(plan), "disbursed": int(disbursed), "rate": json_rate(rate(disbursed, plan))}
+
+
+def disbursement_summary(
+    user: Any, unit: UnitVersion, year: int, as_of: date, include_carry_over: bool
+) -> dict[str, Any]:
+    """Two grouped queries (plans, disbursements by program × source), folded in Python."""
+    plans = (
+        plan_rows(user, unit, year, as_of, include_carry_over)
+        .values("program_id", "source")
+        .annotate(s=Sum("amount"))
+    )
+    paid = (
+        disbursement_rows(user, unit, year, as_of, include_carry_over)
+        .values("allocation__program_id", "allocation__source")
+        .annotate(s=Sum("amount"))
+    )
+    roots = _roots()
+    by_prog: dict[str, list[Decimal]] = defaultdict(lambda: [ZERO, ZERO])
+    by_src: dict[str, list[Decimal]] = defaultdict(lambda: [ZERO, ZERO])
+    names: dict[str, str] = {}
+    for row in plans:
+        root = roots[row["program_id"]]
+        names[root.code] = str(root)
+        by_prog[root.code][0] += row["s"] or ZERO
+        by_src[row["source"]][0] += row["s"] or ZERO
+    for row in paid:
+        root = roots[row["allocation__program_id"]]
+        names[root.code] = str(root)
+        by_prog[root.code][1] += row["s"] or ZERO
+        by_src[row["allocation__source"]][1] += row["s"] or ZERO
+
+    def group(sources: tuple[str, ...]) -> dict[str, Any]:
+        return _line(sum((by_src[s][0] for s in sources), ZERO), sum((by_src[s][1] for s in sources), ZERO))
+
+    order = {p.code: p.sort_order for p in roots.values()}
+    return {
+        "unit": unit.code,
+        "unit_name": unit.name,
+        "year": year,
+        "as_of": as_of.isoformat(),
+        "include_carry_over": include_carry_over,
+        "denominator": denominator_text(year, include_carry_over),
+        "central": group(CENTRAL_SOURCES),
+        "local_counterpart": group(LOCAL_SOURCES),
+        "by_program": [
+            {"program": code, "name": names[code], **_line(*by_prog[code])}
+            for code in sorted(by_prog, key=lambda c: order.get(c, 0))
+        ],
+        "by_source": [
+            {"source": s.value, "name": str(s.label), **_line(*by_src[s.value])}
+            for s in Source
+            if s.value in by_src
+        ],
+    }
+
+
+def program_tree(
+    user: Any, unit: UnitVersion, year: int, as_of: date, include_carry_over: bool
+) -> list[dict[str, Any]]:
+    """Every program node with plan/disbursed/rate, rolled up from the node where money was booked."""
+    plans = dict(
+        plan_rows(user, unit, year, as_of, include_carry_over)
+        .values_list("program_id")
+        .annotate(s=Sum("amount"))
+    )
+    paid = dict(
+        disbursement_rows(user, unit, year, as_of, include_carry_over)
+        .values_list("allocation__program_id")
+        .annotate(s=Sum("amount"))
+    )
+    programs = list(Program.objects.all())
+    kids: dict[int | None, list[Program]] = defaultdict(list)
+    for p in programs:
+        kids[p.parent_id].append(p)
+
+    def build(p: Program, depth: int) -> dict[str, Any]:
+        children = [build(c, depth + 1) for c in kids[p.pk]]
+        plan = (plans.get(p.pk) or ZERO) + sum((c["plan"] for c in children), ZERO)
+        done = (paid.get(p.pk) or ZERO) + sum((c["disbursed"] for c in children), ZERO)
+        return {
+            "program": p,
+            "depth": depth,
+            "plan": plan,
+            "disbursed": done,
+            "rate": rate(done, plan),
+            "children": children,
+        }
+
+    out: list[dict[str, Any]] = []
+
+    def flatten(node: dict[str, Any]) -> None:
+        out.append(node)
+        for c in node["children"]:
+            flatten(c)
+
+    for p in kids[None]:
+        flatten(build(p, 0))
+    return out
+
+
+def monthly_curve(user: Any, unit: UnitVersion, year: int, include_carry_over: bool) -> dict[str, Any]:
+    """Cumulative disbursement rate (central + local) by month for a year and the year before (13 points: 1..12
+    and 'T1 năm sau')."""
+    series = {}
+    for y in (year - 1, year):
+        end = date(y + 1, 1, 31)
+        plan = plan_rows(user, unit, y, end, include_carry_over).aggregate(s=Sum("amount"))["s"] or ZERO
+        rows = (
+            disbursement_rows(user, unit, y, end, include_carry_over)
+            .annotate(py=ExtractYear("paid_on"), pm=ExtractMonth("paid_on"))
+            .values("py", "pm")
+            .annotate(s=Sum("amount"))
+        )
+        monthly = [ZERO] * 13
+        for r in rows:
+            idx = r["pm"] - 1 if r["py"] == y else 12
+            monthly[idx] += r["s"] or ZERO
+        cumulative, points = ZERO, []
+        for m in monthly:
+            cumulative += m
+            points.append(json_rate(rate(cumulative, plan)))
+        series[str(y)] = points
+    labels = [f"T{m}" for m in range(1, 13)] + [_("T1 năm sau")]
+    return {"labels": labels, "series": series}
+
+
+# ---- outputs -------------------------------------------------------------------------------------------------
+
+
+def _num(value: Decimal | None) -> int | float | None:
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def outputs(user: Any, unit: UnitVersion, year: int) -> list[dict[str, Any]]:
+    """Every indicator's actual (from works or entries) and target for the unit and year."""
+    indicators = list(Indicator.objects.select_related("program"))
+    works: dict[tuple[str, str], int] = defaultdict(int)
+    for program_code, kind, n in (
+        base(Work, user, unit)
+        .filter(year=year)
+        .exclude(status=Work.Status.PLANNED)
+        .values_list("program__code", "kind")
+        .annotate(n=Count("pk"))
+    ):
+        works[(program_code.split(".")[0], kind)] += n
+    entered = dict(
+        base(IndicatorValue, user, unit)
+        .filter(year=year)
+        .values_list("indicator_id")
+        .annotate(s=Sum("value"))
+    )
+    targets = dict(
+        base(IndicatorTarget, user, unit)
+        .filter(year=year)
+        .values_list("indicator_id")
+        .annotate(s=Sum("target"))
+    )
+    rows = []
+    for ind in indicators:
+        if ind.origin == Indicator.Origin.WORKS:
+            root = ind.program.code if ind.program else ""
+            actual: Decimal | None = Decimal(
+                sum(n for (p, k), n in works.items() if k == ind.work_kind and (not root or p == root))
+            )
+        else:
+            actual = entered.get(ind.pk)
+        target = targets.get(ind.pk)
+        rows.append(
+            {
+                "code": ind.code,
+                "name": ind.name,
+                "actual": _num(actual),
+                "target": _num(target),
+                "unit": ind.unit_label,
+                "program": ind.program.code if ind.program else None,
+                "percent": json_rate(rate(actual or ZERO, target)) if target else None,
+            }
+        )
+    return rows
+
+
+# ---- alerts ----------------------------------------------------------------------------------------------------
+
+
+def _rule(code: str) -> dict[str, Any]:
+    rule = FinanceRule.objects.filter(code=code).first()
+    return rule.params if rule else {}
+
+
+def _district_rates(
+    user: Any, unit: UnitVersion, year: int, as_of: date, include: bool
+) -> list[dict[str, Any]]:
+    """Per district (level 2 under the unit): disbursed / allocated, two grouped queries."""
+    districts = {d.path: d for d in UnitVersion.objects.filter(path__startswith=unit.path, level=2)}
+    if not districts:
+        return []
+    seg = len(unit.path) + 8
+    alloc = base(Allocation, user, unit).filter(year=year)
+    if not include:
+        alloc = alloc.filter(carry_over=False)
+    planned: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    for path, s in alloc.values_list("unit__path").annotate(s=Sum("amount")):
+        planned[path[:seg]] += s
+    paid: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    for path, s in (
+        disbursement_rows(user, unit, year, as_of, include)
+        .values_list("allocation__unit__path")
+        .annotate(s=Sum("amount"))
+    ):
+        paid[path[:seg]] += s
+    return [
+        {"unit": districts[p], "plan": planned[p], "disbursed": paid[p], "rate": rate(paid[p], planned[p])}
+        for p in sorted(planned)
+        if p in districts
+    ]
+
+
+def alerts(
+    user: Any, unit: UnitVersion, year: int, as_of: date, include_carry_over: bool
+) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = []
+    slow = _rule("slow_disbursement")
+    summary = disbursement_summary(user, unit, year, as_of, include_carry_over)
+    for cp in slow.get("checkpoints", []):
+        on = date(year + cp["years_after"], cp["month"], cp["day"])
+        if on > as_of:
+            continue
+        at = disbursement_summary(user, unit, year, on, include_carry_over)
+        for group in ("central", "local_counterpart"):
+            r = at[group]["rate"]
+            if r is not None and r < cp["min_rate"]:
+                label = _("NSTW") if group == "central" else _("NSĐP đối ứng")
+                found.append(
+                    {
+                        "key": f"slow:{group}:{on.isoformat()}",
+                        "kind": "slow_disbursement",
+                        "unit": unit,
+                        "title": _("Giải ngân %(g)s chậm tại mốc %(d)s") % {"g": label, "d": date_vi(on)},
+                        "evidence": _("Đạt %(r)s so với mức tối thiểu %(m)s; mẫu số: %(den)s.")
+                        % {"r": percent_vi(r), "m": percent_vi(cp["min_rate"]), "den": at["denominator"]},
+                    }
+                )
+    province_rate = summary["central"]["rate"]
+    gap = Decimal(str(slow.get("below_average_points", 10)))
+    rates = _district_rates(user, unit, year, as_of, include_carry_over)
+    if rates:
+        total_plan = sum((d["plan"] for d in rates), ZERO)
+        average = rate(sum((d["disbursed"] for d in rates), ZERO), total_plan)
+        for d in rates:
+            if d["rate"] is not None and average is not None and d["rate"] < average - gap:
+                found.append(
+                    {
+                        "key": f"below_avg:{d['unit'].code}",
+                        "kind": "slow_disbursement",
+                        "unit": d["unit"],
+                        "title": _("%(u)s giải ngân thấp hơn bình quân toàn tỉnh") % {"u": d["unit"].name},
+                        "evidence": _(
+                            "%(u)s đạt %(r)s vốn được phân bổ; bình quân %(a)s (ngưỡng thấp hơn %(g)s điểm)."
+                        )
+                        % {
+                            "u": d["unit"].name,
+                            "r": percent_vi(d["rate"]),
+                            "a": percent_vi(average),
+                            "g": number_vi(gap),
+                        },
+                    }
+                )
+    del province_rate
+
+    sc = _rule("scattered_investment")
+    sizes = sorted(base(Work, user, unit).filter(year=year).values_list("total_investment", flat=True))
+    if sizes and sc:
+        threshold = Decimal(sc["small_threshold_vnd"])
+        small = sum(1 for s in sizes if s < threshold)
+        share = rate(Decimal(small), Decimal(len(sizes))) or ZERO
+        median = Decimal(statistics.median(sizes))
+        communes = base(Work, user, unit).filter(year=year).values("commune_id").distinct().count()
+        per_commune = (Decimal(len(sizes)) / communes).quantize(Decimal("0.01")) if communes else ZERO
+        if (
+            share > sc["max_small_share"]
+            or median < sc["min_median_vnd"]
+            or per_commune > sc["max_works_per_commune"]
+        ):
+            found.append(
+                {
+                    "key": "scattered",
+                    "kind": "scattered_investment",
+                    "unit": unit,
+                    "title": _("Đầu tư dàn trải, nhỏ lẻ"),
+                    "evidence": _(
+                        "%(small)s/%(n)s công trình (%(share)s) dưới %(t)s triệu đồng; quy mô trung vị %(med)s triệu "
+                        "đồng; bình quân %(pc)s công trình/xã trên %(c)s xã."
+                    )
+                    % {
+                        "small": number_vi(small),
+                        "n": number_vi(len(sizes)),
+                        "share": percent_vi(share),
+                        "t": million_vnd(threshold),
+                        "med": million_vnd(median),
+                        "pc": number_vi(per_commune, 2),
+                        "c": number_vi(communes),
+                    },
+                    "figures": {
+                        "works": len(sizes),
+                        "small": small,
+                        "small_share": float(share),
+                        "median_vnd": int(median),
+                        "works_per_commune": float(per_commune),
+                    },
+                }
+            )
+
+    late = (
+        base(Work, user, unit)
+        .filter(
+            planned_end__lt=as_of,
+            status__in=[Work.Status.PLANNED, Work.Status.APPROVED, Work.Status.UNDER_CONSTRUCTION],
+        )
+        .order_by("planned_end")
+    )
+    late_count = late.count()
+    if late_count:
+        codes = ", ".join(late.values_list("code", flat=True)[:10])
+        found.append(
+            {
+                "key": "behind_schedule",
+                "kind": "behind_schedule",
+                "unit": unit,
+                "title": _("Công trình chậm tiến độ"),
+                "evidence": _("%(n)s công trình quá ngày hoàn thành dự kiến chưa hoàn thành: %(codes)s")
+                % {"n": number_vi(late_count), "codes": codes},
+            }
+        )
+    notes = {(n.unit_id, n.key): n for n in base(AlertNote, user, unit).filter(year=year)}
+    for a in found:
+        note = notes.get((a["unit"].pk, a["key"]))
+        a["cause"] = note.cause if note else ""
+        a["proposed_adjustment"] = note.proposed_adjustment if note else ""
+    return found

@@ -1,0 +1,25 @@
+// Finance screens: disbursement curve (ECharts) and progress-bar widths (no inline scripts or styles from data).
+(function () {
+  document.querySelectorAll(".progress-bar[data-width]").forEach((bar) => {
+    bar.style.width = Math.min(100, parseFloat(bar.dataset.width) || 0) + "%";
+  });
+  const el = document.getElementById("finance-curve");
+  if (!el || typeof echarts === "undefined") return;
+  fetch(el.dataset.url, { credentials: "same-origin" })
+    .then((r) => r.json())
+    .then((data) => {
+      const fmt = (v) => (v === null || v === undefined ? "—" : v.toLocaleString("vi-VN", { minimumFractionDigits: 2, maximumFractionDigits: 2 }) + "%");
+      const series = Object.keys(data.series).sort().map((year) => ({
+        name: year, type: "line", smooth: false, data: data.series[year],
+      }));
+      const chart = echarts.init(el);
+      chart.setOption({
+        tooltip: { trigger: "axis", valueFormatter: fmt },
+        legend: {},
+        xAxis: { type: "category", data: data.labels },
+        yAxis: { type: "value", max: 100, axisLabel: { formatter: "{value}%" } },
+        series: series,
+      });
+      window.addEventListener("resize", () => chart.resize());
+    });
+})();
