@@ -1,0 +1,45 @@
+"""Foundation benchmarks: loading the administrative units, and the scoped unit list vs a naive Python filter."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from benchmarks.common import result, timed
+
+
+def run(scale: str) -> list[dict[str, Any]]:
+    from mtqg.geo.loader import load_admin_units
+    from mtqg.geo.models import UnitVersion
+    from mtqg.testing import make_world
+
+    started = time.perf_counter()
+    load_admin_units()  # idempotent re-run on the already-loaded database
+    rerun = time.perf_counter() - started
+    world = make_world()
+    user = world.dien_bien_officer
+
+    def scoped() -> int:
+        return len(list(UnitVersion.objects.visible_to(user).values_list("pk", flat=True)))
+
+    def naive() -> int:
+        from mtqg.accounts.scoping import view_prefixes
+
+        prefixes = view_prefixes(user)
+        return len([u.pk for u in UnitVersion.objects.all() if u.path.startswith(prefixes)])
+
+    assert scoped() == naive()
+    t_scoped, t_naive = timed(scoped), timed(naive)
+    world.central.delete()
+    for u in (world.dien_bien_officer, world.commune_officer, world.cao_bang_officer, world.supervisor):
+        u.delete()
+    return [
+        result("geo.load_admin_units_rerun", rerun, "s", target=30.0),
+        result(
+            "geo.scoped_unit_list_province",
+            t_scoped,
+            "s",
+            baseline=t_naive,
+            baseline_name="naive Python filter",
+        ),
+    ]
