@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "mtqg.poverty",
     "mtqg.finance",
     "mtqg.ocop",
+    "mtqg.workflow",
+    "mtqg.supervision",
     "mtqg.reports",
     "mtqg.api",
 ]

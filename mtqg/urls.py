@@ -14,6 +14,8 @@ urlpatterns = [
     path("poverty/", include("mtqg.poverty.urls")),
     path("finance/", include("mtqg.finance.urls")),
     path("ocop/", include("mtqg.ocop.urls")),
+    path("workflow/", include("mtqg.workflow.urls")),
+    path("supervision/", include("mtqg.supervision.urls")),
     path("", include("mtqg.api.urls")),
     path("", include("mtqg.core.urls")),
 ]

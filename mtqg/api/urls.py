@@ -8,6 +8,8 @@ urlpatterns = [
     path("api/v1/poverty/", include("mtqg.poverty.api_urls")),
     path("api/v1/finance/", include("mtqg.finance.api_urls")),
     path("api/v1/ocop/", include("mtqg.ocop.api_urls")),
+    path("api/v1/workflow/", include("mtqg.workflow.api_urls")),
+    path("api/v1/supervision/", include("mtqg.supervision.api_urls")),
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

@@ -16,6 +16,8 @@ NAVIGATION = [
     (_("Giảm nghèo"), "poverty:index", "people"),
     (_("Vốn và công trình"), "finance:index", "cash-coin"),
     (_("OCOP"), "ocop:index", "award"),
+    (_("Báo cáo định kỳ"), "workflow:index", "inbox"),
+    (_("Giám sát"), "supervision:index", "clipboard-check"),
 ]
 
 

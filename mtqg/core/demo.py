@@ -16,6 +16,8 @@ DEMO_STEPS: list[str] = [
     "mtqg.poverty.demo:seed",
     "mtqg.finance.demo:seed",
     "mtqg.ocop.demo:seed",
+    "mtqg.workflow.demo:seed",
+    "mtqg.supervision.demo:seed",
 ]
 
 

@@ -24,6 +24,8 @@ SAMPLE_PROVIDERS = [
     "mtqg.poverty.tests.factories:guard_sample",
     "mtqg.finance.tests.factories:guard_sample",
     "mtqg.ocop.tests.factories:guard_sample",
+    "mtqg.workflow.tests.factories:guard_sample",
+    "mtqg.supervision.tests.factories:guard_sample",
 ]
 SKIP_PREFIXES = (
     "admin/",
