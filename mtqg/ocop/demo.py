@@ -208,7 +208,7 @@ def _seed() -> int:
         channels: list[SalesChannel] = []
         cert_no = 0
         decision_no = 100
-        for s_idx, year, certified, name, _group in product_plans:
+        for _s_idx, year, certified, name, _group in product_plans:
             product = by_name[name]
             month, day = ROUND_DATES[year][rng.randrange(2)]
             decided = date(year, month, day)

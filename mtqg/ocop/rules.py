@@ -49,7 +49,7 @@ def load_rules(path: Path = RULES_FILE) -> dict[str, int]:
             defaults={
                 "title": rs["title"],
                 "legal_basis": rs["legal_basis"],
-                "valid_from": _date(rs["valid_from"]),
+                "valid_from": date.fromisoformat(rs["valid_from"]),
                 "valid_to": _date(rs.get("valid_to")),
                 "unconfirmed": rs.get("unconfirmed", False),
                 "note": rs.get("note", ""),

@@ -82,7 +82,7 @@ def product_list(user: Any, filters: ProductFilters) -> QuerySet[Product]:
 
 def catalogue(filters: ProductFilters, province: UnitVersion | None = None) -> QuerySet[Product]:
     """Public catalogue: published products whose latest rating is certified (3★+), no login, no scope."""
-    qs = (
+    qs: QuerySet[Product] = (
         Product.objects.filter(is_published=True, current_rating__stars__gte=3)
         .select_related("subject", "commune", "commune__parent", "group", "group__parent", "current_rating")
         .only(
@@ -135,8 +135,9 @@ def rated_rows(qs: QuerySet[Product], on: date) -> list[dict[str, Any]]:
     latest = Rating.objects.filter(product=OuterRef("pk"), decision_date__lte=on).order_by(
         "-decision_date", "-pk"
     )
-    return list(
-        qs.annotate(
+    return [
+        dict(row)
+        for row in qs.annotate(
             star=Subquery(latest.values("stars")[:1]),
             cert_valid_to=Subquery(latest.values("valid_to")[:1]),
             on_ecommerce=_on_ecommerce(),
@@ -153,4 +154,4 @@ def rated_rows(qs: QuerySet[Product], on: date) -> list[dict[str, Any]]:
             "cert_valid_to",
             "on_ecommerce",
         )
-    )
+    ]
