@@ -63,9 +63,9 @@ class ImportTest(TestCase):
         self.assertEqual(SalesChannel.objects.get().url, "https://postmart.vn/x")
 
     def test_any_bad_row_rolls_back_the_file(self) -> None:
-        bad_score = GOOD[:6] + [45] + GOOD[7:]
-        bad_url = GOOD[:3] + ["Chè"] + GOOD[4:14] + ["postmart.vn/x"]
-        bad_commune = GOOD[:2] + ["99999"] + GOOD[3:]
+        bad_score = [*GOOD[:6], 45, *GOOD[7:]]
+        bad_url = [*GOOD[:3], "Chè", *GOOD[4:14], "postmart.vn/x"]
+        bad_commune = [*GOOD[:2], "99999", *GOOD[3:]]
         result = import_products(
             actor=self.world.dien_bien_officer, content=workbook([GOOD, bad_score, bad_url, bad_commune])
         )
