@@ -2,4 +2,8 @@
 
 from django.urls import path
 
-urlpatterns: list[path] = []  # type: ignore[valid-type]
+from . import api
+
+urlpatterns = [
+    path("summary/", api.summary, name="ntm-summary"),
+]

@@ -25,7 +25,13 @@ from .services import tier_from_counts
 
 DEMO_NOTE = "Dữ liệu minh họa (demo)"
 PRE_END = date(2025, 6, 30)
-BORDER_DISTRICTS = ["096", "103", "100", "101", "097"]  # Mường Nhé, Nậm Pồ, Điện Biên, Điện Biên Đông, Mường Chà
+BORDER_DISTRICTS = [
+    "096",
+    "103",
+    "100",
+    "101",
+    "097",
+]  # Mường Nhé, Nậm Pồ, Điện Biên, Điện Biên Đông, Mường Chà
 
 MET, BASIC, FAIL = "met", "basic", "fail"
 
@@ -65,10 +71,15 @@ def _fail_value(rule: engine.Rule, ind: engine.Ind, rng: random.Random) -> Decim
     return _q(min(high, 100.0) if ind.value_type == Indicator.Type.PERCENT else high)
 
 
-def _plan(book: engine.Book, met: int, basic: int, region: str, year: int, rng: random.Random) -> dict[int, str]:
+def _plan(
+    book: engine.Book, met: int, basic: int, region: str, year: int, rng: random.Random
+) -> dict[int, str]:
     """Which criteria (ids) are met / basically met / missed; 'basic' ones need an indicator with a basic value."""
-    capable = [c for c, _n, _name in book.criteria
-               if any((r := book.rule(i.id, region, year)) and r.basic is not None for i in book.indicators[c])]
+    capable = [
+        c
+        for c, _n, _name in book.criteria
+        if any((r := book.rule(i.id, region, year)) and r.basic is not None for i in book.indicators[c])
+    ]
     crit_ids = [c for c, _n, _name in book.criteria]
     basic_ids = set(rng.sample(capable, basic)) if basic else set()
     rest = [c for c in crit_ids if c not in basic_ids]
@@ -76,8 +87,9 @@ def _plan(book: engine.Book, met: int, basic: int, region: str, year: int, rng: 
     return {c: MET if c in met_ids else BASIC if c in basic_ids else FAIL for c in crit_ids}
 
 
-def _values(book: engine.Book, plan: dict[int, str], region: str, year: int,
-            rng: random.Random) -> list[tuple[int, Decimal | None, bool]]:
+def _values(
+    book: engine.Book, plan: dict[int, str], region: str, year: int, rng: random.Random
+) -> list[tuple[int, Decimal | None, bool]]:
     out: list[tuple[int, Decimal | None, bool]] = []
     for crit_id, goal in plan.items():
         inds = book.indicators[crit_id]
@@ -122,8 +134,13 @@ def _spread(counts: list[tuple[int, int, int]], target: int, rng: random.Random)
 
 
 def _xa(province: UnitVersion) -> list[UnitVersion]:
-    return list(UnitVersion.objects.filter(path__startswith=province.path, level=UnitVersion.Level.COMMUNE,
-                                           kind=UnitVersion.Kind.COMMUNE).select_related("parent").order_by("code"))
+    return list(
+        UnitVersion.objects.filter(
+            path__startswith=province.path, level=UnitVersion.Level.COMMUNE, kind=UnitVersion.Kind.COMMUNE
+        )
+        .select_related("parent")
+        .order_by("code")
+    )
 
 
 def _assess(cset: CriteriaSet, year: int, plans: dict[int, tuple[int, int]], rng: random.Random) -> None:
@@ -131,17 +148,34 @@ def _assess(cset: CriteriaSet, year: int, plans: dict[int, tuple[int, int]], rng
     book = engine.Book(cset.pk)
     on = date(year, 12, 31)
     regions = engine.resolve_regions(cset, plans.keys(), on)
-    assessments = Assessment.objects.bulk_create([
-        Assessment(commune_id=cid, year=year, criteria_set=cset, assessed_on=on, note=DEMO_NOTE,
-                   region=regions.get(cid, "")) for cid in plans
-    ])
+    assessments = Assessment.objects.bulk_create(
+        [
+            Assessment(
+                commune_id=cid,
+                year=year,
+                criteria_set=cset,
+                assessed_on=on,
+                note=DEMO_NOTE,
+                region=regions.get(cid, ""),
+            )
+            for cid in plans
+        ]
+    )
     values = []
     for a in assessments:
         met, basic = plans[a.commune_id]
         plan = _plan(book, met, basic, a.region, year, rng)
         for ind_id, value, na in _values(book, plan, a.region, year, rng):
-            values.append(IndicatorValue(assessment_id=a.pk, indicator_id=ind_id, value=value, not_applicable=na,
-                                         source="Báo cáo tự đánh giá của xã (minh họa)", measured_on=on))
+            values.append(
+                IndicatorValue(
+                    assessment_id=a.pk,
+                    indicator_id=ind_id,
+                    value=value,
+                    not_applicable=na,
+                    source="Báo cáo tự đánh giá của xã (minh họa)",
+                    measured_on=on,
+                )
+            )
     IndicatorValue.objects.bulk_create(values, batch_size=5000)
     engine.recompute(Assessment.objects.filter(pk__in=[a.pk for a in assessments]))
 
@@ -151,8 +185,12 @@ def _recognise(cset: CriteriaSet, items: list[tuple[int, str, date, int, str]]) 
     from .models import CriterionResult
 
     wanted = {(cid, year) for cid, _t, _d, year, _n in items}
-    rows = {(a.commune_id, a.year): a for a in Assessment.objects.filter(
-        criteria_set=cset, commune_id__in={c for c, _y in wanted}, year__in={y for _c, y in wanted})}
+    rows = {
+        (a.commune_id, a.year): a
+        for a in Assessment.objects.filter(
+            criteria_set=cset, commune_id__in={c for c, _y in wanted}, year__in={y for _c, y in wanted}
+        )
+    }
     statuses: dict[int, list[str]] = {}
     for aid, status in CriterionResult.objects.filter(assessment__in=rows.values()).values_list(
         "assessment_id", "status"
@@ -165,20 +203,40 @@ def _recognise(cset: CriteriaSet, items: list[tuple[int, str, date, int, str]]) 
             found = tier_from_counts(cset, a.criteria_met, a.criteria_total, statuses.get(a.pk, []))
             if not (found == Tier.STANDARD or found == tier):
                 raise AssertionError(f"demo: commune {cid} does not support {tier} in {year}")
-        new.append(Recognition(commune_id=cid, tier=tier, decision_no=number, decision_date=when,
-                               authority="Chủ tịch UBND tỉnh", standard_year=year, criteria_set=cset,
-                               council_vote="", no_construction_debt=True, note=DEMO_NOTE))
+        new.append(
+            Recognition(
+                commune_id=cid,
+                tier=tier,
+                decision_no=number,
+                decision_date=when,
+                authority="Chủ tịch UBND tỉnh",
+                standard_year=year,
+                criteria_set=cset,
+                council_vote="",
+                no_construction_debt=True,
+                note=DEMO_NOTE,
+            )
+        )
     Recognition.objects.bulk_create(new)
 
 
 def _mark_border(communes: list[UnitVersion]) -> None:
     scheme = ClassificationScheme.objects.get(code="border_commune")
     existing = set(UnitClassification.objects.filter(scheme=scheme).values_list("unit_id", flat=True))
-    UnitClassification.objects.bulk_create([
-        UnitClassification(unit=c, scheme=scheme, value="yes", valid_to=PRE_END, unconfirmed=True,
-                           legal_basis="Đề án 29 xã biên giới tỉnh Điện Biên (danh sách minh họa, UNCONFIRMED)")
-        for c in communes if c.pk not in existing
-    ])
+    UnitClassification.objects.bulk_create(
+        [
+            UnitClassification(
+                unit=c,
+                scheme=scheme,
+                value="yes",
+                valid_to=PRE_END,
+                unconfirmed=True,
+                legal_basis="Đề án 29 xã biên giới tỉnh Điện Biên (danh sách minh họa, UNCONFIRMED)",
+            )
+            for c in communes
+            if c.pk not in existing
+        ]
+    )
 
 
 def border_communes(province: UnitVersion) -> list[UnitVersion]:
@@ -209,7 +267,7 @@ def seed_dien_bien() -> None:
     b_ids = border_ids[5:8] + others[14:25]
     upgraded = others[22:24]  # two cơ bản đạt communes reach 19 criteria in 2020
     rest = [c.pk for c in xa if c.pk not in set(a_ids) | set(b_ids)]
-    plan_2019 = {c: (19, 0) for c in a_ids}
+    plan_2019 = dict.fromkeys(a_ids, (19, 0))
     plan_2019.update({c: (rng.randint(15, 18), 0) for c in b_ids})
     for c in b_ids:
         plan_2019[c] = (plan_2019[c][0], 19 - plan_2019[c][0])
@@ -221,24 +279,37 @@ def seed_dien_bien() -> None:
     band_15 = rest[:10]
     band_10, band_5 = rest[10:40], rest[40:82]
     spread = _spread([(12, 15, 18), (10, 15, 18), (30, 10, 14), (42, 5, 9)], 1346 - 21 * 19, rng)
-    plan_2020 = {c: (19, 0) for c in a_ids + upgraded}
+    plan_2020 = dict.fromkeys(a_ids + upgraded, (19, 0))
     for cid, met in zip(still_basic + band_15 + band_10 + band_5, spread, strict=True):
         plan_2020[cid] = (met, 19 - met if cid in still_basic else 0)
     _assess(cset, 2020, plan_2020, rng)
-    items = []
+    items: list[tuple[int, str, date, int, str]] = []
     for i, cid in enumerate(a_ids):
-        items.append((cid, Tier.STANDARD, date(2020, 1, 10) + timedelta(days=14 * i), 2019, f"{100 + i}/QĐ-UBND"))
+        items.append(
+            (cid, Tier.STANDARD, date(2020, 1, 10) + timedelta(days=14 * i), 2019, f"{100 + i}/QĐ-UBND")
+        )
     for i, cid in enumerate(b_ids):
         items.append((cid, Tier.BASIC, date(2020, 2, 3) + timedelta(days=12 * i), 2019, f"{200 + i}/QĐ-UBND"))
     for i, cid in enumerate(upgraded):
         items.append((cid, Tier.STANDARD, date(2020, 12, 21 + i), 2020, f"{300 + i}/QĐ-UBND"))
     _recognise(cset, items)
-    advanced = Recognition(commune_id=a_ids[5], tier=Tier.ADVANCED, decision_no="310/QĐ-UBND",
-                           decision_date=date(2020, 12, 28), authority="Chủ tịch UBND tỉnh", standard_year=2020,
-                           note=DEMO_NOTE + " — hạng nâng cao chưa có bộ tiêu chí quốc gia 2016-2020 được mã hóa")
+    advanced = Recognition(
+        commune_id=a_ids[5],
+        tier=Tier.ADVANCED,
+        decision_no="310/QĐ-UBND",
+        decision_date=date(2020, 12, 28),
+        authority="Chủ tịch UBND tỉnh",
+        standard_year=2020,
+        note=DEMO_NOTE + " — hạng nâng cao chưa có bộ tiêu chí quốc gia 2016-2020 được mã hóa",
+    )
     advanced.save()
-    record_change(actor=None, obj=cset, action="imported", unit_path=province.path,
-                  changes={"demo": [None, "Điện Biên 2019-2020: 230 đánh giá, 36 quyết định công nhận"]})
+    record_change(
+        actor=None,
+        obj=cset,
+        action="imported",
+        unit_path=province.path,
+        changes={"demo": [None, "Điện Biên 2019-2020: 230 đánh giá, 36 quyết định công nhận"]},
+    )
 
 
 @transaction.atomic
@@ -254,17 +325,32 @@ def seed_cao_bang() -> None:
     recognised, near, rest = ids[:17], ids[17:22], ids[22:]
     # 2023: 17 recognised and maintained (19), 5 more at 17-18, the rest 3-16; average 13,0 (total 1.807)
     spread = _spread([(5, 17, 18), (len(rest), 3, 16)], 1807 - 17 * 19, rng)
-    plan_2023 = {c: (19, 0) for c in recognised}
+    plan_2023 = dict.fromkeys(recognised, (19, 0))
     plan_2023.update({cid: (met, 0) for cid, met in zip(near + rest, spread, strict=True)})
-    plan_2022 = {c: (19, 0) for c in recognised}
-    plan_2022.update({cid: (max(2, met - rng.randint(0, 3)), 0) for cid, (met, _b) in plan_2023.items()
-                      if cid not in recognised})
+    plan_2022 = dict.fromkeys(recognised, (19, 0))
+    plan_2022.update(
+        {
+            cid: (max(2, met - rng.randint(0, 3)), 0)
+            for cid, (met, _b) in plan_2023.items()
+            if cid not in recognised
+        }
+    )
     _assess(cset, 2022, plan_2022, rng)
     _assess(cset, 2023, plan_2023, rng)
-    _recognise(cset, [(cid, Tier.STANDARD, date(2022, 12, 5) + timedelta(days=i), 2022, f"{2500 + i}/QĐ-UBND")
-                      for i, cid in enumerate(recognised)])
-    record_change(actor=None, obj=cset, action="imported", unit_path=province.path,
-                  changes={"demo": [None, "Cao Bằng 2022-2023: đánh giá và 17 quyết định công nhận"]})
+    _recognise(
+        cset,
+        [
+            (cid, Tier.STANDARD, date(2022, 12, 5) + timedelta(days=i), 2022, f"{2500 + i}/QĐ-UBND")
+            for i, cid in enumerate(recognised)
+        ],
+    )
+    record_change(
+        actor=None,
+        obj=cset,
+        action="imported",
+        unit_path=province.path,
+        changes={"demo": [None, "Cao Bằng 2022-2023: đánh giá và 17 quyết định công nhận"]},
+    )
 
 
 def seed() -> None:
@@ -274,4 +360,4 @@ def seed() -> None:
     seed_cao_bang()
 
 
-__all__ = ["seed", "seed_dien_bien", "seed_cao_bang", "Status"]
+__all__ = ["Status", "seed", "seed_cao_bang", "seed_dien_bien"]

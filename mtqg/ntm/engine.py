@@ -33,8 +33,17 @@ from .models import (
 )
 
 REGION_LABELS = {
-    "tdmnpb": "TDMNPB", "dbsh": "ĐBSH", "btb": "BTB", "dhntb": "DHNTB", "tn": "TN", "dnb": "ĐNB", "dbscl": "ĐBSCL",
-    "1": "nhóm 1", "2": "nhóm 2", "3": "nhóm 3", Threshold.ALL: "mọi vùng",
+    "tdmnpb": "TDMNPB",
+    "dbsh": "ĐBSH",
+    "btb": "BTB",
+    "dhntb": "DHNTB",
+    "tn": "TN",
+    "dnb": "ĐNB",
+    "dbscl": "ĐBSCL",
+    "1": "nhóm 1",
+    "2": "nhóm 2",
+    "3": "nhóm 3",
+    Threshold.ALL: "mọi vùng",
 }
 
 
@@ -69,12 +78,18 @@ class Book:
 
     def __init__(self, criteria_set_id: int) -> None:
         self.set = CriteriaSet.objects.get(pk=criteria_set_id)
-        self.criteria = list(Criterion.objects.filter(criteria_set_id=criteria_set_id).order_by("number")
-                             .values_list("id", "number", "name"))
+        self.criteria = list(
+            Criterion.objects.filter(criteria_set_id=criteria_set_id)
+            .order_by("number")
+            .values_list("id", "number", "name")
+        )
         self.indicators: dict[int, list[Ind]] = defaultdict(list)
         self.by_code: dict[str, Ind] = {}
-        for row in (Indicator.objects.filter(criterion__criteria_set_id=criteria_set_id).order_by("order")
-                    .values_list("id", "criterion_id", "code", "value_type", "unit_label", "if_applicable")):
+        for row in (
+            Indicator.objects.filter(criterion__criteria_set_id=criteria_set_id)
+            .order_by("order")
+            .values_list("id", "criterion_id", "code", "value_type", "unit_label", "if_applicable")
+        ):
             ind = Ind(row[0], row[2], row[3], row[4], row[5])
             self.indicators[row[1]].append(ind)
             self.by_code[ind.code] = ind
@@ -132,8 +147,9 @@ def _passes(op: str, value: Decimal, limit: Decimal | None) -> bool:
     return False
 
 
-def evaluate_indicator(ind: Ind, value: Decimal | None, not_applicable: bool, rule: Rule | None,
-                       region: str, year: int) -> tuple[str, str]:
+def evaluate_indicator(
+    ind: Ind, value: Decimal | None, not_applicable: bool, rule: Rule | None, region: str, year: int
+) -> tuple[str, str]:
     """(status, Vietnamese explanation) of one indicator."""
     code = ind.code
     if not_applicable:
@@ -158,8 +174,10 @@ def evaluate_indicator(ind: Ind, value: Decimal | None, not_applicable: bool, ru
     if _passes(rule.op, value, rule.value):
         return Status.MET, f"{code}: {fmt(value, ind)} {sign} {limit} yêu cầu {where}{flag}"
     if rule.basic is not None and _passes(rule.op, value, rule.basic):
-        return Status.BASIC, (f"{code}: {fmt(value, ind)} {bad} {limit} yêu cầu {where}, đạt mức cơ bản "
-                              f"{sign} {fmt(rule.basic, ind)}{flag}")
+        return Status.BASIC, (
+            f"{code}: {fmt(value, ind)} {bad} {limit} yêu cầu {where}, đạt mức cơ bản "
+            f"{sign} {fmt(rule.basic, ind)}{flag}"
+        )
     return Status.NOT_MET, f"{code}: {fmt(value, ind)} {bad} {limit} yêu cầu {where}{flag}"
 
 
@@ -175,14 +193,17 @@ def combine(statuses: list[str]) -> str:
     return Status.MET
 
 
-def evaluate(book: Book, region: str, year: int,
-             values: dict[int, tuple[Decimal | None, bool]]) -> list[tuple[int, str, list[str]]]:
+def evaluate(
+    book: Book, region: str, year: int, values: dict[int, tuple[Decimal | None, bool]]
+) -> list[tuple[int, str, list[str]]]:
     """[(criterion_id, status, explanations)] for one assessment."""
-    out = []
+    out: list[tuple[int, str, list[str]]] = []
     for crit_id, _number, _name in book.criteria:
         inds = book.indicators.get(crit_id, [])
         if not inds:
-            out.append((crit_id, Status.UNKNOWN, ["Bộ tiêu chí chưa có chỉ tiêu cho tiêu chí này (chưa mã hóa)"]))
+            out.append(
+                (crit_id, Status.UNKNOWN, ["Bộ tiêu chí chưa có chỉ tiêu cho tiêu chí này (chưa mã hóa)"])
+            )
             continue
         statuses, notes = [], []
         for ind in inds:
@@ -211,14 +232,20 @@ def resolve_regions(criteria_set: CriteriaSet, commune_ids: Iterable[int], on: d
     """The threshold region/group of each commune on a date, with the set's override rules (e.g. R3)."""
     ids = list(commune_ids)
     regions: dict[int, str] = {}
-    rows = (UnitClassification.objects.as_of(on).filter(unit_id__in=ids, scheme__code=criteria_set.dimension_scheme)
-            .order_by("valid_from").values_list("unit_id", "value"))
+    rows = (
+        UnitClassification.objects.as_of(on)
+        .filter(unit_id__in=ids, scheme__code=criteria_set.dimension_scheme)
+        .order_by("valid_from")
+        .values_list("unit_id", "value")
+    )
     for unit_id, value in rows:
         regions[unit_id] = value
     for rule in criteria_set.region_overrides or []:
-        hits = (UnitClassification.objects.as_of(on)
-                .filter(unit_id__in=ids, scheme__code=rule["scheme"], value__in=rule["values"])
-                .values_list("unit_id", flat=True))
+        hits = (
+            UnitClassification.objects.as_of(on)
+            .filter(unit_id__in=ids, scheme__code=rule["scheme"], value__in=rule["values"])
+            .values_list("unit_id", flat=True)
+        )
         for unit_id in hits:
             regions[unit_id] = rule["region"]
     return regions
@@ -227,7 +254,9 @@ def resolve_regions(criteria_set: CriteriaSet, commune_ids: Iterable[int], on: d
 @transaction.atomic
 def recompute(assessments: QuerySet[Assessment], *, refresh_regions: bool = True) -> int:
     """Recompute statuses and counts of the given assessments in bulk; returns the number of assessments."""
-    rows = list(assessments.values_list("id", "criteria_set_id", "year", "region", "commune_id", "assessed_on"))
+    rows = list(
+        assessments.values_list("id", "criteria_set_id", "year", "region", "commune_id", "assessed_on")
+    )
     if not rows:
         return 0
     ids = [r[0] for r in rows]
@@ -250,8 +279,12 @@ def recompute(assessments: QuerySet[Assessment], *, refresh_regions: bool = True
     )
     for aid, ind_id, value, na in value_rows.iterator(chunk_size=20000):
         values[aid][ind_id] = (value, na)
-    overrides = {(a, c): s for a, c, s in CriterionOverride.objects.filter(id_filter)
-                 .values_list("assessment_id", "criterion_id", "status")}
+    overrides = {
+        (a, c): s
+        for a, c, s in CriterionOverride.objects.filter(id_filter).values_list(
+            "assessment_id", "criterion_id", "status"
+        )
+    }
     results: list[CriterionResult] = []
     summary: dict[int, tuple[int, int, int, int]] = {}
     for aid, set_id, year, _region, _commune, _on in rows:
@@ -261,17 +294,38 @@ def recompute(assessments: QuerySet[Assessment], *, refresh_regions: bool = True
             override = overrides.get((aid, crit_id))
             final_status = override or status
             final.append(final_status)
-            results.append(CriterionResult(assessment_id=aid, criterion_id=crit_id, computed_status=status,
-                                           status=final_status, explanation=notes, overridden=override is not None))
+            results.append(
+                CriterionResult(
+                    assessment_id=aid,
+                    criterion_id=crit_id,
+                    computed_status=status,
+                    status=final_status,
+                    explanation=notes,
+                    overridden=override is not None,
+                )
+            )
         met, basic, unknown = counts(final)
         summary[aid] = (met, basic, unknown, book.total)
     CriterionResult.objects.filter(id_filter).delete()
     CriterionResult.objects.bulk_create(results, batch_size=2000)
     now = timezone.now()
-    objs = [Assessment(pk=aid, criteria_met=m, criteria_basic=b, criteria_unknown=u, criteria_total=t,
-                       region=regions[aid], computed_at=now) for aid, (m, b, u, t) in summary.items()]
-    Assessment.objects.bulk_update(objs, ["criteria_met", "criteria_basic", "criteria_unknown", "criteria_total",
-                                          "region", "computed_at"], batch_size=500)
+    objs = [
+        Assessment(
+            pk=aid,
+            criteria_met=m,
+            criteria_basic=b,
+            criteria_unknown=u,
+            criteria_total=t,
+            region=regions[aid],
+            computed_at=now,
+        )
+        for aid, (m, b, u, t) in summary.items()
+    ]
+    Assessment.objects.bulk_update(
+        objs,
+        ["criteria_met", "criteria_basic", "criteria_unknown", "criteria_total", "region", "computed_at"],
+        batch_size=500,
+    )
     return len(ids)
 
 

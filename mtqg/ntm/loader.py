@@ -18,8 +18,13 @@ from .models import CriteriaSet, Criterion, Indicator, Scheme, Threshold
 
 DATA_DIR = Path(__file__).parent / "data"
 # national sets first: a derived set copies its parent
-SET_FILES = ["qd1980_2016.json", "qd318_app1_2021.json", "qd318_app2_2021.json", "qd51_2025.json",
-             "dien_bien_2017.json"]
+SET_FILES = [
+    "qd1980_2016.json",
+    "qd318_app1_2021.json",
+    "qd318_app2_2021.json",
+    "qd51_2025.json",
+    "dien_bien_2017.json",
+]
 
 
 def parse_threshold(text: str) -> tuple[str, Decimal | None]:
@@ -48,9 +53,16 @@ def _threshold_rows(spec: dict[str, Any]) -> list[dict[str, Any]]:
     for year, table in layers:
         for region, text in table.items():
             op, value = parse_threshold(text)
-            rows.append({"region": region, "year": year, "op": op, "value": value,
-                         "unconfirmed": _flag(spec.get("unconfirmed", False), region),
-                         "source": spec.get("source", "")})
+            rows.append(
+                {
+                    "region": region,
+                    "year": year,
+                    "op": op,
+                    "value": value,
+                    "unconfirmed": _flag(spec.get("unconfirmed", False), region),
+                    "source": spec.get("source", ""),
+                }
+            )
     return rows
 
 
@@ -90,49 +102,82 @@ def load_set(path: Path, *, force: bool = False) -> CriteriaSet | None:
         return None
     province = None
     if data.get("province"):
-        province = UnitVersion.objects.filter(level=UnitVersion.Level.PROVINCE, code=data["province"],
-                                              structure=data.get("structure", "pre2025")).first()
+        province = UnitVersion.objects.filter(
+            level=UnitVersion.Level.PROVINCE,
+            code=data["province"],
+            structure=data.get("structure", "pre2025"),
+        ).first()
     fields = {
-        "name": data["name"], "tier": data.get("tier", "standard"), "legal_basis": data["legal_basis"],
+        "name": data["name"],
+        "tier": data.get("tier", "standard"),
+        "legal_basis": data["legal_basis"],
         "valid_from": date.fromisoformat(data["valid_from"]) if data.get("valid_from") else None,
         "valid_to": date.fromisoformat(data["valid_to"]) if data.get("valid_to") else None,
         "dimension_scheme": data.get("dimension_scheme", parent.dimension_scheme if parent else "ntm_region"),
         "region_overrides": data.get("region_overrides", parent.region_overrides if parent else []),
-        "parent": parent, "province": province, "basic_tier_rule": data.get("basic_tier_rule", {}),
-        "source_file": path.name, "checksum": checksum, "notes": data.get("_about", ""),
+        "parent": parent,
+        "province": province,
+        "basic_tier_rule": data.get("basic_tier_rule", {}),
+        "source_file": path.name,
+        "checksum": checksum,
+        "notes": data.get("_about", ""),
         "unconfirmed": bool(data.get("unconfirmed", False)),
     }
-    cset, created = CriteriaSet.objects.update_or_create(code=data["code"], version=data["version"], defaults=fields)
+    cset, created = CriteriaSet.objects.update_or_create(
+        code=data["code"], version=data["version"], defaults=fields
+    )
     counts = {"criteria": 0, "indicators": 0, "thresholds": 0}
     for c in criteria_spec:
         crit, _c = Criterion.objects.update_or_create(
-            criteria_set=cset, number=c["number"],
-            defaults={"name": c["name"], "group": c.get("group", ""), "unconfirmed": bool(c.get("unconfirmed"))},
+            criteria_set=cset,
+            number=c["number"],
+            defaults={
+                "name": c["name"],
+                "group": c.get("group", ""),
+                "unconfirmed": bool(c.get("unconfirmed")),
+            },
         )
         counts["criteria"] += 1
         for order, spec in enumerate(c.get("indicators", [])):
             ind, _i = Indicator.objects.update_or_create(
-                criterion=crit, code=spec["code"],
-                defaults={"name": spec["name"], "value_type": spec["type"], "unit_label": spec.get("unit", ""),
-                          "if_applicable": bool(spec.get("if_applicable")), "order": order,
-                          "unconfirmed": spec.get("unconfirmed") is True},
+                criterion=crit,
+                code=spec["code"],
+                defaults={
+                    "name": spec["name"],
+                    "value_type": spec["type"],
+                    "unit_label": spec.get("unit", ""),
+                    "if_applicable": bool(spec.get("if_applicable")),
+                    "order": order,
+                    "unconfirmed": spec.get("unconfirmed") is True,
+                },
             )
             counts["indicators"] += 1
             basic_value = parse_threshold(spec["basic"])[1] if spec.get("basic") else None
             keep = []
             for row in _threshold_rows(spec):
                 thr, _t = Threshold.objects.update_or_create(
-                    indicator=ind, region=row["region"], year=row["year"],
-                    defaults={"op": row["op"], "value": row["value"], "source": row["source"],
-                              "unconfirmed": row["unconfirmed"] or bool(basic_value is not None and cset.unconfirmed),
-                              "basic_value": basic_value},
+                    indicator=ind,
+                    region=row["region"],
+                    year=row["year"],
+                    defaults={
+                        "op": row["op"],
+                        "value": row["value"],
+                        "source": row["source"],
+                        "unconfirmed": row["unconfirmed"]
+                        or bool(basic_value is not None and cset.unconfirmed),
+                        "basic_value": basic_value,
+                    },
                 )
                 keep.append(thr.pk)
                 counts["thresholds"] += 1
             Threshold.objects.filter(indicator=ind).exclude(pk__in=keep).delete()
-    record_change(actor=None, obj=cset, action="imported" if not created else "created",
-                  changes={"source_file": [None, path.name], **{k: [None, v] for k, v in counts.items()}},
-                  unit_path=province.path if province else "")
+    record_change(
+        actor=None,
+        obj=cset,
+        action="imported" if not created else "created",
+        changes={"source_file": [None, path.name], **{k: [None, v] for k, v in counts.items()}},
+        unit_path=province.path if province else "",
+    )
     return cset
 
 
@@ -141,15 +186,25 @@ def load_schemes() -> int:
     data = json.loads((DATA_DIR / "schemes.json").read_text(encoding="utf-8"))
     n = 0
     for item in data["schemes"]:
-        province = UnitVersion.objects.filter(level=UnitVersion.Level.PROVINCE, code=item["province"],
-                                              structure=item.get("structure", "pre2025")).first()
+        province = UnitVersion.objects.filter(
+            level=UnitVersion.Level.PROVINCE,
+            code=item["province"],
+            structure=item.get("structure", "pre2025"),
+        ).first()
         if province is None:
             continue
-        Scheme.objects.update_or_create(code=item["code"], defaults={
-            "name": item["name"], "province": province, "classification_scheme": item["classification_scheme"],
-            "classification_value": item["classification_value"], "target": item.get("target", ""),
-            "legal_basis": item.get("legal_basis", ""), "unconfirmed": bool(item.get("unconfirmed")),
-        })
+        Scheme.objects.update_or_create(
+            code=item["code"],
+            defaults={
+                "name": item["name"],
+                "province": province,
+                "classification_scheme": item["classification_scheme"],
+                "classification_value": item["classification_value"],
+                "target": item.get("target", ""),
+                "legal_basis": item.get("legal_basis", ""),
+                "unconfirmed": bool(item.get("unconfirmed")),
+            },
+        )
         n += 1
     return n
 

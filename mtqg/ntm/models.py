@@ -39,20 +39,32 @@ class CriteriaSet(models.Model):
     valid_from = models.DateField(_("hiệu lực từ"), null=True, blank=True)
     valid_to = models.DateField(_("hiệu lực đến"), null=True, blank=True)
     dimension_scheme = models.CharField(
-        _("phân loại xác định ngưỡng"), max_length=40, default="ntm_region",
+        _("phân loại xác định ngưỡng"),
+        max_length=40,
+        default="ntm_region",
         help_text=_("ntm_region (7 vùng) hoặc commune_group_2026 (nhóm xã 1/2/3)"),
     )
     region_overrides = models.JSONField(_("quy tắc áp ngưỡng vùng khác"), default=list, blank=True)
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="derived",
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="derived",
         verbose_name=_("bộ tiêu chí gốc"),
     )
     province = models.ForeignKey(
-        UnitVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="ntm_criteria_sets",
+        UnitVersion,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="ntm_criteria_sets",
         verbose_name=_("tỉnh ban hành"),
     )
     basic_tier_rule = models.JSONField(
-        _("quy tắc 'cơ bản đạt chuẩn'"), default=dict, blank=True,
+        _("quy tắc 'cơ bản đạt chuẩn'"),
+        default=dict,
+        blank=True,
         help_text=_('{"min_met": 15, "max_not_met": 0}: số tiêu chí đạt tối thiểu; còn lại phải cơ bản đạt'),
     )
     source_file = models.CharField(_("tệp dữ liệu"), max_length=120, blank=True)
@@ -71,8 +83,9 @@ class CriteriaSet(models.Model):
 
 
 class Criterion(models.Model):
-    criteria_set = models.ForeignKey(CriteriaSet, on_delete=models.CASCADE, related_name="criteria",
-                                     verbose_name=_("bộ tiêu chí"))
+    criteria_set = models.ForeignKey(
+        CriteriaSet, on_delete=models.CASCADE, related_name="criteria", verbose_name=_("bộ tiêu chí")
+    )
     number = models.PositiveSmallIntegerField(_("số thứ tự"))
     name = models.CharField(_("tên tiêu chí"), max_length=255)
     group = models.CharField(_("nhóm"), max_length=120, blank=True)
@@ -82,7 +95,9 @@ class Criterion(models.Model):
         verbose_name = _("tiêu chí")
         verbose_name_plural = _("tiêu chí")
         ordering = ["criteria_set", "number"]
-        constraints = [models.UniqueConstraint(fields=["criteria_set", "number"], name="ntm_criterion_set_number")]
+        constraints = [
+            models.UniqueConstraint(fields=["criteria_set", "number"], name="ntm_criterion_set_number")
+        ]
 
     def __str__(self) -> str:
         return f"{self.number}. {self.name}"
@@ -95,8 +110,9 @@ class Indicator(models.Model):
         AMOUNT = "amount", _("Giá trị")
         COUNT = "count", _("Số lượng")
 
-    criterion = models.ForeignKey(Criterion, on_delete=models.CASCADE, related_name="indicators",
-                                  verbose_name=_("tiêu chí"))
+    criterion = models.ForeignKey(
+        Criterion, on_delete=models.CASCADE, related_name="indicators", verbose_name=_("tiêu chí")
+    )
     code = models.CharField(_("mã chỉ tiêu"), max_length=12)
     name = models.TextField(_("nội dung chỉ tiêu"))
     value_type = models.CharField(_("kiểu giá trị"), max_length=8, choices=Type.choices)
@@ -124,13 +140,18 @@ class Threshold(models.Model):
 
     ALL = "all"  # applies to every region/group
 
-    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="thresholds",
-                                  verbose_name=_("chỉ tiêu"))
-    region = models.CharField(_("vùng/nhóm"), max_length=20, help_text=_("'all' = mọi vùng; 'chung' = chỉ tiêu chung (tham khảo)"))
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.CASCADE, related_name="thresholds", verbose_name=_("chỉ tiêu")
+    )
+    region = models.CharField(
+        _("vùng/nhóm"), max_length=20, help_text=_("'all' = mọi vùng; 'chung' = chỉ tiêu chung (tham khảo)")
+    )
     year = models.PositiveSmallIntegerField(_("năm áp dụng"), null=True, blank=True)
     op = models.CharField(_("phép so sánh"), max_length=4, choices=Op.choices)
     value = models.DecimalField(_("ngưỡng"), max_digits=14, decimal_places=4, null=True, blank=True)
-    basic_value = models.DecimalField(_("ngưỡng cơ bản đạt"), max_digits=14, decimal_places=4, null=True, blank=True)
+    basic_value = models.DecimalField(
+        _("ngưỡng cơ bản đạt"), max_digits=14, decimal_places=4, null=True, blank=True
+    )
     source = models.CharField(_("nguồn"), max_length=255, blank=True)
     unconfirmed = models.BooleanField(_("chưa xác minh"), default=False)
 
@@ -156,11 +177,13 @@ class Status(models.TextChoices):
 class Assessment(models.Model):
     """One commune's assessment against one criteria set for one year; counts are recomputed by rule."""
 
-    commune = models.ForeignKey(UnitVersion, on_delete=models.PROTECT, related_name="ntm_assessments",
-                                verbose_name=_("xã"))
+    commune = models.ForeignKey(
+        UnitVersion, on_delete=models.PROTECT, related_name="ntm_assessments", verbose_name=_("xã")
+    )
     year = models.PositiveSmallIntegerField(_("năm"))
-    criteria_set = models.ForeignKey(CriteriaSet, on_delete=models.PROTECT, related_name="assessments",
-                                     verbose_name=_("bộ tiêu chí"))
+    criteria_set = models.ForeignKey(
+        CriteriaSet, on_delete=models.PROTECT, related_name="assessments", verbose_name=_("bộ tiêu chí")
+    )
     assessed_on = models.DateField(_("ngày đánh giá"))
     region = models.CharField(_("vùng/nhóm áp ngưỡng"), max_length=20, blank=True)
     criteria_met = models.PositiveSmallIntegerField(_("số tiêu chí đạt"), default=0)
@@ -187,16 +210,20 @@ class Assessment(models.Model):
 
 
 class IndicatorValue(models.Model):
-    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="values",
-                                   verbose_name=_("đánh giá"))
-    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="values",
-                                  verbose_name=_("chỉ tiêu"))
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.CASCADE, related_name="values", verbose_name=_("đánh giá")
+    )
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.PROTECT, related_name="values", verbose_name=_("chỉ tiêu")
+    )
     value = models.DecimalField(_("giá trị"), max_digits=14, decimal_places=4, null=True, blank=True)
     not_applicable = models.BooleanField(_("không áp dụng"), default=False)
     source = models.CharField(_("nguồn số liệu"), max_length=255, blank=True)
     measured_on = models.DateField(_("ngày số liệu"), null=True, blank=True)
     evidence = models.FileField(
-        _("minh chứng"), upload_to="ntm/evidence/%Y/", blank=True,
+        _("minh chứng"),
+        upload_to="ntm/evidence/%Y/",
+        blank=True,
         validators=[FileExtensionValidator(["pdf", "png", "jpg", "jpeg"]), validate_evidence_size],
     )
 
@@ -215,10 +242,12 @@ class IndicatorValue(models.Model):
 class CriterionResult(models.Model):
     """Computed (never typed) status of one criterion; rebuilt by the engine. Overrides live apart."""
 
-    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="results",
-                                   verbose_name=_("đánh giá"))
-    criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="results",
-                                  verbose_name=_("tiêu chí"))
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.CASCADE, related_name="results", verbose_name=_("đánh giá")
+    )
+    criterion = models.ForeignKey(
+        Criterion, on_delete=models.PROTECT, related_name="results", verbose_name=_("tiêu chí")
+    )
     computed_status = models.CharField(_("trạng thái theo quy tắc"), max_length=14, choices=Status.choices)
     status = models.CharField(_("trạng thái"), max_length=14, choices=Status.choices)
     explanation = models.JSONField(_("giải thích"), default=list)
@@ -239,13 +268,19 @@ class CriterionResult(models.Model):
 class CriterionOverride(models.Model):
     """A manual status with its reason; survives recomputation (audited through the service)."""
 
-    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="overrides",
-                                   verbose_name=_("đánh giá"))
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.CASCADE, related_name="overrides", verbose_name=_("đánh giá")
+    )
     criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, verbose_name=_("tiêu chí"))
     status = models.CharField(_("trạng thái điều chỉnh"), max_length=14, choices=Status.choices)
     reason = models.TextField(_("lý do"))
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   verbose_name=_("người điều chỉnh"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        verbose_name=_("người điều chỉnh"),
+    )
     created_at = models.DateTimeField(_("lúc"), auto_now_add=True)
 
     scope_path = "assessment__commune__path"
@@ -254,7 +289,9 @@ class CriterionOverride(models.Model):
     class Meta:
         verbose_name = _("điều chỉnh trạng thái tiêu chí")
         verbose_name_plural = _("điều chỉnh trạng thái tiêu chí")
-        constraints = [models.UniqueConstraint(fields=["assessment", "criterion"], name="ntm_override_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "criterion"], name="ntm_override_unique")
+        ]
 
     def __str__(self) -> str:
         return f"{self.criterion}: {self.status}"
@@ -276,18 +313,21 @@ ADVANCED_TIERS = (Tier.ADVANCED, Tier.MODEL)
 class Recognition(models.Model):
     """A recognition decision (công nhận) for one commune version, with revocation."""
 
-    commune = models.ForeignKey(UnitVersion, on_delete=models.PROTECT, related_name="ntm_recognitions",
-                                verbose_name=_("xã"))
+    commune = models.ForeignKey(
+        UnitVersion, on_delete=models.PROTECT, related_name="ntm_recognitions", verbose_name=_("xã")
+    )
     tier = models.CharField(_("hạng"), max_length=12, choices=Tier.choices)
     decision_no = models.CharField(_("số quyết định"), max_length=60)
     decision_date = models.DateField(_("ngày quyết định"))
     authority = models.CharField(_("cơ quan/người ký"), max_length=150, blank=True)
     standard_year = models.PositiveSmallIntegerField(_("đạt chuẩn năm"))
-    criteria_set = models.ForeignKey(CriteriaSet, null=True, blank=True, on_delete=models.PROTECT,
-                                     verbose_name=_("bộ tiêu chí"))
+    criteria_set = models.ForeignKey(
+        CriteriaSet, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("bộ tiêu chí")
+    )
     council_vote = models.CharField(_("kết quả bỏ phiếu hội đồng thẩm định"), max_length=20, blank=True)
-    satisfaction_pct = models.DecimalField(_("tỷ lệ người dân hài lòng (%)"), max_digits=5, decimal_places=2,
-                                           null=True, blank=True)
+    satisfaction_pct = models.DecimalField(
+        _("tỷ lệ người dân hài lòng (%)"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
     no_construction_debt = models.BooleanField(_("không nợ đọng XDCB"), null=True, blank=True)
     revoked_on = models.DateField(_("ngày thu hồi"), null=True, blank=True)
     revocation_decision = models.CharField(_("quyết định thu hồi"), max_length=60, blank=True)
@@ -311,8 +351,9 @@ class Scheme(models.Model):
 
     code = models.SlugField(_("mã"), max_length=40, unique=True)
     name = models.CharField(_("tên"), max_length=255)
-    province = models.ForeignKey(UnitVersion, on_delete=models.PROTECT, related_name="ntm_schemes",
-                                 verbose_name=_("tỉnh"))
+    province = models.ForeignKey(
+        UnitVersion, on_delete=models.PROTECT, related_name="ntm_schemes", verbose_name=_("tỉnh")
+    )
     classification_scheme = models.CharField(_("phân loại xác định xã thuộc đề án"), max_length=40)
     classification_value = models.CharField(_("giá trị phân loại"), max_length=40)
     target = models.CharField(_("mục tiêu"), max_length=255, blank=True)

@@ -29,8 +29,12 @@ def parse_bands(text: str) -> list[tuple[str, int, int]]:
             lo_text, _sep, hi_text = part.partition("-")
             lo, hi = int(lo_text), int(hi_text or lo_text)
         except ValueError as exc:
-            raise ValidationError({"bands": _("Khoảng tiêu chí không hợp lệ: '%(part)s' (ví dụ 19,15-18,10-14).")
-                                   % {"part": part}}) from exc
+            raise ValidationError(
+                {
+                    "bands": _("Khoảng tiêu chí không hợp lệ: '%(part)s' (ví dụ 19,15-18,10-14).")
+                    % {"part": part}
+                }
+            ) from exc
         if lo > hi or lo < 0:
             raise ValidationError({"bands": _("Khoảng tiêu chí không hợp lệ: '%(part)s'.") % {"part": part}})
         bands.append((part, lo, hi))
@@ -53,7 +57,9 @@ def summary(user: Any, params: ReportParams) -> dict[str, Any]:
     latest = latest_assessments(ids, on)
     tiers = tiers_on(ids, on)
     set_ids = Counter(a["criteria_set_id"] for a in latest.values())
-    cset = (CriteriaSet.objects.filter(pk=set_ids.most_common(1)[0][0]).first() if set_ids else set_for_date(on))
+    cset = (
+        CriteriaSet.objects.filter(pk=set_ids.most_common(1)[0][0]).first() if set_ids else set_for_date(on)
+    )
     total = cset.criteria.count() if cset else 19
     bands = parse_bands(params.bands or DEFAULT_BANDS.get(total, DEFAULT_BANDS[19]))
     band_counts = {label: 0 for label, _lo, _hi in bands}
@@ -68,7 +74,9 @@ def summary(user: Any, params: ReportParams) -> dict[str, Any]:
     result: dict[str, Any] = {
         "unit": {"code": unit.code, "name": unit.name},
         "as_of": on.isoformat(),
-        "criteria_set": {"code": cset.code, "name": cset.name, "legal_basis": cset.legal_basis} if cset else None,
+        "criteria_set": {"code": cset.code, "name": cset.name, "legal_basis": cset.legal_basis}
+        if cset
+        else None,
         "communes": n,
         "recognised": recognised,
         "recognised_rate": _round(Decimal(recognised * 100) / n, "0.01") if n else 0.0,
@@ -80,7 +88,8 @@ def summary(user: Any, params: ReportParams) -> dict[str, Any]:
         "boundary": {
             "structure": unit.structure,
             "label": str(UnitVersion.Structure(unit.structure).label),
-            "denominator": _("Số đơn vị loại xã còn hiệu lực ngày %(date)s") % {"date": on.strftime("%d/%m/%Y")},
+            "denominator": _("Số đơn vị loại xã còn hiệu lực ngày %(date)s")
+            % {"date": on.strftime("%d/%m/%Y")},
         },
         "assessed": len(latest),
         "not_assessed": n - len(latest),
@@ -101,11 +110,23 @@ def _schemes(unit: UnitVersion, on: Any, ids: set[int], tiers: dict[int, str]) -
     for scheme in Scheme.objects.filter(province__path__startswith=unit.path) | Scheme.objects.filter(
         province__path__in=[unit.path[: i + 1] for i, ch in enumerate(unit.path) if ch == "/"]
     ):
-        members = set(
-            classified_units(scheme.classification_scheme, scheme.classification_value, on, within=unit)
-            .values_list("pk", flat=True)
-        ) & ids
+        members = (
+            set(
+                classified_units(
+                    scheme.classification_scheme, scheme.classification_value, on, within=unit
+                ).values_list("pk", flat=True)
+            )
+            & ids
+        )
         done = sum(1 for c in members if tiers.get(c) in (*RECOGNISED_TIERS, Tier.BASIC))
-        out.append({"code": scheme.code, "name": scheme.name, "communes": len(members),
-                    "recognised_or_basically_met": done, "target": scheme.target, "unconfirmed": scheme.unconfirmed})
+        out.append(
+            {
+                "code": scheme.code,
+                "name": scheme.name,
+                "communes": len(members),
+                "recognised_or_basically_met": done,
+                "target": scheme.target,
+                "unconfirmed": scheme.unconfirmed,
+            }
+        )
     return out

@@ -23,29 +23,43 @@ def communes_in(unit: UnitVersion, on: date) -> QuerySet[UnitVersion]:
 
 
 def valid_recognitions(on: date) -> QuerySet[Recognition]:
-    return Recognition.objects.filter(decision_date__lte=on).filter(Q(revoked_on__isnull=True) | Q(revoked_on__gt=on))
+    return Recognition.objects.filter(decision_date__lte=on).filter(
+        Q(revoked_on__isnull=True) | Q(revoked_on__gt=on)
+    )
 
 
 def latest_assessments(commune_ids: Iterable[int], on: date) -> dict[int, dict[str, Any]]:
     """The latest standard-tier assessment of each commune made on or before a date (one query)."""
     rows = (
-        Assessment.objects.filter(commune_id__in=list(commune_ids), assessed_on__lte=on,
-                                  criteria_set__tier=CriteriaSet.Tier.STANDARD)
+        Assessment.objects.filter(
+            commune_id__in=list(commune_ids),
+            assessed_on__lte=on,
+            criteria_set__tier=CriteriaSet.Tier.STANDARD,
+        )
         .order_by("commune_id", "-assessed_on", "-year")
-        .values("id", "commune_id", "year", "criteria_set_id", "criteria_met", "criteria_basic",
-                "criteria_unknown", "criteria_total", "region")
+        .values(
+            "id",
+            "commune_id",
+            "year",
+            "criteria_set_id",
+            "criteria_met",
+            "criteria_basic",
+            "criteria_unknown",
+            "criteria_total",
+            "region",
+        )
     )
     latest: dict[int, dict[str, Any]] = {}
     for row in rows:
-        latest.setdefault(row["commune_id"], row)
+        latest.setdefault(row["commune_id"], dict(row))
     return latest
 
 
 def tiers_on(commune_ids: Iterable[int], on: date) -> dict[int, str]:
     """The highest valid recognition tier of each commune on a date (one query)."""
     best: dict[int, str] = {}
-    for commune_id, tier in valid_recognitions(on).filter(commune_id__in=list(commune_ids)).values_list(
-        "commune_id", "tier"
+    for commune_id, tier in (
+        valid_recognitions(on).filter(commune_id__in=list(commune_ids)).values_list("commune_id", "tier")
     ):
         if commune_id not in best or TIER_RANK[tier] > TIER_RANK[best[commune_id]]:  # type: ignore[index]
             best[commune_id] = tier
@@ -78,3 +92,50 @@ def set_for_date(on: date) -> CriteriaSet | None:
         .order_by("-valid_from")
         .first()
     )
+
+
+def province_table(user: Any, unit: UnitVersion, on: date) -> list[dict[str, Any]]:
+    """One row per commune (kind xã) valid on a date inside a unit, in a fixed number of queries."""
+    from .models import CriterionResult, Status, Tier
+
+    communes = list(
+        communes_in(unit, on)
+        .filter(pk__in=UnitVersion.objects.visible_to(user).values("pk"))
+        .select_related("parent")
+        .order_by("name")
+    )
+    ids = [c.pk for c in communes]
+    latest = latest_assessments(ids, on)
+    tiers = tiers_on(ids, on)
+    gaps: dict[int, list[int]] = defaultdict(list)
+    for aid, number in (
+        CriterionResult.objects.filter(assessment_id__in=[a["id"] for a in latest.values()])
+        .exclude(status__in=[Status.MET, Status.NA])
+        .order_by("criterion__number")
+        .values_list("assessment_id", "criterion__number")
+    ):
+        gaps[aid].append(number)
+    pred = predecessor_recognition(ids) if unit.structure == UnitVersion.Structure.Y2025 else {}
+    labels = dict(Tier.choices)
+    rows = []
+    for c in communes:
+        a = latest.get(c.pk)
+        tier = tiers.get(c.pk, "")
+        rows.append(
+            {
+                "id": c.pk,
+                "code": c.code,
+                "name": c.name,
+                "district": c.parent.name if c.parent else "",
+                "assessment_id": a["id"] if a else None,
+                "year": a["year"] if a else None,
+                "met": a["criteria_met"] if a else None,
+                "basic": a["criteria_basic"] if a else None,
+                "total": a["criteria_total"] if a else None,
+                "tier": tier,
+                "tier_label": str(labels.get(tier, "")),
+                "gaps": gaps.get(a["id"], []) if a else [],
+                "pred": pred.get(c.pk),
+            }
+        )
+    return rows

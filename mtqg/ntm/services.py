@@ -45,65 +45,98 @@ def parse_value(indicator: Indicator, raw: Any) -> tuple[Decimal | None, bool]:
     text = str(raw).strip().lower() if not isinstance(raw, bool) else ("1" if raw else "0")
     if text in NA_WORDS:
         if not indicator.if_applicable:
-            raise ValueError(_("Chỉ tiêu %(code)s không phải loại 'nếu có', không thể đánh dấu không áp dụng.")
-                             % {"code": indicator.code})
+            raise ValueError(
+                _("Chỉ tiêu %(code)s không phải loại 'nếu có', không thể đánh dấu không áp dụng.")
+                % {"code": indicator.code}
+            )
         return None, True
     if indicator.value_type == Indicator.Type.BOOL:
         if text in TRUE_WORDS:
             return Decimal(1), False
         if text in FALSE_WORDS:
             return Decimal(0), False
-        raise ValueError(_("Chỉ tiêu %(code)s cần giá trị Đạt/Không đạt, nhận được '%(raw)s'.")
-                         % {"code": indicator.code, "raw": raw})
+        raise ValueError(
+            _("Chỉ tiêu %(code)s cần giá trị Đạt/Không đạt, nhận được '%(raw)s'.")
+            % {"code": indicator.code, "raw": raw}
+        )
     try:
         value = Decimal(text.replace("%", "").replace(" ", "").replace(",", "."))
     except InvalidOperation as exc:
-        raise ValueError(_("Chỉ tiêu %(code)s cần một số, nhận được '%(raw)s'.")
-                         % {"code": indicator.code, "raw": raw}) from exc
+        raise ValueError(
+            _("Chỉ tiêu %(code)s cần một số, nhận được '%(raw)s'.") % {"code": indicator.code, "raw": raw}
+        ) from exc
     if not value.is_finite() or value < 0:
         raise ValueError(_("Chỉ tiêu %(code)s: giá trị không được âm.") % {"code": indicator.code})
     if indicator.value_type == Indicator.Type.PERCENT and value > 100:
-        raise ValueError(_("Chỉ tiêu %(code)s: tỷ lệ phải trong khoảng 0-100%%, nhận được %(raw)s.")
-                         % {"code": indicator.code, "raw": raw})
+        raise ValueError(
+            _("Chỉ tiêu %(code)s: tỷ lệ phải trong khoảng 0-100%%, nhận được %(raw)s.")
+            % {"code": indicator.code, "raw": raw}
+        )
     if indicator.value_type == Indicator.Type.COUNT and value != value.to_integral_value():
         raise ValueError(_("Chỉ tiêu %(code)s cần số nguyên.") % {"code": indicator.code})
     return value, False
 
 
 @transaction.atomic
-def assessment_create(*, actor: Any, commune: UnitVersion, year: int, criteria_set: CriteriaSet,
-                      assessed_on: date | None = None, note: str = "") -> Assessment:
+def assessment_create(
+    *,
+    actor: Any,
+    commune: UnitVersion,
+    year: int,
+    criteria_set: CriteriaSet,
+    assessed_on: date | None = None,
+    note: str = "",
+) -> Assessment:
     _ensure(actor, commune.path)
     if commune.level != UnitVersion.Level.COMMUNE:
         raise ValidationError({"commune": _("Chỉ đánh giá NTM cho đơn vị cấp xã.")})
     assessed_on = assessed_on or date(year, 12, 31)
     if not commune.valid_on(assessed_on):
-        raise ValidationError({"commune": _("Xã %(name)s không còn hiệu lực ngày %(date)s.")
-                               % {"name": commune.name, "date": assessed_on.strftime("%d/%m/%Y")}})
+        raise ValidationError(
+            {
+                "commune": _("Xã %(name)s không còn hiệu lực ngày %(date)s.")
+                % {"name": commune.name, "date": assessed_on.strftime("%d/%m/%Y")}
+            }
+        )
     if Assessment.objects.filter(commune=commune, year=year, criteria_set=criteria_set).exists():
         raise ValidationError(_("Xã đã có đánh giá năm %(year)s theo bộ tiêu chí này.") % {"year": year})
-    assessment = Assessment.objects.create(commune=commune, year=year, criteria_set=criteria_set,
-                                           assessed_on=assessed_on, note=note)
+    assessment = Assessment.objects.create(
+        commune=commune, year=year, criteria_set=criteria_set, assessed_on=assessed_on, note=note
+    )
     engine.recompute(Assessment.objects.filter(pk=assessment.pk))
     assessment.refresh_from_db()
-    record_change(actor=actor, obj=assessment, action="created",
-                  changes={"year": [None, year], "criteria_set": [None, criteria_set.code]})
+    record_change(
+        actor=actor,
+        obj=assessment,
+        action="created",
+        changes={"year": [None, year], "criteria_set": [None, criteria_set.code]},
+    )
     return assessment
 
 
 @transaction.atomic
-def indicator_values_set(*, actor: Any, assessment: Assessment, values: dict[str, Any], source: str = "",
-                         measured_on: date | None = None) -> Assessment:
+def indicator_values_set(
+    *,
+    actor: Any,
+    assessment: Assessment,
+    values: dict[str, Any],
+    source: str = "",
+    measured_on: date | None = None,
+) -> Assessment:
     """Set indicator values by code; any bad cell → ValidationError {code: message}, nothing written."""
     _ensure(actor, assessment.commune.path)
-    indicators = {i.code: i for i in Indicator.objects.filter(criterion__criteria_set=assessment.criteria_set)}
+    indicators = {
+        i.code: i for i in Indicator.objects.filter(criterion__criteria_set=assessment.criteria_set)
+    }
     parsed: dict[int, tuple[Decimal | None, bool]] = {}
     errors: dict[str, str] = {}
     for code, raw in values.items():
         indicator = indicators.get(str(code).strip())
         if indicator is None:
             errors[str(code)] = _("Không có chỉ tiêu mã %(code)s trong bộ tiêu chí %(set)s.") % {
-                "code": code, "set": assessment.criteria_set.name}
+                "code": code,
+                "set": assessment.criteria_set.name,
+            }
             continue
         try:
             parsed[indicator.pk] = parse_value(indicator, raw)
@@ -119,8 +152,16 @@ def indicator_values_set(*, actor: Any, assessment: Assessment, values: dict[str
         row = existing.get(ind_id)
         code = by_id[ind_id].code
         if row is None:
-            new.append(IndicatorValue(assessment=assessment, indicator_id=ind_id, value=value, not_applicable=na,
-                                      source=source, measured_on=measured_on))
+            new.append(
+                IndicatorValue(
+                    assessment=assessment,
+                    indicator_id=ind_id,
+                    value=value,
+                    not_applicable=na,
+                    source=source,
+                    measured_on=measured_on,
+                )
+            )
             changes[code] = [None, "KAD" if na else value]
         elif row.value != value or row.not_applicable != na:
             changes[code] = ["KAD" if row.not_applicable else row.value, "KAD" if na else value]
@@ -137,8 +178,9 @@ def indicator_values_set(*, actor: Any, assessment: Assessment, values: dict[str
 
 
 @transaction.atomic
-def criterion_override_set(*, actor: Any, assessment: Assessment, criterion: Criterion, status: str,
-                           reason: str) -> CriterionOverride:
+def criterion_override_set(
+    *, actor: Any, assessment: Assessment, criterion: Criterion, status: str, reason: str
+) -> CriterionOverride:
     _ensure(actor, assessment.commune.path)
     if not reason or not reason.strip():
         raise ValidationError({"reason": _("Điều chỉnh trạng thái phải có lý do.")})
@@ -146,33 +188,54 @@ def criterion_override_set(*, actor: Any, assessment: Assessment, criterion: Cri
         raise ValidationError({"status": _("Trạng thái không hợp lệ.")})
     if criterion.criteria_set_id != assessment.criteria_set_id:
         raise ValidationError({"criterion": _("Tiêu chí không thuộc bộ tiêu chí của đánh giá.")})
-    before = CriterionResult.objects.filter(assessment=assessment, criterion=criterion).values_list(
-        "status", flat=True).first()
+    before = (
+        CriterionResult.objects.filter(assessment=assessment, criterion=criterion)
+        .values_list("status", flat=True)
+        .first()
+    )
     override, _c = CriterionOverride.objects.update_or_create(
-        assessment=assessment, criterion=criterion,
-        defaults={"status": status, "reason": reason.strip(),
-                  "created_by": actor if getattr(actor, "is_authenticated", False) else None},
+        assessment=assessment,
+        criterion=criterion,
+        defaults={
+            "status": status,
+            "reason": reason.strip(),
+            "created_by": actor if getattr(actor, "is_authenticated", False) else None,
+        },
     )
     engine.recompute(Assessment.objects.filter(pk=assessment.pk))
-    record_change(actor=actor, obj=assessment, action="status", reason=reason.strip(),
-                  changes={f"tiêu chí {criterion.number}": [before, status]})
+    record_change(
+        actor=actor,
+        obj=assessment,
+        action="status",
+        reason=reason.strip(),
+        changes={f"tiêu chí {criterion.number}": [before, status]},
+    )
     return override
 
 
 @transaction.atomic
-def criterion_override_clear(*, actor: Any, assessment: Assessment, criterion: Criterion, reason: str) -> None:
+def criterion_override_clear(
+    *, actor: Any, assessment: Assessment, criterion: Criterion, reason: str
+) -> None:
     _ensure(actor, assessment.commune.path)
     deleted, _d = CriterionOverride.objects.filter(assessment=assessment, criterion=criterion).delete()
     if deleted:
         engine.recompute(Assessment.objects.filter(pk=assessment.pk))
-        record_change(actor=actor, obj=assessment, action="status", reason=reason,
-                      changes={f"tiêu chí {criterion.number}": ["điều chỉnh", "theo quy tắc"]})
+        record_change(
+            actor=actor,
+            obj=assessment,
+            action="status",
+            reason=reason,
+            changes={f"tiêu chí {criterion.number}": ["điều chỉnh", "theo quy tắc"]},
+        )
 
 
 def eligible_tier(assessment: Assessment) -> str | None:
     """The tier an assessment supports by rule: đạt chuẩn, the set's provincial 'cơ bản đạt', or None."""
     statuses = list(CriterionResult.objects.filter(assessment=assessment).values_list("status", flat=True))
-    return tier_from_counts(assessment.criteria_set, assessment.criteria_met, assessment.criteria_total, statuses)
+    return tier_from_counts(
+        assessment.criteria_set, assessment.criteria_met, assessment.criteria_total, statuses
+    )
 
 
 def tier_from_counts(cset: CriteriaSet, met: int, total: int, statuses: list[str]) -> str | None:
@@ -186,14 +249,27 @@ def tier_from_counts(cset: CriteriaSet, met: int, total: int, statuses: list[str
 def valid_recognitions(on: date) -> Any:
     from django.db.models import Q
 
-    return Recognition.objects.filter(decision_date__lte=on).filter(Q(revoked_on__isnull=True) | Q(revoked_on__gt=on))
+    return Recognition.objects.filter(decision_date__lte=on).filter(
+        Q(revoked_on__isnull=True) | Q(revoked_on__gt=on)
+    )
 
 
 @transaction.atomic
-def recognition_create(*, actor: Any, commune: UnitVersion, tier: str, decision_no: str, decision_date: date,
-                       standard_year: int, authority: str = "", criteria_set: CriteriaSet | None = None,
-                       council_vote: str = "", satisfaction_pct: Decimal | None = None,
-                       no_construction_debt: bool | None = None, note: str = "") -> Recognition:
+def recognition_create(
+    *,
+    actor: Any,
+    commune: UnitVersion,
+    tier: str,
+    decision_no: str,
+    decision_date: date,
+    standard_year: int,
+    authority: str = "",
+    criteria_set: CriteriaSet | None = None,
+    council_vote: str = "",
+    satisfaction_pct: Decimal | None = None,
+    no_construction_debt: bool | None = None,
+    note: str = "",
+) -> Recognition:
     """Record a recognition after checking it against the computed assessment (no silent inheritance)."""
     _ensure(actor, commune.path)
     if tier not in Tier.values:
@@ -201,45 +277,84 @@ def recognition_create(*, actor: Any, commune: UnitVersion, tier: str, decision_
     if not decision_no.strip():
         raise ValidationError({"decision_no": _("Thiếu số quyết định.")})
     if not commune.valid_on(decision_date):
-        raise ValidationError({"commune": _(
-            "Xã %(name)s không còn hiệu lực ngày quyết định; xã sau sáp nhập phải được xét công nhận lại, "
-            "không kế thừa danh hiệu của xã cũ.") % {"name": commune.name}})
+        raise ValidationError(
+            {
+                "commune": _(
+                    "Xã %(name)s không còn hiệu lực ngày quyết định; xã sau sáp nhập phải được xét công nhận lại, "
+                    "không kế thừa danh hiệu của xã cũ."
+                )
+                % {"name": commune.name}
+            }
+        )
     if tier in (Tier.STANDARD, Tier.BASIC):
         qs = Assessment.objects.filter(commune=commune, year=standard_year)
         if criteria_set is not None:
             qs = qs.filter(criteria_set=criteria_set)
         assessment = qs.select_related("criteria_set").first()
         if assessment is None:
-            raise ValidationError({"standard_year": _("Chưa có đánh giá năm %(year)s của xã để đối chiếu.")
-                                   % {"year": standard_year}})
+            raise ValidationError(
+                {
+                    "standard_year": _("Chưa có đánh giá năm %(year)s của xã để đối chiếu.")
+                    % {"year": standard_year}
+                }
+            )
         found = eligible_tier(assessment)
         ok = found == Tier.STANDARD or (tier == Tier.BASIC and found == Tier.BASIC)
         if not ok:
-            raise ValidationError({"tier": _("Kết quả đánh giá năm %(year)s (%(met)s/%(total)s tiêu chí đạt) "
-                                             "chưa đủ điều kiện hạng này.") % {
-                "year": standard_year, "met": assessment.criteria_met, "total": assessment.criteria_total}})
+            raise ValidationError(
+                {
+                    "tier": _(
+                        "Kết quả đánh giá năm %(year)s (%(met)s/%(total)s tiêu chí đạt) "
+                        "chưa đủ điều kiện hạng này."
+                    )
+                    % {
+                        "year": standard_year,
+                        "met": assessment.criteria_met,
+                        "total": assessment.criteria_total,
+                    }
+                }
+            )
         criteria_set = criteria_set or assessment.criteria_set
     else:
-        has_standard = valid_recognitions(decision_date).filter(
-            commune=commune, tier__in=[Tier.STANDARD, Tier.ADVANCED, Tier.MODEL]).exists()
+        has_standard = (
+            valid_recognitions(decision_date)
+            .filter(commune=commune, tier__in=[Tier.STANDARD, Tier.ADVANCED, Tier.MODEL])
+            .exists()
+        )
         if not has_standard:
             raise ValidationError({"tier": _("Xã phải đạt chuẩn NTM trước khi xét hạng cao hơn.")})
     if satisfaction_pct is not None and not 0 <= satisfaction_pct <= 100:
         raise ValidationError({"satisfaction_pct": _("Tỷ lệ hài lòng phải trong khoảng 0-100%.")})
     rec = Recognition.objects.create(
-        commune=commune, tier=tier, decision_no=decision_no.strip(), decision_date=decision_date,
-        standard_year=standard_year, authority=authority, criteria_set=criteria_set, council_vote=council_vote,
-        satisfaction_pct=satisfaction_pct, no_construction_debt=no_construction_debt, note=note,
+        commune=commune,
+        tier=tier,
+        decision_no=decision_no.strip(),
+        decision_date=decision_date,
+        standard_year=standard_year,
+        authority=authority,
+        criteria_set=criteria_set,
+        council_vote=council_vote,
+        satisfaction_pct=satisfaction_pct,
+        no_construction_debt=no_construction_debt,
+        note=note,
     )
-    record_change(actor=actor, obj=rec, action="created",
-                  changes={"tier": [None, tier], "decision_no": [None, rec.decision_no],
-                           "decision_date": [None, decision_date]})
+    record_change(
+        actor=actor,
+        obj=rec,
+        action="created",
+        changes={
+            "tier": [None, tier],
+            "decision_no": [None, rec.decision_no],
+            "decision_date": [None, decision_date],
+        },
+    )
     return rec
 
 
 @transaction.atomic
-def recognition_revoke(*, actor: Any, recognition: Recognition, revoked_on: date, decision_no: str,
-                       reason: str) -> Recognition:
+def recognition_revoke(
+    *, actor: Any, recognition: Recognition, revoked_on: date, decision_no: str, reason: str
+) -> Recognition:
     _ensure(actor, recognition.commune.path)
     if not reason.strip():
         raise ValidationError({"reason": _("Thu hồi phải có lý do.")})
@@ -249,6 +364,11 @@ def recognition_revoke(*, actor: Any, recognition: Recognition, revoked_on: date
     recognition.revoked_on = revoked_on
     recognition.revocation_decision = decision_no
     recognition.save(update_fields=["revoked_on", "revocation_decision"])
-    record_change(actor=actor, obj=recognition, action="status", reason=reason,
-                  changes={"revoked_on": [before, revoked_on]})
+    record_change(
+        actor=actor,
+        obj=recognition,
+        action="status",
+        reason=reason,
+        changes={"revoked_on": [before, revoked_on]},
+    )
     return recognition

@@ -1,4 +1,13 @@
 from django.urls import path
 
+from . import views
+
 app_name = "ntm"
-urlpatterns: list[path] = []  # type: ignore[valid-type]
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("export.xlsx", views.export_xlsx, name="export"),
+    path("assessments/<int:pk>/", views.scorecard, name="scorecard"),
+    path("assessments/<int:pk>/override/", views.override, name="override"),
+    path("criteria/", views.criteria_sets, name="criteria_sets"),
+    path("criteria/<int:pk>/", views.criteria_set_detail, name="criteria_set"),
+]

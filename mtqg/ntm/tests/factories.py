@@ -2,7 +2,51 @@
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Any
+
+from django.urls import reverse
+
+from mtqg.geo.models import UnitVersion
+from mtqg.ntm import services
+from mtqg.ntm.loader import load_all
+from mtqg.ntm.models import Assessment, CriteriaSet, Recognition, Scheme, Tier
 from mtqg.testing import World
+
+
+def commune(province: UnitVersion, index: int = 0) -> UnitVersion:
+    """A commune (kind xã) of a province, valid at the province's structure, by position in code order."""
+    qs = UnitVersion.objects.filter(
+        path__startswith=province.path, level=UnitVersion.Level.COMMUNE, kind=UnitVersion.Kind.COMMUNE
+    ).order_by("code")
+    return qs[index]
+
+
+def all_pass_1980() -> dict[str, Any]:
+    """Values meeting every QĐ 1980 indicator for a TDMNPB commune."""
+    cset = CriteriaSet.objects.get(code="qd1980")
+    values: dict[str, Any] = {}
+    for ind in cset.criteria.all().values_list("indicators__code", "indicators__value_type"):
+        code, kind = ind
+        values[code] = {"bool": "đạt", "count": 0}.get(kind, 100)
+    values["10"] = 40
+    values["11"] = 5
+    values["15.3"] = 10
+    return values
+
+
+def assessed(
+    commune_unit: UnitVersion,
+    year: int,
+    code: str = "qd1980",
+    values: dict[str, Any] | None = None,
+    actor: Any = None,
+) -> Assessment:
+    cset = CriteriaSet.objects.get(code=code)
+    a = services.assessment_create(actor=actor, commune=commune_unit, year=year, criteria_set=cset)
+    if values:
+        a = services.indicator_values_set(actor=actor, assessment=a, values=values)
+    return a
 
 
 def guard_sample(world: World) -> list[str]:
@@ -10,4 +54,31 @@ def guard_sample(world: World) -> list[str]:
     'GUARD-ĐB' in a free-text field of the Điện Biên rows where there is one) and return the URLs (HTML detail
     pages, exports, API details) of Điện Biên-only resources. The guard test asserts the Cao Bằng officer gets
     403/404 on each URL and never sees 'GUARD-ĐB' on any list page, and the Điện Biên officer gets 200."""
-    return []
+    load_all()
+    urls = []
+    for province, marker in ((world.dien_bien_old, "GUARD-ĐB"), (world.cao_bang_old, "GUARD-CB")):
+        unit = commune(province, 3)
+        a = assessed(unit, 2019, values=all_pass_1980())
+        a.note = marker
+        a.save(update_fields=["note"])
+        services.criterion_override_set(
+            actor=None,
+            assessment=a,
+            criterion=a.criteria_set.criteria.get(number=1),
+            status="chua_dat",
+            reason=marker,
+        )
+        Recognition.objects.create(
+            commune=unit,
+            tier=Tier.STANDARD,
+            decision_no="1/QĐ-UBND",
+            decision_date=date(2020, 1, 1),
+            standard_year=2019,
+            note=marker,
+        )
+        if marker == "GUARD-ĐB":
+            urls.append(reverse("ntm:scorecard", args=[a.pk]))
+            urls.append(reverse("ntm:export") + f"?unit={province.pk}")
+    if not Scheme.objects.exists():
+        load_all(force=True)
+    return urls

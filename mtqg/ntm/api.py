@@ -1,0 +1,15 @@
+"""NTM API: the summary report over the same catalog function as the command."""
+
+from __future__ import annotations
+
+from rest_framework.decorators import api_view
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from mtqg.reports.api import report_response
+
+
+@api_view(["GET"])
+def summary(request: Request) -> Response:
+    """GET /api/v1/ntm/summary/?unit=<code>&as_of=YYYY-MM-DD[&bands=19,15-18,…]"""
+    return report_response(request, "ntm-summary")

@@ -1,0 +1,131 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.test import TestCase
+
+from mtqg.ntm import engine
+from mtqg.ntm.loader import load_all, parse_threshold
+from mtqg.ntm.models import CriteriaSet, Criterion, Status, Threshold
+
+
+class LoaderTest(TestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        load_all()
+
+    def test_sets_loaded_once_and_keyed_by_set_and_number(self) -> None:
+        self.assertEqual(load_all(), [])  # second run: nothing changed
+        counts = {s.code: s.criteria.count() for s in CriteriaSet.objects.all()}
+        self.assertEqual(
+            counts, {"qd1980": 19, "qd318-1": 19, "qd318-2": 19, "qd51-2025": 10, "dien-bien-2017": 19}
+        )
+        self.assertEqual(
+            Criterion.objects.get(criteria_set__code="qd318-1", number=14).name, "Giáo dục và Đào tạo"
+        )
+        self.assertEqual(Criterion.objects.get(criteria_set__code="qd318-2", number=14).name, "Y tế")
+        self.assertEqual(CriteriaSet.objects.get(code="qd51-2025").dimension_scheme, "commune_group_2026")
+
+    def test_unconfirmed_flags_follow_the_reference(self) -> None:
+        income = Threshold.objects.get(
+            indicator__criterion__criteria_set__code="qd1980", indicator__code="10", region="tdmnpb"
+        )
+        self.assertEqual(income.value, Decimal(36))
+        self.assertFalse(income.unconfirmed)
+        poverty = Threshold.objects.get(
+            indicator__criterion__criteria_set__code="qd1980", indicator__code="11", region="tdmnpb"
+        )
+        self.assertTrue(poverty.unconfirmed)
+        self.assertEqual(poverty.op, Threshold.Op.LE)
+
+    def test_derived_set_copies_parent_and_adds_basic_values(self) -> None:
+        db = CriteriaSet.objects.get(code="dien-bien-2017")
+        self.assertEqual(db.parent.code, "qd1980")
+        self.assertEqual(db.basic_tier_rule["min_met"], 15)
+        t = Threshold.objects.get(
+            indicator__criterion__criteria_set=db, indicator__code="10", region="tdmnpb"
+        )
+        self.assertEqual((t.value, t.basic_value), (Decimal(36), Decimal(30)))
+
+    def test_parse_threshold_rejects_garbage(self) -> None:
+        self.assertEqual(parse_threshold("≤ 6"), ("le", Decimal(6)))
+        with self.assertRaises(ValueError):
+            parse_threshold("about 5")
+
+
+class EngineTest(TestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        load_all()
+        cls.b318 = engine.Book(CriteriaSet.objects.get(code="qd318-1").pk)
+        cls.b1980 = engine.Book(CriteriaSet.objects.get(code="qd1980").pk)
+        cls.bdb = engine.Book(CriteriaSet.objects.get(code="dien-bien-2017").pk)
+        cls.b51 = engine.Book(CriteriaSet.objects.get(code="qd51-2025").pk)
+
+    def _eval(
+        self,
+        book: engine.Book,
+        code: str,
+        value: str | None,
+        region: str = "tdmnpb",
+        year: int = 2023,
+        na: bool = False,
+    ) -> tuple[str, str]:
+        ind = book.by_code[code]
+        rule = book.rule(ind.id, region, year)
+        return engine.evaluate_indicator(
+            ind, Decimal(value) if value is not None else None, na, rule, region, year
+        )
+
+    def test_region_threshold_with_vietnamese_explanation(self) -> None:
+        status, text = self._eval(self.b318, "2.1", "92")
+        self.assertEqual(status, Status.NOT_MET)
+        self.assertEqual(text, "2.1: 92% < 100% yêu cầu vùng TDMNPB")
+        self.assertEqual(self._eval(self.b318, "2.2", "85")[0], Status.MET)
+
+    def test_missing_threshold_for_region_is_unknown_never_a_pass(self) -> None:
+        status, text = self._eval(self.b318, "2.2", "100", region="dbsh")
+        self.assertEqual(status, Status.UNKNOWN)
+        self.assertIn("chưa có ngưỡng cho vùng ĐBSH", text)
+        # 'chung' is reference only: QĐ 1980 4.2 has chung + tdmnpb, so a BTB commune is unknown
+        self.assertEqual(self._eval(self.b1980, "4.2", "99", region="btb", year=2019)[0], Status.UNKNOWN)
+        self.assertEqual(self._eval(self.b318, "2.1", "100", region="")[0], Status.UNKNOWN)
+
+    def test_each_region_has_its_own_income_threshold(self) -> None:
+        self.assertEqual(self._eval(self.b1980, "10", "40", region="tdmnpb", year=2020)[0], Status.MET)
+        self.assertEqual(self._eval(self.b1980, "10", "40", region="dbsh", year=2020)[0], Status.NOT_MET)
+        self.assertEqual(self._eval(self.b1980, "15.3", "25", region="tdmnpb", year=2020)[0], Status.MET)
+        self.assertEqual(self._eval(self.b1980, "15.3", "25", region="dnb", year=2020)[0], Status.NOT_MET)
+
+    def test_year_specific_income_uses_latest_earlier_year(self) -> None:
+        self.assertEqual(self._eval(self.b318, "10", "40", year=2023)[0], Status.MET)
+        self.assertEqual(self._eval(self.b318, "10", "38", year=2022)[0], Status.NOT_MET)
+        self.assertEqual(self._eval(self.b318, "10", "40", year=2021)[0], Status.UNKNOWN)
+
+    def test_not_applicable_only_for_if_applicable_indicators(self) -> None:
+        self.assertEqual(self._eval(self.b318, "13.4", None, na=True)[0], Status.NA)
+        status, text = self._eval(self.b318, "13.1", None, na=True)
+        self.assertIn("không được đánh dấu", text)
+        self.assertEqual(status, Status.UNKNOWN)
+        self.assertEqual(self._eval(self.b318, "13.1", None)[1], "13.1: chưa có số liệu")
+
+    def test_basic_threshold_gives_co_ban_dat(self) -> None:
+        status, text = self._eval(self.bdb, "10", "32", year=2020)
+        self.assertEqual(status, Status.BASIC)
+        self.assertIn("đạt mức cơ bản ≥ 30", text)
+        self.assertEqual(self._eval(self.bdb, "10", "25", year=2020)[0], Status.NOT_MET)
+        self.assertEqual(self._eval(self.bdb, "11", "15", year=2020)[0], Status.BASIC)
+
+    def test_combine_rules(self) -> None:
+        self.assertEqual(engine.combine([Status.MET, Status.NA]), Status.MET)
+        self.assertEqual(engine.combine([Status.NA, Status.NA]), Status.NA)
+        self.assertEqual(engine.combine([Status.MET, Status.BASIC]), Status.BASIC)
+        self.assertEqual(engine.combine([Status.BASIC, Status.UNKNOWN]), Status.UNKNOWN)
+        self.assertEqual(engine.combine([Status.UNKNOWN, Status.NOT_MET]), Status.NOT_MET)
+        self.assertEqual(engine.combine([]), Status.UNKNOWN)
+        self.assertEqual(engine.counts([Status.MET, Status.NA, Status.BASIC, Status.UNKNOWN]), (2, 1, 1))
+
+    def test_2026_set_without_indicators_is_unknown_per_criterion(self) -> None:
+        results = engine.evaluate(self.b51, "2", 2026, {})
+        self.assertEqual(len(results), 10)
+        self.assertTrue(all(status == Status.UNKNOWN for _c, status, _n in results))

@@ -1,0 +1,233 @@
+"""NTM screens: province table of communes (filter, sort, XLSX), commune scorecard, criteria-set browser."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from mtqg.accounts.scoping import get_visible_or_404, path_editable
+from mtqg.core.audit import history_for
+from mtqg.core.tables import Column, Table, write_xlsx
+from mtqg.geo.models import UnitVersion
+
+from . import services
+from .models import Assessment, CriteriaSet, Criterion, Recognition, Status, Threshold, Tier
+from .selectors import province_table
+
+STATUS_CSS: dict[str, str] = {
+    Status.MET: "text-bg-success",
+    Status.BASIC: "text-bg-info",
+    Status.NOT_MET: "text-bg-danger",
+    Status.NA: "text-bg-secondary",
+    Status.UNKNOWN: "text-bg-warning",
+}
+SORTS = {"name": ("name", False), "-name": ("name", True), "met": ("met", False), "-met": ("met", True)}
+
+
+def _as_of(request: HttpRequest, unit: UnitVersion | None) -> date:
+    parsed = parse_date(request.GET.get("as_of", "") or "")
+    if parsed:
+        return parsed
+    today = timezone.localdate()
+    if unit is not None and unit.valid_to and unit.valid_to < today:
+        return unit.valid_to
+    return today
+
+
+def _unit(request: HttpRequest) -> UnitVersion | None:
+    raw = request.GET.get("unit", "")
+    if not raw.isdigit():
+        return None
+    return get_visible_or_404(UnitVersion.objects.all(), request.user, pk=int(raw))
+
+
+def _rows(request: HttpRequest, unit: UnitVersion, on: date) -> list[dict[str, Any]]:
+    rows = province_table(request.user, unit, on)
+    tier = request.GET.get("tier", "")
+    if tier == "none":
+        rows = [r for r in rows if not r["tier"]]
+    elif tier:
+        rows = [r for r in rows if r["tier"] == tier]
+    for key, test in (("min", lambda r, v: (r["met"] or 0) >= v), ("max", lambda r, v: (r["met"] or 0) <= v)):
+        raw = request.GET.get(key, "")
+        if raw.isdigit():
+            rows = [r for r in rows if test(r, int(raw))]
+    field, reverse = SORTS.get(request.GET.get("sort", "name"), SORTS["name"])
+    rows.sort(key=lambda r: (r[field] is None, r[field] if r[field] is not None else 0), reverse=reverse)
+    return rows
+
+
+@login_required
+def index(request: HttpRequest) -> HttpResponse:
+    unit = _unit(request)
+    if unit is None:
+        provinces = UnitVersion.objects.visible_to(request.user).filter(level=UnitVersion.Level.PROVINCE)
+        return render(
+            request,
+            "ntm/index.html",
+            {
+                "provinces": provinces.order_by("structure", "name"),
+                "unit": None,
+            },
+        )
+    on = _as_of(request, unit)
+    rows = _rows(request, unit, on)
+    query = request.GET.copy()
+    query.pop("sort", None)
+    return render(
+        request,
+        "ntm/index.html",
+        {
+            "unit": unit,
+            "as_of": on,
+            "rows": rows,
+            "tiers": Tier.choices,
+            "query": query.urlencode(),
+            "filters": {k: request.GET.get(k, "") for k in ("tier", "min", "max", "sort")},
+            "is_2025": unit.structure == UnitVersion.Structure.Y2025,
+        },
+    )
+
+
+@login_required
+def export_xlsx(request: HttpRequest) -> HttpResponse:
+    unit = _unit(request)
+    if unit is None:
+        raise Http404(_("Chưa chọn đơn vị."))
+    on = _as_of(request, unit)
+    rows = _rows(request, unit, on)
+    table = Table(
+        title=f"NTM {unit.name} {on:%d-%m-%Y}",
+        columns=[
+            Column("code", _("Mã xã")),
+            Column("name", _("Tên xã")),
+            Column("district", _("Huyện")),
+            Column("year", _("Năm đánh giá"), "int"),
+            Column("met", _("Số tiêu chí đạt"), "int"),
+            Column("basic", _("Cơ bản đạt"), "int"),
+            Column("total", _("Tổng số tiêu chí"), "int"),
+            Column("tier_label", _("Hạng công nhận")),
+            Column("gaps_text", _("Tiêu chí chưa đạt")),
+            Column("predecessors", _("Xã trước sáp nhập đã đạt chuẩn")),
+        ],
+        rows=[
+            {
+                **r,
+                "gaps_text": ", ".join(str(g) for g in r["gaps"]),
+                "predecessors": f"{r['pred'][0]}/{r['pred'][1]}" if r["pred"] else "",
+            }
+            for r in rows
+        ],
+        notes=[
+            _("Số liệu tính theo quy tắc từ giá trị chỉ tiêu; đơn vị hành chính còn hiệu lực ngày %(d)s.")
+            % {"d": on.strftime("%d/%m/%Y")}
+        ],
+    )
+    response = HttpResponse(
+        write_xlsx([table]), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="ntm-{unit.code}-{on:%Y%m%d}.xlsx"'
+    return response
+
+
+@login_required
+def scorecard(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = get_visible_or_404(
+        Assessment.objects.select_related("commune__parent", "criteria_set"), request.user, pk=pk
+    )
+    results = list(assessment.results.select_related("criterion").order_by("criterion__number"))
+    overrides = {o.criterion_id: o for o in assessment.overrides.select_related("created_by")}
+    for r in results:
+        r.override = overrides.get(r.criterion_id)  # type: ignore[attr-defined]
+        r.css = STATUS_CSS.get(r.status, "text-bg-light")  # type: ignore[attr-defined]
+    history = list(
+        Assessment.objects.visible_to(request.user)
+        .filter(commune=assessment.commune)
+        .select_related("criteria_set")
+        .order_by("year")
+    )
+    from .selectors import predecessor_recognition
+
+    pred = predecessor_recognition([assessment.commune_id]).get(assessment.commune_id)
+    return render(
+        request,
+        "ntm/scorecard.html",
+        {
+            "a": assessment,
+            "results": results,
+            "history": history,
+            "chart": {
+                "years": [h.year for h in history],
+                "met": [h.criteria_met for h in history],
+                "basic": [h.criteria_basic for h in history],
+            },
+            "recognitions": Recognition.objects.visible_to(request.user)
+            .filter(commune=assessment.commune)
+            .order_by("decision_date"),
+            "pred": pred,
+            "statuses": Status.choices,
+            "can_edit": path_editable(request.user, assessment.commune.path),
+            "changes": history_for(assessment, request.user)[:30],
+        },
+    )
+
+
+@login_required
+@require_POST
+def override(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = get_visible_or_404(Assessment.objects.select_related("commune"), request.user, pk=pk)
+    criterion = get_object_or_404(
+        Criterion, pk=request.POST.get("criterion") or 0, criteria_set=assessment.criteria_set
+    )
+    try:
+        if request.POST.get("status") == "":
+            services.criterion_override_clear(
+                actor=request.user,
+                assessment=assessment,
+                criterion=criterion,
+                reason=request.POST.get("reason", ""),
+            )
+        else:
+            services.criterion_override_set(
+                actor=request.user,
+                assessment=assessment,
+                criterion=criterion,
+                status=request.POST.get("status", ""),
+                reason=request.POST.get("reason", ""),
+            )
+        messages.success(request, _("Đã lưu điều chỉnh trạng thái tiêu chí %(n)s.") % {"n": criterion.number})
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+    return redirect("ntm:scorecard", pk=assessment.pk)
+
+
+@login_required
+def criteria_sets(request: HttpRequest) -> HttpResponse:
+    sets = CriteriaSet.objects.select_related("province", "parent").order_by("valid_from", "code")
+    return render(request, "ntm/criteria_sets.html", {"sets": sets})
+
+
+@login_required
+def criteria_set_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    cset = get_object_or_404(CriteriaSet.objects.select_related("province", "parent"), pk=pk)
+    thresholds = Threshold.objects.filter(indicator__criterion__criteria_set=cset).order_by("region", "year")
+    by_indicator: dict[int, list[Threshold]] = {}
+    for t in thresholds:
+        by_indicator.setdefault(t.indicator_id, []).append(t)
+    criteria = list(cset.criteria.prefetch_related("indicators").order_by("number"))
+    for c in criteria:
+        for ind in c.indicators.all():
+            ind.rules = by_indicator.get(ind.pk, [])  # type: ignore[attr-defined]
+    return render(request, "ntm/criteria_set.html", {"cset": cset, "criteria": criteria})
