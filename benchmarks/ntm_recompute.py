@@ -1,0 +1,98 @@
+"""NTM benchmark: recompute every criterion status of 3,321 communes × all QĐ 318 indicators (target < 5 s on
+SQLite), one commune's edit + province summary (target < 100 ms).
+
+`run(scale)` returns a dict of timings in seconds; `results(scale)` gives the same figures in the format of
+benchmarks.run (list of result dicts). Needs a migrated database with the units loaded. Cleans up after itself.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+
+def run(scale: str = "full") -> dict[str, float]:
+    from django.db import transaction
+
+    from mtqg.geo.models import UnitVersion
+    from mtqg.ntm import engine, services
+    from mtqg.ntm.loader import load_all
+    from mtqg.ntm.models import Assessment, CriteriaSet, Indicator, IndicatorValue
+    from mtqg.ntm.reports import summary
+    from mtqg.reports.params import ReportParams
+
+    load_all()
+    cset = CriteriaSet.objects.get(code="qd318-1", version=1)
+    on = date(2025, 12, 31)
+    communes = list(
+        UnitVersion.objects.filter(structure="2025", level=UnitVersion.Level.COMMUNE)
+        .values_list("pk", flat=True)
+        .order_by("pk")
+    )
+    if scale == "small":
+        communes = communes[:300]
+    indicators = list(Indicator.objects.filter(criterion__criteria_set=cset).values_list("pk", "value_type"))
+    rng = random.Random(1)
+    timings: dict[str, float] = {"communes": float(len(communes)), "indicators": float(len(indicators))}
+    started = time.perf_counter()
+    with transaction.atomic():
+        made = Assessment.objects.bulk_create(
+            [
+                Assessment(commune_id=c, year=2025, criteria_set=cset, assessed_on=on, note="benchmark")
+                for c in communes
+            ],
+            batch_size=2000,
+        )
+        IndicatorValue.objects.bulk_create(
+            [
+                IndicatorValue(
+                    assessment_id=a.pk,
+                    indicator_id=i,
+                    value=Decimal(rng.randint(0, 1)) if kind == "bool" else Decimal(rng.randint(0, 100)),
+                )
+                for a in made
+                for i, kind in indicators
+            ],
+            batch_size=5000,
+        )
+    timings["insert_values"] = time.perf_counter() - started
+    qs = Assessment.objects.filter(note="benchmark")
+    try:
+        started = time.perf_counter()
+        engine.recompute(qs)
+        timings["recompute_all"] = time.perf_counter() - started
+        one = made[0]
+        one.refresh_from_db()
+        province = UnitVersion.objects.get(pk=one.commune.path.strip("/").split("/")[1])
+        started = time.perf_counter()
+        services.indicator_values_set(actor=None, assessment=one, values={"2.1": "95", "10": "41"})
+        summary(None, ReportParams(unit=province, as_of=on))
+        timings["one_edit_and_province_summary"] = time.perf_counter() - started
+    finally:
+        with transaction.atomic():
+            qs.delete()
+    return timings
+
+
+def results(scale: str = "full") -> list[dict[str, Any]]:
+    from benchmarks.common import result
+
+    t = run(scale)
+    return [
+        result("ntm.recompute_all_communes", t["recompute_all"], "s", target=5.0),
+        result("ntm.one_edit_and_province_summary", t["one_edit_and_province_summary"], "s", target=0.1),
+    ]
+
+
+if __name__ == "__main__":
+    import os
+    import sys
+
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mtqg.settings")
+    django.setup()
+    print(run(sys.argv[1] if len(sys.argv) > 1 else "full"))
