@@ -212,14 +212,20 @@ def program_tree(
 
 
 def monthly_curve(user: Any, unit: UnitVersion, year: int, include_carry_over: bool) -> dict[str, Any]:
-    """Cumulative disbursement rate (central + local) by month for a year and the year before (13 points: 1..12
+    """Cumulative NSTW (central) disbursement rate by month for a year and the year before (13 points: 1..12
     and 'T1 năm sau')."""
     series = {}
     for y in (year - 1, year):
         end = date(y + 1, 1, 31)
-        plan = plan_rows(user, unit, y, end, include_carry_over).aggregate(s=Sum("amount"))["s"] or ZERO
+        plan = (
+            plan_rows(user, unit, y, end, include_carry_over)
+            .filter(source__in=CENTRAL_SOURCES)
+            .aggregate(s=Sum("amount"))["s"]
+            or ZERO
+        )
         rows = (
             disbursement_rows(user, unit, y, end, include_carry_over)
+            .filter(allocation__source__in=CENTRAL_SOURCES)
             .annotate(py=ExtractYear("paid_on"), pm=ExtractMonth("paid_on"))
             .values("py", "pm")
             .annotate(s=Sum("amount"))
