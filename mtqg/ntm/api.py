@@ -13,3 +13,9 @@ from mtqg.reports.api import report_response
 def summary(request: Request) -> Response:
     """GET /api/v1/ntm/summary/?unit=<code>&as_of=YYYY-MM-DD[&bands=19,15-18,…]"""
     return report_response(request, "ntm-summary")
+
+
+@api_view(["GET"])
+def white_communes(request: Request) -> Response:
+    """GET /api/v1/ntm/white-communes/?unit=<code>&year=YYYY — communes/villages without radio or mobile signal."""
+    return report_response(request, "ntm-white-communes")

@@ -6,4 +6,5 @@ from . import api
 
 urlpatterns = [
     path("summary/", api.summary, name="ntm-summary"),
+    path("white-communes/", api.white_communes, name="ntm-white-communes"),
 ]

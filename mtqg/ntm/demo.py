@@ -353,11 +353,43 @@ def seed_cao_bang() -> None:
     )
 
 
+@transaction.atomic
+def seed_digital() -> None:
+    """Cao Bằng 2023: radio and mobile signal per commune. The article says the province still has 'xã trắng' without
+    radio and mobile signal but gives no list: which communes (6 without radio, 4 without signal) is demo data."""
+    from .models import DigitalInfrastructure
+
+    province = UnitVersion.objects.get(structure="pre2025", level=UnitVersion.Level.PROVINCE, code="04")
+    if DigitalInfrastructure.objects.filter(unit__path__startswith=province.path, note=DEMO_NOTE).exists():
+        return
+    rng = random.Random(24)
+    xa = _xa(province)
+    no_radio = {c.pk for c in rng.sample(xa, 6)}
+    no_signal = {c.pk for c in rng.sample(xa, 4)}
+    DigitalInfrastructure.objects.bulk_create(
+        [
+            DigitalInfrastructure(
+                unit=c,
+                year=2023,
+                has_radio=c.pk not in no_radio,
+                mobile_signal="none" if c.pk in no_signal else rng.choice(["partial", "full", "full"]),
+                has_internet=c.pk not in no_signal,
+                has_postal_point=True,
+                online_services=rng.random() < 0.8,
+                source="Báo cáo của xã (minh họa)",
+                note=DEMO_NOTE,
+            )
+            for c in xa
+        ]
+    )
+
+
 def seed() -> None:
     """Deterministic and idempotent."""
     load_all()
     seed_dien_bien()
     seed_cao_bang()
+    seed_digital()
 
 
 __all__ = ["Status", "seed", "seed_cao_bang", "seed_dien_bien"]

@@ -369,3 +369,37 @@ class Scheme(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class DigitalInfrastructure(models.Model):
+    """Information and communications per commune or village and year (criterion 8; 'xã trắng' reports)."""
+
+    class Signal(models.TextChoices):
+        NONE = "none", _("Không có sóng")
+        PARTIAL = "partial", _("Có sóng một phần địa bàn")
+        FULL = "full", _("Phủ sóng toàn địa bàn")
+
+    unit = models.ForeignKey(
+        UnitVersion, on_delete=models.PROTECT, related_name="ntm_digital", verbose_name=_("xã/thôn")
+    )
+    year = models.PositiveSmallIntegerField(_("năm"))
+    has_radio = models.BooleanField(_("có đài truyền thanh"), null=True, blank=True)
+    mobile_signal = models.CharField(
+        _("sóng điện thoại di động"), max_length=8, choices=Signal.choices, blank=True
+    )
+    has_internet = models.BooleanField(_("có internet"), null=True, blank=True)
+    has_postal_point = models.BooleanField(_("có điểm phục vụ bưu chính"), null=True, blank=True)
+    online_services = models.BooleanField(_("có dịch vụ công trực tuyến"), null=True, blank=True)
+    source = models.CharField(_("nguồn số liệu"), max_length=255, blank=True)
+    note = models.TextField(_("ghi chú"), blank=True)
+
+    scope_path = "unit__path"
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("hạ tầng thông tin - truyền thông")
+        verbose_name_plural = _("hạ tầng thông tin - truyền thông")
+        constraints = [models.UniqueConstraint(fields=["unit", "year"], name="ntm_digital_unit_year")]
+
+    def __str__(self) -> str:
+        return f"{self.unit} {self.year}"

@@ -130,3 +130,42 @@ def _schemes(unit: UnitVersion, on: Any, ids: set[int], tiers: dict[int, str]) -
             }
         )
     return out
+
+
+def white_communes(user: Any, params: ReportParams) -> dict[str, Any]:
+    """Communes and villages without a radio system or without mobile signal ('xã trắng'), latest record ≤ year."""
+    from .models import DigitalInfrastructure
+
+    on = params.on
+    year = params.year or on.year
+    qs = DigitalInfrastructure.objects.filter(unit__path__startswith=params.unit.path, year__lte=year)
+    if user is not None:
+        qs = qs.visible_to(user)
+    latest: dict[int, DigitalInfrastructure] = {}
+    for row in qs.select_related("unit__parent").order_by("unit_id", "-year"):
+        latest.setdefault(row.unit_id, row)
+
+    def item(row: DigitalInfrastructure) -> dict[str, Any]:
+        return {
+            "code": row.unit.code,
+            "name": row.unit.name,
+            "parent": row.unit.parent.name if row.unit.parent else "",
+            "year": row.year,
+        }
+
+    rows = sorted(latest.values(), key=lambda r: (r.unit.level, r.unit.name))
+    no_radio = [r for r in rows if r.has_radio is False]
+    no_signal = [r for r in rows if r.mobile_signal == DigitalInfrastructure.Signal.NONE]
+    communes = [r for r in rows if r.unit.level == UnitVersion.Level.COMMUNE]
+    villages = [r for r in rows if r.unit.level == UnitVersion.Level.VILLAGE]
+    return {
+        "unit": {"code": params.unit.code, "name": params.unit.name},
+        "year": year,
+        "communes_reported": len(communes),
+        "villages_reported": len(villages),
+        "communes_without_radio": [item(r) for r in no_radio if r in communes],
+        "communes_without_mobile_signal": [item(r) for r in no_signal if r in communes],
+        "villages_without_radio": [item(r) for r in no_radio if r in villages],
+        "villages_without_mobile_signal": [item(r) for r in no_signal if r in villages],
+        "unknown": sum(1 for r in rows if r.has_radio is None or not r.mobile_signal),
+    }

@@ -372,3 +372,45 @@ def recognition_revoke(
         changes={"revoked_on": [before, revoked_on]},
     )
     return recognition
+
+
+DIGITAL_FIELDS = (
+    "has_radio",
+    "mobile_signal",
+    "has_internet",
+    "has_postal_point",
+    "online_services",
+    "source",
+    "note",
+)
+
+
+@transaction.atomic
+def digital_infrastructure_set(*, actor: Any, unit: UnitVersion, year: int, **fields: Any) -> Any:
+    """Create or update one unit-year record of radio, mobile signal, internet, post and online services."""
+    from .models import DigitalInfrastructure
+
+    _ensure(actor, unit.path)
+    unknown = set(fields) - set(DIGITAL_FIELDS)
+    if unknown:
+        raise ValidationError({k: _("Trường không hợp lệ.") for k in unknown})
+    if unit.level not in (UnitVersion.Level.COMMUNE, UnitVersion.Level.VILLAGE):
+        raise ValidationError({"unit": _("Chỉ ghi nhận cho xã hoặc thôn, bản.")})
+    signal = fields.get("mobile_signal", "")
+    if signal and signal not in DigitalInfrastructure.Signal.values:
+        raise ValidationError({"mobile_signal": _("Giá trị sóng di động không hợp lệ.")})
+    row = DigitalInfrastructure.objects.filter(unit=unit, year=year).first()
+    before = {k: getattr(row, k) for k in fields} if row else {}
+    if row is None:
+        row = DigitalInfrastructure(unit=unit, year=year)
+    for key, value in fields.items():
+        setattr(row, key, value)
+    row.full_clean()
+    row.save()
+    record_change(
+        actor=actor,
+        obj=row,
+        action="updated" if before else "created",
+        changes={k: [before.get(k), v] for k, v in fields.items() if before.get(k) != v},
+    )
+    return row

@@ -19,6 +19,7 @@ CATALOG: dict[str, str] = {
     "ocop-summary": "mtqg.ocop.reports:ocop_summary",
     "poverty-summary": "mtqg.poverty.reports:summary",
     "ntm-summary": "mtqg.ntm.reports:summary",
+    "ntm-white-communes": "mtqg.ntm.reports:white_communes",
 }
 
 

@@ -76,6 +76,9 @@ def guard_sample(world: World) -> list[str]:
             standard_year=2019,
             note=marker,
         )
+        services.digital_infrastructure_set(
+            actor=None, unit=unit, year=2023, has_radio=False, mobile_signal="none", note=marker
+        )
         if marker == "GUARD-ĐB":
             urls.append(reverse("ntm:scorecard", args=[a.pk]))
             urls.append(reverse("ntm:export") + f"?unit={province.pk}")
