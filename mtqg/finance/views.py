@@ -8,7 +8,7 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Sum
+from django.db.models import Count, Sum
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -125,6 +125,33 @@ def works(request: HttpRequest) -> HttpResponse:
         }
     )
     return render(request, "finance/works.html", context)
+
+
+@login_required
+def works_map(request: HttpRequest) -> JsonResponse:
+    """Works per commune centre point (Leaflet map on the works list); one grouped query."""
+    f = _filters(request)
+    if f.unit is None:
+        return JsonResponse({"points": []})
+    rows = (
+        Work.objects.visible_to(request.user)
+        .filter(selectors.path_q("commune__path", selectors.scope_paths(f.unit)), year=f.year)
+        .filter(commune__latitude__isnull=False)
+        .values("commune__name", "commune__latitude", "commune__longitude")
+        .annotate(n=Count("pk"), total=Sum("total_investment"))
+        .order_by("commune__name")
+    )
+    points = [
+        {
+            "name": r["commune__name"],
+            "lat": r["commune__latitude"],
+            "lon": r["commune__longitude"],
+            "works": r["n"],
+            "total_million": int(r["total"] // 1_000_000),
+        }
+        for r in rows
+    ]
+    return JsonResponse({"points": points})
 
 
 @login_required

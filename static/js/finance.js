@@ -23,3 +23,22 @@
       window.addEventListener("resize", () => chart.resize());
     });
 })();
+
+// Works map: one circle per commune centre, sized by the number of works (no tiles: offline-safe).
+(function () {
+  const el = document.getElementById("finance-map");
+  if (!el || typeof L === "undefined") return;
+  fetch(el.dataset.url, { credentials: "same-origin" })
+    .then((r) => r.json())
+    .then((data) => {
+      if (!data.points.length) { el.hidden = true; return; }
+      const map = L.map(el);
+      const layer = L.featureGroup().addTo(map);
+      data.points.forEach((p) => {
+        L.circleMarker([p.lat, p.lon], { radius: 3 + Math.sqrt(p.works) * 2 })
+          .bindTooltip(p.name + ": " + p.works + " " + el.dataset.label + ", " + p.total_million.toLocaleString("vi-VN") + " triệu đồng")
+          .addTo(layer);
+      });
+      map.fitBounds(layer.getBounds().pad(0.1));
+    });
+})();

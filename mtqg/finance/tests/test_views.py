@@ -45,6 +45,13 @@ class FinanceViewTests(TestCase):
         with self.assertNumQueries(13):
             self.client.get(url + "&page=3&kind=infrastructure")
 
+    def test_works_map_points(self) -> None:
+        points = self.client.get(reverse("finance:works-map") + Q).json()["points"]
+        self.assertEqual(sum(p["works"] for p in points), 747)
+        self.assertTrue(all(p["lat"] and p["lon"] for p in points))
+        r = self.client.get(reverse("finance:works") + Q)
+        self.assertContains(r, "vendor/leaflet/leaflet.js")
+
     def test_work_page(self) -> None:
         r = self.client.get(reverse("finance:work", args=[self.work.pk]))
         self.assertContains(r, self.work.code)
