@@ -216,7 +216,11 @@ class Rating(models.Model):
         verbose_name = _("kết quả đánh giá, phân hạng")
         verbose_name_plural = _("kết quả đánh giá, phân hạng")
         ordering = ["product", "-decision_date", "-pk"]
-        indexes = [models.Index(fields=["valid_to"]), models.Index(fields=["stars"])]
+        indexes = [
+            models.Index(fields=["valid_to"]),
+            models.Index(fields=["stars"]),
+            models.Index(fields=["product", "decision_date"], name="ocop_rating_product_date"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.product} — {self.stars}★ ({self.round_year})"
@@ -260,7 +264,7 @@ class SalesChannel(models.Model):
         verbose_name = _("kênh tiêu thụ")
         verbose_name_plural = _("kênh tiêu thụ")
         ordering = ["product", "kind", "name"]
-        indexes = [models.Index(fields=["kind", "status"])]
+        indexes = [models.Index(fields=["product", "kind", "status"], name="ocop_channel_product_kind")]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.name}"
