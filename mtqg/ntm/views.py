@@ -231,3 +231,63 @@ def criteria_set_detail(request: HttpRequest, pk: int) -> HttpResponse:
         for ind in c.indicators.all():
             ind.rules = by_indicator.get(ind.pk, [])  # type: ignore[attr-defined]
     return render(request, "ntm/criteria_set.html", {"cset": cset, "criteria": criteria})
+
+
+def _import_context(request: HttpRequest) -> tuple[UnitVersion, int, CriteriaSet]:
+    from .excel import set_for
+
+    source = request.POST if request.method == "POST" else request.GET
+    raw_unit = source.get("unit", "")
+    if not raw_unit.isdigit():
+        raise Http404(_("Chưa chọn tỉnh."))
+    province = get_visible_or_404(
+        UnitVersion.objects.filter(level=UnitVersion.Level.PROVINCE), request.user, pk=int(raw_unit)
+    )
+    raw_year = source.get("year", "")
+    year = (
+        int(raw_year) if raw_year.isdigit() and 2010 <= int(raw_year) <= 2100 else timezone.localdate().year
+    )
+    cset = set_for(province, year)
+    if cset is None:
+        raise Http404(_("Không có bộ tiêu chí áp dụng cho năm %(y)s.") % {"y": year})
+    return province, year, cset
+
+
+@login_required
+def template_download(request: HttpRequest) -> HttpResponse:
+    from .excel import template_xlsx
+
+    province, year, cset = _import_context(request)
+    response = HttpResponse(
+        template_xlsx(province, year, cset),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="ntm-mau-{province.code}-{year}.xlsx"'
+    return response
+
+
+@login_required
+def import_view(request: HttpRequest) -> HttpResponse:
+    from .excel import import_xlsx
+
+    province, year, cset = _import_context(request)
+    context: dict[str, Any] = {"province": province, "year": year, "cset": cset, "result": None}
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None or (upload.size or 0) > 5 * 1024 * 1024:
+            messages.error(request, _("Chọn một tệp .xlsx (tối đa 5 MB)."))
+        else:
+            try:
+                context["result"] = import_xlsx(
+                    actor=request.user,
+                    province=province,
+                    year=year,
+                    cset=cset,
+                    content=upload.read(),
+                    dry_run=request.POST.get("commit") != "1",
+                )
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+            except PermissionDenied as exc:
+                messages.error(request, str(exc))
+    return render(request, "ntm/import.html", context)
