@@ -22,6 +22,7 @@ from mtqg.geo.selectors import UnitNotFound, current_version, unit_by_code
 from mtqg.reports.params import parse_params
 
 from .exports import product_table
+from .importer import HEADER, import_products
 from .models import Product, ProductGroup, SalesChannel
 from .reports import DEFAULT_EXPIRY_DAYS, ocop_summary
 from .selectors import ProductFilters, product_list, public_channels
@@ -154,3 +155,24 @@ def catalogue(request: HttpRequest) -> HttpResponse:
         **_filter_context(request, filters),
     }
     return render(request, "ocop/catalogue.html", context)
+
+
+IMPORT_MAX_BYTES = 5 * 1024 * 1024
+
+
+@login_required
+def import_xlsx(request: HttpRequest) -> HttpResponse:
+    """Upload an XLSX of products; 'dry run' checks every row and writes nothing."""
+    result = None
+    error = ""
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None or not (upload.name or "").lower().endswith(".xlsx"):
+            error = _("Hãy chọn tệp Excel (.xlsx).")
+        elif upload.size is not None and upload.size > IMPORT_MAX_BYTES:
+            error = _("Tệp không được lớn hơn 5 MB.")
+        else:
+            result = import_products(
+                actor=request.user, content=upload.read(), dry_run=bool(request.POST.get("dry_run"))
+            )
+    return render(request, "ocop/import.html", {"result": result, "error": error, "header": HEADER})

@@ -88,3 +88,33 @@ class ImportTest(TestCase):
     def test_unreadable_file(self) -> None:
         result = import_products(actor=None, content=b"not a workbook")
         self.assertEqual(result.errors, ["Không đọc được tệp Excel (.xlsx)."])
+
+
+class ImportViewTest(TestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        load_rules()
+        cls.world = make_world()
+
+    def _post(self, dry_run: bool) -> object:
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        upload = SimpleUploadedFile("ocop.xlsx", workbook([GOOD]))
+        data: dict[str, object] = {"file": upload}
+        if dry_run:
+            data["dry_run"] = "1"
+        return self.client.post("/ocop/import/", data)
+
+    def test_upload_dry_run_then_save(self) -> None:
+        self.client.force_login(self.world.dien_bien_officer)
+        self.assertContains(self._post(True), "Chạy thử hợp lệ")  # type: ignore[arg-type]
+        self.assertFalse(Product.objects.exists())
+        self.assertContains(self._post(False), "Đã ghi")  # type: ignore[arg-type]
+        self.assertTrue(Product.objects.filter(name="Cà phê hạt").exists())
+
+    def test_wrong_file_type(self) -> None:
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        self.client.force_login(self.world.dien_bien_officer)
+        response = self.client.post("/ocop/import/", {"file": SimpleUploadedFile("a.csv", b"x")})
+        self.assertContains(response, "Hãy chọn tệp Excel")
