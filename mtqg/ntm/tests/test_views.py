@@ -81,3 +81,26 @@ class ScreensTest(TestCase):
 
         figures = home_figures(self.world.dien_bien_old, self.world.dien_bien_officer)
         self.assertEqual(figures[0]["label"], "Xã đạt chuẩn NTM")
+
+    def test_2025_province_shows_predecessor_recognition_without_inheritance(self) -> None:
+        self.client.force_login(self.world.dien_bien_officer)
+        response = self.client.get(
+            reverse("ntm:index"), {"unit": self.world.dien_bien.pk, "as_of": "2025-12-31"}
+        )
+        rows = response.context["rows"]
+        self.assertTrue(rows)
+        self.assertTrue(all(r["tier"] == "" for r in rows))  # nothing inherited
+        with_pred = [r for r in rows if r["pred"] and r["pred"][0] > 0]
+        self.assertTrue(with_pred)
+        self.assertContains(response, "xã trước sáp nhập đã đạt chuẩn")
+        from mtqg.ntm.reports import summary
+        from mtqg.reports.params import parse_params
+
+        data = summary(None, parse_params({"unit": "11", "as_of": "2025-12-31"}))
+        self.assertEqual(data["recognised"], 0)
+        self.assertEqual(data["boundary"]["structure"], "2025")
+        self.assertGreater(
+            data["merged_communes"]["all_predecessors_recognised"]
+            + data["merged_communes"]["some_predecessors_recognised"],
+            0,
+        )
