@@ -7,5 +7,6 @@ from . import api
 urlpatterns = [
     path("disbursement/", api.disbursement, name="finance-disbursement"),
     path("outputs/", api.outputs, name="finance-outputs"),
+    path("disbursements/", api.disbursement_create, name="finance-disbursement-create"),
     path("alerts/", api.alerts, name="finance-alerts"),
 ]

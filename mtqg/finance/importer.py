@@ -97,7 +97,11 @@ def disbursements_import(*, actor: Any, rows: list[dict[str, Any]], dry_run: boo
                         raise ValidationError({"year": _("Năm không hợp lệ.")})
                     carry = str(row.get("carry_over") or "").strip().lower() in {"1", "x", "có", "co", "true"}
                     alloc = resolve_allocation(
-                        work_code=str(row.get("work_code") or ""), year=year, source=source, carry_over=carry
+                        user=actor,
+                        work_code=str(row.get("work_code") or ""),
+                        year=year,
+                        source=source,
+                        carry_over=carry,
                     )
                     with transaction.atomic():
                         disbursement_record(

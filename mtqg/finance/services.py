@@ -154,9 +154,13 @@ def allocation_create(
     return alloc
 
 
-def resolve_allocation(*, work_code: str, year: int, source: str, carry_over: bool = False) -> Allocation:
-    """The allocation of a work for a plan year and source; Vietnamese error for an unknown work code."""
-    work = Work.objects.filter(code=work_code.strip()).first()
+def resolve_allocation(
+    *, work_code: str, year: int, source: str, carry_over: bool = False, user: Any = None
+) -> Allocation:
+    """The allocation of a work for a plan year and source; Vietnamese error for an unknown work code (a work
+    outside the user's scope counts as unknown)."""
+    works = Work.objects.all() if user is None else Work.objects.visible_to(user)
+    work = works.filter(code=work_code.strip()).first()
     if work is None:
         raise ValidationError({"work_code": _("Không có công trình mã %(code)s.") % {"code": work_code}})
     alloc = Allocation.objects.filter(work=work, year=year, source=source, carry_over=carry_over).first()

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from django.db.models import Sum
 from django.test import TestCase
 from django.urls import reverse
 
 from mtqg.finance import demo
-from mtqg.finance.models import Work
+from mtqg.finance.models import Allocation, Disbursement, Work
 from mtqg.testing import make_world
 
 Q = "?unit=04&year=2023&as_of=2024-01-31&include_carry_over=1"
@@ -107,6 +108,44 @@ class FinanceApiTests(TestCase):
         self.assertIn("year", r.json()["error"]["fields"])
         r = self.client.get("/api/v1/finance/disbursement/?unit=99999&year=2023")
         self.assertEqual(r.status_code, 400)
+
+    def test_post_disbursement(self) -> None:
+        alloc = (
+            Allocation.objects.filter(work__isnull=False, year=2023, carry_over=False).order_by("pk").first()
+        )
+        body = {
+            "work_code": alloc.work.code,
+            "year": 2023,
+            "source": alloc.source,
+            "paid_on": "2024-03-01",
+            "amount": "1000",
+            "reference": "API-1",
+        }
+        paid = Disbursement.objects.filter(allocation=alloc).aggregate(s=Sum("amount"))["s"] or 0
+        r = self.client.post("/api/v1/finance/disbursements/", body, content_type="application/json")
+        if alloc.amount - paid >= 1000:
+            self.assertEqual(r.status_code, 201)
+        over = {**body, "amount": str(int(alloc.amount) + 1)}
+        r = self.client.post("/api/v1/finance/disbursements/", over, content_type="application/json")
+        self.assertEqual(r.status_code, 400)
+        self.assertIn("Vượt vốn", str(r.json()["error"]["fields"]["amount"]))
+        r = self.client.post(
+            "/api/v1/finance/disbursements/",
+            {**body, "work_code": "KHONG-CO"},
+            content_type="application/json",
+        )
+        self.assertEqual(r.status_code, 400)
+        self.assertIn("work_code", r.json()["error"]["fields"])
+        r = self.client.post(
+            "/api/v1/finance/disbursements/", {**body, "amount": "-5"}, content_type="application/json"
+        )
+        self.assertEqual(r.status_code, 400)
+        self.client.force_login(self.world.dien_bien_officer)
+        r = self.client.post("/api/v1/finance/disbursements/", body, content_type="application/json")
+        self.assertEqual(
+            r.status_code, 400, r.content
+        )  # a work outside the officer's scope is an unknown code
+        self.assertIn("Không có công trình", str(r.json()["error"]["fields"]["work_code"]))
 
     def test_works_api_scoped(self) -> None:
         r = self.client.get("/api/v1/finance/works/")
