@@ -130,15 +130,12 @@ def disbursement_summary(
     roots = _roots()
     by_prog: dict[str, list[Decimal]] = defaultdict(lambda: [ZERO, ZERO])
     by_src: dict[str, list[Decimal]] = defaultdict(lambda: [ZERO, ZERO])
-    names: dict[str, str] = {}
     for row in plans:
         root = roots[row["program_id"]]
-        names[root.code] = str(root)
         by_prog[root.code][0] += row["s"] or ZERO
         by_src[row["source"]][0] += row["s"] or ZERO
     for row in paid:
         root = roots[row["allocation__program_id"]]
-        names[root.code] = str(root)
         by_prog[root.code][1] += row["s"] or ZERO
         by_src[row["allocation__source"]][1] += row["s"] or ZERO
 
@@ -148,22 +145,16 @@ def disbursement_summary(
     order = {p.code: p.sort_order for p in roots.values()}
     return {
         "unit": unit.code,
-        "unit_name": unit.name,
         "year": year,
         "as_of": as_of.isoformat(),
-        "include_carry_over": include_carry_over,
         "denominator": denominator_text(year, include_carry_over),
         "central": group(CENTRAL_SOURCES),
         "local_counterpart": group(LOCAL_SOURCES),
         "by_program": [
-            {"program": code, "name": names[code], **_line(*by_prog[code])}
+            {"program": code, **_line(*by_prog[code])}
             for code in sorted(by_prog, key=lambda c: order.get(c, 0))
         ],
-        "by_source": [
-            {"source": s.value, "name": str(s.label), **_line(*by_src[s.value])}
-            for s in Source
-            if s.value in by_src
-        ],
+        "by_source": [{"source": s.value, **_line(*by_src[s.value])} for s in Source if s.value in by_src],
     }
 
 

@@ -27,8 +27,8 @@ class CaoBangDemoTests(TestCase):
     def test_nstw_with_carry_over_and_local_counterpart(self) -> None:
         r = self.report(disbursement, year="2023", as_of="2024-01-31", include_carry_over="1")
         self.assertEqual(
-            set(r)
-            >= {
+            set(r),
+            {
                 "unit",
                 "year",
                 "as_of",
@@ -38,7 +38,6 @@ class CaoBangDemoTests(TestCase):
                 "by_source",
                 "denominator",
             },
-            True,
         )
         self.assertEqual((r["unit"], r["year"], r["as_of"]), ("04", 2023, "2024-01-31"))
         self.assertEqual(r["central"]["rate"], 69.06)
@@ -48,8 +47,10 @@ class CaoBangDemoTests(TestCase):
         self.assertEqual(
             sum(p["plan"] for p in r["by_program"]), r["central"]["plan"] + r["local_counterpart"]["plan"]
         )
-        self.assertEqual(set(r["by_program"][0]), {"program", "name", "plan", "disbursed", "rate"})
+        self.assertEqual(set(r["by_program"][0]), {"program", "plan", "disbursed", "rate"})
         self.assertEqual({s["source"] for s in r["by_source"]}, {"nstw_dtpt", "nstw_sn", "nsdp_doi_ung"})
+        self.assertEqual(set(r["by_source"][0]), {"source", "plan", "disbursed", "rate"})
+        self.assertEqual(set(r["central"]), {"plan", "disbursed", "rate"})
 
     def test_denominator_without_carry_over_is_current_year_only(self) -> None:
         r = self.report(disbursement, year="2023", as_of="2024-01-31")
