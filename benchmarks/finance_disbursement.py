@@ -17,7 +17,15 @@ def _build(works_n: int, per_work: int) -> Any:
     from django.db import transaction
 
     from mtqg.finance.loader import load_programs
-    from mtqg.finance.models import Allocation, CapitalPlan, Disbursement, InvestorLevel, Program, Source, Work
+    from mtqg.finance.models import (
+        Allocation,
+        CapitalPlan,
+        Disbursement,
+        InvestorLevel,
+        Program,
+        Source,
+        Work,
+    )
     from mtqg.geo.models import UnitVersion
 
     if not Program.objects.exists():
@@ -29,27 +37,62 @@ def _build(works_n: int, per_work: int) -> Any:
     sources = [Source.CENTRAL_INVESTMENT, Source.CENTRAL_RECURRENT, Source.LOCAL_COUNTERPART]
     with transaction.atomic():
         CapitalPlan.objects.bulk_create(
-            CapitalPlan(unit=province, program=n, year=2030, source=s, vintage=CapitalPlan.Vintage.INITIAL,
-                        amount=Decimal(10**12), note="BENCH-")
-            for n in nodes for s in sources
+            CapitalPlan(
+                unit=province,
+                program=n,
+                year=2030,
+                source=s,
+                vintage=CapitalPlan.Vintage.INITIAL,
+                amount=Decimal(10**12),
+                note="BENCH-",
+            )
+            for n in nodes
+            for s in sources
         )
         works = Work.objects.bulk_create(
-            [Work(code=f"BENCH-{i:06d}", name="bench", kind=Work.Kind.INFRASTRUCTURE, program=rng.choice(nodes),
-                  commune=rng.choice(communes), investor_level=InvestorLevel.COMMUNE, year=2030,
-                  total_investment=Decimal(10**9)) for i in range(works_n)],
+            [
+                Work(
+                    code=f"BENCH-{i:06d}",
+                    name="bench",
+                    kind=Work.Kind.INFRASTRUCTURE,
+                    program=rng.choice(nodes),
+                    commune=rng.choice(communes),
+                    investor_level=InvestorLevel.COMMUNE,
+                    year=2030,
+                    total_investment=Decimal(10**9),
+                )
+                for i in range(works_n)
+            ],
             batch_size=2000,
         )
         allocs = Allocation.objects.bulk_create(
-            [Allocation(unit=w.commune, work=w, program=w.program, year=2030, source=rng.choice(sources),
-                        investor_level=InvestorLevel.COMMUNE, amount=Decimal(10**9), decision_ref="BENCH-")
-             for w in works],
+            [
+                Allocation(
+                    unit=w.commune,
+                    work=w,
+                    program=w.program,
+                    year=2030,
+                    source=rng.choice(sources),
+                    investor_level=InvestorLevel.COMMUNE,
+                    amount=Decimal(10**9),
+                    decision_ref="BENCH-",
+                )
+                for w in works
+            ],
             batch_size=2000,
         )
         start = date(2030, 1, 1)
         Disbursement.objects.bulk_create(
-            (Disbursement(allocation=a, paid_on=start + timedelta(days=rng.randint(0, 395)),
-                          amount=Decimal(rng.randint(1, 40) * 1_000_000), reference="BENCH-")
-             for a in allocs for _ in range(per_work)),
+            (
+                Disbursement(
+                    allocation=a,
+                    paid_on=start + timedelta(days=rng.randint(0, 395)),
+                    amount=Decimal(rng.randint(1, 40) * 1_000_000),
+                    reference="BENCH-",
+                )
+                for a in allocs
+                for _ in range(per_work)
+            ),
             batch_size=5000,
         )
     return province
@@ -69,7 +112,7 @@ def _cleanup() -> None:
 
 def run(scale: str = "full") -> list[dict[str, Any]]:
     from benchmarks.common import result, timed
-    from mtqg.finance.selectors import disbursement_summary
+    from mtqg.finance.selectors import disbursement_summary, province_rollup
     from mtqg.geo.models import UnitVersion
 
     small = scale in {"tiny", "small"}
@@ -81,11 +124,13 @@ def run(scale: str = "full") -> list[dict[str, Any]]:
         as_of = date(2031, 1, 31)
         t_province = timed(lambda: disbursement_summary(None, province, 2030, as_of, True), repeat=5)
         t_country = timed(lambda: disbursement_summary(None, country, 2030, as_of, True), repeat=3)
+        t_rollup = timed(lambda: province_rollup(None, 2030, as_of, True), repeat=3)
     finally:
         _cleanup()
     return [
         result(f"finance.disbursement_summary_province_{works_n}_works", t_province, "s", target=0.2),
         result("finance.disbursement_summary_national", t_country, "s", target=2.0),
+        result("finance.national_rollup_by_province", t_rollup, "s", target=2.0),
     ]
 
 

@@ -449,3 +449,38 @@ def alerts(
         a["cause"] = note.cause if note else ""
         a["proposed_adjustment"] = note.proposed_adjustment if note else ""
     return found
+
+
+def province_rollup(user: Any, year: int, as_of: date, include_carry_over: bool) -> list[dict[str, Any]]:
+    """National roll-up: plan/disbursed/rate per province (central sources), two grouped queries on the
+    province segment of the unit path."""
+    from django.db.models.functions import Substr
+
+    seg = 2 * 8  # "0000001/0000764/": country + province segments
+    country = UnitVersion.objects.get(level=0)
+    plans = (
+        plan_rows(user, country, year, as_of, include_carry_over)
+        .filter(source__in=CENTRAL_SOURCES)
+        .annotate(p=Substr("unit__path", 1, seg))
+        .values_list("p")
+        .annotate(s=Sum("amount"))
+    )
+    paid = (
+        disbursement_rows(user, country, year, as_of, include_carry_over)
+        .filter(allocation__source__in=CENTRAL_SOURCES)
+        .annotate(p=Substr("allocation__unit__path", 1, seg))
+        .values_list("p")
+        .annotate(s=Sum("amount"))
+    )
+    plan_by = dict(plans)
+    paid_by = dict(paid)
+    paths = sorted(set(plan_by) | set(paid_by))
+    provinces = {u.path: u for u in UnitVersion.objects.filter(path__in=paths)}
+    return [
+        {
+            "unit": provinces[p].code if p in provinces else p,
+            "name": provinces[p].name if p in provinces else "",
+            **_line(plan_by.get(p) or ZERO, paid_by.get(p) or ZERO),
+        }
+        for p in paths
+    ]

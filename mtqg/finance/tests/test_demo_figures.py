@@ -106,6 +106,13 @@ class CaoBangDemoTests(TestCase):
         self.assertTrue(any(k.startswith("below_avg:") for k in found))
         self.assertIn("behind_schedule", found)
 
+    def test_national_rollup_by_province(self) -> None:
+        from mtqg.finance.selectors import province_rollup
+
+        rows = {r["unit"]: r for r in province_rollup(None, 2023, date(2024, 1, 31), True)}
+        self.assertEqual(rows["04"]["rate"], 69.06)
+        self.assertEqual(rows["04"]["plan"], 1_689_000_000_000)
+
     def test_seed_is_idempotent(self) -> None:
         self.assertGreater(self.created, 0)
         before = Work.objects.count(), Disbursement.objects.count()
