@@ -189,7 +189,7 @@ class Review(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["household", "year", "kind"], name="review_unique_year_kind")
         ]
-        indexes = [models.Index(fields=["year", "commune", "poverty_class"])]
+        indexes = [models.Index(fields=["year", "kind", "commune", "poverty_class"], name="review_rollup")]
 
     def __str__(self) -> str:
         return f"{self.household_id}/{self.year}"

@@ -27,37 +27,47 @@ def _unit_ids(unit: UnitVersion) -> Any:
     return UnitVersion.objects.filter(path__startswith=unit.path).values("pk")
 
 
-def year_figures(unit: UnitVersion, year: int, reviews: Any = None) -> dict[str, Any]:
-    """households, poor, near_poor and both rates for one review year under a unit (one SQL query)."""
+def year_figures(unit: UnitVersion, years: list[int], reviews: Any = None) -> dict[int, dict[str, Any]]:
+    """households, poor, near-poor and both rates per review year under a unit: one grouped SQL aggregate."""
     qs = Review.objects.all() if reviews is None else reviews
-    agg = qs.filter(year=year, kind=Review.Kind.PERIODIC, commune_id__in=_unit_ids(unit)).aggregate(
-        households=Count("pk"),
-        poor=Count("pk", filter=Q(poverty_class=PovertyClass.POOR)),
-        near_poor=Count("pk", filter=Q(poverty_class=PovertyClass.NEAR_POOR)),
+    rows = (
+        qs.filter(year__in=years, kind=Review.Kind.PERIODIC, commune_id__in=_unit_ids(unit))
+        .values("year")
+        .annotate(
+            households=Count("pk"),
+            poor=Count("pk", filter=Q(poverty_class=PovertyClass.POOR)),
+            near_poor=Count("pk", filter=Q(poverty_class=PovertyClass.NEAR_POOR)),
+        )
+        .order_by()
     )
-    households, poor, near = agg["households"], agg["poor"], agg["near_poor"]
-    standard = PovertyStandard.objects.filter(
-        province_code="", year_from__lte=year, year_to__gte=year
-    ).first()
-    return {
-        "unit": unit.code,
-        "year": year,
-        "standard": standard.instrument if standard else None,
-        "households": households,
-        "poor": poor,
-        "poor_rate": _pct(poor, households),
-        "near_poor": near,
-        "near_poor_rate": _pct(near, households),
-        "poor_and_near_poor_rate": _pct(poor + near, households),
-    }
+    found = {r["year"]: r for r in rows}
+    standards = list(PovertyStandard.objects.filter(province_code=""))
+    out: dict[int, dict[str, Any]] = {}
+    for year in years:
+        r = found.get(year, {"households": 0, "poor": 0, "near_poor": 0})
+        households, poor, near = r["households"], r["poor"], r["near_poor"]
+        standard = next((s for s in standards if s.year_from <= year <= s.year_to), None)
+        out[year] = {
+            "unit": unit.code,
+            "year": year,
+            "standard": standard.instrument if standard else None,
+            "households": households,
+            "poor": poor,
+            "poor_rate": _pct(poor, households),
+            "near_poor": near,
+            "near_poor_rate": _pct(near, households),
+            "poor_and_near_poor_rate": _pct(poor + near, households),
+        }
+    return out
 
 
 def summary(user: Any, params: ReportParams) -> dict[str, Any]:
     """`poverty-summary`: headline figures, change against a baseline year and area-class counts."""
     year = params.year or date.today().year
     unit = params.unit
-    result = year_figures(unit, year)
-    base = year_figures(unit, params.baseline) if params.baseline else None
+    figures = year_figures(unit, [year] + ([params.baseline] if params.baseline else []))
+    result = figures[year]
+    base = figures[params.baseline] if params.baseline else None
     change = points = None
     if base is not None:
         if base["poor"]:

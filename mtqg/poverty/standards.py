@@ -153,6 +153,23 @@ def resolve_deprivations(
     return len(unique), [known[c] for c in unique]
 
 
+def decide(lines: dict[str, Any], cutoff: int | None, income: int | Decimal, count: int) -> str:
+    """The class rule itself (no formatting): used by classify_with and, row by row, by the importer and demo."""
+    poor_any, line = lines.get("poor_any"), lines["line"]
+    if poor_any is not None and income <= poor_any:
+        return PovertyClass.POOR.value
+    if income <= line:
+        if cutoff is None or count >= cutoff:
+            return PovertyClass.POOR.value
+        return PovertyClass.NEAR_POOR.value
+    near_upper, avg_upper = lines.get("near_poor_upper"), lines.get("average_upper")
+    if cutoff is None and near_upper is not None and income <= near_upper:
+        return PovertyClass.NEAR_POOR.value
+    if avg_upper is not None and income <= avg_upper:
+        return PovertyClass.AVERAGE.value
+    return PovertyClass.NONE.value
+
+
 def classify_with(
     standard: PovertyStandard, area: str, income: int | Decimal, deprivations: int | Iterable[str]
 ) -> Result:
@@ -177,10 +194,9 @@ def classify_with(
     if names:
         dep_text += ": " + ", ".join(names)
     reasons: list[str] = []
-    cls = PovertyClass.NONE.value
+    cls = decide(lines, cutoff, income, count)
     inc = _vnd(income)
     if poor_any is not None and income <= poor_any:
-        cls = PovertyClass.POOR.value
         reasons = [
             _("thu nhập %(i)s ≤ %(l)s (nghèo theo thu nhập, không xét thiếu hụt)")
             % {"i": inc, "l": _vnd(poor_any)}
@@ -190,17 +206,12 @@ def classify_with(
     elif income <= line:
         low = (_("%(p)s < ") % {"p": _vnd(poor_any)}) if poor_any is not None else ""
         reasons = [_("thu nhập %(low)s%(i)s ≤ %(l)s") % {"low": low, "i": inc, "l": _vnd(line)}]
-        if cutoff is None:
-            cls = PovertyClass.POOR.value
-        else:
-            cls = PovertyClass.POOR.value if count >= cutoff else PovertyClass.NEAR_POOR.value
+        if cutoff is not None:
             sign = "≥" if count >= cutoff else "<"
             reasons.append(f"{dep_text} ({sign} {cutoff})")
     elif cutoff is None and near_upper is not None and income <= near_upper:
-        cls = PovertyClass.NEAR_POOR.value
         reasons = [_("thu nhập %(l)s < %(i)s ≤ %(u)s") % {"l": _vnd(line), "i": inc, "u": _vnd(near_upper)}]
     elif avg_upper is not None and income <= avg_upper:
-        cls = PovertyClass.AVERAGE.value
         reasons = [
             _("thu nhập %(l)s < %(i)s ≤ %(u)s (mức sống trung bình)")
             % {"l": _vnd(line), "i": inc, "u": _vnd(avg_upper)}
