@@ -4,7 +4,9 @@ from rest_framework.routers import DefaultRouter
 
 from mtqg.finance.api import WorkViewSet
 from mtqg.geo.api import UnitViewSet
+from mtqg.ocop.api import ProductViewSet
 
 router = DefaultRouter()
 router.register("geo/units", UnitViewSet, basename="unit")
 router.register("finance/works", WorkViewSet, basename="finance-work")
+router.register("ocop/products", ProductViewSet, basename="ocop-product")

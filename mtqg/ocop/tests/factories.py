@@ -94,4 +94,4 @@ def guard_sample(world: World) -> list[str]:
     make_product(
         commune_in(world.cao_bang), name="Hạt dẻ Trùng Khánh", subject_name="HTX Hạt dẻ", ecommerce=True
     )
-    return [reverse("ocop:product", args=[product.pk])]
+    return [reverse("ocop:product", args=[product.pk]), f"/api/v1/ocop/products/{product.pk}/"]
