@@ -2,7 +2,57 @@
 
 from __future__ import annotations
 
+from datetime import date
+
+from mtqg.geo.models import UnitVersion
+from mtqg.poverty.models import Household, ImportBatch, Member, PersonalDataExport, Review
+from mtqg.poverty.standards import classify, load_standards, standard_for
 from mtqg.testing import World
+
+
+def make_household(
+    commune: UnitVersion,
+    code: str,
+    head: str,
+    *,
+    year: int = 2023,
+    income: int = 1_200_000,
+    deprivations: int = 3,
+    address: str = "",
+) -> Household:
+    load_standards()
+    household = Household.objects.create(
+        code=code,
+        commune=commune,
+        head_name=head,
+        head_search=head.lower(),
+        address=address,
+        ethnicity="Thái",
+    )
+    from mtqg.geo.text import fold
+
+    household.head_search = fold(head)
+    household.save(update_fields=["head_search"])
+    Member.objects.create(
+        household=household,
+        full_name=head,
+        search_name=fold(head),
+        birth_date=date(1980, 1, 1),
+        sex="M",
+        relation="Chủ hộ",
+        id_number="011080123456",
+    )
+    result = classify(year=year, area="rural", income=income, deprivations=deprivations)
+    Review.objects.create(
+        household=household,
+        commune=commune,
+        year=year,
+        income_per_capita_month=income,
+        deprivation_count=deprivations,
+        standard=standard_for(year),
+        poverty_class=result.poverty_class,
+    )
+    return household
 
 
 def guard_sample(world: World) -> list[str]:
@@ -10,4 +60,21 @@ def guard_sample(world: World) -> list[str]:
     'GUARD-ĐB' in a free-text field of the Điện Biên rows where there is one) and return the URLs (HTML detail
     pages, exports, API details) of Điện Biên-only resources. The guard test asserts the Cao Bằng officer gets
     403/404 on each URL and never sees 'GUARD-ĐB' on any list page, and the Điện Biên officer gets 200."""
-    return []
+    db_commune = world.muong_phang
+    cb_commune = (
+        UnitVersion.objects.filter(path__startswith=world.cao_bang.path, level=3).order_by("code").first()
+    )
+    assert cb_commune is not None
+    db = make_household(db_commune, "GUARD-DB-1", "Lò Văn Guard", address="GUARD-ĐB")
+    make_household(cb_commune, "GUARD-CB-1", "Nông Văn Guard", address="Cao Bằng")
+    for unit, note in ((db_commune, "GUARD-ĐB"), (cb_commune, "")):
+        ImportBatch.objects.create(
+            unit=unit,
+            year=2023,
+            file_name=f"{note or 'cb'}.csv",
+            file_sha256="0" * 64,
+            status=ImportBatch.Status.STAGED,
+            note=note,
+        )
+        PersonalDataExport.objects.create(unit=unit, reason=note or "kiểm tra")
+    return [f"/poverty/ho/{db.pk}/"]
