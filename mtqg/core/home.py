@@ -10,6 +10,7 @@ from mtqg.geo.models import UnitVersion
 
 # "module:function" names; each function(unit, user) returns a list of {"label", "value", "url"?} dicts.
 FIGURE_PROVIDERS: list[str] = [
+    "mtqg.poverty.figures:home_figures",
     "mtqg.finance.figures:home_figures",
     "mtqg.ocop.figures:home_figures",
     "mtqg.ntm.figures:home_figures",
