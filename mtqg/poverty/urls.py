@@ -6,5 +6,10 @@ app_name = "poverty"
 urlpatterns = [
     path("", views.index, name="index"),
     path("ho/", views.household_list, name="household_list"),
+    path("ho/xuat/", views.household_export, name="household_export"),
     path("ho/<int:pk>/", views.household_detail, name="household_detail"),
+    path("nhap/", views.batch_list, name="batch_list"),
+    path("nhap/mau/", views.import_template, name="import_template"),
+    path("nhap/<int:pk>/", views.batch_detail, name="batch_detail"),
+    path("nhap/<int:pk>/loi/", views.batch_errors, name="batch_errors"),
 ]

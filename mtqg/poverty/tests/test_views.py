@@ -56,3 +56,35 @@ class ScreenTests(TestCase):
 
         with self.assertRaises(ValidationError):
             validate_id_number("12ab")
+
+
+class BatchScreenTests(TestCase):
+    world: World
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        cls.world = make_world()
+        from mtqg.poverty.standards import load_standards
+
+        load_standards()
+
+    def test_template_upload_and_errors_download(self) -> None:
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from mtqg.poverty.models import ImportBatch, PersonalDataExport
+
+        self.client.force_login(self.world.dien_bien_officer)
+        resp = self.client.get("/poverty/nhap/mau/", {"year": "2023"})
+        self.assertEqual(resp.status_code, 200)
+        self.assertIn("Mã hộ".encode(), resp.content)
+        upload = SimpleUploadedFile("x.csv", "Sai,Tiêu đề\r\n1,2\r\n".encode())
+        resp = self.client.post("/poverty/nhap/", {"unit": "11", "year": "2023", "file": upload})
+        batch = ImportBatch.objects.get()
+        self.assertRedirects(resp, f"/poverty/nhap/{batch.pk}/")
+        self.assertEqual(batch.status, ImportBatch.Status.INVALID)
+        self.assertContains(self.client.get(f"/poverty/nhap/{batch.pk}/loi/"), "Tiêu đề cột không đúng mẫu")
+        self.assertEqual(self.client.get("/poverty/ho/xuat/", {"unit": "11"}).status_code, 400)  # no reason
+        resp = self.client.get("/poverty/ho/xuat/", {"unit": "11", "reason": "Rà soát chính sách"})
+        self.assertEqual(resp.status_code, 200)
+        log = PersonalDataExport.objects.get()
+        self.assertEqual((log.user, log.reason), (self.world.dien_bien_officer, "Rà soát chính sách"))
