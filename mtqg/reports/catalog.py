@@ -20,6 +20,7 @@ CATALOG: dict[str, str] = {
     "poverty-summary": "mtqg.poverty.reports:summary",
     "ntm-summary": "mtqg.ntm.reports:summary",
     "ntm-white-communes": "mtqg.ntm.reports:white_communes",
+    "supervision-recurring-themes": "mtqg.supervision.reports:recurring_themes",
 }
 
 

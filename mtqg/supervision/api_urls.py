@@ -2,4 +2,6 @@
 
 from django.urls import path
 
-urlpatterns: list[path] = []  # type: ignore[valid-type]
+from . import api
+
+urlpatterns = [path("recurring-themes/", api.recurring_themes, name="supervision-recurring-themes")]

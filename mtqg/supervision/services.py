@@ -1,0 +1,320 @@
+"""Writes: `<entity>_<verb>(*, actor, ...)`, atomic, scope-checked on the visited unit's path, audited."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from mtqg.accounts.scoping import ensure_can_edit, path_editable
+from mtqg.core.audit import diff, record_change, snapshot
+from mtqg.geo.models import UnitVersion
+
+from .models import Agreement, Attachment, Finding, FollowUp, Mission, Recommendation, Snapshot
+from .themes import themes
+
+ALLOWED_TYPES = {
+    "application/pdf": b"%PDF",
+    "image/jpeg": b"\xff\xd8\xff",
+    "image/png": b"\x89PNG",
+}
+PROVINCE_ISSUERS = (Recommendation.Party.PROVINCE, Recommendation.Party.DEPARTMENT)
+
+
+def _check(actor: Any, mission: Mission) -> None:
+    if actor is not None:
+        ensure_can_edit(actor, mission.unit.path)
+
+
+def _check_theme(theme: str) -> None:
+    if theme not in themes():
+        raise ValidationError({"theme": _("Chủ đề không có trong danh mục.")})
+
+
+@transaction.atomic
+def mission_create(
+    *,
+    actor: Any,
+    kind: str,
+    organiser: str,
+    title: str,
+    leader: str,
+    unit: UnitVersion,
+    start_date: date,
+    end_date: date | None = None,
+    organiser_name: str = "",
+    members: str = "",
+    programs: list[str] | None = None,
+    agenda: str = "",
+    source: str = "",
+) -> Mission:
+    if actor is not None:
+        ensure_can_edit(actor, unit.path)
+    end_date = end_date or start_date
+    if end_date < start_date:
+        raise ValidationError({"end_date": _("Ngày kết thúc không được trước ngày bắt đầu.")})
+    if not (unit.valid_from is None or unit.valid_from <= start_date) or (
+        unit.valid_to is not None and unit.valid_to < start_date
+    ):
+        raise ValidationError({"unit": _("Đơn vị không còn hiệu lực vào ngày làm việc của đoàn.")})
+    mission = Mission(
+        kind=kind,
+        organiser=organiser,
+        organiser_name=organiser_name,
+        title=title,
+        leader=leader,
+        members=members,
+        unit=unit,
+        start_date=start_date,
+        end_date=end_date,
+        programs=programs or [],
+        agenda=agenda,
+        source=source,
+    )
+    mission.full_clean()
+    mission.save()
+    record_change(actor=actor, obj=mission, action="create", changes={"title": [None, title]})
+    return mission
+
+
+@transaction.atomic
+def attachment_add(
+    *, actor: Any, mission: Mission, kind: str, upload: UploadedFile, caption: str = ""
+) -> Attachment:
+    """PDF/JPEG/PNG only (declared type AND magic bytes), at most settings.EVIDENCE_MAX_BYTES."""
+    _check(actor, mission)
+    limit = settings.EVIDENCE_MAX_BYTES
+    if upload.size is None or upload.size > limit:
+        raise ValidationError(
+            {"file": _("Tệp vượt quá dung lượng cho phép (%(mb)s MB).") % {"mb": limit // (1024 * 1024)}}
+        )
+    head = upload.read(8)
+    upload.seek(0)
+    magic = ALLOWED_TYPES.get(upload.content_type or "")
+    if magic is None or not head.startswith(magic):
+        raise ValidationError({"file": _("Chỉ chấp nhận tệp PDF, JPEG hoặc PNG.")})
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    att = Attachment(
+        mission=mission,
+        kind=kind,
+        caption=caption,
+        content_type=upload.content_type or "",
+        size=upload.size,
+        sha256=digest.hexdigest(),
+    )
+    att.file.save(upload.name or "tep", upload, save=False)
+    att.save()
+    record_change(actor=actor, obj=att, action="create", changes={"file": [None, att.file.name]})
+    return att
+
+
+@transaction.atomic
+def agreement_create(
+    *,
+    actor: Any,
+    mission: Mission,
+    title: str,
+    parties: str,
+    signed_on: date,
+    period: str = "",
+    summary: str = "",
+) -> Agreement:
+    _check(actor, mission)
+    agreement = Agreement.objects.create(
+        mission=mission, title=title, parties=parties, signed_on=signed_on, period=period, summary=summary
+    )
+    record_change(actor=actor, obj=agreement, action="create", changes={"title": [None, title]})
+    return agreement
+
+
+@transaction.atomic
+def finding_create(
+    *,
+    actor: Any,
+    mission: Mission,
+    kind: str,
+    raised_by: str,
+    theme: str,
+    content: str,
+    evidence_ref: str = "",
+) -> Finding:
+    _check(actor, mission)
+    _check_theme(theme)
+    finding = Finding(
+        mission=mission,
+        kind=kind,
+        raised_by=raised_by,
+        theme=theme,
+        content=content,
+        evidence_ref=evidence_ref,
+    )
+    finding.full_clean()
+    finding.save()
+    record_change(actor=actor, obj=finding, action="create", changes={"content": [None, content[:200]]})
+    return finding
+
+
+@transaction.atomic
+def recommendation_create(
+    *,
+    actor: Any,
+    mission: Mission,
+    from_party: str,
+    to_party: str,
+    theme: str,
+    content: str,
+    deadline: date | None = None,
+    from_name: str = "",
+    to_name: str = "",
+    responsible_unit: UnitVersion | None = None,
+    responsible_name: str = "",
+) -> Recommendation:
+    _check(actor, mission)
+    _check_theme(theme)
+    if deadline is not None and deadline < mission.start_date:
+        raise ValidationError(
+            {
+                "deadline": _("Thời hạn không được trước ngày làm việc của đoàn (%(d)s).")
+                % {"d": f"{mission.start_date:%d/%m/%Y}"}
+            }
+        )
+    if responsible_unit is not None and from_party in PROVINCE_ISSUERS:
+        if actor is not None and not path_editable(actor, responsible_unit.path):
+            raise ValidationError(
+                {"responsible_unit": _("Đơn vị chịu trách nhiệm nằm ngoài phạm vi quản lý của bạn.")}
+            )
+        if not responsible_unit.path.startswith(mission.unit.path):
+            raise ValidationError(
+                {
+                    "responsible_unit": _(
+                        "Đơn vị chịu trách nhiệm phải thuộc địa bàn của đơn vị ban hành kiến nghị."
+                    )
+                }
+            )
+    rec = Recommendation(
+        mission=mission,
+        from_party=from_party,
+        from_name=from_name,
+        to_party=to_party,
+        to_name=to_name,
+        theme=theme,
+        content=content,
+        deadline=deadline,
+        responsible_unit=responsible_unit,
+        responsible_name=responsible_name,
+        issued_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    rec.full_clean()
+    rec.save()
+    record_change(actor=actor, obj=rec, action="create", changes={"content": [None, content[:200]]})
+    return rec
+
+
+@transaction.atomic
+def followup_create(
+    *,
+    actor: Any,
+    recommendation: Recommendation,
+    reported_on: date,
+    content: str,
+    evidence_ref: str = "",
+    new_status: str = "",
+    reason: str = "",
+) -> FollowUp:
+    """A progress entry; may move the status to 'đang thực hiện' or 'không thực hiện' (with a reason).
+    'Đã thực hiện' is set only by closure (the issuer)."""
+    rec = Recommendation.objects.select_for_update().select_related("mission__unit").get(pk=recommendation.pk)
+    _check(actor, rec.mission)
+    if rec.status not in Recommendation.OPEN:
+        raise ValidationError(_("Kiến nghị đã đóng, không thể cập nhật thêm."))
+    if not content.strip():
+        raise ValidationError({"content": _("Vui lòng nhập nội dung.")})
+    if reported_on < rec.mission.start_date:
+        raise ValidationError({"reported_on": _("Ngày báo cáo không được trước ngày làm việc của đoàn.")})
+    allowed = {"", Recommendation.Status.IN_PROGRESS, Recommendation.Status.NOT_DONE}
+    if new_status not in allowed:
+        raise ValidationError({"new_status": _("Chỉ bên ban hành kiến nghị mới được đóng kiến nghị.")})
+    if new_status == Recommendation.Status.NOT_DONE and not reason.strip():
+        raise ValidationError({"reason": _("Vui lòng nêu lý do không thực hiện.")})
+    fu = FollowUp.objects.create(
+        recommendation=rec,
+        reported_on=reported_on,
+        content=content,
+        evidence_ref=evidence_ref,
+        new_status=new_status,
+        author=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    record_change(actor=actor, obj=fu, action="create", changes={"content": [None, content[:200]]})
+    if new_status:
+        before = snapshot(rec, ["status", "status_reason"])
+        rec.status = new_status
+        rec.status_reason = reason
+        rec.save(update_fields=["status", "status_reason"])
+        record_change(
+            actor=actor,
+            obj=rec,
+            action="update",
+            changes=diff(before, snapshot(rec, ["status", "status_reason"])),
+        )
+    return fu
+
+
+@transaction.atomic
+def recommendation_close(*, actor: Any, recommendation: Recommendation, reason: str = "") -> Recommendation:
+    """Closure ('đã thực hiện') by the issuer only."""
+    rec = Recommendation.objects.select_for_update().select_related("mission__unit").get(pk=recommendation.pk)
+    _check(actor, rec.mission)
+    if actor is not None and rec.issued_by_id != getattr(actor, "pk", None):
+        raise PermissionDenied(_("Chỉ bên ban hành kiến nghị mới được đóng kiến nghị."))
+    if rec.status not in Recommendation.OPEN:
+        raise ValidationError(_("Kiến nghị đã đóng."))
+    before = snapshot(rec, ["status", "status_reason"])
+    rec.status = Recommendation.Status.DONE
+    rec.status_reason = reason
+    rec.closed_by = actor if getattr(actor, "is_authenticated", False) else None
+    rec.closed_at = timezone.now()
+    rec.save(update_fields=["status", "status_reason", "closed_by", "closed_at"])
+    record_change(
+        actor=actor,
+        obj=rec,
+        action="update",
+        changes=diff(before, snapshot(rec, ["status", "status_reason"])),
+    )
+    return rec
+
+
+@transaction.atomic
+def snapshot_create(
+    *,
+    actor: Any,
+    report: str,
+    unit: UnitVersion,
+    figures: dict[str, Any],
+    params: dict[str, Any] | None = None,
+    rendered: bytes = b"",
+    rendered_name: str = "",
+) -> Snapshot:
+    if actor is not None:
+        ensure_can_edit(actor, unit.path)
+    snap = Snapshot(
+        report=report,
+        unit=unit,
+        params=params or {},
+        figures=figures,
+        rendered=rendered,
+        rendered_name=rendered_name,
+        author=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    snap.save()
+    record_change(actor=actor, obj=snap, action="create", changes={"sha256": [None, snap.sha256]})
+    return snap
