@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -108,7 +110,7 @@ def batch_list(request: HttpRequest) -> HttpResponse:
 
         from .importer import batch_stage
 
-        upload = request.FILES["file"]
+        upload: Any = request.FILES["file"]
         try:
             params = parse_params(
                 {"unit": request.POST.get("unit", ""), "year": request.POST.get("year", "")}
