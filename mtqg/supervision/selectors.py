@@ -62,6 +62,7 @@ def recurring_themes(
         rows = (
             base(model, user, within)
             .exclude(theme="ket-qua")
+            .order_by()
             .values_list("theme", "mission_id", "mission__start_date", "mission__unit__name")
         )
         for theme, mission_id, start, unit_name in rows:

@@ -2,7 +2,37 @@
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Any
+
+from mtqg.geo.models import UnitVersion
 from mtqg.testing import World
+
+from ..models import Agreement, Attachment, Finding, FollowUp, Mission, Recommendation, Snapshot
+
+
+def make_mission(
+    unit: UnitVersion, *, title: str = "Đoàn thử", on: date = date(2020, 11, 4), **kw: Any
+) -> Mission:
+    fields: dict[str, Any] = {
+        "kind": Mission.Kind.WORKING,
+        "organiser": Mission.Organiser.CENTRAL_STEERING,
+        "leader": "Trưởng đoàn",
+        "start_date": on,
+        "end_date": on,
+    }
+    fields.update(kw)
+    return Mission.objects.create(unit=unit, title=title, **fields)
+
+
+def make_recommendation(mission: Mission, *, content: str = "Kiến nghị", **kw: Any) -> Recommendation:
+    fields: dict[str, Any] = {
+        "from_party": Recommendation.Party.DELEGATION,
+        "to_party": Recommendation.Party.PROVINCE,
+        "theme": "dau-tu-dan-trai",
+    }
+    fields.update(kw)
+    return Recommendation.objects.create(mission=mission, content=content, **fields)
 
 
 def guard_sample(world: World) -> list[str]:
@@ -10,4 +40,30 @@ def guard_sample(world: World) -> list[str]:
     'GUARD-ĐB' in a free-text field of the Điện Biên rows where there is one) and return the URLs (HTML detail
     pages, exports, API details) of Điện Biên-only resources. The guard test asserts the Cao Bằng officer gets
     403/404 on each URL and never sees 'GUARD-ĐB' on any list page, and the Điện Biên officer gets 200."""
-    return []
+    urls: list[str] = []
+    for province, marker in ((world.dien_bien_old, "GUARD-ĐB"), (world.cao_bang_old, "GUARD-CB")):
+        mission = make_mission(province, title=f"Đoàn {marker}", agenda=marker)
+        Attachment.objects.create(
+            mission=mission,
+            kind="minutes",
+            caption=marker,
+            file="supervision/x.pdf",
+            content_type="application/pdf",
+            size=4,
+            sha256="0" * 64,
+        )
+        Agreement.objects.create(mission=mission, title=marker, parties=marker, signed_on=mission.start_date)
+        Finding.objects.create(
+            mission=mission, kind="difficulty", raised_by="province", theme="sinh-ke", content=marker
+        )
+        rec = make_recommendation(mission, content=marker, deadline=date(2021, 1, 1))
+        FollowUp.objects.create(recommendation=rec, reported_on=date(2020, 12, 1), content=marker)
+        Snapshot(report="briefing", unit=province, figures={"note": marker}).save()
+        if marker == "GUARD-ĐB":
+            urls += [
+                f"/supervision/missions/{mission.pk}/",
+                f"/supervision/recommendations/{rec.pk}/",
+                f"/api/v1/supervision/missions/{mission.pk}/",
+                f"/api/v1/supervision/recommendations/{rec.pk}/",
+            ]
+    return urls
