@@ -14,6 +14,7 @@ FIGURE_PROVIDERS: list[str] = [
     "mtqg.finance.figures:home_figures",
     "mtqg.ocop.figures:home_figures",
     "mtqg.ntm.figures:home_figures",
+    "mtqg.supervision.figures:home_figures",
 ]
 
 

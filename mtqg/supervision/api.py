@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from rest_framework import serializers, viewsets
-from rest_framework.decorators import api_view
+from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -40,6 +40,10 @@ class MissionSerializer(serializers.ModelSerializer):
 
 class RecommendationSerializer(serializers.ModelSerializer):
     mission_title = serializers.CharField(source="mission.title", read_only=True)
+    from_party = serializers.CharField(
+        read_only=True
+    )  # same choices as to_party: plain strings in the schema
+    to_party = serializers.CharField(read_only=True)
     overdue = serializers.SerializerMethodField()
 
     class Meta:
@@ -81,7 +85,11 @@ class RecommendationViewSet(viewsets.ReadOnlyModelViewSet):
         return Recommendation.objects.visible_to(self.request.user).select_related("mission")
 
 
-@api_view(["GET"])
-def recurring_themes(request: Request) -> Response:
-    """?unit=11"""
-    return report_response(request, "supervision-recurring-themes")
+class RecurringThemes(GenericAPIView):
+    """?unit=11 — themes raised in missions of two or more different years."""
+
+    serializer_class = serializers.Serializer
+    permission_classes = [IsAuthenticated]
+
+    def get(self, request: Request) -> Response:
+        return report_response(request, "supervision-recurring-themes")

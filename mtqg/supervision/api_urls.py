@@ -4,4 +4,4 @@ from django.urls import path
 
 from . import api
 
-urlpatterns = [path("recurring-themes/", api.recurring_themes, name="supervision-recurring-themes")]
+urlpatterns = [path("recurring-themes/", api.RecurringThemes.as_view(), name="supervision-recurring-themes")]

@@ -148,3 +148,18 @@ class ViewTests(TestCase):
                 {"key": "ntm.dat", "a": 19, "b": 21, "changed": True},
             ],
         )
+
+
+class FigureTests(TestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        cls.w = make_world()
+        demo.seed()
+
+    def test_home_figure_counts_overdue(self) -> None:
+        from ..figures import home_figures
+
+        figs = home_figures(self.w.dien_bien, self.w.dien_bien_officer)
+        # Điện Biên demo: 10 recommendations, 2 closed, 1 không thực hiện, 1 without deadline → 6 overdue
+        self.assertEqual([(str(f["label"]), f["value"]) for f in figs], [("Kiến nghị quá hạn", "6")])
+        self.assertEqual(home_figures(self.w.dien_bien, self.w.cao_bang_officer), [])
