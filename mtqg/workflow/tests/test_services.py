@@ -1,0 +1,168 @@
+from __future__ import annotations
+
+from datetime import date
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.test import TestCase
+
+from mtqg.accounts.models import Assignment
+from mtqg.testing import make_user, make_world
+from mtqg.workflow import services
+from mtqg.workflow.calendar import load_calendars
+from mtqg.workflow.models import Report, ReportDecision, ReportingPeriod, ReportType
+
+
+class ReportWorkflowTests(TestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        cls.w = make_world()
+        load_calendars([2026])
+        cls.rt = ReportType.objects.get(code="gnbv_6thang_nam")
+        cls.h1 = ReportingPeriod.objects.get(code="2026-H1")
+        cls.other_prov = make_user("db_other", Assignment.Role.PROVINCE, cls.w.dien_bien)
+
+    def _report(self) -> Report:
+        return services.report_create(
+            actor=self.w.commune_officer, report_type=self.rt, unit=self.w.muong_phang, period=self.h1
+        )
+
+    def _submitted(self) -> Report:
+        r = self._report()
+        r = services.report_save_values(
+            actor=self.w.commune_officer,
+            report=r,
+            version=r.version,
+            values={"so_ho": "1.200", "so_ho_ngheo": "300"},
+        )
+        return services.report_submit(actor=self.w.commune_officer, report=r, version=r.version)
+
+    def test_calendar_deadlines(self) -> None:
+        self.assertEqual(self.rt.deadline_for(self.h1), date(2026, 7, 15))
+        em = ReportType.objects.get(code="dtts_xa_chu_dau_tu")
+        self.assertEqual(em.deadline_for(ReportingPeriod.objects.get(code="2026-Y")), date(2027, 1, 25))
+        self.assertEqual(em.deadline_for(self.h1), date(2026, 9, 10))
+        up = ReportType.objects.get(code="dtts_xa_len_tren")
+        self.assertEqual(up.deadline_for(self.h1), date(2026, 9, 15))
+        self.assertEqual(ReportingPeriod.objects.filter(year=2026).count(), 12 + 4 + 2 + 1 + 1)
+        review = ReportingPeriod.objects.get(code="2026-REVIEW")
+        self.assertEqual((review.start, review.end), (date(2026, 9, 1), date(2026, 12, 14)))
+
+    def test_full_cycle_with_return_and_reopen(self) -> None:
+        r = self._submitted()
+        self.assertEqual(r.status, Report.Status.SUBMITTED)
+        with self.assertRaises(ValidationError):  # locked
+            services.report_save_values(
+                actor=self.w.commune_officer, report=r, version=r.version, values={"so_ho": 1}
+            )
+        with self.assertRaises(ValidationError):
+            services.report_return(actor=self.w.dien_bien_officer, report=r, version=r.version, reason=" ")
+        r = services.report_return(
+            actor=self.w.dien_bien_officer, report=r, version=r.version, reason="Thiếu số liệu"
+        )
+        self.assertEqual((r.status, r.reason), (Report.Status.RETURNED, "Thiếu số liệu"))
+        r = services.report_submit(actor=self.w.commune_officer, report=r, version=r.version)
+        r = services.report_approve(actor=self.w.dien_bien_officer, report=r, version=r.version)
+        self.assertEqual(r.status, Report.Status.APPROVED)
+        with self.assertRaises(ValidationError):
+            services.report_submit(actor=self.w.commune_officer, report=r, version=r.version)
+        with self.assertRaises(PermissionDenied):
+            services.report_reopen(actor=self.w.commune_officer, report=r, version=r.version, reason="Sửa")
+        r = services.report_reopen(
+            actor=self.w.dien_bien_officer, report=r, version=r.version, reason="Sai số hộ"
+        )
+        self.assertEqual(r.status, Report.Status.DRAFT)
+        actions = list(ReportDecision.objects.filter(report=r).values_list("action", flat=True))
+        self.assertEqual(actions, ["submit", "return", "submit", "approve", "reopen"])
+
+    def test_decision_log_is_insert_only(self) -> None:
+        r = self._submitted()
+        d = ReportDecision.objects.get(report=r)
+        d.reason = "sửa"
+        with self.assertRaises(ValueError):
+            d.save()
+        with self.assertRaises(ValueError):
+            d.delete()
+
+    def test_out_of_scope_and_commune_cannot_approve(self) -> None:
+        r = self._submitted()
+        for actor in (self.w.cao_bang_officer, self.w.commune_officer, self.w.supervisor):
+            with self.assertRaises(PermissionDenied):
+                services.report_approve(actor=actor, report=r, version=r.version)
+        r.refresh_from_db()
+        self.assertEqual(r.status, Report.Status.SUBMITTED)
+        with self.assertRaises(PermissionDenied):
+            services.report_create(
+                actor=self.w.cao_bang_officer,
+                report_type=self.rt,
+                unit=self.w.muong_phang,
+                period=ReportingPeriod.objects.get(code="2026-Y"),
+            )
+
+    def test_separation_of_duties(self) -> None:
+        r = self._report()
+        r = services.report_submit(actor=self.w.dien_bien_officer, report=r, version=r.version)
+        with self.assertRaises(PermissionDenied):
+            services.report_approve(actor=self.w.dien_bien_officer, report=r, version=r.version)
+        r = services.report_approve(actor=self.other_prov, report=r, version=r.version)
+        self.assertEqual(r.status, Report.Status.APPROVED)
+        ReportType.objects.filter(pk=self.rt.pk).update(separation_of_duties=False)
+        r2 = services.report_create(
+            actor=None,
+            report_type=ReportType.objects.get(pk=self.rt.pk),
+            unit=self.w.muong_phang,
+            period=ReportingPeriod.objects.get(code="2026-Y"),
+        )
+        r2 = services.report_submit(actor=self.w.dien_bien_officer, report=r2, version=r2.version)
+        r2 = services.report_approve(actor=self.w.dien_bien_officer, report=r2, version=r2.version)
+        self.assertEqual(r2.status, Report.Status.APPROVED)
+
+    def test_stale_version_keeps_input(self) -> None:
+        r = self._report()
+        v0 = r.version
+        services.report_save_values(
+            actor=self.w.commune_officer, report=r, version=v0, values={"so_ho": "100"}
+        )
+        with self.assertRaises(services.StaleVersion) as ctx:
+            services.report_save_values(
+                actor=self.w.commune_officer, report=r, version=v0, values={"so_ho": "90"}
+            )
+        self.assertEqual(ctx.exception.submitted, {"so_ho": "90"})
+        self.assertEqual(str(ctx.exception.current["so_ho"]), "100.00")
+        self.assertIn("người khác", ctx.exception.messages[0])
+        r.refresh_from_db()
+        self.assertEqual(r.values.get(code="so_ho").value, 100)
+        with self.assertRaises(services.StaleVersion):
+            services.report_submit(actor=self.w.commune_officer, report=r, version=v0)
+
+    def test_rules_block_save_with_field_message(self) -> None:
+        r = self._report()
+        with self.assertRaises(ValidationError) as ctx:
+            services.report_save_values(
+                actor=self.w.commune_officer,
+                report=r,
+                version=r.version,
+                values={"so_ho": "100", "so_ho_ngheo": "101"},
+            )
+        self.assertIn("so_ho_ngheo", ctx.exception.message_dict)
+        self.assertFalse(r.values.exists())
+        with self.assertRaises(ValidationError):
+            services.report_save_values(
+                actor=self.w.commune_officer,
+                report=r,
+                version=r.version,
+                values={"von_giai_ngan": "10", "von_ke_hoach": "9"},
+            )
+        with self.assertRaises(ValidationError):
+            services.report_save_values(
+                actor=self.w.commune_officer, report=r, version=r.version, values={"so_ho": "abc"}
+            )
+        self.assertEqual(
+            services.check_rules({"so_tieu_chi_dat": 20, "so_tieu_chi_bo": 19}),  # type: ignore[dict-item]
+            {"so_tieu_chi_dat": ["Số tiêu chí đạt không được lớn hơn số tiêu chí của bộ tiêu chí."]},
+        )
+
+    def test_bulk_approve(self) -> None:
+        r = self._submitted()
+        self.assertEqual(services.report_bulk_approve(actor=self.w.dien_bien_officer, reports=[r]), 1)
+        r.refresh_from_db()
+        self.assertEqual(r.status, Report.Status.APPROVED)
