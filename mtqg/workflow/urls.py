@@ -1,4 +1,9 @@
 from django.urls import path
 
+from . import views
+
 app_name = "workflow"
-urlpatterns: list[path] = []  # type: ignore[valid-type]
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("reports/<int:pk>/", views.report_detail, name="report"),
+]

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import TestCase
@@ -166,3 +166,31 @@ class ReportWorkflowTests(TestCase):
         self.assertEqual(services.report_bulk_approve(actor=self.w.dien_bien_officer, reports=[r]), 1)
         r.refresh_from_db()
         self.assertEqual(r.status, Report.Status.APPROVED)
+
+
+class CompletenessViewTests(TestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        cls.w = make_world()
+        load_calendars([2026])
+        cls.rt = ReportType.objects.get(code="gnbv_6thang_nam")
+        cls.h1 = ReportingPeriod.objects.get(code="2026-H1")
+        r = services.report_create(actor=None, report_type=cls.rt, unit=cls.w.muong_phang, period=cls.h1)
+        cls.report = services.report_submit(actor=cls.w.commune_officer, report=r, version=r.version)
+
+    def test_index_counts_and_export(self) -> None:
+        self.client.force_login(self.w.dien_bien_officer)
+        url = "/workflow/?type=gnbv_6thang_nam&period=2026-H1"
+        with self.assertNumQueries(11):
+            resp = self.client.get(url)
+        self.assertEqual(resp.status_code, 200)
+        data = resp.context["data"]
+        self.assertEqual(data["counts"]["late"], 1)  # submitted today, after the 15/07/2026 deadline
+        self.assertEqual(data["counts"]["missing"], data["expected"] - 1)
+        Report.objects.filter(pk=self.report.pk).update(submitted_at=datetime(2026, 7, 1, 8, tzinfo=UTC))
+        self.assertEqual(self.client.get(url).context["data"]["counts"]["on_time"], 1)
+        xlsx = self.client.get(url + "&format=xlsx")
+        self.assertEqual(xlsx.status_code, 200)
+        self.assertEqual(self.client.get(f"/workflow/reports/{self.report.pk}/").status_code, 200)
+        self.client.force_login(self.w.cao_bang_officer)
+        self.assertEqual(self.client.get(f"/workflow/reports/{self.report.pk}/").status_code, 404)
