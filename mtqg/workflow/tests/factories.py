@@ -3,6 +3,15 @@
 from __future__ import annotations
 
 from mtqg.testing import World
+from mtqg.workflow.calendar import load_calendars
+from mtqg.workflow.models import (
+    Report,
+    ReportAttachment,
+    ReportDecision,
+    ReportingPeriod,
+    ReportType,
+    ReportValue,
+)
 
 
 def guard_sample(world: World) -> list[str]:
@@ -10,4 +19,24 @@ def guard_sample(world: World) -> list[str]:
     'GUARD-ĐB' in a free-text field of the Điện Biên rows where there is one) and return the URLs (HTML detail
     pages, exports, API details) of Điện Biên-only resources. The guard test asserts the Cao Bằng officer gets
     403/404 on each URL and never sees 'GUARD-ĐB' on any list page, and the Điện Biên officer gets 200."""
-    return []
+    load_calendars([2026])
+    rt = ReportType.objects.get(code="gnbv_6thang_nam")
+    period = ReportingPeriod.objects.get(code="2026-H1")
+    from mtqg.geo.models import UnitVersion
+
+    cb_commune = (
+        UnitVersion.objects.filter(structure="2025", level=3, parent=world.cao_bang).order_by("code").first()
+    )
+    urls: list[str] = []
+    for commune, marker in ((world.muong_phang, "GUARD-ĐB"), (cb_commune, "GUARD-CB")):
+        report = Report.objects.create(
+            report_type=rt, unit=commune, period=period, note=marker, reason=marker
+        )
+        ReportValue.objects.create(report=report, code="so_ho", value=100, note=marker)
+        ReportAttachment.objects.create(report=report, title=marker, file="workflow/x.pdf")
+        ReportDecision.objects.create(
+            report=report, action="submit", from_status="draft", to_status="draft", reason=marker
+        )
+        if marker == "GUARD-ĐB":
+            urls.append(f"/workflow/reports/{report.pk}/")
+    return urls
