@@ -56,7 +56,7 @@ def _check_version(report: Report, version: int, submitted: dict[str, Any]) -> N
 def _lock(report: Report) -> Report:
     return (
         Report.objects.select_related("unit__parent", "report_type", "period")
-        .select_for_update()
+        .select_for_update(of=("self",))
         .get(pk=report.pk)
     )
 
