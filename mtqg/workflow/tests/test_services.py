@@ -194,3 +194,16 @@ class CompletenessViewTests(TestCase):
         self.assertEqual(self.client.get(f"/workflow/reports/{self.report.pk}/").status_code, 200)
         self.client.force_login(self.w.cao_bang_officer)
         self.assertEqual(self.client.get(f"/workflow/reports/{self.report.pk}/").status_code, 404)
+
+
+class DemoTests(TestCase):
+    def test_demo_seed_is_idempotent_with_mixed_states(self) -> None:
+        from mtqg.workflow import demo
+
+        demo.seed()
+        n = Report.objects.count()
+        demo.seed()
+        self.assertEqual(Report.objects.count(), n)
+        self.assertEqual(
+            set(Report.objects.values_list("status", flat=True)), {"approved", "submitted", "returned"}
+        )
