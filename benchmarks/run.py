@@ -18,23 +18,25 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
 # Explicit list; each module has run(scale) -> list of result dicts.
-MODULES = ["benchmarks.geo_units"]
+MODULES = ["benchmarks.geo_units", "benchmarks.finance_disbursement"]
 
 
 def _one_database(scale: str) -> list[dict[str, Any]]:
     import django
 
     django.setup()
-    from django.core.management import call_command
-
     import time
+
+    from django.core.management import call_command
 
     from benchmarks.common import result
 
     call_command("migrate", verbosity=0)
     started = time.perf_counter()
     call_command("load_admin_units", verbosity=0)
-    rows: list[dict[str, Any]] = [result("geo.load_admin_units_fresh", time.perf_counter() - started, "s", target=30.0)]
+    rows: list[dict[str, Any]] = [
+        result("geo.load_admin_units_fresh", time.perf_counter() - started, "s", target=30.0)
+    ]
     for name in MODULES:
         module = import_module(name)
         rows.extend(module.run(scale))

@@ -10,23 +10,26 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from mtqg.reports.api import report_response
+from mtqg.reports.api import json_body_schema, report_response, report_schema
 
 from .models import Source, Work
 from .services import disbursement_record, resolve_allocation
 
 
+@report_schema
 @api_view(["GET"])
 def disbursement(request: Request) -> Response:
     """?unit=04&year=2023&as_of=2024-01-31&include_carry_over=1"""
     return report_response(request, "disbursement")
 
 
+@report_schema
 @api_view(["GET"])
 def outputs(request: Request) -> Response:
     return report_response(request, "outputs")
 
 
+@report_schema
 @api_view(["GET"])
 def alerts(request: Request) -> Response:
     return report_response(request, "finance-alerts")
@@ -42,6 +45,7 @@ class DisbursementInput(serializers.Serializer):
     reference = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
 
 
+@json_body_schema
 @api_view(["POST"])
 @permission_classes([IsAuthenticated])
 def disbursement_create(request: Request) -> Response:

@@ -10,12 +10,13 @@ from rest_framework.decorators import api_view
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from mtqg.reports.api import report_response
+from mtqg.reports.api import report_response, report_schema
 
 from .models import Product
 from .selectors import ProductFilters, product_list
 
 
+@report_schema
 @api_view(["GET"])
 def summary(request: Request) -> Response:
     """GET /api/v1/ocop/summary/?unit=&as_of= — products by star and group, subjects, e-commerce share, expiring."""

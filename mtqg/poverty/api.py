@@ -11,7 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from mtqg.api.errors import bad_request
-from mtqg.reports.api import report_response
+from mtqg.reports.api import json_body_schema, report_response, report_schema
 
 from .standards import classify
 
@@ -50,6 +50,7 @@ def _parse_classify(data: Any) -> tuple[dict[str, Any], dict[str, list[str]]]:
     return out, errors
 
 
+@json_body_schema
 @api_view(["POST"])
 def classify_view(request: Request) -> Response:
     """POST {"year", "area", "income_per_capita_month", "deprivations"} → class, standard, income line, reasons."""
@@ -63,6 +64,7 @@ def classify_view(request: Request) -> Response:
     return Response(result.as_api())
 
 
+@report_schema
 @api_view(["GET"])
 def summary_view(request: Request) -> Response:
     return report_response(request, "poverty-summary")

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -24,3 +26,15 @@ def report_response(request: Request, slug: str) -> Response:
     if not path_visible(request.user, params.unit.path):
         raise Http404(_("Không tìm thấy đơn vị hoặc bạn không có quyền xem."))
     return Response(get_report(slug)(request.user, params))
+
+
+REPORT_PARAMETERS = [
+    OpenApiParameter("unit", str, required=True, description="Mã đơn vị hành chính (GSO)"),
+    OpenApiParameter("as_of", OpenApiTypes.DATE, description="Tính đến ngày (YYYY-MM-DD)"),
+    OpenApiParameter("year", int, description="Năm"),
+    OpenApiParameter("baseline", int, description="Năm gốc để so sánh"),
+    OpenApiParameter("bands", str, description="Nhóm số tiêu chí, ví dụ 19,15-18,10-14,5-9,0-4"),
+    OpenApiParameter("include_carry_over", bool, description="Mẫu số gồm vốn chuyển nguồn"),
+]
+report_schema = extend_schema(parameters=REPORT_PARAMETERS, responses=OpenApiTypes.OBJECT)
+json_body_schema = extend_schema(request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)

@@ -10,7 +10,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from mtqg.reports.api import report_response
+from mtqg.reports.api import report_response, report_schema
 
 from .models import Mission, Recommendation
 
@@ -88,8 +88,8 @@ class RecommendationViewSet(viewsets.ReadOnlyModelViewSet):
 class RecurringThemes(GenericAPIView):
     """?unit=11 — themes raised in missions of two or more different years."""
 
-    serializer_class = serializers.Serializer
     permission_classes = [IsAuthenticated]
 
+    @report_schema
     def get(self, request: Request) -> Response:
         return report_response(request, "supervision-recurring-themes")
