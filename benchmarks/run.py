@@ -18,7 +18,12 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
 # Explicit list; each module has run(scale) -> list of result dicts.
-MODULES = ["benchmarks.geo_units", "benchmarks.finance_disbursement"]
+MODULES = [
+    "benchmarks.geo_units",
+    "benchmarks.ntm_recompute",
+    "benchmarks.poverty_import",
+    "benchmarks.finance_disbursement",
+]
 
 
 def _one_database(scale: str) -> list[dict[str, Any]]:
@@ -39,7 +44,7 @@ def _one_database(scale: str) -> list[dict[str, Any]]:
     ]
     for name in MODULES:
         module = import_module(name)
-        rows.extend(module.run(scale))
+        rows.extend(module.results(scale) if hasattr(module, "results") else module.run(scale))
     return rows
 
 
