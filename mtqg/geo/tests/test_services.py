@@ -64,6 +64,18 @@ class UnitCreateTest(TestCase):
         self.assertIn("ngoài thời gian hiệu lực", str(ctx.exception))
         self.assertFalse(UnitVersion.objects.filter(code="03325-02").exists())
 
+    def test_system_actor_may_create(self) -> None:
+        village = unit_create(
+            actor=None,
+            parent=self.world.muong_phang,
+            code="03325-09",
+            name="Bản Hệ Thống",
+            level=UnitVersion.Level.VILLAGE,
+            kind="thon",
+            valid_from=date(2025, 7, 1),
+        )
+        self.assertIsNone(ChangeRecord.objects.get(object_id=str(village.pk)).actor)
+
     def test_out_of_scope_actor_is_refused(self) -> None:
         with self.assertRaises(PermissionDenied):
             unit_create(
