@@ -65,6 +65,11 @@ INSTALLED_APPS = [
     "mtqg.ocop",
     "mtqg.workflow",
     "mtqg.supervision",
+    "mtqg.notifications",
+    "mtqg.dashboards",
+    "mtqg.portal",
+    "mtqg.planning",
+    "mtqg.synthetic",
     "mtqg.reports",
     "mtqg.api",
 ]

@@ -16,6 +16,10 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("ocop/", include("mtqg.ocop.urls")),
     path("workflow/", include("mtqg.workflow.urls")),
     path("supervision/", include("mtqg.supervision.urls")),
+    path("notifications/", include("mtqg.notifications.urls")),
+    path("dashboards/", include("mtqg.dashboards.urls")),
+    path("cong-khai/", include("mtqg.portal.urls")),
+    path("planning/", include("mtqg.planning.urls")),
     path("", include("mtqg.api.urls")),
     path("", include("mtqg.core.urls")),
 ]

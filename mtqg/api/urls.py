@@ -10,6 +10,8 @@ urlpatterns = [
     path("api/v1/ocop/", include("mtqg.ocop.api_urls")),
     path("api/v1/workflow/", include("mtqg.workflow.api_urls")),
     path("api/v1/supervision/", include("mtqg.supervision.api_urls")),
+    path("api/v1/dashboards/", include("mtqg.dashboards.api_urls")),
+    path("api/v1/planning/", include("mtqg.planning.api_urls")),
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

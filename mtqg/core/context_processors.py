@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 # (label, url name, icon). Items whose URL does not exist yet are left out.
 NAVIGATION = [
     (_("Tổng quan"), "core:home", "house"),
+    (_("Bảng điều khiển"), "dashboards:index", "speedometer2"),
     (_("Đơn vị hành chính"), "geo:tree", "diagram-3"),
     (_("Nông thôn mới"), "ntm:index", "flower2"),
     (_("Giảm nghèo"), "poverty:index", "people"),
@@ -18,6 +19,7 @@ NAVIGATION = [
     (_("OCOP"), "ocop:index", "award"),
     (_("Báo cáo định kỳ"), "workflow:index", "inbox"),
     (_("Giám sát"), "supervision:index", "clipboard-check"),
+    (_("Hỗ trợ quyết định"), "planning:index", "bullseye"),
 ]
 
 
