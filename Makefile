@@ -35,10 +35,10 @@ migrate: install
 # Install, migrate, load units and demo data (each step skips what is done), then serve.
 demo: install
 	$(PY) manage.py demo_setup
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	bash scripts/serve.sh $(PY) $(HOST) $(PORT)
 
 run: install
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	bash scripts/serve.sh $(PY) $(HOST) $(PORT)
 
 serve-prod: install
 	$(PY) manage.py collectstatic --noinput -v 0

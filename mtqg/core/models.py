@@ -49,3 +49,52 @@ class ChangeRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} {self.object_repr} ({self.at:%d/%m/%Y %H:%M})"
+
+
+class Job(models.Model):
+    """A background job the user can watch: progress, result or a Vietnamese error (mtqg/core/jobs.py)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Đang chờ")
+        RUNNING = "running", _("Đang chạy")
+        SUCCEEDED = "succeeded", _("Hoàn thành")
+        FAILED = "failed", _("Thất bại")
+
+    id = models.UUIDField(primary_key=True, editable=False)
+    kind = models.CharField(_("loại công việc"), max_length=64)
+    title = models.CharField(_("tên công việc"), max_length=300)
+    params = models.JSONField(_("tham số"), default=dict, blank=True)
+    status = models.CharField(_("trạng thái"), max_length=16, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(_("tiến độ (%)"), default=0)
+    message = models.CharField(_("thông điệp"), max_length=500, blank=True)
+    result = models.JSONField(_("kết quả"), null=True, blank=True)
+    error = models.TextField(_("lỗi"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="jobs",
+        verbose_name=_("người tạo"),
+    )
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True, db_index=True)
+    started_at = models.DateTimeField(_("bắt đầu"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("kết thúc"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("số lần chạy"), default=0)
+
+    class Meta:
+        verbose_name = _("công việc nền")
+        verbose_name_plural = _("công việc nền")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.get_status_display()})"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("core:job", args=[self.pk])
+
+    @property
+    def done(self) -> bool:
+        return self.status in (self.Status.SUCCEEDED, self.Status.FAILED)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from mtqg.accounts.models import Assignment
 from mtqg.geo.selectors import current_version
 
 from .home import key_figures
+from .models import Job
 
 
 @login_required
@@ -28,3 +29,21 @@ def home(request: HttpRequest) -> HttpResponse:
 
 def healthz(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok", content_type="text/plain")
+
+
+def _job_for(request: HttpRequest, job_id: str) -> Job:
+    qs = Job.objects.all() if request.user.is_superuser else Job.objects.filter(created_by=request.user)
+    return get_object_or_404(qs, pk=job_id)
+
+
+@login_required
+def job_list(request: HttpRequest) -> HttpResponse:
+    qs = Job.objects.all() if request.user.is_superuser else Job.objects.filter(created_by=request.user)
+    return render(request, "core/job_list.html", {"jobs": qs.select_related("created_by")[:100]})
+
+
+@login_required
+def job_detail(request: HttpRequest, job_id: str) -> HttpResponse:
+    job = _job_for(request, job_id)
+    template = "core/_job_status.html" if request.htmx else "core/job_detail.html"
+    return render(request, template, {"job": job})

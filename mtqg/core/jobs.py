@@ -1,0 +1,120 @@
+"""Background jobs users can watch. One runner, several executors.
+
+`job_enqueue(actor=, kind=, params=, title=)` writes a `Job` row and, once the surrounding transaction commits,
+hands its id to the django-tasks task `run_job` (DB queue + `manage.py db_worker` by default; Celery when the
+scaled profile's backend is configured; immediately in tests). `job_run(job_id)` — the only code that executes a
+job, whatever the executor — claims the row, calls the handler listed in JOB_HANDLERS with a `JobContext`, and
+records the result, or the Vietnamese message of a ValidationError (any other exception is logged and shown as a
+generic message: no stack trace reaches a user). A handler is atomic on its own terms; progress updates are written
+on a separate connection-level autocommit so the page sees them while the job's transaction is open.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib import import_module
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_tasks import task
+
+from .models import Job
+
+log = logging.getLogger(__name__)
+
+# kind → "module:function"; each app adds one line per handler.
+JOB_HANDLERS: dict[str, str] = {
+    "core.selftest": "mtqg.core.jobs:selftest",
+}
+
+
+@dataclass
+class JobContext:
+    job: Job
+    actor: Any
+
+    def progress(self, percent: int, message: str = "") -> None:
+        """Record progress (0-100). Written with a plain UPDATE so a poller sees it at once (autocommit outside
+        a transaction; inside one, it becomes visible when the handler commits)."""
+        percent = max(0, min(100, int(percent)))
+        Job.objects.filter(pk=self.job.pk).update(progress=percent, message=str(message)[:500])
+        self.job.progress, self.job.message = percent, str(message)[:500]
+
+
+def job_enqueue(*, actor: Any, kind: str, params: dict[str, Any] | None = None, title: str = "") -> Job:
+    """Create a job and dispatch it when the current transaction commits (at once outside a transaction)."""
+    if kind not in JOB_HANDLERS:
+        raise ValidationError(_("Loại công việc không được hỗ trợ: %(kind)s") % {"kind": kind})
+    job = Job.objects.create(
+        id=uuid.uuid4(),
+        kind=kind,
+        title=title or kind,
+        params=params or {},
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    transaction.on_commit(lambda: run_job.enqueue(str(job.pk)))
+    return job
+
+
+def _handler(kind: str) -> Callable[..., Any]:
+    module, func = JOB_HANDLERS[kind].split(":")
+    return getattr(import_module(module), func)
+
+
+def _messages(exc: ValidationError) -> str:
+    return "; ".join(str(m) for m in exc.messages)
+
+
+def job_run(job_id: str) -> str:
+    """Execute one job (idempotent claim: a job already running or finished is left alone). Returns its status."""
+    claimed = Job.objects.filter(pk=job_id, status=Job.Status.QUEUED).update(
+        status=Job.Status.RUNNING, started_at=timezone.now(), progress=0
+    )
+    job = Job.objects.select_related("created_by").get(pk=job_id)
+    if not claimed:
+        return job.status
+    Job.objects.filter(pk=job_id).update(attempts=job.attempts + 1)
+    ctx = JobContext(job=job, actor=job.created_by)
+    try:
+        result = _handler(job.kind)(ctx, **job.params)
+    except ValidationError as exc:
+        Job.objects.filter(pk=job_id).update(
+            status=Job.Status.FAILED, error=_messages(exc), finished_at=timezone.now()
+        )
+        return Job.Status.FAILED
+    except Exception:
+        log.exception("job %s (%s) failed", job_id, job.kind)
+        Job.objects.filter(pk=job_id).update(
+            status=Job.Status.FAILED,
+            error=_("Lỗi hệ thống khi chạy công việc; quản trị viên đã được ghi nhận. Vui lòng thử lại sau."),
+            finished_at=timezone.now(),
+        )
+        return Job.Status.FAILED
+    Job.objects.filter(pk=job_id).update(
+        status=Job.Status.SUCCEEDED,
+        progress=100,
+        result=result if result is not None else {},
+        finished_at=timezone.now(),
+    )
+    return Job.Status.SUCCEEDED
+
+
+@task()
+def run_job(job_id: str) -> str:
+    """The django-tasks entry point (DB worker, Celery backend or immediate in tests)."""
+    return job_run(job_id)
+
+
+def selftest(ctx: JobContext, *, steps: int = 3, fail: bool = False) -> dict[str, Any]:
+    """A tiny job used by tests and the scaled profile's smoke check."""
+    for i in range(steps):
+        ctx.progress(int(100 * (i + 1) / max(steps, 1)), _("Bước %(n)s") % {"n": i + 1})
+    if fail:
+        raise ValidationError(_("Công việc thử nghiệm được yêu cầu thất bại."))
+    return {"steps": steps}
