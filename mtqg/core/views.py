@@ -32,18 +32,18 @@ def healthz(request: HttpRequest) -> HttpResponse:
 
 
 def _job_for(request: HttpRequest, job_id: str) -> Job:
-    qs = Job.objects.all() if request.user.is_superuser else Job.objects.filter(created_by=request.user)
+    qs = Job.objects.all() if request.user.is_superuser else Job.objects.filter(created_by_id=request.user.pk)
     return get_object_or_404(qs, pk=job_id)
 
 
 @login_required
 def job_list(request: HttpRequest) -> HttpResponse:
-    qs = Job.objects.all() if request.user.is_superuser else Job.objects.filter(created_by=request.user)
+    qs = Job.objects.all() if request.user.is_superuser else Job.objects.filter(created_by_id=request.user.pk)
     return render(request, "core/job_list.html", {"jobs": qs.select_related("created_by")[:100]})
 
 
 @login_required
 def job_detail(request: HttpRequest, job_id: str) -> HttpResponse:
     job = _job_for(request, job_id)
-    template = "core/_job_status.html" if request.htmx else "core/job_detail.html"
+    template = "core/_job_status.html" if request.headers.get("HX-Request") else "core/job_detail.html"
     return render(request, template, {"job": job})
