@@ -103,6 +103,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "mtqg.core.context_processors.navigation",
+                "mtqg.notifications.context_processors.unread",
             ],
         },
     },
@@ -191,6 +192,7 @@ EMAIL_BACKEND = os.environ.get(
     else "django.core.mail.backends.smtp.EmailBackend",
 )
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "mtqg@localhost")
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")  # absolute links in e-mails
 
 # --- Background jobs: database-backed queue (manage.py db_worker) --------------------------------
 TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}

@@ -71,8 +71,36 @@ def _messages(exc: ValidationError) -> str:
     return "; ".join(str(m) for m in exc.messages)
 
 
+def _notify(job_id: str) -> None:
+    """Tell the job's creator it finished (inbox; e-mail per their preference)."""
+    from mtqg.notifications.services import notification_send
+
+    job = Job.objects.select_related("created_by").get(pk=job_id)
+    if job.created_by is None:
+        return
+    title = _("%(title)s: %(status)s") % {"title": job.title, "status": job.get_status_display()}
+    notification_send(
+        recipients=[job.created_by],
+        category="jobs.finished",
+        title=title,
+        body=job.error,
+        url=job.get_absolute_url(),
+        key=f"job-{job.pk}",
+    )
+
+
 def job_run(job_id: str) -> str:
     """Execute one job (idempotent claim: a job already running or finished is left alone). Returns its status."""
+    status = _execute(job_id)
+    if status in (Job.Status.SUCCEEDED, Job.Status.FAILED):
+        try:
+            _notify(job_id)
+        except Exception:  # a notification failure never fails the job
+            log.exception("notifying job %s failed", job_id)
+    return status
+
+
+def _execute(job_id: str) -> str:
     claimed = Job.objects.filter(pk=job_id, status=Job.Status.QUEUED).update(
         status=Job.Status.RUNNING, started_at=timezone.now(), progress=0
     )

@@ -10,6 +10,7 @@ from django.test import TestCase, override_settings
 from mtqg.core import jobs
 from mtqg.core.jobs import job_enqueue, job_run
 from mtqg.core.models import Job
+from mtqg.notifications.models import Notification
 from mtqg.testing import make_world
 
 
@@ -28,6 +29,8 @@ class JobTest(TestCase):
         self.assertEqual(job.result, {"steps": 4})
         self.assertEqual(job.attempts, 1)
         self.assertEqual(job.created_by, self.world.dien_bien_officer)
+        note = Notification.objects.get(recipient=self.world.dien_bien_officer, category="jobs.finished")
+        self.assertEqual(note.url, job.get_absolute_url())
         # a second run of the same job is refused by the claim (idempotent)
         self.assertEqual(job_run(str(job.pk)), Job.Status.SUCCEEDED)
         job.refresh_from_db()

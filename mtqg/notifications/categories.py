@@ -1,0 +1,13 @@
+"""Notification categories: code → Vietnamese label. Each app adds its own lines (users can mute any of them)."""
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+CATEGORIES: dict[str, str | Promise] = {
+    "system": _("Hệ thống"),
+    "jobs.finished": _("Công việc nền hoàn thành"),
+}
+
+
+def label(code: str) -> str:
+    return str(CATEGORIES.get(code, code))
