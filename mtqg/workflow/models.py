@@ -46,6 +46,7 @@ class ReportType(models.Model):
     deadlines = models.JSONField(_("hạn nộp"), default=dict)
     indicators = models.JSONField(_("chỉ tiêu"), default=list)
     separation_of_duties = models.BooleanField(_("tách người nộp và người duyệt"), default=True)
+    hide_unapproved = models.BooleanField(_("ẩn số liệu chưa duyệt với cấp trên"), default=False)
     legal_basis = models.CharField(_("căn cứ pháp lý"), max_length=300, blank=True)
     unconfirmed = models.BooleanField(_("chưa xác minh"), default=False)
 
@@ -76,12 +77,24 @@ class ReportType(models.Model):
 
 
 class ValidationRule(models.Model):
+    """A cross-field rule (kind=compare: left op right) or an outlier rule (kind=outlier: |z| of `left` against the
+    unit's own history (op="history") or its peers in the province and period (op="peers") above `threshold`)."""
+
+    class Kind(models.TextChoices):
+        COMPARE = "compare", _("So sánh giữa các chỉ tiêu")
+        OUTLIER = "outlier", _("Giá trị bất thường")
+
     code = models.CharField(_("mã"), max_length=40, unique=True)
+    kind = models.CharField(_("loại quy tắc"), max_length=8, choices=Kind.choices, default=Kind.COMPARE)
     left = models.CharField(_("chỉ tiêu"), max_length=40)
-    op = models.CharField(_("phép so sánh"), max_length=2)
-    right = models.CharField(_("chỉ tiêu so sánh"), max_length=40)
+    op = models.CharField(_("phép so sánh"), max_length=8)
+    right = models.CharField(_("chỉ tiêu so sánh"), max_length=40, blank=True)
+    threshold = models.DecimalField(_("ngưỡng"), max_digits=6, decimal_places=2, null=True, blank=True)
+    min_count = models.PositiveSmallIntegerField(_("số quan sát tối thiểu"), default=3)
     severity = models.CharField(_("mức độ"), max_length=8, default="error")
     message = models.CharField(_("thông báo"), max_length=300)
+    legal_basis = models.CharField(_("căn cứ"), max_length=300, blank=True)
+    unconfirmed = models.BooleanField(_("chưa xác minh"), default=False)
 
     class Meta:
         verbose_name = _("quy tắc kiểm tra")
@@ -102,6 +115,7 @@ class Report(models.Model):
     unit = models.ForeignKey("geo.UnitVersion", on_delete=models.PROTECT, verbose_name=_("đơn vị"))
     period = models.ForeignKey(ReportingPeriod, on_delete=models.PROTECT, verbose_name=_("kỳ báo cáo"))
     status = models.CharField(_("trạng thái"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    pending_level = models.PositiveSmallIntegerField(_("cấp đang duyệt"), null=True, blank=True)
     version = models.PositiveIntegerField(_("phiên bản"), default=1)
     deadline = models.DateField(_("hạn nộp"), null=True, blank=True)
     submitted_by = models.ForeignKey(
@@ -132,6 +146,13 @@ class Report(models.Model):
     @property
     def locked(self) -> bool:
         return self.status in (self.Status.SUBMITTED, self.Status.APPROVED)
+
+    @property
+    def pending_level_label(self) -> str:
+        return str(LEVEL_LABELS.get(self.pending_level, "")) if self.pending_level is not None else ""
+
+
+LEVEL_LABELS = {0: _("Trung ương"), 1: _("Tỉnh"), 2: _("Huyện"), 3: _("Xã")}
 
 
 class ReportValue(models.Model):
@@ -179,6 +200,7 @@ class ReportDecision(models.Model):
     to_status = models.CharField(_("sang trạng thái"), max_length=10)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
     reason = models.TextField(_("lý do"), blank=True)
+    level = models.PositiveSmallIntegerField(_("cấp quyết định"), null=True, blank=True)
     at = models.DateTimeField(_("thời điểm"), auto_now_add=True)
 
     scope_path = "report__unit__path"

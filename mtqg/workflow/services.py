@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import operator
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -11,12 +10,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from mtqg.accounts.scoping import ensure_can_edit, path_editable
+from mtqg.accounts.scoping import edit_prefixes, ensure_can_edit, path_editable
 from mtqg.core.audit import record_change
+from mtqg.geo.models import UnitVersion
 
-from .models import Report, ReportDecision, ReportingPeriod, ReportType, ReportValue, ValidationRule
+from .models import Report, ReportDecision, ReportingPeriod, ReportType, ReportValue
+from .validation import compare, compare_rules
 
-OPS = {"<=": operator.le, "<": operator.lt, ">=": operator.ge, ">": operator.gt, "==": operator.eq}
 S = Report.Status
 
 
@@ -36,15 +36,8 @@ class StaleVersion(ValidationError):
 
 
 def check_rules(values: dict[str, Decimal | None]) -> dict[str, list[str]]:
-    """Cross-field rules (data): {field code: [message]} for violated rules whose codes are both present."""
-    errors: dict[str, list[str]] = {}
-    for rule in ValidationRule.objects.all():
-        left, right = values.get(rule.left), values.get(rule.right)
-        if left is None or right is None:
-            continue
-        if not OPS[rule.op](left, right):
-            errors.setdefault(rule.left, []).append(rule.message)
-    return errors
+    """Blocking cross-field rules (data): {field code: [message]} for violated rules whose codes are both present."""
+    return compare(values, compare_rules())
 
 
 def _check_version(report: Report, version: int, submitted: dict[str, Any]) -> None:
@@ -61,12 +54,49 @@ def _lock(report: Report) -> Report:
     )
 
 
-def _approver_path(report: Report) -> str:
-    parent = report.unit.parent
-    return parent.path if parent is not None else report.unit.path
+def approver_levels(report_type: ReportType) -> list[int]:
+    """Levels that decide after the reporting level, from the type's approval chain (data), e.g. [1, 0]."""
+    chain = [int(x) for x in report_type.approval_chain or []]
+    levels = [lvl for lvl in chain if lvl < report_type.reporting_level]
+    return levels or [max(report_type.reporting_level - 1, 0)]
 
 
-def _log(report: Report, actor: Any, action: str, old: str, reason: str = "") -> None:
+def ancestor_paths(path: str) -> list[str]:
+    parts = [p for p in path.split("/") if p]
+    return ["/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
+
+
+def approver_path(report: Report, level: int | None = None) -> str:
+    """Path of the unit that decides at `level` (default: the first approver level); the ancestor of the report's
+    unit at that level, or the nearest ancestor above it when the structure skips it (no districts after 2025)."""
+    if level is None:
+        level = approver_levels(report.report_type)[0]
+    rows = sorted(
+        UnitVersion.objects.filter(path__in=ancestor_paths(report.unit.path), level__lte=level).values_list(
+            "level", "path"
+        ),
+        reverse=True,
+    )
+    return rows[0][1] if rows else ""
+
+
+def can_decide(actor: Any, report: Report) -> bool:
+    """May `actor` approve/return this submitted report at its pending level (scope only, not duties)?"""
+    if report.status != S.SUBMITTED or report.pending_level is None:
+        return False
+    return decides_at(actor, approver_path(report, report.pending_level))
+
+
+def decides_at(actor: Any, path: str) -> bool:
+    """Decisions belong to the level itself: an edit assignment on that very unit (or a system administrator),
+    not merely a scope covering it — the central level cannot take the province's place in the chain."""
+    prefixes = edit_prefixes(actor)
+    return "" in prefixes or (bool(path) and path in prefixes)
+
+
+def _log(
+    report: Report, actor: Any, action: str, old: str, reason: str = "", level: int | None = None
+) -> None:
     ReportDecision.objects.create(
         report=report,
         action=action,
@@ -74,6 +104,7 @@ def _log(report: Report, actor: Any, action: str, old: str, reason: str = "") ->
         to_status=report.status,
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         reason=reason,
+        level=level,
     )
     record_change(
         actor=actor, obj=report, action=action, changes={"status": [old, report.status]}, reason=reason
@@ -169,7 +200,7 @@ def _transition(report: Report, version: int, allowed: tuple[str, ...]) -> Repor
 def _ensure_approver(actor: Any, report: Report) -> None:
     if actor is None:
         return
-    if not path_editable(actor, _approver_path(report)):
+    if not can_decide(actor, report):
         raise PermissionDenied(_("Bạn không có quyền duyệt báo cáo của đơn vị này (cần quyền ở cấp trên)."))
     if report.report_type.separation_of_duties and report.submitted_by_id == actor.pk:
         raise PermissionDenied(_("Không được tự duyệt hoặc trả lại báo cáo do chính mình nộp."))
@@ -185,23 +216,33 @@ def report_submit(*, actor: Any, report: Report, version: int) -> Report:
         raise ValidationError(errors)
     old = report.status
     report.status, report.submitted_at = S.SUBMITTED, timezone.now()
+    report.pending_level = approver_levels(report.report_type)[0]
     report.submitted_by = actor if getattr(actor, "is_authenticated", False) else None
     report.version += 1
     report.save()
-    _log(report, actor, "submit", old)
+    _log(report, actor, "submit", old, level=report.unit.level)
+    _notify(report, "submitted")
     return report
 
 
 @transaction.atomic
 def report_approve(*, actor: Any, report: Report, version: int) -> Report:
+    """Approve at the pending level: forwards to the next level of the chain, or approves (and locks) at the last."""
     report = _transition(report, version, (S.SUBMITTED,))
     _ensure_approver(actor, report)
-    old = report.status
-    report.status, report.decided_at, report.reason = S.APPROVED, timezone.now(), ""
+    old, level = report.status, report.pending_level
+    levels = approver_levels(report.report_type)
+    following = [lvl for lvl in levels if level is not None and lvl < level]
+    report.decided_at, report.reason = timezone.now(), ""
     report.decided_by = actor if getattr(actor, "is_authenticated", False) else None
+    if following:
+        report.pending_level = following[0]
+    else:
+        report.status, report.pending_level = S.APPROVED, None
     report.version += 1
     report.save()
-    _log(report, actor, "approve", old)
+    _log(report, actor, "approve", old, level=level)
+    _notify(report, "approved" if report.status == S.APPROVED else "forwarded")
     return report
 
 
@@ -217,12 +258,14 @@ def report_return(*, actor: Any, report: Report, version: int, reason: str) -> R
     reason = _need_reason(reason)
     report = _transition(report, version, (S.SUBMITTED,))
     _ensure_approver(actor, report)
-    old = report.status
+    old, level = report.status, report.pending_level
     report.status, report.decided_at, report.reason = S.RETURNED, timezone.now(), reason
+    report.pending_level = None
     report.decided_by = actor if getattr(actor, "is_authenticated", False) else None
     report.version += 1
     report.save()
-    _log(report, actor, "return", old, reason)
+    _log(report, actor, "return", old, reason, level=level)
+    _notify(report, "returned")
     return report
 
 
@@ -231,22 +274,36 @@ def report_reopen(*, actor: Any, report: Report, version: int, reason: str) -> R
     """Only the approver level may reopen an approved report, with a reason; it goes back to draft."""
     reason = _need_reason(reason)
     report = _transition(report, version, (S.APPROVED,))
-    if actor is not None and not path_editable(actor, _approver_path(report)):
+    if actor is not None and not can_reopen(actor, report):
         raise PermissionDenied(_("Chỉ cấp duyệt mới được mở lại báo cáo đã duyệt."))
     old = report.status
-    report.status, report.reason = S.DRAFT, reason
+    report.status, report.reason, report.pending_level = S.DRAFT, reason, None
     report.version += 1
     report.save()
     _log(report, actor, "reopen", old, reason)
+    _notify(report, "reopened")
     return report
+
+
+def can_reopen(actor: Any, report: Report) -> bool:
+    return report.status == S.APPROVED and path_editable(actor, approver_path(report))
 
 
 @transaction.atomic
 def report_bulk_approve(*, actor: Any, reports: list[Report]) -> int:
-    """Approve every submitted report given (e.g. a province's list); all or nothing."""
+    """Approve every submitted report given (e.g. a province's list) that waits at a level the actor decides;
+    all or nothing: one refusal (scope, separation of duties, stale) rolls the whole batch back."""
     count = 0
     for report in reports:
-        if report.status == S.SUBMITTED:
+        own = report.report_type.separation_of_duties and report.submitted_by_id == getattr(actor, "pk", None)
+        if report.status == S.SUBMITTED and (actor is None or (can_decide(actor, report) and not own)):
             report_approve(actor=actor, report=report, version=report.version)
             count += 1
     return count
+
+
+def _notify(report: Report, event: str) -> None:
+    """Notify the right users after commit (see notify.py); nothing is sent if the transaction rolls back."""
+    from .notify import report_event
+
+    transaction.on_commit(lambda: report_event(report.pk, event))

@@ -61,8 +61,19 @@ class ReportWorkflowTests(TestCase):
         )
         self.assertEqual((r.status, r.reason), (Report.Status.RETURNED, "Thiếu số liệu"))
         r = services.report_submit(actor=self.w.commune_officer, report=r, version=r.version)
+        self.assertEqual(r.pending_level, 1)
+        with self.assertRaises(PermissionDenied):  # central decides only after the province
+            services.report_approve(actor=self.w.commune_officer, report=r, version=r.version)
         r = services.report_approve(actor=self.w.dien_bien_officer, report=r, version=r.version)
-        self.assertEqual(r.status, Report.Status.APPROVED)
+        self.assertEqual((r.status, r.pending_level), (Report.Status.SUBMITTED, 0))
+        with self.assertRaises(PermissionDenied):  # the province cannot decide at the central level
+            services.report_approve(actor=self.w.dien_bien_officer, report=r, version=r.version)
+        with self.assertRaises(ValidationError):  # still locked while the central level decides
+            services.report_save_values(
+                actor=self.w.commune_officer, report=r, version=r.version, values={"so_ho": 1}
+            )
+        r = services.report_approve(actor=self.w.central, report=r, version=r.version)
+        self.assertEqual((r.status, r.pending_level), (Report.Status.APPROVED, None))
         with self.assertRaises(ValidationError):
             services.report_submit(actor=self.w.commune_officer, report=r, version=r.version)
         with self.assertRaises(PermissionDenied):
@@ -72,7 +83,7 @@ class ReportWorkflowTests(TestCase):
         )
         self.assertEqual(r.status, Report.Status.DRAFT)
         actions = list(ReportDecision.objects.filter(report=r).values_list("action", flat=True))
-        self.assertEqual(actions, ["submit", "return", "submit", "approve", "reopen"])
+        self.assertEqual(actions, ["submit", "return", "submit", "approve", "approve", "reopen"])
 
     def test_decision_log_is_insert_only(self) -> None:
         r = self._submitted()
@@ -104,6 +115,7 @@ class ReportWorkflowTests(TestCase):
         with self.assertRaises(PermissionDenied):
             services.report_approve(actor=self.w.dien_bien_officer, report=r, version=r.version)
         r = services.report_approve(actor=self.other_prov, report=r, version=r.version)
+        r = services.report_approve(actor=self.w.central, report=r, version=r.version)
         self.assertEqual(r.status, Report.Status.APPROVED)
         ReportType.objects.filter(pk=self.rt.pk).update(separation_of_duties=False)
         r2 = services.report_create(
@@ -114,7 +126,7 @@ class ReportWorkflowTests(TestCase):
         )
         r2 = services.report_submit(actor=self.w.dien_bien_officer, report=r2, version=r2.version)
         r2 = services.report_approve(actor=self.w.dien_bien_officer, report=r2, version=r2.version)
-        self.assertEqual(r2.status, Report.Status.APPROVED)
+        self.assertEqual((r2.status, r2.pending_level), (Report.Status.SUBMITTED, 0))
 
     def test_stale_version_keeps_input(self) -> None:
         r = self._report()
@@ -163,7 +175,23 @@ class ReportWorkflowTests(TestCase):
 
     def test_bulk_approve(self) -> None:
         r = self._submitted()
-        self.assertEqual(services.report_bulk_approve(actor=self.w.dien_bien_officer, reports=[r]), 1)
+        own = services.report_submit(
+            actor=self.w.dien_bien_officer,
+            report=services.report_create(
+                actor=None,
+                report_type=self.rt,
+                unit=self.w.muong_phang,
+                period=ReportingPeriod.objects.get(code="2026-Y"),
+            ),
+            version=1,
+        )
+        # the central level has nothing to decide yet; the province skips its own submission
+        self.assertEqual(services.report_bulk_approve(actor=self.w.central, reports=[r, own]), 0)
+        self.assertEqual(services.report_bulk_approve(actor=self.w.dien_bien_officer, reports=[r, own]), 1)
+        r.refresh_from_db()
+        own.refresh_from_db()
+        self.assertEqual((r.status, r.pending_level, own.pending_level), (Report.Status.SUBMITTED, 0, 1))
+        self.assertEqual(services.report_bulk_approve(actor=self.w.central, reports=[r, own]), 1)
         r.refresh_from_db()
         self.assertEqual(r.status, Report.Status.APPROVED)
 
@@ -181,7 +209,7 @@ class CompletenessViewTests(TestCase):
     def test_index_counts_and_export(self) -> None:
         self.client.force_login(self.w.dien_bien_officer)
         url = "/workflow/?type=gnbv_6thang_nam&period=2026-H1"
-        with self.assertNumQueries(11):
+        with self.assertNumQueries(12):
             resp = self.client.get(url)
         self.assertEqual(resp.status_code, 200)
         data = resp.context["data"]
