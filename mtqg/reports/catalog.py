@@ -20,7 +20,9 @@ CATALOG: dict[str, str] = {
     "poverty-summary": "mtqg.poverty.reports:summary",
     "ntm-summary": "mtqg.ntm.reports:summary",
     "ntm-white-communes": "mtqg.ntm.reports:white_communes",
+    "ntm-digital-gaps": "mtqg.ntm.reports:digital_gaps",
     "supervision-recurring-themes": "mtqg.supervision.reports:recurring_themes",
+    "briefing": "mtqg.supervision.briefing:briefing",
 }
 
 
