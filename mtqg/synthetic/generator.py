@@ -1,0 +1,614 @@
+"""The synthetic country: deterministic records on the real administrative units of both structures.
+
+Everything is built as RECORDS (indicator values, household reviews, payments, reports) from which the app's own
+code computes the published figures: NTM statuses come from `ntm.engine.recompute`, poverty classes from
+`poverty.standards.decide`, recognitions from the computed assessments. Parameters (scales, regional rates with
+citations, NTM recognition curve) are data: mtqg/synthetic/data/profile.json.
+
+Every synthetic row carries a marker (code prefix "SYN-" or a note/reference "SYN") so a re-run replaces exactly the
+synthetic rows and nothing else; rows that would collide with existing (demo or real) records are skipped.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from django.db import connection, models, transaction
+from django.utils import timezone
+
+from mtqg.core.audit import record_change
+from mtqg.geo.models import ClassificationScheme, UnitClassification, UnitVersion
+from mtqg.geo.text import fold
+
+from . import bulk
+
+PROFILE_FILE = Path(__file__).resolve().parent / "data" / "profile.json"
+MARK = "SYN"
+SCALES = ("tiny", "province", "national")
+POVERTY_REGION = {"btb": "btb", "dhntb": "btb"}  # poverty rates are per GSO region: BTB&DHMT together
+
+FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Lò", "Quàng", "Lường", "Cà", "Vàng",
+          "Giàng", "Sùng", "Mùa", "Hà", "Nông", "Triệu", "Đinh"]  # fmt: skip
+MIDDLE = ["Văn", "Thị", "Minh", "Đức", "Ngọc", "Thanh", "A", "Seo"]
+GIVEN = ["An", "Bình", "Chiến", "Dung", "Hoa", "Hùng", "Lan", "Long", "Mai", "Nam", "Phong", "Quân", "Sơn",
+         "Thắm", "Tú", "Vân", "Xuân", "Páo", "Sinh", "Tòng"]  # fmt: skip
+ETHNIC = {
+    "tdmnpb": ["Thái", "Mông", "Kinh", "Tày", "Nùng", "Dao", "Khơ Mú"],
+    "tn": ["Kinh", "Ê Đê", "Gia Rai", "Ba Na", "Kinh"],
+    "dbscl": ["Kinh", "Kinh", "Kinh", "Khmer"],
+}
+
+
+def load_profile(path: Path = PROFILE_FILE) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return data
+
+
+@dataclass
+class Commune:
+    id: int
+    code: str
+    kind: str
+    structure: str
+    province_code: str
+    region: str  # one of the 7 NTM regions
+
+
+@dataclass
+class Stats:
+    counts: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+class Row:
+    """Column list and constant tail for raw inserts: the caller supplies the varying leading values."""
+
+    def __init__(self, model: type[models.Model], varying: Sequence[str]) -> None:
+        fields = {f.name: f for f in model._meta.concrete_fields}
+        self.model = model
+        self.columns: list[str] = [str(fields[name].column) for name in varying]
+        tail: list[Any] = []
+        now = timezone.now()
+        for f in model._meta.concrete_fields:
+            if f.name in varying or f.primary_key:
+                continue
+            if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+                value: Any = now
+            else:
+                value = f.get_default()
+            if isinstance(f, models.JSONField):
+                value = json.dumps(value if value is not None else {})
+            self.columns.append(str(f.column))
+            tail.append(value)
+        self.tail = tuple(tail)
+
+    def insert(self, rows: Iterable[Sequence[Any]]) -> int:
+        tail = self.tail
+        return bulk.insert(self.model, self.columns, (tuple(r) + tail for r in rows))
+
+
+class Generator:
+    def __init__(
+        self,
+        scale: str,
+        seed: int = 1,
+        *,
+        progress: Callable[[str], None] | None = None,
+        profile: dict[str, Any] | None = None,
+    ) -> None:
+        if scale not in SCALES:
+            raise ValueError(scale)
+        self.scale = scale
+        self.seed = seed
+        self.profile = profile or load_profile()
+        self.cfg = self.profile["scales"][scale]
+        self.say = progress or (lambda _m: None)
+        self.stats = Stats()
+        region_of: dict[str, str] = {}
+        for region, codes in self.profile["regions"].items():
+            if isinstance(codes, list):
+                for code in codes:
+                    region_of[code] = region
+        self.region_of = region_of
+
+    # --- units -------------------------------------------------------------------------------------
+    def provinces(self, structure: str) -> list[UnitVersion]:
+        qs = UnitVersion.objects.filter(structure=structure, level=UnitVersion.Level.PROVINCE).order_by(
+            "code"
+        )
+        if self.cfg["provinces"] != "all":
+            qs = qs.filter(code__in=self.cfg["provinces"])
+        return list(qs)
+
+    def communes(self, structure: str) -> list[Commune]:
+        provinces = {p.pk: p.code for p in self.provinces(structure)}
+        out: list[Commune] = []
+        rows = (
+            UnitVersion.objects.filter(structure=structure, level=UnitVersion.Level.COMMUNE)
+            .order_by("path")
+            .values_list("pk", "code", "kind", "path")
+        )
+        per_province: dict[int, int] = defaultdict(int)
+        limit = self.cfg["max_communes"]
+        for pk, code, kind, path in rows.iterator(chunk_size=5000):
+            province_id = int(path.strip("/").split("/")[1])
+            if province_id not in provinces:
+                continue
+            if limit is not None and per_province[province_id] >= limit:
+                continue
+            per_province[province_id] += 1
+            pcode = provinces[province_id]
+            out.append(Commune(pk, code, kind, structure, pcode, self.region_of.get(pcode, "dbsh")))
+        return out
+
+    # --- orchestration -----------------------------------------------------------------------------
+    def run(self) -> Stats:
+        from mtqg.finance.loader import load_programs
+        from mtqg.finance.models import Program
+        from mtqg.ntm.loader import load_all
+        from mtqg.poverty.models import PovertyStandard
+        from mtqg.poverty.standards import load_standards
+        from mtqg.workflow.calendar import load_calendars
+
+        load_all()
+        if not PovertyStandard.objects.exists():
+            load_standards()
+        if not Program.objects.exists():
+            load_programs()
+        load_calendars([self.profile["workflow"]["year"]])
+        self.old = self.communes("pre2025")
+        self.new = self.communes("2025")
+        for name, step in (
+            ("clear", self.clear),
+            ("regions", self.regions),
+            ("ntm", self.ntm),
+            ("poverty", self.poverty),
+            ("finance", self.finance),
+            ("workflow", self.workflow),
+        ):
+            started = time.perf_counter()
+            self.say(f"{name}…")
+            with transaction.atomic():
+                step()
+            self.stats.seconds[name] = round(time.perf_counter() - started, 2)
+            self.say(f"{name}: {self.stats.seconds[name]} s")
+        with transaction.atomic():
+            country = UnitVersion.objects.filter(level=UnitVersion.Level.COUNTRY).first()
+            if country is not None:
+                record_change(
+                    actor=None,
+                    obj=country,
+                    action="imported",
+                    changes={
+                        "synthetic": [None, {"scale": self.scale, "seed": self.seed, **self.stats.counts}],
+                    },
+                    reason="generate_synthetic",
+                )
+        return self.stats
+
+    def rng(self, *key: Any) -> random.Random:
+        return random.Random("-".join(map(str, (self.seed, *key))))
+
+    # --- clear -------------------------------------------------------------------------------------
+    def clear(self) -> None:
+        from mtqg.finance.models import Allocation, CapitalPlan, Disbursement, Work
+        from mtqg.ntm.models import Assessment, CriterionResult, IndicatorValue, Recognition
+        from mtqg.poverty.models import Household, Member, Review
+        from mtqg.workflow.models import Report, ReportDecision, ReportValue
+
+        def raw(qs: models.QuerySet[Any]) -> None:
+            qs._raw_delete(qs.db)
+
+        syn_assessments = Assessment.objects.filter(note=MARK).values("pk")
+        raw(CriterionResult.objects.filter(assessment__in=syn_assessments))
+        raw(IndicatorValue.objects.filter(assessment__in=syn_assessments))
+        raw(Assessment.objects.filter(note=MARK))
+        raw(Recognition.objects.filter(decision_no__startswith=f"{MARK}-"))
+        households = Household.objects.filter(code__startswith=f"{MARK}-").values("pk")
+        raw(Review.objects.filter(household__in=households))
+        raw(Member.objects.filter(household__in=households))
+        raw(Household.objects.filter(code__startswith=f"{MARK}-"))
+        raw(Disbursement.objects.filter(reference=MARK))
+        raw(Allocation.objects.filter(decision_ref=MARK))
+        raw(Work.objects.filter(code__startswith=f"{MARK}-"))
+        raw(CapitalPlan.objects.filter(note=MARK))
+        reports = Report.objects.filter(note=MARK).values("pk")
+        raw(ReportValue.objects.filter(report__in=reports))
+        raw(ReportDecision.objects.filter(report__in=reports))
+        raw(Report.objects.filter(note=MARK))
+
+    # --- regions -----------------------------------------------------------------------------------
+    def regions(self) -> None:
+        """NTM thresholds are per region (ntm_region classification): give every generated commune lacking one
+        the region of its province, flagged unconfirmed and marked as synthetic."""
+        scheme, _ = ClassificationScheme.objects.get_or_create(
+            code="ntm_region", defaults={"name": "Vùng áp dụng ngưỡng tiêu chí NTM"}
+        )
+        ids = [c.id for c in self.old + self.new]
+        have: set[int] = set()
+        for start in range(0, len(ids), 5000):
+            have.update(
+                UnitClassification.objects.filter(
+                    scheme=scheme, unit_id__in=ids[start : start + 5000]
+                ).values_list("unit_id", flat=True)
+            )
+        rows = [
+            UnitClassification(
+                unit_id=c.id,
+                scheme=scheme,
+                value=c.region,
+                legal_basis=f"{MARK}: vùng theo tỉnh (generate_synthetic)",
+                unconfirmed=True,
+            )
+            for c in self.old + self.new
+            if c.id not in have
+        ]
+        UnitClassification.objects.bulk_create(rows, batch_size=5000)
+        self.stats.counts["region_classifications"] += len(rows)
+
+    # --- NTM ---------------------------------------------------------------------------------------
+    def ntm(self) -> None:
+        from mtqg.ntm import engine
+        from mtqg.ntm.models import Assessment, CriteriaSet, IndicatorValue
+
+        prof = self.profile["ntm"]
+        assessment_row = Row(
+            Assessment, ["id", "commune", "year", "criteria_set", "assessed_on", "note", "region"]
+        )
+        value_row = Row(IndicatorValue, ["assessment", "indicator", "value", "not_applicable", "source"])
+        for entry in prof["plan"]:
+            cset = CriteriaSet.objects.get(code=entry["set"], version=1)
+            book = engine.Book(cset.pk)
+            communes = self.old if entry["structure"] == "pre2025" else self.new
+            for year in entry["years"]:
+                on = date(year, 12, 31)
+                existing = set(
+                    Assessment.objects.filter(year=year, criteria_set=cset).values_list(
+                        "commune_id", flat=True
+                    )
+                )
+                todo = [c for c in communes if c.id not in existing]
+                if not todo:
+                    continue
+                regions = engine.resolve_regions(cset, [c.id for c in todo], on)
+                share = prof["recognised_share"][str(year)]
+                first = bulk.reserve_ids(Assessment, len(todo))
+                assessment_row.insert(
+                    (first + i, c.id, year, cset.pk, on, MARK, regions.get(c.id, ""))
+                    for i, c in enumerate(todo)
+                )
+                n_values = value_row.insert(
+                    self._ntm_values(book, todo, first, year, regions, share, prof["region_offset"])
+                )
+                bulk.sync_sequence(Assessment)
+                for start in range(0, len(todo), 3000):
+                    engine.recompute(
+                        Assessment.objects.filter(
+                            pk__gte=first + start, pk__lt=first + start + 3000, note=MARK
+                        ),
+                        refresh_regions=False,
+                    )
+                self.stats.counts["ntm_assessments"] += len(todo)
+                self.stats.counts["ntm_indicator_values"] += n_values
+        self._recognitions()
+
+    def _ntm_values(
+        self,
+        book: Any,
+        communes: list[Commune],
+        first: int,
+        year: int,
+        regions: dict[int, str],
+        share: float,
+        offsets: dict[str, float],
+    ) -> Iterator[tuple[Any, ...]]:
+        total = book.total
+        criteria = [c[0] for c in book.criteria]
+        for i, commune in enumerate(communes):
+            latent = self.rng("ntm", commune.code, commune.structure).random()
+            rng = self.rng("ntm", commune.code, commune.structure, year)
+            recognised = min(0.99, max(0.01, share + offsets.get(commune.region, 0.0)))
+            if latent > 1 - recognised:
+                met = total
+            else:
+                gap = ((1 - recognised) - latent) / (1 - recognised)
+                met = max(4, total - 1 - int(gap * (total - 5)))
+            failing = set(rng.sample(criteria, max(0, total - met)))
+            region = regions.get(commune.id, "")
+            aid = first + i
+            for crit_id in criteria:
+                fail_done = crit_id not in failing
+                for ind in book.indicators.get(crit_id, []):
+                    rule = book.rule(ind.id, region, year)
+                    fail = not fail_done and rule is not None
+                    if fail:
+                        fail_done = True
+                    if ind.if_applicable and not fail and rng.random() < 0.2:
+                        yield (aid, ind.id, None, True, MARK)
+                        continue
+                    yield (aid, ind.id, _value(rng, ind.value_type, rule, fail), False, MARK)
+
+    def _recognitions(self) -> None:
+        from mtqg.ntm.models import Assessment, Recognition, Tier
+
+        taken = set(
+            Recognition.objects.exclude(decision_no__startswith=f"{MARK}-").values_list(
+                "commune_id", flat=True
+            )
+        )
+        firsts: dict[int, tuple[int, int]] = {}
+        rows = (
+            Assessment.objects.filter(
+                note=MARK, criteria_total__gt=0, criteria_met=models.F("criteria_total")
+            )
+            .order_by("year")
+            .values_list("commune_id", "year", "criteria_set_id")
+        )
+        for commune_id, year, set_id in rows.iterator(chunk_size=20000):
+            if commune_id not in taken and commune_id not in firsts:
+                firsts[commune_id] = (year, set_id)
+        row = Row(
+            Recognition, ["commune", "tier", "decision_no", "decision_date", "standard_year", "criteria_set"]
+        )
+        self.stats.counts["ntm_recognitions"] += row.insert(
+            (cid, Tier.STANDARD.value, f"{MARK}-{cid}-{year}", date(year, 12, 20), year, set_id)
+            for cid, (year, set_id) in sorted(firsts.items())
+        )
+
+    # --- poverty -----------------------------------------------------------------------------------
+    def poverty(self) -> None:
+        from mtqg.poverty.models import Household, Review
+        from mtqg.poverty.standards import standard_for
+
+        years = self.cfg["review_years"]
+        standards = {y: standard_for(y) for y in years}
+        rates = self.profile["poverty_rates"]
+        household_row = Row(
+            Household,
+            ["id", "code", "commune", "village_name", "head_name", "head_search", "ethnicity", "area"],
+        )
+        review_row = Row(
+            Review,
+            [
+                "household", "commune", "year", "area", "income_per_capita_month", "deprivations",
+                "deprivation_count", "standard", "poverty_class", "transition", "approved_on",
+            ],
+        )  # fmt: skip
+        names = [(f"{f} {m} {g}", fold(f"{f} {m} {g}")) for f in FAMILY for m in MIDDLE for g in GIVEN]
+        per_commune = self.cfg["households_per_commune"]
+        chunk = 40 if per_commune > 1000 else 400
+        next_id = bulk.reserve_ids(Household, 0)
+        for start in range(0, len(self.old), chunk):
+            households: list[tuple[Any, ...]] = []
+            reviews: list[tuple[Any, ...]] = []
+            for commune in self.old[start : start + chunk]:
+                rng = self.rng("hh", commune.code)
+                n = max(1, round(per_commune * rng.uniform(0.5, 1.5)))
+                area = "urban" if commune.kind in ("phuong", "thi_tran") else "rural"
+                factor = rng.uniform(0.3, 1.7)
+                ethnic = ETHNIC.get(commune.region, ["Kinh"])
+                region = POVERTY_REGION.get(commune.region, commune.region)
+                for k in range(n):
+                    name, search = names[rng.randrange(len(names))]
+                    households.append(
+                        (next_id, f"{MARK}-{commune.code}-{k:05d}", commune.id, f"Thôn {k % 12 + 1}",
+                         name, search, rng.choice(ethnic), area)
+                    )  # fmt: skip
+                    before = ""
+                    for year in years:
+                        table = rates.get(str(year)) or rates[max(rates.keys() - {"source", "note"})]
+                        poor, near = table.get(region, table["dbsh"])
+                        cls, income, deps = _household(
+                            rng, standards[year], area, poor * factor / 100, near * factor / 100
+                        )
+                        reviews.append(
+                            (next_id, commune.id, year, area, income, json.dumps(deps), len(deps),
+                             standards[year].pk, cls, _transition(before, cls), date(year, 12, 15))
+                        )  # fmt: skip
+                        before = cls
+                    next_id += 1
+            self.stats.counts["households"] += household_row.insert(households)
+            self.stats.counts["reviews"] += review_row.insert(reviews)
+            self.say(f"  poverty {min(start + chunk, len(self.old))}/{len(self.old)} communes")
+        bulk.sync_sequence(Household)
+
+    # --- finance -----------------------------------------------------------------------------------
+    def finance(self) -> None:
+        from mtqg.finance.models import Allocation, CapitalPlan, Disbursement, InvestorLevel, Program, Work
+
+        prof = self.profile["finance"]
+        nodes = list(
+            Program.objects.filter(kind__in=["project", "subproject"])
+            .order_by("code")
+            .values_list("pk", flat=True)
+        )
+        if not nodes:
+            return
+        kinds = [k.value for k in Work.Kind]
+        sources = ["nstw_dtpt", "nstw_sn", "nsdp_doi_ung"]
+        statuses = [s.value for s in Work.Status]
+        low, high = prof["work_investment_million"]
+        works, allocs, pays = [], [], []
+        plan: dict[tuple[int, int, str, int], int] = defaultdict(int)
+        work_id = bulk.reserve_ids(Work, 0)
+        alloc_id = bulk.reserve_ids(Allocation, 0)
+        provinces = {p.code: p.pk for p in self.provinces("pre2025")}
+        provinces_new = {p.code: p.pk for p in self.provinces("2025")}
+        for year in prof["years"]:
+            communes = self.old if year < 2025 else self.new
+            province_ids = provinces if year < 2025 else provinces_new
+            for commune in communes:
+                rng = self.rng("fin", commune.code, commune.structure, year)
+                for k in range(self.cfg["works_per_commune"]):
+                    total = rng.randint(low, high) * 1_000_000
+                    node = nodes[rng.randrange(len(nodes))]
+                    source = sources[rng.randrange(3)]
+                    works.append(
+                        (work_id, f"{MARK}-{year}-{commune.structure}-{commune.code}-{k}",
+                         f"Công trình tổng hợp {k + 1}", kinds[rng.randrange(len(kinds))], node, commune.id,
+                         InvestorLevel.COMMUNE.value, year, total, statuses[rng.randrange(len(statuses))],
+                         date(year, 3, 1), date(year, 12, 31))
+                    )  # fmt: skip
+                    amount = total * rng.randint(40, 100) // 100
+                    allocs.append((alloc_id, commune.id, work_id, node, year, source, "xa", amount, MARK))
+                    province_id = province_ids.get(commune.province_code)
+                    if province_id:
+                        plan[(province_id, year, source, node)] += amount
+                    paid_share = rng.uniform(0.3, 1.0)
+                    for _p in range(self.cfg["payments_per_work"]):
+                        part = int(amount * paid_share / self.cfg["payments_per_work"])
+                        if part > 0:
+                            day = date(year, 1, 15) + timedelta(days=rng.randint(0, 380))
+                            pays.append((alloc_id, day, part, MARK))
+                    work_id += 1
+                    alloc_id += 1
+        Row(
+            Work,
+            ["id", "code", "name", "kind", "program", "commune", "investor_level", "year", "total_investment",
+             "status", "planned_start", "planned_end"],
+        ).insert(works)  # fmt: skip
+        Row(
+            Allocation,
+            ["id", "unit", "work", "program", "year", "source", "investor_level", "amount", "decision_ref"],
+        ).insert(allocs)
+        Row(Disbursement, ["allocation", "paid_on", "amount", "reference"]).insert(pays)
+        Row(CapitalPlan, ["unit", "program", "year", "source", "vintage", "amount", "note"]).insert(
+            (unit, node, year, source, "initial", amount * 6 // 5, MARK)
+            for (unit, year, source, node), amount in sorted(plan.items())
+        )
+        for model in (Work, Allocation, Disbursement, CapitalPlan):
+            bulk.sync_sequence(model)
+        self.stats.counts["works"] += len(works)
+        self.stats.counts["disbursements"] += len(pays)
+        self.stats.counts["capital_plan_lines"] += len(plan)
+
+    # --- workflow ----------------------------------------------------------------------------------
+    def workflow(self) -> None:
+        from mtqg.workflow.models import Report, ReportDecision, ReportingPeriod, ReportType, ReportValue
+
+        prof = self.profile["workflow"]
+        rt = ReportType.objects.filter(code=prof["report_type"]).first()
+        if rt is None:
+            return
+        year = prof["year"]
+        periods = [p for p in ReportingPeriod.objects.filter(year=year).order_by("start") if rt.expects(p)]
+        taken = set(Report.objects.filter(report_type=rt).values_list("unit_id", "period_id"))
+        report_id = bulk.reserve_ids(Report, 0)
+        reports, values, decisions = [], [], []
+        for commune in self.new:
+            rng = self.rng("wf", commune.code)
+            for period in periods:
+                if (commune.id, period.pk) in taken:
+                    continue
+                state = rng.choice(prof["states"])
+                if state == "missing":
+                    continue
+                deadline = rt.deadline_for(period)
+                assert deadline is not None
+                at = datetime(deadline.year, deadline.month, deadline.day, 9, tzinfo=UTC) + timedelta(
+                    days=rng.randint(-10, 12)
+                )
+                submitted = state != "draft"
+                reports.append(
+                    (report_id, rt.pk, commune.id, period.pk, state, deadline, at if submitted else None,
+                     "Thiếu minh chứng tiêu chí" if state == "returned" else "", MARK)
+                )  # fmt: skip
+                met = rng.randint(8, 19)
+                plan = rng.randint(1_000, 9_000) * 1_000_000
+                values += [
+                    (report_id, "so_tieu_chi_dat", met),
+                    (report_id, "so_tieu_chi_bo", 19),
+                    (report_id, "von_ke_hoach", plan),
+                    (report_id, "von_giai_ngan", plan * rng.randint(30, 100) // 100),
+                ]
+                if submitted:
+                    decisions.append((report_id, "submit", "draft", "submitted", ""))
+                if state in ("approved", "returned"):
+                    action = "approve" if state == "approved" else "return"
+                    decisions.append((report_id, action, "submitted", state, reports[-1][7]))
+                report_id += 1
+        Row(
+            Report,
+            ["id", "report_type", "unit", "period", "status", "deadline", "submitted_at", "reason", "note"],
+        ).insert(reports)
+        Row(ReportValue, ["report", "code", "value"]).insert(values)
+        Row(ReportDecision, ["report", "action", "from_status", "to_status", "reason"]).insert(decisions)
+        bulk.sync_sequence(Report)
+        self.stats.counts["reports"] += len(reports)
+
+
+def _value(rng: random.Random, value_type: str, rule: Any, fail: bool) -> Decimal:
+    """An indicator value that meets (or, when `fail`, misses) its threshold row."""
+    if rule is None:
+        return Decimal(rng.randint(0, 1) if value_type == "bool" else rng.randint(0, 100))
+    op, limit = rule.op, rule.value
+    if op == "true":
+        return Decimal(0 if fail else 1)
+    if op == "zero":
+        return Decimal(rng.randint(1, 5) if fail else 0)
+    limit = Decimal(limit if limit is not None else 0)
+    cap = Decimal(100) if value_type == "percent" else max(limit * 2, Decimal(10))
+    if op == "ge":
+        if fail:
+            return (limit * Decimal(rng.uniform(0.5, 0.99))).quantize(Decimal("0.01"))
+        return (limit + (cap - limit) * Decimal(rng.random())).quantize(Decimal("0.01"))
+    if fail:
+        return (limit * Decimal(rng.uniform(1.05, 1.6)) + 1).quantize(Decimal("0.01"))
+    return (limit * Decimal(rng.random())).quantize(Decimal("0.01"))
+
+
+def _household(
+    rng: random.Random, standard: Any, area: str, p_poor: float, p_near: float
+) -> tuple[str, int, list[str]]:
+    """Draw a household's income and deprivations for a target class and classify it by the standard's rule."""
+    from mtqg.poverty.standards import decide
+
+    lines = standard.lines[area]
+    line = int(lines["line"])
+    upper = int(lines.get("average_upper") or line * 3 // 2)
+    cutoff = standard.deprivation_cutoff or 0
+    codes = [i["code"] for i in standard.indicators]
+    r = rng.random()
+    if r < p_poor:
+        income, count = rng.randint(line * 4 // 10, line), rng.randint(cutoff, min(len(codes), cutoff + 3))
+    elif r < p_poor + p_near:
+        income, count = rng.randint(line * 5 // 10, line), rng.randint(0, max(cutoff - 1, 0))
+    elif r < p_poor + p_near + 0.08:
+        income, count = rng.randint(line + 1, upper), rng.randint(0, 3)
+    else:
+        income, count = rng.randint(upper + 1, upper * 4), rng.randint(0, 2)
+    income = income // 1000 * 1000
+    deps = rng.sample(codes, min(count, len(codes))) if codes else []
+    return decide(lines, standard.deprivation_cutoff, income, len(deps)), income, deps
+
+
+def _transition(before: str, now: str) -> str:
+    if not before:
+        return ""
+    if before == "poor" and now != "poor":
+        return "escaped_poor"
+    if before == "near_poor" and now not in ("poor", "near_poor"):
+        return "escaped_near_poor"
+    if before not in ("poor", "near_poor") and now in ("poor", "near_poor"):
+        return "new"
+    return ""
+
+
+def generate(scale: str, seed: int = 1, progress: Callable[[str], None] | None = None) -> Stats:
+    """Generate (or regenerate) the synthetic country at a scale; deterministic for a (scale, seed)."""
+    started = time.perf_counter()
+    stats = Generator(scale, seed, progress=progress).run()
+    stats.seconds["total"] = round(time.perf_counter() - started, 2)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute("ANALYZE")
+    return stats
