@@ -18,12 +18,22 @@ class LockoutAuthenticationForm(AuthenticationForm):
         "locked": _(
             "Tài khoản tạm bị khóa do đăng nhập sai nhiều lần. Vui lòng thử lại sau %(minutes)s phút."
         ),
+        "ip_limited": _(
+            "Có quá nhiều lần đăng nhập sai từ địa chỉ này. Vui lòng thử lại sau %(minutes)s phút."
+        ),
     }
 
     def clean(self) -> dict[str, Any]:
         from django.conf import settings
 
         username = (self.data.get("username") or "").strip()
+        ip_address = self.request.META.get("REMOTE_ADDR") if self.request else None
+        if services.login_ip_limited(ip_address):
+            raise forms.ValidationError(
+                self.error_messages["ip_limited"],
+                code="ip_limited",
+                params={"minutes": settings.LOGIN_LOCKOUT_MINUTES},
+            )
         if username and services.login_locked(username):
             raise forms.ValidationError(
                 self.error_messages["locked"],
@@ -34,9 +44,7 @@ class LockoutAuthenticationForm(AuthenticationForm):
             cleaned = super().clean()
         except forms.ValidationError:
             if username:
-                services.login_failed(
-                    username, self.request.META.get("REMOTE_ADDR") if self.request else None
-                )
+                services.login_failed(username, ip_address)
             raise
         services.login_succeeded(username)
         return cleaned

@@ -102,6 +102,15 @@ def login_locked(username: str) -> bool:
     return recent >= settings.LOGIN_LOCKOUT_ATTEMPTS
 
 
+def login_ip_limited(ip_address: str | None) -> bool:
+    """True when one address has failed too often recently (password spraying across usernames)."""
+    if not ip_address:
+        return False
+    since = timezone.now() - timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
+    recent = LoginFailure.objects.filter(ip_address=ip_address, at__gte=since).count()
+    return recent >= settings.LOGIN_IP_ATTEMPTS
+
+
 def login_failed(username: str, ip_address: str | None) -> None:
     LoginFailure.objects.create(username=username[:150], ip_address=ip_address)
 
