@@ -383,6 +383,39 @@ def _payments(
     ]
 
 
+# Shares used to spread entered values over disaggregation categories (Cao Bằng: mostly Tày and Nùng).
+DISAGG_WEIGHTS: dict[str, dict[str, float]] = {
+    "ethnicity": {"tay": 40, "nung": 30, "mong": 12, "dao": 10, "kinh": 5, "san_chay": 3},
+    "sex_of_head": {"male": 76, "female": 24},
+    "household_class": {"poor": 68, "near_poor": 32},
+}
+
+
+def _disaggregated(indicator: Indicator, commune: UnitVersion, part: int) -> list[IndicatorValue]:
+    """A commune's value as up to 3 rows, each with a category per dimension of the indicator (seeded by the
+    indicator and commune, so reruns give the same rows); the rows add up to `part`."""
+    if not part:
+        return []
+    rng = random.Random(f"{indicator.code}:{commune.code}")
+    n = min(3, part)
+    chunks = spread(part, [part] * n, [rng.uniform(0.5, 1.5) for _ in range(n)])
+    rows = []
+    for chunk in chunks:
+        if not chunk:
+            continue
+        combo = {}
+        for dim in indicator.disaggregations:
+            weights = DISAGG_WEIGHTS.get(dim)
+            if weights:
+                combo[dim] = rng.choices(list(weights), weights=list(weights.values()))[0]
+        rows.append(
+            IndicatorValue(
+                indicator=indicator, unit=commune, year=YEAR, value=Decimal(chunk), disaggregation=combo
+            )
+        )
+    return rows
+
+
 def _seed_outputs(rng: random.Random, province: UnitVersion, communes: list[UnitVersion]) -> None:
     indicators = {i.code: i for i in Indicator.objects.all()}
     values: list[IndicatorValue] = []
@@ -391,10 +424,7 @@ def _seed_outputs(rng: random.Random, province: UnitVersion, communes: list[Unit
         for c, part in zip(
             chosen, spread(actual, [actual] * n, [rng.uniform(0.5, 1.5) for _ in chosen]), strict=True
         ):
-            if part:
-                values.append(
-                    IndicatorValue(indicator=indicators[code], unit=c, year=YEAR, value=Decimal(part))
-                )
+            values += _disaggregated(indicators[code], c, part)
         if target:
             IndicatorTarget.objects.create(
                 indicator=indicators[code],

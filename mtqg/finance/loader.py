@@ -18,6 +18,9 @@ from .models import DisbursementDeadline, FinanceRule, Indicator, Program
 DATA = Path(__file__).parent / "data"
 
 
+DISAGGREGATION_RULE = "indicator_disaggregations"
+
+
 def _read(name: str) -> dict[str, Any]:
     return json.loads((DATA / name).read_text(encoding="utf-8"))
 
@@ -91,8 +94,21 @@ def load_programs() -> dict[str, int]:
         )
         counts["rules"] += 1
 
+    indicators = _read("indicators.json")
+    disaggregations = indicators.get("disaggregations", {})
+    FinanceRule.objects.update_or_create(
+        code=DISAGGREGATION_RULE,
+        defaults={
+            "name": "Phân tổ chỉ tiêu",
+            "params": disaggregations.get("dimensions", {}),
+            "legal_basis": disaggregations.get("legal_basis", ""),
+            "unconfirmed": bool(disaggregations.get("unconfirmed", False)),
+        },
+    )
+    counts["rules"] += 1
+
     programs = {p.code: p for p in Program.objects.filter(parent__isnull=True)}
-    for i, ind in enumerate(_read("indicators.json")["indicators"]):
+    for i, ind in enumerate(indicators["indicators"]):
         Indicator.objects.update_or_create(
             code=ind["code"],
             defaults={

@@ -407,6 +407,14 @@ class AlertNote(models.Model):
     year = models.PositiveSmallIntegerField(_("năm"))
     cause = models.TextField(_("nguyên nhân"), blank=True)
     proposed_adjustment = models.TextField(_("đề xuất điều chỉnh"), blank=True)
+    recommendation = models.ForeignKey(
+        "supervision.Recommendation",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("kiến nghị"),
+    )
 
     scope_path = "unit__path"
     objects = ScopedQuerySet.as_manager()
@@ -418,3 +426,28 @@ class AlertNote(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} {self.year}"
+
+
+class WorkPhoto(models.Model):
+    """A photo of a work (site, progress, handover); JPEG/PNG checked by content, size-limited by the service."""
+
+    work = models.ForeignKey(
+        Work, on_delete=models.CASCADE, related_name="photos", verbose_name=_("công trình")
+    )
+    image = models.FileField(_("ảnh"), upload_to="finance/works/%Y/")
+    content_type = models.CharField(_("định dạng"), max_length=20)
+    size = models.PositiveIntegerField(_("dung lượng (byte)"))
+    caption = models.CharField(_("chú thích"), max_length=300, blank=True)
+    taken_on = models.DateField(_("ngày chụp"), null=True, blank=True)
+    uploaded_at = models.DateTimeField(_("ngày tải lên"), auto_now_add=True)
+
+    scope_path = "work__commune__path"
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("ảnh công trình")
+        verbose_name_plural = _("ảnh công trình")
+        ordering = ["-uploaded_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.caption or f"{self.work_id} #{self.pk}"

@@ -243,6 +243,11 @@ def _num(value: Decimal | None) -> int | float | None:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
+def _dimensions() -> dict[str, Any]:
+    rule = FinanceRule.objects.filter(code="indicator_disaggregations").first()
+    return dict(rule.params) if rule else {}
+
+
 def outputs(user: Any, unit: UnitVersion, year: int) -> list[dict[str, Any]]:
     """Every indicator's actual (from works or entries) and target for the unit and year."""
     indicators = list(Indicator.objects.select_related("program"))
@@ -255,12 +260,17 @@ def outputs(user: Any, unit: UnitVersion, year: int) -> list[dict[str, Any]]:
         .annotate(n=Count("pk"))
     ):
         works[(program_code.split(".")[0], kind)] += n
-    entered = dict(
+    entered: dict[int, Decimal] = defaultdict(Decimal)
+    split: dict[tuple[int, str, str], Decimal] = defaultdict(Decimal)
+    for ind_id, value, disaggregation in (
         base(IndicatorValue, user, unit)
         .filter(year=year)
-        .values_list("indicator_id")
-        .annotate(s=Sum("value"))
-    )
+        .values_list("indicator_id", "value", "disaggregation")
+    ):
+        entered[ind_id] += value
+        for key, code in (disaggregation or {}).items():
+            split[(ind_id, key, code)] += value
+    dims = _dimensions()
     targets = dict(
         base(IndicatorTarget, user, unit)
         .filter(year=year)
@@ -277,6 +287,19 @@ def outputs(user: Any, unit: UnitVersion, year: int) -> list[dict[str, Any]]:
         else:
             actual = entered.get(ind.pk)
         target = targets.get(ind.pk)
+        breakdown = []
+        for key in ind.disaggregations:
+            dim = dims.get(key, {"label": key, "values": {}})
+            values = [
+                {"code": code, "label": label, "actual": _num(split[(ind.pk, key, code)])}
+                for code, label in dim["values"].items()
+                if split.get((ind.pk, key, code))
+            ]
+            known = sum((split[(ind.pk, key, c)] for c in dim["values"]), Decimal(0))
+            unspecified = (actual or ZERO) - known
+            if values and unspecified:
+                values.append({"code": "", "label": _("Không phân tổ"), "actual": _num(unspecified)})
+            breakdown.append({"dimension": key, "label": dim["label"], "values": values})
         rows.append(
             {
                 "code": ind.code,
@@ -286,6 +309,7 @@ def outputs(user: Any, unit: UnitVersion, year: int) -> list[dict[str, Any]]:
                 "unit": ind.unit_label,
                 "program": ind.program.code if ind.program else None,
                 "percent": json_rate(rate(actual or ZERO, target)) if target else None,
+                "disaggregations": breakdown,
             }
         )
     return rows
@@ -448,6 +472,7 @@ def alerts(
         note = notes.get((a["unit"].pk, a["key"]))
         a["cause"] = note.cause if note else ""
         a["proposed_adjustment"] = note.proposed_adjustment if note else ""
+        a["recommendation_id"] = note.recommendation_id if note else None
     return found
 
 

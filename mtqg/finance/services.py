@@ -16,17 +16,24 @@ from mtqg.core.audit import record_change, snapshot
 from mtqg.core.formatting import date_vi, number_vi
 from mtqg.geo.models import UnitVersion
 
+from .loader import DISAGGREGATION_RULE
 from .models import (
     AlertNote,
     Allocation,
     CapitalPlan,
     Disbursement,
     DisbursementDeadline,
+    FinanceRule,
     Indicator,
     IndicatorValue,
     Program,
     Work,
+    WorkPhoto,
+    WorkProgress,
 )
+
+PHOTO_MAX_BYTES = 5 * 1024 * 1024
+PHOTO_SIGNATURES = {"image/jpeg": b"\xff\xd8\xff", "image/png": b"\x89PNG\r\n\x1a\n"}
 
 
 def _check(actor: Any, path: str) -> None:
@@ -176,12 +183,36 @@ def resolve_allocation(
 
 @transaction.atomic
 def disbursement_record(
-    *, actor: Any, allocation: Allocation, paid_on: date, amount: Any, reference: str = ""
+    *,
+    actor: Any,
+    allocation: Allocation,
+    paid_on: date,
+    amount: Any,
+    reference: str = "",
+    seen_total: Decimal | None = None,
 ) -> Disbursement:
     """Record a payment. The allocation row is locked (SELECT … FOR UPDATE) so two concurrent payments are
-    serialised and the 'beyond allocation' check always sees the other one."""
+    serialised and the 'beyond allocation' check always sees the other one.
+
+    `seen_total` (optional, the entry form sends it) is the amount already disbursed when the officer opened the
+    form; if another payment was recorded meanwhile the payment is refused as a conflict (optimistic check), so
+    the officer sees the other payment before confirming (decision 0303)."""
     locked = Allocation.objects.select_for_update().select_related("unit").get(pk=allocation.pk)
     _check(actor, locked.unit.path)
+    if seen_total is not None:
+        current = Disbursement.objects.filter(allocation=locked).aggregate(s=Sum("amount"))["s"] or Decimal(0)
+        if current != seen_total:
+            raise ValidationError(
+                {
+                    "__all__": _(
+                        "Xung đột: trong lúc bạn nhập, đã có khoản giải ngân khác được ghi cho phân bổ này "
+                        "(đã giải ngân nay là %(now)s đồng, lúc bạn mở biểu mẫu là %(seen)s đồng). "
+                        "Kiểm tra lại rồi gửi lại."
+                    )
+                    % {"now": number_vi(current), "seen": number_vi(seen_total)}
+                },
+                code="conflict",
+            )
     value = _money(amount, "amount")
     if value <= 0:
         raise ValidationError({"amount": _("Số tiền giải ngân phải lớn hơn 0.")})
@@ -218,21 +249,68 @@ def disbursement_record(
     return row
 
 
+def disaggregation_dimensions() -> dict[str, Any]:
+    """Dimension code → {label, values: {code: label}} (data/indicators.json, loaded as a FinanceRule)."""
+    rule = FinanceRule.objects.filter(code=DISAGGREGATION_RULE).first()
+    return dict(rule.params) if rule else {}
+
+
+def clean_disaggregation(indicator: Indicator, disaggregation: dict[str, Any] | None) -> dict[str, str]:
+    """Keep only non-empty keys; each key must be one of the indicator's dimensions and each value one of the
+    dimension's codes (data)."""
+    dims = disaggregation_dimensions()
+    cleaned: dict[str, str] = {}
+    for key, raw in (disaggregation or {}).items():
+        code = str(raw or "").strip()
+        if not code:
+            continue
+        if key not in indicator.disaggregations or key not in dims:
+            raise ValidationError(
+                {"disaggregation": _("Chỉ tiêu này không phân tổ theo “%(k)s”.") % {"k": key}}
+            )
+        if code not in dims[key]["values"]:
+            raise ValidationError(
+                {
+                    "disaggregation": _("Giá trị “%(v)s” không có trong danh mục %(d)s.")
+                    % {"v": code, "d": dims[key]["label"]}
+                }
+            )
+        cleaned[key] = code
+    return cleaned
+
+
 @transaction.atomic
 def indicator_value_record(
-    *, actor: Any, indicator: Indicator, unit: UnitVersion, year: int, value: Any, note: str = ""
+    *,
+    actor: Any,
+    indicator: Indicator,
+    unit: UnitVersion,
+    year: int,
+    value: Any,
+    note: str = "",
+    disaggregation: dict[str, Any] | None = None,
 ) -> IndicatorValue:
+    """Enter an actual value; `disaggregation` ({"ethnicity": "tay", "sex_of_head": "female"}) is checked
+    against the indicator's dimensions and the dimension values in data."""
     _check(actor, unit.path)
     if indicator.origin != Indicator.Origin.ENTRY:
         raise ValidationError({"indicator": _("Chỉ tiêu này được tính từ sổ công trình, không nhập tay.")})
+    cleaned = clean_disaggregation(indicator, disaggregation)
     try:
         number = Decimal(str(value))
     except (ArithmeticError, ValueError, TypeError) as exc:
         raise ValidationError({"value": _("Giá trị không hợp lệ.")}) from exc
     if number < 0:
         raise ValidationError({"value": _("Giá trị không được âm.")})
-    row = IndicatorValue.objects.create(indicator=indicator, unit=unit, year=year, value=number, note=note)
-    record_change(actor=actor, obj=row, action="created", changes={"value": [None, number]})
+    row = IndicatorValue.objects.create(
+        indicator=indicator, unit=unit, year=year, value=number, note=note, disaggregation=cleaned
+    )
+    record_change(
+        actor=actor,
+        obj=row,
+        action="created",
+        changes={"value": [None, number], "disaggregation": [None, cleaned]},
+    )
     return row
 
 
@@ -253,3 +331,156 @@ def alert_note_set(
         changes={k: [before[k], getattr(note, k)] for k in before},
     )
     return note
+
+
+@transaction.atomic
+def work_progress_record(
+    *,
+    actor: Any,
+    work: Work,
+    reported_on: date | None,
+    percent: Any,
+    note: str = "",
+    today: date | None = None,
+) -> WorkProgress:
+    """A progress report: 0-100 %, not in the future, not below an earlier report's percent (volume done is
+    cumulative), not before the work's year."""
+    _check(actor, work.commune.path)
+    errors: dict[str, str] = {}
+    try:
+        pct = int(str(percent).strip())
+        if str(pct) != str(percent).strip():
+            raise ValueError
+    except (ValueError, TypeError):
+        pct = -1
+    if not 0 <= pct <= 100:
+        errors["percent"] = _("Khối lượng hoàn thành phải là số nguyên từ 0 đến 100.")
+    today = today or date.today()
+    if reported_on is None:
+        errors["reported_on"] = _("Thiếu ngày báo cáo.")
+    elif reported_on > today:
+        errors["reported_on"] = _("Ngày báo cáo không được sau hôm nay.")
+    elif reported_on.year < work.year - 1:
+        errors["reported_on"] = _("Ngày báo cáo trước năm kế hoạch của công trình.")
+    if errors:
+        raise ValidationError(errors)
+    assert reported_on is not None
+    earlier = (
+        WorkProgress.objects.filter(work=work, reported_on__lte=reported_on).order_by("-reported_on").first()
+    )
+    if earlier is not None and earlier.percent > pct:
+        raise ValidationError(
+            {
+                "percent": _("Khối lượng hoàn thành không được thấp hơn báo cáo ngày %(d)s (%(p)s%%).")
+                % {"d": date_vi(earlier.reported_on), "p": earlier.percent}
+            }
+        )
+    row = WorkProgress.objects.create(
+        work=work, reported_on=reported_on, percent=pct, note=note.strip()[:300]
+    )
+    record_change(
+        actor=actor,
+        obj=work,
+        action="progress",
+        changes={"progress": [earlier.percent if earlier else None, pct], "reported_on": [None, reported_on]},
+    )
+    return row
+
+
+def sniff_photo(upload: Any) -> str:
+    """The content type of a JPEG/PNG upload judged by its first bytes (the name and the browser's type are not
+    trusted); ValidationError otherwise or when larger than PHOTO_MAX_BYTES."""
+    if upload is None:
+        raise ValidationError({"image": _("Chưa chọn ảnh.")})
+    if upload.size is not None and upload.size > PHOTO_MAX_BYTES:
+        raise ValidationError(
+            {"image": _("Ảnh không được lớn hơn %(mb)s MB.") % {"mb": PHOTO_MAX_BYTES // (1024 * 1024)}}
+        )
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(0)
+    for content_type, signature in PHOTO_SIGNATURES.items():
+        if head.startswith(signature):
+            return content_type
+    raise ValidationError({"image": _("Ảnh phải là tệp JPEG hoặc PNG.")})
+
+
+@transaction.atomic
+def work_photo_add(
+    *, actor: Any, work: Work, upload: Any, caption: str = "", taken_on: date | None = None
+) -> WorkPhoto:
+    _check(actor, work.commune.path)
+    content_type = sniff_photo(upload)
+    ext = "png" if content_type == "image/png" else "jpg"
+    upload.name = f"{work.code}.{ext}"
+    photo = WorkPhoto(
+        work=work,
+        image=upload,
+        content_type=content_type,
+        size=upload.size or 0,
+        caption=caption.strip()[:300],
+        taken_on=taken_on,
+    )
+    photo.save()
+    record_change(actor=actor, obj=work, action="photo", changes={"photo": [None, photo.caption or ext]})
+    return photo
+
+
+ALERT_THEMES = {
+    "slow": "giai-ngan-cham",
+    "below_avg": "giai-ngan-cham",
+    "scattered": "dau-tu-dan-trai",
+    "behind_schedule": "ket-qua",
+}
+
+
+def alert_theme(key: str) -> str:
+    """Supervision theme for an alert key (slow:…, below_avg:…, scattered, behind_schedule)."""
+    return ALERT_THEMES.get(key.split(":")[0], "ket-qua")
+
+
+@transaction.atomic
+def alert_to_recommendation(
+    *,
+    actor: Any,
+    unit: UnitVersion,
+    key: str,
+    year: int,
+    mission: Any,
+    title: str,
+    evidence: str,
+    from_party: str,
+    to_party: str,
+    deadline: date | None = None,
+) -> Any:
+    """Turn an alert (with its cause and proposed adjustment) into a supervision recommendation through the
+    supervision app's own service; the alert note keeps the link so it is done once."""
+    from mtqg.supervision.services import recommendation_create
+
+    _check(actor, unit.path)
+    note = AlertNote.objects.select_for_update().filter(unit=unit, key=key, year=year).first()
+    if note is not None and note.recommendation_id:
+        raise ValidationError({"__all__": _("Cảnh báo này đã được chuyển thành kiến nghị.")})
+    if note is None or not note.proposed_adjustment.strip():
+        raise ValidationError(
+            {"__all__": _("Cần ghi nguyên nhân và đề xuất điều chỉnh trước khi chuyển thành kiến nghị.")}
+        )
+    parts = [f"{title}: {evidence}"]
+    if note.cause:
+        parts.append(_("Nguyên nhân: %(c)s") % {"c": note.cause})
+    parts.append(_("Đề xuất: %(a)s") % {"a": note.proposed_adjustment})
+    rec = recommendation_create(
+        actor=actor,
+        mission=mission,
+        from_party=from_party,
+        to_party=to_party,
+        theme=alert_theme(key),
+        content="\n".join(parts),
+        deadline=deadline,
+        responsible_unit=unit if unit.path.startswith(mission.unit.path) else None,
+        responsible_name=unit.name,
+    )
+    note.recommendation = rec
+    note.save(update_fields=["recommendation"])
+    record_change(actor=actor, obj=note, action="recommendation", changes={"recommendation": [None, rec.pk]})
+    return rec

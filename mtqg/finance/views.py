@@ -14,13 +14,14 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 
-from mtqg.accounts.scoping import get_visible_or_404
-from mtqg.core.audit import history_for
+from mtqg.accounts.scoping import get_visible_or_404, path_editable
 from mtqg.geo.models import UnitVersion
 from mtqg.geo.selectors import UnitNotFound, unit_by_code
+from mtqg.supervision.models import Mission, Recommendation
 
 from . import selectors
-from .models import Allocation, CapitalPlan, Work
+from .entry_views import work_page
+from .models import CapitalPlan, Work
 
 
 @dataclass
@@ -157,22 +158,7 @@ def works_map(request: HttpRequest) -> JsonResponse:
 @login_required
 def work_detail(request: HttpRequest, pk: int) -> HttpResponse:
     work = get_visible_or_404(Work.objects.select_related("program", "commune"), request.user, pk=pk)
-    allocations = (
-        Allocation.objects.visible_to(request.user)
-        .filter(work=work)
-        .annotate(disbursed=Sum("disbursements__amount"))
-        .order_by("year", "source", "carry_over")
-    )
-    return render(
-        request,
-        "finance/work_detail.html",
-        {
-            "work": work,
-            "allocations": allocations,
-            "progress": work.progress.all()[:20],
-            "history": history_for(work, request.user)[:20],
-        },
-    )
+    return work_page(request, work)
 
 
 @login_required
@@ -189,5 +175,12 @@ def alerts(request: HttpRequest) -> HttpResponse:
     f = _filters(request)
     context = _base_context(request, f, "alerts")
     if f.unit is not None:
-        context["alerts"] = selectors.alerts(request.user, f.unit, f.year, f.as_of, f.include_carry_over)
+        found = selectors.alerts(request.user, f.unit, f.year, f.as_of, f.include_carry_over)
+        for a in found:
+            a["editable"] = path_editable(request.user, a["unit"].path)
+        context["alerts"] = found
+        context["missions"] = list(
+            Mission.objects.visible_to(request.user).select_related("unit").order_by("-start_date")[:30]
+        )
+        context["parties"] = Recommendation.Party.choices
     return render(request, "finance/alerts.html", context)

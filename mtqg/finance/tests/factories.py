@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from django.core.files.base import ContentFile
 from django.urls import reverse
 
 from mtqg.finance.loader import load_programs
@@ -20,12 +21,14 @@ from mtqg.finance.models import (
     Program,
     Source,
     Work,
+    WorkPhoto,
     WorkProgress,
 )
 from mtqg.geo.models import UnitVersion
 from mtqg.testing import World
 
 _seq = [0]
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 
 
 def ensure_programs() -> None:
@@ -117,6 +120,13 @@ def guard_sample(world: World) -> list[str]:
             indicator=indicator, unit=commune, year=2023, value=Decimal(4), note=marker
         )
         AlertNote.objects.create(unit=province, key="scattered", year=2023, cause=marker)
+        photo = WorkPhoto(work=work, content_type="image/png", size=len(PNG), caption=marker)
+        photo.image.save("guard.png", ContentFile(PNG), save=True)
         if marker == "GUARD-ĐB":
-            urls += [reverse("finance:work", args=[work.pk]), f"/api/v1/finance/works/{work.pk}/"]
+            urls += [
+                reverse("finance:work", args=[work.pk]),
+                reverse("finance:disburse", args=[work.pk]),
+                reverse("finance:photo", args=[photo.pk]),
+                f"/api/v1/finance/works/{work.pk}/",
+            ]
     return urls
