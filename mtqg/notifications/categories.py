@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 CATEGORIES: dict[str, str | Promise] = {
     "system": _("Hệ thống"),
     "jobs.finished": _("Công việc nền hoàn thành"),
+    "ocop.rerating": _("Chứng nhận OCOP sắp hết hạn, cần đánh giá lại"),
 }
 
 

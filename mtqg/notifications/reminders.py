@@ -14,7 +14,9 @@ from typing import Any
 
 from .services import notification_send
 
-REMINDER_PROVIDERS: list[str] = []
+REMINDER_PROVIDERS: list[str] = [
+    "mtqg.ocop.reminders:due",
+]
 
 
 @dataclass
