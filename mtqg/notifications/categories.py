@@ -6,6 +6,12 @@ from django.utils.translation import gettext_lazy as _
 CATEGORIES: dict[str, str | Promise] = {
     "system": _("Hệ thống"),
     "jobs.finished": _("Công việc nền hoàn thành"),
+    "workflow.submitted": _("Báo cáo chờ duyệt"),
+    "workflow.returned": _("Báo cáo bị trả lại hoặc mở lại"),
+    "workflow.approved": _("Báo cáo đã được duyệt"),
+    "workflow.approaching": _("Sắp đến hạn nộp báo cáo"),
+    "workflow.overdue": _("Báo cáo quá hạn"),
+    "poverty.batch_staged": _("Lô rà soát hộ nghèo chờ duyệt"),
     "ocop.rerating": _("Chứng nhận OCOP sắp hết hạn, cần đánh giá lại"),
 }
 

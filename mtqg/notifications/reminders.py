@@ -15,6 +15,7 @@ from typing import Any
 from .services import notification_send
 
 REMINDER_PROVIDERS: list[str] = [
+    "mtqg.workflow.notify:due",
     "mtqg.ocop.reminders:due",
 ]
 

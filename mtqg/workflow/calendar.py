@@ -5,6 +5,7 @@ from __future__ import annotations
 import calendar as pycal
 import json
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -91,3 +92,10 @@ def load_calendars(years: list[int], path: Path = DATA) -> dict[str, int]:
             unit_path="",
         )
     return counts
+
+
+@lru_cache(maxsize=1)
+def indicator_labels() -> dict[str, str]:
+    """Vietnamese labels of the indicator codes used by report types (data/calendars.json)."""
+    data = json.loads(DATA.read_text(encoding="utf-8"))
+    return dict(data.get("indicator_labels", {}))

@@ -14,7 +14,7 @@ from mtqg.accounts.scoping import edit_prefixes, ensure_can_edit, path_editable
 from mtqg.core.audit import record_change
 from mtqg.geo.models import UnitVersion
 
-from .models import Report, ReportDecision, ReportingPeriod, ReportType, ReportValue
+from .models import Report, ReportAttachment, ReportDecision, ReportingPeriod, ReportType, ReportValue
 from .validation import compare, compare_rules
 
 S = Report.Status
@@ -307,3 +307,32 @@ def _notify(report: Report, event: str) -> None:
     from .notify import report_event
 
     transaction.on_commit(lambda: report_event(report.pk, event))
+
+
+MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
+ATTACHMENT_EXTENSIONS = {"pdf", "doc", "docx", "xls", "xlsx", "jpg", "jpeg", "png", "zip"}
+
+
+@transaction.atomic
+def report_attach(*, actor: Any, report: Report, title: str, upload: Any) -> ReportAttachment:
+    """Attach a file (evidence) to a report that is still editable (draft or returned)."""
+    report = _lock(report)
+    if actor is not None:
+        ensure_can_edit(actor, report.unit.path)
+    if report.locked:
+        raise ValidationError(_("Báo cáo đã nộp hoặc đã duyệt nên bị khóa; cần mở lại để sửa."))
+    name = str(getattr(upload, "name", "") or "")
+    if name.rsplit(".", 1)[-1].lower() not in ATTACHMENT_EXTENSIONS:
+        raise ValidationError(
+            {"file": [_("Chỉ nhận tệp %(ext)s.") % {"ext": ", ".join(sorted(ATTACHMENT_EXTENSIONS))}]}
+        )
+    if getattr(upload, "size", 0) > MAX_ATTACHMENT_BYTES:
+        raise ValidationError({"file": [_("Tệp lớn hơn 20 MB.")]})
+    title = (title or name).strip()[:200]
+    att = ReportAttachment(report=report, title=title)
+    att.file.save(name, upload, save=False)
+    att.save()
+    report.version += 1
+    report.save(update_fields=["version"])
+    record_change(actor=actor, obj=report, action="attach", changes={"attachment": [None, title]})
+    return att

@@ -1,21 +1,37 @@
-"""Workflow screens: completeness page (index) with XLSX export, report page."""
+"""Workflow screens: completeness (province, national), report list with bulk approve, the report page with the
+entry grid (htmx autosave per cell), attachments and transitions, batch validation, Excel template and import."""
 
 from __future__ import annotations
 
+import json
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
+from django.views.decorators.http import require_POST
 
 from mtqg.accounts.scoping import get_visible_or_404, view_prefixes
 from mtqg.core.audit import history_for
+from mtqg.core.formatting import number_vi
 from mtqg.core.tables import Column, Table, write_xlsx
 from mtqg.geo.models import UnitVersion
 
-from .models import Report, ReportingPeriod, ReportType
-from .selectors import completeness
+from . import services
+from .entry import actions, grid, value_text
+from .models import Report, ReportAttachment, ReportingPeriod, ReportType
+from .selectors import completeness, national_completeness, values_hidden
+from .validation import Flags, report_flags, validate_batch
 
-STATES = {"on_time": _("Đúng hạn"), "late": _("Muộn"), "missing": _("Chưa nộp")}
+STATES = {"on_time": _l("Đúng hạn"), "late": _l("Muộn"), "missing": _l("Chưa nộp")}
 
 
 def _province(request: HttpRequest) -> UnitVersion | None:
@@ -46,7 +62,7 @@ def index(request: HttpRequest) -> HttpResponse:
                 Column("status", _("Trạng thái")),
                 Column("state", _("Tính kịp thời")),
             ],
-            rows=[{**r, "state": STATES[r["state"]]} for r in data["rows"]],
+            rows=[{**r, "state": str(STATES[r["state"]])} for r in data["rows"]],
         )
         resp = HttpResponse(
             write_xlsx([table]),
@@ -69,18 +85,310 @@ def index(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _report(request: HttpRequest, pk: int) -> Report:
+    return get_visible_or_404(
+        Report.objects.select_related("unit", "period", "report_type", "submitted_by"), request.user, pk=pk
+    )
+
+
+def _detail_context(request: HttpRequest, report: Report, **extra: Any) -> dict[str, Any]:
+    hidden = values_hidden(request.user, report)
+    flags = extra.pop("flags", None) or (Flags() if hidden else report_flags(report))
+    return {
+        "r": report,
+        "hidden": hidden,
+        "cells": [] if hidden else grid(report, flags, extra.pop("typed", None)),
+        "actions": actions(request.user, report),
+        "attachments": report.attachments.all(),
+        "decisions": report.decisions.select_related("actor"),
+        "history": history_for(report, request.user),
+        **extra,
+    }
+
+
 @login_required
 def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    report = get_visible_or_404(
-        Report.objects.select_related("unit", "period", "report_type"), request.user, pk=pk
+    report = _report(request, pk)
+    return render(request, "workflow/report.html", _detail_context(request, report))
+
+
+def _version(request: HttpRequest) -> int:
+    try:
+        return int(request.POST.get("version", ""))
+    except ValueError:
+        return -1
+
+
+def _messages(exc: ValidationError | PermissionDenied) -> dict[str, list[str]]:
+    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
+        return {k: [str(m) for m in v] for k, v in exc.message_dict.items()}
+    if isinstance(exc, ValidationError):
+        return {"": [str(m) for m in exc.messages]}
+    return {"": [str(exc)]}
+
+
+@login_required
+@require_POST
+def report_values(request: HttpRequest, pk: int) -> HttpResponse:
+    """Save the grid (whole form) or one cell (htmx autosave: `cell` names the indicator)."""
+    report = _report(request, pk)
+    cell = request.POST.get("cell")
+    codes = [cell] if cell else list(report.report_type.indicators)
+    typed = {c: request.POST.get(f"v_{c}", "").strip() for c in codes if f"v_{c}" in request.POST}
+    try:
+        report = services.report_save_values(
+            actor=request.user, report=report, values=typed, version=_version(request)
+        )
+    except services.StaleVersion as exc:
+        report.refresh_from_db()
+        other = {c: value_text(v) for c, v in exc.current.items()}
+        if cell:
+            return _cell_response(request, report, cell, typed, conflict=other.get(cell, ""))
+        messages.warning(request, exc.messages[0])
+        ctx = _detail_context(request, report, typed=typed, conflict=other)
+        return render(request, "workflow/report.html", ctx, status=409)
+    except (ValidationError, PermissionDenied) as exc:
+        errors = _messages(exc)
+        if cell:
+            return _cell_response(request, report, cell, typed, errors=errors)
+        for msg in errors.pop("", []):
+            messages.error(request, msg)
+        flags = Flags(errors=errors)
+        return render(
+            request,
+            "workflow/report.html",
+            _detail_context(request, report, typed=typed, flags=flags),
+            status=400,
+        )
+    if cell:
+        return _cell_response(request, report, cell, typed, saved=True)
+    messages.success(request, _("Đã lưu số liệu."))
+    return redirect("workflow:report", pk=report.pk)
+
+
+def _cell_response(
+    request: HttpRequest,
+    report: Report,
+    code: str,
+    typed: dict[str, str],
+    *,
+    errors: dict[str, list[str]] | None = None,
+    conflict: str | None = None,
+    saved: bool = False,
+) -> HttpResponse:
+    errors = errors or {}
+    flags = Flags(errors={code: errors.get(code, []) + errors.get("", [])})
+    if saved:
+        flags = report_flags(report)
+    cells = grid(report, flags, None if saved else typed)
+    cell = next((c for c in cells if c.code == code), None)
+    if cell is None:
+        return HttpResponse(status=400)
+    cell.other = conflict
+    resp = render(request, "workflow/_cell.html", {"c": cell, "r": report, "editable": True, "saved": saved})
+    resp["HX-Trigger"] = json.dumps({"workflowVersion": {"value": report.version}})
+    return resp
+
+
+TRANSITIONS: dict[str, Any] = {
+    "submit": (services.report_submit, False, _l("Đã nộp báo cáo.")),
+    "approve": (services.report_approve, False, _l("Đã duyệt báo cáo.")),
+    "return": (services.report_return, True, _l("Đã trả lại báo cáo.")),
+    "reopen": (services.report_reopen, True, _l("Đã mở lại báo cáo.")),
+}
+
+
+@login_required
+@require_POST
+def report_transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    report = _report(request, pk)
+    if action not in TRANSITIONS:
+        raise Http404
+    func, needs_reason, done = TRANSITIONS[action]
+    kwargs: dict[str, Any] = {"reason": request.POST.get("reason", "")} if needs_reason else {}
+    try:
+        func(actor=request.user, report=report, version=_version(request), **kwargs)
+    except (ValidationError, PermissionDenied) as exc:
+        for field_msgs in _messages(exc).values():
+            for msg in field_msgs:
+                messages.error(request, msg)
+    else:
+        messages.success(request, done)
+    return redirect("workflow:report", pk=report.pk)
+
+
+@login_required
+@require_POST
+def report_attach(request: HttpRequest, pk: int) -> HttpResponse:
+    report = _report(request, pk)
+    upload = request.FILES.get("file")
+    try:
+        if upload is None:
+            raise ValidationError(_("Chưa chọn tệp."))
+        services.report_attach(
+            actor=request.user,
+            report=report,
+            title=request.POST.get("title", "") or upload.name or "",
+            upload=upload,
+        )
+    except (ValidationError, PermissionDenied) as exc:
+        for field_msgs in _messages(exc).values():
+            for msg in field_msgs:
+                messages.error(request, msg)
+    else:
+        messages.success(request, _("Đã đính kèm tệp."))
+    return redirect("workflow:report", pk=report.pk)
+
+
+@login_required
+def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
+    att = get_visible_or_404(ReportAttachment.objects.all(), request.user, pk=pk)
+    try:
+        handle = att.file.open("rb")
+    except (FileNotFoundError, OSError) as exc:
+        raise Http404(_("Tệp không còn trên máy chủ.")) from exc
+    return FileResponse(handle, as_attachment=True, filename=str(att.file.name).rsplit("/", 1)[-1])
+
+
+@login_required
+@require_POST
+def report_new(request: HttpRequest) -> HttpResponse:
+    """Open (or reopen the page of) the report of a unit for a type and period."""
+    rt = ReportType.objects.filter(code=request.POST.get("type")).first()
+    period = ReportingPeriod.objects.filter(code=request.POST.get("period")).first()
+    if rt is None or period is None:
+        messages.error(request, _("Chọn loại báo cáo và kỳ báo cáo."))
+        return redirect("workflow:reports")
+    unit = (
+        UnitVersion.objects.as_of(period.end)
+        .editable_by(request.user)
+        .filter(code=request.POST.get("unit", ""), level=rt.reporting_level)
+        .first()
+    )
+    if unit is None:
+        messages.error(request, _("Không tìm thấy đơn vị trong phạm vi nhập liệu của bạn."))
+        return redirect("workflow:reports")
+    existing = Report.objects.filter(report_type=rt, unit=unit, period=period).first()
+    if existing is not None:
+        return redirect("workflow:report", pk=existing.pk)
+    try:
+        report = services.report_create(actor=request.user, report_type=rt, unit=unit, period=period)
+    except (ValidationError, PermissionDenied) as exc:
+        for field_msgs in _messages(exc).values():
+            for msg in field_msgs:
+                messages.error(request, msg)
+        return redirect("workflow:reports")
+    return redirect("workflow:report", pk=report.pk)
+
+
+STATUS_FILTERS = [("", _l("Tất cả trạng thái")), *list(Report.Status.choices)]
+
+
+@login_required
+def report_list(request: HttpRequest) -> HttpResponse:
+    qs = Report.objects.visible_to(request.user).select_related("unit", "period", "report_type")
+    f = {k: request.GET.get(k, "") for k in ("type", "period", "status", "unit", "pending")}
+    if f["type"]:
+        qs = qs.filter(report_type__code=f["type"])
+    if f["period"]:
+        qs = qs.filter(period__code=f["period"])
+    if f["status"]:
+        qs = qs.filter(status=f["status"])
+    province = _province(request) if f["unit"] else None
+    if province is not None:
+        qs = qs.filter(unit__path__startswith=province.path)
+    page = Paginator(qs.order_by("-period__start", "unit__code", "report_type__code"), 50).get_page(
+        request.GET.get("page")
+    )
+    entry_units = list(
+        UnitVersion.objects.editable_by(request.user).filter(level=3, structure="2025").order_by("code")[:50]
+    )
+    bulk = (
+        province is not None
+        and f["type"]
+        and f["period"]
+        and services.decides_at(request.user, province.path)
     )
     return render(
         request,
-        "workflow/report.html",
+        "workflow/report_list.html",
         {
-            "r": report,
-            "values": report.values.all(),
-            "decisions": report.decisions.select_related("actor"),
-            "history": history_for(report, request.user),
+            "page": page,
+            "f": f,
+            "types": ReportType.objects.all(),
+            "periods": ReportingPeriod.objects.filter(year__gte=2025),
+            "statuses": STATUS_FILTERS,
+            "provinces": UnitVersion.objects.visible_to(request.user)
+            .filter(level=1, structure="2025")
+            .order_by("code"),
+            "province": province,
+            "bulk": bulk,
+            "entry_units": entry_units,
         },
+    )
+
+
+@login_required
+@require_POST
+def bulk_approve(request: HttpRequest) -> HttpResponse:
+    province = (
+        UnitVersion.objects.visible_to(request.user)
+        .filter(level=1, structure="2025", code=request.POST.get("unit", ""))
+        .first()
+    )
+    query = urlencode({k: request.POST.get(k, "") for k in ("type", "period", "unit")})
+    if province is None:
+        messages.error(request, _("Chọn tỉnh để duyệt hàng loạt."))
+        return redirect(reverse("workflow:reports") + "?" + query)
+    reports = list(
+        Report.objects.visible_to(request.user)
+        .filter(
+            report_type__code=request.POST.get("type", ""),
+            period__code=request.POST.get("period", ""),
+            status=Report.Status.SUBMITTED,
+            unit__path__startswith=province.path,
+        )
+        .select_related("unit", "report_type")
+    )
+    try:
+        n = services.report_bulk_approve(actor=request.user, reports=reports)
+    except (ValidationError, PermissionDenied) as exc:
+        for field_msgs in _messages(exc).values():
+            for msg in field_msgs:
+                messages.error(request, msg)
+    else:
+        messages.success(request, _("Đã duyệt %(n)s báo cáo.") % {"n": number_vi(n)})
+    return redirect(reverse("workflow:reports") + "?" + query + "&status=submitted")
+
+
+@login_required
+def validation_view(request: HttpRequest) -> HttpResponse:
+    types = list(ReportType.objects.all())
+    rt = next((t for t in types if t.code == request.GET.get("type")), types[0] if types else None)
+    try:
+        year = int(request.GET.get("year") or timezone.localdate().year)
+    except ValueError:
+        year = timezone.localdate().year
+    province = _province(request)
+    data = validate_batch(request.user, rt, province, year) if rt and province else None
+    return render(
+        request,
+        "workflow/validation.html",
+        {"types": types, "rt": rt, "year": year, "province": province, "data": data},
+    )
+
+
+@login_required
+def national(request: HttpRequest) -> HttpResponse:
+    types = list(ReportType.objects.all())
+    rt = next((t for t in types if t.code == request.GET.get("type")), types[0] if types else None)
+    periods = [p for p in ReportingPeriod.objects.all() if rt is not None and rt.expects(p)]
+    period = next(
+        (p for p in periods if p.code == request.GET.get("period")), periods[-1] if periods else None
+    )
+    data = national_completeness(request.user, rt, period) if rt and period else None
+    return render(
+        request,
+        "workflow/national.html",
+        {"types": types, "rt": rt, "periods": periods, "period": period, "data": data},
     )
