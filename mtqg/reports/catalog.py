@@ -22,6 +22,7 @@ CATALOG: dict[str, str] = {
     "ntm-white-communes": "mtqg.ntm.reports:white_communes",
     "ntm-digital-gaps": "mtqg.ntm.reports:digital_gaps",
     "supervision-recurring-themes": "mtqg.supervision.reports:recurring_themes",
+    "dashboard": "mtqg.dashboards.reports:dashboard",
     "briefing": "mtqg.supervision.briefing:briefing",
 }
 

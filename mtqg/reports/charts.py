@@ -152,5 +152,5 @@ def bar_chart_png(block: dict[str, Any]) -> bytes:
         draw.text(((x + 20) * scale, (ly + 7) * scale), name, fill="black", font=font, anchor="lm")
         x += 40 + int(draw.textlength(name, font=font) / scale)
     buffer = io.BytesIO()
-    img.save(buffer, format="PNG", optimize=False)
+    img.save(buffer, format="PNG", compress_level=1)
     return buffer.getvalue()

@@ -273,6 +273,7 @@ def render_docx(slug: str, data: Any) -> bytes:
     for attr in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
         fonts.set(qn(attr), SERIF_DOCX)
     normal.paragraph_format.space_after = Pt(6)
+    document.styles["Table Grid"].font.size = Pt(11)
 
     def para(
         text: str = "", *, bold: bool = False, italic: bool = False, size: float = 13, align: Any = None
@@ -366,8 +367,7 @@ def _docx_table(document: Any, block: dict[str, Any], para: Any, Pt: Any) -> Non
     if block.get("title"):
         para(block["title"], bold=True, size=12, align=WD_ALIGN_PARAGRAPH.CENTER)
     table = document.add_table(rows=1 + len(rows), cols=len(columns))
-    table.style = "Table Grid"
-    size = Pt(11 if len(columns) <= 5 else 10)
+    table.style = "Table Grid"  # its font size (11 pt) is set once on the style, not on every run
     # Fill through the XML cells directly: far faster than table.cell() for big annexes.
     for r_idx, tr in enumerate(table.rows):
         cells = tr.cells
@@ -376,7 +376,6 @@ def _docx_table(document: Any, block: dict[str, Any], para: Any, Pt: Any) -> Non
             p = cells[c_idx].paragraphs[0]
             p.paragraph_format.space_after = Pt(0)
             run = p.add_run(text)
-            run.font.size = size
             if r_idx == 0:
                 run.bold = True
                 p.alignment = WD_ALIGN_PARAGRAPH.CENTER

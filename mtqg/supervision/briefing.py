@@ -182,9 +182,9 @@ class Builder:
             log.info("briefing: report %s gave no data: %s", slug, exc)
             return None
 
-    def fig(self, key: str, value: Any) -> Any:
+    def fig(self, key: str, value: Any, *, counts: bool = True) -> Any:
         self.figures[key] = value
-        if value not in (None, 0, [], {}):
+        if counts and value not in (None, 0, [], {}):
             self.sourced += 1
         return value
 
@@ -480,10 +480,12 @@ class Builder:
         poor = self.fig("poverty.poor", data.get("poor") if has_register else None)
         self.fig("poverty.poor_rate", data.get("poor_rate") if has_register else None)
         parts = []
-        d30a = self.fig("poverty.poor_districts_30a", data.get("poor_districts_30a") or None)
-        d293 = self.fig("poverty.districts_293", data.get("districts_293") or None)
-        p135c = self.fig("poverty.p135_communes", data.get("p135_communes") or None)
-        p135v = self.fig("poverty.p135_villages", data.get("p135_villages") or None)
+        # classification counts (30a, 293, P135) describe the unit, not the period: they do not make a period "have
+        # data" on their own (fig(..., counts=False))
+        d30a = self.fig("poverty.poor_districts_30a", data.get("poor_districts_30a") or None, counts=False)
+        d293 = self.fig("poverty.districts_293", data.get("districts_293") or None, counts=False)
+        p135c = self.fig("poverty.p135_communes", data.get("p135_communes") or None, counts=False)
+        p135v = self.fig("poverty.p135_villages", data.get("p135_villages") or None, counts=False)
         if d30a is not None:
             parts.append(_("%(n)s huyện nghèo theo Nghị quyết 30a/NQ-CP") % {"n": n(d30a)})
         else:

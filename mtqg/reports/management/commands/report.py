@@ -33,9 +33,14 @@ class Command(BaseCommand):
             params = parse_params(options)
         except ValidationError as exc:
             raise CommandError("; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())) from exc
-        result = get_report(slug)(None, params)
+        if options["format"] != "json" and not options["output"]:
+            raise CommandError("Định dạng xlsx/docx/pdf cần tham số --output <tệp>.")
+        try:
+            result = get_report(slug)(None, params)
+        except ValidationError as exc:
+            raise CommandError(" ".join(exc.messages)) from exc
         if options["format"] != "json":
-            from mtqg.reports.writers import render  # added by the reports issue
+            from mtqg.reports.writers import render
 
             data = render(slug, result, options["format"])
             with open(options["output"], "wb") as fh:
