@@ -68,6 +68,7 @@ def ocop_summary(user: Any, params: ReportParams) -> dict[str, Any]:
         key=lambda r: (r["cert_valid_to"], r["name"]),
     )
     valid = sum(1 for r in certified if r["cert_valid_to"] and r["cert_valid_to"] >= on)
+    expired = sum(1 for r in certified if r["cert_valid_to"] and r["cert_valid_to"] < on)
 
     subjects = within_unit(_base(Subject, user), params.unit)
     kind_counts = dict(subjects.values_list("kind").annotate(n=Count("pk")).values_list("kind", "n"))
@@ -96,6 +97,7 @@ def ocop_summary(user: Any, params: ReportParams) -> dict[str, Any]:
             "by_star": by_star,
             "by_group": by_group,
             "certificates_valid": valid,
+            "certificates_expired": expired,
         },
         "subjects": {"total": sum(kind_counts.values()), "by_kind": by_kind},
         "ecommerce": {

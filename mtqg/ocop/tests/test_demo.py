@@ -32,3 +32,26 @@ class DemoTest(TestCase):
         counts = (Product.objects.count(), Rating.objects.count())
         self.assertEqual(demo.seed(), 0)
         self.assertEqual(counts, (Product.objects.count(), Rating.objects.count()))
+
+    def test_summary_has_what_a_briefing_needs(self) -> None:
+        """Products by star and group, subjects by type, e-commerce share, expiring/expired certificates — all
+        consistent with each other (the supervision briefing reads this JSON)."""
+        data = ocop_summary(None, parse_params({"unit": "04", "as_of": "2026-11-23"}))
+        products = data["products"]
+        self.assertEqual(sum(products["by_star"].values()), products["rated"])
+        self.assertEqual(sum(sum(g["by_star"].values()) for g in products["by_group"]), products["rated"])
+        self.assertEqual(sum(g["certified"] for g in products["by_group"]), products["certified_3plus"])
+        self.assertEqual(
+            products["certificates_valid"] + products["certificates_expired"], products["certified_3plus"]
+        )
+        self.assertGreater(products["certificates_expired"], 0)  # some 2021-2022 products were not re-rated
+        subjects = data["subjects"]
+        self.assertEqual(sum(k["count"] for k in subjects["by_kind"]), subjects["total"])
+        self.assertEqual(
+            {k["kind"] for k in subjects["by_kind"]}, {"cooperative", "enterprise", "household", "coop_group"}
+        )
+        share = data["ecommerce"]
+        self.assertEqual(
+            share["share_percent"], round(share["on_ecommerce"] * 100 / share["certified_products"], 2)
+        )
+        self.assertEqual(data["expiring"]["count"], len(data["expiring"]["items"]))
