@@ -2,6 +2,7 @@
 
 from rest_framework.routers import DefaultRouter
 
+from mtqg.dashboards.api import SummaryFactViewSet
 from mtqg.finance.api import WorkViewSet
 from mtqg.geo.api import UnitViewSet
 from mtqg.ocop.api import ProductViewSet
@@ -13,3 +14,4 @@ router.register("finance/works", WorkViewSet, basename="finance-work")
 router.register("ocop/products", ProductViewSet, basename="ocop-product")
 router.register("supervision/missions", MissionViewSet, basename="supervision-mission")
 router.register("supervision/recommendations", RecommendationViewSet, basename="supervision-recommendation")
+router.register("dashboards/facts", SummaryFactViewSet, basename="dashboards-fact")

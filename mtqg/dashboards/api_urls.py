@@ -1,5 +1,10 @@
-"""API routes of the dashboards app (plain views); viewsets go in mtqg/api/router.py."""
+"""API routes of the dashboards app (plain views); the facts viewset is registered in mtqg/api/router.py."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from . import api
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("dashboard/", api.Dashboard.as_view(), name="dashboards-dashboard"),
+    path("measures/", api.Measures.as_view(), name="dashboards-measures"),
+]

@@ -6,3 +6,6 @@ class DashboardsConfig(AppConfig):
     name = "mtqg.dashboards"
     label = "dashboards"
     verbose_name = _("Bảng điều khiển")
+
+    def ready(self) -> None:
+        from . import receivers  # noqa: F401  (connects the ChangeRecord receiver)

@@ -1,0 +1,288 @@
+"""Measure definitions (data file) and the computation of summary facts from the program apps' records."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterator
+from datetime import date, datetime
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import ExtractMonth, ExtractYear
+from django.utils import timezone
+
+from mtqg.geo.models import UnitVersion
+
+from .models import SummaryFact
+
+DATA_FILE = Path(__file__).parent / "data" / "measures.json"
+ONE = Decimal(1)
+
+
+@cache
+def definitions() -> dict[str, Any]:
+    return json.loads(DATA_FILE.read_text(encoding="utf-8"))
+
+
+def measures() -> dict[str, dict[str, Any]]:
+    return {m["code"]: m for m in definitions()["measures"]}
+
+
+def kind_of(measure: str) -> str:
+    return str(measures()[measure]["kind"])
+
+
+def years() -> list[int]:
+    """Years facts are kept for: the data file's first year to the current year."""
+    return list(range(int(definitions()["first_year"]), timezone.localdate().year + 1))
+
+
+def _year_end(year: int) -> date:
+    return date(year, 12, 31)
+
+
+FactKey = tuple[str, int, int, str, str]  # measure, unit_id, year, period, key
+
+
+class Accumulator:
+    """Facts keyed by (measure, unit, year, period, key), summed as they are added."""
+
+    def __init__(self) -> None:
+        self.values: dict[FactKey, list[Decimal | None]] = {}
+
+    def add(
+        self,
+        measure: str,
+        unit_id: int,
+        year: int,
+        value: Any,
+        denominator: Any = None,
+        *,
+        period: str = "",
+        key: str = "",
+    ) -> None:
+        slot = self.values.setdefault((measure, unit_id, year, period, key), [Decimal(0), None])
+        slot[0] = (slot[0] or Decimal(0)) + Decimal(value or 0)
+        if denominator is not None:
+            slot[1] = (slot[1] or Decimal(0)) + Decimal(denominator)
+
+    def facts(self, computed_at: datetime) -> Iterator[SummaryFact]:
+        for (measure, unit_id, year, period, key), (num, den) in self.values.items():
+            yield SummaryFact(
+                measure=measure,
+                unit_id=unit_id,
+                year=year,
+                period=period,
+                key=key[:80],
+                numerator=num or Decimal(0),
+                denominator=den,
+                computed_at=computed_at,
+            )
+
+
+def _communes(prefix: str, lk: str) -> list[dict[str, Any]]:
+    rows = UnitVersion.objects.filter(
+        **{lk: prefix}, level=UnitVersion.Level.COMMUNE, kind=UnitVersion.Kind.COMMUNE
+    ).values("pk", "valid_from", "valid_to")
+    return [dict(r) for r in rows]
+
+
+def _valid_years(unit: dict[str, Any], span: list[int]) -> list[int]:
+    """Years whose 31/12 falls inside the unit's validity (as-reported units of that year)."""
+    out = []
+    for y in span:
+        end = _year_end(y)
+        if (unit["valid_from"] is None or unit["valid_from"] <= end) and (
+            unit["valid_to"] is None or end <= unit["valid_to"]
+        ):
+            out.append(y)
+    return out
+
+
+def ntm_facts(acc: Accumulator, prefix: str, span: list[int], lk: str = "path__startswith") -> None:
+    from mtqg.ntm.models import TIER_RANK, Assessment, CriteriaSet, Recognition
+
+    communes = _communes(prefix, lk)
+    assessments: dict[int, list[tuple[date, int, int, int]]] = defaultdict(list)
+    for cid, on, year, met, total in (
+        Assessment.objects.filter(**{"commune__" + lk: prefix}, criteria_set__tier=CriteriaSet.Tier.STANDARD)
+        .order_by("assessed_on", "year")
+        .values_list("commune_id", "assessed_on", "year", "criteria_met", "criteria_total")
+    ):
+        assessments[cid].append((on, year, met, total))
+    recognitions: dict[int, list[tuple[date, date | None, str]]] = defaultdict(list)
+    for cid, decided, revoked, tier in Recognition.objects.filter(**{"commune__" + lk: prefix}).values_list(
+        "commune_id", "decision_date", "revoked_on", "tier"
+    ):
+        recognitions[cid].append((decided, revoked, tier))
+    for c in communes:
+        cid = c["pk"]
+        for y in _valid_years(c, span):
+            end = _year_end(y)
+            acc.add("ntm.communes", cid, y, ONE)
+            latest = None
+            for item in assessments.get(cid, ()):
+                if item[0] <= end:
+                    latest = item
+            if latest is not None:
+                acc.add("ntm.assessed", cid, y, ONE, latest[3], key=str(latest[2]))
+            best = None
+            for decided, revoked, tier in recognitions.get(cid, ()):
+                valid = decided <= end and (revoked is None or revoked > end)
+                if valid and (best is None or TIER_RANK[tier] > TIER_RANK[best]):  # type: ignore[index]
+                    best = tier
+            if best is not None:
+                acc.add("ntm.tier", cid, y, ONE, key=best)
+
+
+def poverty_facts(acc: Accumulator, prefix: str, lk: str = "path__startswith") -> None:
+    from mtqg.poverty.models import PovertyClass, Review
+
+    rows = (
+        Review.objects.filter(**{"commune__" + lk: prefix}, kind=Review.Kind.PERIODIC)
+        .values("commune_id", "year", "area", "household__ethnicity")
+        .annotate(
+            n=Count("pk"),
+            poor=Count("pk", filter=Q(poverty_class=PovertyClass.POOR)),
+            near=Count("pk", filter=Q(poverty_class=PovertyClass.NEAR_POOR)),
+        )
+        .order_by()
+    )
+    for r in rows:
+        for key in ("", f"area={r['area']}", f"eth={r['household__ethnicity'] or '?'}"):
+            acc.add("poverty.poor", r["commune_id"], r["year"], r["poor"], r["n"], key=key)
+            acc.add("poverty.near_poor", r["commune_id"], r["year"], r["near"], r["n"], key=key)
+
+
+def _program_roots() -> dict[int, str]:
+    from mtqg.finance.models import Program
+
+    programs = {p.pk: (p.parent_id, p.code) for p in Program.objects.all()}
+
+    def root(pk: int) -> str:
+        while programs[pk][0]:
+            pk = programs[pk][0]  # type: ignore[assignment]
+        return programs[pk][1]
+
+    return {pk: root(pk) for pk in programs}
+
+
+def finance_facts(acc: Accumulator, prefix: str, lk: str = "path__startswith") -> None:
+    from mtqg.finance.models import CapitalPlan, Disbursement
+
+    roots = _program_roots()
+    for r in (
+        CapitalPlan.objects.filter(
+            **{"unit__" + lk: prefix},
+            vintage__in=(CapitalPlan.Vintage.INITIAL, CapitalPlan.Vintage.ADJUSTED),
+        )
+        .values("unit_id", "year", "program_id", "source")
+        .annotate(s=Sum("amount"))
+        .order_by()
+    ):
+        acc.add(
+            "finance.plan", r["unit_id"], r["year"], r["s"], key=f"{roots[r['program_id']]}|{r['source']}"
+        )
+    for d in (
+        Disbursement.objects.filter(**{"allocation__unit__" + lk: prefix}, allocation__carry_over=False)
+        .annotate(py=ExtractYear("paid_on"), pm=ExtractMonth("paid_on"))
+        .values(
+            "allocation__unit_id",
+            "allocation__year",
+            "allocation__program_id",
+            "allocation__source",
+            "py",
+            "pm",
+        )
+        .annotate(s=Sum("amount"))
+        .order_by()
+    ):
+        year = d["allocation__year"]
+        month = d["pm"] if d["py"] == year else 13
+        acc.add(
+            "finance.disbursed",
+            d["allocation__unit_id"],
+            year,
+            d["s"],
+            period=f"M{month:02d}",
+            key=f"{roots[d['allocation__program_id']]}|{d['allocation__source']}",
+        )
+
+
+def output_facts(acc: Accumulator, prefix: str, lk: str = "path__startswith") -> None:
+    from mtqg.finance.models import Indicator, IndicatorTarget, IndicatorValue, Work
+
+    indicators = list(Indicator.objects.select_related("program"))
+    by_kind: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for ind in indicators:
+        if ind.origin == Indicator.Origin.WORKS:
+            by_kind[ind.work_kind].append((ind.code, ind.program.code if ind.program else ""))
+    for cid, year, program_code, kind, n in (
+        Work.objects.filter(**{"commune__" + lk: prefix})
+        .exclude(status=Work.Status.PLANNED)
+        .values_list("commune_id", "year", "program__code", "kind")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        root = program_code.split(".")[0]
+        for code, ind_root in by_kind.get(kind, ()):
+            if not ind_root or ind_root == root:
+                acc.add("output.actual", cid, year, n, key=code)
+    codes = {ind.pk: ind.code for ind in indicators}
+    entry_ids = [ind.pk for ind in indicators if ind.origin != Indicator.Origin.WORKS]
+    for uid, year, ind_id, s in (
+        IndicatorValue.objects.filter(**{"unit__" + lk: prefix}, indicator_id__in=entry_ids)
+        .values_list("unit_id", "year", "indicator_id")
+        .annotate(s=Sum("value"))
+        .order_by()
+    ):
+        acc.add("output.actual", uid, year, s, key=codes[ind_id])
+    for uid, year, ind_id, s in (
+        IndicatorTarget.objects.filter(**{"unit__" + lk: prefix})
+        .values_list("unit_id", "year", "indicator_id")
+        .annotate(s=Sum("target"))
+        .order_by()
+    ):
+        acc.add("output.target", uid, year, s, key=codes[ind_id])
+
+
+def supervision_facts(acc: Accumulator, prefix: str, lk: str = "path__startswith") -> None:
+    from mtqg.supervision.models import Recommendation
+
+    for uid, year, status, n in (
+        Recommendation.objects.filter(**{"mission__unit__" + lk: prefix})
+        .annotate(y=ExtractYear("mission__start_date"))
+        .values_list("mission__unit_id", "y", "status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        acc.add("sup.recommendations", uid, year, n, key=status)
+
+
+def ocop_facts(acc: Accumulator, prefix: str, lk: str = "path__startswith") -> None:
+    from mtqg.ocop.models import Product
+
+    for cid, year, stars, n in (
+        Product.objects.filter(**{"commune__" + lk: prefix}, current_rating__isnull=False)
+        .values_list("commune_id", "current_rating__round_year", "current_rating__stars")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        acc.add("ocop.products", cid, year, n, key=str(stars))
+
+
+def compute(prefix: str, *, exact: bool = False) -> Accumulator:
+    """Every fact for the units under a path prefix ("" = the whole country), or (exact) on that unit only."""
+    lk = "path" if exact else "path__startswith"
+    acc = Accumulator()
+    ntm_facts(acc, prefix, years(), lk)
+    poverty_facts(acc, prefix, lk)
+    finance_facts(acc, prefix, lk)
+    output_facts(acc, prefix, lk)
+    supervision_facts(acc, prefix, lk)
+    ocop_facts(acc, prefix, lk)
+    return acc

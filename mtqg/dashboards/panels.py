@@ -1,0 +1,784 @@
+"""Dashboard assembly: key figures and charts (each with its table) for a unit, a year, a program and a mode.
+
+Everything here reads summary facts through selectors.py; numbers are recomputed from numerators and denominators
+(rates never averaged). A chart is {"id", "title", "kind", "categories", "series", "table"}; the table is a
+core.tables.Table, rendered in HTML under the chart and written to XLSX by the download view.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from mtqg.core.formatting import date_vi, number_vi, percent_vi
+from mtqg.core.tables import Column, Table
+from mtqg.geo.models import UnitVersion
+from mtqg.geo.selectors import REFORM_DATE
+
+from . import selectors
+from .selectors import CURRENT, REPORTED, Sums
+
+PROGRAMS = {"": None, "ntm": "NTM", "poverty": "GNBV", "em": "DTTS", "hn2026": "HN2026"}
+SPAN = 6  # years shown on the time charts
+CENTRAL = ("nstw_dtpt", "nstw_sn")
+ALL_MEASURES = (
+    "ntm.communes",
+    "ntm.assessed",
+    "ntm.tier",
+    "poverty.poor",
+    "poverty.near_poor",
+    "finance.plan",
+    "finance.disbursed",
+    "output.actual",
+    "output.target",
+    "sup.recommendations",
+    "ocop.products",
+)
+TIERS = ("co_ban_dat", "dat_chuan", "nang_cao", "kieu_mau", "hien_dai")
+RECOGNISED = ("dat_chuan", "nang_cao", "kieu_mau", "hien_dai")
+BANDS = ((19, 19, "19"), (15, 18, "15-18"), (10, 14, "10-14"), (5, 9, "5-9"), (0, 4, "0-4"))
+OPEN_STATUSES = ("new", "in_progress")
+
+
+def pct(part: Decimal | int, whole: Decimal | int) -> float | None:
+    if not whole:
+        return None
+    return float((Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+
+
+def num(value: Decimal | int | None) -> float | int | None:
+    if value is None:
+        return None
+    d = Decimal(value)
+    return int(d) if d == d.to_integral_value() else float(d.quantize(Decimal("0.01")))
+
+
+@dataclass
+class Filters:
+    unit: UnitVersion
+    year: int
+    program: str = ""
+    mode: str = REPORTED
+
+    @property
+    def root(self) -> str | None:
+        return PROGRAMS.get(self.program)
+
+    @property
+    def years(self) -> list[int]:
+        return list(range(self.year - SPAN + 1, self.year + 1))
+
+
+class Facts:
+    """Summed facts with small accessors: total(measure, year, key=…, period=…)."""
+
+    def __init__(self, sums: Sums) -> None:
+        self.sums = sums
+
+    def get(
+        self, measure: str, year: int, *, key: str | None = None, period: str | None = ""
+    ) -> list[Decimal]:
+        out = [Decimal(0), Decimal(0)]
+        for (m, y, p, k), (n, d) in self.sums.items():
+            if m == measure and y == year and (key is None or k == key) and (period is None or p == period):
+                out[0] += n
+                out[1] += d
+        return out
+
+    def keys(self, measure: str, year: int | None = None) -> dict[str, list[Decimal]]:
+        out: dict[str, list[Decimal]] = {}
+        for (m, y, _p, k), (n, d) in self.sums.items():
+            if m == measure and (year is None or y == year):
+                slot = out.setdefault(k, [Decimal(0), Decimal(0)])
+                slot[0] += n
+                slot[1] += d
+        return out
+
+
+def load(user: Any, f: Filters) -> Facts:
+    years = [f.years[0] - 1, *f.years]
+    if f.mode == CURRENT:
+        totals, _per_unit = selectors.on_current_units(user, f.unit, ALL_MEASURES, years)
+        return Facts(totals)
+    return Facts(selectors.reported(user, f.unit, ALL_MEASURES, years))
+
+
+def boundary_text(f: Filters) -> str:
+    if f.mode == CURRENT:
+        return _(
+            "Số liệu quy về đơn vị hành chính hiện nay (%(structure)s) qua quan hệ kế thừa: số cộng được phân bổ "
+            "theo tỷ lệ kế thừa, tỷ lệ tính lại từ tử số và mẫu số, danh hiệu đếm theo số xã trước sáp nhập."
+        ) % {"structure": UnitVersion.Structure(f.unit.structure).label}
+    return _(
+        "Số liệu theo đơn vị hành chính tại thời điểm báo cáo (trước 01/7/2025: hệ 3 cấp; từ 01/7/2025: hệ 2 cấp); "
+        "mẫu số là số đơn vị còn hiệu lực ngày 31/12 của từng năm."
+    )
+
+
+# ---- charts --------------------------------------------------------------------------------------------------
+
+
+def _tier_labels() -> dict[str, str]:
+    from mtqg.ntm.models import Tier
+
+    return {k: str(v) for k, v in Tier.choices}
+
+
+def ntm_tiers(facts: Facts, f: Filters) -> dict[str, Any]:
+    labels = _tier_labels()
+    rows = []
+    for y in f.years:
+        communes = facts.get("ntm.communes", y)[0]
+        tiers = facts.keys("ntm.tier", y)
+        row: dict[str, Any] = {"year": y, "communes": num(communes)}
+        for t in TIERS:
+            row[t] = num(tiers.get(t, [Decimal(0)])[0])
+        recognised = sum((tiers.get(t, [Decimal(0)])[0] for t in RECOGNISED), Decimal(0))
+        row["recognised"] = num(recognised)
+        row["rate"] = pct(recognised, communes)
+        rows.append(row)
+    series = [{"name": labels[t], "data": [r[t] for r in rows], "stack": "tier"} for t in TIERS]
+    table = Table(
+        _("Xã nông thôn mới theo hạng qua các năm"),
+        [Column("year", _("Năm"), "int"), Column("communes", _("Số xã"), "int")]
+        + [Column(t, labels[t], "int") for t in TIERS]
+        + [
+            Column("recognised", _("Đạt chuẩn trở lên"), "int"),
+            Column("rate", _("Tỷ lệ đạt chuẩn (%)"), "percent"),
+        ],
+        rows,
+        notes=[_("Hạng cao nhất còn hiệu lực ngày 31/12 của năm; xã sau sáp nhập không kế thừa danh hiệu.")],
+    )
+    return {
+        "id": "ntm_tiers",
+        "kind": "bar",
+        "categories": [str(y) for y in f.years],
+        "series": series,
+        "table": table,
+    }
+
+
+def ntm_bands(facts: Facts, f: Filters) -> dict[str, Any]:
+    rows = []
+    for y in f.years:
+        communes = facts.get("ntm.communes", y)[0]
+        assessed = facts.keys("ntm.assessed", y)
+        row: dict[str, Any] = {"year": y, "communes": num(communes)}
+        total = Decimal(0)
+        for lo, hi, label in BANDS:
+            n = sum((v[0] for k, v in assessed.items() if k.isdigit() and lo <= int(k) <= hi), Decimal(0))
+            row[label] = num(n)
+            total += n
+        met = sum((Decimal(k) * v[0] for k, v in assessed.items() if k.isdigit()), Decimal(0))
+        row["not_assessed"] = num(max(communes - total, Decimal(0)))
+        row["average"] = float((met / total).quantize(Decimal("0.1"))) if total else None
+        rows.append(row)
+    series = [
+        {"name": _("%(b)s tiêu chí") % {"b": label}, "data": [r[label] for r in rows], "stack": "band"}
+        for _lo, _hi, label in BANDS
+    ]
+    series.append({"name": _("Chưa đánh giá"), "data": [r["not_assessed"] for r in rows], "stack": "band"})
+    table = Table(
+        _("Số xã theo nhóm số tiêu chí đạt"),
+        [Column("year", _("Năm"), "int"), Column("communes", _("Số xã"), "int")]
+        + [Column(label, _("%(b)s tiêu chí") % {"b": label}, "int") for _lo, _hi, label in BANDS]
+        + [
+            Column("not_assessed", _("Chưa đánh giá"), "int"),
+            Column("average", _("Bình quân tiêu chí"), "decimal"),
+        ],
+        rows,
+        notes=[_("Lần đánh giá gần nhất đến 31/12 của năm, bộ tiêu chí xã chuẩn.")],
+    )
+    return {
+        "id": "ntm_bands",
+        "kind": "bar",
+        "categories": [str(y) for y in f.years],
+        "series": series,
+        "table": table,
+    }
+
+
+def poverty_rates(facts: Facts, f: Filters) -> dict[str, Any]:
+    rows = []
+    for y in f.years:
+        poor, households = facts.get("poverty.poor", y, key="")
+        near, _h = facts.get("poverty.near_poor", y, key="")
+        rural = facts.get("poverty.poor", y, key="area=rural")
+        urban = facts.get("poverty.poor", y, key="area=urban")
+        rows.append(
+            {
+                "year": y,
+                "households": num(households),
+                "poor": num(poor),
+                "poor_rate": pct(poor, households),
+                "near_poor": num(near),
+                "near_poor_rate": pct(near, households),
+                "rural_rate": pct(*rural),
+                "urban_rate": pct(*urban),
+            }
+        )
+    series = [
+        {"name": _("Tỷ lệ hộ nghèo"), "data": [r["poor_rate"] for r in rows]},
+        {"name": _("Tỷ lệ hộ cận nghèo"), "data": [r["near_poor_rate"] for r in rows]},
+        {"name": _("Hộ nghèo khu vực nông thôn"), "data": [r["rural_rate"] for r in rows]},
+        {"name": _("Hộ nghèo khu vực thành thị"), "data": [r["urban_rate"] for r in rows]},
+    ]
+    table = Table(
+        _("Tỷ lệ hộ nghèo, cận nghèo qua các năm"),
+        [
+            Column("year", _("Năm"), "int"),
+            Column("households", _("Số hộ rà soát"), "int"),
+            Column("poor", _("Hộ nghèo"), "int"),
+            Column("poor_rate", _("Tỷ lệ hộ nghèo (%)"), "percent"),
+            Column("near_poor", _("Hộ cận nghèo"), "int"),
+            Column("near_poor_rate", _("Tỷ lệ cận nghèo (%)"), "percent"),
+            Column("rural_rate", _("Nghèo nông thôn (%)"), "percent"),
+            Column("urban_rate", _("Nghèo thành thị (%)"), "percent"),
+        ],
+        rows,
+        notes=[_("Rà soát định kỳ; mẫu số là số hộ được rà soát trong năm trên địa bàn.")],
+    )
+    return {
+        "id": "poverty_rates",
+        "kind": "line",
+        "categories": [str(y) for y in f.years],
+        "series": series,
+        "table": table,
+    }
+
+
+def poverty_groups(facts: Facts, f: Filters) -> dict[str, Any]:
+    poor = facts.keys("poverty.poor", f.year)
+    near = facts.keys("poverty.near_poor", f.year)
+    area_labels = {"rural": _("Nông thôn"), "urban": _("Thành thị")}
+    rows: list[dict[str, Any]] = []
+    for key in sorted(k for k in poor if k):
+        kind, _sep, value = key.partition("=")
+        group = _("Khu vực") if kind == "area" else _("Dân tộc")
+        label = area_labels.get(value, value) if kind == "area" else (value if value != "?" else _("Chưa rõ"))
+        p, h = poor[key]
+        rows.append(
+            {
+                "group": group,
+                "label": label,
+                "households": num(h),
+                "poor": num(p),
+                "poor_rate": pct(p, h),
+                "near_poor": num(near.get(key, [Decimal(0)])[0]),
+                "near_poor_rate": pct(near.get(key, [Decimal(0)])[0], h),
+            }
+        )
+    rows.sort(key=lambda r: (r["group"], -(r["households"] or 0)))
+    ethnic = [r for r in rows if r["group"] == _("Dân tộc")][:8]
+    series = [
+        {"name": _("Tỷ lệ hộ nghèo"), "data": [r["poor_rate"] for r in ethnic]},
+        {"name": _("Tỷ lệ hộ cận nghèo"), "data": [r["near_poor_rate"] for r in ethnic]},
+    ]
+    table = Table(
+        _("Hộ nghèo theo dân tộc và khu vực năm %(y)s") % {"y": f.year},
+        [
+            Column("group", _("Phân tổ")),
+            Column("label", _("Nhóm")),
+            Column("households", _("Số hộ"), "int"),
+            Column("poor", _("Hộ nghèo"), "int"),
+            Column("poor_rate", _("Tỷ lệ nghèo (%)"), "percent"),
+            Column("near_poor", _("Hộ cận nghèo"), "int"),
+            Column("near_poor_rate", _("Tỷ lệ cận nghèo (%)"), "percent"),
+        ],
+        rows,
+        notes=[_("Dân tộc của chủ hộ.")],
+    )
+    return {
+        "id": "poverty_groups",
+        "kind": "bar",
+        "categories": [r["label"] for r in ethnic],
+        "series": series,
+        "table": table,
+    }
+
+
+def _source_labels() -> dict[str, str]:
+    from mtqg.finance.models import Source
+
+    return {k: str(v) for k, v in Source.choices}
+
+
+def _keep(key: str, f: Filters) -> bool:
+    return f.root is None or key.split("|")[0] == f.root
+
+
+def finance_sources(facts: Facts, f: Filters) -> dict[str, Any]:
+    labels = _source_labels()
+    plan: dict[str, Decimal] = {}
+    paid: dict[str, Decimal] = {}
+    for key, (n, _d) in facts.keys("finance.plan", f.year).items():
+        if _keep(key, f):
+            plan[key.split("|")[1]] = plan.get(key.split("|")[1], Decimal(0)) + n
+    for (m, y, _p, key), (n, _d) in facts.sums.items():
+        if m == "finance.disbursed" and y == f.year and _keep(key, f):
+            paid[key.split("|")[1]] = paid.get(key.split("|")[1], Decimal(0)) + n
+    rows: list[dict[str, Any]] = [
+        {
+            "source": labels.get(s, s),
+            "plan": num(plan.get(s, Decimal(0))),
+            "disbursed": num(paid.get(s, Decimal(0))),
+            "rate": pct(paid.get(s, Decimal(0)), plan.get(s, Decimal(0))),
+        }
+        for s in labels
+        if s in plan or s in paid
+    ]
+    million = Decimal(1_000_000)
+    series = [
+        {"name": _("Kế hoạch (triệu đồng)"), "data": [num(Decimal(str(r["plan"])) / million) for r in rows]},
+        {
+            "name": _("Đã giải ngân (triệu đồng)"),
+            "data": [num(Decimal(str(r["disbursed"])) / million) for r in rows],
+        },
+    ]
+    table = Table(
+        _("Giải ngân theo nguồn vốn năm %(y)s") % {"y": f.year},
+        [
+            Column("source", _("Nguồn vốn")),
+            Column("plan", _("Kế hoạch (đồng)"), "money"),
+            Column("disbursed", _("Đã giải ngân (đồng)"), "money"),
+            Column("rate", _("Tỷ lệ (%)"), "percent"),
+        ],
+        rows,
+        notes=[_("Kế hoạch giao đầu năm và điều chỉnh, không gồm vốn chuyển nguồn; giải ngân đến nay.")],
+    )
+    return {
+        "id": "finance_sources",
+        "kind": "bar",
+        "categories": [r["source"] for r in rows],
+        "series": series,
+        "table": table,
+    }
+
+
+def finance_curve(facts: Facts, f: Filters) -> dict[str, Any]:
+    from mtqg.finance.models import DisbursementDeadline
+
+    categories = [f"T{m}" for m in range(1, 13)] + [_("T1 năm sau")]
+    series = []
+    rows: list[dict[str, Any]] = [{"month": c} for c in categories]
+    for y in (f.year - 1, f.year):
+        plan = sum(
+            (
+                n
+                for k, (n, _d) in facts.keys("finance.plan", y).items()
+                if _keep(k, f) and k.split("|")[1] in CENTRAL
+            ),
+            Decimal(0),
+        )
+        cumulative = Decimal(0)
+        points = []
+        for m in range(1, 14):
+            cumulative += sum(
+                (
+                    n
+                    for (meas, yy, p, k), (n, _d) in facts.sums.items()
+                    if meas == "finance.disbursed"
+                    and yy == y
+                    and p == f"M{m:02d}"
+                    and _keep(k, f)
+                    and k.split("|")[1] in CENTRAL
+                ),
+                Decimal(0),
+            )
+            points.append(pct(cumulative, plan))
+        series.append({"name": _("Năm %(y)s") % {"y": y}, "data": points})
+        for row, value in zip(rows, points, strict=True):
+            row[str(y)] = value
+    deadlines = [
+        _("Hạn giải ngân vốn năm %(y)s: %(d)s (%(k)s)")
+        % {"y": d.plan_year, "d": date_vi(d.deadline), "k": d.get_kind_display()}
+        for d in DisbursementDeadline.objects.filter(plan_year=f.year, applies_to="current").order_by(
+            "deadline"
+        )
+    ]
+    target = selectors.target_for("finance.central_rate", f.year)
+    table = Table(
+        _("Tiến độ giải ngân lũy kế vốn NSTW (%)"),
+        [Column("month", _("Tháng"))]
+        + [Column(str(y), _("Năm %(y)s (%%)") % {"y": y}, "percent") for y in (f.year - 1, f.year)],
+        rows,
+        notes=deadlines
+        + ([f"{target['label']}: {target['value']}% ({target['legal_basis']})"] if target else []),
+    )
+    return {
+        "id": "finance_curve",
+        "kind": "line",
+        "categories": categories,
+        "series": series,
+        "mark": target["value"] if target else None,
+        "table": table,
+    }
+
+
+def outputs(facts: Facts, f: Filters) -> dict[str, Any]:
+    from mtqg.finance.models import Indicator
+
+    indicators = {i.code: i for i in Indicator.objects.select_related("program")}
+    actual = facts.keys("output.actual", f.year)
+    target = facts.keys("output.target", f.year)
+    rows = []
+    for code in sorted(set(actual) | set(target)):
+        ind = indicators.get(code)
+        root = code.split(".")[0]
+        if f.root is not None and root != f.root:
+            continue
+        a = actual.get(code, [None])[0]
+        t = target.get(code, [None])[0]
+        rows.append(
+            {
+                "code": code,
+                "name": ind.name if ind else code,
+                "unit": ind.unit_label if ind else "",
+                "actual": num(a),
+                "target": num(t),
+                "percent": pct(a or 0, t) if t else None,
+            }
+        )
+    series = [
+        {"name": _("Thực hiện"), "data": [r["actual"] for r in rows]},
+        {"name": _("Mục tiêu"), "data": [r["target"] for r in rows]},
+    ]
+    table = Table(
+        _("Chỉ tiêu đầu ra so với mục tiêu năm %(y)s") % {"y": f.year},
+        [
+            Column("code", _("Mã")),
+            Column("name", _("Chỉ tiêu")),
+            Column("unit", _("Đơn vị tính")),
+            Column("actual", _("Thực hiện"), "decimal"),
+            Column("target", _("Mục tiêu"), "decimal"),
+            Column("percent", _("% mục tiêu"), "percent"),
+        ],
+        rows,
+    )
+    return {
+        "id": "outputs",
+        "kind": "hbar",
+        "categories": [r["code"] for r in rows],
+        "series": series,
+        "table": table,
+    }
+
+
+def recommendations(facts: Facts, f: Filters) -> dict[str, Any]:
+    from mtqg.supervision.models import Recommendation
+
+    labels = {k: str(v) for k, v in Recommendation.Status.choices}
+    counts: dict[str, Decimal] = {}
+    for (m, y, _p, k), (n, _d) in facts.sums.items():
+        if m == "sup.recommendations" and y <= f.year:
+            counts[k] = counts.get(k, Decimal(0)) + n
+    rows = [{"status": labels.get(s, s), "count": num(counts.get(s, Decimal(0)))} for s in labels]
+    series = [{"name": _("Số kiến nghị"), "data": [r["count"] for r in rows]}]
+    table = Table(
+        _("Kiến nghị giám sát theo trạng thái (đến năm %(y)s)") % {"y": f.year},
+        [Column("status", _("Trạng thái")), Column("count", _("Số kiến nghị"), "int")],
+        rows,
+    )
+    return {
+        "id": "recommendations",
+        "kind": "bar",
+        "categories": [r["status"] for r in rows],
+        "series": series,
+        "table": table,
+    }
+
+
+CHARTS = {
+    "ntm_tiers": (ntm_tiers, ("", "ntm", "hn2026")),
+    "ntm_bands": (ntm_bands, ("", "ntm", "hn2026")),
+    "poverty_rates": (poverty_rates, ("", "poverty", "em", "hn2026")),
+    "poverty_groups": (poverty_groups, ("", "poverty", "em", "hn2026")),
+    "finance_sources": (finance_sources, tuple(PROGRAMS)),
+    "finance_curve": (finance_curve, tuple(PROGRAMS)),
+    "outputs": (outputs, tuple(PROGRAMS)),
+    "recommendations": (recommendations, tuple(PROGRAMS)),
+}
+CHART_TITLES = {
+    "ntm_tiers": _("Nông thôn mới: số xã theo hạng"),
+    "ntm_bands": _("Nông thôn mới: nhóm số tiêu chí đạt"),
+    "poverty_rates": _("Giảm nghèo: tỷ lệ hộ nghèo qua các năm"),
+    "poverty_groups": _("Giảm nghèo: theo dân tộc (năm chọn)"),
+    "finance_sources": _("Giải ngân theo nguồn vốn"),
+    "finance_curve": _("Tiến độ giải ngân vốn NSTW so với năm trước"),
+    "outputs": _("Chỉ tiêu đầu ra so với mục tiêu"),
+    "recommendations": _("Kiến nghị giám sát"),
+}
+
+
+def charts(facts: Facts, f: Filters) -> list[dict[str, Any]]:
+    out = []
+    for cid, (fn, programs) in CHARTS.items():
+        if f.program in programs:
+            chart = fn(facts, f)
+            chart["title"] = str(CHART_TITLES[cid])
+            out.append(chart)
+    return out
+
+
+# ---- key figures ---------------------------------------------------------------------------------------------
+
+
+def _change(now: float | None, before: float | None, unit: str = "điểm %") -> str:
+    if now is None or before is None:
+        return "—"
+    delta = Decimal(str(now)) - Decimal(str(before))
+    sign = "+" if delta > 0 else ""
+    return f"{sign}{number_vi(delta, 2)} {unit}"
+
+
+def key_figures(facts: Facts, f: Filters) -> list[dict[str, Any]]:
+    y, prev = f.year, f.year - 1
+    out: list[dict[str, Any]] = []
+
+    def recognised(year: int) -> tuple[Decimal, Decimal]:
+        tiers = facts.keys("ntm.tier", year)
+        return (
+            sum((tiers.get(t, [Decimal(0)])[0] for t in RECOGNISED), Decimal(0)),
+            facts.get("ntm.communes", year)[0],
+        )
+
+    if f.program in ("", "ntm", "hn2026"):
+        n, d = recognised(y)
+        n0, d0 = recognised(prev)
+        t = selectors.target_for("ntm.recognised_rate", y)
+        out.append(
+            {
+                "label": _("Xã đạt chuẩn nông thôn mới"),
+                "value": f"{number_vi(n)}/{number_vi(d)} ({percent_vi(pct(n, d))})" if d else "—",
+                "change": _change(pct(n, d), pct(n0, d0)),
+                "target": f"≥ {t['value']}% ({t['legal_basis']})" if t else "—",
+            }
+        )
+    if f.program in ("", "poverty", "em", "hn2026"):
+        p, h = facts.get("poverty.poor", y, key="")
+        p0, h0 = facts.get("poverty.poor", prev, key="")
+        t = selectors.target_for("poverty.rate_drop_points", y)
+        out.append(
+            {
+                "label": _("Tỷ lệ hộ nghèo"),
+                "value": percent_vi(pct(p, h)),
+                "change": _change(pct(p, h), pct(p0, h0)),
+                "target": _("giảm ≥ %(v)s điểm %%/năm (%(b)s)") % {"v": t["value"], "b": t["legal_basis"]}
+                if t
+                else "—",
+            }
+        )
+
+    def central_rate(year: int) -> float | None:
+        plan = sum(
+            (
+                n
+                for k, (n, _d) in facts.keys("finance.plan", year).items()
+                if _keep(k, f) and k.split("|")[1] in CENTRAL
+            ),
+            Decimal(0),
+        )
+        paid = sum(
+            (
+                n
+                for (m, yy, _p, k), (n, _d) in facts.sums.items()
+                if m == "finance.disbursed" and yy == year and _keep(k, f) and k.split("|")[1] in CENTRAL
+            ),
+            Decimal(0),
+        )
+        return pct(paid, plan)
+
+    t = selectors.target_for("finance.central_rate", y)
+    out.append(
+        {
+            "label": _("Giải ngân vốn NSTW năm %(y)s") % {"y": y},
+            "value": percent_vi(central_rate(y)),
+            "change": _change(central_rate(y), central_rate(prev)),
+            "target": f"{t['value']}% ({t['legal_basis']})" if t else "—",
+        }
+    )
+    target = facts.keys("output.target", y)
+    actual = facts.keys("output.actual", y)
+    with_target = [k for k in target if (f.root is None or k.split(".")[0] == f.root) and target[k][0]]
+    reached = [k for k in with_target if actual.get(k, [Decimal(0)])[0] >= target[k][0]]
+    out.append(
+        {
+            "label": _("Chỉ tiêu đầu ra đạt mục tiêu"),
+            "value": f"{len(reached)}/{len(with_target)}" if with_target else "—",
+            "change": "—",
+            "target": _("Mục tiêu giao trong năm"),
+        }
+    )
+    open_now = sum(
+        (
+            n
+            for (m, yy, _p, k), (n, _d) in facts.sums.items()
+            if m == "sup.recommendations" and k in OPEN_STATUSES
+        ),
+        Decimal(0),
+    )
+    out.append(
+        {
+            "label": _("Kiến nghị giám sát chưa xong"),
+            "value": number_vi(open_now),
+            "change": "—",
+            "target": "—",
+        }
+    )
+    return out
+
+
+def open_recommendations(user: Any, unit: UnitVersion, limit: int = 10) -> list[Any]:
+    from mtqg.accounts.scoping import path_q
+    from mtqg.supervision.models import Recommendation
+
+    return list(
+        Recommendation.objects.visible_to(user)
+        .filter(path_q("mission__unit__path", selectors.identity_prefixes(unit)), status__in=OPEN_STATUSES)
+        .select_related("mission")
+        .order_by("deadline", "pk")[:limit]
+    )
+
+
+def dashboard(user: Any, f: Filters) -> dict[str, Any]:
+    facts = load(user, f)
+    latest, pending = selectors.computed_at(user, f.unit)
+    return {
+        "filters": f,
+        "figures": key_figures(facts, f),
+        "charts": charts(facts, f),
+        "boundary": boundary_text(f),
+        "computed_at": timezone.localtime(latest) if latest else None,
+        "pending": pending,
+    }
+
+
+# ---- units under the dashboard's unit (table + map points) ----------------------------------------------------
+
+CHILD_MEASURES = (
+    "ntm.communes",
+    "ntm.assessed",
+    "ntm.tier",
+    "poverty.poor",
+    "finance.plan",
+    "finance.disbursed",
+)
+
+
+def _child_units(f: Filters) -> list[UnitVersion]:
+    """Provinces (country) or communes (province, district) as reported in the year, or today's units."""
+    on = timezone.localdate() if f.mode == CURRENT else date(f.year, 12, 31)
+    level = (
+        UnitVersion.Level.PROVINCE if f.unit.level == UnitVersion.Level.COUNTRY else UnitVersion.Level.COMMUNE
+    )
+    if f.unit.level >= UnitVersion.Level.COMMUNE:
+        return []
+    prefixes = (f.unit.path,) if f.mode == CURRENT else selectors.identity_prefixes(f.unit)
+    from mtqg.accounts.scoping import path_q
+
+    return list(
+        UnitVersion.objects.as_of(on)
+        .filter(path_q("path", prefixes), level=level)
+        .select_related("parent")
+        .order_by("name")
+    )
+
+
+def _row(unit: UnitVersion, facts: Facts, f: Filters) -> dict[str, Any]:
+    communes = facts.get("ntm.communes", f.year)[0]
+    tiers = facts.keys("ntm.tier", f.year)
+    best = next((t for t in reversed(TIERS) if tiers.get(t, [Decimal(0)])[0] > 0), "")
+    recognised = sum((tiers.get(t, [Decimal(0)])[0] for t in RECOGNISED), Decimal(0))
+    assessed = facts.keys("ntm.assessed", f.year)
+    n_assessed = sum((v[0] for v in assessed.values()), Decimal(0))
+    met = sum((Decimal(k) * v[0] for k, v in assessed.items() if k.isdigit()), Decimal(0))
+    poor, households = facts.get("poverty.poor", f.year, key="")
+    plan = sum(
+        (n for k, (n, _d) in facts.keys("finance.plan", f.year).items() if k.split("|")[1] in CENTRAL),
+        Decimal(0),
+    )
+    paid = sum(
+        (
+            n
+            for (m, y, _p, k), (n, _d) in facts.sums.items()
+            if m == "finance.disbursed" and y == f.year and k.split("|")[1] in CENTRAL
+        ),
+        Decimal(0),
+    )
+    is_commune = unit.level == UnitVersion.Level.COMMUNE
+    if is_commune and f.mode == CURRENT and date(f.year, 12, 31) < REFORM_DATE:
+        status = _("%(n)s/%(m)s xã trước sáp nhập đạt chuẩn") % {
+            "n": number_vi(recognised),
+            "m": number_vi(communes),
+        }
+    elif is_commune:
+        status = str(_tier_labels().get(best, _("Chưa đạt chuẩn"))) if communes or best else "—"
+    else:
+        status = f"{number_vi(recognised)}/{number_vi(communes)}"
+    return {
+        "id": unit.pk,
+        "code": unit.code,
+        "name": unit.name,
+        "parent": unit.parent.name if unit.parent and unit.parent.level > 0 else "",
+        "lat": unit.latitude,
+        "lon": unit.longitude,
+        "tier": best,
+        "status": status,
+        "recognised": num(recognised),
+        "communes": num(communes),
+        "recognised_rate": pct(recognised, communes),
+        "criteria": float((met / n_assessed).quantize(Decimal("0.1"))) if n_assessed else None,
+        "poverty_rate": pct(poor, households),
+        "households": num(households),
+        "disbursement_rate": pct(paid, plan),
+    }
+
+
+def children(user: Any, f: Filters) -> dict[str, Any]:
+    """Per-unit rows (table and map points) for the units under the dashboard's unit."""
+    units = _child_units(f)
+    if not units:
+        return {"rows": [], "table": None}
+    level = units[0].level
+    if f.mode == CURRENT:
+        _totals, per_unit = selectors.on_current_units(user, f.unit, CHILD_MEASURES, [f.year])
+        if level == UnitVersion.Level.PROVINCE:
+            by_province: dict[int, Sums] = {}
+            paths = {u.path: u.pk for u in units}
+            unit_paths = dict(UnitVersion.objects.filter(pk__in=list(per_unit)).values_list("pk", "path"))
+            for uid, sums in per_unit.items():
+                segments = unit_paths.get(uid, "").strip("/").split("/")
+                pid = paths.get("/".join(segments[:2]) + "/")
+                if pid is None:
+                    continue
+                target = by_province.setdefault(pid, {})
+                for k, (n, d) in sums.items():
+                    slot = target.setdefault(k, [Decimal(0), Decimal(0)])
+                    slot[0] += n
+                    slot[1] += d
+            per_unit = by_province
+    else:
+        per_unit = selectors.per_unit_reported(user, f.unit, CHILD_MEASURES, f.year, level)
+    rows = [_row(u, Facts(per_unit.get(u.pk, {})), f) for u in units]
+    commune_level = level == UnitVersion.Level.COMMUNE
+    columns = [
+        Column("code", _("Mã")),
+        Column("name", _("Đơn vị")),
+        Column("parent", _("Trực thuộc")),
+        Column("status", _("Nông thôn mới") if commune_level else _("Xã đạt chuẩn/tổng số xã")),
+        Column("criteria", _("Số tiêu chí đạt (bình quân)"), "decimal"),
+        Column("poverty_rate", _("Tỷ lệ hộ nghèo (%)"), "percent"),
+        Column("disbursement_rate", _("Giải ngân NSTW (%)"), "percent"),
+    ]
+    table = Table(
+        _("Đơn vị trực thuộc năm %(y)s") % {"y": f.year},
+        columns,
+        rows,
+        notes=[boundary_text(f)],
+    )
+    return {"rows": rows, "table": table}

@@ -1,0 +1,68 @@
+"""Incremental refresh: every service writes a ChangeRecord in its transaction; the receiver marks the unit
+(in the same transaction, so the mark is durable) and refreshes its facts once the transaction commits."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.db import transaction
+from django.db.models.signals import post_save
+from django.dispatch import receiver
+
+from mtqg.core.models import ChangeRecord
+
+from .models import PendingRefresh
+
+log = logging.getLogger(__name__)
+
+SOURCE_APPS = frozenset({"ntm", "poverty", "finance", "supervision", "ocop", "workflow"})
+# Records whose facts sit on the record's own unit: a change to one of them refreshes that unit only. Any other
+# change (an import batch, a workflow report) refreshes the unit's whole subtree.
+ROW_MODELS = frozenset(
+    {
+        "ntm.assessment",
+        "ntm.indicatorvalue",
+        "ntm.criterionresult",
+        "ntm.criterionoverride",
+        "ntm.recognition",
+        "ntm.digitalinfrastructure",
+        "poverty.review",
+        "poverty.household",
+        "poverty.member",
+        "finance.capitalplan",
+        "finance.allocation",
+        "finance.disbursement",
+        "finance.work",
+        "finance.workprogress",
+        "finance.indicatorvalue",
+        "finance.indicatortarget",
+        "supervision.mission",
+        "supervision.recommendation",
+        "supervision.followup",
+        "supervision.finding",
+        "ocop.product",
+        "ocop.rating",
+    }
+)
+
+
+def _refresh(path: str) -> None:
+    from .services import summaries_refresh
+
+    try:
+        summaries_refresh(path)
+    except Exception:  # the mark stays; `rebuild_summaries --pending` retries
+        log.exception("summary refresh failed for %s", path)
+
+
+@receiver(post_save, sender=ChangeRecord, dispatch_uid="dashboards_mark_stale")
+def mark_stale(sender: Any, instance: ChangeRecord, created: bool, **kwargs: Any) -> None:
+    if not created or not instance.unit_path or kwargs.get("raw"):
+        return
+    ct = instance.content_type
+    if ct.app_label not in SOURCE_APPS:
+        return
+    path = instance.unit_path
+    PendingRefresh.objects.create(unit_path=path, subtree=f"{ct.app_label}.{ct.model}" not in ROW_MODELS)
+    transaction.on_commit(lambda: _refresh(path))

@@ -1,0 +1,258 @@
+"""Read side of the dashboards: summed facts for a unit, as reported or on today's units (through lineage).
+
+As reported: facts on every version of the unit's identity (the units that existed in each year).
+On today's units: facts of the unit's lineage predecessors mapped forward through UnitLineage to units valid today;
+additive measures apportioned by the edge's share (else equal parts), statuses counted whole on each successor
+("n of m predecessor communes"), rates recomputed from the apportioned numerators and denominators.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date, datetime
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from django.db.models import Max, Sum
+from django.utils import timezone
+
+from mtqg.accounts.scoping import path_q
+from mtqg.geo.models import UnitLineage, UnitVersion
+
+from .measures import kind_of
+from .models import PendingRefresh, SummaryFact
+from .services import unit_prefixes
+
+REPORTED = "reported"
+CURRENT = "current"
+MODES = (REPORTED, CURRENT)
+Row = tuple[str, int, str, str]  # measure, year, period, key
+Sums = dict[Row, list[Decimal]]
+
+
+def identity_prefixes(unit: UnitVersion) -> tuple[str, ...]:
+    """Paths of every version of the unit's identity (as-reported scope)."""
+    paths = sorted(UnitVersion.objects.filter(unit_id=unit.unit_id).values_list("path", flat=True), key=len)
+    kept: list[str] = []
+    for p in paths:
+        if not any(p.startswith(k) for k in kept):
+            kept.append(p)
+    return tuple(kept) or (unit.path,)
+
+
+def _base(user: Any, prefixes: Iterable[str]) -> Any:
+    qs = SummaryFact.objects.all() if user is None else SummaryFact.objects.visible_to(user)
+    return qs.filter(path_q("unit__path", tuple(prefixes)))
+
+
+def _fold(rows: Iterable[dict[str, Any]]) -> Sums:
+    out: Sums = {}
+    for r in rows:
+        out[(r["measure"], r["year"], r["period"], r["key"])] = [
+            r["num"] or Decimal(0),
+            r["den"] if r["den"] is not None else Decimal(0),
+        ]
+    return out
+
+
+def reported(user: Any, unit: UnitVersion, measures: Iterable[str], years: Iterable[int]) -> Sums:
+    """One grouped query: (measure, year, period, key) → [numerator, denominator]."""
+    rows = (
+        _base(user, identity_prefixes(unit))
+        .filter(measure__in=list(measures), year__in=list(years))
+        .values("measure", "year", "period", "key")
+        .annotate(num=Sum("numerator"), den=Sum("denominator"))
+        .order_by()
+    )
+    return _fold(rows)
+
+
+# ---- lineage mapping -----------------------------------------------------------------------------------------
+
+
+def current_map(unit_ids: Iterable[int], on: date) -> dict[int, list[tuple[int, Decimal]]]:
+    """Each unit id → [(id of a unit valid on `on`, share)], following lineage edges forward; a unit without
+    edges (a pre-2025 district) follows its parent's edges."""
+    ids = set(unit_ids)
+    units: dict[int, dict[str, Any]] = {
+        u["pk"]: dict(u)
+        for u in UnitVersion.objects.filter(pk__in=ids).values("pk", "parent_id", "valid_from", "valid_to")
+    }
+    edges: dict[int, list[tuple[int, Decimal | None]]] = defaultdict(list)
+    frontier = set(ids)
+    seen: set[int] = set()
+    while frontier:
+        seen |= frontier
+        nxt: set[int] = set()
+        for pred, succ, share in UnitLineage.objects.filter(predecessor_id__in=frontier).values_list(
+            "predecessor_id", "successor_id", "share"
+        ):
+            edges[pred].append((succ, share))
+            nxt.add(succ)
+        missing = nxt - set(units)
+        if missing:
+            units.update(
+                {
+                    u["pk"]: dict(u)
+                    for u in UnitVersion.objects.filter(pk__in=missing).values(
+                        "pk", "parent_id", "valid_from", "valid_to"
+                    )
+                }
+            )
+        frontier = nxt - seen
+
+    def valid(uid: int) -> bool:
+        u = units.get(uid)
+        if u is None:
+            return False
+        return bool(
+            (u["valid_from"] is None or u["valid_from"] <= on)
+            and (u["valid_to"] is None or on <= u["valid_to"])
+        )
+
+    def forward(uid: int, depth: int = 0) -> list[tuple[int, Decimal]]:
+        if valid(uid) or depth > 6:
+            return [(uid, Decimal(1))]
+        out_edges = edges.get(uid)
+        if not out_edges:
+            parent = units.get(uid, {}).get("parent_id")
+            if parent is None:
+                return []
+            if parent not in units:
+                more = UnitVersion.objects.filter(pk=parent).values(
+                    "pk", "parent_id", "valid_from", "valid_to"
+                )
+                units.update({u["pk"]: dict(u) for u in more})
+                for pred, succ, share in UnitLineage.objects.filter(predecessor_id=parent).values_list(
+                    "predecessor_id", "successor_id", "share"
+                ):
+                    edges[pred].append((succ, share))
+                    if succ not in units:
+                        units.update(
+                            {
+                                u["pk"]: dict(u)
+                                for u in UnitVersion.objects.filter(pk=succ).values(
+                                    "pk", "parent_id", "valid_from", "valid_to"
+                                )
+                            }
+                        )
+            return forward(parent, depth + 1)
+        known = [s for _succ, s in out_edges if s is not None]
+        equal = Decimal(1) / len(out_edges)
+        result: list[tuple[int, Decimal]] = []
+        for succ, share in out_edges:
+            part = share if share is not None else (equal if not known else Decimal(0))
+            for target, sub in forward(succ, depth + 1):
+                result.append((target, part * sub))
+        return result
+
+    return {uid: forward(uid) for uid in ids}
+
+
+def on_current_units(
+    user: Any, unit: UnitVersion, measures: Iterable[str], years: Iterable[int], on: date | None = None
+) -> tuple[Sums, dict[int, Sums]]:
+    """Facts of the unit's lineage mapped to today's units under it: (totals, per current unit)."""
+    on = on or timezone.localdate()
+    rows = list(
+        _base(user, unit_prefixes(unit))
+        .filter(measure__in=list(measures), year__in=list(years))
+        .values("unit_id", "measure", "year", "period", "key")
+        .annotate(num=Sum("numerator"), den=Sum("denominator"))
+        .order_by()
+    )
+    mapping = current_map({r["unit_id"] for r in rows}, on)
+    targets = {t for parts in mapping.values() for t, _s in parts}
+    inside = set(
+        UnitVersion.objects.filter(pk__in=targets, path__startswith=unit.path).values_list("pk", flat=True)
+    )
+    per_unit: dict[int, Sums] = defaultdict(dict)
+    totals: Sums = {}
+    for r in rows:
+        status = kind_of(r["measure"]) == "status"
+        row_key: Row = (r["measure"], r["year"], r["period"], r["key"])
+        counted_total = False
+        for target, share in mapping.get(r["unit_id"], []):
+            if target not in inside or share == 0:
+                continue
+            weight = Decimal(1) if status else share
+            num = (r["num"] or Decimal(0)) * weight
+            den = (r["den"] or Decimal(0)) * weight
+            slot = per_unit[target].setdefault(row_key, [Decimal(0), Decimal(0)])
+            slot[0] += num
+            slot[1] += den
+            if status and counted_total:
+                continue  # a status counts once in the total, however many successors show it
+            counted_total = True
+            total = totals.setdefault(row_key, [Decimal(0), Decimal(0)])
+            total[0] += num if not status else (r["num"] or Decimal(0))
+            total[1] += den if not status else (r["den"] or Decimal(0))
+    return totals, dict(per_unit)
+
+
+def per_unit_reported(
+    user: Any, unit: UnitVersion, measures: Iterable[str], year: int, level: int
+) -> dict[int, Sums]:
+    """Facts of one year summed per descendant: provinces (level 1, the path's second segment) or communes
+    (level 3: facts on the commune itself)."""
+    rows = (
+        _base(user, identity_prefixes(unit))
+        .filter(measure__in=list(measures), year=year)
+        .values("unit_id", "unit__path", "unit__level", "measure", "year", "period", "key")
+        .annotate(num=Sum("numerator"), den=Sum("denominator"))
+        .order_by()
+    )
+    by_path: dict[str, Sums] = defaultdict(dict)
+    for r in rows:
+        if level == UnitVersion.Level.PROVINCE:
+            segments = r["unit__path"].strip("/").split("/")
+            if len(segments) < 2:
+                continue
+            target = "/".join(segments[:2]) + "/"
+        elif r["unit__level"] == level:
+            target = r["unit__path"]
+        else:
+            continue
+        slot = by_path[target].setdefault(
+            (r["measure"], r["year"], r["period"], r["key"]), [Decimal(0), Decimal(0)]
+        )
+        slot[0] += r["num"] or Decimal(0)
+        slot[1] += r["den"] or Decimal(0)
+    ids = dict(UnitVersion.objects.filter(path__in=list(by_path)).values_list("path", "pk"))
+    return {ids[p]: sums for p, sums in by_path.items() if p in ids}
+
+
+def computed_at(user: Any, unit: UnitVersion) -> tuple[datetime | None, bool]:
+    """('số liệu tính đến', refresh pending?) for the facts under a unit."""
+    prefixes = unit_prefixes(unit)
+    latest = _base(user, prefixes).aggregate(m=Max("computed_at"))["m"]
+    pending = PendingRefresh.objects.filter(path_q("unit_path", prefixes)).exists()
+    return latest, pending
+
+
+@cache
+def targets() -> list[dict[str, Any]]:
+    path = Path(__file__).parent / "data" / "targets.json"
+    return list(json.loads(path.read_text(encoding="utf-8"))["targets"])
+
+
+def target_for(code: str, year: int) -> dict[str, Any] | None:
+    for t in targets():
+        if t["code"] == code and t["years"][0] <= year <= t["years"][1]:
+            return t
+    return None
+
+
+def default_year(user: Any, unit: UnitVersion) -> int:
+    """The latest year with recorded program data under the unit (not the year-end denominators alone)."""
+    year = (
+        _base(user, unit_prefixes(unit))
+        .exclude(measure="ntm.communes")
+        .filter(year__lte=timezone.localdate().year)
+        .aggregate(m=Max("year"))["m"]
+    )
+    return int(year or timezone.localdate().year)

@@ -1,0 +1,113 @@
+"""Writes of the dashboards app: rebuilding and refreshing summary facts (system jobs, no actor scope)."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from mtqg.core.audit import record_change
+from mtqg.geo.models import UnitVersion
+from mtqg.geo.selectors import lineage_scope_paths
+
+from .measures import compute
+from .models import PendingRefresh, SummaryFact
+
+BATCH = 2000
+
+
+def unit_prefixes(unit: UnitVersion) -> tuple[str, ...]:
+    """Minimal path prefixes covering a unit, its other versions and their lineage predecessors."""
+    paths = sorted(lineage_scope_paths(unit) | {unit.path}, key=len)
+    kept: list[str] = []
+    for p in paths:
+        if not any(p.startswith(k) for k in kept):
+            kept.append(p)
+    return tuple(kept)
+
+
+def _replace(prefix: str) -> int:
+    """Recompute and replace every fact under a path prefix; returns the number of facts written."""
+    acc = compute(prefix)
+    now = timezone.now()
+    old = SummaryFact.objects.all()
+    if prefix:
+        old = old.filter(unit_id__in=UnitVersion.objects.filter(path__startswith=prefix).values("pk"))
+    old.delete()
+    facts = list(acc.facts(now))
+    SummaryFact.objects.bulk_create(facts, batch_size=BATCH)
+    return len(facts)
+
+
+def _merge(prefix: str, *, exact: bool = False) -> int:
+    """Recompute the facts under a prefix and write only the differences (incremental refresh); returns the
+    number of facts created, changed or deleted. Changed and new facts get the new computed_at."""
+    acc = compute(prefix, exact=exact)
+    now = timezone.now()
+    lookup = {"unit__path": prefix} if exact else {"unit__path__startswith": prefix}
+    existing = {
+        (r["measure"], r["unit_id"], r["year"], r["period"], r["key"]): (
+            r["pk"],
+            r["numerator"],
+            r["denominator"],
+        )
+        for r in SummaryFact.objects.filter(**lookup).values(
+            "pk", "measure", "unit_id", "year", "period", "key", "numerator", "denominator"
+        )
+    }
+    create, update = [], []
+    for fact in acc.facts(now):
+        k = (fact.measure, fact.unit_id, fact.year, fact.period, fact.key)
+        old = existing.pop(k, None)
+        if old is None:
+            create.append(fact)
+        elif old[1] != fact.numerator or old[2] != fact.denominator:
+            fact.pk = old[0]
+            update.append(fact)
+    if existing:
+        SummaryFact.objects.filter(pk__in=[v[0] for v in existing.values()]).delete()
+    SummaryFact.objects.bulk_update(update, ["numerator", "denominator", "computed_at"], batch_size=BATCH)
+    SummaryFact.objects.bulk_create(create, batch_size=BATCH)
+    return len(create) + len(update) + len(existing)
+
+
+@transaction.atomic
+def summaries_rebuild(*, actor: Any = None, unit: UnitVersion | None = None) -> dict[str, Any]:
+    """Full rebuild (the whole country, or one unit's subtree), bulk; one change record for the batch."""
+    started = time.monotonic()
+    prefix = unit.path if unit is not None else ""
+    count = 0
+    for p in unit_prefixes(unit) if unit is not None else ("",):
+        count += _replace(p)
+        PendingRefresh.objects.filter(unit_path__startswith=p).delete()
+    target = unit or UnitVersion.objects.get(level=UnitVersion.Level.COUNTRY)
+    record_change(
+        actor=actor,
+        obj=target,
+        action="summaries_rebuild",
+        changes={"facts": [None, count]},
+        unit_path=prefix,
+    )
+    return {"facts": count, "seconds": round(time.monotonic() - started, 2)}
+
+
+def summaries_refresh(path: str) -> int:
+    """Incremental refresh after a committed change: the unit itself when every mark on it is a row-level
+    change, else its whole subtree; clears its pending marks."""
+    with transaction.atomic():
+        marks = list(PendingRefresh.objects.filter(unit_path=path).values_list("subtree", flat=True))
+        if not marks:
+            return 0  # another callback of the same transaction already did it
+        count = _merge(path, exact=not any(marks))
+        PendingRefresh.objects.filter(unit_path=path).delete()
+    return count
+
+
+def summaries_refresh_pending() -> int:
+    """Refresh every unit still marked (e.g. after a failed callback); returns the number of units done."""
+    paths = sorted(set(PendingRefresh.objects.values_list("unit_path", flat=True)))
+    for path in paths:
+        summaries_refresh(path)
+    return len(paths)

@@ -1,0 +1,110 @@
+"""Dashboards per level and program: key figures, charts with tables, XLSX downloads, map of units."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from mtqg.accounts.models import Assignment
+from mtqg.accounts.scoping import get_visible_or_404
+from mtqg.core.tables import write_xlsx
+from mtqg.geo.models import UnitVersion
+from mtqg.geo.selectors import UnitNotFound, current_version, predecessors, unit_by_code
+
+from . import panels
+from .forms import FilterForm
+from .selectors import CURRENT, REPORTED, default_year
+
+
+@login_required
+def index(request: HttpRequest) -> HttpResponse:
+    """?unit=CODE opens that unit (as of today); otherwise the user's first assigned unit."""
+    today = timezone.localdate()
+    code = request.GET.get("unit", "").strip()
+    if code:
+        try:
+            unit = unit_by_code(code, today)
+        except UnitNotFound as exc:
+            raise Http404(str(exc)) from exc
+        return redirect("dashboards:unit", pk=unit.pk)
+    assignment = (
+        Assignment.objects.active_for(request.user, today)
+        .select_related("unit")
+        .order_by("unit__path")
+        .first()
+    )
+    if assignment is None:
+        if request.user.is_superuser:
+            return redirect("dashboards:unit", pk=UnitVersion.objects.get(level=UnitVersion.Level.COUNTRY).pk)
+        return render(request, "dashboards/no_unit.html", status=200)
+    unit = current_version(assignment.unit, today) or assignment.unit
+    return redirect("dashboards:unit", pk=unit.pk)
+
+
+def _filters(request: HttpRequest, pk: int) -> tuple[panels.Filters | None, FilterForm, UnitVersion]:
+    unit = get_visible_or_404(UnitVersion.objects, request.user, pk=pk)
+    form = FilterForm(request.GET or None)
+    if request.GET and not form.is_valid():
+        return None, form, unit
+    data: dict[str, Any] = form.cleaned_data if request.GET else {}
+    mode = data.get("mode") or REPORTED
+    if mode == CURRENT and unit.structure == UnitVersion.Structure.PRE2025:
+        mode = REPORTED  # a pre-2025 unit has no 'today' to map to
+    year = data.get("year") or default_year(request.user, unit)
+    return panels.Filters(unit=unit, year=year, program=data.get("program") or "", mode=mode), form, unit
+
+
+@login_required
+def unit_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
+    f, form, unit = _filters(request, pk)
+    context: dict[str, Any] = {"unit": unit, "form": form, "ancestors": unit.ancestors()}
+    if f is None:
+        return render(request, "dashboards/unit.html", context, status=400)
+    data = panels.dashboard(request.user, f)
+    kids = panels.children(request.user, f)
+    context.update(data)
+    context.update(
+        {
+            "children": kids,
+            "points": [r for r in kids["rows"] if r["lat"] is not None],
+            "chart_data": {c["id"]: _chart_json(c) for c in data["charts"]},
+            "query": request.GET.urlencode(),
+            "predecessors": predecessors(unit) if unit.level == UnitVersion.Level.COMMUNE else [],
+            "can_toggle": unit.structure != UnitVersion.Structure.PRE2025,
+            "xlsx_base": reverse("dashboards:unit", args=[unit.pk]) + "xlsx/",
+            "open_recommendations": panels.open_recommendations(request.user, unit),
+        }
+    )
+    return render(request, "dashboards/unit.html", context)
+
+
+def _chart_json(chart: dict[str, Any]) -> dict[str, Any]:
+    return {k: chart[k] for k in ("id", "title", "kind", "categories", "series", "mark") if k in chart}
+
+
+@login_required
+def chart_xlsx(request: HttpRequest, pk: int, chart: str) -> HttpResponse:
+    f, _form, unit = _filters(request, pk)
+    if f is None:
+        return HttpResponse(_("Tham số không hợp lệ."), status=400, content_type="text/plain; charset=utf-8")
+    if chart == "units":
+        table = panels.children(request.user, f)["table"]
+        if table is None:
+            raise Http404(_("Đơn vị này không có đơn vị trực thuộc."))
+        tables = [table]
+    else:
+        found = next((c for c in panels.dashboard(request.user, f)["charts"] if c["id"] == chart), None)
+        if found is None:
+            raise Http404(_("Không có biểu đồ này."))
+        tables = [found["table"]]
+    response = HttpResponse(
+        write_xlsx(tables), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{chart}-{unit.code}-{f.year}.xlsx"'
+    return response
