@@ -7,6 +7,7 @@ from mtqg.finance.api import WorkViewSet
 from mtqg.geo.api import UnitViewSet
 from mtqg.ocop.api import ProductViewSet
 from mtqg.supervision.api import MissionViewSet, RecommendationViewSet
+from mtqg.workflow.api import ReportViewSet as WorkflowReportViewSet
 
 router = DefaultRouter()
 router.register("geo/units", UnitViewSet, basename="unit")
@@ -15,3 +16,4 @@ router.register("ocop/products", ProductViewSet, basename="ocop-product")
 router.register("supervision/missions", MissionViewSet, basename="supervision-mission")
 router.register("supervision/recommendations", RecommendationViewSet, basename="supervision-recommendation")
 router.register("dashboards/facts", SummaryFactViewSet, basename="dashboards-fact")
+router.register("workflow/reports", WorkflowReportViewSet, basename="workflow-report")

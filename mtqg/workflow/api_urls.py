@@ -2,4 +2,9 @@
 
 from django.urls import path
 
-urlpatterns: list[path] = []  # type: ignore[valid-type]
+from . import api
+
+urlpatterns = [
+    path("completeness/", api.Completeness.as_view(), name="workflow-completeness"),
+    path("validation/", api.Validation.as_view(), name="workflow-validation"),
+]

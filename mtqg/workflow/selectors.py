@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from mtqg.accounts.scoping import path_q, view_prefixes
+from mtqg.accounts.scoping import ALL, path_q, view_prefixes
 from mtqg.geo.models import UnitVersion
 
 from .models import Report, ReportingPeriod, ReportType
+
+
+def _prefixes(user: Any) -> tuple[str, ...]:
+    """user=None is the command line (system scope), as for every catalog report."""
+    return ALL if user is None else view_prefixes(user)
 
 
 def completeness(
@@ -17,7 +22,7 @@ def completeness(
     units = list(
         UnitVersion.objects.as_of(period.end)
         .filter(level=report_type.reporting_level, path__startswith=within.path)
-        .filter(path_q("path", view_prefixes(user)))
+        .filter(path_q("path", _prefixes(user)))
         .order_by("code")
         .values_list("pk", "code", "name")
     )
@@ -53,7 +58,7 @@ def national_completeness(user: Any, report_type: ReportType, period: ReportingP
     units = list(
         UnitVersion.objects.as_of(period.end)
         .filter(level=report_type.reporting_level)
-        .filter(path_q("path", view_prefixes(user)))
+        .filter(path_q("path", _prefixes(user)))
         .values_list("pk", "path")
     )
     reports = {

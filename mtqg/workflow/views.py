@@ -27,6 +27,7 @@ from mtqg.geo.models import UnitVersion
 
 from . import services
 from .entry import actions, grid, value_text
+from .excel import import_xlsx, template_xlsx
 from .models import Report, ReportAttachment, ReportingPeriod, ReportType
 from .selectors import completeness, national_completeness, values_hidden
 from .validation import Flags, report_flags, validate_batch
@@ -392,3 +393,32 @@ def national(request: HttpRequest) -> HttpResponse:
         "workflow/national.html",
         {"types": types, "rt": rt, "periods": periods, "period": period, "data": data},
     )
+
+
+@login_required
+def report_template(request: HttpRequest, pk: int) -> HttpResponse:
+    report = _report(request, pk)
+    resp = HttpResponse(
+        template_xlsx(report),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    resp["Content-Disposition"] = f'attachment; filename="bao-cao-{report.pk}-v{report.version}.xlsx"'
+    return resp
+
+
+@login_required
+@require_POST
+def report_import(request: HttpRequest, pk: int) -> HttpResponse:
+    report = _report(request, pk)
+    upload = request.FILES.get("file")
+    dry_run = request.POST.get("dry_run") == "1"
+    if upload is None:
+        messages.error(request, _("Chưa chọn tệp."))
+        return redirect("workflow:report", pk=report.pk)
+    result = import_xlsx(actor=request.user, report=report, data=upload.read(), dry_run=dry_run)
+    if result.saved:
+        messages.success(request, _("Đã nhập %(n)s chỉ tiêu từ tệp Excel.") % {"n": result.rows})
+        return redirect("workflow:report", pk=report.pk)
+    report.refresh_from_db()
+    ctx = _detail_context(request, report, import_result=result)
+    return render(request, "workflow/report.html", ctx, status=400 if result.errors else 200)

@@ -33,10 +33,15 @@ def guard_sample(world: World) -> list[str]:
             report_type=rt, unit=commune, period=period, note=marker, reason=marker
         )
         ReportValue.objects.create(report=report, code="so_ho", value=100, note=marker)
-        ReportAttachment.objects.create(report=report, title=marker, file="workflow/x.pdf")
+        att = ReportAttachment.objects.create(report=report, title=marker, file="workflow/x.pdf")
         ReportDecision.objects.create(
             report=report, action="submit", from_status="draft", to_status="draft", reason=marker
         )
         if marker == "GUARD-ĐB":
-            urls.append(f"/workflow/reports/{report.pk}/")
+            urls += [
+                f"/workflow/reports/{report.pk}/",
+                f"/workflow/reports/{report.pk}/template.xlsx",
+                f"/api/v1/workflow/reports/{report.pk}/",
+            ]
+            del att
     return urls

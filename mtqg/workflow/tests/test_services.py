@@ -226,12 +226,27 @@ class CompletenessViewTests(TestCase):
 
 class DemoTests(TestCase):
     def test_demo_seed_is_idempotent_with_mixed_states(self) -> None:
+        from mtqg.geo.models import UnitVersion
         from mtqg.workflow import demo
+        from mtqg.workflow.selectors import completeness
 
         demo.seed()
         n = Report.objects.count()
         demo.seed()
         self.assertEqual(Report.objects.count(), n)
         self.assertEqual(
-            set(Report.objects.values_list("status", flat=True)), {"approved", "submitted", "returned"}
+            set(Report.objects.values_list("status", flat=True)),
+            {"approved", "submitted", "returned", "draft"},
         )
+        periods = set(Report.objects.values_list("report_type__code", "period__code"))
+        self.assertEqual(len(periods), 6)  # 4 quarters + 6-month + annual
+        self.assertEqual(set(Report.objects.values_list("unit__parent__code", flat=True)), {"11", "04"})
+        rt = ReportType.objects.get(code="ntm_tien_do_quy")
+        for province in ("11", "04"):
+            unit = UnitVersion.objects.get(structure="2025", level=1, code=province)
+            counts = completeness(None, rt, ReportingPeriod.objects.get(code="2026-Q2"), unit)["counts"]
+            self.assertTrue(all(counts[k] > 0 for k in ("on_time", "late", "missing")), counts)
+        walk = Report.objects.get(report_type=rt, period__code="2026-Q4", unit__code="03325")
+        self.assertEqual(walk.status, "draft")
+        self.assertTrue(Report.objects.filter(status="submitted", pending_level=0).exists())
+        self.assertFalse(Report.objects.filter(status="submitted", pending_level__isnull=True).exists())
