@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 # kind → "module:function"; each app adds one line per handler.
 JOB_HANDLERS: dict[str, str] = {
     "core.selftest": "mtqg.core.jobs:selftest",
+    "supervision.render_report": "mtqg.supervision.jobs:render_report",
 }
 
 

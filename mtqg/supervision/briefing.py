@@ -22,6 +22,7 @@ from datetime import date
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
@@ -162,6 +163,7 @@ class Builder:
         self.figures: dict[str, Any] = {}
         self.sources: dict[str, dict[str, Any]] = {}
         self.sourced = 0  # figures that came with data
+        self.failed: list[str] = []  # reports that raised: their figures print "chưa có số liệu"
 
     # -- plumbing ------------------------------------------------------------------------------------------------
     def run(self, slug: str, **changes: Any) -> Any:
@@ -177,9 +179,14 @@ class Builder:
             "bands": sub.bands,
         }
         try:
-            return get_report(slug)(self.user, sub)
+            with transaction.atomic():  # a savepoint: a failing section never poisons the others (PostgreSQL)
+                return get_report(slug)(self.user, sub)
         except (ValidationError, ObjectDoesNotExist, LookupError, ValueError) as exc:
             log.info("briefing: report %s gave no data: %s", slug, exc)
+            return None
+        except Exception:  # one program module failing must not sink the whole document: its section says so
+            log.exception("briefing: report %s failed", slug)
+            self.failed.append(slug)
             return None
 
     def fig(self, key: str, value: Any, *, counts: bool = True) -> Any:
@@ -706,6 +713,7 @@ class Builder:
             },
             "figures": self.figures,
             "sources": self.sources,
+            "failed": self.failed,
             "blocks": self.blocks + self.annex,
         }
 

@@ -257,3 +257,22 @@ class Snapshot(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         raise ValidationError(_("Báo cáo đã ký duyệt không thể xóa."))
+
+
+class RenderedReport(models.Model):
+    """A report file rendered by a background job for the user who asked for it (not signed, not frozen)."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    report = models.CharField(_("báo cáo"), max_length=60)
+    unit = models.ForeignKey(UnitVersion, on_delete=models.PROTECT, related_name="+")
+    params = models.JSONField(default=dict)
+    fmt = models.CharField(max_length=8)
+    content = models.BinaryField()
+    filename = models.CharField(max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    scope_path = "unit__path"
+    objects = ScopedQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return self.filename

@@ -21,9 +21,17 @@ def flatten(data: Any, prefix: str = "") -> dict[str, Any]:
     return {prefix: data}
 
 
+def figures_of(snap: Snapshot) -> Any:
+    """A report that lists its sourced figures (the briefing: "figures") is compared on those, not on its prose."""
+    data = snap.figures
+    if isinstance(data, dict) and isinstance(data.get("figures"), dict):
+        return data["figures"]
+    return data
+
+
 def compare(a: Snapshot, b: Snapshot) -> list[dict[str, Any]]:
     """One row per figure present in either snapshot: key, value in a, value in b, changed."""
-    fa, fb = flatten(a.figures), flatten(b.figures)
+    fa, fb = flatten(figures_of(a)), flatten(figures_of(b))
     return [
         {"key": k, "a": fa.get(k), "b": fb.get(k), "changed": fa.get(k) != fb.get(k)}
         for k in sorted(set(fa) | set(fb))
