@@ -1,5 +1,7 @@
 """NTM benchmark: recompute every criterion status of 3,321 communes × all QĐ 318 indicators (target < 5 s on
-SQLite), one commune's edit + province summary (target < 100 ms).
+SQLite), one commune's edit + province summary (target < 100 ms), and the queries of the province table of the
+largest 2025 province (≈150 communes, target: the same small fixed number as for a 10-commune district; the exact
+count is asserted in mtqg/ntm/tests/test_views.py).
 
 `run(scale)` returns a dict of timings in seconds; `results(scale)` gives the same figures in the format of
 benchmarks.run (list of result dicts). Needs a migrated database with the units loaded. Cleans up after itself.
@@ -71,10 +73,46 @@ def run(scale: str = "full") -> dict[str, float]:
         services.indicator_values_set(actor=None, assessment=one, values={"2.1": "95", "10": "41"})
         summary(None, ReportParams(unit=province, as_of=on))
         timings["one_edit_and_province_summary"] = time.perf_counter() - started
+        timings.update(_table_queries(on))
     finally:
         with transaction.atomic():
             qs.delete()
     return timings
+
+
+class _Everyone:
+    """A superuser stand-in: sees every unit (the table's own queries are what is measured)."""
+
+    is_authenticated = True
+    is_active = True
+    is_superuser = True
+
+
+def _table_queries(on: date) -> dict[str, float]:
+    """Queries of the province table (selectors.province_table) for the largest 2025 province and for one of
+    its smallest units: a fixed count means no per-commune query."""
+    from django.db import connection
+    from django.db.models import Count
+    from django.test.utils import CaptureQueriesContext
+
+    from mtqg.geo.models import UnitVersion
+    from mtqg.ntm.selectors import province_table
+
+    provinces = (
+        UnitVersion.objects.filter(structure="2025", level=UnitVersion.Level.PROVINCE)
+        .annotate(n=Count("children"))
+        .order_by("-n")
+    )
+    big, small = provinces.first(), provinces.last()
+    out: dict[str, float] = {}
+    for key, unit in (("big", big), ("small", small)):
+        if unit is None:
+            continue
+        with CaptureQueriesContext(connection) as ctx:
+            rows = province_table(_Everyone(), unit, on)
+        out[f"table_queries_{key}"] = float(len(ctx.captured_queries))
+        out[f"table_rows_{key}"] = float(len(rows))
+    return out
 
 
 def results(scale: str = "full") -> list[dict[str, Any]]:
@@ -84,6 +122,14 @@ def results(scale: str = "full") -> list[dict[str, Any]]:
     return [
         result("ntm.recompute_all_communes", t["recompute_all"], "s", target=5.0),
         result("ntm.one_edit_and_province_summary", t["one_edit_and_province_summary"], "s", target=0.1),
+        result(
+            "ntm.province_table_queries",
+            t.get("table_queries_big", 0.0),
+            "queries",
+            baseline=t.get("table_queries_small"),
+            baseline_name=f"{int(t.get('table_rows_small', 0))} communes",
+            target=t.get("table_queries_small"),
+        ),
     ]
 
 

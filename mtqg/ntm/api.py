@@ -18,6 +18,13 @@ def summary(request: Request) -> Response:
 
 @report_schema
 @api_view(["GET"])
+def digital_gaps(request: Request) -> Response:
+    """GET /api/v1/ntm/digital-gaps/?unit=<code>&year=YYYY — communes/villages without radio or mobile signal."""
+    return report_response(request, "ntm-digital-gaps")
+
+
+@report_schema
+@api_view(["GET"])
 def white_communes(request: Request) -> Response:
-    """GET /api/v1/ntm/white-communes/?unit=<code>&year=YYYY — communes/villages without radio or mobile signal."""
+    """GET /api/v1/ntm/white-communes/ — the session-1 name of /api/v1/ntm/digital-gaps/."""
     return report_response(request, "ntm-white-communes")

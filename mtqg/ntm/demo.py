@@ -354,34 +354,164 @@ def seed_cao_bang() -> None:
 
 
 @transaction.atomic
-def seed_digital() -> None:
-    """Cao Bằng 2023: radio and mobile signal per commune. The article says the province still has 'xã trắng' without
-    radio and mobile signal but gives no list: which communes (6 without radio, 4 without signal) is demo data."""
-    from .models import DigitalInfrastructure
+def seed_dien_bien_2026() -> None:
+    """Điện Biên's 42 communes of kind xã formed on 1/7/2025, assessed in 2026 against QĐ 51/2025 (commune groups).
+    The commune group is demo data (group 3 = region II/III EM communes; the real list is UNCONFIRMED). Each new
+    commune's values follow its predecessors' latest demo assessments (share of criteria met, scaled to 10 criteria);
+    no recognition is written — the scorecard shows "n/m xã trước sáp nhập đã đạt chuẩn", nothing is inherited."""
+    from mtqg.geo.models import UnitLineage
 
-    province = UnitVersion.objects.get(structure="pre2025", level=UnitVersion.Level.PROVINCE, code="04")
-    if DigitalInfrastructure.objects.filter(unit__path__startswith=province.path, note=DEMO_NOTE).exists():
+    load_all()
+    province = UnitVersion.objects.get(structure="2025", level=UnitVersion.Level.PROVINCE, code="11")
+    if Assessment.objects.filter(commune__path__startswith=province.path, note=DEMO_NOTE).exists():
         return
-    rng = random.Random(24)
+    cset = CriteriaSet.objects.get(code="qd51-2025")
     xa = _xa(province)
-    no_radio = {c.pk for c in rng.sample(xa, 6)}
-    no_signal = {c.pk for c in rng.sample(xa, 4)}
-    DigitalInfrastructure.objects.bulk_create(
+    scheme = ClassificationScheme.objects.get(code="commune_group_2026")
+    grouped = set(
+        UnitClassification.objects.filter(scheme=scheme, unit__in=xa).values_list("unit_id", flat=True)
+    )
+    UnitClassification.objects.bulk_create(
         [
-            DigitalInfrastructure(
+            UnitClassification(
                 unit=c,
-                year=2023,
-                has_radio=c.pk not in no_radio,
-                mobile_signal="none" if c.pk in no_signal else rng.choice(["partial", "full", "full"]),
-                has_internet=c.pk not in no_signal,
-                has_postal_point=True,
-                online_services=rng.random() < 0.8,
-                source="Báo cáo của xã (minh họa)",
-                note=DEMO_NOTE,
+                scheme=scheme,
+                value="3",
+                valid_from=date(2026, 2, 15),
+                unconfirmed=True,
+                legal_basis="QĐ 51/2025/QĐ-TTg — nhóm xã minh họa (danh sách thật chưa xác minh)",
             )
             for c in xa
+            if c.pk not in grouped
         ]
     )
+    preds: dict[int, list[int]] = {}
+    for pred, succ in UnitLineage.objects.filter(successor__in=xa).values_list(
+        "predecessor_id", "successor_id"
+    ):
+        preds.setdefault(succ, []).append(pred)
+    share: dict[int, float] = {}
+    for commune_id, met, total in (
+        Assessment.objects.filter(note=DEMO_NOTE, commune_id__in={p for ps in preds.values() for p in ps})
+        .order_by("commune_id", "year")
+        .values_list("commune_id", "criteria_met", "criteria_total")
+    ):
+        share[commune_id] = met / total if total else 0.0
+    rng = random.Random(2026)
+    plans = {}
+    for c in xa:
+        known = [share[p] for p in preds.get(c.pk, []) if p in share]
+        avg = sum(known) / len(known) if known else 0.5
+        plans[c.pk] = (max(1, min(10, round(avg * 10 + rng.uniform(-0.5, 1.5)))), 0)
+    _assess(cset, 2026, plans, rng)
+    record_change(
+        actor=None,
+        obj=cset,
+        action="imported",
+        unit_path=province.path,
+        changes={
+            "demo": [
+                None,
+                f"Điện Biên 2026 (QĐ 51/2025): {len(plans)} đánh giá xã mới, không kế thừa danh hiệu",
+            ]
+        },
+    )
+
+
+DIGITAL_CODES = {
+    "8.1": "has_postal_point",
+    "8.2": "has_internet",
+    "8.3": "has_radio",
+    "8.4": "online_services",
+}
+
+
+def _digital_from_assessments(province: UnitVersion, cset_code: str, year: int, seed: int) -> None:
+    """Commune and village records built from the same demo records as criterion 8 (Thông tin và Truyền thông):
+    8.1 postal point, 8.2 telecom/internet (no service → no mobile signal), 8.3 radio system, 8.4 IT in
+    administration (→ online public services). Villages (demo units 'Bản minh họa') are added under the communes
+    without radio or mobile signal and under a few with partial signal, so village gaps show too."""
+    from mtqg.geo.services import unit_create
+
+    from .models import DigitalInfrastructure
+
+    rng = random.Random(seed)
+    values: dict[int, dict[str, bool | None]] = {}
+    for commune_id, code, value in IndicatorValue.objects.filter(
+        assessment__commune__path__startswith=province.path,
+        assessment__criteria_set__code=cset_code,
+        assessment__year=year,
+        assessment__note=DEMO_NOTE,
+        indicator__code__in=list(DIGITAL_CODES),
+    ).values_list("assessment__commune_id", "indicator__code", "value"):
+        values.setdefault(commune_id, {})[DIGITAL_CODES[code]] = None if value is None else value == 1
+    source = "Tổng hợp từ báo cáo tự đánh giá tiêu chí 8 của xã (minh họa)"
+    rows, villages_for = [], []
+    for c in _xa(province):
+        v = values.get(c.pk)
+        if v is None:
+            continue
+        telecom = v.get("has_internet")
+        signal = "none" if telecom is False else rng.choice(["partial", "full", "full", "full"])
+        rows.append(
+            DigitalInfrastructure(
+                unit=c,
+                year=year,
+                has_radio=v.get("has_radio"),
+                mobile_signal=signal,
+                has_internet=telecom,
+                has_postal_point=v.get("has_postal_point"),
+                online_services=v.get("online_services"),
+                source=source,
+                note=DEMO_NOTE,
+            )
+        )
+        if v.get("has_radio") is False or signal == "none" or (signal == "partial" and rng.random() < 0.25):
+            villages_for.append((c, v.get("has_radio"), signal))
+    for c, radio, signal in villages_for:
+        for n in range(1, 4):
+            code = f"{c.code}-V{n:02d}"
+            village = UnitVersion.objects.filter(structure=c.structure, code=code).first() or unit_create(
+                actor=None,
+                parent=c,
+                code=code,
+                name=f"Bản minh họa {n} ({c.name})",
+                level=UnitVersion.Level.VILLAGE,
+                kind=UnitVersion.Kind.VILLAGE,
+                valid_to=c.valid_to,
+                legal_basis="Thôn, bản minh họa của dữ liệu demo NTM (chưa xác minh)",
+            )
+            if signal == "partial":
+                village_signal = "none" if n == 1 else rng.choice(["partial", "full"])
+            else:
+                village_signal = signal
+            rows.append(
+                DigitalInfrastructure(
+                    unit=village,
+                    year=year,
+                    has_radio=False if radio is False else rng.random() < 0.7,
+                    mobile_signal=village_signal,
+                    has_internet=village_signal != "none",
+                    source="Báo cáo của thôn, bản (minh họa)",
+                    note=DEMO_NOTE,
+                )
+            )
+    DigitalInfrastructure.objects.bulk_create(rows)
+
+
+@transaction.atomic
+def seed_digital() -> None:
+    """Điện Biên 2020 and Cao Bằng 2023 (the article: 'Tỉnh còn xã trắng về đài truyền thanh và sóng điện thoại
+    di động'); which communes lack radio or signal follows their criterion-8 demo values, not a stored list."""
+    from .models import DigitalInfrastructure
+
+    for code, cset_code, year, seed in (("11", "dien-bien-2017", 2020, 20), ("04", "qd318-1", 2023, 24)):
+        province = UnitVersion.objects.get(structure="pre2025", level=UnitVersion.Level.PROVINCE, code=code)
+        if DigitalInfrastructure.objects.filter(
+            unit__path__startswith=province.path, note=DEMO_NOTE
+        ).exists():
+            continue
+        _digital_from_assessments(province, cset_code, year, seed)
 
 
 def seed() -> None:
@@ -390,6 +520,7 @@ def seed() -> None:
     seed_dien_bien()
     seed_cao_bang()
     seed_digital()
+    seed_dien_bien_2026()
 
 
 __all__ = ["Status", "seed", "seed_cao_bang", "seed_dien_bien"]

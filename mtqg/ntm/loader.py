@@ -22,6 +22,8 @@ SET_FILES = [
     "qd1980_2016.json",
     "qd318_app1_2021.json",
     "qd318_app2_2021.json",
+    "qd318_app1_2024.json",
+    "qd318_app2_2024.json",
     "qd51_2025.json",
     "dien_bien_2017.json",
 ]
@@ -67,12 +69,15 @@ def _threshold_rows(spec: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _derived_spec(data: dict[str, Any], parent_data: dict[str, Any]) -> list[dict[str, Any]]:
-    """The parent's criteria with the province's overrides and basic thresholds applied."""
+    """The parent's criteria with the derived set's overrides and basic thresholds applied; with
+    "all_unconfirmed" (an amendment whose changes are not known yet) every indicator and threshold is flagged."""
     criteria = json.loads(json.dumps(parent_data["criteria"]))
     overrides = data.get("overrides", {})
     basic = data.get("basic", {})
     for crit in criteria:
         for ind in crit["indicators"]:
+            if data.get("all_unconfirmed"):
+                ind["unconfirmed"] = True
             if ind["code"] in overrides:
                 ind["t"] = {**ind.get("t", {}), **overrides[ind["code"]]}
                 ind["unconfirmed"] = True

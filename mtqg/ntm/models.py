@@ -15,12 +15,14 @@ from django.utils.translation import gettext_lazy as _
 from mtqg.accounts.scoping import ScopedQuerySet
 from mtqg.geo.models import UnitVersion
 
-EVIDENCE_MAX_BYTES = 5 * 1024 * 1024
-
 
 def validate_evidence_size(value: models.fields.files.FieldFile) -> None:
-    if value.size and value.size > EVIDENCE_MAX_BYTES:
-        raise ValidationError(_("Tệp minh chứng vượt quá 5 MB."))
+    """At most settings.EVIDENCE_MAX_BYTES (the limit is configuration, not code)."""
+    limit = settings.EVIDENCE_MAX_BYTES
+    if value.size and value.size > limit:
+        raise ValidationError(
+            _("Tệp minh chứng vượt quá %(mb)s MB.") % {"mb": round(limit / (1024 * 1024), 1)}
+        )
 
 
 class CriteriaSet(models.Model):

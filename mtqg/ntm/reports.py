@@ -132,8 +132,9 @@ def _schemes(unit: UnitVersion, on: Any, ids: set[int], tiers: dict[int, str]) -
     return out
 
 
-def white_communes(user: Any, params: ReportParams) -> dict[str, Any]:
-    """Communes and villages without a radio system or without mobile signal ('xã trắng'), latest record ≤ year."""
+def digital_gaps(user: Any, params: ReportParams) -> dict[str, Any]:
+    """Part 7: communes and villages without a radio system or without mobile signal ('xã trắng'), from each unit's
+    latest record up to the year; with the other digital fields (internet, postal point, online public services)."""
     from .models import DigitalInfrastructure
 
     on = params.on
@@ -142,20 +143,40 @@ def white_communes(user: Any, params: ReportParams) -> dict[str, Any]:
     if user is not None:
         qs = qs.visible_to(user)
     latest: dict[int, DigitalInfrastructure] = {}
-    for row in qs.select_related("unit__parent").order_by("unit_id", "-year"):
+    for row in qs.select_related("unit__parent__parent").order_by("unit_id", "-year"):
         latest.setdefault(row.unit_id, row)
+    signal_labels = dict(DigitalInfrastructure.Signal.choices)
 
     def item(row: DigitalInfrastructure) -> dict[str, Any]:
+        unit = row.unit
+        commune = unit.parent if unit.level == UnitVersion.Level.VILLAGE else unit
         return {
-            "code": row.unit.code,
-            "name": row.unit.name,
-            "parent": row.unit.parent.name if row.unit.parent else "",
+            "code": unit.code,
+            "name": unit.name,
+            "level": "village" if unit.level == UnitVersion.Level.VILLAGE else "commune",
+            "commune": commune.name if commune else "",
+            "district": commune.parent.name if commune and commune.parent else "",
             "year": row.year,
+            "has_radio": row.has_radio,
+            "mobile_signal": row.mobile_signal or None,
+            "mobile_signal_label": str(signal_labels.get(row.mobile_signal, "")),
+            "has_internet": row.has_internet,
+            "has_postal_point": row.has_postal_point,
+            "online_services": row.online_services,
         }
 
-    rows = sorted(latest.values(), key=lambda r: (r.unit.level, r.unit.name))
-    no_radio = [r for r in rows if r.has_radio is False]
-    no_signal = [r for r in rows if r.mobile_signal == DigitalInfrastructure.Signal.NONE]
+    rows = sorted(
+        latest.values(),
+        key=lambda r: (
+            r.unit.parent.name
+            if r.unit.level == UnitVersion.Level.VILLAGE and r.unit.parent
+            else r.unit.name,
+            r.unit.level,
+            r.unit.name,
+        ),
+    )
+    no_radio = {r.unit_id for r in rows if r.has_radio is False}
+    no_signal = {r.unit_id for r in rows if r.mobile_signal == DigitalInfrastructure.Signal.NONE}
     communes = [r for r in rows if r.unit.level == UnitVersion.Level.COMMUNE]
     villages = [r for r in rows if r.unit.level == UnitVersion.Level.VILLAGE]
     return {
@@ -163,9 +184,19 @@ def white_communes(user: Any, params: ReportParams) -> dict[str, Any]:
         "year": year,
         "communes_reported": len(communes),
         "villages_reported": len(villages),
-        "communes_without_radio": [item(r) for r in no_radio if r in communes],
-        "communes_without_mobile_signal": [item(r) for r in no_signal if r in communes],
-        "villages_without_radio": [item(r) for r in no_radio if r in villages],
-        "villages_without_mobile_signal": [item(r) for r in no_signal if r in villages],
+        "communes_without_radio": [item(r) for r in communes if r.unit_id in no_radio],
+        "communes_without_mobile_signal": [item(r) for r in communes if r.unit_id in no_signal],
+        "villages_without_radio": [item(r) for r in villages if r.unit_id in no_radio],
+        "villages_without_mobile_signal": [item(r) for r in villages if r.unit_id in no_signal],
+        "gaps": [item(r) for r in rows if r.unit_id in no_radio | no_signal],
         "unknown": sum(1 for r in rows if r.has_radio is None or not r.mobile_signal),
+        "totals": {
+            "without_internet": sum(1 for r in communes if r.has_internet is False),
+            "without_postal_point": sum(1 for r in communes if r.has_postal_point is False),
+            "without_online_services": sum(1 for r in communes if r.online_services is False),
+        },
     }
+
+
+# the session-1 slug "ntm-white-communes" stays as an alias of the same report
+white_communes = digital_gaps

@@ -6,7 +6,9 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -414,3 +416,83 @@ def digital_infrastructure_set(*, actor: Any, unit: UnitVersion, year: int, **fi
         changes={k: [before.get(k), v] for k, v in fields.items() if before.get(k) != v},
     )
     return row
+
+
+# content signatures: the declared extension must match what the bytes are (decision record 0106)
+EVIDENCE_SIGNATURES = (
+    (b"%PDF-", ("pdf",)),
+    (b"\x89PNG\r\n\x1a\n", ("png",)),
+    (b"\xff\xd8\xff", ("jpg", "jpeg")),
+)
+
+
+def sniff_evidence(upload: UploadedFile) -> str:
+    """The file's real type from its first bytes ('pdf', 'png', 'jpg'); ValidationError in Vietnamese otherwise."""
+    limit = settings.EVIDENCE_MAX_BYTES
+    if upload.size is None or upload.size == 0:
+        raise ValidationError({"evidence": _("Tệp minh chứng rỗng.")})
+    if upload.size > limit:
+        raise ValidationError(
+            {
+                "evidence": _("Tệp minh chứng vượt quá %(mb)s MB (tệp gửi lên %(size)s MB).")
+                % {"mb": round(limit / (1024 * 1024), 1), "size": round(upload.size / (1024 * 1024), 1)}
+            }
+        )
+    name = (upload.name or "").lower()
+    extension = name.rsplit(".", 1)[-1] if "." in name else ""
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(0)
+    for magic, extensions in EVIDENCE_SIGNATURES:
+        if head.startswith(magic):
+            if extension not in extensions:
+                raise ValidationError(
+                    {
+                        "evidence": _("Đuôi tệp '.%(ext)s' không khớp nội dung tệp (%(kind)s).")
+                        % {"ext": extension, "kind": extensions[0].upper()}
+                    }
+                )
+            return extensions[0]
+    raise ValidationError(
+        {"evidence": _("Chỉ chấp nhận minh chứng PDF, JPEG hoặc PNG (nội dung tệp không phải các loại này).")}
+    )
+
+
+@transaction.atomic
+def indicator_value_evidence_set(
+    *, actor: Any, value: IndicatorValue, upload: UploadedFile
+) -> IndicatorValue:
+    """Attach (or replace) the evidence file of one indicator value; type is sniffed from the content."""
+    _ensure(actor, value.assessment.commune.path)
+    kind = sniff_evidence(upload)
+    before = value.evidence.name or None
+    code = value.indicator.code
+    value.evidence.save(
+        f"{value.assessment.commune.code}-{value.assessment.year}-{code}.{kind}", upload, save=False
+    )
+    value.save(update_fields=["evidence"])
+    record_change(
+        actor=actor,
+        obj=value.assessment,
+        action="updated",
+        changes={f"minh chứng {code}": [before, value.evidence.name]},
+    )
+    return value
+
+
+@transaction.atomic
+def indicator_value_evidence_clear(*, actor: Any, value: IndicatorValue, reason: str) -> None:
+    _ensure(actor, value.assessment.commune.path)
+    if not value.evidence:
+        return
+    before = value.evidence.name
+    value.evidence.delete(save=False)
+    value.evidence = ""
+    value.save(update_fields=["evidence"])
+    record_change(
+        actor=actor,
+        obj=value.assessment,
+        action="updated",
+        reason=reason,
+        changes={f"minh chứng {value.indicator.code}": [before, None]},
+    )

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_date
@@ -21,7 +24,16 @@ from mtqg.core.tables import Column, Table, write_xlsx
 from mtqg.geo.models import UnitVersion
 
 from . import services
-from .models import Assessment, CriteriaSet, Criterion, Recognition, Status, Threshold, Tier
+from .models import (
+    Assessment,
+    CriteriaSet,
+    Criterion,
+    IndicatorValue,
+    Recognition,
+    Status,
+    Threshold,
+    Tier,
+)
 from .selectors import province_table
 
 STATUS_CSS: dict[str, str] = {
@@ -159,6 +171,11 @@ def scorecard(request: HttpRequest, pk: int) -> HttpResponse:
     from .selectors import predecessor_recognition
 
     pred = predecessor_recognition([assessment.commune_id]).get(assessment.commune_id)
+    values = list(
+        assessment.values.select_related("indicator__criterion").order_by(
+            "indicator__criterion__number", "indicator__order"
+        )
+    )
     return render(
         request,
         "ntm/scorecard.html",
@@ -175,6 +192,11 @@ def scorecard(request: HttpRequest, pk: int) -> HttpResponse:
             .filter(commune=assessment.commune)
             .order_by("decision_date"),
             "pred": pred,
+            "values": values,
+            "eligible": services.eligible_tier(assessment),
+            "evidence_mb": round(settings.EVIDENCE_MAX_BYTES / (1024 * 1024), 1),
+            "tiers": Tier.choices,
+            "today": timezone.localdate(),
             "statuses": Status.choices,
             "can_edit": path_editable(request.user, assessment.commune.path),
             "changes": history_for(assessment, request.user)[:30],
@@ -224,7 +246,10 @@ def criteria_set_detail(request: HttpRequest, pk: int) -> HttpResponse:
     cset = get_object_or_404(CriteriaSet.objects.select_related("province", "parent"), pk=pk)
     thresholds = Threshold.objects.filter(indicator__criterion__criteria_set=cset).order_by("region", "year")
     by_indicator: dict[int, list[Threshold]] = {}
+    from .engine import region_label
+
     for t in thresholds:
+        t.label = region_label(t.region)  # type: ignore[attr-defined]
         by_indicator.setdefault(t.indicator_id, []).append(t)
     criteria = list(cset.criteria.prefetch_related("indicators").order_by("number"))
     for c in criteria:
@@ -291,3 +316,183 @@ def import_view(request: HttpRequest) -> HttpResponse:
             except PermissionDenied as exc:
                 messages.error(request, str(exc))
     return render(request, "ntm/import.html", context)
+
+
+def _post_date(request: HttpRequest, key: str) -> date | None:
+    return parse_date(request.POST.get(key, "") or "")
+
+
+def _decimal(raw: str) -> Decimal | None:
+    raw = (raw or "").strip().replace(",", ".")
+    if not raw:
+        return None
+    try:
+        return Decimal(raw)
+    except InvalidOperation as exc:
+        raise ValidationError({"satisfaction_pct": _("Tỷ lệ hài lòng phải là một số.")}) from exc
+
+
+@login_required
+@require_POST
+def recognition_create(request: HttpRequest, pk: int) -> HttpResponse:
+    """Recognition entry from a commune's scorecard: checked against the computed assessment by the service."""
+    assessment = get_visible_or_404(
+        Assessment.objects.select_related("commune", "criteria_set"), request.user, pk=pk
+    )
+    try:
+        decision_date = _post_date(request, "decision_date")
+        if decision_date is None:
+            raise ValidationError({"decision_date": _("Thiếu hoặc sai ngày quyết định (dd/mm/yyyy).")})
+        debt = request.POST.get("no_construction_debt", "")
+        rec = services.recognition_create(
+            actor=request.user,
+            commune=assessment.commune,
+            tier=request.POST.get("tier", ""),
+            decision_no=request.POST.get("decision_no", ""),
+            decision_date=decision_date,
+            standard_year=assessment.year,
+            authority=request.POST.get("authority", "").strip(),
+            criteria_set=assessment.criteria_set,
+            council_vote=request.POST.get("council_vote", "").strip(),
+            satisfaction_pct=_decimal(request.POST.get("satisfaction_pct", "")),
+            no_construction_debt=True if debt == "1" else False if debt == "0" else None,
+            note=request.POST.get("note", "").strip(),
+        )
+        messages.success(request, _("Đã ghi quyết định công nhận %(no)s.") % {"no": rec.decision_no})
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+    return redirect("ntm:scorecard", pk=assessment.pk)
+
+
+@login_required
+@require_POST
+def recognition_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    rec = get_visible_or_404(Recognition.objects.select_related("commune"), request.user, pk=pk)
+    try:
+        revoked_on = _post_date(request, "revoked_on")
+        if revoked_on is None:
+            raise ValidationError({"revoked_on": _("Thiếu hoặc sai ngày thu hồi.")})
+        services.recognition_revoke(
+            actor=request.user,
+            recognition=rec,
+            revoked_on=revoked_on,
+            decision_no=request.POST.get("decision_no", "").strip(),
+            reason=request.POST.get("reason", ""),
+        )
+        messages.success(request, _("Đã ghi thu hồi quyết định %(no)s.") % {"no": rec.decision_no})
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+    back = request.POST.get("next", "")
+    if back.startswith("/ntm/"):
+        return redirect(back)
+    return redirect("ntm:recognitions")
+
+
+@login_required
+def recognitions(request: HttpRequest) -> HttpResponse:
+    """The recognition register of the units the user sees (optionally one province/district), newest first."""
+    unit = _unit(request)
+    qs = Recognition.objects.visible_to(request.user).select_related("commune__parent", "criteria_set")
+    if unit is not None:
+        qs = qs.filter(commune__path__startswith=unit.path)
+    tier = request.GET.get("tier", "")
+    if tier in Tier.values:
+        qs = qs.filter(tier=tier)
+    rows = list(qs.order_by("-decision_date", "commune__name")[:500])
+    return render(
+        request,
+        "ntm/recognitions.html",
+        {"unit": unit, "rows": rows, "tiers": Tier.choices, "tier": tier, "today": timezone.localdate()},
+    )
+
+
+@login_required
+@require_POST
+def evidence_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    value = get_visible_or_404(
+        IndicatorValue.objects.select_related("assessment__commune", "indicator"), request.user, pk=pk
+    )
+    upload = request.FILES.get("evidence")
+    try:
+        if upload is None:
+            raise ValidationError({"evidence": _("Chưa chọn tệp minh chứng.")})
+        services.indicator_value_evidence_set(actor=request.user, value=value, upload=upload)
+        messages.success(request, _("Đã lưu minh chứng cho chỉ tiêu %(c)s.") % {"c": value.indicator.code})
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+    return redirect("ntm:scorecard", pk=value.assessment_id)
+
+
+@login_required
+def evidence_download(request: HttpRequest, pk: int) -> HttpResponseBase:
+    value = get_visible_or_404(IndicatorValue.objects.select_related("indicator"), request.user, pk=pk)
+    if not value.evidence:
+        raise Http404(_("Chỉ tiêu chưa có minh chứng."))
+    name = (value.evidence.name or "").rsplit("/", 1)[-1]
+    kind = name.rsplit(".", 1)[-1].lower()
+    content_type = {"pdf": "application/pdf", "png": "image/png"}.get(kind, "image/jpeg")
+    response = FileResponse(value.evidence.open("rb"), content_type=content_type, filename=name)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+def digital_gaps(request: HttpRequest) -> HttpResponse:
+    """Communes and villages without radio or mobile signal (report ntm-digital-gaps), with XLSX export."""
+    from mtqg.reports.params import ReportParams
+
+    from .reports import digital_gaps as report
+
+    unit = _unit(request)
+    raw_year = request.GET.get("year", "")
+    year = int(raw_year) if raw_year.isdigit() and 2010 <= int(raw_year) <= 2100 else None
+    if unit is None:
+        provinces = UnitVersion.objects.visible_to(request.user).filter(level=UnitVersion.Level.PROVINCE)
+        return render(
+            request, "ntm/digital.html", {"unit": None, "provinces": provinces.order_by("structure", "name")}
+        )
+    if year is None:
+        year = (unit.valid_to or timezone.localdate()).year
+    data = report(request.user, ReportParams(unit=unit, year=year, as_of=date(year, 12, 31)))
+    if request.GET.get("format") == "xlsx":
+        yes_no = {True: _("Có"), False: _("Không"), None: ""}
+        table = Table(
+            title=_("Xã, thôn chưa có đài truyền thanh hoặc sóng di động"),
+            columns=[
+                Column("level_label", _("Cấp")),
+                Column("name", _("Tên")),
+                Column("commune", _("Xã")),
+                Column("district", _("Huyện")),
+                Column("year", _("Năm số liệu"), "int"),
+                Column("radio", _("Đài truyền thanh")),
+                Column("mobile_signal_label", _("Sóng di động")),
+                Column("internet", _("Internet")),
+                Column("postal", _("Điểm bưu chính")),
+                Column("online", _("Dịch vụ công trực tuyến")),
+            ],
+            rows=[
+                {
+                    **r,
+                    "level_label": _("Thôn, bản") if r["level"] == "village" else _("Xã"),
+                    "radio": yes_no[r["has_radio"]],
+                    "internet": yes_no[r["has_internet"]],
+                    "postal": yes_no[r["has_postal_point"]],
+                    "online": yes_no[r["online_services"]],
+                }
+                for r in data["gaps"]
+            ],
+            notes=[f"{unit.name} — {year}"],
+        )
+        response = HttpResponse(
+            write_xlsx([table]),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = f'attachment; filename="ntm-xa-trang-{unit.code}-{year}.xlsx"'
+        return response
+    return render(request, "ntm/digital.html", {"unit": unit, "year": year, "data": data})

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from mtqg.geo.models import UnitVersion
@@ -79,9 +80,17 @@ def guard_sample(world: World) -> list[str]:
         services.digital_infrastructure_set(
             actor=None, unit=unit, year=2023, has_radio=False, mobile_signal="none", note=marker
         )
+        value = a.values.order_by("pk").first()
+        if value is not None:
+            services.indicator_value_evidence_set(
+                actor=None, value=value, upload=SimpleUploadedFile("m.pdf", b"%PDF-1.4\n" + marker.encode())
+            )
         if marker == "GUARD-ĐB":
             urls.append(reverse("ntm:scorecard", args=[a.pk]))
             urls.append(reverse("ntm:export") + f"?unit={province.pk}")
+            urls.append(reverse("ntm:digital") + f"?unit={province.pk}&year=2023")
+            if value is not None:
+                urls.append(reverse("ntm:evidence", args=[value.pk]))
     if not Scheme.objects.exists():
         load_all(force=True)
     return urls

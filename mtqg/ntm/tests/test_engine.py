@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 from django.test import TestCase
@@ -18,7 +19,16 @@ class LoaderTest(TestCase):
         self.assertEqual(load_all(), [])  # second run: nothing changed
         counts = {s.code: s.criteria.count() for s in CriteriaSet.objects.all()}
         self.assertEqual(
-            counts, {"qd1980": 19, "qd318-1": 19, "qd318-2": 19, "qd51-2025": 10, "dien-bien-2017": 19}
+            counts,
+            {
+                "qd1980": 19,
+                "qd318-1": 19,
+                "qd318-2": 19,
+                "qd318-1-211": 19,
+                "qd318-2-211": 19,
+                "qd51-2025": 10,
+                "dien-bien-2017": 19,
+            },
         )
         self.assertEqual(
             Criterion.objects.get(criteria_set__code="qd318-1", number=14).name, "Giáo dục và Đào tạo"
@@ -125,7 +135,113 @@ class EngineTest(TestCase):
         self.assertEqual(engine.combine([]), Status.UNKNOWN)
         self.assertEqual(engine.counts([Status.MET, Status.NA, Status.BASIC, Status.UNKNOWN]), (2, 1, 1))
 
-    def test_2026_set_without_indicators_is_unknown_per_criterion(self) -> None:
-        results = engine.evaluate(self.b51, "2", 2026, {})
+    def test_2026_set_computes_by_group_and_never_without_a_group(self) -> None:
+        passed = {i.id: (Decimal(1), False) for inds in self.b51.indicators.values() for i in inds}
+        results = engine.evaluate(self.b51, "3", 2026, passed)
         self.assertEqual(len(results), 10)
-        self.assertTrue(all(status == Status.UNKNOWN for _c, status, _n in results))
+        self.assertTrue(all(status == Status.MET for _c, status, _n in results))
+        self.assertIn("[ngưỡng chưa xác minh]", results[0][2][0])
+        # no group resolved for the commune → every criterion 'chưa xác định', never a pass
+        unknown = engine.evaluate(self.b51, "", 2026, passed)
+        self.assertTrue(all(status == Status.UNKNOWN for _c, status, _n in unknown))
+        self.assertIn("chưa có ngưỡng", unknown[0][2][0])
+        failed = {k: (Decimal(0), False) for k in passed}
+        self.assertEqual(engine.evaluate(self.b51, "1", 2026, failed)[0][1], Status.NOT_MET)
+        # a group is not a region: a regional key gives no threshold in this set
+        self.assertEqual(engine.evaluate(self.b51, "tdmnpb", 2026, passed)[0][1], Status.UNKNOWN)
+
+
+class AmendedAndAdvancedSetsTest(TestCase):
+    """QĐ 318 as amended by QĐ 211/2024, App. II (nâng cao) and QĐ 51/2025 group thresholds."""
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        load_all()
+        cls.a211 = CriteriaSet.objects.get(code="qd318-1-211")
+        cls.b211 = engine.Book(cls.a211.pk)
+        cls.b2 = engine.Book(CriteriaSet.objects.get(code="qd318-2").pk)
+        cls.s51 = CriteriaSet.objects.get(code="qd51-2025")
+
+    def _eval(
+        self, book: engine.Book, code: str, value: str | None, region: str = "tdmnpb", year: int = 2024
+    ) -> tuple[str, str]:
+        ind = book.by_code[code]
+        return engine.evaluate_indicator(
+            ind,
+            Decimal(value) if value is not None else None,
+            False,
+            book.rule(ind.id, region, year),
+            region,
+            year,
+        )
+
+    def test_qd211_version_is_derived_cited_and_entirely_unconfirmed(self) -> None:
+        from mtqg.ntm.selectors import set_for_date
+
+        self.assertEqual(self.a211.parent.code, "qd318-1")
+        self.assertIn("211/QĐ-TTg", self.a211.legal_basis)
+        self.assertEqual(str(self.a211.valid_from), "2024-03-01")
+        self.assertEqual(self.a211.region_overrides[0]["region"], "tdmnpb")  # R3 inherited
+        rows = Threshold.objects.filter(indicator__criterion__criteria_set=self.a211)
+        self.assertEqual(
+            rows.count(), Threshold.objects.filter(indicator__criterion__criteria_set__code="qd318-1").count()
+        )
+        self.assertFalse(rows.filter(unconfirmed=False).exists())
+        self.assertEqual(set_for_date(date(2023, 12, 31)).code, "qd318-1")
+        self.assertEqual(set_for_date(date(2024, 6, 1)).code, "qd318-1-211")
+        self.assertEqual(set_for_date(date(2026, 3, 1)).code, "qd51-2025")
+        status, text = self._eval(self.b211, "2.1", "92")
+        self.assertEqual(status, Status.NOT_MET)
+        self.assertEqual(text, "2.1: 92% < 100% yêu cầu vùng TDMNPB [ngưỡng chưa xác minh]")
+        # the amended set keeps region thresholds and the year-varying income of the parent
+        self.assertEqual(self._eval(self.b211, "15.3", "20", region="dbsh")[0], Status.NOT_MET)
+        self.assertEqual(self._eval(self.b211, "15.3", "15", region="dbsh")[0], Status.MET)
+        self.assertEqual(self._eval(self.b211, "10", "40", year=2024)[0], Status.MET)
+        self.assertEqual(self._eval(self.b211, "10", "40", year=2021)[0], Status.UNKNOWN)
+
+    def test_advanced_set_computes_with_region_and_year_thresholds(self) -> None:
+        self.assertEqual(self.b2.set.tier, CriteriaSet.Tier.ADVANCED)
+        self.assertTrue(all(self.b2.indicators[c] for c, _n, _name in self.b2.criteria))
+        self.assertEqual(self._eval(self.b2, "7.TH", "1")[0], Status.MET)
+        self.assertEqual(self._eval(self.b2, "7.TH", "0")[0], Status.NOT_MET)
+        self.assertEqual(self._eval(self.b2, "2.1", "95")[0], Status.NOT_MET)
+        # income: 2022 value for TDMNPB only, applied to later years; none before 2022 or for another region
+        self.assertEqual(self._eval(self.b2, "10", "44", year=2023)[0], Status.MET)
+        self.assertEqual(self._eval(self.b2, "10", "41", year=2022)[0], Status.NOT_MET)
+        self.assertEqual(self._eval(self.b2, "10", "44", year=2021)[0], Status.UNKNOWN)
+        self.assertEqual(self._eval(self.b2, "10", "60", region="dnb", year=2023)[0], Status.UNKNOWN)
+        # piped water: Đồng Nai's ≥65% for ĐNB, the same provisional value elsewhere
+        self.assertEqual(self._eval(self.b2, "17.2", "60", region="dnb")[0], Status.NOT_MET)
+        self.assertEqual(self._eval(self.b2, "17.2", "70", region="btb")[0], Status.MET)
+        # N/A is refused on a mandatory indicator
+        ind = self.b2.by_code["17.2"]
+        status, _t = engine.evaluate_indicator(ind, None, True, None, "tdmnpb", 2023)
+        self.assertEqual(status, Status.UNKNOWN)
+
+    def test_group_thresholds_resolve_from_the_commune_group(self) -> None:
+        from mtqg.geo.models import ClassificationScheme, UnitClassification, UnitVersion
+        from mtqg.ntm.models import Indicator
+
+        crit = Criterion.objects.get(criteria_set=self.s51, number=6)
+        ind = Indicator.objects.create(
+            criterion=crit,
+            code="6.9",
+            name="Tỷ lệ nghèo đa chiều (thử)",
+            value_type="percent",
+            unit_label="%",
+        )
+        for group, limit in (("1", 1), ("2", 3), ("3", 8)):
+            Threshold.objects.create(indicator=ind, region=group, op=Threshold.Op.LE, value=Decimal(limit))
+        book = engine.Book(self.s51.pk)
+        self.assertEqual(self._eval(book, "6.9", "5", region="3", year=2026)[0], Status.MET)
+        status, text = self._eval(book, "6.9", "5", region="2", year=2026)
+        self.assertEqual((status, text), (Status.NOT_MET, "6.9: 5% > 3% yêu cầu nhóm 2"))
+        communes = list(
+            UnitVersion.objects.filter(structure="2025", level=UnitVersion.Level.COMMUNE).order_by("code")[:2]
+        )
+        scheme = ClassificationScheme.objects.get(code="commune_group_2026")
+        UnitClassification.objects.create(
+            unit=communes[0], scheme=scheme, value="3", valid_from=date(2026, 1, 1)
+        )
+        found = engine.resolve_regions(self.s51, [c.pk for c in communes], date(2026, 12, 31))
+        self.assertEqual(found, {communes[0].pk: "3"})

@@ -74,6 +74,27 @@ class DienBienSummaryTest(TestCase):
         self.assertEqual(data["schemes"][0]["recognised_or_basically_met"], 8)
         self.assertEqual(data["boundary"]["structure"], "pre2025")
 
+    def test_2026_new_communes_by_group_without_inheritance(self) -> None:
+        demo.seed_dien_bien_2026()
+        n = Assessment.objects.count()
+        demo.seed_dien_bien_2026()
+        self.assertEqual(Assessment.objects.count(), n)
+        data = report("--unit", "11", "--as-of", "2026-12-31")
+        self.assertEqual(data["boundary"]["structure"], "2025")
+        self.assertEqual(data["criteria_set"]["code"], "qd51-2025")
+        self.assertEqual((data["communes"], data["assessed"]), (42, 42))
+        self.assertEqual(data["recognised"], 0)  # nothing inherited from the pre-2025 communes
+        self.assertEqual(sum(data["bands"].values()), 42)
+        self.assertEqual(list(data["bands"]), ["10", "8-9", "5-7", "0-4"])
+        new = Assessment.objects.filter(year=2026)
+        self.assertEqual(set(new.values_list("region", flat=True)), {"3"})
+        self.assertEqual(set(new.values_list("criteria_unknown", flat=True)), {0})
+        self.assertGreater(
+            data["merged_communes"]["all_predecessors_recognised"]
+            + data["merged_communes"]["some_predecessors_recognised"],
+            0,
+        )
+
     def test_recognitions_match_computed_assessments(self) -> None:
         for rec in Recognition.objects.filter(tier="dat_chuan"):
             a = Assessment.objects.get(commune=rec.commune, year=rec.standard_year)
