@@ -13,6 +13,8 @@ CATEGORIES: dict[str, str | Promise] = {
     "workflow.overdue": _("Báo cáo quá hạn"),
     "poverty.batch_staged": _("Lô rà soát hộ nghèo chờ duyệt"),
     "ocop.rerating": _("Chứng nhận OCOP sắp hết hạn, cần đánh giá lại"),
+    "supervision.due": _("Kiến nghị sắp đến hạn"),
+    "supervision.overdue": _("Kiến nghị quá hạn"),
 }
 
 

@@ -17,6 +17,7 @@ from .services import notification_send
 REMINDER_PROVIDERS: list[str] = [
     "mtqg.workflow.notify:due",
     "mtqg.ocop.reminders:due",
+    "mtqg.supervision.reminders:due",
 ]
 
 

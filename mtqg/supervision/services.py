@@ -20,11 +20,37 @@ from mtqg.geo.models import UnitVersion
 from .models import Agreement, Attachment, Finding, FollowUp, Mission, Recommendation, Snapshot
 from .themes import themes
 
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+# Sniffed type → (magic bytes, accepted file extensions). The declared content type is not trusted.
 ALLOWED_TYPES = {
-    "application/pdf": b"%PDF",
-    "image/jpeg": b"\xff\xd8\xff",
-    "image/png": b"\x89PNG",
+    "application/pdf": (b"%PDF-", (".pdf",)),
+    "image/jpeg": (b"\xff\xd8\xff", (".jpg", ".jpeg")),
+    "image/png": (b"\x89PNG\r\n\x1a\n", (".png",)),
+    DOCX: (b"PK\x03\x04", (".docx",)),
 }
+
+
+def sniff(upload: UploadedFile) -> str | None:
+    """The file's real type from its bytes (a DOCX is a ZIP holding word/document.xml), or None."""
+    head = upload.read(8)
+    upload.seek(0)
+    for content_type, (magic, _ext) in ALLOWED_TYPES.items():
+        if head.startswith(magic):
+            if content_type == DOCX:
+                import zipfile
+
+                try:
+                    with zipfile.ZipFile(upload) as archive:
+                        names = set(archive.namelist())
+                except zipfile.BadZipFile:
+                    return None
+                finally:
+                    upload.seek(0)
+                return DOCX if "word/document.xml" in names else None
+            return content_type
+    return None
+
+
 PROVINCE_ISSUERS = (Recommendation.Party.PROVINCE, Recommendation.Party.DEPARTMENT)
 
 
@@ -84,22 +110,80 @@ def mission_create(
     return mission
 
 
+MISSION_FIELDS = (
+    "kind",
+    "organiser",
+    "organiser_name",
+    "title",
+    "leader",
+    "members",
+    "unit",
+    "start_date",
+    "end_date",
+    "programs",
+    "agenda",
+    "source",
+)
+
+
+@transaction.atomic
+def mission_update(*, actor: Any, mission: Mission, **fields: Any) -> Mission:
+    """Edit a mission (both the old and the new unit must be editable); deadlines already set must still follow
+    the start date."""
+    mission = Mission.objects.select_for_update().select_related("unit").get(pk=mission.pk)
+    _check(actor, mission)
+    unknown = set(fields) - set(MISSION_FIELDS)
+    if unknown:
+        raise ValidationError(_("Trường không hợp lệ: %(f)s") % {"f": ", ".join(sorted(unknown))})
+    before = snapshot(mission, list(MISSION_FIELDS))
+    for key, value in fields.items():
+        setattr(mission, key, value)
+    if actor is not None:
+        ensure_can_edit(actor, mission.unit.path)
+    mission.end_date = mission.end_date or mission.start_date
+    if mission.end_date < mission.start_date:
+        raise ValidationError({"end_date": _("Ngày kết thúc không được trước ngày bắt đầu.")})
+    unit = mission.unit
+    if (unit.valid_from is not None and unit.valid_from > mission.start_date) or (
+        unit.valid_to is not None and unit.valid_to < mission.start_date
+    ):
+        raise ValidationError({"unit": _("Đơn vị không còn hiệu lực vào ngày làm việc của đoàn.")})
+    early = mission.recommendations.filter(deadline__lt=mission.start_date).count()
+    if early:
+        raise ValidationError(
+            {"start_date": _("Có %(n)s kiến nghị có thời hạn trước ngày bắt đầu mới.") % {"n": early}}
+        )
+    mission.full_clean()
+    mission.save()
+    changes = diff(before, snapshot(mission, list(MISSION_FIELDS)))
+    if changes:
+        record_change(actor=actor, obj=mission, action="update", changes=changes)
+    return mission
+
+
 @transaction.atomic
 def attachment_add(
     *, actor: Any, mission: Mission, kind: str, upload: UploadedFile, caption: str = ""
 ) -> Attachment:
-    """PDF/JPEG/PNG only (declared type AND magic bytes), at most settings.EVIDENCE_MAX_BYTES."""
+    """PDF/DOCX/JPEG/PNG only (sniffed from the bytes, extension must agree), at most settings.EVIDENCE_MAX_BYTES."""
     _check(actor, mission)
     limit = settings.EVIDENCE_MAX_BYTES
     if upload.size is None or upload.size > limit:
         raise ValidationError(
             {"file": _("Tệp vượt quá dung lượng cho phép (%(mb)s MB).") % {"mb": limit // (1024 * 1024)}}
         )
-    head = upload.read(8)
-    upload.seek(0)
-    magic = ALLOWED_TYPES.get(upload.content_type or "")
-    if magic is None or not head.startswith(magic):
-        raise ValidationError({"file": _("Chỉ chấp nhận tệp PDF, JPEG hoặc PNG.")})
+    if kind not in Attachment.Kind.values:
+        raise ValidationError({"kind": _("Loại tài liệu không hợp lệ.")})
+    content_type = sniff(upload)
+    name = (upload.name or "").lower()
+    if content_type is None or not name.endswith(ALLOWED_TYPES[content_type][1]):
+        raise ValidationError(
+            {
+                "file": _(
+                    "Chỉ chấp nhận tệp PDF, DOCX, JPEG hoặc PNG (nội dung tệp phải đúng với đuôi tên tệp)."
+                )
+            }
+        )
     digest = hashlib.sha256()
     for chunk in upload.chunks():
         digest.update(chunk)
@@ -108,7 +192,7 @@ def attachment_add(
         mission=mission,
         kind=kind,
         caption=caption,
-        content_type=upload.content_type or "",
+        content_type=content_type,
         size=upload.size,
         sha256=digest.hexdigest(),
     )

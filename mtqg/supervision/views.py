@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,7 +15,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
-from mtqg.accounts.scoping import get_visible_or_404
+from mtqg.accounts.scoping import get_visible_or_404, path_editable
 from mtqg.core.audit import history_for
 from mtqg.core.tables import write_xlsx
 
@@ -54,23 +57,30 @@ def index(request: HttpRequest) -> HttpResponse:
     )
 
 
+def mission_context(request: HttpRequest, mission: Mission) -> dict[str, Any]:
+    from .forms import AttachmentForm, FindingForm, RecommendationForm
+
+    return {
+        "m": mission,
+        "findings": mission.findings.all(),
+        "recommendations": mission.recommendations.select_related("responsible_unit").prefetch_related(
+            "followups"
+        ),
+        "agreements": mission.agreements.all(),
+        "attachments": mission.attachments.all(),
+        "history": history_for(mission, request.user),
+        "can_edit": path_editable(request.user, mission.unit.path),
+        "finding_form": FindingForm(),
+        "recommendation_form": RecommendationForm(mission=mission),
+        "attachment_form": AttachmentForm(),
+        "max_mb": settings.EVIDENCE_MAX_BYTES // (1024 * 1024),
+    }
+
+
 @login_required
 def mission_detail(request: HttpRequest, pk: int) -> HttpResponse:
     mission = get_visible_or_404(Mission.objects.select_related("unit"), request.user, pk=pk)
-    return render(
-        request,
-        "supervision/mission.html",
-        {
-            "m": mission,
-            "findings": mission.findings.all(),
-            "recommendations": mission.recommendations.select_related("responsible_unit").prefetch_related(
-                "followups"
-            ),
-            "agreements": mission.agreements.all(),
-            "attachments": mission.attachments.all(),
-            "history": history_for(mission, request.user),
-        },
-    )
+    return render(request, "supervision/mission.html", mission_context(request, mission))
 
 
 @login_required

@@ -8,7 +8,16 @@ from typing import Any
 from mtqg.geo.models import UnitVersion
 from mtqg.testing import World
 
-from ..models import Agreement, Attachment, Finding, FollowUp, Mission, Recommendation, Snapshot
+from ..models import (
+    Agreement,
+    Attachment,
+    Finding,
+    FollowUp,
+    Mission,
+    Recommendation,
+    RenderedReport,
+    Snapshot,
+)
 
 
 def make_mission(
@@ -58,9 +67,21 @@ def guard_sample(world: World) -> list[str]:
         )
         rec = make_recommendation(mission, content=marker, deadline=date(2021, 1, 1))
         FollowUp.objects.create(recommendation=rec, reported_on=date(2020, 12, 1), content=marker)
-        Snapshot(report="briefing", unit=province, figures={"note": marker}).save()
+        snap = Snapshot(report="briefing", unit=province, figures={"note": marker})
+        snap.save()
+        owner = world.dien_bien_officer if marker == "GUARD-ĐB" else world.cao_bang_officer
+        rendered = RenderedReport.objects.create(
+            owner=owner,
+            report="briefing",
+            unit=province,
+            fmt="json",
+            content=marker.encode(),
+            filename="x.json",
+        )
         if marker == "GUARD-ĐB":
             urls += [
+                f"/supervision/snapshots/{snap.pk}/",
+                f"/supervision/reports/files/{rendered.pk}/",
                 f"/supervision/missions/{mission.pk}/",
                 f"/supervision/recommendations/{rec.pk}/",
                 f"/api/v1/supervision/missions/{mission.pk}/",
