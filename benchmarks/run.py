@@ -1,51 +1,129 @@
-"""`make bench`: run every benchmark module on a fresh SQLite database and (when DATABASE_URL points at PostgreSQL)
-on a fresh PostgreSQL database, then write benchmarks/results/<date>.json and a markdown table with ratios against
-baselines measured in the same run, the other database, and the previous result file."""
+"""`make bench`: the benchmarks of every issue on a fresh SQLite database and (when DATABASE_URL points at PostgreSQL)
+a fresh PostgreSQL database, at a scale (tiny | province | national).
+
+Per database: one child process migrates, loads the administrative units and generates the synthetic country
+(`generate_synthetic --scale S --seed 1`, timed); then every benchmark module runs in its own child process on that
+database, so the peak memory (getrusage ru_maxrss) reported for a module is that module's alone; the load test
+(benchmarks.load, gunicorn on 127.0.0.1) runs last. A module that fails is reported as an error row and the run goes
+on. Results: benchmarks/results/<date>-<scale>.json and .md; the table in docs/benchmarks.md between the
+"latest" markers is replaced. Ratios: against the baseline measured in the same run (django-import-export, naive ORM
+loops), SQLite ÷ PostgreSQL for the same measurement, and the previous result file of the same scale.
+"""
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import inspect
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
+import time
+import traceback
 from importlib import import_module
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
-# Explicit list; each module has run(scale) -> list of result dicts.
+DOC = ROOT / "docs" / "benchmarks.md"
+# Known modules first (in this order); any other benchmarks/<name>.py with run()/results() is picked up after.
 MODULES = [
     "benchmarks.geo_units",
+    "benchmarks.scale",
     "benchmarks.ntm_recompute",
     "benchmarks.poverty_import",
     "benchmarks.finance_disbursement",
+    "benchmarks.ocop_summary",
+    "benchmarks.workflow_completeness",
+    "benchmarks.briefing",
+    "benchmarks.dashboards",
+    "benchmarks.planning",
 ]
+NOT_MODULES = {"__init__", "run", "common", "load"}
+MEMORY_TARGET_MIB = 2048.0
+BEGIN, END = "<!-- latest:begin -->", "<!-- latest:end -->"
 
 
-def _one_database(scale: str) -> list[dict[str, Any]]:
-    import django
+def modules() -> list[str]:
+    present = {p.stem for p in (ROOT / "benchmarks").glob("*.py")} - NOT_MODULES
+    known = [m for m in MODULES if m.split(".")[1] in present]
+    extra = sorted(f"benchmarks.{name}" for name in present if f"benchmarks.{name}" not in MODULES)
+    return known + extra
 
-    django.setup()
-    import time
 
+def _peak_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _as_rows(module: str, out: Any) -> list[dict[str, Any]]:
+    """Modules return result dicts (benchmarks.common.result) or, older ones, a dict of seconds."""
+    from benchmarks.common import result
+
+    if isinstance(out, dict):
+        short = module.split(".")[-1]
+        return [result(f"{short}.{k}", float(v), "s") for k, v in out.items() if isinstance(v, int | float)]
+    return list(out)
+
+
+def _call(module_name: str, scale: str) -> list[dict[str, Any]]:
+    module = import_module(module_name)
+    fn = getattr(module, "results", None) or module.run
+    params = list(inspect.signature(fn).parameters)
+    out = fn(scale) if params and params[0] == "scale" else fn()
+    return _as_rows(module_name, out)
+
+
+def _prepare(scale: str) -> list[dict[str, Any]]:
     from django.core.management import call_command
 
     from benchmarks.common import result
+    from mtqg.synthetic.generator import generate
 
     call_command("migrate", verbosity=0)
     started = time.perf_counter()
     call_command("load_admin_units", verbosity=0)
-    rows: list[dict[str, Any]] = [
-        result("geo.load_admin_units_fresh", time.perf_counter() - started, "s", target=30.0)
-    ]
-    for name in MODULES:
-        module = import_module(name)
-        rows.extend(module.results(scale) if hasattr(module, "results") else module.run(scale))
+    rows = [result("geo.load_admin_units_fresh", time.perf_counter() - started, "s", target=30.0)]
+    started = time.perf_counter()
+    stats = generate(scale, 1)
+    took = time.perf_counter() - started
+    counts = dict(stats.counts)
+    total_rows = sum(counts.values())
+    target = {"national": 1800.0}.get(scale)
+    rows.append(result(f"synthetic.generate_{scale}", took, "s", target=target))
+    rows.append(result("synthetic.rows_per_s", total_rows / took, "rows/s", lower_is_better=False))
+    for row in rows[1:]:
+        row["detail"] = {"counts": counts, "seconds": stats.seconds}
     return rows
+
+
+def _child_main(args: argparse.Namespace) -> None:
+    import django
+
+    django.setup()
+    try:
+        if args.module == "prepare":
+            rows = _prepare(args.scale)
+        elif args.module == "benchmarks.load":
+            from benchmarks.load import run as load_run
+
+            rows = load_run(args.scale, seconds=float(os.environ.get("LOAD_SECONDS", "20")))
+        else:
+            rows = _call(args.module, args.scale)
+        error = None
+    except Exception as exc:  # a failing module is reported, not fatal
+        traceback.print_exc()
+        rows, error = [], f"{type(exc).__name__}: {exc}"[:500]
+    from benchmarks.common import result
+
+    name = "synthetic" if args.module == "prepare" else args.module.split(".")[-1]
+    memory = result(f"{name}.peak_memory", _peak_mib(), "MiB", target=MEMORY_TARGET_MIB)
+    if error:
+        memory["error"] = error
+    Path(args.child).write_text(json.dumps([*rows, memory], default=str))
 
 
 def _fresh_postgres(url: str) -> str:
@@ -58,48 +136,84 @@ def _fresh_postgres(url: str) -> str:
     return url.rsplit("/", 1)[0] + "/" + name
 
 
-def _child(db: str, scale: str) -> list[dict[str, Any]]:
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "mtqg.settings", "DEBUG": "1"}
+def _database(db: str, scale: str, only: list[str] | None) -> list[dict[str, Any]]:
     tmp = tempfile.mkdtemp(prefix="mtqg-bench-")
-    env["VAR_DIR"] = tmp
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "mtqg.settings", "DEBUG": "1", "VAR_DIR": tmp}
     env["DATABASE_URL"] = (
         _fresh_postgres(os.environ["DATABASE_URL"])
         if db == "postgresql"
         else f"sqlite:///{tmp}/bench.sqlite3"
     )
-    out = Path(tmp) / "out.json"
-    subprocess.run(
-        [sys.executable, "-m", "benchmarks.run", "--child", str(out), "--scale", scale],
-        cwd=ROOT,
-        env=env,
-        check=True,
-    )
-    return json.loads(out.read_text())  # type: ignore[no-any-return]
+    rows: list[dict[str, Any]] = []
+    steps = ["prepare", *(only or modules()), "benchmarks.load"]
+    for step in steps:
+        out = Path(tmp) / "out.json"
+        out.unlink(missing_ok=True)
+        sys.stderr.write(f"== {db}: {step}\n")
+        started = time.perf_counter()
+        proc = subprocess.run(
+            [sys.executable, "-m", "benchmarks.run", "--child", str(out), "--module", step, "--scale", scale],
+            cwd=ROOT,
+            env=env,
+            check=False,
+        )
+        if out.exists():
+            rows.extend(json.loads(out.read_text()))
+        else:
+            rows.append({"name": f"{step}.error", "value": 0, "unit": "", "error": f"exit {proc.returncode}"})
+        sys.stderr.write(f"   {time.perf_counter() - started:.1f} s\n")
+    return rows
 
 
-def _markdown(report: dict[str, Any]) -> str:
+def _fmt(value: Any) -> str:
+    if value is None or value == "":
+        return ""
+    if isinstance(value, float):
+        text = f"{value:,.3f}" if abs(value) < 100 else f"{value:,.0f}"
+        return text.replace(",", "\u202f")
+    return str(value)
+
+
+def markdown(report: dict[str, Any]) -> str:
     lines = [
-        f"# Benchmarks {report['date']} (scale: {report['scale']})",
+        f"Run {report['date']} · scale `{report['scale']}` · {report['host']}",
         "",
-        "| benchmark | db | value | unit | baseline | ratio | target | met | vs previous |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| benchmark | db | value | unit | baseline | ×baseline | target | met | SQLite÷PG | ×previous |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in report["results"]:
+        met = "" if r.get("target_met") is None else ("yes" if r["target_met"] else "**NO**")
+        if r.get("error"):
+            met = f"**ERROR** {r['error'][:120]}"
+        baseline = f"{r.get('baseline_name') or ''} {_fmt(r.get('baseline'))}".strip()
         lines.append(
-            f"| {r['name']} | {r['db']} | {r['value']} | {r['unit']} | {r.get('baseline_name') or ''} {r.get('baseline') or ''} "
-            f"| {r.get('ratio') or ''} | {r.get('target') or ''} | {'' if r.get('target_met') is None else ('yes' if r['target_met'] else 'NO')} "
-            f"| {r.get('vs_previous') or ''} |"
+            f"| {r['name']} | {r.get('db', '')} | {_fmt(r.get('value'))} | {r.get('unit', '')} | {baseline} "
+            f"| {_fmt(r.get('ratio'))} | {_fmt(r.get('target'))} | {met} | {_fmt(r.get('sqlite_over_postgresql'))} "
+            f"| {_fmt(r.get('vs_previous'))} |"
         )
     return "\n".join(lines) + "\n"
+
+
+def _update_doc(table: str) -> None:
+    if not DOC.exists():
+        return
+    text = DOC.read_text()
+    if BEGIN in text and END in text:
+        head, rest = text.split(BEGIN, 1)
+        _old, tail = rest.split(END, 1)
+        DOC.write_text(f"{head}{BEGIN}\n{table}{END}{tail}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--scale", default="province", choices=["tiny", "province", "national"])
     parser.add_argument("--child")
+    parser.add_argument("--module")
+    parser.add_argument("--only", nargs="*", help="run only these modules (dotted names)")
+    parser.add_argument("--no-doc", action="store_true", help="do not update docs/benchmarks.md")
     args = parser.parse_args()
     if args.child:
-        Path(args.child).write_text(json.dumps(_one_database(args.scale)))
+        _child_main(args)
         return
     databases = ["sqlite"] + (
         ["postgresql"] if os.environ.get("DATABASE_URL", "").startswith("postgres") else []
@@ -107,30 +221,45 @@ def main() -> None:
     results: list[dict[str, Any]] = []
     by_db: dict[str, dict[str, dict[str, Any]]] = {}
     for db in databases:
-        rows = _child(db, args.scale)
+        rows = _database(db, args.scale, args.only)
         by_db[db] = {r["name"]: r for r in rows}
         results.extend({**r, "db": db} for r in rows)
     if "postgresql" in by_db:  # the same measurement on the other database
         for r in results:
-            if r["db"] == "postgresql" and r["name"] in by_db["sqlite"] and r["value"]:
-                r["sqlite_over_postgresql"] = round(by_db["sqlite"][r["name"]]["value"] / r["value"], 2)
-    previous = sorted(RESULTS.glob("*.json"))
+            other = by_db["sqlite"].get(r["name"])
+            if r["db"] == "postgresql" and other and r.get("value") and other.get("value"):
+                r["sqlite_over_postgresql"] = round(other["value"] / r["value"], 2)
+    previous = sorted(RESULTS.glob(f"*-{args.scale}.json"))
     if previous:
-        old = {(r["name"], r["db"]): r for r in json.loads(previous[-1].read_text())["results"]}
+        old = {(r["name"], r.get("db")): r for r in json.loads(previous[-1].read_text())["results"]}
         for r in results:
             before = old.get((r["name"], r["db"]))
-            if before and r["value"]:
-                r["vs_previous"] = round(before["value"] / r["value"], 2)
+            if before and r.get("value") and before.get("value"):
+                ratio = before["value"] / r["value"]
+                if "per_s" in r["name"] or r.get("unit", "").endswith("/s"):
+                    ratio = 1 / ratio  # throughput: higher is better
+                r["vs_previous"] = round(ratio, 2)
     report = {
         "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "scale": args.scale,
+        "host": f"{os.cpu_count()} CPU, Python {sys.version.split()[0]}",
         "results": results,
     }
     RESULTS.mkdir(parents=True, exist_ok=True)
     stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d")
-    (RESULTS / f"{stamp}.json").write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
-    (RESULTS / f"{stamp}.md").write_text(_markdown(report))
-    sys.stdout.write(_markdown(report))
+    (RESULTS / f"{stamp}-{args.scale}.json").write_text(
+        json.dumps(report, indent=2, ensure_ascii=False, default=str) + "\n"
+    )
+    table = markdown(report)
+    (RESULTS / f"{stamp}-{args.scale}.md").write_text(f"# Benchmarks\n\n{table}")
+    if not args.no_doc:
+        _update_doc(table)
+    sys.stdout.write(table)
+    errors = [r for r in results if r.get("error")]
+    if errors:
+        sys.stderr.write(
+            f"{len(errors)} benchmark module(s) failed: {', '.join(r['name'] for r in errors)}\n"
+        )
 
 
 if __name__ == "__main__":

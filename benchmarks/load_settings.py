@@ -1,0 +1,9 @@
+"""Settings for the load test's gunicorn: production settings (DEBUG off) without the manifest static storage, so
+the run needs no collectstatic (it takes minutes on a busy machine and static files are not part of the test)."""
+
+from mtqg.settings import *  # noqa: F403
+
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
