@@ -127,11 +127,11 @@ def _unit(request: Request, unit_id: str, code: str) -> UnitVersion:
     if unit_id:
         if not unit_id.isdigit():
             raise ValidationError({"unit_id": _("Mã số đơn vị không hợp lệ.")})
-        return get_visible_or_404(UnitVersion.objects, request.user, pk=int(unit_id))
+        return get_visible_or_404(UnitVersion.objects.all(), request.user, pk=int(unit_id))
     if not code:
         raise ValidationError({"unit": _("Thiếu mã đơn vị (unit hoặc unit_id).")})
     try:
         unit = unit_by_code(code, timezone.localdate())
     except UnitNotFound as exc:
         raise Http404(str(exc)) from exc
-    return get_visible_or_404(UnitVersion.objects, request.user, pk=unit.pk)
+    return get_visible_or_404(UnitVersion.objects.all(), request.user, pk=unit.pk)

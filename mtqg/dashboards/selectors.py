@@ -35,13 +35,17 @@ Sums = dict[Row, list[Decimal]]
 
 
 def identity_prefixes(unit: UnitVersion) -> tuple[str, ...]:
-    """Paths of every version of the unit's identity (as-reported scope)."""
+    """Paths of every version of the unit's identity (as-reported scope); cached on the unit object."""
+    cached = getattr(unit, "_identity_prefixes", None)
+    if cached is not None:
+        return tuple(cached)
     paths = sorted(UnitVersion.objects.filter(unit_id=unit.unit_id).values_list("path", flat=True), key=len)
     kept: list[str] = []
     for p in paths:
         if not any(p.startswith(k) for k in kept):
             kept.append(p)
-    return tuple(kept) or (unit.path,)
+    unit._identity_prefixes = tuple(kept) or (unit.path,)  # type: ignore[attr-defined]
+    return tuple(unit._identity_prefixes)  # type: ignore[attr-defined]
 
 
 def _base(user: Any, prefixes: Iterable[str]) -> Any:

@@ -19,12 +19,17 @@ BATCH = 2000
 
 
 def unit_prefixes(unit: UnitVersion) -> tuple[str, ...]:
-    """Minimal path prefixes covering a unit, its other versions and their lineage predecessors."""
+    """Minimal path prefixes covering a unit, its other versions and their lineage predecessors (cached on the
+    unit object)."""
+    cached = getattr(unit, "_lineage_prefixes", None)
+    if cached is not None:
+        return tuple(cached)
     paths = sorted(lineage_scope_paths(unit) | {unit.path}, key=len)
     kept: list[str] = []
     for p in paths:
         if not any(p.startswith(k) for k in kept):
             kept.append(p)
+    unit._lineage_prefixes = tuple(kept)  # type: ignore[attr-defined]
     return tuple(kept)
 
 

@@ -48,7 +48,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 def _filters(request: HttpRequest, pk: int) -> tuple[panels.Filters | None, FilterForm, UnitVersion]:
-    unit = get_visible_or_404(UnitVersion.objects, request.user, pk=pk)
+    unit: UnitVersion = get_visible_or_404(UnitVersion.objects.all(), request.user, pk=pk)
     form = FilterForm(request.GET or None)
     if request.GET and not form.is_valid():
         return None, form, unit
