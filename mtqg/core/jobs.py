@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 JOB_HANDLERS: dict[str, str] = {
     "core.selftest": "mtqg.core.jobs:selftest",
     "supervision.render_report": "mtqg.supervision.jobs:render_report",
+    "poverty.batch_commit": "mtqg.poverty.importer:batch_commit_job",
 }
 
 

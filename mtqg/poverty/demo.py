@@ -22,6 +22,7 @@ from mtqg.geo.text import fold
 
 from .models import Household, Member, PovertyClass, PovertyStandard, Review
 from .standards import decide, load_standards
+from .transitions import transition
 
 PRE_END = date(2025, 6, 30)
 P135_START, P135_END = date(2017, 6, 20), date(2020, 12, 31)
@@ -176,19 +177,6 @@ def _draw(rng: random.Random, target: str, lines: dict[str, Any], codes: list[st
     return _between(rng, line + 1, upper * 2), rng.sample(codes, int(rng.random() * 4))
 
 
-def _transition(prev: str | None, cur: str) -> str:
-    poorish = (PovertyClass.POOR, PovertyClass.NEAR_POOR)
-    if prev is None:
-        return Review.Transition.NEW if cur in poorish else ""
-    if cur == PovertyClass.POOR and prev != PovertyClass.POOR:
-        return Review.Transition.NEW
-    if prev == PovertyClass.POOR and cur != PovertyClass.POOR:
-        return Review.Transition.ESCAPED_POOR
-    if prev == PovertyClass.NEAR_POOR and cur not in poorish:
-        return Review.Transition.ESCAPED_NEAR_POOR
-    return ""
-
-
 REVIEW_COLUMNS = [
     "household_id",
     "commune_id",
@@ -209,6 +197,7 @@ REVIEW_COLUMNS = [
     "policy_production",
     "approval_decision",
     "approved_on",
+    "ethnicity",
 ]
 HOUSEHOLD_COLUMNS = [
     "id",
@@ -356,7 +345,7 @@ def seed_dien_bien(plan: ProvincePlan = DIEN_BIEN, *, members: bool = True, seed
                     standard.pk,
                     cls,
                     "",
-                    _transition(prev, cls),
+                    transition(prev, cls),
                     _json(rng.sample(CAUSES, 2) if poorish else []),
                     False,
                     poorish and rng.random() < 0.1,
@@ -364,6 +353,7 @@ def seed_dien_bien(plan: ProvincePlan = DIEN_BIEN, *, members: bool = True, seed
                     poorish and rng.random() < 0.2,
                     f"QĐ công nhận kết quả rà soát năm {year} (minh họa)",
                     date(year, 12, 20),
+                    ethnicity,
                 )
             )
             prev = cls
@@ -415,33 +405,24 @@ def seed_area_classes() -> None:
 
 
 def _village(commune: UnitVersion, code: str, name: str) -> UnitVersion:
-    """A village unit under a commune (geo.services.unit_create needs a user; the demo is a system job)."""
-    from mtqg.geo.models import AdministrativeUnit
-    from mtqg.geo.services import segment, validate_placement
+    """A village unit under a commune, created through the geo service as a system job (actor=None)."""
+    from mtqg.geo.services import unit_create
 
-    validate_placement(
-        structure=commune.structure,
-        level=UnitVersion.Level.VILLAGE,
-        parent=commune,
-        valid_from=None,
-        valid_to=PRE_END,
+    existing = UnitVersion.objects.filter(
+        structure=commune.structure, level=UnitVersion.Level.VILLAGE, code=code
     )
-    village = UnitVersion.objects.create(
-        unit=AdministrativeUnit.objects.create(name=name),
-        structure=commune.structure,
+    if existing.exists():
+        return existing.get()
+    return unit_create(
+        actor=None,
+        parent=commune,
         code=code,
         name=name,
-        search_name=_fold(name),
         level=UnitVersion.Level.VILLAGE,
         kind=UnitVersion.Kind.VILLAGE,
-        parent=commune,
-        path=f"tmp-{code}",
         valid_to=PRE_END,
         legal_basis="Thôn minh họa (chưa xác minh)",
     )
-    village.path = commune.path + segment(village.pk)
-    village.save(update_fields=["path"])
-    return village
 
 
 CAO_BANG_HOUSES = 3_412
@@ -517,6 +498,7 @@ def seed_cao_bang(*, members: bool = True, seed: int = 4) -> int:
                 False,
                 "",
                 date(year, 12, 15),
+                ethnicity,
             )
         )
     if housed != CAO_BANG_HOUSES:

@@ -1,18 +1,30 @@
-"""Bulk import of a review (CSV/XLSX, Vietnamese headers): streaming parse, per-row errors, staged batch,
-maker-checker approval, atomic commit, idempotent re-import (existing reviews are kept, not duplicated)."""
+"""Bulk import of a review (CSV/XLSX, Vietnamese headers, template close to the TT 07/2021 forms).
+
+Pipeline (docs/decisions/0201-poverty-fast-import.md):
+1. `batch_stage` — streams the file(s) once with csv.reader / calamine, validates each row in plain Python against
+   precompiled lookups (commune code → id, the standard's lines, indicator codes), classifies it with the engine's
+   rule, and writes it to a lean staging table in chunks (SQLite: executemany in the caller's transaction;
+   PostgreSQL: COPY). Any error → the batch is INVALID with per-row errors (line numbers, downloadable) and its
+   staging rows are dropped: nothing reaches the register.
+2. The checker (≠ maker) accepts or rejects records one by one (`staged_row_decide`) and/or accepts all remaining
+   ones (`batch_accept_rest`), or rejects the whole batch (`batch_reject`).
+3. `batch_commit` enqueues the background job `poverty.batch_commit` → `batch_commit_job`, which writes the
+   accepted rows with INSERT … SELECT from staging in one transaction, reporting progress.
+Re-importing the same file (same SHA-256 for the same unit and year) returns the existing batch; committing never
+duplicates a household/year review or a household's members.
+"""
 
 from __future__ import annotations
 
 import csv
 import hashlib
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date
-from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import IO, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,8 +33,10 @@ from mtqg.core.audit import record_change
 from mtqg.geo.models import UnitVersion
 from mtqg.geo.text import fold
 
-from .models import Household, ImportBatch, PovertyStandard, Review
-from .standards import MAX_INCOME, decide, standard_for
+from .models import Decision, Household, ImportBatch, Member, PovertyStandard, Review, StagedMember, StagedRow
+from .privacy import ID_RE
+from .standards import MAX_INCOME, decide, local_standard_for, standard_for
+from .transitions import transition
 
 BASE_HEADERS = [
     "Mã hộ",
@@ -33,6 +47,20 @@ BASE_HEADERS = [
     "Khu vực",
     "Thu nhập bình quân (đồng/người/tháng)",
 ]
+MEMBER_HEADERS = [
+    "Mã hộ",
+    "Họ và tên",
+    "Ngày sinh",
+    "Giới tính",
+    "Quan hệ với chủ hộ",
+    "Số định danh",
+    "Dân tộc",
+    "Trình độ học vấn",
+    "BHYT",
+    "Khuyết tật",
+    "Việc làm",
+]
+MEMBER_SHEET = "Thành viên"
 AREA_VALUES = {
     "nông thôn": "rural",
     "nong thon": "rural",
@@ -41,238 +69,856 @@ AREA_VALUES = {
     "thanh thi": "urban",
     "urban": "urban",
 }
-YES = {"1", "x", "có", "co", "true"}
+YES = frozenset({"1", "x", "có", "co", "true"})
+NO = frozenset({"", "0", "không", "khong", "false"})
+SEX = {"nam": "M", "m": "M", "nữ": "F", "nu": "F", "f": "F", "": ""}
+FORMULA = frozenset("=+@-")
+MAX_STORED_ERRORS = 10_000
+CHUNK = 10_000
+MIN_BIRTH = date(1900, 1, 1)
+ROW_COLUMNS = [
+    "batch_id",
+    "line",
+    "code",
+    "commune_id",
+    "head_name",
+    "head_search",
+    "address",
+    "ethnicity",
+    "area",
+    "income_per_capita_month",
+    "deprivations",
+    "deprivation_count",
+    "poverty_class",
+    "local_class",
+    "decision",
+]
+MEMBER_COLUMNS = [
+    "batch_id",
+    "line",
+    "household_code",
+    "full_name",
+    "search_name",
+    "birth_date",
+    "sex",
+    "relation",
+    "id_number",
+    "ethnicity",
+    "schooling",
+    "health_insurance",
+    "disability",
+    "employment",
+]
+Progress = Callable[[int, str], None]
 
 
 def template_headers(standard: PovertyStandard) -> list[str]:
     return BASE_HEADERS + [i["name"] for i in standard.indicators]
 
 
-def template_csv(year: int) -> bytes:
-    return ("\ufeff" + ",".join(template_headers(standard_for(year))) + "\r\n").encode("utf-8")
+def template_csv(year: int, kind: str = "households") -> bytes:
+    headers = MEMBER_HEADERS if kind == "members" else template_headers(standard_for(year))
+    return ("\ufeff" + ",".join(headers) + "\r\n").encode("utf-8")
 
 
-def _rows(data: bytes, name: str) -> Iterator[list[str]]:
-    if name.lower().endswith(".xlsx"):
-        from python_calamine import CalamineWorkbook
+def template_xlsx(year: int) -> bytes:
+    """Households on the first sheet, members on the sheet 'Thành viên'."""
+    from openpyxl import Workbook
 
-        sheet = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0)
-        for row in sheet.iter_rows():
-            yield [
-                "" if v is None else (str(int(v)) if isinstance(v, float) and v.is_integer() else str(v))
-                for v in row
-            ]
-        return
-    text = data.decode("utf-8-sig")
-    yield from csv.reader(io.StringIO(text))
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "Hộ"
+    ws.append(template_headers(standard_for(year)))
+    wb.create_sheet(MEMBER_SHEET).append(MEMBER_HEADERS)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
 
 
-def validate_file(
-    data: bytes, name: str, year: int, unit: UnitVersion
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """(clean rows, errors [{line, field, message}]). Nothing is written."""
-    standard = standard_for(year)
-    headers = template_headers(standard)
-    errors: list[dict[str, Any]] = []
-    rows: list[dict[str, Any]] = []
+# --- reading -----------------------------------------------------------------------------------------------------
+
+
+def _cell(v: Any) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    if isinstance(v, date):
+        return v.strftime("%d/%m/%Y")
+    return str(v)
+
+
+def _xlsx_rows(source: IO[bytes], sheet: str | None) -> Iterator[list[str]]:
+    from python_calamine import CalamineError, CalamineWorkbook
+
     try:
-        it = _rows(data, name)
-        header = [h.strip() for h in next(it, [])]
-    except (UnicodeDecodeError, ValueError, OSError) as exc:
-        return [], [
-            {
-                "line": 1,
-                "field": "",
-                "message": _("Không đọc được tệp (cần CSV UTF-8 hoặc XLSX): %(e)s") % {"e": exc},
-            }
-        ]
-    if header != headers:
-        missing = [h for h in headers if h not in header]
-        return [], [
-            {
-                "line": 1,
-                "field": "",
-                "message": _("Tiêu đề cột không đúng mẫu. Thiếu hoặc sai: %(h)s")
-                % {"h": ", ".join(missing) or _("thứ tự cột")},
-            }
-        ]
-    on = date(year, 12, 31)
+        book = CalamineWorkbook.from_filelike(source)
+        if sheet is None:
+            ws = book.get_sheet_by_index(0)
+        elif sheet in book.sheet_names:
+            ws = book.get_sheet_by_name(sheet)
+        else:
+            return
+        rows = ws.iter_rows()
+    except CalamineError as exc:
+        raise ValueError(str(exc)) from exc
+    for row in rows:
+        yield [_cell(v) for v in row]
+
+
+def _csv_rows(source: IO[bytes]) -> Iterator[list[str]]:
+    text = io.TextIOWrapper(source, encoding="utf-8-sig", newline="")
+    try:
+        yield from csv.reader(text)
+    finally:
+        text.detach()
+
+
+def _as_stream(data: bytes | IO[bytes]) -> IO[bytes]:
+    if isinstance(data, bytes | bytearray):
+        return io.BytesIO(data)
+    data.seek(0)
+    return data
+
+
+def _sha256(streams: Iterable[IO[bytes]]) -> str:
+    h = hashlib.sha256()
+    for s in streams:
+        s.seek(0)
+        for chunk in iter(lambda s=s: s.read(1 << 20), b""):  # type: ignore[misc]
+            h.update(chunk)
+        s.seek(0)
+    return h.hexdigest()
+
+
+# --- staging writer ---------------------------------------------------------------------------------------------
+
+
+class _Stager:
+    """Buffers tuples and writes them in chunks: COPY on PostgreSQL, executemany elsewhere."""
+
+    def __init__(self, model: Any, columns: list[str]) -> None:
+        qn = connection.ops.quote_name
+        self.table = qn(model._meta.db_table)
+        self.cols = ", ".join(qn(c) for c in columns)
+        self.insert = f"INSERT INTO {self.table} ({self.cols}) VALUES ({', '.join(['%s'] * len(columns))})"
+        self.buffer: list[tuple[Any, ...]] = []
+        self.count = 0
+        self.enabled = True
+
+    def add(self, row: tuple[Any, ...]) -> None:
+        if self.enabled:
+            self.buffer.append(row)
+            if len(self.buffer) >= CHUNK:
+                self.flush()
+
+    def flush(self) -> None:
+        if not self.buffer:
+            return
+        with connection.cursor() as cur:
+            if connection.vendor == "postgresql":
+                with cur.cursor.copy(f"COPY {self.table} ({self.cols}) FROM STDIN") as copy:
+                    for row in self.buffer:
+                        copy.write_row(row)
+            else:
+                cur.executemany(self.insert, self.buffer)
+        self.count += len(self.buffer)
+        self.buffer = []
+
+    def stop(self) -> None:
+        self.enabled, self.buffer = False, []
+
+
+# --- validation --------------------------------------------------------------------------------------------------
+
+
+class _Errors:
+    def __init__(self) -> None:
+        self.items: list[dict[str, Any]] = []
+        self.count = 0
+        self.lines: set[tuple[str, int]] = set()
+
+    def add(self, sheet: str, line: int, field: str, message: str) -> None:
+        self.count += 1
+        self.lines.add((sheet, line))
+        if len(self.items) < MAX_STORED_ERRORS:
+            self.items.append({"sheet": sheet, "line": line, "field": field, "message": message})
+
+
+def _province_code(unit: UnitVersion) -> str:
+    if unit.level == UnitVersion.Level.PROVINCE:
+        return unit.code
+    top = unit.path.split("/")[0] + "/"
+    return UnitVersion.objects.filter(path=top).values_list("code", flat=True).first() or ""
+
+
+def _sqlite_cache() -> None:
+    """A bigger page cache for this connection while it stages/commits a large batch (SQLite only)."""
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cur:
+            cur.execute("PRAGMA cache_size=-131072")
+
+
+def _communes(unit: UnitVersion, year: int) -> dict[str, int]:
     from mtqg.accounts.scoping import path_q
     from mtqg.geo.selectors import lineage_scope_paths
 
     paths = tuple(
         lineage_scope_paths(unit) | {unit.path}
     )  # a 2025 province also covers its pre-2025 communes
-    communes = {u.code: u for u in UnitVersion.objects.as_of(on).filter(path_q("path", paths), level=3)}
-    seen: set[str] = set()
+    qs = UnitVersion.objects.as_of(date(year, 12, 31)).filter(path_q("path", paths), level=3)
+    return dict(qs.values_list("code", "pk"))
+
+
+def _header_error(errors: _Errors, sheet: str, header: list[str], expected: list[str]) -> bool:
+    header = [h.strip() for h in header]
+    if header == expected:
+        return False
+    missing = [h for h in expected if h not in header]
+    errors.add(
+        sheet,
+        1,
+        "",
+        _("Tiêu đề cột không đúng mẫu. Thiếu hoặc sai: %(h)s") % {"h": ", ".join(missing) or _("thứ tự cột")},
+    )
+    return True
+
+
+def _scan_households(
+    it: Iterator[list[str]],
+    *,
+    batch_id: int,
+    standard: PovertyStandard,
+    local: PovertyStandard | None,
+    communes: dict[str, int],
+    stager: _Stager,
+    errors: _Errors,
+    seen: set[str],
+) -> None:
+    sheet = _("Hộ")
+    headers = template_headers(standard)
+    try:
+        header = next(it, None)
+    except (csv.Error, UnicodeDecodeError) as exc:
+        errors.add(sheet, 1, "", _("Không đọc được tệp (cần CSV UTF-8 hoặc XLSX): %(e)s") % {"e": exc})
+        return
+    if header is None:
+        errors.add(sheet, 1, "", _("Tệp trống."))
+        return
+    if _header_error(errors, sheet, header, headers):
+        return
+    ncols = len(headers)
+    income_col = BASE_HEADERS[6]
     codes = [i["code"] for i in standard.indicators]
-    for line, raw in enumerate(it, start=2):
-        if not any(c.strip() for c in raw):
-            continue
-        row_errors: list[tuple[str, str]] = []
-        if len(raw) != len(headers):
-            errors.append(
-                {
-                    "line": line,
-                    "field": "",
-                    "message": _("Dòng có %(n)s cột, cần %(m)s (tệp bị cắt?).")
-                    % {"n": len(raw), "m": len(headers)},
-                }
-            )
-            continue
-        cells = [c.strip() for c in raw]
-        for h, c in zip(headers, cells, strict=True):
-            if c.startswith(("=", "+", "@")) or (c.startswith("-") and h != BASE_HEADERS[6]):
-                row_errors.append((h, _("Ô chứa công thức, không được phép.")))
-        code, commune_code, head, address, ethnicity, area_raw, income_raw = cells[:7]
-        if not code:
-            row_errors.append(("Mã hộ", _("Thiếu mã hộ.")))
-        elif code in seen:
-            row_errors.append(("Mã hộ", _("Mã hộ %(c)s trùng trong tệp.") % {"c": code}))
-        seen.add(code)
-        if commune_code not in communes:
-            row_errors.append(
-                ("Mã xã", _("Mã xã %(c)s không có trong đơn vị hoặc hết hiệu lực.") % {"c": commune_code})
-            )
-        if not head:
-            row_errors.append(("Chủ hộ", _("Thiếu tên chủ hộ.")))
-        area = AREA_VALUES.get(area_raw.lower())
-        if area is None:
-            row_errors.append(("Khu vực", _("Khu vực phải là 'nông thôn' hoặc 'thành thị'.")))
+    ndeps = len(codes)
+    rule = _fast_rule(standard)
+    local_rule = _fast_rule(local) if local else None
+    folded: dict[str, str] = {}
+    dep_cache: dict[tuple[str, ...], tuple[str, int] | None] = {}
+    max_income = int(MAX_INCOME)
+    msg_income = _("Thu nhập phải là số nguyên đồng từ 0 đến 1.000.000.000.")
+    msg_dep = _("Giá trị thiếu hụt phải để trống/0 hoặc 'x'/1.")
+    add_error = errors.add
+    add_row = stager.add
+    line = 1
+    while True:
         try:
-            income = Decimal(income_raw.replace(".", "").replace(",", ""))
-            if income < 0 or income > MAX_INCOME:
-                raise InvalidOperation
-        except InvalidOperation:
-            row_errors.append((BASE_HEADERS[6], _("Thu nhập phải là số nguyên đồng từ 0 đến 1.000.000.000.")))
-            income = Decimal(0)
-        deps = [c for c, v in zip(codes, cells[7:], strict=True) if v.lower() in YES]
-        for message in row_errors:
-            errors.append({"line": line, "field": message[0], "message": message[1]})
-        if not row_errors:
-            rows.append(
-                {
-                    "line": line,
-                    "code": code,
-                    "commune": communes[commune_code].pk,
-                    "head": head,
-                    "address": address,
-                    "ethnicity": ethnicity,
-                    "area": area,
-                    "income": int(income),
-                    "deprivations": deps,
-                }
+            raw = next(it)
+        except StopIteration:
+            break
+        except (csv.Error, UnicodeDecodeError) as exc:
+            add_error(
+                sheet, line + 1, "", _("Không đọc được dòng (tệp bị cắt hoặc sai mã hóa): %(e)s") % {"e": exc}
             )
-    return rows, errors
+            stager.stop()
+            break
+        line += 1
+        if len(raw) != ncols:
+            if any(c.strip() for c in raw):
+                add_error(
+                    sheet,
+                    line,
+                    "",
+                    _("Dòng có %(n)s cột, cần %(m)s (tệp bị cắt?).") % {"n": len(raw), "m": ncols},
+                )
+                stager.stop()
+            continue
+        ok = True
+        joined = "\x00" + "\x00".join(raw)
+        if "\x00=" in joined or "\x00+" in joined or "\x00@" in joined or "\x00-" in joined:
+            for k, c in enumerate(raw):
+                if c and c[0] in FORMULA and not (k == 6 and c[0] == "-"):
+                    add_error(sheet, line, headers[k], _("Ô chứa công thức, không được phép."))
+                    ok = False
+        code = raw[0].strip()
+        if not code or code in seen or len(code) > 40:
+            if not code:
+                add_error(sheet, line, "Mã hộ", _("Thiếu mã hộ."))
+            elif code in seen:
+                add_error(sheet, line, "Mã hộ", _("Mã hộ %(c)s trùng trong tệp.") % {"c": code})
+            else:
+                add_error(sheet, line, "Mã hộ", _("Mã hộ dài quá 40 ký tự."))
+            ok = False
+        seen.add(code)
+        commune = communes.get(raw[1]) or communes.get(raw[1].strip())
+        if commune is None:
+            add_error(
+                sheet,
+                line,
+                "Mã xã",
+                _("Mã xã %(c)s không có trong đơn vị hoặc hết hiệu lực.") % {"c": raw[1]},
+            )
+            ok = False
+        head = raw[2].strip()
+        if not head:
+            add_error(sheet, line, "Chủ hộ", _("Thiếu tên chủ hộ."))
+            ok = False
+        area = AREA_VALUES.get(raw[5]) or AREA_VALUES.get(raw[5].strip().lower())
+        if area is None:
+            add_error(sheet, line, "Khu vực", _("Khu vực phải là 'nông thôn' hoặc 'thành thị'."))
+            ok = False
+        text = raw[6]
+        if text.isdigit():
+            income = int(text)
+        else:
+            text = text.strip().replace(".", "").replace(",", "").replace(" ", "")
+            income = int(text) if text.isdigit() else -1
+        if income < 0 or income > max_income:
+            add_error(sheet, line, income_col, msg_income)
+            ok = False
+        key = tuple(raw[7:])
+        if key in dep_cache:
+            dep = dep_cache[key]
+        else:
+            deps: list[str] = []
+            valid = True
+            for k in range(ndeps):
+                v = key[k].strip().lower()
+                if v in YES:
+                    deps.append(codes[k])
+                elif v not in NO:
+                    valid = False
+                    break
+            dep = dep_cache[key] = (
+                ((('["' + '", "'.join(deps) + '"]') if deps else "[]"), len(deps)) if valid else None
+            )
+        if dep is None:
+            for k in range(ndeps):
+                v = key[k].strip().lower()
+                if v not in YES and v not in NO:
+                    add_error(sheet, line, headers[7 + k], msg_dep)
+            ok = False
+        if not ok:
+            stager.stop()
+            continue
+        if not stager.enabled:
+            continue
+        hs = folded.get(head)
+        if hs is None:
+            hs = folded[head] = fold(head)[:120]
+        assert area is not None and dep is not None
+        n = dep[1]
+        add_row(
+            (
+                batch_id,
+                line,
+                code,
+                commune,
+                head[:120],
+                hs,
+                raw[3].strip()[:255],
+                raw[4].strip()[:40],
+                area,
+                income,
+                dep[0],
+                n,
+                rule(area, income, n),
+                local_rule(area, income, n) if local_rule else "",
+                "",
+            )
+        )
+
+
+def _fast_rule(standard: PovertyStandard) -> Callable[[str, int, int], str]:
+    """standards.decide() with the lines unpacked once (same rule, no per-row dict look-ups)."""
+    cut = standard.deprivation_cutoff
+    by_area = {area: standard.lines[area] for area in ("rural", "urban") if area in standard.lines}
+
+    def rule(area: str, income: int, count: int) -> str:
+        return decide(by_area[area], cut, income, count)
+
+    # precompute the thresholds so that the common cases avoid dict look-ups
+    prepared = {
+        area: (
+            lines.get("poor_any"),
+            int(lines["line"]),
+            lines.get("near_poor_upper"),
+            lines.get("average_upper"),
+        )
+        for area, lines in by_area.items()
+    }
+
+    def fast(area: str, income: int, count: int) -> str:
+        poor_any, line, near_upper, avg_upper = prepared[area]
+        if poor_any is None and income <= line:
+            return "poor" if cut is None or count >= cut else "near_poor"
+        if poor_any is None and avg_upper is not None and near_upper is None and income > line:
+            return "average" if income <= avg_upper else "none"
+        return rule(area, income, count)
+
+    return fast
+
+
+def _parse_date(text: str) -> date | None:
+    text = text.strip()
+    try:
+        if "/" in text:
+            d, m, y = text.split("/")
+            return date(int(y), int(m), int(d))
+        if "-" in text:
+            y, m, d = text.split("-")[:3]
+            return date(int(y), int(m), int(d[:2]))
+    except ValueError:
+        return None
+    return None
+
+
+def _scan_members(
+    it: Iterator[list[str]],
+    *,
+    batch_id: int,
+    households: set[str],
+    today: date,
+    stager: _Stager,
+    errors: _Errors,
+) -> None:
+    sheet = _("Thành viên")
+    try:
+        header = next(it, None)
+    except (csv.Error, UnicodeDecodeError) as exc:
+        errors.add(sheet, 1, "", _("Không đọc được tệp thành viên: %(e)s") % {"e": exc})
+        return
+    if header is None or _header_error(errors, sheet, header, MEMBER_HEADERS):
+        return
+    ncols = len(MEMBER_HEADERS)
+    ids: set[str] = set()
+    folded: dict[str, str] = {}
+    line = 1
+    while True:
+        try:
+            raw = next(it)
+        except StopIteration:
+            break
+        except (csv.Error, UnicodeDecodeError) as exc:
+            errors.add(
+                sheet, line + 1, "", _("Không đọc được dòng (tệp bị cắt hoặc sai mã hóa): %(e)s") % {"e": exc}
+            )
+            break
+        line += 1
+        if len(raw) != ncols:
+            if any(c.strip() for c in raw):
+                errors.add(
+                    sheet,
+                    line,
+                    "",
+                    _("Dòng có %(n)s cột, cần %(m)s (tệp bị cắt?).") % {"n": len(raw), "m": ncols},
+                )
+            continue
+        before = errors.count
+        for k, c in enumerate(raw):
+            if c and c[0] in FORMULA:
+                errors.add(sheet, line, MEMBER_HEADERS[k], _("Ô chứa công thức, không được phép."))
+        cells = [c.strip() for c in raw]
+        code, name, born_text, sex_text, relation, id_number = cells[:6]
+        if code not in households:
+            errors.add(
+                sheet, line, "Mã hộ", _("Mã hộ %(c)s không có trong danh sách hộ của tệp.") % {"c": code}
+            )
+        if not name:
+            errors.add(sheet, line, "Họ và tên", _("Thiếu họ và tên."))
+        born = _parse_date(born_text) if born_text else None
+        if born_text and born is None:
+            errors.add(sheet, line, "Ngày sinh", _("Ngày sinh phải có dạng ngày/tháng/năm (31/01/1980)."))
+        elif born is not None and born > today:
+            errors.add(sheet, line, "Ngày sinh", _("Ngày sinh ở tương lai."))
+        elif born is not None and born < MIN_BIRTH:
+            errors.add(sheet, line, "Ngày sinh", _("Ngày sinh trước năm 1900."))
+        sex = SEX.get(sex_text.lower())
+        if sex is None:
+            errors.add(sheet, line, "Giới tính", _("Giới tính phải là 'Nam' hoặc 'Nữ'."))
+        if id_number:
+            if not ID_RE.match(id_number):
+                errors.add(sheet, line, "Số định danh", _("Số định danh phải gồm 9 hoặc 12 chữ số."))
+            elif id_number in ids:
+                errors.add(
+                    sheet,
+                    line,
+                    "Số định danh",
+                    _("Số định danh trùng trong tệp (***%(x)s).") % {"x": id_number[-3:]},
+                )
+            ids.add(id_number)
+        flags = []
+        for k in (8, 9):
+            v = cells[k].lower()
+            if v in YES:
+                flags.append(True)
+            elif v in NO:
+                flags.append(False)
+            else:
+                errors.add(sheet, line, MEMBER_HEADERS[k], _("Giá trị phải để trống/0 hoặc 'x'/1."))
+                flags.append(False)
+        if errors.count != before:
+            stager.stop()
+            continue
+        sn = folded.get(name)
+        if sn is None:
+            sn = folded[name] = fold(name)[:120]
+        stager.add(
+            (
+                batch_id,
+                line,
+                code,
+                name[:120],
+                sn,
+                born,
+                sex,
+                relation[:40],
+                id_number,
+                cells[6][:40],
+                cells[7][:60],
+                flags[0],
+                flags[1],
+                cells[10][:60],
+            )
+        )
+
+
+# --- services ----------------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def batch_stage(
+    *,
+    actor: Any,
+    unit: UnitVersion,
+    year: int,
+    data: bytes | IO[bytes],
+    name: str,
+    members: bytes | IO[bytes] | None = None,
+    members_name: str = "",
+) -> ImportBatch:
+    """Dry run + staging. Returns the existing batch when the same file was already staged or committed for the
+    unit and year (idempotent re-import). Nothing enters the register here."""
+    if actor is not None:
+        ensure_can_edit(actor, unit.path)
+    standard = standard_for(year)
+    source = _as_stream(data)
+    member_source = _as_stream(members) if members is not None else None
+    sha = _sha256([source] + ([member_source] if member_source else []))
+    existing = (
+        ImportBatch.objects.filter(unit=unit, year=year, file_sha256=sha)
+        .exclude(status__in=[ImportBatch.Status.INVALID, ImportBatch.Status.REJECTED])
+        .first()
+    )
+    if existing is not None:
+        return existing
+    batch = ImportBatch.objects.create(
+        unit=unit,
+        year=year,
+        file_name=name[:255],
+        file_sha256=sha,
+        status=ImportBatch.Status.STAGED,
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    _sqlite_cache()
+    errors = _Errors()
+    rows = _Stager(StagedRow, ROW_COLUMNS)
+    seen: set[str] = set()
+    xlsx = name.lower().endswith(".xlsx")
+    try:
+        it = _xlsx_rows(source, None) if xlsx else _csv_rows(source)
+        _scan_households(
+            it,
+            batch_id=batch.pk,
+            standard=standard,
+            local=local_standard_for(year, _province_code(unit)),
+            communes=_communes(unit, year),
+            stager=rows,
+            errors=errors,
+            seen=seen,
+        )
+        rows.flush()
+        member_rows = _Stager(StagedMember, MEMBER_COLUMNS)
+        if member_source is not None or xlsx:
+            if member_source is not None:
+                mxlsx = members_name.lower().endswith(".xlsx")
+                mit = _xlsx_rows(member_source, MEMBER_SHEET) if mxlsx else _csv_rows(member_source)
+            else:
+                mit = _xlsx_rows(_as_stream(data), MEMBER_SHEET)
+            _scan_members(
+                mit,
+                batch_id=batch.pk,
+                households=seen,
+                today=timezone.localdate(),
+                stager=member_rows,
+                errors=errors,
+            )
+            member_rows.flush()
+    except (ValueError, OSError, UnicodeDecodeError) as exc:  # not a readable CSV/XLSX at all
+        errors.add(_("Hộ"), 1, "", _("Không đọc được tệp (cần CSV UTF-8 hoặc XLSX): %(e)s") % {"e": exc})
+    if errors.count:
+        StagedRow.objects.filter(batch=batch).delete()
+        StagedMember.objects.filter(batch=batch).delete()
+        batch.status = ImportBatch.Status.INVALID
+        batch.row_count = rows.count + len({ln for sh, ln in errors.lines if sh == _("Hộ")})
+    else:
+        batch.row_count, batch.member_count = rows.count, member_rows.count
+    batch.error_count, batch.errors = errors.count, errors.items
+    if errors.count > len(errors.items):
+        batch.note = _("Chỉ lưu %(n)s lỗi đầu tiên.") % {"n": len(errors.items)}
+    batch.save()
+    record_change(
+        actor=actor,
+        obj=batch,
+        action="created",
+        changes={"status": [None, batch.status], "rows": [0, batch.row_count], "errors": [0, errors.count]},
+    )
+    if batch.status == ImportBatch.Status.STAGED:
+        _notify_checkers(batch)
+    return batch
+
+
+def _notify_checkers(batch: ImportBatch) -> None:
+    from mtqg.accounts.models import Assignment
+    from mtqg.notifications.recipients import users_covering
+    from mtqg.notifications.services import notification_send
+
+    checkers = [
+        u
+        for u in users_covering(batch.unit.path, access=Assignment.Access.ENTRY)
+        if u.pk != batch.created_by_id
+    ]
+    if checkers:
+        notification_send(
+            recipients=checkers,
+            category="poverty.batch_staged",
+            title=_("Lô %(f)s (%(n)s hộ) chờ duyệt") % {"f": batch.file_name, "n": batch.row_count},
+            body=_("Năm rà soát %(y)s, %(u)s.") % {"y": batch.year, "u": batch.unit.name},
+            url=f"/poverty/nhap/{batch.pk}/",
+            key=f"poverty-batch-{batch.pk}",
+        )
+
+
+def validate_file(data: bytes, name: str, year: int, unit: UnitVersion) -> list[dict[str, Any]]:
+    """Dry run without keeping anything: the per-row errors of a file."""
+    sid = transaction.savepoint()
+    try:
+        return list(batch_stage(actor=None, unit=unit, year=year, data=data, name=name).errors)
+    finally:
+        transaction.savepoint_rollback(sid)
 
 
 def errors_csv(batch: ImportBatch) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow([_("Dòng"), _("Cột"), _("Lỗi")])
+    writer.writerow([_("Bảng"), _("Dòng"), _("Cột"), _("Lỗi")])
     for e in batch.errors:
-        writer.writerow([e["line"], e["field"], e["message"]])
+        writer.writerow([e.get("sheet", ""), e["line"], e["field"], e["message"]])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
-@transaction.atomic
-def batch_stage(*, actor: Any, unit: UnitVersion, year: int, data: bytes, name: str) -> ImportBatch:
-    """Dry run + staging: the batch keeps the clean rows (or the per-row errors). Nothing enters the register."""
+def _check_checker(actor: Any, batch: ImportBatch) -> None:
     if actor is not None:
-        ensure_can_edit(actor, unit.path)
-    rows, errors = validate_file(data, name, year, unit)
-    batch = ImportBatch.objects.create(
-        unit=unit,
-        year=year,
-        file_name=name[:255],
-        file_sha256=hashlib.sha256(data).hexdigest(),
-        status=ImportBatch.Status.INVALID if errors else ImportBatch.Status.STAGED,
-        row_count=len(rows) + len({e["line"] for e in errors}),
-        error_count=len(errors),
-        errors=errors,
-        rows=[] if errors else rows,
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        ensure_can_edit(actor, batch.unit.path)
+        if batch.created_by_id == actor.pk:
+            raise PermissionDenied(_("Người duyệt phải khác người nhập (nguyên tắc hai người)."))
+    if batch.status != ImportBatch.Status.STAGED:
+        raise ValidationError(_("Lô không ở trạng thái chờ duyệt."))
+
+
+@transaction.atomic
+def staged_row_decide(*, actor: Any, batch: ImportBatch, lines: list[int], decision: str) -> int:
+    """Checker accepts or rejects records (by line number). Returns how many rows changed."""
+    _check_checker(actor, batch)
+    if decision not in (Decision.ACCEPTED, Decision.REJECTED, Decision.UNDECIDED):
+        raise ValidationError(_("Quyết định không hợp lệ."))
+    changed = (
+        StagedRow.objects.filter(batch=batch, line__in=lines)
+        .exclude(decision=decision)
+        .update(decision=decision)
     )
-    record_change(actor=actor, obj=batch, action="created", changes={"status": [None, batch.status]})
+    record_change(
+        actor=actor,
+        obj=batch,
+        action="decided",
+        changes={"lines": [None, sorted(lines)[:50]], "decision": [None, decision]},
+    )
+    return changed
+
+
+@transaction.atomic
+def batch_accept_rest(*, actor: Any, batch: ImportBatch) -> ImportBatch:
+    """Bulk decision: every record not yet decided is accepted (O(1): a flag read by the commit)."""
+    _check_checker(actor, batch)
+    batch.accept_undecided = True
+    batch.save(update_fields=["accept_undecided"])
+    record_change(actor=actor, obj=batch, action="accepted_rest", changes={"accept_undecided": [False, True]})
     return batch
 
 
 @transaction.atomic
 def batch_reject(*, actor: Any, batch: ImportBatch, reason: str) -> ImportBatch:
-    ensure_can_edit(actor, batch.unit.path)
+    if actor is not None:
+        ensure_can_edit(actor, batch.unit.path)
     if batch.status != ImportBatch.Status.STAGED:
         raise ValidationError(_("Chỉ từ chối được lô đang chờ duyệt."))
     batch.status, batch.checked_by, batch.checked_at, batch.note = (
         ImportBatch.Status.REJECTED,
-        actor,
+        actor if getattr(actor, "is_authenticated", False) else None,
         timezone.now(),
         reason[:255],
     )
     batch.save()
+    StagedRow.objects.filter(batch=batch).delete()
+    StagedMember.objects.filter(batch=batch).delete()
     record_change(
         actor=actor, obj=batch, action="rejected", changes={"status": ["staged", "rejected"]}, reason=reason
     )
     return batch
 
 
+def _ready(batch: ImportBatch) -> None:
+    if not batch.accept_undecided and StagedRow.objects.filter(batch=batch, decision="").exists():
+        raise ValidationError(
+            _("Còn dòng chưa xét: chấp nhận hoặc loại từng dòng, hoặc chấp nhận tất cả còn lại.")
+        )
+
+
 @transaction.atomic
-def batch_approve(*, actor: Any, batch: ImportBatch) -> int:
-    """Checker approves: all rows are committed in one transaction. Returns reviews created (0 on re-import)."""
-    if actor is not None:
-        ensure_can_edit(actor, batch.unit.path)
-        if batch.created_by_id == actor.pk:
-            raise PermissionDenied(_("Người duyệt phải khác người nhập (nguyên tắc hai người)."))
-    if batch.status != ImportBatch.Status.STAGED:
-        raise ValidationError(_("Chỉ duyệt được lô đang chờ duyệt, không có lỗi."))
-    standard = standard_for(batch.year)
-    existing = dict(
-        Household.objects.filter(code__in=[r["code"] for r in batch.rows]).values_list("code", "pk")
-    )
-    new = [
-        Household(
-            code=r["code"],
-            commune_id=r["commune"],
-            head_name=r["head"],
-            head_search=fold(r["head"]),
-            address=r["address"],
-            ethnicity=r["ethnicity"],
-            area=r["area"],
-        )
-        for r in batch.rows
-        if r["code"] not in existing
-    ]
-    Household.objects.bulk_create(new, batch_size=5000)
-    ids = dict(Household.objects.filter(code__in=[r["code"] for r in batch.rows]).values_list("code", "pk"))
-    done = set(
-        Review.objects.filter(
-            household_id__in=ids.values(), year=batch.year, kind=Review.Kind.PERIODIC
-        ).values_list("household_id", flat=True)
-    )
-    reviews = []
-    for r in batch.rows:
-        hid = ids[r["code"]]
-        if hid in done:
-            continue
-        cls = decide(
-            standard.lines[r["area"]], standard.deprivation_cutoff, r["income"], len(r["deprivations"])
-        )
-        reviews.append(
-            Review(
-                household_id=hid,
-                commune_id=r["commune"],
-                year=batch.year,
-                area=r["area"],
-                income_per_capita_month=r["income"],
-                deprivations=r["deprivations"],
-                deprivation_count=len(r["deprivations"]),
-                standard=standard,
-                poverty_class=cls,
-                batch=batch,
-            )
-        )
-    Review.objects.bulk_create(reviews, batch_size=5000)
-    batch.status, batch.checked_at = ImportBatch.Status.COMMITTED, timezone.now()
+def batch_commit(*, actor: Any, batch: ImportBatch) -> Any:
+    """Checker commits: the batch goes to COMMITTING and a background job writes it. Returns the Job."""
+    from mtqg.core.jobs import job_enqueue
+
+    batch = ImportBatch.objects.select_for_update().select_related("unit").get(pk=batch.pk)
+    _check_checker(actor, batch)
+    _ready(batch)
+    batch.status = ImportBatch.Status.COMMITTING
     batch.checked_by = actor if getattr(actor, "is_authenticated", False) else None
+    batch.checked_at = timezone.now()
+    job = job_enqueue(
+        actor=actor,
+        kind="poverty.batch_commit",
+        params={"batch_id": batch.pk},
+        title=_("Ghi lô %(f)s vào sổ hộ") % {"f": batch.file_name},
+    )
+    batch.job_id = str(job.pk)
+    batch.save()
+    record_change(
+        actor=actor, obj=batch, action="commit_requested", changes={"status": ["staged", "committing"]}
+    )
+    return job
+
+
+def batch_commit_job(ctx: Any, *, batch_id: int) -> dict[str, Any]:
+    """Job handler `poverty.batch_commit`: writes the batch in one transaction, with progress."""
+    batch = ImportBatch.objects.select_related("unit").get(pk=batch_id)
+    return commit_batch(batch, actor=ctx.actor, progress=ctx.progress)
+
+
+def batch_approve(*, actor: Any, batch: ImportBatch) -> int:
+    """Checker approves everything not rejected and commits now (synchronously). Returns reviews created."""
+    with transaction.atomic():
+        _check_checker(actor, batch)
+        batch.accept_undecided = True
+        batch.checked_by = actor if getattr(actor, "is_authenticated", False) else None
+        batch.checked_at = timezone.now()
+        batch.status = ImportBatch.Status.COMMITTING
+        batch.save()
+    return int(commit_batch(batch, actor=actor)["reviews"])
+
+
+def _accepted(alias: str, batch: ImportBatch) -> str:
+    if batch.accept_undecided:
+        return f"{alias}.decision <> 'rejected'"
+    return f"{alias}.decision = 'accepted'"
+
+
+@transaction.atomic
+def commit_batch(
+    batch: ImportBatch, *, actor: Any = None, progress: Progress | None = None
+) -> dict[str, Any]:
+    """INSERT … SELECT from staging into the register (households, reviews, members), then transitions."""
+    batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+    if batch.status not in (ImportBatch.Status.COMMITTING, ImportBatch.Status.STAGED):
+        raise ValidationError(_("Lô không ở trạng thái chờ ghi sổ."))
+    _ready(batch)
+
+    def step(percent: int, message: str) -> None:
+        if progress is not None:
+            progress(percent, message)
+
+    _sqlite_cache()
+    qn = connection.ops.quote_name
+    s_t, m_t = qn(StagedRow._meta.db_table), qn(StagedMember._meta.db_table)
+    h_t, r_t, mem_t = qn(Household._meta.db_table), qn(Review._meta.db_table), qn(Member._meta.db_table)
+    standard = standard_for(batch.year)
+    local = local_standard_for(batch.year, _province_code(batch.unit))
+    accepted = _accepted("s", batch)
+    false = "false" if connection.vendor == "postgresql" else "0"
+    with connection.cursor() as cur:
+        step(5, _("Ghi hộ mới"))
+        cur.execute(f"SELECT COALESCE(MAX(id), 0) FROM {h_t}")
+        max_before = int(cur.fetchone()[0])
+        cur.execute(
+            f"INSERT INTO {h_t} (code, commune_id, village_id, village_name, address, head_name, head_search, "
+            f"ethnicity, area) SELECT s.code, s.commune_id, NULL, '', s.address, s.head_name, s.head_search, "
+            f"s.ethnicity, s.area FROM {s_t} s WHERE s.batch_id = %s AND {accepted} "
+            f"AND NOT EXISTS (SELECT 1 FROM {h_t} h WHERE h.code = s.code)",
+            [batch.pk],
+        )
+        households = cur.rowcount
+        step(35, _("Ghi kết quả rà soát"))
+        cur.execute(
+            f"INSERT INTO {r_t} (household_id, commune_id, year, kind, area, income_per_capita_month, deprivations, "
+            f"deprivation_count, standard_id, poverty_class, local_standard_id, local_class, transition, causes, "
+            f"policy_housing, policy_water, policy_credit, policy_production, approval_decision, approved_on, "
+            f"batch_id, ethnicity) SELECT h.id, s.commune_id, %s, %s, s.area, s.income_per_capita_month, s.deprivations, "
+            f"s.deprivation_count, %s, s.poverty_class, %s, s.local_class, "
+            f"CASE WHEN s.poverty_class IN ('poor', 'near_poor') THEN 'new' ELSE '' END, '[]', "
+            f"{false}, {false}, {false}, {false}, '', NULL, %s, s.ethnicity "
+            f"FROM {s_t} s JOIN {h_t} h ON h.code = s.code WHERE s.batch_id = %s AND {accepted} "
+            f"AND NOT EXISTS (SELECT 1 FROM {r_t} r WHERE r.household_id = h.id AND r.year = %s AND r.kind = %s)",
+            [
+                batch.year,
+                Review.Kind.PERIODIC,
+                standard.pk,
+                local.pk if local else None,
+                batch.pk,
+                batch.pk,
+                batch.year,
+                Review.Kind.PERIODIC,
+            ],
+        )
+        reviews = cur.rowcount
+        step(65, _("Ghi thành viên hộ"))
+        cur.execute(
+            f"INSERT INTO {mem_t} (household_id, full_name, search_name, birth_date, sex, relation, id_number, "
+            f"ethnicity, schooling, health_insurance, disability, employment) SELECT h.id, m.full_name, "
+            f"m.search_name, m.birth_date, m.sex, m.relation, m.id_number, m.ethnicity, m.schooling, "
+            f"m.health_insurance, m.disability, m.employment FROM {m_t} m "
+            f"JOIN {s_t} s ON s.batch_id = m.batch_id AND s.code = m.household_code AND {accepted} "
+            f"JOIN {h_t} h ON h.code = m.household_code WHERE m.batch_id = %s "
+            f"AND (h.id > %s OR NOT EXISTS (SELECT 1 FROM {mem_t} x WHERE x.household_id = h.id))",
+            [batch.pk, max_before],
+        )
+        members = cur.rowcount
+        step(85, _("Xác định biến động so với kỳ trước"))
+        changed = _transitions(cur, batch, max_before)
+    StagedRow.objects.filter(batch=batch).delete()
+    StagedMember.objects.filter(batch=batch).delete()
+    batch.status = ImportBatch.Status.COMMITTED
+    batch.result = {"households": households, "reviews": reviews, "members": members, "transitions": changed}
     batch.save()
     record_change(
         actor=actor,
@@ -280,8 +926,28 @@ def batch_approve(*, actor: Any, batch: ImportBatch) -> int:
         action="committed",
         changes={
             "status": ["staged", "committed"],
-            "reviews": [0, len(reviews)],
-            "households": [0, len(new)],
+            "reviews": [0, reviews],
+            "households": [0, households],
+            "members": [0, members],
         },
     )
-    return len(reviews)
+    step(100, _("Đã ghi vào sổ"))
+    return dict(batch.result)
+
+
+def _transitions(cur: Any, batch: ImportBatch, max_before: int) -> int:
+    """Reviews of households that existed before this batch: transition against their previous review."""
+    r_t = connection.ops.quote_name(Review._meta.db_table)
+    cur.execute(
+        f"SELECT r.id, r.poverty_class, "
+        f"(SELECT p.poverty_class FROM {r_t} p WHERE p.household_id = r.household_id AND p.year < r.year "
+        f"ORDER BY p.year DESC, p.id DESC LIMIT 1), "
+        f"(SELECT COUNT(*) FROM {r_t} p WHERE p.household_id = r.household_id AND p.year < r.year "
+        f"AND p.poverty_class = 'poor') "
+        f"FROM {r_t} r WHERE r.batch_id = %s AND r.household_id <= %s",
+        [batch.pk, max_before],
+    )
+    updates = [(transition(prev, cur_cls, bool(ever)), rid) for rid, cur_cls, prev, ever in cur.fetchall()]
+    if updates:
+        cur.executemany(f"UPDATE {r_t} SET transition = %s WHERE id = %s", updates)
+    return len(updates)

@@ -138,8 +138,8 @@ class Review(models.Model):
         FELL_BACK = "fell_back", _("Tái nghèo")
         NEW = "new", _("Phát sinh mới")
 
-    household = models.ForeignKey(
-        Household, on_delete=models.CASCADE, related_name="reviews", verbose_name=_("hộ")
+    household = models.ForeignKey(  # indexed by review_unique_year_kind (household first)
+        Household, on_delete=models.CASCADE, related_name="reviews", verbose_name=_("hộ"), db_index=False
     )
     commune = models.ForeignKey(UnitVersion, on_delete=models.PROTECT, related_name="+", verbose_name=_("xã"))
     year = models.PositiveSmallIntegerField(_("năm rà soát"))
@@ -151,11 +151,9 @@ class Review(models.Model):
     deprivations = models.JSONField(_("chỉ số thiếu hụt"), default=list)
     deprivation_count = models.PositiveSmallIntegerField(_("số chỉ số thiếu hụt"), default=0)
     standard = models.ForeignKey(
-        PovertyStandard, on_delete=models.PROTECT, related_name="+", verbose_name=_("chuẩn")
+        PovertyStandard, on_delete=models.PROTECT, related_name="+", verbose_name=_("chuẩn"), db_index=False
     )
-    poverty_class = models.CharField(
-        _("phân loại"), max_length=10, choices=PovertyClass.choices, db_index=True
-    )
+    poverty_class = models.CharField(_("phân loại"), max_length=10, choices=PovertyClass.choices)
     local_standard = models.ForeignKey(
         PovertyStandard,
         null=True,
@@ -163,11 +161,15 @@ class Review(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         verbose_name=_("chuẩn địa phương"),
+        db_index=False,
     )
     local_class = models.CharField(
         _("phân loại theo chuẩn địa phương"), max_length=10, choices=PovertyClass.choices, blank=True
     )
     transition = models.CharField(_("biến động"), max_length=20, choices=Transition.choices, blank=True)
+    ethnicity = models.CharField(  # the household's, at review time: keeps roll-ups on the covering index
+        _("dân tộc (của hộ khi rà soát)"), max_length=40, blank=True, default="", db_default=""
+    )
     causes = models.JSONField(_("nguyên nhân nghèo"), default=list, blank=True)
     policy_housing = models.BooleanField(_("hỗ trợ nhà ở"), default=False)
     policy_water = models.BooleanField(_("hỗ trợ nước sinh hoạt"), default=False)
@@ -189,19 +191,26 @@ class Review(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["household", "year", "kind"], name="review_unique_year_kind")
         ]
-        indexes = [models.Index(fields=["year", "kind", "commune", "poverty_class"], name="review_rollup")]
+        indexes = [
+            models.Index(
+                fields=["year", "kind", "commune", "poverty_class", "transition", "ethnicity"],
+                name="review_rollup",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.household_id}/{self.year}"
 
 
 class ImportBatch(models.Model):
-    """A staged review import (maker-checker): validated, then approved/rejected by another user, then committed."""
+    """A staged review import (maker-checker): validated and staged row by row (StagedRow, StagedMember), decided by
+    a checker (per record or in bulk), then committed to the register by a background job."""
 
     class Status(models.TextChoices):
         INVALID = "invalid", _("Có lỗi")
         STAGED = "staged", _("Chờ duyệt")
         REJECTED = "rejected", _("Bị từ chối")
+        COMMITTING = "committing", _("Đang ghi vào sổ")
         COMMITTED = "committed", _("Đã ghi vào sổ")
 
     unit = models.ForeignKey(
@@ -212,10 +221,13 @@ class ImportBatch(models.Model):
     file_sha256 = models.CharField(_("mã băm tệp"), max_length=64, db_index=True)
     status = models.CharField(_("trạng thái"), max_length=10, choices=Status.choices)
     row_count = models.PositiveIntegerField(_("số dòng"), default=0)
+    member_count = models.PositiveIntegerField(_("số thành viên"), default=0)
     error_count = models.PositiveIntegerField(_("số lỗi"), default=0)
     errors = models.JSONField(_("lỗi"), default=list, blank=True)
-    rows = models.JSONField(_("dữ liệu chờ duyệt"), default=list, blank=True)
+    accept_undecided = models.BooleanField(_("chấp nhận các dòng chưa xét"), default=False)
     note = models.CharField(_("ghi chú"), max_length=255, blank=True)
+    job_id = models.CharField(_("công việc ghi sổ"), max_length=36, blank=True)
+    result = models.JSONField(_("kết quả ghi sổ"), default=dict, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -235,6 +247,84 @@ class ImportBatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.file_name} ({self.year})"
+
+
+class Decision(models.TextChoices):
+    UNDECIDED = "", _("Chưa xét")
+    ACCEPTED = "accepted", _("Chấp nhận")
+    REJECTED = "rejected", _("Loại")
+
+
+class StagedRow(models.Model):
+    """One validated household row of a batch, classified at validation, waiting for the checker. Lean on purpose
+    (one index, no foreign key on commune): the importer writes it with executemany/COPY."""
+
+    batch = models.ForeignKey(
+        ImportBatch, on_delete=models.CASCADE, related_name="staged_rows", db_index=False
+    )
+    line = models.PositiveIntegerField(_("dòng"))
+    code = models.CharField(_("mã hộ"), max_length=40)
+    commune_id = models.IntegerField(_("xã"))
+    head_name = models.CharField(_("chủ hộ"), max_length=120)
+    head_search = models.CharField(max_length=120)
+    address = models.CharField(_("địa chỉ"), max_length=255, blank=True)
+    ethnicity = models.CharField(_("dân tộc"), max_length=40, blank=True)
+    area = models.CharField(_("khu vực"), max_length=8, choices=Area.choices)
+    income_per_capita_month = models.DecimalField(
+        _("thu nhập bình quân (đồng/người/tháng)"), max_digits=18, decimal_places=0
+    )
+    deprivations = models.JSONField(_("chỉ số thiếu hụt"), default=list)
+    deprivation_count = models.PositiveSmallIntegerField(_("số chỉ số thiếu hụt"), default=0)
+    poverty_class = models.CharField(_("phân loại"), max_length=10, choices=PovertyClass.choices)
+    local_class = models.CharField(
+        _("phân loại theo chuẩn địa phương"), max_length=10, choices=PovertyClass.choices, blank=True
+    )
+    decision = models.CharField(_("quyết định"), max_length=8, choices=Decision.choices, blank=True)
+
+    scope_path = "batch__unit__path"
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("dòng chờ duyệt")
+        verbose_name_plural = _("dòng chờ duyệt")
+        ordering = ["batch", "line"]
+        indexes = [models.Index(fields=["batch", "line"], name="stagedrow_batch_line")]
+
+    def __str__(self) -> str:
+        return f"{self.batch_id}:{self.line}"
+
+
+class StagedMember(models.Model):
+    """One validated member row of a batch (members sheet/CSV), committed with its household's accepted row."""
+
+    batch = models.ForeignKey(
+        ImportBatch, on_delete=models.CASCADE, related_name="staged_members", db_index=False
+    )
+    line = models.PositiveIntegerField(_("dòng"))
+    household_code = models.CharField(_("mã hộ"), max_length=40)
+    full_name = models.CharField(_("họ và tên"), max_length=120)
+    search_name = models.CharField(max_length=120)
+    birth_date = models.DateField(_("ngày sinh"), null=True, blank=True)
+    sex = models.CharField(_("giới tính"), max_length=1, blank=True)
+    relation = models.CharField(_("quan hệ với chủ hộ"), max_length=40, blank=True)
+    id_number = models.CharField(_("số định danh"), max_length=12, blank=True)
+    ethnicity = models.CharField(_("dân tộc"), max_length=40, blank=True)
+    schooling = models.CharField(_("trình độ học vấn"), max_length=60, blank=True)
+    health_insurance = models.BooleanField(_("có BHYT"), default=False)
+    disability = models.BooleanField(_("khuyết tật"), default=False)
+    employment = models.CharField(_("việc làm"), max_length=60, blank=True)
+
+    scope_path = "batch__unit__path"
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("thành viên chờ duyệt")
+        verbose_name_plural = _("thành viên chờ duyệt")
+        ordering = ["batch", "line"]
+        indexes = [models.Index(fields=["batch", "household_code"], name="stagedmember_batch_code")]
+
+    def __str__(self) -> str:
+        return f"{self.batch_id}:{self.line}"
 
 
 class PersonalDataExport(models.Model):

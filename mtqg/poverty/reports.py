@@ -27,25 +27,41 @@ def _unit_ids(unit: UnitVersion) -> Any:
     return UnitVersion.objects.filter(path__startswith=unit.path).values("pk")
 
 
+TRANSITIONS = ("escaped_poor", "escaped_near_poor", "fell_back", "new")
+
+
 def year_figures(unit: UnitVersion, years: list[int], reviews: Any = None) -> dict[int, dict[str, Any]]:
-    """households, poor, near-poor and both rates per review year under a unit: one grouped SQL aggregate."""
+    """households, poor, near-poor and both rates per review year under a unit, with breakdowns by ethnicity
+    (of the household at review time, kept on the review) and transitions: one grouped SQL aggregate over (year, ethnicity, class, transition)."""
     qs = Review.objects.all() if reviews is None else reviews
     rows = (
         qs.filter(year__in=years, kind=Review.Kind.PERIODIC, commune_id__in=_unit_ids(unit))
-        .values("year")
-        .annotate(
-            households=Count("pk"),
-            poor=Count("pk", filter=Q(poverty_class=PovertyClass.POOR)),
-            near_poor=Count("pk", filter=Q(poverty_class=PovertyClass.NEAR_POOR)),
-        )
+        .values_list("year", "ethnicity", "poverty_class", "transition")
+        .annotate(n=Count("pk"))
         .order_by()
     )
-    found = {r["year"]: r for r in rows}
+    acc: dict[int, dict[str, Any]] = {
+        y: {"households": 0, "poor": 0, "near_poor": 0, "eth": {}, "tr": dict.fromkeys(TRANSITIONS, 0)}
+        for y in years
+    }
+    for year, ethnicity, cls, transition, n in rows:
+        a = acc[year]
+        eth = a["eth"].setdefault(ethnicity or "", [0, 0, 0])
+        a["households"] += n
+        eth[0] += n
+        if cls == PovertyClass.POOR:
+            a["poor"] += n
+            eth[1] += n
+        elif cls == PovertyClass.NEAR_POOR:
+            a["near_poor"] += n
+            eth[2] += n
+        if transition in a["tr"]:
+            a["tr"][transition] += n
     standards = list(PovertyStandard.objects.filter(province_code=""))
     out: dict[int, dict[str, Any]] = {}
     for year in years:
-        r = found.get(year, {"households": 0, "poor": 0, "near_poor": 0})
-        households, poor, near = r["households"], r["poor"], r["near_poor"]
+        a = acc[year]
+        households, poor, near = a["households"], a["poor"], a["near_poor"]
         standard = next((s for s in standards if s.year_from <= year <= s.year_to), None)
         out[year] = {
             "unit": unit.code,
@@ -57,6 +73,18 @@ def year_figures(unit: UnitVersion, years: list[int], reviews: Any = None) -> di
             "near_poor": near,
             "near_poor_rate": _pct(near, households),
             "poor_and_near_poor_rate": _pct(poor + near, households),
+            "by_ethnicity": [
+                {
+                    "ethnicity": name,
+                    "households": h,
+                    "poor": p,
+                    "poor_rate": _pct(p, h),
+                    "near_poor": nr,
+                    "near_poor_rate": _pct(nr, h),
+                }
+                for name, (h, p, nr) in sorted(a["eth"].items(), key=lambda kv: (-kv[1][0], kv[0]))
+            ],
+            "transitions": a["tr"],
         }
     return out
 

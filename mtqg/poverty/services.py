@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from mtqg.accounts.scoping import path_visible
-from mtqg.core.audit import record_change
+from mtqg.accounts.scoping import ensure_can_edit, path_visible
+from mtqg.core.audit import diff, record_change, snapshot
 from mtqg.geo.models import UnitVersion
+from mtqg.geo.text import fold
 
-from .models import PersonalDataExport
+from .models import Household, Member, PersonalDataExport, Review
+from .privacy import mask_id, validate_id_number
+from .standards import classify_with, resolve_deprivations
 
 
 @transaction.atomic
@@ -23,3 +27,142 @@ def export_log(*, actor: Any, unit: UnitVersion, reason: str, row_count: int) ->
     entry = PersonalDataExport.objects.create(unit=unit, user=actor, reason=reason[:255], row_count=row_count)
     record_change(actor=actor, obj=entry, action="exported", changes={"rows": [0, row_count]}, reason=reason)
     return entry
+
+
+HOUSEHOLD_FIELDS = ("head_name", "address", "village_name", "ethnicity", "area")
+MEMBER_FIELDS = (
+    "full_name",
+    "birth_date",
+    "sex",
+    "relation",
+    "id_number",
+    "ethnicity",
+    "schooling",
+    "health_insurance",
+    "disability",
+    "employment",
+)
+REVIEW_FIELDS = (
+    "income_per_capita_month",
+    "deprivations",
+    "causes",
+    "policy_housing",
+    "policy_water",
+    "policy_credit",
+    "policy_production",
+    "approval_decision",
+    "approved_on",
+)
+
+
+def _apply(obj: Any, fields: tuple[str, ...], values: dict[str, Any]) -> dict[str, list[Any]]:
+    unknown = set(values) - set(fields)
+    if unknown:
+        raise ValidationError(_("Trường không sửa được: %(f)s") % {"f": ", ".join(sorted(unknown))})
+    before = snapshot(obj, values.keys())
+    for name, value in values.items():
+        setattr(obj, name, value)
+    return diff(before, snapshot(obj, values.keys()))
+
+
+@transaction.atomic
+def household_update(*, actor: Any, household: Household, reason: str = "", **values: Any) -> Household:
+    """Edit a household's identity fields (not its code or commune: history stays on the commune of record)."""
+    if actor is not None:
+        ensure_can_edit(actor, household.commune.path)
+    if "head_name" in values:
+        values["head_name"] = str(values["head_name"]).strip()
+        if not values["head_name"]:
+            raise ValidationError({"head_name": _("Thiếu tên chủ hộ.")})
+    changes = _apply(household, HOUSEHOLD_FIELDS, values)
+    if changes:
+        household.head_search = fold(household.head_name)[:120]
+        household.full_clean(exclude=["commune", "village"])
+        household.save()
+        record_change(actor=actor, obj=household, action="updated", changes=changes, reason=reason)
+    return household
+
+
+def _member_clean(member: Member) -> None:
+    member.id_number = validate_id_number(member.id_number)
+    if member.birth_date and member.birth_date > timezone.localdate():
+        raise ValidationError({"birth_date": _("Ngày sinh ở tương lai.")})
+    if not (member.full_name or "").strip():
+        raise ValidationError({"full_name": _("Thiếu họ và tên.")})
+    member.full_name = member.full_name.strip()
+    member.search_name = fold(member.full_name)[:120]
+
+
+@transaction.atomic
+def member_create(*, actor: Any, household: Household, **values: Any) -> Member:
+    if actor is not None:
+        ensure_can_edit(actor, household.commune.path)
+    member = Member(household=household)
+    _apply(member, MEMBER_FIELDS, values)
+    _member_clean(member)
+    member.save()
+    record_change(
+        actor=actor,
+        obj=member,
+        action="created",
+        changes={"full_name": [None, member.full_name], "id_number": [None, mask_id(member.id_number)]},
+    )
+    return member
+
+
+@transaction.atomic
+def member_update(*, actor: Any, member: Member, **values: Any) -> Member:
+    if actor is not None:
+        ensure_can_edit(actor, member.household.commune.path)
+    changes = _apply(member, MEMBER_FIELDS, values)
+    if changes:
+        _member_clean(member)
+        member.save()
+        if "id_number" in changes:  # the audit trail keeps masked ID numbers only
+            changes["id_number"] = [mask_id(str(changes["id_number"][0] or "")), mask_id(member.id_number)]
+        record_change(actor=actor, obj=member, action="updated", changes=changes)
+    return member
+
+
+@transaction.atomic
+def member_delete(*, actor: Any, member: Member, reason: str = "") -> None:
+    if actor is not None:
+        ensure_can_edit(actor, member.household.commune.path)
+    record_change(
+        actor=actor,
+        obj=member,
+        action="deleted",
+        changes={"full_name": [member.full_name, None]},
+        reason=reason,
+    )
+    member.delete()
+
+
+@transaction.atomic
+def review_update(*, actor: Any, review: Review, reason: str = "", **values: Any) -> Review:
+    """Correct a review: income, deprivations, causes, policies, approval. The class is recomputed by the engine
+    (national and, when there is one, local standard); the transition is left as recorded."""
+    if actor is not None:
+        ensure_can_edit(actor, review.commune.path)
+    if "deprivations" in values:
+        codes = list(values["deprivations"] or [])
+        resolve_deprivations(review.standard, codes)  # ValidationError on unknown codes
+        values["deprivations"] = list(dict.fromkeys(codes))
+    changes = _apply(review, REVIEW_FIELDS, values)
+    if not changes:
+        return review
+    result = classify_with(review.standard, review.area, review.income_per_capita_month, review.deprivations)
+    review.deprivation_count = result.deprivation_count
+    if review.poverty_class != result.poverty_class:
+        changes["poverty_class"] = [review.poverty_class, result.poverty_class]
+        review.poverty_class = result.poverty_class
+    if review.local_standard is not None:
+        local = classify_with(
+            review.local_standard, review.area, review.income_per_capita_month, review.deprivations
+        ).poverty_class
+        if local != review.local_class:
+            changes["local_class"] = [review.local_class, local]
+            review.local_class = local
+    review.save()
+    record_change(actor=actor, obj=review, action="updated", changes=changes, reason=reason)
+    return review

@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -40,14 +40,48 @@ def index(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _unit_paths(code: str) -> tuple[Any, tuple[str, ...]]:
+    """A unit by code (current structure first, then pre-2025) and the paths it covers through lineage, so that a
+    2025 commune also finds the households registered on its pre-2025 predecessors."""
+    from datetime import date
+
+    from django.utils import timezone
+
+    from mtqg.geo.selectors import lineage_scope_paths, unit_by_code
+
+    for on in (timezone.localdate(), date(2025, 6, 30)):
+        try:
+            unit = unit_by_code(code, on)
+        except (ValidationError, LookupError, ValueError):
+            continue
+        if unit is not None:
+            return unit, tuple(lineage_scope_paths(unit) | {unit.path})
+    raise ValidationError(_("Không tìm thấy đơn vị có mã %(c)s.") % {"c": code})
+
+
 @login_required
 def household_list(request: HttpRequest) -> HttpResponse:
+    from mtqg.accounts.scoping import path_q
+
     q = request.GET.get("q", "").strip()
+    unit_code = request.GET.get("unit", "").strip()
     qs = Household.objects.visible_to(request.user).select_related("commune")
+    error, unit = "", None
+    if unit_code:
+        try:
+            unit, paths = _unit_paths(unit_code)
+            qs = qs.filter(path_q("commune__path", paths))
+        except ValidationError as exc:
+            error = "; ".join(exc.messages)
+            qs = qs.none()
     if q:
         key = fold(q)
         qs = qs.filter(
-            Q(head_search__contains=key) | Q(code=q) | Q(members__id_number=q) | Q(address__icontains=q)
+            Q(head_search__contains=key)
+            | Q(code=q)
+            | Q(members__id_number=q)
+            | Q(address__icontains=q)
+            | Q(village_name__icontains=q)
         ).distinct()
     page = Paginator(qs.order_by("code"), 50).get_page(request.GET.get("page"))
     rows = [
@@ -57,7 +91,11 @@ def household_list(request: HttpRequest) -> HttpResponse:
         }
         for h in page.object_list
     ]
-    return render(request, "poverty/household_list.html", {"page": page, "rows": rows, "q": q})
+    return render(
+        request,
+        "poverty/household_list.html",
+        {"page": page, "rows": rows, "q": q, "unit_code": unit_code, "unit": unit, "error": error},
+    )
 
 
 @login_required
@@ -90,28 +128,47 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
         for r in reviews
     ]
     head = household.head_name if clear else mask_name(household.head_name)
+    from mtqg.core.audit import history_for
+    from mtqg.geo.selectors import successors
+
     return render(
         request,
         "poverty/household_detail.html",
-        {"household": household, "head": head, "members": members, "timeline": timeline, "clear": clear},
+        {
+            "household": household,
+            "head": head,
+            "members": members,
+            "timeline": timeline,
+            "clear": clear,
+            "now_under": successors(household.commune),
+            "history": history_for(household, request.user),
+        },
     )
 
 
 # --- import batches (maker-checker) and personal-data export ---------------------------------------------------
 
 
+def _messages(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        return "; ".join(exc.messages)
+    return str(exc)
+
+
 @login_required
 def batch_list(request: HttpRequest) -> HttpResponse:
+    from django.core.exceptions import PermissionDenied
+
+    from .importer import batch_stage
     from .models import ImportBatch
 
     error = ""
-    if request.method == "POST" and request.FILES.get("file"):
-        from django.core.exceptions import PermissionDenied
-
-        from .importer import batch_stage
-
-        upload: Any = request.FILES["file"]
+    if request.method == "POST":
+        upload: Any = request.FILES.get("file")
+        members: Any = request.FILES.get("members")
         try:
+            if upload is None:
+                raise ValidationError(_("Chưa chọn tệp."))
             params = parse_params(
                 {"unit": request.POST.get("unit", ""), "year": request.POST.get("year", "")}
             )
@@ -121,38 +178,71 @@ def batch_list(request: HttpRequest) -> HttpResponse:
                 actor=request.user,
                 unit=params.unit,
                 year=params.year,
-                data=upload.read(),
+                data=upload.file,
                 name=upload.name or "tep.csv",
+                members=members.file if members else None,
+                members_name=(members.name or "") if members else "",
             )
             return redirect("poverty:batch_detail", pk=batch.pk)
-        except ValidationError as exc:
-            error = "; ".join(exc.messages)
-        except PermissionDenied as exc:
-            error = str(exc)
+        except (ValidationError, PermissionDenied) as exc:
+            error = _messages(exc)
     batches = ImportBatch.objects.visible_to(request.user).select_related("unit", "created_by")[:100]
     return render(request, "poverty/batch_list.html", {"batches": batches, "error": error})
 
 
 @login_required
 def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """Checker's page: staged records (paginated) with accept/reject per record or in bulk, commit as a job."""
     from django.core.exceptions import PermissionDenied
 
-    from .importer import batch_approve, batch_reject
-    from .models import ImportBatch
+    from . import importer
+    from .models import Decision, ImportBatch, StagedRow
 
-    batch = get_visible_or_404(ImportBatch.objects.select_related("unit"), request.user, pk=pk)
+    batch = get_visible_or_404(ImportBatch.objects.select_related("unit", "created_by"), request.user, pk=pk)
     error = ""
     if request.method == "POST":
+        action = request.POST.get("action", "")
         try:
-            if request.POST.get("action") == "approve":
-                batch_approve(actor=request.user, batch=batch)
+            if action in ("accept", "reject", "undecide"):
+                lines = [int(x) for x in request.POST.getlist("line") if x.isdigit()]
+                if not lines:
+                    raise ValidationError(_("Chưa chọn dòng nào."))
+                decision = {"accept": Decision.ACCEPTED, "reject": Decision.REJECTED}.get(action, "")
+                importer.staged_row_decide(actor=request.user, batch=batch, lines=lines, decision=decision)
+            elif action == "accept_rest":
+                importer.batch_accept_rest(actor=request.user, batch=batch)
+            elif action == "commit":
+                job = importer.batch_commit(actor=request.user, batch=batch)
+                return redirect(job.get_absolute_url())
+            elif action == "reject_batch":
+                importer.batch_reject(actor=request.user, batch=batch, reason=request.POST.get("reason", ""))
             else:
-                batch_reject(actor=request.user, batch=batch, reason=request.POST.get("reason", ""))
-            return redirect("poverty:batch_detail", pk=batch.pk)
+                raise ValidationError(_("Thao tác không hợp lệ."))
+            return redirect(request.get_full_path())
         except (ValidationError, PermissionDenied) as exc:
-            error = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+            error = _messages(exc)
+    clear = can_see_personal(request.user, batch.unit.path)
+    page = Paginator(
+        StagedRow.objects.visible_to(request.user).filter(batch=batch).order_by("line"), 100
+    ).get_page(request.GET.get("page"))
+    rows = [{"obj": r, "head": r.head_name if clear else mask_name(r.head_name)} for r in page.object_list]
+    counts = dict(
+        StagedRow.objects.filter(batch=batch).values_list("decision").annotate(n=Count("pk")).order_by()
+    )
     return render(
-        request, "poverty/batch_detail.html", {"batch": batch, "errors": batch.errors[:200], "error": error}
+        request,
+        "poverty/batch_detail.html",
+        {
+            "batch": batch,
+            "errors": batch.errors[:200],
+            "error": error,
+            "page": page,
+            "rows": rows,
+            "accepted": counts.get(Decision.ACCEPTED, 0),
+            "rejected": counts.get(Decision.REJECTED, 0),
+            "undecided": counts.get(Decision.UNDECIDED, 0),
+            "is_maker": batch.created_by_id == request.user.pk,
+        },
     )
 
 
@@ -169,16 +259,112 @@ def batch_errors(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def import_template(request: HttpRequest) -> HttpResponse:
-    from .importer import template_csv
+    from .importer import template_csv, template_xlsx
 
+    kind = request.GET.get("kind", "households")
     try:
         year = int(request.GET.get("year", "2025"))
-        data = template_csv(year)
+        if request.GET.get("format") == "xlsx":
+            response = HttpResponse(
+                template_xlsx(year),
+                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            )
+            response["Content-Disposition"] = f'attachment; filename="mau-ra-soat-{year}.xlsx"'
+            return response
+        data = template_csv(year, kind)
     except (ValueError, ValidationError):
         return HttpResponse(_("Năm không hợp lệ."), status=400)
+    name = "mau-thanh-vien" if kind == "members" else f"mau-ra-soat-{year}"
     response = HttpResponse(data, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="mau-ra-soat-{year}.csv"'
+    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
     return response
+
+
+# --- edit screens (entry scope only; services audit every change) ------------------------------------------------
+
+
+def _editable_household(request: HttpRequest, pk: int) -> Household:
+    from django.core.exceptions import PermissionDenied
+
+    household = get_visible_or_404(Household.objects.select_related("commune"), request.user, pk=pk)
+    if not can_see_personal(request.user, household.commune.path):
+        raise PermissionDenied(_("Bạn chỉ được xem hộ này."))
+    return household
+
+
+@login_required
+def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    from .forms import HouseholdForm
+    from .services import household_update
+
+    household = _editable_household(request, pk)
+    form = HouseholdForm(request.POST or None, instance=Household.objects.get(pk=household.pk))
+    if request.method == "POST" and form.is_valid():
+        try:
+            household_update(actor=request.user, household=household, **form.cleaned_data)
+            return redirect("poverty:household_detail", pk=household.pk)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+    return render(
+        request, "poverty/edit.html", {"form": form, "household": household, "title": _("Sửa thông tin hộ")}
+    )
+
+
+@login_required
+def member_edit(request: HttpRequest, pk: int, member_pk: int | None = None) -> HttpResponse:
+    from .forms import MemberForm
+    from .models import Member
+    from .services import member_create, member_delete, member_update
+
+    household = _editable_household(request, pk)
+    member = (
+        get_visible_or_404(Member.objects.filter(household=household), request.user, pk=member_pk)
+        if member_pk
+        else None
+    )
+    if request.method == "POST" and member is not None and request.POST.get("action") == "delete":
+        member_delete(actor=request.user, member=member, reason=request.POST.get("reason", ""))
+        return redirect("poverty:household_detail", pk=household.pk)
+    form = MemberForm(request.POST or None, instance=Member.objects.get(pk=member.pk) if member else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if member is None:
+                member_create(actor=request.user, household=household, **form.cleaned_data)
+            else:
+                member_update(actor=request.user, member=member, **form.cleaned_data)
+            return redirect("poverty:household_detail", pk=household.pk)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+    title = _("Sửa thành viên") if member else _("Thêm thành viên")
+    return render(
+        request, "poverty/edit.html", {"form": form, "household": household, "title": title, "member": member}
+    )
+
+
+@login_required
+def review_edit(request: HttpRequest, pk: int, review_pk: int) -> HttpResponse:
+    from .forms import ReviewForm
+    from .services import review_update
+
+    household = _editable_household(request, pk)
+    review = get_visible_or_404(
+        Review.objects.filter(household=household).select_related("standard", "commune", "local_standard"),
+        request.user,
+        pk=review_pk,
+    )
+    form = ReviewForm(
+        request.POST or None, instance=Review.objects.select_related("standard").get(pk=review.pk)
+    )
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        reason = data.pop("reason")
+        try:
+            review_update(actor=request.user, review=review, reason=reason, **data)
+            return redirect("poverty:household_detail", pk=household.pk)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+    title = _("Sửa kết quả rà soát năm %(y)s") % {"y": review.year}
+    return render(request, "poverty/edit.html", {"form": form, "household": household, "title": title})
 
 
 @login_required

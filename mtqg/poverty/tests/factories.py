@@ -5,7 +5,15 @@ from __future__ import annotations
 from datetime import date
 
 from mtqg.geo.models import UnitVersion
-from mtqg.poverty.models import Household, ImportBatch, Member, PersonalDataExport, Review
+from mtqg.poverty.models import (
+    Household,
+    ImportBatch,
+    Member,
+    PersonalDataExport,
+    Review,
+    StagedMember,
+    StagedRow,
+)
 from mtqg.poverty.standards import classify, load_standards, standard_for
 from mtqg.testing import World
 
@@ -51,6 +59,7 @@ def make_household(
         deprivation_count=deprivations,
         standard=standard_for(year),
         poverty_class=result.poverty_class,
+        ethnicity=household.ethnicity,
     )
     return household
 
@@ -67,8 +76,9 @@ def guard_sample(world: World) -> list[str]:
     assert cb_commune is not None
     db = make_household(db_commune, "GUARD-DB-1", "Lò Văn Guard", address="GUARD-ĐB")
     make_household(cb_commune, "GUARD-CB-1", "Nông Văn Guard", address="Cao Bằng")
+    urls = [f"/poverty/ho/{db.pk}/", f"/poverty/ho/{db.pk}/sua/"]
     for unit, note in ((db_commune, "GUARD-ĐB"), (cb_commune, "")):
-        ImportBatch.objects.create(
+        batch = ImportBatch.objects.create(
             unit=unit,
             year=2023,
             file_name=f"{note or 'cb'}.csv",
@@ -76,5 +86,25 @@ def guard_sample(world: World) -> list[str]:
             status=ImportBatch.Status.STAGED,
             note=note,
         )
+        StagedRow.objects.create(
+            batch=batch,
+            line=2,
+            code=f"{note or 'CB'}-S1",
+            commune_id=unit.pk,
+            head_name=note or "Nông Văn Staged",
+            head_search="staged",
+            address=note,
+            area="rural",
+            income_per_capita_month=1_000_000,
+            poverty_class="near_poor",
+        )
+        StagedMember.objects.create(
+            batch=batch, line=2, household_code=f"{note or 'CB'}-S1", full_name=note or "Nông Thị Staged"
+        )
         PersonalDataExport.objects.create(unit=unit, reason=note or "kiểm tra")
-    return [f"/poverty/ho/{db.pk}/"]
+        if note:
+            urls += [f"/poverty/nhap/{batch.pk}/", f"/poverty/nhap/{batch.pk}/loi/"]
+    member = db.members.get()
+    review = db.reviews.get()
+    urls += [f"/poverty/ho/{db.pk}/thanh-vien/{member.pk}/", f"/poverty/ho/{db.pk}/ra-soat/{review.pk}/"]
+    return urls

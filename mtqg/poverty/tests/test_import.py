@@ -1,13 +1,27 @@
 from __future__ import annotations
 
 import io
+from datetime import date, timedelta
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import TestCase
 from openpyxl import Workbook
 
-from mtqg.poverty.importer import batch_approve, batch_reject, batch_stage, template_headers
-from mtqg.poverty.models import Household, ImportBatch, Review
+from mtqg.core.models import ChangeRecord
+from mtqg.geo.models import UnitVersion
+from mtqg.poverty.importer import (
+    MEMBER_HEADERS,
+    MEMBER_SHEET,
+    batch_accept_rest,
+    batch_approve,
+    batch_commit,
+    batch_reject,
+    batch_stage,
+    errors_csv,
+    staged_row_decide,
+    template_headers,
+)
+from mtqg.poverty.models import Decision, Household, ImportBatch, Member, Review, StagedMember, StagedRow
 from mtqg.poverty.standards import load_standards, standard_for
 from mtqg.testing import World, make_world
 
@@ -18,12 +32,23 @@ def csv_bytes(rows: list[list[str]], year: int = 2023, bom: bool = True) -> byte
     return (("\ufeff" if bom else "") + "\r\n".join(lines) + "\r\n").encode("utf-8")
 
 
+def members_bytes(rows: list[list[str]]) -> bytes:
+    lines = [",".join(MEMBER_HEADERS)] + [",".join(r) for r in rows]
+    return ("\r\n".join(lines) + "\r\n").encode("utf-8")
+
+
 def row(code: str, commune: str, income: str = "1200000", deprived: int = 3) -> list[str]:
     return (
         [code, commune, "Lò Văn A", "Bản 1", "Thái", "nông thôn", income]
         + ["x"] * deprived
         + [""] * (12 - deprived)
     )
+
+
+def member(
+    code: str, name: str = "Lò Thị B", born: str = "01/02/1985", id_number: str = "011185123456"
+) -> list[str]:
+    return [code, name, born, "Nữ", "Vợ", id_number, "Thái", "Lớp 9", "x", "", "Làm nông"]
 
 
 class ImportTests(TestCase):
@@ -33,8 +58,6 @@ class ImportTests(TestCase):
     def setUpTestData(cls) -> None:
         cls.world = make_world()
         load_standards()
-        from mtqg.geo.models import UnitVersion
-
         old = UnitVersion.objects.filter(path__startswith=cls.world.dien_bien_old.path, level=3).order_by(
             "code"
         )
@@ -45,19 +68,62 @@ class ImportTests(TestCase):
 
         cls.checker = make_user("db_checker", Assignment.Role.PROVINCE, cls.world.dien_bien)
 
+    def stage(self, data: bytes, name: str = "a.csv", year: int = 2023, **kw: object) -> ImportBatch:
+        return batch_stage(actor=self.maker, unit=self.world.dien_bien, year=year, data=data, name=name, **kw)  # type: ignore[arg-type]
+
     def test_dry_run_stage_approve_and_idempotent_reimport(self) -> None:
         data = csv_bytes([row("H1", self.commune), row("H2", self.commune, "2000000", 0)])
-        batch = batch_stage(actor=self.maker, unit=self.world.dien_bien, year=2023, data=data, name="a.csv")
+        batch = self.stage(data)
         self.assertEqual(batch.status, ImportBatch.Status.STAGED)
+        self.assertEqual(StagedRow.objects.filter(batch=batch).count(), 2)
         self.assertEqual(Review.objects.count(), 0)  # nothing written before approval
         with self.assertRaises(PermissionDenied):
             batch_approve(actor=self.maker, batch=batch)  # maker ≠ checker
         self.assertEqual(batch_approve(actor=self.checker, batch=batch), 2)
         self.assertEqual(Review.objects.get(household__code="H1").poverty_class, "poor")
         self.assertEqual(Review.objects.get(household__code="H2").poverty_class, "average")
-        again = batch_stage(actor=self.maker, unit=self.world.dien_bien, year=2023, data=data, name="a.csv")
-        self.assertEqual(batch_approve(actor=self.checker, batch=again), 0)
-        self.assertEqual((Household.objects.count(), Review.objects.count()), (2, 2))
+        self.assertEqual(Review.objects.get(household__code="H1").transition, "new")
+        self.assertFalse(StagedRow.objects.filter(batch=batch).exists())  # staging is emptied
+        again = self.stage(data)  # same file, same unit and year → the same batch, nothing new
+        self.assertEqual(again.pk, batch.pk)
+        self.assertEqual(ImportBatch.objects.count(), 1)
+        with self.assertRaises(ValidationError):
+            batch_approve(actor=self.checker, batch=again)
+        # a different file with the same households for the same year adds no duplicate review
+        other = self.stage(csv_bytes([row("H1", self.commune), row("H3", self.commune)]), name="b.csv")
+        self.assertEqual(batch_approve(actor=self.checker, batch=other), 1)
+        self.assertEqual((Household.objects.count(), Review.objects.count()), (3, 3))
+        committed = ChangeRecord.objects.filter(action="committed", object_id=str(batch.pk)).get()
+        self.assertEqual(committed.changes["reviews"], [0, 2])
+
+    def test_per_record_decisions_and_commit_as_background_job(self) -> None:
+        data = csv_bytes([row(f"J{i}", self.commune) for i in range(1, 6)])
+        batch = self.stage(data)
+        with self.assertRaises(PermissionDenied):
+            staged_row_decide(actor=self.maker, batch=batch, lines=[2], decision=Decision.ACCEPTED)
+        staged_row_decide(actor=self.checker, batch=batch, lines=[2, 3], decision=Decision.ACCEPTED)
+        staged_row_decide(actor=self.checker, batch=batch, lines=[4], decision=Decision.REJECTED)
+        with self.assertRaises(ValidationError):  # lines 5 and 6 are undecided
+            batch_commit(actor=self.checker, batch=batch)
+        staged_row_decide(actor=self.checker, batch=batch, lines=[5, 6], decision=Decision.ACCEPTED)
+        with self.captureOnCommitCallbacks(execute=True):
+            job = batch_commit(actor=self.checker, batch=batch)
+        job.refresh_from_db()
+        self.assertEqual((job.status, job.progress), ("succeeded", 100))
+        self.assertEqual(job.result["reviews"], 4)
+        batch.refresh_from_db()
+        self.assertEqual((batch.status, batch.checked_by), (ImportBatch.Status.COMMITTED, self.checker))
+        self.assertEqual(
+            sorted(Household.objects.values_list("code", flat=True)), ["J1", "J2", "J4", "J5"]
+        )  # J3 (line 4) rejected
+
+    def test_bulk_accept_rest_keeps_rejections(self) -> None:
+        batch = self.stage(csv_bytes([row("K1", self.commune), row("K2", self.commune)]))
+        staged_row_decide(actor=self.checker, batch=batch, lines=[3], decision=Decision.REJECTED)
+        batch_accept_rest(actor=self.checker, batch=batch)
+        with self.captureOnCommitCallbacks(execute=True):
+            batch_commit(actor=self.checker, batch=batch)
+        self.assertEqual(list(Household.objects.values_list("code", flat=True)), ["K1"])
 
     def test_bad_input_gives_line_errors_and_writes_nothing(self) -> None:
         data = csv_bytes(
@@ -68,30 +134,106 @@ class ImportTests(TestCase):
                 row("H3", self.commune),
                 row("=HYPERLINK(1)", self.commune),
                 ["H6", self.commune, "Lò"],
+                [*row("H7", self.commune)[:-1], "maybe"],
+                row("H8", self.commune),
             ],
             bom=False,
         )
-        batch = batch_stage(actor=self.maker, unit=self.world.dien_bien, year=2023, data=data, name="b.csv")
+        batch = self.stage(data, name="b.csv")
         self.assertEqual(batch.status, ImportBatch.Status.INVALID)
-        self.assertEqual(sorted({e["line"] for e in batch.errors}), [2, 3, 4, 5, 6, 7])
+        self.assertEqual(sorted({e["line"] for e in batch.errors}), [2, 3, 4, 5, 6, 7, 8])
         self.assertEqual(Household.objects.count(), 0)
+        self.assertFalse(StagedRow.objects.exists())
+        self.assertIn("Dòng có 3 cột", errors_csv(batch).decode("utf-8"))
+        with self.assertRaises(ValidationError):
+            batch_approve(actor=self.checker, batch=batch)
 
-    def test_wrong_headers(self) -> None:
-        data = "Mã,Tên\r\nH1,A\r\n".encode()
-        batch = batch_stage(actor=self.maker, unit=self.world.dien_bien, year=2023, data=data, name="c.csv")
-        self.assertEqual(batch.errors[0]["line"], 1)
+    def test_truncated_file_and_wrong_headers(self) -> None:
+        data = csv_bytes([row("T1", self.commune)])
+        cut = self.stage(data[: len(data) - 20] + b'"unterminated', name="cut.csv")
+        self.assertEqual(cut.status, ImportBatch.Status.INVALID)
+        self.assertEqual(cut.errors[0]["line"], 2)
+        wrong = self.stage("Mã,Tên\r\nH1,A\r\n".encode(), name="c.csv")
+        self.assertEqual((wrong.errors[0]["line"], wrong.status), (1, ImportBatch.Status.INVALID))
+        self.assertIn("Tiêu đề cột không đúng mẫu", wrong.errors[0]["message"])
+        latin = self.stage("Mã hộ\r\n".encode("utf-16"), name="d.csv")
+        self.assertEqual(latin.status, ImportBatch.Status.INVALID)
 
-    def test_xlsx_and_reject(self) -> None:
+    def test_members_csv_validated_masked_and_committed(self) -> None:
+        future = (date.today() + timedelta(days=3)).strftime("%d/%m/%Y")
+        households = csv_bytes([row("M1", self.commune), row("M2", self.commune)])
+        bad = members_bytes(
+            [
+                member("M1"),
+                member("M1", born=future, id_number="011185123457"),
+                member("M9", id_number="011185123458"),
+                member("M2", id_number="12ab"),
+                member("M2", id_number="011185123456"),  # duplicate ID in the file
+            ]
+        )
+        batch = self.stage(households, members=bad, members_name="tv.csv")
+        self.assertEqual(batch.status, ImportBatch.Status.INVALID)
+        errors = {(e["line"], e["field"]) for e in batch.errors}
+        self.assertEqual(errors, {(3, "Ngày sinh"), (4, "Mã hộ"), (5, "Số định danh"), (6, "Số định danh")})
+        self.assertNotIn("011185123456", errors_csv(batch).decode("utf-8"))  # IDs masked in messages
+        good = members_bytes([member("M1"), member("M2", name="Vừ A Dính", id_number="")])
+        batch = self.stage(households, members=good, members_name="tv.csv")
+        self.assertEqual((batch.status, batch.member_count), (ImportBatch.Status.STAGED, 2))
+        self.assertEqual(StagedMember.objects.filter(batch=batch).count(), 2)
+        result = batch_approve(actor=self.checker, batch=batch)
+        self.assertEqual(result, 2)
+        m = Member.objects.get(household__code="M1")
+        self.assertEqual(
+            (m.birth_date, m.sex, m.id_number, m.health_insurance),
+            (date(1985, 2, 1), "F", "011185123456", True),
+        )
+        self.assertEqual(Member.objects.get(household__code="M2").search_name, "vu a dinh")
+
+    def test_xlsx_with_members_sheet_and_reject(self) -> None:
         wb = Workbook()
         ws = wb.active
+        assert ws is not None
         ws.append(template_headers(standard_for(2023)))
         ws.append(row("X1", self.commune))
+        ms = wb.create_sheet(MEMBER_SHEET)
+        ms.append(MEMBER_HEADERS)
+        ms.append(["X1", "Lò Thị C", date(1990, 5, 6), "Nữ", "Vợ", "011190123456", "Thái", "", "", "", ""])
         buf = io.BytesIO()
         wb.save(buf)
-        batch = batch_stage(
-            actor=self.maker, unit=self.world.dien_bien, year=2023, data=buf.getvalue(), name="d.xlsx"
+        batch = self.stage(buf.getvalue(), name="d.xlsx")
+        self.assertEqual(
+            (batch.status, batch.row_count, batch.member_count), (ImportBatch.Status.STAGED, 1, 1)
         )
-        self.assertEqual((batch.status, len(batch.rows)), (ImportBatch.Status.STAGED, 1))
+        self.assertEqual(StagedMember.objects.get(batch=batch).birth_date, date(1990, 5, 6))
         batch_reject(actor=self.checker, batch=batch, reason="Sai số liệu")
         self.assertEqual(ImportBatch.objects.get(pk=batch.pk).status, ImportBatch.Status.REJECTED)
-        self.assertEqual(Review.objects.count(), 0)
+        self.assertEqual((Review.objects.count(), StagedRow.objects.count()), (0, 0))
+
+    def test_second_year_import_records_transitions(self) -> None:
+        first = self.stage(
+            csv_bytes(
+                [
+                    row("Y1", self.commune),
+                    row("Y2", self.commune, "1000000", 0),
+                    row("Y3", self.commune, "3000000", 0),
+                ],
+                year=2022,
+            ),
+            year=2022,
+        )
+        batch_approve(actor=self.checker, batch=first)
+        second = self.stage(
+            csv_bytes(
+                [
+                    row("Y1", self.commune, "3000000", 0),  # poor → average: escaped poverty
+                    row("Y2", self.commune, "3000000", 0),  # near-poor → average
+                    row("Y3", self.commune, "1000000", 4),  # average → poor: new
+                ]
+            )
+        )
+        batch_approve(actor=self.checker, batch=second)
+        got = dict(Review.objects.filter(year=2023).values_list("household__code", "transition"))
+        self.assertEqual(got, {"Y1": "escaped_poor", "Y2": "escaped_near_poor", "Y3": "new"})
+        third = self.stage(csv_bytes([row("Y1", self.commune)], year=2024), year=2024)
+        batch_approve(actor=self.checker, batch=third)
+        self.assertEqual(Review.objects.get(year=2024).transition, "fell_back")  # poor again after escaping

@@ -32,6 +32,8 @@ KEYS = {
     "districts_293",
     "p135_communes",
     "p135_villages",
+    "by_ethnicity",
+    "transitions",
 }
 
 
@@ -126,3 +128,10 @@ class DemoSummaryTests(TestCase):
         ).count()
         self.assertEqual(50_800 - escaped + new_poor, 43_134)
         self.assertGreaterEqual(new, new_poor)
+        result = summary(None, parse_params({"unit": "11", "year": "2020", "baseline": "2015"}))
+        self.assertEqual(result["transitions"]["escaped_poor"], escaped)
+        self.assertEqual(result["transitions"]["new"], new)
+        by_eth = result["by_ethnicity"]
+        self.assertEqual(sum(e["households"] for e in by_eth), result["households"])
+        self.assertEqual(sum(e["poor"] for e in by_eth), 43_134)
+        self.assertEqual(by_eth[0]["ethnicity"], "Thái")  # largest group first

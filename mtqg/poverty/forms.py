@@ -1,0 +1,81 @@
+"""Edit forms (validation only; the services write)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import Household, Member, Review
+
+CAUSES = [
+    ("thieu_von", _("Thiếu vốn sản xuất, kinh doanh")),
+    ("thieu_dat", _("Thiếu đất canh tác")),
+    ("thieu_lao_dong", _("Thiếu lao động")),
+    ("om_dau", _("Có người ốm đau, bệnh nặng")),
+    ("thieu_kien_thuc", _("Thiếu kiến thức, kỹ năng sản xuất")),
+    ("thieu_viec_lam", _("Thiếu việc làm hoặc việc làm không ổn định")),
+    ("khac", _("Nguyên nhân khác")),
+]
+
+
+class HouseholdForm(forms.ModelForm):
+    class Meta:
+        model = Household
+        fields = ["head_name", "address", "village_name", "ethnicity", "area"]
+
+
+class MemberForm(forms.ModelForm):
+    class Meta:
+        model = Member
+        fields = [
+            "full_name",
+            "birth_date",
+            "sex",
+            "relation",
+            "id_number",
+            "ethnicity",
+            "schooling",
+            "health_insurance",
+            "disability",
+            "employment",
+        ]
+        widgets = {"birth_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+
+class ReviewForm(forms.ModelForm):
+    deprivations = forms.MultipleChoiceField(
+        label=_("Chỉ số thiếu hụt"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    causes = forms.MultipleChoiceField(
+        label=_("Nguyên nhân nghèo"), required=False, choices=CAUSES, widget=forms.CheckboxSelectMultiple
+    )
+    reason = forms.CharField(label=_("Lý do sửa"), max_length=255)
+
+    class Meta:
+        model = Review
+        fields = [
+            "income_per_capita_month",
+            "deprivations",
+            "causes",
+            "policy_housing",
+            "policy_water",
+            "policy_credit",
+            "policy_production",
+            "approval_decision",
+            "approved_on",
+        ]
+        widgets = {"approved_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        standard = self.instance.standard
+        field: Any = self.fields["deprivations"]
+        field.choices = [(i["code"], i["name"]) for i in standard.indicators]
+
+    def clean_income_per_capita_month(self) -> Any:
+        value = self.cleaned_data["income_per_capita_month"]
+        if value is None or value < 0 or value > 1_000_000_000 or value != value.to_integral_value():
+            raise forms.ValidationError(_("Thu nhập phải là số nguyên đồng từ 0 đến 1.000.000.000."))
+        return value
