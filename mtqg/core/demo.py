@@ -18,6 +18,7 @@ DEMO_STEPS: list[str] = [
     "mtqg.ocop.demo:seed",
     "mtqg.workflow.demo:seed",
     "mtqg.supervision.demo:seed",
+    "mtqg.planning.demo:seed",
 ]
 
 

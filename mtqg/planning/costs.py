@@ -125,8 +125,8 @@ def _flags(communes: list[UnitVersion], on: date) -> dict[int, set[str]]:
         .values_list("unit_id", "scheme__code", "value")
     )
     held: dict[int, set[tuple[str, str]]] = defaultdict(set)
-    for unit_id, scheme, value in rows:
-        held[unit_id].add((scheme, value))
+    for held_id, scheme, value in rows:
+        held[held_id].add((scheme, value))
     out: dict[int, set[str]] = {}
     for c in communes:
         flags = set()
