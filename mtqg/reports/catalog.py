@@ -23,7 +23,6 @@ CATALOG: dict[str, str] = {
     "ntm-digital-gaps": "mtqg.ntm.reports:digital_gaps",
     "supervision-recurring-themes": "mtqg.supervision.reports:recurring_themes",
     "planning-scenario": "mtqg.planning.reports:scenario_report",
-    "planning-scenario": "mtqg.planning.reports:scenario_report",
     "workflow-completeness": "mtqg.workflow.reports:completeness_report",
     "workflow-validation": "mtqg.workflow.reports:validation_report",
     "dashboard": "mtqg.dashboards.reports:dashboard",
