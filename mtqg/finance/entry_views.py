@@ -23,7 +23,14 @@ from mtqg.geo.models import UnitVersion
 from mtqg.supervision.models import Mission
 
 from . import selectors, services
-from .forms import AlertNoteForm, AlertRecommendationForm, DisbursementForm, PhotoForm, ProgressForm
+from .forms import (
+    AlertNoteForm,
+    AlertRecommendationForm,
+    DisbursementForm,
+    IndicatorValueForm,
+    PhotoForm,
+    ProgressForm,
+)
 from .models import Allocation, Disbursement, Work, WorkPhoto
 
 
@@ -253,3 +260,34 @@ def alert_recommend(request: HttpRequest) -> HttpResponse:
         return redirect(_back(request))
     messages.success(request, _("Đã tạo kiến nghị từ cảnh báo."))
     return redirect("supervision:recommendation", pk=rec.pk)
+
+
+@login_required
+def indicator_value_new(request: HttpRequest) -> HttpResponse:
+    """Enter an output indicator's actual for a commune and year, with its ethnicity/sex categories."""
+    form = IndicatorValueForm(request.POST or None, dimensions=services.disaggregation_dimensions())
+    errors: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        qs = UnitVersion.objects.filter(code=data["commune_code"].strip(), level=UnitVersion.Level.COMMUNE)
+        commune = qs.visible_to(request.user).order_by("-valid_from").first()
+        if commune is None:
+            errors = [_("Không có xã mã %(code)s trong phạm vi của bạn.") % {"code": data["commune_code"]}]
+        else:
+            try:
+                services.indicator_value_record(
+                    actor=request.user,
+                    indicator=data["indicator"],
+                    unit=commune,
+                    year=data["year"],
+                    value=data["value"],
+                    note=data["note"],
+                    disaggregation=form.disaggregation(),
+                )
+            except (ValidationError, PermissionDenied) as exc:
+                errors = _messages(exc)
+            else:
+                messages.success(request, _("Đã ghi giá trị chỉ tiêu."))
+                return redirect(reverse("finance:indicator-value-new"))
+    status = 400 if request.method == "POST" and (errors or form.errors) else 200
+    return render(request, "finance/indicator_value.html", {"form": form, "errors": errors}, status=status)

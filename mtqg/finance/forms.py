@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from mtqg.supervision.models import Recommendation
 
-from .models import Allocation
+from .models import Allocation, Indicator
 
 
 def parse_vnd(raw: str) -> Decimal:
@@ -109,3 +109,29 @@ class AlertRecommendationForm(forms.Form):
         label=_("Bên nhận"), choices=Recommendation.Party.choices, initial=Recommendation.Party.PROVINCE
     )
     deadline = forms.DateField(label=_("Thời hạn"), required=False, widget=DateInput())
+
+
+class IndicatorValueForm(StyledForm):
+    """An entered actual, with one optional category per dimension (choices from data)."""
+
+    indicator = forms.ModelChoiceField(queryset=Indicator.objects.none(), label=_("Chỉ tiêu"))
+    commune_code = forms.CharField(label=_("Mã xã"), max_length=10)
+    year = forms.IntegerField(label=_("Năm"), min_value=2000, max_value=2100)
+    value = forms.DecimalField(label=_("Giá trị"), max_digits=18, decimal_places=2)
+    note = forms.CharField(label=_("Ghi chú"), max_length=300, required=False)
+
+    def __init__(self, *args: Any, dimensions: dict[str, Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["indicator"].queryset = Indicator.objects.filter(  # type: ignore[attr-defined]
+            origin=Indicator.Origin.ENTRY
+        )
+        self.dimensions = list(dimensions)
+        for key, dim in dimensions.items():
+            choices = [("", "—"), *dim["values"].items()]
+            self.fields[f"dim_{key}"] = forms.ChoiceField(
+                label=_("Phân tổ: %(d)s") % {"d": dim["label"]}, choices=choices, required=False
+            )
+            self.fields[f"dim_{key}"].widget.attrs["class"] = "form-select form-select-sm"
+
+    def disaggregation(self) -> dict[str, str]:
+        return {k: self.cleaned_data.get(f"dim_{k}") or "" for k in self.dimensions}

@@ -15,6 +15,7 @@ urlpatterns = [
     path("photos/<int:pk>/", entry_views.photo, name="photo"),
     path("alerts/note/", entry_views.alert_note, name="alert-note"),
     path("alerts/recommend/", entry_views.alert_recommend, name="alert-recommend"),
+    path("outputs/values/new/", entry_views.indicator_value_new, name="indicator-value-new"),
     path("outputs/", views.outputs, name="outputs"),
     path("alerts/", views.alerts, name="alerts"),
 ]

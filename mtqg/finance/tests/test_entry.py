@@ -87,6 +87,33 @@ class DisbursementFormTests(TestCase):
         self.assertFalse(Disbursement.objects.exists())
 
 
+class IndicatorValueFormTests(TestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        cls.world = make_world()
+        cls.commune = commune_of(cls.world.cao_bang_old)
+        make_work(cls.commune)  # loads programs, indicators and the disaggregation lists
+        cls.water = Indicator.objects.get(code="DTTS.NUOC_PT")
+        cls.url = reverse("finance:indicator-value-new")
+
+    def setUp(self) -> None:
+        self.client.force_login(self.world.cao_bang_officer)
+
+    def test_value_with_category_recorded_and_wrong_dimension_refused(self) -> None:
+        base = {"indicator": self.water.pk, "commune_code": self.commune.code, "year": 2023, "value": "12"}
+        r = self.client.get(self.url)
+        self.assertContains(r, "Phân tổ: Dân tộc")
+        r = self.client.post(self.url, {**base, "dim_sex_of_head": "female"})
+        self.assertContains(r, "không phân tổ theo", status_code=400)
+        r = self.client.post(self.url, {**base, "commune_code": "99999"})
+        self.assertContains(r, "Không có xã mã 99999", status_code=400)
+        self.assertFalse(self.water.values.exists())
+        r = self.client.post(self.url, {**base, "dim_ethnicity": "nung"})
+        self.assertEqual(r.status_code, 302)
+        row = self.water.values.get()
+        self.assertEqual((row.value, row.disaggregation), (Decimal(12), {"ethnicity": "nung"}))
+
+
 class ProgressAndPhotoTests(TestCase):
     @classmethod
     def setUpTestData(cls) -> None:
