@@ -92,7 +92,7 @@ def _table_queries(on: date) -> dict[str, float]:
     """Queries of the province table (selectors.province_table) for the largest 2025 province and for one of
     its smallest units: a fixed count means no per-commune query."""
     from django.db import connection
-    from django.db.models import Count
+    from django.db.models import Count, Q
     from django.test.utils import CaptureQueriesContext
 
     from mtqg.geo.models import UnitVersion
@@ -100,7 +100,7 @@ def _table_queries(on: date) -> dict[str, float]:
 
     provinces = (
         UnitVersion.objects.filter(structure="2025", level=UnitVersion.Level.PROVINCE)
-        .annotate(n=Count("children"))
+        .annotate(n=Count("children", filter=Q(children__kind=UnitVersion.Kind.COMMUNE)))
         .order_by("-n")
     )
     big, small = provinces.first(), provinces.last()

@@ -418,6 +418,7 @@ def seed_dien_bien_2026() -> None:
     )
 
 
+DIGITAL_SOURCE = "Tổng hợp từ báo cáo tự đánh giá tiêu chí 8 của xã (minh họa)"
 DIGITAL_CODES = {
     "8.1": "has_postal_point",
     "8.2": "has_internet",
@@ -445,7 +446,7 @@ def _digital_from_assessments(province: UnitVersion, cset_code: str, year: int, 
         indicator__code__in=list(DIGITAL_CODES),
     ).values_list("assessment__commune_id", "indicator__code", "value"):
         values.setdefault(commune_id, {})[DIGITAL_CODES[code]] = None if value is None else value == 1
-    source = "Tổng hợp từ báo cáo tự đánh giá tiêu chí 8 của xã (minh họa)"
+    source = DIGITAL_SOURCE
     rows, villages_for = [], []
     for c in _xa(province):
         v = values.get(c.pk)
@@ -507,10 +508,10 @@ def seed_digital() -> None:
 
     for code, cset_code, year, seed in (("11", "dien-bien-2017", 2020, 20), ("04", "qd318-1", 2023, 24)):
         province = UnitVersion.objects.get(structure="pre2025", level=UnitVersion.Level.PROVINCE, code=code)
-        if DigitalInfrastructure.objects.filter(
-            unit__path__startswith=province.path, note=DEMO_NOTE
-        ).exists():
+        rows = DigitalInfrastructure.objects.filter(unit__path__startswith=province.path, note=DEMO_NOTE)
+        if rows.filter(source=DIGITAL_SOURCE).exists():
             continue
+        rows.delete()  # demo rows of an earlier demo version (session 1: a random list)
         _digital_from_assessments(province, cset_code, year, seed)
 
 
