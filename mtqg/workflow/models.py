@@ -138,7 +138,14 @@ class Report(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["report_type", "unit", "period"], name="workflow_report_unique"),
         ]
-        indexes = [models.Index(fields=["report_type", "period", "status"])]
+        indexes = [
+            models.Index(fields=["report_type", "period", "status"]),
+            # covering index of the completeness pages (counts per period without reading the rows)
+            models.Index(
+                fields=["report_type", "period", "unit", "status", "submitted_at"],
+                name="workflow_rep_completeness",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.report_type.code} — {self.unit.name} — {self.period.code}"

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
+
+from django.db.models import Case, CharField, Count, Q, Value, When
+from django.db.models.functions import Substr
 
 from mtqg.accounts.scoping import ALL, path_q, view_prefixes
 from mtqg.geo.models import UnitVersion
@@ -109,3 +113,109 @@ def values_hidden(user: Any, report: Report) -> bool:
     from .services import can_decide
 
     return not can_decide(user, report)
+
+
+def year_matrix(user: Any, report_type: ReportType, year: int) -> dict[str, Any]:
+    """Provinces × the type's periods of a year: expected, on time, late, missing in each cell.
+
+    Aggregated in the database: paths are fixed-width zero-padded ids, so the province is a path prefix of fixed
+    length; reports are counted per (province prefix, period, state) with the state computed in SQL from the
+    report's stored deadline. Units are read once (validity decides which periods they are expected in)."""
+    periods = [p for p in ReportingPeriod.objects.filter(year=year) if report_type.expects(p)]
+    if not periods:
+        return {"periods": [], "rows": [], "total": []}
+    start, end = min(p.start for p in periods), max(p.end for p in periods)
+    scope = path_q("path", _prefixes(user))
+    provinces = {
+        path: (code, name)
+        for path, code, name in UnitVersion.objects.filter(level=1)
+        .filter(
+            Q(valid_from__isnull=True) | Q(valid_from__lte=end),
+            Q(valid_to__isnull=True) | Q(valid_to__gte=start),
+        )
+        .values_list("path", "code", "name")
+    }
+    plen = len(next(iter(provinces))) if provinces else 0
+    if any(len(p) != plen for p in provinces):  # not fixed-width: fall back to the first two segments
+        plen = 0
+    index = {p.pk: i for i, p in enumerate(periods)}
+    keys = ("expected", "on_time", "late", "missing")
+    by_province: dict[str, list[dict[str, int]]] = {}
+
+    def cells_of(prov: str) -> list[dict[str, int]]:
+        cells = by_province.get(prov)
+        if cells is None:
+            cells = by_province[prov] = [dict.fromkeys(keys, 0) for _ in periods]
+        return cells
+
+    def province_of(path: str) -> str:
+        return path[:plen] if plen else "/".join(path.split("/")[:2]) + "/"
+
+    units = (
+        UnitVersion.objects.filter(level=report_type.reporting_level)
+        .filter(
+            Q(valid_from__isnull=True) | Q(valid_from__lte=end),
+            Q(valid_to__isnull=True) | Q(valid_to__gte=start),
+        )
+        .filter(scope)
+        .values_list("path", "valid_from", "valid_to")
+    )
+    first_end, last_end = periods[0].end, periods[-1].end
+    whole_year: dict[str, int] = {}
+    for path, vfrom, vto in units:
+        prov = province_of(path)
+        if (vfrom is None or vfrom <= first_end) and (vto is None or vto >= last_end):
+            whole_year[prov] = whole_year.get(prov, 0) + 1  # expected in every period: counted once below
+            continue
+        cells = cells_of(prov)
+        for i, period in enumerate(periods):
+            if (vfrom is None or vfrom <= period.end) and (vto is None or vto >= period.end):
+                cells[i]["expected"] += 1
+    for prov, count in whole_year.items():
+        for cell in cells_of(prov):
+            cell["expected"] += count
+    # late = submitted on a day after the period's deadline (UTC dates, as in completeness()); one plain datetime
+    # comparison per period keeps it in SQL without date functions
+    late = [
+        When(
+            period_id=p.pk,
+            submitted_at__gte=datetime.combine(dl + timedelta(days=1), time(0), tzinfo=UTC),
+            then=Value("late"),
+        )
+        for p in periods
+        if (dl := report_type.deadline_for(p)) is not None
+    ]
+    state = Case(
+        When(Q(submitted_at__isnull=True) | Q(status=Report.Status.DRAFT), then=Value("missing")),
+        *late,
+        default=Value("on_time"),
+        output_field=CharField(),
+    )
+    reports = (
+        Report.objects.filter(report_type=report_type, period__in=periods)
+        .filter(path_q("unit__path", _prefixes(user)))
+        .annotate(state=state)
+    )
+    if plen:
+        grouped = (
+            reports.annotate(prov=Substr("unit__path", 1, plen))
+            .values_list("prov", "period_id", "state")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+        for prov, pid, st, n in grouped:
+            if st != "missing":  # missing = expected - submitted (units without a report have no row)
+                cells_of(prov)[index[pid]][st] += n
+    else:
+        for path, pid, st in reports.values_list("unit__path", "period_id", "state"):
+            if st != "missing":
+                cells_of(province_of(path))[index[pid]][st] += 1
+    for cells in by_province.values():
+        for c in cells:
+            c["missing"] = max(c["expected"] - c["on_time"] - c["late"], 0)
+    rows: list[dict[str, Any]] = [
+        {"code": provinces.get(p, ("", p))[0], "name": provinces.get(p, ("", p))[1], "cells": cells}
+        for p, cells in sorted(by_province.items(), key=lambda kv: provinces.get(kv[0], ("", ""))[0])
+    ]
+    total = [{k: sum(r["cells"][i][k] for r in rows) for k in keys} for i in range(len(periods))]
+    return {"periods": periods, "rows": rows, "total": total}

@@ -29,7 +29,7 @@ from . import services
 from .entry import actions, grid, value_text
 from .excel import import_xlsx, template_xlsx
 from .models import Report, ReportAttachment, ReportingPeriod, ReportType
-from .selectors import completeness, national_completeness, values_hidden
+from .selectors import completeness, national_completeness, values_hidden, year_matrix
 from .validation import Flags, report_flags, validate_batch
 
 STATES = {"on_time": _l("Đúng hạn"), "late": _l("Muộn"), "missing": _l("Chưa nộp")}
@@ -387,6 +387,15 @@ def national(request: HttpRequest) -> HttpResponse:
     period = next(
         (p for p in periods if p.code == request.GET.get("period")), periods[-1] if periods else None
     )
+    if rt is not None and request.GET.get("year"):
+        try:
+            year = int(request.GET["year"])
+        except ValueError:
+            year = timezone.localdate().year
+        matrix = year_matrix(request.user, rt, year)
+        return render(
+            request, "workflow/national_year.html", {"types": types, "rt": rt, "year": year, "m": matrix}
+        )
     data = national_completeness(request.user, rt, period) if rt and period else None
     return render(
         request,
