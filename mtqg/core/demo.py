@@ -19,6 +19,7 @@ DEMO_STEPS: list[str] = [
     "mtqg.workflow.demo:seed",
     "mtqg.supervision.demo:seed",
     "mtqg.planning.demo:seed",
+    "mtqg.dashboards.demo:seed",
 ]
 
 

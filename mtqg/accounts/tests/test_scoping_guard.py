@@ -26,6 +26,7 @@ SAMPLE_PROVIDERS = [
     "mtqg.ocop.tests.factories:guard_sample",
     "mtqg.workflow.tests.factories:guard_sample",
     "mtqg.supervision.tests.factories:guard_sample",
+    "mtqg.dashboards.tests.factories:guard_sample",
     "mtqg.planning.tests.factories:guard_sample",
 ]
 SKIP_PREFIXES = (
