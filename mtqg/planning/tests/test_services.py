@@ -7,7 +7,7 @@ from django.test import TestCase
 
 from mtqg.core.models import ChangeRecord
 from mtqg.finance.models import Allocation, Work
-from mtqg.finance.tests.factories import ensure_programs
+from mtqg.finance.tests.factories import ensure_programs, make_work
 from mtqg.planning.costs import build_communes, load_costs
 from mtqg.planning.models import Scenario, UnitCost
 from mtqg.planning.services import scenario_create, scenario_delete, scenario_to_finance
@@ -32,6 +32,25 @@ class CostModelTest(TestCase):
         self.assertEqual(basic.cost, 100_000_000)  # 200 tr × 1,25 × 0,4
         self.assertEqual(basic.confidence, "thap")  # table values are unconfirmed
         self.assertTrue(any("không gắn công trình với tiêu chí" in n for n in notes))
+
+    def test_works_history_adjusts_water_cost(self) -> None:
+        for size in (1_800_000_000, 2_000_000_000, 2_600_000_000):
+            make_work(self.xs[0], kind=Work.Kind.WATER_CENTRALISED, size=size, year=2019, program="NTM")
+        make_work(
+            self.xs[0],
+            kind=Work.Kind.WATER_CENTRALISED,
+            size=9_000_000_000,
+            year=2019,
+            status=Work.Status.PLANNED,
+            program="NTM",
+        )
+        communes, _notes = build_communes(self.world.dien_bien_old, ON)
+        water = next(g for c in communes for g in c.gaps if g.criterion == 17)
+        self.assertEqual(
+            water.cost, 2_000_000_000
+        )  # median of the 3 non-planned works, not the table's 3.125 tr
+        self.assertEqual(water.confidence, "trung_binh")
+        self.assertIn("trung vị 3 công trình", water.basis)
 
     def test_load_costs_idempotent(self) -> None:
         before = UnitCost.objects.count()
