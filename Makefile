@@ -9,7 +9,7 @@ PORT ?= 8000
 SCALE ?= province
 export DJANGO_SETTINGS_MODULE ?= mtqg.settings
 
-.PHONY: install install-dev demo run test test-sqlite test-postgres lint fmt bench serve-prod messages migrate system-deps clean
+.PHONY: install install-dev demo run test test-sqlite test-postgres lint fmt bench serve-prod serve-scaled messages migrate system-deps clean
 
 $(VENV)/bin/python:
 	@command -v $(PYTHON) >/dev/null || { echo "Cần Python 3.11 ($(PYTHON))"; exit 1; }
@@ -74,8 +74,21 @@ fmt: install-dev
 messages: install-dev
 	cd mtqg && ../$(PY) ../manage.py makemessages -l en --no-obsolete && ../$(PY) ../manage.py compilemessages
 
+# Every benchmark module on fresh SQLite and PostgreSQL databases with the synthetic country at SCALE
+# (tiny | province | national); writes benchmarks/results/<date>-<scale>.{json,md} and the table in docs/benchmarks.md.
 bench: install-dev
 	bash scripts/with-postgres.sh $(PY) -m benchmarks.run --scale $(SCALE)
+
+# Scaled profile (docs/deployment.md): PostgreSQL in DATABASE_URL, jobs on Celery workers over Redis
+# (CELERY_BROKER_URL, default redis://127.0.0.1:6379/0), gunicorn in front. Stops the worker with the server.
+serve-scaled: install
+	@case "$$DATABASE_URL" in postgres*) ;; *) echo "Cần DATABASE_URL=postgresql://… (PostgreSQL)"; exit 1;; esac
+	$(PY) manage.py migrate --noinput -v 0
+	$(PY) manage.py collectstatic --noinput -v 0
+	export TASKS_BACKEND=mtqg.core.celery_backend.CeleryBackend DEBUG=0; \
+	$(VENV)/bin/celery -A mtqg.celery worker -Q default --concurrency $${CELERY_CONCURRENCY:-2} --loglevel INFO & \
+	worker=$$!; trap 'kill $$worker' EXIT INT TERM; \
+	$(VENV)/bin/gunicorn -c deploy/gunicorn.conf.py mtqg.wsgi
 
 clean:
 	rm -rf var/*.sqlite3* var/test-* .pytest_cache

@@ -376,11 +376,13 @@ class Generator:
             Household,
             ["id", "code", "commune", "village_name", "head_name", "head_search", "ethnicity", "area"],
         )
+        has_ethnicity = any(f.name == "ethnicity" for f in Review._meta.concrete_fields)
         review_row = Row(
             Review,
             [
                 "household", "commune", "year", "area", "income_per_capita_month", "deprivations",
                 "deprivation_count", "standard", "poverty_class", "transition", "approved_on",
+                *(["ethnicity"] if has_ethnicity else []),
             ],
         )  # fmt: skip
         names = [(f"{f} {m} {g}", fold(f"{f} {m} {g}")) for f in FAMILY for m in MIDDLE for g in GIVEN]
@@ -399,9 +401,10 @@ class Generator:
                 region = POVERTY_REGION.get(commune.region, commune.region)
                 for k in range(n):
                     name, search = names[rng.randrange(len(names))]
+                    ethnicity = rng.choice(ethnic)
                     households.append(
                         (next_id, f"{MARK}-{commune.code}-{k:05d}", commune.id, f"Thôn {k % 12 + 1}",
-                         name, search, rng.choice(ethnic), area)
+                         name, search, ethnicity, area)
                     )  # fmt: skip
                     before = ""
                     for year in years:
@@ -410,10 +413,9 @@ class Generator:
                         cls, income, deps = _household(
                             rng, standards[year], area, poor * factor / 100, near * factor / 100
                         )
-                        reviews.append(
-                            (next_id, commune.id, year, area, income, json.dumps(deps), len(deps),
-                             standards[year].pk, cls, _transition(before, cls), date(year, 12, 15))
-                        )  # fmt: skip
+                        review = (next_id, commune.id, year, area, income, json.dumps(deps), len(deps),
+                                  standards[year].pk, cls, _transition(before, cls), date(year, 12, 15))  # fmt: skip
+                        reviews.append((*review, ethnicity) if has_ethnicity else review)
                         before = cls
                     next_id += 1
             self.stats.counts["households"] += household_row.insert(households)
