@@ -264,6 +264,15 @@ class ListBulkAndQualityScreensTests(TestCase):
         db = next(r for r in data["rows"] if r["code"] == "11")
         self.assertEqual(db["late"] + db["on_time"], 8)
         self.assertEqual(data["total"]["expected"], 3321)
+        # the year matrix (provinces × periods) agrees with the one-period view
+        with self.assertNumQueries(13):
+            m = self.client.get("/workflow/national/?type=gnbv_6thang_nam&year=2026").context["m"]
+        self.assertEqual([p.code for p in m["periods"]], ["2026-H1", "2026-Y"])
+        self.assertEqual([c["expected"] for c in m["total"]], [3321, 3321])
+        cell = next(r for r in m["rows"] if r["code"] == "11")["cells"][0]
+        keys = ("on_time", "late", "missing")
+        self.assertEqual({k: cell[k] for k in keys}, {k: db[k] for k in keys})
+        self.assertEqual(m["total"][1]["missing"], 3321)
         self.client.force_login(self.w.dien_bien_officer)
         rows = self.client.get("/workflow/national/?type=gnbv_6thang_nam&period=2026-H1").context["data"][
             "rows"
