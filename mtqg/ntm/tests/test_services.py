@@ -192,3 +192,24 @@ class RecognitionTest(TestCase):
         self.assertFalse(
             services.valid_recognitions(date(2026, 1, 1)).filter(commune=edge.successor).exists()
         )
+
+
+class GuardSampleTest(TestCase):
+    """The ntm guard sample (used by accounts' scoping guard test) gives Điện Biên-only URLs that hold."""
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        from .factories import guard_sample
+
+        cls.world = make_world()
+        cls.urls = guard_sample(cls.world)
+
+    def test_sample_urls_are_scoped(self) -> None:
+        self.assertEqual(len(self.urls), 4)
+        for user, expected in ((self.world.dien_bien_officer, 200), (self.world.cao_bang_officer, 404)):
+            self.client.force_login(user)
+            for url in self.urls:
+                self.assertEqual(self.client.get(url).status_code, expected, url)
+        self.client.force_login(self.world.cao_bang_officer)
+        for url in ("/ntm/recognitions/", f"/ntm/digital/?unit={self.world.cao_bang_old.pk}"):
+            self.assertNotContains(self.client.get(url), "GUARD-ĐB")
