@@ -93,3 +93,13 @@ class RecurringThemes(GenericAPIView):
     @report_schema
     def get(self, request: Request) -> Response:
         return report_response(request, "supervision-recurring-themes")
+
+
+class Briefing(GenericAPIView):
+    """?unit=11&year=2020&as_of=2020-11-30 — the briefing as JSON (document header, sourced figures, blocks)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @report_schema
+    def get(self, request: Request) -> Response:
+        return report_response(request, "briefing")

@@ -4,4 +4,7 @@ from django.urls import path
 
 from . import api
 
-urlpatterns = [path("recurring-themes/", api.RecurringThemes.as_view(), name="supervision-recurring-themes")]
+urlpatterns = [
+    path("recurring-themes/", api.RecurringThemes.as_view(), name="supervision-recurring-themes"),
+    path("briefing/", api.Briefing.as_view(), name="supervision-briefing"),
+]

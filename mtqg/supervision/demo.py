@@ -8,12 +8,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from mtqg.geo.models import UnitVersion
 
 from . import services
-from .models import Mission, Recommendation
+from .models import Mission, Recommendation, Snapshot
 
 SOURCE_DB = "Bài viết nguồn 000: Cổng TTĐT tỉnh Điện Biên (DIC), 06/12/2020"
 SOURCE_CB = (
@@ -432,9 +433,52 @@ def _build(mission: Mission, findings: list[Any], recs: list[Any]) -> list[Recom
     ]
 
 
-@transaction.atomic
+# The two briefings of the articles, signed off by the demo (system) so the snapshot screens have content.
+DEMO_BRIEFINGS = [
+    {"unit": "11", "year": "2020", "as_of": "2020-11-30"},
+    {"unit": "04", "year": "2023", "as_of": "2024-01-31", "include_carry_over": "1"},
+]
+
+
 def seed() -> int:
-    """Deterministic and idempotent: returns the number of missions created (0 on a second run)."""
+    """Deterministic and idempotent: returns the number of missions created (0 on a second run); then signs off the
+    two demo briefings once (computed from the other apps' demo records, never stored totals)."""
+    created = seed_missions()
+    seed_briefings()
+    return created
+
+
+def seed_briefings() -> int:
+    from mtqg.reports.writers import render
+
+    from . import reporting
+
+    made = 0
+    for raw in DEMO_BRIEFINGS:
+        marker = {**raw, "demo": "1"}
+        if Snapshot.objects.filter(report="briefing", params=marker).exists():
+            continue
+        run = reporting.prepare(None, "briefing", raw)
+        try:
+            data = reporting.compute(None, run)
+            reporting.ensure_complete(data)
+        except ValidationError:  # the other apps' demo data is not there (partial demo): nothing to sign
+            continue
+        services.snapshot_create(
+            actor=None,
+            report="briefing",
+            unit=run.params.unit,
+            figures=data,
+            params=marker,
+            rendered=render("briefing", data, "docx"),
+            rendered_name=run.filename("docx"),
+        )
+        made += 1
+    return made
+
+
+@transaction.atomic
+def seed_missions() -> int:
     if Mission.objects.filter(source__in=[SOURCE_DB, SOURCE_CB]).exists():
         return 0
     db = services.mission_create(

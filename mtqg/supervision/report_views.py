@@ -134,6 +134,7 @@ def report_sign(request: HttpRequest) -> HttpResponse:
         if fmt not in FORMATS:
             raise ValidationError(_("Định dạng không được hỗ trợ."))
         data = reporting.compute(request.user, run)
+        reporting.ensure_complete(data)
         snap = services.snapshot_create(
             actor=request.user,
             report=run.slug,

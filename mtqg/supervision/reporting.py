@@ -50,7 +50,7 @@ def prepare(user: Any, slug: str, raw: dict[str, Any]) -> Run:
         raise ValidationError({"slug": _("Không có báo cáo này.")})
     clean = {k: str(raw.get(k) or "").strip() for k in PARAM_KEYS if str(raw.get(k) or "").strip()}
     params = parse_params(clean)
-    if not path_visible(user, params.unit.path):
+    if user is not None and not path_visible(user, params.unit.path):
         raise ValidationError({"unit": _("Đơn vị nằm ngoài phạm vi bạn được xem.")})
     return Run(slug=slug, raw=clean, params=params)
 
@@ -65,3 +65,13 @@ def render_file(run: Run, data: Any, fmt: str) -> bytes:
     if fmt not in FORMATS:
         raise ValidationError({"format": _("Định dạng không được hỗ trợ.")})
     return render(run.slug, data, fmt)
+
+
+def ensure_complete(data: Any) -> None:
+    """A report with a section that failed (see briefing `failed`) may be previewed but not signed off."""
+    failed = data.get("failed") if isinstance(data, dict) else None
+    if failed:
+        raise ValidationError(
+            _("Không thể ký duyệt: một số phần chưa lấy được số liệu (%(s)s). Vui lòng thử lại sau.")
+            % {"s": ", ".join(failed)}
+        )

@@ -117,6 +117,19 @@ class BriefingTests(TestCase):
         values = [c.value for ws in wb.worksheets for row in ws.iter_rows() for c in row]
         self.assertIn(6269, values)
 
+    def test_demo_signs_off_both_briefings(self) -> None:
+        from mtqg.supervision.models import Snapshot
+
+        signed = {s.unit.code: s for s in Snapshot.objects.filter(report="briefing", params__demo="1")}
+        self.assertEqual(set(signed), {"11", "04"})
+        self.assertEqual(signed["11"].figures["figures"]["ntm.recognised"], 19)
+        self.assertEqual(signed["11"].figures["figures"]["ntm.basically_met"], 14)
+        self.assertEqual(signed["04"].figures["figures"]["disbursement.central.rate"], 69.06)
+        self.assertEqual(signed["04"].figures["figures"]["outputs.DTTS.NUOC_PT.target"], 6269)
+        self.assertIn(CB_MONEY, docx_text(bytes(signed["04"].rendered)))
+        self.assertEqual(signed["04"].compute_hash(), signed["04"].sha256)
+        self.assertEqual(demo.seed_briefings(), 0)  # idempotent
+
     def test_period_without_data_is_refused(self) -> None:
         with self.assertRaisesMessage(ValidationError, "Không có số liệu"):
             briefing(None, parse_params({"unit": "12", "year": "2019"}))
@@ -127,6 +140,19 @@ class BriefingTests(TestCase):
         # a Cao Bằng officer sees none of Điện Biên's records: nothing to report, nothing leaks
         with self.assertRaisesMessage(ValidationError, "Không có số liệu"):
             briefing(self.world.cao_bang_officer, params)
+
+    def test_api(self) -> None:
+        self.client.force_login(self.world.dien_bien_officer)
+        response = self.client.get("/api/v1/supervision/briefing/?unit=11&year=2020&as_of=2020-11-30")
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.json()["figures"]["ntm.basically_met"], 14)
+        self.client.force_login(self.world.central)
+        response = self.client.get("/api/v1/supervision/briefing/?unit=12&year=2019")
+        self.assertEqual(response.status_code, 400)
+        self.assertIn("Không có số liệu", str(response.json()["error"]))
+        self.client.force_login(self.world.cao_bang_officer)
+        response = self.client.get("/api/v1/supervision/briefing/?unit=11&year=2020")
+        self.assertEqual(response.status_code, 404)
 
     def test_when(self) -> None:
         self.assertEqual(when(date(2020, 11, 30)), "Hết tháng 11/2020")
@@ -207,8 +233,9 @@ class ReportScreensTests(TestCase):
         from mtqg.supervision.models import Mission, Snapshot
 
         data = {"slug": "briefing", "unit": "11", "year": "2020", "as_of": "2020-11-30", "format": "docx"}
+        mine = Snapshot.objects.filter(author=self.world.dien_bien_officer)
         first = self.client.post("/supervision/reports/sign/", data)
-        a = Snapshot.objects.get()
+        a = mine.get()
         self.assertRedirects(first, f"/supervision/snapshots/{a.pk}/", fetch_redirect_response=False)
         page = self.client.get(f"/supervision/snapshots/{a.pk}/")
         self.assertContains(page, "Toàn vẹn")
@@ -229,7 +256,7 @@ class ReportScreensTests(TestCase):
         self.assertEqual(a.figures["figures"]["supervision.recommendations"], 10)
         self.assertEqual(a.compute_hash(), a.sha256)
         self.client.post("/supervision/reports/sign/", data)
-        b = Snapshot.objects.exclude(pk=a.pk).get()
+        b = mine.exclude(pk=a.pk).get()
         self.assertEqual(b.figures["figures"]["supervision.recommendations"], 11)
         compare = self.client.get(f"/supervision/snapshots/compare/?a={a.pk}&b={b.pk}")
         self.assertContains(compare, "supervision.recommendations")
@@ -240,4 +267,4 @@ class ReportScreensTests(TestCase):
         self.client.force_login(self.world.cao_bang_officer)
         self.assertEqual(self.client.get(f"/supervision/snapshots/{a.pk}/").status_code, 404)
         self.client.post("/supervision/reports/sign/", data)
-        self.assertEqual(Snapshot.objects.count(), 2)
+        self.assertEqual(Snapshot.objects.filter(author=self.world.cao_bang_officer).count(), 0)

@@ -147,7 +147,7 @@ class ServiceTests(TestCase):
                 services.attachment_add(
                     actor=self.w.dien_bien_officer, mission=self.mission, kind="minutes", upload=fake
                 )
-            self.assertIn("PDF, JPEG hoặc PNG", str(ctx.exception))
+            self.assertIn("PDF, DOCX, JPEG hoặc PNG", str(ctx.exception))
             big = SimpleUploadedFile("b.pdf", PDF + b"0" * 200, content_type="application/pdf")
             with self.assertRaises(ValidationError) as ctx:
                 services.attachment_add(
