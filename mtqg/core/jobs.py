@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 # kind → "module:function"; each app adds one line per handler.
 JOB_HANDLERS: dict[str, str] = {
     "core.selftest": "mtqg.core.jobs:selftest",
+    "planning.scenario": "mtqg.planning.jobs:scenario_job",
     "supervision.render_report": "mtqg.supervision.jobs:render_report",
     "poverty.batch_commit": "mtqg.poverty.importer:batch_commit_job",
 }

@@ -104,3 +104,8 @@ class Scenario(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("planning:scenario", args=[self.pk])

@@ -16,7 +16,9 @@ from django.views.decorators.http import require_POST
 
 from mtqg.accounts.scoping import get_visible_or_404, path_editable
 from mtqg.core.audit import history_for
+from mtqg.core.jobs import job_enqueue
 from mtqg.core.tables import write_xlsx
+from mtqg.geo.models import UnitVersion
 
 from . import services
 from .forms import ScenarioForm
@@ -37,6 +39,23 @@ def index(request: HttpRequest) -> HttpResponse:
     errors: list[str] = []
     if request.method == "POST" and form.is_valid():
         rules = form.rules()
+        if form.is_valid() and form.cleaned_data["province"].level == UnitVersion.Level.COUNTRY:
+            job = job_enqueue(
+                actor=request.user,
+                kind="planning.scenario",
+                params={
+                    "province_id": form.cleaned_data["province"].pk,
+                    "name": form.cleaned_data["name"],
+                    "as_of": form.cleaned_data["as_of"].isoformat(),
+                    "budget": form.budget,
+                    "mode": form.cleaned_data["mode"],
+                    "objective": form.cleaned_data["objective"],
+                    "rules": rules,
+                    "note": form.cleaned_data["note"],
+                },
+                title=_("Kịch bản phân bổ cả nước: %(n)s") % {"n": form.cleaned_data["name"]},
+            )
+            return redirect(job.get_absolute_url())
         if form.is_valid():
             try:
                 scenario = services.scenario_create(

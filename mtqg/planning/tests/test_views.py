@@ -61,6 +61,28 @@ class ViewsTest(TestCase):
         self.assertEqual(s.budget, 4_000_000_000)
         self.assertEqual(s.rules["together"], [["2", "3"]])
 
+    def test_country_scenario_runs_as_a_job(self) -> None:
+        from mtqg.core.models import Job
+
+        self.client.login(username="central", password=PASSWORD)
+        data = {
+            "province": self.world.country.pk,
+            "name": "Cả nước",
+            "as_of": "2020-12-31",
+            "budget_million": "3000",
+            "mode": "commune",
+            "objective": "communes",
+        }
+        with self.captureOnCommitCallbacks(execute=True):
+            response = self.client.post(reverse("planning:index"), data)
+        job = Job.objects.get(kind="planning.scenario")
+        self.assertRedirects(response, job.get_absolute_url(), fetch_redirect_response=False)
+        job.refresh_from_db()
+        self.assertEqual(job.status, Job.Status.SUCCEEDED, job.message)
+        s = Scenario.objects.get(name="Cả nước")
+        self.assertEqual(job.result["url"], s.get_absolute_url())
+        self.assertEqual(s.result["communes_total"], 6)
+
     def test_form_errors_in_vietnamese(self) -> None:
         data = {
             "province": self.world.dien_bien_old.pk,
