@@ -141,9 +141,13 @@ def catalogue(request: HttpRequest) -> HttpResponse:
             province = unit_by_code(code, date.today(), level=UnitVersion.Level.PROVINCE)
         except UnitNotFound:
             province = None
-    page = Paginator(catalogue_qs(filters, province), 30).get_page(request.GET.get("page"))
-    channels = public_channels([p.pk for p in page.object_list])
-    items = [{"product": p, "channels": channels.get(p.pk, [])} for p in page.object_list]
+    # Paginate the ids only (product ⋈ rating), then load the 30 shown with their joins (decision 0404).
+    qs = catalogue_qs(filters, province)
+    page = Paginator(qs.values_list("pk", flat=True), 30).get_page(request.GET.get("page"))
+    ids = list(page.object_list)
+    shown = {p.pk: p for p in qs.filter(pk__in=ids)}
+    channels = public_channels(ids)
+    items = [{"product": shown[pk], "channels": channels.get(pk, [])} for pk in ids if pk in shown]
     provinces = (
         UnitVersion.objects.filter(level=UnitVersion.Level.PROVINCE).as_of(date.today()).order_by("name")
     )

@@ -107,10 +107,10 @@ class ViewsTest(TestCase):
 
     def test_catalogue_query_count(self) -> None:
         self.client.logout()
-        with self.assertNumQueries(5):  # count, page, channels, groups, provinces
+        with self.assertNumQueries(6):  # count, page ids, page products, channels, groups, provinces
             self.client.get(reverse("ocop:catalogue"))
         for i in range(4):
             make_product(self.world.muong_phang, name=f"Thêm {i}", total=60 + i, ecommerce=True)
-        with self.assertNumQueries(5):
+        with self.assertNumQueries(6):
             response = self.client.get(reverse("ocop:catalogue"))
         self.assertEqual(len(response.context["items"]), 7)
