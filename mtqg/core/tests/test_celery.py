@@ -86,7 +86,9 @@ class JobsRunBothWaysTests(TestCase):
         job = self._enqueue(steps=2)
         job.refresh_from_db()
         self.assertEqual(job.status, Job.Status.QUEUED)  # waiting in the database queue
-        call_command("db_worker", "--batch", "--no-startup-delay", "--max-tasks", "1", verbosity=0)
+        # db_worker closes "old" connections between tasks; that would close the test's transaction
+        with mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections"):
+            call_command("db_worker", "--batch", "--no-startup-delay", "--max-tasks", "1", verbosity=0)
         job.refresh_from_db()
         self.assertEqual(job.status, Job.Status.SUCCEEDED)
         self.assertEqual(job.result, {"steps": 2})
