@@ -227,6 +227,10 @@ class ListBulkAndQualityScreensTests(TestCase):
             resp = self.client.get(url)
         self.assertEqual(resp.context["page"].paginator.count, 8)
         self.assertContains(resp, "Duyệt tất cả báo cáo đã nộp")
+        from mtqg.workflow.figures import home_figures
+
+        self.assertEqual(home_figures(self.w.dien_bien, self.w.dien_bien_officer)[0]["value"], "8")
+        self.assertEqual(home_figures(self.w.cao_bang, self.w.cao_bang_officer), [])
         resp = self.client.post(
             "/workflow/reports/bulk-approve/",
             {"type": "gnbv_6thang_nam", "period": "2026-H1", "unit": "11"},
