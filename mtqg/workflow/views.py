@@ -372,6 +372,23 @@ def validation_view(request: HttpRequest) -> HttpResponse:
         year = timezone.localdate().year
     province = _province(request)
     data = validate_batch(request.user, rt, province, year) if rt and province else None
+    if data and rt and province and request.GET.get("format") == "xlsx":
+        table = Table(
+            title=_("Kiểm tra chất lượng số liệu"),
+            columns=[
+                Column("unit_code", _("Mã")),
+                Column("unit_name", _("Đơn vị")),
+                Column("period", _("Kỳ")),
+                Column("errors", _("Lỗi (chặn)")),
+                Column("warnings", _("Cần rà soát (không chặn)")),
+            ],
+            rows=[
+                {**r, "errors": "\n".join(r["errors"]), "warnings": "\n".join(r["warnings"])}
+                for r in data["rows"]
+            ],
+            notes=[f"{rt.name} — {province.name} — {year}"],
+        )
+        return _xlsx(write_xlsx([table]), f"kiem-tra-so-lieu-{province.code}-{year}.xlsx")
     return render(
         request,
         "workflow/validation.html",
@@ -397,6 +414,22 @@ def national(request: HttpRequest) -> HttpResponse:
             request, "workflow/national_year.html", {"types": types, "rt": rt, "year": year, "m": matrix}
         )
     data = national_completeness(request.user, rt, period) if rt and period else None
+    if data and rt and period and request.GET.get("format") == "xlsx":
+        table = Table(
+            title=_("Tình hình nộp báo cáo toàn quốc"),
+            columns=[
+                Column("code", _("Mã")),
+                Column("name", _("Tỉnh")),
+                Column("expected", _("Phải nộp"), "int"),
+                Column("on_time", _("Đúng hạn"), "int"),
+                Column("late", _("Muộn"), "int"),
+                Column("missing", _("Chưa nộp"), "int"),
+                Column("approved", _("Đã duyệt"), "int"),
+            ],
+            rows=data["rows"],
+            notes=[f"{rt.name} — {period.label}"],
+        )
+        return _xlsx(write_xlsx([table]), f"tinh-hinh-nop-bao-cao-{period.code}.xlsx")
     return render(
         request,
         "workflow/national.html",
@@ -431,3 +464,11 @@ def report_import(request: HttpRequest, pk: int) -> HttpResponse:
     report.refresh_from_db()
     ctx = _detail_context(request, report, import_result=result)
     return render(request, "workflow/report.html", ctx, status=400 if result.errors else 200)
+
+
+def _xlsx(content: bytes, filename: str) -> HttpResponse:
+    resp = HttpResponse(
+        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    resp["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return resp

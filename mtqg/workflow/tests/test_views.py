@@ -256,6 +256,10 @@ class ListBulkAndQualityScreensTests(TestCase):
         flagged = [row["report"] for row in data["rows"]]
         self.assertEqual(flagged, [self.reports[0].pk])
         self.assertContains(resp, "khác thường so với các xã cùng tỉnh")
+        xlsx = self.client.get("/workflow/validation/?type=gnbv_6thang_nam&year=2026&unit=11&format=xlsx")
+        self.assertEqual(
+            xlsx["Content-Type"], "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
         # and at entry, the report page shows the same flag next to the field
         page = self.client.get(f"/workflow/reports/{self.reports[0].pk}/")
         self.assertContains(page, "khác thường so với các xã cùng tỉnh")
@@ -268,6 +272,8 @@ class ListBulkAndQualityScreensTests(TestCase):
         db = next(r for r in data["rows"] if r["code"] == "11")
         self.assertEqual(db["late"] + db["on_time"], 8)
         self.assertEqual(data["total"]["expected"], 3321)
+        xlsx = self.client.get("/workflow/national/?type=gnbv_6thang_nam&period=2026-H1&format=xlsx")
+        self.assertIn("tinh-hinh-nop-bao-cao-2026-H1.xlsx", xlsx["Content-Disposition"])
         # the year matrix (provinces × periods) agrees with the one-period view
         with self.assertNumQueries(13):
             m = self.client.get("/workflow/national/?type=gnbv_6thang_nam&year=2026").context["m"]
