@@ -72,7 +72,7 @@ class Attachment(models.Model):
     kind = models.CharField(_("loại"), max_length=20, choices=Kind.choices)
     caption = models.CharField(_("mô tả"), max_length=300, blank=True)
     file = models.FileField(_("tệp"), upload_to="supervision/%Y/")
-    content_type = models.CharField(max_length=60)
+    content_type = models.CharField(max_length=100)
     size = models.PositiveIntegerField()
     sha256 = models.CharField(max_length=64)
 

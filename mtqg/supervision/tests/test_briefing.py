@@ -30,7 +30,115 @@ def paragraphs(data: dict[str, Any]) -> str:
     return "\n".join(b["text"] for b in data["blocks"] if b["type"] in ("paragraph", "heading"))
 
 
-class BriefingTests(TestCase):
+class ReportScreensMixin:
+    """Run a report from the UI, download it (straight away or through a background job), sign it off, compare.
+    Mixed into BriefingTests so the demo data is seeded once."""
+
+    world: Any
+    client: Any
+
+    def setUp(self) -> None:
+        self.client.force_login(self.world.dien_bien_officer)
+
+    QUERY = "slug=briefing&unit=11&year=2020&as_of=2020-11-30"
+
+    def test_preview_shows_sentences_charts_and_buttons(self) -> None:
+        response = self.client.get(f"/supervision/reports/?{self.QUERY}")
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, DB_NOV)
+        self.assertContains(response, "<svg")
+        self.assertContains(response, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM")
+        self.assertContains(response, "công việc nền")  # briefing files go through a background job
+        self.assertNotContains(response, "<script>")
+
+    def test_bad_parameters_and_scope(self) -> None:
+        response = self.client.get("/supervision/reports/?slug=ntm-summary&unit=11&year=abc")
+        self.assertContains(response, "Năm không hợp lệ.", status_code=400)
+        self.client.force_login(self.world.central)
+        response = self.client.get("/supervision/reports/?slug=briefing&unit=12&year=2019")
+        self.assertContains(response, "Không có số liệu", status_code=400)
+        self.client.force_login(self.world.cao_bang_officer)
+        response = self.client.get(f"/supervision/reports/?{self.QUERY}")
+        self.assertContains(response, "ngoài phạm vi", status_code=400)
+        self.assertNotContains(response, "33/115", status_code=400)
+
+    def test_small_file_downloads_at_once(self) -> None:
+        response = self.client.get(
+            "/supervision/reports/download/?slug=ntm-summary&unit=11&year=2020&format=xlsx"
+        )
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("spreadsheetml", response["Content-Type"])
+        self.assertIn("ntm-summary-11-2020.xlsx", response["Content-Disposition"])
+
+    def test_large_file_through_background_job(self) -> None:
+        from mtqg.core.models import Job
+
+        with self.captureOnCommitCallbacks(execute=True):
+            response = self.client.post(
+                "/supervision/reports/download/",
+                {"slug": "briefing", "unit": "11", "year": "2020", "as_of": "2020-11-30", "format": "docx"},
+            )
+        job = Job.objects.get()
+        self.assertRedirects(response, job.get_absolute_url(), fetch_redirect_response=False)
+        job.refresh_from_db()
+        self.assertEqual(job.status, Job.Status.SUCCEEDED, job.error)
+        file_response = self.client.get(job.result["url"])
+        self.assertEqual(file_response.status_code, 200)
+        self.assertIn(
+            DB_NOV,
+            docx_text(
+                b"".join(file_response.streaming_content)
+                if file_response.streaming
+                else file_response.content
+            ),
+        )
+        # the file is its requester's only
+        self.client.force_login(self.world.central)
+        self.assertEqual(self.client.get(job.result["url"]).status_code, 404)
+
+    def test_sign_off_freezes_figures_and_compare(self) -> None:
+        from mtqg.supervision import services
+        from mtqg.supervision.models import Mission, Snapshot
+
+        data = {"slug": "briefing", "unit": "11", "year": "2020", "as_of": "2020-11-30", "format": "docx"}
+        mine = Snapshot.objects.filter(author=self.world.dien_bien_officer)
+        first = self.client.post("/supervision/reports/sign/", data)
+        a = mine.get()
+        self.assertRedirects(first, f"/supervision/snapshots/{a.pk}/", fetch_redirect_response=False)
+        page = self.client.get(f"/supervision/snapshots/{a.pk}/")
+        self.assertContains(page, "Toàn vẹn")
+        self.assertContains(page, DB_NOV)
+        download = self.client.get(f"/supervision/snapshots/{a.pk}/?download=1")
+        self.assertEqual(download.content, bytes(a.rendered))
+        # a later data edit: one more recommendation from the 2020 mission
+        mission = Mission.objects.get(start_date=date(2020, 11, 4))
+        services.recommendation_create(
+            actor=self.world.dien_bien_officer,
+            mission=mission,
+            from_party="province",
+            to_party="government",
+            theme="nguon-von",
+            content="Kiến nghị bổ sung",
+        )
+        a.refresh_from_db()
+        self.assertEqual(a.figures["figures"]["supervision.recommendations"], 10)
+        self.assertEqual(a.compute_hash(), a.sha256)
+        self.client.post("/supervision/reports/sign/", data)
+        b = mine.exclude(pk=a.pk).get()
+        self.assertEqual(b.figures["figures"]["supervision.recommendations"], 11)
+        compare = self.client.get(f"/supervision/snapshots/compare/?a={a.pk}&b={b.pk}")
+        self.assertContains(compare, "supervision.recommendations")
+        self.assertContains(compare, "1/")
+        listing = self.client.get("/supervision/snapshots/")
+        self.assertContains(listing, a.sha256[:16])
+        # out of scope: not visible, not signable
+        self.client.force_login(self.world.cao_bang_officer)
+        self.assertEqual(self.client.get(f"/supervision/snapshots/{a.pk}/").status_code, 404)
+        self.client.post("/supervision/reports/sign/", data)
+        self.assertEqual(Snapshot.objects.filter(author=self.world.cao_bang_officer).count(), 0)
+
+
+class BriefingTests(ReportScreensMixin, TestCase):
     @classmethod
     def setUpTestData(cls) -> None:
         cls.world = make_world()
@@ -158,113 +266,3 @@ class BriefingTests(TestCase):
         self.assertEqual(when(date(2020, 11, 30)), "Hết tháng 11/2020")
         self.assertEqual(when(date(2020, 12, 31)), "Đến hết năm 2020")
         self.assertEqual(when(date(2020, 11, 4)), "Đến ngày 04/11/2020")
-
-
-class ReportScreensTests(TestCase):
-    """Run a report from the UI, download it (straight away or through a background job), sign it off, compare."""
-
-    @classmethod
-    def setUpTestData(cls) -> None:
-        cls.world = make_world()
-        ntm_demo.seed_dien_bien()
-        demo.seed()
-
-    def setUp(self) -> None:
-        self.client.force_login(self.world.dien_bien_officer)
-
-    QUERY = "slug=briefing&unit=11&year=2020&as_of=2020-11-30"
-
-    def test_preview_shows_sentences_charts_and_buttons(self) -> None:
-        response = self.client.get(f"/supervision/reports/?{self.QUERY}")
-        self.assertEqual(response.status_code, 200)
-        self.assertContains(response, DB_NOV)
-        self.assertContains(response, "<svg")
-        self.assertContains(response, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM")
-        self.assertContains(response, "công việc nền")  # briefing files go through a background job
-        self.assertNotContains(response, "<script>")
-
-    def test_bad_parameters_and_scope(self) -> None:
-        response = self.client.get("/supervision/reports/?slug=ntm-summary&unit=11&year=abc")
-        self.assertContains(response, "Năm không hợp lệ.", status_code=400)
-        self.client.force_login(self.world.central)
-        response = self.client.get("/supervision/reports/?slug=briefing&unit=12&year=2019")
-        self.assertContains(response, "Không có số liệu", status_code=400)
-        self.client.force_login(self.world.cao_bang_officer)
-        response = self.client.get(f"/supervision/reports/?{self.QUERY}")
-        self.assertContains(response, "ngoài phạm vi", status_code=400)
-        self.assertNotContains(response, "33/115", status_code=400)
-
-    def test_small_file_downloads_at_once(self) -> None:
-        response = self.client.get(
-            "/supervision/reports/download/?slug=ntm-summary&unit=11&year=2020&format=xlsx"
-        )
-        self.assertEqual(response.status_code, 200)
-        self.assertIn("spreadsheetml", response["Content-Type"])
-        self.assertIn("ntm-summary-11-2020.xlsx", response["Content-Disposition"])
-
-    def test_large_file_through_background_job(self) -> None:
-        from mtqg.core.models import Job
-
-        with self.captureOnCommitCallbacks(execute=True):
-            response = self.client.post(
-                "/supervision/reports/download/",
-                {"slug": "briefing", "unit": "11", "year": "2020", "as_of": "2020-11-30", "format": "docx"},
-            )
-        job = Job.objects.get()
-        self.assertRedirects(response, job.get_absolute_url(), fetch_redirect_response=False)
-        job.refresh_from_db()
-        self.assertEqual(job.status, Job.Status.SUCCEEDED, job.error)
-        file_response = self.client.get(job.result["url"])
-        self.assertEqual(file_response.status_code, 200)
-        self.assertIn(
-            DB_NOV,
-            docx_text(
-                b"".join(file_response.streaming_content)
-                if file_response.streaming
-                else file_response.content
-            ),
-        )
-        # the file is its requester's only
-        self.client.force_login(self.world.central)
-        self.assertEqual(self.client.get(job.result["url"]).status_code, 404)
-
-    def test_sign_off_freezes_figures_and_compare(self) -> None:
-        from mtqg.supervision import services
-        from mtqg.supervision.models import Mission, Snapshot
-
-        data = {"slug": "briefing", "unit": "11", "year": "2020", "as_of": "2020-11-30", "format": "docx"}
-        mine = Snapshot.objects.filter(author=self.world.dien_bien_officer)
-        first = self.client.post("/supervision/reports/sign/", data)
-        a = mine.get()
-        self.assertRedirects(first, f"/supervision/snapshots/{a.pk}/", fetch_redirect_response=False)
-        page = self.client.get(f"/supervision/snapshots/{a.pk}/")
-        self.assertContains(page, "Toàn vẹn")
-        self.assertContains(page, DB_NOV)
-        download = self.client.get(f"/supervision/snapshots/{a.pk}/?download=1")
-        self.assertEqual(download.content, bytes(a.rendered))
-        # a later data edit: one more recommendation from the 2020 mission
-        mission = Mission.objects.get(start_date=date(2020, 11, 4))
-        services.recommendation_create(
-            actor=self.world.dien_bien_officer,
-            mission=mission,
-            from_party="province",
-            to_party="government",
-            theme="nguon-von",
-            content="Kiến nghị bổ sung",
-        )
-        a.refresh_from_db()
-        self.assertEqual(a.figures["figures"]["supervision.recommendations"], 10)
-        self.assertEqual(a.compute_hash(), a.sha256)
-        self.client.post("/supervision/reports/sign/", data)
-        b = mine.exclude(pk=a.pk).get()
-        self.assertEqual(b.figures["figures"]["supervision.recommendations"], 11)
-        compare = self.client.get(f"/supervision/snapshots/compare/?a={a.pk}&b={b.pk}")
-        self.assertContains(compare, "supervision.recommendations")
-        self.assertContains(compare, "1/")
-        listing = self.client.get("/supervision/snapshots/")
-        self.assertContains(listing, a.sha256[:16])
-        # out of scope: not visible, not signable
-        self.client.force_login(self.world.cao_bang_officer)
-        self.assertEqual(self.client.get(f"/supervision/snapshots/{a.pk}/").status_code, 404)
-        self.client.post("/supervision/reports/sign/", data)
-        self.assertEqual(Snapshot.objects.filter(author=self.world.cao_bang_officer).count(), 0)
