@@ -34,6 +34,7 @@ JOB_HANDLERS: dict[str, str] = {
     "planning.scenario": "mtqg.planning.jobs:scenario_job",
     "supervision.render_report": "mtqg.supervision.jobs:render_report",
     "poverty.batch_commit": "mtqg.poverty.importer:batch_commit_job",
+    "ntm.recompute": "mtqg.ntm.jobs:recompute_job",
 }
 
 

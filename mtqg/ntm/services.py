@@ -496,3 +496,30 @@ def indicator_value_evidence_clear(*, actor: Any, value: IndicatorValue, reason:
         reason=reason,
         changes={f"minh chứng {value.indicator.code}": [before, None]},
     )
+
+
+@transaction.atomic
+def assessments_recompute(*, actor: Any, criteria_set: CriteriaSet, progress: Any = None) -> int:
+    """Recompute every assessment of a set the actor may edit (all of them for a system job), e.g. after a
+    threshold was corrected in the admin; one ChangeRecord summarises the batch."""
+    qs = Assessment.objects.filter(criteria_set=criteria_set)
+    if actor is not None:
+        qs = qs.editable_by(actor)
+    ids = list(qs.values_list("pk", flat=True).order_by("pk"))
+    if not ids:
+        raise ValidationError(_("Không có đánh giá nào theo bộ tiêu chí này trong phạm vi của bạn."))
+    done = 0
+    for start in range(0, len(ids), 2000):
+        chunk = ids[start : start + 2000]
+        done += engine.recompute(Assessment.objects.filter(pk__in=chunk))
+        if progress is not None:
+            progress(
+                int(done * 100 / len(ids)), _("Đã tính lại %(n)s/%(m)s đánh giá") % {"n": done, "m": len(ids)}
+            )
+    record_change(
+        actor=actor,
+        obj=criteria_set,
+        action="updated",
+        changes={"recomputed_assessments": [None, done]},
+    )
+    return done

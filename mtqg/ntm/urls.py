@@ -18,4 +18,5 @@ urlpatterns = [
     path("import/", views.import_view, name="import"),
     path("criteria/", views.criteria_sets, name="criteria_sets"),
     path("criteria/<int:pk>/", views.criteria_set_detail, name="criteria_set"),
+    path("criteria/<int:pk>/recompute/", views.criteria_set_recompute, name="criteria_set_recompute"),
 ]

@@ -496,3 +496,23 @@ def digital_gaps(request: HttpRequest) -> HttpResponse:
         response["Content-Disposition"] = f'attachment; filename="ntm-xa-trang-{unit.code}-{year}.xlsx"'
         return response
     return render(request, "ntm/digital.html", {"unit": unit, "year": year, "data": data})
+
+
+@login_required
+@require_POST
+def criteria_set_recompute(request: HttpRequest, pk: int) -> HttpResponse:
+    """Recompute the statuses of this set's assessments in the user's editable scope, as a background job."""
+    from mtqg.accounts.scoping import edit_prefixes
+    from mtqg.core.jobs import job_enqueue
+
+    cset = get_object_or_404(CriteriaSet, pk=pk)
+    if not edit_prefixes(request.user):
+        messages.error(request, _("Bạn không có quyền nhập liệu để tính lại trạng thái."))
+        return redirect("ntm:criteria_set", pk=cset.pk)
+    job = job_enqueue(
+        actor=request.user,
+        kind="ntm.recompute",
+        params={"criteria_set_id": cset.pk},
+        title=_("Tính lại trạng thái các đánh giá theo %(set)s") % {"set": cset.name},
+    )
+    return redirect(job.get_absolute_url())

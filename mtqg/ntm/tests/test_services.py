@@ -213,3 +213,59 @@ class GuardSampleTest(TestCase):
         self.client.force_login(self.world.cao_bang_officer)
         for url in ("/ntm/recognitions/", f"/ntm/digital/?unit={self.world.cao_bang_old.pk}"):
             self.assertNotContains(self.client.get(url), "GUARD-ĐB")
+
+
+class RecomputeJobTest(TestCase):
+    """A threshold corrected in the admin takes effect when the set is recomputed (background job or command)."""
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        load_all()
+        cls.world = make_world()
+        cls.a = assessed(commune(cls.world.dien_bien_old, 1), 2019, values=all_pass_1980())
+
+    def test_job_recomputes_in_scope_and_reports_in_vietnamese(self) -> None:
+        from django.urls import reverse
+
+        from mtqg.core.models import Job
+        from mtqg.ntm.models import Threshold
+
+        self.assertEqual(self.a.criteria_met, 19)
+        Threshold.objects.filter(
+            indicator__criterion__criteria_set=self.a.criteria_set, indicator__code="10", region="tdmnpb"
+        ).update(value=45)
+        url = reverse("ntm:criteria_set_recompute", args=[self.a.criteria_set_id])
+        self.client.force_login(self.world.dien_bien_officer)
+        with self.captureOnCommitCallbacks(execute=True):
+            response = self.client.post(url)
+        job = Job.objects.get(kind="ntm.recompute", created_by=self.world.dien_bien_officer)
+        self.assertRedirects(response, job.get_absolute_url(), fetch_redirect_response=False)
+        job.refresh_from_db()
+        self.assertEqual(job.status, Job.Status.SUCCEEDED)
+        self.assertEqual(job.result["Số đánh giá đã tính lại"], 1)
+        self.a.refresh_from_db()
+        self.assertEqual(self.a.criteria_met, 18)
+        self.assertIn(
+            "< 45 triệu đồng",
+            CriterionResult.objects.get(assessment=self.a, criterion__number=10).explanation[0],
+        )
+        self.client.force_login(self.world.cao_bang_officer)
+        with self.captureOnCommitCallbacks(execute=True):
+            self.client.post(url)
+        failed = Job.objects.get(kind="ntm.recompute", created_by=self.world.cao_bang_officer)
+        self.assertEqual(failed.status, Job.Status.FAILED)
+        self.assertIn("Không có đánh giá nào", failed.error)
+        self.client.force_login(self.world.supervisor)  # view-only
+        response = self.client.post(url, follow=True)
+        self.assertContains(response, "không có quyền")
+
+    def test_command(self) -> None:
+        import io
+
+        from django.core.management import CommandError, call_command
+
+        out = io.StringIO()
+        call_command("recompute_ntm", "--set", "qd1980", stdout=out)
+        self.assertIn("Đã tính lại 1 đánh giá", out.getvalue())
+        with self.assertRaises(CommandError):
+            call_command("recompute_ntm", "--set", "qd318-2")
