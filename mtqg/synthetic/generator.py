@@ -269,8 +269,9 @@ class Generator:
             cset = CriteriaSet.objects.get(code=entry["set"], version=1)
             book = engine.Book(cset.pk)
             communes = self.old if entry["structure"] == "pre2025" else self.new
+            month, day = (int(x) for x in entry.get("assessed_on", "12-31").split("-"))
             for year in entry["years"]:
-                on = date(year, 12, 31)
+                on = date(year, month, day)
                 existing = set(
                     Assessment.objects.filter(year=year, criteria_set=cset).values_list(
                         "commune_id", flat=True
