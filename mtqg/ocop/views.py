@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mtqg.accounts.models import Assignment
-from mtqg.accounts.scoping import get_visible_or_404, path_editable, path_visible
+from mtqg.accounts.scoping import edit_prefixes, get_visible_or_404, path_editable, path_visible
 from mtqg.core.audit import history_for
 from mtqg.core.tables import write_xlsx
 from mtqg.geo.models import UnitVersion
@@ -53,7 +53,12 @@ def index(request: HttpRequest) -> HttpResponse:
         .select_related("parent")
         .order_by("name")
     )
-    context = {"page": page, "communes": communes, **_filter_context(request, filters)}
+    context = {
+        "page": page,
+        "communes": communes,
+        "can_enter": bool(edit_prefixes(request.user)),
+        **_filter_context(request, filters),
+    }
     return render(request, "ocop/index.html", context)
 
 

@@ -145,4 +145,5 @@ class EntryFormsTest(TestCase):
         self.assertContains(r, "không có quyền nhập liệu", status_code=400)
         page = self.client.get(reverse("ocop:product", args=[self.product.pk]))
         self.assertNotContains(page, reverse("ocop:rating-new", args=[self.product.pk]))
+        self.assertNotContains(self.client.get(reverse("ocop:index")), reverse("ocop:subject-new"))
         self.assertFalse(Rating.objects.filter(product=self.product, decision_number="123/QĐ-UBND").exists())
