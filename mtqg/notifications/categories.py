@@ -15,6 +15,7 @@ CATEGORIES: dict[str, str | Promise] = {
     "ocop.rerating": _("Chứng nhận OCOP sắp hết hạn, cần đánh giá lại"),
     "supervision.due": _("Kiến nghị sắp đến hạn"),
     "supervision.overdue": _("Kiến nghị quá hạn"),
+    "ntm.recognition": _("Công nhận, thu hồi danh hiệu NTM của xã"),
 }
 
 

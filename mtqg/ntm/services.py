@@ -350,7 +350,28 @@ def recognition_create(
             "decision_date": [None, decision_date],
         },
     )
+    _notify(
+        rec,
+        _("Công nhận %(tier)s: %(name)s (%(no)s)")
+        % {"tier": rec.get_tier_display(), "name": commune.name, "no": rec.decision_no},
+        key=f"ntm.recognition.{rec.pk}.created",
+    )
     return rec
+
+
+def _notify(rec: Recognition, title: str, *, key: str, body: str = "") -> None:
+    """Tell the users whose scope covers the commune (category ntm.recognition, mutable by each user)."""
+    from mtqg.notifications.recipients import users_covering
+    from mtqg.notifications.services import notification_send
+
+    notification_send(
+        recipients=users_covering(rec.commune.path),
+        category="ntm.recognition",
+        title=title,
+        body=body,
+        url=f"/ntm/recognitions/?unit={rec.commune_id}",
+        key=key,
+    )
 
 
 @transaction.atomic
@@ -372,6 +393,17 @@ def recognition_revoke(
         action="status",
         reason=reason,
         changes={"revoked_on": [before, revoked_on]},
+    )
+    _notify(
+        recognition,
+        _("Thu hồi %(tier)s: %(name)s (%(no)s)")
+        % {
+            "tier": recognition.get_tier_display(),
+            "name": recognition.commune.name,
+            "no": decision_no or recognition.decision_no,
+        },
+        key=f"ntm.recognition.{recognition.pk}.revoked.{revoked_on.isoformat()}",
+        body=reason.strip(),
     )
     return recognition
 

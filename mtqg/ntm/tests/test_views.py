@@ -210,6 +210,17 @@ class FormsTest(TestCase):
         )
         rec.refresh_from_db()
         self.assertEqual(str(rec.revoked_on), "2021-06-01")
+        from mtqg.notifications.models import Notification
+
+        titles = list(
+            Notification.objects.filter(recipient=self.world.dien_bien_officer, category="ntm.recognition")
+            .order_by("pk")
+            .values_list("title", flat=True)
+        )
+        self.assertEqual(len(titles), 2)
+        self.assertTrue(titles[0].startswith("Công nhận Đạt chuẩn NTM"))
+        self.assertTrue(titles[1].startswith("Thu hồi Đạt chuẩn NTM"))
+        self.assertFalse(Notification.objects.filter(recipient=self.world.cao_bang_officer).exists())
         self.assertTrue(
             ChangeRecord.objects.filter(object_id=str(rec.pk), action="status", reason="Vi phạm").exists()
         )
