@@ -31,6 +31,7 @@ class Cell:
     label: str
     text: str = ""
     note: str = ""
+    version: int = 0  # version of the stored value row (0 = none yet): the autosave's optimistic lock
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     other: str | None = None  # conflict: the value saved by someone else meanwhile
@@ -51,6 +52,7 @@ def grid(report: Report, flags: Flags | None = None, typed: dict[str, str] | Non
                 label=labels.get(code, code),
                 text=typed.get(code, value_text(row.value) if row else ""),
                 note=row.note if row else "",
+                version=row.version if row else 0,
                 errors=flags.errors.get(code, []),
                 warnings=flags.warnings.get(code, []),
             )

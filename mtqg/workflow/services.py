@@ -147,15 +147,30 @@ def _parse(raw: dict[str, Any]) -> dict[str, Decimal | None]:
 
 @transaction.atomic
 def report_save_values(
-    *, actor: Any, report: Report, values: dict[str, Any], version: int, notes: dict[str, str] | None = None
+    *,
+    actor: Any,
+    report: Report,
+    values: dict[str, Any],
+    version: int | None = None,
+    notes: dict[str, str] | None = None,
+    cell_versions: dict[str, int] | None = None,
 ) -> Report:
-    """Save indicator values; refused if locked, stale, unknown codes, or a cross-field rule fails."""
+    """Save indicator values; refused if locked, stale, unknown codes, or a cross-field rule fails.
+
+    The optimistic lock is the report `version` (whole form, Excel import) or, for autosave of single cells,
+    `cell_versions` {code: version of that value row as loaded, 0 if it did not exist}: only a change to the same
+    cell by someone else is a conflict."""
     report = _lock(report)
     if actor is not None:
         ensure_can_edit(actor, report.unit.path)
     if report.locked:
         raise ValidationError(_("Báo cáo đã nộp hoặc đã duyệt nên bị khóa; cần mở lại để sửa."))
-    _check_version(report, version, values)
+    if cell_versions is not None:
+        rows = {v.code: v.version for v in report.values.all()}
+        if any(rows.get(code, 0) != cell_versions.get(code, -1) for code in values):
+            raise StaleVersion(values, {v.code: v.value for v in report.values.all()})
+    else:
+        _check_version(report, -1 if version is None else version, values)
     unknown = set(values) - set(report.report_type.indicators)
     if unknown:
         raise ValidationError(

@@ -114,8 +114,12 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _version(request: HttpRequest) -> int:
+    return _int(request, "version")
+
+
+def _int(request: HttpRequest, key: str) -> int:
     try:
-        return int(request.POST.get("version", ""))
+        return int(request.POST.get(key, ""))
     except ValueError:
         return -1
 
@@ -137,9 +141,17 @@ def report_values(request: HttpRequest, pk: int) -> HttpResponse:
     codes = [cell] if cell else list(report.report_type.indicators)
     typed = {c: request.POST.get(f"v_{c}", "").strip() for c in codes if f"v_{c}" in request.POST}
     try:
-        report = services.report_save_values(
-            actor=request.user, report=report, values=typed, version=_version(request)
-        )
+        if cell:
+            report = services.report_save_values(
+                actor=request.user,
+                report=report,
+                values=typed,
+                cell_versions={cell: _int(request, "cell_version")},
+            )
+        else:
+            report = services.report_save_values(
+                actor=request.user, report=report, values=typed, version=_version(request)
+            )
     except services.StaleVersion as exc:
         report.refresh_from_db()
         other = {c: value_text(v) for c, v in exc.current.items()}

@@ -25,9 +25,12 @@ class WalkThroughTests(TestCase):
         load_calendars([2026])
         cls.rt = ReportType.objects.get(code="gnbv_6thang_nam")
 
-    def _cell(self, pk: int, code: str, value: str, version: int) -> tuple[str, int]:
+    def _cell(self, pk: int, code: str, value: str, cell_version: int = 0) -> tuple[str, int]:
+        """Autosave one cell as htmx does; returns the cell HTML and the report version sent back."""
         resp = self.client.post(
-            f"/workflow/reports/{pk}/values/", {"cell": code, f"v_{code}": value, "version": version}, **HX
+            f"/workflow/reports/{pk}/values/",
+            {"cell": code, f"v_{code}": value, "cell_version": cell_version},
+            **HX,
         )
         self.assertEqual(resp.status_code, 200)
         return resp.content.decode(), json.loads(resp["HX-Trigger"])["workflowVersion"]["value"]
@@ -52,15 +55,15 @@ class WalkThroughTests(TestCase):
         self.assertIn("Nộp báo cáo", page)
         self.assertNotIn(">Duyệt", page)
         # 2. autosave per cell (Vietnamese number format), a rule message next to the field, nothing written
-        html, version = self._cell(report.pk, "so_ho", "1.200", 1)
+        html, version = self._cell(report.pk, "so_ho", "1.200")
         self.assertIn("is-valid", html)
         self.assertEqual(version, 2)
-        html, version = self._cell(report.pk, "so_ho_ngheo", "1.500", version)
+        html, version = self._cell(report.pk, "so_ho_ngheo", "1.500")
         self.assertIn("Số hộ nghèo không được lớn hơn tổng số hộ.", html)
         self.assertIn('value="1.500"', html)  # the user's input stays in the cell
         self.assertEqual(version, 2)
         self.assertFalse(report.values.filter(code="so_ho_ngheo").exists())
-        html, version = self._cell(report.pk, "so_ho_ngheo", "300", version)
+        html, version = self._cell(report.pk, "so_ho_ngheo", "300")
         # the whole grid form (keyboard: Enter / the save button)
         page = self._post(
             f"/workflow/reports/{report.pk}/values/",
@@ -117,7 +120,7 @@ class WalkThroughTests(TestCase):
         )
         report.refresh_from_db()
         self.client.force_login(w.commune_officer)
-        html, version = self._cell(report.pk, "so_ho_can_ngheo", "150", report.version)
+        html, version = self._cell(report.pk, "so_ho_can_ngheo", "150")
         self._post(f"/workflow/reports/{report.pk}/submit/", {"version": version})
         # 5. the province approves: the report goes up to the central level, still locked
         self.client.force_login(w.dien_bien_officer)
@@ -162,13 +165,17 @@ class WalkThroughTests(TestCase):
         services.report_save_values(
             actor=self.w.dien_bien_officer, report=report, version=1, values={"so_ho": "90"}
         )
-        html, version = self._cell(report.pk, "so_ho", "100", 1)
+        # the commune's page was loaded before: its so_ho cell had no value yet (cell version 0)
+        html, _v = self._cell(report.pk, "so_ho", "100", 0)
         self.assertIn("Người khác vừa lưu giá trị", html)
         self.assertIn("<strong>90</strong>", html)
         self.assertIn('value="100"', html)
-        self.assertEqual(version, 2)  # the page now knows the current version: saving again is explicit
+        self.assertIn('"cell_version": "1"', html)  # "keep mine" now overwrites knowingly
         self.assertEqual(report.values.get(code="so_ho").value, 90)
-        html, version = self._cell(report.pk, "so_ho", "100", version)
+        # another cell from the same (old) page is not a conflict: only the same cell is
+        self._cell(report.pk, "so_ho_ngheo", "10", 0)
+        self.assertEqual(report.values.get(code="so_ho_ngheo").value, 10)
+        html, _v = self._cell(report.pk, "so_ho", "100", 1)
         self.assertEqual(report.values.get(code="so_ho").value, 100)
         # whole-form conflict: 409, the user's input in the form and the other value beside it
         resp = self.client.post(f"/workflow/reports/{report.pk}/values/", {"version": 1, "v_so_ho": "120"})
