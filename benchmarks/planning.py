@@ -95,7 +95,12 @@ def run(n: int = 3321) -> dict[str, float]:
         together=[(2, 3)],
     )
     out: dict[str, float] = {}
-    for mode, objective in (("commune", "communes"), ("criterion", "communes"), ("criterion", "weighted")):
+    for mode, objective in (
+        ("commune", "communes"),
+        ("criterion", "communes"),
+        ("commune", "weighted"),
+        ("criterion", "weighted"),
+    ):
         problem = Problem(communes, budget, mode, objective, rules)
         started = time.perf_counter()
         cpu = time.process_time()

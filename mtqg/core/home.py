@@ -15,6 +15,7 @@ FIGURE_PROVIDERS: list[str] = [
     "mtqg.ocop.figures:home_figures",
     "mtqg.ntm.figures:home_figures",
     "mtqg.supervision.figures:home_figures",
+    "mtqg.planning.figures:home_figures",
     "mtqg.workflow.figures:home_figures",
 ]
 

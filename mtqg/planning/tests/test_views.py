@@ -112,6 +112,13 @@ class ViewsTest(TestCase):
         self.assertContains(response, "ngân sách chỉ còn")
         self.assertContains(response, "10.000")  # criterion 2 cost in triệu đồng
 
+    def test_home_figure(self) -> None:
+        from mtqg.planning.figures import home_figures
+
+        figures = home_figures(self.world.dien_bien, self.world.dien_bien_officer)
+        self.assertEqual(figures[0]["value"], "3 (chia đều: 1)")
+        self.assertEqual(home_figures(self.world.cao_bang, self.world.cao_bang_officer), [])
+
     def test_export_xlsx(self) -> None:
         response = self.client.get(reverse("planning:export", args=[self.s.pk]))
         wb = load_workbook(io.BytesIO(response.content))
