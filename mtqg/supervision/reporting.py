@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +17,7 @@ from mtqg.reports.labels import REPORT_TITLES
 from mtqg.reports.params import ReportParams, parse_params
 from mtqg.reports.writers import FORMATS, render
 
+log = logging.getLogger(__name__)
 PARAM_KEYS = ("unit", "year", "as_of", "baseline", "bands", "include_carry_over")
 # Reports whose files are always made by a background job (with progress), and formats that always are.
 LARGE_REPORTS = {"briefing"}
@@ -56,8 +58,17 @@ def prepare(user: Any, slug: str, raw: dict[str, Any]) -> Run:
 
 
 def compute(user: Any, run: Run) -> Any:
-    """The report's data, JSON-safe (dates as ISO strings) — what is previewed, rendered and signed."""
-    data = get_report(run.slug)(user, run.params)
+    """The report's data, JSON-safe (dates as ISO strings) — what is previewed, rendered and signed. A report that
+    fails for another reason than bad input is logged and reported as a Vietnamese ValidationError (no trace)."""
+    try:
+        data = get_report(run.slug)(user, run.params)
+    except ValidationError:
+        raise
+    except Exception as exc:
+        log.exception("report %s failed", run.slug)
+        raise ValidationError(
+            _("Không lập được báo cáo này với các tham số đã chọn; lỗi đã được ghi nhận để xử lý.")
+        ) from exc
     return json.loads(json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False))
 
 

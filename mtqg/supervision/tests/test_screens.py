@@ -212,3 +212,27 @@ class ReminderTests(TestCase):
                 recipient=self.w.dien_bien_officer, category="supervision.due"
             ).exists()
         )
+
+
+class ReportFailureTests(TestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        cls.w = make_world()
+
+    def test_a_failing_report_shows_a_message_not_a_trace(self) -> None:
+        from unittest import mock
+
+        def broken(user: object, params: object) -> None:
+            raise RuntimeError("boom")
+
+        self.client.force_login(self.w.dien_bien_officer)
+        with mock.patch("mtqg.supervision.reporting.get_report", return_value=broken):
+            response = self.client.get("/supervision/reports/?slug=ntm-summary&unit=11&year=2020")
+        self.assertContains(response, "Không lập được báo cáo này", status_code=400)
+        self.assertNotContains(response, "boom", status_code=400)
+
+    def test_report_page_lists_the_catalog(self) -> None:
+        self.client.force_login(self.w.dien_bien_officer)
+        response = self.client.get("/supervision/reports/")
+        self.assertContains(response, "Báo cáo tình hình thực hiện các Chương trình mục tiêu quốc gia")
+        self.assertContains(response, 'value="ntm-summary"')
