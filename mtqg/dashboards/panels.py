@@ -145,7 +145,7 @@ def ntm_tiers(facts: Facts, f: Filters) -> dict[str, Any]:
     series = [{"name": labels[t], "data": [r[t] for r in rows], "stack": "tier"} for t in TIERS]
     table = Table(
         _("Xã nông thôn mới theo hạng qua các năm"),
-        [Column("year", _("Năm"), "int"), Column("communes", _("Số xã"), "int")]
+        [Column("year", _("Năm")), Column("communes", _("Số xã"), "int")]
         + [Column(t, labels[t], "int") for t in TIERS]
         + [
             Column("recognised", _("Đạt chuẩn trở lên"), "int"),
@@ -185,7 +185,7 @@ def ntm_bands(facts: Facts, f: Filters) -> dict[str, Any]:
     series.append({"name": _("Chưa đánh giá"), "data": [r["not_assessed"] for r in rows], "stack": "band"})
     table = Table(
         _("Số xã theo nhóm số tiêu chí đạt"),
-        [Column("year", _("Năm"), "int"), Column("communes", _("Số xã"), "int")]
+        [Column("year", _("Năm")), Column("communes", _("Số xã"), "int")]
         + [Column(label, _("%(b)s tiêu chí") % {"b": label}, "int") for _lo, _hi, label in BANDS]
         + [
             Column("not_assessed", _("Chưa đánh giá"), "int"),
@@ -231,7 +231,7 @@ def poverty_rates(facts: Facts, f: Filters) -> dict[str, Any]:
     table = Table(
         _("Tỷ lệ hộ nghèo, cận nghèo qua các năm"),
         [
-            Column("year", _("Năm"), "int"),
+            Column("year", _("Năm")),
             Column("households", _("Số hộ rà soát"), "int"),
             Column("poor", _("Hộ nghèo"), "int"),
             Column("poor_rate", _("Tỷ lệ hộ nghèo (%)"), "percent"),

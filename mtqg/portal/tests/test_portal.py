@@ -74,3 +74,16 @@ class PortalTest(TestCase):
         response = self.client.get("/cong-khai/du-lieu/")
         self.assertContains(response, "central_disbursement_rate")
         self.assertContains(response, "ntm.tier")
+
+
+class EmptyPortalTest(TestCase):
+    """Before any summary is computed the pages still render (and say so)."""
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        cls.world = make_world()
+
+    def test_pages_without_facts(self) -> None:
+        self.assertEqual(self.client.get("/cong-khai/").status_code, 200)
+        response = self.client.get(f"/cong-khai/tinh/{self.world.dien_bien.pk}/")
+        self.assertContains(response, "chưa tổng hợp")

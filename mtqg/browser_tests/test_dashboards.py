@@ -1,0 +1,77 @@
+"""Real-browser checks of the dashboards and the public portal: charts drawn (canvas), map markers, an XLSX
+download, the portal without login. Every request must stay on 127.0.0.1; the console must stay free of errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from mtqg.accounts.demo import DEMO_PASSWORD
+
+from .test_shell import _watch
+
+pytestmark = pytest.mark.browser
+SHOTS = Path(__file__).resolve().parents[2] / "test-results"
+
+
+def _login(page: Any, live_url: str, username: str) -> None:
+    page.goto(live_url + "/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", DEMO_PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_selector("text=Đơn vị của tôi")
+
+
+def test_province_dashboards_map_and_xlsx(browser_context: Any, live_url: str) -> None:
+    page = browser_context.new_page()
+    outside, errors = _watch(page)
+    _login(page, live_url, "trunguong")
+    for code, name in (("11", "Tỉnh Điện Biên"), ("04", "Tỉnh Cao Bằng")):
+        page.goto(f"{live_url}/dashboards/?unit={code}")
+        page.wait_for_selector(f"h1:has-text('{name}')")
+        page.wait_for_selector("#chart-ntm_tiers canvas")
+        assert page.locator(".dash-chart canvas").count() >= 6
+        page.wait_for_selector("#dash-map path.leaflet-interactive")
+        markers = page.locator("#dash-map path.leaflet-interactive").count()
+        assert markers > 10, markers
+        assert page.locator("#map-legend .legend-dot").count() >= 5
+        assert "Số liệu tính đến" in page.locator("#as-of").inner_text()
+        page.select_option("#map-measure", "poverty_rate")
+        page.select_option("#id_mode", "current")
+        page.screenshot(path=str(SHOTS / f"dashboard-{code}.png"), full_page=True)
+    with page.expect_download() as download_info:
+        page.click("a[href*='/xlsx/ntm_tiers/']")
+    download = download_info.value
+    target = SHOTS / "dashboard-ntm_tiers.xlsx"
+    download.save_as(str(target))
+    assert target.read_bytes()[:2] == b"PK"  # an XLSX (zip) file
+    # drill-down: a province on the national map, then a commune of it
+    page.goto(f"{live_url}/dashboards/?unit=VN")
+    page.wait_for_selector("#dash-map path.leaflet-interactive")
+    page.click("section[aria-labelledby=units-title] table a:has-text('Tỉnh Điện Biên')")
+    page.wait_for_selector("h1:has-text('Tỉnh Điện Biên')")
+    page.screenshot(path=str(SHOTS / "dashboard-drilldown.png"), full_page=True)
+    assert outside == [], f"requests left 127.0.0.1: {outside}"
+    assert errors == [], f"console errors: {errors}"
+
+
+def test_public_portal_without_login(browser_context: Any, live_url: str) -> None:
+    context = browser_context.browser.new_context(locale="vi-VN", viewport={"width": 1024, "height": 768})
+    page = context.new_page()
+    outside, errors = _watch(page)
+    page.goto(live_url + "/cong-khai/")
+    assert "/accounts/login/" not in page.url
+    page.wait_for_selector("#provinces")
+    page.click("#provinces a:has-text('Tỉnh Điện Biên')")
+    page.wait_for_selector("h1:has-text('Tỉnh Điện Biên')")
+    assert errors == [], f"console errors: {errors}"
+    page.wait_for_selector("#chart-ntm_tiers canvas")
+    page.screenshot(path=str(SHOTS / "portal-dien-bien.png"), full_page=True)
+    page.goto(live_url + "/cong-khai/du-lieu/")
+    page.wait_for_selector("text=Từ điển dữ liệu")
+    page.screenshot(path=str(SHOTS / "portal-dictionary.png"), full_page=True)
+    context.close()
+    assert outside == [], f"requests left 127.0.0.1: {outside}"
+    assert errors == [], f"console errors: {errors}"
