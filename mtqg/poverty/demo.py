@@ -515,5 +515,15 @@ def seed(*, members: bool = True, plan: ProvincePlan = DIEN_BIEN) -> None:
     """Deterministic and idempotent."""
     load_standards()
     seed_area_classes()
-    seed_dien_bien(plan, members=members)
-    seed_cao_bang(members=members)
+    added = seed_dien_bien(plan, members=members) + seed_cao_bang(members=members)
+    if added:
+        analyze()
+
+
+def analyze() -> None:
+    """Fresh planner statistics after a bulk load (PostgreSQL plans the roll-up badly without them)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute(
+                f"ANALYZE {Household._meta.db_table}, {Review._meta.db_table}, {Member._meta.db_table}"
+            )

@@ -361,7 +361,7 @@ def _scan_households(
                 add_error(sheet, line, "Mã hộ", _("Mã hộ dài quá 40 ký tự."))
             ok = False
         seen.add(code)
-        commune = communes.get(raw[1]) or communes.get(raw[1].strip())
+        commune = communes.get(raw[1]) or communes.get(raw[1].strip().zfill(5))  # Excel drops leading 0
         if commune is None:
             add_error(
                 sheet,
@@ -823,7 +823,14 @@ def batch_commit(*, actor: Any, batch: ImportBatch) -> Any:
 def batch_commit_job(ctx: Any, *, batch_id: int) -> dict[str, Any]:
     """Job handler `poverty.batch_commit`: writes the batch in one transaction, with progress."""
     batch = ImportBatch.objects.select_related("unit").get(pk=batch_id)
-    return commit_batch(batch, actor=ctx.actor, progress=ctx.progress)
+    try:
+        return commit_batch(batch, actor=ctx.actor, progress=ctx.progress)
+    except Exception:
+        # the commit rolled back as a whole: the batch goes back to the checker (the job shows the message)
+        ImportBatch.objects.filter(pk=batch_id, status=ImportBatch.Status.COMMITTING).update(
+            status=ImportBatch.Status.STAGED
+        )
+        raise
 
 
 def batch_approve(*, actor: Any, batch: ImportBatch) -> int:
@@ -917,6 +924,10 @@ def commit_batch(
         changed = _transitions(cur, batch, max_before)
     StagedRow.objects.filter(batch=batch).delete()
     StagedMember.objects.filter(batch=batch).delete()
+    if reviews >= 50_000:  # a large load: fresh planner statistics for the roll-ups (PostgreSQL)
+        from .demo import analyze
+
+        analyze()
     batch.status = ImportBatch.Status.COMMITTED
     batch.result = {"households": households, "reviews": reviews, "members": members, "transitions": changed}
     batch.save()

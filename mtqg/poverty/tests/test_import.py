@@ -237,3 +237,16 @@ class ImportTests(TestCase):
         third = self.stage(csv_bytes([row("Y1", self.commune)], year=2024), year=2024)
         batch_approve(actor=self.checker, batch=third)
         self.assertEqual(Review.objects.get(year=2024).transition, "fell_back")  # poor again after escaping
+
+    def test_failed_commit_job_returns_batch_to_checker(self) -> None:
+        batch = self.stage(csv_bytes([row("F1", self.commune)]))
+        staged_row_decide(actor=self.checker, batch=batch, lines=[2], decision=Decision.ACCEPTED)
+        with self.captureOnCommitCallbacks(execute=True):
+            job = batch_commit(actor=self.checker, batch=batch)
+            StagedRow.objects.filter(batch=batch).update(decision="")  # undecided again before the job runs
+        job.refresh_from_db()
+        self.assertEqual(job.status, "failed")
+        self.assertIn("Còn dòng chưa xét", job.error)
+        batch.refresh_from_db()
+        self.assertEqual(batch.status, ImportBatch.Status.STAGED)
+        self.assertEqual(Review.objects.count(), 0)
