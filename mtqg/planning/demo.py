@@ -25,6 +25,7 @@ RULES = {
     "min_per_commune": 2_000_000_000,
     "together": [],
     "committed": [],
+    "horizon": [2021, 2021],
 }
 
 
@@ -35,7 +36,7 @@ def seed() -> int:
     if province is None:
         return 0
     created = 0
-    for name, rules in ((PLAIN, {}), (RULED, RULES)):
+    for name, rules in ((PLAIN, {"horizon": [2021, 2021]}), (RULED, RULES)):
         if Scenario.objects.filter(province=province, name=name).exists():
             continue
         scenario_create(

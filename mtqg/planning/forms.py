@@ -28,6 +28,10 @@ class ScenarioForm(forms.Form):
         label=_("Hiện trạng tính đến ngày"), widget=forms.DateInput(attrs={"type": "date"})
     )
     budget_million = forms.DecimalField(label=_("Ngân sách (triệu đồng)"), decimal_places=0, max_digits=15)
+    horizon_from = forms.IntegerField(
+        label=_("Kế hoạch từ năm"), min_value=2016, max_value=2100, required=False
+    )
+    horizon_to = forms.IntegerField(label=_("đến năm"), min_value=2016, max_value=2100, required=False)
     mode = forms.ChoiceField(
         label=_("Mức mô hình"), choices=Scenario.Mode.choices, initial=Scenario.Mode.CRITERION
     )
@@ -102,6 +106,9 @@ class ScenarioForm(forms.Form):
                 code, _sep, number = part.partition(":")
                 committed.append([code.strip(), number.strip()])
         rules["committed"] = committed
+        start, end = data.get("horizon_from"), data.get("horizon_to")
+        if start or end:
+            rules["horizon"] = [start or end, end or start]
         return rules
 
     @property

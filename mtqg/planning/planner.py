@@ -97,6 +97,14 @@ def parse_rules(raw: dict[str, Any]) -> tuple[Rules, Weights]:
                 {"committed": _("Công trình cam kết ghi dạng 'mã xã:số tiêu chí'.")}
             ) from exc
         rules.committed.append((code, number))
+    horizon = raw.get("horizon")
+    if horizon:
+        try:
+            start, end = int(horizon[0]), int(horizon[1])
+        except (TypeError, ValueError, IndexError) as exc:
+            raise ValidationError({"horizon": _("Thời kỳ kế hoạch không hợp lệ.")}) from exc
+        if start > end:
+            raise ValidationError({"horizon": _("Năm bắt đầu kế hoạch phải trước hoặc bằng năm kết thúc.")})
     weights = Weights()
     for key, value in (raw.get("weights") or default_rules()["weights"]).items():
         if not hasattr(weights, key):

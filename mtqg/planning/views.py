@@ -102,7 +102,7 @@ def scenario(request: HttpRequest, pk: int) -> HttpResponse:
         "show": show,
         "can_edit": path_editable(request.user, s.province.path),
         "history": history_for(s, request.user),
-        "this_year": date.today().year,
+        "this_year": (s.rules.get("horizon") or [date.today().year])[0],
     }
     return render(request, "planning/scenario.html", context)
 

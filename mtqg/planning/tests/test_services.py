@@ -108,6 +108,7 @@ class ScenarioServiceTest(TestCase):
             ({"rules": {"min_shares": {"poor_district": "1.5"}}}, "Tỷ lệ phải từ 0 đến 100%."),
             ({"rules": {"committed": [["99999", 2]]}}, "Không có xã mã 99999"),
             ({"rules": {"together": [[2]]}}, "Mỗi nhóm cần ít nhất 2 số tiêu chí"),
+            ({"rules": {"horizon": [2025, 2021]}}, "Năm bắt đầu kế hoạch phải trước"),
         ]
         for kw, message in cases:
             with self.subTest(kw=kw), self.assertRaisesMessage(ValidationError, message):

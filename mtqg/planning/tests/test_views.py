@@ -54,12 +54,16 @@ class ViewsTest(TestCase):
             "min_share_border": "",
             "together": "2+3",
             "committed": "",
+            "horizon_from": "2021",
+            "horizon_to": "2022",
         }
         response = self.client.post(reverse("planning:index"), data)
         s = Scenario.objects.get(name="Kịch bản B")
         self.assertRedirects(response, reverse("planning:scenario", args=[s.pk]))
         self.assertEqual(s.budget, 4_000_000_000)
         self.assertEqual(s.rules["together"], [["2", "3"]])
+        self.assertEqual(s.rules["horizon"], [2021, 2022])
+        self.assertContains(self.client.get(response.url), "kế hoạch 2021–2022")
 
     def test_country_scenario_runs_as_a_job(self) -> None:
         from mtqg.core.models import Job
