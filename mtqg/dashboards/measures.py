@@ -70,9 +70,10 @@ class Accumulator:
         if denominator is not None:
             slot[1] = (slot[1] or Decimal(0)) + Decimal(denominator)
 
-    def facts(self, computed_at: datetime) -> Iterator[SummaryFact]:
+    def facts(self, computed_at: datetime, paths: dict[int, str]) -> Iterator[SummaryFact]:
         for (measure, unit_id, year, period, key), (num, den) in self.values.items():
             yield SummaryFact(
+                unit_path=paths[unit_id],
                 measure=measure,
                 unit_id=unit_id,
                 year=year,

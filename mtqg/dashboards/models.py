@@ -27,8 +27,14 @@ class SummaryFact(models.Model):
     numerator = models.DecimalField(_("tử số / giá trị"), max_digits=20, decimal_places=2)
     denominator = models.DecimalField(_("mẫu số"), max_digits=20, decimal_places=2, null=True, blank=True)
     computed_at = models.DateTimeField(_("tính lúc"))
+    unit_path = models.CharField(
+        _("đường dẫn đơn vị"),
+        max_length=255,
+        editable=False,
+        help_text=_("Bản sao UnitVersion.path để lọc nhanh"),
+    )
 
-    scope_path = "unit__path"
+    scope_path = "unit_path"
     objects = ScopedQuerySet.as_manager()
 
     class Meta:
@@ -39,7 +45,11 @@ class SummaryFact(models.Model):
                 fields=["measure", "unit", "year", "period", "key"], name="summary_fact_unique"
             )
         ]
-        indexes = [models.Index(fields=["measure", "year"]), models.Index(fields=["unit", "measure"])]
+        indexes = [
+            models.Index(fields=["measure", "year"]),
+            models.Index(fields=["unit", "measure"]),
+            models.Index(fields=["unit_path", "year"], name="summary_fact_path_year"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.measure} {self.unit_id} {self.year}{self.period} {self.key}"

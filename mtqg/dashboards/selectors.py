@@ -25,7 +25,7 @@ from mtqg.geo.models import UnitLineage, UnitVersion
 
 from .measures import kind_of
 from .models import PendingRefresh, SummaryFact
-from .services import unit_prefixes
+from .services import path_range, unit_prefixes
 
 REPORTED = "reported"
 CURRENT = "current"
@@ -50,7 +50,7 @@ def identity_prefixes(unit: UnitVersion) -> tuple[str, ...]:
 
 def _base(user: Any, prefixes: Iterable[str]) -> Any:
     qs = SummaryFact.objects.all() if user is None else SummaryFact.objects.visible_to(user)
-    return qs.filter(path_q("unit__path", tuple(prefixes)))
+    return qs.filter(path_range("unit_path", tuple(prefixes)))
 
 
 def _fold(rows: Iterable[dict[str, Any]]) -> Sums:
@@ -206,19 +206,19 @@ def per_unit_reported(
     rows = (
         _base(user, identity_prefixes(unit))
         .filter(measure__in=list(measures), year=year)
-        .values("unit_id", "unit__path", "unit__level", "measure", "year", "period", "key")
+        .values("unit_id", "unit_path", "unit__level", "measure", "year", "period", "key")
         .annotate(num=Sum("numerator"), den=Sum("denominator"))
         .order_by()
     )
     by_path: dict[str, Sums] = defaultdict(dict)
     for r in rows:
         if level == UnitVersion.Level.PROVINCE:
-            segments = r["unit__path"].strip("/").split("/")
+            segments = r["unit_path"].strip("/").split("/")
             if len(segments) < 2:
                 continue
             target = "/".join(segments[:2]) + "/"
         elif r["unit__level"] == level:
-            target = r["unit__path"]
+            target = r["unit_path"]
         else:
             continue
         slot = by_path[target].setdefault(

@@ -6,6 +6,7 @@ import time
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from mtqg.core.audit import record_change
@@ -16,6 +17,17 @@ from .measures import compute
 from .models import PendingRefresh, SummaryFact
 
 BATCH = 2000
+PATH_END = "\x7f"  # sorts after every path character (digits and '/')
+
+
+def path_range(field: str, prefixes: tuple[str, ...]) -> Q:
+    """Rows whose path starts with one of the prefixes, as index-friendly ranges (LIKE is not indexed)."""
+    if "" in prefixes:
+        return Q()
+    q = Q(pk__in=[])
+    for p in prefixes:
+        q |= Q(**{f"{field}__gte": p, f"{field}__lt": p + PATH_END})
+    return q
 
 
 def unit_prefixes(unit: UnitVersion) -> tuple[str, ...]:
@@ -33,15 +45,24 @@ def unit_prefixes(unit: UnitVersion) -> tuple[str, ...]:
     return tuple(kept)
 
 
+def _paths(prefix: str, *, exact: bool = False) -> dict[int, str]:
+    qs = (
+        UnitVersion.objects.filter(path=prefix)
+        if exact
+        else UnitVersion.objects.filter(path__startswith=prefix)
+    )
+    return dict(qs.values_list("pk", "path"))
+
+
 def _replace(prefix: str) -> int:
     """Recompute and replace every fact under a path prefix; returns the number of facts written."""
     acc = compute(prefix)
     now = timezone.now()
     old = SummaryFact.objects.all()
     if prefix:
-        old = old.filter(unit_id__in=UnitVersion.objects.filter(path__startswith=prefix).values("pk"))
+        old = old.filter(path_range("unit_path", (prefix,)))
     old.delete()
-    facts = list(acc.facts(now))
+    facts = list(acc.facts(now, _paths(prefix)))
     SummaryFact.objects.bulk_create(facts, batch_size=BATCH)
     return len(facts)
 
@@ -51,19 +72,19 @@ def _merge(prefix: str, *, exact: bool = False) -> int:
     number of facts created, changed or deleted. Changed and new facts get the new computed_at."""
     acc = compute(prefix, exact=exact)
     now = timezone.now()
-    lookup = {"unit__path": prefix} if exact else {"unit__path__startswith": prefix}
+    where = Q(unit_path=prefix) if exact else path_range("unit_path", (prefix,))
     existing = {
         (r["measure"], r["unit_id"], r["year"], r["period"], r["key"]): (
             r["pk"],
             r["numerator"],
             r["denominator"],
         )
-        for r in SummaryFact.objects.filter(**lookup).values(
+        for r in SummaryFact.objects.filter(where).values(
             "pk", "measure", "unit_id", "year", "period", "key", "numerator", "denominator"
         )
     }
     create, update = [], []
-    for fact in acc.facts(now):
+    for fact in acc.facts(now, _paths(prefix, exact=exact)):
         k = (fact.measure, fact.unit_id, fact.year, fact.period, fact.key)
         old = existing.pop(k, None)
         if old is None:
@@ -91,7 +112,8 @@ def summaries_rebuild(*, actor: Any = None, unit: UnitVersion | None = None) -> 
     record_change(
         actor=actor,
         obj=target,
-        action="summaries_rebuild",
+        action="imported",
+        reason="rebuild_summaries",
         changes={"facts": [None, count]},
         unit_path=prefix,
     )
