@@ -46,7 +46,6 @@ class SummaryFact(models.Model):
             )
         ]
         indexes = [
-            models.Index(fields=["measure", "year"]),
             models.Index(fields=["unit", "measure"]),
             models.Index(fields=["unit_path", "year"], name="summary_fact_path_year"),
         ]
