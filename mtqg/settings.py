@@ -198,6 +198,7 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")  # absolute links
 
 # --- Background jobs: database-backed queue (manage.py db_worker) --------------------------------
 TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
+JOB_PROGRESS_DIR = Path(os.environ.get("JOB_PROGRESS_DIR", VAR_DIR / "jobs"))  # live progress of running jobs
 
 # --- REST API ----------------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -11,15 +11,20 @@ on a separate connection-level autocommit so the page sees them while the job's 
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from importlib import import_module
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import task
@@ -31,6 +36,7 @@ log = logging.getLogger(__name__)
 # kind → "module:function"; each app adds one line per handler.
 JOB_HANDLERS: dict[str, str] = {
     "core.selftest": "mtqg.core.jobs:selftest",
+    "core.crash_probe": "mtqg.core.jobs:crash_probe",
     "planning.scenario": "mtqg.planning.jobs:scenario_job",
     "supervision.render_report": "mtqg.supervision.jobs:render_report",
     "poverty.batch_commit": "mtqg.poverty.importer:batch_commit_job",
@@ -44,11 +50,42 @@ class JobContext:
     actor: Any
 
     def progress(self, percent: int, message: str = "") -> None:
-        """Record progress (0-100). Written with a plain UPDATE so a poller sees it at once (autocommit outside
-        a transaction; inside one, it becomes visible when the handler commits)."""
+        """Record progress (0-100) where a watcher sees it at once, even while the handler holds one long
+        transaction (an atomic import): a small JSON file beside the database (`JOB_PROGRESS_DIR`), plus the Job
+        row itself when no transaction is open."""
         percent = max(0, min(100, int(percent)))
-        Job.objects.filter(pk=self.job.pk).update(progress=percent, message=str(message)[:500])
-        self.job.progress, self.job.message = percent, str(message)[:500]
+        message = str(message)[:500]
+        self.job.progress, self.job.message = percent, message
+        progress_write(str(self.job.pk), percent, message)
+        if not connection.in_atomic_block:
+            Job.objects.filter(pk=self.job.pk).update(progress=percent, message=message)
+
+
+def _progress_file(job_id: str) -> Path:
+    return Path(settings.JOB_PROGRESS_DIR) / f"{job_id}.json"
+
+
+def progress_write(job_id: str, percent: int, message: str) -> None:
+    path = _progress_file(job_id)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(
+        json.dumps({"progress": percent, "message": message}, ensure_ascii=False), encoding="utf-8"
+    )
+    os.replace(tmp, path)
+
+
+def progress_read(job: Job) -> Job:
+    """Overlay the live progress of an unfinished job (from its progress file) on the row."""
+    if job.done:
+        return job
+    try:
+        data = json.loads(_progress_file(str(job.pk)).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return job
+    job.progress = max(job.progress, int(data.get("progress", 0)))
+    job.message = str(data.get("message", job.message))
+    return job
 
 
 def job_enqueue(*, actor: Any, kind: str, params: dict[str, Any] | None = None, title: str = "") -> Job:
@@ -97,6 +134,7 @@ def job_run(job_id: str) -> str:
     """Execute one job (idempotent claim: a job already running or finished is left alone). Returns its status."""
     status = _execute(job_id)
     if status in (Job.Status.SUCCEEDED, Job.Status.FAILED):
+        _progress_file(job_id).unlink(missing_ok=True)
         try:
             _notify(job_id)
         except Exception:  # a notification failure never fails the job
@@ -135,6 +173,45 @@ def _execute(job_id: str) -> str:
         finished_at=timezone.now(),
     )
     return Job.Status.SUCCEEDED
+
+
+def jobs_recover(*, stale_after: timedelta, max_attempts: int = 3) -> dict[str, int]:
+    """Jobs left "running" by a worker that died (killed, machine restarted): a handler's work is atomic, so
+    nothing of it was written; put them back in the queue, or fail them after `max_attempts`."""
+    cutoff = timezone.now() - stale_after
+    requeued = failed = 0
+    for job in Job.objects.filter(status=Job.Status.RUNNING, started_at__lte=cutoff):
+        if job.attempts >= max_attempts:
+            Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING).update(
+                status=Job.Status.FAILED,
+                error=_("Công việc bị gián đoạn %(n)s lần; đã dừng. Không có dữ liệu nào được ghi dở.")
+                % {"n": job.attempts},
+                finished_at=timezone.now(),
+            )
+            failed += 1
+            continue
+        if Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING).update(status=Job.Status.QUEUED):
+            job_id = str(job.pk)
+            transaction.on_commit(lambda job_id=job_id: run_job.enqueue(job_id))  # type: ignore[misc]
+            requeued += 1
+    return {"requeued": requeued, "failed": failed}
+
+
+def crash_probe(ctx: JobContext, *, rows: int = 100, pause: float = 0.01) -> dict[str, Any]:
+    """Writes `rows` audit rows in ONE transaction, slowly, reporting progress: the crash-safety test kills the
+    worker half-way and checks that nothing of it remains."""
+    import time
+
+    from .audit import record_change
+
+    with transaction.atomic():
+        for i in range(rows):
+            record_change(
+                actor=None, obj=ctx.job, action="created", changes={"probe": [None, i]}, reason="crash-probe"
+            )
+            ctx.progress(int(100 * (i + 1) / rows), f"{i + 1}/{rows}")
+            time.sleep(pause)
+    return {"rows": rows}
 
 
 @task()

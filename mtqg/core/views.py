@@ -11,6 +11,7 @@ from mtqg.accounts.models import Assignment
 from mtqg.geo.selectors import current_version
 
 from .home import key_figures
+from .jobs import progress_read
 from .models import Job
 
 
@@ -44,6 +45,6 @@ def job_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def job_detail(request: HttpRequest, job_id: str) -> HttpResponse:
-    job = _job_for(request, job_id)
+    job = progress_read(_job_for(request, job_id))
     template = "core/_job_status.html" if request.headers.get("HX-Request") else "core/job_detail.html"
     return render(request, template, {"job": job})

@@ -33,6 +33,7 @@ SKIP_PREFIXES = (
     "admin/",
     "i18n/",
     "accounts/logout",
+    "accounts/password/reset",
     "api/schema",
     "api/docs",
     "healthz",
