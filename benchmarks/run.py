@@ -43,7 +43,7 @@ MODULES = [
     "benchmarks.dashboards",
     "benchmarks.planning",
 ]
-NOT_MODULES = {"__init__", "run", "common", "load"}
+NOT_MODULES = {"__init__", "run", "common", "load", "load_settings"}
 MEMORY_TARGET_MIB = 2048.0
 BEGIN, END = "<!-- latest:begin -->", "<!-- latest:end -->"
 
