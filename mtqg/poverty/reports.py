@@ -114,9 +114,59 @@ def summary(user: Any, params: ReportParams) -> dict[str, Any]:
             "districts_293": classified_units("district_293", "yes", on, within=unit).count(),
             "p135_communes": _p135_communes(on, unit),
             "p135_villages": classified_units("p135_village", "dbkk", on, within=unit).count(),
+            "by_area_class": _by_area_class(unit, year, on),
         }
     )
     return result
+
+
+def _by_area_class(unit: UnitVersion, year: int, on: date) -> dict[str, dict[str, Any]]:
+    """Households, poor and near-poor of the year inside 30a poor districts, QĐ 293 districts and Program 135
+    communes (classification valid at the end of the year): one grouped scan per commune on review_rollup."""
+    from mtqg.geo.models import UnitClassification
+
+    rows = (
+        Review.objects.filter(year=year, kind=Review.Kind.PERIODIC, commune_id__in=_unit_ids(unit))
+        .values_list("commune_id", "poverty_class")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    per: dict[int, list[int]] = {}
+    for commune_id, cls, n in rows:
+        acc = per.setdefault(commune_id, [0, 0, 0])
+        acc[0] += n
+        acc[1] += n if cls == PovertyClass.POOR else 0
+        acc[2] += n if cls == PovertyClass.NEAR_POOR else 0
+    paths = dict(UnitVersion.objects.filter(pk__in=list(per)).values_list("pk", "path"))
+    classes = {
+        "poor_districts_30a": list(
+            classified_units("poor_district_30a", "yes", on, within=unit).values_list("path", flat=True)
+        ),
+        "districts_293": list(
+            classified_units("district_293", "yes", on, within=unit).values_list("path", flat=True)
+        ),
+        "p135_communes": list(
+            UnitClassification.objects.as_of(on)
+            .filter(scheme__code="p135_commune", unit__path__startswith=unit.path)
+            .values_list("unit__path", flat=True)
+            .distinct()
+        ),
+    }
+    out: dict[str, dict[str, Any]] = {}
+    for key, prefixes in classes.items():
+        h = p = nr = 0
+        starts = tuple(prefixes)
+        for commune_id, (ch, cp, cn) in per.items():
+            if starts and paths.get(commune_id, "").startswith(starts):
+                h, p, nr = h + ch, p + cp, nr + cn
+        out[key] = {
+            "households": h,
+            "poor": p,
+            "poor_rate": _pct(p, h),
+            "near_poor": nr,
+            "near_poor_rate": _pct(nr, h),
+        }
+    return out
 
 
 def _p135_communes(on: date, unit: UnitVersion) -> int:

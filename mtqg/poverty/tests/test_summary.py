@@ -34,6 +34,7 @@ KEYS = {
     "p135_villages",
     "by_ethnicity",
     "transitions",
+    "by_area_class",
 }
 
 
@@ -74,6 +75,7 @@ class DemoSummaryTests(TestCase):
                 "districts_293",
                 "p135_communes",
                 "p135_villages",
+                "by_area_class",
             },
         )
         self.assertEqual(result["poor_rate"], round(43_134 * 100 / demo.DIEN_BIEN_LEAN.households, 2))
@@ -139,3 +141,23 @@ class DemoSummaryTests(TestCase):
         self.assertEqual(sum(e["households"] for e in by_eth), result["households"])
         self.assertEqual(sum(e["poor"] for e in by_eth), 43_134)
         self.assertEqual(by_eth[0]["ethnicity"], "Thái")  # largest group first
+
+    def test_by_area_class_matches_direct_counts(self) -> None:
+        from datetime import date
+
+        from mtqg.geo.selectors import classified_units
+
+        result = summary(None, parse_params({"unit": "11", "year": "2020"}))["by_area_class"]
+        paths = list(
+            classified_units("poor_district_30a", "yes", date(2020, 12, 31)).values_list("path", flat=True)
+        )
+        in_30a = Review.objects.filter(year=2020, commune__path__startswith=paths[0])
+        for p in paths[1:]:
+            in_30a = in_30a | Review.objects.filter(year=2020, commune__path__startswith=p)
+        in_30a = in_30a.filter(
+            commune__path__startswith=UnitVersion.objects.get(structure="pre2025", level=1, code="11").path
+        )
+        self.assertEqual(result["poor_districts_30a"]["households"], in_30a.count())
+        self.assertEqual(result["poor_districts_30a"]["poor"], in_30a.filter(poverty_class="poor").count())
+        self.assertGreater(result["p135_communes"]["poor"], 0)
+        self.assertLessEqual(result["p135_communes"]["poor"], 43_134)
