@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -126,4 +126,8 @@ def attachment_new(request: HttpRequest, pk: int) -> HttpResponse:
 def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
     att = get_visible_or_404(Attachment.objects.all(), request.user, pk=pk)
     name = (att.file.name or "tep").rsplit("/", 1)[-1]
-    return FileResponse(att.file.open("rb"), as_attachment=True, filename=name, content_type=att.content_type)
+    try:
+        handle = att.file.open("rb")
+    except OSError as exc:  # file missing on disk (e.g. restored without media): 404, not a trace
+        raise Http404(_("Tệp không còn trên máy chủ.")) from exc
+    return FileResponse(handle, as_attachment=True, filename=name, content_type=att.content_type)
