@@ -257,9 +257,8 @@ def main() -> None:
     sys.stdout.write(table)
     errors = [r for r in results if r.get("error")]
     if errors:
-        sys.stderr.write(
-            f"{len(errors)} benchmark module(s) failed: {', '.join(r['name'] for r in errors)}\n"
-        )
+        failed = ", ".join(f"{r['name'].rsplit('.', 1)[0]} ({r['db']})" for r in errors)
+        sys.stderr.write(f"{len(errors)} benchmark module run(s) failed: {failed}\n")
 
 
 if __name__ == "__main__":
