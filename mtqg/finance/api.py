@@ -1,18 +1,34 @@
-"""Finance API: the catalog reports (disbursement, outputs, alerts) and a read-only works register."""
+"""Finance API: the catalog reports (disbursement, outputs, alerts), recording a payment, and scoped read viewsets
+(programs, indicators, plans, allocations, disbursements, works and their progress, targets and values)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import django_filters
+from django.db.models import QuerySet
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status, viewsets
-from rest_framework.decorators import api_view, permission_classes
-from rest_framework.permissions import IsAuthenticated
+from rest_framework.decorators import api_view
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from mtqg.reports.api import json_body_schema, report_response, report_schema
+from mtqg.api.filters import UnitCodeFilter
+from mtqg.reports.api import report_response, report_schema
 
-from .models import Source, Work
+from .models import (
+    Allocation,
+    CapitalPlan,
+    Disbursement,
+    Indicator,
+    IndicatorTarget,
+    IndicatorValue,
+    Program,
+    Source,
+    Work,
+    WorkProgress,
+)
 from .services import disbursement_record, resolve_allocation
 
 
@@ -45,34 +61,6 @@ class DisbursementInput(serializers.Serializer):
     reference = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
 
 
-@json_body_schema
-@api_view(["POST"])
-@permission_classes([IsAuthenticated])
-def disbursement_create(request: Request) -> Response:
-    """Record one payment: same checks, row lock and audit as every other entry path; errors in the API format."""
-    data = DisbursementInput(data=request.data)
-    data.is_valid(raise_exception=True)
-    v = data.validated_data
-    allocation = resolve_allocation(
-        user=request.user,
-        work_code=v["work_code"],
-        year=v["year"],
-        source=v["source"],
-        carry_over=v["carry_over"],
-    )
-    row = disbursement_record(
-        actor=request.user,
-        allocation=allocation,
-        paid_on=v["paid_on"],
-        amount=v["amount"],
-        reference=v["reference"],
-    )
-    return Response(
-        {"id": row.pk, "amount": int(row.amount), "paid_on": row.paid_on.isoformat()},
-        status=status.HTTP_201_CREATED,
-    )
-
-
 class WorkSerializer(serializers.ModelSerializer):
     program_code = serializers.CharField(source="program.code", read_only=True)
     commune_code = serializers.CharField(source="commune.code", read_only=True)
@@ -97,10 +85,404 @@ class WorkSerializer(serializers.ModelSerializer):
         ]
 
 
+class WorkFilter(django_filters.FilterSet):
+    unit = UnitCodeFilter("commune__path")
+    program = django_filters.CharFilter(field_name="program__code", label="Mã chương trình/dự án")
+
+    class Meta:
+        model = Work
+        fields = ["unit", "year", "status", "kind", "program", "investor_level"]
+
+
 class WorkViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = WorkSerializer
+    filterset_class = WorkFilter
 
     def get_queryset(self) -> Any:
         return (
             Work.objects.visible_to(self.request.user).select_related("program", "commune").order_by("code")
+        )
+
+
+# --- Read API (issue #9 part 6): scoped viewsets registered in mtqg/api/router.py --------------------------------
+
+
+class ProgramSerializer(serializers.ModelSerializer):
+    parent_code = serializers.CharField(source="parent.code", read_only=True, default=None)
+
+    class Meta:
+        model = Program
+        fields = [
+            "id",
+            "code",
+            "name",
+            "short_name",
+            "kind",
+            "parent_code",
+            "owner_body",
+            "valid_from",
+            "valid_to",
+            "legal_basis",
+            "unconfirmed",
+        ]
+
+
+class ProgramFilter(django_filters.FilterSet):
+    parent = django_filters.CharFilter(field_name="parent__code", label="Mã chương trình cấp trên")
+    root = django_filters.CharFilter(method="filter_root", label="Mã chương trình gốc (cả cây)")
+
+    class Meta:
+        model = Program
+        fields = ["kind", "parent", "root"]
+
+    def filter_root(self, qs: Any, name: str, value: str) -> Any:
+        from django.db.models import Q
+
+        return qs.filter(Q(code=value) | Q(code__startswith=f"{value}."))
+
+
+class ProgramViewSet(viewsets.ReadOnlyModelViewSet):
+    """Programs, components, projects and sub-projects (reference data, the same for every signed-in user)."""
+
+    serializer_class = ProgramSerializer
+    filterset_class = ProgramFilter
+
+    def get_queryset(self) -> QuerySet[Program]:
+        return Program.objects.select_related("parent").order_by("sort_order", "code")
+
+
+class FinanceIndicatorSerializer(serializers.ModelSerializer):
+    program_code = serializers.CharField(source="program.code", read_only=True, default=None)
+
+    class Meta:
+        model = Indicator
+        fields = [
+            "id",
+            "code",
+            "name",
+            "unit_label",
+            "aggregation",
+            "origin",
+            "work_kind",
+            "program_code",
+            "disaggregations",
+            "legal_basis",
+            "unconfirmed",
+        ]
+
+
+class IndicatorFilter(django_filters.FilterSet):
+    program = django_filters.CharFilter(field_name="program__code", label="Mã chương trình/dự án")
+
+    class Meta:
+        model = Indicator
+        fields = ["program", "origin", "aggregation"]
+
+
+class IndicatorViewSet(viewsets.ReadOnlyModelViewSet):
+    """Indicator definitions (reference data): how actual values are obtained and aggregated."""
+
+    serializer_class = FinanceIndicatorSerializer
+    filterset_class = IndicatorFilter
+
+    def get_queryset(self) -> QuerySet[Indicator]:
+        return Indicator.objects.select_related("program").order_by("sort_order", "code")
+
+
+class _UnitFields(serializers.Serializer):
+    unit_code = serializers.CharField(source="unit.code", read_only=True)
+    unit_name = serializers.CharField(source="unit.name", read_only=True)
+    path = serializers.CharField(source="unit.path", read_only=True)
+
+
+class CapitalPlanSerializer(_UnitFields, serializers.ModelSerializer):
+    program_code = serializers.CharField(source="program.code", read_only=True)
+
+    class Meta:
+        model = CapitalPlan
+        fields = [
+            "id",
+            "unit",
+            "unit_code",
+            "unit_name",
+            "path",
+            "program_code",
+            "year",
+            "source",
+            "vintage",
+            "from_year",
+            "amount",
+            "decision_ref",
+            "decided_on",
+            "legal_basis",
+            "note",
+        ]
+
+
+class CapitalPlanFilter(django_filters.FilterSet):
+    unit = UnitCodeFilter("unit__path")
+    program = django_filters.CharFilter(field_name="program__code", label="Mã chương trình/dự án")
+
+    class Meta:
+        model = CapitalPlan
+        fields = ["unit", "year", "source", "vintage", "program"]
+
+
+class CapitalPlanViewSet(viewsets.ReadOnlyModelViewSet):
+    """Capital plan lines (initial, adjusted, carried over, extended) of the visible units; amounts in VND."""
+
+    serializer_class = CapitalPlanSerializer
+    filterset_class = CapitalPlanFilter
+
+    def get_queryset(self) -> QuerySet[CapitalPlan]:
+        return (
+            CapitalPlan.objects.visible_to(self.request.user)
+            .select_related("unit", "program")
+            .order_by("unit__path", "year", "program__code", "pk")
+        )
+
+
+class AllocationSerializer(_UnitFields, serializers.ModelSerializer):
+    program_code = serializers.CharField(source="program.code", read_only=True)
+    work_code = serializers.CharField(source="work.code", read_only=True, default=None)
+
+    class Meta:
+        model = Allocation
+        fields = [
+            "id",
+            "unit",
+            "unit_code",
+            "unit_name",
+            "path",
+            "work",
+            "work_code",
+            "program_code",
+            "year",
+            "source",
+            "carry_over",
+            "investor_level",
+            "amount",
+            "decision_ref",
+        ]
+
+
+class AllocationFilter(django_filters.FilterSet):
+    unit = UnitCodeFilter("unit__path")
+    program = django_filters.CharFilter(field_name="program__code", label="Mã chương trình/dự án")
+    work = django_filters.CharFilter(field_name="work__code", label="Mã công trình")
+
+    class Meta:
+        model = Allocation
+        fields = ["unit", "year", "source", "carry_over", "program", "work"]
+
+
+class AllocationViewSet(viewsets.ReadOnlyModelViewSet):
+    """Capital allocated to works and communes by plan year and source; amounts in VND."""
+
+    serializer_class = AllocationSerializer
+    filterset_class = AllocationFilter
+
+    def get_queryset(self) -> QuerySet[Allocation]:
+        return (
+            Allocation.objects.visible_to(self.request.user)
+            .select_related("unit", "program", "work")
+            .order_by("unit__path", "year", "pk")
+        )
+
+
+class DisbursementSerializer(serializers.ModelSerializer):
+    unit_code = serializers.CharField(source="allocation.unit.code", read_only=True)
+    path = serializers.CharField(source="allocation.unit.path", read_only=True)
+    work_code = serializers.CharField(source="allocation.work.code", read_only=True, default=None)
+    year = serializers.IntegerField(source="allocation.year", read_only=True)
+    source = serializers.CharField(source="allocation.source", read_only=True)  # type: ignore[assignment]
+    carry_over = serializers.BooleanField(source="allocation.carry_over", read_only=True)
+
+    class Meta:
+        model = Disbursement
+        fields = [
+            "id",
+            "allocation",
+            "unit_code",
+            "path",
+            "work_code",
+            "year",
+            "source",
+            "carry_over",
+            "paid_on",
+            "amount",
+            "reference",
+        ]
+
+
+class DisbursementFilter(django_filters.FilterSet):
+    unit = UnitCodeFilter("allocation__unit__path")
+    year = django_filters.NumberFilter(field_name="allocation__year", label="Năm kế hoạch")
+    source = django_filters.ChoiceFilter(
+        field_name="allocation__source", choices=Source.choices, label="Nguồn vốn"
+    )
+    work = django_filters.CharFilter(field_name="allocation__work__code", label="Mã công trình")
+    paid_from = django_filters.DateFilter(field_name="paid_on", lookup_expr="gte", label="Giải ngân từ ngày")
+    paid_to = django_filters.DateFilter(field_name="paid_on", lookup_expr="lte", label="Giải ngân đến ngày")
+
+    class Meta:
+        model = Disbursement
+        fields = ["unit", "year", "source", "work", "allocation", "paid_from", "paid_to"]
+
+
+class DisbursementViewSet(viewsets.ReadOnlyModelViewSet):
+    """Payments of the visible units (GET) and recording one payment (POST, through the same service as the UI)."""
+
+    serializer_class = DisbursementSerializer
+    filterset_class = DisbursementFilter
+
+    def get_queryset(self) -> QuerySet[Disbursement]:
+        return (
+            Disbursement.objects.visible_to(self.request.user)
+            .select_related("allocation__unit", "allocation__work")
+            .order_by("paid_on", "pk")
+        )
+
+    @extend_schema(request=DisbursementInput, responses={201: OpenApiTypes.OBJECT})
+    def create(self, request: Request) -> Response:
+        """Record one payment: same checks, row lock and audit as every other entry path; errors in the API format."""
+        data = DisbursementInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        allocation = resolve_allocation(
+            user=request.user,
+            work_code=v["work_code"],
+            year=v["year"],
+            source=v["source"],
+            carry_over=v["carry_over"],
+        )
+        row = disbursement_record(
+            actor=request.user,
+            allocation=allocation,
+            paid_on=v["paid_on"],
+            amount=v["amount"],
+            reference=v["reference"],
+        )
+        return Response(
+            {"id": row.pk, "amount": int(row.amount), "paid_on": row.paid_on.isoformat()},
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class WorkProgressSerializer(serializers.ModelSerializer):
+    work_code = serializers.CharField(source="work.code", read_only=True)
+    commune_code = serializers.CharField(source="work.commune.code", read_only=True)
+    path = serializers.CharField(source="work.commune.path", read_only=True)
+
+    class Meta:
+        model = WorkProgress
+        fields = ["id", "work", "work_code", "commune_code", "path", "reported_on", "percent", "note"]
+
+
+class WorkProgressFilter(django_filters.FilterSet):
+    unit = UnitCodeFilter("work__commune__path")
+    work = django_filters.CharFilter(field_name="work__code", label="Mã công trình")
+    year = django_filters.NumberFilter(field_name="reported_on__year", label="Năm báo cáo")
+
+    class Meta:
+        model = WorkProgress
+        fields = ["unit", "work", "year"]
+
+
+class WorkProgressViewSet(viewsets.ReadOnlyModelViewSet):
+    """Progress reports (percent done on a date) of the visible works, newest first."""
+
+    serializer_class = WorkProgressSerializer
+    filterset_class = WorkProgressFilter
+
+    def get_queryset(self) -> QuerySet[WorkProgress]:
+        return (
+            WorkProgress.objects.visible_to(self.request.user)
+            .select_related("work__commune")
+            .order_by("-reported_on", "-pk")
+        )
+
+
+class IndicatorTargetSerializer(_UnitFields, serializers.ModelSerializer):
+    indicator_code = serializers.CharField(source="indicator.code", read_only=True)
+
+    class Meta:
+        model = IndicatorTarget
+        fields = [
+            "id",
+            "indicator_code",
+            "unit",
+            "unit_code",
+            "unit_name",
+            "path",
+            "year",
+            "phase",
+            "baseline",
+            "target",
+            "source_ref",
+        ]
+
+
+class IndicatorTargetFilter(django_filters.FilterSet):
+    unit = UnitCodeFilter("unit__path")
+    indicator = django_filters.CharFilter(field_name="indicator__code", label="Mã chỉ tiêu")
+
+    class Meta:
+        model = IndicatorTarget
+        fields = ["unit", "year", "indicator", "phase"]
+
+
+class IndicatorTargetViewSet(viewsets.ReadOnlyModelViewSet):
+    """Baselines and targets of indicators for the visible units."""
+
+    serializer_class = IndicatorTargetSerializer
+    filterset_class = IndicatorTargetFilter
+
+    def get_queryset(self) -> QuerySet[IndicatorTarget]:
+        return (
+            IndicatorTarget.objects.visible_to(self.request.user)
+            .select_related("unit", "indicator")
+            .order_by("indicator__code", "unit__path", "year", "pk")
+        )
+
+
+class FinanceIndicatorValueSerializer(_UnitFields, serializers.ModelSerializer):
+    indicator_code = serializers.CharField(source="indicator.code", read_only=True)
+
+    class Meta:
+        model = IndicatorValue
+        fields = [
+            "id",
+            "indicator_code",
+            "unit",
+            "unit_code",
+            "unit_name",
+            "path",
+            "year",
+            "value",
+            "disaggregation",
+            "note",
+        ]
+
+
+class IndicatorValueFilter(django_filters.FilterSet):
+    unit = UnitCodeFilter("unit__path")
+    indicator = django_filters.CharFilter(field_name="indicator__code", label="Mã chỉ tiêu")
+
+    class Meta:
+        model = IndicatorValue
+        fields = ["unit", "year", "indicator"]
+
+
+class FinanceIndicatorValueViewSet(viewsets.ReadOnlyModelViewSet):
+    """Entered actual values of indicators for the visible units."""
+
+    serializer_class = FinanceIndicatorValueSerializer
+    filterset_class = IndicatorValueFilter
+
+    def get_queryset(self) -> QuerySet[IndicatorValue]:
+        return (
+            IndicatorValue.objects.visible_to(self.request.user)
+            .select_related("unit", "indicator")
+            .order_by("indicator__code", "unit__path", "year", "pk")
         )

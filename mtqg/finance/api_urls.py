@@ -1,4 +1,5 @@
-"""API routes of the finance app (plain views); viewsets go in mtqg/api/router.py."""
+"""API routes of the finance app (plain views); viewsets go in mtqg/api/router.py (POST to the
+disbursements viewset at /api/v1/finance/disbursements/ records a payment)."""
 
 from django.urls import path
 
@@ -7,6 +8,5 @@ from . import api
 urlpatterns = [
     path("disbursement/", api.disbursement, name="finance-disbursement"),
     path("outputs/", api.outputs, name="finance-outputs"),
-    path("disbursements/", api.disbursement_create, name="finance-disbursement-create"),
     path("alerts/", api.alerts, name="finance-alerts"),
 ]

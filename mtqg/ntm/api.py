@@ -1,12 +1,32 @@
-"""NTM API: the summary report over the same catalog function as the command."""
+"""NTM API: the summary reports over the same catalog functions as the command, and scoped read viewsets."""
 
 from __future__ import annotations
 
+from typing import Any
+
+import django_filters
+from django.db.models import Prefetch, QuerySet
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers, viewsets
 from rest_framework.decorators import api_view
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from mtqg.api.filters import UnitCodeFilter
 from mtqg.reports.api import report_response, report_schema
+
+from .models import (
+    Assessment,
+    CriteriaSet,
+    Criterion,
+    CriterionResult,
+    DigitalInfrastructure,
+    Indicator,
+    IndicatorValue,
+    Recognition,
+    Scheme,
+)
 
 
 @report_schema
@@ -28,3 +48,359 @@ def digital_gaps(request: Request) -> Response:
 def white_communes(request: Request) -> Response:
     """GET /api/v1/ntm/white-communes/ — the session-1 name of /api/v1/ntm/digital-gaps/."""
     return report_response(request, "ntm-white-communes")
+
+
+# --- Read API (issue #9 part 6): scoped viewsets registered in mtqg/api/router.py --------------------------------
+
+
+class NtmIndicatorSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Indicator
+        fields = ["id", "code", "name", "value_type", "unit_label", "if_applicable", "order", "unconfirmed"]
+
+
+class CriterionSerializer(serializers.ModelSerializer):
+    criteria_set = serializers.CharField(source="criteria_set.code", read_only=True)
+    indicators = NtmIndicatorSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Criterion
+        fields = ["id", "criteria_set", "number", "name", "group", "unconfirmed", "indicators"]
+
+
+class CriteriaSetSerializer(serializers.ModelSerializer):
+    province_code = serializers.CharField(source="province.code", read_only=True, default=None)
+    parent_code = serializers.CharField(source="parent.code", read_only=True, default=None)
+    criteria = CriterionSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = CriteriaSet
+        fields = [
+            "id",
+            "code",
+            "version",
+            "name",
+            "tier",
+            "legal_basis",
+            "valid_from",
+            "valid_to",
+            "dimension_scheme",
+            "province_code",
+            "parent_code",
+            "basic_tier_rule",
+            "notes",
+            "unconfirmed",
+            "criteria",
+        ]
+
+
+class CriteriaSetFilter(django_filters.FilterSet):
+    class Meta:
+        model = CriteriaSet
+        fields = ["code", "tier", "unconfirmed"]
+
+
+class CriteriaSetViewSet(viewsets.ReadOnlyModelViewSet):
+    """Commune criteria sets (reference data, the same for every signed-in user) with criteria and indicators."""
+
+    serializer_class = CriteriaSetSerializer
+    filterset_class = CriteriaSetFilter
+
+    def get_queryset(self) -> QuerySet[CriteriaSet]:
+        criteria = Criterion.objects.select_related("criteria_set").prefetch_related("indicators")
+        return (
+            CriteriaSet.objects.select_related("province", "parent")
+            .prefetch_related(Prefetch("criteria", queryset=criteria.order_by("number")))
+            .order_by("valid_from", "code", "pk")
+        )
+
+
+class CriterionFilter(django_filters.FilterSet):
+    criteria_set = django_filters.CharFilter(field_name="criteria_set__code", label="Mã bộ tiêu chí")
+
+    class Meta:
+        model = Criterion
+        fields = ["criteria_set", "number"]
+
+
+class CriterionViewSet(viewsets.ReadOnlyModelViewSet):
+    """Criteria of every set (reference data) with their indicators; `?criteria_set=qd1980`."""
+
+    serializer_class = CriterionSerializer
+    filterset_class = CriterionFilter
+
+    def get_queryset(self) -> QuerySet[Criterion]:
+        return (
+            Criterion.objects.select_related("criteria_set")
+            .prefetch_related("indicators")
+            .order_by("criteria_set__valid_from", "criteria_set__code", "number")
+        )
+
+
+class CriterionResultSerializer(serializers.ModelSerializer):
+    number = serializers.IntegerField(source="criterion.number", read_only=True)
+    name = serializers.CharField(source="criterion.name", read_only=True)
+    # plain strings (dat, co_ban_dat, chua_dat, khong_ap_dung, chua_xac_dinh): one enum name per choice set
+    computed_status = serializers.CharField(read_only=True)
+    status = serializers.CharField(read_only=True)
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+
+    class Meta:
+        model = CriterionResult
+        fields = ["number", "name", "computed_status", "status", "status_label", "overridden"]
+
+
+class AssessmentSerializer(serializers.ModelSerializer):
+    commune_code = serializers.CharField(source="commune.code", read_only=True)
+    commune_name = serializers.CharField(source="commune.name", read_only=True)
+    path = serializers.CharField(source="commune.path", read_only=True)
+    criteria_set = serializers.CharField(source="criteria_set.code", read_only=True)
+
+    class Meta:
+        model = Assessment
+        fields = [
+            "id",
+            "commune",
+            "commune_code",
+            "commune_name",
+            "path",
+            "year",
+            "criteria_set",
+            "assessed_on",
+            "region",
+            "criteria_met",
+            "criteria_basic",
+            "criteria_unknown",
+            "criteria_total",
+            "note",
+            "computed_at",
+        ]
+
+
+class AssessmentDetailSerializer(AssessmentSerializer):
+    results = CriterionResultSerializer(many=True, read_only=True)
+
+    class Meta(AssessmentSerializer.Meta):
+        fields = [*AssessmentSerializer.Meta.fields, "results"]
+
+
+class AssessmentFilter(django_filters.FilterSet):
+    unit = UnitCodeFilter("commune__path")
+    criteria_set = django_filters.CharFilter(field_name="criteria_set__code", label="Mã bộ tiêu chí")
+    min_met = django_filters.NumberFilter(
+        field_name="criteria_met", lookup_expr="gte", label="Số tiêu chí đạt từ"
+    )
+
+    class Meta:
+        model = Assessment
+        fields = ["unit", "year", "criteria_set", "commune", "min_met"]
+
+
+class AssessmentViewSet(viewsets.ReadOnlyModelViewSet):
+    """Commune assessments visible to the user; the detail adds the status of each criterion."""
+
+    filterset_class = AssessmentFilter
+
+    def get_serializer_class(self) -> Any:
+        return AssessmentDetailSerializer if self.action == "retrieve" else AssessmentSerializer
+
+    def get_queryset(self) -> QuerySet[Assessment]:
+        qs = Assessment.objects.visible_to(self.request.user).select_related("commune", "criteria_set")
+        if self.action == "retrieve":
+            results = CriterionResult.objects.select_related("criterion").order_by("criterion__number")
+            qs = qs.prefetch_related(Prefetch("results", queryset=results))
+        return qs.order_by("commune__path", "-year", "pk")
+
+
+class NtmIndicatorValueSerializer(serializers.ModelSerializer):
+    commune_code = serializers.CharField(source="assessment.commune.code", read_only=True)
+    path = serializers.CharField(source="assessment.commune.path", read_only=True)
+    year = serializers.IntegerField(source="assessment.year", read_only=True)
+    criterion = serializers.IntegerField(source="indicator.criterion.number", read_only=True)
+    indicator_code = serializers.CharField(source="indicator.code", read_only=True)
+    evidence_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = IndicatorValue
+        fields = [
+            "id",
+            "assessment",
+            "commune_code",
+            "path",
+            "year",
+            "criterion",
+            "indicator_code",
+            "value",
+            "not_applicable",
+            "source",
+            "measured_on",
+            "evidence_url",
+        ]
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_evidence_url(self, obj: IndicatorValue) -> str | None:
+        """The scoped download page of the evidence file (never the storage path)."""
+        return reverse("ntm:evidence", args=[obj.pk]) if obj.evidence else None
+
+
+class IndicatorValueFilter(django_filters.FilterSet):
+    unit = UnitCodeFilter("assessment__commune__path")
+    year = django_filters.NumberFilter(field_name="assessment__year", label="Năm")
+    indicator = django_filters.CharFilter(field_name="indicator__code", label="Mã chỉ tiêu")
+
+    class Meta:
+        model = IndicatorValue
+        fields = ["unit", "year", "assessment", "indicator"]
+
+
+class IndicatorValueViewSet(viewsets.ReadOnlyModelViewSet):
+    """Indicator values entered for the visible assessments; `?assessment=<id>` gives one scorecard's values."""
+
+    serializer_class = NtmIndicatorValueSerializer
+    filterset_class = IndicatorValueFilter
+
+    def get_queryset(self) -> QuerySet[IndicatorValue]:
+        return (
+            IndicatorValue.objects.visible_to(self.request.user)
+            .select_related("assessment__commune", "indicator__criterion")
+            .order_by("assessment_id", "indicator__criterion__number", "indicator__order", "pk")
+        )
+
+
+class RecognitionSerializer(serializers.ModelSerializer):
+    commune_code = serializers.CharField(source="commune.code", read_only=True)
+    commune_name = serializers.CharField(source="commune.name", read_only=True)
+    path = serializers.CharField(source="commune.path", read_only=True)
+    criteria_set = serializers.CharField(source="criteria_set.code", read_only=True, default=None)
+
+    class Meta:
+        model = Recognition
+        fields = [
+            "id",
+            "commune",
+            "commune_code",
+            "commune_name",
+            "path",
+            "tier",
+            "decision_no",
+            "decision_date",
+            "authority",
+            "standard_year",
+            "criteria_set",
+            "council_vote",
+            "satisfaction_pct",
+            "no_construction_debt",
+            "revoked_on",
+            "revocation_decision",
+            "note",
+        ]
+
+
+class RecognitionFilter(django_filters.FilterSet):
+    unit = UnitCodeFilter("commune__path")
+    year = django_filters.NumberFilter(field_name="standard_year", label="Đạt chuẩn năm")
+    revoked = django_filters.BooleanFilter(field_name="revoked_on", lookup_expr="isnull", exclude=True)
+
+    class Meta:
+        model = Recognition
+        fields = ["unit", "tier", "year", "revoked"]
+
+
+class RecognitionViewSet(viewsets.ReadOnlyModelViewSet):
+    """The recognition register (decisions and revocations) of the visible communes, newest first."""
+
+    serializer_class = RecognitionSerializer
+    filterset_class = RecognitionFilter
+
+    def get_queryset(self) -> QuerySet[Recognition]:
+        return (
+            Recognition.objects.visible_to(self.request.user)
+            .select_related("commune", "criteria_set")
+            .order_by("-decision_date", "commune__name", "pk")
+        )
+
+
+class SchemeSerializer(serializers.ModelSerializer):
+    province_code = serializers.CharField(source="province.code", read_only=True)
+    province_name = serializers.CharField(source="province.name", read_only=True)
+    path = serializers.CharField(source="province.path", read_only=True)
+
+    class Meta:
+        model = Scheme
+        fields = [
+            "id",
+            "code",
+            "name",
+            "province_code",
+            "province_name",
+            "path",
+            "classification_scheme",
+            "classification_value",
+            "target",
+            "legal_basis",
+            "unconfirmed",
+        ]
+
+
+class SchemeFilter(django_filters.FilterSet):
+    unit = UnitCodeFilter("province__path")
+
+    class Meta:
+        model = Scheme
+        fields = ["unit", "code"]
+
+
+class SchemeViewSet(viewsets.ReadOnlyModelViewSet):
+    """Provincial schemes and targets (data) of the provinces the user sees."""
+
+    serializer_class = SchemeSerializer
+    filterset_class = SchemeFilter
+
+    def get_queryset(self) -> QuerySet[Scheme]:
+        return Scheme.objects.visible_to(self.request.user).select_related("province").order_by("code")
+
+
+class DigitalInfrastructureSerializer(serializers.ModelSerializer):
+    unit_code = serializers.CharField(source="unit.code", read_only=True)
+    unit_name = serializers.CharField(source="unit.name", read_only=True)
+    path = serializers.CharField(source="unit.path", read_only=True)
+
+    class Meta:
+        model = DigitalInfrastructure
+        fields = [
+            "id",
+            "unit",
+            "unit_code",
+            "unit_name",
+            "path",
+            "year",
+            "has_radio",
+            "mobile_signal",
+            "has_internet",
+            "has_postal_point",
+            "online_services",
+            "source",
+            "note",
+        ]
+
+
+class DigitalInfrastructureFilter(django_filters.FilterSet):
+    unit = UnitCodeFilter("unit__path")
+
+    class Meta:
+        model = DigitalInfrastructure
+        fields = ["unit", "year", "mobile_signal", "has_radio"]
+
+
+class DigitalInfrastructureViewSet(viewsets.ReadOnlyModelViewSet):
+    """Information and communications per commune/village and year (criterion 8, digital gaps)."""
+
+    serializer_class = DigitalInfrastructureSerializer
+    filterset_class = DigitalInfrastructureFilter
+
+    def get_queryset(self) -> QuerySet[DigitalInfrastructure]:
+        return (
+            DigitalInfrastructure.objects.visible_to(self.request.user)
+            .select_related("unit")
+            .order_by("unit__path", "year", "pk")
+        )

@@ -1,18 +1,21 @@
-"""OCOP API: the summary report as JSON (same parameters and scope as the command) and the product list."""
+"""OCOP API: the summary report as JSON (same parameters and scope as the command), the product list and scoped
+read viewsets of subjects, ratings and sales channels."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import django_filters
 from django.db.models import QuerySet
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import api_view
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from mtqg.api.filters import UnitCodeFilter
 from mtqg.reports.api import report_response, report_schema
 
-from .models import Product
+from .models import Product, Rating, SalesChannel, Subject
 from .selectors import ProductFilters, product_list
 
 
@@ -63,3 +66,164 @@ class ProductViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self) -> QuerySet[Product]:
         return product_list(self.request.user, ProductFilters.from_query(self.request.query_params))
+
+
+# --- Read API (issue #9 part 6): scoped viewsets registered in mtqg/api/router.py --------------------------------
+
+
+class SubjectSerializer(serializers.ModelSerializer):
+    """The contact shown on the product page (name, phone, e-mail); the tax code is not shown there, nor here."""
+
+    commune_code = serializers.CharField(source="commune.code", read_only=True)
+    commune_name = serializers.CharField(source="commune.name", read_only=True)
+    path = serializers.CharField(source="commune.path", read_only=True)
+    products = serializers.IntegerField(source="product_count", read_only=True)
+
+    class Meta:
+        model = Subject
+        fields = [
+            "id",
+            "name",
+            "kind",
+            "commune",
+            "commune_code",
+            "commune_name",
+            "path",
+            "address",
+            "contact_name",
+            "phone",
+            "email",
+            "products",
+        ]
+
+
+class SubjectFilter(django_filters.FilterSet):
+    unit = UnitCodeFilter("commune__path")
+    q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label="Tên chủ thể có chứa")
+
+    class Meta:
+        model = Subject
+        fields = ["unit", "kind", "commune", "q"]
+
+
+class SubjectViewSet(viewsets.ReadOnlyModelViewSet):
+    """OCOP subjects (producers) of the visible communes, with their number of products."""
+
+    serializer_class = SubjectSerializer
+    filterset_class = SubjectFilter
+
+    def get_queryset(self) -> QuerySet[Subject]:
+        from django.db.models import Count
+
+        return (
+            Subject.objects.visible_to(self.request.user)
+            .select_related("commune")
+            .annotate(product_count=Count("products"))
+            .order_by("name", "pk")
+        )
+
+
+class RatingSerializer(serializers.ModelSerializer):
+    product_name = serializers.CharField(source="product.name", read_only=True)
+    commune_code = serializers.CharField(source="product.commune.code", read_only=True)
+    path = serializers.CharField(source="product.commune.path", read_only=True)
+    ruleset = serializers.CharField(source="ruleset.code", read_only=True)
+
+    class Meta:
+        model = Rating
+        fields = [
+            "id",
+            "product",
+            "product_name",
+            "commune_code",
+            "path",
+            "ruleset",
+            "round_year",
+            "round_label",
+            "score_a",
+            "score_b",
+            "score_c",
+            "criteria",
+            "total",
+            "stars",
+            "council_level",
+            "decision_number",
+            "decision_date",
+            "valid_to",
+            "note",
+        ]
+
+
+class RatingFilter(django_filters.FilterSet):
+    unit = UnitCodeFilter("product__commune__path")
+    year = django_filters.NumberFilter(field_name="round_year", label="Năm đánh giá")
+    valid_on = django_filters.DateFilter(method="filter_valid_on", label="Giấy chứng nhận còn hiệu lực ngày")
+
+    class Meta:
+        model = Rating
+        fields = ["unit", "year", "stars", "council_level", "product", "valid_on"]
+
+    def filter_valid_on(self, qs: Any, name: str, value: Any) -> Any:
+        return qs.filter(decision_date__lte=value, valid_to__gte=value)
+
+
+class RatingViewSet(viewsets.ReadOnlyModelViewSet):
+    """Every rating round (scores, star, decision, certificate validity) of the visible products."""
+
+    serializer_class = RatingSerializer
+    filterset_class = RatingFilter
+
+    def get_queryset(self) -> QuerySet[Rating]:
+        return (
+            Rating.objects.visible_to(self.request.user)
+            .select_related("product__commune", "ruleset")
+            .order_by("-decision_date", "-pk")
+        )
+
+
+class SalesChannelSerializer(serializers.ModelSerializer):
+    product_name = serializers.CharField(source="product.name", read_only=True)
+    commune_code = serializers.CharField(source="product.commune.code", read_only=True)
+    path = serializers.CharField(source="product.commune.path", read_only=True)
+
+    class Meta:
+        model = SalesChannel
+        fields = [
+            "id",
+            "product",
+            "product_name",
+            "commune_code",
+            "path",
+            "kind",
+            "name",
+            "url",
+            "status",
+            "listed_on",
+            "promotion_program",
+            "promotion_amount",
+            "sales_year",
+            "sales_amount",
+        ]
+
+
+class SalesChannelFilter(django_filters.FilterSet):
+    unit = UnitCodeFilter("product__commune__path")
+    year = django_filters.NumberFilter(field_name="sales_year", label="Năm doanh số")
+
+    class Meta:
+        model = SalesChannel
+        fields = ["unit", "kind", "status", "year", "product"]
+
+
+class SalesChannelViewSet(viewsets.ReadOnlyModelViewSet):
+    """Sales channels (e-commerce, own shop, supermarket, export) of the visible products; amounts in VND."""
+
+    serializer_class = SalesChannelSerializer
+    filterset_class = SalesChannelFilter
+
+    def get_queryset(self) -> QuerySet[SalesChannel]:
+        return (
+            SalesChannel.objects.visible_to(self.request.user)
+            .select_related("product__commune")
+            .order_by("product__name", "kind", "name", "pk")
+        )

@@ -1,18 +1,24 @@
-"""Supervision API: read-only mission and recommendation lists (scoped), the recurring-themes report."""
+"""Supervision API: read-only mission, recommendation, finding, follow-up, agreement and snapshot lists (scoped),
+the recurring-themes report and the briefing."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import django_filters
+from django.db.models import QuerySet
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers, viewsets
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from mtqg.api.filters import UnitCodeFilter
 from mtqg.reports.api import report_response, report_schema
 
-from .models import Mission, Recommendation
+from .models import Agreement, Finding, FollowUp, Mission, Recommendation, Snapshot
 
 
 class MissionSerializer(serializers.ModelSerializer):
@@ -103,3 +109,216 @@ class Briefing(GenericAPIView):
     @report_schema
     def get(self, request: Request) -> Response:
         return report_response(request, "briefing")
+
+
+# --- Read API (issue #9 part 6): scoped viewsets registered in mtqg/api/router.py --------------------------------
+
+
+class FindingSerializer(serializers.ModelSerializer):
+    mission_title = serializers.CharField(source="mission.title", read_only=True)
+    unit_code = serializers.CharField(source="mission.unit.code", read_only=True)
+    path = serializers.CharField(source="mission.unit.path", read_only=True)
+    theme_label = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Finding
+        fields = [
+            "id",
+            "mission",
+            "mission_title",
+            "unit_code",
+            "path",
+            "kind",
+            "raised_by",
+            "theme",
+            "theme_label",
+            "content",
+            "evidence_ref",
+        ]
+
+
+class FindingFilter(django_filters.FilterSet):
+    unit = UnitCodeFilter("mission__unit__path")
+    year = django_filters.NumberFilter(field_name="mission__start_date__year", label="Năm của đoàn")
+
+    class Meta:
+        model = Finding
+        fields = ["unit", "year", "mission", "kind", "raised_by", "theme"]
+
+
+class FindingViewSet(viewsets.ReadOnlyModelViewSet):
+    """Findings (results, difficulties, limitations) of the missions to the visible units."""
+
+    serializer_class = FindingSerializer
+    filterset_class = FindingFilter
+
+    def get_queryset(self) -> QuerySet[Finding]:
+        return (
+            Finding.objects.visible_to(self.request.user)
+            .select_related("mission__unit")
+            .order_by("-mission__start_date", "mission_id", "kind", "pk")
+        )
+
+
+class FollowUpSerializer(serializers.ModelSerializer):
+    """What the recommendation page shows; the author account is not exposed."""
+
+    mission = serializers.IntegerField(source="recommendation.mission_id", read_only=True)
+    unit_code = serializers.CharField(source="recommendation.mission.unit.code", read_only=True)
+    path = serializers.CharField(source="recommendation.mission.unit.path", read_only=True)
+    new_status = serializers.CharField(read_only=True)  # the recommendation's status values, or ""
+
+    class Meta:
+        model = FollowUp
+        fields = [
+            "id",
+            "recommendation",
+            "mission",
+            "unit_code",
+            "path",
+            "reported_on",
+            "content",
+            "evidence_ref",
+            "new_status",
+        ]
+
+
+class FollowUpFilter(django_filters.FilterSet):
+    unit = UnitCodeFilter("recommendation__mission__unit__path")
+    year = django_filters.NumberFilter(field_name="reported_on__year", label="Năm báo cáo")
+
+    class Meta:
+        model = FollowUp
+        fields = ["unit", "year", "recommendation"]
+
+
+class FollowUpViewSet(viewsets.ReadOnlyModelViewSet):
+    """Follow-up reports on the recommendations of the visible missions."""
+
+    serializer_class = FollowUpSerializer
+    filterset_class = FollowUpFilter
+
+    def get_queryset(self) -> QuerySet[FollowUp]:
+        return (
+            FollowUp.objects.visible_to(self.request.user)
+            .select_related("recommendation__mission__unit")
+            .order_by("recommendation_id", "reported_on", "pk")
+        )
+
+
+class AgreementSerializer(serializers.ModelSerializer):
+    mission_title = serializers.CharField(source="mission.title", read_only=True)
+    unit_code = serializers.CharField(source="mission.unit.code", read_only=True)
+    path = serializers.CharField(source="mission.unit.path", read_only=True)
+
+    class Meta:
+        model = Agreement
+        fields = [
+            "id",
+            "mission",
+            "mission_title",
+            "unit_code",
+            "path",
+            "title",
+            "parties",
+            "signed_on",
+            "period",
+            "summary",
+        ]
+
+
+class AgreementFilter(django_filters.FilterSet):
+    unit = UnitCodeFilter("mission__unit__path")
+    year = django_filters.NumberFilter(field_name="signed_on__year", label="Năm ký")
+
+    class Meta:
+        model = Agreement
+        fields = ["unit", "year", "mission"]
+
+
+class AgreementViewSet(viewsets.ReadOnlyModelViewSet):
+    """Cooperation agreements signed during the missions to the visible units."""
+
+    serializer_class = AgreementSerializer
+    filterset_class = AgreementFilter
+
+    def get_queryset(self) -> QuerySet[Agreement]:
+        return (
+            Agreement.objects.visible_to(self.request.user)
+            .select_related("mission__unit")
+            .order_by("-signed_on", "pk")
+        )
+
+
+class SnapshotSerializer(serializers.ModelSerializer):
+    unit_code = serializers.CharField(source="unit.code", read_only=True)
+    unit_name = serializers.CharField(source="unit.name", read_only=True)
+    path = serializers.CharField(source="unit.path", read_only=True)
+    author_name = serializers.SerializerMethodField()
+    download_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Snapshot
+        fields = [
+            "id",
+            "report",
+            "unit",
+            "unit_code",
+            "unit_name",
+            "path",
+            "params",
+            "rendered_name",
+            "sha256",
+            "author_name",
+            "signed_at",
+            "download_url",
+        ]
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_author_name(self, obj: Snapshot) -> str | None:
+        """As on the snapshot page: the signer's full name (or user name); null for system (demo) snapshots."""
+        if obj.author is None:
+            return None
+        return obj.author.full_name or obj.author.username
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_download_url(self, obj: Snapshot) -> str | None:
+        if not obj.rendered_name:
+            return None
+        return reverse("supervision:snapshot", args=[obj.pk]) + "?download=1"
+
+
+class SnapshotDetailSerializer(SnapshotSerializer):
+    """The detail adds the frozen figures and whether the stored hash still matches them."""
+
+    intact = serializers.SerializerMethodField()
+
+    class Meta(SnapshotSerializer.Meta):
+        fields = [*SnapshotSerializer.Meta.fields, "figures", "intact"]
+
+    def get_intact(self, obj: Snapshot) -> bool:
+        return obj.compute_hash() == obj.sha256
+
+
+class SnapshotFilter(django_filters.FilterSet):
+    unit = UnitCodeFilter("unit__path")
+    year = django_filters.NumberFilter(field_name="signed_at__year", label="Năm ký duyệt")
+
+    class Meta:
+        model = Snapshot
+        fields = ["unit", "year", "report"]
+
+
+class SnapshotViewSet(viewsets.ReadOnlyModelViewSet):
+    """Signed-off reports of the visible units (the list omits figures and file; the detail has the figures)."""
+
+    filterset_class = SnapshotFilter
+
+    def get_serializer_class(self) -> Any:
+        return SnapshotDetailSerializer if self.action == "retrieve" else SnapshotSerializer
+
+    def get_queryset(self) -> QuerySet[Snapshot]:
+        qs = Snapshot.objects.visible_to(self.request.user).select_related("unit", "author")
+        if self.action != "retrieve":
+            qs = qs.defer("rendered", "figures")
+        return qs.order_by("-signed_at", "-pk")
