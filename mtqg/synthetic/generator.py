@@ -387,6 +387,7 @@ class Generator:
             ],
         )  # fmt: skip
         names = [(f"{f} {m} {g}", fold(f"{f} {m} {g}")) for f in FAMILY for m in MIDDLE for g in GIVEN]
+        draws = {(y, a): Draw(standards[y], a, self.seed) for y in years for a in ("rural", "urban")}
         per_commune = self.cfg["households_per_commune"]
         chunk = 40 if per_commune > 1000 else 400
         next_id = bulk.reserve_ids(Household, 0)
@@ -400,21 +401,24 @@ class Generator:
                 factor = rng.uniform(0.3, 1.7)
                 ethnic = ETHNIC.get(commune.region, ["Kinh"])
                 region = POVERTY_REGION.get(commune.region, commune.region)
+                year_rates = {}
+                for year in years:
+                    table = rates.get(str(year)) or rates[max(rates.keys() - {"source", "note"})]
+                    year_rates[year] = table.get(region, table["dbsh"])
                 for k in range(n):
-                    name, search = names[rng.randrange(len(names))]
-                    ethnicity = rng.choice(ethnic)
+                    name, search = names[int(rng.random() * len(names))]
+                    ethnicity = ethnic[int(rng.random() * len(ethnic))]
                     households.append(
                         (next_id, f"{MARK}-{commune.code}-{k:05d}", commune.id, f"Thôn {k % 12 + 1}",
                          name, search, ethnicity, area)
                     )  # fmt: skip
                     before = ""
                     for year in years:
-                        table = rates.get(str(year)) or rates[max(rates.keys() - {"source", "note"})]
-                        poor, near = table.get(region, table["dbsh"])
-                        cls, income, deps = _household(
-                            rng, standards[year], area, poor * factor / 100, near * factor / 100
+                        poor, near = year_rates[year]
+                        cls, income, deps, count = draws[(year, area)](
+                            rng, poor * factor / 100, near * factor / 100
                         )
-                        review = (next_id, commune.id, year, area, income, json.dumps(deps), len(deps),
+                        review = (next_id, commune.id, year, area, income, deps, count,
                                   standards[year].pk, cls, _transition(before, cls), date(year, 12, 15))  # fmt: skip
                         reviews.append((*review, ethnicity) if has_ethnicity else review)
                         before = cls
@@ -569,29 +573,50 @@ def _value(rng: random.Random, value_type: str, rule: Any, fail: bool) -> Decima
     return (limit * Decimal(rng.random())).quantize(Decimal("0.01"))
 
 
-def _household(
-    rng: random.Random, standard: Any, area: str, p_poor: float, p_near: float
-) -> tuple[str, int, list[str]]:
-    """Draw a household's income and deprivations for a target class and classify it by the standard's rule."""
-    from mtqg.poverty.standards import decide
+class Draw:
+    """Household draws under one standard and area: income and deprivations for a target class, classified by the
+    standard's own rule (`poverty.standards.decide`, memoised per (income, count)). Deprivation lists come from a
+    fixed pool per count (seeded), so a draw costs four random numbers."""
 
-    lines = standard.lines[area]
-    line = int(lines["line"])
-    upper = int(lines.get("average_upper") or line * 3 // 2)
-    cutoff = standard.deprivation_cutoff or 0
-    codes = [i["code"] for i in standard.indicators]
-    r = rng.random()
-    if r < p_poor:
-        income, count = rng.randint(line * 4 // 10, line), rng.randint(cutoff, min(len(codes), cutoff + 3))
-    elif r < p_poor + p_near:
-        income, count = rng.randint(line * 5 // 10, line), rng.randint(0, max(cutoff - 1, 0))
-    elif r < p_poor + p_near + 0.08:
-        income, count = rng.randint(line + 1, upper), rng.randint(0, 3)
-    else:
-        income, count = rng.randint(upper + 1, upper * 4), rng.randint(0, 2)
-    income = income // 1000 * 1000
-    deps = rng.sample(codes, min(count, len(codes))) if codes else []
-    return decide(lines, standard.deprivation_cutoff, income, len(deps)), income, deps
+    POOL = 32
+
+    def __init__(self, standard: Any, area: str, seed: int) -> None:
+        from mtqg.poverty.standards import decide
+
+        self.decide = decide
+        self.lines = standard.lines[area]
+        self.line = int(self.lines["line"])
+        self.upper = int(self.lines.get("average_upper") or self.line * 3 // 2)
+        self.cutoff = standard.deprivation_cutoff
+        codes = [i["code"] for i in standard.indicators]
+        self.n = len(codes)
+        pool_rng = random.Random(f"{seed}-deps-{standard.code}-{area}")
+        self.pools = [
+            [json.dumps(pool_rng.sample(codes, count)) for _ in range(self.POOL)]
+            for count in range(self.n + 1)
+        ]
+        self.cache: dict[tuple[int, int], str] = {}
+
+    def __call__(self, rng: random.Random, p_poor: float, p_near: float) -> tuple[str, int, str, int]:
+        rand = rng.random
+        line, upper, cutoff = self.line, self.upper, self.cutoff or 0
+        r = rand()
+        if r < p_poor:
+            lo, hi, c_lo, c_hi = line * 4 // 10, line, cutoff, min(self.n, cutoff + 3)
+        elif r < p_poor + p_near:
+            lo, hi, c_lo, c_hi = line * 5 // 10, line, 0, max(cutoff - 1, 0)
+        elif r < p_poor + p_near + 0.08:
+            lo, hi, c_lo, c_hi = line + 1, upper, 0, 3
+        else:
+            lo, hi, c_lo, c_hi = upper + 1, upper * 4, 0, 2
+        income = (lo + int(rand() * (hi - lo + 1))) // 1000 * 1000
+        count = min(self.n, c_lo + int(rand() * (c_hi - c_lo + 1)))
+        deps = self.pools[count][int(rand() * self.POOL)]
+        key = (income, count)
+        cls = self.cache.get(key)
+        if cls is None:
+            cls = self.cache[key] = self.decide(self.lines, self.cutoff, income, count)
+        return cls, income, deps, count
 
 
 def _transition(before: str, now: str) -> str:
