@@ -382,7 +382,9 @@ class WorkProgressSerializer(serializers.ModelSerializer):
 class WorkProgressFilter(django_filters.FilterSet):
     unit = UnitCodeFilter("work__commune__path")
     work = django_filters.CharFilter(field_name="work__code", label="Mã công trình")
-    year = django_filters.NumberFilter(field_name="reported_on__year", label="Năm báo cáo")
+    year = django_filters.NumberFilter(
+        field_name="reported_on__year", label="Năm báo cáo", min_value=1, max_value=9999
+    )
 
     class Meta:
         model = WorkProgress

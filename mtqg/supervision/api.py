@@ -139,7 +139,9 @@ class FindingSerializer(serializers.ModelSerializer):
 
 class FindingFilter(django_filters.FilterSet):
     unit = UnitCodeFilter("mission__unit__path")
-    year = django_filters.NumberFilter(field_name="mission__start_date__year", label="Năm của đoàn")
+    year = django_filters.NumberFilter(
+        field_name="mission__start_date__year", label="Năm của đoàn", min_value=1, max_value=9999
+    )
 
     class Meta:
         model = Finding
@@ -185,7 +187,9 @@ class FollowUpSerializer(serializers.ModelSerializer):
 
 class FollowUpFilter(django_filters.FilterSet):
     unit = UnitCodeFilter("recommendation__mission__unit__path")
-    year = django_filters.NumberFilter(field_name="reported_on__year", label="Năm báo cáo")
+    year = django_filters.NumberFilter(
+        field_name="reported_on__year", label="Năm báo cáo", min_value=1, max_value=9999
+    )
 
     class Meta:
         model = FollowUp
@@ -229,7 +233,9 @@ class AgreementSerializer(serializers.ModelSerializer):
 
 class AgreementFilter(django_filters.FilterSet):
     unit = UnitCodeFilter("mission__unit__path")
-    year = django_filters.NumberFilter(field_name="signed_on__year", label="Năm ký")
+    year = django_filters.NumberFilter(
+        field_name="signed_on__year", label="Năm ký", min_value=1, max_value=9999
+    )
 
     class Meta:
         model = Agreement
@@ -302,7 +308,9 @@ class SnapshotDetailSerializer(SnapshotSerializer):
 
 class SnapshotFilter(django_filters.FilterSet):
     unit = UnitCodeFilter("unit__path")
-    year = django_filters.NumberFilter(field_name="signed_at__year", label="Năm ký duyệt")
+    year = django_filters.NumberFilter(
+        field_name="signed_at__year", label="Năm ký duyệt", min_value=1, max_value=9999
+    )
 
     class Meta:
         model = Snapshot
