@@ -77,8 +77,8 @@ class FinanceReadApiTest(TestCase):
         self.assertGreaterEqual(body["count"], 1, url)
         for item in body["results"]:
             self.assertTrue(item["path"].startswith(self.world.dien_bien_old.path), url)
-        own = self.rows["db"][key].pk  # type: ignore[attr-defined]
-        other = self.rows["cb"][key].pk  # type: ignore[attr-defined]
+        own = self.rows["db"][key].pk
+        other = self.rows["cb"][key].pk
         detail = self.client.get(f"{url}{own}/")
         self.assertEqual(detail.status_code, 200, url)
         self.assertEqual(self.client.get(f"{url}{other}/").status_code, 404, url)
@@ -102,12 +102,12 @@ class FinanceReadApiTest(TestCase):
         work = self.rows["db"]["work"]
         self.assertEqual(
             (row["work_code"], row["amount"], row["carry_over"]), (work.code, "100000000", False)
-        )  # type: ignore[attr-defined]
+        )
         self.assertEqual(self.client.get(url).json()["count"], 2)
         self.assertEqual(self.client.get(url, {"carry_over": "true"}).json()["count"], 1)
         self.assertEqual(
             self.client.get(url, {"work": work.code, "source": "nsdp_doi_ung"}).json()["count"], 1
-        )  # type: ignore[attr-defined]
+        )
 
     def test_disbursements(self) -> None:
         url = "/api/v1/finance/disbursements/"
@@ -118,7 +118,7 @@ class FinanceReadApiTest(TestCase):
         self.assertEqual(self.client.get(url, {"paid_from": "2024-01-01"}).json()["count"], 1)
         self.assertEqual(self.client.get(url, {"source": "nstw_dtpt", "year": 2023}).json()["count"], 1)
         commune = self.rows["db"]["commune"]
-        self.assertEqual(self.client.get(url, {"unit": commune.code}).json()["count"], 2)  # type: ignore[attr-defined]
+        self.assertEqual(self.client.get(url, {"unit": commune.code}).json()["count"], 2)
         self.client.get(url)
         with self.assertNumQueries(8):  # session, user, scope (assignments + 3 lineage), count, page
             self.client.get(url)
@@ -128,7 +128,7 @@ class FinanceReadApiTest(TestCase):
         self.assertEqual((row["percent"], row["reported_on"]), (40, "2023-06-30"))
         self.assertEqual(self.client.get("/api/v1/finance/work-progress/", {"year": 2022}).json()["count"], 0)
         works = self.client.get("/api/v1/finance/works/", {"status": "construction", "year": 2023}).json()
-        self.assertEqual([w["code"] for w in works["results"]], [self.rows["db"]["work"].code])  # type: ignore[attr-defined]
+        self.assertEqual([w["code"] for w in works["results"]], [self.rows["db"]["work"].code])
         self.assertEqual(self.client.get("/api/v1/finance/works/", {"status": "settled"}).json()["count"], 0)
 
     def test_indicator_targets_and_values(self) -> None:
@@ -148,7 +148,7 @@ class FinanceReadApiTest(TestCase):
         self.assertEqual(body["count"], Program.objects.count())
         program = Program.objects.get(code="GNBV.DA1.TDA1")
         detail = self.client.get(f"/api/v1/finance/programs/{program.pk}/").json()
-        self.assertEqual((detail["code"], detail["parent_code"]), ("GNBV.DA1.TDA1", program.parent.code))  # type: ignore[union-attr]
+        self.assertEqual((detail["code"], detail["parent_code"]), ("GNBV.DA1.TDA1", program.parent.code))
         tree = self.client.get("/api/v1/finance/programs/", {"root": "GNBV"}).json()
         self.assertTrue(all(p["code"] == "GNBV" or p["code"].startswith("GNBV.") for p in tree["results"]))
         self.assertGreater(tree["count"], 1)
