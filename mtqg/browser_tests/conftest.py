@@ -14,6 +14,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -106,3 +107,9 @@ def browser_context(live_url: str) -> Iterator[object]:
         yield context
         context.close()
         browser.close()
+
+
+@pytest.fixture(autouse=True)
+def fresh_session(browser_context: Any) -> None:
+    """Each test starts logged out, in Vietnamese: the browser context (and its cookies) is shared by the session."""
+    browser_context.clear_cookies()  # type: ignore[attr-defined]
