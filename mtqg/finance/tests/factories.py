@@ -97,14 +97,16 @@ def guard_sample(world: World) -> list[str]:
     for province, marker in ((world.dien_bien_old, "GUARD-ĐB"), (world.cao_bang_old, "GUARD-CB")):
         commune = commune_of(province)
         work = make_work(commune, name=f"Công trình {marker}", description=marker)
-        WorkProgress.objects.create(work=work, reported_on=date(2023, 6, 30), percent=40, note=marker)
+        progress = WorkProgress.objects.create(
+            work=work, reported_on=date(2023, 6, 30), percent=40, note=marker
+        )
         alloc = make_allocation(work, 100_000_000)
         alloc.decision_ref = marker
         alloc.save()
-        Disbursement.objects.create(
+        payment = Disbursement.objects.create(
             allocation=alloc, paid_on=date(2023, 5, 5), amount=Decimal(10_000_000), reference=marker
         )
-        CapitalPlan.objects.create(
+        plan = CapitalPlan.objects.create(
             unit=province,
             program=work.program,
             year=2023,
@@ -113,10 +115,10 @@ def guard_sample(world: World) -> list[str]:
             amount=Decimal(200_000_000),
             note=marker,
         )
-        IndicatorTarget.objects.create(
+        target = IndicatorTarget.objects.create(
             indicator=indicator, unit=province, year=2023, target=Decimal(10), source_ref=marker
         )
-        IndicatorValue.objects.create(
+        value = IndicatorValue.objects.create(
             indicator=indicator, unit=commune, year=2023, value=Decimal(4), note=marker
         )
         AlertNote.objects.create(unit=province, key="scattered", year=2023, cause=marker)
@@ -128,5 +130,11 @@ def guard_sample(world: World) -> list[str]:
                 reverse("finance:disburse", args=[work.pk]),
                 reverse("finance:photo", args=[photo.pk]),
                 f"/api/v1/finance/works/{work.pk}/",
+                f"/api/v1/finance/work-progress/{progress.pk}/",
+                f"/api/v1/finance/allocations/{alloc.pk}/",
+                f"/api/v1/finance/disbursements/{payment.pk}/",
+                f"/api/v1/finance/capital-plans/{plan.pk}/",
+                f"/api/v1/finance/indicator-targets/{target.pk}/",
+                f"/api/v1/finance/indicator-values/{value.pk}/",
             ]
     return urls

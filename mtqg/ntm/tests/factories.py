@@ -69,7 +69,7 @@ def guard_sample(world: World) -> list[str]:
             status="chua_dat",
             reason=marker,
         )
-        Recognition.objects.create(
+        rec = Recognition.objects.create(
             commune=unit,
             tier=Tier.STANDARD,
             decision_no="1/QĐ-UBND",
@@ -77,7 +77,7 @@ def guard_sample(world: World) -> list[str]:
             standard_year=2019,
             note=marker,
         )
-        services.digital_infrastructure_set(
+        digital = services.digital_infrastructure_set(
             actor=None, unit=unit, year=2023, has_radio=False, mobile_signal="none", note=marker
         )
         value = a.values.order_by("pk").first()
@@ -89,8 +89,12 @@ def guard_sample(world: World) -> list[str]:
             urls.append(reverse("ntm:scorecard", args=[a.pk]))
             urls.append(reverse("ntm:export") + f"?unit={province.pk}")
             urls.append(reverse("ntm:digital") + f"?unit={province.pk}&year=2023")
+            urls.append(f"/api/v1/ntm/assessments/{a.pk}/")
+            urls.append(f"/api/v1/ntm/recognitions/{rec.pk}/")
+            urls.append(f"/api/v1/ntm/digital-infrastructure/{digital.pk}/")
             if value is not None:
                 urls.append(reverse("ntm:evidence", args=[value.pk]))
+                urls.append(f"/api/v1/ntm/indicator-values/{value.pk}/")
     if not Scheme.objects.exists():
         load_all(force=True)
     return urls

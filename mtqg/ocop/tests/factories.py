@@ -94,4 +94,11 @@ def guard_sample(world: World) -> list[str]:
     make_product(
         commune_in(world.cao_bang), name="Hạt dẻ Trùng Khánh", subject_name="HTX Hạt dẻ", ecommerce=True
     )
-    return [reverse("ocop:product", args=[product.pk]), f"/api/v1/ocop/products/{product.pk}/"]
+    channel = product.channels.get()
+    return [
+        reverse("ocop:product", args=[product.pk]),
+        f"/api/v1/ocop/products/{product.pk}/",
+        f"/api/v1/ocop/subjects/{product.subject_id}/",
+        f"/api/v1/ocop/ratings/{product.current_rating_id}/",
+        f"/api/v1/ocop/sales-channels/{channel.pk}/",
+    ]

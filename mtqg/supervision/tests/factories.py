@@ -61,12 +61,14 @@ def guard_sample(world: World) -> list[str]:
             size=4,
             sha256="0" * 64,
         )
-        Agreement.objects.create(mission=mission, title=marker, parties=marker, signed_on=mission.start_date)
-        Finding.objects.create(
+        agreement = Agreement.objects.create(
+            mission=mission, title=marker, parties=marker, signed_on=mission.start_date
+        )
+        finding = Finding.objects.create(
             mission=mission, kind="difficulty", raised_by="province", theme="sinh-ke", content=marker
         )
         rec = make_recommendation(mission, content=marker, deadline=date(2021, 1, 1))
-        FollowUp.objects.create(recommendation=rec, reported_on=date(2020, 12, 1), content=marker)
+        follow_up = FollowUp.objects.create(recommendation=rec, reported_on=date(2020, 12, 1), content=marker)
         snap = Snapshot(report="briefing", unit=province, figures={"note": marker})
         snap.save()
         owner = world.dien_bien_officer if marker == "GUARD-ĐB" else world.cao_bang_officer
@@ -86,5 +88,9 @@ def guard_sample(world: World) -> list[str]:
                 f"/supervision/recommendations/{rec.pk}/",
                 f"/api/v1/supervision/missions/{mission.pk}/",
                 f"/api/v1/supervision/recommendations/{rec.pk}/",
+                f"/api/v1/supervision/findings/{finding.pk}/",
+                f"/api/v1/supervision/follow-ups/{follow_up.pk}/",
+                f"/api/v1/supervision/agreements/{agreement.pk}/",
+                f"/api/v1/supervision/snapshots/{snap.pk}/",
             ]
     return urls
