@@ -326,6 +326,18 @@ def _notify(report: Report, event: str) -> None:
 
 MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
 ATTACHMENT_EXTENSIONS = {"pdf", "doc", "docx", "xls", "xlsx", "jpg", "jpeg", "png", "zip"}
+# first bytes each extension's content must start with (the name alone is not trusted)
+ATTACHMENT_SIGNATURES = {
+    "pdf": (b"%PDF-",),
+    "png": (b"\x89PNG\r\n\x1a\n",),
+    "jpg": (b"\xff\xd8\xff",),
+    "jpeg": (b"\xff\xd8\xff",),
+    "docx": (b"PK\x03\x04",),
+    "xlsx": (b"PK\x03\x04",),
+    "zip": (b"PK\x03\x04",),
+    "doc": (b"\xd0\xcf\x11\xe0",),
+    "xls": (b"\xd0\xcf\x11\xe0",),
+}
 
 
 @transaction.atomic
@@ -343,6 +355,11 @@ def report_attach(*, actor: Any, report: Report, title: str, upload: Any) -> Rep
         )
     if getattr(upload, "size", 0) > MAX_ATTACHMENT_BYTES:
         raise ValidationError({"file": [_("Tệp lớn hơn 20 MB.")]})
+    upload.seek(0)
+    head = upload.read(8)
+    upload.seek(0)
+    if not head.startswith(ATTACHMENT_SIGNATURES[name.rsplit(".", 1)[-1].lower()]):
+        raise ValidationError({"file": [_("Nội dung tệp không khớp với đuôi tệp.")]})
     title = (title or name).strip()[:200]
     att = ReportAttachment(report=report, title=title)
     att.file.save(name, upload, save=False)
