@@ -7,6 +7,8 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 SCALE ?= province
+# two test processes (pytest-xdist): each gets its own test database with the units loaded once
+TEST_WORKERS ?= 2
 export DJANGO_SETTINGS_MODULE ?= mtqg.settings
 
 .PHONY: install install-dev demo run test test-sqlite test-postgres lint fmt bench serve-prod serve-scaled messages migrate system-deps clean
@@ -55,11 +57,11 @@ test: install-dev system-deps
 
 test-sqlite: install-dev
 	@echo "== Bộ kiểm thử trên SQLite =="
-	DATABASE_URL= bash scripts/pytest.sh
+	DATABASE_URL= bash scripts/pytest.sh -n $(TEST_WORKERS)
 
 test-postgres: install-dev
 	@echo "== Bộ kiểm thử trên PostgreSQL =="
-	bash scripts/with-postgres.sh bash scripts/pytest.sh
+	bash scripts/with-postgres.sh bash scripts/pytest.sh -n $(TEST_WORKERS)
 
 lint: install-dev
 	$(VENV)/bin/ruff check .
