@@ -8,6 +8,7 @@ import tempfile
 import unicodedata
 import zipfile
 from pathlib import Path
+from typing import Any
 
 from django.apps import apps
 from django.core.exceptions import ValidationError
@@ -154,6 +155,10 @@ class HostileWebUploadTest(TestCase):
     """The same files through the web importers (poverty CSV staging, NTM workbook, OCOP workbook, workflow report
     workbook, workflow attachments) as the Điện Biên officer, who may enter data there."""
 
+    world: Any
+    endpoints: list[tuple[str, dict[str, str]]]
+    attach_url: str
+
     @classmethod
     def setUpTestData(cls) -> None:
         from mtqg.ntm.tests.factories import load_all
@@ -213,6 +218,6 @@ class HostileWebUploadTest(TestCase):
         )
         stored = ReportAttachment.objects.order_by("-pk").first()
         assert stored is not None
-        self.assertNotIn("..", stored.file.name)
+        self.assertNotIn("..", str(stored.file.name))
         print(f"\nweb hostile uploads: {TRIED.get('web')}")
         self.assertEqual(failures, [], "\n".join(failures))

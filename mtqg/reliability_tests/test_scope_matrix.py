@@ -18,7 +18,7 @@ from django.test import TestCase
 from mtqg.accounts.scoping import path_q, view_prefixes
 from mtqg.accounts.tests.test_scoping_guard import SAMPLE_PROVIDERS
 from mtqg.api.router import router
-from mtqg.testing import make_world
+from mtqg.testing import World, make_world
 
 from .matrix import scrape_form, snapshot, url_patterns
 
@@ -72,10 +72,14 @@ def _db_object(world: Any, label: str) -> Any:
 
 
 class ScopeMatrixTest(TestCase):
+    world: World
+    sample_urls: list[str]
+    object_urls: list[str]
+
     @classmethod
     def setUpTestData(cls) -> None:
         cls.world = w = make_world()
-        cls.sample_urls: list[str] = []
+        cls.sample_urls = []
         for provider in SAMPLE_PROVIDERS:
             module, func = provider.split(":")
             cls.sample_urls.extend(getattr(import_module(module), func)(w))
