@@ -205,7 +205,7 @@ class GuardSampleTest(TestCase):
         cls.urls = guard_sample(cls.world)
 
     def test_sample_urls_are_scoped(self) -> None:
-        self.assertEqual(len(self.urls), 4)
+        self.assertEqual(len(self.urls), 8)  # 4 pages + 4 API details
         for user, expected in ((self.world.dien_bien_officer, 200), (self.world.cao_bang_officer, 404)):
             self.client.force_login(user)
             for url in self.urls:
