@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status, viewsets
@@ -136,8 +136,6 @@ class ProgramFilter(django_filters.FilterSet):
         fields = ["kind", "parent", "root"]
 
     def filter_root(self, qs: Any, name: str, value: str) -> Any:
-        from django.db.models import Q
-
         return qs.filter(Q(code=value) | Q(code__startswith=f"{value}."))
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import api_view
 from rest_framework.request import Request
@@ -113,8 +113,6 @@ class SubjectViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = SubjectFilter
 
     def get_queryset(self) -> QuerySet[Subject]:
-        from django.db.models import Count
-
         return (
             Subject.objects.visible_to(self.request.user)
             .select_related("commune")
