@@ -375,6 +375,8 @@ def household_export(request: HttpRequest) -> HttpResponse:
 
     from django.core.exceptions import PermissionDenied
 
+    from mtqg.core.tables import safe_cell
+
     from .services import export_log
 
     reason = request.GET.get("reason", "").strip()
@@ -396,7 +398,7 @@ def household_export(request: HttpRequest) -> HttpResponse:
     writer.writerow([_("Mã hộ"), _("Chủ hộ"), _("Địa chỉ"), _("Dân tộc")])
     count = 0
     for h in qs.iterator(chunk_size=5000):
-        writer.writerow([h.code, h.head_name, h.address, h.ethnicity])
+        writer.writerow([safe_cell(v) for v in (h.code, h.head_name, h.address, h.ethnicity)])
         count += 1
     try:
         export_log(actor=request.user, unit=params.unit, reason=reason, row_count=count)

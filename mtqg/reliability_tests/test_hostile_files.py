@@ -221,3 +221,23 @@ class HostileWebUploadTest(TestCase):
         self.assertNotIn("..", str(stored.file.name))
         print(f"\nweb hostile uploads: {TRIED.get('web')}")
         self.assertEqual(failures, [], "\n".join(failures))
+
+
+class PersonalExportNeutralisesFormulasTest(TestCase):
+    def test_household_csv_export_neutralises_formulas(self) -> None:
+        import csv
+
+        from mtqg.poverty.tests.factories import make_household
+        from mtqg.testing import make_world
+
+        world = make_world()
+        make_household(world.muong_phang, "DB-F-1", '=HYPERLINK("http://x","bấm")', address="+84 Bản Na")
+        self.client.force_login(world.dien_bien_officer)
+        response = self.client.get(
+            "/poverty/ho/xuat/", {"unit": world.muong_phang.code, "reason": "Kiểm tra xuất dữ liệu"}
+        )
+        self.assertEqual(response.status_code, 200)
+        rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+        cells = [c for row in rows[1:] for c in row]
+        self.assertIn('\'=HYPERLINK("http://x","bấm")', cells)
+        self.assertFalse([c for c in cells if c.startswith(("=", "+", "-", "@"))])
