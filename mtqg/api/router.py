@@ -25,6 +25,12 @@ from mtqg.ntm.api import (
     SchemeViewSet,
 )
 from mtqg.ocop.api import ProductViewSet, RatingViewSet, SalesChannelViewSet, SubjectViewSet
+from mtqg.poverty.api import (
+    HouseholdViewSet,
+    ImportBatchViewSet,
+    PovertyStandardViewSet,
+    ReviewViewSet,
+)
 from mtqg.supervision.api import (
     AgreementViewSet,
     FindingViewSet,
@@ -61,6 +67,10 @@ router.register("finance/indicator-values", FinanceIndicatorValueViewSet, basena
 router.register("ocop/subjects", SubjectViewSet, basename="ocop-subject")
 router.register("ocop/ratings", RatingViewSet, basename="ocop-rating")
 router.register("ocop/sales-channels", SalesChannelViewSet, basename="ocop-sales-channel")
+router.register("poverty/standards", PovertyStandardViewSet, basename="poverty-standard")
+router.register("poverty/households", HouseholdViewSet, basename="poverty-household")
+router.register("poverty/reviews", ReviewViewSet, basename="poverty-review")
+router.register("poverty/import-batches", ImportBatchViewSet, basename="poverty-import-batch")
 router.register("supervision/findings", FindingViewSet, basename="supervision-finding")
 router.register("supervision/follow-ups", FollowUpViewSet, basename="supervision-follow-up")
 router.register("supervision/agreements", AgreementViewSet, basename="supervision-agreement")

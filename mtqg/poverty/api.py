@@ -1,18 +1,24 @@
-"""Poverty API: the classification engine and the summary report."""
+"""Poverty API: the classification engine, the summary report, and scoped read viewsets of the register."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import django_filters
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
+from rest_framework import serializers, viewsets
 from rest_framework.decorators import api_view
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from mtqg.api.errors import bad_request
+from mtqg.api.filters import UnitCodeFilter
 from mtqg.reports.api import json_body_schema, report_response, report_schema
 
+from .models import Household, ImportBatch, Member, PovertyStandard, Review
+from .privacy import can_see_personal, mask_id, mask_name
 from .standards import classify
 
 
@@ -68,3 +74,243 @@ def classify_view(request: Request) -> Response:
 @api_view(["GET"])
 def summary_view(request: Request) -> Response:
     return report_response(request, "poverty-summary")
+
+
+# --- Read API (issue #9 part 6): scoped viewsets registered in mtqg/api/router.py --------------------------------
+# Personal data (names, ID numbers, birth dates) in clear only in the user's data-entry scope; masked elsewhere,
+# exactly as on the household page (privacy.py).
+
+
+class PovertyStandardSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PovertyStandard
+        fields = [
+            "id",
+            "code",
+            "instrument",
+            "title",
+            "citation",
+            "year_from",
+            "year_to",
+            "province_code",
+            "deprivation_cutoff",
+            "lines",
+            "indicators",
+            "unconfirmed",
+            "unconfirmed_notes",
+        ]
+
+
+class PovertyStandardViewSet(viewsets.ReadOnlyModelViewSet):
+    """National and provincial poverty standards (rules as data, visible to every signed-in user)."""
+
+    serializer_class = PovertyStandardSerializer
+    queryset = PovertyStandard.objects.order_by("province_code", "year_from")
+    filterset_fields = ["province_code"]
+
+
+def _personal(serializer: serializers.Serializer, path: str) -> bool:
+    context: dict[str, Any] = serializer.context  # type: ignore[assignment]
+    cache = context.setdefault("_personal", {})
+    if path not in cache:
+        cache[path] = can_see_personal(serializer.context["request"].user, path)
+    return bool(cache[path])
+
+
+class MemberSerializer(serializers.ModelSerializer):
+    full_name = serializers.SerializerMethodField()
+    id_number = serializers.SerializerMethodField()
+    birth_date = serializers.SerializerMethodField()
+    sex = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Member
+        fields = [
+            "id",
+            "full_name",
+            "birth_date",
+            "sex",
+            "relation",
+            "id_number",
+            "ethnicity",
+            "schooling",
+            "health_insurance",
+            "disability",
+            "employment",
+        ]
+
+    def _clear(self, obj: Member) -> bool:
+        return _personal(self, obj.household.commune.path)
+
+    def get_full_name(self, obj: Member) -> str:
+        return obj.full_name if self._clear(obj) else mask_name(obj.full_name)
+
+    def get_id_number(self, obj: Member) -> str:
+        return obj.id_number if self._clear(obj) else mask_id(obj.id_number)
+
+    def get_birth_date(self, obj: Member) -> str | None:
+        """Full date in entry scope; the year only elsewhere."""
+        if obj.birth_date is None:
+            return None
+        return obj.birth_date.isoformat() if self._clear(obj) else str(obj.birth_date.year)
+
+
+class HouseholdSerializer(serializers.ModelSerializer):
+    commune_code = serializers.CharField(source="commune.code", read_only=True)
+    commune_name = serializers.CharField(source="commune.name", read_only=True)
+    path = serializers.CharField(source="commune.path", read_only=True)
+    head_name = serializers.SerializerMethodField()
+    address = serializers.SerializerMethodField()
+    area = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Household
+        fields = [
+            "id",
+            "code",
+            "commune",
+            "commune_code",
+            "commune_name",
+            "path",
+            "village_name",
+            "address",
+            "head_name",
+            "ethnicity",
+            "area",
+        ]
+
+    def get_head_name(self, obj: Household) -> str:
+        return obj.head_name if _personal(self, obj.commune.path) else mask_name(obj.head_name)
+
+    def get_address(self, obj: Household) -> str:
+        return obj.address if _personal(self, obj.commune.path) else ""
+
+
+class HouseholdDetailSerializer(HouseholdSerializer):
+    members = MemberSerializer(many=True, read_only=True)
+
+    class Meta(HouseholdSerializer.Meta):
+        fields = [*HouseholdSerializer.Meta.fields, "members"]
+
+
+class HouseholdFilter(django_filters.FilterSet):
+    unit = UnitCodeFilter("commune__path")
+    code = django_filters.CharFilter(field_name="code", label="Mã hộ")
+
+    class Meta:
+        model = Household
+        fields = ["unit", "code", "ethnicity", "area"]
+
+
+class HouseholdViewSet(viewsets.ReadOnlyModelViewSet):
+    """The household register of the visible communes; members only on the detail."""
+
+    filterset_class = HouseholdFilter
+
+    def get_serializer_class(self) -> type[serializers.BaseSerializer]:
+        return HouseholdDetailSerializer if self.action == "retrieve" else HouseholdSerializer
+
+    def get_queryset(self) -> QuerySet[Household]:
+        qs = Household.objects.visible_to(self.request.user).select_related("commune").order_by("code")
+        if self.action == "retrieve":
+            qs = qs.prefetch_related("members")
+        return qs
+
+
+class ReviewSerializer(serializers.ModelSerializer):
+    household_code = serializers.CharField(source="household.code", read_only=True)
+    commune_code = serializers.CharField(source="commune.code", read_only=True)
+    path = serializers.CharField(source="commune.path", read_only=True)
+    standard = serializers.CharField(source="standard.instrument", read_only=True)
+    kind = serializers.CharField(read_only=True)
+    area = serializers.CharField(read_only=True)
+    poverty_class = serializers.CharField(read_only=True)
+    local_class = serializers.CharField(read_only=True)
+    transition = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Review
+        fields = [
+            "id",
+            "household",
+            "household_code",
+            "commune_code",
+            "path",
+            "year",
+            "kind",
+            "area",
+            "income_per_capita_month",
+            "deprivations",
+            "deprivation_count",
+            "standard",
+            "poverty_class",
+            "local_class",
+            "transition",
+            "ethnicity",
+            "causes",
+            "policy_housing",
+            "policy_water",
+            "policy_credit",
+            "policy_production",
+            "approval_decision",
+            "approved_on",
+        ]
+
+
+class ReviewFilter(django_filters.FilterSet):
+    unit = UnitCodeFilter("commune__path")
+    household = django_filters.CharFilter(field_name="household__code", label="Mã hộ")
+
+    class Meta:
+        model = Review
+        fields = ["unit", "year", "kind", "poverty_class", "transition", "household"]
+
+
+class ReviewViewSet(viewsets.ReadOnlyModelViewSet):
+    """Annual reviews: income, deprivations, class under the standard in force, transition, policies received."""
+
+    serializer_class = ReviewSerializer
+    filterset_class = ReviewFilter
+
+    def get_queryset(self) -> QuerySet[Review]:
+        return (
+            Review.objects.visible_to(self.request.user)
+            .select_related("household", "commune", "standard")
+            .order_by("-year", "household__code", "pk")
+        )
+
+
+class ImportBatchSerializer(serializers.ModelSerializer):
+    unit_code = serializers.CharField(source="unit.code", read_only=True)
+    path = serializers.CharField(source="unit.path", read_only=True)
+    status = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = ImportBatch
+        fields = [
+            "id",
+            "unit",
+            "unit_code",
+            "path",
+            "year",
+            "file_name",
+            "status",
+            "row_count",
+            "member_count",
+            "error_count",
+            "created_at",
+            "checked_at",
+            "result",
+        ]
+
+
+class ImportBatchViewSet(viewsets.ReadOnlyModelViewSet):
+    """Review import batches (maker-checker state, counts); per-row errors are downloaded from the batch page."""
+
+    serializer_class = ImportBatchSerializer
+    filterset_fields = ["year", "status"]
+
+    def get_queryset(self) -> QuerySet[ImportBatch]:
+        return (
+            ImportBatch.objects.visible_to(self.request.user).select_related("unit").order_by("-created_at")
+        )

@@ -76,7 +76,7 @@ def guard_sample(world: World) -> list[str]:
     assert cb_commune is not None
     db = make_household(db_commune, "GUARD-DB-1", "Lò Văn Guard", address="GUARD-ĐB")
     make_household(cb_commune, "GUARD-CB-1", "Nông Văn Guard", address="Cao Bằng")
-    urls = [f"/poverty/ho/{db.pk}/", f"/poverty/ho/{db.pk}/sua/"]
+    urls = [f"/poverty/ho/{db.pk}/", f"/poverty/ho/{db.pk}/sua/", f"/api/v1/poverty/households/{db.pk}/"]
     for unit, note in ((db_commune, "GUARD-ĐB"), (cb_commune, "")):
         batch = ImportBatch.objects.create(
             unit=unit,
