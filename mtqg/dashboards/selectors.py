@@ -17,7 +17,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from django.db.models import Max, Sum
+from django.db.models import Count, Max, Sum
 from django.utils import timezone
 
 from mtqg.accounts.scoping import path_q
@@ -236,6 +236,18 @@ def computed_at(user: Any, unit: UnitVersion) -> tuple[datetime | None, bool]:
     latest = _base(user, prefixes).aggregate(m=Max("computed_at"))["m"]
     pending = PendingRefresh.objects.filter(path_q("unit_path", prefixes)).exists()
     return latest, pending
+
+
+def facts_version(user: Any, unit: UnitVersion) -> tuple[Any, int] | None:
+    """(latest computed_at, number of facts) under the unit, or None while a refresh is pending or nothing is
+    computed: what a cached dashboard must match to be served (any refresh changes one or the other)."""
+    prefixes = unit_prefixes(unit)
+    if PendingRefresh.objects.filter(path_q("unit_path", prefixes)).exists():
+        return None
+    agg = _base(user, prefixes).aggregate(m=Max("computed_at"), n=Count("pk"))
+    if agg["m"] is None:
+        return None
+    return agg["m"], int(agg["n"])
 
 
 @cache

@@ -2,24 +2,29 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from mtqg.accounts.models import Assignment
-from mtqg.accounts.scoping import get_visible_or_404
+from mtqg.accounts.scoping import get_visible_or_404, view_prefixes
 from mtqg.core.tables import write_xlsx
 from mtqg.geo.models import UnitVersion
 from mtqg.geo.selectors import UnitNotFound, current_version, predecessors, unit_by_code
 
-from . import panels
+from . import panels, selectors
 from .forms import FilterForm
 from .selectors import CURRENT, REPORTED, default_year
+
+DASHBOARD_CACHE_SECONDS = 600
 
 
 @login_required
@@ -66,8 +71,7 @@ def unit_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
     context: dict[str, Any] = {"unit": unit, "form": form, "ancestors": unit.ancestors()}
     if f is None:
         return render(request, "dashboards/unit.html", context, status=400)
-    data = panels.dashboard(request.user, f)
-    kids = panels.children(request.user, f)
+    data, kids = _panels(request.user, f)
     context.update(data)
     context.update(
         {
@@ -82,6 +86,24 @@ def unit_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
         }
     )
     return render(request, "dashboards/unit.html", context)
+
+
+def _panels(user: Any, f: panels.Filters) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The dashboard's figures, charts and unit rows, cached while the facts under the unit are unchanged. The key
+    holds the user's scope prefixes (the one scoping mechanism decides what the panels contain), the filters, the
+    language and the facts' version (latest computed_at and count): any refresh makes a new key."""
+    version = selectors.facts_version(user, f.unit)
+    key = None
+    if version is not None:
+        raw = repr((view_prefixes(user), f.unit.pk, f.year, f.program, f.mode, get_language(), version))
+        key = "dashboards:unit:" + hashlib.sha256(raw.encode()).hexdigest()
+        hit = cache.get(key)
+        if hit is not None:
+            return hit
+    result = (panels.dashboard(user, f), panels.children(user, f))
+    if key is not None:
+        cache.set(key, result, timeout=DASHBOARD_CACHE_SECONDS)
+    return result
 
 
 def _chart_json(chart: dict[str, Any]) -> dict[str, Any]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+from django.core.cache import cache
 from django.test import TestCase
 from openpyxl import load_workbook
 
@@ -19,6 +20,9 @@ class DashboardViewTest(TestCase):
         cls.world = make_world()
         factories.sample(cls.world)
 
+    def setUp(self) -> None:
+        cache.clear()  # cached panels are keyed by the facts' version, shared by the tests of this class
+
     def url(self, unit: UnitVersion, query: str = "") -> str:
         return f"/dashboards/{unit.pk}/" + (f"?{query}" if query else "")
 
@@ -32,10 +36,24 @@ class DashboardViewTest(TestCase):
 
     def test_province_dashboard(self) -> None:
         self.client.force_login(self.world.dien_bien_officer)
-        with self.assertNumQueries(22):
+        with self.assertNumQueries(24):
             response = self.client.get(self.url(self.world.dien_bien, "year=2020"))
         self.assertEqual(response.status_code, 200)
         html = response.content.decode()
+        # the same page again is served from the cache (panels not recomputed), with the same figures
+        with self.assertNumQueries(16):
+            again = self.client.get(self.url(self.world.dien_bien, "year=2020"))
+        self.assertContains(again, "3/115 (2,61%)")
+        # any refresh of the facts under the unit (new computed_at) makes the next request recompute
+        from django.utils import timezone
+
+        from mtqg.dashboards.models import SummaryFact
+
+        fact = SummaryFact.objects.filter(unit_path__startswith=self.world.dien_bien.path).first()
+        assert fact is not None
+        SummaryFact.objects.filter(pk=fact.pk).update(computed_at=timezone.now())
+        with self.assertNumQueries(24):
+            self.client.get(self.url(self.world.dien_bien, "year=2020"))
         self.assertIn("Số liệu tính đến", html)
         self.assertIn("3/115 (2,61%)", html)  # recognised xã / xã on 31/12/2020
         self.assertIn('id="dashboard-charts"', html)
@@ -47,7 +65,7 @@ class DashboardViewTest(TestCase):
 
     def test_query_count_does_not_grow_with_units(self) -> None:
         self.client.force_login(self.world.central)
-        with self.assertNumQueries(22):
+        with self.assertNumQueries(24):
             self.client.get(self.url(self.world.cao_bang_old, "year=2023"))
 
     def test_current_mode_and_commune(self) -> None:
