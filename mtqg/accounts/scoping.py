@@ -108,7 +108,10 @@ def path_editable(user: Any, path: str) -> bool:
 
 
 def ensure_can_edit(user: User | Any, path: str) -> None:
-    """Raise PermissionDenied (Vietnamese message) unless the user may enter data for this unit path."""
+    """Raise PermissionDenied (Vietnamese message) unless the user may enter data for this unit path.
+    `None` is a system job (loaders, demo seeding, commands): services pass their actor straight through."""
+    if user is None:
+        return
     if not path_editable(user, path):
         raise PermissionDenied(_("Bạn không có quyền nhập liệu cho đơn vị này."))
 

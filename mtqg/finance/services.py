@@ -37,8 +37,7 @@ PHOTO_SIGNATURES = {"image/jpeg": b"\xff\xd8\xff", "image/png": b"\x89PNG\r\n\x1
 
 
 def _check(actor: Any, path: str) -> None:
-    if actor is not None:
-        ensure_can_edit(actor, path)
+    ensure_can_edit(actor, path)
 
 
 def _money(value: Any, field: str, *, allow_negative: bool = False) -> Decimal:

@@ -93,8 +93,7 @@ def unit_create(
     structure: str | None = None,
 ) -> UnitVersion:
     """Create a unit version (e.g. a village under a commune) under a parent the actor may edit."""
-    if actor is not None:  # None = a system job (loaders, demo seeding)
-        ensure_can_edit(actor, parent.path)
+    ensure_can_edit(actor, parent.path)
     code = code.strip()
     if not code or not name.strip():
         raise ValidationError(_("Mã và tên đơn vị là bắt buộc."))
@@ -145,8 +144,7 @@ def classification_set(
     unconfirmed: bool = False,
 ) -> UnitClassification:
     """Set (or update) a unit's classification for a period starting on valid_from."""
-    if actor is not None:
-        ensure_can_edit(actor, unit.path)
+    ensure_can_edit(actor, unit.path)
     if value not in scheme.values:
         raise ValidationError(
             {"value": _("Giá trị '%(v)s' không thuộc danh mục %(s)s.") % {"v": value, "s": scheme.name}}

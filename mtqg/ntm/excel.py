@@ -115,8 +115,7 @@ def import_xlsx(
     *, actor: Any, province: UnitVersion, year: int, cset: CriteriaSet, content: bytes, dry_run: bool = True
 ) -> ImportResult:
     """Check every cell; commit only with no error and dry_run False (one transaction)."""
-    if actor is not None:
-        ensure_can_edit(actor, province.path)
+    ensure_can_edit(actor, province.path)
     result = ImportResult()
     try:
         ws = load_workbook(io.BytesIO(content), read_only=True, data_only=True).worksheets[0]

@@ -36,8 +36,7 @@ NA_WORDS = {"na", "n/a", "kad", "không áp dụng", "khong ap dung"}
 
 
 def _ensure(actor: Any, path: str) -> None:
-    if actor is not None:
-        ensure_can_edit(actor, path)
+    ensure_can_edit(actor, path)
 
 
 def parse_value(indicator: Indicator, raw: Any) -> tuple[Decimal | None, bool]:

@@ -70,8 +70,7 @@ def subject_create(
     _check_commune(commune, errors)
     if errors:
         raise ValidationError(errors)
-    if actor is not None:
-        ensure_can_edit(actor, commune.path)
+    ensure_can_edit(actor, commune.path)
     subject = Subject(
         name=name.strip(),
         kind=kind,
@@ -116,8 +115,7 @@ def product_create(
         raise ValidationError(errors)
     if photo is not None:
         validate_photo(photo)
-    if actor is not None:
-        ensure_can_edit(actor, commune.path)
+    ensure_can_edit(actor, commune.path)
     product = Product(
         subject=subject,
         name=name.strip(),
@@ -215,8 +213,7 @@ def rating_record(
         valid_to = None
     if errors:
         raise ValidationError(errors)
-    if actor is not None:
-        ensure_can_edit(actor, product.commune.path)
+    ensure_can_edit(actor, product.commune.path)
     rating = Rating.objects.create(
         product=product,
         ruleset=ruleset,
@@ -286,8 +283,7 @@ def channel_add(
         errors["sales_year"] = _("Doanh số phải kèm năm.")
     if errors:
         raise ValidationError(errors)
-    if actor is not None:
-        ensure_can_edit(actor, product.commune.path)
+    ensure_can_edit(actor, product.commune.path)
     channel = SalesChannel.objects.create(
         product=product,
         kind=kind,

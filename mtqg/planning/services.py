@@ -19,8 +19,7 @@ from .planner import compute, parse_money
 
 
 def _check(actor: Any, path: str) -> None:
-    if actor is not None:
-        ensure_can_edit(actor, path)
+    ensure_can_edit(actor, path)
 
 
 @transaction.atomic

@@ -98,8 +98,7 @@ def household_erase(*, actor: Any, household: Household, reason: str, commit: bo
     if len(reason) < 5:
         raise ValidationError({"reason": _("Cần ghi rõ lý do xóa dữ liệu (căn cứ yêu cầu, số văn bản).")})
     household = Household.objects.select_for_update().select_related("commune").get(pk=household.pk)
-    if actor is not None:
-        ensure_can_edit(actor, household.commune.path)
+    ensure_can_edit(actor, household.commune.path)
     members = list(Member.objects.filter(household=household).order_by("pk"))
     staged_rows = StagedRow.objects.filter(code=household.code)
     staged_members = StagedMember.objects.filter(household_code=household.code)

@@ -610,8 +610,7 @@ def batch_stage(
 ) -> ImportBatch:
     """Dry run + staging. Returns the existing batch when the same file was already staged or committed for the
     unit and year (idempotent re-import). Nothing enters the register here."""
-    if actor is not None:
-        ensure_can_edit(actor, unit.path)
+    ensure_can_edit(actor, unit.path)
     standard = standard_for(year)
     source = _as_stream(data)
     member_source = _as_stream(members) if members is not None else None
@@ -769,8 +768,7 @@ def batch_accept_rest(*, actor: Any, batch: ImportBatch) -> ImportBatch:
 
 @transaction.atomic
 def batch_reject(*, actor: Any, batch: ImportBatch, reason: str) -> ImportBatch:
-    if actor is not None:
-        ensure_can_edit(actor, batch.unit.path)
+    ensure_can_edit(actor, batch.unit.path)
     if batch.status != ImportBatch.Status.STAGED:
         raise ValidationError(_("Chỉ từ chối được lô đang chờ duyệt."))
     batch.status, batch.checked_by, batch.checked_at, batch.note = (

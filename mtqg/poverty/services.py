@@ -68,8 +68,7 @@ def _apply(obj: Any, fields: tuple[str, ...], values: dict[str, Any]) -> dict[st
 @transaction.atomic
 def household_update(*, actor: Any, household: Household, reason: str = "", **values: Any) -> Household:
     """Edit a household's identity fields (not its code or commune: history stays on the commune of record)."""
-    if actor is not None:
-        ensure_can_edit(actor, household.commune.path)
+    ensure_can_edit(actor, household.commune.path)
     if "head_name" in values:
         values["head_name"] = str(values["head_name"]).strip()
         if not values["head_name"]:
@@ -95,8 +94,7 @@ def _member_clean(member: Member) -> None:
 
 @transaction.atomic
 def member_create(*, actor: Any, household: Household, **values: Any) -> Member:
-    if actor is not None:
-        ensure_can_edit(actor, household.commune.path)
+    ensure_can_edit(actor, household.commune.path)
     member = Member(household=household)
     _apply(member, MEMBER_FIELDS, values)
     _member_clean(member)
@@ -112,8 +110,7 @@ def member_create(*, actor: Any, household: Household, **values: Any) -> Member:
 
 @transaction.atomic
 def member_update(*, actor: Any, member: Member, **values: Any) -> Member:
-    if actor is not None:
-        ensure_can_edit(actor, member.household.commune.path)
+    ensure_can_edit(actor, member.household.commune.path)
     changes = _apply(member, MEMBER_FIELDS, values)
     if changes:
         _member_clean(member)
@@ -126,8 +123,7 @@ def member_update(*, actor: Any, member: Member, **values: Any) -> Member:
 
 @transaction.atomic
 def member_delete(*, actor: Any, member: Member, reason: str = "") -> None:
-    if actor is not None:
-        ensure_can_edit(actor, member.household.commune.path)
+    ensure_can_edit(actor, member.household.commune.path)
     record_change(
         actor=actor,
         obj=member,
@@ -142,8 +138,7 @@ def member_delete(*, actor: Any, member: Member, reason: str = "") -> None:
 def review_update(*, actor: Any, review: Review, reason: str = "", **values: Any) -> Review:
     """Correct a review: income, deprivations, causes, policies, approval. The class is recomputed by the engine
     (national and, when there is one, local standard); the transition is left as recorded."""
-    if actor is not None:
-        ensure_can_edit(actor, review.commune.path)
+    ensure_can_edit(actor, review.commune.path)
     if "deprivations" in values:
         codes = list(values["deprivations"] or [])
         resolve_deprivations(review.standard, codes)  # ValidationError on unknown codes

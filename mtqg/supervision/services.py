@@ -55,8 +55,7 @@ PROVINCE_ISSUERS = (Recommendation.Party.PROVINCE, Recommendation.Party.DEPARTME
 
 
 def _check(actor: Any, mission: Mission) -> None:
-    if actor is not None:
-        ensure_can_edit(actor, mission.unit.path)
+    ensure_can_edit(actor, mission.unit.path)
 
 
 def _check_theme(theme: str) -> None:
@@ -81,8 +80,7 @@ def mission_create(
     agenda: str = "",
     source: str = "",
 ) -> Mission:
-    if actor is not None:
-        ensure_can_edit(actor, unit.path)
+    ensure_can_edit(actor, unit.path)
     end_date = end_date or start_date
     if end_date < start_date:
         raise ValidationError({"end_date": _("Ngày kết thúc không được trước ngày bắt đầu.")})
@@ -138,8 +136,7 @@ def mission_update(*, actor: Any, mission: Mission, **fields: Any) -> Mission:
     before = snapshot(mission, list(MISSION_FIELDS))
     for key, value in fields.items():
         setattr(mission, key, value)
-    if actor is not None:
-        ensure_can_edit(actor, mission.unit.path)
+    ensure_can_edit(actor, mission.unit.path)
     mission.end_date = mission.end_date or mission.start_date
     if mission.end_date < mission.start_date:
         raise ValidationError({"end_date": _("Ngày kết thúc không được trước ngày bắt đầu.")})
@@ -388,8 +385,7 @@ def snapshot_create(
     rendered: bytes = b"",
     rendered_name: str = "",
 ) -> Snapshot:
-    if actor is not None:
-        ensure_can_edit(actor, unit.path)
+    ensure_can_edit(actor, unit.path)
     snap = Snapshot(
         report=report,
         unit=unit,

@@ -113,8 +113,7 @@ def _log(
 
 @transaction.atomic
 def report_create(*, actor: Any, report_type: ReportType, unit: Any, period: ReportingPeriod) -> Report:
-    if actor is not None:
-        ensure_can_edit(actor, unit.path)
+    ensure_can_edit(actor, unit.path)
     if unit.level != report_type.reporting_level:
         raise ValidationError(_("Đơn vị này không thuộc cấp báo cáo của loại báo cáo."))
     if not report_type.expects(period):
@@ -161,8 +160,7 @@ def report_save_values(
     `cell_versions` {code: version of that value row as loaded, 0 if it did not exist}: only a change to the same
     cell by someone else is a conflict."""
     report = _lock(report)
-    if actor is not None:
-        ensure_can_edit(actor, report.unit.path)
+    ensure_can_edit(actor, report.unit.path)
     if report.locked:
         raise ValidationError(_("Báo cáo đã nộp hoặc đã duyệt nên bị khóa; cần mở lại để sửa."))
     if cell_versions is not None:
@@ -224,8 +222,7 @@ def _ensure_approver(actor: Any, report: Report) -> None:
 @transaction.atomic
 def report_submit(*, actor: Any, report: Report, version: int) -> Report:
     report = _transition(report, version, (S.DRAFT, S.RETURNED))
-    if actor is not None:
-        ensure_can_edit(actor, report.unit.path)
+    ensure_can_edit(actor, report.unit.path)
     errors = check_rules({v.code: v.value for v in report.values.all()})
     if errors:
         raise ValidationError(errors)
@@ -344,8 +341,7 @@ ATTACHMENT_SIGNATURES = {
 def report_attach(*, actor: Any, report: Report, title: str, upload: Any) -> ReportAttachment:
     """Attach a file (evidence) to a report that is still editable (draft or returned)."""
     report = _lock(report)
-    if actor is not None:
-        ensure_can_edit(actor, report.unit.path)
+    ensure_can_edit(actor, report.unit.path)
     if report.locked:
         raise ValidationError(_("Báo cáo đã nộp hoặc đã duyệt nên bị khóa; cần mở lại để sửa."))
     name = str(getattr(upload, "name", "") or "")

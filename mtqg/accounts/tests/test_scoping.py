@@ -71,3 +71,16 @@ class ScopeTest(TestCase):
             get_visible_or_404(UnitVersion.objects.all(), self.world.cao_bang_officer, pk=10**9)
         with self.assertRaises(Http404):
             get_visible_or_404(UnitVersion.objects.all(), self.world.cao_bang_officer, pk="abc")
+
+    def test_ensure_can_edit_refuses_users_out_of_scope_and_lets_system_jobs_through(self) -> None:
+        from django.contrib.auth.models import AnonymousUser
+        from django.core.exceptions import PermissionDenied
+
+        from mtqg.accounts.scoping import ensure_can_edit
+
+        path = self.world.muong_phang.path
+        ensure_can_edit(self.world.dien_bien_officer, path)
+        ensure_can_edit(None, path)  # actor=None: loaders, demo seeding, commands
+        for user in (self.world.cao_bang_officer, self.world.supervisor, AnonymousUser()):
+            with self.assertRaisesMessage(PermissionDenied, "không có quyền nhập liệu"):
+                ensure_can_edit(user, path)
