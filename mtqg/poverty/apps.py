@@ -6,3 +6,6 @@ class PovertyConfig(AppConfig):
     name = "mtqg.poverty"
     label = "poverty"
     verbose_name = _("Giảm nghèo bền vững")
+
+    def ready(self) -> None:
+        from . import tally  # noqa: F401  (connects the review signals that keep the tallies)

@@ -22,6 +22,7 @@ from mtqg.geo.text import fold
 
 from .models import Household, Member, PovertyClass, PovertyStandard, Review
 from .standards import decide, load_standards
+from .tally import tally_refresh
 from .transitions import transition
 
 PRE_END = date(2025, 6, 30)
@@ -517,6 +518,7 @@ def seed(*, members: bool = True, plan: ProvincePlan = DIEN_BIEN) -> None:
     seed_area_classes()
     added = seed_dien_bien(plan, members=members) + seed_cao_bang(members=members)
     if added:
+        tally_refresh()
         analyze()
 
 

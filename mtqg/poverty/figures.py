@@ -16,9 +16,9 @@ from .reports import _unit_ids, year_figures
 
 
 def home_figures(unit: UnitVersion, user: Any) -> list[dict[str, Any]]:
-    from .models import Review
+    from .models import ReviewTally
 
-    year = Review.objects.filter(commune_id__in=_unit_ids(unit)).aggregate(y=Max("year"))["y"]
+    year = ReviewTally.objects.filter(commune_id__in=_unit_ids(unit)).aggregate(y=Max("year"))["y"]
     if year is None:
         return []
     fig = year_figures(unit, [year])[year]

@@ -36,6 +36,7 @@ from mtqg.geo.text import fold
 from .models import Decision, Household, ImportBatch, Member, PovertyStandard, Review, StagedMember, StagedRow
 from .privacy import ID_RE
 from .standards import MAX_INCOME, decide, local_standard_for, standard_for
+from .tally import tally_refresh
 from .transitions import transition
 
 BASE_HEADERS = [
@@ -249,7 +250,7 @@ class _Errors:
 def _province_code(unit: UnitVersion) -> str:
     if unit.level == UnitVersion.Level.PROVINCE:
         return unit.code
-    top = unit.path.split("/")[0] + "/"
+    top = "/".join(unit.path.split("/")[:2]) + "/"  # "<country>/<province>/"
     return UnitVersion.objects.filter(path=top).values_list("code", flat=True).first() or ""
 
 
@@ -920,6 +921,11 @@ def commit_batch(
         members = cur.rowcount
         step(85, _("Xác định biến động so với kỳ trước"))
         changed = _transitions(cur, batch, max_before)
+        step(95, _("Cập nhật số liệu tổng hợp"))
+        cur.execute(
+            f"SELECT DISTINCT s.commune_id FROM {s_t} s WHERE s.batch_id = %s AND {accepted}", [batch.pk]
+        )
+        tally_refresh([row[0] for row in cur.fetchall()], [batch.year])
     StagedRow.objects.filter(batch=batch).delete()
     StagedMember.objects.filter(batch=batch).delete()
     if reviews >= 50_000:  # a large load: fresh planner statistics for the roll-ups (PostgreSQL)

@@ -348,3 +348,35 @@ class PersonalDataExport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}: {self.reason}"
+
+
+class ReviewTally(models.Model):
+    """Counts of reviews per (commune, year, kind, class, transition, ethnicity, area): what every roll-up reads
+    instead of scanning the reviews. Maintained in the writer's transaction by `mtqg.poverty.tally` (decision
+    0206); `manage.py poverty_tally --check` compares it with the reviews."""
+
+    commune = models.ForeignKey(UnitVersion, on_delete=models.CASCADE, related_name="+", verbose_name=_("xã"))
+    year = models.PositiveSmallIntegerField(_("năm rà soát"))
+    kind = models.CharField(_("loại rà soát"), max_length=10)
+    poverty_class = models.CharField(_("phân loại"), max_length=10)
+    transition = models.CharField(_("biến động"), max_length=20, blank=True)
+    ethnicity = models.CharField(_("dân tộc"), max_length=40, blank=True)
+    area = models.CharField(_("khu vực"), max_length=8)
+    households = models.PositiveIntegerField(_("số hộ"))
+    housing = models.PositiveIntegerField(_("số hộ được hỗ trợ nhà ở"))
+
+    scope_path = "commune__path"
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("tổng hợp rà soát")
+        verbose_name_plural = _("tổng hợp rà soát")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "kind", "commune", "poverty_class", "transition", "ethnicity", "area"],
+                name="tally_unique_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.commune_id}/{self.year}/{self.poverty_class}: {self.households}"

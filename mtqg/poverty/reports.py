@@ -1,4 +1,5 @@
-"""Poverty roll-ups: one set-based aggregate per year over the reviews of the communes under a unit."""
+"""Poverty roll-ups: one grouped query over the review tallies (mtqg.poverty.tally, decision 0206) of the communes
+under a unit — a province's summary reads a few thousand tally rows instead of its 100.000s of reviews."""
 
 from __future__ import annotations
 
@@ -6,15 +7,16 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Sum
 
-from mtqg.geo.models import UnitVersion
+from mtqg.geo.models import PATH_SEGMENT, UnitVersion
 from mtqg.geo.selectors import classified_units
 from mtqg.reports.params import ReportParams
 
-from .models import PovertyClass, PovertyStandard, Review
+from .models import PovertyClass, PovertyStandard, Review, ReviewTally
 
 TWO = Decimal("0.01")
+PROVINCE_PATH = 2 * (PATH_SEGMENT + 1)  # "<country>/<province>/"
 
 
 def _pct(part: int, whole: int) -> float | None:
@@ -33,13 +35,22 @@ TRANSITIONS = ("escaped_poor", "escaped_near_poor", "fell_back", "new")
 def year_figures(unit: UnitVersion, years: list[int], reviews: Any = None) -> dict[int, dict[str, Any]]:
     """households, poor, near-poor and both rates per review year under a unit, with breakdowns by ethnicity
     (of the household at review time, kept on the review) and transitions: one grouped SQL aggregate over (year, ethnicity, class, transition)."""
-    qs = Review.objects.all() if reviews is None else reviews
-    rows = (
-        qs.filter(year__in=years, kind=Review.Kind.PERIODIC, commune_id__in=_unit_ids(unit))
-        .values_list("year", "ethnicity", "poverty_class", "transition")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
+    if reviews is None:  # the tallies (kept in step with the reviews in the same transactions)
+        rows = (
+            ReviewTally.objects.filter(
+                year__in=years, kind=Review.Kind.PERIODIC, commune_id__in=_unit_ids(unit)
+            )
+            .values_list("year", "ethnicity", "poverty_class", "transition")
+            .annotate(n=Sum("households"))
+            .order_by()
+        )
+    else:  # a caller's own selection of reviews
+        rows = (
+            reviews.filter(year__in=years, kind=Review.Kind.PERIODIC, commune_id__in=_unit_ids(unit))
+            .values_list("year", "ethnicity", "poverty_class", "transition")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
     acc: dict[int, dict[str, Any]] = {
         y: {"households": 0, "poor": 0, "near_poor": 0, "eth": {}, "tr": dict.fromkeys(TRANSITIONS, 0)}
         for y in years
@@ -122,13 +133,13 @@ def summary(user: Any, params: ReportParams) -> dict[str, Any]:
 
 def _by_area_class(unit: UnitVersion, year: int, on: date) -> dict[str, dict[str, Any]]:
     """Households, poor and near-poor of the year inside 30a poor districts, QĐ 293 districts and Program 135
-    communes (classification valid at the end of the year): one grouped scan per commune on review_rollup."""
+    communes (classification valid at the end of the year): per-commune sums of the tallies."""
     from mtqg.geo.models import UnitClassification
 
     rows = (
-        Review.objects.filter(year=year, kind=Review.Kind.PERIODIC, commune_id__in=_unit_ids(unit))
+        ReviewTally.objects.filter(year=year, kind=Review.Kind.PERIODIC, commune_id__in=_unit_ids(unit))
         .values_list("commune_id", "poverty_class")
-        .annotate(n=Count("pk"))
+        .annotate(n=Sum("households"))
         .order_by()
     )
     per: dict[int, list[int]] = {}
@@ -189,9 +200,63 @@ def housing_supported(unit: UnitVersion, year: int) -> int:
     for p in paths:
         q |= Q(path__startswith=p)
     communes = UnitVersion.objects.filter(q).values("pk")
-    return Review.objects.filter(
-        year=year,
-        policy_housing=True,
-        commune_id__in=communes,
-        poverty_class__in=[PovertyClass.POOR, PovertyClass.NEAR_POOR],
-    ).count()
+    total = ReviewTally.objects.filter(
+        year=year, commune_id__in=communes, poverty_class__in=[PovertyClass.POOR, PovertyClass.NEAR_POOR]
+    ).aggregate(n=Sum("housing"))["n"]
+    return int(total or 0)
+
+
+def rollup_by_province(
+    year: int, structure: str | None = None, within: UnitVersion | None = None
+) -> list[dict[str, Any]]:
+    """Households, poor and near-poor with both rates for every province of the year's structure, from one
+    grouped query over the tallies (the national roll-up of issue #10; < 2 s over 27 M households)."""
+    on = date(year, 12, 31)
+    if structure is None:
+        structure = "2025" if on >= date(2025, 7, 1) else "pre2025"
+    provinces = {
+        p.path: p
+        for p in UnitVersion.objects.filter(
+            structure=structure,
+            level=UnitVersion.Level.PROVINCE,
+            path__startswith=within.path if within is not None else "",
+        ).order_by("code")
+    }
+    rows = (
+        ReviewTally.objects.filter(year=year, kind=Review.Kind.PERIODIC, commune__structure=structure)
+        .values_list("commune__path", "poverty_class")
+        .annotate(n=Sum("households"))
+        .order_by()
+    )
+    acc: dict[str, list[int]] = {path: [0, 0, 0] for path in provinces}
+    for path, cls, n in rows:
+        a = acc.get(path[:PROVINCE_PATH])
+        if a is None:
+            continue
+        a[0] += n
+        a[1] += n if cls == PovertyClass.POOR else 0
+        a[2] += n if cls == PovertyClass.NEAR_POOR else 0
+    out = []
+    for path, (h, p, nr) in acc.items():
+        unit = provinces[path]
+        out.append(
+            {
+                "unit": unit.code,
+                "name": unit.name,
+                "year": year,
+                "households": h,
+                "poor": p,
+                "poor_rate": _pct(p, h),
+                "near_poor": nr,
+                "near_poor_rate": _pct(nr, h),
+                "poor_and_near_poor_rate": _pct(p + nr, h),
+            }
+        )
+    return out
+
+
+def by_province(user: Any, params: ReportParams) -> dict[str, Any]:
+    """`poverty-by-province`: the roll-up by province for a review year, of the provinces under `unit` (VN = the
+    country); figures only, no personal data."""
+    year = params.year or date.today().year
+    return {"unit": params.unit.code, "year": year, "provinces": rollup_by_province(year, within=params.unit)}

@@ -14,9 +14,10 @@ from mtqg.core.audit import diff, record_change, snapshot
 from mtqg.geo.models import UnitVersion
 from mtqg.geo.text import fold
 
-from .models import Household, Member, PersonalDataExport, Review
+from .models import Household, Member, PersonalDataExport, PovertyClass, Review
 from .privacy import mask_id, validate_id_number
 from .standards import classify_with, resolve_deprivations
+from .transitions import transition
 
 
 @transaction.atomic
@@ -137,7 +138,8 @@ def member_delete(*, actor: Any, member: Member, reason: str = "") -> None:
 @transaction.atomic
 def review_update(*, actor: Any, review: Review, reason: str = "", **values: Any) -> Review:
     """Correct a review: income, deprivations, causes, policies, approval. The class is recomputed by the engine
-    (national and, when there is one, local standard); the transition is left as recorded."""
+    (national and, when there is one, local standard). When the class changes, the transitions of this review and
+    of the household's later reviews are recomputed (each change audited, decision 0203)."""
     ensure_can_edit(actor, review.commune.path)
     if "deprivations" in values:
         codes = list(values["deprivations"] or [])
@@ -160,4 +162,32 @@ def review_update(*, actor: Any, review: Review, reason: str = "", **values: Any
             review.local_class = local
     review.save()
     record_change(actor=actor, obj=review, action="updated", changes=changes, reason=reason)
+    if "poverty_class" in changes:
+        reviews_retransition(actor=actor, household_id=review.household_id, from_year=review.year)
+        review.refresh_from_db(fields=["transition"])
     return review
+
+
+def reviews_retransition(*, actor: Any, household_id: int, from_year: int) -> int:
+    """Recompute the transition of every review of a household from `from_year` on against the review before
+    it (same rule as the importer); returns how many changed. Runs in the caller's transaction."""
+    previous: Review | None = None
+    ever_poor = False
+    changed = 0
+    for r in Review.objects.filter(household_id=household_id).order_by("year", "pk"):
+        if r.year >= from_year:
+            new = transition(previous.poverty_class if previous else None, r.poverty_class, ever_poor)
+            if new != r.transition:
+                old, r.transition = r.transition, new
+                r.save(update_fields=["transition"])
+                record_change(
+                    actor=actor,
+                    obj=r,
+                    action="updated",
+                    changes={"transition": [old, new]},
+                    reason=_("Tính lại biến động sau khi sửa kết quả rà soát năm %(y)s.") % {"y": from_year},
+                )
+                changed += 1
+        ever_poor = ever_poor or r.poverty_class == PovertyClass.POOR
+        previous = r
+    return changed

@@ -18,6 +18,7 @@ CATALOG: dict[str, str] = {
     "finance-alerts": "mtqg.finance.reports:finance_alerts",
     "ocop-summary": "mtqg.ocop.reports:ocop_summary",
     "poverty-summary": "mtqg.poverty.reports:summary",
+    "poverty-by-province": "mtqg.poverty.reports:by_province",
     "ntm-summary": "mtqg.ntm.reports:summary",
     "ntm-white-communes": "mtqg.ntm.reports:white_communes",
     "ntm-digital-gaps": "mtqg.ntm.reports:digital_gaps",

@@ -1,0 +1,103 @@
+"""Review tallies: the counts every poverty roll-up reads (decision 0206).
+
+`ReviewTally` holds, per (commune, year, kind, class, transition, ethnicity, area), the number of reviews and of
+those with housing support. It is recomputed from the reviews, set-based, for the (commune, year) pairs a writer
+touched, inside the writer's transaction:
+
+- a saved or deleted `Review` (services, admin, tests) refreshes its own (commune, year) through the signals below;
+- bulk writers that bypass the ORM (the importer's INSERT … SELECT, the demo seed, the synthetic country) call
+  `tally_refresh(communes=…, years=…)` or `tally_refresh()` (everything) themselves.
+
+`tally_check()` compares the table with a fresh aggregate of the reviews (`manage.py poverty_tally --check`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import connection
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+from .models import Review, ReviewTally
+
+KEY = ("commune_id", "year", "kind", "poverty_class", "transition", "ethnicity", "area")
+CHUNK = 500  # commune ids per statement (SQLite's bound-parameter limit is far above)
+
+
+def _where(communes: list[int] | None, years: list[int] | None) -> tuple[str, list[Any]]:
+    parts, params = [], []
+    if communes is not None:
+        parts.append(f"commune_id IN ({', '.join(['%s'] * len(communes))})")
+        params += communes
+    if years is not None:
+        parts.append(f"year IN ({', '.join(['%s'] * len(years))})")
+        params += years
+    return (" WHERE " + " AND ".join(parts)) if parts else "", params
+
+
+def tally_refresh(communes: Iterable[int] | None = None, years: Iterable[int] | None = None) -> int:
+    """Recompute the tallies of these communes and years (None = all) from the reviews; returns the number of
+    tally rows written. Runs in the caller's transaction."""
+    t = connection.ops.quote_name(ReviewTally._meta.db_table)
+    r = connection.ops.quote_name(Review._meta.db_table)
+    year_list = sorted(set(years)) if years is not None else None
+    commune_list = sorted(set(communes)) if communes is not None else None
+    true = "true" if connection.vendor == "postgresql" else "1"
+    cols = ", ".join(KEY)
+    written = 0
+    chunks: list[list[int] | None] = (
+        [commune_list[i : i + CHUNK] for i in range(0, len(commune_list), CHUNK)]
+        if commune_list is not None
+        else [None]
+    )
+    with connection.cursor() as cur:
+        for chunk in chunks:
+            if chunk == []:
+                continue
+            where, params = _where(chunk, year_list)
+            cur.execute(f"DELETE FROM {t}{where}", params)
+            cur.execute(
+                f"INSERT INTO {t} ({cols}, households, housing) SELECT {cols}, COUNT(*), "
+                f"SUM(CASE WHEN policy_housing = {true} THEN 1 ELSE 0 END) FROM {r}{where} GROUP BY {cols}",
+                params,
+            )
+            written += max(cur.rowcount, 0)
+    return written
+
+
+def _aggregate(model_table: str, value: str) -> dict[tuple[Any, ...], tuple[int, int]]:
+    cols = ", ".join(KEY)
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT {cols}, {value} FROM {model_table} GROUP BY {cols}")
+        return {tuple(row[:7]): (int(row[7]), int(row[8])) for row in cur.fetchall()}
+
+
+def tally_check() -> list[dict[str, Any]]:
+    """Differences between the tally and a fresh aggregate of the reviews (empty when they agree)."""
+    true = "true" if connection.vendor == "postgresql" else "1"
+    live = _aggregate(
+        connection.ops.quote_name(Review._meta.db_table),
+        f"COUNT(*), SUM(CASE WHEN policy_housing = {true} THEN 1 ELSE 0 END)",
+    )
+    kept = _aggregate(connection.ops.quote_name(ReviewTally._meta.db_table), "SUM(households), SUM(housing)")
+    out = []
+    for key in sorted(set(live) | set(kept), key=str):
+        if live.get(key) != kept.get(key):
+            out.append(
+                {"key": dict(zip(KEY, key, strict=True)), "reviews": live.get(key), "tally": kept.get(key)}
+            )
+    return out
+
+
+@receiver(post_save, sender=Review, dispatch_uid="poverty_tally_saved")
+def _saved(sender: Any, instance: Review, raw: bool = False, **kwargs: Any) -> None:
+    if raw:  # fixtures / restore: the loader rebuilds
+        return
+    tally_refresh([instance.commune_id], [instance.year])  # a review never changes commune or year
+
+
+@receiver(post_delete, sender=Review, dispatch_uid="poverty_tally_deleted")
+def _deleted(sender: Any, instance: Review, **kwargs: Any) -> None:
+    tally_refresh([instance.commune_id], [instance.year])
