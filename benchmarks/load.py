@@ -1,31 +1,56 @@
-"""Load test: a bounded, self-stopping asyncio client (stdlib only) against gunicorn on 127.0.0.1.
+"""Load test: N concurrent logged-in users (default 50) against gunicorn on 127.0.0.1, on ANY migrated database.
 
-A logged-in mix of users (a central user and a provincial officer; sessions created server-side) requests the home
-page and dashboards, program lists, report APIs and — once per run — a poverty review import (CSV upload through the
-real form with its CSRF token). Runs for `--seconds` (default 20) or `--requests`, whichever comes first, with
-`--concurrency` clients; reports p50/p95/p99 latency per route and errors. Needs a migrated database with units and
-(ideally) the synthetic country; `python -m benchmarks.load` runs it on the current DATABASE_URL.
+    DATABASE_URL=postgres://… .venv/bin/python -m benchmarks.load --users 50 --seconds 120 --think 2:8
+
+What it does, in order:
+1. Checks the database is migrated (django_session, accounts, dashboards tables) — a clear message otherwise.
+2. Creates, idempotently, the load-test users it needs (`load_central` over the country, `load_p<code>` over each
+   province of the 2025 structure; unusable passwords, one ChangeRecord for the batch) and one server-side session
+   per virtual user. Nothing else in the database is touched; the sessions are deleted at the end.
+3. Starts gunicorn with deploy/gunicorn.conf.py (workers = 2 × cores + 1, 2 threads; override with --workers /
+   --threads), settings benchmarks.load_settings (production settings + the Server-Timing middleware), CONN_MAX_AGE
+   60 (as docs/deployment.md recommends), the same DATABASE_URL, on a free port; waits until every worker answers.
+4. Runs the virtual users for --seconds (bounded; the run stops itself: no new request after the deadline, every
+   request times out after 30 s, gunicorn is killed in a `finally`). Each user starts at a random moment of the
+   first think interval, then loops: one request, then a think time drawn uniformly from --think (seconds; default
+   2-8 s, mean 5 s — a person reading a dashboard). Scenario "dashboards" (default): a provincial officer opens
+   /dashboards/ (redirect to their province), changes program / year / boundary mode, drills down to a commune,
+   downloads a table now and then; a central user (1 in 5) does the same on the country page and drills into
+   provinces; anonymous visitors (1 in 10) read the public portal. Scenario "mixed" adds the program list pages,
+   report APIs and one poverty import upload (the make bench run).
+5. Reports per route: count, client latency (connect → last byte) and server time (the `Server-Timing: app;dur=`
+   header, Django's own time) p50/p95/p99, errors; and the dashboard pages' p95 server time against the 200 ms
+   target (issue #9). Seeded random numbers: the same users make the same choices on every run.
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
+import json
 import os
+import random
 import re
 import signal
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import result
+try:
+    from benchmarks.common import result
+except ModuleNotFoundError:  # run as a script
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from benchmarks.common import result
 
 ROOT = Path(__file__).resolve().parent.parent
-PASSWORD = "Load-test-password-2026"  # noqa: S105 (throwaway bench database only)
+REQUEST_TIMEOUT = 30.0
+DASHBOARD_ROUTES = ("dash.unit", "dash.filter", "dash.current", "dash.commune", "dash.country", "dash.drill")
+REQUIRED_TABLES = ("django_session", "accounts_user", "accounts_assignment", "dashboards_summaryfact")
 
 
 def _free_port() -> int:
@@ -34,50 +59,134 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _sessions() -> dict[str, str]:
-    """Session cookies of the load users (created server-side: no login lockout, no password hashing per run)."""
+# ---- database side: checks, users, sessions -------------------------------------------------------------------
+
+
+def check_database() -> None:
+    from django.db import connection
+
+    tables = set(connection.introspection.table_names())
+    missing = [t for t in REQUIRED_TABLES if t not in tables]
+    if missing:
+        raise SystemExit(
+            f"Cơ sở dữ liệu {connection.settings_dict.get('NAME')} chưa được migrate (thiếu bảng "
+            f"{', '.join(missing)}): chạy `manage.py migrate` trước khi đo tải."
+        )
+
+
+@dataclass
+class Persona:
+    username: str
+    role: str
+    unit_id: int
+    communes: list[int] = field(default_factory=list)  # 2025 communes under the unit (drill-down targets)
+    old_communes: list[int] = field(default_factory=list)  # pre-2025 communes (as-reported drill-down)
+    provinces: list[int] = field(default_factory=list)  # for the central user
+    unit_code: str = ""
+    prefixes: list[str] = field(default_factory=list)  # the province's path and its pre-2025 provinces' paths
+
+
+def ensure_users() -> dict[str, Persona]:
+    """The load-test users (created once, reused by every later run) and what each may look at."""
+    from django.db import transaction
+
+    from mtqg.accounts.models import Assignment, User
+    from mtqg.core.audit import record_change
+    from mtqg.geo.models import UnitVersion
+
+    country = UnitVersion.objects.get(level=UnitVersion.Level.COUNTRY)
+    provinces = list(
+        UnitVersion.objects.filter(structure="2025", level=UnitVersion.Level.PROVINCE).order_by("code")
+    )
+    wanted = [("load_central", Assignment.Role.CENTRAL, country)] + [
+        (f"load_p{p.code}", Assignment.Role.PROVINCE, p) for p in provinces
+    ]
+    with transaction.atomic():
+        existing = set(User.objects.filter(username__startswith="load_").values_list("username", flat=True))
+        created = []
+        for username, role, unit in wanted:
+            if username in existing:
+                continue
+            user = User.objects.create_user(
+                username=username, password=None, full_name=f"Kiểm thử tải {unit.name}"
+            )
+            Assignment.objects.create(user=user, role=role, unit=unit, access=Assignment.Access.VIEW)
+            created.append(username)
+        if created:  # one audit record for the batch
+            record_change(
+                actor=None,
+                obj=country,
+                action="created",
+                reason="benchmarks.load: tài khoản kiểm thử tải",
+                changes={"users": [None, len(created)]},
+                unit_path="",
+            )
+    old_provinces = list(
+        UnitVersion.objects.filter(structure="pre2025", level=UnitVersion.Level.PROVINCE).values_list(
+            "pk", flat=True
+        )
+    )
+    personas = {
+        "load_central": Persona(
+            "load_central", "central", country.pk, provinces=[p.pk for p in provinces] + old_provinces
+        )
+    }
+    communes: dict[str, list[int]] = {}
+    for pk, path in UnitVersion.objects.filter(level=UnitVersion.Level.COMMUNE).values_list("pk", "path"):
+        communes.setdefault(path[:16], []).append(pk)
+    lineage = _old_provinces_of(provinces)
+    for p in provinces:
+        personas[f"load_p{p.code}"] = Persona(
+            f"load_p{p.code}",
+            "province",
+            p.pk,
+            communes=sorted(communes.get(p.path[:16], []))[:400],
+            old_communes=sorted(c for old in lineage.get(p.pk, ()) for c in communes.get(old, []))[:400],
+            unit_code=p.code,
+            prefixes=[p.path, *lineage.get(p.pk, ())],
+        )
+    return personas
+
+
+def _old_provinces_of(provinces: list[Any]) -> dict[int, list[str]]:
+    """2025 province id → path prefixes of the pre-2025 provinces merged into it (lineage edges)."""
+    from mtqg.geo.models import UnitLineage
+
+    out: dict[int, list[str]] = {}
+    for succ, path in UnitLineage.objects.filter(
+        successor_id__in=[p.pk for p in provinces], predecessor__level=1
+    ).values_list("successor_id", "predecessor__path"):
+        out.setdefault(succ, []).append(path[:16])
+    return out
+
+
+def make_sessions(personas: list[Persona]) -> list[str]:
+    """One server-side session per virtual user (no login round trip, no password hashing)."""
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
 
-    from mtqg.accounts.models import Assignment, User
-    from mtqg.geo.models import UnitVersion
+    from mtqg.accounts.models import User
 
-    people = {
-        "central": (Assignment.Role.CENTRAL, UnitVersion.objects.get(level=0)),
-        "province": (Assignment.Role.PROVINCE, UnitVersion.objects.get(structure="2025", level=1, code="11")),
-    }
-    cookies = {}
-    for name, (role, unit) in people.items():
-        user = User.objects.filter(username=f"load_{name}").first()
-        if user is None:
-            user = User.objects.create_user(
-                username=f"load_{name}", password=PASSWORD, full_name=f"load {name}"
-            )
-            Assignment.objects.create(user=user, role=role, unit=unit, access=Assignment.Access.ENTRY)
+    users = {u.username: u for u in User.objects.filter(username__in={p.username for p in personas})}
+    keys = []
+    for persona in personas:
+        user = users[persona.username]
         store = SessionStore()
         store[SESSION_KEY] = str(user.pk)
         store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
         store[HASH_SESSION_KEY] = user.get_session_auth_hash()
         store.create()
-        cookies[name] = f"sessionid={store.session_key}"
-    return cookies
+        keys.append(str(store.session_key))
+    return keys
 
 
-ROUTES: list[tuple[str, str, str]] = [
-    # (label, who, path)
-    ("home", "central", "/"),
-    ("dashboards", "central", "/dashboards/"),
-    ("dashboards.province", "province", "/dashboards/"),
-    ("ntm.index", "province", "/ntm/"),
-    ("poverty.index", "province", "/poverty/"),
-    ("poverty.households", "province", "/poverty/ho/"),
-    ("finance.index", "province", "/finance/"),
-    ("workflow.index", "province", "/workflow/"),
-    ("api.poverty_summary.national", "central", "/api/v1/poverty/summary/?unit=VN&year=2024"),
-    ("api.poverty_summary.province", "province", "/api/v1/poverty/summary/?unit=11&year=2024"),
-    ("api.ntm_summary", "province", "/api/v1/ntm/summary/?unit=11&as_of=2020-12-31"),
-    ("api.units", "province", "/api/v1/geo/units/"),
-]
+def drop_sessions(keys: list[str]) -> None:
+    from django.contrib.sessions.models import Session
+
+    Session.objects.filter(session_key__in=keys).delete()
+
+
+# ---- HTTP ----------------------------------------------------------------------------------------------------
 
 
 async def _request(
@@ -86,10 +195,11 @@ async def _request(
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     headers = {
         "Host": f"127.0.0.1:{port}",
-        "Cookie": cookie,
         "Connection": "close",
         "Accept": "text/html,application/json",
+        "Accept-Language": "vi",
         "X-Forwarded-Proto": "https",
+        **({"Cookie": cookie} if cookie else {}),
         **(extra or {}),
     }
     if body:
@@ -109,7 +219,115 @@ async def _request(
     return status, out, payload
 
 
-async def _import_once(port: int, cookie: str, data: bytes) -> tuple[int, float]:
+SERVER_TIMING = re.compile(r"app;dur=([0-9.]+)")
+
+
+@dataclass
+class Stats:
+    client: dict[str, list[float]] = field(default_factory=dict)
+    server: dict[str, list[float]] = field(default_factory=dict)
+    errors: dict[str, int] = field(default_factory=dict)
+    requests: int = 0
+
+    def add(self, route: str, status: int, headers: dict[str, str], took: float, ok: bool) -> None:
+        self.requests += 1
+        self.client.setdefault(route, []).append(took)
+        timing = SERVER_TIMING.search(headers.get("server-timing", ""))
+        if timing:
+            self.server.setdefault(route, []).append(float(timing.group(1)) / 1000)
+        if not ok:
+            self.errors[f"{route} {status}"] = self.errors.get(f"{route} {status}", 0) + 1
+
+
+async def fetch(port: int, stats: Stats, route: str, path: str, cookie: str) -> tuple[int, dict[str, str]]:
+    started = time.perf_counter()
+    try:
+        status, headers, _body = await asyncio.wait_for(_request(port, "GET", path, cookie), REQUEST_TIMEOUT)
+    except (OSError, TimeoutError):
+        status, headers = 599, {}
+    ok = status == 200 or (300 <= status < 400 and "login" not in headers.get("location", ""))
+    stats.add(route, status, headers, time.perf_counter() - started, ok)
+    return status, headers
+
+
+# ---- scenarios -----------------------------------------------------------------------------------------------
+
+PROGRAMS = ("ntm", "poverty", "em", "hn2026")
+YEARS = (2022, 2023, 2024, 2025)
+
+
+def dashboard_steps(persona: Persona | None, rng: random.Random) -> list[tuple[str, str]]:
+    """The next few requests of a user's session, as (route, path); the user thinks between them."""
+    if persona is None:  # an anonymous visitor of the public portal
+        return [("portal", rng.choice(("/cong-khai/", "/cong-khai/?year=2024", "/cong-khai/du-lieu/")))]
+    unit = f"/dashboards/{persona.unit_id}/"
+    roll = rng.random()
+    if persona.role == "central":
+        if roll < 0.35:
+            return [("dash.country", unit)]
+        if roll < 0.55:
+            return [("dash.filter", f"{unit}?program={rng.choice(PROGRAMS)}&year={rng.choice(YEARS)}")]
+        if roll < 0.95:
+            return [("dash.drill", f"/dashboards/{rng.choice(persona.provinces)}/")]
+        return [("dash.xlsx", f"{unit}xlsx/units/")]
+    if roll < 0.25:
+        return [("dash.index", "/dashboards/")]  # the redirect; followed by the caller
+    if roll < 0.45:
+        return [("dash.filter", f"{unit}?program={rng.choice(PROGRAMS)}&year={rng.choice(YEARS)}")]
+    if roll < 0.55:
+        return [("dash.current", f"{unit}?mode=current&year={rng.choice(YEARS)}")]
+    if roll < 0.85 and persona.communes:
+        target = rng.choice(persona.communes)
+        return [("dash.commune", f"/dashboards/{target}/")]
+    if roll < 0.95 and persona.old_communes:
+        return [("dash.commune", f"/dashboards/{rng.choice(persona.old_communes)}/?year=2024")]
+    return [("dash.xlsx", f"{unit}xlsx/{rng.choice(('units', 'ntm_tiers', 'poverty_rates'))}/")]
+
+
+MIXED_ROUTES = [
+    ("home", "/"),
+    ("ntm.index", "/ntm/"),
+    ("poverty.index", "/poverty/"),
+    ("poverty.households", "/poverty/ho/"),
+    ("finance.index", "/finance/"),
+    ("workflow.index", "/workflow/"),
+    ("api.poverty_summary", "/api/v1/poverty/summary/?unit={code}&year=2024"),
+    ("api.ntm_summary", "/api/v1/ntm/summary/?unit={code}&as_of=2020-12-31"),
+    ("api.units", "/api/v1/geo/units/"),
+]
+
+
+async def virtual_user(
+    k: int,
+    port: int,
+    persona: Persona | None,
+    cookie: str,
+    stats: Stats,
+    deadline: float,
+    think: tuple[float, float],
+    scenario: str,
+) -> None:
+    rng = random.Random(1000 + k)
+    await asyncio.sleep(rng.uniform(0, think[1]))  # ramp-up: users arrive over the first think interval
+    while time.perf_counter() < deadline:
+        if scenario == "mixed" and persona is not None and rng.random() < 0.5:
+            route, path = rng.choice(MIXED_ROUTES)
+            steps = [(route, path.format(code=persona.unit_code or "VN"))]
+        else:
+            steps = dashboard_steps(persona, rng)
+        for route, path in steps:
+            status, headers = await fetch(port, stats, route, path, cookie)
+            location = headers.get("location", "")
+            if route == "dash.index" and 300 <= status < 400 and location:
+                target = location.split("127.0.0.1", 1)[-1].split(f":{port}", 1)[-1]
+                await fetch(port, stats, "dash.unit", target, cookie)
+        pause = rng.uniform(*think)
+        if time.perf_counter() + pause >= deadline:
+            return
+        await asyncio.sleep(pause)
+
+
+async def _import_once(port: int, cookie: str, data: bytes, code: str) -> tuple[int, float]:
     """GET the import form (CSRF cookie + token), then POST the CSV; 302 to the batch page = success."""
     started = time.perf_counter()
     status, headers, page = await _request(port, "GET", "/poverty/nhap/", cookie)
@@ -119,7 +337,7 @@ async def _import_once(port: int, cookie: str, data: bytes) -> tuple[int, float]
         return status or 599, time.perf_counter() - started
     boundary = "----mtqgload"
     parts = []
-    for name, value in (("csrfmiddlewaretoken", token.group(1).decode()), ("unit", "11"), ("year", "2023")):
+    for name, value in (("csrfmiddlewaretoken", token.group(1).decode()), ("unit", code), ("year", "2023")):
         parts.append(
             f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
         )
@@ -145,45 +363,12 @@ async def _import_once(port: int, cookie: str, data: bytes) -> tuple[int, float]
     return status, time.perf_counter() - started
 
 
-async def _drive(
-    port: int, cookies: dict[str, str], seconds: float, max_requests: int, concurrency: int, upload: bytes
-) -> tuple[dict[str, list[float]], dict[str, int], int]:
-    latencies: dict[str, list[float]] = {label: [] for label, _w, _p in ROUTES}
-    errors: dict[str, int] = {}
-    deadline = time.perf_counter() + seconds
-    counter = {"n": 0}
-
-    async def client(k: int) -> None:
-        i = k
-        while time.perf_counter() < deadline and counter["n"] < max_requests:
-            counter["n"] += 1
-            label, who, path = ROUTES[i % len(ROUTES)]
-            i += 1
-            started = time.perf_counter()
-            try:
-                status, headers, _b = await asyncio.wait_for(_request(port, "GET", path, cookies[who]), 30)
-            except (OSError, TimeoutError):
-                status, headers = 599, {}
-            latencies[label].append(time.perf_counter() - started)
-            redirect_ok = 300 <= status < 400 and "login" not in headers.get("location", "")
-            if status != 200 and not redirect_ok:
-                errors[f"{label} {status}"] = errors.get(f"{label} {status}", 0) + 1
-
-    tasks = [asyncio.create_task(client(k)) for k in range(concurrency)]
-    status, took = await _import_once(port, cookies["province"], upload)
-    latencies["poverty.import"] = [took]
-    if status != 302:
-        errors[f"poverty.import {status}"] = 1
-    await asyncio.gather(*tasks)
-    return latencies, errors, counter["n"] + 1
-
-
-def _upload(rows: int = 2000) -> bytes:
+def _upload(code: str, rows: int = 2000) -> bytes:
     from mtqg.geo.models import UnitVersion
     from mtqg.poverty.importer import template_headers
     from mtqg.poverty.standards import standard_for
 
-    province = UnitVersion.objects.get(structure="pre2025", level=1, code="11")
+    province = UnitVersion.objects.get(structure="pre2025", level=1, code=code)
     communes = list(
         UnitVersion.objects.filter(path__startswith=province.path, level=3).values_list("code", flat=True)[
             :50
@@ -199,8 +384,84 @@ def _upload(rows: int = 2000) -> bytes:
     return ("\r\n".join(lines) + "\r\n").encode()
 
 
-def _wait_ready(port: int, workers: int, limit: float = 120) -> None:
-    """Wait until every worker has booted and answers /healthz (the clock starts after the warm-up)."""
+async def drive(
+    port: int,
+    plan: list[tuple[Persona | None, str]],
+    seconds: float,
+    think: tuple[float, float],
+    scenario: str,
+    upload: tuple[str, bytes] | None,
+) -> Stats:
+    stats = Stats()
+    deadline = time.perf_counter() + seconds
+    tasks = [
+        asyncio.create_task(virtual_user(k, port, persona, cookie, stats, deadline, think, scenario))
+        for k, (persona, cookie) in enumerate(plan)
+    ]
+    if upload is not None:
+        importer = next(cookie for persona, cookie in plan if persona and persona.role == "province")
+        status, took = await _import_once(port, importer, upload[1], upload[0])
+        stats.add("poverty.import", status, {}, took, status == 302)
+    # bounded: whatever is still running REQUEST_TIMEOUT after the deadline is cancelled
+    _done, pending = await asyncio.wait(tasks, timeout=seconds + REQUEST_TIMEOUT + think[1])
+    for task in pending:
+        task.cancel()
+    return stats
+
+
+# ---- server --------------------------------------------------------------------------------------------------
+
+
+def _database_url() -> str:
+    from django.conf import settings
+
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        return url
+    return f"sqlite:///{settings.DATABASES['default']['NAME']}"  # the very file this process uses
+
+
+def start_server(workers: int | None, threads: int | None) -> tuple[subprocess.Popen[bytes], int]:
+    from django.conf import settings
+
+    port = _free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": _database_url(),
+        "DEBUG": "0",
+        "SECRET_KEY": settings.SECRET_KEY,  # the sessions are signed with it
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "0",
+        "SECURE_HSTS_SECONDS": "0",
+        "CONN_MAX_AGE": os.environ.get("CONN_MAX_AGE", "60"),
+        "VAR_DIR": os.environ.get("VAR_DIR") or tempfile.mkdtemp(prefix="mtqg-load-"),
+        "DJANGO_SETTINGS_MODULE": "benchmarks.load_settings",
+    }
+    if workers:
+        env["GUNICORN_WORKERS"] = str(workers)
+    if threads:
+        env["GUNICORN_THREADS"] = str(threads)
+    command = [
+        sys.executable, "-m", "gunicorn", "-c", str(ROOT / "deploy" / "gunicorn.conf.py"),
+        "--bind", f"127.0.0.1:{port}", "--access-logfile", "/dev/null", "--log-level", "warning",
+        "--max-requests", "0", "--preload", "mtqg.wsgi",
+    ]  # fmt: skip
+    server = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
+    return server, port
+
+
+def stop_server(server: subprocess.Popen[bytes]) -> None:
+    try:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=20)
+    except ProcessLookupError:
+        pass
+    except subprocess.TimeoutExpired:
+        os.killpg(server.pid, signal.SIGKILL)
+
+
+def wait_ready(port: int, workers: int, limit: float = 120) -> None:
+    """Wait until the workers have booted and answer /healthz (the clock starts after this)."""
 
     async def probe() -> int:
         try:
@@ -216,84 +477,182 @@ def _wait_ready(port: int, workers: int, limit: float = 120) -> None:
             ok += 1
         else:
             time.sleep(0.2)
+    if ok == 0:
+        raise SystemExit("gunicorn không trả lời /healthz sau 120 giây.")
 
 
-def _percentile(values: list[float], q: float) -> float:
+# ---- report --------------------------------------------------------------------------------------------------
+
+
+def percentile(values: list[float], q: float) -> float:
     if not values:
         return 0.0
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
 
 
+def summary(stats: Stats) -> dict[str, dict[str, float]]:
+    out = {}
+    for route in sorted(stats.client):
+        c, s = stats.client[route], stats.server.get(route, [])
+        out[route] = {
+            "n": len(c),
+            "client_p50": percentile(c, 50),
+            "client_p95": percentile(c, 95),
+            "client_p99": percentile(c, 99),
+            "server_p50": percentile(s, 50),
+            "server_p95": percentile(s, 95),
+            "server_p99": percentile(s, 99),
+            "errors": sum(n for k, n in stats.errors.items() if k.rsplit(" ", 1)[0] == route),
+        }
+    return out
+
+
 def run(
     scale: str = "province",
     *,
-    seconds: float = 20,
-    max_requests: int = 5000,
-    concurrency: int = 8,
-    workers: int = 3,
+    seconds: float = 60,
+    users: int = 50,
+    think: tuple[float, float] = (2.0, 8.0),
+    scenario: str = "dashboards",
+    workers: int | None = None,
+    threads: int | None = None,
 ) -> list[dict[str, Any]]:
-    from django.conf import settings
+    """The load test on the current DATABASE_URL; rows in the benchmarks.run format (`scale` is a label)."""
     from django.db import connections
 
-    cookies = _sessions()
-    upload = _upload()
+    check_database()
+    personas = ensure_users()
+    with_facts = _provinces_with_facts(personas)
+    provincial = [p for p in personas.values() if p.role == "province" and p.unit_id in with_facts] or [
+        p for p in personas.values() if p.role == "province"
+    ]
+    plan_personas: list[Persona | None] = []
+    for k in range(users):
+        if k % 10 == 9:
+            plan_personas.append(None)  # anonymous portal visitor
+        elif k % 5 == 0:
+            plan_personas.append(personas["load_central"])
+        else:
+            plan_personas.append(provincial[k % len(provincial)])
+    logged_in = [p for p in plan_personas if p is not None]
+    keys = make_sessions(logged_in)
+    cookies = iter(f"sessionid={k}" for k in keys)
+    plan = [(p, next(cookies) if p is not None else "") for p in plan_personas]
+    upload = None
+    if scenario == "mixed":
+        code = next(p.unit_code for p in provincial)
+        upload = (code, _upload(code)) if _has_old_province(code) else None
     connections.close_all()
-    port = _free_port()
-    var = Path(os.environ.get("VAR_DIR") or tempfile.mkdtemp(prefix="mtqg-load-"))
-    env = {
-        **os.environ,
-        "DEBUG": "0",
-        "SECRET_KEY": settings.SECRET_KEY,  # the sessions above are signed with it
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_SSL_REDIRECT": "0",
-        "SECURE_HSTS_SECONDS": "0",
-        "VAR_DIR": str(var),
-        "DJANGO_SETTINGS_MODULE": "benchmarks.load_settings",
-    }
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
-         "--timeout", "60", "--preload", "--log-level", "warning", "mtqg.wsgi"],
-        cwd=ROOT, env=env, start_new_session=True,
-    )  # fmt: skip
+    server, port = start_server(workers, threads)
+    n_workers = workers or int(os.environ.get("GUNICORN_WORKERS", (os.cpu_count() or 1) * 2 + 1))
+    load_before = os.getloadavg()
     try:
-        _wait_ready(port, workers)
+        wait_ready(port, n_workers)
         started = time.perf_counter()
-        latencies, errors, total = asyncio.run(
-            _drive(port, cookies, seconds, max_requests, concurrency, upload)
-        )
+        stats = asyncio.run(drive(port, plan, seconds, think, scenario, upload))
         wall = time.perf_counter() - started
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-    every = [v for values in latencies.values() for v in values]
+        stop_server(server)
+        drop_sessions(keys)
+    load_after = os.getloadavg()
+    routes = summary(stats)
+    dash_server = [v for r in DASHBOARD_ROUTES for v in stats.server.get(r, [])]
+    dash_client = [v for r in DASHBOARD_ROUTES for v in stats.client.get(r, [])]
+    every = [v for values in stats.client.values() for v in values]
+    detail = {
+        "users": users,
+        "think_s": list(think),
+        "seconds": seconds,
+        "workers": n_workers,
+        "scenario": scenario,
+        "database": _database_url().split("@")[-1],
+        "load_average_before": [round(x, 2) for x in load_before],
+        "load_average_after": [round(x, 2) for x in load_after],
+        "errors": stats.errors,
+        "routes": routes,
+    }
     rows = [
-        result("load.requests_per_s", total / wall, "req/s", lower_is_better=False),
-        result("load.p50", _percentile(every, 50), "s"),
-        result("load.p95", _percentile(every, 95), "s"),
-        result("load.p99", _percentile(every, 99), "s"),
-        result("load.errors", float(sum(errors.values())), "count", target=0),
+        result("load.requests_per_s", stats.requests / wall, "req/s", lower_is_better=False),
+        result("load.dashboard_server_p95", percentile(dash_server, 95), "s", target=0.2),
+        result("load.dashboard_server_p50", percentile(dash_server, 50), "s"),
+        result("load.dashboard_server_p99", percentile(dash_server, 99), "s"),
+        result("load.dashboard_client_p95", percentile(dash_client, 95), "s"),
+        result("load.p95", percentile(every, 95), "s"),
+        result("load.errors", float(sum(stats.errors.values())), "count", target=0),
     ]
-    dash = latencies.get("dashboards", []) + latencies.get("dashboards.province", [])
-    rows.append(result("load.dashboard_p95", _percentile(dash, 95), "s", target=0.2))
-    for label, values in sorted(latencies.items()):
-        if values:
-            rows.append(result(f"load.route.{label}.p95", _percentile(values, 95), "s"))
+    for route, values in routes.items():
+        rows.append(result(f"load.route.{route}.server_p95", values["server_p95"], "s"))
     for row in rows:
-        row["detail"] = {"errors": errors, "concurrency": concurrency, "workers": workers, "seconds": seconds}
-    if every:
-        rows[0]["detail"]["mean_s"] = statistics.mean(every)
+        row["detail"] = detail
     return rows
 
 
-if __name__ == "__main__":
-    import json
+def _provinces_with_facts(personas: dict[str, Persona]) -> set[int]:
+    """2025 provinces whose lineage holds program facts (at province scale: the generated province only)."""
+    from mtqg.dashboards.models import SummaryFact
+    from mtqg.dashboards.services import path_range
 
+    out = set()
+    for p in personas.values():
+        if p.role == "province" and (
+            SummaryFact.objects.filter(path_range("unit_path", tuple(p.prefixes)))
+            .exclude(measure="ntm.communes")
+            .exists()
+        ):
+            out.add(p.unit_id)
+    return out
+
+
+def _has_old_province(code: str) -> bool:
+    from mtqg.geo.models import UnitVersion
+
+    return UnitVersion.objects.filter(structure="pre2025", level=1, code=code).exists()
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=120)
+    parser.add_argument("--think", default="2:8", help="think time range in seconds, min:max (uniform)")
+    parser.add_argument("--scenario", choices=("dashboards", "mixed"), default="dashboards")
+    parser.add_argument("--workers", type=int)
+    parser.add_argument("--threads", type=int)
+    parser.add_argument("--json", help="write the rows to this file too")
+    args = parser.parse_args(argv)
+    lo, _sep, hi = args.think.partition(":")
+    rows = run(
+        seconds=args.seconds,
+        users=args.users,
+        think=(float(lo), float(hi or lo)),
+        scenario=args.scenario,
+        workers=args.workers,
+        threads=args.threads,
+    )
+    detail = rows[0]["detail"]
+    print(f"{detail['users']} users, think {detail['think_s']} s, {detail['seconds']} s, "
+          f"{detail['workers']} workers, {detail['database']}; load average before "
+          f"{detail['load_average_before']} after {detail['load_average_after']}")  # fmt: skip
+    print(
+        f"{'route':<22}{'n':>6}{'client p50':>12}{'p95':>8}{'p99':>8}{'server p50':>12}{'p95':>8}{'p99':>8}{'err':>5}"
+    )
+    for route, v in detail["routes"].items():
+        print(
+            f"{route:<22}{v['n']:>6}{v['client_p50']:>12.3f}{v['client_p95']:>8.3f}{v['client_p99']:>8.3f}"
+            f"{v['server_p50']:>12.3f}{v['server_p95']:>8.3f}{v['server_p99']:>8.3f}{v['errors']:>5}"
+        )
+    for row in rows[:7]:
+        print(
+            f"{row['name']}: {row['value']} {row['unit']}"
+            + (f" (target {row['target']})" if row["target"] else "")
+        )
+    if args.json:
+        Path(args.json).write_text(json.dumps(rows, indent=1, default=str), encoding="utf-8")
+
+
+if __name__ == "__main__":
     import django
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mtqg.settings")
     django.setup()
-    print(json.dumps(run(sys.argv[1] if len(sys.argv) > 1 else "tiny", seconds=10), indent=1, default=str))
+    main()

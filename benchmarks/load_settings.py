@@ -7,3 +7,6 @@ STORAGES = {
     **STORAGES,  # noqa: F405
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# Server-Timing: app;dur=<ms> on every response (Django's own time, read by benchmarks/load.py)
+MIDDLEWARE = ["mtqg.dashboards.middleware.ServerTimingMiddleware", *MIDDLEWARE]  # noqa: F405

@@ -252,16 +252,28 @@ def output_facts(acc: Accumulator, prefix: str, lk: str = "path__startswith") ->
 
 
 def supervision_facts(acc: Accumulator, prefix: str, lk: str = "path__startswith") -> None:
-    from mtqg.supervision.models import Recommendation
+    from mtqg.supervision.models import Mission, Recommendation
 
-    for uid, year, status, n in (
+    rows = list(
         Recommendation.objects.filter(**{"mission__unit__" + lk: prefix})
         .annotate(y=ExtractYear("mission__start_date"))
-        .values_list("mission__unit_id", "y", "status")
+        .values_list("mission_id", "mission__unit_id", "y", "status")
         .annotate(n=Count("pk"))
         .order_by()
-    ):
+    )
+    covers = program_covers()
+    programs = dict(Mission.objects.filter(pk__in={r[0] for r in rows}).values_list("pk", "programs"))
+    for mission_id, uid, year, status, n in rows:
         acc.add("sup.recommendations", uid, year, n, key=status)
+        listed = set(programs.get(mission_id) or ())
+        for root, codes in covers.items():
+            if not listed or listed & codes:  # a mission naming no program concerns every program
+                acc.add("sup.recommendations_program", uid, year, n, key=f"{root}|{status}")
+
+
+def program_covers() -> dict[str, set[str]]:
+    """Dashboard program root → the mission program codes it covers (data: measures.json)."""
+    return {k: set(v) for k, v in definitions()["mission_programs"].items()}
 
 
 def ocop_facts(acc: Accumulator, prefix: str, lk: str = "path__startswith") -> None:

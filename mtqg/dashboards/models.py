@@ -67,3 +67,21 @@ class PendingRefresh(models.Model):
 
     def __str__(self) -> str:
         return self.unit_path
+
+
+class FactsStamp(models.Model):
+    """Version of the facts under one province path prefix (the first two path segments; the country's own facts
+    under its one-segment path): bumped by every refresh and rebuild that touches the prefix. A dashboard's cache
+    key holds the stamps of the provinces its unit covers — one small indexed query instead of aggregating the
+    facts — and "số liệu tính đến" is the latest stamp time (decision 0711)."""
+
+    path = models.CharField(_("đường dẫn tỉnh"), max_length=40, unique=True)
+    version = models.PositiveBigIntegerField(_("phiên bản"), default=0)
+    changed_at = models.DateTimeField(_("tính lúc"))
+
+    class Meta:
+        verbose_name = _("phiên bản số liệu tổng hợp")
+        verbose_name_plural = _("phiên bản số liệu tổng hợp")
+
+    def __str__(self) -> str:
+        return f"{self.path} v{self.version}"

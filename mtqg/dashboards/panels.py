@@ -37,6 +37,7 @@ ALL_MEASURES = (
     "output.actual",
     "output.target",
     "sup.recommendations",
+    "sup.recommendations_program",
     "ocop.products",
 )
 TIERS = ("co_ban_dat", "dat_chuan", "nang_cao", "kieu_mau", "hien_dai")
@@ -469,20 +470,41 @@ def outputs(facts: Facts, f: Filters) -> dict[str, Any]:
     }
 
 
+def _recommendation_counts(facts: Facts, f: Filters) -> dict[tuple[int, str], Decimal]:
+    """(year, status) → recommendations, of the missions of the selected program (all missions without one)."""
+    out: dict[tuple[int, str], Decimal] = {}
+    for (m, y, _p, k), (n, _d) in facts.sums.items():
+        if f.root is None and m == "sup.recommendations":
+            status = k
+        elif f.root is not None and m == "sup.recommendations_program" and k.startswith(f"{f.root}|"):
+            status = k.split("|", 1)[1]
+        else:
+            continue
+        out[(y, status)] = out.get((y, status), Decimal(0)) + n
+    return out
+
+
 def recommendations(facts: Facts, f: Filters) -> dict[str, Any]:
     from mtqg.supervision.models import Recommendation
 
     labels = {k: str(v) for k, v in Recommendation.Status.choices}
     counts: dict[str, Decimal] = {}
-    for (m, y, _p, k), (n, _d) in facts.sums.items():
-        if m == "sup.recommendations" and y <= f.year:
-            counts[k] = counts.get(k, Decimal(0)) + n
+    for (y, status), n in _recommendation_counts(facts, f).items():
+        if y <= f.year:
+            counts[status] = counts.get(status, Decimal(0)) + n
     rows = [{"status": labels.get(s, s), "count": num(counts.get(s, Decimal(0)))} for s in labels]
     series = [{"name": _("Số kiến nghị"), "data": [r["count"] for r in rows]}]
     table = Table(
         _("Kiến nghị giám sát theo trạng thái (đến năm %(y)s)") % {"y": f.year},
         [Column("status", _("Trạng thái")), Column("count", _("Số kiến nghị"), "int")],
         rows,
+        notes=[
+            _(
+                "Kiến nghị của các đoàn có chương trình đã chọn (đoàn không ghi chương trình tính cho mọi chương trình)."
+            )
+        ]
+        if f.root
+        else [],
     )
     return {
         "id": "recommendations",
@@ -615,11 +637,7 @@ def key_figures(facts: Facts, f: Filters) -> list[dict[str, Any]]:
         }
     )
     open_now = sum(
-        (
-            n
-            for (m, yy, _p, k), (n, _d) in facts.sums.items()
-            if m == "sup.recommendations" and k in OPEN_STATUSES
-        ),
+        (n for (_y, status), n in _recommendation_counts(facts, f).items() if status in OPEN_STATUSES),
         Decimal(0),
     )
     out.append(
@@ -633,21 +651,29 @@ def key_figures(facts: Facts, f: Filters) -> list[dict[str, Any]]:
     return out
 
 
-def open_recommendations(user: Any, unit: UnitVersion, limit: int = 10) -> list[Any]:
+def open_recommendations(user: Any, unit: UnitVersion, limit: int = 10, *, program: str = "") -> list[Any]:
+    """Open recommendations of missions to the unit (every version of it), of the selected program's missions
+    (missions naming no program count for every program); soonest deadline first."""
     from mtqg.accounts.scoping import path_q
-    from mtqg.supervision.models import Recommendation
+    from mtqg.supervision.models import Mission, Recommendation
 
-    return list(
-        Recommendation.objects.visible_to(user)
-        .filter(path_q("mission__unit__path", selectors.identity_prefixes(unit)), status__in=OPEN_STATUSES)
-        .select_related("mission")
-        .order_by("deadline", "pk")[:limit]
+    from .measures import program_covers
+
+    qs = Recommendation.objects.visible_to(user).filter(
+        path_q("mission__unit__path", selectors.identity_prefixes(unit)), status__in=OPEN_STATUSES
     )
+    root = PROGRAMS.get(program)
+    if root is not None:
+        codes = program_covers()[root]
+        missions = Mission.objects.filter(pk__in=qs.values("mission_id")).values_list("pk", "programs")
+        qs = qs.filter(mission_id__in=[pk for pk, listed in missions if not listed or set(listed) & codes])
+    return list(qs.select_related("mission").order_by("deadline", "pk")[:limit])
 
 
 def dashboard(user: Any, f: Filters) -> dict[str, Any]:
     facts = load(user, f)
-    latest, pending = selectors.computed_at(user, f.unit)
+    latest, _version = selectors.stamp(f.unit)
+    pending = selectors.pending(f.unit)
     return {
         "filters": f,
         "figures": key_figures(facts, f),
@@ -739,11 +765,77 @@ def _row(unit: UnitVersion, facts: Facts, f: Filters) -> dict[str, Any]:
     }
 
 
+CLASS_SCHEMES = ("p135_commune", "poor_district_30a")
+
+
+def _add_classes(rows: list[dict[str, Any]], units: list[UnitVersion], f: Filters) -> dict[str, Any]:
+    """Targeting classes on each row (map colouring): a commune's Program 135 value and whether its district is a
+    poor (30a) district; for a province, how many of its communes are in Program 135 (and the share) and how many
+    of its districts are poor districts. Classifications valid on 31/12 of the year (today for today's units)."""
+    from mtqg.accounts.scoping import path_q
+    from mtqg.geo.models import ClassificationScheme, UnitClassification
+
+    on = timezone.localdate() if f.mode == CURRENT else date(f.year, 12, 31)
+    schemes = {
+        s.code: {"name": s.name, "values": s.values}
+        for s in ClassificationScheme.objects.filter(code__in=CLASS_SCHEMES)
+    }
+    labels = {code: scheme["values"] for code, scheme in schemes.items()}
+    prefixes = tuple(sorted({u.path.rsplit("/", 2)[0] + "/" for u in units}))  # the units' parents
+    entries = list(
+        UnitClassification.objects.as_of(on)
+        .filter(path_q("unit__path", prefixes), scheme__code__in=CLASS_SCHEMES)
+        .order_by("valid_from")
+        .values_list("unit_id", "unit__path", "scheme__code", "value", "unconfirmed")
+    )
+    p135 = {
+        uid: (value, unconfirmed) for uid, _p, code, value, unconfirmed in entries if code == "p135_commune"
+    }
+    poor = {uid: unconfirmed for uid, _p, code, value, unconfirmed in entries if code == "poor_district_30a"}
+    unconfirmed_note = str(_("chưa xác minh"))
+    for row, unit in zip(rows, units, strict=True):
+        if unit.level == UnitVersion.Level.COMMUNE:
+            value, doubtful = p135.get(unit.pk, (None, False))
+            row["p135"] = value or ""
+            row["p135_label"] = (
+                f"{labels.get('p135_commune', {}).get(value, value)}"
+                + (f" ({unconfirmed_note})" if doubtful else "")
+                if value
+                else ""
+            )
+            district = (
+                unit.parent_id if unit.parent and unit.parent.level == UnitVersion.Level.DISTRICT else None
+            )
+            row["p30a"] = "yes" if district in poor else ""
+            row["p30a_label"] = (
+                str(labels.get("poor_district_30a", {}).get("yes", "30a"))
+                + (f" ({unconfirmed_note})" if poor.get(district) else "")
+                if district in poor
+                else ""
+            )
+        else:
+            inside = unit.path
+            n135 = sum(
+                1
+                for _uid, path, code, _v, _u in entries
+                if code == "p135_commune" and path.startswith(inside)
+            )
+            n30a = sum(
+                1
+                for _uid, path, code, _v, _u in entries
+                if code == "poor_district_30a" and path.startswith(inside)
+            )
+            row["p135_communes"] = n135
+            row["p135_share"] = pct(n135, row["communes"] or 0)
+            row["p30a_districts"] = n30a
+    return schemes
+
+
 def children(user: Any, f: Filters) -> dict[str, Any]:
     """Per-unit rows (table and map points) for the units under the dashboard's unit."""
     units = _child_units(f)
     if not units:
-        return {"rows": [], "table": None}
+        return {"rows": [], "table": None, "classes": {}}
     level = units[0].level
     if f.mode == CURRENT:
         _totals, per_unit = selectors.on_current_units(user, f.unit, CHILD_MEASURES, [f.year])
@@ -765,6 +857,7 @@ def children(user: Any, f: Filters) -> dict[str, Any]:
     else:
         per_unit = selectors.per_unit_reported(user, f.unit, CHILD_MEASURES, f.year, level)
     rows = [_row(u, Facts(per_unit.get(u.pk, {})), f) for u in units]
+    classes = _add_classes(rows, units, f)
     commune_level = level == UnitVersion.Level.COMMUNE
     columns = [
         Column("code", _("Mã")),
@@ -775,10 +868,17 @@ def children(user: Any, f: Filters) -> dict[str, Any]:
         Column("poverty_rate", _("Tỷ lệ hộ nghèo (%)"), "percent"),
         Column("disbursement_rate", _("Giải ngân NSTW (%)"), "percent"),
     ]
+    if commune_level:
+        columns += [Column("p135_label", _("Chương trình 135")), Column("p30a_label", _("Huyện nghèo (30a)"))]
+    else:
+        columns += [
+            Column("p135_communes", _("Số xã thuộc Chương trình 135"), "int"),
+            Column("p30a_districts", _("Số huyện nghèo (30a)"), "int"),
+        ]
     table = Table(
         _("Đơn vị trực thuộc năm %(y)s") % {"y": f.year},
         columns,
         rows,
         notes=[boundary_text(f)],
     )
-    return {"rows": rows, "table": table}
+    return {"rows": rows, "table": table, "classes": classes}

@@ -48,12 +48,16 @@ ROW_MODELS = frozenset(
 
 
 def _refresh(path: str) -> None:
-    from .services import summaries_refresh
+    from .services import stamps_bump, summaries_refresh
 
     try:
         summaries_refresh(path)
     except Exception:  # the mark stays; `rebuild_summaries --pending` retries
         log.exception("summary refresh failed for %s", path)
+        try:
+            stamps_bump([path])  # cached dashboards are redrawn, now showing "đang cập nhật"
+        except Exception:
+            log.exception("stamp bump failed for %s", path)
 
 
 @receiver(post_save, sender=ChangeRecord, dispatch_uid="dashboards_mark_stale")

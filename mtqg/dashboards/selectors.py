@@ -17,15 +17,18 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from django.db.models import Count, Max, Sum
+from django.db.models import Max, Sum
 from django.utils import timezone
 
 from mtqg.accounts.scoping import path_q
 from mtqg.geo.models import UnitLineage, UnitVersion
 
 from .measures import kind_of
-from .models import PendingRefresh, SummaryFact
-from .services import path_range, unit_prefixes
+from .models import FactsStamp, PendingRefresh, SummaryFact
+from .services import path_range, stamp_prefix
+from .services import unit_prefixes as _lineage_prefixes
+
+PREFIX_CACHE_SECONDS = 600
 
 REPORTED = "reported"
 CURRENT = "current"
@@ -34,8 +37,41 @@ Row = tuple[str, int, str, str]  # measure, year, period, key
 Sums = dict[Row, list[Decimal]]
 
 
+def panel_cache() -> Any:
+    """The cache of dashboards: the "dashboards" alias when settings define one (a cache shared by every worker,
+    e.g. file-based or Redis: decision 0711), else the default cache."""
+    from django.conf import settings
+    from django.core.cache import caches
+
+    return caches["dashboards" if "dashboards" in settings.CACHES else "default"]
+
+
+def _cached_prefixes(unit: UnitVersion) -> None:
+    """Identity and lineage prefixes of a unit, from the cache when another request computed them (units and
+    lineage are reference data; 10 minutes)."""
+    if getattr(unit, "_identity_prefixes", None) is not None and getattr(unit, "_lineage_prefixes", None):
+        return
+    key = f"dashboards:prefixes:{unit.pk}:{unit.path}"
+    hit = panel_cache().get(key)
+    if hit is None:
+        hit = (_identity(unit), _lineage_prefixes(unit))
+        panel_cache().set(key, hit, PREFIX_CACHE_SECONDS)
+    unit._identity_prefixes, unit._lineage_prefixes = hit  # type: ignore[attr-defined]
+
+
+def unit_prefixes(unit: UnitVersion) -> tuple[str, ...]:
+    """Minimal path prefixes covering the unit, its other versions and their lineage predecessors."""
+    _cached_prefixes(unit)
+    return tuple(unit._lineage_prefixes)  # type: ignore[attr-defined]
+
+
 def identity_prefixes(unit: UnitVersion) -> tuple[str, ...]:
-    """Paths of every version of the unit's identity (as-reported scope); cached on the unit object."""
+    """Paths of every version of the unit's identity (as-reported scope)."""
+    _cached_prefixes(unit)
+    return tuple(unit._identity_prefixes)  # type: ignore[attr-defined]
+
+
+def _identity(unit: UnitVersion) -> tuple[str, ...]:
     cached = getattr(unit, "_identity_prefixes", None)
     if cached is not None:
         return tuple(cached)
@@ -44,8 +80,7 @@ def identity_prefixes(unit: UnitVersion) -> tuple[str, ...]:
     for p in paths:
         if not any(p.startswith(k) for k in kept):
             kept.append(p)
-    unit._identity_prefixes = tuple(kept) or (unit.path,)  # type: ignore[attr-defined]
-    return tuple(unit._identity_prefixes)  # type: ignore[attr-defined]
+    return tuple(kept) or (unit.path,)
 
 
 def _base(user: Any, prefixes: Iterable[str]) -> Any:
@@ -230,24 +265,32 @@ def per_unit_reported(
     return {ids[p]: sums for p, sums in by_path.items() if p in ids}
 
 
-def computed_at(user: Any, unit: UnitVersion) -> tuple[datetime | None, bool]:
-    """('số liệu tính đến', refresh pending?) for the facts under a unit."""
-    prefixes = unit_prefixes(unit)
-    latest = _base(user, prefixes).aggregate(m=Max("computed_at"))["m"]
-    pending = PendingRefresh.objects.filter(path_q("unit_path", prefixes)).exists()
-    return latest, pending
+def stamp(unit: UnitVersion) -> tuple[datetime | None, int]:
+    """(latest refresh time, version) of the facts a dashboard of the unit reads: the FactsStamps of the provinces
+    its lineage covers (every stamp for the country). One small query (once per unit object); any refresh under
+    the unit changes it."""
+    cached = getattr(unit, "_stamp", None)
+    if cached is not None:
+        return tuple(cached)
+    unit._stamp = _stamp(unit)  # type: ignore[attr-defined]
+    return tuple(unit._stamp)  # type: ignore[attr-defined]
 
 
-def facts_version(user: Any, unit: UnitVersion) -> tuple[Any, int] | None:
-    """(latest computed_at, number of facts) under the unit, or None while a refresh is pending or nothing is
-    computed: what a cached dashboard must match to be served (any refresh changes one or the other)."""
+def _stamp(unit: UnitVersion) -> tuple[datetime | None, int]:
     prefixes = unit_prefixes(unit)
-    if PendingRefresh.objects.filter(path_q("unit_path", prefixes)).exists():
-        return None
-    agg = _base(user, prefixes).aggregate(m=Max("computed_at"), n=Count("pk"))
-    if agg["m"] is None:
-        return None
-    return agg["m"], int(agg["n"])
+    qs = FactsStamp.objects.all()
+    stamps = {stamp_prefix(p) for p in prefixes}
+    if all(p.count("/") == 2 for p in stamps):  # provinces; the country (one segment) reads every stamp
+        qs = qs.filter(path__in=sorted(stamps))
+    rows = list(qs.values_list("changed_at", "version"))
+    if not rows:
+        return None, 0
+    return max(r[0] for r in rows), sum(int(r[1]) for r in rows)
+
+
+def pending(unit: UnitVersion) -> bool:
+    """A refresh is marked but not done under the unit (shown as "đang cập nhật")."""
+    return PendingRefresh.objects.filter(path_q("unit_path", unit_prefixes(unit))).exists()
 
 
 @cache

@@ -6,7 +6,7 @@ import time
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from mtqg.core.audit import record_change
@@ -14,7 +14,7 @@ from mtqg.geo.models import UnitVersion
 from mtqg.geo.selectors import lineage_scope_paths
 
 from .measures import compute
-from .models import PendingRefresh, SummaryFact
+from .models import FactsStamp, PendingRefresh, SummaryFact
 
 BATCH = 2000
 PATH_END = "\x7f"  # sorts after every path character (digits and '/')
@@ -43,6 +43,33 @@ def unit_prefixes(unit: UnitVersion) -> tuple[str, ...]:
             kept.append(p)
     unit._lineage_prefixes = tuple(kept)  # type: ignore[attr-defined]
     return tuple(kept)
+
+
+def stamp_prefix(path: str) -> str:
+    """The FactsStamp a path belongs to: its first two segments (the province), or the country's one."""
+    parts = [p for p in path.strip("/").split("/") if p]
+    return "/".join(parts[:2]) + "/" if parts else ""
+
+
+def stamps_bump(paths: Any) -> None:
+    """New version (and time) for the stamps of these paths; "" = every stamp (a country-wide rebuild)."""
+    now = timezone.now()
+    prefixes = {stamp_prefix(p) for p in paths}
+    if "" in prefixes:
+        FactsStamp.objects.update(version=F("version") + 1, changed_at=now)
+        prefixes = {
+            stamp_prefix(p)
+            for p in UnitVersion.objects.filter(level__lte=UnitVersion.Level.PROVINCE).values_list(
+                "path", flat=True
+            )
+        }
+        FactsStamp.objects.bulk_create(
+            [FactsStamp(path=p, version=1, changed_at=now) for p in sorted(prefixes)], ignore_conflicts=True
+        )
+        return
+    for p in sorted(prefixes):  # sorted: concurrent refreshes lock the rows in the same order
+        if not FactsStamp.objects.filter(path=p).update(version=F("version") + 1, changed_at=now):
+            FactsStamp.objects.get_or_create(path=p, defaults={"version": 1, "changed_at": now})
 
 
 def _paths(prefix: str, *, exact: bool = False) -> dict[int, str]:
@@ -105,9 +132,11 @@ def summaries_rebuild(*, actor: Any = None, unit: UnitVersion | None = None) -> 
     started = time.monotonic()
     prefix = unit.path if unit is not None else ""
     count = 0
-    for p in unit_prefixes(unit) if unit is not None else ("",):
+    rebuilt = unit_prefixes(unit) if unit is not None else ("",)
+    for p in rebuilt:
         count += _replace(p)
         PendingRefresh.objects.filter(unit_path__startswith=p).delete()
+    stamps_bump(rebuilt)
     with connection.cursor() as cursor:  # fresh planner statistics: the path index beats the measure index
         cursor.execute(f"ANALYZE {SummaryFact._meta.db_table}")
     target = unit or UnitVersion.objects.get(level=UnitVersion.Level.COUNTRY)
@@ -131,6 +160,7 @@ def summaries_refresh(path: str) -> int:
             return 0  # another callback of the same transaction already did it
         count = _merge(path, exact=not any(marks))
         PendingRefresh.objects.filter(unit_path=path).delete()
+        stamps_bump([path])
     return count
 
 

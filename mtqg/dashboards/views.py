@@ -6,11 +6,12 @@ import hashlib
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -67,43 +68,61 @@ def _filters(request: HttpRequest, pk: int) -> tuple[panels.Filters | None, Filt
 
 @login_required
 def unit_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
-    f, form, unit = _filters(request, pk)
-    context: dict[str, Any] = {"unit": unit, "form": form, "ancestors": unit.ancestors()}
-    if f is None:
+    unit: UnitVersion = get_visible_or_404(UnitVersion.objects.all(), request.user, pk=pk)
+    form = FilterForm(request.GET or None)
+    if request.GET and not form.is_valid():
+        ancestors = [(a.pk, a.name) for a in unit.ancestors()]
+        content = render_to_string("dashboards/_content.html", {"unit": unit, "form": form}, request)
+        context = {"unit": unit, "ancestors": ancestors, "content": content}
         return render(request, "dashboards/unit.html", context, status=400)
-    data, kids = _panels(request.user, f)
-    context.update(data)
+    page = _page(request, unit, form)
+    return render(request, "dashboards/unit.html", {"unit": unit, **page})
+
+
+def _page(request: HttpRequest, unit: UnitVersion, form: FilterForm) -> dict[str, Any]:
+    """The page's content, rendered once and cached while the facts under the unit are unchanged (decisions 0710,
+    0711). The key holds the user's scope prefixes (the one scoping mechanism decides what the page contains), the
+    filters as given, the language and the unit's facts stamp (any refresh under the unit makes a new key)."""
+    data: dict[str, Any] = form.cleaned_data if request.GET else {}
+    user = request.user
+    changed_at, version = selectors.stamp(unit)
+    key = None
+    if changed_at is not None:
+        given = (data.get("year"), data.get("program") or "", data.get("mode") or "")
+        raw = repr((view_prefixes(user), unit.pk, given, get_language(), changed_at, version))
+        key = "dashboards:page:" + hashlib.sha256(raw.encode()).hexdigest()
+        hit = selectors.panel_cache().get(key)
+        if hit is not None:
+            return dict(hit)
+    mode = data.get("mode") or REPORTED
+    if mode == CURRENT and unit.structure == UnitVersion.Structure.PRE2025:
+        mode = REPORTED  # a pre-2025 unit has no 'today' to map to
+    year = data.get("year") or default_year(user, unit)
+    f = panels.Filters(unit=unit, year=year, program=data.get("program") or "", mode=mode)
+    dash, kids = panels.dashboard(user, f), panels.children(user, f)
+    context: dict[str, Any] = {"unit": unit, "form": form, **dash}
     context.update(
         {
             "children": kids,
             "points": [r for r in kids["rows"] if r["lat"] is not None],
-            "chart_data": {c["id"]: _chart_json(c) for c in data["charts"]},
+            "chart_data": {c["id"]: _chart_json(c) for c in dash["charts"]},
             "query": request.GET.urlencode(),
             "predecessors": predecessors(unit) if unit.level == UnitVersion.Level.COMMUNE else [],
             "can_toggle": unit.structure != UnitVersion.Structure.PRE2025,
             "xlsx_base": reverse("dashboards:unit", args=[unit.pk]) + "xlsx/",
-            "open_recommendations": panels.open_recommendations(request.user, unit),
+            "open_recommendations": panels.open_recommendations(user, unit, program=f.program),
+            "class_labels": kids["classes"],
         }
     )
-    return render(request, "dashboards/unit.html", context)
-
-
-def _panels(user: Any, f: panels.Filters) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The dashboard's figures, charts and unit rows, cached while the facts under the unit are unchanged. The key
-    holds the user's scope prefixes (the one scoping mechanism decides what the panels contain), the filters, the
-    language and the facts' version (latest computed_at and count): any refresh makes a new key."""
-    version = selectors.facts_version(user, f.unit)
-    key = None
-    if version is not None:
-        raw = repr((view_prefixes(user), f.unit.pk, f.year, f.program, f.mode, get_language(), version))
-        key = "dashboards:unit:" + hashlib.sha256(raw.encode()).hexdigest()
-        hit = cache.get(key)
-        if hit is not None:
-            return hit
-    result = (panels.dashboard(user, f), panels.children(user, f))
+    page = {
+        "ancestors": [(a.pk, a.name) for a in unit.ancestors()],
+        "content": mark_safe(render_to_string("dashboards/_content.html", context)),  # noqa: S308 (rendered by us)
+        "charts": dash["charts"],
+        "points": context["points"],
+    }
     if key is not None:
-        cache.set(key, result, timeout=DASHBOARD_CACHE_SECONDS)
-    return result
+        selectors.panel_cache().set(key, page, timeout=DASHBOARD_CACHE_SECONDS)
+    return page
 
 
 def _chart_json(chart: dict[str, Any]) -> dict[str, Any]:

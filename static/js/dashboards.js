@@ -82,10 +82,31 @@
     disbursement_rate: { label: "Giải ngân NSTW (%)", bins: [[0, 30], [30, 50], [50, 70], [70, 90], [90, 1000]], names: ["< 30%", "30-50%", "50-70%", "70-90%", "≥ 90%"], colors: ["#cc0000", "#e69138", "#f1c232", "#6aa84f", "#274e13"] },
     recognised_rate: { label: "Tỷ lệ xã đạt chuẩn NTM (%)", bins: [[0, 20], [20, 40], [40, 60], [60, 80], [80, 1000]], names: ["< 20%", "20-40%", "40-60%", "60-80%", "≥ 80%"], colors: ["#cc0000", "#e69138", "#f1c232", "#6aa84f", "#274e13"] }
   };
+  RAMPS.p135_share = { label: "Tỷ lệ xã thuộc Chương trình 135 (%)", bins: [[0, 10], [10, 25], [25, 50], [50, 75], [75, 1000]], names: ["< 10%", "10-25%", "25-50%", "50-75%", "≥ 75%"], colors: ["#fff2cc", "#f9cb9c", "#e69138", "#cc4125", "#85200c"] };
+  RAMPS.p30a_districts = { label: "Số huyện nghèo (30a)", bins: [[0, 1], [1, 2], [2, 4], [4, 1000]], names: ["0", "1", "2-3", "≥ 4"], colors: ["#d9ead3", "#f9cb9c", "#e69138", "#85200c"] };
   var NONE = "#bbbbbb";
+  var OUTSIDE = "#dddddd";
+  // commune-level classification colours: Program 135 values and poor (30a) districts; labels come from the
+  // classification schemes (json_script "dashboard-classes")
+  var CLASS_COLOURS = { p135: { dbkk: "#cc0000", bien_gioi: "#e69138", atk: "#8e7cc3" }, p30a: { yes: "#cc0000" } };
+  var SCHEMES = { p135: "p135_commune", p30a: "poor_district_30a" };
+  var CLASS_RAMPS = { p135: "p135_share", p30a: "p30a_districts" };
+  var classes = readJson("dashboard-classes") || {};
+
+  function classLegend(measure) {
+    var scheme = classes[SCHEMES[measure]] || { values: {} };
+    var items = Object.keys(CLASS_COLOURS[measure]).map(function (k) {
+      return [scheme.values[k] || k, CLASS_COLOURS[measure][k]];
+    });
+    return items.concat([["Không thuộc", OUTSIDE]]);
+  }
 
   function colourFor(p, measure, level) {
     if (measure === "tier" && level === "province") { measure = "recognised_rate"; }
+    if (CLASS_RAMPS[measure] && level === "province") { measure = CLASS_RAMPS[measure]; }
+    if (CLASS_COLOURS[measure]) {
+      return CLASS_COLOURS[measure][p[measure] || ""] || OUTSIDE;
+    }
     if (measure === "tier") {
       var t = TIERS.find(function (x) { return x[0] === (p.tier || ""); });
       return t ? t[2] : NONE;
@@ -101,9 +122,10 @@
 
   function legend(el, measure, level) {
     if (measure === "tier" && level === "province") { measure = "recognised_rate"; }
+    if (CLASS_RAMPS[measure] && level === "province") { measure = CLASS_RAMPS[measure]; }
     var items = measure === "tier"
       ? TIERS.map(function (t) { return [t[1], t[2]]; })
-      : RAMPS[measure].names.map(function (n, i) { return [n, RAMPS[measure].colors[i]]; }).concat([["Chưa có số liệu", NONE]]);
+      : CLASS_COLOURS[measure] ? classLegend(measure) : RAMPS[measure].names.map(function (n, i) { return [n, RAMPS[measure].colors[i]]; }).concat([["Chưa có số liệu", NONE]]);
     el.textContent = "";
     items.forEach(function (it) {
       var span = document.createElement("span");
@@ -136,7 +158,11 @@
         var m = L.circleMarker([p.lat, p.lon], {
           radius: level === "province" ? 9 : 6, weight: 1, color: "#333", fillColor: colourFor(p, measure, level), fillOpacity: 0.9
         });
-        var value = measure === "tier" ? p.status : numberVi(p[measure]);
+        var value;
+        if (measure === "tier") { value = p.status; }
+        else if (CLASS_RAMPS[measure] && level === "province") { value = numberVi(p[CLASS_RAMPS[measure]]); }
+        else if (CLASS_COLOURS[measure]) { value = p[measure + "_label"] || "—"; }
+        else { value = numberVi(p[measure]); }
         m.bindTooltip(p.name + ": " + value);
         m.on("click", function () { window.location.href = base + p.id + "/" + (query ? "?" + query : ""); });
         m.addTo(layer);
