@@ -11,11 +11,13 @@ synthetic rows and nothing else; rows that would collide with existing (demo or 
 
 from __future__ import annotations
 
+import functools
 import json
 import random
+import threading
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -167,20 +169,31 @@ class Generator:
         load_calendars([self.profile["workflow"]["year"]])
         self.old = self.communes("pre2025")
         self.new = self.communes("2025")
-        for name, step in (
-            ("clear", self.clear),
-            ("regions", self.regions),
-            ("ntm", self.ntm),
-            ("poverty", self.poverty),
-            ("finance", self.finance),
-            ("workflow", self.workflow),
-        ):
-            started = time.perf_counter()
-            self.say(f"{name}…")
-            with transaction.atomic():
-                step()
-            self.stats.seconds[name] = round(time.perf_counter() - started, 2)
-            self.say(f"{name}: {self.stats.seconds[name]} s")
+        self._step("clear", self.clear)
+        self._step("regions", self.regions)
+        parallel = bool(self.cfg.get("parallel")) and connection.vendor == "postgresql"
+        errors: list[BaseException] = []
+        worker = None
+        if (
+            parallel
+        ):  # poverty (server-side SQL) on its own connection while NTM runs in Python (decision 0803)
+            worker = threading.Thread(target=self._step_in_thread, args=("poverty", self.poverty, errors))
+            worker.start()
+        try:
+            if not parallel:
+                self._step("poverty", self.poverty)
+            self._step("ntm", self.ntm)
+            self._step("finance", self.finance)
+            self._step("workflow", self.workflow)
+        finally:
+            if worker is not None:
+                worker.join()
+        if errors:
+            raise errors[0]
+        self._step("analyze", self.analyze, atomic=False)
+        self._step("poverty_tally", self.poverty_tally)
+        if self.cfg.get("summaries", True):
+            self._step("summaries", self.summaries, atomic=False)
         with transaction.atomic():
             country = UnitVersion.objects.filter(level=UnitVersion.Level.COUNTRY).first()
             if country is not None:
@@ -194,6 +207,50 @@ class Generator:
                     reason="generate_synthetic",
                 )
         return self.stats
+
+    def _step(self, name: str, step: Callable[[], None], *, atomic: bool = True) -> None:
+        started = time.perf_counter()
+        self.say(f"{name}…")
+        if atomic:
+            with transaction.atomic():
+                step()
+        else:
+            step()
+        self.stats.seconds[name] = round(time.perf_counter() - started, 2)
+        self.say(f"{name}: {self.stats.seconds[name]} s")
+
+    def _step_in_thread(self, name: str, step: Callable[[], None], errors: list[BaseException]) -> None:
+        try:
+            self._step(name, step)
+        except BaseException as exc:  # re-raised by run() in the main thread
+            errors.append(exc)
+        finally:
+            connection.close()  # this thread's own connection
+
+    # --- after the records: statistics, tallies, dashboard facts -----------------------------------
+    def analyze(self) -> None:
+        """PostgreSQL: fresh planner statistics (sampled; VACUUM is left to autovacuum)."""
+        if connection.vendor != "postgresql":
+            return
+
+        with connection.cursor() as cur:
+            cur.execute("ANALYZE")
+
+    def poverty_tally(self) -> None:
+        """The poverty app's review tallies (if that app has them): rebuilt from the reviews just loaded."""
+        try:
+            from mtqg.poverty.tally import tally_refresh
+        except ImportError:
+            return
+        self.stats.counts["poverty_tally_rows"] += tally_refresh()
+
+    def summaries(self) -> None:
+        """The dashboards' summary facts, rebuilt for the whole country (`manage.py rebuild_summaries`)."""
+        try:
+            from mtqg.dashboards.services import summaries_rebuild
+        except ImportError:
+            return
+        self.stats.counts["summary_facts"] += int(summaries_rebuild(actor=None)["facts"])
 
     def rng(self, *key: Any) -> random.Random:
         return random.Random("-".join(map(str, (self.seed, *key))))
@@ -257,17 +314,28 @@ class Generator:
 
     # --- NTM ---------------------------------------------------------------------------------------
     def ntm(self) -> None:
+        """Indicator values per commune and year; statuses and counts by the engine's own rule (`engine.evaluate`,
+        `engine.counts`) on the values just drawn, written with the rows (COPY) instead of read back and updated
+        (`engine.recompute` gives the same rows: tested). Decision 0804."""
         from mtqg.ntm import engine
-        from mtqg.ntm.models import Assessment, CriteriaSet, IndicatorValue
+        from mtqg.ntm.models import Assessment, CriteriaSet, CriterionResult, IndicatorValue
 
         prof = self.profile["ntm"]
         assessment_row = Row(
-            Assessment, ["id", "commune", "year", "criteria_set", "assessed_on", "note", "region"]
-        )
+            Assessment,
+            ["id", "commune", "year", "criteria_set", "assessed_on", "note", "region", "criteria_met",
+             "criteria_basic", "criteria_unknown", "criteria_total", "computed_at"],
+        )  # fmt: skip
         value_row = Row(IndicatorValue, ["assessment", "indicator", "value", "not_applicable", "source"])
+        result_row = Row(
+            CriterionResult,
+            ["assessment", "criterion", "computed_status", "status", "explanation", "overridden"],
+        )
+        now = timezone.now()
         for entry in prof["plan"]:
             cset = CriteriaSet.objects.get(code=entry["set"], version=1)
             book = engine.Book(cset.pk)
+            book.rule = functools.lru_cache(maxsize=None)(book.rule)  # type: ignore[method-assign]
             communes = self.old if entry["structure"] == "pre2025" else self.new
             month, day = (int(x) for x in entry.get("assessed_on", "12-31").split("-"))
             for year in entry["years"]:
@@ -283,60 +351,73 @@ class Generator:
                 regions = engine.resolve_regions(cset, [c.id for c in todo], on)
                 share = prof["recognised_share"][str(year)]
                 first = bulk.reserve_ids(Assessment, len(todo))
-                assessment_row.insert(
-                    (first + i, c.id, year, cset.pk, on, MARK, regions.get(c.id, ""))
-                    for i, c in enumerate(todo)
-                )
-                n_values = value_row.insert(
-                    self._ntm_values(book, todo, first, year, regions, share, prof["region_offset"])
-                )
+                for start in range(0, len(todo), 2000):
+                    assessments: list[tuple[Any, ...]] = []
+                    values: list[tuple[Any, ...]] = []
+                    results: list[tuple[Any, ...]] = []
+                    for i, commune in enumerate(todo[start : start + 2000], start=start):
+                        aid, region = first + i, regions.get(commune.id, "")
+                        rows = self._ntm_values(
+                            book, commune, aid, year, region, share, prof["region_offset"]
+                        )
+                        values += rows
+                        given = {r[1]: (r[2], r[3]) for r in rows}
+                        statuses = []
+                        for crit_id, status, notes in engine.evaluate(book, region, year, given):
+                            statuses.append(status)
+                            results.append(
+                                (aid, crit_id, str(status), str(status), json.dumps(notes, ensure_ascii=False),
+                                 False)
+                            )  # fmt: skip
+                        met, basic, unknown = engine.counts(statuses)
+                        assessments.append(
+                            (aid, commune.id, year, cset.pk, on, MARK, region, met, basic, unknown, book.total,
+                             now)
+                        )  # fmt: skip
+                    assessment_row.insert(assessments)
+                    self.stats.counts["ntm_indicator_values"] += value_row.insert(values)
+                    result_row.insert(results)
                 bulk.sync_sequence(Assessment)
-                for start in range(0, len(todo), 3000):
-                    engine.recompute(
-                        Assessment.objects.filter(
-                            pk__gte=first + start, pk__lt=first + start + 3000, note=MARK
-                        ),
-                        refresh_regions=False,
-                    )
                 self.stats.counts["ntm_assessments"] += len(todo)
-                self.stats.counts["ntm_indicator_values"] += n_values
         self._recognitions()
 
     def _ntm_values(
         self,
         book: Any,
-        communes: list[Commune],
-        first: int,
+        commune: Commune,
+        aid: int,
         year: int,
-        regions: dict[int, str],
+        region: str,
         share: float,
         offsets: dict[str, float],
-    ) -> Iterator[tuple[Any, ...]]:
+    ) -> list[tuple[Any, ...]]:
+        """One commune's indicator values for a year: a fixed latent score per commune and the year's
+        recognition share decide how many criteria it meets; each failing criterion gets one value below its
+        threshold row (for the commune's region and year)."""
         total = book.total
         criteria = [c[0] for c in book.criteria]
-        for i, commune in enumerate(communes):
-            latent = self.rng("ntm", commune.code, commune.structure).random()
-            rng = self.rng("ntm", commune.code, commune.structure, year)
-            recognised = min(0.99, max(0.01, share + offsets.get(commune.region, 0.0)))
-            if latent > 1 - recognised:
-                met = total
-            else:
-                gap = ((1 - recognised) - latent) / (1 - recognised)
-                met = max(4, total - 1 - int(gap * (total - 5)))
-            failing = set(rng.sample(criteria, max(0, total - met)))
-            region = regions.get(commune.id, "")
-            aid = first + i
-            for crit_id in criteria:
-                fail_done = crit_id not in failing
-                for ind in book.indicators.get(crit_id, []):
-                    rule = book.rule(ind.id, region, year)
-                    fail = not fail_done and rule is not None
-                    if fail:
-                        fail_done = True
-                    if ind.if_applicable and not fail and rng.random() < 0.2:
-                        yield (aid, ind.id, None, True, MARK)
-                        continue
-                    yield (aid, ind.id, _value(rng, ind.value_type, rule, fail), False, MARK)
+        latent = self.rng("ntm", commune.code, commune.structure).random()
+        rng = self.rng("ntm", commune.code, commune.structure, year)
+        recognised = min(0.99, max(0.01, share + offsets.get(commune.region, 0.0)))
+        if latent > 1 - recognised:
+            met = total
+        else:
+            gap = ((1 - recognised) - latent) / (1 - recognised)
+            met = max(4, total - 1 - int(gap * (total - 5)))
+        failing = set(rng.sample(criteria, max(0, total - met)))
+        out: list[tuple[Any, ...]] = []
+        for crit_id in criteria:
+            fail_done = crit_id not in failing
+            for ind in book.indicators.get(crit_id, []):
+                rule = book.rule(ind.id, region, year)
+                fail = not fail_done and rule is not None
+                if fail:
+                    fail_done = True
+                if ind.if_applicable and not fail and rng.random() < 0.2:
+                    out.append((aid, ind.id, None, True, MARK))
+                    continue
+                out.append((aid, ind.id, _value(rng, ind.value_type, rule, fail), False, MARK))
+        return out
 
     def _recognitions(self) -> None:
         from mtqg.ntm.models import Assessment, Recognition, Tier
@@ -366,13 +447,91 @@ class Generator:
         )
 
     # --- poverty -----------------------------------------------------------------------------------
+    def _commune_draw(self, commune: Commune, years: list[int]) -> tuple[int, str, list[str], dict[int, Any]]:
+        """(households, area, ethnic groups, {year: (p_poor, p_near)}) of a commune: the same draws on both paths."""
+        rates = self.profile["poverty_rates"]
+        rng = self.rng("hh", commune.code)
+        n = max(1, round(self.cfg["households_per_commune"] * rng.uniform(0.5, 1.5)))
+        area = "urban" if commune.kind in ("phuong", "thi_tran") else "rural"
+        factor = rng.uniform(0.3, 1.7)
+        region = POVERTY_REGION.get(commune.region, commune.region)
+        year_rates = {}
+        for year in years:
+            table = rates.get(str(year)) or rates[max(rates.keys() - {"source", "note"})]
+            poor, near = table.get(region, table["dbsh"])
+            year_rates[year] = (poor * factor / 100, near * factor / 100)
+        return n, area, ETHNIC.get(commune.region, ["Kinh"]), year_rates
+
     def poverty(self) -> None:
+        if connection.vendor == "postgresql":
+            self._poverty_sql()
+        else:
+            self._poverty_python()
+
+    def _poverty_sql(self) -> None:
+        """PostgreSQL: households and reviews generated server-side (sqlgen, decision 0803)."""
+        from mtqg.poverty.models import Household, Review
+        from mtqg.poverty.standards import standard_for
+
+        from . import sqlgen
+
+        years = self.cfg["review_years"]
+        standards = {y: standard_for(y) for y in years}
+        next_id = bulk.reserve_ids(Household, 0)
+        specs = []
+        for commune in self.old:
+            n, area, ethnic, year_rates = self._commune_draw(commune, years)
+            specs.append(sqlgen.CommuneSpec(commune.id, commune.code, next_id, n, area, ethnic, year_rates))
+            next_id += n
+        rebuild: list[str] = []
+        fast = bool(self.cfg.get("rebuild_indexes"))
+        skip_fk = fast and bulk.is_superuser()
+        if fast:
+            started = time.perf_counter()
+            if bulk.truncate_if_empty([Household, Review]):
+                self.stats.counts["poverty_tables_truncated"] = 1
+            if (
+                skip_fk
+            ):  # keep the foreign keys (dropping one locks the referenced table), skip their triggers
+                bulk.skip_foreign_key_checks()
+            rebuild = bulk.secondary_indexes([Household, Review], foreign_keys=not skip_fk)
+            self.stats.seconds["poverty_drop_indexes"] = round(time.perf_counter() - started, 2)
+        started = time.perf_counter()
+        households, reviews = sqlgen.generate_register(
+            specs,
+            standards,
+            (FAMILY, MIDDLE, GIVEN),
+            self.seed,
+            MARK,
+            chunk_communes=self.cfg.get("sql_chunk", 1000),
+            say=self.say,
+        )
+        self.stats.seconds["poverty_insert"] = round(time.perf_counter() - started, 2)
+        if rebuild:
+            started = time.perf_counter()
+            bulk.recreate(rebuild, say=self.say)
+            self.stats.seconds["poverty_indexes"] = round(time.perf_counter() - started, 2)
+        if skip_fk:  # the references the skipped triggers would have checked, proven with one anti-join each
+            started = time.perf_counter()
+            first = specs[0].first_id if specs else 0
+            bad = {
+                **bulk.orphans(Household, f"t.id >= {first}"),
+                **{f"review.{k}": v for k, v in bulk.orphans(Review, f"t.household_id >= {first}").items()},
+            }
+            if any(bad.values()):
+                raise RuntimeError(f"synthetic register: dangling references {bad}")
+            self.stats.seconds["poverty_check_references"] = round(time.perf_counter() - started, 2)
+        self.stats.counts["households"] += households
+        self.stats.counts["reviews"] += reviews
+        bulk.sync_sequence(Household)
+        bulk.sync_sequence(Review)
+
+    def _poverty_python(self) -> None:
         from mtqg.poverty.models import Household, Review
         from mtqg.poverty.standards import standard_for
 
         years = self.cfg["review_years"]
         standards = {y: standard_for(y) for y in years}
-        rates = self.profile["poverty_rates"]
         household_row = Row(
             Household,
             ["id", "code", "commune", "village_name", "head_name", "head_search", "ethnicity", "area"],
@@ -396,15 +555,9 @@ class Generator:
             reviews: list[tuple[Any, ...]] = []
             for commune in self.old[start : start + chunk]:
                 rng = self.rng("hh", commune.code)
-                n = max(1, round(per_commune * rng.uniform(0.5, 1.5)))
-                area = "urban" if commune.kind in ("phuong", "thi_tran") else "rural"
-                factor = rng.uniform(0.3, 1.7)
-                ethnic = ETHNIC.get(commune.region, ["Kinh"])
-                region = POVERTY_REGION.get(commune.region, commune.region)
-                year_rates = {}
-                for year in years:
-                    table = rates.get(str(year)) or rates[max(rates.keys() - {"source", "note"})]
-                    year_rates[year] = table.get(region, table["dbsh"])
+                n, area, ethnic, year_rates = self._commune_draw(commune, years)
+                rng = self.rng("hh", commune.code)
+                rng.random(), rng.random()  # the two draws _commune_draw made (n, factor)
                 for k in range(n):
                     name, search = names[int(rng.random() * len(names))]
                     ethnicity = ethnic[int(rng.random() * len(ethnic))]
@@ -415,9 +568,7 @@ class Generator:
                     before = ""
                     for year in years:
                         poor, near = year_rates[year]
-                        cls, income, deps, count = draws[(year, area)](
-                            rng, poor * factor / 100, near * factor / 100
-                        )
+                        cls, income, deps, count = draws[(year, area)](rng, poor, near)
                         review = (next_id, commune.id, year, area, income, deps, count,
                                   standards[year].pk, cls, _transition(before, cls), date(year, 12, 15))  # fmt: skip
                         reviews.append((*review, ethnicity) if has_ethnicity else review)
@@ -636,7 +787,4 @@ def generate(scale: str, seed: int = 1, progress: Callable[[str], None] | None =
     started = time.perf_counter()
     stats = Generator(scale, seed, progress=progress).run()
     stats.seconds["total"] = round(time.perf_counter() - started, 2)
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cur:
-            cur.execute("ANALYZE")
     return stats

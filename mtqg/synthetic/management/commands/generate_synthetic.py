@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connection
+from django.utils.translation import gettext as _
 
-from mtqg.synthetic.generator import SCALES, generate
+from mtqg.synthetic.generator import SCALES, generate, load_profile
 
 
 class Command(BaseCommand):
@@ -23,6 +25,17 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         quiet = options["json"] or options["verbosity"] == 0
+        if (
+            load_profile()["scales"][options["scale"]].get("postgresql_only")
+            and connection.vendor != "postgresql"
+        ):
+            raise CommandError(
+                _(
+                    "Quy mô %(scale)s chỉ chạy trên PostgreSQL (DATABASE_URL=postgresql://…): khoảng 27 triệu hộ "
+                    "được sinh ngay trong máy chủ cơ sở dữ liệu (INSERT … SELECT); SQLite không làm được trong 30 phút."
+                )
+                % {"scale": options["scale"]}
+            )
         stats = generate(
             options["scale"],
             options["seed"],
