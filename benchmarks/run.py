@@ -136,16 +136,22 @@ def _fresh_postgres(url: str) -> str:
     return url.rsplit("/", 1)[0] + "/" + name
 
 
-def _database(db: str, scale: str, only: list[str] | None) -> list[dict[str, Any]]:
+def _database(
+    db: str, scale: str, only: list[str] | None, existing: str | None = None, load: bool = True
+) -> list[dict[str, Any]]:
+    """Run the steps on a fresh database, or on `existing` (a prepared one: no migrate/generate step)."""
     tmp = tempfile.mkdtemp(prefix="mtqg-bench-")
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "mtqg.settings", "DEBUG": "1", "VAR_DIR": tmp}
-    env["DATABASE_URL"] = (
-        _fresh_postgres(os.environ["DATABASE_URL"])
-        if db == "postgresql"
-        else f"sqlite:///{tmp}/bench.sqlite3"
-    )
+    if existing:
+        env["DATABASE_URL"] = existing
+    else:
+        env["DATABASE_URL"] = (
+            _fresh_postgres(os.environ["DATABASE_URL"])
+            if db == "postgresql"
+            else f"sqlite:///{tmp}/bench.sqlite3"
+        )
     rows: list[dict[str, Any]] = []
-    steps = ["prepare", *(only or modules()), "benchmarks.load"]
+    steps = [*([] if existing else ["prepare"]), *(only or modules()), *(["benchmarks.load"] if load else [])]
     for step in steps:
         out = Path(tmp) / "out.json"
         out.unlink(missing_ok=True)
@@ -183,6 +189,8 @@ def markdown(report: dict[str, Any]) -> str:
     ]
     for r in report["results"]:
         met = "" if r.get("target_met") is None else ("yes" if r["target_met"] else "**NO**")
+        if r.get("skipped"):
+            met = f"skipped: {r['skipped']}"
         if r.get("error"):
             met = f"**ERROR** {r['error'][:120]}"
         baseline = f"{r.get('baseline_name') or ''} {_fmt(r.get('baseline'))}".strip()
@@ -211,20 +219,35 @@ def main() -> None:
     parser.add_argument("--module")
     parser.add_argument("--only", nargs="*", help="run only these modules (dotted names)")
     parser.add_argument("--no-doc", action="store_true", help="do not update docs/benchmarks.md")
+    parser.add_argument(
+        "--existing",
+        metavar="DATABASE_URL",
+        help="run the modules on this already generated PostgreSQL database (no fresh database, no generation)",
+    )
+    parser.add_argument("--no-load", action="store_true", help="skip the gunicorn load test")
     args = parser.parse_args()
     if args.child:
         _child_main(args)
         return
-    databases = ["sqlite"] + (
-        ["postgresql"] if os.environ.get("DATABASE_URL", "").startswith("postgres") else []
-    )
+    postgres = os.environ.get("DATABASE_URL", "").startswith("postgres") or bool(args.existing)
     results: list[dict[str, Any]] = []
+    if (
+        args.scale == "national" or args.existing
+    ):  # ≈ 27 M households: generated server-side on PostgreSQL only
+        databases = ["postgresql"] if postgres else []
+        results.append(
+            {"name": f"synthetic.generate_{args.scale}", "db": "sqlite", "value": None, "unit": "",
+             "skipped": "national scale is PostgreSQL-only (households generated in the server, decision 0804)"
+             if args.scale == "national" else "run on an existing PostgreSQL database (--existing)"}
+        )  # fmt: skip
+    else:
+        databases = ["sqlite"] + (["postgresql"] if postgres else [])
     by_db: dict[str, dict[str, dict[str, Any]]] = {}
     for db in databases:
-        rows = _database(db, args.scale, args.only)
+        rows = _database(db, args.scale, args.only, args.existing, load=not args.no_load)
         by_db[db] = {r["name"]: r for r in rows}
         results.extend({**r, "db": db} for r in rows)
-    if "postgresql" in by_db:  # the same measurement on the other database
+    if "postgresql" in by_db and "sqlite" in by_db:  # the same measurement on the other database
         for r in results:
             other = by_db["sqlite"].get(r["name"])
             if r["db"] == "postgresql" and other and r.get("value") and other.get("value"):

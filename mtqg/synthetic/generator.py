@@ -43,6 +43,9 @@ FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "B�
 MIDDLE = ["Văn", "Thị", "Minh", "Đức", "Ngọc", "Thanh", "A", "Seo"]
 GIVEN = ["An", "Bình", "Chiến", "Dung", "Hoa", "Hùng", "Lan", "Long", "Mai", "Nam", "Phong", "Quân", "Sơn",
          "Thắm", "Tú", "Vân", "Xuân", "Páo", "Sinh", "Tòng"]  # fmt: skip
+RELATIONS = ["Chủ hộ", "Vợ/chồng", "Con", "Con", "Con", "Bố/mẹ", "Cháu"]  # the first is the head of household
+MEMBER_COLUMNS = ["household", "full_name", "search_name", "birth_date", "sex", "relation", "ethnicity",
+                  "health_insurance"]  # fmt: skip
 ETHNIC = {
     "tdmnpb": ["Thái", "Mông", "Kinh", "Tày", "Nùng", "Dao", "Khơ Mú"],
     "tn": ["Kinh", "Ê Đê", "Gia Rai", "Ba Na", "Kinh"],
@@ -176,7 +179,7 @@ class Generator:
         worker = None
         if (
             parallel
-        ):  # poverty (server-side SQL) on its own connection while NTM runs in Python (decision 0803)
+        ):  # poverty (server-side SQL) on its own connection while NTM runs in Python (decision 0804)
             worker = threading.Thread(target=self._step_in_thread, args=("poverty", self.poverty, errors))
             worker.start()
         try:
@@ -316,7 +319,7 @@ class Generator:
     def ntm(self) -> None:
         """Indicator values per commune and year; statuses and counts by the engine's own rule (`engine.evaluate`,
         `engine.counts`) on the values just drawn, written with the rows (COPY) instead of read back and updated
-        (`engine.recompute` gives the same rows: tested). Decision 0804."""
+        (`engine.recompute` gives the same rows: tested). Decision 0805."""
         from mtqg.ntm import engine
         from mtqg.ntm.models import Assessment, CriteriaSet, CriterionResult, IndicatorValue
 
@@ -469,7 +472,7 @@ class Generator:
             self._poverty_python()
 
     def _poverty_sql(self) -> None:
-        """PostgreSQL: households and reviews generated server-side (sqlgen, decision 0803)."""
+        """PostgreSQL: households and reviews generated server-side (sqlgen, decision 0804)."""
         from mtqg.poverty.models import Household, Review
         from mtqg.poverty.standards import standard_for
 
@@ -497,15 +500,19 @@ class Generator:
             rebuild = bulk.secondary_indexes([Household, Review], foreign_keys=not skip_fk)
             self.stats.seconds["poverty_drop_indexes"] = round(time.perf_counter() - started, 2)
         started = time.perf_counter()
-        households, reviews = sqlgen.generate_register(
+        households, reviews, members = sqlgen.generate_register(
             specs,
             standards,
             (FAMILY, MIDDLE, GIVEN),
             self.seed,
             MARK,
             chunk_communes=self.cfg.get("sql_chunk", 1000),
+            members=self.cfg.get("members"),
+            relations=RELATIONS,
             say=self.say,
         )
+        if members:
+            self.stats.counts["members"] += members
         self.stats.seconds["poverty_insert"] = round(time.perf_counter() - started, 2)
         if rebuild:
             started = time.perf_counter()
@@ -527,7 +534,7 @@ class Generator:
         bulk.sync_sequence(Review)
 
     def _poverty_python(self) -> None:
-        from mtqg.poverty.models import Household, Review
+        from mtqg.poverty.models import Household, Member, Review
         from mtqg.poverty.standards import standard_for
 
         years = self.cfg["review_years"]
@@ -547,12 +554,16 @@ class Generator:
         )  # fmt: skip
         names = [(f"{f} {m} {g}", fold(f"{f} {m} {g}")) for f in FAMILY for m in MIDDLE for g in GIVEN]
         draws = {(y, a): Draw(standards[y], a, self.seed) for y in years for a in ("rural", "urban")}
+        member_row = Row(Member, MEMBER_COLUMNS)
+        member_range = self.cfg.get("members")
+        folded_middle, folded_given = [fold(m) for m in MIDDLE], [fold(g) for g in GIVEN]
         per_commune = self.cfg["households_per_commune"]
         chunk = 40 if per_commune > 1000 else 400
         next_id = bulk.reserve_ids(Household, 0)
         for start in range(0, len(self.old), chunk):
             households: list[tuple[Any, ...]] = []
             reviews: list[tuple[Any, ...]] = []
+            members: list[tuple[Any, ...]] = []
             for commune in self.old[start : start + chunk]:
                 rng = self.rng("hh", commune.code)
                 n, area, ethnic, year_rates = self._commune_draw(commune, years)
@@ -565,6 +576,24 @@ class Generator:
                         (next_id, f"{MARK}-{commune.code}-{k:05d}", commune.id, f"Thôn {k % 12 + 1}",
                          name, search, ethnicity, area)
                     )  # fmt: skip
+                    if member_range:
+                        lo, hi = member_range
+                        mrng = random.Random(f"{self.seed}-mem-{households[-1][1]}")
+                        family, family_folded = name.split(" ", 1)[0], search.split(" ", 1)[0]
+                        for j in range(lo + int(mrng.random() * (hi - lo + 1))):
+                            if j == 0:
+                                full, folded, relation = name, search, RELATIONS[0]
+                                born = date(1950, 1, 1) + timedelta(days=int(mrng.random() * 18262))
+                            else:
+                                mi, gi = int(mrng.random() * len(MIDDLE)), int(mrng.random() * len(GIVEN))
+                                full = f"{family} {MIDDLE[mi]} {GIVEN[gi]}"
+                                folded = f"{family_folded} {folded_middle[mi]} {folded_given[gi]}"
+                                relation = RELATIONS[1 + int(mrng.random() * (len(RELATIONS) - 1))]
+                                born = date(1940, 1, 1) + timedelta(days=int(mrng.random() * 30681))
+                            sex = "M" if mrng.random() < 0.5 else "F"
+                            members.append(
+                                (next_id, full, folded, born, sex, relation, ethnicity, mrng.random() < 0.85)
+                            )
                     before = ""
                     for year in years:
                         poor, near = year_rates[year]
@@ -576,6 +605,8 @@ class Generator:
                     next_id += 1
             self.stats.counts["households"] += household_row.insert(households)
             self.stats.counts["reviews"] += review_row.insert(reviews)
+            if members:
+                self.stats.counts["members"] += member_row.insert(members)
             self.say(f"  poverty {min(start + chunk, len(self.old))}/{len(self.old)} communes")
         bulk.sync_sequence(Household)
 

@@ -1,4 +1,4 @@
-"""Server-side generation of the household register on PostgreSQL (decision 0803).
+"""Server-side generation of the household register on PostgreSQL (decision 0804).
 
 Households and their reviews are produced by `INSERT … SELECT … FROM generate_series` inside PostgreSQL, so no row
 travels through Python. Every random value is a hash of (seed, household code, year, slot) —
@@ -221,9 +221,12 @@ def generate_register(
     mark: str,
     *,
     chunk_communes: int = 1000,
+    members: Sequence[int] | None = None,
+    relations: Sequence[str] = (),
     say: Callable[[str], None] = lambda _m: None,
-) -> tuple[int, int]:
-    """Insert the households of `specs` and one review per year of `standards`; returns (households, reviews).
+) -> tuple[int, int, int]:
+    """Insert the households of `specs`, one review per year of `standards` and, when `members` = (lo, hi), lo-hi
+    members per household (the first is the head); returns (households, reviews, members).
 
     One 64-bit hash per household (`hashtextextended(code, seed)`) gives the name (bits 0-19) and ethnicity
     (20-39); one per household and year (`hashtextextended(code, seed × 10000 + year)`) gives the target class
@@ -300,7 +303,8 @@ def generate_register(
         if prev:
             joins += f" LEFT JOIN poverty_review p ON p.household_id = x.id AND p.year = {prev} AND p.kind = 'periodic'"
         review_sql[year] = _insert_sql(Review, exprs, joins)
-    total_h = total_r = 0
+    member_sql = _member_sql(seed, names, folded, members, relations) if members else None
+    total_h = total_r = total_m = 0
     with connection.cursor() as cur:
         _temp_tables(cur, specs, standards, seed)
         for start in range(0, len(specs), chunk_communes):
@@ -311,6 +315,61 @@ def generate_register(
                 sql, tail = review_sql[year]
                 cur.execute(sql, [*tail, start, stop])
                 total_r += cur.rowcount
+            if member_sql:
+                cur.execute(member_sql[0], [*member_sql[1], start, stop])
+                total_m += cur.rowcount
             say(f"  poverty {stop}/{len(specs)} communes (SQL)")
         cur.execute(f"DROP TABLE {TEMP_TABLES}")
-    return total_h, total_r
+    return total_h, total_r, total_m
+
+
+def _member_sql(
+    seed: int,
+    names: Sequence[Sequence[str]],
+    folded: Sequence[Sequence[str]],
+    members: Sequence[int],
+    relations: Sequence[str],
+) -> tuple[str, list[Any]]:
+    """Members: count from `hashtextextended(code, seed × 10000 + 1)`; each member j from
+    `hashtextextended(code || '-' || j, seed × 10000 + 2)` (middle 0-9, given 10-19, relation 20-29, sex 30,
+    insurance 31-40, birth day 41-55). Member 0 is the head (the household's name); the others share its family
+    name."""
+    from mtqg.poverty.models import Member
+
+    lo, hi = members
+    middle, given = names[1], names[2]
+    m = "x.m"
+    name_tail = (
+        f"{_array(middle)}[1 + {pick(m, 0, 10, str(len(middle)))}] || ' ' || "
+        f"{_array(given)}[1 + {pick(m, 10, 10, str(len(given)))}]"
+    )
+    folded_tail = (
+        f"{_array(folded[1])}[1 + {pick(m, 0, 10, str(len(middle)))}] || ' ' || "
+        f"{_array(folded[2])}[1 + {pick(m, 10, 10, str(len(given)))}]"
+    )
+    head = f"{_array(list(relations[:1]))}[1]"
+    other = f"{_array(list(relations[1:]))}[1 + {pick(m, 20, 10, str(len(relations) - 1))}]"
+    return _insert_sql(
+        Member,
+        {
+            "household": "x.id",
+            "full_name": f"CASE WHEN x.j = 0 THEN x.head_name ELSE split_part(x.head_name, ' ', 1) || ' ' || {name_tail} END",
+            "search_name": (
+                f"CASE WHEN x.j = 0 THEN x.head_search ELSE split_part(x.head_search, ' ', 1) || ' ' || {folded_tail} END"
+            ),
+            "birth_date": (
+                f"CASE WHEN x.j = 0 THEN DATE '1950-01-01' + {pick(m, 41, 15, '18262')} "
+                f"ELSE DATE '1940-01-01' + {pick(m, 41, 15, '30681')} END"
+            ),
+            "sex": f"CASE WHEN {bits(m, 30, 1)} = 0 THEN 'M' ELSE 'F' END",
+            "relation": f"CASE WHEN x.j = 0 THEN {head} ELSE {other} END",
+            "ethnicity": "x.ethnicity",
+            "health_insurance": f"({bits(m, 31, 10)} < {int(1024 * 0.85)})",
+        },
+        "FROM (SELECT h.id, h.head_name, h.head_search, h.ethnicity, j, "
+        f"hashtextextended(h.code || '-' || j, {seed * 10000 + 2}) AS m "
+        "FROM syn_commune c JOIN poverty_household h ON h.id >= c.first_id AND h.id < c.first_id + c.n "
+        f"CROSS JOIN LATERAL generate_series(0, {lo - 1} + "
+        f"{pick(f'hashtextextended(h.code, {seed * 10000 + 1})', 0, 20, str(hi - lo + 1))}) AS j "
+        "WHERE c.ord >= %s AND c.ord < %s OFFSET 0) x",
+    )

@@ -14,7 +14,7 @@ from django.test import TestCase
 
 from mtqg.ntm import engine
 from mtqg.ntm.models import Assessment, CriterionResult
-from mtqg.poverty.models import Household, PovertyStandard, Review
+from mtqg.poverty.models import Household, Member, PovertyStandard, Review
 from mtqg.poverty.standards import decide, load_standards
 from mtqg.synthetic import sqlgen
 from mtqg.synthetic.generator import MARK, Generator, load_profile
@@ -109,6 +109,25 @@ class FastPathTests(TestCase):
         assert first is not None
         self.assertRegex(first.code, r"^SYN-\d{5}-00000$")
         self.assertTrue(first.head_name and first.head_search == first.head_search.lower())
+
+    def test_members_one_to_six_per_household_head_first(self) -> None:
+        per_household = dict(Member.objects.values_list("household_id").annotate(n=Count("id")).order_by())
+        self.assertEqual(len(per_household), self.stats.counts["households"])
+        self.assertEqual(sum(per_household.values()), self.stats.counts["members"])
+        self.assertEqual({min(per_household.values()), max(per_household.values())}, {1, 6})
+        for household in Household.objects.prefetch_related("members")[:50]:
+            people = sorted(household.members.all(), key=lambda m: m.pk)
+            head = people[0]
+            self.assertEqual((head.full_name, head.search_name, head.relation), (household.head_name,
+                             household.head_search, "Chủ hộ"))  # fmt: skip
+            family = household.head_name.split(" ")[0]
+            for m in people[1:]:
+                self.assertTrue(m.full_name.startswith(family + " "))
+                self.assertNotEqual(m.relation, "Chủ hộ")
+                self.assertEqual(m.ethnicity, household.ethnicity)
+                self.assertIn(m.sex, ("M", "F"))
+                assert m.birth_date is not None
+                self.assertTrue(1940 <= m.birth_date.year <= 2024)
 
     def test_indexes_and_constraints_are_back_after_the_bulk_load(self) -> None:
         for table, names in self.indexes.items():
