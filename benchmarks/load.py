@@ -421,7 +421,9 @@ def _database_url() -> str:
     return f"sqlite:///{settings.DATABASES['default']['NAME']}"  # the very file this process uses
 
 
-def start_server(workers: int | None, threads: int | None) -> tuple[subprocess.Popen[bytes], int]:
+def start_server(
+    workers: int | None, threads: int | None, shared_cache: bool = False
+) -> tuple[subprocess.Popen[bytes], int]:
     from django.conf import settings
 
     port = _free_port()
@@ -437,6 +439,8 @@ def start_server(workers: int | None, threads: int | None) -> tuple[subprocess.P
         "VAR_DIR": os.environ.get("VAR_DIR") or tempfile.mkdtemp(prefix="mtqg-load-"),
         "DJANGO_SETTINGS_MODULE": "benchmarks.load_settings",
     }
+    if shared_cache:
+        env["LOAD_SHARED_CACHE"] = "1"
     if workers:
         env["GUNICORN_WORKERS"] = str(workers)
     if threads:
@@ -517,6 +521,7 @@ def run(
     scenario: str = "dashboards",
     workers: int | None = None,
     threads: int | None = None,
+    shared_cache: bool = False,
 ) -> list[dict[str, Any]]:
     """The load test on the current DATABASE_URL; rows in the benchmarks.run format (`scale` is a label)."""
     from django.db import connections
@@ -544,7 +549,7 @@ def run(
         code = next(p.unit_code for p in provincial)
         upload = (code, _upload(code)) if _has_old_province(code) else None
     connections.close_all()
-    server, port = start_server(workers, threads)
+    server, port = start_server(workers, threads, shared_cache)
     n_workers = workers or int(os.environ.get("GUNICORN_WORKERS", (os.cpu_count() or 1) * 2 + 1))
     load_before = os.getloadavg()
     try:
@@ -566,6 +571,7 @@ def run(
         "seconds": seconds,
         "workers": n_workers,
         "scenario": scenario,
+        "shared_cache": shared_cache,
         "database": _database_url().split("@")[-1],
         "load_average_before": [round(x, 2) for x in load_before],
         "load_average_after": [round(x, 2) for x in load_after],
@@ -618,6 +624,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--scenario", choices=("dashboards", "mixed"), default="dashboards")
     parser.add_argument("--workers", type=int)
     parser.add_argument("--threads", type=int)
+    parser.add_argument(
+        "--shared-cache",
+        action="store_true",
+        help="dashboards cache in files shared by the workers (decision 0711)",
+    )
     parser.add_argument("--json", help="write the rows to this file too")
     args = parser.parse_args(argv)
     lo, _sep, hi = args.think.partition(":")
@@ -628,10 +639,11 @@ def main(argv: list[str] | None = None) -> None:
         scenario=args.scenario,
         workers=args.workers,
         threads=args.threads,
+        shared_cache=args.shared_cache,
     )
     detail = rows[0]["detail"]
     print(f"{detail['users']} users, think {detail['think_s']} s, {detail['seconds']} s, "
-          f"{detail['workers']} workers, {detail['database']}; load average before "
+          f"{detail['workers']} workers, shared cache {detail['shared_cache']}, {detail['database']}; load average before "
           f"{detail['load_average_before']} after {detail['load_average_after']}")  # fmt: skip
     print(
         f"{'route':<22}{'n':>6}{'client p50':>12}{'p95':>8}{'p99':>8}{'server p50':>12}{'p95':>8}{'p99':>8}{'err':>5}"

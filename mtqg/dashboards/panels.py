@@ -124,10 +124,19 @@ def boundary_text(f: Filters) -> str:
 # ---- charts --------------------------------------------------------------------------------------------------
 
 
+_TIER_LABELS: dict[str | None, dict[str, str]] = {}
+
+
 def _tier_labels() -> dict[str, str]:
+    """Tier labels in the active language (computed once per language: called for every unit row)."""
+    from django.utils.translation import get_language
+
     from mtqg.ntm.models import Tier
 
-    return {k: str(v) for k, v in Tier.choices}
+    lang = get_language()
+    if lang not in _TIER_LABELS:
+        _TIER_LABELS[lang] = {k: str(v) for k, v in Tier.choices}
+    return _TIER_LABELS[lang]
 
 
 def ntm_tiers(facts: Facts, f: Filters) -> dict[str, Any]:

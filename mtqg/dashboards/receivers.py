@@ -67,6 +67,9 @@ def mark_stale(sender: Any, instance: ChangeRecord, created: bool, **kwargs: Any
     ct = instance.content_type
     if ct.app_label not in SOURCE_APPS:
         return
+    # staging or checking an import batch moves no figure; its commit does
+    if ct.model == "importbatch" and instance.action != "committed":
+        return
     path = instance.unit_path
     PendingRefresh.objects.create(unit_path=path, subtree=f"{ct.app_label}.{ct.model}" not in ROW_MODELS)
     transaction.on_commit(lambda: _refresh(path))

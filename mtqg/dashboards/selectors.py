@@ -29,6 +29,7 @@ from .services import path_range, stamp_prefix
 from .services import unit_prefixes as _lineage_prefixes
 
 PREFIX_CACHE_SECONDS = 600
+PAGE_CACHE_SECONDS = 600
 
 REPORTED = "reported"
 CURRENT = "current"
@@ -237,30 +238,31 @@ def per_unit_reported(
     user: Any, unit: UnitVersion, measures: Iterable[str], year: int, level: int
 ) -> dict[int, Sums]:
     """Facts of one year summed per descendant: provinces (level 1, the path's second segment) or communes
-    (level 3: facts on the commune itself)."""
+    (level 3: facts on the commune itself). Months are summed (period ""), and of the disaggregated poverty facts
+    only the totals are read: the unit rows need no more."""
     rows = (
         _base(user, identity_prefixes(unit))
         .filter(measure__in=list(measures), year=year)
-        .values("unit_id", "unit_path", "unit__level", "measure", "year", "period", "key")
+        .exclude(measure__startswith="poverty.", key__contains="=")
+        .values_list("unit_path", "unit__level", "measure", "key")
         .annotate(num=Sum("numerator"), den=Sum("denominator"))
         .order_by()
     )
     by_path: dict[str, Sums] = defaultdict(dict)
-    for r in rows:
+    zero = Decimal(0)
+    for path, unit_level, measure, key, n, d in rows:
         if level == UnitVersion.Level.PROVINCE:
-            segments = r["unit_path"].strip("/").split("/")
+            segments = path.strip("/").split("/")
             if len(segments) < 2:
                 continue
             target = "/".join(segments[:2]) + "/"
-        elif r["unit__level"] == level:
-            target = r["unit_path"]
+        elif unit_level == level:
+            target = path
         else:
             continue
-        slot = by_path[target].setdefault(
-            (r["measure"], r["year"], r["period"], r["key"]), [Decimal(0), Decimal(0)]
-        )
-        slot[0] += r["num"] or Decimal(0)
-        slot[1] += r["den"] or Decimal(0)
+        slot = by_path[target].setdefault((measure, year, "", key), [zero, zero])
+        slot[0] += n or zero
+        slot[1] += d or zero
     ids = dict(UnitVersion.objects.filter(path__in=list(by_path)).values_list("path", "pk"))
     return {ids[p]: sums for p, sums in by_path.items() if p in ids}
 
@@ -286,6 +288,25 @@ def _stamp(unit: UnitVersion) -> tuple[datetime | None, int]:
     if not rows:
         return None, 0
     return max(r[0] for r in rows), sum(int(r[1]) for r in rows)
+
+
+def cached_for(unit: UnitVersion, parts: Any, compute: Any, timeout: int = PAGE_CACHE_SECONDS) -> Any:
+    """compute() once per (parts, unit, language, facts stamp of the unit): public pages and figures that depend
+    only on the facts under the unit (no user scope in the key: callers pass what else matters in `parts`)."""
+    import hashlib
+
+    from django.utils.translation import get_language
+
+    changed_at, version = stamp(unit)
+    if changed_at is None:
+        return compute()
+    raw = repr((parts, unit.pk, get_language(), changed_at, version))
+    key = "dashboards:for:" + hashlib.sha256(raw.encode()).hexdigest()
+    hit = panel_cache().get(key)
+    if hit is None:
+        hit = compute()
+        panel_cache().set(key, hit, timeout)
+    return hit
 
 
 def pending(unit: UnitVersion) -> bool:

@@ -18,11 +18,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from mtqg.dashboards.measures import definitions
+from mtqg.dashboards.selectors import cached_for
 from mtqg.dashboards.views import _chart_json
 from mtqg.geo.models import UnitVersion
 
 from .datasets import DATASETS
-from .selectors import latest_year, province_rows, public_charts
+from .selectors import country, latest_year, province_rows, public_charts
 
 
 class BadYear(Exception):
@@ -32,7 +33,7 @@ class BadYear(Exception):
 def _year(request: HttpRequest) -> int:
     raw = request.GET.get("year", "").strip()
     if not raw:
-        return latest_year()
+        return int(cached_for(country(), "portal.latest_year", latest_year))
     if not raw.isdigit() or not 2016 <= int(raw) <= timezone.localdate().year:
         raise BadYear(_("Năm không hợp lệ (từ 2016 đến năm hiện tại)."))
     return int(raw)
@@ -48,7 +49,7 @@ def index(request: HttpRequest) -> HttpResponse:
         year = _year(request)
     except BadYear as exc:
         return _bad(request, str(exc))
-    rows = province_rows(year)
+    rows = cached_for(country(), ("portal.index", year), lambda: province_rows(year))
     return render(
         request,
         "portal/index.html",
@@ -69,7 +70,7 @@ def province(request: HttpRequest, pk: int) -> HttpResponse:
         year = _year(request)
     except BadYear as exc:
         return _bad(request, str(exc))
-    data = public_charts(unit, year)
+    data = cached_for(unit, ("portal.province", year), lambda: public_charts(unit, year))
     return render(
         request,
         "portal/province.html",
