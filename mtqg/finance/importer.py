@@ -16,6 +16,9 @@ from openpyxl import load_workbook
 
 from .models import Source
 from .services import disbursement_record, resolve_allocation
+from .xlsx_guard import check_rows, limited_rows
+
+MAX_ROWS = 10_000  # lines of a statement, header included (decision 0902)
 
 COLUMNS = {
     "ma_cong_trinh": "work_code",
@@ -51,8 +54,11 @@ class ImportResult:
 
 
 def read_rows(fh: BinaryIO) -> list[dict[str, Any]]:
+    """Rows as dicts keyed by column code. Raises TooManyRows (a ValidationError naming MAX_ROWS) while streaming
+    when a sheet is longer, before openpyxl sizes or reads it."""
+    check_rows(fh, MAX_ROWS)
     sheet = load_workbook(fh, read_only=True, data_only=True).active
-    rows = list(sheet.iter_rows(values_only=True)) if sheet is not None else []
+    rows = list(limited_rows(sheet.iter_rows(values_only=True), MAX_ROWS)) if sheet is not None else []
     if not rows:
         return []
     header = [COLUMNS.get(str(h or "").strip().lower(), "") for h in rows[0]]

@@ -19,6 +19,7 @@ from openpyxl.styles import Font, PatternFill
 from mtqg.accounts.scoping import ensure_can_edit
 from mtqg.core.audit import record_change
 from mtqg.core.tables import safe_cell
+from mtqg.finance.xlsx_guard import check_rows, limited_rows
 from mtqg.geo.models import UnitVersion
 
 from . import engine
@@ -27,6 +28,7 @@ from .selectors import communes_in, set_for_date
 from .services import parse_value
 
 FIRST_DATA_ROW = 4  # row 1: indicator codes, row 2: names, row 3: units
+MAX_ROWS = 2_000  # a province has at most a few hundred communes; header rows included (decision 0902)
 
 
 def set_for(province: UnitVersion, year: int) -> CriteriaSet | None:
@@ -117,11 +119,14 @@ def import_xlsx(
     """Check every cell; commit only with no error and dry_run False (one transaction)."""
     ensure_can_edit(actor, province.path)
     result = ImportResult()
+    check_rows(content, MAX_ROWS)  # TooManyRows (a ValidationError naming the limit) before openpyxl reads
     try:
         ws = load_workbook(io.BytesIO(content), read_only=True, data_only=True).worksheets[0]
+        rows = list(limited_rows(ws.iter_rows(values_only=True), MAX_ROWS))
+    except ValidationError:
+        raise
     except Exception as exc:  # openpyxl raises several types for non-xlsx input
         raise ValidationError({"file": _("Tệp không phải bảng tính Excel (.xlsx) hợp lệ.")}) from exc
-    rows = list(ws.iter_rows(values_only=True))
     if not rows or [str(h or "") for h in rows[0][:3]] != ["ma_xa", "ten_xa", "vung"]:
         raise ValidationError(
             {"file": _("Tệp không đúng mẫu: dòng 1 phải bắt đầu bằng ma_xa, ten_xa, vung.")}

@@ -9,13 +9,14 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import IO, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
+from mtqg.finance.xlsx_guard import TooManyRows, check_rows, limited_rows
 from mtqg.geo.models import UnitVersion
 from mtqg.geo.selectors import UnitNotFound, unit_by_code
 
@@ -56,6 +57,7 @@ HEADER = [
     "Tên sàn/cửa hàng",
     "Đường dẫn",
 ]
+MAX_ROWS = 5_000  # products per file, header included (decision 0902)
 KIND_LABELS = {str(label).lower(): value for value, label in Subject.Kind.choices}
 
 
@@ -149,14 +151,21 @@ def _row(actor: Any, data: dict[str, Any], result: ImportResult) -> None:
         result.channels += 1
 
 
-def import_products(*, actor: Any, content: bytes, dry_run: bool = False) -> ImportResult:
+def import_products(*, actor: Any, content: bytes | IO[bytes], dry_run: bool = False) -> ImportResult:
+    """`content`: the workbook's bytes or an open binary file (read as a stream). More than MAX_ROWS rows in a
+    sheet → one error naming the limit, found while streaming, nothing written."""
     result = ImportResult(dry_run=dry_run)
+    source = io.BytesIO(content) if isinstance(content, bytes | bytearray) else content
     try:
-        sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).active
+        check_rows(source, MAX_ROWS)
+        sheet = load_workbook(source, read_only=True, data_only=True).active
+        rows = list(limited_rows(sheet.iter_rows(values_only=True), MAX_ROWS)) if sheet is not None else []
+    except TooManyRows as exc:
+        result.errors.extend(exc.messages)
+        return result
     except Exception:
         result.errors.append(_("Không đọc được tệp Excel (.xlsx)."))
         return result
-    rows = list(sheet.iter_rows(values_only=True)) if sheet is not None else []
     try:
         with transaction.atomic():
             for number, values in enumerate(rows[1:], start=2):

@@ -19,12 +19,15 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 from openpyxl.worksheet.protection import SheetProtection
 
+from mtqg.finance.xlsx_guard import TooManyRows, check_rows, limited_rows
+
 from . import services
 from .calendar import indicator_labels
 from .models import Report
 
 SHEET = "So lieu"
 FIRST_ROW = 4
+MAX_ROWS = 1_000  # a report type has tens of indicators; header rows included (decision 0902)
 
 
 def template_xlsx(report: Report) -> bytes:
@@ -72,13 +75,17 @@ def _cell_of(codes: dict[str, int], code: str, column: str = "C") -> str:
 def import_xlsx(*, actor: Any, report: Report, data: bytes, dry_run: bool) -> ImportResult:
     result = ImportResult(dry_run=dry_run)
     try:
+        check_rows(data, MAX_ROWS)
         wb = load_workbook(BytesIO(data), read_only=True, data_only=True)
         ws = wb[SHEET] if SHEET in wb.sheetnames else wb.active
+        assert ws is not None
+        rows = list(limited_rows(ws.iter_rows(min_row=1, values_only=True), MAX_ROWS))
+    except TooManyRows as exc:
+        result.errors.append({"cell": "", "code": "", "message": exc.messages[0]})
+        return result
     except Exception:
         result.errors.append({"cell": "", "code": "", "message": _("Không đọc được tệp Excel (.xlsx).")})
         return result
-    assert ws is not None
-    rows = list(ws.iter_rows(min_row=1, values_only=True))
     head = rows[0] if rows else ()
     if not head or str(head[0]) != str(report.pk):
         result.errors.append(

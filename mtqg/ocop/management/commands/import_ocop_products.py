@@ -18,7 +18,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         with open(options["path"], "rb") as fh:
-            result = import_products(actor=None, content=fh.read(), dry_run=options["dry_run"])
+            result = import_products(actor=None, content=fh, dry_run=options["dry_run"])
         for error in result.errors:
             self.stderr.write(error)
         summary = (
