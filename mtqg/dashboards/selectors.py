@@ -17,7 +17,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from django.db.models import Max, Sum
+from django.db.models import F, Max, Sum, Value
+from django.db.models.functions import Substr
 from django.utils import timezone
 
 from mtqg.accounts.scoping import path_q
@@ -198,6 +199,8 @@ def on_current_units(
 ) -> tuple[Sums, dict[int, Sums]]:
     """Facts of the unit's lineage mapped to today's units under it: (totals, per current unit)."""
     on = on or timezone.localdate()
+    if unit.level == UnitVersion.Level.COUNTRY:
+        return _country_on_current_units(user, unit, measures, years, on)
     rows = list(
         _base(user, unit_prefixes(unit))
         .filter(measure__in=list(measures), year__in=list(years))
@@ -234,17 +237,63 @@ def on_current_units(
     return totals, dict(per_unit)
 
 
+PROVINCE_PATH_LENGTH = 16  # "0000001/0000012/": paths are zero-padded 7-digit ids, one segment per level
+
+
+def _country_on_current_units(
+    user: Any, unit: UnitVersion, measures: Iterable[str], years: Iterable[int], on: date
+) -> tuple[Sums, dict[int, Sums]]:
+    """The country on today's units: facts summed per province in the database, then each province mapped to the
+    province(s) valid today through the province lineage edges (the 2025 reform merged whole provinces, share 1).
+    Totals are every fact once (statuses were counted once per predecessor commune already)."""
+    rows = list(
+        _base(user, identity_prefixes(unit))
+        .filter(measure__in=list(measures), year__in=list(years))
+        .annotate(province=Substr("unit_path", 1, PROVINCE_PATH_LENGTH))
+        .values_list("province", "measure", "year", "period", "key")
+        .annotate(num=Sum("numerator"), den=Sum("denominator"))
+        .order_by()
+    )
+    zero = Decimal(0)
+    ids = dict(
+        UnitVersion.objects.filter(
+            path__in={r[0] for r in rows}, level=UnitVersion.Level.PROVINCE
+        ).values_list("path", "pk")
+    )
+    mapping = current_map(set(ids.values()), on)
+    totals: Sums = {}
+    per_unit: dict[int, Sums] = defaultdict(dict)
+    for province, measure, year, period, key, n, d in rows:
+        row_key: Row = (measure, year, period, key)
+        total = totals.setdefault(row_key, [zero, zero])
+        total[0] += n or zero
+        total[1] += d or zero
+        status = kind_of(measure) == "status"
+        for target, share in mapping.get(ids.get(province, -1), []):
+            weight = Decimal(1) if status else share
+            slot = per_unit[target].setdefault(row_key, [zero, zero])
+            slot[0] += (n or zero) * weight
+            slot[1] += (d or zero) * weight
+    return totals, dict(per_unit)
+
+
 def per_unit_reported(
     user: Any, unit: UnitVersion, measures: Iterable[str], year: int, level: int
 ) -> dict[int, Sums]:
     """Facts of one year summed per descendant: provinces (level 1, the path's second segment) or communes
     (level 3: facts on the commune itself). Months are summed (period ""), and of the disaggregated poverty facts
     only the totals are read: the unit rows need no more."""
-    rows = (
+    qs = (
         _base(user, identity_prefixes(unit))
         .filter(measure__in=list(measures), year=year)
         .exclude(measure__startswith="poverty.", key__contains="=")
-        .values_list("unit_path", "unit__level", "measure", "key")
+    )
+    if level == UnitVersion.Level.PROVINCE:  # summed per province in the database
+        qs = qs.annotate(target=Substr("unit_path", 1, PROVINCE_PATH_LENGTH), lvl=Value(-1))
+    else:
+        qs = qs.annotate(target=F("unit_path"), lvl=F("unit__level"))
+    rows = (
+        qs.values_list("target", "lvl", "measure", "key")
         .annotate(num=Sum("numerator"), den=Sum("denominator"))
         .order_by()
     )
@@ -252,10 +301,9 @@ def per_unit_reported(
     zero = Decimal(0)
     for path, unit_level, measure, key, n, d in rows:
         if level == UnitVersion.Level.PROVINCE:
-            segments = path.strip("/").split("/")
-            if len(segments) < 2:
-                continue
-            target = "/".join(segments[:2]) + "/"
+            if len(path) < PROVINCE_PATH_LENGTH:
+                continue  # facts on the country itself
+            target = path
         elif unit_level == level:
             target = path
         else:
