@@ -43,8 +43,12 @@ def url_patterns(resolver: Any = None, prefix: str = "") -> list[tuple[str, URLP
     return out
 
 
+IGNORED_ACTIONS = ("/i18n/", "/accounts/logout")  # the language switch and logout forms of base.html
+
+
 class FormScraper(HTMLParser):
-    """Collect name → value of the first POST form's inputs, selects (first option) and textareas."""
+    """Collect name → value of the page's first POST form (not the navigation's language switch or logout form):
+    inputs, selects (selected or first option) and textareas."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -57,7 +61,7 @@ class FormScraper(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = {k: v or "" for k, v in attrs}
         if tag == "form" and not self._done and a.get("method", "get").lower() == "post":
-            self._in_form = True
+            self._in_form = not a.get("action", "").startswith(IGNORED_ACTIONS)
         if not self._in_form:
             return
         name = a.get("name")
@@ -67,7 +71,7 @@ class FormScraper(HTMLParser):
             self.data.setdefault(name, a.get("value", "") or "1")
         elif tag == "select" and name:
             self._select = name
-        elif tag == "option" and self._select and self._select not in self.data:
+        elif tag == "option" and self._select and (self._select not in self.data or "selected" in a):
             self.data[self._select] = a.get("value", "")
         elif tag == "textarea" and name:
             self._textarea = name
