@@ -95,6 +95,7 @@ def run(n: int = 3321) -> dict[str, float]:
         together=[(2, 3)],
     )
     out: dict[str, float] = {}
+    print("tải máy (uptime):", " ".join(f"{v:.2f}" for v in os.getloadavg()))
     for mode, objective in (
         ("commune", "communes"),
         ("criterion", "communes"),
@@ -108,16 +109,18 @@ def run(n: int = 3321) -> dict[str, float]:
         key = f"{mode}/{objective}"
         out[key] = time.perf_counter() - started
         fig = evaluate(problem, sol)
+        phases = ", ".join(f"{k} {v:.2f}" for k, v in sol.phases.items())
         print(
             f"{key:20s}: {out[key]:.2f} s ({time.process_time() - cpu:.2f} s CPU), {sol.items} mục, "
-            f"trạng thái {sol.status}, gap {sol.mip_gap}, "
-            f"{fig['communes_reaching']} xã đạt chuẩn mới"
+            f"trạng thái {sol.status}, gap {sol.mip_gap:.2e}, mục tiêu {sol.objective:.0f} "
+            f"(cận trên {sol.bound:.1f}), {fig['communes_reaching']} xã đạt chuẩn mới [{phases}]"
         )
     plain = Problem(communes, budget, "criterion", "communes", Rules())
     for name, fn in (("even", even_spreading), ("greedy", greedy_closest)):
         print(
             f"{name:9s}: {evaluate(plain, fn(plain))['communes_reaching']} xã đạt chuẩn mới (không ràng buộc)"
         )
+    print("tải máy (uptime):", " ".join(f"{v:.2f}" for v in os.getloadavg()))
     return out
 
 

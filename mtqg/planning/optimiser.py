@@ -1,10 +1,13 @@
 """The allocation model (scipy.optimize.milp / HiGHS) and the two baselines, on plain data (no database).
 
 An *item* is what can be funded: one gap (commune, criterion), a group of gaps that must close together, or, at
-commune level, all the remaining gaps of a commune. x_i = 1 funds item i; y_c = 1 means commune c reaches the
-standard (all its items funded); z_c = 1 means commune c receives money (minimum investment per funded commune).
-Money in the solver is whole million VND (the cost model rounds estimates to whole millions), so the budget
-check is exact.
+commune level, all the remaining gaps of a commune. A commune with one item has one column; a commune with several
+has y_c (fully funded: it reaches the standard), partial columns p_i and, with a minimum investment, z_c (partly
+funded) — see `_model`. Money in the solver is whole million VND (the cost model rounds estimates to whole
+millions), so the budget check is exact.
+
+Solving (`_solve_model`): LP relaxation strengthened with cover cuts (an upper bound, its duals explain the plan),
+then repair sub-MIPs around it, certified against the bound, and the whole MILP only when they cannot be certified.
 """
 
 from __future__ import annotations
@@ -21,8 +24,8 @@ from typing import Any
 import numpy as np
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from scipy.optimize import Bounds, LinearConstraint, milp
-from scipy.sparse import coo_matrix
+from scipy.optimize import Bounds, LinearConstraint, linprog, milp
+from scipy.sparse import coo_matrix, vstack
 
 from mtqg.core.formatting import number_vi, percent_vi
 
@@ -177,6 +180,12 @@ class Solution:
     mip_gap: float | None = None
     objective: float | None = None
     items: int = 0
+    bound: float | None = None  # the relaxation's value: no plan scores more
+    duals: dict[str, float] = field(
+        default_factory=dict
+    )  # coupling rule → points per extra million VND of room
+    reduced: dict[int, float] = field(default_factory=dict)  # commune index → relaxation's reduced cost
+    phases: dict[str, float] = field(default_factory=dict)  # solver seconds per phase
 
 
 class Infeasible(ValidationError):
@@ -234,78 +243,332 @@ def coefficients(problem: Problem, items: list[Item]) -> tuple[dict[int, int], i
     return dict.fromkeys(communes, 1), 0
 
 
-def _milp(problem: Problem, items: list[Item], rules: Rules, time_limit: float, gap: float) -> Any:
+@dataclass
+class Model:
+    """The MILP in matrix form. Columns: one per item (for a commune with several items: its *partial* funding
+    p_i), then y_c (commune c fully funded) and z_c (commune c partly funded) for communes with several items.
+    Item i is funded when p_i = 1 or y_c = 1. Rows: per-commune linking, then the coupling rules (budget, minimum
+    shares, area caps) whose indices are kept in `coupling` for the duals."""
+
+    c: np.ndarray
+    lb: np.ndarray
+    ub: np.ndarray
+    rows: list[int]
+    cols: list[int]
+    vals: list[float]
+    lo: list[float]
+    hi: list[float]
+    n_items: int
+    per: dict[int, list[int]]
+    ycol: dict[int, int]
+    zcol: dict[int, int]
+    cost: list[int]  # item costs, million VND
+    floor: int  # minimum investment of a partly funded commune (million VND), 0 = no rule
+    coupling: dict[str, int] = field(default_factory=dict)
+    integral: bool = True
+
+    def add_row(self, entries: Iterable[tuple[int, float]], lower: float, upper: float) -> int:
+        r = len(self.lo)
+        for cidx, v in entries:
+            self.rows.append(r)
+            self.cols.append(cidx)
+            self.vals.append(v)
+        self.lo.append(lower)
+        self.hi.append(upper)
+        return r
+
+    def matrix(self) -> Any:
+        return coo_matrix((self.vals, (self.rows, self.cols)), shape=(len(self.lo), len(self.c))).tocsr()
+
+    def chosen(self, x: np.ndarray) -> list[bool]:
+        """Funded items of a solution: p_i = 1 or the item's commune fully funded."""
+        out = [bool(x[i] > 0.5) for i in range(self.n_items)]
+        for c, col in self.ycol.items():
+            if x[col] > 0.5:
+                for i in self.per[c]:
+                    out[i] = True
+        return out
+
+    def _owner_items(self) -> list[int]:
+        owner = [0] * self.n_items
+        for c, members in self.per.items():
+            for i in members:
+                owner[i] = c
+        return owner
+
+    def owner(self) -> list[int]:
+        """Commune index of every column."""
+        out = self._owner_items() + [0] * (len(self.c) - self.n_items)
+        for c, col in self.ycol.items():
+            out[col] = c
+        for c, col in self.zcol.items():
+            out[col] = c
+        return out
+
+
+def _model(problem: Problem, items: list[Item], rules: Rules) -> Model:
+    """The allocation model. A commune with one item has one column (funded = reaches the standard). A commune
+    with several items has y_c (fully funded: every item, the commune reaches the standard) and partial columns
+    p_i; partial funding needs z_c, excludes y_c and, with a minimum investment m, must reach m — written
+    Σ min(cost_i, m)·p_i ≥ m·z_c (coefficients clipped at m: same integer points, tighter relaxation). When m is at
+    least the commune's whole cost, partial funding is impossible and the p_i are fixed to 0. Partial funding of
+    every item is excluded (it is the full funding with a smaller objective)."""
     n_items = len(items)
     per: dict[int, list[int]] = defaultdict(list)
     for i, it in enumerate(items):
         per[it.commune].append(i)
-    multi = [c for c in sorted(per) if len(per[c]) > 1]  # single-item communes: y_c = x_i, no extra variable
-    ycol = {c: n_items + j for j, c in enumerate(multi)}
-    use_z = rules.min_per_commune > 0
-    zcol = {c: n_items + len(multi) + j for j, c in enumerate(multi)} if use_z else {}
-    n_vars = n_items + len(ycol) + len(zcol)
+    cost = [it.cost // MILLION for it in items]
+    floor_m = rules.min_per_commune // MILLION
+    per_commune, per_criterion = coefficients(problem, items)
+    obj = [-float(per_criterion * len(it.criteria)) for it in items]
+    lb = [0.0] * n_items
+    ub = [1.0] * n_items
+    money: dict[int, int] = {}
+    owner: dict[int, int] = {}
+    model = Model(
+        np.zeros(0), np.zeros(0), np.zeros(0), [], [], [], [], [], n_items, per, {}, {}, cost, floor_m
+    )
+
+    def new_col(value: float) -> int:
+        obj.append(value)
+        lb.append(0.0)
+        ub.append(1.0)
+        return len(obj) - 1
+
+    fixed_rows: list[tuple[int, int]] = []
+    for c, members in per.items():
+        if len(members) == 1:
+            i = members[0]
+            obj[i] -= float(per_commune[c])
+            money[i], owner[i] = cost[i], c
+            if items[i].fixed and rules.committed:
+                lb[i] = 1.0
+            continue
+        total = sum(cost[i] for i in members)
+        criteria = sum(len(items[i].criteria) for i in members)
+        y = new_col(-float(per_commune[c] + per_criterion * criteria))
+        model.ycol[c] = y
+        money[y], owner[y] = total, c
+        for i in members:
+            money[i], owner[i] = cost[i], c
+        k = len(members)
+        if floor_m and floor_m >= total:
+            for i in members:
+                ub[i] = 0.0
+        elif floor_m:
+            z = new_col(0.0)
+            model.zcol[c] = z
+            for i in members:
+                model.add_row(((i, 1.0), (z, -1.0)), -np.inf, 0.0)
+            model.add_row(((y, 1.0), (z, 1.0)), -np.inf, 1.0)
+            model.add_row(
+                [*((i, float(min(cost[i], floor_m))) for i in members), (z, -float(floor_m))], 0.0, np.inf
+            )
+            model.add_row([*((i, 1.0) for i in members), (z, -float(k - 1))], -np.inf, 0.0)
+            # cover cut: the cheapest items costing less than m together cannot make a partial funding alone
+            inside, spent = set(), 0
+            for i in sorted(members, key=lambda i: (cost[i], i)):
+                if spent + cost[i] >= floor_m:
+                    break
+                inside.add(i)
+                spent += cost[i]
+            model.add_row([*((i, 1.0) for i in members if i not in inside), (z, -1.0)], 0.0, np.inf)
+        else:
+            for i in members:
+                model.add_row(((i, 1.0), (y, 1.0)), -np.inf, 1.0)
+            model.add_row([*((i, 1.0) for i in members), (y, float(k - 1))], -np.inf, float(k - 1))
+        for i in members:
+            if items[i].fixed and rules.committed:
+                fixed_rows.append((i, y))
+    for i, y in fixed_rows:
+        model.add_row(((i, 1.0), (y, 1.0)), 1.0, np.inf)
     budget_m = problem.budget // MILLION
-    cost = np.array([it.cost // MILLION for it in items], dtype=float)
-    rows: list[int] = []
-    cols: list[int] = []
-    vals: list[float] = []
-    lo: list[float] = []
-    hi: list[float] = []
-
-    def row(entries: Iterable[tuple[int, float]], lower: float, upper: float) -> None:
-        r = len(lo)
-        for cidx, v in entries:
-            rows.append(r)
-            cols.append(cidx)
-            vals.append(v)
-        lo.append(lower)
-        hi.append(upper)
-
-    row(((i, cost[i]) for i in range(n_items)), -np.inf, budget_m)
-    for c in multi:
-        for i in per[c]:
-            row(((ycol[c], 1.0), (i, -1.0)), -np.inf, 0.0)
+    model.coupling["budget"] = model.add_row(((j, float(v)) for j, v in money.items()), -np.inf, budget_m)
     for flag, share in rules.min_shares.items():
         need = math.ceil(float(share) * budget_m - 1e-9)
-        members = [i for i, it in enumerate(items) if flag in problem.communes[it.commune].flags]
-        row(((i, cost[i]) for i in members), need, np.inf)
+        model.coupling[f"share:{flag}"] = model.add_row(
+            ((j, float(v)) for j, v in money.items() if flag in problem.communes[owner[j]].flags),
+            need,
+            np.inf,
+        )
     by_area: dict[str, list[int]] = defaultdict(list)
-    for i, it in enumerate(items):
-        by_area[problem.communes[it.commune].area].append(i)
-    for area, members in by_area.items():
+    for j in money:
+        by_area[problem.communes[owner[j]].area].append(j)
+    for area, cols in by_area.items():
         caps = []
         if rules.max_area_share is not None:
             caps.append(math.floor(float(rules.max_area_share) * budget_m + 1e-9))
         if area in rules.area_caps:
             caps.append(rules.area_caps[area] // MILLION)
         if caps:
-            row(((i, cost[i]) for i in members), -np.inf, min(caps))
-    if use_z:
-        for c in multi:
-            members = per[c]
-            for i in members:
-                row(((i, 1.0), (zcol[c], -1.0)), -np.inf, 0.0)
-            floor = min(rules.min_per_commune // MILLION, int(sum(cost[i] for i in members)))
-            row([*((i, cost[i]) for i in members), (zcol[c], -float(floor))], 0.0, np.inf)
-    per_commune, per_criterion = coefficients(problem, items)
-    c_vec = np.zeros(n_vars)
-    for i, it in enumerate(items):
-        c_vec[i] = -float(per_criterion * len(it.criteria))
-    for c, members in per.items():
-        target = ycol.get(c, members[0])
-        c_vec[target] -= float(per_commune[c])
-    lb = np.zeros(n_vars)
-    for i, it in enumerate(items):
-        if it.fixed and rules.committed:
-            lb[i] = 1.0
-    a = coo_matrix((vals, (rows, cols)), shape=(len(lo), n_vars)).tocsr()
+            model.coupling[f"area:{area}"] = model.add_row(
+                ((j, float(money[j])) for j in cols), -np.inf, min(caps)
+            )
+    model.c, model.lb, model.ub = np.array(obj), np.array(lb), np.array(ub)
+    model.integral = all(float(v).is_integer() for v in obj)
+    return model
+
+
+def _run_milp(
+    model: Model, time_limit: float, gap: float, lb: Any = None, ub: Any = None, presolve: bool = PRESOLVE
+) -> Any:
     return milp(
-        c_vec,
-        integrality=np.ones(n_vars),
-        bounds=Bounds(lb, np.ones(n_vars)),
-        constraints=LinearConstraint(a, np.array(lo), np.array(hi)),
-        options={"mip_rel_gap": gap, "time_limit": time_limit, "presolve": PRESOLVE, "disp": DEBUG},
+        model.c,
+        integrality=np.ones(len(model.c)),
+        bounds=Bounds(model.lb if lb is None else lb, model.ub if ub is None else ub),
+        constraints=LinearConstraint(model.matrix(), np.array(model.lo), np.array(model.hi)),
+        options={"mip_rel_gap": gap, "time_limit": max(time_limit, 0.1), "presolve": presolve, "disp": DEBUG},
     )
+
+
+def _milp(problem: Problem, items: list[Item], rules: Rules, time_limit: float, gap: float) -> Any:
+    return _run_milp(_model(problem, items, rules), time_limit, gap)
+
+
+@dataclass
+class Relaxation:
+    """The LP relaxation (with the cover cuts): its value (an upper bound on the plan's objective), solution,
+    reduced costs per column and duals of the coupling rows (≥ 0: value of one more million VND of room)."""
+
+    value: float
+    x: np.ndarray
+    reduced: np.ndarray
+    duals: dict[str, float]
+    cuts: int = 0
+
+
+def _lp(model: Model) -> Any:
+    a = model.matrix()
+    lo, hi = np.array(model.lo), np.array(model.hi)
+    up, down = np.isfinite(hi), np.isfinite(lo)
+    a_ub = vstack([a[up], -a[down]]).tocsr()
+    b_ub = np.concatenate([hi[up], -lo[down]])
+    res = linprog(model.c, A_ub=a_ub, b_ub=b_ub, bounds=np.c_[model.lb, model.ub], method="highs-ds")
+    return res, np.flatnonzero(up), np.flatnonzero(down)
+
+
+def _covers(model: Model, x: np.ndarray) -> list[tuple[list[int], int]]:
+    """Violated cover inequalities of the minimum investment: for a partly funded commune, any set T of its
+    items costing less than m in total cannot satisfy the minimum alone, so Σ_{i∉T} p_i ≥ z_c (valid for every
+    integer plan). T is grown greedily from the items the relaxation funds most."""
+    found = []
+    for c, z in model.zcol.items():
+        if x[z] < 1e-6:
+            continue
+        members = model.per[c]
+        order = sorted(members, key=lambda i: (-x[i], model.cost[i], i))
+        inside: set[int] = set()
+        spent = 0
+        for i in order:
+            if spent + model.cost[i] < model.floor:
+                inside.add(i)
+                spent += model.cost[i]
+        rest = [i for i in members if i not in inside]
+        if sum(x[i] for i in rest) < x[z] - 1e-6:
+            found.append((rest, z))
+    return found
+
+
+def relax(model: Model, *, rounds: int = 6, deadline: float | None = None) -> Relaxation | None:
+    """Solve the LP relaxation, adding violated cover cuts to the model (they stay for the MILP) while a round finds
+    more than a handful; None when even the relaxation is infeasible."""
+    added = 0
+    enough = max(5, len(model.zcol) // 200)
+    while True:
+        res, up, down = _lp(model)
+        if res.status != 0:
+            return None
+        cuts = _covers(model, res.x) if model.zcol else []
+        out_of_time = deadline is not None and time.perf_counter() > deadline
+        if len(cuts) <= enough or rounds <= 0 or out_of_time:
+            break
+        for rest, z in cuts:
+            model.add_row([*((i, 1.0) for i in rest), (z, -1.0)], 0.0, np.inf)
+        added += len(cuts)
+        rounds -= 1
+    marg = res.ineqlin.marginals
+    dual_row = np.zeros(len(model.lo))
+    dual_row[up] += -marg[: len(up)]
+    dual_row[down] += -marg[len(up) :]
+    duals = {key: float(dual_row[r]) for key, r in model.coupling.items()}
+    reduced = res.lower.marginals + res.upper.marginals
+    return Relaxation(-float(res.fun), res.x, reduced, duals, added)
+
+
+SUB_GAP = 1.0
+NEIGHBOURHOODS = (100, 400)  # communes left free in the repair sub-MIPs around the relaxation
+
+
+def _certified(bound: float, value: float, integral: bool) -> float:
+    """Relative gap of a plan's objective against the relaxation's bound (the bound is rounded down for an
+    integral objective)."""
+    if integral:
+        bound = math.floor(bound + 1e-6)
+    return max(bound - value, 0.0) / max(1.0, abs(value))
+
+
+@dataclass
+class Outcome:
+    result: Any  # scipy OptimizeResult; status 0 = within the gap
+    relaxation: Relaxation | None
+    gap: float | None  # achieved relative gap (None when unknown)
+    bound: float | None = None  # no plan scores more
+    phases: dict[str, float] = field(default_factory=dict)  # seconds per phase
+
+
+def _solve_model(model: Model, time_limit: float, gap: float) -> Outcome:
+    """1. LP relaxation with cover cuts: an upper bound on every plan's objective. 2. Repair sub-MIPs around it:
+    the communes with a fractional column or the smallest reduced costs are left free (100, then 400 communes),
+    every other column is fixed to its relaxed value. A sub-MIP plan within `gap` of the bound is certified (the
+    bound holds for every plan, so this is the same guarantee as HiGHS's own gap) and returned. 3. Otherwise the
+    whole strengthened MILP runs with the time left, and the better plan is kept."""
+    started = time.perf_counter()
+    deadline = started + time_limit
+    phases: dict[str, float] = {}
+    relaxation = relax(model, deadline=started + time_limit / 3)
+    phases["relaxation"] = time.perf_counter() - started
+    if relaxation is None:  # the relaxation is infeasible, so is the MILP: HiGHS says so quickly
+        return Outcome(_run_milp(model, deadline - time.perf_counter(), gap), None, None, None, phases)
+    x = relaxation.x
+    frac = (x > 1e-6) & (x < 1 - 1e-6)
+    score = np.where(frac, -1.0, np.abs(relaxation.reduced))
+    owner = np.array(model.owner())
+    closest: dict[int, float] = {}
+    for col, c in enumerate(owner.tolist()):
+        closest[c] = min(closest.get(c, math.inf), float(score[col]))
+    ranked = sorted(closest, key=lambda c: (closest[c], c))
+    rounded = np.round(x)
+    heuristic: Any = None
+    for size in NEIGHBOURHOODS:
+        if size * 2 > len(ranked):  # the neighbourhood would be most of the problem: solve the whole of it
+            break
+        mark = time.perf_counter()
+        free = np.isin(owner, ranked[:size])
+        lb = np.where(free, model.lb, np.maximum(model.lb, rounded))
+        ub = np.where(free, model.ub, np.minimum(model.ub, rounded))
+        left = deadline - time.perf_counter()
+        attempt = _run_milp(model, min(max(time_limit / 6, 1.0), left), gap * SUB_GAP, lb, ub, True)
+        phases[f"repair {size}"] = time.perf_counter() - mark
+        if attempt.x is not None and (heuristic is None or attempt.fun < heuristic.fun):
+            heuristic = attempt
+        if heuristic is not None:
+            certified = _certified(relaxation.value, -float(heuristic.fun), model.integral)
+            if certified <= gap:
+                heuristic.status = 0
+                return Outcome(heuristic, relaxation, certified, relaxation.value, phases)
+    mark = time.perf_counter()
+    full = _run_milp(model, deadline - time.perf_counter(), gap)
+    phases["milp"] = time.perf_counter() - mark
+    found = [r for r in (full, heuristic) if r is not None and r.x is not None]  # a tie keeps HiGHS's proof
+    if not found:
+        return Outcome(full, relaxation, None, relaxation.value, phases)
+    best = min(found, key=lambda r: round(float(r.fun), 6))
+    bound = relaxation.value
+    if full.x is not None and getattr(full, "mip_dual_bound", None) is not None:
+        bound = min(bound, -float(full.mip_dual_bound))  # HiGHS's branch-and-bound bound is at least as tight
+    certified = _certified(bound, -float(best.fun), model.integral)
+    best.status = 0 if certified <= gap else 1
+    return Outcome(best, relaxation, certified, bound, phases)
 
 
 def solve(
@@ -318,7 +581,9 @@ def solve(
     started = time.perf_counter()
     if not items:
         return Solution("optimiser", set(), "optimal", 0.0, 0.0, 0.0, 0)
-    res = _milp(problem, items, problem.rules, time_limit, gap)
+    model = _model(problem, items, problem.rules)
+    outcome = _solve_model(model, time_limit, gap)
+    res, relaxation = outcome.result, outcome.relaxation
     seconds = time.perf_counter() - started
     if res.x is None:
         if res.status == 2 or "infeasible" in str(res.message).lower():
@@ -326,13 +591,33 @@ def solve(
                 raise diagnose_infeasible(problem, items)
             raise Infeasible(_("Các ràng buộc mâu thuẫn nhau."), [])
         raise ValidationError(_("Bộ giải không tìm được phương án trong thời gian cho phép."))
-    chosen = [res.x[i] > 0.5 for i in range(len(items))]
+    chosen = model.chosen(res.x)
     if problem.objective != "weighted":
         fill(problem, items, chosen)
     funded = {(items[i].commune, k) for i in range(len(items)) if chosen[i] for k in items[i].criteria}
-    status = "optimal" if res.status == 0 else "time_limit"
-    mip_gap = getattr(res, "mip_gap", None)
-    return Solution("optimiser", funded, status, seconds, mip_gap, -float(res.fun), len(items))
+    return Solution(
+        "optimiser",
+        funded,
+        "optimal" if res.status == 0 else "time_limit",
+        seconds,
+        outcome.gap if outcome.gap is not None else getattr(res, "mip_gap", None),
+        -float(res.fun),
+        len(items),
+        bound=outcome.bound,
+        duals=relaxation.duals if relaxation else {},
+        reduced=_commune_reduced(model, relaxation) if relaxation else {},
+        phases=outcome.phases,
+    )
+
+
+def _commune_reduced(model: Model, relaxation: Relaxation) -> dict[int, float]:
+    """Reduced cost of funding each commune fully in the relaxation (0 for communes the relaxation funds; > 0 =
+    objective points it would lose)."""
+    out: dict[int, float] = {}
+    for c, members in model.per.items():
+        col = model.ycol.get(c, members[0])
+        out[c] = float(relaxation.reduced[col])
+    return out
 
 
 def fill(problem: Problem, items: list[Item], chosen: list[bool]) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 from decimal import Decimal
+from unittest import mock
 
 from django.core.exceptions import ValidationError
 from django.test import SimpleTestCase
@@ -176,3 +177,57 @@ class BadInputTest(SimpleTestCase):
         with self.assertRaises(Infeasible) as ctx:
             solve(Problem(communes, 0, rules=Rules(committed=[(code, k) for k in crits])))
         self.assertIn("công trình đã cam kết", str(ctx.exception.messages[0]))
+
+
+class CertificateTest(SimpleTestCase):
+    """The fast path (relaxation with cover cuts + repair sub-MIP) must keep HiGHS's guarantee: the plan is within
+    the gap of the true optimum, and the relaxation's value bounds every plan."""
+
+    def test_within_gap_of_the_exact_optimum(self) -> None:
+        from mtqg.planning.optimiser import _model, _run_milp, build_items
+
+        rules = Rules(
+            min_shares={"poor_district": Decimal("0.2")},
+            max_area_share=Decimal("0.6"),
+            min_per_commune=700 * MILLION,
+            together=[(2, 3)],
+        )
+        repaired = 0
+        for seed in range(4):
+            communes = instance(300 + seed, n=60, max_gaps=8)
+            budget = sum(c.cost_to_standard for c in communes) * 3 // 10 // MILLION * MILLION
+            for mode in ("criterion", "commune"):
+                problem = Problem(communes, budget, mode, "weighted", rules)
+                exact = _run_milp(_model(problem, build_items(problem), rules), 60.0, 0.0)
+                self.assertEqual(exact.status, 0)
+                best = round(-float(exact.fun))
+                for gap in (1e-4, 1e-2):
+                    # small neighbourhoods so that the repair sub-MIPs run (the defaults exceed half of 60
+                    # communes); at 1e-2 their plans can be certified against the relaxation alone
+                    with mock.patch("mtqg.planning.optimiser.NEIGHBOURHOODS", (8, 25)):
+                        sol = solve(problem, gap=gap)
+                    self.assertEqual(sol.status, "optimal")
+                    self.assertTrue(feasible(problem, sol.funded))
+                    value = objective_value(problem, sol.funded)
+                    self.assertGreaterEqual(value, best * (1 - gap), (seed, mode, gap))
+                    self.assertLessEqual(value, best)
+                    assert sol.bound is not None and sol.mip_gap is not None
+                    self.assertGreaterEqual(sol.bound + 1e-6, best)
+                    self.assertLessEqual(sol.mip_gap, gap)
+                    repaired += "milp" not in sol.phases
+        self.assertGreater(repaired, 0)  # some plans were certified by a repair sub-MIP alone
+
+    def test_cover_cuts_keep_partial_funding_exact(self) -> None:
+        """A commune whose cheap gaps cannot reach the minimum investment alone: the optimum adds a dearer gap."""
+        gaps = [
+            Gap(k, f"TC {k}", "chua_dat", c * MILLION) for k, c in ((1, 300), (2, 300), (3, 2000), (4, 9000))
+        ]
+        communes = [Commune(1, "00001", "A", "H1", "H1", 15, 19, frozenset(), gaps)]
+        problem = Problem(
+            communes, 2600 * MILLION, "criterion", "weighted", Rules(min_per_commune=1000 * MILLION)
+        )
+        best = brute_force(problem)
+        assert best is not None
+        sol = solve(problem, gap=0.0)
+        self.assertEqual(sol.funded, {(0, 1), (0, 2), (0, 3)})
+        self.assertEqual(objective_value(problem, sol.funded), best[0])
