@@ -19,6 +19,8 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import queue
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from typing import IO, Any
@@ -76,6 +78,7 @@ SEX = {"nam": "M", "m": "M", "nữ": "F", "nu": "F", "f": "F", "": ""}
 FORMULA = frozenset("=+@-")
 MAX_STORED_ERRORS = 10_000
 CHUNK = 10_000
+ANALYZE_ROWS = 5_000  # PostgreSQL: refresh planner statistics inside a commit at least this large
 MIN_BIRTH = date(1900, 1, 1)
 ROW_COLUMNS = [
     "batch_id",
@@ -197,38 +200,81 @@ def _sha256(streams: Iterable[IO[bytes]]) -> str:
 
 
 class _Stager:
-    """Buffers tuples and writes them in chunks: COPY on PostgreSQL, executemany elsewhere."""
+    """Buffers tuples and writes them in chunks (COPY on PostgreSQL, executemany elsewhere) from a writer thread,
+    so that parsing and validating the next chunk overlaps the database's work on the previous one (the writer
+    spends its time in C with the GIL released). The thread uses the caller's own DB-API connection, hence the
+    caller's transaction; the caller does not touch the connection until `flush()` has joined the writer."""
 
     def __init__(self, model: Any, columns: list[str]) -> None:
         qn = connection.ops.quote_name
         self.table = qn(model._meta.db_table)
         self.cols = ", ".join(qn(c) for c in columns)
-        self.insert = f"INSERT INTO {self.table} ({self.cols}) VALUES ({', '.join(['%s'] * len(columns))})"
+        self.postgres = connection.vendor == "postgresql"
+        marker = "%s" if self.postgres else "?"  # the raw DB-API cursor's paramstyle
+        self.insert = f"INSERT INTO {self.table} ({self.cols}) VALUES ({', '.join([marker] * len(columns))})"
         self.buffer: list[tuple[Any, ...]] = []
         self.count = 0
         self.enabled = True
+        self.queue: queue.Queue[list[tuple[Any, ...]] | None] = queue.Queue(maxsize=2)
+        self.failure: BaseException | None = None
+        self.thread: threading.Thread | None = None
 
     def add(self, row: tuple[Any, ...]) -> None:
         if self.enabled:
             self.buffer.append(row)
             if len(self.buffer) >= CHUNK:
-                self.flush()
+                self._send()
 
-    def flush(self) -> None:
-        if not self.buffer:
-            return
-        with connection.cursor() as cur:
-            if connection.vendor == "postgresql":
-                with cur.cursor.copy(f"COPY {self.table} ({self.cols}) FROM STDIN") as copy:
-                    for row in self.buffer:
-                        copy.write_row(row)
-            else:
-                cur.executemany(self.insert, self.buffer)
+    def _send(self) -> None:
+        if self.thread is None:
+            connection.ensure_connection()
+            self.thread = threading.Thread(target=self._write, args=(connection.connection,), daemon=True)
+            self.thread.start()
         self.count += len(self.buffer)
+        self.queue.put(self.buffer)
         self.buffer = []
 
+    def _write(self, raw: Any) -> None:
+        cur = raw.cursor()
+        try:
+            while (rows := self.queue.get()) is not None:
+                if self.failure is not None or not self.enabled:
+                    continue
+                if self.postgres:
+                    with cur.copy(f"COPY {self.table} ({self.cols}) FROM STDIN") as copy:
+                        for row in rows:
+                            copy.write_row(row)
+                else:
+                    cur.executemany(self.insert, rows)
+        except BaseException as exc:  # re-raised in the caller's thread by flush()
+            self.failure = exc
+            while self.queue.get() is not None:  # drain so that the producer never blocks
+                pass
+        finally:
+            cur.close()
+
+    def flush(self) -> None:
+        """Write what is buffered and wait for the writer; re-raises its error."""
+        if self.buffer and self.enabled:
+            self._send()
+        if self.thread is not None:
+            self.queue.put(None)
+            self.thread.join()
+            self.thread = None
+        if self.failure is not None:
+            raise self.failure
+
     def stop(self) -> None:
+        """An error was found: nothing more is written (the caller drops what was)."""
         self.enabled, self.buffer = False, []
+
+    def close(self) -> None:
+        """Always called: ends the writer thread whatever happened (after an error, without raising)."""
+        if self.thread is not None:
+            self.enabled = False
+            self.queue.put(None)
+            self.thread.join()
+            self.thread = None
 
 
 # --- validation --------------------------------------------------------------------------------------------------
@@ -634,6 +680,7 @@ def batch_stage(
     _sqlite_cache()
     errors = _Errors()
     rows = _Stager(StagedRow, ROW_COLUMNS)
+    member_rows = _Stager(StagedMember, MEMBER_COLUMNS)
     seen: set[str] = set()
     xlsx = name.lower().endswith(".xlsx")
     try:
@@ -649,7 +696,6 @@ def batch_stage(
             seen=seen,
         )
         rows.flush()
-        member_rows = _Stager(StagedMember, MEMBER_COLUMNS)
         if member_source is not None or xlsx:
             if member_source is not None:
                 mxlsx = members_name.lower().endswith(".xlsx")
@@ -667,6 +713,9 @@ def batch_stage(
             member_rows.flush()
     except (ValueError, OSError, UnicodeDecodeError) as exc:  # not a readable CSV/XLSX at all
         errors.add(_("Hộ"), 1, "", _("Không đọc được tệp (cần CSV UTF-8 hoặc XLSX): %(e)s") % {"e": exc})
+    finally:
+        rows.close()
+        member_rows.close()
     if errors.count:
         StagedRow.objects.filter(batch=batch).delete()
         StagedMember.objects.filter(batch=batch).delete()
@@ -872,8 +921,11 @@ def commit_batch(
     local = local_standard_for(batch.year, _province_code(batch.unit))
     accepted = _accepted("s", batch)
     false = "false" if connection.vendor == "postgresql" else "0"
+    analyze = connection.vendor == "postgresql" and batch.row_count >= ANALYZE_ROWS
     with connection.cursor() as cur:
         step(5, _("Ghi hộ mới"))
+        if analyze:  # the planner must know the staged rows (else a nested loop over them)
+            cur.execute(f"ANALYZE {s_t}")
         cur.execute(f"SELECT COALESCE(MAX(id), 0) FROM {h_t}")
         max_before = int(cur.fetchone()[0])
         cur.execute(
@@ -884,6 +936,8 @@ def commit_batch(
             [batch.pk],
         )
         households = cur.rowcount
+        if analyze and households >= ANALYZE_ROWS:  # … and the households just written, before joining them
+            cur.execute(f"ANALYZE {h_t}")
         step(35, _("Ghi kết quả rà soát"))
         cur.execute(
             f"INSERT INTO {r_t} (household_id, commune_id, year, kind, area, income_per_capita_month, deprivations, "
@@ -928,10 +982,6 @@ def commit_batch(
         tally_refresh([row[0] for row in cur.fetchall()], [batch.year])
     StagedRow.objects.filter(batch=batch).delete()
     StagedMember.objects.filter(batch=batch).delete()
-    if reviews >= 50_000:  # a large load: fresh planner statistics for the roll-ups (PostgreSQL)
-        from .demo import analyze
-
-        analyze()
     batch.status = ImportBatch.Status.COMMITTED
     batch.result = {"households": households, "reviews": reviews, "members": members, "transitions": changed}
     batch.save()
@@ -951,16 +1001,20 @@ def commit_batch(
 
 
 def _transitions(cur: Any, batch: ImportBatch, max_before: int) -> int:
-    """Reviews of households that existed before this batch: transition against their previous review."""
-    r_t = connection.ops.quote_name(Review._meta.db_table)
+    """Reviews of households that existed before this batch: transition against their previous review. Reached
+    from the staged rows (household code → household → this year's review) through unique indexes."""
+    qn = connection.ops.quote_name
+    r_t, h_t, s_t = (qn(m._meta.db_table) for m in (Review, Household, StagedRow))
     cur.execute(
         f"SELECT r.id, r.poverty_class, "
         f"(SELECT p.poverty_class FROM {r_t} p WHERE p.household_id = r.household_id AND p.year < r.year "
         f"ORDER BY p.year DESC, p.id DESC LIMIT 1), "
         f"(SELECT COUNT(*) FROM {r_t} p WHERE p.household_id = r.household_id AND p.year < r.year "
         f"AND p.poverty_class = 'poor') "
-        f"FROM {r_t} r WHERE r.batch_id = %s AND r.household_id <= %s",
-        [batch.pk, max_before],
+        f"FROM {s_t} s JOIN {h_t} h ON h.code = s.code "
+        f"JOIN {r_t} r ON r.household_id = h.id AND r.year = %s AND r.kind = %s "
+        f"WHERE s.batch_id = %s AND {_accepted('s', batch)} AND h.id <= %s AND r.batch_id = %s",
+        [batch.year, Review.Kind.PERIODIC, batch.pk, max_before, batch.pk],
     )
     updates = [(transition(prev, cur_cls, bool(ever)), rid) for rid, cur_cls, prev, ever in cur.fetchall()]
     if updates:

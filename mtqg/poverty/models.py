@@ -63,20 +63,22 @@ class HouseholdQuerySet(ScopedQuerySet["Household"]):
 class Household(models.Model):
     """A household on the register; `code` is its stable id across reviews and the 2025 reform."""
 
-    code = models.CharField(_("mã hộ"), max_length=40, unique=True)
+    code = models.CharField(_("mã hộ"), max_length=40)  # unique: see Meta (no extra LIKE index on PostgreSQL)
     commune = models.ForeignKey(UnitVersion, on_delete=models.PROTECT, related_name="+", verbose_name=_("xã"))
-    village = models.ForeignKey(
+    village = models.ForeignKey(  # rarely set; not indexed (0201)
         UnitVersion,
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
         verbose_name=_("thôn, bản"),
+        db_index=False,
     )
     village_name = models.CharField(_("tên thôn, bản"), max_length=120, blank=True)
     address = models.CharField(_("địa chỉ"), max_length=255, blank=True)
     head_name = models.CharField(_("chủ hộ"), max_length=120)
-    head_search = models.CharField(_("chủ hộ (không dấu)"), max_length=120, db_index=True, editable=False)
+    # searched with LIKE '%…%' inside a unit: a b-tree index would not serve it and costs every import (0201)
+    head_search = models.CharField(_("chủ hộ (không dấu)"), max_length=120, editable=False)
     ethnicity = models.CharField(_("dân tộc"), max_length=40, blank=True)
     area = models.CharField(_("khu vực"), max_length=8, choices=Area.choices, default=Area.RURAL)
 
@@ -87,6 +89,7 @@ class Household(models.Model):
         verbose_name = _("hộ gia đình")
         verbose_name_plural = _("hộ gia đình")
         ordering = ["code"]
+        constraints = [models.UniqueConstraint(fields=["code"], name="household_unique_code")]
 
     def __str__(self) -> str:
         return self.code
@@ -101,11 +104,13 @@ class Member(models.Model):
         Household, on_delete=models.CASCADE, related_name="members", verbose_name=_("hộ")
     )
     full_name = models.CharField(_("họ và tên"), max_length=120)
-    search_name = models.CharField(_("họ tên (không dấu)"), max_length=120, db_index=True, editable=False)
+    search_name = models.CharField(_("họ tên (không dấu)"), max_length=120, editable=False)
     birth_date = models.DateField(_("ngày sinh"), null=True, blank=True)
     sex = models.CharField(_("giới tính"), max_length=1, choices=Sex.choices, blank=True)
     relation = models.CharField(_("quan hệ với chủ hộ"), max_length=40, blank=True)
-    id_number = models.CharField(_("số định danh"), max_length=12, blank=True, db_index=True)
+    id_number = models.CharField(
+        _("số định danh"), max_length=12, blank=True
+    )  # indexed in Meta (exact look-up)
     ethnicity = models.CharField(_("dân tộc"), max_length=40, blank=True)
     schooling = models.CharField(_("trình độ học vấn"), max_length=60, blank=True)
     health_insurance = models.BooleanField(_("có BHYT"), default=False)
@@ -119,6 +124,7 @@ class Member(models.Model):
         verbose_name = _("thành viên hộ")
         verbose_name_plural = _("thành viên hộ")
         ordering = ["household", "id"]
+        indexes = [models.Index(fields=["id_number"], name="member_id_number")]
 
     def __str__(self) -> str:
         return self.full_name
@@ -150,8 +156,14 @@ class Review(models.Model):
     )
     deprivations = models.JSONField(_("chỉ số thiếu hụt"), default=list)
     deprivation_count = models.PositiveSmallIntegerField(_("số chỉ số thiếu hụt"), default=0)
+    # set by the importer/services from the standards table, never from input: no per-row database check (0201)
     standard = models.ForeignKey(
-        PovertyStandard, on_delete=models.PROTECT, related_name="+", verbose_name=_("chuẩn"), db_index=False
+        PovertyStandard,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("chuẩn"),
+        db_index=False,
+        db_constraint=False,
     )
     poverty_class = models.CharField(_("phân loại"), max_length=10, choices=PovertyClass.choices)
     local_standard = models.ForeignKey(
@@ -162,6 +174,7 @@ class Review(models.Model):
         related_name="+",
         verbose_name=_("chuẩn địa phương"),
         db_index=False,
+        db_constraint=False,
     )
     local_class = models.CharField(
         _("phân loại theo chuẩn địa phương"), max_length=10, choices=PovertyClass.choices, blank=True
@@ -177,8 +190,14 @@ class Review(models.Model):
     policy_production = models.BooleanField(_("hỗ trợ sản xuất"), default=False)
     approval_decision = models.CharField(_("quyết định công nhận"), max_length=120, blank=True)
     approved_on = models.DateField(_("ngày công nhận"), null=True, blank=True)
-    batch = models.ForeignKey(
-        "ImportBatch", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    batch = models.ForeignKey(  # provenance only: no index, no per-row database check (0201)
+        "ImportBatch",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
 
     scope_path = "commune__path"
@@ -190,12 +209,6 @@ class Review(models.Model):
         ordering = ["household", "year"]
         constraints = [
             models.UniqueConstraint(fields=["household", "year", "kind"], name="review_unique_year_kind")
-        ]
-        indexes = [
-            models.Index(
-                fields=["year", "kind", "commune", "poverty_class", "transition", "ethnicity"],
-                name="review_rollup",
-            )
         ]
 
     def __str__(self) -> str:
