@@ -509,3 +509,31 @@ def province_rollup(user: Any, year: int, as_of: date, include_carry_over: bool)
         }
         for p in paths
     ]
+
+
+def works_under_way(user: Any, commune_ids: list[int], year_from: int, year_to: int) -> list[dict[str, Any]]:
+    """Works not yet finished (planned, approved or under construction) on the given communes with a plan year in
+    [year_from, year_to], each with the capital allocated to it in those years. Read-only; decision support reads
+    them as investment already committed. user=None is the command line (system scope)."""
+    qs = Work.objects.all() if user is None else Work.objects.visible_to(user)
+    rows = (
+        qs.filter(
+            commune_id__in=commune_ids,
+            year__gte=year_from,
+            year__lte=year_to,
+            status__in=[Work.Status.PLANNED, Work.Status.APPROVED, Work.Status.UNDER_CONSTRUCTION],
+        )
+        .order_by("code")
+        .values("id", "code", "name", "kind", "year", "status", "commune_id", "total_investment")
+    )
+    works: list[dict[str, Any]] = [dict(row) for row in rows]
+    allocated = dict(
+        Allocation.objects.filter(
+            work_id__in=[w["id"] for w in works], year__gte=year_from, year__lte=year_to
+        )
+        .values_list("work_id")
+        .annotate(s=Sum("amount"))
+    )
+    for w in works:
+        w["allocated"] = allocated.get(w["id"]) or ZERO
+    return works

@@ -4,6 +4,7 @@ history where the ledger lets us, with a confidence level per estimate; and the 
 from __future__ import annotations
 
 import json
+import re
 import statistics
 from collections import defaultdict
 from datetime import date
@@ -257,3 +258,88 @@ def build_communes(province: UnitVersion, on: date, user: Any = None) -> tuple[l
         ),
     ]
     return out, notes
+
+
+PLAN_WORK_CODE = re.compile(r"^KB\d+-(?P<commune>[^-]+)-TC(?P<criterion>\d+)$")
+
+
+def _kind_criteria() -> dict[str, int]:
+    """Work kind → criterion number where every criteria set agrees (unit_costs.json 'work_kind_criteria')."""
+    found: dict[str, set[int]] = defaultdict(set)
+    for set_code, mapping in cost_rules()["work_kind_criteria"].items():
+        if set_code.startswith("_"):
+            continue
+        for kind, number in mapping.items():
+            found[kind].add(int(number))
+    return {kind: numbers.pop() for kind, numbers in found.items() if len(numbers) == 1}
+
+
+def ledger_commitments(
+    communes: list[Commune], year_from: int, year_to: int, user: Any = None
+) -> tuple[list[dict[str, Any]], list[str]]:
+    """Gaps already committed in the finance ledger: works not yet finished (planned, approved, under
+    construction) on the communes with a plan year in the horizon, tied to a criterion either by the code a
+    scenario conversion gives them (KB<id>-<commune>-TC<nn>) or by a work kind that maps to one criterion. Works
+    that name no criterion are counted in a note only (the ledger carries no criterion tag)."""
+    from mtqg.finance.models import Work
+    from mtqg.finance.selectors import works_under_way
+
+    by_id = {c.id: c for c in communes}
+    kinds = _kind_criteria()
+    status_labels = dict(Work.Status.choices)
+    entries: list[dict[str, Any]] = []
+    seen: set[tuple[str, int]] = set()
+    untied = 0
+    met_already = 0
+    for w in works_under_way(user, list(by_id), year_from, year_to):
+        commune = by_id[w["commune_id"]]
+        match = PLAN_WORK_CODE.match(w["code"])
+        if match and match["commune"] == commune.code:
+            number, basis = int(match["criterion"]), _("mã công trình từ kịch bản")
+        elif w["kind"] in kinds:
+            number, basis = kinds[w["kind"]], _("loại công trình")
+        else:
+            untied += 1
+            continue
+        if number not in {g.criterion for g in commune.gaps}:
+            met_already += 1
+            continue
+        if (commune.code, number) in seen:
+            continue
+        seen.add((commune.code, number))
+        entries.append(
+            {
+                "code": commune.code,
+                "commune": commune.name,
+                "criterion": number,
+                "work": w["code"],
+                "work_name": w["name"],
+                "status": str(status_labels.get(w["status"], w["status"])),
+                "year": w["year"],
+                "allocated": int(w["allocated"]),
+                "total_investment": int(w["total_investment"]),
+                "basis": basis,
+                "source": "ledger",
+            }
+        )
+    notes = []
+    if entries:
+        notes.append(
+            _(
+                "%(n)d tiêu chí đã có công trình trong sổ công trình (kế hoạch, phê duyệt hoặc đang thi công, năm %(a)d–%(b)d): coi là đã cam kết, luôn được cấp vốn và tính vào ngân sách."
+            )
+            % {"n": len(entries), "a": year_from, "b": year_to}
+        )
+    if untied:
+        notes.append(
+            _(
+                "%(n)d công trình đang thực hiện trong kỳ không gắn được với tiêu chí nào (sổ công trình không ghi tiêu chí): không tính là cam kết."
+            )
+            % {"n": untied}
+        )
+    if met_already:
+        notes.append(
+            _("%(n)d công trình trong kỳ thuộc tiêu chí xã đã đạt: không tính là cam kết.")
+            % {"n": met_already}
+        )
+    return entries, notes

@@ -47,8 +47,15 @@ class ScenarioForm(forms.Form):
     together = forms.CharField(
         label=_("Tiêu chí phải làm cùng nhau"), required=False, help_text=_("Ví dụ: 2+3; 5+6")
     )
+    ledger_committed = forms.BooleanField(
+        label=_(
+            "Tính các công trình đã có trong sổ công trình (kế hoạch, phê duyệt, đang thi công) trong kỳ"
+        ),
+        required=False,
+        initial=True,
+    )
     committed = forms.CharField(
-        label=_("Công trình đã cam kết (mã xã:số tiêu chí)"),
+        label=_("Cam kết thêm ngoài sổ công trình (mã xã:số tiêu chí)"),
         required=False,
         help_text=_("Ví dụ: 03160:8, 03163:2"),
     )
@@ -64,7 +71,11 @@ class ScenarioForm(forms.Form):
         for field in self.fields.values():
             is_select = isinstance(field.widget, forms.Select)
             field.widget.attrs["class"] = (
-                "form-select form-select-sm" if is_select else "form-control form-control-sm"
+                "form-check-input"
+                if isinstance(field.widget, forms.CheckboxInput)
+                else "form-select form-select-sm"
+                if is_select
+                else "form-control form-control-sm"
             )
         self.fields["province"].label_from_instance = (  # type: ignore[attr-defined]
             lambda u: f"{u.name} ({u.get_structure_display()})"
@@ -106,6 +117,7 @@ class ScenarioForm(forms.Form):
                 code, _sep, number = part.partition(":")
                 committed.append([code.strip(), number.strip()])
         rules["committed"] = committed
+        rules["ledger_committed"] = bool(data.get("ledger_committed"))
         start, end = data.get("horizon_from"), data.get("horizon_to")
         if start or end:
             rules["horizon"] = [start or end, end or start]

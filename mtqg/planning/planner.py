@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from mtqg.core.formatting import number_vi
 from mtqg.geo.models import UnitVersion
 
-from .costs import build_communes, default_rules
+from .costs import build_communes, default_rules, ledger_commitments
 from .optimiser import (
     FLAGS,
     MILLION,
@@ -142,14 +142,38 @@ def build_problem(
     objective: str,
     raw_rules: dict[str, Any],
     user: Any = None,
-) -> tuple[Problem, list[str]]:
+) -> tuple[Problem, list[str], list[dict[str, Any]]]:
     if budget < 0:
         raise ValidationError({"budget": _("Ngân sách không được âm.")})
     rules, weights = parse_rules(raw_rules)
     communes, notes = build_communes(province, on, user)
     problem = Problem(communes, budget, mode, objective, rules, weights)
     _check_committed(problem)
-    return problem, notes
+    committed: list[dict[str, Any]] = [
+        {"code": code, "criterion": number, "source": "typed", "basis": _("nhập tay")}
+        for code, number in rules.committed
+    ]
+    if raw_rules.get("ledger_committed", True):
+        start, end = horizon(raw_rules, on)
+        found, ledger_notes = ledger_commitments(communes, start, end, user)
+        typed = set(rules.committed)
+        for entry in found:
+            if (entry["code"], entry["criterion"]) not in typed:
+                rules.committed.append((entry["code"], entry["criterion"]))
+                committed.append(entry)
+        notes += ledger_notes
+    names = {c.code: c.name for c in communes}
+    for entry in committed:
+        entry.setdefault("commune", names.get(entry["code"], ""))
+    return problem, notes, committed
+
+
+def horizon(raw_rules: dict[str, Any], on: date) -> tuple[int, int]:
+    """The plan years the budget covers: the rules' horizon, else the year after the situation date."""
+    years = raw_rules.get("horizon")
+    if years:
+        return int(years[0]), int(years[1])
+    return on.year + 1, on.year + 1
 
 
 def _explain(problem: Problem, plan: Solution, figures: dict[str, Any]) -> list[dict[str, Any]]:
@@ -275,7 +299,7 @@ def compute(
     with_sensitivity: bool = True,
 ) -> dict[str, Any]:
     """The whole result of a scenario as JSON-ready data."""
-    problem, notes = build_problem(province, on, budget, mode, objective, raw_rules, user)
+    problem, notes, committed = build_problem(province, on, budget, mode, objective, raw_rules, user)
     plan = solve(problem)
     figures = {
         "even": evaluate(problem, even_spreading(problem)),
@@ -299,5 +323,6 @@ def compute(
         "gain_vs_greedy": figures["optimiser"]["communes_reaching"] - figures["greedy"]["communes_reaching"],
         "sensitivity": sensitivity(problem, factors) if with_sensitivity else [],
         "communes": _explain(problem, plan, figures["optimiser"]),
+        "committed": committed,
         "notes": notes,
     }

@@ -7,7 +7,7 @@ from django.test import TestCase
 
 from mtqg.core.models import ChangeRecord
 from mtqg.finance.models import Allocation, Work
-from mtqg.finance.tests.factories import ensure_programs, make_work
+from mtqg.finance.tests.factories import ensure_programs, make_allocation, make_work
 from mtqg.planning.costs import build_communes, load_costs
 from mtqg.planning.models import Scenario, UnitCost
 from mtqg.planning.services import scenario_create, scenario_delete, scenario_to_finance
@@ -153,3 +153,116 @@ class ScenarioServiceTest(TestCase):
         s = self.create(with_sensitivity=False)
         scenario_delete(actor=self.world.dien_bien_officer, scenario=s)
         self.assertFalse(Scenario.objects.exists())
+
+
+class LedgerCommittedTest(TestCase):
+    """Already-committed gaps come from the finance ledger: works not finished in the plan horizon, tied to a
+    criterion by a scenario's work code or by a work kind that maps to one criterion."""
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        cls.world = make_world()
+        cls.xs = small_province(cls.world.dien_bien_old)
+        ensure_programs()
+
+    def create(self, name: str = "Sổ", budget: int = 5_000_000_000, **rules: object) -> Scenario:
+        return scenario_create(
+            actor=self.world.dien_bien_officer,
+            province=self.world.dien_bien_old,
+            name=name,
+            as_of=ON,
+            budget=budget,
+            rules=dict(rules),
+            with_sensitivity=False,
+        )
+
+    @staticmethod
+    def row(s: Scenario, code: str) -> dict[str, object]:
+        return next(c for c in s.result["communes"] if c["code"] == code)
+
+    def test_water_work_under_way_is_committed_and_funded(self) -> None:
+        work = make_work(
+            self.xs[3],
+            kind=Work.Kind.WATER_CENTRALISED,
+            status=Work.Status.APPROVED,
+            year=2021,
+            program="NTM",
+        )
+        make_allocation(work, 1_200_000_000, year=2021)
+        # 2,5 tỷ would rather buy communes 1 (625 tr) and 4 (1.063 tr); the committed water gap (3.125 tr) is
+        # more than the budget, so the rules cannot hold — and the message names the committed works
+        with self.assertRaisesMessage(ValidationError, "công trình đã cam kết (1 hạng mục)"):
+            self.create(budget=2_500_000_000, horizon=[2021, 2022])
+        s = self.create(horizon=[2021, 2022])
+        self.assertEqual(
+            s.result["committed"],
+            [
+                {
+                    "code": self.xs[3].code,
+                    "commune": self.xs[3].name,
+                    "criterion": 17,
+                    "work": work.code,
+                    "work_name": work.name,
+                    "status": "Phê duyệt",
+                    "year": 2021,
+                    "allocated": 1_200_000_000,
+                    "total_investment": 500_000_000,
+                    "basis": "loại công trình",
+                    "source": "ledger",
+                }
+            ],
+        )
+        gaps = {g["criterion"]: g["funded"] for g in self.row(s, self.xs[3].code)["gaps"]}  # type: ignore[attr-defined]
+        self.assertTrue(gaps[17])
+        self.assertTrue(
+            any("1 tiêu chí đã có công trình trong sổ công trình" in n for n in s.result["notes"])
+        )
+
+    def test_outside_horizon_finished_untied_or_met_are_not_committed(self) -> None:
+        water = {"kind": Work.Kind.WATER_CENTRALISED, "program": "NTM"}
+        make_work(self.xs[3], year=2024, **water)  # outside the horizon
+        make_work(self.xs[3], year=2021, status=Work.Status.COMPLETED, **water)  # finished
+        make_work(self.xs[2], year=2021, program="NTM")  # a road: the ledger names no criterion
+        make_work(self.xs[1], year=2021, **water)  # commune 1 already meets criterion 17
+        s = self.create()  # horizon defaults to the year after the situation date: 2021
+        self.assertEqual(s.result["committed"], [])
+        notes = " ".join(s.result["notes"])
+        self.assertIn("1 công trình đang thực hiện trong kỳ không gắn được với tiêu chí", notes)
+        self.assertIn("1 công trình trong kỳ thuộc tiêu chí xã đã đạt", notes)
+
+    def test_ledger_can_be_switched_off_and_typed_entries_still_count(self) -> None:
+        make_work(self.xs[3], kind=Work.Kind.WATER_CENTRALISED, year=2021, program="NTM")
+        s = self.create(ledger_committed=False, committed=[[self.xs[1].code, 8]])
+        self.assertEqual(
+            s.result["committed"],
+            [
+                {
+                    "code": self.xs[1].code,
+                    "criterion": 8,
+                    "source": "typed",
+                    "basis": "nhập tay",
+                    "commune": self.xs[1].name,
+                }
+            ],
+        )
+        self.assertTrue(self.row(s, self.xs[1].code)["reaches"])
+        both = self.create(name="Cả hai", committed=[[self.xs[1].code, 8]])
+        self.assertEqual([e["source"] for e in both.result["committed"]], ["typed", "ledger"])
+
+    def test_a_converted_scenario_is_committed_in_the_next_one(self) -> None:
+        first = self.create(name="Năm 2021")
+        scenario_to_finance(actor=self.world.dien_bien_officer, scenario=first, year=2021)
+        funded = {
+            (c["code"], g["criterion"]) for c in first.result["communes"] for g in c["gaps"] if g["funded"]
+        }
+        second = self.create(name="Điều chỉnh 2021", budget=6_000_000_000, horizon=[2021, 2021])
+        committed = {(e["code"], e["criterion"]) for e in second.result["committed"]}
+        self.assertEqual(committed, funded)
+        self.assertTrue(all(e["basis"] == "mã công trình từ kịch bản" for e in second.result["committed"]))
+        again = {
+            (c["code"], g["criterion"]) for c in second.result["communes"] for g in c["gaps"] if g["funded"]
+        }
+        self.assertLessEqual(funded, again)
+        # another horizon: the 2021 draft works are not commitments of 2023
+        later = self.create(name="2023", horizon=[2023, 2023])
+        self.assertEqual(later.result["committed"], [])
