@@ -220,12 +220,14 @@ async def _request(
 
 
 SERVER_TIMING = re.compile(r"app;dur=([0-9.]+)")
+CPU_TIMING = re.compile(r"cpu;dur=([0-9.]+)")
 
 
 @dataclass
 class Stats:
     client: dict[str, list[float]] = field(default_factory=dict)
     server: dict[str, list[float]] = field(default_factory=dict)
+    cpu: dict[str, list[float]] = field(default_factory=dict)
     errors: dict[str, int] = field(default_factory=dict)
     requests: int = 0
 
@@ -235,6 +237,9 @@ class Stats:
         timing = SERVER_TIMING.search(headers.get("server-timing", ""))
         if timing:
             self.server.setdefault(route, []).append(float(timing.group(1)) / 1000)
+        cpu = CPU_TIMING.search(headers.get("server-timing", ""))
+        if cpu:
+            self.cpu.setdefault(route, []).append(float(cpu.group(1)) / 1000)
         if not ok:
             self.errors[f"{route} {status}"] = self.errors.get(f"{route} {status}", 0) + 1
 
@@ -498,7 +503,7 @@ def percentile(values: list[float], q: float) -> float:
 def summary(stats: Stats) -> dict[str, dict[str, float]]:
     out = {}
     for route in sorted(stats.client):
-        c, s = stats.client[route], stats.server.get(route, [])
+        c, s, cpu = stats.client[route], stats.server.get(route, []), stats.cpu.get(route, [])
         out[route] = {
             "n": len(c),
             "client_p50": percentile(c, 50),
@@ -507,6 +512,8 @@ def summary(stats: Stats) -> dict[str, dict[str, float]]:
             "server_p50": percentile(s, 50),
             "server_p95": percentile(s, 95),
             "server_p99": percentile(s, 99),
+            "cpu_p50": percentile(cpu, 50),
+            "cpu_p95": percentile(cpu, 95),
             "errors": sum(n for k, n in stats.errors.items() if k.rsplit(" ", 1)[0] == route),
         }
     return out
@@ -564,6 +571,7 @@ def run(
     routes = summary(stats)
     dash_server = [v for r in DASHBOARD_ROUTES for v in stats.server.get(r, [])]
     dash_client = [v for r in DASHBOARD_ROUTES for v in stats.client.get(r, [])]
+    dash_cpu = [v for r in DASHBOARD_ROUTES for v in stats.cpu.get(r, [])]
     every = [v for values in stats.client.values() for v in values]
     detail = {
         "users": users,
@@ -584,6 +592,8 @@ def run(
         result("load.dashboard_server_p50", percentile(dash_server, 50), "s"),
         result("load.dashboard_server_p99", percentile(dash_server, 99), "s"),
         result("load.dashboard_client_p95", percentile(dash_client, 95), "s"),
+        result("load.dashboard_cpu_p50", percentile(dash_cpu, 50), "s"),
+        result("load.dashboard_cpu_p95", percentile(dash_cpu, 95), "s"),
         result("load.p95", percentile(every, 95), "s"),
         result("load.errors", float(sum(stats.errors.values())), "count", target=0),
     ]
@@ -651,9 +661,10 @@ def main(argv: list[str] | None = None) -> None:
     for route, v in detail["routes"].items():
         print(
             f"{route:<22}{v['n']:>6}{v['client_p50']:>12.3f}{v['client_p95']:>8.3f}{v['client_p99']:>8.3f}"
-            f"{v['server_p50']:>12.3f}{v['server_p95']:>8.3f}{v['server_p99']:>8.3f}{v['errors']:>5}"
+            f"{v['server_p50']:>12.3f}{v['server_p95']:>8.3f}{v['server_p99']:>8.3f}"
+            f"{v['cpu_p50']:>9.3f}{v['cpu_p95']:>8.3f}{v['errors']:>5}"
         )
-    for row in rows[:7]:
+    for row in rows[:9]:
         print(
             f"{row['name']}: {row['value']} {row['unit']}"
             + (f" (target {row['target']})" if row["target"] else "")

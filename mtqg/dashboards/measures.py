@@ -28,6 +28,7 @@ def definitions() -> dict[str, Any]:
     return json.loads(DATA_FILE.read_text(encoding="utf-8"))
 
 
+@cache
 def measures() -> dict[str, dict[str, Any]]:
     return {m["code"]: m for m in definitions()["measures"]}
 
@@ -46,6 +47,17 @@ def _year_end(year: int) -> date:
 
 
 FactKey = tuple[str, int, int, str, str]  # measure, unit_id, year, period, key
+ROW_COLUMNS = (
+    "measure",
+    "unit_id",
+    "year",
+    "period",
+    "key",
+    "numerator",
+    "denominator",
+    "computed_at",
+    "unit_path",
+)
 
 
 class Accumulator:
@@ -69,6 +81,12 @@ class Accumulator:
         slot[0] = (slot[0] or Decimal(0)) + Decimal(value or 0)
         if denominator is not None:
             slot[1] = (slot[1] or Decimal(0)) + Decimal(denominator)
+
+    def rows(self, computed_at: Any, paths: dict[int, str]) -> Iterator[tuple[Any, ...]]:
+        """The facts as tuples in ROW_COLUMNS order (bulk loading without model instances)."""
+        zero = Decimal(0)
+        for (measure, unit_id, year, period, key), (num, den) in self.values.items():
+            yield (measure, unit_id, year, period, key[:80], num or zero, den, computed_at, paths[unit_id])
 
     def facts(self, computed_at: datetime, paths: dict[int, str]) -> Iterator[SummaryFact]:
         for (measure, unit_id, year, period, key), (num, den) in self.values.items():

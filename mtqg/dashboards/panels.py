@@ -104,8 +104,7 @@ class Facts:
 def load(user: Any, f: Filters) -> Facts:
     years = [f.years[0] - 1, *f.years]
     if f.mode == CURRENT:
-        totals, _per_unit = selectors.on_current_units(user, f.unit, ALL_MEASURES, years)
-        return Facts(totals)
+        return Facts(selectors.current_totals(user, f.unit, ALL_MEASURES, years))
     return Facts(selectors.reported(user, f.unit, ALL_MEASURES, years))
 
 

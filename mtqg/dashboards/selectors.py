@@ -200,7 +200,7 @@ def on_current_units(
     """Facts of the unit's lineage mapped to today's units under it: (totals, per current unit)."""
     on = on or timezone.localdate()
     if unit.level == UnitVersion.Level.COUNTRY:
-        return _country_on_current_units(user, unit, measures, years, on)
+        return _by_province(user, unit, measures, years, on)
     rows = list(
         _base(user, unit_prefixes(unit))
         .filter(measure__in=list(measures), year__in=list(years))
@@ -240,14 +240,27 @@ def on_current_units(
 PROVINCE_PATH_LENGTH = 16  # "0000001/0000012/": paths are zero-padded 7-digit ids, one segment per level
 
 
-def _country_on_current_units(
+def current_totals(
+    user: Any, unit: UnitVersion, measures: Iterable[str], years: Iterable[int], on: date | None = None
+) -> Sums:
+    """Totals of a unit on today's units. A country or province sums its lineage's facts per province in the
+    database and maps provinces forward (the 2025 reform merged whole provinces, share 1; statuses were counted
+    once per predecessor commune already); a commune goes through the commune lineage (on_current_units)."""
+    on = on or timezone.localdate()
+    if unit.level <= UnitVersion.Level.PROVINCE:
+        return _by_province(user, unit, measures, years, on)[0]
+    return on_current_units(user, unit, measures, years, on)[0]
+
+
+def _by_province(
     user: Any, unit: UnitVersion, measures: Iterable[str], years: Iterable[int], on: date
 ) -> tuple[Sums, dict[int, Sums]]:
-    """The country on today's units: facts summed per province in the database, then each province mapped to the
-    province(s) valid today through the province lineage edges (the 2025 reform merged whole provinces, share 1).
-    Totals are every fact once (statuses were counted once per predecessor commune already)."""
+    """Facts under a country or province's lineage summed per province in the database, each province mapped to
+    the province(s) valid on `on` through the province lineage edges: (totals of what maps into the unit, per
+    today's province)."""
+    prefixes = identity_prefixes(unit) if unit.level == UnitVersion.Level.COUNTRY else unit_prefixes(unit)
     rows = list(
-        _base(user, identity_prefixes(unit))
+        _base(user, prefixes)
         .filter(measure__in=list(measures), year__in=list(years))
         .annotate(province=Substr("unit_path", 1, PROVINCE_PATH_LENGTH))
         .values_list("province", "measure", "year", "period", "key")
@@ -261,19 +274,34 @@ def _country_on_current_units(
         ).values_list("path", "pk")
     )
     mapping = current_map(set(ids.values()), on)
+    country = unit.level == UnitVersion.Level.COUNTRY
+    inside = {t for parts in mapping.values() for t, _s in parts}
+    if not country:
+        inside = set(
+            UnitVersion.objects.filter(pk__in=inside, path__startswith=unit.path).values_list("pk", flat=True)
+        )
     totals: Sums = {}
     per_unit: dict[int, Sums] = defaultdict(dict)
     for province, measure, year, period, key, n, d in rows:
         row_key: Row = (measure, year, period, key)
-        total = totals.setdefault(row_key, [zero, zero])
-        total[0] += n or zero
-        total[1] += d or zero
         status = kind_of(measure) == "status"
+        if country:  # every fact once, including those on the country itself
+            total = totals.setdefault(row_key, [zero, zero])
+            total[0] += n or zero
+            total[1] += d or zero
+        counted = False
         for target, share in mapping.get(ids.get(province, -1), []):
+            if target not in inside or share == 0:
+                continue
             weight = Decimal(1) if status else share
             slot = per_unit[target].setdefault(row_key, [zero, zero])
             slot[0] += (n or zero) * weight
             slot[1] += (d or zero) * weight
+            if not country and not (status and counted):
+                counted = True
+                total = totals.setdefault(row_key, [zero, zero])
+                total[0] += (n or zero) * weight
+                total[1] += (d or zero) * weight
     return totals, dict(per_unit)
 
 
