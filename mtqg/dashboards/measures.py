@@ -159,22 +159,24 @@ def ntm_facts(acc: Accumulator, prefix: str, span: list[int], lk: str = "path__s
 
 
 def poverty_facts(acc: Accumulator, prefix: str, lk: str = "path__startswith") -> None:
-    from mtqg.poverty.models import PovertyClass, Review
+    """From the poverty app's review tallies (counts per commune, year, class, ethnicity, area kept in the
+    writer's transaction, decision 0206): a few rows per commune instead of every review."""
+    from mtqg.poverty.models import PovertyClass, Review, ReviewTally
 
     rows = (
-        Review.objects.filter(**{"commune__" + lk: prefix}, kind=Review.Kind.PERIODIC)
-        .values("commune_id", "year", "area", "household__ethnicity")
+        ReviewTally.objects.filter(**{"commune__" + lk: prefix}, kind=Review.Kind.PERIODIC)
+        .values("commune_id", "year", "area", "ethnicity")
         .annotate(
-            n=Count("pk"),
-            poor=Count("pk", filter=Q(poverty_class=PovertyClass.POOR)),
-            near=Count("pk", filter=Q(poverty_class=PovertyClass.NEAR_POOR)),
+            n=Sum("households"),
+            poor=Sum("households", filter=Q(poverty_class=PovertyClass.POOR)),
+            near=Sum("households", filter=Q(poverty_class=PovertyClass.NEAR_POOR)),
         )
         .order_by()
     )
     for r in rows:
-        for key in ("", f"area={r['area']}", f"eth={r['household__ethnicity'] or '?'}"):
-            acc.add("poverty.poor", r["commune_id"], r["year"], r["poor"], r["n"], key=key)
-            acc.add("poverty.near_poor", r["commune_id"], r["year"], r["near"], r["n"], key=key)
+        for key in ("", f"area={r['area']}", f"eth={r['ethnicity'] or '?'}"):
+            acc.add("poverty.poor", r["commune_id"], r["year"], r["poor"] or 0, r["n"], key=key)
+            acc.add("poverty.near_poor", r["commune_id"], r["year"], r["near"] or 0, r["n"], key=key)
 
 
 def _program_roots() -> dict[int, str]:
