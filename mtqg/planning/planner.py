@@ -17,6 +17,7 @@ from .costs import build_communes, default_rules, ledger_commitments
 from .optimiser import (
     FLAGS,
     MILLION,
+    Commune,
     Problem,
     Rules,
     Solution,
@@ -176,8 +177,95 @@ def horizon(raw_rules: dict[str, Any], on: date) -> tuple[int, int]:
     return on.year + 1, on.year + 1
 
 
+def _prices(problem: Problem, plan: Solution, c: Commune, cost: int) -> dict[str, float]:
+    """What `cost` VND in commune `c` 'costs' in objective units at the relaxation's duals: the budget and the
+    commune's area cap make it dearer (> 0), a minimum share the commune counts towards makes it cheaper (< 0)."""
+    millions = cost / MILLION
+    scale = 100.0 if problem.objective == "weighted" else 1.0  # weighted coefficients are hundredths
+    out: dict[str, float] = {}
+    for key, dual in plan.duals.items():
+        if dual <= 1e-9:
+            continue
+        if key == "budget" or key == f"area:{c.area}":
+            out[key] = dual * millions / scale
+        elif key.startswith("share:") and key.split(":", 1)[1] in c.flags:
+            out[key] = -dual * millions / scale
+    return out
+
+
+def _rule_name(problem: Problem, key: str, c: Commune) -> str:
+    if key == "budget":
+        return _("ngân sách")
+    if key.startswith("area:"):
+        return _("trần vốn của %(a)s") % {"a": c.area_name}
+    return problem.rules.label(key, problem.budget)
+
+
+def _dual_sentence(
+    problem: Problem, plan: Solution, c: Commune, weight: float, cost: int, criteria: int, funded: bool
+) -> tuple[str, str]:
+    """The binding rule named from the LP relaxation's duals, in plain Vietnamese, and its key ('' if none)."""
+    prices = _prices(problem, plan, c, cost)
+    if not prices:
+        return "", ""
+    unit = _("điểm") if problem.objective == "weighted" else _("xã")
+    value = weight  # in the solver's own units: weights in whole hundredths
+    if problem.objective == "weighted":
+        value = (round(weight * 100) + round(float(problem.weights.criterion) * 100) * criteria) / 100
+    dearer = {k: v for k, v in prices.items() if v > 0}
+    cheaper = {k: v for k, v in prices.items() if v < 0}
+    if not funded and dearer:
+        key = max(dearer, key=lambda k: (dearer[k], k))
+        per_billion = plan.duals[key] * 1000 / (100.0 if problem.objective == "weighted" else 1.0)
+        price = sum(prices.values())
+        fields = {
+            "rule": _rule_name(problem, key, c),
+            "p": number_vi(per_billion, 3),
+            "u": unit,
+            "m": number_vi(cost // MILLION),
+            "v": number_vi(price, 2),
+            "w": number_vi(value, 2),
+        }
+        fields["more"] = (
+            _("mỗi tỷ đồng ngân sách tăng thêm")
+            if key == "budget"
+            else _("mỗi tỷ đồng nới thêm %(rule)s") % {"rule": fields["rule"]}
+        )
+        if price > value * (1 + 1e-6) + 1e-9:
+            sentence = _(
+                "Ràng buộc chặn: %(rule)s. Ở phương án này %(more)s mang lại %(p)s %(u)s; "
+                "%(m)s triệu đồng còn thiếu của xã này 'đáng giá' %(v)s %(u)s theo giá đó, hơn %(w)s %(u)s mà xã mang lại."
+            )
+        else:
+            sentence = _(
+                "Xã ở sát ngưỡng: theo giá biên của %(rule)s (%(p)s %(u)s mỗi tỷ đồng), %(m)s triệu đồng còn thiếu "
+                "'đáng giá' %(v)s %(u)s, không hơn %(w)s %(u)s mà xã mang lại; xã không được chọn vì phần ngân sách "
+                "còn lại không đủ để làm trọn các tiêu chí của xã (phải chọn trọn từng tiêu chí)."
+            )
+        return sentence % fields, "budget" if key == "budget" else "area_cap"
+    if funded and cheaper:
+        key = min(cheaper, key=lambda k: (cheaper[k], k))
+        without = sum(v for k, v in prices.items() if k not in cheaper)
+        if without > value * (1 + 1e-6) + 1e-9:
+            return (
+                _(
+                    "Được chọn nhờ quy tắc %(rule)s: không có quy tắc này, %(m)s triệu đồng của xã 'đáng giá' %(v)s %(u)s, hơn %(w)s %(u)s mà xã mang lại."
+                )
+                % {
+                    "rule": _rule_name(problem, key, c),
+                    "m": number_vi(cost // MILLION),
+                    "v": number_vi(without, 2),
+                    "u": unit,
+                    "w": number_vi(value, 2),
+                },
+                key,
+            )
+    return "", ""
+
+
 def _explain(problem: Problem, plan: Solution, figures: dict[str, Any]) -> list[dict[str, Any]]:
-    """Per commune: cost to standard, weight, what was funded, and the rule that bound (or why it was chosen)."""
+    """Per commune: cost to standard, weight, what was funded, and the rule that bound (named from the LP
+    relaxation's duals where they say something, else from what is left of the budget and the area caps)."""
     spent = figures["spent"]
     left = problem.budget - spent
     by_area: dict[str, int] = defaultdict(int)
@@ -194,6 +282,7 @@ def _explain(problem: Problem, plan: Solution, figures: dict[str, Any]) -> list[
         if c.gaps and all((i, g.criterion) in plan.funded for g in c.gaps)
     ]
     worst_chosen = max(chosen_ratio) if chosen_ratio else None
+    committed = set(problem.rules.committed)
     rows = []
     labels = flag_labels()
     for i, c in enumerate(problem.communes):
@@ -211,6 +300,10 @@ def _explain(problem: Problem, plan: Solution, figures: dict[str, Any]) -> list[
                 "t": c.total,
                 "w": number_vi(weight, 2),
             }
+            sentence, key = _dual_sentence(problem, plan, c, weight, c.cost_to_standard, len(c.gaps), True)
+            if sentence:
+                why += " " + sentence
+                binding = key
         else:
             caps = []
             if problem.rules.max_area_share is not None:
@@ -243,6 +336,10 @@ def _explain(problem: Problem, plan: Solution, figures: dict[str, Any]) -> list[
                 why = _(
                     "Không được chọn vì các ràng buộc khác (tỷ lệ tối thiểu cho nhóm ưu tiên, mức đầu tư tối thiểu) dùng hết phần ngân sách còn lại."
                 )
+            sentence, key = _dual_sentence(problem, plan, c, weight, rest_cost, len(rest), False)
+            if sentence:
+                why += " " + sentence
+                binding = key
             if funded:
                 why = (
                     _("Được đầu tư một phần (%(n)d tiêu chí, %(m)s triệu đồng). ")
@@ -252,6 +349,13 @@ def _explain(problem: Problem, plan: Solution, figures: dict[str, Any]) -> list[
                     }
                     + why
                 )
+        pinned = sorted(k for code, k in committed if code == c.code)
+        if pinned:
+            why = (
+                _("Đã cam kết tiêu chí %(k)s (luôn được cấp vốn). ")
+                % {"k": ", ".join(str(k) for k in pinned)}
+                + why
+            )
         rows.append(
             {
                 "id": c.id,
