@@ -120,6 +120,20 @@ def boundary_text(f: Filters) -> str:
     )
 
 
+REFERENCE_SECONDS = 300
+
+
+def _reference(name: str, load: Any) -> Any:
+    """Reference data read by every dashboard (indicators, disbursement deadlines), cached 5 minutes: two queries
+    fewer per page computed."""
+    key = f"dashboards:ref:{name}"
+    hit = selectors.panel_cache().get(key)
+    if hit is None:
+        hit = load()
+        selectors.panel_cache().set(key, hit, REFERENCE_SECONDS)
+    return hit
+
+
 # ---- charts --------------------------------------------------------------------------------------------------
 
 
@@ -406,8 +420,13 @@ def finance_curve(facts: Facts, f: Filters) -> dict[str, Any]:
     deadlines = [
         _("Hạn giải ngân vốn năm %(y)s: %(d)s (%(k)s)")
         % {"y": d.plan_year, "d": date_vi(d.deadline), "k": d.get_kind_display()}
-        for d in DisbursementDeadline.objects.filter(plan_year=f.year, applies_to="current").order_by(
-            "deadline"
+        for d in _reference(
+            f"deadlines:{f.year}",
+            lambda: list(
+                DisbursementDeadline.objects.filter(plan_year=f.year, applies_to="current").order_by(
+                    "deadline"
+                )
+            ),
         )
     ]
     target = selectors.target_for("finance.central_rate", f.year)
@@ -432,7 +451,9 @@ def finance_curve(facts: Facts, f: Filters) -> dict[str, Any]:
 def outputs(facts: Facts, f: Filters) -> dict[str, Any]:
     from mtqg.finance.models import Indicator
 
-    indicators = {i.code: i for i in Indicator.objects.select_related("program")}
+    indicators = _reference(
+        "indicators", lambda: {i.code: i for i in Indicator.objects.select_related("program")}
+    )
     actual = facts.keys("output.actual", f.year)
     target = facts.keys("output.target", f.year)
     rows = []
