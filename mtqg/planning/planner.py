@@ -428,5 +428,10 @@ def compute(
         "sensitivity": sensitivity(problem, factors) if with_sensitivity else [],
         "communes": _explain(problem, plan, figures["optimiser"]),
         "committed": committed,
+        "solver": {
+            "status": plan.status,
+            "gap_percent": None if plan.mip_gap is None else round(plan.mip_gap * 100, 4),
+            "seconds": round(plan.seconds, 2),
+        },
         "notes": notes,
     }

@@ -13,6 +13,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from mtqg.finance.models import Work
+from mtqg.finance.tests.factories import make_work
 from mtqg.planning.models import Scenario
 from mtqg.planning.services import scenario_create
 from mtqg.testing import PASSWORD, make_world
@@ -44,6 +46,7 @@ class ViewsTest(TestCase):
         self.assertContains(response, "Lập kịch bản mới")
 
     def test_create_from_form(self) -> None:
+        water = make_work(self.xs[3], kind=Work.Kind.WATER_CENTRALISED, year=2022, program="NTM")
         data = {
             "province": self.world.dien_bien_old.pk,
             "name": "Kịch bản B",
@@ -56,6 +59,7 @@ class ViewsTest(TestCase):
             "committed": "",
             "horizon_from": "2021",
             "horizon_to": "2022",
+            "ledger_committed": "on",
         }
         response = self.client.post(reverse("planning:index"), data)
         s = Scenario.objects.get(name="Kịch bản B")
@@ -63,7 +67,12 @@ class ViewsTest(TestCase):
         self.assertEqual(s.budget, 4_000_000_000)
         self.assertEqual(s.rules["together"], [["2", "3"]])
         self.assertEqual(s.rules["horizon"], [2021, 2022])
-        self.assertContains(self.client.get(response.url), "kế hoạch 2021–2022")
+        page = self.client.get(response.url)
+        self.assertContains(page, "kế hoạch 2021–2022")
+        self.assertTrue(s.rules["ledger_committed"])
+        self.assertContains(page, "Tiêu chí đã cam kết")
+        self.assertContains(page, water.code)
+        self.assertContains(page, "Phương án tối ưu: đã chứng minh")
 
     def test_country_scenario_runs_as_a_job(self) -> None:
         from mtqg.core.models import Job
