@@ -298,6 +298,7 @@ def seed_dien_bien(plan: ProvincePlan = DIEN_BIEN, *, members: bool = True, seed
                 break
         return out
 
+    p135_villages = _p135_villages("11", date(plan.year, 12, 31))  # commune id → its Program 135 village
     target15 = ranks(keys15, plan.households_baseline, plan.poor_baseline, plan.near_poor_baseline)
     target20 = ranks(keys20, plan.households, plan.poor, plan.near_poor)
     households, member_rows, reviews = [], [], []
@@ -306,13 +307,14 @@ def seed_dien_bien(plan: ProvincePlan = DIEN_BIEN, *, members: bool = True, seed
         area = "rural" if commune.kind == "xa" else "urban"
         ethnicity = rng.choices(ETHNIC, weights=ETHNIC_W)[0]
         head = _name(rng)
+        village = p135_villages.get(commune.pk) if i % 5 < 2 else None  # 2 in 5 households live in that bản
         households.append(
             (
                 hid,
                 f"11-{commune.code}-{i + 1:06d}",
                 commune.pk,
-                None,
-                "",
+                village.pk if village else None,
+                village.name if village else "",
                 f"Bản {rng.randint(1, 20)}",
                 head,
                 _fold(head),
@@ -403,6 +405,19 @@ def seed_area_classes() -> None:
             legal_basis=P135_BASIS,
             unconfirmed=True,
         )
+
+
+def _p135_villages(province_code: str, on: date) -> dict[int, UnitVersion]:
+    """The province's Program 135 villages by the id of their commune (the demo has one per commune)."""
+    from mtqg.geo.models import UnitClassification
+
+    province = UnitVersion.objects.get(structure="pre2025", level=1, code=province_code)
+    rows = (
+        UnitClassification.objects.as_of(on)
+        .filter(scheme__code="p135_village", unit__path__startswith=province.path)
+        .select_related("unit")
+    )
+    return {c.unit.parent_id: c.unit for c in rows if c.unit.parent_id is not None}
 
 
 def _village(commune: UnitVersion, code: str, name: str) -> UnitVersion:

@@ -163,7 +163,7 @@ def _by_area_class(unit: UnitVersion, year: int, on: date) -> dict[str, dict[str
             .distinct()
         ),
     }
-    out: dict[str, dict[str, Any]] = {}
+    out: dict[str, dict[str, Any]] = {"p135_villages": _p135_village_figures(unit, year, on)}
     for key, prefixes in classes.items():
         h = p = nr = 0
         starts = tuple(prefixes)
@@ -178,6 +178,42 @@ def _by_area_class(unit: UnitVersion, year: int, on: date) -> dict[str, dict[str
             "near_poor_rate": _pct(nr, h),
         }
     return out
+
+
+def _p135_village_figures(unit: UnitVersion, year: int, on: date) -> dict[str, Any]:
+    """Households living in Program 135 villages (household.village), poor and near-poor, for the year: the
+    reviews of the villages' communes, filtered by the household's village."""
+    from mtqg.geo.models import UnitClassification
+
+    villages = list(
+        UnitClassification.objects.as_of(on)
+        .filter(scheme__code="p135_village", unit__path__startswith=unit.path)
+        .values_list("unit_id", "unit__parent_id")
+    )
+    h = p = nr = 0
+    if villages:
+        rows = (
+            Review.objects.filter(
+                year=year,
+                kind=Review.Kind.PERIODIC,
+                commune_id__in={c for _v, c in villages},
+                household__village_id__in={v for v, _c in villages},
+            )
+            .values_list("poverty_class")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+        for cls, n in rows:
+            h += n
+            p += n if cls == PovertyClass.POOR else 0
+            nr += n if cls == PovertyClass.NEAR_POOR else 0
+    return {
+        "households": h,
+        "poor": p,
+        "poor_rate": _pct(p, h),
+        "near_poor": nr,
+        "near_poor_rate": _pct(nr, h),
+    }
 
 
 def _p135_communes(on: date, unit: UnitVersion) -> int:

@@ -161,3 +161,17 @@ class DemoSummaryTests(TestCase):
         self.assertEqual(result["poor_districts_30a"]["poor"], in_30a.filter(poverty_class="poor").count())
         self.assertGreater(result["p135_communes"]["poor"], 0)
         self.assertLessEqual(result["p135_communes"]["poor"], 43_134)
+
+    def test_program_135_villages_counted_from_households_living_there(self) -> None:
+        result = summary(None, parse_params({"unit": "11", "year": "2020"}))["by_area_class"]["p135_villages"]
+        direct = Review.objects.filter(
+            year=2020, household__village__isnull=False, household__village__code__contains="-T"
+        )
+        self.assertGreater(result["households"], 0)
+        self.assertEqual(result["households"], direct.count())
+        self.assertEqual(result["poor"], direct.filter(poverty_class="poor").count())
+        self.assertEqual(
+            set(Household.objects.exclude(village=None).values_list("village__name", flat=True)),
+            {"Bản Minh họa 1", "Bản Minh họa 2"},
+        )
+        self.assertEqual(summary(None, parse_params({"unit": "11", "year": "2020"}))["p135_villages"], 2)
