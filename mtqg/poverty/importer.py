@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 
 from mtqg.accounts.scoping import ensure_can_edit
 from mtqg.core.audit import record_change
+from mtqg.finance.xlsx_guard import TooLarge, TooManyRows, check_rows
 from mtqg.geo.models import UnitVersion
 from mtqg.geo.text import fold
 
@@ -78,6 +79,7 @@ SEX = {"nam": "M", "m": "M", "nữ": "F", "nu": "F", "f": "F", "": ""}
 FORMULA = frozenset("=+@-")
 MAX_STORED_ERRORS = 10_000
 CHUNK = 10_000
+XLSX_MAX_ROWS = 200_000  # per sheet (≈ 260 MB in calamine); larger reviews come as CSV, which streams
 ANALYZE_ROWS = 5_000  # PostgreSQL: refresh planner statistics inside a commit at least this large
 MIN_BIRTH = date(1900, 1, 1)
 ROW_COLUMNS = [
@@ -366,6 +368,15 @@ def _scan_households(
     max_income = int(MAX_INCOME)
     msg_income = _("Thu nhập phải là số nguyên đồng từ 0 đến 1.000.000.000.")
     msg_dep = _("Giá trị thiếu hụt phải để trống/0 hoặc 'x'/1.")
+    # messages translated once, not per row (a million bad rows must stay cheap)
+    msg_cols = _("Dòng có %(n)s cột, cần %(m)s (tệp bị cắt?).")
+    msg_formula = _("Ô chứa công thức, không được phép.")
+    msg_no_code = _("Thiếu mã hộ.")
+    msg_dup = _("Mã hộ %(c)s trùng trong tệp.")
+    msg_long = _("Mã hộ dài quá 40 ký tự.")
+    msg_commune = _("Mã xã %(c)s không có trong đơn vị hoặc hết hiệu lực.")
+    msg_no_head = _("Thiếu tên chủ hộ.")
+    msg_area = _("Khu vực phải là 'nông thôn' hoặc 'thành thị'.")
     add_error = errors.add
     add_row = stager.add
     line = 1
@@ -387,7 +398,7 @@ def _scan_households(
                     sheet,
                     line,
                     "",
-                    _("Dòng có %(n)s cột, cần %(m)s (tệp bị cắt?).") % {"n": len(raw), "m": ncols},
+                    msg_cols % {"n": len(raw), "m": ncols},
                 )
                 stager.stop()
             continue
@@ -396,16 +407,16 @@ def _scan_households(
         if "\x00=" in joined or "\x00+" in joined or "\x00@" in joined or "\x00-" in joined:
             for k, c in enumerate(raw):
                 if c and c[0] in FORMULA and not (k == 6 and c[0] == "-"):
-                    add_error(sheet, line, headers[k], _("Ô chứa công thức, không được phép."))
+                    add_error(sheet, line, headers[k], msg_formula)
                     ok = False
         code = raw[0].strip()
         if not code or code in seen or len(code) > 40:
             if not code:
-                add_error(sheet, line, "Mã hộ", _("Thiếu mã hộ."))
+                add_error(sheet, line, "Mã hộ", msg_no_code)
             elif code in seen:
-                add_error(sheet, line, "Mã hộ", _("Mã hộ %(c)s trùng trong tệp.") % {"c": code})
+                add_error(sheet, line, "Mã hộ", msg_dup % {"c": code})
             else:
-                add_error(sheet, line, "Mã hộ", _("Mã hộ dài quá 40 ký tự."))
+                add_error(sheet, line, "Mã hộ", msg_long)
             ok = False
         seen.add(code)
         commune = communes.get(raw[1]) or communes.get(raw[1].strip().zfill(5))  # Excel drops leading 0
@@ -414,16 +425,16 @@ def _scan_households(
                 sheet,
                 line,
                 "Mã xã",
-                _("Mã xã %(c)s không có trong đơn vị hoặc hết hiệu lực.") % {"c": raw[1]},
+                msg_commune % {"c": raw[1]},
             )
             ok = False
         head = raw[2].strip()
         if not head:
-            add_error(sheet, line, "Chủ hộ", _("Thiếu tên chủ hộ."))
+            add_error(sheet, line, "Chủ hộ", msg_no_head)
             ok = False
         area = AREA_VALUES.get(raw[5]) or AREA_VALUES.get(raw[5].strip().lower())
         if area is None:
-            add_error(sheet, line, "Khu vực", _("Khu vực phải là 'nông thôn' hoặc 'thành thị'."))
+            add_error(sheet, line, "Khu vực", msg_area)
             ok = False
         text = raw[6]
         if text.isdigit():
@@ -684,6 +695,10 @@ def batch_stage(
     seen: set[str] = set()
     xlsx = name.lower().endswith(".xlsx")
     try:
+        if xlsx:  # calamine holds a whole sheet in memory: count the rows on the zip stream first (0201)
+            check_rows(source, XLSX_MAX_ROWS)
+            if member_source is not None and members_name.lower().endswith(".xlsx"):
+                check_rows(member_source, XLSX_MAX_ROWS)
         it = _xlsx_rows(source, None) if xlsx else _csv_rows(source)
         _scan_households(
             it,
@@ -711,6 +726,8 @@ def batch_stage(
                 errors=errors,
             )
             member_rows.flush()
+    except (TooManyRows, TooLarge) as exc:
+        errors.add(_("Hộ"), 1, "", " ".join(exc.messages) + " " + _("Tệp CSV không bị giới hạn số dòng."))
     except (ValueError, OSError, UnicodeDecodeError) as exc:  # not a readable CSV/XLSX at all
         errors.add(_("Hộ"), 1, "", _("Không đọc được tệp (cần CSV UTF-8 hoặc XLSX): %(e)s") % {"e": exc})
     finally:
@@ -720,7 +737,8 @@ def batch_stage(
         StagedRow.objects.filter(batch=batch).delete()
         StagedMember.objects.filter(batch=batch).delete()
         batch.status = ImportBatch.Status.INVALID
-        batch.row_count = rows.count + len({ln for sh, ln in errors.lines if sh == _("Hộ")})
+        household_sheet = _("Hộ")
+        batch.row_count = rows.count + len({ln for sh, ln in errors.lines if sh == household_sheet})
     else:
         batch.row_count, batch.member_count = rows.count, member_rows.count
     batch.error_count, batch.errors = errors.count, errors.items
