@@ -209,6 +209,26 @@ class ImportTests(TestCase):
         self.assertEqual(ImportBatch.objects.get(pk=batch.pk).status, ImportBatch.Status.REJECTED)
         self.assertEqual((Review.objects.count(), StagedRow.objects.count()), (0, 0))
 
+    def test_xlsx_over_the_row_cap_is_refused_before_parsing(self) -> None:
+        from unittest import mock
+
+        from mtqg.poverty import importer
+
+        wb = Workbook()
+        ws = wb.active
+        assert ws is not None
+        ws.append(template_headers(standard_for(2023)))
+        for i in range(6):
+            ws.append(row(f"C{i}", self.commune))
+        buf = io.BytesIO()
+        wb.save(buf)
+        with mock.patch.object(importer, "XLSX_MAX_ROWS", 5):  # the cap is a setting; 200.000 in production
+            batch = self.stage(buf.getvalue(), name="big.xlsx")
+        self.assertEqual(batch.status, ImportBatch.Status.INVALID)
+        self.assertIn("quá nhiều dòng", batch.errors[0]["message"])
+        self.assertIn("CSV", batch.errors[0]["message"])
+        self.assertEqual((StagedRow.objects.count(), Review.objects.count()), (0, 0))
+
     def test_second_year_import_records_transitions(self) -> None:
         first = self.stage(
             csv_bytes(
