@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
-from mtqg.finance.xlsx_guard import TooManyRows, check_rows, limited_rows
+from mtqg.finance.xlsx_guard import check_rows, limited_rows
 from mtqg.geo.models import UnitVersion
 from mtqg.geo.selectors import UnitNotFound, unit_by_code
 
@@ -160,7 +160,7 @@ def import_products(*, actor: Any, content: bytes | IO[bytes], dry_run: bool = F
         check_rows(source, MAX_ROWS)
         sheet = load_workbook(source, read_only=True, data_only=True).active
         rows = list(limited_rows(sheet.iter_rows(values_only=True), MAX_ROWS)) if sheet is not None else []
-    except TooManyRows as exc:
+    except ValidationError as exc:  # TooManyRows / TooLarge: the message names the limit
         result.errors.extend(exc.messages)
         return result
     except Exception:

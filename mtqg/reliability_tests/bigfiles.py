@@ -32,12 +32,16 @@ _ROOT_RELS = (
     '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
     'officeDocument" Target="xl/workbook.xml"/></Relationships>'
 )
-_WORKBOOK_RELS = (
-    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-    '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-    '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
-    'worksheet" Target="worksheets/sheet1.xml"/></Relationships>'
-)
+SHEET = "xl/worksheets/sheet1.xml"
+
+
+def _workbook_rels(sheet_path: str) -> str:
+    return (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+        f'worksheet" Target="/{sheet_path}"/></Relationships>'
+    )
 
 
 def _workbook(sheet: str) -> str:
@@ -64,15 +68,28 @@ def _row(values: list[object]) -> str:
 
 
 def write_xlsx_rows(
-    path: Path, head: list[list[object]], row: list[object], n: int = MILLION, sheet: str = "Sheet1"
+    path: Path,
+    head: list[list[object]],
+    row: list[object],
+    n: int = MILLION,
+    sheet: str = "Sheet1",
+    sheet_path: str = SHEET,
+    padding: int = 0,
 ) -> Path:
-    """Write the workbook streaming: the sheet XML goes through the zip writer CHUNK rows at a time."""
+    """Write the workbook streaming: the sheet XML goes through the zip writer CHUNK rows at a time. `sheet_path`
+    puts the sheet elsewhere in the zip (the relationship points there); `padding` adds a member of that many
+    spaces (a decompression bomb outside the sheets)."""
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
-        zf.writestr("[Content_Types].xml", _CONTENT_TYPES)
+        zf.writestr("[Content_Types].xml", _CONTENT_TYPES.replace("/" + SHEET, "/" + sheet_path))
         zf.writestr("_rels/.rels", _ROOT_RELS)
         zf.writestr("xl/workbook.xml", _workbook(sheet))
-        zf.writestr("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS)
-        with zf.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as out:
+        zf.writestr("xl/_rels/workbook.xml.rels", _workbook_rels(sheet_path))
+        if padding:
+            with zf.open("xl/media/padding.bin", "w", force_zip64=True) as pad:
+                block = b" " * (1 << 20)
+                for _ in range(padding >> 20):
+                    pad.write(block)
+        with zf.open(sheet_path, "w", force_zip64=True) as out:
             out.write(
                 b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
                 b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
@@ -108,9 +125,9 @@ def write_xlsx_sparse(path: Path, head: list[object], row: list[object], last: i
         zf.writestr("[Content_Types].xml", _CONTENT_TYPES)
         zf.writestr("_rels/.rels", _ROOT_RELS)
         zf.writestr("xl/workbook.xml", _workbook("Sheet1"))
-        zf.writestr("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS)
+        zf.writestr("xl/_rels/workbook.xml.rels", _workbook_rels(SHEET))
         zf.writestr(
-            "xl/worksheets/sheet1.xml",
+            SHEET,
             '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
             '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
             + _row(head).replace("<row>", '<row r="1">')

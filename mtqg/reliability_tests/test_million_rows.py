@@ -250,3 +250,26 @@ class MillionRowsTest(TestCase):
             ),
             "1.000",
         )
+
+    # -- the guard cannot be dodged by moving the sheet, nor flooded by a bomb beside it -------------------------
+    def test_a_sheet_elsewhere_in_the_zip_and_a_bomb_beside_the_sheets(self) -> None:
+        """openpyxl reads a sheet wherever the workbook's relationships point (here `xl/data/rows.bin`), so every
+        member is counted; members unpacking to more than 256 MB in all are refused before openpyxl runs."""
+        from mtqg.finance.importer import read_rows
+
+        tmp = Path(self.tmp.name)
+        hidden = write_xlsx_rows(tmp / "hidden.xlsx", [["a", "b"]], ["x", 1], sheet_path="xl/data/rows.bin")
+        bomb = write_xlsx_rows(tmp / "bomb.xlsx", [["a", "b"]], ["x", 1], n=10, padding=300 * 2**20)
+        self.assertLess(bomb.stat().st_size, 2 * 2**20)  # 300 MB of padding in under 2 MB
+
+        def finance(path: Path) -> Callable[[], str]:
+            def run() -> str:
+                with self.assertRaises(ValidationError) as ctx, open(path, "rb") as fh:
+                    read_rows(fh)
+                return " ".join(ctx.exception.messages)
+
+            return run
+
+        self._refused("hidden sheet", finance(hidden), "10.000")
+        message = self._refused("bomb beside the sheets", finance(bomb), "256 MB")
+        self.assertIn("giải nén", message)

@@ -19,7 +19,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 from openpyxl.worksheet.protection import SheetProtection
 
-from mtqg.finance.xlsx_guard import TooManyRows, check_rows, limited_rows
+from mtqg.finance.xlsx_guard import check_rows, limited_rows
 
 from . import services
 from .calendar import indicator_labels
@@ -80,7 +80,7 @@ def import_xlsx(*, actor: Any, report: Report, data: bytes, dry_run: bool) -> Im
         ws = wb[SHEET] if SHEET in wb.sheetnames else wb.active
         assert ws is not None
         rows = list(limited_rows(ws.iter_rows(min_row=1, values_only=True), MAX_ROWS))
-    except TooManyRows as exc:
+    except ValidationError as exc:  # TooManyRows / TooLarge: the message names the limit
         result.errors.append({"cell": "", "code": "", "message": exc.messages[0]})
         return result
     except Exception:
