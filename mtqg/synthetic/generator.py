@@ -1,9 +1,11 @@
 """The synthetic country: deterministic records on the real administrative units of both structures.
 
 Everything is built as RECORDS (indicator values, household reviews, payments, reports) from which the app's own
-code computes the published figures: NTM statuses come from `ntm.engine.recompute`, poverty classes from
-`poverty.standards.decide`, recognitions from the computed assessments. Parameters (scales, regional rates with
-citations, NTM recognition curve) are data: mtqg/synthetic/data/profile.json.
+code computes the published figures: NTM statuses come from the engine's rule (`engine.evaluate`/`counts`, the same
+rows `engine.recompute` writes — decision 0805), poverty classes from `poverty.standards.decide` (on PostgreSQL
+through bands proven against it, decision 0804), recognitions from the computed assessments, tallies and dashboard
+facts from the poverty and dashboards apps' own rebuilds. Parameters (scales, regional rates with citations, NTM
+recognition curve) are data: mtqg/synthetic/data/profile.json.
 
 Every synthetic row carries a marker (code prefix "SYN-" or a note/reference "SYN") so a re-run replaces exactly the
 synthetic rows and nothing else; rows that would collide with existing (demo or real) records are skipped.

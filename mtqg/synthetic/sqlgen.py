@@ -1,9 +1,9 @@
 """Server-side generation of the household register on PostgreSQL (decision 0804).
 
-Households and their reviews are produced by `INSERT … SELECT … FROM generate_series` inside PostgreSQL, so no row
-travels through Python. Every random value is a hash of (seed, household code, year, slot) —
-`hashtextextended(code, key)` masked to 52 bits and scaled to [0, 1) — so the result depends only on the seed and
-the profile, never on chunking, parallelism or ids.
+Households, their reviews and (tiny/province) members are produced by `INSERT … SELECT … FROM generate_series`
+inside PostgreSQL, so no row travels through Python. Every random value is a bit field of a 64-bit hash of the
+household code with a key made of the seed and the year (`hashtextextended(code, key)`, see `generate_register`),
+so the result depends only on the seed and the profile, never on chunking, parallelism or ids.
 
 Python prepares small temporary tables from the same data the Python path uses:
 
@@ -15,7 +15,8 @@ Python prepares small temporary tables from the same data the Python path uses:
   `poverty.standards.decide` (every count in the range × every piece of the income range, see `bands`);
 - `syn_pool`: 32 deprivation lists per (year, area, count), as in the Python path.
 
-So the stored class is the class `decide` gives for the stored income and count (tested on sampled rows).
+So the stored class is the class `decide` gives for the stored income and count (tested on every generated review
+at tiny scale, and on every income of every band of every standard).
 """
 
 from __future__ import annotations
