@@ -9,7 +9,7 @@ What it does, in order:
    per virtual user. Nothing else in the database is touched; the sessions are deleted at the end.
 3. Starts gunicorn with deploy/gunicorn.conf.py (workers = 2 × cores + 1, 2 threads; override with --workers /
    --threads), settings benchmarks.load_settings (production settings + the Server-Timing middleware), CONN_MAX_AGE
-   60 (as docs/deployment.md recommends), the same DATABASE_URL, on a free port; waits until every worker answers.
+   600 (persistent, as docs/deployment.md recommends; kept for the whole run so backend CPU can be read), the same DATABASE_URL, on a free port; waits until every worker answers.
 4. Runs the virtual users for --seconds (bounded; the run stops itself: no new request after the deadline, every
    request times out after 30 s, gunicorn is killed in a `finally`). Each user starts at a random moment of the
    first think interval, then loops: one request, then a think time drawn uniformly from --think (seconds; default
@@ -432,15 +432,20 @@ def start_server(
     from django.conf import settings
 
     port = _free_port()
+    url = _database_url()
+    if url.startswith(("postgres", "postgresql")):  # the backends serving the test are found by this name
+        url += ("&" if "?" in url else "?") + f"application_name={APP_NAME}"
     env = {
         **os.environ,
-        "DATABASE_URL": _database_url(),
+        "DATABASE_URL": url,
         "DEBUG": "0",
         "SECRET_KEY": settings.SECRET_KEY,  # the sessions are signed with it
         "ALLOWED_HOSTS": "127.0.0.1",
         "SECURE_SSL_REDIRECT": "0",
         "SECURE_HSTS_SECONDS": "0",
-        "CONN_MAX_AGE": os.environ.get("CONN_MAX_AGE", "60"),
+        "CONN_MAX_AGE": os.environ.get(
+            "CONN_MAX_AGE", "600"
+        ),  # persistent for the whole run: backend CPU is read at the end
         "VAR_DIR": os.environ.get("VAR_DIR") or tempfile.mkdtemp(prefix="mtqg-load-"),
         "DJANGO_SETTINGS_MODULE": "benchmarks.load_settings",
     }
@@ -457,6 +462,42 @@ def start_server(
     ]  # fmt: skip
     server = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
     return server, port
+
+
+APP_NAME = "mtqg_load"
+TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _cpu_seconds(pid: int) -> float:
+    """utime + stime of a local process (Linux /proc), 0 if unknown."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / TICK
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
+def server_cpu(server: subprocess.Popen[bytes]) -> dict[str, float]:
+    """CPU seconds used so far by the gunicorn workers and by the PostgreSQL backends serving them (found by
+    application_name; only when the database runs on this machine): the capacity figures."""
+    workers = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == server.pid:
+            workers.append(int(stat.parent.name))
+    app = sum(_cpu_seconds(p) for p in [server.pid, *workers])
+    db = 0.0
+    if _database_url().startswith(("postgres", "postgresql")):
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pid FROM pg_stat_activity WHERE application_name = %s", [APP_NAME])
+            db = sum(_cpu_seconds(int(r[0])) for r in cursor.fetchall())
+        connection.close()
+    return {"app": app, "db": db}
 
 
 def stop_server(server: subprocess.Popen[bytes]) -> None:
@@ -561,9 +602,11 @@ def run(
     load_before = os.getloadavg()
     try:
         wait_ready(port, n_workers)
+        cpu_before = server_cpu(server)
         started = time.perf_counter()
         stats = asyncio.run(drive(port, plan, seconds, think, scenario, upload))
         wall = time.perf_counter() - started
+        cpu_after = server_cpu(server)
     finally:
         stop_server(server)
         drop_sessions(keys)
@@ -573,7 +616,12 @@ def run(
     dash_client = [v for r in DASHBOARD_ROUTES for v in stats.client.get(r, [])]
     dash_cpu = [v for r in DASHBOARD_ROUTES for v in stats.cpu.get(r, [])]
     every = [v for values in stats.client.values() for v in values]
+    app_cpu = cpu_after["app"] - cpu_before["app"]
+    db_cpu = cpu_after["db"] - cpu_before["db"]
     detail = {
+        "app_cpu_s": round(app_cpu, 2),
+        "db_cpu_s": round(db_cpu, 2),
+        "cpu_per_request_s": round((app_cpu + db_cpu) / max(stats.requests, 1), 4),
         "users": users,
         "think_s": list(think),
         "seconds": seconds,

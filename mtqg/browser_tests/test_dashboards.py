@@ -39,6 +39,9 @@ def test_province_dashboards_map_and_xlsx(browser_context: Any, live_url: str) -
         assert page.locator("#map-legend .legend-dot").count() >= 5
         assert "Số liệu tính đến" in page.locator("#as-of").inner_text()
         page.select_option("#map-measure", "poverty_rate")
+        for measure in ("p135", "p30a"):  # targeting classes: legend from the classification schemes
+            page.select_option("#map-measure", measure)
+            assert page.locator("#map-legend .legend-dot").count() >= 2
         page.select_option("#id_mode", "current")
         page.screenshot(path=str(SHOTS / f"dashboard-{code}.png"), full_page=True)
     with page.expect_download() as download_info:
