@@ -503,7 +503,7 @@ def _certified(bound: float, value: float, integral: bool) -> float:
     """Relative gap of a plan's objective against the relaxation's bound (the bound is rounded down for an
     integral objective)."""
     if integral:
-        bound = math.floor(bound + 1e-6)
+        bound = math.floor(bound + 1e-6 * max(1.0, abs(bound)))  # never round a bound down past its tolerance
     return max(bound - value, 0.0) / max(1.0, abs(value))
 
 
