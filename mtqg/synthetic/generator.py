@@ -475,7 +475,7 @@ class Generator:
 
     def _poverty_sql(self) -> None:
         """PostgreSQL: households and reviews generated server-side (sqlgen, decision 0804)."""
-        from mtqg.poverty.models import Household, Review
+        from mtqg.poverty.models import Household, Member, Review
         from mtqg.poverty.standards import standard_for
 
         from . import sqlgen
@@ -497,9 +497,10 @@ class Generator:
                 self.stats.counts["poverty_tables_truncated"] = 1
             if (
                 skip_fk
-            ):  # keep the foreign keys (dropping one locks the referenced table), skip their triggers
+            ):  # keep the foreign keys (dropping one locks the referenced table); skip their triggers
                 bulk.skip_foreign_key_checks()
-            rebuild = bulk.secondary_indexes([Household, Review], foreign_keys=not skip_fk)
+            tables = [Household, Review, *([Member] if self.cfg.get("members") else [])]
+            rebuild = bulk.secondary_indexes(tables, foreign_keys=not skip_fk)
             self.stats.seconds["poverty_drop_indexes"] = round(time.perf_counter() - started, 2)
         started = time.perf_counter()
         households, reviews, members = sqlgen.generate_register(
@@ -526,6 +527,7 @@ class Generator:
             bad = {
                 **bulk.orphans(Household, f"t.id >= {first}"),
                 **{f"review.{k}": v for k, v in bulk.orphans(Review, f"t.household_id >= {first}").items()},
+                **{f"member.{k}": v for k, v in bulk.orphans(Member, f"t.household_id >= {first}").items()},
             }
             if any(bad.values()):
                 raise RuntimeError(f"synthetic register: dangling references {bad}")

@@ -76,7 +76,7 @@ class FastPathTests(TestCase):
     def setUpTestData(cls) -> None:
         profile = copy.deepcopy(load_profile())
         profile["scales"]["tiny"]["rebuild_indexes"] = True  # the national path: indexes dropped and rebuilt
-        cls.indexes = {t: index_names(t) for t in ("poverty_household", "poverty_review")}
+        cls.indexes = {t: index_names(t) for t in ("poverty_household", "poverty_review", "poverty_member")}
         cls.stats = Generator("tiny", 5, profile=profile).run()
 
     def test_register_classes_are_what_decide_says(self) -> None:
