@@ -699,8 +699,8 @@ def open_recommendations(user: Any, unit: UnitVersion, limit: int = 10, *, progr
     return list(qs.select_related("mission").order_by("deadline", "pk")[:limit])
 
 
-def dashboard(user: Any, f: Filters) -> dict[str, Any]:
-    facts = load(user, f)
+def dashboard(user: Any, f: Filters, facts: Facts | None = None) -> dict[str, Any]:
+    facts = facts if facts is not None else load(user, f)
     latest, _version = selectors.stamp(f.unit)
     pending = selectors.pending(f.unit)
     return {

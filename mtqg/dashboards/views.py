@@ -86,20 +86,37 @@ def _page(request: HttpRequest, unit: UnitVersion, form: FilterForm) -> dict[str
     data: dict[str, Any] = form.cleaned_data if request.GET else {}
     user = request.user
     changed_at, version = selectors.stamp(unit)
-    key = None
-    if changed_at is not None:
-        given = (data.get("year"), data.get("program") or "", data.get("mode") or "")
-        raw = repr((view_prefixes(user), unit.pk, given, get_language(), changed_at, version))
+
+    def memo(parts: Any, compute: Any) -> Any:
+        """compute() cached under the page's key parts (None when the unit has no facts stamp yet)."""
+        if changed_at is None:
+            return compute()
+        raw = repr((view_prefixes(user), unit.pk, parts, get_language(), changed_at, version))
         key = "dashboards:page:" + hashlib.sha256(raw.encode()).hexdigest()
         hit = selectors.panel_cache().get(key)
-        if hit is not None:
-            return dict(hit)
+        if hit is None:
+            hit = compute()
+            selectors.panel_cache().set(key, hit, timeout=DASHBOARD_CACHE_SECONDS)
+        return hit
+
+    given = (data.get("year"), data.get("program") or "", data.get("mode") or "")
+    return dict(memo(("page", given), lambda: _render(request, unit, form, data, memo)))
+
+
+def _render(
+    request: HttpRequest, unit: UnitVersion, form: FilterForm, data: dict[str, Any], memo: Any
+) -> Any:
+    """Compute and render the page; the facts and the unit rows do not depend on the program, so every program
+    of the same unit, year and mode shares them (memo)."""
+    user = request.user
     mode = data.get("mode") or REPORTED
     if mode == CURRENT and unit.structure == UnitVersion.Structure.PRE2025:
         mode = REPORTED  # a pre-2025 unit has no 'today' to map to
-    year = data.get("year") or default_year(user, unit)
+    year = data.get("year") or memo(("default_year",), lambda: default_year(user, unit))
     f = panels.Filters(unit=unit, year=year, program=data.get("program") or "", mode=mode)
-    dash, kids = panels.dashboard(user, f), panels.children(user, f)
+    facts = memo(("facts", year, mode), lambda: panels.load(user, f))
+    dash = panels.dashboard(user, f, facts)
+    kids = memo(("children", year, mode), lambda: panels.children(user, f))
     context: dict[str, Any] = {"unit": unit, "form": form, **dash}
     context.update(
         {
@@ -114,15 +131,12 @@ def _page(request: HttpRequest, unit: UnitVersion, form: FilterForm) -> dict[str
             "class_labels": kids["classes"],
         }
     )
-    page = {
+    return {
         "ancestors": [(a.pk, a.name) for a in unit.ancestors()],
         "content": mark_safe(render_to_string("dashboards/_content.html", context)),  # noqa: S308 (rendered by us)
         "charts": dash["charts"],
         "points": context["points"],
     }
-    if key is not None:
-        selectors.panel_cache().set(key, page, timeout=DASHBOARD_CACHE_SECONDS)
-    return page
 
 
 def _chart_json(chart: dict[str, Any]) -> dict[str, Any]:
