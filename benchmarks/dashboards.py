@@ -121,9 +121,11 @@ def approve_and_refresh(repeat: int = 3) -> list[dict[str, Any]]:
             pass
     name = "dashboards.approve_commune_report_and_refresh"
     if not samples:  # no workflow reports here: one commune's refresh alone
-        fact = SummaryFact.objects.filter(unit__level=UnitVersion.Level.COMMUNE).exclude(
-            measure="ntm.communes"
-        ).first()
+        fact = (
+            SummaryFact.objects.filter(unit__level=UnitVersion.Level.COMMUNE)
+            .exclude(measure="ntm.communes")
+            .first()
+        )
         if fact is None:
             return []
         path = fact.unit_path
