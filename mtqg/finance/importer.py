@@ -14,9 +14,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
+from mtqg.core.xlsx_guard import check_rows, limited_rows
+
 from .models import Source
 from .services import disbursement_record, resolve_allocation
-from .xlsx_guard import check_rows, limited_rows
 
 MAX_ROWS = 10_000  # lines of a statement, header included (decision 0902)
 

@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import IO, Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from mtqg.core.audit import record_change
+from mtqg.core.formatting import number_vi
 
 from .models import ClassificationScheme, UnitClassification
 from .selectors import UnitNotFound, unit_by_code
 
+MAX_ROWS = 50_000  # data rows per file (decision 0903)
+MAX_ERRORS = 1_000  # errors kept and printed; the count covers them all
 HEADERS = ["scheme", "unit_code", "value", "valid_from", "valid_to", "legal_basis", "unconfirmed"]
 
 
@@ -23,6 +27,7 @@ HEADERS = ["scheme", "unit_code", "value", "valid_from", "valid_to", "legal_basi
 class ImportReport:
     rows: int = 0
     errors: list[tuple[int, str]] = field(default_factory=list)
+    error_count: int = 0  # bad rows, including those beyond the MAX_ERRORS kept
     to_write: list[UnitClassification] = field(default_factory=list)
     written: int = 0
 
@@ -43,26 +48,52 @@ def _date(text: str) -> date | None:
     raise ValueError(_("Ngày '%(d)s' không hợp lệ (dd/mm/yyyy).") % {"d": text})
 
 
-def parse(content: bytes) -> ImportReport:
-    """Validate every row; nothing is written."""
+def parse(content: bytes | IO[bytes]) -> ImportReport:
+    """Validate every row, streaming; nothing is written. A file longer than MAX_ROWS data rows is refused at
+    row MAX_ROWS + 1 (a country has ≈ 14.000 units per structure); only the first MAX_ERRORS errors are kept."""
     report = ImportReport()
-    try:
-        text = content.decode("utf-8-sig")
+    source: IO[bytes] = io.BytesIO(content) if isinstance(content, bytes | bytearray) else content
+    start = source.tell()
+    try:  # the encoding of the first MiB is checked before anything else is said about the file
+        head = source.read(1 << 20)
+        codecs.getincrementaldecoder("utf-8-sig")().decode(head, final=len(head) < 1 << 20)
     except UnicodeDecodeError:
         report.errors.append((0, _("Tệp không phải mã UTF-8.")))
         return report
-    reader = csv.DictReader(io.StringIO(text))
-    missing = [h for h in HEADERS[:4] if h not in (reader.fieldnames or [])]
-    if missing:
-        report.errors.append((1, _("Thiếu cột: %(c)s.") % {"c": ", ".join(missing)}))
+    source.seek(start)
+    text = io.TextIOWrapper(source, encoding="utf-8-sig", newline="")
+    try:
+        reader = csv.DictReader(text)
+        missing = [h for h in HEADERS[:4] if h not in (reader.fieldnames or [])]
+        if missing:
+            report.errors.append((1, _("Thiếu cột: %(c)s.") % {"c": ", ".join(missing)}))
+            return report
+        schemes = {s.code: s for s in ClassificationScheme.objects.all()}
+        for line, row in enumerate(reader, start=2):
+            report.rows += 1
+            if report.rows > MAX_ROWS:
+                report.errors.append(
+                    (
+                        line,
+                        _("Tệp có quá nhiều dòng: tối đa %(n)s dòng dữ liệu; không dòng nào được ghi.")
+                        % {"n": number_vi(MAX_ROWS)},
+                    )
+                )
+                break
+            try:
+                report.to_write.append(_row(row, schemes))
+            except (ValueError, UnitNotFound) as exc:
+                report.error_count += 1
+                if len(report.errors) < MAX_ERRORS:
+                    report.errors.append((line, str(exc)))
+    except UnicodeDecodeError:
+        report.errors.append((0, _("Tệp không phải mã UTF-8.")))
         return report
-    schemes = {s.code: s for s in ClassificationScheme.objects.all()}
-    for line, row in enumerate(reader, start=2):
-        report.rows += 1
-        try:
-            report.to_write.append(_row(row, schemes))
-        except (ValueError, UnitNotFound) as exc:
-            report.errors.append((line, str(exc)))
+    except csv.Error as exc:
+        report.errors.append((0, _("Không đọc được tệp CSV: %(e)s") % {"e": exc}))
+        return report
+    finally:
+        text.detach()
     if report.rows == 0:
         report.errors.append((1, _("Tệp không có dòng dữ liệu nào.")))
     return report

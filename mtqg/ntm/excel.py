@@ -19,7 +19,7 @@ from openpyxl.styles import Font, PatternFill
 from mtqg.accounts.scoping import ensure_can_edit
 from mtqg.core.audit import record_change
 from mtqg.core.tables import safe_cell
-from mtqg.finance.xlsx_guard import check_rows, limited_rows
+from mtqg.core.xlsx_guard import check_rows, limited_rows
 from mtqg.geo.models import UnitVersion
 
 from . import engine

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
-from mtqg.finance.xlsx_guard import check_rows, limited_rows
+from mtqg.core.xlsx_guard import check_rows, limited_rows
 from mtqg.geo.models import UnitVersion
 from mtqg.geo.selectors import UnitNotFound, unit_by_code
 

@@ -32,7 +32,7 @@ from django.utils.translation import gettext as _
 
 from mtqg.accounts.scoping import ensure_can_edit
 from mtqg.core.audit import record_change
-from mtqg.finance.xlsx_guard import TooLarge, TooManyRows, check_rows
+from mtqg.core.xlsx_guard import TooLarge, TooManyRows, check_rows
 from mtqg.geo.models import UnitVersion
 from mtqg.geo.text import fold
 

@@ -19,7 +19,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 from openpyxl.worksheet.protection import SheetProtection
 
-from mtqg.finance.xlsx_guard import check_rows, limited_rows
+from mtqg.core.xlsx_guard import check_rows, limited_rows
 
 from . import services
 from .calendar import indicator_labels

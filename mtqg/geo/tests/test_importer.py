@@ -48,3 +48,29 @@ class ImporterTest(TestCase):
         self.assertIn("Thiếu cột", importer.parse(b"a,b\n1,2\n").errors[0][1])
         self.assertIn("UTF-8", importer.parse("scheme\n\xe9".encode("latin-1")).errors[0][1])
         self.assertIn("không có dòng", importer.parse(b"scheme,unit_code,value,valid_from\n").errors[0][1])
+
+
+class MillionRowTests(TestCase):
+    def test_a_million_rows_stop_at_the_limit_streaming_and_write_nothing(self) -> None:
+        import tempfile
+        import time
+
+        from mtqg.geo.models import UnitClassification
+
+        before = UnitClassification.objects.count()
+        with tempfile.TemporaryFile() as fh:
+            fh.write(b"scheme,unit_code,value,valid_from\n")
+            chunk = b"".join(b"nope,%05d,x,01/01/2020\n" % (i % 99999) for i in range(10_000))
+            for _ in range(100):  # 1.000.000 data rows, written in chunks, never held whole
+                fh.write(chunk)
+            fh.seek(0)
+            started = time.monotonic()
+            report = importer.parse(fh)
+            elapsed = time.monotonic() - started
+        self.assertFalse(report.ok)
+        self.assertEqual(report.rows, importer.MAX_ROWS + 1)
+        self.assertIn("quá nhiều dòng", report.errors[-1][1])
+        self.assertEqual(len(report.errors), importer.MAX_ERRORS + 1)  # kept errors capped, plus the limit
+        self.assertEqual(report.error_count, importer.MAX_ROWS)
+        self.assertLess(elapsed, 30)
+        self.assertEqual(UnitClassification.objects.count(), before)

@@ -14,11 +14,13 @@ class Command(BaseCommand):
         parser.add_argument("--commit", action="store_true", help="Ghi dữ liệu khi mọi dòng hợp lệ")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        report = importer.parse(Path(options["file"]).read_bytes())
+        with Path(options["file"]).open("rb") as fh:  # streamed: a huge file stops at importer.MAX_ROWS
+            report = importer.parse(fh)
         for line, message in report.errors:
             self.stderr.write(f"Dòng {line}: {message}")
         if not report.ok:
-            raise CommandError(f"{len(report.errors)} lỗi trong {report.rows} dòng; không ghi dữ liệu nào.")
+            errors = max(report.error_count, len(report.errors))
+            raise CommandError(f"{errors} lỗi trong {report.rows} dòng; không ghi dữ liệu nào.")
         if options["commit"]:
             self.stdout.write(f"Đã ghi {importer.commit(report)} dòng.")
         else:
