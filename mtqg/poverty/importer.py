@@ -80,7 +80,6 @@ FORMULA = frozenset("=+@-")
 MAX_STORED_ERRORS = 10_000
 CHUNK = 10_000
 XLSX_MAX_ROWS = 200_000  # per sheet (≈ 260 MB in calamine); larger reviews come as CSV, which streams
-ANALYZE_ROWS = 5_000  # PostgreSQL: refresh planner statistics inside a commit at least this large
 MIN_BIRTH = date(1900, 1, 1)
 ROW_COLUMNS = [
     "batch_id",
@@ -939,34 +938,32 @@ def commit_batch(
     local = local_standard_for(batch.year, _province_code(batch.unit))
     accepted = _accepted("s", batch)
     false = "false" if connection.vendor == "postgresql" else "0"
-    analyze = connection.vendor == "postgresql" and batch.row_count >= ANALYZE_ROWS
+    household_id = f"(SELECT h.id FROM {h_t} h WHERE h.code = s.code)"  # a probe of the unique index, always
     with connection.cursor() as cur:
         step(5, _("Ghi hộ mới"))
-        if analyze:  # the planner must know the staged rows (else a nested loop over them)
-            cur.execute(f"ANALYZE {s_t}")
         cur.execute(f"SELECT COALESCE(MAX(id), 0) FROM {h_t}")
         max_before = int(cur.fetchone()[0])
+        # No join in the two big statements: existing households/reviews are skipped by the unique constraints
+        # (ON CONFLICT DO NOTHING) and a review finds its household by a scalar sub-query on the code's unique
+        # index. Joins planned from stale statistics once turned a 100.000-row commit into a quadratic scan (0201).
         cur.execute(
             f"INSERT INTO {h_t} (code, commune_id, village_id, village_name, address, head_name, head_search, "
             f"ethnicity, area) SELECT s.code, s.commune_id, NULL, '', s.address, s.head_name, s.head_search, "
             f"s.ethnicity, s.area FROM {s_t} s WHERE s.batch_id = %s AND {accepted} "
-            f"AND NOT EXISTS (SELECT 1 FROM {h_t} h WHERE h.code = s.code)",
+            f"ON CONFLICT (code) DO NOTHING",
             [batch.pk],
         )
         households = cur.rowcount
-        if analyze and households >= ANALYZE_ROWS:  # … and the households just written, before joining them
-            cur.execute(f"ANALYZE {h_t}")
         step(35, _("Ghi kết quả rà soát"))
         cur.execute(
             f"INSERT INTO {r_t} (household_id, commune_id, year, kind, area, income_per_capita_month, deprivations, "
             f"deprivation_count, standard_id, poverty_class, local_standard_id, local_class, transition, causes, "
             f"policy_housing, policy_water, policy_credit, policy_production, approval_decision, approved_on, "
-            f"batch_id, ethnicity) SELECT h.id, s.commune_id, %s, %s, s.area, s.income_per_capita_month, s.deprivations, "
-            f"s.deprivation_count, %s, s.poverty_class, %s, s.local_class, "
+            f"batch_id, ethnicity) SELECT {household_id}, s.commune_id, %s, %s, s.area, s.income_per_capita_month, "
+            f"s.deprivations, s.deprivation_count, %s, s.poverty_class, %s, s.local_class, "
             f"CASE WHEN s.poverty_class IN ('poor', 'near_poor') THEN 'new' ELSE '' END, '[]', "
             f"{false}, {false}, {false}, {false}, '', NULL, %s, s.ethnicity "
-            f"FROM {s_t} s JOIN {h_t} h ON h.code = s.code WHERE s.batch_id = %s AND {accepted} "
-            f"AND NOT EXISTS (SELECT 1 FROM {r_t} r WHERE r.household_id = h.id AND r.year = %s AND r.kind = %s)",
+            f"FROM {s_t} s WHERE s.batch_id = %s AND {accepted} ON CONFLICT (household_id, year, kind) DO NOTHING",
             [
                 batch.year,
                 Review.Kind.PERIODIC,
@@ -974,25 +971,31 @@ def commit_batch(
                 local.pk if local else None,
                 batch.pk,
                 batch.pk,
-                batch.year,
-                Review.Kind.PERIODIC,
             ],
         )
         reviews = cur.rowcount
-        step(65, _("Ghi thành viên hộ"))
-        cur.execute(
-            f"INSERT INTO {mem_t} (household_id, full_name, search_name, birth_date, sex, relation, id_number, "
-            f"ethnicity, schooling, health_insurance, disability, employment) SELECT h.id, m.full_name, "
-            f"m.search_name, m.birth_date, m.sex, m.relation, m.id_number, m.ethnicity, m.schooling, "
-            f"m.health_insurance, m.disability, m.employment FROM {m_t} m "
-            f"JOIN {s_t} s ON s.batch_id = m.batch_id AND s.code = m.household_code AND {accepted} "
-            f"JOIN {h_t} h ON h.code = m.household_code WHERE m.batch_id = %s "
-            f"AND (h.id > %s OR NOT EXISTS (SELECT 1 FROM {mem_t} x WHERE x.household_id = h.id))",
-            [batch.pk, max_before],
+        accepted_rows = _count(
+            cur, f"SELECT COUNT(*) FROM {s_t} s WHERE s.batch_id = %s AND {accepted}", batch.pk
         )
-        members = cur.rowcount
+        existing = households < accepted_rows  # some households were on the register before this batch
+        members = 0
+        if batch.member_count or existing:
+            _analyze(cur, s_t, m_t)  # the joins below need the staged rows' real size
+        if batch.member_count:
+            step(65, _("Ghi thành viên hộ"))
+            cur.execute(
+                f"INSERT INTO {mem_t} (household_id, full_name, search_name, birth_date, sex, relation, id_number, "
+                f"ethnicity, schooling, health_insurance, disability, employment) SELECT h.id, m.full_name, "
+                f"m.search_name, m.birth_date, m.sex, m.relation, m.id_number, m.ethnicity, m.schooling, "
+                f"m.health_insurance, m.disability, m.employment FROM {m_t} m "
+                f"JOIN {s_t} s ON s.batch_id = m.batch_id AND s.code = m.household_code AND {accepted} "
+                f"JOIN {h_t} h ON h.code = m.household_code WHERE m.batch_id = %s "
+                f"AND (h.id > %s OR NOT EXISTS (SELECT 1 FROM {mem_t} x WHERE x.household_id = h.id))",
+                [batch.pk, max_before],
+            )
+            members = cur.rowcount
         step(85, _("Xác định biến động so với kỳ trước"))
-        changed = _transitions(cur, batch, max_before)
+        changed = _transitions(cur, batch, max_before) if existing else 0
         step(95, _("Cập nhật số liệu tổng hợp"))
         cur.execute(
             f"SELECT DISTINCT s.commune_id FROM {s_t} s WHERE s.batch_id = %s AND {accepted}", [batch.pk]
@@ -1016,6 +1019,17 @@ def commit_batch(
     )
     step(100, _("Đã ghi vào sổ"))
     return dict(batch.result)
+
+
+def _count(cur: Any, sql: str, *params: Any) -> int:
+    cur.execute(sql, list(params))
+    return int(cur.fetchone()[0])
+
+
+def _analyze(cur: Any, *tables: str) -> None:
+    """PostgreSQL: statistics for freshly staged rows before a join over them (inside the transaction)."""
+    if connection.vendor == "postgresql":
+        cur.execute(f"ANALYZE {', '.join(tables)}")
 
 
 def _transitions(cur: Any, batch: ImportBatch, max_before: int) -> int:

@@ -65,7 +65,7 @@ class Household(models.Model):
 
     code = models.CharField(_("mã hộ"), max_length=40)  # unique: see Meta (no extra LIKE index on PostgreSQL)
     commune = models.ForeignKey(UnitVersion, on_delete=models.PROTECT, related_name="+", verbose_name=_("xã"))
-    village = models.ForeignKey(  # rarely set; not indexed (0201)
+    village = models.ForeignKey(  # rarely set; not indexed, no per-row database check (0201)
         UnitVersion,
         null=True,
         blank=True,
@@ -73,6 +73,7 @@ class Household(models.Model):
         related_name="+",
         verbose_name=_("thôn, bản"),
         db_index=False,
+        db_constraint=False,
     )
     village_name = models.CharField(_("tên thôn, bản"), max_length=120, blank=True)
     address = models.CharField(_("địa chỉ"), max_length=255, blank=True)
@@ -147,7 +148,11 @@ class Review(models.Model):
     household = models.ForeignKey(  # indexed by review_unique_year_kind (household first)
         Household, on_delete=models.CASCADE, related_name="reviews", verbose_name=_("hộ"), db_index=False
     )
-    commune = models.ForeignKey(UnitVersion, on_delete=models.PROTECT, related_name="+", verbose_name=_("xã"))
+    # the importer resolves communes from the units table and units are never deleted (valid_to instead): the
+    # per-row foreign-key check cost more than the insert itself on PostgreSQL (0201); the index stays
+    commune = models.ForeignKey(
+        UnitVersion, on_delete=models.PROTECT, related_name="+", verbose_name=_("xã"), db_constraint=False
+    )
     year = models.PositiveSmallIntegerField(_("năm rà soát"))
     kind = models.CharField(_("loại rà soát"), max_length=10, choices=Kind.choices, default=Kind.PERIODIC)
     area = models.CharField(_("khu vực"), max_length=8, choices=Area.choices, default=Area.RURAL)
@@ -273,7 +278,7 @@ class StagedRow(models.Model):
     (one index, no foreign key on commune): the importer writes it with executemany/COPY."""
 
     batch = models.ForeignKey(
-        ImportBatch, on_delete=models.CASCADE, related_name="staged_rows", db_index=False
+        ImportBatch, on_delete=models.CASCADE, related_name="staged_rows", db_index=False, db_constraint=False
     )
     line = models.PositiveIntegerField(_("dòng"))
     code = models.CharField(_("mã hộ"), max_length=40)
@@ -311,7 +316,11 @@ class StagedMember(models.Model):
     """One validated member row of a batch (members sheet/CSV), committed with its household's accepted row."""
 
     batch = models.ForeignKey(
-        ImportBatch, on_delete=models.CASCADE, related_name="staged_members", db_index=False
+        ImportBatch,
+        on_delete=models.CASCADE,
+        related_name="staged_members",
+        db_index=False,
+        db_constraint=False,
     )
     line = models.PositiveIntegerField(_("dòng"))
     household_code = models.CharField(_("mã hộ"), max_length=40)
