@@ -85,3 +85,63 @@ class FactsStamp(models.Model):
 
     def __str__(self) -> str:
         return f"{self.path} v{self.version}"
+
+
+class Rollup(models.Model):
+    """Summary facts already summed for the units whose pages would otherwise read thousands of facts (decision
+    0715): as reported, per province version (the facts under its path) and for the country; on today's units,
+    per current province and current commune (the facts of their lineage apportioned once: additive measures by
+    the edge's share, statuses whole). Kept by the same incremental refresh (differences added) and rebuilt with
+    the facts; read only when the reader sees every fact the node sums."""
+
+    class Mode(models.TextChoices):
+        REPORTED = "reported", _("theo đơn vị tại thời điểm báo cáo")
+        CURRENT = "current", _("quy về đơn vị hiện nay")
+
+    node = models.ForeignKey(
+        UnitVersion, on_delete=models.CASCADE, related_name="+", verbose_name=_("đơn vị")
+    )
+    node_path = models.CharField(_("đường dẫn đơn vị"), max_length=255, editable=False)
+    node_level = models.PositiveSmallIntegerField(_("cấp"))
+    mode = models.CharField(_("cách quy đổi"), max_length=8, choices=Mode.choices)
+    measure = models.CharField(_("chỉ số"), max_length=40)
+    year = models.PositiveSmallIntegerField(_("năm"))
+    period = models.CharField(_("kỳ"), max_length=4, blank=True)
+    key = models.CharField(_("phân tổ"), max_length=80, blank=True)
+    numerator = models.DecimalField(_("tử số / giá trị"), max_digits=28, decimal_places=8)
+    denominator = models.DecimalField(_("mẫu số"), max_digits=28, decimal_places=8, default=0)
+    facts = models.IntegerField(_("số bản ghi cộng vào"), default=0)
+
+    scope_path = "node_path"
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("số liệu cộng sẵn")
+        verbose_name_plural = _("số liệu cộng sẵn")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["node", "mode", "measure", "year", "period", "key"], name="rollup_unique"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["node", "mode", "year"], name="rollup_node_year"),
+            models.Index(fields=["mode", "node_level", "year", "node_path"], name="rollup_level_year"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.mode} {self.measure} {self.node_id} {self.year}{self.period} {self.key}"
+
+
+class RollupState(models.Model):
+    """One row: whether the roll-ups match the facts (false on a database that had facts before roll-ups existed,
+    until `rebuild_summaries`); locked by every refresh that adds differences (one writer at a time)."""
+
+    ready = models.BooleanField(_("đã đồng bộ"), default=False)
+    built_at = models.DateTimeField(_("dựng lại lúc"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("trạng thái số liệu cộng sẵn")
+        verbose_name_plural = _("trạng thái số liệu cộng sẵn")
+
+    def __str__(self) -> str:
+        return f"ready={self.ready}"

@@ -867,7 +867,7 @@ def children(user: Any, f: Filters) -> dict[str, Any]:
         return {"rows": [], "table": None, "classes": {}}
     level = units[0].level
     if f.mode == CURRENT:
-        _totals, per_unit = selectors.on_current_units(user, f.unit, CHILD_MEASURES, [f.year])
+        per_unit = selectors.current_per_unit(user, f.unit, CHILD_MEASURES, [f.year])
         if level == UnitVersion.Level.PROVINCE:
             by_province: dict[int, Sums] = {}
             paths = {u.path: u.pk for u in units}

@@ -24,6 +24,7 @@ from django.utils import timezone
 from mtqg.accounts.scoping import path_q
 from mtqg.geo.models import UnitLineage, UnitVersion
 
+from . import rollups
 from .measures import kind_of
 from .models import FactsStamp, PendingRefresh, SummaryFact
 from .services import path_range, stamp_prefix
@@ -101,7 +102,12 @@ def _fold(rows: Iterable[dict[str, Any]]) -> Sums:
 
 
 def reported(user: Any, unit: UnitVersion, measures: Iterable[str], years: Iterable[int]) -> Sums:
-    """One grouped query: (measure, year, period, key) → [numerator, denominator]."""
+    """One grouped query: (measure, year, period, key) → [numerator, denominator]. A country or province reads
+    its roll-ups (decision 0715) when the user sees all of it."""
+    measures, years = list(measures), list(years)
+    summed = rollups.reported_sums(user, unit, identity_prefixes(unit), measures, years)
+    if summed is not None:
+        return summed
     rows = (
         _base(user, identity_prefixes(unit))
         .filter(measure__in=list(measures), year__in=list(years))
@@ -247,9 +253,28 @@ def current_totals(
     database and maps provinces forward (the 2025 reform merged whole provinces, share 1; statuses were counted
     once per predecessor commune already); a commune goes through the commune lineage (on_current_units)."""
     on = on or timezone.localdate()
+    measures, years = list(measures), list(years)
+    if on == timezone.localdate():  # the roll-ups are on today's units
+        prefixes = identity_prefixes(unit) if unit.level == UnitVersion.Level.COUNTRY else unit_prefixes(unit)
+        summed = rollups.current_sums(user, unit, prefixes, measures, years)
+        if summed is not None:
+            return summed
     if unit.level <= UnitVersion.Level.PROVINCE:
         return _by_province(user, unit, measures, years, on)[0]
     return on_current_units(user, unit, measures, years, on)[0]
+
+
+def current_per_unit(
+    user: Any, unit: UnitVersion, measures: Iterable[str], years: Iterable[int]
+) -> dict[int, Sums]:
+    """Per today's unit under a country (provinces) or a current province (communes): the roll-ups when they can
+    answer, else on_current_units."""
+    measures, years = list(measures), list(years)
+    prefixes = identity_prefixes(unit) if unit.level == UnitVersion.Level.COUNTRY else unit_prefixes(unit)
+    per_unit = rollups.current_children(user, unit, prefixes, measures, years)
+    if per_unit is not None:
+        return per_unit
+    return on_current_units(user, unit, measures, years)[1]
 
 
 def _by_province(
@@ -310,7 +335,13 @@ def per_unit_reported(
 ) -> dict[int, Sums]:
     """Facts of one year summed per descendant: provinces (level 1, the path's second segment) or communes
     (level 3: facts on the commune itself). Months are summed (period ""), and of the disaggregated poverty facts
-    only the totals are read: the unit rows need no more."""
+    only the totals are read: the unit rows need no more. The country's provinces come from the roll-ups when
+    the user sees every fact."""
+    measures = list(measures)
+    if level == UnitVersion.Level.PROVINCE and unit.level == UnitVersion.Level.COUNTRY:
+        summed = rollups.reported_provinces(user, unit, identity_prefixes(unit), measures, year)
+        if summed is not None:
+            return summed
     qs = (
         _base(user, identity_prefixes(unit))
         .filter(measure__in=list(measures), year=year)
@@ -405,6 +436,9 @@ def target_for(code: str, year: int) -> dict[str, Any] | None:
 
 def default_year(user: Any, unit: UnitVersion) -> int:
     """The latest year with recorded program data under the unit (not the year-end denominators alone)."""
+    answered, found = rollups.latest_year(user, unit, unit_prefixes(unit), timezone.localdate().year)
+    if answered:
+        return int(found or timezone.localdate().year)
     year = (
         _base(user, unit_prefixes(unit))
         .exclude(measure="ntm.communes")

@@ -14,6 +14,7 @@ from mtqg.core.audit import record_change
 from mtqg.geo.models import UnitVersion
 from mtqg.geo.selectors import lineage_scope_paths
 
+from . import rollups
 from .measures import ROW_COLUMNS, compute
 from .models import FactsStamp, PendingRefresh, SummaryFact
 
@@ -122,8 +123,9 @@ def _insert(acc: Any, paths: dict[int, str]) -> int:
 
 
 def _merge(prefix: str, *, exact: bool = False) -> int:
-    """Recompute the facts under a prefix and write only the differences (incremental refresh); returns the
-    number of facts created, changed or deleted. Changed and new facts get the new computed_at."""
+    """Recompute the facts under a prefix and write only the differences (incremental refresh); the differences
+    are added to the roll-ups (decision 0715). Returns the number of facts created, changed or deleted. Changed
+    and new facts get the new computed_at."""
     acc = compute(prefix, exact=exact)
     now = timezone.now()
     where = Q(unit_path=prefix) if exact else path_range("unit_path", (prefix,))
@@ -132,24 +134,45 @@ def _merge(prefix: str, *, exact: bool = False) -> int:
             r["pk"],
             r["numerator"],
             r["denominator"],
+            r["unit_path"],
         )
         for r in SummaryFact.objects.filter(where).values(
-            "pk", "measure", "unit_id", "year", "period", "key", "numerator", "denominator"
+            "pk", "measure", "unit_id", "year", "period", "key", "numerator", "denominator", "unit_path"
         )
     }
+    zero = Decimal(0)
+    deltas: list[rollups.Delta] = []
     create, update = [], []
     for fact in acc.facts(now, _paths(prefix, exact=exact)):
         k = (fact.measure, fact.unit_id, fact.year, fact.period, fact.key)
         old = existing.pop(k, None)
+        new_num, new_den = Decimal(fact.numerator), Decimal(fact.denominator or 0)
         if old is None:
             create.append(fact)
+            deltas.append((fact.unit_id, fact.unit_path, k[0], k[2], k[3], k[4], new_num, new_den, 1))
         elif old[1] != fact.numerator or old[2] != fact.denominator:
             fact.pk = old[0]
             update.append(fact)
+            deltas.append(
+                (
+                    fact.unit_id,
+                    fact.unit_path,
+                    k[0],
+                    k[2],
+                    k[3],
+                    k[4],
+                    new_num - old[1],
+                    new_den - (old[2] or zero),
+                    0,
+                )
+            )
+    for (measure, unit_id, year, period, key), (_pk, n, d, path) in existing.items():
+        deltas.append((unit_id, path, measure, year, period, key, -n, -(d or zero), -1))
     if existing:
         SummaryFact.objects.filter(pk__in=[v[0] for v in existing.values()]).delete()
     SummaryFact.objects.bulk_update(update, ["numerator", "denominator", "computed_at"], batch_size=BATCH)
     SummaryFact.objects.bulk_create(create, batch_size=BATCH)
+    rollups.apply(deltas)
     return len(create) + len(update) + len(existing)
 
 
@@ -163,9 +186,10 @@ def summaries_rebuild(*, actor: Any = None, unit: UnitVersion | None = None) -> 
     for p in rebuilt:
         count += _replace(p)
         PendingRefresh.objects.filter(unit_path__startswith=p).delete()
-    stamps_bump(rebuilt)
     with connection.cursor() as cursor:  # fresh planner statistics: the path index beats the measure index
         cursor.execute(f"ANALYZE {SummaryFact._meta.db_table}")
+    rollups.rebuild()  # every node, in SQL: a subtree's facts reach the country's and today's units' nodes
+    stamps_bump(rebuilt)
     target = unit or UnitVersion.objects.get(level=UnitVersion.Level.COUNTRY)
     record_change(
         actor=actor,
