@@ -26,7 +26,7 @@ from datetime import date
 from typing import IO, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -39,7 +39,7 @@ from mtqg.geo.text import fold
 from .models import Decision, Household, ImportBatch, Member, PovertyStandard, Review, StagedMember, StagedRow
 from .privacy import ID_RE
 from .standards import MAX_INCOME, decide, local_standard_for, standard_for
-from .tally import tally_refresh
+from .tally import tally_add, tally_refresh
 from .transitions import transition
 
 BASE_HEADERS = [
@@ -114,6 +114,9 @@ MEMBER_COLUMNS = [
     "disability",
     "employment",
 ]
+NEW_CLASSES = frozenset(
+    {"poor", "near_poor"}
+)  # a household new to the register: transition "new" (phát sinh mới)
 Progress = Callable[[int, str], None]
 
 
@@ -201,9 +204,10 @@ def _sha256(streams: Iterable[IO[bytes]]) -> str:
 
 
 class _Stager:
-    """Buffers tuples and writes them in chunks (COPY on PostgreSQL, executemany elsewhere) from a writer thread,
-    so that parsing and validating the next chunk overlaps the database's work on the previous one (the writer
-    spends its time in C with the GIL released). The thread uses the caller's own DB-API connection, hence the
+    """Buffers tuples and writes them in chunks. PostgreSQL: COPY from a writer thread, so that parsing and
+    validating the next chunk overlaps the server's work on the previous one (the writer mostly waits on the
+    socket with the GIL released). SQLite: executemany in the caller's thread — SQLite runs in this process, and a
+    second thread only made both wait for the GIL (measured 20-30 % slower). The thread uses the caller's own DB-API connection, hence the
     caller's transaction; the caller does not touch the connection until `flush()` has joined the writer."""
 
     def __init__(self, model: Any, columns: list[str]) -> None:
@@ -227,6 +231,18 @@ class _Stager:
                 self._send()
 
     def _send(self) -> None:
+        if (
+            not self.postgres
+        ):  # SQLite works in this process: a writer thread only fights the parser for the GIL
+            self.count += len(self.buffer)
+            connection.ensure_connection()
+            cur = connection.connection.cursor()
+            try:
+                cur.executemany(self.insert, self.buffer)
+            finally:
+                cur.close()
+            self.buffer = []
+            return
         if self.thread is None:
             connection.ensure_connection()
             self.thread = threading.Thread(target=self._write, args=(connection.connection,), daemon=True)
@@ -343,6 +359,7 @@ def _scan_households(
     stager: _Stager,
     errors: _Errors,
     seen: set[str],
+    counts: dict[tuple[int, str, str, str], int],
 ) -> None:
     sheet = _("Hộ")
     headers = template_headers(standard)
@@ -474,8 +491,12 @@ def _scan_households(
         hs = folded.get(head)
         if hs is None:
             hs = folded[head] = fold(head)[:120]
-        assert area is not None and dep is not None
+        assert area is not None and dep is not None and commune is not None
         n = dep[1]
+        ethnicity = raw[4].strip()[:40]
+        cls = rule(area, income, n)
+        tally_key = (commune, cls, ethnicity, area)
+        counts[tally_key] = counts.get(tally_key, 0) + 1
         add_row(
             (
                 batch_id,
@@ -485,12 +506,12 @@ def _scan_households(
                 head[:120],
                 hs,
                 raw[3].strip()[:255],
-                raw[4].strip()[:40],
+                ethnicity,
                 area,
                 income,
                 dep[0],
                 n,
-                rule(area, income, n),
+                cls,
                 local_rule(area, income, n) if local_rule else "",
                 "",
             )
@@ -558,6 +579,18 @@ def _scan_members(
         return
     if header is None or _header_error(errors, sheet, header, MEMBER_HEADERS):
         return
+    # messages translated once, not per row (as for households)
+    msg_cols = _("Dòng có %(n)s cột, cần %(m)s (tệp bị cắt?).")
+    msg_formula = _("Ô chứa công thức, không được phép.")
+    msg_household = _("Mã hộ %(c)s không có trong danh sách hộ của tệp.")
+    msg_name = _("Thiếu họ và tên.")
+    msg_date = _("Ngày sinh phải có dạng ngày/tháng/năm (31/01/1980).")
+    msg_future = _("Ngày sinh ở tương lai.")
+    msg_old = _("Ngày sinh trước năm 1900.")
+    msg_sex = _("Giới tính phải là 'Nam' hoặc 'Nữ'.")
+    msg_id = _("Số định danh phải gồm 9 hoặc 12 chữ số.")
+    msg_id_dup = _("Số định danh trùng trong tệp (***%(x)s).")
+    msg_flag = _("Giá trị phải để trống/0 hoặc 'x'/1.")
     ncols = len(MEMBER_HEADERS)
     ids: set[str] = set()
     folded: dict[str, str] = {}
@@ -579,40 +612,38 @@ def _scan_members(
                     sheet,
                     line,
                     "",
-                    _("Dòng có %(n)s cột, cần %(m)s (tệp bị cắt?).") % {"n": len(raw), "m": ncols},
+                    msg_cols % {"n": len(raw), "m": ncols},
                 )
             continue
         before = errors.count
         for k, c in enumerate(raw):
             if c and c[0] in FORMULA:
-                errors.add(sheet, line, MEMBER_HEADERS[k], _("Ô chứa công thức, không được phép."))
+                errors.add(sheet, line, MEMBER_HEADERS[k], msg_formula)
         cells = [c.strip() for c in raw]
         code, name, born_text, sex_text, relation, id_number = cells[:6]
         if code not in households:
-            errors.add(
-                sheet, line, "Mã hộ", _("Mã hộ %(c)s không có trong danh sách hộ của tệp.") % {"c": code}
-            )
+            errors.add(sheet, line, "Mã hộ", msg_household % {"c": code})
         if not name:
-            errors.add(sheet, line, "Họ và tên", _("Thiếu họ và tên."))
+            errors.add(sheet, line, "Họ và tên", msg_name)
         born = _parse_date(born_text) if born_text else None
         if born_text and born is None:
-            errors.add(sheet, line, "Ngày sinh", _("Ngày sinh phải có dạng ngày/tháng/năm (31/01/1980)."))
+            errors.add(sheet, line, "Ngày sinh", msg_date)
         elif born is not None and born > today:
-            errors.add(sheet, line, "Ngày sinh", _("Ngày sinh ở tương lai."))
+            errors.add(sheet, line, "Ngày sinh", msg_future)
         elif born is not None and born < MIN_BIRTH:
-            errors.add(sheet, line, "Ngày sinh", _("Ngày sinh trước năm 1900."))
+            errors.add(sheet, line, "Ngày sinh", msg_old)
         sex = SEX.get(sex_text.lower())
         if sex is None:
-            errors.add(sheet, line, "Giới tính", _("Giới tính phải là 'Nam' hoặc 'Nữ'."))
+            errors.add(sheet, line, "Giới tính", msg_sex)
         if id_number:
             if not ID_RE.match(id_number):
-                errors.add(sheet, line, "Số định danh", _("Số định danh phải gồm 9 hoặc 12 chữ số."))
+                errors.add(sheet, line, "Số định danh", msg_id)
             elif id_number in ids:
                 errors.add(
                     sheet,
                     line,
                     "Số định danh",
-                    _("Số định danh trùng trong tệp (***%(x)s).") % {"x": id_number[-3:]},
+                    msg_id_dup % {"x": id_number[-3:]},
                 )
             ids.add(id_number)
         flags = []
@@ -623,7 +654,7 @@ def _scan_members(
             elif v in NO:
                 flags.append(False)
             else:
-                errors.add(sheet, line, MEMBER_HEADERS[k], _("Giá trị phải để trống/0 hoặc 'x'/1."))
+                errors.add(sheet, line, MEMBER_HEADERS[k], msg_flag)
                 flags.append(False)
         if errors.count != before:
             stager.stop()
@@ -692,6 +723,7 @@ def batch_stage(
     rows = _Stager(StagedRow, ROW_COLUMNS)
     member_rows = _Stager(StagedMember, MEMBER_COLUMNS)
     seen: set[str] = set()
+    counts: dict[tuple[int, str, str, str], int] = {}
     xlsx = name.lower().endswith(".xlsx")
     try:
         if xlsx:  # calamine holds a whole sheet in memory: count the rows on the zip stream first (0201)
@@ -708,6 +740,7 @@ def batch_stage(
             stager=rows,
             errors=errors,
             seen=seen,
+            counts=counts,
         )
         rows.flush()
         if member_source is not None or xlsx:
@@ -740,6 +773,7 @@ def batch_stage(
         batch.row_count = rows.count + len({ln for sh, ln in errors.lines if sh == household_sheet})
     else:
         batch.row_count, batch.member_count = rows.count, member_rows.count
+        batch.tally = [[*key, n] for key, n in counts.items()]
     batch.error_count, batch.errors = errors.count, errors.items
     if errors.count > len(errors.items):
         batch.note = _("Chỉ lưu %(n)s lỗi đầu tiên.") % {"n": len(errors.items)}
@@ -943,41 +977,58 @@ def commit_batch(
         step(5, _("Ghi hộ mới"))
         cur.execute(f"SELECT COALESCE(MAX(id), 0) FROM {h_t}")
         max_before = int(cur.fetchone()[0])
-        # No join in the two big statements: existing households/reviews are skipped by the unique constraints
-        # (ON CONFLICT DO NOTHING) and a review finds its household by a scalar sub-query on the code's unique
-        # index. Joins planned from stale statistics once turned a 100.000-row commit into a quadratic scan (0201).
-        cur.execute(
-            f"INSERT INTO {h_t} (code, commune_id, village_id, village_name, address, head_name, head_search, "
-            f"ethnicity, area) SELECT s.code, s.commune_id, NULL, '', s.address, s.head_name, s.head_search, "
-            f"s.ethnicity, s.area FROM {s_t} s WHERE s.batch_id = %s AND {accepted} "
-            f"ON CONFLICT (code) DO NOTHING",
-            [batch.pk],
-        )
-        households = cur.rowcount
-        step(35, _("Ghi kết quả rà soát"))
-        cur.execute(
-            f"INSERT INTO {r_t} (household_id, commune_id, year, kind, area, income_per_capita_month, deprivations, "
-            f"deprivation_count, standard_id, poverty_class, local_standard_id, local_class, transition, causes, "
-            f"policy_housing, policy_water, policy_credit, policy_production, approval_decision, approved_on, "
-            f"batch_id, ethnicity) SELECT {household_id}, s.commune_id, %s, %s, s.area, s.income_per_capita_month, "
-            f"s.deprivations, s.deprivation_count, %s, s.poverty_class, %s, s.local_class, "
-            f"CASE WHEN s.poverty_class IN ('poor', 'near_poor') THEN 'new' ELSE '' END, '[]', "
-            f"{false}, {false}, {false}, {false}, '', NULL, %s, s.ethnicity "
-            f"FROM {s_t} s WHERE s.batch_id = %s AND {accepted} ON CONFLICT (household_id, year, kind) DO NOTHING",
-            [
-                batch.year,
-                Review.Kind.PERIODIC,
-                standard.pk,
-                local.pk if local else None,
+        # Households already on the register (a re-review): one probe of the code's unique index per staged row.
+        existing = bool(
+            _count(
+                cur,
+                f"SELECT COUNT(*) FROM {s_t} s WHERE s.batch_id = %s AND {accepted} "
+                f"AND (SELECT h.id FROM {h_t} h WHERE h.code = s.code) IS NOT NULL",
                 batch.pk,
-                batch.pk,
-            ],
+            )
         )
-        reviews = cur.rowcount
-        accepted_rows = _count(
-            cur, f"SELECT COUNT(*) FROM {s_t} s WHERE s.batch_id = %s AND {accepted}", batch.pk
-        )
-        existing = households < accepted_rows  # some households were on the register before this batch
+
+        def write(skip_existing: bool) -> tuple[int, int]:
+            # No join in the two big statements: existing households/reviews are skipped by the unique constraints
+            # (ON CONFLICT DO NOTHING) and a review finds its household by a scalar sub-query on the code's unique
+            # index. Joins planned from stale statistics once turned a 100.000-row commit into a quadratic scan
+            # (0201). A batch of new households only inserts: ON CONFLICT's speculative insertion costs a third.
+            conflict = " ON CONFLICT ({}) DO NOTHING" if skip_existing else ""
+            cur.execute(
+                f"INSERT INTO {h_t} (code, commune_id, village_id, village_name, address, head_name, head_search, "
+                f"ethnicity, area) SELECT s.code, s.commune_id, NULL, '', s.address, s.head_name, s.head_search, "
+                f"s.ethnicity, s.area FROM {s_t} s WHERE s.batch_id = %s AND {accepted}"
+                + conflict.format("code"),
+                [batch.pk],
+            )
+            new_households = cur.rowcount
+            step(35, _("Ghi kết quả rà soát"))
+            cur.execute(
+                f"INSERT INTO {r_t} (household_id, commune_id, year, kind, area, income_per_capita_month, "
+                f"deprivations, deprivation_count, standard_id, poverty_class, local_standard_id, local_class, "
+                f"transition, causes, policy_housing, policy_water, policy_credit, policy_production, "
+                f"approval_decision, approved_on, batch_id, ethnicity) SELECT {household_id}, s.commune_id, %s, %s, "
+                f"s.area, s.income_per_capita_month, s.deprivations, s.deprivation_count, %s, s.poverty_class, %s, "
+                f"s.local_class, CASE WHEN s.poverty_class IN ('poor', 'near_poor') THEN 'new' ELSE '' END, '[]', "
+                f"{false}, {false}, {false}, {false}, '', NULL, %s, s.ethnicity "
+                f"FROM {s_t} s WHERE s.batch_id = %s AND {accepted}"
+                + conflict.format("household_id, year, kind"),
+                [
+                    batch.year,
+                    Review.Kind.PERIODIC,
+                    standard.pk,
+                    local.pk if local else None,
+                    batch.pk,
+                    batch.pk,
+                ],
+            )
+            return new_households, cur.rowcount
+
+        try:
+            with transaction.atomic():  # a savepoint: someone may add one of these households meanwhile
+                households, reviews = write(skip_existing=existing)
+        except IntegrityError:
+            existing = True
+            households, reviews = write(skip_existing=True)
         members = 0
         if batch.member_count or existing:
             _analyze(cur, s_t, m_t)  # the joins below need the staged rows' real size
@@ -997,10 +1048,27 @@ def commit_batch(
         step(85, _("Xác định biến động so với kỳ trước"))
         changed = _transitions(cur, batch, max_before) if existing else 0
         step(95, _("Cập nhật số liệu tổng hợp"))
-        cur.execute(
-            f"SELECT DISTINCT s.commune_id FROM {s_t} s WHERE s.batch_id = %s AND {accepted}", [batch.pk]
-        )
-        tally_refresh([row[0] for row in cur.fetchall()], [batch.year])
+        if not existing and reviews == batch.row_count and batch.tally:
+            # new households only, nothing rejected: add the counts made while validating (0206)
+            tally_add(
+                (
+                    commune,
+                    batch.year,
+                    Review.Kind.PERIODIC,
+                    cls,
+                    "new" if cls in NEW_CLASSES else "",
+                    eth,
+                    area,
+                    n,
+                    0,
+                )
+                for commune, cls, eth, area, n in batch.tally
+            )
+        else:
+            cur.execute(
+                f"SELECT DISTINCT s.commune_id FROM {s_t} s WHERE s.batch_id = %s AND {accepted}", [batch.pk]
+            )
+            tally_refresh([row[0] for row in cur.fetchall()], [batch.year])
     StagedRow.objects.filter(batch=batch).delete()
     StagedMember.objects.filter(batch=batch).delete()
     batch.status = ImportBatch.Status.COMMITTED

@@ -64,7 +64,11 @@ class Household(models.Model):
     """A household on the register; `code` is its stable id across reviews and the 2025 reform."""
 
     code = models.CharField(_("mã hộ"), max_length=40)  # unique: see Meta (no extra LIKE index on PostgreSQL)
-    commune = models.ForeignKey(UnitVersion, on_delete=models.PROTECT, related_name="+", verbose_name=_("xã"))
+    # indexed, but no per-row database check: unit versions are never deleted and every writer takes the id from
+    # a unit lookup; the check cost as much as the insert itself on PostgreSQL (0201, session 4)
+    commune = models.ForeignKey(
+        UnitVersion, on_delete=models.PROTECT, related_name="+", verbose_name=_("xã"), db_constraint=False
+    )
     village = models.ForeignKey(  # rarely set; not indexed, no per-row database check (0201)
         UnitVersion,
         null=True,
@@ -246,6 +250,9 @@ class ImportBatch(models.Model):
     note = models.CharField(_("ghi chú"), max_length=255, blank=True)
     job_id = models.CharField(_("công việc ghi sổ"), max_length=36, blank=True)
     result = models.JSONField(_("kết quả ghi sổ"), default=dict, blank=True)
+    # the staged rows' review counts per tally key, counted while validating: a commit of new households that
+    # rejects nothing adds them to the tallies instead of re-aggregating the communes' reviews (0206)
+    tally = models.JSONField(_("số đếm theo xã (khi nhập)"), default=list, blank=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -67,6 +67,23 @@ def tally_refresh(communes: Iterable[int] | None = None, years: Iterable[int] | 
     return written
 
 
+def tally_add(rows: Iterable[tuple[Any, ...]]) -> int:
+    """Add counts to the tallies: rows of (commune_id, year, kind, class, transition, ethnicity, area, households,
+    housing) for reviews just inserted (never for changed or deleted ones: those call `tally_refresh`)."""
+    t = connection.ops.quote_name(ReviewTally._meta.db_table)
+    cols = ", ".join(KEY)
+    unique = "year, kind, commune_id, poverty_class, transition, ethnicity, area"  # tally_unique_key
+    rows = list(rows)
+    with connection.cursor() as cur:
+        cur.executemany(
+            f"INSERT INTO {t} ({cols}, households, housing) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) "
+            f"ON CONFLICT ({unique}) DO UPDATE SET households = {t}.households + excluded.households, "
+            f"housing = {t}.housing + excluded.housing",
+            rows,
+        )
+    return len(rows)
+
+
 def _aggregate(model_table: str, value: str) -> dict[tuple[Any, ...], tuple[int, int]]:
     cols = ", ".join(KEY)
     with connection.cursor() as cur:

@@ -4,13 +4,14 @@ recomputes the later transitions."""
 from __future__ import annotations
 
 from io import StringIO
+from unittest import mock
 
 from django.core.management import CommandError, call_command
 from django.test import TestCase
 
 from mtqg.core.models import ChangeRecord
 from mtqg.geo.models import UnitVersion
-from mtqg.poverty.importer import batch_approve, batch_stage
+from mtqg.poverty.importer import batch_approve, batch_stage, staged_row_decide
 from mtqg.poverty.models import Review, ReviewTally
 from mtqg.poverty.reports import rollup_by_province, summary, year_figures
 from mtqg.poverty.services import review_update
@@ -67,6 +68,48 @@ class TallyTests(TestCase):
         self.assertEqual(tally_check(), [])
         total = sum(ReviewTally.objects.filter(year=2023).values_list("households", flat=True))
         self.assertEqual(total, Review.objects.filter(year=2023).count())
+
+    def test_counts_made_while_validating_add_up_and_rejections_recount(self) -> None:
+        a, b, _c = self.communes
+        self.load(2024, [row("N1", a), row("N2", a, "3000000", 0), row("N3", b)])
+        self.load(
+            2024, [row("N4", a), row("N5", a, "3000000", 0)]
+        )  # same tally keys: added to the rows there
+        self.assertEqual(tally_check(), [])
+        poor_a = ReviewTally.objects.get(commune__code=a, year=2024, poverty_class="poor", transition="new")
+        self.assertEqual(poor_a.households, 2)
+        batch = batch_stage(
+            actor=self.maker,
+            unit=self.world.dien_bien,
+            year=2024,
+            data=csv_bytes([row("N6", a), row("N7", b)], year=2024),
+            name="reject-one.csv",
+        )
+        self.assertEqual(len(batch.tally), 2)
+        staged_row_decide(actor=self.checker, batch=batch, lines=[2], decision="rejected")
+        batch_approve(actor=self.checker, batch=batch)
+        self.assertEqual(tally_check(), [])
+        self.assertFalse(Review.objects.filter(household__code="N6").exists())
+
+    def test_household_added_meanwhile_is_skipped_not_duplicated(self) -> None:
+        """The commit probes which households exist; one added after the probe (another writer) makes the plain
+        insert fail inside a savepoint, and the commit redoes it skipping existing households."""
+        a, _b, _c = self.communes
+        self.load(2022, [row("R1", a)])
+        batch = batch_stage(
+            actor=self.maker,
+            unit=self.world.dien_bien,
+            year=2023,
+            data=csv_bytes([row("R1", a), row("R2", a)], year=2023),
+            name="race.csv",
+        )
+        with mock.patch(
+            "mtqg.poverty.importer._count", return_value=0
+        ):  # the probe saw no existing household
+            batch_approve(actor=self.checker, batch=batch)
+        self.assertEqual(Review.objects.filter(household__code="R1").count(), 2)
+        self.assertEqual(Review.objects.filter(household__code="R2").count(), 1)
+        self.assertEqual(tally_check(), [])
 
     def test_summary_from_tally_equals_summary_from_reviews(self) -> None:
         self.two_years()
