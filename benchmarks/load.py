@@ -449,8 +449,7 @@ def start_server(
         "VAR_DIR": os.environ.get("VAR_DIR") or tempfile.mkdtemp(prefix="mtqg-load-"),
         "DJANGO_SETTINGS_MODULE": "benchmarks.load_settings",
     }
-    if shared_cache:
-        env["LOAD_SHARED_CACHE"] = "1"
+    env["DASHBOARDS_CACHE"] = "file" if shared_cache else "local"  # production default: file (0716)
     if workers:
         env["GUNICORN_WORKERS"] = str(workers)
     if threads:
@@ -685,7 +684,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--shared-cache",
         action="store_true",
-        help="dashboards cache in files shared by the workers (decision 0711)",
+        help="accepted for old command lines: the shared file cache is the default (decision 0716)",
+    )
+    parser.add_argument(
+        "--local-cache",
+        action="store_true",
+        help="one dashboards cache per worker process (DASHBOARDS_CACHE=local) instead of the shared files",
     )
     parser.add_argument("--json", help="write the rows to this file too")
     args = parser.parse_args(argv)
@@ -697,7 +701,7 @@ def main(argv: list[str] | None = None) -> None:
         scenario=args.scenario,
         workers=args.workers,
         threads=args.threads,
-        shared_cache=args.shared_cache,
+        shared_cache=not args.local_cache,
     )
     detail = rows[0]["detail"]
     print(f"{detail['users']} users, think {detail['think_s']} s, {detail['seconds']} s, "

@@ -1,8 +1,6 @@
 """Settings for the load test's gunicorn: production settings (DEBUG off) without the manifest static storage, so
 the run needs no collectstatic (it takes minutes on a busy machine and static files are not part of the test)."""
 
-import os
-
 from mtqg.settings import *  # noqa: F403
 
 STORAGES = {
@@ -13,13 +11,5 @@ STORAGES = {
 # Server-Timing: app;dur=<ms> on every response (Django's own time, read by benchmarks/load.py)
 MIDDLEWARE = ["mtqg.dashboards.middleware.ServerTimingMiddleware", *MIDDLEWARE]  # noqa: F405
 
-# --shared-cache: the dashboards' cache in files under VAR_DIR, shared by every gunicorn worker (decision 0711)
-if os.environ.get("LOAD_SHARED_CACHE"):
-    CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-        "dashboards": {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-            "LOCATION": str(VAR_DIR / "cache" / "dashboards"),  # noqa: F405
-            "OPTIONS": {"MAX_ENTRIES": 20000},
-        },
-    }
+# The dashboards' cache is the production one: files under VAR_DIR shared by every worker (settings.py, decision
+# 0716); `--local-cache` sets DASHBOARDS_CACHE=local (one cache per process) to compare.

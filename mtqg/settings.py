@@ -122,6 +122,29 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# --- Dashboards' page cache, shared by every gunicorn worker (decisions 0711, 0716) ------------------
+# DASHBOARDS_CACHE: "file" (default: VAR_DIR/cache/dashboards), "redis://…" (scaled profile) or "local" (per
+# process, like the default cache; the test settings keep it, so tests clear it with the default cache).
+DASHBOARDS_CACHE = os.environ.get(
+    "DASHBOARDS_CACHE",
+    "local" if os.environ.get("DJANGO_SETTINGS_MODULE", "").endswith("settings_test") else "file",
+)
+CACHES: dict[str, dict[str, object]] = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
+if DASHBOARDS_CACHE == "file":
+    CACHES["dashboards"] = {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(VAR_DIR / "cache" / "dashboards"),
+        "TIMEOUT": 600,
+        "OPTIONS": {"MAX_ENTRIES": 20000},
+    }
+elif DASHBOARDS_CACHE.startswith(("redis://", "rediss://")):
+    CACHES["dashboards"] = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": DASHBOARDS_CACHE,
+    }
+
 AUTH_USER_MODEL = "accounts.User"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

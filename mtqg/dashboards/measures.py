@@ -158,12 +158,50 @@ def ntm_facts(acc: Accumulator, prefix: str, span: list[int], lk: str = "path__s
                 acc.add("ntm.tier", cid, y, ONE, key=best)
 
 
+AREA_CLASSES = (  # poverty fact key → (classification scheme, value or None = any value, on the commune's district?)
+    ("class=p30a", "poor_district_30a", "yes", True),
+    ("class=d293", "district_293", "yes", True),
+    ("class=p135", "p135_commune", None, False),
+)
+
+
+def _area_classes(
+    commune_ids: set[int], everything: bool
+) -> dict[int, list[tuple[str, date | None, date | None]]]:
+    """Commune id → [(fact key, valid from, valid to)] of the targeting classes it belongs to: its district is a
+    poor (30a) or QĐ 293 district, or it is a Program 135 commune (any value) — the classes the poverty app's
+    `by_area_class` uses."""
+    from mtqg.geo.models import UnitClassification
+
+    parents = dict(UnitVersion.objects.filter(pk__in=commune_ids).values_list("pk", "parent_id"))
+    rows = UnitClassification.objects.filter(scheme__code__in=[a[1] for a in AREA_CLASSES])
+    if not everything:
+        rows = rows.filter(unit_id__in=set(parents) | {p for p in parents.values() if p})
+    by_unit: dict[int, list[tuple[str, str, date | None, date | None]]] = defaultdict(list)
+    for uid, scheme, value, start, end in rows.values_list(
+        "unit_id", "scheme__code", "value", "valid_from", "valid_to"
+    ):
+        by_unit[uid].append((scheme, value, start, end))
+    out: dict[int, list[tuple[str, date | None, date | None]]] = {}
+    for cid in commune_ids:
+        found = []
+        for key, scheme, wanted, on_district in AREA_CLASSES:
+            holder = parents.get(cid) if on_district else cid
+            for s, value, start, end in by_unit.get(holder or -1, ()):
+                if s == scheme and (wanted is None or value == wanted):
+                    found.append((key, start, end))
+        if found:
+            out[cid] = found
+    return out
+
+
 def poverty_facts(acc: Accumulator, prefix: str, lk: str = "path__startswith") -> None:
     """From the poverty app's review tallies (counts per commune, year, class, ethnicity, area kept in the
-    writer's transaction, decision 0206): a few rows per commune instead of every review."""
+    writer's transaction, decision 0206): a few rows per commune instead of every review. Keys: "" (total),
+    area=…, eth=…, and class=p30a|d293|p135 for communes in a targeting class on 31/12 of the year (0717)."""
     from mtqg.poverty.models import PovertyClass, Review, ReviewTally
 
-    rows = (
+    rows = list(
         ReviewTally.objects.filter(**{"commune__" + lk: prefix}, kind=Review.Kind.PERIODIC)
         .values("commune_id", "year", "area", "ethnicity")
         .annotate(
@@ -173,8 +211,18 @@ def poverty_facts(acc: Accumulator, prefix: str, lk: str = "path__startswith") -
         )
         .order_by()
     )
+    classes = _area_classes({r["commune_id"] for r in rows}, everything=prefix == "")
     for r in rows:
-        for key in ("", f"area={r['area']}", f"eth={r['ethnicity'] or '?'}"):
+        end = _year_end(r["year"])
+        keys = ["", f"area={r['area']}", f"eth={r['ethnicity'] or '?'}"]
+        keys += sorted(
+            {
+                key
+                for key, start, stop in classes.get(r["commune_id"], ())
+                if (start is None or start <= end) and (stop is None or end <= stop)
+            }
+        )
+        for key in keys:
             acc.add("poverty.poor", r["commune_id"], r["year"], r["poor"] or 0, r["n"], key=key)
             acc.add("poverty.near_poor", r["commune_id"], r["year"], r["near"] or 0, r["n"], key=key)
 

@@ -280,7 +280,7 @@ def poverty_groups(facts: Facts, f: Filters) -> dict[str, Any]:
     near = facts.keys("poverty.near_poor", f.year)
     area_labels = {"rural": _("Nông thôn"), "urban": _("Thành thị")}
     rows: list[dict[str, Any]] = []
-    for key in sorted(k for k in poor if k):
+    for key in sorted(k for k in poor if k.startswith(("area=", "eth="))):
         kind, _sep, value = key.partition("=")
         group = _("Khu vực") if kind == "area" else _("Dân tộc")
         label = area_labels.get(value, value) if kind == "area" else (value if value != "?" else _("Chưa rõ"))
@@ -320,6 +320,69 @@ def poverty_groups(facts: Facts, f: Filters) -> dict[str, Any]:
         "id": "poverty_groups",
         "kind": "bar",
         "categories": [r["label"] for r in ethnic],
+        "series": series,
+        "table": table,
+    }
+
+
+def _area_class_labels() -> dict[str, str]:
+    return {
+        "class=p30a": _("Huyện nghèo (30a)"),
+        "class=d293": _("Huyện theo QĐ 293"),
+        "class=p135": _("Xã thuộc Chương trình 135"),
+    }
+
+
+def poverty_classes(facts: Facts, f: Filters) -> dict[str, Any]:
+    """Poverty rates inside the targeting classes (poor 30a districts, QĐ 293 districts, Program 135 communes:
+    classification valid on 31/12 of each year) against the whole unit, over the years (decision 0717)."""
+    labels = _area_class_labels()
+    rows = []
+    for y in f.years:
+        poor, households = facts.get("poverty.poor", y, key="")
+        row: dict[str, Any] = {"year": y, "households": num(households), "rate": pct(poor, households)}
+        for key in labels:
+            p, h = facts.get("poverty.poor", y, key=key)
+            near, _h = facts.get("poverty.near_poor", y, key=key)
+            name = key.split("=")[1]
+            row[f"{name}_households"] = num(h)
+            row[f"{name}_poor"] = num(p)
+            row[f"{name}_rate"] = pct(p, h)
+            row[f"{name}_near_rate"] = pct(near, h)
+        rows.append(row)
+    series = [{"name": _("Toàn địa bàn"), "data": [r["rate"] for r in rows]}] + [
+        {"name": label, "data": [r[f"{key.split('=')[1]}_rate"] for r in rows]}
+        for key, label in labels.items()
+    ]
+    columns = [
+        Column("year", _("Năm")),
+        Column("households", _("Số hộ rà soát"), "int"),
+        Column("rate", _("Tỷ lệ hộ nghèo chung (%)"), "percent"),
+    ]
+    for key, label in labels.items():
+        name = key.split("=")[1]
+        columns += [
+            Column(f"{name}_households", _("%(c)s: số hộ") % {"c": label}, "int"),
+            Column(f"{name}_poor", _("%(c)s: hộ nghèo") % {"c": label}, "int"),
+            Column(f"{name}_rate", _("%(c)s: tỷ lệ nghèo (%%)") % {"c": label}, "percent"),
+            Column(f"{name}_near_rate", _("%(c)s: tỷ lệ cận nghèo (%%)") % {"c": label}, "percent"),
+        ]
+    table = Table(
+        _("Tỷ lệ hộ nghèo theo địa bàn đặc biệt khó khăn"),
+        columns,
+        rows,
+        notes=[
+            _(
+                "Phân loại còn hiệu lực ngày 31/12 của từng năm: huyện nghèo (30a) và huyện theo QĐ 293 tính mọi xã "
+                "của huyện; Chương trình 135 tính các xã ĐBKK, biên giới, an toàn khu. Xã sau 01/7/2025 không "
+                "thuộc huyện nên không có số liệu theo huyện. Hộ ở thôn ĐBKK xem báo cáo giảm nghèo."
+            )
+        ],
+    )
+    return {
+        "id": "poverty_classes",
+        "kind": "line",
+        "categories": [str(y) for y in f.years],
         "series": series,
         "table": table,
     }
@@ -549,6 +612,7 @@ CHARTS = {
     "ntm_bands": (ntm_bands, ("", "ntm", "hn2026")),
     "poverty_rates": (poverty_rates, ("", "poverty", "em", "hn2026")),
     "poverty_groups": (poverty_groups, ("", "poverty", "em", "hn2026")),
+    "poverty_classes": (poverty_classes, ("", "poverty", "em", "hn2026")),
     "finance_sources": (finance_sources, tuple(PROGRAMS)),
     "finance_curve": (finance_curve, tuple(PROGRAMS)),
     "outputs": (outputs, tuple(PROGRAMS)),
@@ -559,6 +623,7 @@ CHART_TITLES = {
     "ntm_bands": _("Nông thôn mới: nhóm số tiêu chí đạt"),
     "poverty_rates": _("Giảm nghèo: tỷ lệ hộ nghèo qua các năm"),
     "poverty_groups": _("Giảm nghèo: theo dân tộc (năm chọn)"),
+    "poverty_classes": _("Giảm nghèo: huyện nghèo 30a, Chương trình 135"),
     "finance_sources": _("Giải ngân theo nguồn vốn"),
     "finance_curve": _("Tiến độ giải ngân vốn NSTW so với năm trước"),
     "outputs": _("Chỉ tiêu đầu ra so với mục tiêu"),
