@@ -66,7 +66,10 @@ def pages(n: int) -> list[dict[str, Any]]:
     client = Client()
     client.force_login(User.objects.get(username="load_central"))
     country = UnitVersion.objects.get(level=0)
-    urls = {"national": f"/dashboards/{country.pk}/"}
+    urls = {
+        "national": f"/dashboards/{country.pk}/",
+        "national_current": f"/dashboards/{country.pk}/?mode=current",
+    }
     for code in ("11", "04"):
         old = UnitVersion.objects.filter(structure="pre2025", level=1, code=code).first()
         new = UnitVersion.objects.filter(structure="2025", level=1, code=code).first()
@@ -74,6 +77,8 @@ def pages(n: int) -> list[dict[str, Any]]:
             urls[f"province_{code}_2024"] = f"/dashboards/{old.pk}/?year=2024"
         if new is not None:
             urls[f"province_{code}"] = f"/dashboards/{new.pk}/"
+            urls[f"province_{code}_current"] = f"/dashboards/{new.pk}/?mode=current"
+            urls[f"province_{code}_poverty_2023"] = f"/dashboards/{new.pk}/?program=poverty&year=2023"
     out = []
     for name, url in urls.items():
         for cold in (True, False):
@@ -166,10 +171,15 @@ def full_rebuild() -> list[dict[str, Any]]:
 
 
 def run(scale: str = "province") -> list[dict[str, Any]]:
+    """DASH_NO_ROLLUPS=1 times the pages summing the facts per request (as before decision 0715)."""
+    import contextlib
     import os
 
+    from mtqg.dashboards import rollups
+
     small = scale in {"tiny", "small"}
-    out = pages(5 if small else 10)
+    with rollups.disabled() if os.environ.get("DASH_NO_ROLLUPS") else contextlib.nullcontext():
+        out = pages(5 if small else 10)
     out += approve_and_refresh()
     if not small or os.environ.get("DASH_FULL_REBUILD"):
         out += full_rebuild()

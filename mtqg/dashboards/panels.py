@@ -887,6 +887,7 @@ def _add_classes(rows: list[dict[str, Any]], units: list[UnitVersion], f: Filter
     }
     poor = {uid: unconfirmed for uid, _p, code, value, unconfirmed in entries if code == "poor_district_30a"}
     unconfirmed_note = str(_("chưa xác minh"))
+    counts: dict[tuple[str, str], int] | None = None
     for row, unit in zip(rows, units, strict=True):
         if unit.level == UnitVersion.Level.COMMUNE:
             value, doubtful = p135.get(unit.pk, (None, False))
@@ -908,21 +909,24 @@ def _add_classes(rows: list[dict[str, Any]], units: list[UnitVersion], f: Filter
                 else ""
             )
         else:
-            inside = unit.path
-            n135 = sum(
-                1
-                for _uid, path, code, _v, _u in entries
-                if code == "p135_commune" and path.startswith(inside)
-            )
-            n30a = sum(
-                1
-                for _uid, path, code, _v, _u in entries
-                if code == "poor_district_30a" and path.startswith(inside)
-            )
+            if counts is None:  # the rows of one table are units of one level: one path length
+                counts = _class_counts(entries, len(unit.path))
+            n135 = counts.get(("p135_commune", unit.path), 0)
+            n30a = counts.get(("poor_district_30a", unit.path), 0)
             row["p135_communes"] = n135
             row["p135_share"] = pct(n135, row["communes"] or 0)
             row["p30a_districts"] = n30a
     return schemes
+
+
+def _class_counts(entries: list[Any], length: int) -> dict[tuple[str, str], int]:
+    """(scheme, path prefix of `length` characters) → number of classified units under it: one pass over the
+    entries for every province of the country page."""
+    counts: dict[tuple[str, str], int] = {}
+    for _uid, path, code, _v, _u in entries:
+        k = (code, path[:length])
+        counts[k] = counts.get(k, 0) + 1
+    return counts
 
 
 def children(user: Any, f: Filters) -> dict[str, Any]:
