@@ -689,6 +689,17 @@ def key_figures(facts: Facts, f: Filters) -> list[dict[str, Any]]:
                 else "—",
             }
         )
+        p30, h30 = facts.get("poverty.poor", y, key="class=p30a")
+        if h30:  # only where the unit has poor (30a) districts that year (0717)
+            p30_0, h30_0 = facts.get("poverty.poor", prev, key="class=p30a")
+            out.append(
+                {
+                    "label": _("Tỷ lệ hộ nghèo ở huyện nghèo (30a)"),
+                    "value": percent_vi(pct(p30, h30)),
+                    "change": _change(pct(p30, h30), pct(p30_0, h30_0)),
+                    "target": "—",
+                }
+            )
 
     def central_rate(year: int) -> float | None:
         plan = sum(

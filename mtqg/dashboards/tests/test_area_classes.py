@@ -8,6 +8,7 @@ from datetime import date
 from django.core.cache import cache
 from django.test import TestCase
 
+from mtqg.core.formatting import percent_vi
 from mtqg.geo.models import UnitClassification, UnitVersion
 from mtqg.poverty.reports import summary as poverty_summary
 from mtqg.reports.params import parse_params
@@ -87,6 +88,8 @@ class AreaClassTest(TestCase):
         self.assertEqual(row["p135_rate"], report["p135_communes"]["poor_rate"])
         self.assertEqual(row["p135_near_rate"], report["p135_communes"]["near_poor_rate"])
         self.assertEqual(len(chart["series"]), 4)  # the whole unit and the three classes
+        figure = next(fig for fig in panels.dashboard(None, f)["figures"] if "30a" in str(fig["label"]))
+        self.assertEqual(figure["value"], percent_vi(report["poor_districts_30a"]["poor_rate"]))
         # the ethnicity chart does not mistake the class keys for ethnic groups
         groups = next(c for c in panels.dashboard(None, f)["charts"] if c["id"] == "poverty_groups")
         self.assertFalse([r for r in groups["table"].rows if str(r["label"]).startswith("p")])
