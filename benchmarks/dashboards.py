@@ -166,7 +166,11 @@ def full_rebuild() -> list[dict[str, Any]]:
     except Rollback:
         pass
     row = result("dashboards.full_rebuild_country", out["wall_s"], "s", target=300.0)
-    row["detail"] = {"facts": out["facts"]}
+    row["detail"] = {
+        "facts": out["facts"],
+        "rollups": out["rollups"],
+        "rollup_seconds": out["rollup_seconds"],
+    }
     return [row]
 
 

@@ -188,7 +188,11 @@ def summaries_rebuild(*, actor: Any = None, unit: UnitVersion | None = None) -> 
         PendingRefresh.objects.filter(unit_path__startswith=p).delete()
     with connection.cursor() as cursor:  # fresh planner statistics: the path index beats the measure index
         cursor.execute(f"ANALYZE {SummaryFact._meta.db_table}")
-    rollups.rebuild()  # every node, in SQL: a subtree's facts reach the country's and today's units' nodes
+    rollup_started = time.monotonic()
+    nodes = (
+        rollups.rebuild()
+    )  # every node, in SQL: a subtree's facts reach the country's and today's units' nodes
+    rollup_seconds = round(time.monotonic() - rollup_started, 2)
     stamps_bump(rebuilt)
     target = unit or UnitVersion.objects.get(level=UnitVersion.Level.COUNTRY)
     record_change(
@@ -199,7 +203,12 @@ def summaries_rebuild(*, actor: Any = None, unit: UnitVersion | None = None) -> 
         changes={"facts": [None, count]},
         unit_path=prefix,
     )
-    return {"facts": count, "seconds": round(time.monotonic() - started, 2)}
+    return {
+        "facts": count,
+        "rollups": nodes,
+        "rollup_seconds": rollup_seconds,
+        "seconds": round(time.monotonic() - started, 2),
+    }
 
 
 def summaries_refresh(path: str) -> int:

@@ -40,4 +40,7 @@ class Command(BaseCommand):
             except UnitNotFound as exc:
                 raise CommandError(str(exc)) from exc
         result = summaries_rebuild(actor=None, unit=unit)
-        self.stdout.write(f"Đã ghi {result['facts']} số liệu tổng hợp trong {result['seconds']} giây.")
+        self.stdout.write(
+            f"Đã ghi {result['facts']} số liệu tổng hợp và {result['rollups']} dòng cộng sẵn trong "
+            f"{result['seconds']} giây (cộng sẵn: {result['rollup_seconds']} giây)."
+        )
