@@ -76,28 +76,46 @@ class Filters:
 
 
 class Facts:
-    """Summed facts with small accessors: total(measure, year, key=…, period=…)."""
+    """Summed facts with small accessors: total(measure, year, key=…, period=…). The rows are indexed by
+    (measure, year) on first use (not pickled with the cached value)."""
 
     def __init__(self, sums: Sums) -> None:
         self.sums = sums
+        self._index: dict[tuple[str, int], list[tuple[str, str, Decimal, Decimal]]] | None = None
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"sums": self.sums}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.sums = state["sums"]
+        self._index = None
+
+    def rows(self, measure: str, year: int | None) -> list[tuple[str, str, Decimal, Decimal]]:
+        if self._index is None:
+            index: dict[tuple[str, int], list[tuple[str, str, Decimal, Decimal]]] = {}
+            for (m, y, p, k), (n, d) in self.sums.items():
+                index.setdefault((m, y), []).append((p, k, n, d))
+            self._index = index
+        if year is not None:
+            return self._index.get((measure, year), [])
+        return [row for (m, _y), rows in self._index.items() if m == measure for row in rows]
 
     def get(
         self, measure: str, year: int, *, key: str | None = None, period: str | None = ""
     ) -> list[Decimal]:
         out = [Decimal(0), Decimal(0)]
-        for (m, y, p, k), (n, d) in self.sums.items():
-            if m == measure and y == year and (key is None or k == key) and (period is None or p == period):
+        for p, k, n, d in self.rows(measure, year):
+            if (key is None or k == key) and (period is None or p == period):
                 out[0] += n
                 out[1] += d
         return out
 
     def keys(self, measure: str, year: int | None = None) -> dict[str, list[Decimal]]:
         out: dict[str, list[Decimal]] = {}
-        for (m, y, _p, k), (n, d) in self.sums.items():
-            if m == measure and (year is None or y == year):
-                slot = out.setdefault(k, [Decimal(0), Decimal(0)])
-                slot[0] += n
-                slot[1] += d
+        for _p, k, n, d in self.rows(measure, year):
+            slot = out.setdefault(k, [Decimal(0), Decimal(0)])
+            slot[0] += n
+            slot[1] += d
         return out
 
 
@@ -405,8 +423,8 @@ def finance_sources(facts: Facts, f: Filters) -> dict[str, Any]:
     for key, (n, _d) in facts.keys("finance.plan", f.year).items():
         if _keep(key, f):
             plan[key.split("|")[1]] = plan.get(key.split("|")[1], Decimal(0)) + n
-    for (m, y, _p, key), (n, _d) in facts.sums.items():
-        if m == "finance.disbursed" and y == f.year and _keep(key, f):
+    for _p, key, n, _d in facts.rows("finance.disbursed", f.year):
+        if _keep(key, f):
             paid[key.split("|")[1]] = paid.get(key.split("|")[1], Decimal(0)) + n
     rows: list[dict[str, Any]] = [
         {
@@ -467,12 +485,8 @@ def finance_curve(facts: Facts, f: Filters) -> dict[str, Any]:
             cumulative += sum(
                 (
                     n
-                    for (meas, yy, p, k), (n, _d) in facts.sums.items()
-                    if meas == "finance.disbursed"
-                    and yy == y
-                    and p == f"M{m:02d}"
-                    and _keep(k, f)
-                    and k.split("|")[1] in CENTRAL
+                    for p, k, n, _d in facts.rows("finance.disbursed", y)
+                    if p == f"M{m:02d}" and _keep(k, f) and k.split("|")[1] in CENTRAL
                 ),
                 Decimal(0),
             )
@@ -713,8 +727,8 @@ def key_figures(facts: Facts, f: Filters) -> list[dict[str, Any]]:
         paid = sum(
             (
                 n
-                for (m, yy, _p, k), (n, _d) in facts.sums.items()
-                if m == "finance.disbursed" and yy == year and _keep(k, f) and k.split("|")[1] in CENTRAL
+                for _p, k, n, _d in facts.rows("finance.disbursed", year)
+                if _keep(k, f) and k.split("|")[1] in CENTRAL
             ),
             Decimal(0),
         )
@@ -834,11 +848,7 @@ def _row(unit: UnitVersion, facts: Facts, f: Filters) -> dict[str, Any]:
         Decimal(0),
     )
     paid = sum(
-        (
-            n
-            for (m, y, _p, k), (n, _d) in facts.sums.items()
-            if m == "finance.disbursed" and y == f.year and k.split("|")[1] in CENTRAL
-        ),
+        (n for _p, k, n, _d in facts.rows("finance.disbursed", f.year) if k.split("|")[1] in CENTRAL),
         Decimal(0),
     )
     is_commune = unit.level == UnitVersion.Level.COMMUNE
