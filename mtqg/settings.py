@@ -124,11 +124,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Dashboards' page cache, shared by every gunicorn worker (decisions 0711, 0716) ------------------
 # DASHBOARDS_CACHE: "file" (default: VAR_DIR/cache/dashboards), "redis://…" (scaled profile) or "local" (per
-# process, like the default cache; the test settings keep it, so tests clear it with the default cache).
-DASHBOARDS_CACHE = os.environ.get(
-    "DASHBOARDS_CACHE",
-    "local" if os.environ.get("DJANGO_SETTINGS_MODULE", "").endswith("settings_test") else "file",
-)
+# process, in the default cache; settings_test.py uses it, so tests clear it with the default cache).
+DASHBOARDS_CACHE = os.environ.get("DASHBOARDS_CACHE", "file")
 CACHES: dict[str, dict[str, object]] = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
