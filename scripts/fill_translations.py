@@ -2127,6 +2127,26 @@ TRANSLATIONS: dict[str, str] = {
     "Thôn, bản Chương trình 135": "Programme 135 villages",
     "Quy mô %(scale)s chỉ chạy trên PostgreSQL (DATABASE_URL=postgresql://…): khoảng 27 triệu hộ được sinh ngay trong máy chủ cơ sở dữ liệu (INSERT … SELECT); SQLite không làm được trong 30 phút.": "The %(scale)s scale runs on PostgreSQL only (DATABASE_URL=postgresql://…): about 27 million households are generated inside the database server (INSERT … SELECT); SQLite cannot do it within 30 minutes.",
     "Nội dung tệp không khớp với đuôi tệp.": "The file's content does not match its extension.",
+    # session 4
+    "theo đơn vị tại thời điểm báo cáo": "on the units at the time of reporting",
+    "quy về đơn vị hiện nay": "on today's units",
+    "cách quy đổi": "mode",
+    "số bản ghi cộng vào": "facts summed",
+    "số liệu cộng sẵn": "roll-up",
+    "đã đồng bộ": "in sync",
+    "dựng lại lúc": "rebuilt at",
+    "trạng thái số liệu cộng sẵn": "roll-up state",
+    "Toàn địa bàn": "Whole area",
+    "Tỷ lệ hộ nghèo chung (%)": "Overall poverty rate (%)",
+    "%(c)s: số hộ": "%(c)s: households",
+    "%(c)s: hộ nghèo": "%(c)s: poor households",
+    "%(c)s: tỷ lệ nghèo (%%)": "%(c)s: poverty rate (%%)",
+    "%(c)s: tỷ lệ cận nghèo (%%)": "%(c)s: near-poverty rate (%%)",
+    "Tỷ lệ hộ nghèo theo địa bàn đặc biệt khó khăn": "Poverty rate by disadvantaged area",
+    "Phân loại còn hiệu lực ngày 31/12 của từng năm: huyện nghèo (30a) và huyện theo QĐ 293 tính mọi xã của huyện; Chương trình 135 tính các xã ĐBKK, biên giới, an toàn khu. Xã sau 01/7/2025 không thuộc huyện nên không có số liệu theo huyện. Hộ ở thôn ĐBKK xem báo cáo giảm nghèo.": "Classification in force on 31/12 of each year: poor districts (30a) and districts under QĐ 293 count every commune of the district; Program 135 counts the extremely disadvantaged, border and safety-zone communes. Communes after 01/7/2025 belong to no district, so there are no district-based figures. For households in extremely disadvantaged villages see the poverty reports.",
+    "Giảm nghèo: huyện nghèo 30a, Chương trình 135": "Poverty: 30a poor districts, Program 135",
+    "Tỷ lệ hộ nghèo ở huyện nghèo (30a)": "Poverty rate in poor districts (30a)",
+    "số đếm theo xã (khi nhập)": "counts per commune (at import)",
 }
 
 if __name__ == "__main__":
