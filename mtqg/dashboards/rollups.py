@@ -28,6 +28,7 @@ from django.utils import timezone
 from mtqg.accounts.scoping import view_prefixes
 from mtqg.geo.models import UnitVersion
 
+from .bulk import update_by_pk
 from .measures import measures as measure_definitions
 from .models import Rollup, RollupState, SummaryFact
 
@@ -408,6 +409,6 @@ def _write(
         update.append(row)
     if delete:
         Rollup.objects.filter(pk__in=delete).delete()
-    Rollup.objects.bulk_update(update, ["numerator", "denominator", "facts"], batch_size=1000)
+    update_by_pk(Rollup, update, ["numerator", "denominator", "facts"])
     Rollup.objects.bulk_create(create, batch_size=1000)
     return len(create) + len(update) + len(delete)

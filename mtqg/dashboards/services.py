@@ -15,6 +15,7 @@ from mtqg.geo.models import UnitVersion
 from mtqg.geo.selectors import lineage_scope_paths
 
 from . import rollups
+from .bulk import update_by_pk
 from .measures import ROW_COLUMNS, compute
 from .models import FactsStamp, PendingRefresh, SummaryFact
 
@@ -170,7 +171,7 @@ def _merge(prefix: str, *, exact: bool = False) -> int:
         deltas.append((unit_id, path, measure, year, period, key, -n, -(d or zero), -1))
     if existing:
         SummaryFact.objects.filter(pk__in=[v[0] for v in existing.values()]).delete()
-    SummaryFact.objects.bulk_update(update, ["numerator", "denominator", "computed_at"], batch_size=BATCH)
+    update_by_pk(SummaryFact, update, ["numerator", "denominator", "computed_at"])
     SummaryFact.objects.bulk_create(create, batch_size=BATCH)
     rollups.apply(deltas)
     return len(create) + len(update) + len(existing)
