@@ -957,7 +957,8 @@ def children(user: Any, f: Filters) -> dict[str, Any]:
         return {"rows": [], "table": None, "classes": {}}
     level = units[0].level
     if f.mode == CURRENT:
-        per_unit = selectors.current_per_unit(user, f.unit, CHILD_MEASURES, [f.year])
+        # _row sums finance.disbursed over its months: read the roll-ups with the months summed (≈ 5× fewer rows)
+        per_unit = selectors.current_per_unit(user, f.unit, CHILD_MEASURES, [f.year], months=False)
         if level == UnitVersion.Level.PROVINCE:
             by_province: dict[int, Sums] = {}
             paths = {u.path: u.pk for u in units}

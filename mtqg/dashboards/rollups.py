@@ -179,9 +179,16 @@ def reported_provinces(
 
 
 def current_children(
-    user: Any, unit: UnitVersion, prefixes: tuple[str, ...], measures: Iterable[str], years: Iterable[int]
+    user: Any,
+    unit: UnitVersion,
+    prefixes: tuple[str, ...],
+    measures: Iterable[str],
+    years: Iterable[int],
+    *,
+    months: bool = True,
 ) -> dict[int, Sums] | None:
-    """Per today's unit under a country (provinces) or a current province (communes), as on_current_units gives."""
+    """Per today's unit under a country (provinces) or a current province (communes), as on_current_units gives;
+    `months=False` sums the monthly periods in the database (period "" — what a unit table needs)."""
     if unit.level == UnitVersion.Level.COUNTRY:
         if not all(is_node_path(p) for p in prefixes):
             return None
@@ -197,7 +204,7 @@ def current_children(
         return None
     if not usable(user, prefixes):
         return None
-    return _per_node(qs.filter(measure__in=list(measures), year__in=list(years)), months=True)
+    return _per_node(qs.filter(measure__in=list(measures), year__in=list(years)), months=months)
 
 
 def latest_year(

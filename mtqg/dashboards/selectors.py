@@ -265,13 +265,14 @@ def current_totals(
 
 
 def current_per_unit(
-    user: Any, unit: UnitVersion, measures: Iterable[str], years: Iterable[int]
+    user: Any, unit: UnitVersion, measures: Iterable[str], years: Iterable[int], *, months: bool = True
 ) -> dict[int, Sums]:
     """Per today's unit under a country (provinces) or a current province (communes): the roll-ups when they can
-    answer, else on_current_units."""
+    answer, else on_current_units. `months=False`: the roll-ups come with the monthly periods already summed
+    (period ""); the fallback keeps them — callers that pass it must sum periods themselves."""
     measures, years = list(measures), list(years)
     prefixes = identity_prefixes(unit) if unit.level == UnitVersion.Level.COUNTRY else unit_prefixes(unit)
-    per_unit = rollups.current_children(user, unit, prefixes, measures, years)
+    per_unit = rollups.current_children(user, unit, prefixes, measures, years, months=months)
     if per_unit is not None:
         return per_unit
     return on_current_units(user, unit, measures, years)[1]
