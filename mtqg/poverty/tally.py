@@ -23,7 +23,7 @@ from django.dispatch import receiver
 from .models import Review, ReviewTally
 
 KEY = ("commune_id", "year", "kind", "poverty_class", "transition", "ethnicity", "area")
-CHUNK = 500  # commune ids per statement (SQLite's bound-parameter limit is far above)
+CHUNK = 500  # commune ids or tally keys (× 9 values) per statement: under SQLite's bound-parameter limit
 
 
 def _where(communes: list[int] | None, years: list[int] | None) -> tuple[str, list[Any]]:
@@ -69,19 +69,27 @@ def tally_refresh(communes: Iterable[int] | None = None, years: Iterable[int] | 
 
 def tally_add(rows: Iterable[tuple[Any, ...]]) -> int:
     """Add counts to the tallies: rows of (commune_id, year, kind, class, transition, ethnicity, area, households,
-    housing) for reviews just inserted (never for changed or deleted ones: those call `tally_refresh`)."""
+    housing) for reviews just inserted (never for changed or deleted ones: those call `tally_refresh`). Rows with
+    the same key are summed first; then one multi-row INSERT … ON CONFLICT DO UPDATE per CHUNK keys."""
+    summed: dict[tuple[Any, ...], list[int]] = {}
+    for row in rows:
+        slot = summed.setdefault(tuple(row[:7]), [0, 0])
+        slot[0] += row[7]
+        slot[1] += row[8]
     t = connection.ops.quote_name(ReviewTally._meta.db_table)
-    cols = ", ".join(KEY)
     unique = "year, kind, commune_id, poverty_class, transition, ethnicity, area"  # tally_unique_key
-    rows = list(rows)
+    items = [(*key, n, housing) for key, (n, housing) in summed.items()]
     with connection.cursor() as cur:
-        cur.executemany(
-            f"INSERT INTO {t} ({cols}, households, housing) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) "
-            f"ON CONFLICT ({unique}) DO UPDATE SET households = {t}.households + excluded.households, "
-            f"housing = {t}.housing + excluded.housing",
-            rows,
-        )
-    return len(rows)
+        for i in range(0, len(items), CHUNK):
+            chunk = items[i : i + CHUNK]
+            values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s)"] * len(chunk))
+            cur.execute(
+                f"INSERT INTO {t} ({', '.join(KEY)}, households, housing) VALUES {values} "
+                f"ON CONFLICT ({unique}) DO UPDATE SET households = {t}.households + excluded.households, "
+                f"housing = {t}.housing + excluded.housing",
+                [v for item in chunk for v in item],
+            )
+    return len(items)
 
 
 def _aggregate(model_table: str, value: str) -> dict[tuple[Any, ...], tuple[int, int]]:
