@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # The national profile once (issue #10): a persistent PostgreSQL cluster, migrate, load the units,
-# `generate_synthetic --scale national --seed 1`, every step timed with peak memory and load average;
+# `generate_synthetic --scale "$SCALE" --seed 1`, every step timed with peak memory and load average;
 # the cluster is LEFT RUNNING and $READY ({"DATABASE_URL", "finished", "timings"}) says it is ready.
 #
 #   bash deploy/national-run.sh            # data dir /work/national-pg, port 55499
 #   NATIONAL_PG=/srv/pg NATIONAL_PORT=5544 READY=/tmp/ready.json bash deploy/national-run.sh
+#   NATIONAL_SCALE=tiny NATIONAL_PG=/tmp/pg-smoke bash deploy/national-run.sh   # smoke run, as root or a user
 #
 # Stop the cluster afterwards with: su postgres -c "pg_ctl -D $NATIONAL_PG/db stop" (or as its owner).
 # Bulk-load settings (fsync off, wal_level minimal): a benchmark database only, never production data.
@@ -13,6 +14,8 @@ cd "$(dirname "$0")/.."
 DATA="${NATIONAL_PG:-/work/national-pg}"
 PORT="${NATIONAL_PORT:-55499}"
 READY="${READY:-/tmp/national_ready.json}"
+# NATIONAL_SCALE=tiny gives a quick smoke run of the same script (a few seconds of generation)
+SCALE="${NATIONAL_SCALE:-national}"
 BINDIR="${PG_BINDIR:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)}"
 LOG="$DATA/national.log"
 as_pg() {
@@ -20,6 +23,8 @@ as_pg() {
 }
 mkdir -p "$DATA/var"
 chmod 755 "$DATA"
+# as root, PostgreSQL runs as `postgres` and writes its log and socket into $DATA: it must own that folder
+[ "$(id -u)" -eq 0 ] && chown postgres "$DATA"
 if [ ! -f "$DATA/db/PG_VERSION" ]; then
   mkdir -p "$DATA/db"
   [ "$(id -u)" -eq 0 ] && chown postgres "$DATA/db"
@@ -67,7 +72,7 @@ t1=$(date +%s.%N)
 $PY manage.py load_admin_units -v 0 | tee -a "$LOG"
 t2=$(date +%s.%N)
 load_before="$(load)"
-/usr/bin/time -v -o "$DATA/generate.time" $PY manage.py generate_synthetic --scale national --seed 1 2>&1 | tee -a "$LOG"
+/usr/bin/time -v -o "$DATA/generate.time" $PY manage.py generate_synthetic --scale "$SCALE" --seed 1 2>&1 | tee -a "$LOG"
 t3=$(date +%s.%N)
 load_after="$(load)"
 kill $SAMPLER 2>/dev/null || true

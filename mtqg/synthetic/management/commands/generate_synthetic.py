@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 from django.utils.translation import gettext as _
 
+from mtqg.geo.models import UnitVersion
 from mtqg.synthetic.generator import SCALES, generate, load_profile
 
 
@@ -36,6 +38,10 @@ class Command(BaseCommand):
                 )
                 % {"scale": options["scale"]}
             )
+        if not UnitVersion.objects.exists():
+            # the generator draws on the real units: a fresh database gets them first instead of an IntegrityError
+            self.stderr.write(_("Chưa có đơn vị hành chính: đang nạp trước (manage.py load_admin_units)…"))
+            call_command("load_admin_units", verbosity=0)
         stats = generate(
             options["scale"],
             options["seed"],
