@@ -53,7 +53,6 @@ class ImporterTest(TestCase):
 class MillionRowTests(TestCase):
     def test_a_million_rows_stop_at_the_limit_streaming_and_write_nothing(self) -> None:
         import tempfile
-        import time
 
         from mtqg.geo.models import UnitClassification
 
@@ -64,13 +63,10 @@ class MillionRowTests(TestCase):
             for _ in range(100):  # 1.000.000 data rows, written in chunks, never held whole
                 fh.write(chunk)
             fh.seek(0)
-            started = time.monotonic()
             report = importer.parse(fh)
-            elapsed = time.monotonic() - started
         self.assertFalse(report.ok)
         self.assertEqual(report.rows, importer.MAX_ROWS + 1)
         self.assertIn("quá nhiều dòng", report.errors[-1][1])
         self.assertEqual(len(report.errors), importer.MAX_ERRORS + 1)  # kept errors capped, plus the limit
         self.assertEqual(report.error_count, importer.MAX_ROWS)
-        self.assertLess(elapsed, 30)
         self.assertEqual(UnitClassification.objects.count(), before)
