@@ -11,7 +11,7 @@ SCALE ?= province
 TEST_WORKERS ?= 2
 export DJANGO_SETTINGS_MODULE ?= mtqg.settings
 
-.PHONY: install install-dev demo run test test-sqlite test-postgres lint audit fmt bench serve-prod serve-scaled messages migrate system-deps clean
+.PHONY: install install-dev demo run test test-fast test-sqlite test-postgres lint audit fmt bench serve-prod serve-scaled messages migrate system-deps clean
 
 $(VENV)/bin/python:
 	@command -v $(PYTHON) >/dev/null || { echo "Cần Python 3.11 ($(PYTHON))"; exit 1; }
@@ -59,6 +59,12 @@ test: install-dev system-deps
 test-sqlite: install-dev
 	@echo "== Bộ kiểm thử trên SQLite =="
 	DATABASE_URL= bash scripts/pytest.sh -n $(TEST_WORKERS)
+
+# The daily loop (decision 0030): everything but the tests marked slow (browser, fuzz, million rows, backups…),
+# on SQLite only. `make test` and CI still run the whole suite on both databases.
+test-fast: install-dev
+	@echo "== Kiểm thử nhanh (SQLite, bỏ các bài đánh dấu slow) =="
+	DATABASE_URL= bash scripts/pytest.sh -n $(TEST_WORKERS) -m "not slow"
 
 test-postgres: install-dev
 	@echo "== Bộ kiểm thử trên PostgreSQL =="
