@@ -165,7 +165,8 @@ TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True
 FORMAT_MODULE_PATH = ["mtqg.formats"]
-USE_THOUSAND_SEPARATOR = True
+# Identifiers, codes and years are never grouped; quantities go through the `vi` filters (decision 0010).
+USE_THOUSAND_SEPARATOR = False
 
 # --- Static and media ----------------------------------------------------------------------------
 STATIC_URL = "static/"
