@@ -22,7 +22,10 @@ logger = logging.getLogger("mtqg.errors")
 
 def _texts(status: int) -> tuple[str, str]:
     return {
-        400: (_("Yêu cầu không hợp lệ"), _("Địa chỉ hoặc dữ liệu gửi lên không hợp lệ. Vui lòng kiểm tra và thử lại.")),
+        400: (
+            _("Yêu cầu không hợp lệ"),
+            _("Địa chỉ hoặc dữ liệu gửi lên không hợp lệ. Vui lòng kiểm tra và thử lại."),
+        ),
         403: (
             _("Không có quyền truy cập"),
             _("Tài khoản của bạn không có quyền thực hiện thao tác này. Liên hệ quản trị nếu bạn cần quyền."),
@@ -41,8 +44,12 @@ def _texts(status: int) -> tuple[str, str]:
 def _back(request: HttpRequest) -> str | None:
     """The page the user came from, when it is on this site and not the failing page itself."""
     referer = request.META.get("HTTP_REFERER", "")
-    if referer and referer != request.build_absolute_uri() and url_has_allowed_host_and_scheme(
-        referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    if (
+        referer
+        and referer != request.build_absolute_uri()
+        and url_has_allowed_host_and_scheme(
+            referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
     ):
         return referer
     return None

@@ -83,7 +83,9 @@ class PersonaWalkTest(TestCase):
         for demo in accounts_demo.DEMO_USERS:
             structure, level, code = demo.unit
             if level:
-                self.assertGreaterEqual(UnitVersion.objects.get(structure=structure, level=level, code=code).pk, 1000)
+                self.assertGreaterEqual(
+                    UnitVersion.objects.get(structure=structure, level=level, code=code).pk, 1000
+                )
 
     def test_walk_admin(self) -> None:
         self._check_walk("admin")

@@ -70,7 +70,9 @@ class PageParser(HTMLParser):
                 continue  # a decimal input (step 0.001): "1.000" is one, not a thousand
             if (name == "value" or name.startswith("data-")) and GROUPED.match(value.strip()):
                 label = attrs.get("name") or attrs.get("id") or ""
-                self.page.problems.append(f"{self.url}: <{tag} {label} {name}={value!r}> has a grouped number")
+                self.page.problems.append(
+                    f"{self.url}: <{tag} {label} {name}={value!r}> has a grouped number"
+                )
 
     def handle_starttag(self, tag: str, attr_list: list[tuple[str, str | None]]) -> None:
         attrs = {k: v or "" for k, v in attr_list}
@@ -132,7 +134,9 @@ class PageParser(HTMLParser):
             self._skip_text -= 1
         elif tag == "a" and self._anchor is not None:
             if not self._anchor["download"]:
-                self.page.links.append((self._anchor["href"], " ".join("".join(self._anchor["text"]).split())))
+                self.page.links.append(
+                    (self._anchor["href"], " ".join("".join(self._anchor["text"]).split()))
+                )
             self._anchor = None
         elif tag == "select":
             self._select = None

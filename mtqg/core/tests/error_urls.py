@@ -4,7 +4,8 @@ from django.core.exceptions import BadRequest, PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.urls import path
 
-from mtqg.urls import handler400, handler403, handler404, handler500, urlpatterns as site_patterns
+from mtqg.urls import handler400, handler403, handler404, handler500
+from mtqg.urls import urlpatterns as site_patterns
 
 
 def _bad(request: HttpRequest) -> HttpResponse:
