@@ -23,8 +23,10 @@ from mtqg.geo.models import UnitVersion
 
 from .walk import PostForm, WalkResult, normalise, walk
 
-# POST endpoints about the user's own session, inbox or requests, not data of a unit
-PERSONAL_POST_ACTIONS = ("/accounts/", "/notifications/", "/jobs/")
+# POST endpoints about the user's own session, inbox or requests, or that only read (a report file made as a job)
+PERSONAL_POST_ACTIONS = ("/accounts/", "/notifications/", "/jobs/", "/supervision/reports/download/")
+# the refusal every service gives (ensure_can_edit and friends), shown on the page or as a message after a redirect
+REFUSED = "không có quyền"
 
 
 class PersonaWalkTest(TestCase):
@@ -66,17 +68,21 @@ class PersonaWalkTest(TestCase):
             if read_only and not path.startswith(PERSONAL_POST_ACTIONS):
                 problems.append(f"{form.page}: read-only {username} is shown a form posting to {path}")
                 continue
-            status = self._post_and_roll_back(form)
-            if status in (403, 404):
+            status, refused = self._post_and_roll_back(form)
+            if status in (403, 404) or refused:
                 problems.append(f"{form.page}: form posting to {path} is refused to {username} ({status})")
         if problems:
             self.fail(f"{username}: {len(problems)} forms the role cannot use:\n" + "\n".join(problems))
 
-    def _post_and_roll_back(self, form: PostForm) -> int:
+    def _post_and_roll_back(self, form: PostForm) -> tuple[int, bool]:
+        """Post the form's defaults and roll everything back; (status, whether a refusal message appeared that the
+        page did not show before)."""
+        before = self.client.get(form.page).content.decode().lower().count(REFUSED)
         with transaction.atomic():
-            response: Any = self.client.post(normalise(form.action), form.data)
+            response: Any = self.client.post(normalise(form.action), form.data, follow=True)
             transaction.set_rollback(True)
-        return int(response.status_code)
+        first = response.redirect_chain[0][1] if response.redirect_chain else response.status_code
+        return int(first), response.content.decode().lower().count(REFUSED) > before
 
     def test_demo_data_lives_on_units_with_large_ids(self) -> None:
         # the full admin-unit list is loaded: the personas' units have ids in the thousands, as in production

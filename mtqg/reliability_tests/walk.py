@@ -86,6 +86,7 @@ class PageParser(HTMLParser):
                 "method": attrs.get("method", "get").lower(),
                 "action": attrs.get("action") or self.url,
                 "data": [],
+                "blocked": False,  # a required field left empty: a browser would not submit the form
             }
         elif self._form is not None:
             self._form_field(tag, attrs)
@@ -94,6 +95,8 @@ class PageParser(HTMLParser):
         assert self._form is not None
         name = attrs.get("name")
         data: list[tuple[str, str]] = self._form["data"]
+        if tag in ("input", "textarea") and "required" in attrs and not attrs.get("value"):
+            self._form["blocked"] = True
         if tag == "input" and name and attrs.get("type", "text") not in ("file", "submit", "button", "image"):
             if attrs.get("type") in ("checkbox", "radio") and "checked" not in attrs:
                 return
@@ -151,7 +154,7 @@ class PageParser(HTMLParser):
         action = urljoin(self.url, self._form["action"])
         if self._form["method"] == "post":
             self.page.post_forms.append(PostForm(action, self.url, dict(data)))
-        else:
+        elif not self._form["blocked"]:
             base = action.split("?")[0]
             self.page.get_forms.append(f"{base}?{urlencode(data)}" if data else base)
         self._form = None
