@@ -30,6 +30,9 @@ def env_list(name: str, default: list[str]) -> list[str]:
 
 
 DEBUG = env_bool("DEBUG", True)
+# Django's debug pages (traceback, URL map) only when a developer asks: DEBUG_ERROR_PAGES=1. Otherwise even the
+# development server and `make demo` show the site's own 400/403/404/500 pages (mtqg/core/errors.py).
+DEBUG_ERROR_PAGES = env_bool("DEBUG_ERROR_PAGES", False)
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
@@ -86,6 +89,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "mtqg.core.middleware.SecurityHeadersMiddleware",
+    "mtqg.core.errors.ErrorPagesMiddleware",
 ]
 
 ROOT_URLCONF = "mtqg.urls"
@@ -165,7 +169,8 @@ TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True
 FORMAT_MODULE_PATH = ["mtqg.formats"]
-USE_THOUSAND_SEPARATOR = True
+# Identifiers, codes and years are never grouped; quantities go through the `vi` filters (decision 0010).
+USE_THOUSAND_SEPARATOR = False
 
 # --- Static and media ----------------------------------------------------------------------------
 STATIC_URL = "static/"

@@ -23,5 +23,10 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("mtqg.api.urls")),
     path("", include("mtqg.core.urls")),
 ]
+# the site's error pages (mtqg/core/errors.py); in development ErrorPagesMiddleware shows them too
+handler400 = "mtqg.core.errors.bad_request"
+handler403 = "mtqg.core.errors.permission_denied"
+handler404 = "mtqg.core.errors.page_not_found"
+handler500 = "mtqg.core.errors.server_error"
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -8,13 +8,15 @@ and uses ``ScopedQuerySet.as_manager()``. Views, API viewsets, exports and repor
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
+from functools import wraps
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Q
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -105,6 +107,25 @@ def path_visible(user: Any, path: str) -> bool:
 
 def path_editable(user: Any, path: str) -> bool:
     return any(path.startswith(p) for p in edit_prefixes(user))
+
+
+def can_enter_data(user: Any) -> bool:
+    """Whether the user may enter data for some unit: the precondition of every "new …" form whose unit is chosen
+    in the form (its service then calls ensure_can_edit on the chosen unit). Screens render such a form, and the
+    link to it, only when this holds (issue #19: screens follow the role)."""
+    return bool(edit_prefixes(user))
+
+
+def entry_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A data-entry screen: refused (403, the site's error page) up front to a view-only user."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not can_enter_data(request.user):
+            raise PermissionDenied(_("Tài khoản của bạn chỉ được xem, không được nhập liệu."))
+        return view(request, *args, **kwargs)
+
+    return wrapped
 
 
 def ensure_can_edit(user: User | Any, path: str) -> None:

@@ -16,7 +16,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from mtqg.accounts.models import Assignment
-from mtqg.accounts.scoping import get_visible_or_404, view_prefixes
+from mtqg.accounts.scoping import get_visible_or_404, path_visible, view_prefixes
 from mtqg.core.tables import write_xlsx
 from mtqg.geo.models import UnitVersion
 from mtqg.geo.selectors import UnitNotFound, current_version, predecessors, unit_by_code
@@ -71,12 +71,17 @@ def unit_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
     unit: UnitVersion = get_visible_or_404(UnitVersion.objects.all(), request.user, pk=pk)
     form = FilterForm(request.GET or None)
     if request.GET and not form.is_valid():
-        ancestors = [(a.pk, a.name) for a in unit.ancestors()]
+        ancestors = _ancestors(request.user, unit)
         content = render_to_string("dashboards/_content.html", {"unit": unit, "form": form}, request)
         context = {"unit": unit, "ancestors": ancestors, "content": content}
         return render(request, "dashboards/unit.html", context, status=400)
     page = _page(request, unit, form)
     return render(request, "dashboards/unit.html", {"unit": unit, **page})
+
+
+def _ancestors(user: Any, unit: UnitVersion) -> list[tuple[int, str, bool]]:
+    """The breadcrumb: (pk, name, linked); a unit above the user's scope is named but not linked (its page is 404)."""
+    return [(a.pk, a.name, path_visible(user, a.path)) for a in unit.ancestors()]
 
 
 def _page(request: HttpRequest, unit: UnitVersion, form: FilterForm) -> dict[str, Any]:
@@ -132,7 +137,7 @@ def _render(
         }
     )
     return {
-        "ancestors": [(a.pk, a.name) for a in unit.ancestors()],
+        "ancestors": _ancestors(user, unit),
         "content": mark_safe(render_to_string("dashboards/_content.html", context)),  # noqa: S308 (rendered by us)
         "charts": dash["charts"],
         "points": context["points"],

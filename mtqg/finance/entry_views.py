@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from mtqg.accounts.scoping import get_visible_or_404, path_editable
+from mtqg.accounts.scoping import entry_required, get_visible_or_404, path_editable
 from mtqg.core.audit import history_for
 from mtqg.geo.models import UnitVersion
 from mtqg.supervision.models import Mission
@@ -263,6 +263,7 @@ def alert_recommend(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@entry_required
 def indicator_value_new(request: HttpRequest) -> HttpResponse:
     """Enter an output indicator's actual for a commune and year, with its ethnicity/sex categories."""
     form = IndicatorValueForm(request.POST or None, dimensions=services.disaggregation_dimensions())

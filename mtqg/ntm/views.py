@@ -107,6 +107,7 @@ def index(request: HttpRequest) -> HttpResponse:
             "query": query.urlencode(),
             "filters": {k: request.GET.get(k, "") for k in ("tier", "min", "max", "sort")},
             "is_2025": unit.structure == UnitVersion.Structure.Y2025,
+            "can_import": path_editable(request.user, unit.path),  # what excel.import_xlsx checks
         },
     )
 
@@ -296,6 +297,10 @@ def import_view(request: HttpRequest) -> HttpResponse:
     from .excel import import_xlsx
 
     province, year, cset = _import_context(request)
+    if not path_editable(
+        request.user, province.path
+    ):  # the check import_xlsx makes, before the user fills in
+        raise PermissionDenied(_("Bạn không có quyền nhập liệu cho đơn vị này."))
     context: dict[str, Any] = {"province": province, "year": year, "cset": cset, "result": None}
     if request.method == "POST":
         upload = request.FILES.get("file")

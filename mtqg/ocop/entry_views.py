@@ -15,7 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from mtqg.accounts.scoping import get_visible_or_404
+from mtqg.accounts.scoping import entry_required, get_visible_or_404
 from mtqg.geo.models import UnitVersion
 
 from . import services
@@ -57,6 +57,7 @@ def _page(request: HttpRequest, title: str, form: forms.Form, back: str, **extra
 
 
 @login_required
+@entry_required
 def subject_new(request: HttpRequest) -> HttpResponse:
     form = SubjectForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

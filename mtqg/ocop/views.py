@@ -14,7 +14,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mtqg.accounts.models import Assignment
-from mtqg.accounts.scoping import edit_prefixes, get_visible_or_404, path_editable, path_visible
+from mtqg.accounts.scoping import (
+    edit_prefixes,
+    entry_required,
+    get_visible_or_404,
+    path_editable,
+    path_visible,
+)
 from mtqg.core.audit import history_for
 from mtqg.core.tables import write_xlsx
 from mtqg.geo.models import UnitVersion
@@ -170,6 +176,7 @@ IMPORT_MAX_BYTES = 5 * 1024 * 1024
 
 
 @login_required
+@entry_required
 def import_xlsx(request: HttpRequest) -> HttpResponse:
     """Upload an XLSX of products; 'dry run' checks every row and writes nothing."""
     result = None

@@ -79,7 +79,10 @@ def index(request: HttpRequest) -> HttpResponse:
     rows = list(scenarios_for(request.user))
     for s in rows:
         s.plan = next((r for r in s.result.get("side_by_side", []) if r["method"] == "optimiser"), None)  # type: ignore[attr-defined]
-    return render(request, "planning/index.html", {"form": form, "scenarios": rows, "errors": errors})
+    # the form lists the provinces the user may plan for (the service's ensure_can_edit); none → no form
+    can_plan = form.fields["province"].queryset.exists()  # type: ignore[attr-defined]
+    context = {"form": form, "scenarios": rows, "errors": errors, "can_plan": can_plan}
+    return render(request, "planning/index.html", context)
 
 
 def _scenario(request: HttpRequest, pk: int) -> Scenario:

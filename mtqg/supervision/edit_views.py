@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from mtqg.accounts.scoping import get_visible_or_404
+from mtqg.accounts.scoping import entry_required, get_visible_or_404
 
 from . import services
 from .forms import AttachmentForm, FindingForm, MissionForm, RecommendationForm
@@ -35,6 +35,7 @@ def _apply(form: Any, exc: ValidationError | PermissionDenied) -> None:
 
 
 @login_required
+@entry_required
 def mission_new(request: HttpRequest) -> HttpResponse:
     form = MissionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from mtqg.accounts.scoping import get_visible_or_404
+from mtqg.accounts.scoping import get_visible_or_404, path_editable
 from mtqg.core.jobs import job_enqueue
 from mtqg.reports import charts
 from mtqg.reports.writers import CONTENT_TYPES, FORMATS, cell, document_of
@@ -75,6 +75,8 @@ def reports_index(request: HttpRequest) -> HttpResponse:
             "errors": errors,
             "formats": [(f, run.needs_job(f)) for f in FORMATS] if run else [],
             "query": request.GET.urlencode(),
+            # snapshot_create's check: only who may enter data for the unit signs its report off
+            "can_sign": run is not None and path_editable(request.user, run.params.unit.path),
         },
         status=400 if errors else 200,
     )

@@ -127,6 +127,10 @@ def recommendation_detail(request: HttpRequest, pk: int) -> HttpResponse:
             ],
             "today": timezone.localdate(),
             "history": history_for(rec, request.user),
+            # the checks of followup_create / recommendation_close
+            "can_follow_up": path_editable(request.user, rec.mission.unit.path),
+            "can_close": path_editable(request.user, rec.mission.unit.path)
+            and rec.issued_by_id == request.user.pk,
         },
         status=400 if errors else 200,
     )
