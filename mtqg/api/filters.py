@@ -7,6 +7,7 @@ from typing import Any
 import django_filters
 
 from mtqg.accounts.scoping import path_q
+from mtqg.core.search import search_q
 from mtqg.geo.models import UnitVersion
 from mtqg.geo.selectors import lineage_scope_paths
 
@@ -37,3 +38,24 @@ class UnitCodeFilter(django_filters.CharFilter):
             return qs
         paths = unit_code_paths(str(value))
         return qs.filter(path_q(self.path_lookup, paths)) if paths else qs.none()
+
+
+class TextSearchFilter(django_filters.CharFilter):
+    """`?q=…`: the one free-text search (mtqg.core.search.search_q) — with or without diacritics, any case."""
+
+    def __init__(
+        self,
+        fields: tuple[str, ...] = (),
+        *,
+        folded: tuple[str, ...] = (),
+        exact: tuple[str, ...] = (),
+        **kwargs: Any,
+    ) -> None:
+        kwargs.setdefault("label", "Tìm (có hoặc không dấu)")
+        super().__init__(**kwargs)
+        self.search_fields, self.folded, self.exact = fields, folded, exact
+
+    def filter(self, qs: Any, value: Any) -> Any:
+        if value in (None, ""):
+            return qs
+        return qs.filter(search_q(str(value), self.search_fields, folded=self.folded, exact=self.exact))

@@ -6,3 +6,10 @@ class CoreConfig(AppConfig):
     name = "mtqg.core"
     label = "core"
     verbose_name = _("Lõi hệ thống")
+
+    def ready(self) -> None:
+        from django.db.backends.signals import connection_created
+
+        from .search import register_sqlite_fold
+
+        connection_created.connect(register_sqlite_fold, dispatch_uid="mtqg_sqlite_fold")

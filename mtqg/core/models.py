@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -49,6 +54,95 @@ class ChangeRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} {self.object_repr} ({self.at:%d/%m/%Y %H:%M})"
+
+    def get_action_display(self) -> str:
+        """Vietnamese verb for every action code services write (ACTION_LABELS), never the raw code."""
+        return str(ACTION_LABELS.get(self.action, self.action))
+
+    def change_rows(self) -> list[tuple[str, str, str]]:
+        """(field label, old, new) in words: the model field's verbose name, choice labels, Vietnamese numbers
+        (13.00 → 13; 1234567.5 → 1.234.567,5), dates 31/01/2024, Có/Không."""
+        model = self.content_type.model_class() if self.content_type_id else None
+        rows = []
+        for key, values in (self.changes or {}).items():
+            old, new = [*values, None, None][:2] if isinstance(values, list) else (None, values)
+            field = _field(model, key)
+            label = str(field.verbose_name) if field is not None else str(CHANGE_KEY_LABELS.get(key, key))
+            rows.append((label[:1].upper() + label[1:], _value_text(field, old), _value_text(field, new)))
+        return rows
+
+
+# Verbs of change records: the model's choices plus every other action code services write (a guard test
+# checks each literal action in the code has a label here).
+ACTION_LABELS: dict[str, Any] = {
+    **dict(ChangeRecord.Action.choices),
+    "create": _("Tạo mới"),
+    "update": _("Cập nhật"),
+    "erased": _("Xóa dữ liệu cá nhân"),
+    "approve": _("Duyệt"),
+    "submit": _("Nộp báo cáo"),
+    "return": _("Trả lại"),
+    "reopen": _("Mở lại"),
+    "save_values": _("Lưu số liệu"),
+    "rejected": _("Từ chối"),
+    "recommendation": _("Tạo kiến nghị"),
+    "progress": _("Báo cáo tiến độ"),
+    "photo": _("Thêm ảnh"),
+    "load_rules": _("Nạp quy định"),
+    "load_calendars": _("Nạp lịch báo cáo"),
+    "demo_seed": _("Tạo dữ liệu mẫu"),
+    "decided": _("Ra quyết định"),
+    "converted": _("Chuyển thành kế hoạch"),
+    "committed": _("Ghi nhận cam kết"),
+    "commit_requested": _("Đề nghị ghi nhận cam kết"),
+    "attach": _("Đính kèm tệp"),
+    "accepted_rest": _("Chấp nhận phần còn lại"),
+}
+
+# Keys of change records that are not model fields.
+CHANGE_KEY_LABELS: dict[str, Any] = {
+    "values": _("số liệu"),
+    "attachment": _("tệp đính kèm"),
+    "rows": _("số dòng"),
+}
+
+
+def _field(model: Any, key: str) -> Any:
+    if model is None:
+        return None
+    try:
+        return model._meta.get_field(key)
+    except FieldDoesNotExist:
+        return None
+
+
+def _value_text(field: Any, value: Any) -> str:
+    from .formatting import date_vi, number_vi
+
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool) or isinstance(field, models.BooleanField):
+        return str(_("Có")) if value in (True, "True", "true", 1) else str(_("Không"))
+    if field is not None and getattr(field, "choices", None):
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(field, models.DecimalField | models.IntegerField | models.FloatField) or (
+        field is None and isinstance(value, int | float)
+    ):
+        try:
+            number = Decimal(str(value))
+        except InvalidOperation:
+            return str(value)
+        decimals = (
+            0 if number == number.to_integral_value() else min(2, -number.normalize().as_tuple().exponent)
+        )
+        return number_vi(number, int(decimals))
+    if isinstance(field, models.DateField) and isinstance(value, str):
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+        return date_vi(parsed if isinstance(field, models.DateTimeField) else parsed.date())
+    return str(value)
 
 
 class Job(models.Model):

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from mtqg.core.formatting import date_vi, number_vi, percent_vi
 from mtqg.core.tables import Column, Table
@@ -551,10 +552,10 @@ def outputs(facts: Facts, f: Filters) -> dict[str, Any]:
                 "percent": pct(a or 0, t) if t else None,
             }
         )
-    series = [
-        {"name": _("Thực hiện"), "data": [r["actual"] for r in rows]},
-        {"name": _("Mục tiêu"), "data": [r["target"] for r in rows]},
-    ]
+    # Indicators count different things (works, hectares, households): the chart shows each one's % of its own
+    # target on one % axis, named by the indicator; the table keeps the amounts with their units.
+    shown = [r for r in rows if r["percent"] is not None]
+    series = [{"name": _("Thực hiện so với mục tiêu (%)"), "data": [r["percent"] for r in shown]}]
     table = Table(
         _("Chỉ tiêu đầu ra so với mục tiêu năm %(y)s") % {"y": f.year},
         [
@@ -570,8 +571,9 @@ def outputs(facts: Facts, f: Filters) -> dict[str, Any]:
     return {
         "id": "outputs",
         "kind": "hbar",
-        "categories": [r["code"] for r in rows],
+        "categories": [f"{r['name']} ({r['unit']})" if r["unit"] else r["name"] for r in shown],
         "series": series,
+        "mark": 100,
         "table": table,
     }
 
@@ -632,16 +634,31 @@ CHARTS = {
     "outputs": (outputs, tuple(PROGRAMS)),
     "recommendations": (recommendations, tuple(PROGRAMS)),
 }
+# Lazy: the module is imported once, the titles are read in each request's language.
 CHART_TITLES = {
-    "ntm_tiers": _("Nông thôn mới: số xã theo hạng"),
-    "ntm_bands": _("Nông thôn mới: nhóm số tiêu chí đạt"),
-    "poverty_rates": _("Giảm nghèo: tỷ lệ hộ nghèo qua các năm"),
-    "poverty_groups": _("Giảm nghèo: theo dân tộc (năm chọn)"),
-    "poverty_classes": _("Giảm nghèo: huyện nghèo 30a, Chương trình 135"),
-    "finance_sources": _("Giải ngân theo nguồn vốn"),
-    "finance_curve": _("Tiến độ giải ngân vốn NSTW so với năm trước"),
-    "outputs": _("Chỉ tiêu đầu ra so với mục tiêu"),
-    "recommendations": _("Kiến nghị giám sát"),
+    "ntm_tiers": gettext_lazy("Nông thôn mới: số xã theo hạng"),
+    "ntm_bands": gettext_lazy("Nông thôn mới: nhóm số tiêu chí đạt"),
+    "poverty_rates": gettext_lazy("Giảm nghèo: tỷ lệ hộ nghèo qua các năm"),
+    "poverty_groups": gettext_lazy("Giảm nghèo: theo dân tộc (năm chọn)"),
+    "poverty_classes": gettext_lazy("Giảm nghèo: huyện nghèo 30a, Chương trình 135"),
+    "finance_sources": gettext_lazy("Giải ngân theo nguồn vốn"),
+    "finance_curve": gettext_lazy("Tiến độ giải ngân vốn NSTW so với năm trước"),
+    "outputs": gettext_lazy("Chỉ tiêu đầu ra so với mục tiêu"),
+    "recommendations": gettext_lazy("Kiến nghị giám sát"),
+}
+
+
+# One unit per value axis: "count" axes get whole-number ticks, "percent" axes a % sign, "million" triệu đồng.
+CHART_AXES = {
+    "ntm_tiers": ("count", gettext_lazy("Số xã")),
+    "ntm_bands": ("count", gettext_lazy("Số xã")),
+    "poverty_rates": ("percent", gettext_lazy("Tỷ lệ (%)")),
+    "poverty_groups": ("percent", gettext_lazy("Tỷ lệ (%)")),
+    "poverty_classes": ("percent", gettext_lazy("Tỷ lệ (%)")),
+    "finance_sources": ("million", gettext_lazy("Triệu đồng")),
+    "finance_curve": ("percent", gettext_lazy("Lũy kế (%)")),
+    "outputs": ("percent", gettext_lazy("% mục tiêu")),
+    "recommendations": ("count", gettext_lazy("Số kiến nghị")),
 }
 
 
@@ -651,6 +668,8 @@ def charts(facts: Facts, f: Filters) -> list[dict[str, Any]]:
         if f.program in programs:
             chart = fn(facts, f)
             chart["title"] = str(CHART_TITLES[cid])
+            unit, name = CHART_AXES[cid]
+            chart["axis"] = {"unit": unit, "name": str(name)}
             out.append(chart)
     return out
 

@@ -14,7 +14,7 @@ from rest_framework.decorators import api_view
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from mtqg.api.filters import UnitCodeFilter
+from mtqg.api.filters import TextSearchFilter, UnitCodeFilter
 from mtqg.reports.api import report_response, report_schema
 
 from .models import (
@@ -29,6 +29,7 @@ from .models import (
     Work,
     WorkProgress,
 )
+from .selectors import WORK_SEARCH
 from .services import disbursement_record, resolve_allocation
 
 
@@ -88,6 +89,9 @@ class WorkSerializer(serializers.ModelSerializer):
 class WorkFilter(django_filters.FilterSet):
     unit = UnitCodeFilter("commune__path")
     program = django_filters.CharFilter(field_name="program__code", label="Mã chương trình/dự án")
+    q = TextSearchFilter(
+        WORK_SEARCH, exact=("code",), label="Tìm công trình theo tên, xã (có hoặc không dấu) hoặc mã"
+    )
 
     class Meta:
         model = Work

@@ -9,6 +9,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from mtqg.core.widgets import IsoDateInput as DateInput
+from mtqg.core.widgets import MoneyInput
 from mtqg.supervision.models import Recommendation
 
 from .models import Allocation, Indicator
@@ -21,13 +23,6 @@ def parse_vnd(raw: str) -> Decimal:
         return Decimal(text)
     except InvalidOperation as exc:
         raise ValidationError(_("Số tiền không hợp lệ.")) from exc
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 class StyledForm(forms.Form):
@@ -45,7 +40,7 @@ class StyledForm(forms.Form):
 class DisbursementForm(StyledForm):
     allocation = forms.ModelChoiceField(queryset=Allocation.objects.none(), label=_("Phân bổ vốn"))
     paid_on = forms.DateField(label=_("Ngày giải ngân"), widget=DateInput())
-    amount = forms.CharField(label=_("Số tiền (đồng)"), max_length=30)
+    amount = forms.CharField(label=_("Số tiền (đồng)"), max_length=30, widget=MoneyInput())
     reference = forms.CharField(label=_("Chứng từ"), max_length=120, required=False)
     seen = forms.CharField(widget=forms.HiddenInput(), required=False)
 

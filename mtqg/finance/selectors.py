@@ -41,6 +41,9 @@ ZERO = Decimal(0)
 CURRENT_VINTAGES = (CapitalPlan.Vintage.INITIAL, CapitalPlan.Vintage.ADJUSTED)
 CARRIED_VINTAGES = (CapitalPlan.Vintage.CARRY_OVER, CapitalPlan.Vintage.EXTENDED)
 
+# The works list and the works API search these (with or without diacritics; the code exactly).
+WORK_SEARCH = ("name", "commune__name", "program__name")
+
 
 def rate(disbursed: Decimal, plan: Decimal) -> Decimal | None:
     """Percent with 2 decimals (half up); None when there is no plan."""

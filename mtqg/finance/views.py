@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 
 from mtqg.accounts.scoping import get_visible_or_404, path_editable
+from mtqg.core.search import search_q
 from mtqg.geo.models import UnitVersion
 from mtqg.geo.selectors import UnitNotFound, unit_by_code
 from mtqg.supervision.models import Mission, Recommendation
@@ -114,6 +115,8 @@ def works(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     if status:
         qs = qs.filter(status=status)
+    q = request.GET.get("q", "").strip()[:100]
+    qs = qs.filter(search_q(q, selectors.WORK_SEARCH, exact=("code",)))
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     context = _base_context(request, f, "works")
     context.update(
@@ -123,6 +126,7 @@ def works(request: HttpRequest) -> HttpResponse:
             "statuses": Work.Status.choices,
             "kind": kind,
             "status": status,
+            "q": q,
         }
     )
     return render(request, "finance/works.html", context)

@@ -8,8 +8,9 @@ import django_filters
 from django.db.models import QuerySet
 from rest_framework import serializers, viewsets
 
+from mtqg.core.search import search_q
+
 from .models import UnitVersion
-from .text import fold
 
 
 class UnitFilter(django_filters.FilterSet):
@@ -24,7 +25,7 @@ class UnitFilter(django_filters.FilterSet):
         fields = ["structure", "level", "kind", "code", "parent"]
 
     def filter_q(self, qs: QuerySet[UnitVersion], name: str, value: str) -> QuerySet[UnitVersion]:
-        return qs.filter(search_name__contains=fold(value)) | qs.filter(code=value.strip())
+        return qs.filter(search_q(value, folded=("search_name",), exact=("code",)))
 
     def filter_as_of(self, qs: Any, name: str, value: Any) -> Any:
         return qs.as_of(value)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import IO, Any
@@ -21,6 +22,8 @@ from .selectors import UnitNotFound, unit_by_code
 MAX_ROWS = 50_000  # data rows per file (decision 0903)
 MAX_ERRORS = 1_000  # errors kept and printed; the count covers them all
 HEADERS = ["scheme", "unit_code", "value", "valid_from", "valid_to", "legal_basis", "unconfirmed"]
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -90,7 +93,8 @@ def parse(content: bytes | IO[bytes]) -> ImportReport:
         report.errors.append((0, _("Tệp không phải mã UTF-8.")))
         return report
     except csv.Error as exc:
-        report.errors.append((0, _("Không đọc được tệp CSV: %(e)s") % {"e": exc}))
+        logger.info("unit file unreadable: %s", exc)
+        report.errors.append((0, _("Không đọc được tệp CSV: tệp bị hỏng hoặc không đúng định dạng CSV.")))
         return report
     finally:
         text.detach()

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.db.models import Q
 from django.utils.translation import gettext as _
+
+from mtqg.core.search import search_q
 
 from .models import UnitClassification, UnitLineage, UnitVersion
 from .text import fold
@@ -93,7 +94,7 @@ def search_units(
     qs: Any = UnitVersion.objects.all() if user is None else UnitVersion.objects.visible_to(user)
     if on is not None:
         qs = qs.as_of(on)
-    qs = qs.filter(Q(search_name__contains=key) | Q(code=query.strip()))
+    qs = qs.filter(search_q(query, folded=("search_name",), exact=("code",)))
     return list(qs.select_related("parent").order_by("level", "search_name")[:limit])
 
 

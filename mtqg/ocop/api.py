@@ -12,7 +12,7 @@ from rest_framework.decorators import api_view
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from mtqg.api.filters import UnitCodeFilter
+from mtqg.api.filters import TextSearchFilter, UnitCodeFilter
 from mtqg.reports.api import report_response, report_schema
 
 from .models import Product, Rating, SalesChannel, Subject
@@ -99,7 +99,9 @@ class SubjectSerializer(serializers.ModelSerializer):
 
 class SubjectFilter(django_filters.FilterSet):
     unit = UnitCodeFilter("commune__path")
-    q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label="Tên chủ thể có chứa")
+    q = TextSearchFilter(
+        ("name", "address", "contact_name"), exact=("tax_code",), label="Tên chủ thể (có hoặc không dấu)"
+    )
 
     class Meta:
         model = Subject

@@ -10,14 +10,10 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from mtqg.core.widgets import IsoDateInput as DateInput
+from mtqg.core.widgets import MoneyInput
+
 from .models import ProductGroup, Rating, SalesChannel, Subject
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 class StyledForm(forms.Form):
@@ -142,9 +138,13 @@ class ChannelForm(StyledForm):
     promotion_program = forms.CharField(
         label=_("Chương trình hỗ trợ quảng bá"), max_length=200, required=False
     )
-    promotion_amount = forms.CharField(label=_("Kinh phí hỗ trợ (đồng)"), max_length=30, required=False)
+    promotion_amount = forms.CharField(
+        label=_("Kinh phí hỗ trợ (đồng)"), max_length=30, required=False, widget=MoneyInput()
+    )
     sales_year = forms.IntegerField(label=_("Năm doanh số"), required=False)
-    sales_amount = forms.CharField(label=_("Doanh số (đồng)"), max_length=30, required=False)
+    sales_amount = forms.CharField(
+        label=_("Doanh số (đồng)"), max_length=30, required=False, widget=MoneyInput()
+    )
 
     def clean_promotion_amount(self) -> Decimal | None:
         return parse_money(self.cleaned_data["promotion_amount"])

@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
 from mtqg.accounts.scoping import path_q
+from mtqg.core.search import search_q
 from mtqg.geo.models import UnitVersion
 from mtqg.geo.selectors import lineage_scope_paths
 
@@ -76,14 +77,19 @@ def product_list(user: Any, filters: ProductFilters) -> QuerySet[Product]:
             )
         )
     if filters.q:
-        qs = qs.filter(Q(name__icontains=filters.q) | Q(subject__name__icontains=filters.q))
+        qs = qs.filter(search_q(filters.q, ("name", "subject__name")))
     return qs.order_by("-current_rating__stars", "name", "pk")
 
 
-def catalogue(filters: ProductFilters, province: UnitVersion | None = None) -> QuerySet[Product]:
-    """Public catalogue: published products whose latest rating is certified (3★+), no login, no scope."""
+def catalogue(
+    filters: ProductFilters, province: UnitVersion | None = None, *, on: date | None = None
+) -> QuerySet[Product]:
+    """Public catalogue: published products whose latest rating is certified (3★+) and whose certificate is
+    still valid on `on` (today by default; no end date = valid), no login, no scope."""
+    on = on or date.today()
     qs: QuerySet[Product] = (
         Product.objects.filter(is_published=True, current_rating__stars__gte=3)
+        .filter(Q(current_rating__valid_to__isnull=True) | Q(current_rating__valid_to__gte=on))
         .select_related("subject", "commune", "commune__parent", "group", "group__parent", "current_rating")
         .only(
             "name",
@@ -109,7 +115,8 @@ def catalogue(filters: ProductFilters, province: UnitVersion | None = None) -> Q
     if filters.group:
         qs = qs.filter(Q(group__code=filters.group) | Q(group__parent__code=filters.group))
     if filters.q:
-        qs = qs.filter(name__icontains=filters.q)
+        # Product name only: a household producer's name is personal and never searchable here (decision 0401).
+        qs = qs.filter(search_q(filters.q, ("name",)))
     return qs.order_by("-current_rating__stars", "name", "pk")
 
 

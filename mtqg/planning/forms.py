@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from mtqg.core.widgets import IsoDateInput, MoneyField
 from mtqg.geo.models import UnitVersion
 
 from .models import Scenario
@@ -24,10 +25,8 @@ SHARE_LABELS = {
 class ScenarioForm(forms.Form):
     province = forms.ModelChoiceField(queryset=UnitVersion.objects.none(), label=_("Địa bàn"))
     name = forms.CharField(label=_("Tên kịch bản"), max_length=150)
-    as_of = forms.DateField(
-        label=_("Hiện trạng tính đến ngày"), widget=forms.DateInput(attrs={"type": "date"})
-    )
-    budget_million = forms.DecimalField(label=_("Ngân sách (triệu đồng)"), decimal_places=0, max_digits=15)
+    as_of = forms.DateField(label=_("Hiện trạng tính đến ngày"), widget=IsoDateInput())
+    budget_million = MoneyField(label=_("Ngân sách (triệu đồng)"), max_digits=15)
     horizon_from = forms.IntegerField(
         label=_("Kế hoạch từ năm"), min_value=2016, max_value=2100, required=False
     )
@@ -41,8 +40,8 @@ class ScenarioForm(forms.Form):
     min_share_border = forms.DecimalField(label=SHARE_LABELS["border"], required=False)
     min_share_em3 = forms.DecimalField(label=SHARE_LABELS["em3"], required=False)
     max_area_share = forms.DecimalField(label=_("Mỗi huyện/khu vực không quá (%)"), required=False)
-    min_per_commune_million = forms.DecimalField(
-        label=_("Mức đầu tư tối thiểu mỗi xã được chọn (triệu đồng)"), required=False, decimal_places=0
+    min_per_commune_million = MoneyField(
+        label=_("Mức đầu tư tối thiểu mỗi xã được chọn (triệu đồng)"), required=False
     )
     together = forms.CharField(
         label=_("Tiêu chí phải làm cùng nhau"), required=False, help_text=_("Ví dụ: 2+3; 5+6")

@@ -19,6 +19,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import logging
 import queue
 import threading
 from collections.abc import Callable, Iterable, Iterator
@@ -118,6 +119,20 @@ NEW_CLASSES = frozenset(
     {"poor", "near_poor"}
 )  # a household new to the register: transition "new" (phát sinh mới)
 Progress = Callable[[int, str], None]
+
+logger = logging.getLogger(__name__)
+
+
+def unreadable_file_message() -> str:
+    """What the user reads when the file is not a CSV/XLSX at all; the library's English text goes to the log."""
+    return _(
+        "Không đọc được tệp: cần tệp CSV mã UTF-8 hoặc bảng tính Excel (.xlsx) theo mẫu. "
+        "Hãy mở tệp, lưu lại đúng định dạng rồi tải lên lại."
+    )
+
+
+def unreadable_line_message() -> str:
+    return _("Không đọc được dòng này: tệp bị cắt giữa chừng hoặc không phải mã UTF-8.")
 
 
 def template_headers(standard: PovertyStandard) -> list[str]:
@@ -366,7 +381,8 @@ def _scan_households(
     try:
         header = next(it, None)
     except (csv.Error, UnicodeDecodeError) as exc:
-        errors.add(sheet, 1, "", _("Không đọc được tệp (cần CSV UTF-8 hoặc XLSX): %(e)s") % {"e": exc})
+        logger.info("household file unreadable: %s", exc)
+        errors.add(sheet, 1, "", unreadable_file_message())
         return
     if header is None:
         errors.add(sheet, 1, "", _("Tệp trống."))
@@ -401,10 +417,8 @@ def _scan_households(
             raw = next(it)
         except StopIteration:
             break
-        except (csv.Error, UnicodeDecodeError) as exc:
-            add_error(
-                sheet, line + 1, "", _("Không đọc được dòng (tệp bị cắt hoặc sai mã hóa): %(e)s") % {"e": exc}
-            )
+        except (csv.Error, UnicodeDecodeError):
+            add_error(sheet, line + 1, "", unreadable_line_message())
             stager.stop()
             break
         line += 1
@@ -575,7 +589,13 @@ def _scan_members(
     try:
         header = next(it, None)
     except (csv.Error, UnicodeDecodeError) as exc:
-        errors.add(sheet, 1, "", _("Không đọc được tệp thành viên: %(e)s") % {"e": exc})
+        logger.info("member file unreadable: %s", exc)
+        errors.add(
+            sheet,
+            1,
+            "",
+            _("Không đọc được tệp thành viên: cần tệp CSV mã UTF-8 hoặc trang tính Thành viên theo mẫu."),
+        )
         return
     if header is None or _header_error(errors, sheet, header, MEMBER_HEADERS):
         return
@@ -600,10 +620,8 @@ def _scan_members(
             raw = next(it)
         except StopIteration:
             break
-        except (csv.Error, UnicodeDecodeError) as exc:
-            errors.add(
-                sheet, line + 1, "", _("Không đọc được dòng (tệp bị cắt hoặc sai mã hóa): %(e)s") % {"e": exc}
-            )
+        except (csv.Error, UnicodeDecodeError):
+            errors.add(sheet, line + 1, "", unreadable_line_message())
             break
         line += 1
         if len(raw) != ncols:
@@ -761,7 +779,8 @@ def batch_stage(
     except (TooManyRows, TooLarge) as exc:
         errors.add(_("Hộ"), 1, "", " ".join(exc.messages) + " " + _("Tệp CSV không bị giới hạn số dòng."))
     except (ValueError, OSError, UnicodeDecodeError) as exc:  # not a readable CSV/XLSX at all
-        errors.add(_("Hộ"), 1, "", _("Không đọc được tệp (cần CSV UTF-8 hoặc XLSX): %(e)s") % {"e": exc})
+        logger.info("import file unreadable: %s", exc)  # the library's own words stay in the log
+        errors.add(_("Hộ"), 1, "", unreadable_file_message())
     finally:
         rows.close()
         member_rows.close()

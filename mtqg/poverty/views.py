@@ -7,13 +7,13 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from mtqg.accounts.scoping import get_visible_or_404, path_visible
-from mtqg.geo.text import fold
+from mtqg.core.search import search_q
 from mtqg.reports.params import parse_params
 
 from .models import Household, Review
@@ -75,13 +75,13 @@ def household_list(request: HttpRequest) -> HttpResponse:
             error = "; ".join(exc.messages)
             qs = qs.none()
     if q:
-        key = fold(q)
         qs = qs.filter(
-            Q(head_search__contains=key)
-            | Q(code=q)
-            | Q(members__id_number=q)
-            | Q(address__icontains=q)
-            | Q(village_name__icontains=q)
+            search_q(
+                q,
+                ("address", "village_name"),
+                folded=("head_search",),
+                exact=("code", "members__id_number"),
+            )
         ).distinct()
     page = Paginator(qs.order_by("code"), 50).get_page(request.GET.get("page"))
     rows = [

@@ -15,6 +15,11 @@ REPORT_TITLES = {
     "ntm-white-communes": _("Xã, thôn trắng về truyền thanh và sóng di động"),
     "ntm-digital-gaps": _("Xã, thôn chưa có đài truyền thanh hoặc sóng điện thoại di động"),
     "supervision-recurring-themes": _("Vấn đề lặp lại qua các đoàn giám sát"),
+    "poverty-by-province": _("Hộ nghèo, hộ cận nghèo theo tỉnh"),
+    "planning-scenario": _("Kịch bản phân bổ vốn xây dựng nông thôn mới"),
+    "workflow-completeness": _("Tình hình nộp báo cáo định kỳ"),
+    "workflow-validation": _("Kiểm tra số liệu báo cáo định kỳ"),
+    "dashboard": _("Bảng điều hành tổng hợp"),
 }
 
 # Column/figure names used by the automatic layout of a report (key → Vietnamese label); unknown keys print as-is.

@@ -25,7 +25,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from mtqg.core.formatting import number_vi
-from mtqg.core.tables import Column, Table, write_xlsx
+from mtqg.core.tables import Column, Table, Typed, write_xlsx
 
 from . import charts
 
@@ -193,42 +193,37 @@ def cell(row: dict[str, Any], col: dict[str, Any]) -> str:
 # XLSX
 # ---------------------------------------------------------------------------------------------------------------
 
-SHEET_BAD = re.compile(r"[\[\]\*\?/\\:]")
 
 
 def render_xlsx(slug: str, data: Any) -> bytes:
+    """One sheet per table block: the full title in A1, a deliberately short sheet name (core.tables.sheet_title),
+    rates as fractions in a percent format, money and counts with thousands separators."""
     _doc, blocks = document_of(slug, data)
     tables: list[Table] = []
-    used: set[str] = set()
     for block in blocks:
         if block.get("type") != "table":
             continue
-        title = SHEET_BAD.sub("-", str(block.get("title") or report_title(slug)))[:28] or "Bang"
-        base, n = title, 2
-        while title.lower() in used:
-            title = f"{base[:25]} ({n})"
-            n += 1
-        used.add(title.lower())
+        title = str(block.get("title") or report_title(slug))
         columns = [
-            Column(
-                c["key"],
-                str(c["label"]),
-                {"int": "int", "decimal": "decimal", "percent": "decimal", "money": "money"}.get(
-                    c.get("kind", "text"), "text"
-                ),
-            )
+            Column(c["key"], str(c["label"]), XLSX_KINDS.get(c.get("kind", "text"), "text"))
             for c in block["columns"]
         ]
-        rows = [
-            {c["key"]: _xlsx_value(row.get(c["key"]), c.get("kind", "text")) for c in block["columns"]}
-            for row in block["rows"]
-        ]
+        rows = [{c["key"]: _xlsx_cell(row, c) for c in block["columns"]} for row in block["rows"]]
         tables.append(Table(title=title, columns=columns, rows=rows, notes=list(block.get("notes", []))))
     if not tables:
-        tables.append(
-            Table(title=report_title(slug)[:28], columns=[Column("v", "")], rows=[{"v": no_data()}])
-        )
+        tables.append(Table(title=report_title(slug), columns=[Column("v", "")], rows=[{"v": no_data()}]))
     return write_xlsx(tables)
+
+
+XLSX_KINDS = {"int": "int", "decimal": "decimal", "percent": "percent", "money": "money", "date": "date"}
+
+
+def _xlsx_cell(row: dict[str, Any], col: dict[str, Any]) -> Any:
+    kind = col.get("kind", "text")
+    if kind == "auto":  # key/value tables: each row says its own kind
+        row_kind = row.get("_kind", "text")
+        return Typed(_xlsx_value(row.get(col["key"]), row_kind), XLSX_KINDS.get(row_kind, "text"))
+    return _xlsx_value(row.get(col["key"]), kind)
 
 
 def _xlsx_value(value: Any, kind: str) -> Any:

@@ -15,10 +15,11 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from mtqg.api.filters import UnitCodeFilter
+from mtqg.api.filters import TextSearchFilter, UnitCodeFilter
 from mtqg.reports.api import report_response, report_schema
 
 from .models import Agreement, Finding, FollowUp, Mission, Recommendation, Snapshot
+from .selectors import MISSION_SEARCH, RECOMMENDATION_SEARCH
 
 
 class MissionSerializer(serializers.ModelSerializer):
@@ -75,9 +76,18 @@ class RecommendationSerializer(serializers.ModelSerializer):
         return obj.is_overdue()
 
 
+class MissionFilter(django_filters.FilterSet):
+    q = TextSearchFilter(MISSION_SEARCH, label="Tìm đoàn (có hoặc không dấu)")
+
+
+class RecommendationFilter(django_filters.FilterSet):
+    q = TextSearchFilter(RECOMMENDATION_SEARCH, label="Tìm kiến nghị (có hoặc không dấu)")
+
+
 class MissionViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = MissionSerializer
     permission_classes = [IsAuthenticated]
+    filterset_class = MissionFilter
 
     def get_queryset(self) -> Any:
         return Mission.objects.visible_to(self.request.user).select_related("unit")
@@ -86,6 +96,7 @@ class MissionViewSet(viewsets.ReadOnlyModelViewSet):
 class RecommendationViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = RecommendationSerializer
     permission_classes = [IsAuthenticated]
+    filterset_class = RecommendationFilter
 
     def get_queryset(self) -> Any:
         return Recommendation.objects.visible_to(self.request.user).select_related("mission")

@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from mtqg.core.search import search_q
 from mtqg.geo.models import UnitVersion
 from mtqg.geo.selectors import lineage_scope_paths
 
@@ -28,10 +29,16 @@ def base(model: Any, user: Any, within: UnitVersion | None = None) -> QuerySet[A
     return qs
 
 
+MISSION_SEARCH = ("title", "leader", "organiser_name", "unit__name")
+RECOMMENDATION_SEARCH = ("content", "to_name", "from_name", "mission__title", "responsible_unit__name")
+
+
 def missions(
-    user: Any, *, year: int | None = None, organiser: str = "", theme: str = ""
+    user: Any, *, year: int | None = None, organiser: str = "", theme: str = "", q: str = ""
 ) -> QuerySet[Mission]:
     qs = Mission.objects.visible_to(user).select_related("unit")
+    if q:
+        qs = qs.filter(search_q(q, MISSION_SEARCH))
     if year:
         qs = qs.filter(start_date__year=year)
     if organiser:
@@ -41,12 +48,13 @@ def missions(
     return qs
 
 
-def overdue(user: Any, today: date | None = None) -> QuerySet[Recommendation]:
+def overdue(user: Any, today: date | None = None, q: str = "") -> QuerySet[Recommendation]:
     """Open recommendations whose deadline has passed ('quá hạn' is derived, never stored)."""
     today = today or timezone.localdate()
     return (
         Recommendation.objects.visible_to(user)
         .filter(status__in=Recommendation.OPEN, deadline__lt=today)
+        .filter(search_q(q, RECOMMENDATION_SEARCH))
         .select_related("mission__unit", "responsible_unit")
         .order_by("deadline", "pk")
     )

@@ -36,7 +36,8 @@ def index(request: HttpRequest) -> HttpResponse:
         year = None
     organiser = request.GET.get("organiser", "")
     theme = request.GET.get("theme", "")
-    qs = selectors.missions(request.user, year=year, organiser=organiser, theme=theme)
+    q = request.GET.get("q", "").strip()[:100]
+    qs = selectors.missions(request.user, year=year, organiser=organiser, theme=theme, q=q)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     years = sorted(
         {d.year for d in Mission.objects.visible_to(request.user).dates("start_date", "year")}, reverse=True
@@ -51,6 +52,7 @@ def index(request: HttpRequest) -> HttpResponse:
             "organiser": organiser,
             "organisers": Mission.Organiser.choices,
             "theme": theme,
+            "q": q,
             "themes": theme_choices(),
             "recurring": selectors.recurring_themes(request.user),
         },
@@ -146,5 +148,6 @@ def overdue(request: HttpRequest) -> HttpResponse:
         )
         response["Content-Disposition"] = 'attachment; filename="kien-nghi-qua-han.xlsx"'
         return response
-    page = Paginator(selectors.overdue(request.user), 50).get_page(request.GET.get("page"))
-    return render(request, "supervision/overdue.html", {"page": page})
+    q = request.GET.get("q", "").strip()[:100]
+    page = Paginator(selectors.overdue(request.user, q=q), 50).get_page(request.GET.get("page"))
+    return render(request, "supervision/overdue.html", {"page": page, "q": q})

@@ -7,6 +7,8 @@ from typing import Any
 
 from django.db.models import Case, CharField, Count, Q, Value, When
 from django.db.models.functions import Substr
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 
 from mtqg.accounts.scoping import ALL, path_q, view_prefixes
 from mtqg.geo.models import UnitVersion
@@ -219,3 +221,56 @@ def year_matrix(user: Any, report_type: ReportType, year: int) -> dict[str, Any]
     ]
     total = [{k: sum(r["cells"][i][k] for r in rows) for k in keys} for i in range(len(periods))]
     return {"periods": periods, "rows": rows, "total": total}
+
+
+DECISION_LABELS = {
+    "submit": _l("Nộp báo cáo"),
+    "approve": _l("Duyệt"),
+    "forward": _l("Duyệt, chuyển lên cấp trên"),
+    "return": _l("Trả lại"),
+    "reopen": _l("Mở lại"),
+}
+
+
+def _state(status: str, pending: int | None) -> str:
+    label = str(Report.Status(status).label) if status in Report.Status.values else status
+    if status == Report.Status.SUBMITTED and pending is not None:
+        return _("%(s)s, chờ cấp %(l)s duyệt") % {
+            "s": label,
+            "l": str(UnitVersion.Level(pending).label).lower(),
+        }
+    return label
+
+
+def decision_log(report: Report) -> list[dict[str, Any]]:
+    """The report's decision log in words: 'Duyệt, chuyển lên cấp trên (Đã nộp, chờ cấp tỉnh duyệt → Đã nộp, chờ
+    cấp quốc gia duyệt)'. The pending level before and after each step is rebuilt from the type's approval chain,
+    so a forward inside the chain no longer reads 'approve (submitted → submitted)'."""
+    from .services import approver_levels
+
+    levels = approver_levels(report.report_type)
+    rows, pending = [], None
+    for d in report.decisions.select_related("actor"):
+        before = pending
+        if d.action == "submit":
+            pending = levels[0]
+        elif d.action == "approve" and d.to_status == Report.Status.SUBMITTED:
+            before = d.level if d.level is not None else before
+            lower = [lvl for lvl in levels if before is not None and lvl < before]
+            pending = lower[0] if lower else None
+        else:
+            before = d.level if d.level is not None and d.from_status == Report.Status.SUBMITTED else before
+            pending = None
+        action = "forward" if d.action == "approve" and d.to_status == Report.Status.SUBMITTED else d.action
+        rows.append(
+            {
+                "at": d.at,
+                "actor": d.actor,
+                "action": str(DECISION_LABELS.get(action, d.action)),
+                "from": _state(d.from_status, before),
+                "to": _state(d.to_status, pending),
+                "level": str(UnitVersion.Level(d.level).label) if d.level is not None else "",
+                "reason": d.reason,
+            }
+        )
+    return rows

@@ -29,7 +29,7 @@ from . import services
 from .entry import actions, grid, value_text
 from .excel import import_xlsx, template_xlsx
 from .models import Report, ReportAttachment, ReportingPeriod, ReportType
-from .selectors import completeness, national_completeness, values_hidden, year_matrix
+from .selectors import completeness, decision_log, national_completeness, values_hidden, year_matrix
 from .validation import Flags, report_flags, validate_batch
 
 STATES = {"on_time": _l("Đúng hạn"), "late": _l("Muộn"), "missing": _l("Chưa nộp")}
@@ -101,7 +101,7 @@ def _detail_context(request: HttpRequest, report: Report, **extra: Any) -> dict[
         "cells": [] if hidden else grid(report, flags, extra.pop("typed", None)),
         "actions": actions(request.user, report),
         "attachments": report.attachments.all(),
-        "decisions": report.decisions.select_related("actor"),
+        "decisions": decision_log(report),
         "history": history_for(report, request.user),
         **extra,
     }

@@ -34,11 +34,35 @@
       if (!data.points.length) { el.hidden = true; return; }
       const map = L.map(el);
       const layer = L.featureGroup().addTo(map);
+      const radius = (n) => 3 + Math.sqrt(n) * 2;
       data.points.forEach((p) => {
-        L.circleMarker([p.lat, p.lon], { radius: 3 + Math.sqrt(p.works) * 2 })
-          .bindTooltip(p.name + ": " + p.works + " " + el.dataset.label + ", " + p.total_million.toLocaleString("vi-VN") + " triệu đồng")
+        L.circleMarker([p.lat, p.lon], { radius: radius(p.works) })
+          .bindTooltip(p.name + ": " + p.works.toLocaleString("vi-VN") + " " + el.dataset.label + ", " + p.total_million.toLocaleString("vi-VN") + " " + el.dataset.money)
           .addTo(layer);
       });
       map.fitBounds(layer.getBounds().pad(0.1));
+      // Legend: what a circle's size means, with three reference sizes from the data.
+      const most = Math.max(...data.points.map((p) => p.works));
+      const sizes = [...new Set([1, Math.max(1, Math.round(most / 2)), most])];
+      const legend = L.control({ position: "bottomright" });
+      legend.onAdd = () => {
+        const box = L.DomUtil.create("div", "map-legend bg-white border rounded p-2 small");
+        const head = document.createElement("div");
+        head.className = "fw-semibold";
+        head.textContent = el.dataset.legend;
+        box.appendChild(head);
+        sizes.forEach((n) => {
+          const row = document.createElement("div");
+          row.className = "d-flex align-items-center gap-2";
+          const dot = document.createElement("span");
+          dot.className = "legend-circle";
+          dot.style.width = dot.style.height = radius(n) * 2 + "px";
+          row.appendChild(dot);
+          row.appendChild(document.createTextNode(n.toLocaleString("vi-VN") + " " + el.dataset.label));
+          box.appendChild(row);
+        });
+        return box;
+      };
+      legend.addTo(map);
     });
 })();

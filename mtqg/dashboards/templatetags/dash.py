@@ -101,3 +101,33 @@ def units_table(rows: list[dict[str, Any]], title: str, query: str) -> SafeStrin
         f'<caption class="caption-top small text-muted">{conditional_escape(title)}</caption>'
         f"<thead><tr>{head}</tr></thead><tbody>{''.join(out)}</tbody></table>"
     )
+
+
+# Words static/js/dashboards.js writes on charts and maps, in the page's language (json_script "dashboard-i18n").
+JS_STRINGS = (
+    "Mục tiêu",
+    "NTM hiện đại",
+    "NTM kiểu mẫu",
+    "NTM nâng cao",
+    "Đạt chuẩn NTM",
+    "Cơ bản đạt chuẩn",
+    "Chưa đạt / chưa có số liệu",
+    "Số tiêu chí đạt",
+    "Tỷ lệ hộ nghèo (%)",
+    "Giải ngân NSTW (%)",
+    "Tỷ lệ xã đạt chuẩn NTM (%)",
+    "Tỷ lệ xã thuộc Chương trình 135 (%)",
+    "Số huyện nghèo (30a)",
+    "Không thuộc",
+    "Chưa có số liệu",
+    "Chú giải",
+    "triệu đồng",
+    "Số công trình",
+)
+
+
+@register.simple_tag
+def dashboard_i18n() -> SafeString:
+    from django.utils.html import json_script
+
+    return json_script({s: _(s) for s in JS_STRINGS}, "dashboard-i18n")

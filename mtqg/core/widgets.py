@@ -1,0 +1,80 @@
+"""Input widgets every form uses for dates and money (decision 0022).
+
+- `IsoDateInput`: `<input type="date">` needs its value as yyyy-mm-dd whatever the page's language; Django would
+  localise a date to "06/12/2026" and the browser would show an empty box.
+- `MoneyInput` / `MoneyField`: whole VND (or whole triệu đồng) typed and shown with Vietnamese grouping
+  ("3.873.000"); static/js/app.js regroups while typing; the server accepts "3.873.000", "3 873 000" and
+  "3873000" alike, so the form still works without JavaScript.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+
+class IsoDateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+def group_vnd(value: Any) -> str:
+    """3873000 → '3.873.000' (whole numbers; anything else is returned as typed)."""
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return str(value)
+    if number != number.to_integral_value():
+        return str(value)
+    return f"{int(number):,}".replace(",", ".")
+
+
+def parse_vnd(raw: Any) -> Decimal | None:
+    """'3.873.000', '3 873 000' or '3873000' → Decimal('3873000'); '' → None; a fraction or text → error."""
+    text = str(raw or "").strip().replace("\u00a0", "").replace(" ", "").replace(".", "")
+    if not text:
+        return None
+    if not text.lstrip("-").isdigit():
+        raise ValidationError(
+            _(
+                "Số tiền không hợp lệ: chỉ nhập số nguyên, có thể có dấu chấm ngăn cách hàng nghìn (ví dụ 3.873.000)."
+            ),
+            code="invalid",
+        )
+    return Decimal(text)
+
+
+class MoneyInput(forms.TextInput):
+    """Text box (not type=number, which cannot show separators) with numeric keyboard and grouping."""
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        base = {"inputmode": "numeric", "autocomplete": "off", "data-money": ""}
+        super().__init__(attrs={**base, **(attrs or {})})
+
+    def format_value(self, value: Any) -> str | None:
+        if value is None or value == "":
+            return None
+        return group_vnd(value)
+
+
+class MoneyField(forms.DecimalField):
+    """Whole amounts with Vietnamese thousands separators."""
+
+    widget = MoneyInput
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_digits", 18)
+        kwargs.setdefault("decimal_places", 0)
+        kwargs.setdefault("localize", False)
+        super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> Decimal | None:
+        if value in self.empty_values:
+            return None
+        return parse_vnd(value)
