@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "mtqg.geo",
     "mtqg.ntm",
     "mtqg.poverty",
+    "mtqg.survey",
     "mtqg.finance",
     "mtqg.ocop",
     "mtqg.workflow",

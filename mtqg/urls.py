@@ -12,6 +12,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("units/", include("mtqg.geo.urls")),
     path("ntm/", include("mtqg.ntm.urls")),
     path("poverty/", include("mtqg.poverty.urls")),
+    path("ra-soat/", include("mtqg.survey.urls")),
     path("finance/", include("mtqg.finance.urls")),
     path("ocop/", include("mtqg.ocop.urls")),
     path("workflow/", include("mtqg.workflow.urls")),

@@ -46,6 +46,7 @@ class Assignment(models.Model):
         PROVINCE = "province", _("Cán bộ chương trình cấp tỉnh")
         COMMUNE = "commune", _("Cán bộ cấp xã")
         SUPERVISOR = "supervisor", _("Giám sát, thanh tra (chỉ xem)")
+        ENUMERATOR = "enumerator", _("Điều tra viên rà soát hộ nghèo (cấp thôn)")
 
     class Access(models.TextChoices):
         ENTRY = "entry", _("Nhập liệu và xem")

@@ -23,6 +23,7 @@ ROLE_LEVELS = {
     Assignment.Role.CENTRAL: {UnitVersion.Level.COUNTRY},
     Assignment.Role.PROVINCE: {UnitVersion.Level.PROVINCE},
     Assignment.Role.COMMUNE: {UnitVersion.Level.COMMUNE},
+    Assignment.Role.ENUMERATOR: {UnitVersion.Level.VILLAGE},
     Assignment.Role.SUPERVISOR: {
         UnitVersion.Level.COUNTRY,
         UnitVersion.Level.PROVINCE,

@@ -6,6 +6,7 @@ from .router import router
 urlpatterns = [
     path("api/v1/ntm/", include("mtqg.ntm.api_urls")),
     path("api/v1/poverty/", include("mtqg.poverty.api_urls")),
+    path("api/v1/survey/", include("mtqg.survey.api_urls")),
     path("api/v1/finance/", include("mtqg.finance.api_urls")),
     path("api/v1/ocop/", include("mtqg.ocop.api_urls")),
     path("api/v1/workflow/", include("mtqg.workflow.api_urls")),

@@ -17,6 +17,8 @@ NAVIGATION = [
     (_("Đơn vị hành chính"), "geo:tree", "diagram-3"),
     (_("Nông thôn mới"), "ntm:index", "flower2"),
     (_("Giảm nghèo"), "poverty:index", "people"),
+    (_("Rà soát hộ nghèo"), "survey:index", "clipboard2-data"),
+    (_("Phiếu thực địa"), "survey:app", "phone"),
     (_("Vốn và công trình"), "finance:index", "cash-coin"),
     (_("OCOP"), "ocop:index", "award"),
     (_("Báo cáo định kỳ"), "workflow:index", "inbox"),

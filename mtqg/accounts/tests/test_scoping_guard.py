@@ -28,6 +28,7 @@ SAMPLE_PROVIDERS = [
     "mtqg.supervision.tests.factories:guard_sample",
     "mtqg.dashboards.tests.factories:guard_sample",
     "mtqg.planning.tests.factories:guard_sample",
+    "mtqg.survey.tests.factories:guard_sample",
 ]
 SKIP_PREFIXES = (
     "admin/",

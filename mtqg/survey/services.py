@@ -1,0 +1,311 @@
+"""Review campaign write services: each `<entity>_<verb>(*, actor, ...)`, atomic, with its change record."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Max, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from mtqg.accounts.models import Assignment
+from mtqg.accounts.scoping import ensure_can_edit, path_q
+from mtqg.core.audit import record_change
+from mtqg.geo.models import UnitVersion
+from mtqg.geo.selectors import classification, lineage_scope_paths
+from mtqg.poverty.models import Household, PovertyClass, Review
+
+from .definitions import evaluate, form_for, standard_of
+from .models import Campaign, CampaignHousehold, CampaignVillage, Device, SurveyResponse
+
+POORISH = (PovertyClass.POOR, PovertyClass.NEAR_POOR)
+
+
+def campaign_deadline(year: int) -> tuple[date, date, str]:
+    """(start, deadline, source) from the reporting calendar's REVIEW period of the year (workflow app)."""
+    from mtqg.workflow.models import ReportingPeriod
+
+    period = ReportingPeriod.objects.filter(year=year, slot="REVIEW").first()
+    if period is None:
+        raise ValidationError(
+            {
+                "year": _(
+                    "Lịch báo cáo năm %(y)s chưa có kỳ rà soát hằng năm (nạp lịch: manage.py load_reporting_calendars)."
+                )
+                % {"y": year}
+            }
+        )
+    return period.start, period.end, _("Lịch báo cáo: %(l)s") % {"l": period.label}
+
+
+@transaction.atomic
+def campaign_create(
+    *,
+    actor: Any,
+    commune: UnitVersion,
+    year: int,
+    applied: list[int] | None = None,
+    proposed: list[int] | None = None,
+) -> Campaign:
+    """Open a commune's review of `year` with its list: every household of the commune (and its pre-2025
+    predecessors) poor or near-poor in its last review before `year`, plus households that applied (Mẫu số 01)
+    or were proposed by village heads (ids)."""
+    if commune.level != UnitVersion.Level.COMMUNE:
+        raise ValidationError({"commune": _("Đợt rà soát lập cho đơn vị cấp xã.")})
+    ensure_can_edit(actor, commune.path)
+    if Campaign.objects.filter(commune=commune, year=year).exists():
+        raise ValidationError({"year": _("Xã đã có đợt rà soát năm %(y)s.") % {"y": year}})
+    form = form_for(year)
+    start, deadline, source = campaign_deadline(year)
+    campaign = Campaign.objects.create(
+        commune=commune,
+        year=year,
+        form=form,
+        starts_on=start,
+        deadline=deadline,
+        deadline_source=source,
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    paths = tuple(lineage_scope_paths(commune) | {commune.path})
+    households = Household.objects.filter(path_q("commune__path", paths))
+    last = (
+        Review.objects.filter(household__in=households, year__lt=year)
+        .values("household_id")
+        .annotate(y=Max("year"))
+    )
+    latest = {r["household_id"]: r["y"] for r in last}
+    classes = {
+        hid: cls
+        for hid, y, cls in Review.objects.filter(household__in=households, year__lt=year)
+        .filter(year__in=set(latest.values()))
+        .values_list("household_id", "year", "poverty_class")
+        if latest.get(hid) == y
+    }
+    rows: dict[int, CampaignHousehold] = {}
+    for hid, cls in classes.items():
+        if cls in POORISH:
+            rows[hid] = CampaignHousehold(source=CampaignHousehold.Source.LAST_YEAR, previous_class=cls)
+    for ids, source in ((applied or [], "applied"), (proposed or [], "proposed")):
+        found = set(households.filter(pk__in=ids).values_list("pk", flat=True))
+        if set(ids) - found:
+            raise ValidationError({source: _("Có hộ không thuộc xã này: %(i)s.") % {"i": sorted(set(ids) - found)}})
+        for hid in ids:
+            rows.setdefault(hid, CampaignHousehold(source=source, previous_class=classes.get(hid, "")))
+    village_of = dict(households.filter(pk__in=rows).values_list("pk", "village_id"))
+    village_paths = dict(
+        UnitVersion.objects.filter(pk__in={v for v in village_of.values() if v}).values_list("pk", "path")
+    )
+    for hid, row in rows.items():
+        row.campaign, row.household_id = campaign, hid
+        row.village_id = village_of.get(hid)
+        row.path = village_paths.get(row.village_id, commune.path) if row.village_id else commune.path
+    CampaignHousehold.objects.bulk_create(rows.values(), batch_size=1000)
+    for vid in sorted(set(village_paths)):
+        CampaignVillage.objects.get_or_create(campaign=campaign, village_id=vid)
+    record_change(
+        actor=actor,
+        obj=campaign,
+        action="created",
+        changes={"households": [0, len(rows)], "deadline": [None, deadline]},
+    )
+    return campaign
+
+
+@transaction.atomic
+def campaign_household_set_village(
+    *, actor: Any, campaign: Campaign, items: list[CampaignHousehold], village: UnitVersion
+) -> int:
+    """Put listed households into a village of the campaign's commune (their survey goes to its enumerator)."""
+    ensure_can_edit(actor, campaign.commune.path)
+    if village.parent_id != campaign.commune_id or village.level != UnitVersion.Level.VILLAGE:
+        raise ValidationError({"village": _("Thôn không thuộc xã của đợt rà soát.")})
+    ids = [i.pk for i in items if i.campaign_id == campaign.pk]
+    n = CampaignHousehold.objects.filter(pk__in=ids).update(village=village, path=village.path)
+    CampaignVillage.objects.get_or_create(campaign=campaign, village=village)
+    record_change(actor=actor, obj=campaign, action="villages_set", changes={village.name: [None, n]})
+    return n
+
+
+@transaction.atomic
+def campaign_village_assign(*, actor: Any, campaign: Campaign, village: UnitVersion, enumerator: Any) -> CampaignVillage:
+    """Assign a village of the campaign to an enumerator. The enumerator's scope is an ordinary Assignment
+    (role điều tra viên, on the village, for the campaign period): the one scoping mechanism does the rest."""
+    from mtqg.accounts.services import assignment_create
+
+    ensure_can_edit(actor, campaign.commune.path)
+    cv = CampaignVillage.objects.select_for_update().filter(campaign=campaign, village=village).first()
+    if cv is None:
+        raise ValidationError({"village": _("Thôn không có trong đợt rà soát.")})
+    old = cv.enumerator
+    cv.enumerator = enumerator
+    cv.save(update_fields=["enumerator"])
+    active = Assignment.objects.active_for(enumerator, timezone.localdate()).filter(
+        role=Assignment.Role.ENUMERATOR, unit=village
+    )
+    if not active.exists():
+        assignment_create(
+            actor=None,
+            user=enumerator,
+            role=Assignment.Role.ENUMERATOR,
+            unit=village,
+            valid_from=min(campaign.starts_on, timezone.localdate()),
+        )
+    record_change(
+        actor=actor, obj=cv, action="assigned", changes={"enumerator": [str(old or ""), str(enumerator)]}
+    )
+    return cv
+
+
+PARENT_OF_HEAD = {"bố", "mẹ", "cha"}
+CHILD_OF_HEAD = {"con", "con đẻ", "con nuôi", "con dâu", "con rể"}
+HEAD_COUPLE = {"chủ hộ", "vợ", "chồng"}
+
+
+def check_members(members: list[dict[str, Any]]) -> list[str]:
+    """Impossible member data in a field roster: bad dates, a child born before a parent (Vietnamese messages)."""
+    errors: list[str] = []
+    born: list[tuple[str, str, date]] = []
+    for m in members:
+        name = str(m.get("full_name", "")).strip()
+        if not name:
+            errors.append(_("Thành viên thiếu họ và tên."))
+            continue
+        raw = m.get("birth_date")
+        if not raw:
+            continue
+        try:
+            day = date.fromisoformat(str(raw))
+        except ValueError:
+            errors.append(_("%(n)s: ngày sinh không hợp lệ (%(d)s).") % {"n": name, "d": raw})
+            continue
+        if day > timezone.localdate():
+            errors.append(_("%(n)s: ngày sinh ở tương lai.") % {"n": name})
+        born.append((name, str(m.get("relation", "")).strip().lower(), day))
+    couple = [(n, d) for n, r, d in born if r in HEAD_COUPLE]
+    for name, relation, day in born:
+        parents = couple if relation in CHILD_OF_HEAD else []
+        if relation in HEAD_COUPLE:
+            parents = [(n, d) for n, r, d in born if r in PARENT_OF_HEAD]
+        for parent, pday in parents:
+            if pday >= day:
+                errors.append(
+                    _("%(p)s (sinh %(pd)s) không thể là cha, mẹ của %(c)s (sinh %(cd)s): cha mẹ trẻ hơn con.")
+                    % {"p": parent, "pd": pday.strftime("%d/%m/%Y"), "c": name, "cd": day.strftime("%d/%m/%Y")}
+                )
+    return errors
+
+
+def region_of(commune: UnitVersion, year: int) -> str:
+    """The commune's region for the B1 cut-offs (the ntm_region classification; '' = the default cut-off)."""
+    return classification(commune, "ntm_region", date(year, 9, 1)) or ""
+
+
+def item_evaluate(item: CampaignHousehold, answers: dict[str, Any]) -> Any:
+    campaign = item.campaign
+    form = campaign.form
+    area = item.household.area
+    return evaluate(
+        form, standard_of(form), area=area, region=region_of(campaign.commune, campaign.year), answers=answers
+    )
+
+
+def _save_response(
+    *,
+    actor: Any,
+    item: CampaignHousehold,
+    answers: dict[str, Any],
+    device: Device | None,
+    entered_at: Any,
+    members: list[dict[str, Any]] | None = None,
+) -> SurveyResponse:
+    """Evaluate a complete form and write it (new version); ValidationError lists the missing answers."""
+    member_errors = check_members(members or [])
+    if member_errors:
+        raise ValidationError(member_errors)
+    result = item_evaluate(item, answers)
+    if result.missing:
+        raise ValidationError(
+            _("Thiếu câu trả lời bắt buộc: %(q)s.") % {"q": "; ".join(result.missing[:5])}
+            + (_(" (và %(n)s câu khác)") % {"n": len(result.missing) - 5} if len(result.missing) > 5 else "")
+        )
+    response = SurveyResponse.objects.filter(item=item).first()
+    before = response.poverty_class if response else None
+    if response is None:
+        response = SurveyResponse(item=item, form=item.campaign.form, version=0)
+    response.area = item.household.area
+    response.answers = answers
+    if members is not None:
+        response.members = members
+    response.excluded_by_a = result.excluded_by_a
+    response.b1_score = result.b1_score
+    response.deprivations = result.deprivations
+    response.poverty_class = result.poverty_class
+    response.reasons = result.reasons
+    response.flags = result.flags
+    response.version += 1
+    response.entered_by = actor if getattr(actor, "is_authenticated", False) else None
+    response.device = device
+    response.entered_at = entered_at or timezone.now()
+    response.save()
+    if item.status != CampaignHousehold.Status.SURVEYED:
+        item.status = CampaignHousehold.Status.SURVEYED
+        item.save(update_fields=["status"])
+    record_change(
+        actor=actor,
+        obj=response,
+        action="surveyed",
+        changes={"poverty_class": [before, response.poverty_class], "version": [response.version - 1, response.version]},
+        reason=_("thiết bị %(d)s") % {"d": device} if device else "",
+    )
+    return response
+
+
+@transaction.atomic
+def response_save(
+    *, actor: Any, item: CampaignHousehold, answers: dict[str, Any], expected_version: int
+) -> SurveyResponse:
+    """Save the survey of a listed household from the office form. `expected_version` is the version the form
+    was opened on: a stale save is refused (the other save is not reverted)."""
+    ensure_can_edit(actor, item.path)
+    item = CampaignHousehold.objects.select_for_update().select_related("campaign__form", "campaign__commune", "household").get(pk=item.pk)
+    current = SurveyResponse.objects.filter(item=item).values_list("version", flat=True).first() or 0
+    if current != expected_version:
+        raise ValidationError(
+            _("Phiếu đã được người khác lưu (phiên bản %(v)s) sau khi bạn mở: tải lại để xem thay đổi.") % {"v": current}
+        )
+    return _save_response(actor=actor, item=item, answers=answers, device=None, entered_at=None)
+
+
+@transaction.atomic
+def device_register(*, actor: Any, device_id: str, label: str = "") -> Device:
+    device_id = (device_id or "").strip()[:64]
+    if len(device_id) < 8:
+        raise ValidationError({"device_id": _("Mã thiết bị không hợp lệ.")})
+    device, created = Device.objects.get_or_create(device_id=device_id, defaults={"user": actor, "label": label[:120]})
+    if device.user_id != actor.pk:
+        raise PermissionDenied(_("Thiết bị đã đăng ký cho người dùng khác."))
+    if created:
+        record_change(actor=actor, obj=device, action="created", changes={"device_id": [None, device_id]}, unit_path="")
+    return device
+
+
+@transaction.atomic
+def device_revoke(*, actor: Any, device: Device, reason: str = "") -> Device:
+    """Revoke a lost or replaced device: its later syncs are refused (its owner or an administrator)."""
+    if actor.pk != device.user_id and not actor.is_superuser:
+        raise PermissionDenied(_("Chỉ chủ thiết bị hoặc quản trị được thu hồi thiết bị."))
+    device.revoked_at = timezone.now()
+    device.save(update_fields=["revoked_at"])
+    record_change(actor=actor, obj=device, action="revoked", changes={"revoked": [False, True]}, reason=reason, unit_path="")
+    return device
+
+
+def visible_items(user: Any) -> Any:
+    return CampaignHousehold.objects.visible_to(user).filter(campaign__status=Campaign.Status.OPEN)
+
+
+def enumerator_q(user: Any) -> Q:
+    return Q(campaign__villages__enumerator=user)

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from . import views
+
+app_name = "survey"
+urlpatterns = [
+    path("", views.campaign_list, name="index"),
+    path("<int:pk>/", views.campaign_detail, name="campaign"),
+    path("<int:pk>/giao-thon/", views.village_assign, name="village_assign"),
+    path("ho/<int:pk>/", views.survey_form, name="form"),
+    path("ho/<int:pk>/xem-truoc/", views.survey_preview, name="preview"),
+    path("xung-dot/<int:pk>/", views.conflict_detail, name="conflict"),
+    path("app/", views.field_app, name="app"),
+    path("app/sw.js", views.service_worker, name="sw"),
+    path("app/manifest.webmanifest", views.manifest, name="manifest"),
+]

@@ -1,0 +1,232 @@
+"""Review campaign screens: campaigns with progress, a campaign's villages and list, the survey form with its
+live class, sync conflicts, and the installable field app (shell, manifest, service worker)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from mtqg.accounts.models import User
+from mtqg.accounts.scoping import get_visible_or_404, path_editable
+from mtqg.geo.models import UnitVersion
+
+from . import selectors, services
+from .definitions import questions, standard_of
+from .models import Campaign, CampaignHousehold, SurveyResponse, SyncConflict
+from .sync import conflict_resolve
+
+STATIC = Path(__file__).parent / "static" / "survey"
+
+
+def _errors(exc: ValidationError) -> str:
+    return "; ".join(exc.messages)
+
+
+@login_required
+def campaign_list(request: HttpRequest) -> HttpResponse:
+    year = request.GET.get("year", "")
+    campaigns = Campaign.objects.visible_to(request.user).select_related("commune", "commune__parent")
+    if year.isdigit():
+        campaigns = campaigns.filter(year=int(year))
+    campaigns = list(campaigns[:500])
+    progress = selectors.campaign_progress(campaigns, request.user)
+    rows = [(c, progress.get(c.pk, selectors.Progress())) for c in campaigns]
+    error = ""
+    if request.method == "POST":
+        try:
+            commune = UnitVersion.objects.visible_to(request.user).get(
+                level=UnitVersion.Level.COMMUNE, code=request.POST.get("commune", "").strip(), valid_to__isnull=True
+            )
+            campaign = services.campaign_create(actor=request.user, commune=commune, year=int(request.POST["year"]))
+            return redirect("survey:campaign", pk=campaign.pk)
+        except UnitVersion.DoesNotExist:
+            error = _("Không tìm thấy xã (mã xã hiện hành) trong phạm vi của bạn.")
+        except (ValueError, KeyError):
+            error = _("Năm rà soát phải là số nguyên.")
+        except (ValidationError, PermissionDenied) as exc:
+            error = _errors(exc) if isinstance(exc, ValidationError) else str(exc)
+    return render(
+        request,
+        "survey/campaign_list.html",
+        {"rows": rows, "total": selectors.total([p for _c, p in rows]), "year": year, "error": error},
+    )
+
+
+@login_required
+def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = get_visible_or_404(Campaign.objects.select_related("commune", "form"), request.user, pk=pk)
+    villages = selectors.village_progress(campaign, request.user)
+    items = (
+        CampaignHousehold.objects.visible_to(request.user)
+        .filter(campaign=campaign)
+        .select_related("household", "village")
+        .order_by("village__name", "household__code")
+    )
+    village, status = request.GET.get("village", ""), request.GET.get("status", "")
+    if village.isdigit():
+        items = items.filter(village_id=int(village))
+    if status in CampaignHousehold.Status.values:
+        items = items.filter(status=status)
+    page = Paginator(items, 100).get_page(request.GET.get("page"))
+    can_manage = path_editable(request.user, campaign.commune.path)
+    enumerators = _enumerators(campaign) if can_manage else []
+    context = {
+        "campaign": campaign,
+        "villages": villages,
+        "total": selectors.total([p for _v, p in villages]),
+        "page": page,
+        "can_manage": can_manage,
+        "enumerators": enumerators,
+        "statuses": CampaignHousehold.Status.choices,
+        "village": village,
+        "status": status,
+        "conflicts": SyncConflict.objects.visible_to(request.user)
+        .filter(item__campaign=campaign, resolved_at__isnull=True)
+        .select_related("item__household")[:50],
+    }
+    return render(request, "survey/campaign_detail.html", context)
+
+
+def _enumerators(campaign: Campaign) -> list[User]:
+    from mtqg.accounts.models import Assignment
+
+    return list(
+        User.objects.filter(
+            assignments__role=Assignment.Role.ENUMERATOR, assignments__unit__parent=campaign.commune
+        ).distinct()
+    )
+
+
+@login_required
+@require_POST
+def village_assign(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = get_visible_or_404(Campaign.objects.select_related("commune"), request.user, pk=pk)
+    try:
+        village = UnitVersion.objects.get(pk=int(request.POST.get("village", "0")), parent=campaign.commune)
+        enumerator = User.objects.get(username=request.POST.get("enumerator", "").strip())
+        services.campaign_village_assign(actor=request.user, campaign=campaign, village=village, enumerator=enumerator)
+    except (UnitVersion.DoesNotExist, ValueError):
+        return HttpResponse(_("Thôn không thuộc xã của đợt rà soát."), status=400)
+    except User.DoesNotExist:
+        return HttpResponse(_("Không có người dùng với tên đăng nhập này."), status=400)
+    return redirect("survey:campaign", pk=campaign.pk)
+
+
+def _answers(qs: dict[str, list[dict[str, Any]]], data: Any) -> dict[str, Any]:
+    """Answers from a posted form: yes/no questions as booleans, options as values (lists for multi)."""
+    out: dict[str, Any] = {}
+    for q in qs["a"] + qs["b2"]:
+        value = data.get(q["id"])
+        if value in ("yes", "no"):
+            out[q["id"]] = value == "yes"
+    for q in qs["b1"]:
+        if q.get("type") == "multi":
+            out[q["id"]] = data.getlist(q["id"])
+        elif data.get(q["id"]):
+            out[q["id"]] = data.get(q["id"])
+    return out
+
+
+def _item(request: HttpRequest, pk: int) -> CampaignHousehold:
+    return get_visible_or_404(
+        CampaignHousehold.objects.select_related("campaign__form", "campaign__commune", "household", "village"),
+        request.user,
+        pk=pk,
+    )
+
+
+@login_required
+def survey_form(request: HttpRequest, pk: int) -> HttpResponse:
+    item = _item(request, pk)
+    form = item.campaign.form
+    qs = questions(form, standard_of(form))
+    response = SurveyResponse.objects.filter(item=item).first()
+    answers = response.answers if response else {}
+    version = response.version if response else 0
+    error = ""
+    if request.method == "POST":
+        answers = _answers(qs, request.POST)
+        try:
+            services.response_save(
+                actor=request.user, item=item, answers=answers, expected_version=int(request.POST.get("version", 0))
+            )
+            if Campaign.objects.visible_to(request.user).filter(pk=item.campaign_id).exists():
+                return redirect("survey:campaign", pk=item.campaign_id)
+            return redirect("survey:app")
+        except ValidationError as exc:
+            error = _errors(exc)
+        except PermissionDenied as exc:
+            error = str(exc)
+    try:
+        result = services.item_evaluate(item, answers)
+    except ValidationError as exc:
+        result, error = None, error or _errors(exc)
+    context = {"item": item, "form": form, "qs": qs, "answers": answers, "version": version}
+    return render(request, "survey/form.html", context | {"result": result, "error": error})
+
+
+@login_required
+@require_POST
+def survey_preview(request: HttpRequest, pk: int) -> HttpResponse:
+    """The class and reasons of the form as filled in so far (htmx, on every change): same engine as the API."""
+    item = _item(request, pk)
+    qs = questions(item.campaign.form, standard_of(item.campaign.form))
+    try:
+        result, error = services.item_evaluate(item, _answers(qs, request.POST)), ""
+    except ValidationError as exc:
+        result, error = None, _errors(exc)
+    return render(request, "survey/_result.html", {"result": result, "error": error})
+
+
+@login_required
+def conflict_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    conflict = get_visible_or_404(
+        SyncConflict.objects.select_related("item__household", "item__campaign__form", "entered_by"), request.user, pk=pk
+    )
+    device, server = conflict.device_answers["answers"], conflict.server_answers["answers"]
+    form = conflict.item.campaign.form
+    labels = {q["id"]: q["label"] for part in questions(form, standard_of(form)).values() for q in part}
+    fields = [
+        {"key": k, "label": labels.get(k, k), "device": device.get(k), "server": server.get(k)}
+        for k in sorted(set(device) | set(server))
+        if device.get(k) != server.get(k)
+    ]
+    error = ""
+    if request.method == "POST":
+        choices = {f["key"]: request.POST.get(f"f_{f['key']}", "") for f in fields}
+        try:
+            conflict_resolve(actor=request.user, conflict=conflict, choices=choices, reason=request.POST.get("reason", ""))
+            return redirect("survey:campaign", pk=conflict.item.campaign_id)
+        except ValidationError as exc:
+            error = _errors(exc)
+        except PermissionDenied as exc:
+            error = str(exc)
+    return render(request, "survey/conflict.html", {"conflict": conflict, "fields": fields, "error": error})
+
+
+@login_required
+def field_app(request: HttpRequest) -> HttpResponse:
+    return render(request, "survey/app.html")
+
+
+@login_required
+def service_worker(request: HttpRequest) -> HttpResponse:
+    response = HttpResponse((STATIC / "sw.js").read_text(encoding="utf-8"), content_type="text/javascript")
+    response["Service-Worker-Allowed"] = "/ra-soat/app/"
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
+@login_required
+def manifest(request: HttpRequest) -> HttpResponse:
+    return HttpResponse(
+        (STATIC / "manifest.webmanifest").read_text(encoding="utf-8"), content_type="application/manifest+json"
+    )
