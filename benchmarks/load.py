@@ -634,7 +634,7 @@ def start_server(
 ) -> tuple[subprocess.Popen[bytes], int]:
     from django.conf import settings
 
-    port = _free_port()
+    port = int(os.environ.get("LOAD_PORT") or _free_port())  # LOAD_PORT: a fixed port on a shared machine
     url = _database_url()
     if url.startswith(("postgres", "postgresql")):  # the backends serving the test are found by this name
         url += ("&" if "?" in url else "?") + f"application_name={APP_NAME}"

@@ -38,7 +38,12 @@ def fmt(value: Any) -> str:
     return str(value)
 
 
+UNTIMED = {"MiB", "queries", "count", "yes=1", "settings"}  # counted or peak values: no repeats to show
+
+
 def _spread(row: dict[str, Any], prefix: str = "") -> str:
+    if row.get("unit") in UNTIMED:
+        return ""
     n = row.get(f"{prefix}n" if prefix else "n")
     lo, hi = row.get(f"{prefix}min"), row.get(f"{prefix}max")
     if lo is None or hi is None:
