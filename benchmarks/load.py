@@ -497,7 +497,10 @@ async def entry_user(
         status, headers, page = await _get_page(port, stats, "entry.grid", path, cookie)
         version = VERSION.search(page)
         if status == 200 and version:
-            values = [(f"v_{code}", str(rng.randint(1, 5000))) for code in entry.codes]
+            value = str(
+                rng.randint(1, 5000)
+            )  # one value for every cell: "part ≤ whole" rules hold, nothing flagged
+            values = [(f"v_{code}", value) for code in entry.codes]
             await _post(port, stats, "entry.save", f"{path}values/", cookie, page, headers,
                         [("version", version.group(1).decode()), *values])  # fmt: skip
         elif status == 200:
@@ -924,8 +927,11 @@ def run(
         ]  # fmt: skip
     for row in rows:
         row["n"] = len(dash_server) if row["name"].startswith("load.dashboard") else stats.requests
+        if row["name"].startswith("load.write"):
+            row["n"] = len(writes)
     for route, values in routes.items():
         rows.append(result(f"load.route.{route}.server_p95", values["server_p95"], "s"))
+        rows[-1]["n"] = values["n"]
     for row in rows:
         row["detail"] = detail
     return rows

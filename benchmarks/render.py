@@ -47,7 +47,7 @@ def _spread(row: dict[str, Any], prefix: str = "") -> str:
     n = row.get(f"{prefix}n" if prefix else "n")
     lo, hi = row.get(f"{prefix}min"), row.get(f"{prefix}max")
     if lo is None or hi is None:
-        return "1 run" if n in (1, None) else f"percentile of {n} requests"
+        return "1 run" if n in (1, None) else f"over {n} requests"
     return f"{fmt(lo)}–{fmt(hi)} ({n})"
 
 

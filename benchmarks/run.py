@@ -185,7 +185,7 @@ def _database(
     steps = [
         *([] if existing else ["prepare"]),
         "settings",
-        *(only or modules()),
+        *(modules() if only is None else only),
         *(["benchmarks.load"] if load else []),
     ]
     for step in steps:
@@ -239,7 +239,11 @@ def main() -> None:
     parser.add_argument("--scale", default="province", choices=["tiny", "province", "national"])
     parser.add_argument("--child")
     parser.add_argument("--module")
-    parser.add_argument("--only", nargs="*", help="run only these modules (dotted names)")
+    parser.add_argument(
+        "--only",
+        nargs="*",
+        help="run only these modules (dotted names); `--only` alone: none (the load test only)",
+    )
     parser.add_argument("--no-doc", action="store_true", help="do not update docs/benchmarks.md")
     parser.add_argument(
         "--existing",
