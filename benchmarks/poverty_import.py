@@ -3,7 +3,7 @@ the app's importer (stream + validate + classify + stage → checker accepts all
 side by side with django-import-export and with the machine's floor on the same file (decision 0807).
 
 Sizes: tiny 20.000 rows, province 200.000, full/national 1.000.000 for ours and the floor; django-import-export
-writes the first 20.000 rows in its fast mode and 2.000 in its default mode (its rows/s hardly depends on the
+writes the first 10.000 rows in its fast mode and 1.000 in its default mode (its rows/s hardly depends on the
 size). Each of `repeat` (5) rounds runs the four one after the other, each on clean tables; every figure is the
 median of the rounds with min/max.
 
@@ -410,7 +410,7 @@ if __name__ == "__main__":
 
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=200_000)
-    parser.add_argument("--theirs", type=int, default=20_000)
+    parser.add_argument("--theirs", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mtqg.settings")
