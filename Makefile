@@ -93,7 +93,7 @@ messages: install-dev
 # Every benchmark module on fresh SQLite and PostgreSQL databases with the synthetic country at SCALE
 # (tiny | province | national); writes benchmarks/results/<date>-<scale>.{json,md} and the table in docs/benchmarks.md.
 bench: install-dev
-	bash scripts/with-postgres.sh $(PY) -m benchmarks.run --scale $(SCALE)
+	bash scripts/with-postgres.sh --durable $(PY) -m benchmarks.run --scale $(SCALE)
 
 # Scaled profile (docs/deployment.md): PostgreSQL in DATABASE_URL, jobs on Celery workers over Redis
 # (CELERY_BROKER_URL, default redis://127.0.0.1:6379/0), gunicorn in front. Stops the worker with the server.

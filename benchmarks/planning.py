@@ -11,6 +11,7 @@ import random
 import sys
 import time
 from decimal import Decimal
+from typing import Any
 
 import django
 
@@ -85,7 +86,21 @@ def instance(n: int = 3321, seed: int = 2026) -> list[Commune]:
     return communes
 
 
-def run(n: int = 3321) -> dict[str, float]:
+def results(scale: str = "province") -> list[dict[str, Any]]:
+    """benchmarks.run: each of the four solves timed REPEAT times (median, min/max; decision 0807)."""
+    from benchmarks.common import Timing, result
+
+    samples: dict[str, list[float]] = {}
+    for _ in range(REPEAT):
+        for key, seconds in run(quiet=True).items():
+            samples.setdefault(key, []).append(seconds)
+    return [result(f"planning.{key}", Timing(values), "s") for key, values in samples.items()]
+
+
+REPEAT = 5
+
+
+def run(n: int = 3321, quiet: bool = False) -> dict[str, float]:
     communes = instance(n)
     budget = 15_000_000 * MILLION  # 15.000 tỷ đồng
     rules = Rules(
@@ -95,7 +110,8 @@ def run(n: int = 3321) -> dict[str, float]:
         together=[(2, 3)],
     )
     out: dict[str, float] = {}
-    print("tải máy (uptime):", " ".join(f"{v:.2f}" for v in os.getloadavg()))
+    if not quiet:
+        print("tải máy (uptime):", " ".join(f"{v:.2f}" for v in os.getloadavg()))
     for mode, objective in (
         ("commune", "communes"),
         ("criterion", "communes"),
@@ -108,6 +124,8 @@ def run(n: int = 3321) -> dict[str, float]:
         sol = solve(problem, time_limit=60, gap=1e-4)
         key = f"{mode}/{objective}"
         out[key] = time.perf_counter() - started
+        if quiet:
+            continue
         fig = evaluate(problem, sol)
         phases = ", ".join(f"{k} {v:.2f}" for k, v in sol.phases.items())
         print(
@@ -115,6 +133,8 @@ def run(n: int = 3321) -> dict[str, float]:
             f"trạng thái {sol.status}, gap {sol.mip_gap:.2e}, mục tiêu {sol.objective:.0f} "
             f"(cận trên {sol.bound:.1f}), {fig['communes_reaching']} xã đạt chuẩn mới [{phases}]"
         )
+    if quiet:
+        return out
     plain = Problem(communes, budget, "criterion", "communes", Rules())
     for name, fn in (("even", even_spreading), ("greedy", greedy_closest)):
         print(

@@ -5,9 +5,10 @@ Per database: one child process migrates, loads the administrative units and gen
 (`generate_synthetic --scale S --seed 1`, timed); then every benchmark module runs in its own child process on that
 database, so the peak memory (getrusage ru_maxrss) reported for a module is that module's alone; the load test
 (benchmarks.load, gunicorn on 127.0.0.1) runs last. A module that fails is reported as an error row and the run goes
-on. Results: benchmarks/results/<date>-<scale>.json and .md; the table in docs/benchmarks.md between the
-"latest" markers is replaced. Ratios: against the baseline measured in the same run (django-import-export, naive ORM
-loops), SQLite ÷ PostgreSQL for the same measurement, and the previous result file of the same scale.
+on. Results: benchmarks/results/<date>-<scale>[-<label>].json and .md; docs/benchmarks.md's figures are rendered
+from the newest results files by benchmarks/render.py (decision 0807). Each database's settings (fsync,
+synchronous_commit, … as the server reports them) and the machine's load average around every step are recorded. Ratios: against the baseline measured in the same run (django-import-export, one grouped ORM
+query), SQLite ÷ PostgreSQL for the same measurement, and the previous result file of the same scale.
 """
 
 from __future__ import annotations
@@ -29,7 +30,6 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
-DOC = ROOT / "docs" / "benchmarks.md"
 # Known modules first (in this order); any other benchmarks/<name>.py with run()/results() is picked up after.
 MODULES = [
     "benchmarks.geo_units",
@@ -43,9 +43,8 @@ MODULES = [
     "benchmarks.dashboards",
     "benchmarks.planning",
 ]
-NOT_MODULES = {"__init__", "run", "common", "load", "load_settings"}
+NOT_MODULES = {"__init__", "run", "common", "load", "load_settings", "render", "demo_timing"}
 MEMORY_TARGET_MIB = 2048.0
-BEGIN, END = "<!-- latest:begin -->", "<!-- latest:end -->"
 
 
 def modules() -> list[str]:
@@ -100,17 +99,46 @@ def _prepare(scale: str) -> list[dict[str, Any]]:
     return rows
 
 
+def _db_settings() -> list[dict[str, Any]]:
+    """What the database was told, read from the server itself (decision 0808): a "settings" row per database."""
+    from django.db import connection
+
+    detail: dict[str, Any] = {"vendor": connection.vendor}
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            for name in ("server_version", "fsync", "synchronous_commit", "full_page_writes", "wal_level",
+                         "shared_buffers", "work_mem", "max_wal_size", "checkpoint_timeout"):  # fmt: skip
+                cur.execute(f"SHOW {name}")
+                detail[name] = cur.fetchone()[0]
+        else:
+            import sqlite3
+
+            detail["sqlite_version"] = sqlite3.sqlite_version
+            for name in ("journal_mode", "synchronous", "foreign_keys", "cache_size"):
+                cur.execute(f"PRAGMA {name}")
+                detail[name] = cur.fetchone()[0]
+    return [{"name": "database.settings", "value": None, "unit": "settings", "detail": detail}]
+
+
 def _child_main(args: argparse.Namespace) -> None:
     import django
 
     django.setup()
     try:
-        if args.module == "prepare":
+        if args.module == "settings":
+            rows = _db_settings()
+        elif args.module == "prepare":
             rows = _prepare(args.scale)
         elif args.module == "benchmarks.load":
             from benchmarks.load import run as load_run
 
-            rows = load_run(args.scale, seconds=float(os.environ.get("LOAD_SECONDS", "20")))
+            rows = load_run(
+                args.scale,
+                seconds=float(os.environ.get("LOAD_SECONDS", "60")),
+                users=int(os.environ.get("LOAD_USERS", "50")),
+                entry_users=int(os.environ.get("LOAD_ENTRY_USERS", "10")),
+                scenario="mixed",
+            )
         else:
             rows = _call(args.module, args.scale)
         error = None
@@ -119,6 +147,9 @@ def _child_main(args: argparse.Namespace) -> None:
         rows, error = [], f"{type(exc).__name__}: {exc}"[:500]
     from benchmarks.common import result
 
+    if args.module == "settings":
+        Path(args.child).write_text(json.dumps(rows, default=str))
+        return
     name = "synthetic" if args.module == "prepare" else args.module.split(".")[-1]
     memory = result(f"{name}.peak_memory", _peak_mib(), "MiB", target=MEMORY_TARGET_MIB)
     if error:
@@ -151,12 +182,18 @@ def _database(
             else f"sqlite:///{tmp}/bench.sqlite3"
         )
     rows: list[dict[str, Any]] = []
-    steps = [*([] if existing else ["prepare"]), *(only or modules()), *(["benchmarks.load"] if load else [])]
+    steps = [
+        *([] if existing else ["prepare"]),
+        "settings",
+        *(modules() if only is None else only),
+        *(["benchmarks.load"] if load else []),
+    ]
     for step in steps:
         out = Path(tmp) / "out.json"
         out.unlink(missing_ok=True)
         sys.stderr.write(f"== {db}: {step}\n")
         started = time.perf_counter()
+        load_before = _loadavg()
         proc = subprocess.run(
             [sys.executable, "-m", "benchmarks.run", "--child", str(out), "--module", step, "--scale", scale],
             cwd=ROOT,
@@ -164,11 +201,28 @@ def _database(
             check=False,
         )
         if out.exists():
-            rows.extend(json.loads(out.read_text()))
+            step_rows = json.loads(out.read_text())
+            for row in step_rows:
+                if row.get("unit") != "settings":
+                    row["load_average"] = [load_before, _loadavg()]
+            rows.extend(step_rows)
         else:
             rows.append({"name": f"{step}.error", "value": 0, "unit": "", "error": f"exit {proc.returncode}"})
         sys.stderr.write(f"   {time.perf_counter() - started:.1f} s\n")
     return rows
+
+
+def _loadavg() -> str:
+    """/proc/loadavg's three averages (1, 5, 15 min): how busy the shared machine was."""
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3]) if Path("/proc/loadavg").exists() else ""
+
+
+METHOD = (
+    "every timed figure is the median of ≥ 5 runs after a warm-up, with min/max; baselines are measured side by "
+    "side in the same process (alternating with ours where both are fast), never extrapolated; PostgreSQL write "
+    "figures on clean tables (VACUUM ANALYZE between measurements); the load test is the mixed workload "
+    "(readers + data-entry users whose writes succeed), judged on client and server time (decision 0807)."
+)
 
 
 def _fmt(value: Any) -> str:
@@ -180,44 +234,16 @@ def _fmt(value: Any) -> str:
     return str(value)
 
 
-def markdown(report: dict[str, Any]) -> str:
-    lines = [
-        f"Run {report['date']} · scale `{report['scale']}` · {report['host']}",
-        "",
-        "| benchmark | db | value | unit | baseline | ×baseline | target | met | SQLite÷PG | ×previous |",
-        "|---|---|---|---|---|---|---|---|---|---|",
-    ]
-    for r in report["results"]:
-        met = "" if r.get("target_met") is None else ("yes" if r["target_met"] else "**NO**")
-        if r.get("skipped"):
-            met = f"skipped: {r['skipped']}"
-        if r.get("error"):
-            met = f"**ERROR** {r['error'][:120]}"
-        baseline = f"{r.get('baseline_name') or ''} {_fmt(r.get('baseline'))}".strip()
-        lines.append(
-            f"| {r['name']} | {r.get('db', '')} | {_fmt(r.get('value'))} | {r.get('unit', '')} | {baseline} "
-            f"| {_fmt(r.get('ratio'))} | {_fmt(r.get('target'))} | {met} | {_fmt(r.get('sqlite_over_postgresql'))} "
-            f"| {_fmt(r.get('vs_previous'))} |"
-        )
-    return "\n".join(lines) + "\n"
-
-
-def _update_doc(table: str) -> None:
-    if not DOC.exists():
-        return
-    text = DOC.read_text()
-    if BEGIN in text and END in text:
-        head, rest = text.split(BEGIN, 1)
-        _old, tail = rest.split(END, 1)
-        DOC.write_text(f"{head}{BEGIN}\n{table}{END}{tail}")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--scale", default="province", choices=["tiny", "province", "national"])
     parser.add_argument("--child")
     parser.add_argument("--module")
-    parser.add_argument("--only", nargs="*", help="run only these modules (dotted names)")
+    parser.add_argument(
+        "--only",
+        nargs="*",
+        help="run only these modules (dotted names); `--only` alone: none (the load test only)",
+    )
     parser.add_argument("--no-doc", action="store_true", help="do not update docs/benchmarks.md")
     parser.add_argument(
         "--existing",
@@ -225,12 +251,18 @@ def main() -> None:
         help="run the modules on this already generated PostgreSQL database (no fresh database, no generation)",
     )
     parser.add_argument("--no-load", action="store_true", help="skip the gunicorn load test")
+    parser.add_argument(
+        "--label",
+        help="results file <date>-<scale>-<label>.json (a partial or extra run; rendered beside the main one)",
+    )
+    parser.add_argument("--note", help="a sentence stored in the results file and shown with its table")
     args = parser.parse_args()
     if args.child:
         _child_main(args)
         return
     postgres = os.environ.get("DATABASE_URL", "").startswith("postgres") or bool(args.existing)
     results: list[dict[str, Any]] = []
+    load_start = _loadavg()
     if (
         args.scale == "national" or args.existing
     ):  # ≈ 27 M households: generated server-side on PostgreSQL only
@@ -252,7 +284,7 @@ def main() -> None:
             other = by_db["sqlite"].get(r["name"])
             if r["db"] == "postgresql" and other and r.get("value") and other.get("value"):
                 r["sqlite_over_postgresql"] = round(other["value"] / r["value"], 2)
-    previous = sorted(RESULTS.glob(f"*-{args.scale}.json"))
+    previous = sorted(RESULTS.glob(f"*-{args.scale}.json"))  # unlabelled runs of the same scale
     if previous:
         old = {(r["name"], r.get("db")): r for r in json.loads(previous[-1].read_text())["results"]}
         for r in results:
@@ -266,17 +298,28 @@ def main() -> None:
         "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "scale": args.scale,
         "host": f"{os.cpu_count()} CPU, Python {sys.version.split()[0]}",
+        "load_average_start": load_start,
+        "load_average_end": _loadavg(),
+        "method": METHOD,
+        **({"note": args.note} if args.note else {}),
+        "command": " ".join(sys.argv),
         "results": results,
     }
     RESULTS.mkdir(parents=True, exist_ok=True)
     stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d")
-    (RESULTS / f"{stamp}-{args.scale}.json").write_text(
+    stem = f"{stamp}-{args.scale}" + (f"-{args.label}" if args.label else "")
+    (RESULTS / f"{stem}.json").write_text(
         json.dumps(report, indent=2, ensure_ascii=False, default=str) + "\n"
     )
-    table = markdown(report)
-    (RESULTS / f"{stamp}-{args.scale}.md").write_text(f"# Benchmarks\n\n{table}")
+    from benchmarks.render import header
+    from benchmarks.render import table as render_table
+
+    table = header(report, RESULTS / f"{stem}.json") + render_table(report)
+    (RESULTS / f"{stem}.md").write_text(f"# Benchmarks\n\n{table}")
     if not args.no_doc:
-        _update_doc(table)
+        from benchmarks.render import update_doc
+
+        update_doc()
     sys.stdout.write(table)
     errors = [r for r in results if r.get("error")]
     if errors:

@@ -1,7 +1,15 @@
 #!/usr/bin/env bash
 # Start a throwaway PostgreSQL cluster on 127.0.0.1 (private port), run the given command with
 # DATABASE_URL pointing at it, and stop the cluster even when the command fails.
+# Tests: fsync, synchronous_commit and full_page_writes off (fast, nothing to keep). `--durable` as the first
+# argument keeps PostgreSQL's production defaults (all three on): `make bench` uses it, so that write benchmarks pay
+# what a real server pays (decision 0808).
 set -euo pipefail
+DURABILITY="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+if [ "${1:-}" = "--durable" ]; then
+  DURABILITY="-c fsync=on -c synchronous_commit=on -c full_page_writes=on"
+  shift
+fi
 cd "$(dirname "$0")/.."
 BINDIR="${PG_BINDIR:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)}"
 if [ ! -x "$BINDIR/initdb" ]; then
@@ -20,7 +28,7 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 as_pg "'$BINDIR/initdb' -D '$DATA/db' -U postgres -A trust -E UTF8 --locale=C.UTF-8" >/dev/null
-as_pg "'$BINDIR/pg_ctl' -D '$DATA/db' -l '$DATA/log' -o \"-c listen_addresses=127.0.0.1 -p $PORT -c unix_socket_directories='$DATA' -c fsync=off -c synchronous_commit=off -c full_page_writes=off\" -w start" >/dev/null
+as_pg "'$BINDIR/pg_ctl' -D '$DATA/db' -l '$DATA/log' -o \"-c listen_addresses=127.0.0.1 -p $PORT -c unix_socket_directories='$DATA' $DURABILITY\" -w start" >/dev/null
 export DATABASE_URL="postgres://postgres@127.0.0.1:$PORT/postgres"
 echo "PostgreSQL tạm thời: 127.0.0.1:$PORT"
 "$@"
