@@ -412,20 +412,58 @@ def _source_labels() -> dict[str, str]:
     return {k: str(v) for k, v in Source.choices}
 
 
-def _keep(key: str, f: Filters) -> bool:
-    return f.root is None or key.split("|")[0] == f.root
+def disbursement(
+    facts: Facts,
+    year: int,
+    *,
+    root: str | None = None,
+    sources: tuple[str, ...] | None = CENTRAL,
+    carry_over: bool = True,
+    period: str | None = None,
+) -> tuple[Decimal, Decimal]:
+    """(disbursed, plan) of the year from the finance facts — the same lines and payments as
+    `finance.selectors.disbursement_summary` at `statutory_as_of(year)` (decision 0015): a program root (None =
+    every program), sources (None = every source), with or without the carried-over capital ("|co" keys), one
+    month (period "M01"…"M13") or the whole year. The one place the dashboards and the portal read a rate's parts."""
+
+    def kept(key: str) -> bool:
+        parts = key.split("|")
+        return (
+            (root is None or parts[0] == root)
+            and (sources is None or parts[1] in sources)
+            and (carry_over or len(parts) < 3)
+        )
+
+    plan = sum((n for k, (n, _d) in facts.keys("finance.plan", year).items() if kept(k)), Decimal(0))
+    paid = sum(
+        (
+            n
+            for p, k, n, _d in facts.rows("finance.disbursed", year)
+            if kept(k) and (period is None or p == period)
+        ),
+        Decimal(0),
+    )
+    return paid, plan
+
+
+def disbursement_basis(year: int) -> str:
+    """The as-of date and denominator every disbursement figure on the dashboards and the portal states."""
+    from mtqg.finance.selectors import denominator_text, statutory_as_of
+
+    return _("Đến ngày %(d)s; mẫu số: %(den)s") % {
+        "d": date_vi(statutory_as_of(year)),
+        "den": denominator_text(year, True),
+    }
 
 
 def finance_sources(facts: Facts, f: Filters) -> dict[str, Any]:
     labels = _source_labels()
     plan: dict[str, Decimal] = {}
     paid: dict[str, Decimal] = {}
-    for key, (n, _d) in facts.keys("finance.plan", f.year).items():
-        if _keep(key, f):
-            plan[key.split("|")[1]] = plan.get(key.split("|")[1], Decimal(0)) + n
-    for _p, key, n, _d in facts.rows("finance.disbursed", f.year):
-        if _keep(key, f):
-            paid[key.split("|")[1]] = paid.get(key.split("|")[1], Decimal(0)) + n
+    for s in labels:
+        paid[s], plan[s] = disbursement(facts, f.year, root=f.root, sources=(s,))
+        if not plan[s] and not paid[s]:
+            del paid[s], plan[s]
     rows: list[dict[str, Any]] = [
         {
             "source": labels.get(s, s),
@@ -453,7 +491,7 @@ def finance_sources(facts: Facts, f: Filters) -> dict[str, Any]:
             Column("rate", _("Tỷ lệ (%)"), "percent"),
         ],
         rows,
-        notes=[_("Kế hoạch giao đầu năm và điều chỉnh, không gồm vốn chuyển nguồn; giải ngân đến nay.")],
+        notes=[disbursement_basis(f.year)],
     )
     return {
         "id": "finance_sources",
@@ -471,25 +509,11 @@ def finance_curve(facts: Facts, f: Filters) -> dict[str, Any]:
     series = []
     rows: list[dict[str, Any]] = [{"month": c} for c in categories]
     for y in (f.year - 1, f.year):
-        plan = sum(
-            (
-                n
-                for k, (n, _d) in facts.keys("finance.plan", y).items()
-                if _keep(k, f) and k.split("|")[1] in CENTRAL
-            ),
-            Decimal(0),
-        )
+        _paid, plan = disbursement(facts, y, root=f.root)
         cumulative = Decimal(0)
         points = []
         for m in range(1, 14):
-            cumulative += sum(
-                (
-                    n
-                    for p, k, n, _d in facts.rows("finance.disbursed", y)
-                    if p == f"M{m:02d}" and _keep(k, f) and k.split("|")[1] in CENTRAL
-                ),
-                Decimal(0),
-            )
+            cumulative += disbursement(facts, y, root=f.root, period=f"M{m:02d}")[0]
             points.append(pct(cumulative, plan))
         series.append({"name": _("Năm %(y)s") % {"y": y}, "data": points})
         for row, value in zip(rows, points, strict=True):
@@ -512,7 +536,8 @@ def finance_curve(facts: Facts, f: Filters) -> dict[str, Any]:
         [Column("month", _("Tháng"))]
         + [Column(str(y), _("Năm %(y)s (%%)") % {"y": y}, "percent") for y in (f.year - 1, f.year)],
         rows,
-        notes=deadlines
+        notes=[disbursement_basis(f.year)]
+        + deadlines
         + ([f"{target['label']}: {target['value']}% ({target['legal_basis']})"] if target else []),
     )
     return {
@@ -715,34 +740,32 @@ def key_figures(facts: Facts, f: Filters) -> list[dict[str, Any]]:
                 }
             )
 
-    def central_rate(year: int) -> float | None:
-        plan = sum(
-            (
-                n
-                for k, (n, _d) in facts.keys("finance.plan", year).items()
-                if _keep(k, f) and k.split("|")[1] in CENTRAL
-            ),
-            Decimal(0),
-        )
-        paid = sum(
-            (
-                n
-                for _p, k, n, _d in facts.rows("finance.disbursed", year)
-                if _keep(k, f) and k.split("|")[1] in CENTRAL
-            ),
-            Decimal(0),
-        )
-        return pct(paid, plan)
+    def central_rate(year: int, sources: tuple[str, ...] | None = CENTRAL) -> float | None:
+        return pct(*disbursement(facts, year, root=f.root, sources=sources))
 
     t = selectors.target_for("finance.central_rate", y)
+    label = _("Giải ngân vốn NSTW năm %(y)s") % {"y": y}
+    if f.root:
+        label = _("Giải ngân vốn NSTW năm %(y)s của chương trình") % {"y": y}
     out.append(
         {
-            "label": _("Giải ngân vốn NSTW năm %(y)s") % {"y": y},
+            "label": label,
             "value": percent_vi(central_rate(y)),
             "change": _change(central_rate(y), central_rate(prev)),
             "target": f"{t['value']}% ({t['legal_basis']})" if t else "—",
+            "basis": disbursement_basis(y),
         }
     )
+    if f.root:  # the programme's own rate, every source: the finance page's programme row
+        out.append(
+            {
+                "label": _("Giải ngân năm %(y)s của chương trình (mọi nguồn vốn)") % {"y": y},
+                "value": percent_vi(central_rate(y, None)),
+                "change": _change(central_rate(y, None), central_rate(prev, None)),
+                "target": "—",
+                "basis": disbursement_basis(y),
+            }
+        )
     target = facts.keys("output.target", y)
     actual = facts.keys("output.actual", y)
     with_target = [k for k in target if (f.root is None or k.split(".")[0] == f.root) and target[k][0]]
@@ -843,14 +866,7 @@ def _row(unit: UnitVersion, facts: Facts, f: Filters) -> dict[str, Any]:
     n_assessed = sum((v[0] for v in assessed.values()), Decimal(0))
     met = sum((Decimal(k) * v[0] for k, v in assessed.items() if k.isdigit()), Decimal(0))
     poor, households = facts.get("poverty.poor", f.year, key="")
-    plan = sum(
-        (n for k, (n, _d) in facts.keys("finance.plan", f.year).items() if k.split("|")[1] in CENTRAL),
-        Decimal(0),
-    )
-    paid = sum(
-        (n for _p, k, n, _d in facts.rows("finance.disbursed", f.year) if k.split("|")[1] in CENTRAL),
-        Decimal(0),
-    )
+    paid, plan = disbursement(facts, f.year)
     is_commune = unit.level == UnitVersion.Level.COMMUNE
     if is_commune and f.mode == CURRENT and date(f.year, 12, 31) < REFORM_DATE:
         status = _("%(n)s/%(m)s xã trước sáp nhập đạt chuẩn") % {

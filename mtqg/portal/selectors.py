@@ -66,22 +66,7 @@ def province_rows(year: int) -> list[dict[str, Any]]:
         recognised = sum((tiers.get(t, [Decimal(0)])[0] for t in panels.RECOGNISED), Decimal(0))
         poor, households = facts.get("poverty.poor", year, key="")
         near, _h = facts.get("poverty.near_poor", year, key="")
-        plan = sum(
-            (
-                n
-                for k, (n, _d) in facts.keys("finance.plan", year).items()
-                if k.split("|")[1] in panels.CENTRAL
-            ),
-            Decimal(0),
-        )
-        paid = sum(
-            (
-                n
-                for (m, y, _p, k), (n, _d) in facts.sums.items()
-                if m == "finance.disbursed" and y == year and k.split("|")[1] in panels.CENTRAL
-            ),
-            Decimal(0),
-        )
+        paid, plan = panels.disbursement(facts, year)
         poor_v, near_v, poor_rate, near_rate = suppress(
             households,
             panels.num(poor),
