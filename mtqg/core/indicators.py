@@ -45,7 +45,9 @@ HEADLINES: dict[str, Headline] = {
             str(_("Số xã và tỷ lệ xã đạt chuẩn nông thôn mới")),
             "mtqg.dashboards.measures:ntm_facts",
             "mtqg.dashboards.panels:key_figures",
-            str(_("Quyết định công nhận còn hiệu lực ngày 31/12 của năm; mẫu số: số xã còn hiệu lực ngày đó.")),
+            str(
+                _("Quyết định công nhận còn hiệu lực ngày 31/12 của năm; mẫu số: số xã còn hiệu lực ngày đó.")
+            ),
         ),
         Headline(
             "poverty.rate",

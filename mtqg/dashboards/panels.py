@@ -65,6 +65,7 @@ class Filters:
     year: int
     program: str = ""
     mode: str = REPORTED
+    defaulted: bool = False  # the year was not asked for: the latest year with data (selectors.default_year)
 
     @property
     def root(self) -> str | None:
@@ -671,11 +672,14 @@ CHART_TITLES = {
 
 
 def charts(facts: Facts, f: Filters) -> list[dict[str, Any]]:
+    """The program's charts; `empty` when no series has a value other than 0 (the page shows "chưa có số
+    liệu" instead of bare axes)."""
     out = []
     for cid, (fn, programs) in CHARTS.items():
         if f.program in programs:
             chart = fn(facts, f)
             chart["title"] = str(CHART_TITLES[cid])
+            chart["empty"] = not any(v for s in chart["series"] for v in s["data"])
             out.append(chart)
     return out
 
@@ -691,7 +695,17 @@ def _change(now: float | None, before: float | None, unit: str = "điểm %") ->
     return f"{sign}{number_vi(delta, 2)} {unit}"
 
 
+def _latest_with(facts: Facts, f: Filters, has: Any) -> str:
+    """ "Năm gần nhất có số liệu: 2023" for a key figure without data in the year (from the years loaded)."""
+    found = next((y for y in reversed([f.years[0] - 1, *f.years]) if y < f.year and has(y)), None)
+    return _("Năm gần nhất có số liệu: %(y)s") % {"y": found} if found else "—"
+
+
 def key_figures(facts: Facts, f: Filters) -> list[dict[str, Any]]:
+    """The headline figures (mtqg.core.indicators); a figure with nothing reported in the year reads "chưa có số
+    liệu" (never 0) and names the latest year that has it."""
+    from mtqg.core.indicators import NO_DATA
+
     y, prev = f.year, f.year - 1
     out: list[dict[str, Any]] = []
 
@@ -706,11 +720,19 @@ def key_figures(facts: Facts, f: Filters) -> list[dict[str, Any]]:
         n, d = recognised(y)
         n0, d0 = recognised(prev)
         t = selectors.target_for("ntm.recognised_rate", y)
+
+        def ntm_has(year: int) -> bool:
+            return bool(facts.keys("ntm.tier", year))
+
         out.append(
             {
                 "label": _("Xã đạt chuẩn nông thôn mới"),
-                "value": f"{number_vi(n)}/{number_vi(d)} ({percent_vi(pct(n, d))})" if d else "—",
-                "change": _change(pct(n, d), pct(n0, d0)),
+                "value": f"{number_vi(n)}/{number_vi(d)} ({percent_vi(pct(n, d))})"
+                if d and ntm_has(y)
+                else str(NO_DATA),
+                "change": _change(pct(n, d), pct(n0, d0))
+                if ntm_has(y) and ntm_has(prev)
+                else ("—" if ntm_has(y) else _latest_with(facts, f, ntm_has)),
                 "target": f"≥ {t['value']}% ({t['legal_basis']})" if t else "—",
             }
         )
@@ -721,8 +743,10 @@ def key_figures(facts: Facts, f: Filters) -> list[dict[str, Any]]:
         out.append(
             {
                 "label": _("Tỷ lệ hộ nghèo"),
-                "value": percent_vi(pct(p, h)),
-                "change": _change(pct(p, h), pct(p0, h0)),
+                "value": percent_vi(pct(p, h)) if h else str(NO_DATA),
+                "change": _change(pct(p, h), pct(p0, h0))
+                if h
+                else _latest_with(facts, f, lambda yr: bool(facts.get("poverty.poor", yr, key="")[1])),
                 "target": _("giảm ≥ %(v)s điểm %%/năm (%(b)s)") % {"v": t["value"], "b": t["legal_basis"]}
                 if t
                 else "—",
@@ -750,8 +774,10 @@ def key_figures(facts: Facts, f: Filters) -> list[dict[str, Any]]:
     out.append(
         {
             "label": label,
-            "value": percent_vi(central_rate(y)),
-            "change": _change(central_rate(y), central_rate(prev)),
+            "value": percent_vi(central_rate(y)) if central_rate(y) is not None else str(NO_DATA),
+            "change": _change(central_rate(y), central_rate(prev))
+            if central_rate(y) is not None
+            else _latest_with(facts, f, lambda yr: central_rate(yr) is not None),
             "target": f"{t['value']}% ({t['legal_basis']})" if t else "—",
             "basis": disbursement_basis(y),
         }
@@ -760,7 +786,9 @@ def key_figures(facts: Facts, f: Filters) -> list[dict[str, Any]]:
         out.append(
             {
                 "label": _("Giải ngân năm %(y)s của chương trình (mọi nguồn vốn)") % {"y": y},
-                "value": percent_vi(central_rate(y, None)),
+                "value": percent_vi(central_rate(y, None))
+                if central_rate(y, None) is not None
+                else str(NO_DATA),
                 "change": _change(central_rate(y, None), central_rate(prev, None)),
                 "target": "—",
                 "basis": disbursement_basis(y),
@@ -773,7 +801,7 @@ def key_figures(facts: Facts, f: Filters) -> list[dict[str, Any]]:
     out.append(
         {
             "label": _("Chỉ tiêu đầu ra đạt mục tiêu"),
-            "value": f"{len(reached)}/{len(with_target)}" if with_target else "—",
+            "value": f"{len(reached)}/{len(with_target)}" if with_target else str(NO_DATA),
             "change": "—",
             "target": _("Mục tiêu giao trong năm"),
         }
@@ -818,6 +846,9 @@ def dashboard(user: Any, f: Filters, facts: Facts | None = None) -> dict[str, An
     pending = selectors.pending(f.unit)
     return {
         "filters": f,
+        "period_note": _("Số liệu năm %(y)s — năm gần nhất có số liệu") % {"y": f.year}
+        if f.defaulted
+        else "",
         "figures": key_figures(facts, f),
         "charts": charts(facts, f),
         "boundary": boundary_text(f),

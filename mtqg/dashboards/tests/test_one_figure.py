@@ -51,16 +51,22 @@ class OneFigureTests(TestCase):
         shown = "69,06"
 
         # finance page (its defaults: the statutory day, carry-over included)
-        page = self.client.get(reverse("finance:index"), {"unit": "04", "year": "2023", "include_carry_over": "1"})
+        page = self.client.get(
+            reverse("finance:index"), {"unit": "04", "year": "2023", "include_carry_over": "1"}
+        )
         self.assertEqual(page.context["summary"]["central"]["rate"], rate)
         self.assertEqual(page.context["f"].as_of, date(2024, 1, 31))
 
         # dashboard page and its API, both the 2025 province (lineage) and the pre-2025 one
         for unit in (self.world.cao_bang, self.world.cao_bang_old):
-            html = self.client.get(reverse("dashboards:unit", args=[unit.pk]), {"year": "2023"}).content.decode()
+            html = self.client.get(
+                reverse("dashboards:unit", args=[unit.pk]), {"year": "2023"}
+            ).content.decode()
             self.assertIn(shown, html)
             self.assertIn("31/01/2024", html)  # the as-of date and basis are stated
-            data = self.client.get("/api/v1/dashboards/dashboard/", {"unit_id": unit.pk, "year": "2023"}).json()
+            data = self.client.get(
+                "/api/v1/dashboards/dashboard/", {"unit_id": unit.pk, "year": "2023"}
+            ).json()
             central = next(x for x in data["figures"] if x["label"].startswith("Giải ngân vốn NSTW"))
             self.assertEqual(central["value"], "69,06%")
             program = self.client.get(
@@ -89,5 +95,7 @@ class OneFigureTests(TestCase):
     def test_without_carry_over_is_one_figure_too(self) -> None:
         truth = disbursement_summary(None, self.world.cao_bang, 2023, date(2024, 1, 31), False)
         facts = panels.load(None, panels.Filters(unit=self.world.cao_bang, year=2023))
-        self.assertEqual(panels.pct(*panels.disbursement(facts, 2023, carry_over=False)), truth["central"]["rate"])
+        self.assertEqual(
+            panels.pct(*panels.disbursement(facts, 2023, carry_over=False)), truth["central"]["rate"]
+        )
         self.assertEqual(truth["central"]["rate"], 64.79)
