@@ -527,10 +527,39 @@ def seed_cao_bang(*, members: bool = True, seed: int = 4) -> int:
     return len(households)
 
 
+SAMPLE_SCHEME = "poverty_register_sample"
+
+
+def seed_register_samples() -> None:
+    """Mark the Cao Bằng 2023 register as an illustrative sample (8.000 households drawn over its communes, not the
+    province's register): every poverty figure of the province for 2023 says so (poverty.reports.coverage)."""
+    scheme, _new = ClassificationScheme.objects.get_or_create(
+        code=SAMPLE_SCHEME,
+        defaults={
+            "name": "Sổ hộ nghèo minh họa (dữ liệu mẫu)",
+            "applies_to_level": 1,
+            "values": {"sample": "Sổ hộ mẫu, không phải toàn bộ hộ của địa bàn"},
+            "legal_basis": "Dữ liệu của bản trình diễn",
+        },
+    )
+    province = UnitVersion.objects.get(structure="pre2025", level=1, code="04")
+    UnitClassification.objects.get_or_create(
+        unit=province,
+        scheme=scheme,
+        valid_from=date(2023, 1, 1),
+        defaults={
+            "value": "sample",
+            "valid_to": date(2023, 12, 31),
+            "legal_basis": "Bản trình diễn: 8.000 hộ rút ngẫu nhiên trên các xã của tỉnh",
+        },
+    )
+
+
 def seed(*, members: bool = True, plan: ProvincePlan = DIEN_BIEN) -> None:
     """Deterministic and idempotent."""
     load_standards()
     seed_area_classes()
+    seed_register_samples()
     added = seed_dien_bien(plan, members=members) + seed_cao_bang(members=members)
     if added:
         tally_refresh()

@@ -146,15 +146,41 @@ def coverage(unit: UnitVersion, year: int) -> dict[str, Any]:
             .count()
         )
     total = max(total, reporting)
-    complete = bool(total) and reporting >= total
-    text = (
-        _("Số liệu của %(n)s/%(m)s xã có sổ hộ nghèo năm %(y)s")
-        if complete
-        else _(
+    sample = _sample(unit, year)
+    complete = bool(total) and reporting >= total and not sample
+    if sample:
+        text = _(
+            "Sổ hộ minh họa (dữ liệu mẫu) của %(n)s/%(m)s xã năm %(y)s: không phải số liệu của toàn địa bàn"
+        )
+    elif complete:
+        text = _("Số liệu của %(n)s/%(m)s xã có sổ hộ nghèo năm %(y)s")
+    else:
+        text = _(
             "Sổ hộ mới có số liệu của %(n)s/%(m)s xã năm %(y)s: số liệu của các xã này, chưa phải của toàn địa bàn"
         )
-    ) % {"n": number_vi(reporting), "m": number_vi(total), "y": year}
-    return {"communes_reporting": reporting, "communes": total, "complete": complete, "text": text}
+    text = text % {"n": number_vi(reporting), "m": number_vi(total), "y": year}
+    return {
+        "communes_reporting": reporting,
+        "communes": total,
+        "complete": complete,
+        "illustrative": sample,
+        "text": text,
+    }
+
+
+def _sample(unit: UnitVersion, year: int) -> bool:
+    """Whether a register under (or above) the unit is marked as an illustrative sample for the year (the
+    `poverty_register_sample` classification: data, set by poverty.demo)."""
+    from mtqg.geo.models import UnitClassification
+
+    step = PATH_SEGMENT + 1
+    ancestors = [unit.path[:i] for i in range(step, len(unit.path) + 1, step)]
+    return (
+        UnitClassification.objects.as_of(date(year, 12, 31))
+        .filter(scheme__code="poverty_register_sample")
+        .filter(Q(unit__path__startswith=unit.path) | Q(unit__path__in=ancestors))
+        .exists()
+    )
 
 
 def summary(user: Any, params: ReportParams) -> dict[str, Any]:
