@@ -102,14 +102,14 @@ def year_figures(unit: UnitVersion, years: list[int], reviews: Any = None) -> di
     return out
 
 
-def review_year(unit: UnitVersion, params: ReportParams) -> tuple[int, str]:
+def review_year(unit: UnitVersion, params: ReportParams) -> tuple[int, bool, str]:
     """The review year a poverty figure uses and the sentence saying which (decision 0016): as of a date, the
     last periodic review completed (commune decisions dated) by then, not later than the year asked for; with a
     year and no date, that year; with neither, the last review completed by today."""
     as_of = params.as_of or (None if params.year else date.today())
     limit = params.year or (as_of.year if as_of else date.today().year)
     if as_of is None:
-        return limit, _("Kỳ rà soát năm %(y)s") % {"y": limit}
+        return limit, True, _("Kỳ rà soát năm %(y)s") % {"y": limit}
     years = (
         ReviewTally.objects.filter(kind=Review.Kind.PERIODIC, commune_id__in=_unit_ids(unit), year__lte=limit)
         .values_list("year", flat=True)
@@ -121,11 +121,16 @@ def review_year(unit: UnitVersion, params: ReportParams) -> tuple[int, str]:
             year=y, kind=Review.Kind.PERIODIC, commune_id__in=_unit_ids(unit), approved_on__lte=as_of
         )
         if done.exists():
-            return y, _("Kỳ rà soát năm %(y)s — kỳ gần nhất đã hoàn thành đến ngày %(d)s") % {
-                "y": y,
-                "d": date_vi(as_of),
-            }
-    return limit, _("Chưa có kỳ rà soát nào hoàn thành đến ngày %(d)s") % {"d": date_vi(as_of)}
+            return (
+                y,
+                True,
+                _("Kỳ rà soát năm %(y)s — kỳ gần nhất đã hoàn thành đến ngày %(d)s")
+                % {
+                    "y": y,
+                    "d": date_vi(as_of),
+                },
+            )
+    return limit, False, _("Chưa có kỳ rà soát nào hoàn thành đến ngày %(d)s") % {"d": date_vi(as_of)}
 
 
 def coverage(unit: UnitVersion, year: int) -> dict[str, Any]:
@@ -187,11 +192,19 @@ def summary(user: Any, params: ReportParams) -> dict[str, Any]:
     """`poverty-summary`: headline figures, change against a baseline year and area-class counts; the review
     year used (`review_year`) and the register's coverage are stated; no households reviewed is null, not 0."""
     unit = params.unit
-    year, year_note = review_year(unit, params)
+    year, completed, year_note = review_year(unit, params)
     figures = year_figures(unit, [year] + ([params.baseline] if params.baseline else []))
     result = figures[year]
-    if not result["households"]:
-        result.update(households=None, poor=None, near_poor=None)
+    if not result["households"] or not completed:  # nothing reported (by then) is null, not 0
+        result.update(
+            households=None,
+            poor=None,
+            near_poor=None,
+            poor_rate=None,
+            near_poor_rate=None,
+            poor_and_near_poor_rate=None,
+            by_ethnicity=[],
+        )
     result["review_year"] = year_note
     result["coverage"] = coverage(unit, year)
     base = figures[params.baseline] if params.baseline else None

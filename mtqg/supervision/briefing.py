@@ -521,12 +521,15 @@ class Builder:
         if has_register:
             # the review year used (the last completed by the as-of date) and the register's coverage are stated:
             # a register of some communes is not the unit's figure (issue #19 part 11)
-            whose = (
-                scope_word(self.unit)
-                if coverage.get("complete", True)
-                else _("%(n)s/%(m)s xã có số liệu trong sổ hộ")
-                % {"n": n(coverage.get("communes_reporting")), "m": n(coverage.get("communes"))}
-            )
+            if coverage.get("illustrative"):
+                whose = _("sổ hộ minh họa (%(h)s hộ, dữ liệu mẫu)") % {"h": n(data.get("households"))}
+            elif coverage.get("complete", True):
+                whose = scope_word(self.unit)
+            else:
+                whose = _("%(n)s/%(m)s xã có số liệu trong sổ hộ") % {
+                    "n": n(coverage.get("communes_reporting")),
+                    "m": n(coverage.get("communes")),
+                }
             sentence = _(
                 "Theo kết quả rà soát năm %(y)s, %(scope)s còn %(poor)s hộ nghèo (tỷ lệ %(rate)s), %(near)s hộ cận nghèo"
             ) % {
