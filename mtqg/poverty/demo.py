@@ -228,8 +228,23 @@ MEMBER_COLUMNS = [
 ]
 
 
+def _born_year(relation: str, u: float, head_year: int, year: int) -> int:
+    """A birth year consistent with the relation to the head (issue #19 part 13): the head an adult, the spouse
+    within a few years of the head, children born when the head was 18-45, parents 20-45 years before the head.
+    `u` is the member's uniform draw."""
+    if relation == "Chủ hộ":
+        return year - 80 + int(u * 62)  # 19-80 years old
+    if relation == "Vợ/chồng":
+        return min(year - 18, head_year - 5 + int(u * 11))
+    if relation == "Con":
+        lo, hi = head_year + 18, min(year, head_year + 45)
+        return lo + int(u * (hi - lo + 1))
+    return head_year - 45 + int(u * 26)  # Bố/mẹ
+
+
 def _members(rng: random.Random, hid: int, head: str, ethnicity: str, year: int) -> list[tuple[Any, ...]]:
     rows = []
+    head_year = year - 40
     family = head.split()[0]
     rand = rng.random
     for i in range(1 + int(rand() * 5)):
@@ -238,12 +253,18 @@ def _members(rng: random.Random, hid: int, head: str, ethnicity: str, year: int)
             if i == 0
             else f"{family} {MIDDLE[int(rand() * len(MIDDLE))]} {GIVEN[int(rand() * len(GIVEN))]}"
         )
-        born_year = 1940 + int(rand() * 64) if i < 2 else 2000 + int(rand() * (year - 1999))
+        u = rand()
+        drawn = 1940 + int(u * 64) if i < 2 else 2000 + int(u * (year - 1999))  # keeps the random stream
+        born_year = _born_year(RELATIONS[min(i, 4)], u, head_year, year)
+        head_year = born_year if i == 0 else head_year
         born = date(born_year, 1 + int(rand() * 12), 1 + int(rand() * 28))
         sex = "M" if (i == 0) == (rng.random() < 0.8) else "F"
         century = (0 if sex == "M" else 1) + (2 if born.year >= 2000 else 0)
+        serial = int(rand() * 1_000_000) if drawn < year - 14 else None
         id_number = (
-            f"011{century}{born.year % 100:02d}{int(rand() * 1_000_000):06d}" if born.year < year - 14 else ""
+            f"011{century}{born.year % 100:02d}{serial:06d}"
+            if serial is not None and born.year < year - 14
+            else ""
         )
         rows.append(
             (
