@@ -727,6 +727,7 @@ def key_figures(facts: Facts, f: Filters) -> list[dict[str, Any]]:
         out.append(
             {
                 "label": _("Xã đạt chuẩn nông thôn mới"),
+                "number": pct(n, d) if ntm_has(y) else None,
                 "value": f"{number_vi(n)}/{number_vi(d)} ({percent_vi(pct(n, d))})"
                 if d and ntm_has(y)
                 else str(NO_DATA),
@@ -743,6 +744,7 @@ def key_figures(facts: Facts, f: Filters) -> list[dict[str, Any]]:
         out.append(
             {
                 "label": _("Tỷ lệ hộ nghèo"),
+                "number": pct(p, h),
                 "value": percent_vi(pct(p, h)) if h else str(NO_DATA),
                 "change": _change(pct(p, h), pct(p0, h0))
                 if h
@@ -758,6 +760,7 @@ def key_figures(facts: Facts, f: Filters) -> list[dict[str, Any]]:
             out.append(
                 {
                     "label": _("Tỷ lệ hộ nghèo ở huyện nghèo (30a)"),
+                    "number": pct(p30, h30),
                     "value": percent_vi(pct(p30, h30)),
                     "change": _change(pct(p30, h30), pct(p30_0, h30_0)),
                     "target": "—",
@@ -774,6 +777,7 @@ def key_figures(facts: Facts, f: Filters) -> list[dict[str, Any]]:
     out.append(
         {
             "label": label,
+            "number": central_rate(y),
             "value": percent_vi(central_rate(y)) if central_rate(y) is not None else str(NO_DATA),
             "change": _change(central_rate(y), central_rate(prev))
             if central_rate(y) is not None
@@ -786,6 +790,7 @@ def key_figures(facts: Facts, f: Filters) -> list[dict[str, Any]]:
         out.append(
             {
                 "label": _("Giải ngân năm %(y)s của chương trình (mọi nguồn vốn)") % {"y": y},
+                "number": central_rate(y, None),
                 "value": percent_vi(central_rate(y, None))
                 if central_rate(y, None) is not None
                 else str(NO_DATA),
@@ -801,6 +806,7 @@ def key_figures(facts: Facts, f: Filters) -> list[dict[str, Any]]:
     out.append(
         {
             "label": _("Chỉ tiêu đầu ra đạt mục tiêu"),
+            "number": len(reached) if with_target else None,
             "value": f"{len(reached)}/{len(with_target)}" if with_target else str(NO_DATA),
             "change": "—",
             "target": _("Mục tiêu giao trong năm"),
@@ -813,6 +819,7 @@ def key_figures(facts: Facts, f: Filters) -> list[dict[str, Any]]:
     out.append(
         {
             "label": _("Kiến nghị giám sát chưa xong"),
+            "number": int(open_now),
             "value": number_vi(open_now),
             "change": "—",
             "target": "—",
