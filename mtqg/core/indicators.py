@@ -29,44 +29,35 @@ HEADLINES: dict[str, Headline] = {
     for h in (
         Headline(
             "disbursement.rate",
-            str(_("Tỷ lệ giải ngân (theo nguồn vốn, chương trình)")),
+            "Tỷ lệ giải ngân (theo nguồn vốn, chương trình)",
             "mtqg.finance.selectors:disbursement_summary",
             "mtqg.dashboards.panels:disbursement",
-            str(
-                _(
-                    "Đến ngày finance.selectors.statutory_as_of(năm) = 31/01 năm sau (hoặc hôm nay nếu sớm hơn); "
-                    "mẫu số: kế hoạch vốn của năm gồm vốn chuyển nguồn (HEADLINE_CARRY_OVER), quyết định đến "
-                    "ngày đó; có thể chọn không gồm vốn chuyển nguồn."
-                )
-            ),
+            "Đến ngày finance.selectors.statutory_as_of(năm) = 31/01 năm sau (hoặc hôm nay nếu sớm hơn); mẫu số: "
+            "kế hoạch vốn của năm gồm vốn chuyển nguồn (HEADLINE_CARRY_OVER), quyết định đến ngày đó; có thể chọn "
+            "không gồm vốn chuyển nguồn.",
         ),
         Headline(
             "ntm.recognised",
-            str(_("Số xã và tỷ lệ xã đạt chuẩn nông thôn mới")),
-            "mtqg.dashboards.measures:ntm_facts",
+            "Số xã và tỷ lệ xã đạt chuẩn nông thôn mới",
+            "mtqg.ntm.reports:summary",
             "mtqg.dashboards.panels:key_figures",
-            str(
-                _("Quyết định công nhận còn hiệu lực ngày 31/12 của năm; mẫu số: số xã còn hiệu lực ngày đó.")
-            ),
+            "Quyết định công nhận còn hiệu lực ngày 31/12 của năm (hoặc ngày báo cáo); mẫu số: số xã còn hiệu lực "
+            "ngày đó.",
         ),
         Headline(
             "poverty.rate",
-            str(_("Tỷ lệ hộ nghèo, hộ cận nghèo")),
-            "mtqg.poverty.reports:year_figures",
+            "Tỷ lệ hộ nghèo, hộ cận nghèo",
+            "mtqg.poverty.reports:summary",
             "mtqg.dashboards.panels:key_figures",
-            str(
-                _(
-                    "Kỳ rà soát định kỳ gần nhất đã công nhận đến ngày báo cáo; mẫu số: số hộ được rà soát "
-                    "trong sổ (ghi rõ số xã có số liệu trên tổng số xã)."
-                )
-            ),
+            "Kỳ rà soát định kỳ gần nhất đã hoàn thành đến ngày báo cáo (poverty.reports.review_year); mẫu số: số "
+            "hộ được rà soát trong sổ, ghi rõ số xã có số liệu trên tổng số xã (poverty.reports.coverage).",
         ),
         Headline(
             "output.target",
-            str(_("Chỉ tiêu đầu ra so với mục tiêu")),
+            "Chỉ tiêu đầu ra so với mục tiêu",
             "mtqg.finance.selectors:outputs",
             "mtqg.dashboards.panels:outputs",
-            str(_("Kết quả trong năm so với mục tiêu giao trong năm.")),
+            "Kết quả trong năm so với mục tiêu giao trong năm.",
         ),
     )
 }
