@@ -78,6 +78,8 @@ class DemoSummaryTests(TestCase):
                 "p135_communes",
                 "p135_villages",
                 "by_area_class",
+                "review_year",
+                "coverage",
             },
         )
         self.assertEqual(result["poor_rate"], round(43_134 * 100 / demo.DIEN_BIEN_LEAN.households, 2))
