@@ -913,8 +913,12 @@ def _row(unit: UnitVersion, facts: Facts, f: Filters) -> dict[str, Any]:
         }
     elif is_commune:
         status = str(_tier_labels().get(best, _("Chưa đạt chuẩn"))) if communes or best else "—"
-    else:
+    elif tiers:
         status = f"{number_vi(recognised)}/{number_vi(communes)}"
+    else:  # no recognition reported under the unit that year: not "0/36" (decision 0016)
+        from mtqg.core.indicators import NO_DATA
+
+        status = str(NO_DATA)
     return {
         "id": unit.pk,
         "code": unit.code,
@@ -924,9 +928,9 @@ def _row(unit: UnitVersion, facts: Facts, f: Filters) -> dict[str, Any]:
         "lon": unit.longitude,
         "tier": best,
         "status": status,
-        "recognised": num(recognised),
+        "recognised": num(recognised) if tiers or is_commune else None,
         "communes": num(communes),
-        "recognised_rate": pct(recognised, communes),
+        "recognised_rate": pct(recognised, communes) if tiers or is_commune else None,
         "criteria": float((met / n_assessed).quantize(Decimal("0.1"))) if n_assessed else None,
         "poverty_rate": pct(poor, households),
         "households": num(households),

@@ -51,6 +51,11 @@ class DefaultPeriodTests(TestCase):
         self.assertEqual(figures.count(NO_DATA), 4)  # NTM, poverty, disbursement, outputs
         self.assertIn("Năm gần nhất có số liệu: 2024", figures)  # NTM names its latest year
         self.assertIn("Chưa có số liệu cho biểu đồ này", html)  # poverty and finance charts: no bare axes
+        country = self.client.get(
+            reverse("dashboards:unit", args=[self.world.country.pk]), {"year": "2024"}
+        ).content.decode()
+        table = country.split('id="key-figures"')[1]
+        self.assertNotRegex(table, r">0/\d")  # provinces without NTM data: not "0/36" in the unit table
         api = self.client.get(
             "/api/v1/dashboards/dashboard/", {"unit_id": self.world.dien_bien.pk, "year": "2026"}
         )
