@@ -115,6 +115,7 @@ class Dashboard(GenericAPIView):
             year=data.get("year") or default_year(request.user, unit),
             program=data.get("program") or "",
             mode=mode,
+            defaulted=not data.get("year"),
         )
         return Response(jsonable(panels.dashboard(request.user, f), panels.children(request.user, f)))
 

@@ -241,29 +241,36 @@ def _program_roots() -> dict[int, str]:
 
 
 def finance_facts(acc: Accumulator, prefix: str, lk: str = "path__startswith") -> None:
+    """Plans and payments on the headline basis of every disbursement rate (decision 0015): the lines and payments
+    `finance.selectors.plan_rows`/`disbursement_rows` count at the statutory as-of date of their year (31/01 N+1),
+    carry-over included; carried lines and payments are keyed "program|source|co" so a page can leave them out.
+    Payments in January N+1 are period M13; later payments (extensions) are not facts."""
     from mtqg.finance.models import CapitalPlan, Disbursement
+    from mtqg.finance.selectors import paid_by_statutory_day, plans_known_at_statutory_day
 
     roots = _program_roots()
+    carried = {CapitalPlan.Vintage.CARRY_OVER, CapitalPlan.Vintage.EXTENDED}
     for r in (
-        CapitalPlan.objects.filter(
-            **{"unit__" + lk: prefix},
-            vintage__in=(CapitalPlan.Vintage.INITIAL, CapitalPlan.Vintage.ADJUSTED),
-        )
-        .values("unit_id", "year", "program_id", "source")
+        CapitalPlan.objects.filter(**{"unit__" + lk: prefix})
+        .filter(plans_known_at_statutory_day())
+        .values("unit_id", "year", "program_id", "source", "vintage")
         .annotate(s=Sum("amount"))
         .order_by()
     ):
+        co = "|co" if r["vintage"] in carried else ""
         acc.add(
-            "finance.plan", r["unit_id"], r["year"], r["s"], key=f"{roots[r['program_id']]}|{r['source']}"
+            "finance.plan", r["unit_id"], r["year"], r["s"], key=f"{roots[r['program_id']]}|{r['source']}{co}"
         )
     for d in (
-        Disbursement.objects.filter(**{"allocation__unit__" + lk: prefix}, allocation__carry_over=False)
+        Disbursement.objects.filter(**{"allocation__unit__" + lk: prefix})
+        .filter(paid_by_statutory_day())
         .annotate(py=ExtractYear("paid_on"), pm=ExtractMonth("paid_on"))
         .values(
             "allocation__unit_id",
             "allocation__year",
             "allocation__program_id",
             "allocation__source",
+            "allocation__carry_over",
             "py",
             "pm",
         )
@@ -272,13 +279,14 @@ def finance_facts(acc: Accumulator, prefix: str, lk: str = "path__startswith") -
     ):
         year = d["allocation__year"]
         month = d["pm"] if d["py"] == year else 13
+        co = "|co" if d["allocation__carry_over"] else ""
         acc.add(
             "finance.disbursed",
             d["allocation__unit_id"],
             year,
             d["s"],
             period=f"M{month:02d}",
-            key=f"{roots[d['allocation__program_id']]}|{d['allocation__source']}",
+            key=f"{roots[d['allocation__program_id']]}|{d['allocation__source']}{co}",
         )
 
 

@@ -66,6 +66,7 @@ class Filters:
     year: int
     program: str = ""
     mode: str = REPORTED
+    defaulted: bool = False  # the year was not asked for: the latest year with data (selectors.default_year)
 
     @property
     def root(self) -> str | None:
@@ -413,20 +414,58 @@ def _source_labels() -> dict[str, str]:
     return {k: str(v) for k, v in Source.choices}
 
 
-def _keep(key: str, f: Filters) -> bool:
-    return f.root is None or key.split("|")[0] == f.root
+def disbursement(
+    facts: Facts,
+    year: int,
+    *,
+    root: str | None = None,
+    sources: tuple[str, ...] | None = CENTRAL,
+    carry_over: bool = True,
+    period: str | None = None,
+) -> tuple[Decimal, Decimal]:
+    """(disbursed, plan) of the year from the finance facts — the same lines and payments as
+    `finance.selectors.disbursement_summary` at `statutory_as_of(year)` (decision 0015): a program root (None =
+    every program), sources (None = every source), with or without the carried-over capital ("|co" keys), one
+    month (period "M01"…"M13") or the whole year. The one place the dashboards and the portal read a rate's parts."""
+
+    def kept(key: str) -> bool:
+        parts = key.split("|")
+        return (
+            (root is None or parts[0] == root)
+            and (sources is None or parts[1] in sources)
+            and (carry_over or len(parts) < 3)
+        )
+
+    plan = sum((n for k, (n, _d) in facts.keys("finance.plan", year).items() if kept(k)), Decimal(0))
+    paid = sum(
+        (
+            n
+            for p, k, n, _d in facts.rows("finance.disbursed", year)
+            if kept(k) and (period is None or p == period)
+        ),
+        Decimal(0),
+    )
+    return paid, plan
+
+
+def disbursement_basis(year: int) -> str:
+    """The as-of date and denominator every disbursement figure on the dashboards and the portal states."""
+    from mtqg.finance.selectors import denominator_text, statutory_as_of
+
+    return _("Đến ngày %(d)s; mẫu số: %(den)s") % {
+        "d": date_vi(statutory_as_of(year)),
+        "den": denominator_text(year, True),
+    }
 
 
 def finance_sources(facts: Facts, f: Filters) -> dict[str, Any]:
     labels = _source_labels()
     plan: dict[str, Decimal] = {}
     paid: dict[str, Decimal] = {}
-    for key, (n, _d) in facts.keys("finance.plan", f.year).items():
-        if _keep(key, f):
-            plan[key.split("|")[1]] = plan.get(key.split("|")[1], Decimal(0)) + n
-    for _p, key, n, _d in facts.rows("finance.disbursed", f.year):
-        if _keep(key, f):
-            paid[key.split("|")[1]] = paid.get(key.split("|")[1], Decimal(0)) + n
+    for s in labels:
+        paid[s], plan[s] = disbursement(facts, f.year, root=f.root, sources=(s,))
+        if not plan[s] and not paid[s]:
+            del paid[s], plan[s]
     rows: list[dict[str, Any]] = [
         {
             "source": labels.get(s, s),
@@ -454,7 +493,7 @@ def finance_sources(facts: Facts, f: Filters) -> dict[str, Any]:
             Column("rate", _("Tỷ lệ (%)"), "percent"),
         ],
         rows,
-        notes=[_("Kế hoạch giao đầu năm và điều chỉnh, không gồm vốn chuyển nguồn; giải ngân đến nay.")],
+        notes=[disbursement_basis(f.year)],
     )
     return {
         "id": "finance_sources",
@@ -472,25 +511,11 @@ def finance_curve(facts: Facts, f: Filters) -> dict[str, Any]:
     series = []
     rows: list[dict[str, Any]] = [{"month": c} for c in categories]
     for y in (f.year - 1, f.year):
-        plan = sum(
-            (
-                n
-                for k, (n, _d) in facts.keys("finance.plan", y).items()
-                if _keep(k, f) and k.split("|")[1] in CENTRAL
-            ),
-            Decimal(0),
-        )
+        _paid, plan = disbursement(facts, y, root=f.root)
         cumulative = Decimal(0)
         points = []
         for m in range(1, 14):
-            cumulative += sum(
-                (
-                    n
-                    for p, k, n, _d in facts.rows("finance.disbursed", y)
-                    if p == f"M{m:02d}" and _keep(k, f) and k.split("|")[1] in CENTRAL
-                ),
-                Decimal(0),
-            )
+            cumulative += disbursement(facts, y, root=f.root, period=f"M{m:02d}")[0]
             points.append(pct(cumulative, plan))
         series.append({"name": _("Năm %(y)s") % {"y": y}, "data": points})
         for row, value in zip(rows, points, strict=True):
@@ -513,7 +538,8 @@ def finance_curve(facts: Facts, f: Filters) -> dict[str, Any]:
         [Column("month", _("Tháng"))]
         + [Column(str(y), _("Năm %(y)s (%%)") % {"y": y}, "percent") for y in (f.year - 1, f.year)],
         rows,
-        notes=deadlines
+        notes=[disbursement_basis(f.year)]
+        + deadlines
         + ([f"{target['label']}: {target['value']}% ({target['legal_basis']})"] if target else []),
     )
     return {
@@ -663,6 +689,8 @@ CHART_AXES = {
 
 
 def charts(facts: Facts, f: Filters) -> list[dict[str, Any]]:
+    """The program's charts; `empty` when no series has a value other than 0 (the page shows "chưa có số
+    liệu" instead of bare axes)."""
     out = []
     for cid, (fn, programs) in CHARTS.items():
         if f.program in programs:
@@ -670,6 +698,7 @@ def charts(facts: Facts, f: Filters) -> list[dict[str, Any]]:
             chart["title"] = str(CHART_TITLES[cid])
             unit, name = CHART_AXES[cid]
             chart["axis"] = {"unit": unit, "name": str(name)}
+            chart["empty"] = not any(v for s in chart["series"] for v in s["data"])
             out.append(chart)
     return out
 
@@ -685,7 +714,17 @@ def _change(now: float | None, before: float | None, unit: str = "điểm %") ->
     return f"{sign}{number_vi(delta, 2)} {unit}"
 
 
+def _latest_with(facts: Facts, f: Filters, has: Any) -> str:
+    """ "Năm gần nhất có số liệu: 2023" for a key figure without data in the year (from the years loaded)."""
+    found = next((y for y in reversed([f.years[0] - 1, *f.years]) if y < f.year and has(y)), None)
+    return _("Năm gần nhất có số liệu: %(y)s") % {"y": found} if found else "—"
+
+
 def key_figures(facts: Facts, f: Filters) -> list[dict[str, Any]]:
+    """The headline figures (mtqg.core.indicators); a figure with nothing reported in the year reads "chưa có số
+    liệu" (never 0) and names the latest year that has it."""
+    from mtqg.core.indicators import NO_DATA
+
     y, prev = f.year, f.year - 1
     out: list[dict[str, Any]] = []
 
@@ -700,11 +739,20 @@ def key_figures(facts: Facts, f: Filters) -> list[dict[str, Any]]:
         n, d = recognised(y)
         n0, d0 = recognised(prev)
         t = selectors.target_for("ntm.recognised_rate", y)
+
+        def ntm_has(year: int) -> bool:
+            return bool(facts.keys("ntm.tier", year))
+
         out.append(
             {
                 "label": _("Xã đạt chuẩn nông thôn mới"),
-                "value": f"{number_vi(n)}/{number_vi(d)} ({percent_vi(pct(n, d))})" if d else "—",
-                "change": _change(pct(n, d), pct(n0, d0)),
+                "number": pct(n, d) if ntm_has(y) else None,
+                "value": f"{number_vi(n)}/{number_vi(d)} ({percent_vi(pct(n, d))})"
+                if d and ntm_has(y)
+                else str(NO_DATA),
+                "change": _change(pct(n, d), pct(n0, d0))
+                if ntm_has(y) and ntm_has(prev)
+                else ("—" if ntm_has(y) else _latest_with(facts, f, ntm_has)),
                 "target": f"≥ {t['value']}% ({t['legal_basis']})" if t else "—",
             }
         )
@@ -715,8 +763,11 @@ def key_figures(facts: Facts, f: Filters) -> list[dict[str, Any]]:
         out.append(
             {
                 "label": _("Tỷ lệ hộ nghèo"),
-                "value": percent_vi(pct(p, h)),
-                "change": _change(pct(p, h), pct(p0, h0)),
+                "number": pct(p, h),
+                "value": percent_vi(pct(p, h)) if h else str(NO_DATA),
+                "change": _change(pct(p, h), pct(p0, h0))
+                if h
+                else _latest_with(facts, f, lambda yr: bool(facts.get("poverty.poor", yr, key="")[1])),
                 "target": _("giảm ≥ %(v)s điểm %%/năm (%(b)s)") % {"v": t["value"], "b": t["legal_basis"]}
                 if t
                 else "—",
@@ -728,40 +779,45 @@ def key_figures(facts: Facts, f: Filters) -> list[dict[str, Any]]:
             out.append(
                 {
                     "label": _("Tỷ lệ hộ nghèo ở huyện nghèo (30a)"),
+                    "number": pct(p30, h30),
                     "value": percent_vi(pct(p30, h30)),
                     "change": _change(pct(p30, h30), pct(p30_0, h30_0)),
                     "target": "—",
                 }
             )
 
-    def central_rate(year: int) -> float | None:
-        plan = sum(
-            (
-                n
-                for k, (n, _d) in facts.keys("finance.plan", year).items()
-                if _keep(k, f) and k.split("|")[1] in CENTRAL
-            ),
-            Decimal(0),
-        )
-        paid = sum(
-            (
-                n
-                for _p, k, n, _d in facts.rows("finance.disbursed", year)
-                if _keep(k, f) and k.split("|")[1] in CENTRAL
-            ),
-            Decimal(0),
-        )
-        return pct(paid, plan)
+    def central_rate(year: int, sources: tuple[str, ...] | None = CENTRAL) -> float | None:
+        return pct(*disbursement(facts, year, root=f.root, sources=sources))
 
     t = selectors.target_for("finance.central_rate", y)
+    label = _("Giải ngân vốn NSTW năm %(y)s") % {"y": y}
+    if f.root:
+        label = _("Giải ngân vốn NSTW năm %(y)s của chương trình") % {"y": y}
     out.append(
         {
-            "label": _("Giải ngân vốn NSTW năm %(y)s") % {"y": y},
-            "value": percent_vi(central_rate(y)),
-            "change": _change(central_rate(y), central_rate(prev)),
+            "label": label,
+            "number": central_rate(y),
+            "value": percent_vi(central_rate(y)) if central_rate(y) is not None else str(NO_DATA),
+            "change": _change(central_rate(y), central_rate(prev))
+            if central_rate(y) is not None
+            else _latest_with(facts, f, lambda yr: central_rate(yr) is not None),
             "target": f"{t['value']}% ({t['legal_basis']})" if t else "—",
+            "basis": disbursement_basis(y),
         }
     )
+    if f.root:  # the programme's own rate, every source: the finance page's programme row
+        out.append(
+            {
+                "label": _("Giải ngân năm %(y)s của chương trình (mọi nguồn vốn)") % {"y": y},
+                "number": central_rate(y, None),
+                "value": percent_vi(central_rate(y, None))
+                if central_rate(y, None) is not None
+                else str(NO_DATA),
+                "change": _change(central_rate(y, None), central_rate(prev, None)),
+                "target": "—",
+                "basis": disbursement_basis(y),
+            }
+        )
     target = facts.keys("output.target", y)
     actual = facts.keys("output.actual", y)
     with_target = [k for k in target if (f.root is None or k.split(".")[0] == f.root) and target[k][0]]
@@ -769,7 +825,8 @@ def key_figures(facts: Facts, f: Filters) -> list[dict[str, Any]]:
     out.append(
         {
             "label": _("Chỉ tiêu đầu ra đạt mục tiêu"),
-            "value": f"{len(reached)}/{len(with_target)}" if with_target else "—",
+            "number": len(reached) if with_target else None,
+            "value": f"{len(reached)}/{len(with_target)}" if with_target else str(NO_DATA),
             "change": "—",
             "target": _("Mục tiêu giao trong năm"),
         }
@@ -781,6 +838,7 @@ def key_figures(facts: Facts, f: Filters) -> list[dict[str, Any]]:
     out.append(
         {
             "label": _("Kiến nghị giám sát chưa xong"),
+            "number": int(open_now),
             "value": number_vi(open_now),
             "change": "—",
             "target": "—",
@@ -814,6 +872,9 @@ def dashboard(user: Any, f: Filters, facts: Facts | None = None) -> dict[str, An
     pending = selectors.pending(f.unit)
     return {
         "filters": f,
+        "period_note": _("Số liệu năm %(y)s — năm gần nhất có số liệu") % {"y": f.year}
+        if f.defaulted
+        else "",
         "figures": key_figures(facts, f),
         "charts": charts(facts, f),
         "boundary": boundary_text(f),
@@ -862,14 +923,7 @@ def _row(unit: UnitVersion, facts: Facts, f: Filters) -> dict[str, Any]:
     n_assessed = sum((v[0] for v in assessed.values()), Decimal(0))
     met = sum((Decimal(k) * v[0] for k, v in assessed.items() if k.isdigit()), Decimal(0))
     poor, households = facts.get("poverty.poor", f.year, key="")
-    plan = sum(
-        (n for k, (n, _d) in facts.keys("finance.plan", f.year).items() if k.split("|")[1] in CENTRAL),
-        Decimal(0),
-    )
-    paid = sum(
-        (n for _p, k, n, _d in facts.rows("finance.disbursed", f.year) if k.split("|")[1] in CENTRAL),
-        Decimal(0),
-    )
+    paid, plan = disbursement(facts, f.year)
     is_commune = unit.level == UnitVersion.Level.COMMUNE
     if is_commune and f.mode == CURRENT and date(f.year, 12, 31) < REFORM_DATE:
         status = _("%(n)s/%(m)s xã trước sáp nhập đạt chuẩn") % {
@@ -878,8 +932,12 @@ def _row(unit: UnitVersion, facts: Facts, f: Filters) -> dict[str, Any]:
         }
     elif is_commune:
         status = str(_tier_labels().get(best, _("Chưa đạt chuẩn"))) if communes or best else "—"
-    else:
+    elif tiers:
         status = f"{number_vi(recognised)}/{number_vi(communes)}"
+    else:  # no recognition reported under the unit that year: not "0/36" (decision 0016)
+        from mtqg.core.indicators import NO_DATA
+
+        status = str(NO_DATA)
     return {
         "id": unit.pk,
         "code": unit.code,
@@ -889,9 +947,9 @@ def _row(unit: UnitVersion, facts: Facts, f: Filters) -> dict[str, Any]:
         "lon": unit.longitude,
         "tier": best,
         "status": status,
-        "recognised": num(recognised),
+        "recognised": num(recognised) if tiers or is_commune else None,
         "communes": num(communes),
-        "recognised_rate": pct(recognised, communes),
+        "recognised_rate": pct(recognised, communes) if tiers or is_commune else None,
         "criteria": float((met / n_assessed).quantize(Decimal("0.1"))) if n_assessed else None,
         "poverty_rate": pct(poor, households),
         "households": num(households),

@@ -17,6 +17,7 @@ def jsonable(data: dict[str, Any], children: dict[str, Any] | None = None) -> di
     out: dict[str, Any] = {
         "unit": {"id": f.unit.pk, "code": f.unit.code, "name": f.unit.name, "structure": f.unit.structure},
         "year": f.year,
+        "period_note": str(data.get("period_note") or "") or None,
         "program": f.program,
         "mode": f.mode,
         "boundary": data["boundary"],

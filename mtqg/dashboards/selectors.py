@@ -435,15 +435,26 @@ def target_for(code: str, year: int) -> dict[str, Any] | None:
     return None
 
 
+DATA_MEASURES = (  # a year "has data" when one of these headline measures was reported for it (decision 0016)
+    "ntm.tier",
+    "poverty.poor",
+    "finance.plan",
+    "finance.disbursed",
+    "output.actual",
+    "output.target",
+)
+
+
 def default_year(user: Any, unit: UnitVersion) -> int:
-    """The latest year with recorded program data under the unit (not the year-end denominators alone)."""
+    """The latest year with headline data under the unit in the user's scope: a recognition in force, a poverty
+    review, a capital plan or payment, an output — not the year-end denominators (ntm.communes) nor the latest
+    assessment carried forward to every later year (ntm.assessed), which exist for every year up to now."""
     answered, found = rollups.latest_year(user, unit, unit_prefixes(unit), timezone.localdate().year)
     if answered:
         return int(found or timezone.localdate().year)
     year = (
         _base(user, unit_prefixes(unit))
-        .exclude(measure="ntm.communes")
-        .filter(year__lte=timezone.localdate().year)
+        .filter(measure__in=DATA_MEASURES, year__lte=timezone.localdate().year)
         .aggregate(m=Max("year"))["m"]
     )
     return int(year or timezone.localdate().year)

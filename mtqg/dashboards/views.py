@@ -118,7 +118,9 @@ def _render(
     if mode == CURRENT and unit.structure == UnitVersion.Structure.PRE2025:
         mode = REPORTED  # a pre-2025 unit has no 'today' to map to
     year = data.get("year") or memo(("default_year",), lambda: default_year(user, unit))
-    f = panels.Filters(unit=unit, year=year, program=data.get("program") or "", mode=mode)
+    f = panels.Filters(
+        unit=unit, year=year, program=data.get("program") or "", mode=mode, defaulted=not data.get("year")
+    )
     facts = memo(("facts", year, mode), lambda: panels.load(user, f))
     dash = panels.dashboard(user, f, facts)
     kids = memo(("children", year, mode), lambda: panels.children(user, f))

@@ -11,8 +11,10 @@ from . import selectors
 
 
 def _year_and_as_of(params: ReportParams) -> tuple[int, date]:
+    """The year (given, else the as-of date's, else this year) and the as-of date (given, else the statutory day
+    of the year, as on the finance page and the dashboards: `selectors.statutory_as_of`)."""
     year = params.year or (params.as_of.year if params.as_of else date.today().year)
-    return year, params.as_of or date.today()
+    return year, params.as_of or selectors.statutory_as_of(year)
 
 
 def disbursement(user: Any, params: ReportParams) -> dict[str, Any]:

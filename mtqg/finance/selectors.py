@@ -12,8 +12,9 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import ExtractMonth, ExtractYear
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mtqg.accounts.scoping import path_q
@@ -78,6 +79,34 @@ def denominator_text(year: int, include_carry_over: bool) -> str:
             "p": year - 1,
         }
     return _("Kế hoạch vốn năm %(y)d (giao đầu năm và điều chỉnh), không gồm vốn chuyển nguồn") % {"y": year}
+
+
+def statutory_as_of(year: int, today: date | None = None) -> date:
+    """The as-of date of a disbursement rate when none is given — the finance page, the reports, the dashboards
+    and the portal alike: the statutory final day of the plan year (31/01 of N+1, Luật Đầu tư công 2019 Đ. 68), or
+    today while that day is still ahead. Payments under a later extension (NQ 104/108) show only with an explicit
+    later as-of date."""
+    return min(today or timezone.localdate(), date(year + 1, 1, 31))
+
+
+HEADLINE_CARRY_OVER = True  # the headline basis: the plan of the year with the capital carried over from N-1
+
+
+def plans_known_at_statutory_day() -> Q:
+    """CapitalPlan lines decided by 31/01 of N+1 of their own year (= `plan_rows` at `statutory_as_of`), as one
+    condition over every year at once: what the dashboards' facts are built from (decision 0015)."""
+    return (
+        Q(decided_on__isnull=True)
+        | Q(decided_on__year__lte=F("year"))
+        | Q(decided_on__year=F("year") + 1, decided_on__month=1)
+    )
+
+
+def paid_by_statutory_day() -> Q:
+    """Disbursements paid by 31/01 of N+1 of their allocation's year (= `disbursement_rows` at `statutory_as_of`)."""
+    return Q(paid_on__year__lte=F("allocation__year")) | Q(
+        paid_on__year=F("allocation__year") + 1, paid_on__month=1
+    )
 
 
 def plan_rows(

@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils import timezone
 
 from mtqg.core.audit import record_change
 from mtqg.geo.models import ClassificationScheme, UnitClassification, UnitVersion
@@ -146,7 +147,8 @@ def _xa(province: UnitVersion) -> list[UnitVersion]:
 def _assess(cset: CriteriaSet, year: int, plans: dict[int, tuple[int, int]], rng: random.Random) -> None:
     """Create one assessment per commune with values built from (met, basic) plans, then compute statuses."""
     book = engine.Book(cset.pk)
-    on = date(year, 12, 31)
+    # the year end, or today for the running year: no assessment is dated in the future (issue #19 part 13)
+    on = max(date(year, 1, 1), min(date(year, 12, 31), timezone.localdate()))
     regions = engine.resolve_regions(cset, plans.keys(), on)
     assessments = Assessment.objects.bulk_create(
         [

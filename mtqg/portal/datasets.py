@@ -98,7 +98,9 @@ DATASETS = {
             Field(
                 "central_plan_vnd",
                 "int",
-                _("Kế hoạch vốn NSTW giao trong năm (đồng), không gồm chuyển nguồn"),
+                _(
+                    "Kế hoạch vốn NSTW của năm gồm vốn chuyển nguồn (đồng), quyết định đến 31/01 năm sau; trống nếu chưa có số liệu"
+                ),
             ),
             Field("central_disbursed_vnd", "int", _("Vốn NSTW đã giải ngân của kế hoạch năm (đồng)")),
             Field("central_disbursement_rate", "percent", _("Tỷ lệ giải ngân vốn NSTW (%)")),

@@ -32,11 +32,11 @@ def country() -> UnitVersion:
 def latest_year() -> int:
     from django.db.models import Max
 
-    year = (
-        SummaryFact.objects.exclude(measure="ntm.communes")
-        .filter(year__lte=timezone.localdate().year)
-        .aggregate(m=Max("year"))["m"]
-    )
+    from mtqg.dashboards.selectors import DATA_MEASURES
+
+    year = SummaryFact.objects.filter(
+        measure__in=DATA_MEASURES, year__lte=timezone.localdate().year
+    ).aggregate(m=Max("year"))["m"]
     return int(year or timezone.localdate().year)
 
 
@@ -66,22 +66,7 @@ def province_rows(year: int) -> list[dict[str, Any]]:
         recognised = sum((tiers.get(t, [Decimal(0)])[0] for t in panels.RECOGNISED), Decimal(0))
         poor, households = facts.get("poverty.poor", year, key="")
         near, _h = facts.get("poverty.near_poor", year, key="")
-        plan = sum(
-            (
-                n
-                for k, (n, _d) in facts.keys("finance.plan", year).items()
-                if k.split("|")[1] in panels.CENTRAL
-            ),
-            Decimal(0),
-        )
-        paid = sum(
-            (
-                n
-                for (m, y, _p, k), (n, _d) in facts.sums.items()
-                if m == "finance.disbursed" and y == year and k.split("|")[1] in panels.CENTRAL
-            ),
-            Decimal(0),
-        )
+        paid, plan = panels.disbursement(facts, year)
         poor_v, near_v, poor_rate, near_rate = suppress(
             households,
             panels.num(poor),
@@ -89,6 +74,7 @@ def province_rows(year: int) -> list[dict[str, Any]]:
             panels.pct(poor, households),
             panels.pct(near, households),
         )
+        reported = bool(tiers)  # nothing reported is null ("chưa có số liệu"), never 0 (decision 0016)
         rows.append(
             {
                 "id": p.pk,
@@ -97,15 +83,15 @@ def province_rows(year: int) -> list[dict[str, Any]]:
                 "structure": p.structure,
                 "year": year,
                 "communes": panels.num(communes),
-                "ntm_recognised": panels.num(recognised),
-                "ntm_recognised_rate": panels.pct(recognised, communes),
-                "households_reviewed": panels.num(households),
+                "ntm_recognised": panels.num(recognised) if reported else None,
+                "ntm_recognised_rate": panels.pct(recognised, communes) if reported else None,
+                "households_reviewed": panels.num(households) if households else None,
                 "poor_households": poor_v,
                 "poverty_rate": poor_rate,
                 "near_poor_households": near_v,
                 "near_poverty_rate": near_rate,
-                "central_plan_vnd": panels.num(plan),
-                "central_disbursed_vnd": panels.num(paid),
+                "central_plan_vnd": panels.num(plan) if plan else None,
+                "central_disbursed_vnd": panels.num(paid) if plan else None,
                 "central_disbursement_rate": panels.pct(paid, plan),
             }
         )

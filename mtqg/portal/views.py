@@ -17,7 +17,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from mtqg.core.indicators import NO_DATA
 from mtqg.dashboards.measures import definitions
+from mtqg.dashboards.panels import disbursement_basis
 from mtqg.dashboards.selectors import cached_for
 from mtqg.dashboards.views import _chart_json
 from mtqg.geo.models import UnitVersion
@@ -56,6 +58,8 @@ def index(request: HttpRequest) -> HttpResponse:
         {
             "rows": rows,
             "year": year,
+            "no_data": NO_DATA,
+            "disbursement_basis": disbursement_basis(year),
             "with_data": [
                 r for r in rows if r["ntm_recognised"] or r["households_reviewed"] or r["central_plan_vnd"]
             ],

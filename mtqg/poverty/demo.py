@@ -228,8 +228,23 @@ MEMBER_COLUMNS = [
 ]
 
 
+def _born_year(relation: str, u: float, head_year: int, year: int) -> int:
+    """A birth year consistent with the relation to the head (issue #19 part 13): the head an adult, the spouse
+    within a few years of the head, children born when the head was 18-45, parents 20-45 years before the head.
+    `u` is the member's uniform draw."""
+    if relation == "Chủ hộ":
+        return year - 80 + int(u * 62)  # 19-80 years old
+    if relation == "Vợ/chồng":
+        return min(year - 18, head_year - 5 + int(u * 11))
+    if relation == "Con":
+        lo, hi = head_year + 18, min(year, head_year + 45)
+        return lo + int(u * (hi - lo + 1))
+    return head_year - 45 + int(u * 26)  # Bố/mẹ
+
+
 def _members(rng: random.Random, hid: int, head: str, ethnicity: str, year: int) -> list[tuple[Any, ...]]:
     rows = []
+    head_year = year - 40
     family = head.split()[0]
     rand = rng.random
     for i in range(1 + int(rand() * 5)):
@@ -238,12 +253,18 @@ def _members(rng: random.Random, hid: int, head: str, ethnicity: str, year: int)
             if i == 0
             else f"{family} {MIDDLE[int(rand() * len(MIDDLE))]} {GIVEN[int(rand() * len(GIVEN))]}"
         )
-        born_year = 1940 + int(rand() * 64) if i < 2 else 2000 + int(rand() * (year - 1999))
+        u = rand()
+        drawn = 1940 + int(u * 64) if i < 2 else 2000 + int(u * (year - 1999))  # keeps the random stream
+        born_year = _born_year(RELATIONS[min(i, 4)], u, head_year, year)
+        head_year = born_year if i == 0 else head_year
         born = date(born_year, 1 + int(rand() * 12), 1 + int(rand() * 28))
         sex = "M" if (i == 0) == (rng.random() < 0.8) else "F"
         century = (0 if sex == "M" else 1) + (2 if born.year >= 2000 else 0)
+        serial = int(rand() * 1_000_000) if drawn < year - 14 else None
         id_number = (
-            f"011{century}{born.year % 100:02d}{int(rand() * 1_000_000):06d}" if born.year < year - 14 else ""
+            f"011{century}{born.year % 100:02d}{serial:06d}"
+            if serial is not None and born.year < year - 14
+            else ""
         )
         rows.append(
             (
@@ -527,10 +548,39 @@ def seed_cao_bang(*, members: bool = True, seed: int = 4) -> int:
     return len(households)
 
 
+SAMPLE_SCHEME = "poverty_register_sample"
+
+
+def seed_register_samples() -> None:
+    """Mark the Cao Bằng 2023 register as an illustrative sample (8.000 households drawn over its communes, not the
+    province's register): every poverty figure of the province for 2023 says so (poverty.reports.coverage)."""
+    scheme, _new = ClassificationScheme.objects.get_or_create(
+        code=SAMPLE_SCHEME,
+        defaults={
+            "name": "Sổ hộ nghèo minh họa (dữ liệu mẫu)",
+            "applies_to_level": 1,
+            "values": {"sample": "Sổ hộ mẫu, không phải toàn bộ hộ của địa bàn"},
+            "legal_basis": "Dữ liệu của bản trình diễn",
+        },
+    )
+    province = UnitVersion.objects.get(structure="pre2025", level=1, code="04")
+    UnitClassification.objects.get_or_create(
+        unit=province,
+        scheme=scheme,
+        valid_from=date(2023, 1, 1),
+        defaults={
+            "value": "sample",
+            "valid_to": date(2023, 12, 31),
+            "legal_basis": "Bản trình diễn: 8.000 hộ rút ngẫu nhiên trên các xã của tỉnh",
+        },
+    )
+
+
 def seed(*, members: bool = True, plan: ProvincePlan = DIEN_BIEN) -> None:
     """Deterministic and idempotent."""
     load_standards()
     seed_area_classes()
+    seed_register_samples()
     added = seed_dien_bien(plan, members=members) + seed_cao_bang(members=members)
     if added:
         tally_refresh()

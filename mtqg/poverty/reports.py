@@ -8,7 +8,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db.models import Count, Q, Sum
+from django.utils.translation import gettext as _
 
+from mtqg.core.formatting import date_vi, number_vi
 from mtqg.geo.models import PATH_SEGMENT, UnitVersion
 from mtqg.geo.selectors import classified_units
 from mtqg.reports.params import ReportParams
@@ -100,16 +102,115 @@ def year_figures(unit: UnitVersion, years: list[int], reviews: Any = None) -> di
     return out
 
 
+def review_year(unit: UnitVersion, params: ReportParams) -> tuple[int, bool, str]:
+    """The review year a poverty figure uses and the sentence saying which (decision 0016): as of a date, the
+    last periodic review completed (commune decisions dated) by then, not later than the year asked for; with a
+    year and no date, that year; with neither, the last review completed by today."""
+    as_of = params.as_of or (None if params.year else date.today())
+    limit = params.year or (as_of.year if as_of else date.today().year)
+    if as_of is None:
+        return limit, True, _("Kỳ rà soát năm %(y)s") % {"y": limit}
+    years = (
+        ReviewTally.objects.filter(kind=Review.Kind.PERIODIC, commune_id__in=_unit_ids(unit), year__lte=limit)
+        .values_list("year", flat=True)
+        .distinct()
+        .order_by("-year")
+    )
+    for y in years:
+        done = Review.objects.filter(
+            year=y, kind=Review.Kind.PERIODIC, commune_id__in=_unit_ids(unit), approved_on__lte=as_of
+        )
+        if done.exists():
+            return (
+                y,
+                True,
+                _("Kỳ rà soát năm %(y)s — kỳ gần nhất đã hoàn thành đến ngày %(d)s")
+                % {
+                    "y": y,
+                    "d": date_vi(as_of),
+                },
+            )
+    return limit, False, _("Chưa có kỳ rà soát nào hoàn thành đến ngày %(d)s") % {"d": date_vi(as_of)}
+
+
+def coverage(unit: UnitVersion, year: int) -> dict[str, Any]:
+    """Communes with review records for the year / communes of the unit on 31/12 of the year: a figure from a
+    register that covers only some communes is the figure of those communes, not of the unit."""
+    reporting = (
+        ReviewTally.objects.filter(year=year, kind=Review.Kind.PERIODIC, commune_id__in=_unit_ids(unit))
+        .values("commune_id")
+        .distinct()
+        .count()
+    )
+    if unit.level >= UnitVersion.Level.COMMUNE:
+        total = 1
+    else:
+        total = (
+            UnitVersion.objects.as_of(date(year, 12, 31))
+            .filter(path__startswith=unit.path, level=UnitVersion.Level.COMMUNE)
+            .count()
+        )
+    total = max(total, reporting)
+    sample = _sample(unit, year)
+    complete = bool(total) and reporting >= total and not sample
+    if sample:
+        text = _(
+            "Sổ hộ minh họa (dữ liệu mẫu) của %(n)s/%(m)s xã năm %(y)s: không phải số liệu của toàn địa bàn"
+        )
+    elif complete:
+        text = _("Số liệu của %(n)s/%(m)s xã có sổ hộ nghèo năm %(y)s")
+    else:
+        text = _(
+            "Sổ hộ mới có số liệu của %(n)s/%(m)s xã năm %(y)s: số liệu của các xã này, chưa phải của toàn địa bàn"
+        )
+    text = text % {"n": number_vi(reporting), "m": number_vi(total), "y": year}
+    return {
+        "communes_reporting": reporting,
+        "communes": total,
+        "complete": complete,
+        "illustrative": sample,
+        "text": text,
+    }
+
+
+def _sample(unit: UnitVersion, year: int) -> bool:
+    """Whether a register under (or above) the unit is marked as an illustrative sample for the year (the
+    `poverty_register_sample` classification: data, set by poverty.demo)."""
+    from mtqg.geo.models import UnitClassification
+
+    step = PATH_SEGMENT + 1
+    ancestors = [unit.path[:i] for i in range(step, len(unit.path) + 1, step)]
+    return (
+        UnitClassification.objects.as_of(date(year, 12, 31))
+        .filter(scheme__code="poverty_register_sample")
+        .filter(Q(unit__path__startswith=unit.path) | Q(unit__path__in=ancestors))
+        .exists()
+    )
+
+
 def summary(user: Any, params: ReportParams) -> dict[str, Any]:
-    """`poverty-summary`: headline figures, change against a baseline year and area-class counts."""
-    year = params.year or date.today().year
+    """`poverty-summary`: headline figures, change against a baseline year and area-class counts; the review
+    year used (`review_year`) and the register's coverage are stated; no households reviewed is null, not 0."""
     unit = params.unit
+    year, completed, year_note = review_year(unit, params)
     figures = year_figures(unit, [year] + ([params.baseline] if params.baseline else []))
     result = figures[year]
+    if not result["households"] or not completed:  # nothing reported (by then) is null, not 0
+        result.update(
+            households=None,
+            poor=None,
+            near_poor=None,
+            poor_rate=None,
+            near_poor_rate=None,
+            poor_and_near_poor_rate=None,
+            by_ethnicity=[],
+        )
+    result["review_year"] = year_note
+    result["coverage"] = coverage(unit, year)
     base = figures[params.baseline] if params.baseline else None
     change = points = None
     if base is not None:
-        if base["poor"]:
+        if base["poor"] and result["poor"] is not None:
             change = _pct(result["poor"] - base["poor"], base["poor"])
         if result["poor_rate"] is not None and base["poor_rate"] is not None:
             points = float(

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import html
 import io
+import textwrap
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
@@ -36,22 +37,34 @@ def _fmt(value: Any, decimals: int) -> str:
     return str(_("chưa có số liệu")) if value is None else number_vi(value, decimals)
 
 
-def _layout(block: dict[str, Any]) -> tuple[list[str], list[dict[str, Any]], float, int, int]:
-    labels = [str(x) for x in block.get("labels", [])]
+LINE_H, LABEL_CHARS = 16, 40  # a category label wraps at word boundaries (never cut: issue #19 part 11)
+
+
+def _wrap(text: str) -> list[str]:
+    return textwrap.wrap(text, LABEL_CHARS, break_long_words=False) or [""]
+
+
+def _layout(block: dict[str, Any]) -> tuple[list[list[str]], list[dict[str, Any]], float, list[int], int]:
+    """Wrapped labels, series, the peak value, each group's top and the height: a group is as tall as its bars
+    or its label's lines, whichever is more."""
+    labels = [_wrap(str(x)) for x in block.get("labels", [])]
     series = list(block.get("series", []))[: len(COLORS)]
     values = [_num(v) for s in series for v in s.get("values", [])]
     peak = max([v for v in values if v is not None] + [0.0]) or 1.0
-    group_h = ROW_H * max(1, len(series)) + BAR_GAP
-    height = TOP + group_h * len(labels) + LEGEND_H + 10
-    return labels, series, peak, group_h, height
+    tops, y = [], TOP
+    for lines in labels:
+        tops.append(y)
+        y += max(ROW_H * max(1, len(series)), LINE_H * len(lines)) + BAR_GAP
+    height = y + LEGEND_H + 10
+    return labels, series, peak, tops, height
 
 
-def _short(text: str, limit: int = 44) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+def _group_h(tops: list[int], i: int, height: int) -> int:
+    return (tops[i + 1] if i + 1 < len(tops) else height - LEGEND_H - 10) - tops[i] - BAR_GAP
 
 
 def bar_chart_svg(block: dict[str, Any]) -> str:
-    labels, series, peak, group_h, height = _layout(block)
+    labels, series, peak, tops, height = _layout(block)
     decimals = int(block.get("decimals", 0))
     span = WIDTH - LABEL_W - 120
     parts = [
@@ -59,12 +72,14 @@ def bar_chart_svg(block: dict[str, Any]) -> str:
         f'viewBox="0 0 {WIDTH} {height}" font-family="Liberation Sans, DejaVu Sans, sans-serif" font-size="13">',
         f'<rect width="{WIDTH}" height="{height}" fill="#ffffff"/>',
     ]
-    for i, label in enumerate(labels):
-        y0 = TOP + i * group_h
-        parts.append(
-            f'<text x="{LABEL_W - 8}" y="{y0 + group_h / 2}" text-anchor="end" dominant-baseline="middle">'
-            f"{html.escape(_short(label))}</text>"
-        )
+    for i, lines in enumerate(labels):
+        y0 = tops[i]
+        first = y0 + _group_h(tops, i, height) / 2 - LINE_H * (len(lines) - 1) / 2
+        for k, line in enumerate(lines):
+            parts.append(
+                f'<text x="{LABEL_W - 8}" y="{first + k * LINE_H}" text-anchor="end" dominant-baseline="middle">'
+                f"{html.escape(line)}</text>"
+            )
         for j, s in enumerate(series):
             vals = s.get("values", [])
             v = _num(vals[i]) if i < len(vals) else None
@@ -106,24 +121,25 @@ def _font(size: int) -> Any:
 def bar_chart_png(block: dict[str, Any]) -> bytes:
     from PIL import Image, ImageDraw
 
-    labels, series, peak, group_h, height = _layout(block)
+    labels, series, peak, tops, height = _layout(block)
     decimals = int(block.get("decimals", 0))
     scale = 2  # crisp when printed at 160 mm
     img = Image.new("RGB", (WIDTH * scale, height * scale), "white")
     draw = ImageDraw.Draw(img)
     font = _font(13 * scale)
     span = WIDTH - LABEL_W - 120
-    for i, label in enumerate(labels):
-        y0 = TOP + i * group_h
-        text = _short(label)
-        tw = draw.textlength(text, font=font)
-        draw.text(
-            ((LABEL_W - 8) * scale - tw, (y0 + group_h / 2) * scale),
-            text,
-            fill="black",
-            font=font,
-            anchor="lm",
-        )
+    for i, lines in enumerate(labels):
+        y0 = tops[i]
+        first = y0 + _group_h(tops, i, height) / 2 - LINE_H * (len(lines) - 1) / 2
+        for k, line in enumerate(lines):
+            tw = draw.textlength(line, font=font)
+            draw.text(
+                ((LABEL_W - 8) * scale - tw, (first + k * LINE_H) * scale),
+                line,
+                fill="black",
+                font=font,
+                anchor="lm",
+            )
         for j, s in enumerate(series):
             vals = s.get("values", [])
             v = _num(vals[i]) if i < len(vals) else None

@@ -292,6 +292,7 @@ def render_docx(slug: str, data: Any) -> bytes:
         run.font.size = Pt(size)
 
     if doc_meta:
+        _docx_page_numbers(section)
         header = document.add_table(rows=1, cols=2)
         header.alignment = WD_TABLE_ALIGNMENT.CENTER
         left, right = header.rows[0].cells
@@ -299,9 +300,11 @@ def render_docx(slug: str, data: Any) -> bytes:
         for i, line in enumerate(doc_meta.get("issuer_lines", [])):
             last = i == len(doc_meta.get("issuer_lines", [])) - 1
             cell_text(left, line, bold=last, size=12 if not last else 13, new=i > 0)
+        _docx_rule(left, Mm(20))  # NĐ 30/2020: a short line under the issuing body (1/3-1/2 of its line)
         cell_text(left, doc_meta.get("number", ""), size=13, new=True)
         cell_text(right, str(_("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM")), bold=True, size=12)
-        cell_text(right, str(_("Độc lập - Tự do - Hạnh phúc")), bold=True, size=13, underline=True, new=True)
+        cell_text(right, str(_("Độc lập - Tự do - Hạnh phúc")), bold=True, size=13, new=True)
+        _docx_rule(right, Mm(60))  # and a line under the motto, as long as it
         cell_text(right, doc_meta.get("place_date", ""), italic=True, size=13, new=True)
         para()
         para(doc_meta.get("kind", "BÁO CÁO"), bold=True, size=14, align=WD_ALIGN_PARAGRAPH.CENTER)
@@ -354,6 +357,50 @@ def render_docx(slug: str, data: Any) -> bytes:
     return buffer.getvalue()
 
 
+def _docx_rule(cell: Any, width: Any) -> None:
+    """A centred horizontal rule of `width` in a header cell: an empty paragraph with a bottom border, indented
+    so the border is only as long as asked (Nghị định 30/2020, Phụ lục I)."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    p = cell.add_paragraph()
+    p.paragraph_format.space_after = Pt(2)
+    p.paragraph_format.space_before = Pt(0)
+    p.paragraph_format.line_spacing = Pt(2)
+    side = max(0, (cell.width - width) // 2) if cell.width else 0
+    p.paragraph_format.left_indent = side
+    p.paragraph_format.right_indent = side
+    borders = OxmlElement("w:pBdr")
+    bottom = OxmlElement("w:bottom")
+    for key, value in (("w:val", "single"), ("w:sz", "6"), ("w:space", "1"), ("w:color", "000000")):
+        bottom.set(qn(key), value)
+    borders.append(bottom)
+    p._p.get_or_add_pPr().append(borders)
+
+
+def _docx_page_numbers(section: Any) -> None:
+    """Page numbers at the top centre from page 2 (Nghị định 30/2020): a PAGE field in the header, an empty
+    first-page header."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    section.different_first_page_header_footer = True
+    p = section.header.paragraphs[0]
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    field = OxmlElement("w:fldSimple")
+    field.set(qn("w:instr"), "PAGE")
+    run = OxmlElement("w:r")
+    text = OxmlElement("w:t")
+    text.text = "2"
+    run.append(text)
+    field.append(run)
+    p._p.append(field)
+    p.paragraph_format.space_after = Pt(0)
+
+
 def _docx_table(document: Any, block: dict[str, Any], para: Any, Pt: Any) -> None:
     from docx.enum.text import WD_ALIGN_PARAGRAPH
 
@@ -388,11 +435,13 @@ def _docx_table(document: Any, block: dict[str, Any], para: Any, Pt: Any) -> Non
 
 PDF_CSS = """
 @page { size: A4; margin: 20mm 15mm 20mm 30mm;
-        @bottom-center { content: counter(page); font-family: %(font)s; font-size: 11pt; } }
+        @top-center { content: counter(page); font-family: %(font)s; font-size: 13pt; } }
+@page :first { @top-center { content: none; } }
+.rule { border-top: 0.75pt solid #000; margin: 1pt auto 3pt auto; height: 0; }
 body { font-family: %(font)s; font-size: 13pt; line-height: 1.3; }
 .motto { width: 100%%; border-collapse: collapse; margin-bottom: 8mm; }
 .motto td { border: none; text-align: center; vertical-align: top; padding: 0; font-size: 12.5pt; }
-.motto .b { font-weight: bold; } .motto .u { font-weight: bold; text-decoration: underline; font-size: 13pt; }
+.motto .b { font-weight: bold; } .motto .m { font-size: 13pt; }
 .motto .i { font-style: italic; }
 h1.kind, h1.title { text-align: center; font-size: 14pt; margin: 0; }
 p.sub { text-align: center; font-style: italic; margin-top: 0; }
@@ -430,9 +479,11 @@ def render_html(slug: str, data: Any) -> str:
         )
         out.append(
             "<table class='motto'><tr>"
-            f"<td style='width:40%'>{issuer}<div>{_esc(doc_meta.get('number', ''))}</div></td>"
+            f"<td style='width:40%'>{issuer}<div class='rule' style='width:22mm'></div>"
+            f"<div>{_esc(doc_meta.get('number', ''))}</div></td>"
             f"<td><div class='b'>{_esc(_('CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM'))}</div>"
-            f"<div class='u'>{_esc(_('Độc lập - Tự do - Hạnh phúc'))}</div>"
+            f"<div class='b m'>{_esc(_('Độc lập - Tự do - Hạnh phúc'))}</div>"
+            "<div class='rule' style='width:58mm'></div>"
             f"<div class='i'>{_esc(doc_meta.get('place_date', ''))}</div></td></tr></table>"
         )
         out.append(f"<h1 class='kind'>{_esc(doc_meta.get('kind', 'BÁO CÁO'))}</h1>")

@@ -77,11 +77,12 @@ def briefing_sections(
             "theme": r.theme_label,
             "content": r.content,
             "deadline": r.deadline,
-            "status": r.display_status,
+            "status": r.display_status_on(end),  # as of the report's date, not today
         }
         for r in base(Recommendation, user, unit)
         .filter(window)
         .select_related("mission")
+        .prefetch_related("followups")
         .order_by("mission__start_date", "pk")
     ]
     return {"difficulties": difficulties, "recommendations": recommendations}
@@ -293,12 +294,9 @@ class Builder:
             self.fig("ntm.recognised", None)
             self.p(_("Kết quả xây dựng nông thôn mới: %(nd)s.") % {"nd": nd()})
         else:
+            # one statement, as of the report's date: figures after it (the year end) are not the report's, and
+            # the recognised count is said once (issue #19 part 11)
             self._ntm_status(data, self.on, lead=True)
-            year_end = date(self.year, 12, 31)
-            if self.on < year_end:
-                later = self.run("ntm-summary", as_of=year_end)
-                if later and later.get("communes"):
-                    self._ntm_status(later, year_end, lead=False)
             for scheme in data.get("schemes") or []:
                 got = scheme.get("recognised_or_basically_met")
                 self.fig(f"ntm.scheme.{scheme.get('code')}", got)
@@ -348,36 +346,33 @@ class Builder:
             if average is not None
             else _("số tiêu chí đạt bình quân: %(nd)s") % {"nd": nd()}
         )
-        if lead and basic:
-            self.p(
-                _(
-                    "%(when)s, %(scope)s có %(sum)s/%(total)s xã đạt chuẩn và cơ bản đạt chuẩn NTM; trong đó có "
-                    "%(rec)s xã đạt chuẩn NTM và %(basic)s xã cơ bản đạt chuẩn NTM."
-                )
-                % {
-                    "when": when(on),
-                    "scope": scope,
-                    "sum": n((rec or 0) + basic),
-                    "total": n(total),
-                    "rec": n(rec),
-                    "basic": n(basic),
-                }
-            )
-            if on < date(self.year, 12, 31):
-                return  # the year-end statement that follows carries the bands
-        sentence = _(
-            "%(when)s, trên địa bàn %(scope_name)s có %(rec)s/%(total)s xã đạt chuẩn NTM (đạt %(rate)s)"
-        ) % {
-            "when": when(on),
-            "scope_name": scope.replace("toàn ", "") if scope.startswith("toàn ") else scope,
-            "rec": n(rec),
-            "total": n(total),
-            "rate": pct(data.get("recognised_rate")),
-        }
         if basic:
-            sentence += _(", %(b)s xã cơ bản đạt chuẩn") % {"b": n(basic)}
-        if band_text:
-            sentence += ", " + band_text
+            sentence = _(
+                "%(when)s, %(scope)s có %(sum)s/%(total)s xã đạt chuẩn và cơ bản đạt chuẩn NTM; trong đó có "
+                "%(rec)s xã đạt chuẩn NTM (đạt %(rate)s) và %(basic)s xã cơ bản đạt chuẩn NTM"
+            ) % {
+                "when": when(on),
+                "scope": scope,
+                "sum": n((rec or 0) + basic),
+                "total": n(total),
+                "rec": n(rec),
+                "rate": pct(data.get("recognised_rate")),
+                "basic": n(basic),
+            }
+            if band_text:
+                sentence += "; " + band_text
+        else:
+            sentence = _(
+                "%(when)s, trên địa bàn %(scope_name)s có %(rec)s/%(total)s xã đạt chuẩn NTM (đạt %(rate)s)"
+            ) % {
+                "when": when(on),
+                "scope_name": scope.replace("toàn ", "") if scope.startswith("toàn ") else scope,
+                "rec": n(rec),
+                "total": n(total),
+                "rate": pct(data.get("recognised_rate")),
+            }
+            if band_text:
+                sentence += ", " + band_text
         sentence += "; " + avg_text + "."
         self.p(sentence)
         extra = []
@@ -520,12 +515,26 @@ class Builder:
             _("Về Chương trình MTQG giảm nghèo bền vững, %(scope)s hiện còn %(parts)s.")
             % {"scope": scope_word(self.unit), "parts": "; ".join(parts)}
         )
+        coverage = data.get("coverage") or {}
+        self.fig("poverty.communes_reporting", coverage.get("communes_reporting"), counts=False)
+        self.fig("poverty.communes", coverage.get("communes"), counts=False)
         if has_register:
+            # the review year used (the last completed by the as-of date) and the register's coverage are stated:
+            # a register of some communes is not the unit's figure (issue #19 part 11)
+            if coverage.get("illustrative"):
+                whose = _("sổ hộ minh họa (%(h)s hộ, dữ liệu mẫu)") % {"h": n(data.get("households"))}
+            elif coverage.get("complete", True):
+                whose = scope_word(self.unit)
+            else:
+                whose = _("%(n)s/%(m)s xã có số liệu trong sổ hộ") % {
+                    "n": n(coverage.get("communes_reporting")),
+                    "m": n(coverage.get("communes")),
+                }
             sentence = _(
-                "Đến năm %(y)s, %(scope)s còn %(poor)s hộ nghèo (tỷ lệ %(rate)s), %(near)s hộ cận nghèo"
+                "Theo kết quả rà soát năm %(y)s, %(scope)s còn %(poor)s hộ nghèo (tỷ lệ %(rate)s), %(near)s hộ cận nghèo"
             ) % {
-                "y": self.year,
-                "scope": scope_word(self.unit),
+                "y": data.get("year") or self.year,
+                "scope": whose,
                 "poor": n(poor),
                 "rate": pct(data.get("poor_rate")),
                 "near": n(data.get("near_poor")),
@@ -539,8 +548,15 @@ class Builder:
                     else data["baseline"],
                 }
             self.p(sentence + ".")
+            notes = [str(data["review_year"])] if data.get("review_year") else []
+            if coverage.get("text"):
+                notes.append(str(coverage["text"]))
+            if notes:
+                self.p("(" + "; ".join(notes) + ".)")
         else:
             self.p(_("Số hộ nghèo, hộ cận nghèo năm %(y)s: %(nd)s.") % {"y": self.year, "nd": nd()})
+            if data.get("review_year"):
+                self.p("(" + str(data["review_year"]) + ".)")
 
     def outputs(self) -> None:
         data = self.run("outputs") or []

@@ -201,6 +201,24 @@ class Recommendation(models.Model):
             return str(_("Quá hạn"))
         return str(self.get_status_display())
 
+    def status_on(self, on: date) -> str:
+        """The status as it stood on a date: the last follow-up up to that day that set one (a recommendation
+        starts new); today's status for today or later. Reads `followups` (prefetch them for a list)."""
+        if on >= timezone.localdate():
+            return str(self.status)
+        changes = sorted(
+            (f for f in self.followups.all() if f.new_status and f.reported_on <= on),
+            key=lambda f: (f.reported_on, f.pk),
+        )
+        return str(changes[-1].new_status) if changes else str(self.Status.NEW)
+
+    def display_status_on(self, on: date) -> str:
+        """The status a report as of `on` prints: Quá hạn when the deadline had passed by then and it was open."""
+        status = self.status_on(on)
+        if self.deadline and self.deadline < on and status in self.OPEN:
+            return str(_("Quá hạn"))
+        return str(self.Status(status).label)
+
 
 class FollowUp(models.Model):
     recommendation = models.ForeignKey(Recommendation, on_delete=models.CASCADE, related_name="followups")

@@ -20,6 +20,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils import timezone
 
 from mtqg.geo.models import UnitVersion
 
@@ -68,6 +69,7 @@ def _batch(rt: ReportType, period: ReportingPeriod, communes: list[UnitVersion])
     assert deadline is not None
     rng = random.Random(zlib.crc32(f"{rt.code}:{period.code}".encode()))
     due = deadline < DEMO_TODAY
+    limit = min(DEMO_TODAY, timezone.localdate())
     slot_index = {"Q1": 1, "Q2": 2, "Q3": 3, "Q4": 4, "H1": 2, "Y": 4}.get(period.slot, 1)
     built: list[tuple[Report, dict[str, int], str]] = []
     for unit in communes:
@@ -81,6 +83,12 @@ def _batch(rt: ReportType, period: ReportingPeriod, communes: list[UnitVersion])
         else:
             days = -rng.randint(20, 60)
         at = datetime(deadline.year, deadline.month, deadline.day, 9, tzinfo=UTC) + timedelta(days=days)
+        # nothing is submitted after the demo's today (nor after the real one): an early Q4 report was sent
+        # in the days before it, not in the weeks before its deadline (issue #19 part 13)
+        if at.date() > limit:
+            at = datetime(limit.year, limit.month, limit.day, 9, tzinfo=UTC) - timedelta(
+                days=rng.randint(1, 10)
+            )
         status = {
             "late": "submitted",
             "submitted_province": "submitted",
@@ -95,7 +103,9 @@ def _batch(rt: ReportType, period: ReportingPeriod, communes: list[UnitVersion])
             pending_level=pending,
             deadline=deadline,
             submitted_at=None if status == "draft" else at,
-            decided_at=at + timedelta(days=3)
+            decided_at=min(
+                at + timedelta(days=3), datetime(limit.year, limit.month, limit.day, 17, tzinfo=UTC)
+            )
             if state in ("approved", "returned", "submitted_central")
             else None,
             reason=rng.choice(RETURN_REASONS) if status == "returned" else "",

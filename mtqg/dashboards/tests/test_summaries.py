@@ -66,7 +66,11 @@ class SummaryTest(TestCase):
         self.assertEqual(row["near_poor_rate"], report["near_poor_rate"])
 
     def test_finance_matches_the_finance_report(self) -> None:
-        report = disbursement(None, parse_params({"unit": "04", "year": "2023", "as_of": "2024-12-31"}))
+        # the headline basis (decision 0015): as of the statutory day 31/01 N+1, carry-over included
+        report = disbursement(
+            None,
+            parse_params({"unit": "04", "year": "2023", "as_of": "2024-01-31", "include_carry_over": "1"}),
+        )
         chart = panels.finance_sources(
             self.facts(self.world.cao_bang, 2023), panels.Filters(self.world.cao_bang, 2023)
         )

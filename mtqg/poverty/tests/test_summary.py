@@ -34,6 +34,8 @@ KEYS = {
     "by_ethnicity",
     "transitions",
     "by_area_class",
+    "review_year",  # which review the figures are (issue #19 part 3)
+    "coverage",  # communes with records / all communes (issue #19 part 11)
 }
 
 
@@ -71,6 +73,8 @@ class DemoSummaryTests(TestCase):
                 "p135_communes",
                 "p135_villages",
                 "by_area_class",
+                "review_year",
+                "coverage",
             },
         )
         self.assertEqual(result["poor_rate"], round(43_134 * 100 / demo.DIEN_BIEN_LEAN.households, 2))

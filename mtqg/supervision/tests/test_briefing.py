@@ -20,9 +20,10 @@ from mtqg.supervision import demo
 from mtqg.supervision.briefing import briefing, when
 from mtqg.testing import make_world
 
-DB_NOV = "Hết tháng 11/2020, toàn tỉnh có 33/115 xã đạt chuẩn và cơ bản đạt chuẩn NTM; trong đó có 19 xã đạt chuẩn NTM và 14 xã cơ bản đạt chuẩn NTM."
-DB_YEAR = "21/115 xã đạt chuẩn NTM (đạt 18,26%)"
-DB_BANDS = "22 xã đạt từ 15 - 18 tiêu chí, 30 xã đạt từ 10 - 14 tiêu chí, 42 xã đạt từ 5 - 9 tiêu chí; số tiêu chí đạt bình quân 11,7 tiêu chí/xã."
+# one statement as of the report's date (30/11/2020): the year-end figures (decisions of December) are not the
+# report's, and the recognised count is said once (issue #19 part 11)
+DB_NOV = "Hết tháng 11/2020, toàn tỉnh có 33/115 xã đạt chuẩn và cơ bản đạt chuẩn NTM; trong đó có 19 xã đạt chuẩn NTM (đạt 16,52%) và 14 xã cơ bản đạt chuẩn NTM"
+DB_BANDS = "14 xã đạt từ 15 - 18 tiêu chí, 39 xã đạt từ 10 - 14 tiêu chí, 30 xã đạt từ 5 - 9 tiêu chí, 13 xã đạt từ 0 - 4 tiêu chí; số tiêu chí đạt bình quân 11,6 tiêu chí/xã."
 CB_MONEY = "Hết tháng 1/2024, toàn tỉnh giải ngân nguồn vốn ngân sách Trung ương năm 2023 thực hiện các Chương trình mục tiêu quốc gia (bao gồm vốn chuyển nguồn từ năm 2022 sang) đạt 69,06%; nguồn vốn đối ứng ngân sách địa phương giải ngân đạt 85,35%."
 
 
@@ -155,7 +156,7 @@ class BriefingTests(ReportScreensMixin, TestCase):
     def test_dien_bien_2020_sentences(self) -> None:
         text = paragraphs(self.db)
         self.assertIn(DB_NOV, text)
-        self.assertIn("Đến hết năm 2020, trên địa bàn tỉnh có " + DB_YEAR, text)
+        self.assertNotIn("Đến hết năm 2020", text)
         self.assertIn(DB_BANDS, text)
         self.assertIn("8/29 xã được công nhận đạt chuẩn và cơ bản đạt chuẩn NTM", text)
         self.assertIn("5 huyện nghèo theo Nghị quyết 30a/NQ-CP", text)
@@ -213,7 +214,7 @@ class BriefingTests(ReportScreensMixin, TestCase):
     def test_pdf_text(self) -> None:
         text = pdf_text(writers.render("briefing", self.db, "pdf"))
         self.assertIn(DB_NOV, text)
-        self.assertIn(DB_YEAR, text)
+        self.assertIn(DB_BANDS, text)
         self.assertIn("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", text)
         self.assertIn("Điện Biên, ngày", text)
 
