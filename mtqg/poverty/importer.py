@@ -327,7 +327,9 @@ def _sqlite_cache() -> None:
 def _scope_paths(unit: UnitVersion) -> tuple[str, ...]:
     from mtqg.geo.selectors import lineage_scope_paths
 
-    return tuple(sorted(lineage_scope_paths(unit) | {unit.path}))  # a 2025 province also covers its pre-2025 communes
+    return tuple(
+        sorted(lineage_scope_paths(unit) | {unit.path})
+    )  # a 2025 province also covers its pre-2025 communes
 
 
 def _communes(unit: UnitVersion, year: int) -> dict[str, int]:

@@ -23,14 +23,21 @@ class ForeignHouseholdCodeTests(TestCase):
     def setUpTestData(cls) -> None:
         cls.world = make_world()
         load_standards()
-        cb = UnitVersion.objects.filter(path__startswith=cls.world.cao_bang_old.path, level=3).order_by("code")
+        cb = UnitVersion.objects.filter(path__startswith=cls.world.cao_bang_old.path, level=3).order_by(
+            "code"
+        )
         cls.cb_commune = cb.first().code  # type: ignore[union-attr]
         cls.checker = make_user("cb_checker", Assignment.Role.PROVINCE, cls.world.cao_bang)
         cls.db_household = make_household(cls.world.muong_phang, "11-03325-0001", "Lò Văn Điện", year=2022)
 
     def stage(self, data: bytes, **kw: object) -> ImportBatch:
         return batch_stage(
-            actor=self.world.cao_bang_officer, unit=self.world.cao_bang, year=2023, data=data, name="cb.csv", **kw
+            actor=self.world.cao_bang_officer,
+            unit=self.world.cao_bang,
+            year=2023,
+            data=data,
+            name="cb.csv",
+            **kw,
         )  # type: ignore[arg-type]
 
     def test_cao_bang_batch_with_a_dien_bien_code_is_refused_and_writes_nothing(self) -> None:
