@@ -5,8 +5,13 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 
+from mtqg.accounts.views import AdminLoginView
+
 urlpatterns: list[URLPattern | URLResolver] = [
     path("i18n/", include("django.conf.urls.i18n")),
+    path(
+        "admin/login/", AdminLoginView.as_view(), name="admin_login"
+    ),  # one login path, with the lockout (0906)
     path("admin/", admin.site.urls),
     path("accounts/", include("mtqg.accounts.urls")),
     path("units/", include("mtqg.geo.urls")),

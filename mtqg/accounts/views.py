@@ -1,7 +1,12 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth import views as auth_views
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponseBase
 from django.urls import reverse_lazy
+from django.utils.translation import gettext as _
 
 from .forms import LockoutAuthenticationForm
 
@@ -10,6 +15,18 @@ class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = LockoutAuthenticationForm
     redirect_authenticated_user = True
+
+
+class AdminLoginView(LoginView):
+    """/admin/login/: the same view and form as /accounts/login/ (lockout per username, limit per address, failures
+    recorded), replacing the admin's own login form (decision 0906). The admin sends a signed-in user without
+    staff rights here; he gets a 403 instead of a redirect loop."""
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        user = request.user
+        if user.is_authenticated and not (user.is_active and user.is_staff):
+            raise PermissionDenied(_("Bạn không có quyền vào trang quản trị."))
+        return super().dispatch(request, *args, **kwargs)
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):

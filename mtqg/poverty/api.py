@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 import django_filters
@@ -17,8 +18,9 @@ from mtqg.api.errors import bad_request
 from mtqg.api.filters import UnitCodeFilter
 from mtqg.reports.api import json_body_schema, report_response, report_schema
 
-from .models import Household, ImportBatch, Member, PovertyStandard, Review
-from .privacy import can_see_personal, mask_id, mask_name
+from .models import Household, ImportBatch, Member, PersonalDataExport, PovertyStandard, Review
+from .privacy import can_see_personal, mask_birth, personal
+from .services import personal_data_read
 from .standards import classify
 
 
@@ -150,16 +152,20 @@ class MemberSerializer(serializers.ModelSerializer):
         return _personal(self, obj.household.commune.path)
 
     def get_full_name(self, obj: Member) -> str:
-        return obj.full_name if self._clear(obj) else mask_name(obj.full_name)
+        clear = self._clear(obj)
+        shown = self.context.get("personal_shown")
+        if clear and shown is not None:
+            shown[obj.household.commune_id] += 1
+        return str(personal("full_name", obj.full_name, clear))
 
     def get_id_number(self, obj: Member) -> str:
-        return obj.id_number if self._clear(obj) else mask_id(obj.id_number)
+        return str(personal("id_number", obj.id_number, self._clear(obj)))
 
     def get_birth_date(self, obj: Member) -> str | None:
         """Full date in entry scope; the year only elsewhere."""
         if obj.birth_date is None:
             return None
-        return obj.birth_date.isoformat() if self._clear(obj) else str(obj.birth_date.year)
+        return obj.birth_date.isoformat() if self._clear(obj) else mask_birth(obj.birth_date)
 
 
 class HouseholdSerializer(serializers.ModelSerializer):
@@ -187,10 +193,14 @@ class HouseholdSerializer(serializers.ModelSerializer):
         ]
 
     def get_head_name(self, obj: Household) -> str:
-        return obj.head_name if _personal(self, obj.commune.path) else mask_name(obj.head_name)
+        clear = _personal(self, obj.commune.path)
+        shown = self.context.get("personal_shown")
+        if clear and shown is not None:  # the detail adds its members
+            shown[obj.commune_id] += 1
+        return str(personal("head_name", obj.head_name, clear))
 
     def get_address(self, obj: Household) -> str:
-        return obj.address if _personal(self, obj.commune.path) else ""
+        return str(personal("address", obj.address, _personal(self, obj.commune.path)))
 
 
 class HouseholdDetailSerializer(HouseholdSerializer):
@@ -216,6 +226,26 @@ class HouseholdViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_serializer_class(self) -> type[serializers.BaseSerializer]:
         return HouseholdDetailSerializer if self.action == "retrieve" else HouseholdSerializer
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        context = super().get_serializer_context()
+        if not hasattr(self, "_personal_shown"):
+            self._personal_shown: Counter[int] = Counter()
+        context["personal_shown"] = self._personal_shown
+        return context
+
+    def finalize_response(self, request: Any, response: Any, *args: Any, **kwargs: Any) -> Any:
+        """Personal data sent in clear is logged: who, which commune, how many rows, the optional `reason` (0908)."""
+        shown = getattr(self, "_personal_shown", None)
+        if shown and getattr(response, "status_code", 500) == 200:
+            personal_data_read(
+                actor=request.user,
+                kind=PersonalDataExport.Kind.API,
+                rows_by_unit=shown,
+                target=request.get_full_path(),
+                reason=request.query_params.get("reason", ""),
+            )
+        return super().finalize_response(request, response, *args, **kwargs)
 
     def get_queryset(self) -> QuerySet[Household]:
         qs = Household.objects.visible_to(self.request.user).select_related("commune").order_by("code")

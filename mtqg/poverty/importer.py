@@ -339,15 +339,50 @@ def _sqlite_cache() -> None:
             cur.execute("PRAGMA cache_size=-131072")
 
 
-def _communes(unit: UnitVersion, year: int) -> dict[str, int]:
-    from mtqg.accounts.scoping import path_q
+def _scope_paths(unit: UnitVersion) -> tuple[str, ...]:
     from mtqg.geo.selectors import lineage_scope_paths
 
-    paths = tuple(
-        lineage_scope_paths(unit) | {unit.path}
+    return tuple(
+        sorted(lineage_scope_paths(unit) | {unit.path})
     )  # a 2025 province also covers its pre-2025 communes
-    qs = UnitVersion.objects.as_of(date(year, 12, 31)).filter(path_q("path", paths), level=3)
+
+
+def _communes(unit: UnitVersion, year: int) -> dict[str, int]:
+    from mtqg.accounts.scoping import path_q
+
+    qs = UnitVersion.objects.as_of(date(year, 12, 31)).filter(path_q("path", _scope_paths(unit)), level=3)
     return dict(qs.values_list("code", "pk"))
+
+
+def _foreign_rows(batch_id: int, paths: tuple[str, ...], limit: int) -> tuple[int, list[tuple[int, str]]]:
+    """Staged rows whose code is a household already on the register in a commune outside the batch's unit
+    (and its lineage): (how many, the first `limit` as (line, code)). One statement over the staged rows, each a
+    probe of the code's unique index (decision 0905)."""
+    qn = connection.ops.quote_name
+    s_t, h_t, u_t = (qn(m._meta.db_table) for m in (StagedRow, Household, UnitVersion))
+    inside = " OR ".join(["substr(u.path, 1, %s) = %s"] * len(paths)) or "1 = 0"
+    params: list[Any] = [batch_id]
+    for p in paths:
+        params += [len(p), p]
+    sql = (
+        f"SELECT s.line, s.code FROM {s_t} s JOIN {h_t} h ON h.code = s.code "
+        f"JOIN {u_t} u ON u.id = h.commune_id WHERE s.batch_id = %s AND NOT ({inside}) ORDER BY s.line"
+    )
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT COUNT(*) FROM ({sql}) x", params)
+        count = int(cur.fetchone()[0])
+        if not count:
+            return 0, []
+        cur.execute(f"{sql} LIMIT {int(limit)}", params)
+        return count, [(int(line), str(code)) for line, code in cur.fetchall()]
+
+
+def _check_foreign(batch_id: int, unit: UnitVersion, errors: _Errors) -> None:
+    count, rows = _foreign_rows(batch_id, _scope_paths(unit), MAX_STORED_ERRORS)
+    message = _("Mã hộ %(c)s đã có trong sổ hộ của đơn vị khác (ngoài %(u)s): không được ghi đè.")
+    for line, code in rows:
+        errors.add(_("Hộ"), line, "Mã hộ", message % {"c": code, "u": unit.name})
+    errors.count += count - len(rows)
 
 
 def _header_error(errors: _Errors, sheet: str, header: list[str], expected: list[str]) -> bool:
@@ -761,6 +796,7 @@ def batch_stage(
             counts=counts,
         )
         rows.flush()
+        _check_foreign(batch.pk, unit, errors)
         if member_source is not None or xlsx:
             if member_source is not None:
                 mxlsx = members_name.lower().endswith(".xlsx")
@@ -992,6 +1028,12 @@ def commit_batch(
     accepted = _accepted("s", batch)
     false = "false" if connection.vendor == "postgresql" else "0"
     household_id = f"(SELECT h.id FROM {h_t} h WHERE h.code = s.code)"  # a probe of the unique index, always
+    foreign, first = _foreign_rows(batch.pk, _scope_paths(batch.unit), 5)
+    if foreign:  # a household of another unit was added with one of these codes after staging (0905)
+        raise ValidationError(
+            _("%(n)s mã hộ đã có trong sổ hộ của đơn vị khác (dòng %(l)s): lô không được ghi.")
+            % {"n": foreign, "l": ", ".join(str(line) for line, _code in first)}
+        )
     with connection.cursor() as cur:
         step(5, _("Ghi hộ mới"))
         cur.execute(f"SELECT COALESCE(MAX(id), 0) FROM {h_t}")

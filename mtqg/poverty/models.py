@@ -357,22 +357,32 @@ class StagedMember(models.Model):
 
 
 class PersonalDataExport(models.Model):
-    """Who exported personal data of which unit, and why."""
+    """The personal-data access log: who read or exported personal data (names, ID numbers, birth dates,
+    addresses in clear) of which unit, when, why and how many rows — exports, household pages, register searches
+    and API pages alike (decision 0908). The model keeps its first name (exports) to spare a table rename."""
+
+    class Kind(models.TextChoices):
+        EXPORT = "export", _("xuất tệp")
+        PAGE = "page", _("xem trang hộ")
+        LIST = "list", _("tìm trong sổ hộ")
+        API = "api", _("API")
 
     unit = models.ForeignKey(
         UnitVersion, on_delete=models.PROTECT, related_name="+", verbose_name=_("đơn vị")
     )
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    kind = models.CharField(_("hình thức"), max_length=8, choices=Kind.choices, default=Kind.EXPORT)
+    target = models.CharField(_("địa chỉ truy cập"), max_length=255, blank=True)
     reason = models.CharField(_("lý do"), max_length=255)
     row_count = models.PositiveIntegerField(_("số dòng"), default=0)
-    created_at = models.DateTimeField(_("lúc"), auto_now_add=True)
+    created_at = models.DateTimeField(_("lúc"), auto_now_add=True, db_index=True)
 
     scope_path = "unit__path"
     objects = ScopedQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("nhật ký xuất dữ liệu cá nhân")
-        verbose_name_plural = _("nhật ký xuất dữ liệu cá nhân")
+        verbose_name = _("nhật ký truy cập dữ liệu cá nhân")
+        verbose_name_plural = _("nhật ký truy cập dữ liệu cá nhân")
         ordering = ["-created_at"]
 
     def __str__(self) -> str:

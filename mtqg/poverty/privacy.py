@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -34,8 +36,46 @@ def mask_id(value: str) -> str:
     return ("*" * (len(value) - 3) + value[-3:]) if value else ""
 
 
+def mask_birth(value: date | str | None) -> str | None:
+    """A birth date outside entry scope: the year only."""
+    if value is None or value == "":
+        return None
+    return str(value.year) if isinstance(value, date) else str(value)[:4]
+
+
+def mask_address(value: str | None) -> str:
+    """An address outside entry scope: not shown."""
+    return ""
+
+
+# The one masking rule (Decree 13/2023, decision 0907): personal fields in clear only in the user's data-entry
+# scope; elsewhere names → initials, ID numbers → last 3 digits, birth dates → year, addresses → hidden. Used by the
+# HTML pages, the API, the history tab and the exports.
+MASKS: dict[str, Callable[[Any], Any]] = {
+    "head_name": mask_name,
+    "full_name": mask_name,
+    "id_number": mask_id,
+    "birth_date": mask_birth,
+    "address": mask_address,
+}
+
+
 def can_see_personal(user: Any, path: str) -> bool:
     return path_editable(user, path)
+
+
+def personal(field: str, value: Any, clear: bool) -> Any:
+    """The value of a field as this user may see it (`clear`: the row is in the user's entry scope)."""
+    if clear or field not in MASKS:
+        return value
+    return MASKS[field](value if value is not None else "") if field != "birth_date" else mask_birth(value)
+
+
+def mask_changes(changes: dict[str, Any], clear: bool) -> dict[str, Any]:
+    """A ChangeRecord's {field: [old, new]} with personal values masked by the same rule."""
+    if clear:
+        return changes
+    return {k: [personal(k, v, False) for v in vals] if k in MASKS else vals for k, vals in changes.items()}
 
 
 def suppress(count: int | None) -> int | str | None:

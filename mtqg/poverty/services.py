@@ -25,9 +25,30 @@ def export_log(*, actor: Any, unit: UnitVersion, reason: str, row_count: int) ->
     """Log an export of personal data: who, which unit, why, how many rows."""
     if not path_visible(actor, unit.path):
         raise PermissionDenied(_("Bạn không có quyền xem đơn vị này."))
-    entry = PersonalDataExport.objects.create(unit=unit, user=actor, reason=reason[:255], row_count=row_count)
+    entry = PersonalDataExport.objects.create(
+        unit=unit, user=actor, kind=PersonalDataExport.Kind.EXPORT, reason=reason[:255], row_count=row_count
+    )
     record_change(actor=actor, obj=entry, action="exported", changes={"rows": [0, row_count]}, reason=reason)
     return entry
+
+
+def personal_data_read(
+    *, actor: Any, kind: str, rows_by_unit: dict[int, int], target: str = "", reason: str = ""
+) -> int:
+    """Log a read of personal data shown in clear (household page, register search, API page): one row per unit
+    (commune) with how many rows of it were shown, so that each unit's officers see the reads of their data
+    (decision 0908). No ChangeRecord: a read changes nothing (and must not mark dashboards stale). Returns the
+    number of log rows written."""
+    rows = {unit: n for unit, n in rows_by_unit.items() if n > 0}
+    if not rows or not getattr(actor, "is_authenticated", False):
+        return 0
+    PersonalDataExport.objects.bulk_create(
+        PersonalDataExport(
+            unit_id=unit, user=actor, kind=kind, target=target[:255], reason=reason.strip()[:255], row_count=n
+        )
+        for unit, n in rows.items()
+    )
+    return len(rows)
 
 
 HOUSEHOLD_FIELDS = ("head_name", "address", "village_name", "ethnicity", "area")

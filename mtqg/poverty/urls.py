@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("ho/", views.household_list, name="household_list"),
     path("ho/xuat/", views.household_export, name="household_export"),
+    path("nhat-ky-du-lieu-ca-nhan/", views.access_log, name="access_log"),
     path("ho/<int:pk>/", views.household_detail, name="household_detail"),
     path("ho/<int:pk>/sua/", views.household_edit, name="household_edit"),
     path("ho/<int:pk>/thanh-vien/them/", views.member_edit, name="member_create"),

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -16,9 +17,10 @@ from mtqg.accounts.scoping import get_visible_or_404, path_visible
 from mtqg.core.search import search_q
 from mtqg.reports.params import parse_params
 
-from .models import Household, Review
-from .privacy import can_see_personal, mask_id, mask_name
+from .models import Household, PersonalDataExport, Review
+from .privacy import can_see_personal, mask_changes, personal
 from .reports import summary
+from .services import personal_data_read
 
 
 @login_required
@@ -59,6 +61,16 @@ def _unit_paths(code: str) -> tuple[Any, tuple[str, ...]]:
     raise ValidationError(_("Không tìm thấy đơn vị có mã %(c)s.") % {"c": code})
 
 
+def _search_q(user: Any, q: str) -> Q:
+    """Register search (one mechanism, core.search): by household code or village anywhere the user sees; by name,
+    ID number or address only among the households of the user's data-entry scope (personal identifiers, 0907)."""
+    from mtqg.accounts.scoping import edit_prefixes, path_q
+
+    anywhere = search_q(q, ("village_name",), exact=("code",))
+    personal_match = search_q(q, ("address",), folded=("head_search",), exact=("members__id_number",))
+    return anywhere | (personal_match & path_q("commune__path", edit_prefixes(user)))
+
+
 @login_required
 def household_list(request: HttpRequest) -> HttpResponse:
     from mtqg.accounts.scoping import path_q
@@ -75,22 +87,27 @@ def household_list(request: HttpRequest) -> HttpResponse:
             error = "; ".join(exc.messages)
             qs = qs.none()
     if q:
-        qs = qs.filter(
-            search_q(
-                q,
-                ("address", "village_name"),
-                folded=("head_search",),
-                exact=("code", "members__id_number"),
-            )
-        ).distinct()
+        qs = qs.filter(_search_q(request.user, q)).distinct()
     page = Paginator(qs.order_by("code"), 50).get_page(request.GET.get("page"))
-    rows = [
-        {
-            "obj": h,
-            "head": h.head_name if can_see_personal(request.user, h.commune.path) else mask_name(h.head_name),
-        }
-        for h in page.object_list
-    ]
+    rows, shown = [], Counter[int]()
+    for h in page.object_list:
+        clear = can_see_personal(request.user, h.commune.path)
+        rows.append(
+            {
+                "obj": h,
+                "head": personal("head_name", h.head_name, clear),
+                "address": personal("address", h.address, clear),
+            }
+        )
+        if clear:
+            shown[h.commune_id] += 1
+    personal_data_read(
+        actor=request.user,
+        kind=PersonalDataExport.Kind.LIST,
+        rows_by_unit=shown,
+        target=request.get_full_path(),
+        reason=request.GET.get("reason", ""),
+    )
     return render(
         request,
         "poverty/household_list.html",
@@ -107,11 +124,20 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
     members = [
         {
             "obj": m,
-            "name": m.full_name if clear else mask_name(m.full_name),
-            "id_number": m.id_number if clear else mask_id(m.id_number),
+            "name": personal("full_name", m.full_name, clear),
+            "id_number": personal("id_number", m.id_number, clear),
+            "birth_date": m.birth_date if clear else personal("birth_date", m.birth_date, clear),
         }
         for m in household.members.all()
     ]
+    if clear:
+        personal_data_read(
+            actor=request.user,
+            kind=PersonalDataExport.Kind.PAGE,
+            rows_by_unit={household.commune_id: max(1, len(members))},
+            target=request.get_full_path(),
+            reason=request.GET.get("reason", ""),
+        )
     reviews = list(
         Review.objects.visible_to(request.user)
         .filter(household=household)
@@ -127,9 +153,13 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
         }
         for r in reviews
     ]
-    head = household.head_name if clear else mask_name(household.head_name)
+    head = personal("head_name", household.head_name, clear)
     from mtqg.core.audit import history_for
     from mtqg.geo.selectors import successors
+
+    history = list(history_for(household, request.user))
+    for record in history:  # old and new names/addresses follow the same masking rule
+        record.changes = mask_changes(record.changes, clear)
 
     return render(
         request,
@@ -137,11 +167,12 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "household": household,
             "head": head,
+            "address": personal("address", household.address, clear),
             "members": members,
             "timeline": timeline,
             "clear": clear,
             "now_under": successors(household.commune),
-            "history": history_for(household, request.user),
+            "history": history,
         },
     )
 
@@ -225,7 +256,7 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
     page = Paginator(
         StagedRow.objects.visible_to(request.user).filter(batch=batch).order_by("line"), 100
     ).get_page(request.GET.get("page"))
-    rows = [{"obj": r, "head": r.head_name if clear else mask_name(r.head_name)} for r in page.object_list]
+    rows = [{"obj": r, "head": personal("head_name", r.head_name, clear)} for r in page.object_list]
     counts = dict(
         StagedRow.objects.filter(batch=batch).values_list("decision").annotate(n=Count("pk")).order_by()
     )
@@ -388,11 +419,13 @@ def household_export(request: HttpRequest) -> HttpResponse:
         return HttpResponse(_("Cần nêu lý do xuất dữ liệu cá nhân."), status=400)
     if not path_visible(request.user, params.unit.path):
         return HttpResponse(_("Không tìm thấy đơn vị."), status=404)
-    qs = (
-        Household.objects.editable_by(request.user)
-        .filter(commune__path__startswith=params.unit.path)
-        .order_by("code")
-    )
+    from mtqg.accounts.scoping import path_q
+    from mtqg.geo.selectors import lineage_scope_paths
+
+    paths = tuple(
+        lineage_scope_paths(params.unit) | {params.unit.path}
+    )  # a 2025 unit covers its predecessors
+    qs = Household.objects.editable_by(request.user).filter(path_q("commune__path", paths)).order_by("code")
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow([_("Mã hộ"), _("Chủ hộ"), _("Địa chỉ"), _("Dân tộc")])
@@ -409,3 +442,22 @@ def household_export(request: HttpRequest) -> HttpResponse:
     )
     response["Content-Disposition"] = 'attachment; filename="ho-gia-dinh.csv"'
     return response
+
+
+@login_required
+def access_log(request: HttpRequest) -> HttpResponse:
+    """The personal-data access log of the user's scope: who read or exported whose data, when, why, how much."""
+    qs = (
+        PersonalDataExport.objects.visible_to(request.user)
+        .select_related("unit", "user")
+        .order_by("-created_at", "-pk")
+    )
+    kind = request.GET.get("kind", "")
+    if kind in PersonalDataExport.Kind.values:
+        qs = qs.filter(kind=kind)
+    page = Paginator(qs, 100).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "poverty/access_log.html",
+        {"page": page, "kind": kind, "kinds": PersonalDataExport.Kind.choices},
+    )

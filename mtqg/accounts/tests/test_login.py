@@ -80,3 +80,42 @@ class AccountServicesTest(TestCase):
 
         with self.assertRaises(PermissionDenied):
             user_create(actor=self.world.dien_bien_officer, username="x2", password="Mot-mat-khau-dai-2026")
+
+
+class AdminLoginLockoutTest(TestCase):
+    """Issue #20 part 2: /admin/login/ is the app's login, with its lockout and per-address limit (0906)."""
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        from mtqg.accounts.models import User
+
+        cls.admin = User.objects.create_superuser(username="admin", password=PASSWORD, full_name="Quản trị")
+
+    def test_forty_wrong_passwords_then_the_right_one_is_refused_and_recorded(self) -> None:
+        for _ in range(40):
+            response = self.client.post(
+                "/admin/login/?next=/admin/", {"username": "admin", "password": "sai"}
+            )
+            self.assertEqual(response.status_code, 200)
+        from django.conf import settings
+
+        # recorded until the username locks (later attempts are refused before the password is checked)
+        self.assertEqual(
+            LoginFailure.objects.filter(username="admin").count(), settings.LOGIN_LOCKOUT_ATTEMPTS
+        )
+        response = self.client.post("/admin/login/?next=/admin/", {"username": "admin", "password": PASSWORD})
+        self.assertContains(response, "tạm bị khóa")
+        self.assertNotIn("_auth_user_id", self.client.session)
+
+    def test_admin_signs_in_there_and_lands_on_the_admin(self) -> None:
+        response = self.client.get("/admin/")
+        self.assertRedirects(response, "/admin/login/?next=/admin/", fetch_redirect_response=False)
+        self.assertContains(self.client.get("/admin/login/?next=/admin/"), "Đăng nhập hệ thống")
+        response = self.client.post("/admin/login/?next=/admin/", {"username": "admin", "password": PASSWORD})
+        self.assertRedirects(response, "/admin/", fetch_redirect_response=False)
+        self.assertEqual(self.client.get("/admin/").status_code, 200)
+
+    def test_signed_in_officer_without_staff_rights_gets_403_not_a_loop(self) -> None:
+        world = make_world()
+        self.client.force_login(world.central)
+        self.assertEqual(self.client.get("/admin/login/?next=/admin/").status_code, 403)

@@ -24,7 +24,7 @@ class ScreenTests(TestCase):
 
     def test_search_without_diacritics_by_entry_user(self) -> None:
         self.client.force_login(self.world.commune_officer)
-        with self.assertNumQueries(10):  # incl. the unread-notifications badge of base.html
+        with self.assertNumQueries(11):  # incl. the unread-notifications badge and the access-log row (0908)
             resp = self.client.get("/poverty/ho/", {"q": "lo van pang"})
         self.assertContains(resp, "Lò Văn Pâng")
 
