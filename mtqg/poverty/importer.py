@@ -32,7 +32,7 @@ from django.utils.translation import gettext as _
 
 from mtqg.accounts.scoping import ensure_can_edit
 from mtqg.core.audit import record_change
-from mtqg.core.xlsx_guard import TooLarge, TooManyRows, check_rows
+from mtqg.core.xlsx_guard import TooLarge, TooManyRows, TooSlow, TooWide, Unreadable, check_rows
 from mtqg.geo.models import UnitVersion
 from mtqg.geo.text import fold
 
@@ -760,6 +760,8 @@ def batch_stage(
             member_rows.flush()
     except (TooManyRows, TooLarge) as exc:
         errors.add(_("Hộ"), 1, "", " ".join(exc.messages) + " " + _("Tệp CSV không bị giới hạn số dòng."))
+    except (Unreadable, TooWide, TooSlow) as exc:  # the guard could not check the file to its end (0910)
+        errors.add(_("Hộ"), 1, "", " ".join(exc.messages))
     except (ValueError, OSError, UnicodeDecodeError) as exc:  # not a readable CSV/XLSX at all
         errors.add(_("Hộ"), 1, "", _("Không đọc được tệp (cần CSV UTF-8 hoặc XLSX): %(e)s") % {"e": exc})
     finally:
