@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,9 +31,19 @@ class Table:
 
 
 def safe_cell(value: Any) -> Any:
-    """Neutralise spreadsheet formulas in text cells (formula injection)."""
+    """Neutralise spreadsheet formulas in text cells (formula injection). THE escaping function: every XLSX and CSV
+    writer passes every text it writes — titles, headers, values, notes — through it (decision 0911; the test
+    `reliability_tests/test_export_formulas.py` enumerates the writers)."""
     if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
         return "'" + value
+    return value
+
+
+def unescape_cell(value: Any) -> Any:
+    """The inverse of safe_cell for a text read back from one of our own templates (so a note survives a
+    download → upload round trip unchanged)."""
+    if isinstance(value, str) and value.startswith("'") and value[1:].startswith(FORMULA_PREFIXES):
+        return value[1:]
     return value
 
 
@@ -50,10 +61,10 @@ def write_xlsx(tables: Sequence[Table]) -> bytes:
     wb = Workbook(write_only=False)
     wb.remove(wb.active)  # type: ignore[arg-type,unused-ignore]
     for i, table in enumerate(tables):
-        ws = wb.create_sheet(title=(table.title[:28] or f"Bang {i + 1}").replace("/", "-"))
-        ws.append([table.title])
+        ws = wb.create_sheet(title=re.sub(r"[\\/*?:\[\]]", "-", table.title[:28]) or f"Bang {i + 1}")
+        ws.append([safe_cell(table.title)])
         ws["A1"].font = Font(bold=True, size=13)
-        ws.append([c.label for c in table.columns])
+        ws.append([safe_cell(c.label) for c in table.columns])
         for cell in ws[2]:
             cell.font = Font(bold=True)
             cell.fill = PatternFill("solid", fgColor="DDEBF7")

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from mtqg.core.tables import safe_cell
 from mtqg.dashboards.measures import definitions
 from mtqg.dashboards.selectors import cached_for
 from mtqg.dashboards.views import _chart_json
@@ -122,15 +123,8 @@ def dataset(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
         writer = csv.writer(buffer)
         writer.writerow(names)
         for r in rows:
-            writer.writerow(["" if r.get(k) is None else _safe(r.get(k)) for k in names])
+            writer.writerow(["" if r.get(k) is None else safe_cell(r.get(k)) for k in names])
         response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{slug}-{year}.{fmt}"'
     response["Access-Control-Allow-Origin"] = "*"
     return response
-
-
-def _safe(value: Any) -> Any:
-    """No spreadsheet formulas in text cells."""
-    if isinstance(value, str) and value.startswith(("=", "+", "-", "@")):
-        return "'" + value
-    return value
