@@ -32,11 +32,13 @@
     .then((r) => r.json())
     .then((data) => {
       if (!data.points.length) { el.hidden = true; return; }
+      // Leaflet inserts a string tooltip as HTML: unit names go in as text (issue #20).
+      const textTip = (text) => { const span = document.createElement("span"); span.textContent = text; return span; };
       const map = L.map(el);
       const layer = L.featureGroup().addTo(map);
       data.points.forEach((p) => {
         L.circleMarker([p.lat, p.lon], { radius: 3 + Math.sqrt(p.works) * 2 })
-          .bindTooltip(p.name + ": " + p.works + " " + el.dataset.label + ", " + p.total_million.toLocaleString("vi-VN") + " triệu đồng")
+          .bindTooltip(textTip(p.name + ": " + p.works + " " + el.dataset.label + ", " + p.total_million.toLocaleString("vi-VN") + " triệu đồng"))
           .addTo(layer);
       });
       map.fitBounds(layer.getBounds().pad(0.1));
