@@ -32,6 +32,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         exc = exceptions.PermissionDenied(str(exc) or None)
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound(str(exc) or _("Không tìm thấy."))
+    elif isinstance(exc, OverflowError):  # a number too large for the database, e.g. in an id (issue #20)
+        exc = exceptions.ValidationError({"non_field_errors": [_("Số vượt quá giới hạn cho phép.")]})
     response = drf_exception_handler(exc, context)
     if response is None:
         return None

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 import django_filters
+from django.utils.translation import gettext as _
+from django_filters.rest_framework import DjangoFilterBackend
+from django_filters.utils import translate_validation
+from rest_framework import serializers
 
 from mtqg.accounts.scoping import path_q
 from mtqg.core.search import search_q
@@ -59,3 +64,58 @@ class TextSearchFilter(django_filters.CharFilter):
         if value in (None, ""):
             return qs
         return qs.filter(search_q(str(value), self.search_fields, folded=self.folded, exact=self.exact))
+
+
+INT64 = 2**63 - 1
+
+
+def _out_of_range(value: Any) -> bool:
+    """A number no database integer column can hold (SQLite raises OverflowError binding it, PostgreSQL
+    NumericValueOutOfRange) — also inside ranges and lists."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int | float | Decimal):
+        try:
+            return not (-INT64 <= value <= INT64)
+        except (TypeError, ValueError, ArithmeticError):  # NaN, infinity
+            return True
+    if isinstance(value, slice):
+        return _out_of_range(value.start) or _out_of_range(value.stop)
+    if isinstance(value, list | tuple):
+        return any(_out_of_range(v) for v in value)
+    return False
+
+
+def _scope_choices(filterset: Any, request: Any) -> None:
+    """A filter naming a scoped object (`?allocation=`, `?product=`, `?commune=`, `?assessment=` …) accepts only
+    objects the user may see: an absent id and an id outside the user's scope get the same 400, so the answer does
+    not tell whether an id exists elsewhere (issue #20 part 12)."""
+    for f in filterset.filters.values():
+        if not isinstance(f, django_filters.ModelChoiceFilter | django_filters.ModelMultipleChoiceFilter):
+            continue
+        model = f.extra.get("queryset").model if f.extra.get("queryset") is not None else None
+        manager = getattr(model, "objects", None)
+        if manager is not None and hasattr(manager, "visible_to"):
+            f.queryset = manager.visible_to(request.user)
+
+
+class BoundedFilterBackend(DjangoFilterBackend):
+    """django-filter's backend, plus: objects named in filters are limited to the user's scope (`_scope_choices`),
+    and a number outside the 64-bit range in any filter is a 400 in the error format (it was a 500 OverflowError:
+    `?parent=1e30`), issue #20 part 12."""
+
+    def filter_queryset(self, request: Any, queryset: Any, view: Any) -> Any:
+        filterset = self.get_filterset(request, queryset, view)
+        if filterset is None:
+            return queryset
+        _scope_choices(filterset, request)
+        if not filterset.is_valid():
+            raise translate_validation(filterset.errors)
+        bad = {
+            name: [_("Số vượt quá giới hạn cho phép.")]
+            for name, v in filterset.form.cleaned_data.items()
+            if _out_of_range(v)
+        }
+        if bad:
+            raise serializers.ValidationError(bad)
+        return filterset.qs

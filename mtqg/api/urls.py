@@ -1,7 +1,8 @@
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularSwaggerView
 
 from .router import router
+from .schema import CachedSchemaView
 
 urlpatterns = [
     path("api/v1/ntm/", include("mtqg.ntm.api_urls")),
@@ -14,6 +15,6 @@ urlpatterns = [
     path("api/v1/dashboards/", include("mtqg.dashboards.api_urls")),
     path("api/v1/planning/", include("mtqg.planning.api_urls")),
     path("api/v1/", include(router.urls)),
-    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/schema/", CachedSchemaView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
 ]

@@ -33,9 +33,19 @@ class Table:
 
 
 def safe_cell(value: Any) -> Any:
-    """Neutralise spreadsheet formulas in text cells (formula injection)."""
+    """Neutralise spreadsheet formulas in text cells (formula injection). THE escaping function: every XLSX and CSV
+    writer passes every text it writes — titles, headers, values, notes — through it (decision 0911; the test
+    `reliability_tests/test_export_formulas.py` enumerates the writers)."""
     if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
         return "'" + value
+    return value
+
+
+def unescape_cell(value: Any) -> Any:
+    """The inverse of safe_cell for a text read back from one of our own templates (so a note survives a
+    download → upload round trip unchanged)."""
+    if isinstance(value, str) and value.startswith("'") and value[1:].startswith(FORMULA_PREFIXES):
+        return value[1:]
     return value
 
 
@@ -137,9 +147,9 @@ def write_xlsx(tables: Sequence[Table]) -> bytes:
     used: set[str] = set()
     for i, table in enumerate(tables):
         ws = wb.create_sheet(title=sheet_title(table.sheet_name or table.title or f"Bảng {i + 1}", used))
-        ws.append([table.title])
+        ws.append([safe_cell(table.title)])
         ws["A1"].font = Font(bold=True, size=13)
-        ws.append([c.label for c in table.columns])
+        ws.append([safe_cell(c.label) for c in table.columns])
         for cell in ws[2]:
             cell.font = Font(bold=True)
             cell.fill = PatternFill("solid", fgColor="DDEBF7")

@@ -112,7 +112,7 @@ class WorkViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class ProgramSerializer(serializers.ModelSerializer):
-    parent_code = serializers.CharField(source="parent.code", read_only=True, default=None)
+    parent_code = serializers.CharField(source="parent.code", read_only=True, default=None, allow_null=True)
 
     class Meta:
         model = Program
@@ -154,7 +154,7 @@ class ProgramViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class FinanceIndicatorSerializer(serializers.ModelSerializer):
-    program_code = serializers.CharField(source="program.code", read_only=True, default=None)
+    program_code = serializers.CharField(source="program.code", read_only=True, default=None, allow_null=True)
 
     class Meta:
         model = Indicator
@@ -246,7 +246,7 @@ class CapitalPlanViewSet(viewsets.ReadOnlyModelViewSet):
 
 class AllocationSerializer(_UnitFields, serializers.ModelSerializer):
     program_code = serializers.CharField(source="program.code", read_only=True)
-    work_code = serializers.CharField(source="work.code", read_only=True, default=None)
+    work_code = serializers.CharField(source="work.code", read_only=True, default=None, allow_null=True)
 
     class Meta:
         model = Allocation
@@ -295,7 +295,9 @@ class AllocationViewSet(viewsets.ReadOnlyModelViewSet):
 class DisbursementSerializer(serializers.ModelSerializer):
     unit_code = serializers.CharField(source="allocation.unit.code", read_only=True)
     path = serializers.CharField(source="allocation.unit.path", read_only=True)
-    work_code = serializers.CharField(source="allocation.work.code", read_only=True, default=None)
+    work_code = serializers.CharField(
+        source="allocation.work.code", read_only=True, default=None, allow_null=True
+    )
     year = serializers.IntegerField(source="allocation.year", read_only=True)
     source = serializers.CharField(source="allocation.source", read_only=True)  # type: ignore[assignment]
     carry_over = serializers.BooleanField(source="allocation.carry_over", read_only=True)

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from mtqg.accounts.scoping import entry_required, get_visible_or_404, path_editable
 from mtqg.core.audit import history_for
+from mtqg.core.uploads import upload_response
 from mtqg.geo.models import UnitVersion
 from mtqg.supervision.models import Mission
 
@@ -172,9 +173,7 @@ def photo(request: HttpRequest, pk: int) -> FileResponse:
         handle = row.image.open("rb")
     except FileNotFoundError as exc:
         raise Http404 from exc
-    response = FileResponse(handle, content_type=row.content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return upload_response(handle, filename=row.image.name or "")
 
 
 def _alert_unit(request: HttpRequest, unit_pk: int) -> UnitVersion:

@@ -32,7 +32,7 @@ class UnitFilter(django_filters.FilterSet):
 
 
 class UnitSerializer(serializers.ModelSerializer):
-    parent_code = serializers.CharField(source="parent.code", read_only=True, default=None)
+    parent_code = serializers.CharField(source="parent.code", read_only=True, default=None, allow_null=True)
 
     class Meta:
         model = UnitVersion

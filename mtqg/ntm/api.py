@@ -69,8 +69,10 @@ class CriterionSerializer(serializers.ModelSerializer):
 
 
 class CriteriaSetSerializer(serializers.ModelSerializer):
-    province_code = serializers.CharField(source="province.code", read_only=True, default=None)
-    parent_code = serializers.CharField(source="parent.code", read_only=True, default=None)
+    province_code = serializers.CharField(
+        source="province.code", read_only=True, default=None, allow_null=True
+    )
+    parent_code = serializers.CharField(source="parent.code", read_only=True, default=None, allow_null=True)
     criteria = CriterionSerializer(many=True, read_only=True)
 
     class Meta:
@@ -271,7 +273,9 @@ class RecognitionSerializer(serializers.ModelSerializer):
     commune_code = serializers.CharField(source="commune.code", read_only=True)
     commune_name = serializers.CharField(source="commune.name", read_only=True)
     path = serializers.CharField(source="commune.path", read_only=True)
-    criteria_set = serializers.CharField(source="criteria_set.code", read_only=True, default=None)
+    criteria_set = serializers.CharField(
+        source="criteria_set.code", read_only=True, default=None, allow_null=True
+    )
 
     class Meta:
         model = Recognition

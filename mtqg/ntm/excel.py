@@ -58,13 +58,17 @@ def template_xlsx(province: UnitVersion, year: int, cset: CriteriaSet) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = "Nhap lieu"
-    ws.append(["ma_xa", "ten_xa", "vung"] + [i.code for i in indicators])
-    ws.append([_("Mã xã"), _("Tên xã"), _("Vùng/nhóm")] + [names.get(i.code, "") for i in indicators])
+    ws.append(["ma_xa", "ten_xa", "vung"] + [safe_cell(i.code) for i in indicators])
+    ws.append(
+        [_("Mã xã"), _("Tên xã"), _("Vùng/nhóm")] + [safe_cell(names.get(i.code, "")) for i in indicators]
+    )
     ws.append(
         ["", "", ""]
         + [
-            ("Đạt/Không" if i.value_type == "bool" else i.unit_label)
-            + (" (KAD nếu không có)" if i.if_applicable else "")
+            safe_cell(
+                ("Đạt/Không" if i.value_type == "bool" else i.unit_label)
+                + (" (KAD nếu không có)" if i.if_applicable else "")
+            )
             for i in indicators
         ]
     )
@@ -87,16 +91,19 @@ def template_xlsx(province: UnitVersion, year: int, cset: CriteriaSet) -> bytes:
             sign = {"ge": "≥", "le": "≤", "true": "Đạt", "zero": "Không"}[rule.op]
             th.append(
                 [
-                    ind.code,
-                    rule.region,
-                    rule.year,
-                    f"{sign} {format(rule.value.normalize(), 'f')}" if rule.value is not None else sign,
-                    float(rule.basic) if rule.basic is not None else None,
-                    "x" if rule.unconfirmed else "",
+                    safe_cell(v)
+                    for v in (
+                        ind.code,
+                        rule.region,
+                        rule.year,
+                        f"{sign} {format(rule.value.normalize(), 'f')}" if rule.value is not None else sign,
+                        float(rule.basic) if rule.basic is not None else None,
+                        "x" if rule.unconfirmed else "",
+                    )
                 ]
             )
     info = wb.create_sheet("Thong tin")
-    info.append([_("Bộ tiêu chí"), cset.code, cset.name])
+    info.append([_("Bộ tiêu chí"), safe_cell(cset.code), safe_cell(cset.name)])
     info.append([_("Năm"), year])
     info.append([_("Tỉnh"), province.code, province.name])
     buffer = io.BytesIO()

@@ -508,6 +508,9 @@ def indicator_value_evidence_set(
         action="updated",
         changes={f"minh chứng {code}": [before, value.evidence.name]},
     )
+    if before and before != value.evidence.name:  # the replaced file goes once the new one is committed
+        storage = value.evidence.storage
+        transaction.on_commit(lambda: storage.delete(before))
     return value
 
 

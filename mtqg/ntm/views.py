@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from mtqg.accounts.scoping import get_visible_or_404, path_editable
 from mtqg.core.audit import history_for
 from mtqg.core.tables import Column, Table, write_xlsx
+from mtqg.core.uploads import upload_response
 from mtqg.geo.models import UnitVersion
 
 from . import services
@@ -439,12 +440,7 @@ def evidence_download(request: HttpRequest, pk: int) -> HttpResponseBase:
     value = get_visible_or_404(IndicatorValue.objects.select_related("indicator"), request.user, pk=pk)
     if not value.evidence:
         raise Http404(_("Chỉ tiêu chưa có minh chứng."))
-    name = (value.evidence.name or "").rsplit("/", 1)[-1]
-    kind = name.rsplit(".", 1)[-1].lower()
-    content_type = {"pdf": "application/pdf", "png": "image/png"}.get(kind, "image/jpeg")
-    response = FileResponse(value.evidence.open("rb"), content_type=content_type, filename=name)
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return upload_response(value.evidence.open("rb"), filename=value.evidence.name or "")
 
 
 @login_required

@@ -32,10 +32,18 @@ class ProductSerializer(serializers.ModelSerializer):
     group = serializers.CharField(source="group.code", read_only=True)
     commune_code = serializers.CharField(source="commune.code", read_only=True)
     path = serializers.CharField(source="commune.path", read_only=True)
-    stars = serializers.IntegerField(source="current_rating.stars", read_only=True, default=None)
-    total = serializers.IntegerField(source="current_rating.total", read_only=True, default=None)
-    decision_date = serializers.DateField(source="current_rating.decision_date", read_only=True, default=None)
-    valid_to = serializers.DateField(source="current_rating.valid_to", read_only=True, default=None)
+    stars = serializers.IntegerField(
+        source="current_rating.stars", read_only=True, default=None, allow_null=True
+    )
+    total = serializers.IntegerField(
+        source="current_rating.total", read_only=True, default=None, allow_null=True
+    )
+    decision_date = serializers.DateField(
+        source="current_rating.decision_date", read_only=True, default=None, allow_null=True
+    )
+    valid_to = serializers.DateField(
+        source="current_rating.valid_to", read_only=True, default=None, allow_null=True
+    )
     on_ecommerce = serializers.BooleanField(read_only=True)
 
     class Meta:

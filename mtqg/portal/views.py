@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from mtqg.core.indicators import NO_DATA
+from mtqg.core.tables import safe_cell
 from mtqg.dashboards.measures import definitions
 from mtqg.dashboards.panels import disbursement_basis
 from mtqg.dashboards.selectors import cached_for
@@ -126,15 +127,8 @@ def dataset(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
         writer = csv.writer(buffer)
         writer.writerow(names)
         for r in rows:
-            writer.writerow(["" if r.get(k) is None else _safe(r.get(k)) for k in names])
+            writer.writerow(["" if r.get(k) is None else safe_cell(r.get(k)) for k in names])
         response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{slug}-{year}.{fmt}"'
     response["Access-Control-Allow-Origin"] = "*"
     return response
-
-
-def _safe(value: Any) -> Any:
-    """No spreadsheet formulas in text cells."""
-    if isinstance(value, str) and value.startswith(("=", "+", "-", "@")):
-        return "'" + value
-    return value

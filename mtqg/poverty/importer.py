@@ -33,7 +33,8 @@ from django.utils.translation import gettext as _
 
 from mtqg.accounts.scoping import ensure_can_edit
 from mtqg.core.audit import record_change
-from mtqg.core.xlsx_guard import TooLarge, TooManyRows, check_rows
+from mtqg.core.tables import safe_cell
+from mtqg.core.xlsx_guard import TooLarge, TooManyRows, TooSlow, TooWide, Unreadable, check_rows
 from mtqg.geo.models import UnitVersion
 from mtqg.geo.text import fold
 
@@ -141,7 +142,9 @@ def template_headers(standard: PovertyStandard) -> list[str]:
 
 def template_csv(year: int, kind: str = "households") -> bytes:
     headers = MEMBER_HEADERS if kind == "members" else template_headers(standard_for(year))
-    return ("\ufeff" + ",".join(headers) + "\r\n").encode("utf-8")
+    out = io.StringIO()
+    csv.writer(out).writerow([safe_cell(h) for h in headers])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
 def template_xlsx(year: int) -> bytes:
@@ -152,8 +155,8 @@ def template_xlsx(year: int) -> bytes:
     ws = wb.active
     assert ws is not None
     ws.title = "Hộ"
-    ws.append(template_headers(standard_for(year)))
-    wb.create_sheet(MEMBER_SHEET).append(MEMBER_HEADERS)
+    ws.append([safe_cell(h) for h in template_headers(standard_for(year))])
+    wb.create_sheet(MEMBER_SHEET).append([safe_cell(h) for h in MEMBER_HEADERS])
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
@@ -814,6 +817,8 @@ def batch_stage(
             member_rows.flush()
     except (TooManyRows, TooLarge) as exc:
         errors.add(_("Hộ"), 1, "", " ".join(exc.messages) + " " + _("Tệp CSV không bị giới hạn số dòng."))
+    except (Unreadable, TooWide, TooSlow) as exc:  # the guard could not check the file to its end (0910)
+        errors.add(_("Hộ"), 1, "", " ".join(exc.messages))
     except (ValueError, OSError, UnicodeDecodeError) as exc:  # not a readable CSV/XLSX at all
         logger.info("import file unreadable: %s", exc)  # the library's own words stay in the log
         errors.add(_("Hộ"), 1, "", unreadable_file_message())
@@ -879,7 +884,7 @@ def errors_csv(batch: ImportBatch) -> bytes:
     writer = csv.writer(out)
     writer.writerow([_("Bảng"), _("Dòng"), _("Cột"), _("Lỗi")])
     for e in batch.errors:
-        writer.writerow([e.get("sheet", ""), e["line"], e["field"], e["message"]])
+        writer.writerow([safe_cell(v) for v in (e.get("sheet", ""), e["line"], e["field"], e["message"])])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from mtqg.accounts.scoping import entry_required, get_visible_or_404
+from mtqg.core.uploads import upload_response
 
 from . import services
 from .forms import AttachmentForm, FindingForm, MissionForm, RecommendationForm
@@ -131,4 +132,4 @@ def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
         handle = att.file.open("rb")
     except OSError as exc:  # file missing on disk (e.g. restored without media): 404, not a trace
         raise Http404(_("Tệp không còn trên máy chủ.")) from exc
-    return FileResponse(handle, as_attachment=True, filename=name, content_type=att.content_type)
+    return upload_response(handle, filename=name)

@@ -19,6 +19,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 from openpyxl.worksheet.protection import SheetProtection
 
+from mtqg.core.tables import safe_cell, unescape_cell
 from mtqg.core.xlsx_guard import check_rows, limited_rows
 
 from . import services
@@ -36,7 +37,7 @@ def template_xlsx(report: Report) -> bytes:
     assert ws is not None
     ws.title = SHEET
     ws["A1"], ws["B1"] = report.pk, report.version
-    ws["C1"] = f"{report.report_type.name} — {report.unit.name} — {report.period.label}"
+    ws["C1"] = safe_cell(f"{report.report_type.name} — {report.unit.name} — {report.period.label}")
     ws["A2"] = _("Không sửa ô A1, B1 và cột A. Nhập số vào cột C (giá trị), ghi chú vào cột D.")
     headers = [_("Mã chỉ tiêu"), _("Chỉ tiêu"), _("Giá trị"), _("Ghi chú")]
     for col, text in enumerate(headers, start=1):
@@ -46,10 +47,10 @@ def template_xlsx(report: Report) -> bytes:
     for i, code in enumerate(report.report_type.indicators):
         row = FIRST_ROW + i
         current = stored.get(code)
-        ws.cell(row=row, column=1, value=code)
-        ws.cell(row=row, column=2, value=labels.get(code, code))
-        ws.cell(row=row, column=3, value=current.value if current else None)
-        ws.cell(row=row, column=4, value=current.note if current else "")
+        ws.cell(row=row, column=1, value=safe_cell(code))
+        ws.cell(row=row, column=2, value=safe_cell(labels.get(code, code)))
+        ws.cell(row=row, column=3, value=safe_cell(current.value if current else None))
+        ws.cell(row=row, column=4, value=safe_cell(current.note if current else ""))
     ws.column_dimensions["B"].width = 40
     ws.column_dimensions["C"].width = 20
     ws.column_dimensions["D"].width = 40
@@ -112,7 +113,7 @@ def import_xlsx(*, actor: Any, report: Report, data: bytes, dry_run: bool) -> Im
             values[code] = Decimal(repr(raw))
         else:
             values[code] = raw  # int, text in Vietnamese format ("1.234,5") or empty
-        notes[code] = str(row[3] or "").strip()[:300] if len(row) > 3 else ""
+        notes[code] = unescape_cell(str(row[3] or "").strip())[:300] if len(row) > 3 else ""
     result.rows = len(values)
     unknown = [c for c in values if c not in report.report_type.indicators]
     for code in unknown:

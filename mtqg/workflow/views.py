@@ -23,6 +23,7 @@ from mtqg.accounts.scoping import get_visible_or_404, view_prefixes
 from mtqg.core.audit import history_for
 from mtqg.core.formatting import number_vi
 from mtqg.core.tables import Column, Table, write_xlsx
+from mtqg.core.uploads import upload_response
 from mtqg.geo.models import UnitVersion
 
 from . import services
@@ -260,7 +261,7 @@ def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
         handle = att.file.open("rb")
     except (FileNotFoundError, OSError) as exc:
         raise Http404(_("Tệp không còn trên máy chủ.")) from exc
-    return FileResponse(handle, as_attachment=True, filename=str(att.file.name).rsplit("/", 1)[-1])
+    return upload_response(handle, filename=str(att.file.name))
 
 
 @login_required

@@ -140,6 +140,13 @@
     return NONE;
   }
 
+  // Leaflet inserts a string tooltip as HTML: unit names go in as text (issue #20).
+  function textTip(text) {
+    var span = document.createElement("span");
+    span.textContent = text;
+    return span;
+  }
+
   function legend(el, measure, level) {
     if (measure === "tier" && level === "province") { measure = "recognised_rate"; }
     if (CLASS_RAMPS[measure] && level === "province") { measure = CLASS_RAMPS[measure]; }
@@ -187,7 +194,7 @@
         else if (CLASS_RAMPS[measure] && level === "province") { value = numberVi(p[CLASS_RAMPS[measure]]); }
         else if (CLASS_COLOURS[measure]) { value = p[measure + "_label"] || "—"; }
         else { value = numberVi(p[measure]); }
-        m.bindTooltip(p.name + ": " + value);
+        m.bindTooltip(textTip(p.name + ": " + value));
         m.on("click", function () { window.location.href = base + p.id + "/" + (query ? "?" + query : ""); });
         m.addTo(layer);
       });

@@ -32,12 +32,14 @@
     .then((r) => r.json())
     .then((data) => {
       if (!data.points.length) { el.hidden = true; return; }
+      // Leaflet inserts a string tooltip as HTML: unit names go in as text (issue #20).
+      const textTip = (text) => { const span = document.createElement("span"); span.textContent = text; return span; };
       const map = L.map(el);
       const layer = L.featureGroup().addTo(map);
       const radius = (n) => 3 + Math.sqrt(n) * 2;
       data.points.forEach((p) => {
         L.circleMarker([p.lat, p.lon], { radius: radius(p.works) })
-          .bindTooltip(p.name + ": " + p.works.toLocaleString("vi-VN") + " " + el.dataset.label + ", " + p.total_million.toLocaleString("vi-VN") + " " + el.dataset.money)
+          .bindTooltip(textTip(p.name + ": " + p.works.toLocaleString("vi-VN") + " " + el.dataset.label + ", " + p.total_million.toLocaleString("vi-VN") + " " + el.dataset.money))
           .addTo(layer);
       });
       map.fitBounds(layer.getBounds().pad(0.1));
