@@ -242,11 +242,15 @@ def resolve_regions(criteria_set: CriteriaSet, commune_ids: Iterable[int], on: d
     for unit_id, value in rows:
         regions[unit_id] = value
     for rule in criteria_set.region_overrides or []:
-        hits = (
-            UnitClassification.objects.as_of(on)
-            .filter(unit_id__in=ids, scheme__code=rule["scheme"], value__in=rule["values"])
-            .values_list("unit_id", flat=True)
+        hits = UnitClassification.objects.as_of(on).filter(
+            unit_id__in=ids, scheme__code=rule["scheme"], value__in=rule["values"]
         )
+        if rule.get("district_scheme"):  # e.g. "xã ATK thuộc huyện nghèo": the parent district's class
+            districts = UnitClassification.objects.as_of(on).filter(
+                scheme__code=rule["district_scheme"], value__in=rule.get("district_values", ["yes"])
+            )
+            hits = hits.filter(unit__parent_id__in=districts.values("unit_id"))
+        hits = hits.values_list("unit_id", flat=True)
         for unit_id in hits:
             regions[unit_id] = rule["region"]
     return regions
