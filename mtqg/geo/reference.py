@@ -94,7 +94,8 @@ def load_ntm_regions() -> tuple[int, int]:
             basis = "Không có quan hệ kế thừa: lấy vùng phổ biến nhất của tỉnh (UNCONFIRMED)"
             wanted[uid] = (NEW_START, None, common[0][0], basis, True)
     existing = {
-        (c.unit_id, c.valid_from): c for c in UnitClassification.objects.filter(scheme=scheme, unit_id__in=wanted)
+        (c.unit_id, c.valid_from): c
+        for c in UnitClassification.objects.filter(scheme=scheme, unit_id__in=wanted)
     }
     new, changed = [], []
     for uid, (start, end, region, basis, unconfirmed) in wanted.items():

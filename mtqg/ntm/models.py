@@ -73,6 +73,18 @@ class CriteriaSet(models.Model):
     checksum = models.CharField(_("mã kiểm tra tệp"), max_length=64, blank=True, editable=False)
     notes = models.TextField(_("ghi chú"), blank=True)
     unconfirmed = models.BooleanField(_("chưa xác minh"), default=False)
+    applies_to_kinds = models.JSONField(
+        _("loại đơn vị áp dụng"),
+        default=list,
+        blank=True,
+        help_text=_('Loại đơn vị cấp xã được đánh giá theo bộ này, ví dụ ["xa"]; trống = chỉ xã'),
+    )
+    tier_rule = models.JSONField(
+        _("điều kiện hạng"),
+        default=dict,
+        blank=True,
+        help_text=_("Điều kiện tiên quyết và điều kiện riêng của hạng (nâng cao, kiểu mẫu), có trích dẫn"),
+    )
 
     class Meta:
         verbose_name = _("bộ tiêu chí NTM")
@@ -82,6 +94,33 @@ class CriteriaSet(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class CriteriaSetPeriod(models.Model):
+    """One span of days during which a set applies to a scope (national or one province, one tier).
+
+    Periods of a scope are contiguous and never overlap (checked on load); a transitional span (between the end of
+    one instrument and the date of effect of the next) is explicit data with its basis (decision record 0109)."""
+
+    criteria_set = models.ForeignKey(
+        CriteriaSet, on_delete=models.CASCADE, related_name="periods", verbose_name=_("bộ tiêu chí")
+    )
+    scope = models.CharField(_("phạm vi"), max_length=40, help_text=_("national-standard, p11-standard…"))
+    valid_from = models.DateField(_("áp dụng từ"))
+    valid_to = models.DateField(_("áp dụng đến"), null=True, blank=True)
+    transitional = models.BooleanField(_("chuyển tiếp"), default=False)
+    basis = models.TextField(_("căn cứ áp dụng"))
+    unconfirmed = models.BooleanField(_("chưa xác minh"), default=False)
+
+    class Meta:
+        verbose_name = _("thời gian áp dụng bộ tiêu chí")
+        verbose_name_plural = _("thời gian áp dụng bộ tiêu chí")
+        ordering = ["scope", "valid_from"]
+        constraints = [models.UniqueConstraint(fields=["scope", "valid_from"], name="ntm_period_scope_start")]
+
+    def __str__(self) -> str:
+        end = self.valid_to.strftime("%d/%m/%Y") if self.valid_to else "…"
+        return f"{self.scope}: {self.criteria_set.code} {self.valid_from:%d/%m/%Y}–{end}"
 
 
 class Criterion(models.Model):

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
+import itertools
 import json
-from datetime import date
+from datetime import date, timedelta
 
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
 from django.test import TestCase
 
 from mtqg.geo.models import ClassificationScheme, UnitClassification, UnitLineage, UnitVersion
 from mtqg.geo.reference import REGIONS_FILE
 from mtqg.ntm import engine
 from mtqg.ntm.loader import load_all
-from mtqg.ntm.models import CriteriaSet, CriterionResult
+from mtqg.ntm.models import CriteriaSet, CriteriaSetPeriod, CriterionResult
+from mtqg.ntm.periods import criteria_periods_replace, set_in_force
+from mtqg.ntm.selectors import set_for_date
 from mtqg.ntm.tests.factories import assessed, commune
 from mtqg.testing import unit
 
@@ -87,3 +94,77 @@ class RegionsAsReferenceDataTest(TestCase):
         rule = next(r for r in cset.region_overrides if r.get("district_scheme"))
         self.assertTrue(rule["unconfirmed"])
         self.assertIn("318/QĐ-TTg", rule["citation"])
+
+
+class SetInForceEveryDayTest(TestCase):
+    """Part 3: periods from the instruments' dates of effect, explicit transitions, gaps and overlaps refused."""
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        load_all()
+
+    def test_dates_of_effect_and_transitions(self) -> None:
+        expected = {
+            date(2021, 12, 31): ("qd1980", False),
+            date(2022, 3, 7): ("qd1980", True),
+            date(2022, 3, 8): ("qd318-1", False),
+            date(2024, 3, 1): ("qd318-1-211", False),
+            date(2026, 1, 31): ("qd318-1-211", True),
+            date(2026, 2, 15): ("qd51-2025", False),
+        }
+        for on, (code, transitional) in expected.items():
+            found = set_in_force(on)
+            assert found is not None
+            self.assertEqual((found.criteria_set.code, found.period.transitional), (code, transitional), on)
+        self.assertEqual(set_for_date(date(2022, 2, 1)).code, "qd1980")  # not QĐ 318 before 08/03/2022
+        self.assertEqual(str(CriteriaSet.objects.get(code="qd318-1").valid_from), "2022-03-08")
+        periods = list(CriteriaSetPeriod.objects.filter(scope="national-standard").order_by("valid_from"))
+        for prev, nxt in itertools.pairwise(periods):
+            self.assertEqual(nxt.valid_from - prev.valid_to, timedelta(days=1))
+        self.assertTrue(all(p.basis for p in periods))
+        # a province's own set where one is in force, else the national one
+        db_old = unit("pre2025", 1, "11")
+        self.assertEqual(set_in_force(date(2020, 6, 1), province=db_old).criteria_set.code, "dien-bien-2017")
+        self.assertEqual(set_in_force(date(2023, 6, 1), province=db_old).criteria_set.code, "qd318-1")
+
+    def _data(self, periods: list[dict[str, str]]) -> dict[str, object]:
+        return {
+            "scopes": [
+                {"scope": "national-standard", "tier": "standard", "province": None, "periods": periods}
+            ]
+        }
+
+    def test_gap_and_overlap_are_refused_and_nothing_is_written(self) -> None:
+        before = list(CriteriaSetPeriod.objects.values_list("scope", "valid_from", "criteria_set__code"))
+        gap = self._data(
+            [
+                {"set": "qd1980", "from": "2016-12-01", "to": "2021-12-31", "basis": "x"},
+                {"set": "qd318-1", "from": "2022-03-08", "to": "2024-02-29", "basis": "y"},
+            ]
+        )
+        with self.assertRaisesMessage(
+            ValidationError, "khoảng trống từ 01/01/2022 đến 07/03/2022, không có bộ tiêu chí nào áp dụng"
+        ):
+            criteria_periods_replace(actor=None, data=gap)
+        overlap = self._data(
+            [
+                {"set": "qd1980", "from": "2016-12-01", "to": "2022-12-31", "basis": "x"},
+                {"set": "qd318-1", "from": "2022-03-08", "to": "2024-02-29", "basis": "y"},
+            ]
+        )
+        with self.assertRaisesMessage(ValidationError, "chồng lấn từ ngày 08/03/2022"):
+            criteria_periods_replace(actor=None, data=overlap)
+        wrong_tier = self._data([{"set": "qd318-2", "from": "2022-03-08", "to": "2024-02-29", "basis": "x"}])
+        with self.assertRaisesMessage(ValidationError, "không thuộc hạng standard"):
+            criteria_periods_replace(actor=None, data=wrong_tier)
+        after = list(CriteriaSetPeriod.objects.values_list("scope", "valid_from", "criteria_set__code"))
+        self.assertEqual(before, after)
+
+    def test_summary_names_the_set_and_why_on_any_date(self) -> None:
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            call_command("report", "ntm-summary", "--unit", "11", "--as-of", "2026-01-31", "--format", "json")
+        data = json.loads(out.getvalue())
+        self.assertEqual(data["criteria_set"]["code"], "qd318-1-211")
+        self.assertIn("chuyển tiếp", data["criteria_set_reason"])
+        self.assertIn("15/02/2026", data["criteria_set_reason"])
