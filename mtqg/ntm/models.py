@@ -412,6 +412,43 @@ class Scheme(models.Model):
         return self.name
 
 
+class CommuneGroupDecision(models.Model):
+    """A provincial decision assigning QĐ 51/2025 commune groups (nhóm 1/2/3); the groups themselves are
+    classification rows (scheme commune_group_2026) citing it (decision record 0110)."""
+
+    province = models.ForeignKey(
+        UnitVersion, on_delete=models.PROTECT, related_name="ntm_group_decisions", verbose_name=_("tỉnh")
+    )
+    decision_no = models.CharField(_("số quyết định"), max_length=60)
+    decision_date = models.DateField(_("ngày quyết định"))
+    issuer = models.CharField(_("cơ quan ban hành"), max_length=150)
+    valid_from = models.DateField(_("áp dụng từ"))
+    communes = models.PositiveIntegerField(_("số xã được phân nhóm"), default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        verbose_name=_("người nhập"),
+    )
+    created_at = models.DateTimeField(_("lúc"), auto_now_add=True)
+
+    scope_path = "province__path"
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("quyết định phân nhóm xã")
+        verbose_name_plural = _("quyết định phân nhóm xã")
+        ordering = ["-decision_date", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.decision_no} ({self.decision_date:%d/%m/%Y})"
+
+    @property
+    def citation(self) -> str:
+        return f"QĐ {self.decision_no} ngày {self.decision_date:%d/%m/%Y} của {self.issuer}"
+
+
 class DigitalInfrastructure(models.Model):
     """Information and communications per commune or village and year (criterion 8; 'xã trắng' reports)."""
 

@@ -13,6 +13,7 @@ from mtqg.geo.models import UnitVersion
 from mtqg.geo.selectors import classified_units
 from mtqg.reports.params import ReportParams
 
+from .groups import GROUPS_START, groups_on
 from .models import ADVANCED_TIERS, RECOGNISED_TIERS, CriteriaSet, Scheme, Tier
 from .periods import set_in_force
 from .selectors import communes_in, latest_assessments, predecessor_recognition, tiers_on
@@ -95,6 +96,8 @@ def summary(user: Any, params: ReportParams) -> dict[str, Any]:
         "not_assessed": n - len(latest),
         "schemes": _schemes(unit, on, set(ids), tiers),
     }
+    if on >= GROUPS_START:  # QĐ 51/2025: communes the province has not grouped cannot be assessed
+        result["communes_without_group"] = n - len(groups_on(ids, on))
     if unit.structure == UnitVersion.Structure.Y2025:
         pred = predecessor_recognition(ids)
         result["merged_communes"] = {

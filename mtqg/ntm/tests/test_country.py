@@ -11,16 +11,21 @@ from datetime import date, timedelta
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.test import TestCase
+from django.urls import reverse
+from openpyxl import load_workbook
 
+from mtqg.core.models import ChangeRecord
 from mtqg.geo.models import ClassificationScheme, UnitClassification, UnitLineage, UnitVersion
 from mtqg.geo.reference import REGIONS_FILE
 from mtqg.ntm import engine
+from mtqg.ntm.groups import commune_groups_assign, groups_on
+from mtqg.ntm.groups import template_xlsx as groups_template
 from mtqg.ntm.loader import load_all
-from mtqg.ntm.models import CriteriaSet, CriteriaSetPeriod, CriterionResult
+from mtqg.ntm.models import CommuneGroupDecision, CriteriaSet, CriteriaSetPeriod, CriterionResult
 from mtqg.ntm.periods import criteria_periods_replace, set_in_force
 from mtqg.ntm.selectors import set_for_date
 from mtqg.ntm.tests.factories import assessed, commune
-from mtqg.testing import unit
+from mtqg.testing import make_world, unit
 
 
 class RegionsAsReferenceDataTest(TestCase):
@@ -168,3 +173,111 @@ class SetInForceEveryDayTest(TestCase):
         self.assertEqual(data["criteria_set"]["code"], "qd318-1-211")
         self.assertIn("chuyển tiếp", data["criteria_set_reason"])
         self.assertIn("15/02/2026", data["criteria_set_reason"])
+
+
+class CommuneGroupsTest(TestCase):
+    """Part 2: QĐ 51/2025 commune groups assigned by a provincial decision (service, Excel, screen)."""
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        load_all()
+        cls.world = make_world()
+        cls.province = cls.world.dien_bien
+        cls.xa = list(
+            UnitVersion.objects.filter(
+                path__startswith=cls.province.path, level=UnitVersion.Level.COMMUNE, kind="xa"
+            ).order_by("code")[:3]
+        )
+        cls.ward = UnitVersion.objects.filter(path__startswith=cls.province.path, kind="phuong").first()
+
+    def _assign(self, groups: dict[str, str], **kw: object) -> object:
+        args: dict[str, object] = {
+            "actor": self.world.dien_bien_officer,
+            "province": self.province,
+            "groups": groups,
+            "decision_no": "123/QĐ-UBND",
+            "decision_date": date(2026, 3, 2),
+            "issuer": "UBND tỉnh Điện Biên",
+        }
+        args.update(kw)
+        return commune_groups_assign(**args)  # type: ignore[arg-type]
+
+    def test_without_a_group_every_criterion_says_so(self) -> None:
+        a = assessed(self.xa[0], 2026, code="qd51-2025", values={"1.TH": "đạt"})
+        self.assertEqual(a.region, "")
+        results = CriterionResult.objects.filter(assessment=a)
+        self.assertEqual(set(results.values_list("status", flat=True)), {"chua_xac_dinh"})
+        self.assertIn("Chưa xác định nhóm xã", results.first().explanation[0])
+        self._assign({self.xa[0].code: "3"})
+        engine.recompute(type(a).objects.filter(pk=a.pk))
+        a.refresh_from_db()
+        self.assertEqual(a.region, "3")
+        met = CriterionResult.objects.get(assessment=a, criterion__number=1)
+        self.assertEqual(met.status, "dat")
+
+    def test_assignment_cites_the_decision_and_replaces_the_previous_group(self) -> None:
+        decision = self._assign({self.xa[0].code: "2", self.xa[1].code: "3"})
+        rows = UnitClassification.objects.filter(scheme__code="commune_group_2026", unit=self.xa[0])
+        self.assertEqual(rows.get().legal_basis, "QĐ 123/QĐ-UBND ngày 02/03/2026 của UBND tỉnh Điện Biên")
+        self._assign({self.xa[0].code: "1"}, decision_no="200/QĐ-UBND", decision_date=date(2026, 6, 1))
+        found = groups_on([self.xa[0].pk], date(2026, 5, 31))
+        self.assertEqual(found[self.xa[0].pk].value, "2")
+        self.assertEqual(groups_on([self.xa[0].pk], date(2026, 6, 1))[self.xa[0].pk].value, "1")
+        self.assertTrue(ChangeRecord.objects.filter(object_id=str(decision.pk), action="created").exists())
+
+    def test_bad_input_is_refused_in_vietnamese_and_nothing_written(self) -> None:
+        old_commune = commune(self.world.dien_bien_old)
+        before = (UnitClassification.objects.count(), CommuneGroupDecision.objects.count())
+        cases = [
+            ({self.ward.code: "1"}, {}, "không phải xã"),
+            ({old_commune.code: "1"}, {}, "không phải đơn vị thuộc"),
+            ({self.xa[0].code: "4"}, {}, "nhóm phải là 1, 2 hoặc 3"),
+            ({self.xa[0].code: "1"}, {"decision_no": ""}, "Thiếu số quyết định"),
+            ({self.xa[0].code: "1"}, {"valid_from": date(2025, 12, 1)}, "chỉ áp dụng từ 15/02/2026"),
+        ]
+        for groups, extra, message in cases:
+            with self.assertRaisesMessage(ValidationError, message):
+                self._assign({**groups, self.xa[1].code: "2"}, **extra)
+        self.assertEqual(before, (UnitClassification.objects.count(), CommuneGroupDecision.objects.count()))
+        merged_away = self.xa[2]
+        UnitVersion.objects.filter(pk=merged_away.pk).update(valid_to=date(2026, 1, 1))
+        with self.assertRaisesMessage(ValidationError, "không còn hiệu lực ngày"):
+            self._assign({merged_away.code: "2"})
+
+    def test_excel_round_trip_and_screen(self) -> None:
+        content = groups_template(self.province, date(2026, 3, 1))
+        wb = load_workbook(io.BytesIO(content))
+        ws = wb.active
+        self.assertEqual([c.value for c in ws[1]][:3], ["ma_xa", "ten_xa", "nhom"])
+        ws.cell(row=3, column=3, value=3)
+        ws.cell(row=4, column=3, value="1")
+        buffer = io.BytesIO()
+        wb.save(buffer)
+        self.client.force_login(self.world.dien_bien_officer)
+        url = reverse("ntm:groups")
+        page = self.client.get(url, {"unit": self.province.pk})
+        self.assertContains(page, "xã chưa xác định nhóm xã")
+        buffer.seek(0)
+        buffer.name = "nhom.xlsx"
+        response = self.client.post(
+            url,
+            {
+                "unit": self.province.pk,
+                "decision_no": "9/QĐ-UBND",
+                "decision_date": "2026-03-01",
+                "issuer": "UBND tỉnh Điện Biên",
+                "file": buffer,
+            },
+        )
+        self.assertEqual(response.status_code, 302)
+        codes = [ws.cell(row=3, column=1).value, ws.cell(row=4, column=1).value]
+        grouped = UnitClassification.objects.filter(scheme__code="commune_group_2026", unit__code__in=codes)
+        self.assertEqual(sorted(grouped.values_list("value", flat=True)), ["1", "3"])
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            call_command("report", "ntm-summary", "--unit", "11", "--as-of", "2026-03-31", "--format", "json")
+        data = json.loads(out.getvalue())
+        self.assertEqual(data["communes_without_group"], data["communes"] - 2)
+        # the Cao Bằng officer cannot assign Điện Biên's groups
+        self.client.force_login(self.world.cao_bang_officer)
+        self.assertEqual(self.client.get(url, {"unit": self.province.pk}).status_code, 404)
