@@ -21,7 +21,7 @@ from mtqg.ntm import engine
 from mtqg.ntm.groups import commune_groups_assign, groups_on
 from mtqg.ntm.groups import template_xlsx as groups_template
 from mtqg.ntm.loader import load_all
-from mtqg.ntm.models import CommuneGroupDecision, CriteriaSet, CriteriaSetPeriod, CriterionResult
+from mtqg.ntm.models import Assessment, CommuneGroupDecision, CriteriaSet, CriteriaSetPeriod, CriterionResult
 from mtqg.ntm.periods import criteria_periods_replace, set_in_force
 from mtqg.ntm.selectors import set_for_date
 from mtqg.ntm.tests.factories import assessed, commune
@@ -281,3 +281,32 @@ class CommuneGroupsTest(TestCase):
         # the Cao Bằng officer cannot assign Điện Biên's groups
         self.client.force_login(self.world.cao_bang_officer)
         self.assertEqual(self.client.get(url, {"unit": self.province.pk}).status_code, 404)
+
+
+class ApplicabilityTest(TestCase):
+    """Part 5: assessment_create refuses a set that does not apply to the commune's kind, province or date."""
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        load_all()
+        cls.cao_bang = unit("pre2025", 1, "04")
+        cls.dien_bien = unit("pre2025", 1, "11")
+
+    def _refused(self, commune_unit: UnitVersion, year: int, code: str, message: str) -> None:
+        before = Assessment.objects.count()
+        with self.assertRaisesMessage(ValidationError, message):
+            assessed(commune_unit, year, code=code)
+        self.assertEqual(Assessment.objects.count(), before)
+
+    def test_provincial_set_on_a_ward_of_another_province(self) -> None:
+        ward = UnitVersion.objects.filter(path__startswith=self.cao_bang.path, kind="phuong").first()
+        self._refused(ward, 2020, "dien-bien-2017", "không áp dụng cho phường")
+        self._refused(commune(self.cao_bang), 2020, "dien-bien-2017", "là bộ tiêu chí của Tỉnh Điện Biên")
+        self.assertEqual(assessed(commune(self.dien_bien), 2020, code="dien-bien-2017").region, "tdmnpb")
+
+    def test_qd1980_is_refused_for_2024(self) -> None:
+        self._refused(commune(self.cao_bang), 2024, "qd1980", "không áp dụng cho năm 2024")
+        self.assertEqual(assessed(commune(self.cao_bang), 2021, code="qd1980").year, 2021)
+
+    def test_qd51_is_refused_for_2021(self) -> None:
+        self._refused(commune(self.cao_bang), 2021, "qd51-2025", "thời gian áp dụng: 15/02/2026–31/12/2030")
