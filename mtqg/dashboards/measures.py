@@ -138,6 +138,7 @@ def ntm_facts(acc: Accumulator, prefix: str, span: list[int], lk: str = "path__s
         "commune_id", "decision_date", "revoked_on", "tier"
     ):
         recognitions[cid].append((decided, revoked, tier))
+    grouped = _grouped_communes(prefix, lk)
     for c in communes:
         cid = c["pk"]
         for y in _valid_years(c, span):
@@ -156,6 +157,24 @@ def ntm_facts(acc: Accumulator, prefix: str, span: list[int], lk: str = "path__s
                     best = tier
             if best is not None:
                 acc.add("ntm.tier", cid, y, ONE, key=best)
+            if y >= GROUPS_FROM_YEAR and not any(
+                (s is None or s <= end) and (e is None or end <= e) for s, e in grouped.get(cid, ())
+            ):
+                acc.add("ntm.no_group", cid, y, ONE)  # QĐ 51/2025 group not assigned (decision record 0110)
+
+
+GROUPS_FROM_YEAR = 2026
+
+
+def _grouped_communes(prefix: str, lk: str) -> dict[int, list[tuple[date | None, date | None]]]:
+    from mtqg.geo.models import UnitClassification
+
+    out: dict[int, list[tuple[date | None, date | None]]] = defaultdict(list)
+    for uid, start, end in UnitClassification.objects.filter(
+        **{"unit__" + lk: prefix}, scheme__code="commune_group_2026"
+    ).values_list("unit_id", "valid_from", "valid_to"):
+        out[uid].append((start, end))
+    return out
 
 
 AREA_CLASSES = (  # poverty fact key → (classification scheme, value or None = any value, on the commune's district?)

@@ -31,6 +31,7 @@ ALL_MEASURES = (
     "ntm.communes",
     "ntm.assessed",
     "ntm.tier",
+    "ntm.no_group",
     "poverty.poor",
     "poverty.near_poor",
     "finance.plan",
@@ -184,6 +185,7 @@ def ntm_tiers(facts: Facts, f: Filters) -> dict[str, Any]:
         recognised = sum((tiers.get(t, [Decimal(0)])[0] for t in RECOGNISED), Decimal(0))
         row["recognised"] = num(recognised)
         row["rate"] = pct(recognised, communes)
+        row["no_group"] = num(facts.get("ntm.no_group", y)[0]) if y >= 2026 else None
         rows.append(row)
     series = [{"name": labels[t], "data": [r[t] for r in rows], "stack": "tier"} for t in TIERS]
     table = Table(
@@ -193,9 +195,15 @@ def ntm_tiers(facts: Facts, f: Filters) -> dict[str, Any]:
         + [
             Column("recognised", _("Đạt chuẩn trở lên"), "int"),
             Column("rate", _("Tỷ lệ đạt chuẩn (%)"), "percent"),
+            Column("no_group", _("Chưa xác định nhóm xã"), "int"),
         ],
         rows,
-        notes=[_("Hạng cao nhất còn hiệu lực ngày 31/12 của năm; xã sau sáp nhập không kế thừa danh hiệu.")],
+        notes=[
+            _("Hạng cao nhất còn hiệu lực ngày 31/12 của năm; xã sau sáp nhập không kế thừa danh hiệu."),
+            _(
+                "Từ 2026: số xã tỉnh chưa phân nhóm theo QĐ 51/2025/QĐ-TTg (đánh giá 'chưa xác định nhóm xã')."
+            ),
+        ],
     )
     return {
         "id": "ntm_tiers",

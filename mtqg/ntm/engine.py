@@ -48,6 +48,12 @@ REGION_LABELS = {
 }
 
 
+GROUP_SCHEME = "commune_group_2026"
+NO_GROUP_NOTE = (
+    "Chưa xác định nhóm xã: tỉnh chưa phân nhóm xã theo QĐ 51/2025/QĐ-TTg, chưa có ngưỡng để đánh giá"
+)
+
+
 def region_label(region: str) -> str:
     if not region:
         return "(chưa xác định vùng)"
@@ -199,7 +205,11 @@ def evaluate(
 ) -> list[tuple[int, str, list[str]]]:
     """[(criterion_id, status, explanations)] for one assessment."""
     out: list[tuple[int, str, list[str]]] = []
+    no_group = not region and book.set.dimension_scheme == GROUP_SCHEME
     for crit_id, _number, _name in book.criteria:
+        if no_group:  # QĐ 51/2025: thresholds are per commune group; none assigned yet (decision record 0110)
+            out.append((crit_id, Status.UNKNOWN, [NO_GROUP_NOTE]))
+            continue
         inds = book.indicators.get(crit_id, [])
         if not inds:
             out.append(
@@ -242,11 +252,15 @@ def resolve_regions(criteria_set: CriteriaSet, commune_ids: Iterable[int], on: d
     for unit_id, value in rows:
         regions[unit_id] = value
     for rule in criteria_set.region_overrides or []:
-        hits = (
-            UnitClassification.objects.as_of(on)
-            .filter(unit_id__in=ids, scheme__code=rule["scheme"], value__in=rule["values"])
-            .values_list("unit_id", flat=True)
+        hits = UnitClassification.objects.as_of(on).filter(
+            unit_id__in=ids, scheme__code=rule["scheme"], value__in=rule["values"]
         )
+        if rule.get("district_scheme"):  # e.g. "xã ATK thuộc huyện nghèo": the parent district's class
+            districts = UnitClassification.objects.as_of(on).filter(
+                scheme__code=rule["district_scheme"], value__in=rule.get("district_values", ["yes"])
+            )
+            hits = hits.filter(unit__parent_id__in=districts.values("unit_id"))
+        hits = hits.values_list("unit_id", flat=True)
         for unit_id in hits:
             regions[unit_id] = rule["region"]
     return regions

@@ -11,7 +11,6 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font, PatternFill
@@ -24,7 +23,8 @@ from mtqg.geo.models import UnitVersion
 
 from . import engine
 from .models import Assessment, CriteriaSet, Indicator, IndicatorValue
-from .selectors import communes_in, set_for_date
+from .periods import set_in_force
+from .selectors import communes_in
 from .services import parse_value
 
 FIRST_DATA_ROW = 4  # row 1: indicator codes, row 2: names, row 3: units
@@ -33,14 +33,8 @@ MAX_ROWS = 2_000  # a province has at most a few hundred communes; header rows i
 
 def set_for(province: UnitVersion, year: int) -> CriteriaSet | None:
     """The province's own set for the year if it has one, else the national set."""
-    on = date(year, 12, 31)
-    own = (
-        CriteriaSet.objects.filter(province=province, tier=CriteriaSet.Tier.STANDARD)
-        .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=on))
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
-        .first()
-    )
-    return own or set_for_date(on)
+    found = set_in_force(date(year, 12, 31), province=province)
+    return found.criteria_set if found else None
 
 
 def template_xlsx(province: UnitVersion, year: int, cset: CriteriaSet) -> bytes:

@@ -127,6 +127,8 @@ def load_set(path: Path, *, force: bool = False) -> CriteriaSet | None:
         "checksum": checksum,
         "notes": data.get("_about", ""),
         "unconfirmed": bool(data.get("unconfirmed", False)),
+        "applies_to_kinds": data.get("applies_to_kinds", parent.applies_to_kinds if parent else ["xa"]),
+        "tier_rule": data.get("tier_rule", parent.tier_rule if parent else {}),
     }
     cset, created = CriteriaSet.objects.update_or_create(
         code=data["code"], version=data["version"], defaults=fields
@@ -278,4 +280,7 @@ def load_all(*, force: bool = False) -> list[str]:
         if cset is not None:
             changed.append(cset.code)
     load_schemes()
+    from .periods import load_periods
+
+    load_periods()
     return changed

@@ -73,6 +73,18 @@ class CriteriaSet(models.Model):
     checksum = models.CharField(_("mã kiểm tra tệp"), max_length=64, blank=True, editable=False)
     notes = models.TextField(_("ghi chú"), blank=True)
     unconfirmed = models.BooleanField(_("chưa xác minh"), default=False)
+    applies_to_kinds = models.JSONField(
+        _("loại đơn vị áp dụng"),
+        default=list,
+        blank=True,
+        help_text=_('Loại đơn vị cấp xã được đánh giá theo bộ này, ví dụ ["xa"]; trống = chỉ xã'),
+    )
+    tier_rule = models.JSONField(
+        _("điều kiện hạng"),
+        default=dict,
+        blank=True,
+        help_text=_("Điều kiện tiên quyết và điều kiện riêng của hạng (nâng cao, kiểu mẫu), có trích dẫn"),
+    )
 
     class Meta:
         verbose_name = _("bộ tiêu chí NTM")
@@ -82,6 +94,33 @@ class CriteriaSet(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class CriteriaSetPeriod(models.Model):
+    """One span of days during which a set applies to a scope (national or one province, one tier).
+
+    Periods of a scope are contiguous and never overlap (checked on load); a transitional span (between the end of
+    one instrument and the date of effect of the next) is explicit data with its basis (decision record 0109)."""
+
+    criteria_set = models.ForeignKey(
+        CriteriaSet, on_delete=models.CASCADE, related_name="periods", verbose_name=_("bộ tiêu chí")
+    )
+    scope = models.CharField(_("phạm vi"), max_length=40, help_text=_("national-standard, p11-standard…"))
+    valid_from = models.DateField(_("áp dụng từ"))
+    valid_to = models.DateField(_("áp dụng đến"), null=True, blank=True)
+    transitional = models.BooleanField(_("chuyển tiếp"), default=False)
+    basis = models.TextField(_("căn cứ áp dụng"))
+    unconfirmed = models.BooleanField(_("chưa xác minh"), default=False)
+
+    class Meta:
+        verbose_name = _("thời gian áp dụng bộ tiêu chí")
+        verbose_name_plural = _("thời gian áp dụng bộ tiêu chí")
+        ordering = ["scope", "valid_from"]
+        constraints = [models.UniqueConstraint(fields=["scope", "valid_from"], name="ntm_period_scope_start")]
+
+    def __str__(self) -> str:
+        end = self.valid_to.strftime("%d/%m/%Y") if self.valid_to else "…"
+        return f"{self.scope}: {self.criteria_set.code} {self.valid_from:%d/%m/%Y}–{end}"
 
 
 class Criterion(models.Model):
@@ -371,6 +410,43 @@ class Scheme(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class CommuneGroupDecision(models.Model):
+    """A provincial decision assigning QĐ 51/2025 commune groups (nhóm 1/2/3); the groups themselves are
+    classification rows (scheme commune_group_2026) citing it (decision record 0110)."""
+
+    province = models.ForeignKey(
+        UnitVersion, on_delete=models.PROTECT, related_name="ntm_group_decisions", verbose_name=_("tỉnh")
+    )
+    decision_no = models.CharField(_("số quyết định"), max_length=60)
+    decision_date = models.DateField(_("ngày quyết định"))
+    issuer = models.CharField(_("cơ quan ban hành"), max_length=150)
+    valid_from = models.DateField(_("áp dụng từ"))
+    communes = models.PositiveIntegerField(_("số xã được phân nhóm"), default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        verbose_name=_("người nhập"),
+    )
+    created_at = models.DateTimeField(_("lúc"), auto_now_add=True)
+
+    scope_path = "province__path"
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("quyết định phân nhóm xã")
+        verbose_name_plural = _("quyết định phân nhóm xã")
+        ordering = ["-decision_date", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.decision_no} ({self.decision_date:%d/%m/%Y})"
+
+    @property
+    def citation(self) -> str:
+        return f"QĐ {self.decision_no} ngày {self.decision_date:%d/%m/%Y} của {self.issuer}"
 
 
 class DigitalInfrastructure(models.Model):

@@ -13,8 +13,10 @@ from mtqg.geo.models import UnitVersion
 from mtqg.geo.selectors import classified_units
 from mtqg.reports.params import ReportParams
 
+from .groups import GROUPS_START, groups_on
 from .models import ADVANCED_TIERS, RECOGNISED_TIERS, CriteriaSet, Scheme, Tier
-from .selectors import communes_in, latest_assessments, predecessor_recognition, set_for_date, tiers_on
+from .periods import set_in_force
+from .selectors import communes_in, latest_assessments, predecessor_recognition, tiers_on
 
 DEFAULT_BANDS = {19: "19,15-18,10-14,5-9,0-4", 10: "10,8-9,5-7,0-4"}
 
@@ -57,9 +59,7 @@ def summary(user: Any, params: ReportParams) -> dict[str, Any]:
     latest = latest_assessments(ids, on)
     tiers = tiers_on(ids, on)
     set_ids = Counter(a["criteria_set_id"] for a in latest.values())
-    cset = (
-        CriteriaSet.objects.filter(pk=set_ids.most_common(1)[0][0]).first() if set_ids else set_for_date(on)
-    )
+    cset, reason = _set_and_reason(set_ids, len(latest), on, unit)
     total = cset.criteria.count() if cset else 19
     bands = parse_bands(params.bands or DEFAULT_BANDS.get(total, DEFAULT_BANDS[19]))
     band_counts = {label: 0 for label, _lo, _hi in bands}
@@ -77,6 +77,7 @@ def summary(user: Any, params: ReportParams) -> dict[str, Any]:
         "criteria_set": {"code": cset.code, "name": cset.name, "legal_basis": cset.legal_basis}
         if cset
         else None,
+        "criteria_set_reason": reason,
         "communes": n,
         "recognised": recognised,
         "recognised_rate": _round(Decimal(recognised * 100) / n, "0.01") if n else 0.0,
@@ -95,6 +96,8 @@ def summary(user: Any, params: ReportParams) -> dict[str, Any]:
         "not_assessed": n - len(latest),
         "schemes": _schemes(unit, on, set(ids), tiers),
     }
+    if on >= GROUPS_START:  # QĐ 51/2025: communes the province has not grouped cannot be assessed
+        result["communes_without_group"] = n - len(groups_on(ids, on))
     if unit.structure == UnitVersion.Structure.Y2025:
         pred = predecessor_recognition(ids)
         result["merged_communes"] = {
@@ -103,6 +106,32 @@ def summary(user: Any, params: ReportParams) -> dict[str, Any]:
             "note": _("Xã sau sáp nhập không kế thừa danh hiệu; cần xét công nhận lại."),
         }
     return result
+
+
+def _set_and_reason(
+    set_ids: Counter[int], assessed: int, on: Any, unit: UnitVersion
+) -> tuple[CriteriaSet | None, str]:
+    """The set the figures use and why: the set of most latest assessments, else the set in force on the date."""
+    if set_ids:
+        set_id, n = set_ids.most_common(1)[0]
+        cset = CriteriaSet.objects.filter(pk=set_id).first()
+        return cset, _(
+            "Bộ tiêu chí của các đánh giá mới nhất đến ngày %(date)s (%(n)s/%(m)s xã đã đánh giá)"
+        ) % {
+            "date": on.strftime("%d/%m/%Y"),
+            "n": n,
+            "m": assessed,
+        }
+    province = unit if unit.level == UnitVersion.Level.PROVINCE else None
+    found = set_in_force(on, province=province)
+    if found is None:
+        return None, _(
+            "Không có bộ tiêu chí nào áp dụng ngày %(date)s (chưa mã hóa bộ tiêu chí trước 01/12/2016)."
+        ) % {"date": on.strftime("%d/%m/%Y")}
+    return found.criteria_set, _("Chưa có đánh giá; bộ tiêu chí áp dụng ngày %(date)s: %(reason)s") % {
+        "date": on.strftime("%d/%m/%Y"),
+        "reason": found.reason,
+    }
 
 
 def _schemes(unit: UnitVersion, on: Any, ids: set[int], tiers: dict[int, str]) -> list[dict[str, Any]]:

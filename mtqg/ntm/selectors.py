@@ -84,14 +84,11 @@ def predecessor_recognition(commune_ids: Iterable[int]) -> dict[int, tuple[int, 
 
 
 def set_for_date(on: date) -> CriteriaSet | None:
-    """The national standard commune set in force on a date."""
-    return (
-        CriteriaSet.objects.filter(province__isnull=True, tier=CriteriaSet.Tier.STANDARD)
-        .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=on))
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
-        .order_by("-valid_from")
-        .first()
-    )
+    """The national standard commune set applying on a date (periods data, decision record 0109)."""
+    from .periods import set_in_force
+
+    found = set_in_force(on)
+    return found.criteria_set if found else None
 
 
 def province_table(user: Any, unit: UnitVersion, on: date) -> list[dict[str, Any]]:

@@ -78,6 +78,55 @@ def parse_value(indicator: Indicator, raw: Any) -> tuple[Decimal | None, bool]:
     return value, False
 
 
+def check_applicable(criteria_set: CriteriaSet, commune: UnitVersion, year: int, assessed_on: date) -> None:
+    """A set applies to a commune's kind (xã unless the set lists others), to its province (a provincial set only
+    in its own province, matched on identity across structures) and to the date (a period of the set covers the
+    assessment date or 31/12 of the year) — decision record 0111. ValidationError in Vietnamese otherwise."""
+    kinds = criteria_set.applies_to_kinds or [UnitVersion.Kind.COMMUNE]
+    if commune.kind not in kinds:
+        raise ValidationError(
+            {
+                "criteria_set": _("%(set)s không áp dụng cho %(kind)s (%(name)s): chỉ áp dụng cho %(kinds)s.")
+                % {
+                    "set": criteria_set.name,
+                    "kind": commune.get_kind_display().lower(),
+                    "name": commune.name,
+                    "kinds": ", ".join(str(UnitVersion.Kind(k).label).lower() for k in kinds),
+                }
+            }
+        )
+    if criteria_set.province_id is not None:
+        segments = commune.path.strip("/").split("/")
+        province = UnitVersion.objects.filter(pk=int(segments[1])).first() if len(segments) > 1 else None
+        if province is None or province.unit_id != criteria_set.province.unit_id:  # type: ignore[union-attr]
+            raise ValidationError(
+                {
+                    "criteria_set": _("%(set)s là bộ tiêu chí của %(p)s, không áp dụng cho %(name)s.")
+                    % {"set": criteria_set.name, "p": criteria_set.province, "name": commune.name}
+                }
+            )
+    dates = [assessed_on, date(year, 12, 31)]
+    periods = criteria_set.periods.all()
+    if not any(p.valid_from <= d and (p.valid_to is None or d <= p.valid_to) for p in periods for d in dates):
+        spans = "; ".join(
+            f"{p.valid_from:%d/%m/%Y}–{p.valid_to:%d/%m/%Y}" if p.valid_to else f"{p.valid_from:%d/%m/%Y}–…"
+            for p in periods
+        )
+        raise ValidationError(
+            {
+                "criteria_set": _(
+                    "%(set)s không áp dụng cho năm %(year)s (ngày đánh giá %(date)s); thời gian áp dụng: %(spans)s."
+                )
+                % {
+                    "set": criteria_set.name,
+                    "year": year,
+                    "date": assessed_on.strftime("%d/%m/%Y"),
+                    "spans": spans or _("chưa khai báo"),
+                }
+            }
+        )
+
+
 @transaction.atomic
 def assessment_create(
     *,
@@ -99,6 +148,7 @@ def assessment_create(
                 % {"name": commune.name, "date": assessed_on.strftime("%d/%m/%Y")}
             }
         )
+    check_applicable(criteria_set, commune, year, assessed_on)
     if Assessment.objects.filter(commune=commune, year=year, criteria_set=criteria_set).exists():
         raise ValidationError(_("Xã đã có đánh giá năm %(year)s theo bộ tiêu chí này.") % {"year": year})
     assessment = Assessment.objects.create(

@@ -517,3 +517,94 @@ def criteria_set_recompute(request: HttpRequest, pk: int) -> HttpResponse:
         title=_("Tính lại trạng thái các đánh giá theo %(set)s") % {"set": cset.name},
     )
     return redirect(job.get_absolute_url())
+
+
+def _province(request: HttpRequest) -> UnitVersion | None:
+    source = request.POST if request.method == "POST" else request.GET
+    raw = source.get("unit", "")
+    if not raw.isdigit():
+        return None
+    return get_visible_or_404(
+        UnitVersion.objects.filter(level=UnitVersion.Level.PROVINCE), request.user, pk=int(raw)
+    )
+
+
+@login_required
+def commune_groups(request: HttpRequest) -> HttpResponse:
+    """QĐ 51/2025 commune groups of a province: table, assignment by decision (form or Excel)."""
+    from . import groups
+
+    province = _province(request)
+    if province is None:
+        provinces = UnitVersion.objects.visible_to(request.user).filter(
+            level=UnitVersion.Level.PROVINCE, structure=UnitVersion.Structure.Y2025
+        )
+        return render(request, "ntm/groups.html", {"provinces": provinces.order_by("name"), "province": None})
+    on = max(_as_of(request, province), groups.GROUPS_START)
+    if request.method == "POST":
+        _assign_groups(request, province)
+        return redirect(f"{request.path}?unit={province.pk}")
+    rows = groups.province_groups(province, on)
+    return render(
+        request,
+        "ntm/groups.html",
+        {
+            "province": province,
+            "as_of": on,
+            "rows": rows,
+            "missing": sum(1 for r in rows if not r["group"]),
+            "decisions": province.ntm_group_decisions.all()[:20],
+            "can_edit": path_editable(request.user, province.path),
+        },
+    )
+
+
+def _assign_groups(request: HttpRequest, province: UnitVersion) -> None:
+    from . import groups
+
+    try:
+        if request.FILES.get("file") is not None:
+            parsed = groups.read_xlsx(request.FILES["file"].read())
+            if parsed.errors:
+                raise ValidationError(parsed.errors)
+            chosen = parsed.groups
+        else:
+            on = max(_as_of(request, province), groups.GROUPS_START)
+            current = {r["code"]: r["group"] for r in groups.province_groups(province, on)}
+            chosen = {
+                k[2:]: v
+                for k, v in request.POST.items()
+                if k.startswith("g_") and v and current.get(k[2:]) != v  # only what the decision changes
+            }
+        decision = groups.commune_groups_assign(
+            actor=request.user,
+            province=province,
+            groups=chosen,
+            decision_no=request.POST.get("decision_no", ""),
+            decision_date=_post_date(request, "decision_date"),
+            issuer=request.POST.get("issuer", ""),
+            valid_from=_post_date(request, "valid_from"),
+        )
+        messages.success(
+            request, _("Đã phân nhóm %(n)s xã theo %(d)s.") % {"n": decision.communes, "d": decision.citation}
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    except PermissionDenied as exc:
+        messages.error(request, str(exc) or _("Bạn không có quyền phân nhóm xã của tỉnh này."))
+
+
+@login_required
+def commune_groups_template(request: HttpRequest) -> HttpResponse:
+    from . import groups
+
+    province = _province(request)
+    if province is None:
+        raise Http404(_("Chưa chọn tỉnh."))
+    on = max(_as_of(request, province), groups.GROUPS_START)
+    response = HttpResponse(
+        groups.template_xlsx(province, on),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="nhom-xa-{province.code}.xlsx"'
+    return response

@@ -245,7 +245,10 @@ class FormsTest(TestCase):
         from mtqg.ntm.selectors import predecessor_recognition
 
         new = UnitVersion.objects.filter(
-            structure="2025", path__startswith=self.world.dien_bien.path, level=UnitVersion.Level.COMMUNE
+            structure="2025",
+            path__startswith=self.world.dien_bien.path,
+            level=UnitVersion.Level.COMMUNE,
+            kind=UnitVersion.Kind.COMMUNE,  # QĐ 51 applies to xã, not phường (decision record 0111)
         )
         pred = predecessor_recognition(new.values_list("pk", flat=True))
         commune_id, (n, m) = next((k, v) for k, v in sorted(pred.items()) if v[0] > 0)

@@ -1,7 +1,9 @@
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from mtqg.geo.loader import load_schemes
 from mtqg.geo.models import UnitVersion
+from mtqg.geo.reference import load_ntm_regions
 
 
 class Command(BaseCommand):
@@ -13,6 +15,8 @@ class Command(BaseCommand):
             self.stdout.write("Nạp đơn vị hành chính…")
             call_command("load_admin_units")
         else:
-            self.stdout.write("Đơn vị hành chính đã có, bỏ qua.")
+            self.stdout.write("Đơn vị hành chính đã có, chỉ cập nhật danh mục phân loại và vùng NTM.")
+            load_schemes()
+            load_ntm_regions()
         call_command("seed_demo")
         self.stdout.write("Mở http://127.0.0.1:8000 để đăng nhập.")

@@ -1,0 +1,312 @@
+"""NTM for the whole country (issue 22): regions as reference data, sets in force, groups, applicability, tiers."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import itertools
+import json
+from datetime import date, timedelta
+
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+from django.test import TestCase
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from mtqg.core.models import ChangeRecord
+from mtqg.geo.models import ClassificationScheme, UnitClassification, UnitLineage, UnitVersion
+from mtqg.geo.reference import REGIONS_FILE
+from mtqg.ntm import engine
+from mtqg.ntm.groups import commune_groups_assign, groups_on
+from mtqg.ntm.groups import template_xlsx as groups_template
+from mtqg.ntm.loader import load_all
+from mtqg.ntm.models import Assessment, CommuneGroupDecision, CriteriaSet, CriteriaSetPeriod, CriterionResult
+from mtqg.ntm.periods import criteria_periods_replace, set_in_force
+from mtqg.ntm.selectors import set_for_date
+from mtqg.ntm.tests.factories import assessed, commune
+from mtqg.testing import make_world, unit
+
+
+class RegionsAsReferenceDataTest(TestCase):
+    """Part 1: every commune has its NTM region from the GSO list, without demo data."""
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        load_all()
+
+    def test_every_pre2025_and_2025_commune_has_a_region(self) -> None:
+        communes = UnitVersion.objects.filter(level=UnitVersion.Level.COMMUNE)
+        regioned = UnitClassification.objects.filter(scheme__code="ntm_region").values("unit_id")
+        self.assertEqual(communes.exclude(pk__in=regioned).count(), 0)
+        data = json.loads(REGIONS_FILE.read_text(encoding="utf-8"))
+        self.assertEqual(sum(len(v) for v in data["regions"].values()), 63)
+        self.assertIn("Tổng cục Thống kê", data["source"])
+        demo = (REGIONS_FILE.parent / "demo_classifications.json").read_text(encoding="utf-8")
+        self.assertNotIn('"ntm_region"', demo)  # not demo data any more
+        qn = UnitClassification.objects.filter(
+            scheme__code="ntm_region", unit__path__startswith=unit("pre2025", 1, "22").path
+        )
+        self.assertEqual(set(qn.values_list("value", "unconfirmed")), {("dbsh", True)})
+
+    def test_binh_phuoc_commune_gets_real_thresholds(self) -> None:
+        binh_phuoc = commune(unit("pre2025", 1, "70"))
+        a = assessed(binh_phuoc, 2023, code="qd318-1", values={"2.1": 100, "15.3": 20})
+        self.assertEqual(a.region, "dnb")
+        transport = CriterionResult.objects.get(assessment=a, criterion__number=2)
+        self.assertIn("2.1: 100% ≥ 100% yêu cầu vùng ĐNB", transport.explanation)
+        health = CriterionResult.objects.get(assessment=a, criterion__number=15)
+        self.assertIn("15.3: 20% > 14,5% yêu cầu vùng ĐNB", health.explanation)
+
+    def test_merged_province_spanning_two_regions_resolves_per_commune(self) -> None:
+        phu_tho = unit("2025", 1, "25")
+        regions = dict(
+            UnitClassification.objects.filter(
+                scheme__code="ntm_region", unit__path__startswith=phu_tho.path
+            ).values_list("unit_id", "value")
+        )
+        self.assertEqual(set(regions.values()), {"tdmnpb", "dbsh"})
+        from_vinh_phuc = (
+            UnitLineage.objects.filter(
+                predecessor__path__startswith=unit("pre2025", 1, "26").path,
+                successor__path__startswith=phu_tho.path,
+                successor__level=UnitVersion.Level.COMMUNE,
+            )
+            .values_list("successor_id", flat=True)
+            .first()
+        )
+        self.assertEqual(regions[from_vinh_phuc], "dbsh")
+        cset = CriteriaSet.objects.get(code="qd318-1-211")
+        found = engine.resolve_regions(cset, [from_vinh_phuc], date(2025, 12, 31))
+        self.assertEqual(found, {from_vinh_phuc: "dbsh"})
+
+    def test_atk_commune_uses_tdmnpb_only_in_a_poor_district(self) -> None:
+        cset = CriteriaSet.objects.get(code="qd318-1")
+        scheme = ClassificationScheme.objects.get(code="p135_commune")
+        poor = ClassificationScheme.objects.get(code="poor_district_30a")
+        vinh_phuc = unit("pre2025", 1, "26")
+        communes = list(
+            UnitVersion.objects.filter(
+                path__startswith=vinh_phuc.path, level=UnitVersion.Level.COMMUNE
+            ).order_by("code")
+        )
+        first, other = communes[0], next(c for c in communes if c.parent_id != communes[0].parent_id)
+        for c in (first, other):
+            UnitClassification.objects.create(unit=c, scheme=scheme, value="atk")
+        UnitClassification.objects.create(unit_id=first.parent_id, scheme=poor, value="yes")
+        found = engine.resolve_regions(cset, [first.pk, other.pk], date(2023, 12, 31))
+        self.assertEqual(found, {first.pk: "tdmnpb", other.pk: "dbsh"})
+        rule = next(r for r in cset.region_overrides if r.get("district_scheme"))
+        self.assertTrue(rule["unconfirmed"])
+        self.assertIn("318/QĐ-TTg", rule["citation"])
+
+
+class SetInForceEveryDayTest(TestCase):
+    """Part 3: periods from the instruments' dates of effect, explicit transitions, gaps and overlaps refused."""
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        load_all()
+
+    def test_dates_of_effect_and_transitions(self) -> None:
+        expected = {
+            date(2021, 12, 31): ("qd1980", False),
+            date(2022, 3, 7): ("qd1980", True),
+            date(2022, 3, 8): ("qd318-1", False),
+            date(2024, 3, 1): ("qd318-1-211", False),
+            date(2026, 1, 31): ("qd318-1-211", True),
+            date(2026, 2, 15): ("qd51-2025", False),
+        }
+        for on, (code, transitional) in expected.items():
+            found = set_in_force(on)
+            assert found is not None
+            self.assertEqual((found.criteria_set.code, found.period.transitional), (code, transitional), on)
+        self.assertEqual(set_for_date(date(2022, 2, 1)).code, "qd1980")  # not QĐ 318 before 08/03/2022
+        self.assertEqual(str(CriteriaSet.objects.get(code="qd318-1").valid_from), "2022-03-08")
+        periods = list(CriteriaSetPeriod.objects.filter(scope="national-standard").order_by("valid_from"))
+        for prev, nxt in itertools.pairwise(periods):
+            self.assertEqual(nxt.valid_from - prev.valid_to, timedelta(days=1))
+        self.assertTrue(all(p.basis for p in periods))
+        # a province's own set where one is in force, else the national one
+        db_old = unit("pre2025", 1, "11")
+        self.assertEqual(set_in_force(date(2020, 6, 1), province=db_old).criteria_set.code, "dien-bien-2017")
+        self.assertEqual(set_in_force(date(2023, 6, 1), province=db_old).criteria_set.code, "qd318-1")
+
+    def _data(self, periods: list[dict[str, str]]) -> dict[str, object]:
+        return {
+            "scopes": [
+                {"scope": "national-standard", "tier": "standard", "province": None, "periods": periods}
+            ]
+        }
+
+    def test_gap_and_overlap_are_refused_and_nothing_is_written(self) -> None:
+        before = list(CriteriaSetPeriod.objects.values_list("scope", "valid_from", "criteria_set__code"))
+        gap = self._data(
+            [
+                {"set": "qd1980", "from": "2016-12-01", "to": "2021-12-31", "basis": "x"},
+                {"set": "qd318-1", "from": "2022-03-08", "to": "2024-02-29", "basis": "y"},
+            ]
+        )
+        with self.assertRaisesMessage(
+            ValidationError, "khoảng trống từ 01/01/2022 đến 07/03/2022, không có bộ tiêu chí nào áp dụng"
+        ):
+            criteria_periods_replace(actor=None, data=gap)
+        overlap = self._data(
+            [
+                {"set": "qd1980", "from": "2016-12-01", "to": "2022-12-31", "basis": "x"},
+                {"set": "qd318-1", "from": "2022-03-08", "to": "2024-02-29", "basis": "y"},
+            ]
+        )
+        with self.assertRaisesMessage(ValidationError, "chồng lấn từ ngày 08/03/2022"):
+            criteria_periods_replace(actor=None, data=overlap)
+        wrong_tier = self._data([{"set": "qd318-2", "from": "2022-03-08", "to": "2024-02-29", "basis": "x"}])
+        with self.assertRaisesMessage(ValidationError, "không thuộc hạng standard"):
+            criteria_periods_replace(actor=None, data=wrong_tier)
+        after = list(CriteriaSetPeriod.objects.values_list("scope", "valid_from", "criteria_set__code"))
+        self.assertEqual(before, after)
+
+    def test_summary_names_the_set_and_why_on_any_date(self) -> None:
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            call_command("report", "ntm-summary", "--unit", "11", "--as-of", "2026-01-31", "--format", "json")
+        data = json.loads(out.getvalue())
+        self.assertEqual(data["criteria_set"]["code"], "qd318-1-211")
+        self.assertIn("chuyển tiếp", data["criteria_set_reason"])
+        self.assertIn("15/02/2026", data["criteria_set_reason"])
+
+
+class CommuneGroupsTest(TestCase):
+    """Part 2: QĐ 51/2025 commune groups assigned by a provincial decision (service, Excel, screen)."""
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        load_all()
+        cls.world = make_world()
+        cls.province = cls.world.dien_bien
+        cls.xa = list(
+            UnitVersion.objects.filter(
+                path__startswith=cls.province.path, level=UnitVersion.Level.COMMUNE, kind="xa"
+            ).order_by("code")[:3]
+        )
+        cls.ward = UnitVersion.objects.filter(path__startswith=cls.province.path, kind="phuong").first()
+
+    def _assign(self, groups: dict[str, str], **kw: object) -> object:
+        args: dict[str, object] = {
+            "actor": self.world.dien_bien_officer,
+            "province": self.province,
+            "groups": groups,
+            "decision_no": "123/QĐ-UBND",
+            "decision_date": date(2026, 3, 2),
+            "issuer": "UBND tỉnh Điện Biên",
+        }
+        args.update(kw)
+        return commune_groups_assign(**args)  # type: ignore[arg-type]
+
+    def test_without_a_group_every_criterion_says_so(self) -> None:
+        a = assessed(self.xa[0], 2026, code="qd51-2025", values={"1.TH": "đạt"})
+        self.assertEqual(a.region, "")
+        results = CriterionResult.objects.filter(assessment=a)
+        self.assertEqual(set(results.values_list("status", flat=True)), {"chua_xac_dinh"})
+        self.assertIn("Chưa xác định nhóm xã", results.first().explanation[0])
+        self._assign({self.xa[0].code: "3"})
+        engine.recompute(type(a).objects.filter(pk=a.pk))
+        a.refresh_from_db()
+        self.assertEqual(a.region, "3")
+        met = CriterionResult.objects.get(assessment=a, criterion__number=1)
+        self.assertEqual(met.status, "dat")
+
+    def test_assignment_cites_the_decision_and_replaces_the_previous_group(self) -> None:
+        decision = self._assign({self.xa[0].code: "2", self.xa[1].code: "3"})
+        rows = UnitClassification.objects.filter(scheme__code="commune_group_2026", unit=self.xa[0])
+        self.assertEqual(rows.get().legal_basis, "QĐ 123/QĐ-UBND ngày 02/03/2026 của UBND tỉnh Điện Biên")
+        self._assign({self.xa[0].code: "1"}, decision_no="200/QĐ-UBND", decision_date=date(2026, 6, 1))
+        found = groups_on([self.xa[0].pk], date(2026, 5, 31))
+        self.assertEqual(found[self.xa[0].pk].value, "2")
+        self.assertEqual(groups_on([self.xa[0].pk], date(2026, 6, 1))[self.xa[0].pk].value, "1")
+        self.assertTrue(ChangeRecord.objects.filter(object_id=str(decision.pk), action="created").exists())
+
+    def test_bad_input_is_refused_in_vietnamese_and_nothing_written(self) -> None:
+        old_commune = commune(self.world.dien_bien_old)
+        before = (UnitClassification.objects.count(), CommuneGroupDecision.objects.count())
+        cases = [
+            ({self.ward.code: "1"}, {}, "không phải xã"),
+            ({old_commune.code: "1"}, {}, "không phải đơn vị thuộc"),
+            ({self.xa[0].code: "4"}, {}, "nhóm phải là 1, 2 hoặc 3"),
+            ({self.xa[0].code: "1"}, {"decision_no": ""}, "Thiếu số quyết định"),
+            ({self.xa[0].code: "1"}, {"valid_from": date(2025, 12, 1)}, "chỉ áp dụng từ 15/02/2026"),
+        ]
+        for groups, extra, message in cases:
+            with self.assertRaisesMessage(ValidationError, message):
+                self._assign({**groups, self.xa[1].code: "2"}, **extra)
+        self.assertEqual(before, (UnitClassification.objects.count(), CommuneGroupDecision.objects.count()))
+        merged_away = self.xa[2]
+        UnitVersion.objects.filter(pk=merged_away.pk).update(valid_to=date(2026, 1, 1))
+        with self.assertRaisesMessage(ValidationError, "không còn hiệu lực ngày"):
+            self._assign({merged_away.code: "2"})
+
+    def test_excel_round_trip_and_screen(self) -> None:
+        content = groups_template(self.province, date(2026, 3, 1))
+        wb = load_workbook(io.BytesIO(content))
+        ws = wb.active
+        self.assertEqual([c.value for c in ws[1]][:3], ["ma_xa", "ten_xa", "nhom"])
+        ws.cell(row=3, column=3, value=3)
+        ws.cell(row=4, column=3, value="1")
+        buffer = io.BytesIO()
+        wb.save(buffer)
+        self.client.force_login(self.world.dien_bien_officer)
+        url = reverse("ntm:groups")
+        page = self.client.get(url, {"unit": self.province.pk})
+        self.assertContains(page, "xã chưa xác định nhóm xã")
+        buffer.seek(0)
+        buffer.name = "nhom.xlsx"
+        response = self.client.post(
+            url,
+            {
+                "unit": self.province.pk,
+                "decision_no": "9/QĐ-UBND",
+                "decision_date": "2026-03-01",
+                "issuer": "UBND tỉnh Điện Biên",
+                "file": buffer,
+            },
+        )
+        self.assertEqual(response.status_code, 302)
+        codes = [ws.cell(row=3, column=1).value, ws.cell(row=4, column=1).value]
+        grouped = UnitClassification.objects.filter(scheme__code="commune_group_2026", unit__code__in=codes)
+        self.assertEqual(sorted(grouped.values_list("value", flat=True)), ["1", "3"])
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            call_command("report", "ntm-summary", "--unit", "11", "--as-of", "2026-03-31", "--format", "json")
+        data = json.loads(out.getvalue())
+        self.assertEqual(data["communes_without_group"], data["communes"] - 2)
+        # the Cao Bằng officer cannot assign Điện Biên's groups
+        self.client.force_login(self.world.cao_bang_officer)
+        self.assertEqual(self.client.get(url, {"unit": self.province.pk}).status_code, 404)
+
+
+class ApplicabilityTest(TestCase):
+    """Part 5: assessment_create refuses a set that does not apply to the commune's kind, province or date."""
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        load_all()
+        cls.cao_bang = unit("pre2025", 1, "04")
+        cls.dien_bien = unit("pre2025", 1, "11")
+
+    def _refused(self, commune_unit: UnitVersion, year: int, code: str, message: str) -> None:
+        before = Assessment.objects.count()
+        with self.assertRaisesMessage(ValidationError, message):
+            assessed(commune_unit, year, code=code)
+        self.assertEqual(Assessment.objects.count(), before)
+
+    def test_provincial_set_on_a_ward_of_another_province(self) -> None:
+        ward = UnitVersion.objects.filter(path__startswith=self.cao_bang.path, kind="phuong").first()
+        self._refused(ward, 2020, "dien-bien-2017", "không áp dụng cho phường")
+        self._refused(commune(self.cao_bang), 2020, "dien-bien-2017", "là bộ tiêu chí của Tỉnh Điện Biên")
+        self.assertEqual(assessed(commune(self.dien_bien), 2020, code="dien-bien-2017").region, "tdmnpb")
+
+    def test_qd1980_is_refused_for_2024(self) -> None:
+        self._refused(commune(self.cao_bang), 2024, "qd1980", "không áp dụng cho năm 2024")
+        self.assertEqual(assessed(commune(self.cao_bang), 2021, code="qd1980").year, 2021)
+
+    def test_qd51_is_refused_for_2021(self) -> None:
+        self._refused(commune(self.cao_bang), 2021, "qd51-2025", "thời gian áp dụng: 15/02/2026–31/12/2030")
