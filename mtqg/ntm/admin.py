@@ -22,6 +22,7 @@ class ThresholdInline(admin.TabularInline):
 class CriteriaSetAdmin(admin.ModelAdmin):
     list_display = ["code", "version", "name", "tier", "valid_from", "valid_to", "unconfirmed"]
     list_filter = ["tier", "unconfirmed"]
+    raw_id_fields = ["province", "parent"]  # a select of every unit made the add page take 10 s (persona walk)
     inlines = [CriterionInline]
 
 
@@ -62,6 +63,7 @@ class SchemeAdmin(admin.ModelAdmin):
         "classification_value",
         "unconfirmed",
     ]
+    raw_id_fields = ["province"]
 
 
 @admin.register(Assessment)

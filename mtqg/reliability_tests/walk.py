@@ -29,11 +29,15 @@ SHELL_POST_ACTIONS = ("/accounts/logout", "/i18n/setlang")
 EXPORT_WORDS = ("xuất excel", "tải xlsx", "tải docx", "tải pdf", "export")
 
 
+REFUSED = "không có quyền"  # the refusal every service gives (ensure_can_edit and friends)
+
+
 @dataclass
 class PostForm:
     action: str
     page: str
     data: dict[str, str]
+    refusals_on_page: int = 0  # how often the page already said REFUSED (help texts), before any post
 
 
 @dataclass
@@ -201,7 +205,9 @@ class WalkResult:
     post_forms: dict[str, PostForm] = field(default_factory=dict)
 
 
-def walk(client: Any, *, start: str = "/", limit: int = 150, per_route: int = 3) -> WalkResult:
+def walk(
+    client: Any, *, start: str = "/", limit: int = 150, per_route: int = 3, post_per_route: int = 1
+) -> WalkResult:
     """Breadth-first walk from `start` with a logged-in test client."""
     result = WalkResult()
     queue: deque[tuple[str, str, str]] = deque([(start, "(start)", "")])
@@ -225,7 +231,8 @@ def walk(client: Any, *, start: str = "/", limit: int = 150, per_route: int = 3)
         if response.status_code != 200 or "text/html" not in response.get("Content-Type", ""):
             continue
         parser = PageParser(url)
-        parser.feed(response.content.decode("utf-8", "replace"))
+        html = response.content.decode("utf-8", "replace")
+        parser.feed(html)
         parser.close()
         page = parser.page
         result.problems.extend(page.problems)
@@ -239,8 +246,9 @@ def walk(client: Any, *, start: str = "/", limit: int = 150, per_route: int = 3)
             action = normalise(form.action)
             if action.startswith(SHELL_POST_ACTIONS) or action in result.post_forms:
                 continue
-            if post_routes[route_key(action)] < per_route:
+            if post_routes[route_key(action)] < post_per_route:
                 post_routes[route_key(action)] += 1
+                form.refusals_on_page = html.lower().count(REFUSED)
                 result.post_forms[action] = form
     return result
 
