@@ -45,6 +45,12 @@ NUMBER_FORMATS = {
 }
 
 
+def _no_data(column: Column) -> str | None:
+    from .indicators import NO_DATA
+
+    return str(NO_DATA) if column.kind in ("int", "decimal", "percent", "money") else None
+
+
 def write_xlsx(tables: Sequence[Table]) -> bytes:
     """One sheet per table, header styled, numbers typed (Excel shows them in the reader's locale)."""
     wb = Workbook(write_only=False)
@@ -58,8 +64,12 @@ def write_xlsx(tables: Sequence[Table]) -> bytes:
             cell.font = Font(bold=True)
             cell.fill = PatternFill("solid", fgColor="DDEBF7")
             cell.alignment = Alignment(wrap_text=True, vertical="center")
-        for row in table.rows:
-            ws.append([safe_cell(row.get(c.key)) for c in table.columns])
+        for (
+            row
+        ) in table.rows:  # a missing number reads "chưa có số liệu", never an empty cell taken for 0 (0016)
+            ws.append(
+                [_no_data(c) if row.get(c.key) is None else safe_cell(row.get(c.key)) for c in table.columns]
+            )
         for idx, col in enumerate(table.columns, start=1):
             letter = get_column_letter(idx)
             ws.column_dimensions[letter].width = max(12, min(50, len(col.label) + 4))

@@ -255,10 +255,10 @@ def poverty_rates(facts: Facts, f: Filters) -> dict[str, Any]:
         rows.append(
             {
                 "year": y,
-                "households": num(households),
-                "poor": num(poor),
+                "households": num(households) if households else None,  # no review that year: null, not 0
+                "poor": num(poor) if households else None,
                 "poor_rate": pct(poor, households),
-                "near_poor": num(near),
+                "near_poor": num(near) if households else None,
                 "near_poor_rate": pct(near, households),
                 "rural_rate": pct(*rural),
                 "urban_rate": pct(*urban),

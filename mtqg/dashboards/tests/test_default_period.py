@@ -67,6 +67,17 @@ class DefaultPeriodTests(TestCase):
         self.assertIsNone(figures["Xã đạt chuẩn nông thôn mới"]["number"])  # null, not 0
         self.assertIsNone(figures["Tỷ lệ hộ nghèo"]["number"])
 
+    def test_xlsx_says_no_data(self) -> None:
+        import io
+
+        from openpyxl import load_workbook
+
+        url = reverse("dashboards:unit", args=[self.world.dien_bien.pk]) + "xlsx/poverty_rates/"
+        wb = load_workbook(io.BytesIO(self.client.get(url, {"year": "2026"}).content))
+        values = [c.value for row in wb.active.iter_rows(min_row=3) for c in row]
+        self.assertIn(NO_DATA, values)  # poverty rates of years without reviews
+        self.assertNotIn(0, values[1:3])
+
     def test_portal_defaults_and_nulls(self) -> None:
         self.client.logout()
         html = self.client.get(reverse("portal:index")).content.decode()
