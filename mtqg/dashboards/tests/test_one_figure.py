@@ -88,6 +88,13 @@ class OneFigureTests(TestCase):
         self.assertEqual(api["central"]["rate"], rate)
         self.assertEqual(api["as_of"], "2024-01-31")
 
+        # home page key figure (latest plan year: 2023)
+        from mtqg.finance.figures import home_figures
+
+        home = home_figures(self.world.cao_bang, self.world.central)[0]
+        self.assertEqual(home["value"], "69,06%")
+        self.assertIn("31/01/2024", home["label"])
+
         # briefing rows
         doc = briefing(None, parse_params({"unit": "04", "year": "2023", "include_carry_over": "1"}))
         self.assertEqual(doc["figures"]["disbursement.central.rate"], rate)
