@@ -139,6 +139,12 @@ def _cell(value: Any, kind: str) -> tuple[Any, str | None]:
     return value, NUMBER_FORMATS.get(kind)
 
 
+def _no_data(column: Column) -> str | None:
+    from .indicators import NO_DATA
+
+    return str(NO_DATA) if column.kind in ("int", "decimal", "percent", "money") else None
+
+
 def write_xlsx(tables: Sequence[Table]) -> bytes:
     """One sheet per table (named by `sheet_title`, the full title in A1), header styled, numbers typed with a
     format (Excel and LibreOffice show them in the reader's locale: 1.234.567 and 72,91% in Vietnamese)."""
@@ -154,9 +160,11 @@ def write_xlsx(tables: Sequence[Table]) -> bytes:
             cell.font = Font(bold=True)
             cell.fill = PatternFill("solid", fgColor="DDEBF7")
             cell.alignment = Alignment(wrap_text=True, vertical="center")
+        # a missing number reads "chưa có số liệu", never an empty cell taken for 0 (0016)
         for r, row in enumerate(table.rows, start=3):
             for c, col in enumerate(table.columns, start=1):
-                value, fmt = _cell(row.get(col.key), col.kind)
+                raw = row.get(col.key)
+                value, fmt = (_no_data(col), None) if raw is None else _cell(raw, col.kind)
                 target = ws.cell(row=r, column=c, value=value)
                 if fmt:
                     target.number_format = fmt

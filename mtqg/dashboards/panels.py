@@ -264,10 +264,10 @@ def poverty_rates(facts: Facts, f: Filters) -> dict[str, Any]:
         rows.append(
             {
                 "year": y,
-                "households": num(households),
-                "poor": num(poor),
+                "households": num(households) if households else None,  # no review that year: null, not 0
+                "poor": num(poor) if households else None,
                 "poor_rate": pct(poor, households),
-                "near_poor": num(near),
+                "near_poor": num(near) if households else None,
                 "near_poor_rate": pct(near, households),
                 "rural_rate": pct(*rural),
                 "urban_rate": pct(*urban),
@@ -874,16 +874,38 @@ def open_recommendations(user: Any, unit: UnitVersion, limit: int = 10, *, progr
     return list(qs.select_related("mission").order_by("deadline", "pk")[:limit])
 
 
+def poverty_coverage(f: Filters) -> str:
+    """The register's coverage under the unit in the year (communes with records / all, or an illustrative sample:
+    poverty.reports.coverage), stated under the poverty rate; "" when there are no records. Provinces and below:
+    the country page would count every commune's tallies on each cold page (its unit table shows each province)."""
+    from mtqg.poverty.reports import coverage
+
+    if f.unit.level == UnitVersion.Level.COUNTRY:
+        return ""
+
+    version = (
+        UnitVersion.objects.as_of(date(f.year, 12, 31)).filter(unit_id=f.unit.unit_id).first()
+        if f.mode == REPORTED
+        else None
+    ) or f.unit
+    found = coverage(version, f.year)
+    return str(found["text"]) if found["communes_reporting"] else ""
+
+
 def dashboard(user: Any, f: Filters, facts: Facts | None = None) -> dict[str, Any]:
     facts = facts if facts is not None else load(user, f)
     latest, _version = selectors.stamp(f.unit)
     pending = selectors.pending(f.unit)
+    figures = key_figures(facts, f)
+    for fig in figures:
+        if fig.get("number") is not None and fig["label"] == _("Tỷ lệ hộ nghèo"):
+            fig["basis"] = poverty_coverage(f)  # a partial or sample register is not the unit's rate (0017)
     return {
         "filters": f,
         "period_note": _("Số liệu năm %(y)s — năm gần nhất có số liệu") % {"y": f.year}
         if f.defaulted
         else "",
-        "figures": key_figures(facts, f),
+        "figures": figures,
         "charts": charts(facts, f),
         "boundary": boundary_text(f),
         "computed_at": timezone.localtime(latest) if latest else None,

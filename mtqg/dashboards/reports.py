@@ -53,5 +53,6 @@ def dashboard(user: Any, params: ReportParams) -> dict[str, Any]:
         year=params.year or default_year(user, params.unit) or timezone.localdate().year,
         program=params.extra.get("program") or "",
         mode=mode if mode in (REPORTED, CURRENT) else REPORTED,
+        defaulted=not params.year,
     )
     return jsonable(panels.dashboard(user, f), panels.children(user, f))

@@ -208,22 +208,20 @@ def current_children(
 
 
 def latest_year(
-    user: Any, unit: UnitVersion, prefixes: tuple[str, ...], up_to: int
+    user: Any, unit: UnitVersion, prefixes: tuple[str, ...], up_to: int, measures: tuple[str, ...]
 ) -> tuple[bool, int | None]:
-    """(answered, latest year with headline data — selectors.DATA_MEASURES) under a country or province from its
-    reported nodes."""
-    from .selectors import DATA_MEASURES
-
+    """(answered, latest year with facts of these measures — selectors.DATA_MEASURES or STATE_MEASURES) under a
+    country or province from its reported nodes."""
     if unit.level > UnitVersion.Level.PROVINCE or not all(is_node_path(p) for p in prefixes):
         return False, None
     if not usable(user, prefixes):
         return False, None
     year = (
         _ready_rows(mode=REPORTED, node_path__in=prefixes, year__lte=up_to)
-        .filter(measure__in=DATA_MEASURES)
+        .filter(measure__in=measures)
         .aggregate(m=Max("year"))["m"]
     )
-    return (True, int(year)) if year is not None else (False, None)
+    return True, (int(year) if year is not None else None)
 
 
 # ---- building --------------------------------------------------------------------------------------------------

@@ -435,26 +435,32 @@ def target_for(code: str, year: int) -> dict[str, Any] | None:
     return None
 
 
-DATA_MEASURES = (  # a year "has data" when one of these headline measures was reported for it (decision 0016)
-    "ntm.tier",
+DATA_MEASURES = (  # a year "has data" when one of these was reported for it (decision 0016)
     "poverty.poor",
     "finance.plan",
     "finance.disbursed",
     "output.actual",
     "output.target",
 )
+STATE_MEASURES = (
+    "ntm.tier",
+)  # recognitions in force: carried to every later year, used only when nothing else
 
 
 def default_year(user: Any, unit: UnitVersion) -> int:
-    """The latest year with headline data under the unit in the user's scope: a recognition in force, a poverty
-    review, a capital plan or payment, an output — not the year-end denominators (ntm.communes) nor the latest
-    assessment carried forward to every later year (ntm.assessed), which exist for every year up to now."""
-    answered, found = rollups.latest_year(user, unit, unit_prefixes(unit), timezone.localdate().year)
-    if answered:
-        return int(found or timezone.localdate().year)
-    year = (
-        _base(user, unit_prefixes(unit))
-        .filter(measure__in=DATA_MEASURES, year__lte=timezone.localdate().year)
-        .aggregate(m=Max("year"))["m"]
-    )
-    return int(year or timezone.localdate().year)
+    """The latest year with data reported for it under the unit in the user's scope: a poverty review, a capital
+    plan or payment, an output (DATA_MEASURES); else the latest year a recognition was in force; else this year.
+    Year-end denominators (ntm.communes) and the latest assessment carried forward (ntm.assessed) exist for every
+    year up to now and never count."""
+    this_year = timezone.localdate().year
+    for measures in (DATA_MEASURES, STATE_MEASURES):
+        answered, found = rollups.latest_year(user, unit, unit_prefixes(unit), this_year, measures)
+        if not answered:
+            found = (
+                _base(user, unit_prefixes(unit))
+                .filter(measure__in=measures, year__lte=this_year)
+                .aggregate(m=Max("year"))["m"]
+            )
+        if found:
+            return int(found)
+    return this_year

@@ -30,14 +30,20 @@ def country() -> UnitVersion:
 
 
 def latest_year() -> int:
+    """The latest year with data reported for it in the country (dashboards.selectors.DATA_MEASURES), else the
+    latest with a recognition in force, else this year (decision 0016)."""
     from django.db.models import Max
 
-    from mtqg.dashboards.selectors import DATA_MEASURES
+    from mtqg.dashboards.selectors import DATA_MEASURES, STATE_MEASURES
 
-    year = SummaryFact.objects.filter(
-        measure__in=DATA_MEASURES, year__lte=timezone.localdate().year
-    ).aggregate(m=Max("year"))["m"]
-    return int(year or timezone.localdate().year)
+    this_year = timezone.localdate().year
+    for measures in (DATA_MEASURES, STATE_MEASURES):
+        year = SummaryFact.objects.filter(measure__in=measures, year__lte=this_year).aggregate(m=Max("year"))[
+            "m"
+        ]
+        if year:
+            return int(year)
+    return this_year
 
 
 def suppress(households: Any, *values: Any) -> list[Any]:

@@ -365,18 +365,21 @@ def _docx_rule(cell: Any, width: Any) -> None:
     from docx.shared import Pt
 
     p = cell.add_paragraph()
+    borders = OxmlElement(
+        "w:pBdr"
+    )  # first: the later spacing/ind elements are inserted in schema order after it
+    bottom = OxmlElement("w:bottom")
+    for key, value in (("w:val", "single"), ("w:sz", "6"), ("w:space", "1"), ("w:color", "000000")):
+        bottom.set(qn(key), value)
+    borders.append(bottom)
+    ppr = p._p.get_or_add_pPr()
+    ppr.insert_element_before(borders, "w:shd", "w:tabs", "w:spacing", "w:ind", "w:jc", "w:rPr")
     p.paragraph_format.space_after = Pt(2)
     p.paragraph_format.space_before = Pt(0)
     p.paragraph_format.line_spacing = Pt(2)
     side = max(0, (cell.width - width) // 2) if cell.width else 0
     p.paragraph_format.left_indent = side
     p.paragraph_format.right_indent = side
-    borders = OxmlElement("w:pBdr")
-    bottom = OxmlElement("w:bottom")
-    for key, value in (("w:val", "single"), ("w:sz", "6"), ("w:space", "1"), ("w:color", "000000")):
-        bottom.set(qn(key), value)
-    borders.append(bottom)
-    p._p.get_or_add_pPr().append(borders)
 
 
 def _docx_page_numbers(section: Any) -> None:

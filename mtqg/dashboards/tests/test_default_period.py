@@ -30,14 +30,17 @@ class DefaultPeriodTests(TestCase):
         self.client.login(username="central", password=PASSWORD)
 
     def test_default_year_is_the_latest_with_headline_data(self) -> None:
-        # 2026 has only denominators and assessments carried forward: not "data" for the year
-        self.assertEqual(default_year(self.world.central, self.world.country), 2024)
+        # 2026 has only denominators and assessments carried forward, 2024 recognitions carried forward: the
+        # latest year with data reported for it is 2023 (Cao Bằng's capital plan and payments)
+        self.assertEqual(default_year(self.world.central, self.world.country), 2023)
+        # a scope with recognitions only falls back to the latest year one was in force
+        self.assertEqual(default_year(self.world.dien_bien_officer, self.world.dien_bien), 2024)
         html = self.client.get(reverse("dashboards:unit", args=[self.world.country.pk])).content.decode()
-        self.assertIn("Số liệu năm 2024 — năm gần nhất có số liệu", html)
+        self.assertIn("Số liệu năm 2023 — năm gần nhất có số liệu", html)
         self.assertNotIn("0/42", html)
         api = self.client.get("/api/v1/dashboards/dashboard/", {"unit_id": self.world.country.pk}).json()
-        self.assertEqual(api["year"], 2024)
-        self.assertEqual(api["period_note"], "Số liệu năm 2024 — năm gần nhất có số liệu")
+        self.assertEqual(api["year"], 2023)
+        self.assertEqual(api["period_note"], "Số liệu năm 2023 — năm gần nhất có số liệu")
 
     def test_year_without_data_says_so(self) -> None:
         url = reverse("dashboards:unit", args=[self.world.dien_bien.pk])
@@ -64,10 +67,21 @@ class DefaultPeriodTests(TestCase):
         self.assertIsNone(figures["Xã đạt chuẩn nông thôn mới"]["number"])  # null, not 0
         self.assertIsNone(figures["Tỷ lệ hộ nghèo"]["number"])
 
+    def test_xlsx_says_no_data(self) -> None:
+        import io
+
+        from openpyxl import load_workbook
+
+        url = reverse("dashboards:unit", args=[self.world.dien_bien.pk]) + "xlsx/poverty_rates/"
+        wb = load_workbook(io.BytesIO(self.client.get(url, {"year": "2026"}).content))
+        values = [c.value for row in wb.active.iter_rows(min_row=3) for c in row]
+        self.assertIn(NO_DATA, values)  # poverty rates of years without reviews
+        self.assertNotIn(0, values[1:3])
+
     def test_portal_defaults_and_nulls(self) -> None:
         self.client.logout()
         html = self.client.get(reverse("portal:index")).content.decode()
-        self.assertIn("Số liệu các tỉnh năm 2024", html)
+        self.assertIn("Số liệu các tỉnh năm 2023", html)
         html = self.client.get(reverse("portal:index"), {"year": "2026"}).content.decode()
         self.assertNotIn(">0/", html)
         self.assertIn(NO_DATA, html)

@@ -12,6 +12,8 @@ from django.urls import reverse
 from mtqg.core.indicators import HEADLINES
 from mtqg.finance import demo as finance_demo
 from mtqg.finance.selectors import disbursement_summary, statutory_as_of
+from mtqg.ntm import demo as ntm_demo
+from mtqg.ntm.reports import summary as ntm_summary
 from mtqg.portal.selectors import province_rows
 from mtqg.reports.params import parse_params
 from mtqg.supervision.briefing import briefing
@@ -26,6 +28,7 @@ class OneFigureTests(TestCase):
     def setUpTestData(cls) -> None:
         cls.world = make_world()
         finance_demo.seed()
+        ntm_demo.seed_cao_bang()
         summaries_rebuild()
 
     def setUp(self) -> None:
@@ -88,6 +91,13 @@ class OneFigureTests(TestCase):
         self.assertEqual(api["central"]["rate"], rate)
         self.assertEqual(api["as_of"], "2024-01-31")
 
+        # home page key figure (latest plan year: 2023)
+        from mtqg.finance.figures import home_figures
+
+        home = home_figures(self.world.cao_bang, self.world.central)[0]
+        self.assertEqual(home["value"], "69,06%")
+        self.assertIn("31/01/2024", home["label"])
+
         # briefing rows
         doc = briefing(None, parse_params({"unit": "04", "year": "2023", "include_carry_over": "1"}))
         self.assertEqual(doc["figures"]["disbursement.central.rate"], rate)
@@ -99,3 +109,17 @@ class OneFigureTests(TestCase):
             panels.pct(*panels.disbursement(facts, 2023, carry_over=False)), truth["central"]["rate"]
         )
         self.assertEqual(truth["central"]["rate"], 64.79)
+
+    def test_cao_bang_2023_ntm_recognised_is_one_figure(self) -> None:
+        truth = ntm_summary(None, parse_params({"unit": "04", "as_of": "2023-12-31"}))
+        self.assertEqual((truth["recognised"], truth["communes"]), (17, 139))
+        data = self.client.get(
+            "/api/v1/dashboards/dashboard/", {"unit_id": self.world.cao_bang.pk, "year": "2023"}
+        )
+        ntm = next(x for x in data.json()["figures"] if x["label"] == "Xã đạt chuẩn nông thôn mới")
+        self.assertEqual(ntm["value"], "17/139 (12,23%)")
+        self.assertEqual(ntm["number"], truth["recognised_rate"])
+        portal = next(r for r in province_rows(2023) if r["code"] == "04")
+        self.assertEqual((portal["ntm_recognised"], portal["communes"]), (17, 139))
+        doc = briefing(None, parse_params({"unit": "04", "year": "2023"}))
+        self.assertEqual(doc["figures"]["ntm.recognised"], 17)

@@ -125,6 +125,16 @@ class PovertyCoverageTests(TestCase):
         self.assertIn("minh họa", text)
         self.assertIn("sổ hộ minh họa (8.000 hộ, dữ liệu mẫu) còn", text)
 
+    def test_dashboard_states_the_register_coverage(self) -> None:
+        from mtqg.dashboards import panels
+        from mtqg.dashboards.services import summaries_rebuild
+
+        summaries_rebuild()
+        for unit in (self.world.cao_bang, self.world.cao_bang_old):
+            figures = panels.dashboard(None, panels.Filters(unit=unit, year=2023))["figures"]
+            poverty = next(f for f in figures if f["label"] == "Tỷ lệ hộ nghèo")
+            self.assertIn("Sổ hộ minh họa (dữ liệu mẫu)", poverty["basis"])
+
     def test_as_of_uses_the_last_review_completed_and_says_which(self) -> None:
         # the 2023 register was decided on 15/12/2023: as of 30/11/2023 there is no completed review yet
         before = poverty_summary(None, parse_params({"unit": "04", "as_of": "2023-11-30"}))
