@@ -96,6 +96,7 @@ class ScreensTest(TestCase):
 
     def setUp(self) -> None:
         translation.activate("vi")  # a request in English leaves English active in this thread
+        self.addCleanup(translation.activate, "vi")  # …and after: the next test class starts in Vietnamese
 
     def test_report_picker_shows_titles_not_slugs(self) -> None:
         self.client.force_login(self.world.central)
