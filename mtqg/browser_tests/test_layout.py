@@ -86,3 +86,33 @@ def test_money_box_groups_thousands_while_typing(browser_context: Any, live_url:
     date_box = page.locator("input[name=as_of]")
     assert date_box.input_value() != ""  # an ISO value the browser can show (it was blank with 06/12/2026)
     page.close()
+
+
+TICKS = """() => {
+  const data = JSON.parse(document.getElementById("dashboard-charts").textContent);
+  const out = {};
+  document.querySelectorAll("[data-chart]").forEach((el) => {
+    const d = data[el.dataset.chart];
+    const chart = echarts.getInstanceByDom(el);
+    if (!chart || !d.axis) return;
+    const axis = chart.getModel().getComponent(d.kind === "hbar" ? "xAxis" : "yAxis", 0).axis;
+    out[d.id] = {unit: d.axis.unit, name: axis.model.get("name"), ticks: axis.scale.getTicks().map((t) => t.value)};
+  });
+  return out;
+}"""
+
+
+def test_count_axes_have_whole_ticks_and_a_name(browser_context: Any, live_url: str) -> None:
+    page = browser_context.new_page()
+    _login(
+        page, live_url, "xa.muongphang"
+    )  # a commune: counts of 0 or 1 commune (ECharts drew 0; 0,2; 0,4 …)
+    page.goto(live_url + "/dashboards/")
+    page.wait_for_selector("#chart-ntm_tiers canvas")
+    axes = page.evaluate(TICKS)
+    counts = {k: v for k, v in axes.items() if v["unit"] == "count"}
+    assert {"ntm_tiers", "ntm_bands"} <= set(counts), axes
+    for cid, axis in counts.items():
+        assert all(float(t).is_integer() for t in axis["ticks"]), (cid, axis)
+    assert all(v["name"] for v in axes.values()), axes
+    page.close()
