@@ -2,8 +2,20 @@ from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from django_tasks_db.models import DBTaskResult
+from rest_framework.authtoken.models import TokenProxy
 
 from .models import ChangeRecord
+
+# The admin speaks the app's language (issue #19 part 8): our own titles, and no third-party screens with English
+# names: API tokens are issued with `manage.py drf_create_token`, background jobs are watched at /jobs/.
+admin.site.site_header = _("Quản trị hệ thống MTQG")
+admin.site.site_title = _("Quản trị MTQG")
+admin.site.index_title = _("Danh mục quản trị")
+for model in (TokenProxy, DBTaskResult):
+    if admin.site.is_registered(model):
+        admin.site.unregister(model)
 
 
 @admin.register(ChangeRecord)

@@ -55,7 +55,7 @@ class ChangeRecord(models.Model):
     def __str__(self) -> str:
         return f"{self.get_action_display()} {self.object_repr} ({self.at:%d/%m/%Y %H:%M})"
 
-    def get_action_display(self) -> str:
+    def get_action_display(self) -> str:  # type: ignore[no-redef]  # replaces the choices-only display
         """Vietnamese verb for every action code services write (ACTION_LABELS), never the raw code."""
         return str(ACTION_LABELS.get(self.action, self.action))
 
@@ -132,10 +132,9 @@ def _value_text(field: Any, value: Any) -> str:
             number = Decimal(str(value))
         except InvalidOperation:
             return str(value)
-        decimals = (
-            0 if number == number.to_integral_value() else min(2, -number.normalize().as_tuple().exponent)
-        )
-        return number_vi(number, int(decimals))
+        exponent = number.normalize().as_tuple().exponent
+        whole = number == number.to_integral_value() or not isinstance(exponent, int)
+        return number_vi(number, 0 if whole else min(2, -int(exponent)))
     if isinstance(field, models.DateField) and isinstance(value, str):
         try:
             parsed = datetime.fromisoformat(value)

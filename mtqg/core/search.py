@@ -46,10 +46,18 @@ class Fold(Transform):
 
     lookup_name = "fold"
 
-    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
+    def as_sql(
+        self,
+        compiler: Any,
+        connection: Any,
+        function: str | None = None,
+        template: str | None = None,
+        arg_joiner: str | None = None,
+        **extra_context: Any,
+    ) -> tuple[str, tuple[Any, ...]]:
         # SQLite (and any backend without a specific rendering): the Python function registered on connect.
         lhs, params = compiler.compile(self.lhs)
-        return f"{SQLITE_FUNCTION}({lhs})", list(params)
+        return f"{SQLITE_FUNCTION}({lhs})", tuple(params)
 
     def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
         lhs, params = compiler.compile(self.lhs)

@@ -74,7 +74,7 @@ class MoneyField(forms.DecimalField):
         kwargs.setdefault("localize", False)
         super().__init__(**kwargs)
 
-    def to_python(self, value: Any) -> Decimal | None:
+    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]  # the stubs say int
         if value in self.empty_values:
             return None
         return parse_vnd(value)

@@ -232,7 +232,7 @@ DECISION_LABELS = {
 }
 
 
-def _state(status: str, pending: int | None) -> str:
+def _decision_state(status: str, pending: int | None) -> str:
     label = str(Report.Status(status).label) if status in Report.Status.values else status
     if status == Report.Status.SUBMITTED and pending is not None:
         return _("%(s)s, chờ cấp %(l)s duyệt") % {
@@ -267,8 +267,8 @@ def decision_log(report: Report) -> list[dict[str, Any]]:
                 "at": d.at,
                 "actor": d.actor,
                 "action": str(DECISION_LABELS.get(action, d.action)),
-                "from": _state(d.from_status, before),
-                "to": _state(d.to_status, pending),
+                "from": _decision_state(d.from_status, before),
+                "to": _decision_state(d.to_status, pending),
                 "level": str(UnitVersion.Level(d.level).label) if d.level is not None else "",
                 "reason": d.reason,
             }
