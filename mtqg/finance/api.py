@@ -69,6 +69,7 @@ class WorkSerializer(serializers.ModelSerializer):
         model = Work
         fields = [
             "id",
+            "version",
             "code",
             "name",
             "kind",

@@ -180,6 +180,7 @@ class HouseholdSerializer(serializers.ModelSerializer):
         model = Household
         fields = [
             "id",
+            "version",
             "code",
             "commune",
             "commune_code",
@@ -269,6 +270,7 @@ class ReviewSerializer(serializers.ModelSerializer):
         model = Review
         fields = [
             "id",
+            "version",
             "household",
             "household_code",
             "commune_code",

@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from mtqg.accounts.scoping import get_visible_or_404, path_visible
+from mtqg.core.versioning import StaleEdit
 from mtqg.geo.text import fold
 from mtqg.reports.params import parse_params
 
@@ -334,9 +335,14 @@ def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
     household = _editable_household(request, pk)
     form = HouseholdForm(request.POST or None, instance=Household.objects.get(pk=household.pk))
     if request.method == "POST" and form.is_valid():
+        expected = form.pop_version()
         try:
-            household_update(actor=request.user, household=household, **form.cleaned_data)
+            household_update(
+                actor=request.user, household=household, expected_version=expected, **form.cleaned_data
+            )
             return redirect("poverty:household_detail", pk=household.pk)
+        except StaleEdit as exc:
+            form.stale(exc)
         except ValidationError as exc:
             form.add_error(None, exc)
     return render(
@@ -390,11 +396,14 @@ def review_edit(request: HttpRequest, pk: int, review_pk: int) -> HttpResponse:
         request.POST or None, instance=Review.objects.select_related("standard").get(pk=review.pk)
     )
     if request.method == "POST" and form.is_valid():
+        expected = form.pop_version()
         data = dict(form.cleaned_data)
         reason = data.pop("reason")
         try:
-            review_update(actor=request.user, review=review, reason=reason, **data)
+            review_update(actor=request.user, review=review, reason=reason, expected_version=expected, **data)
             return redirect("poverty:household_detail", pk=household.pk)
+        except StaleEdit as exc:
+            form.stale(exc)
         except ValidationError as exc:
             form.add_error(None, exc)
     title = _("Sửa kết quả rà soát năm %(y)s") % {"y": review.year}
