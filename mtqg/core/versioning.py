@@ -27,7 +27,7 @@ MAX_SHOWN = 12  # fields listed in the message
 
 def _label(model: type[models.Model], field: str) -> str:
     try:
-        return str(model._meta.get_field(field).verbose_name)
+        return str(getattr(model._meta.get_field(field), "verbose_name", field))
     except FieldDoesNotExist:
         return field
 
@@ -127,8 +127,7 @@ class VersionFormMixin:
     the version now saved, so that the user — having seen the other change — can save on purpose."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
-        from django import forms
+        super().__init__(*args, **kwargs)
 
         form: Any = self
         form.fields["version"] = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
@@ -157,7 +156,7 @@ class VersionedAdminForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if self.instance.pk:
-            self.initial.setdefault("version", self.instance.version)  # type: ignore[attr-defined]
+            self.initial.setdefault("version", getattr(self.instance, "version", 1))
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -169,8 +168,9 @@ class VersionedAdminForm(forms.ModelForm):
             )
             if current != expected:
                 exc = StaleEdit(self.instance, expected)
-                self.data = self.data.copy()
-                self.data["version"] = exc.current
+                data_copy: Any = self.data.copy()  # type: ignore[attr-defined]  # a QueryDict: re-render at the saved version
+                data_copy["version"] = exc.current
+                self.data = data_copy
                 raise exc
         return data
 
@@ -179,8 +179,8 @@ class VersionedAdminMixin:
     """ModelAdmin of a versioned model: claims the version and writes a ChangeRecord with the changed fields in
     the admin's transaction (the admin's own history keeps only field names)."""
 
-    form = VersionedAdminForm
-    exclude = ["version"]
+    form: Any = VersionedAdminForm
+    exclude: Any = ["version"]
 
     def save_model(self, request: Any, obj: Any, form: Any, change: bool) -> None:
         from .audit import record_change, snapshot

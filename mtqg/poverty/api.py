@@ -229,7 +229,7 @@ class HouseholdViewSet(viewsets.ReadOnlyModelViewSet):
         return HouseholdDetailSerializer if self.action == "retrieve" else HouseholdSerializer
 
     def get_serializer_context(self) -> dict[str, Any]:
-        context = super().get_serializer_context()
+        context = dict(super().get_serializer_context())
         if not hasattr(self, "_personal_shown"):
             self._personal_shown: Counter[int] = Counter()
         context["personal_shown"] = self._personal_shown
