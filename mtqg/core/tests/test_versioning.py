@@ -61,6 +61,25 @@ class LostUpdateTests(TestCase):
         self.assertEqual((h.head_name, h.address, h.version), ("Lò Văn Bình", "Bản 2", 3))
         self.assertEqual(ChangeRecord.objects.filter(object_id=str(h.pk), action="updated").count(), 2)
 
+    def test_household_form_opened_before_an_erasure_cannot_restore_the_data(self) -> None:
+        from mtqg.poverty.erasure import household_erase
+        from mtqg.poverty.models import Household
+        from mtqg.poverty.tests.factories import make_household
+
+        h = make_household(self.world.muong_phang, "11-VER-9", "Lò Văn Xóa", address="Bản 9")
+        url = f"/poverty/ho/{h.pk}/sua/"
+        b = self.as_user(self.second)
+        self.assertContains(b.get(url), 'name="version" value="1"')
+        household_erase(
+            actor=self.world.dien_bien_officer, household=h, reason="Yêu cầu của chủ thể", commit=True
+        )
+        form = {"head_name": "Lò Văn Xóa", "address": "Bản 9", "village_name": "", "ethnicity": "Thái"}
+        stale = b.post(url, {**form, "area": "urban", "version": 1})
+        self.assertContains(stale, "Không lưu")
+        h = Household.objects.get(pk=h.pk)
+        self.assertNotEqual(h.head_name, "Lò Văn Xóa")
+        self.assertEqual((h.address, h.area, h.version), ("", "rural", 2))
+
     def test_review_edit_form(self) -> None:
         from mtqg.poverty.models import Review
         from mtqg.poverty.tests.factories import make_household
