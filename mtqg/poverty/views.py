@@ -324,6 +324,14 @@ def _editable_household(request: HttpRequest, pk: int) -> Household:
     household = get_visible_or_404(Household.objects.select_related("commune"), request.user, pk=pk)
     if not can_see_personal(request.user, household.commune.path):
         raise PermissionDenied(_("Bạn chỉ được xem hộ này."))
+    if request.method == "GET":  # an edit form shows the personal data in clear: a read (0908)
+        personal_data_read(
+            actor=request.user,
+            kind=PersonalDataExport.Kind.PAGE,
+            rows_by_unit={household.commune_id: 1},
+            target=request.get_full_path(),
+            reason=request.GET.get("reason", ""),
+        )
     return household
 
 
