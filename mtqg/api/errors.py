@@ -24,6 +24,16 @@ def _django_validation_to_drf(exc: DjangoValidationError) -> exceptions.Validati
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, DjangoValidationError) and getattr(exc, "code", None) == "stale":
+        # a write sent with a version someone else has moved on (core.versioning, decision 0909)
+        message = " ".join(str(m) for m in exc.messages)
+        fields: dict[str, Any] = {"version": [message]}
+        if getattr(exc, "current", None) is not None:
+            fields["current_version"] = [str(exc.current)]  # type: ignore[attr-defined]
+        return Response(
+            {"error": {"code": "conflict", "message": message, "fields": fields}},
+            status=status.HTTP_409_CONFLICT,
+        )
     if isinstance(exc, DjangoValidationError):
         exc = _django_validation_to_drf(exc)
     elif isinstance(exc, UnitNotFound):
@@ -37,7 +47,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
-    fields: dict[str, Any] = {}
+    fields = {}
     if isinstance(exc, exceptions.ValidationError):
         code, message = "invalid", _("Dữ liệu không hợp lệ.")
         detail = response.data

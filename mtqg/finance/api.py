@@ -70,6 +70,7 @@ class WorkSerializer(serializers.ModelSerializer):
         model = Work
         fields = [
             "id",
+            "version",
             "code",
             "name",
             "kind",

@@ -206,6 +206,8 @@ class Work(models.Model):
     actual_end = models.DateField(_("hoàn thành thực tế"), null=True, blank=True)
     description = models.TextField(_("mô tả"), blank=True)
 
+    # optimistic edits (0909); db_default: the importers and generators insert with raw SQL
+    version = models.PositiveIntegerField(_("phiên bản"), default=1, db_default=1, editable=False)
     scope_path = "commune__path"
     objects = ScopedQuerySet.as_manager()
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from mtqg.accounts.scoping import ensure_can_edit
 from mtqg.core.audit import record_change, snapshot
 from mtqg.core.formatting import date_vi, number_vi
+from mtqg.core.versioning import version_claim
 from mtqg.geo.models import UnitVersion
 
 from .loader import DISAGGREGATION_RULE
@@ -116,16 +117,26 @@ def work_create(*, actor: Any, commune: UnitVersion, **fields: Any) -> Work:
 
 
 @transaction.atomic
-def work_set_status(*, actor: Any, work: Work, status: str, actual_end: date | None = None) -> Work:
+def work_set_status(
+    *,
+    actor: Any,
+    work: Work,
+    status: str,
+    actual_end: date | None = None,
+    expected_version: int | None = None,
+) -> Work:
+    """Change a work's status; refused (StaleEdit) if the work was changed after the caller read it at
+    `expected_version` (0909)."""
     _check(actor, work.commune.path)
+    work = Work.objects.select_for_update().select_related("commune").get(pk=work.pk)
     before = snapshot(work, ["status", "actual_end"])
     work.status = status
     if actual_end:
         work.actual_end = actual_end
+    changes = {k: [before[k], v] for k, v in snapshot(work, ["status", "actual_end"]).items()}
+    version_claim(work, expected_version, changes)
     work.save(update_fields=["status", "actual_end"])
-    record_change(
-        actor=actor, obj=work, action="status", changes={k: [before[k], getattr(work, k)] for k in before}
-    )
+    record_change(actor=actor, obj=work, action="status", changes=changes)
     return work
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from mtqg.core.versioning import VersionedAdminMixin
+
 from .models import Assessment, CriteriaSet, Criterion, Indicator, Recognition, Scheme, Threshold
 
 
@@ -35,7 +37,7 @@ class IndicatorAdmin(admin.ModelAdmin):
 
 
 @admin.register(Threshold)
-class ThresholdAdmin(admin.ModelAdmin):
+class ThresholdAdmin(VersionedAdminMixin, admin.ModelAdmin):  # two editors: optimistic version (0909)
     list_display = ["indicator", "region", "year", "op", "value", "basic_value", "unconfirmed", "source"]
     list_filter = ["indicator__criterion__criteria_set", "region", "unconfirmed"]
 

@@ -50,6 +50,7 @@ class ProductSerializer(serializers.ModelSerializer):
         model = Product
         fields = [
             "id",
+            "version",
             "name",
             "group",
             "subject",

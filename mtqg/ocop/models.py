@@ -166,6 +166,8 @@ class Product(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
+    # optimistic edits (0909); db_default: the importers and generators insert with raw SQL
+    version = models.PositiveIntegerField(_("phiên bản"), default=1, db_default=1, editable=False)
     scope_path = "commune__path"
     objects = ScopedQuerySet.as_manager()
 

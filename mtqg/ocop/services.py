@@ -12,7 +12,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from mtqg.accounts.scoping import ensure_can_edit
-from mtqg.core.audit import record_change
+from mtqg.core.audit import diff, record_change, snapshot
+from mtqg.core.versioning import version_claim
 from mtqg.geo.models import UnitVersion
 
 from .models import Product, ProductGroup, Rating, SalesChannel, Subject
@@ -133,6 +134,42 @@ def product_create(
         action="create",
         changes={"name": [None, product.name], "group": [None, str(group)], "subject": [None, str(subject)]},
     )
+    return product
+
+
+PRODUCT_FIELDS = ("name", "group", "description", "is_published")
+
+
+@transaction.atomic
+def product_update(
+    *, actor: Any, product: Product, expected_version: int | None = None, **fields: Any
+) -> Product:
+    """Edit a product's name, group, description or publication; refused (StaleEdit) if someone saved it after
+    the caller read it at `expected_version` (0909)."""
+    unknown = set(fields) - set(PRODUCT_FIELDS)
+    if unknown:
+        raise ValidationError(_("Trường không sửa được: %(f)s") % {"f": ", ".join(sorted(unknown))})
+    product = Product.objects.select_for_update().select_related("commune", "subject").get(pk=product.pk)
+    ensure_can_edit(actor, product.commune.path)
+    if "name" in fields:
+        fields["name"] = str(fields["name"] or "").strip()
+        if not fields["name"]:
+            raise ValidationError({"name": _("Thiếu tên sản phẩm.")})
+        if (
+            Product.objects.filter(subject=product.subject, name=fields["name"])
+            .exclude(pk=product.pk)
+            .exists()
+        ):
+            raise ValidationError({"name": _("Chủ thể đã có sản phẩm cùng tên.")})
+    before = snapshot(product, list(fields))
+    for key, value in fields.items():
+        setattr(product, key, value)
+    changes = diff(before, snapshot(product, list(fields)))
+    if changes:
+        version_claim(product, expected_version, changes)
+        product.full_clean()
+        product.save()
+        record_change(actor=actor, obj=product, action="update", changes=changes)
     return product
 
 

@@ -180,6 +180,7 @@ class HouseholdSerializer(serializers.ModelSerializer):
         model = Household
         fields = [
             "id",
+            "version",
             "code",
             "commune",
             "commune_code",
@@ -228,7 +229,7 @@ class HouseholdViewSet(viewsets.ReadOnlyModelViewSet):
         return HouseholdDetailSerializer if self.action == "retrieve" else HouseholdSerializer
 
     def get_serializer_context(self) -> dict[str, Any]:
-        context = super().get_serializer_context()
+        context = dict(super().get_serializer_context())
         if not hasattr(self, "_personal_shown"):
             self._personal_shown: Counter[int] = Counter()
         context["personal_shown"] = self._personal_shown
@@ -269,6 +270,7 @@ class ReviewSerializer(serializers.ModelSerializer):
         model = Review
         fields = [
             "id",
+            "version",
             "household",
             "household_code",
             "commune_code",

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from mtqg.accounts.scoping import ensure_can_edit
 from mtqg.core.audit import record_change
 from mtqg.core.models import ChangeRecord
+from mtqg.core.versioning import version_claim
 
 from .models import Household, Member, StagedMember, StagedRow
 
@@ -125,6 +126,8 @@ def household_erase(*, actor: Any, household: Household, reason: str, commit: bo
     household.head_search = ""
     household.address = ""
     household.village_name = ""
+    moved: dict[str, list[Any]] = {}
+    version_claim(household, None, moved)  # an edit form opened before the erasure can no longer save (0909)
     household.save(update_fields=["head_name", "head_search", "address", "village_name"])
     for member in members:
         member.full_name = ERASED
@@ -148,7 +151,8 @@ def household_erase(*, actor: Any, household: Household, reason: str, commit: bo
         actor=actor,
         obj=household,
         action="erased",
-        changes={k: [None, v] for k, v in report.as_dict().items() if k not in ("household", "committed")},
+        changes={k: [None, v] for k, v in report.as_dict().items() if k not in ("household", "committed")}
+        | moved,
         reason=reason,
     )
     return report

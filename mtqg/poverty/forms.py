@@ -7,6 +7,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from mtqg.core.versioning import VersionFormMixin
+
 from .models import Household, Member, Review
 
 CAUSES = [
@@ -20,7 +22,7 @@ CAUSES = [
 ]
 
 
-class HouseholdForm(forms.ModelForm):
+class HouseholdForm(VersionFormMixin, forms.ModelForm):
     class Meta:
         model = Household
         fields = ["head_name", "address", "village_name", "ethnicity", "area"]
@@ -44,7 +46,7 @@ class MemberForm(forms.ModelForm):
         widgets = {"birth_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
 
-class ReviewForm(forms.ModelForm):
+class ReviewForm(VersionFormMixin, forms.ModelForm):
     deprivations = forms.MultipleChoiceField(
         label=_("Chỉ số thiếu hụt"), required=False, widget=forms.CheckboxSelectMultiple
     )

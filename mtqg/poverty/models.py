@@ -87,6 +87,8 @@ class Household(models.Model):
     ethnicity = models.CharField(_("dân tộc"), max_length=40, blank=True)
     area = models.CharField(_("khu vực"), max_length=8, choices=Area.choices, default=Area.RURAL)
 
+    # optimistic edits (0909); db_default: the importers and generators insert with raw SQL
+    version = models.PositiveIntegerField(_("phiên bản"), default=1, db_default=1, editable=False)
     scope_path = "commune__path"
     objects = HouseholdQuerySet.as_manager()
 
@@ -209,6 +211,8 @@ class Review(models.Model):
         db_constraint=False,
     )
 
+    # optimistic edits (0909); db_default: the importers and generators insert with raw SQL
+    version = models.PositiveIntegerField(_("phiên bản"), default=1, db_default=1, editable=False)
     scope_path = "commune__path"
     objects = ScopedQuerySet.as_manager()
 

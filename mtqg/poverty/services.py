@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from mtqg.accounts.scoping import ensure_can_edit, path_visible
 from mtqg.core.audit import diff, record_change, snapshot
+from mtqg.core.versioning import version_claim
 from mtqg.geo.models import UnitVersion
 from mtqg.geo.text import fold
 
@@ -88,8 +89,11 @@ def _apply(obj: Any, fields: tuple[str, ...], values: dict[str, Any]) -> dict[st
 
 
 @transaction.atomic
-def household_update(*, actor: Any, household: Household, reason: str = "", **values: Any) -> Household:
-    """Edit a household's identity fields (not its code or commune: history stays on the commune of record)."""
+def household_update(
+    *, actor: Any, household: Household, reason: str = "", expected_version: int | None = None, **values: Any
+) -> Household:
+    """Edit a household's identity fields (not its code or commune: history stays on the commune of record).
+    `expected_version`: the version the edit form was opened at; a later save by someone else → StaleEdit (0909)."""
     ensure_can_edit(actor, household.commune.path)
     if "head_name" in values:
         values["head_name"] = str(values["head_name"]).strip()
@@ -97,6 +101,7 @@ def household_update(*, actor: Any, household: Household, reason: str = "", **va
             raise ValidationError({"head_name": _("Thiếu tên chủ hộ.")})
     changes = _apply(household, HOUSEHOLD_FIELDS, values)
     if changes:
+        version_claim(household, expected_version, changes)
         household.head_search = fold(household.head_name)[:120]
         household.full_clean(exclude=["commune", "village"])
         household.save()
@@ -157,7 +162,9 @@ def member_delete(*, actor: Any, member: Member, reason: str = "") -> None:
 
 
 @transaction.atomic
-def review_update(*, actor: Any, review: Review, reason: str = "", **values: Any) -> Review:
+def review_update(
+    *, actor: Any, review: Review, reason: str = "", expected_version: int | None = None, **values: Any
+) -> Review:
     """Correct a review: income, deprivations, causes, policies, approval. The class is recomputed by the engine
     (national and, when there is one, local standard). When the class changes, the transitions of this review and
     of the household's later reviews are recomputed (each change audited, decision 0203)."""
@@ -169,6 +176,7 @@ def review_update(*, actor: Any, review: Review, reason: str = "", **values: Any
     changes = _apply(review, REVIEW_FIELDS, values)
     if not changes:
         return review
+    version_claim(review, expected_version, changes)
     result = classify_with(review.standard, review.area, review.income_per_capita_month, review.deprivations)
     review.deprivation_count = result.deprivation_count
     if review.poverty_class != result.poverty_class:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from mtqg.accounts.scoping import get_visible_or_404, path_visible
 from mtqg.core.search import search_q
+from mtqg.core.versioning import StaleEdit
 from mtqg.reports.params import parse_params
 
 from .models import Household, PersonalDataExport, Review
@@ -320,6 +321,14 @@ def _editable_household(request: HttpRequest, pk: int) -> Household:
     household = get_visible_or_404(Household.objects.select_related("commune"), request.user, pk=pk)
     if not can_see_personal(request.user, household.commune.path):
         raise PermissionDenied(_("Bạn chỉ được xem hộ này."))
+    if request.method == "GET":  # an edit form shows the personal data in clear: a read (0908)
+        personal_data_read(
+            actor=request.user,
+            kind=PersonalDataExport.Kind.PAGE,
+            rows_by_unit={household.commune_id: 1},
+            target=request.get_full_path(),
+            reason=request.GET.get("reason", ""),
+        )
     return household
 
 
@@ -331,9 +340,14 @@ def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
     household = _editable_household(request, pk)
     form = HouseholdForm(request.POST or None, instance=Household.objects.get(pk=household.pk))
     if request.method == "POST" and form.is_valid():
+        expected = form.pop_version()
         try:
-            household_update(actor=request.user, household=household, **form.cleaned_data)
+            household_update(
+                actor=request.user, household=household, expected_version=expected, **form.cleaned_data
+            )
             return redirect("poverty:household_detail", pk=household.pk)
+        except StaleEdit as exc:
+            form.stale(exc)
         except ValidationError as exc:
             form.add_error(None, exc)
     return render(
@@ -387,11 +401,14 @@ def review_edit(request: HttpRequest, pk: int, review_pk: int) -> HttpResponse:
         request.POST or None, instance=Review.objects.select_related("standard").get(pk=review.pk)
     )
     if request.method == "POST" and form.is_valid():
+        expected = form.pop_version()
         data = dict(form.cleaned_data)
         reason = data.pop("reason")
         try:
-            review_update(actor=request.user, review=review, reason=reason, **data)
+            review_update(actor=request.user, review=review, reason=reason, expected_version=expected, **data)
             return redirect("poverty:household_detail", pk=household.pk)
+        except StaleEdit as exc:
+            form.stale(exc)
         except ValidationError as exc:
             form.add_error(None, exc)
     title = _("Sửa kết quả rà soát năm %(y)s") % {"y": review.year}

@@ -30,6 +30,7 @@ class MissionSerializer(serializers.ModelSerializer):
         model = Mission
         fields = [
             "id",
+            "version",
             "kind",
             "organiser",
             "organiser_name",
@@ -57,6 +58,7 @@ class RecommendationSerializer(serializers.ModelSerializer):
         model = Recommendation
         fields = [
             "id",
+            "version",
             "mission",
             "mission_title",
             "from_party",

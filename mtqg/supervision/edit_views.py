@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from mtqg.accounts.scoping import entry_required, get_visible_or_404
 from mtqg.core.uploads import upload_response
+from mtqg.core.versioning import StaleEdit
 
 from . import services
 from .forms import AttachmentForm, FindingForm, MissionForm, RecommendationForm
@@ -56,9 +57,16 @@ def mission_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = MissionForm(request.POST or None, initial=MissionForm.initial_for(mission))
     if request.method == "POST" and form.is_valid():
         try:
-            services.mission_update(actor=request.user, mission=mission, **form.service_kwargs())
+            services.mission_update(
+                actor=request.user,
+                mission=mission,
+                expected_version=form.cleaned_data.get("version"),
+                **form.service_kwargs(),
+            )
             messages.success(request, _("Đã lưu."))
             return redirect("supervision:mission", pk=mission.pk)
+        except StaleEdit as exc:
+            form.stale(exc)
         except (ValidationError, PermissionDenied) as exc:
             _apply(form, exc)
     status = 400 if request.method == "POST" else 200

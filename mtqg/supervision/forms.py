@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from mtqg.core.versioning import VersionFormMixin
 from mtqg.geo.models import UnitVersion
 from mtqg.geo.selectors import UnitNotFound, unit_by_code
 
@@ -43,7 +44,7 @@ def _unit(code: str, on: Any, field: str) -> UnitVersion:
         raise forms.ValidationError({field: str(exc)}) from exc
 
 
-class MissionForm(BootstrapMixin, forms.Form):
+class MissionForm(VersionFormMixin, BootstrapMixin, forms.Form):
     kind = forms.ChoiceField(label=_("Loại đoàn"), choices=Mission.Kind.choices)
     organiser = forms.ChoiceField(label=_("Cơ quan tổ chức"), choices=Mission.Organiser.choices)
     organiser_name = forms.CharField(label=_("Tên cơ quan tổ chức"), max_length=300, required=False)
@@ -70,6 +71,7 @@ class MissionForm(BootstrapMixin, forms.Form):
     def service_kwargs(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)
         data.pop("unit_code", None)
+        data.pop("version", None)  # passed as expected_version
         return data
 
     @classmethod
@@ -87,6 +89,7 @@ class MissionForm(BootstrapMixin, forms.Form):
         initial = {f: getattr(mission, f) for f in fields}
         initial.update(unit_code=mission.unit.code, programs=mission.programs, agenda=mission.agenda)
         initial["source"] = mission.source
+        initial["version"] = mission.version
         return initial
 
 

@@ -50,6 +50,8 @@ class Mission(models.Model):
     source = models.CharField(_("nguồn"), max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    # optimistic edits (0909); db_default: the importers and generators insert with raw SQL
+    version = models.PositiveIntegerField(_("phiên bản"), default=1, db_default=1, editable=False)
     scope_path = "unit__path"
     objects = ScopedQuerySet.as_manager()
 
@@ -177,6 +179,8 @@ class Recommendation(models.Model):
     )
     closed_at = models.DateTimeField(null=True, blank=True)
 
+    # optimistic edits (0909); db_default: the importers and generators insert with raw SQL
+    version = models.PositiveIntegerField(_("phiên bản"), default=1, db_default=1, editable=False)
     scope_path = "mission__unit__path"
     objects = ScopedQuerySet.as_manager()
 

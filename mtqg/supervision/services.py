@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from mtqg.accounts.scoping import ensure_can_edit, path_editable
 from mtqg.core.audit import diff, record_change, snapshot
+from mtqg.core.versioning import version_claim
 from mtqg.geo.models import UnitVersion
 
 from .models import Agreement, Attachment, Finding, FollowUp, Mission, Recommendation, Snapshot
@@ -125,9 +126,11 @@ MISSION_FIELDS = (
 
 
 @transaction.atomic
-def mission_update(*, actor: Any, mission: Mission, **fields: Any) -> Mission:
+def mission_update(
+    *, actor: Any, mission: Mission, expected_version: int | None = None, **fields: Any
+) -> Mission:
     """Edit a mission (both the old and the new unit must be editable); deadlines already set must still follow
-    the start date."""
+    the start date. `expected_version`: the version the form was opened at (StaleEdit if saved since, 0909)."""
     mission = Mission.objects.select_for_update().select_related("unit").get(pk=mission.pk)
     _check(actor, mission)
     unknown = set(fields) - set(MISSION_FIELDS)
@@ -151,8 +154,10 @@ def mission_update(*, actor: Any, mission: Mission, **fields: Any) -> Mission:
             {"start_date": _("Có %(n)s kiến nghị có thời hạn trước ngày bắt đầu mới.") % {"n": early}}
         )
     mission.full_clean()
-    mission.save()
     changes = diff(before, snapshot(mission, list(MISSION_FIELDS)))
+    if changes:
+        version_claim(mission, expected_version, changes)
+    mission.save()
     if changes:
         record_change(actor=actor, obj=mission, action="update", changes=changes)
     return mission
@@ -311,9 +316,11 @@ def followup_create(
     evidence_ref: str = "",
     new_status: str = "",
     reason: str = "",
+    expected_version: int | None = None,
 ) -> FollowUp:
     """A progress entry; may move the status to 'đang thực hiện' or 'không thực hiện' (with a reason).
-    'Đã thực hiện' is set only by closure (the issuer)."""
+    'Đã thực hiện' is set only by closure (the issuer). A status change is refused (StaleEdit) if the
+    recommendation changed after the page was opened at `expected_version` (0909)."""
     rec = Recommendation.objects.select_for_update().select_related("mission__unit").get(pk=recommendation.pk)
     _check(actor, rec.mission)
     if rec.status not in Recommendation.OPEN:
@@ -340,19 +347,19 @@ def followup_create(
         before = snapshot(rec, ["status", "status_reason"])
         rec.status = new_status
         rec.status_reason = reason
+        changes = diff(before, snapshot(rec, ["status", "status_reason"]))
+        version_claim(rec, expected_version, changes)
         rec.save(update_fields=["status", "status_reason"])
-        record_change(
-            actor=actor,
-            obj=rec,
-            action="update",
-            changes=diff(before, snapshot(rec, ["status", "status_reason"])),
-        )
+        record_change(actor=actor, obj=rec, action="update", changes=changes)
     return fu
 
 
 @transaction.atomic
-def recommendation_close(*, actor: Any, recommendation: Recommendation, reason: str = "") -> Recommendation:
-    """Closure ('đã thực hiện') by the issuer only."""
+def recommendation_close(
+    *, actor: Any, recommendation: Recommendation, reason: str = "", expected_version: int | None = None
+) -> Recommendation:
+    """Closure ('đã thực hiện') by the issuer only; refused (StaleEdit) if the recommendation changed after the
+    page was opened at `expected_version` (0909)."""
     rec = Recommendation.objects.select_for_update().select_related("mission__unit").get(pk=recommendation.pk)
     _check(actor, rec.mission)
     if actor is not None and rec.issued_by_id != getattr(actor, "pk", None):
@@ -364,13 +371,10 @@ def recommendation_close(*, actor: Any, recommendation: Recommendation, reason: 
     rec.status_reason = reason
     rec.closed_by = actor if getattr(actor, "is_authenticated", False) else None
     rec.closed_at = timezone.now()
+    changes = diff(before, snapshot(rec, ["status", "status_reason"]))
+    version_claim(rec, expected_version, changes)
     rec.save(update_fields=["status", "status_reason", "closed_by", "closed_at"])
-    record_change(
-        actor=actor,
-        obj=rec,
-        action="update",
-        changes=diff(before, snapshot(rec, ["status", "status_reason"])),
-    )
+    record_change(actor=actor, obj=rec, action="update", changes=changes)
     return rec
 
 

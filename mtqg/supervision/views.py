@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from mtqg.accounts.scoping import get_visible_or_404, path_editable
 from mtqg.core.audit import history_for
 from mtqg.core.tables import write_xlsx
+from mtqg.core.versioning import parse_version
 
 from . import reports, selectors, services
 from .models import Mission, Recommendation
@@ -95,7 +96,10 @@ def recommendation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             if request.POST.get("action") == "close":
                 services.recommendation_close(
-                    actor=request.user, recommendation=rec, reason=request.POST.get("reason", "")
+                    actor=request.user,
+                    recommendation=rec,
+                    reason=request.POST.get("reason", ""),
+                    expected_version=parse_version(request.POST.get("version")),
                 )
             else:
                 reported_on = parse_date(request.POST.get("reported_on") or "")
@@ -109,6 +113,7 @@ def recommendation_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     evidence_ref=request.POST.get("evidence_ref", ""),
                     new_status=request.POST.get("new_status", ""),
                     reason=request.POST.get("reason", ""),
+                    expected_version=parse_version(request.POST.get("version")),
                 )
             messages.success(request, _("Đã ghi nhận."))
             return redirect("supervision:recommendation", pk=rec.pk)

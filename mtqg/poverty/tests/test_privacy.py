@@ -95,6 +95,10 @@ class AccessLogTests(TestCase):
         self.assertEqual(logs["api"].user, self.world.dien_bien_officer)
         self.assertEqual((logs["page"].row_count, logs["list"].row_count), (1, 3))
         self.assertTrue(logs["page"].target.startswith(f"/poverty/ho/{self.households[0].pk}/"))
+        self.client.get(f"/poverty/ho/{self.households[1].pk}/sua/")  # the edit form shows them in clear too
+        self.assertTrue(
+            PersonalDataExport.objects.filter(target=f"/poverty/ho/{self.households[1].pk}/sua/").exists()
+        )
 
     def test_masked_reads_are_not_personal_data_reads(self) -> None:
         self.client.force_login(self.world.supervisor)
