@@ -155,6 +155,9 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 LOGIN_LOCKOUT_ATTEMPTS = env_int("LOGIN_LOCKOUT_ATTEMPTS", 5)
 LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15)
 LOGIN_IP_ATTEMPTS = env_int("LOGIN_IP_ATTEMPTS", 30)
+PORTAL_MIN_CELL = env_int(
+    "PORTAL_MIN_CELL", 5
+)  # public portal: fewer households than this are not shown (0914)
 # Behind a reverse proxy: the header carrying the client's address, read only from TRUSTED_PROXIES (decision 0913)
 CLIENT_IP_HEADER = os.environ.get("CLIENT_IP_HEADER", "")  # e.g. "X-Forwarded-For" or "X-Real-IP"; "" = off
 TRUSTED_PROXIES = [p.strip() for p in os.environ.get("TRUSTED_PROXIES", "").split(",") if p.strip()]
