@@ -44,7 +44,7 @@ run: install
 
 serve-prod: install
 	$(PY) manage.py collectstatic --noinput -v 0
-	DEBUG=0 $(VENV)/bin/gunicorn -c deploy/gunicorn.conf.py mtqg.wsgi
+	DEBUG=0 bash scripts/serve.sh $(PY) --prod
 
 # Debian packages the tests need (browser, PDF text extraction, fonts), installed only when missing.
 system-deps:

@@ -160,6 +160,12 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 LOGIN_LOCKOUT_ATTEMPTS = env_int("LOGIN_LOCKOUT_ATTEMPTS", 5)
 LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15)
 LOGIN_IP_ATTEMPTS = env_int("LOGIN_IP_ATTEMPTS", 30)
+PORTAL_MIN_CELL = env_int(
+    "PORTAL_MIN_CELL", 5
+)  # public portal: fewer households than this are not shown (0914)
+# Behind a reverse proxy: the header carrying the client's address, read only from TRUSTED_PROXIES (decision 0913)
+CLIENT_IP_HEADER = os.environ.get("CLIENT_IP_HEADER", "")  # e.g. "X-Forwarded-For" or "X-Real-IP"; "" = off
+TRUSTED_PROXIES = [p.strip() for p in os.environ.get("TRUSTED_PROXIES", "").split(",") if p.strip()]
 PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 3600)
 
 # --- Language, time, formats: Vietnamese first, English second --------------------------------
@@ -225,6 +231,8 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")  # absolute links
 # --- Background jobs: database-backed queue (manage.py db_worker) --------------------------------
 TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
 JOB_PROGRESS_DIR = Path(os.environ.get("JOB_PROGRESS_DIR", VAR_DIR / "jobs"))  # live progress of running jobs
+JOB_HEARTBEAT_SECONDS = env_int("JOB_HEARTBEAT_SECONDS", 10)  # a running job's worker beats this often (0912)
+JOB_WORKER_STALE_SECONDS = env_int("JOB_WORKER_STALE_SECONDS", 60)  # no beat for this long: the worker is gone
 
 # --- REST API ----------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -239,8 +247,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "mtqg.api.errors.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "mtqg.api.throttling.SharedAnonRateThrottle",  # counted in the shared cache (decision 0913)
+        "mtqg.api.throttling.SharedUserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": os.environ.get("API_RATE_ANON", "60/min"),

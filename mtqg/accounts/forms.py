@@ -6,6 +6,8 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
+from mtqg.core.net import client_address
+
 from . import services
 
 
@@ -27,7 +29,7 @@ class LockoutAuthenticationForm(AuthenticationForm):
         from django.conf import settings
 
         username = (self.data.get("username") or "").strip()
-        ip_address = self.request.META.get("REMOTE_ADDR") if self.request else None
+        ip_address = client_address(self.request) if self.request else None  # proxy header only if configured
         if services.login_ip_limited(ip_address):
             raise forms.ValidationError(
                 self.error_messages["ip_limited"],

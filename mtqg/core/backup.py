@@ -66,8 +66,26 @@ def _pg_env_args(conf: dict[str, Any]) -> tuple[list[str], dict[str, str]]:
     return args, env
 
 
+def _url_of(conf: dict[str, Any]) -> str:
+    """A DATABASE_URL for the connection settings (handed to the child process that fingerprints a copy)."""
+    from urllib.parse import quote
+
+    if conf["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{conf['NAME']}"
+    auth = quote(str(conf.get("USER") or ""), safe="")
+    if conf.get("PASSWORD"):
+        auth += ":" + quote(str(conf["PASSWORD"]), safe="")
+    host = f"{conf.get('HOST') or '127.0.0.1'}:{conf.get('PORT') or 5432}"
+    return f"postgres://{auth}@{host}/{quote(str(conf['NAME']), safe='')}"
+
+
 def backup_create(output: Path, *, checksums: bool = True) -> dict[str, Any]:
-    """Write a backup of the default database and the media directory into `output` (created, must be empty)."""
+    """Write a backup of the default database and the media directory into `output` (created, must be empty).
+
+    The manifest describes exactly what was copied (decision 0915): SQLite is copied first (online backup API, one
+    consistent snapshot) and the manifest is computed from the copy; PostgreSQL is dumped from a snapshot exported
+    by a REPEATABLE READ transaction (`pg_dump --snapshot`) and the manifest is computed in that same snapshot. Users
+    writing during the backup therefore cannot make the restore's verification fail."""
     output.mkdir(parents=True, exist_ok=True)
     if any(output.iterdir()):
         raise ValidationError(
@@ -76,10 +94,10 @@ def backup_create(output: Path, *, checksums: bool = True) -> dict[str, Any]:
     connection = connections["default"]
     vendor = connection.vendor
     manifest: dict[str, Any] = {"created_at": timezone.now().isoformat(), "vendor": vendor, "files": {}}
-    manifest["tables"] = table_fingerprints("default", checksums=checksums)
     if vendor == "sqlite":
         connection.ensure_connection()
-        target = sqlite3.connect(output / "database.sqlite3")
+        db_file = output / "database.sqlite3"
+        target = sqlite3.connect(db_file)
         if connection.in_atomic_block:
             # the online backup API waits forever on a shared in-memory database whose own connection holds a
             # write transaction (a test run); copy through that connection's view instead
@@ -89,17 +107,12 @@ def backup_create(output: Path, *, checksums: bool = True) -> dict[str, Any]:
             with target:
                 connection.connection.backup(target)
         target.close()
-        db_file = output / "database.sqlite3"
+        manifest["tables"] = fingerprints_of(f"sqlite:///{db_file}", checksums=checksums)
     elif vendor == "postgresql":
         conf = connection.settings_dict
         args, env = _pg_env_args(conf)
         db_file = output / "database.dump"
-        subprocess.run(
-            ["pg_dump", "-Fc", "--no-owner", "-f", str(db_file), *args, str(conf["NAME"])],
-            check=True,
-            env=env,
-            capture_output=True,
-        )
+        manifest["tables"] = _pg_dump_snapshot(conf, db_file, args, env, checksums=checksums)
     else:  # pragma: no cover - only the two supported vendors
         raise ValidationError(_("Chưa hỗ trợ sao lưu cơ sở dữ liệu %(v)s.") % {"v": vendor})
     media = Path(settings.MEDIA_ROOT)
@@ -114,19 +127,96 @@ def backup_create(output: Path, *, checksums: bool = True) -> dict[str, Any]:
     return manifest
 
 
-def fingerprints_of(url: str, *, checksums: bool) -> dict[str, dict[str, Any]]:
+def _pg_dump_snapshot(
+    conf: dict[str, Any], db_file: Path, args: list[str], env: dict[str, str], *, checksums: bool
+) -> dict[str, dict[str, Any]]:
+    """pg_dump and the fingerprints from one exported snapshot, held open by a separate connection."""
+    import psycopg
+
+    holder = psycopg.connect(
+        host=conf.get("HOST") or "127.0.0.1",
+        port=conf.get("PORT") or 5432,
+        user=conf.get("USER") or None,
+        password=conf.get("PASSWORD") or None,
+        dbname=conf["NAME"],
+    )
+    try:
+        holder.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        row = holder.execute("SELECT pg_export_snapshot()").fetchone()
+        assert row is not None
+        snapshot = str(row[0])
+        subprocess.run(
+            [
+                "pg_dump",
+                "-Fc",
+                "--no-owner",
+                f"--snapshot={snapshot}",
+                "-f",
+                str(db_file),
+                *args,
+                str(conf["NAME"]),
+            ],
+            check=True,
+            env=env,
+            capture_output=True,
+        )
+        return fingerprints_of(_url_of(dict(conf)), checksums=checksums, snapshot=snapshot)
+    finally:
+        holder.rollback()
+        holder.close()
+
+
+def fingerprints_of(url: str, *, checksums: bool, snapshot: str = "") -> dict[str, dict[str, Any]]:
     """Fingerprints of another database, computed by the same code in a child process pointed at it (so the
-    values pass through exactly the conversions the backup's manifest went through)."""
+    values pass through exactly the conversions the backup's manifest went through). `snapshot`: a PostgreSQL
+    exported snapshot to read in."""
     env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "mtqg.settings"}
     args = [sys.executable, str(Path(settings.BASE_DIR) / "manage.py"), "table_fingerprints"]
     if not checksums:
         args.append("--no-checksums")
+    if snapshot:
+        args += ["--snapshot", snapshot]
     done = subprocess.run(args, env=env, capture_output=True, text=True, check=False, timeout=3600)
     if done.returncode != 0:
         raise ValidationError(
             _("Không kiểm tra được cơ sở dữ liệu đích: %(err)s") % {"err": done.stderr[-500:]}
         )
     return json.loads(done.stdout)
+
+
+def _read_manifest(path: Path) -> dict[str, Any]:
+    """The manifest, or a clear message when it is truncated or not ours (not a raw JSONDecodeError)."""
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(manifest, dict) or not {"vendor", "files", "tables"} <= set(manifest):
+            raise ValueError("keys")
+        return manifest
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ValidationError(
+            _(
+                "Tệp manifest.json trong %(dir)s bị hỏng hoặc không đầy đủ (có thể bị cắt khi sao chép); "
+                "không khôi phục. Hãy dùng một bản sao lưu khác."
+            )
+            % {"dir": path.parent}
+        ) from exc
+
+
+def _sqlite_integrity(path: Path) -> None:
+    """SQLite's own check of the copied database file (PRAGMA integrity_check) before anything is restored."""
+    try:
+        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            rows = db.execute("PRAGMA integrity_check").fetchall()
+        finally:
+            db.close()
+        problems = [str(r[0]) for r in rows if str(r[0]) != "ok"]
+    except sqlite3.DatabaseError as exc:
+        problems = [str(exc)]
+    if problems:
+        raise ValidationError(
+            _("Tệp cơ sở dữ liệu của bản sao lưu bị hỏng (kiểm tra toàn vẹn SQLite): %(p)s. Không khôi phục.")
+            % {"p": "; ".join(problems[:3])[:300]}
+        )
 
 
 def backup_restore(source: Path, *, target_url: str, media_root: Path, verify: bool = True) -> dict[str, Any]:
@@ -137,7 +227,7 @@ def backup_restore(source: Path, *, target_url: str, media_root: Path, verify: b
         raise ValidationError(
             _("Không tìm thấy manifest.json trong %(dir)s: không phải bản sao lưu MTQG.") % {"dir": source}
         )
-    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    manifest = _read_manifest(manifest_path)
     for name, digest in manifest["files"].items():
         if not (source / name).exists() or _file_sha256(source / name) != digest:
             raise ValidationError(
@@ -153,6 +243,7 @@ def backup_restore(source: Path, *, target_url: str, media_root: Path, verify: b
             raise ValidationError(
                 _("Tệp cơ sở dữ liệu đích %(f)s đã tồn tại; chọn tệp mới.") % {"f": target_file}
             )
+        _sqlite_integrity(source / "database.sqlite3")
         src = sqlite3.connect(source / "database.sqlite3")
         dst = sqlite3.connect(target_file)
         with dst:
@@ -163,6 +254,17 @@ def backup_restore(source: Path, *, target_url: str, media_root: Path, verify: b
         if "postgresql" not in engine:
             raise ValidationError(_("Bản sao lưu PostgreSQL chỉ khôi phục được vào PostgreSQL."))
         args, env = _pg_env_args(dict(conf))
+        listed = subprocess.run(  # reads the whole archive's table of contents: a damaged dump fails here
+            ["pg_restore", "--list", str(source / "database.dump")],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if listed.returncode != 0:
+            raise ValidationError(
+                _("Tệp sao lưu PostgreSQL bị hỏng, không khôi phục: %(err)s")
+                % {"err": listed.stderr.strip()[:300]}
+            )
         done = subprocess.run(
             [
                 "pg_restore",

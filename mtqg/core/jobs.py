@@ -11,9 +11,13 @@ on a separate connection-level autocommit so the page sees them while the job's 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
+import socket
+import threading
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -142,9 +146,114 @@ def job_run(job_id: str) -> str:
     return status
 
 
+# --- Workers' heartbeat (decision 0912) ---------------------------------------------------------------------------
+# A running job carries its worker ("host:pid") and a heartbeat: a thread of the process running it refreshes
+# `Job.heartbeat_at` and a beat file (JOB_PROGRESS_DIR/workers/<host-pid>.beat) every JOB_HEARTBEAT_SECONDS. The
+# file keeps beating while SQLite is held by the job's own long transaction (the row update then waits); PostgreSQL
+# workers on other machines are seen through the row. A worker is gone when its process no longer exists (same
+# machine) or when neither beat is fresher than JOB_WORKER_STALE_SECONDS.
+
+
+def worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _beat_file(worker: str) -> Path:
+    return (
+        Path(settings.JOB_PROGRESS_DIR) / "workers" / (worker.replace(":", "-").replace("/", "_") + ".beat")
+    )
+
+
+def beat(worker: str | None = None) -> None:
+    """Touch this worker's beat file (cheap; never touches the database)."""
+    path = _beat_file(worker or worker_id())
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(timezone.now().isoformat(), encoding="utf-8")
+
+
+def worker_alive(worker: str, heartbeat_at: Any = None) -> bool:
+    """Is the process `worker` ("host:pid") still there? Same machine: ask the kernel; any machine: a beat (file or
+    row) fresher than JOB_WORKER_STALE_SECONDS."""
+    host, _sep, pid = worker.rpartition(":")
+    if host == socket.gethostname() and pid.isdigit():
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            pass  # exists, another user's process
+    stale = timedelta(seconds=settings.JOB_WORKER_STALE_SECONDS)
+    now = timezone.now()
+    if heartbeat_at is not None and now - heartbeat_at < stale:
+        return True
+    try:
+        mtime = _beat_file(worker).stat().st_mtime
+    except OSError:
+        return False
+    return time.time() - mtime < stale.total_seconds()
+
+
+def any_worker_alive() -> bool:
+    """A job worker has beaten recently on this machine (the queue is being drained)."""
+    stale = settings.JOB_WORKER_STALE_SECONDS
+    folder = Path(settings.JOB_PROGRESS_DIR) / "workers"
+    try:
+        return any(time.time() - p.stat().st_mtime < stale for p in folder.glob("*.beat"))
+    except OSError:
+        return False
+
+
+def worker_gone(job: Job) -> bool:
+    """For the job page: a running job whose worker is gone, or a queued job with no worker to take it."""
+    if job.status == Job.Status.RUNNING and job.worker:
+        return not worker_alive(job.worker, job.heartbeat_at)
+    if job.status == Job.Status.QUEUED and _uses_db_queue():
+        return timezone.now() - job.created_at > timedelta(
+            seconds=settings.JOB_WORKER_STALE_SECONDS
+        ) and not (any_worker_alive())
+    return False
+
+
+def _uses_db_queue() -> bool:
+    return "django_tasks_db" in str(settings.TASKS["default"]["BACKEND"])
+
+
+class _Heartbeat:
+    """A daemon thread beating for one running job until stopped."""
+
+    def __init__(self, job_id: str, worker: str) -> None:
+        self.job_id, self.worker = job_id, worker
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, name=f"heartbeat-{job_id}", daemon=True)
+
+    def __enter__(self) -> _Heartbeat:
+        beat(self.worker)
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop.set()
+        self.thread.join(timeout=5)
+
+    def _run(self) -> None:
+        from django.db import OperationalError, connections
+
+        try:
+            while not self.stop.wait(settings.JOB_HEARTBEAT_SECONDS):
+                beat(self.worker)
+                with contextlib.suppress(
+                    OperationalError
+                ):  # SQLite held by the job's transaction: the file beats
+                    Job.objects.filter(pk=self.job_id, worker=self.worker).update(heartbeat_at=timezone.now())
+        finally:
+            connections.close_all()
+
+
 def _execute(job_id: str) -> str:
+    me = worker_id()
+    now = timezone.now()
     claimed = Job.objects.filter(pk=job_id, status=Job.Status.QUEUED).update(
-        status=Job.Status.RUNNING, started_at=timezone.now(), progress=0
+        status=Job.Status.RUNNING, started_at=now, progress=0, worker=me, heartbeat_at=now
     )
     job = Job.objects.select_related("created_by").get(pk=job_id)
     if not claimed:
@@ -152,7 +261,8 @@ def _execute(job_id: str) -> str:
     Job.objects.filter(pk=job_id).update(attempts=job.attempts + 1)
     ctx = JobContext(job=job, actor=job.created_by)
     try:
-        result = _handler(job.kind)(ctx, **job.params)
+        with _Heartbeat(job_id, me):
+            result = _handler(job.kind)(ctx, **job.params)
     except ValidationError as exc:
         Job.objects.filter(pk=job_id).update(
             status=Job.Status.FAILED, error=_messages(exc), finished_at=timezone.now()
@@ -175,22 +285,48 @@ def _execute(job_id: str) -> str:
     return Job.Status.SUCCEEDED
 
 
-def jobs_recover(*, stale_after: timedelta, max_attempts: int = 3) -> dict[str, int]:
-    """Jobs left "running" by a worker that died (killed, machine restarted): a handler's work is atomic, so
-    nothing of it was written; put them back in the queue, or fail them after `max_attempts`."""
+def jobs_recover(*, stale_after: timedelta, max_attempts: int = 3, retries: int = 10) -> dict[str, int]:
+    """Jobs left "running" by a worker that is gone (killed, machine restarted): a handler's work is atomic, so
+    nothing of it was written; put them back in the queue, or fail them after `max_attempts`. A job with a worker
+    is judged by that worker's heartbeat (`worker_alive`), never by its age — a long job on a live PostgreSQL
+    worker is left alone; `stale_after` applies only to rows written before heartbeats existed. The re-queue is a
+    compare-and-set on the heartbeat read, so a worker that beats meanwhile keeps its job. "database is locked"
+    is retried (`retries` times, 1 s apart) instead of crashing."""
+    from django.db import OperationalError
+
+    for attempt in range(retries + 1):
+        try:
+            with transaction.atomic():
+                return _recover(stale_after=stale_after, max_attempts=max_attempts)
+        except OperationalError as exc:
+            if "locked" not in str(exc) or attempt == retries:
+                raise
+            log.warning("jobs_recover: database locked, retrying (%s/%s)", attempt + 1, retries)
+            time.sleep(1)
+    return {"requeued": 0, "failed": 0}  # pragma: no cover - the loop returns or raises
+
+
+def _recover(*, stale_after: timedelta, max_attempts: int) -> dict[str, int]:
     cutoff = timezone.now() - stale_after
     requeued = failed = 0
-    for job in Job.objects.filter(status=Job.Status.RUNNING, started_at__lte=cutoff):
+    for job in Job.objects.filter(status=Job.Status.RUNNING):
+        if job.worker:
+            if worker_alive(job.worker, job.heartbeat_at):
+                continue
+        elif job.started_at is None or job.started_at > cutoff:
+            continue
+        same = Job.objects.filter(
+            pk=job.pk, status=Job.Status.RUNNING, worker=job.worker, heartbeat_at=job.heartbeat_at
+        )
         if job.attempts >= max_attempts:
-            Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING).update(
+            failed += same.update(
                 status=Job.Status.FAILED,
                 error=_("Công việc bị gián đoạn %(n)s lần; đã dừng. Không có dữ liệu nào được ghi dở.")
                 % {"n": job.attempts},
                 finished_at=timezone.now(),
             )
-            failed += 1
             continue
-        if Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING).update(status=Job.Status.QUEUED):
+        if same.update(status=Job.Status.QUEUED, worker="", heartbeat_at=None):
             job_id = str(job.pk)
             transaction.on_commit(lambda job_id=job_id: run_job.enqueue(job_id))  # type: ignore[misc]
             requeued += 1

@@ -174,6 +174,8 @@ class Job(models.Model):
     started_at = models.DateTimeField(_("bắt đầu"), null=True, blank=True)
     finished_at = models.DateTimeField(_("kết thúc"), null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(_("số lần chạy"), default=0)
+    worker = models.CharField(_("tiến trình chạy"), max_length=120, blank=True)  # "host:pid" (decision 0912)
+    heartbeat_at = models.DateTimeField(_("tín hiệu sống lúc"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("công việc nền")

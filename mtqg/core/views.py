@@ -11,7 +11,7 @@ from mtqg.accounts.models import Assignment
 from mtqg.geo.selectors import current_version
 
 from .home import key_figures
-from .jobs import progress_read
+from .jobs import progress_read, worker_gone
 from .models import Job
 
 
@@ -47,4 +47,4 @@ def job_list(request: HttpRequest) -> HttpResponse:
 def job_detail(request: HttpRequest, job_id: str) -> HttpResponse:
     job = progress_read(_job_for(request, job_id))
     template = "core/_job_status.html" if request.headers.get("HX-Request") else "core/job_detail.html"
-    return render(request, template, {"job": job})
+    return render(request, template, {"job": job, "worker_gone": worker_gone(job)})

@@ -4,6 +4,7 @@ import json
 from typing import Any
 
 from django.core.management.base import BaseCommand
+from django.db import connection, transaction
 
 from mtqg.core.backup import table_fingerprints
 
@@ -13,6 +14,17 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--no-checksums", action="store_true")
+        parser.add_argument(
+            "--snapshot", default="", help="PostgreSQL: đọc trong snapshot đã xuất (pg_export_snapshot)"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        self.stdout.write(json.dumps(table_fingerprints(checksums=not options["no_checksums"])))
+        checksums = not options["no_checksums"]
+        if not options["snapshot"]:
+            self.stdout.write(json.dumps(table_fingerprints(checksums=checksums)))
+            return
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                cursor.execute("SET TRANSACTION SNAPSHOT %s", [options["snapshot"]])
+            self.stdout.write(json.dumps(table_fingerprints(checksums=checksums)))
