@@ -244,6 +244,21 @@ class CommuneGroupsTest(TestCase):
         with self.assertRaisesMessage(ValidationError, "không còn hiệu lực ngày"):
             self._assign({merged_away.code: "2"})
 
+    def test_dashboard_facts_count_communes_without_a_group(self) -> None:
+        from django.db.models import Sum
+
+        from mtqg.dashboards.models import SummaryFact
+        from mtqg.dashboards.services import summaries_rebuild
+
+        self._assign({self.xa[0].code: "3", self.xa[1].code: "2"})
+        summaries_rebuild(unit=self.province)
+        xa = UnitVersion.objects.as_of(date(2026, 12, 31)).filter(
+            path__startswith=self.province.path, level=UnitVersion.Level.COMMUNE, kind="xa"
+        )
+        facts = SummaryFact.objects.filter(measure="ntm.no_group", unit__path__startswith=self.province.path)
+        self.assertEqual(facts.filter(year=2026).aggregate(n=Sum("numerator"))["n"], xa.count() - 2)
+        self.assertFalse(facts.filter(year=2025).exists())
+
     def test_excel_round_trip_and_screen(self) -> None:
         content = groups_template(self.province, date(2026, 3, 1))
         wb = load_workbook(io.BytesIO(content))
