@@ -373,6 +373,12 @@ class Recognition(models.Model):
     revoked_on = models.DateField(_("ngày thu hồi"), null=True, blank=True)
     revocation_decision = models.CharField(_("quyết định thu hồi"), max_length=60, blank=True)
     note = models.TextField(_("ghi chú"), blank=True)
+    conditions = models.JSONField(
+        _("điều kiện hạng đã kiểm tra"),
+        default=dict,
+        blank=True,
+        help_text=_("Quy tắc hạng đã áp dụng (bộ tiêu chí, trích dẫn) và các điều kiện riêng được xác nhận"),
+    )
 
     scope_path = "commune__path"
     objects = ScopedQuerySet.as_manager()

@@ -194,6 +194,7 @@ def scorecard(request: HttpRequest, pk: int) -> HttpResponse:
             "pred": pred,
             "values": values,
             "eligible": services.eligible_tier(assessment),
+            "tier_conditions": services.confirm_conditions(assessment),
             "evidence_mb": round(settings.EVIDENCE_MAX_BYTES / (1024 * 1024), 1),
             "tiers": Tier.choices,
             "today": timezone.localdate(),
@@ -357,6 +358,9 @@ def recognition_create(request: HttpRequest, pk: int) -> HttpResponse:
             satisfaction_pct=_decimal(request.POST.get("satisfaction_pct", "")),
             no_construction_debt=True if debt == "1" else False if debt == "0" else None,
             note=request.POST.get("note", "").strip(),
+            conditions={
+                k[5:]: v.strip() for k, v in request.POST.items() if k.startswith("cond_") and v.strip()
+            },
         )
         messages.success(request, _("Đã ghi quyết định công nhận %(no)s.") % {"no": rec.decision_no})
     except ValidationError as exc:

@@ -17,11 +17,19 @@ from openpyxl import load_workbook
 from mtqg.core.models import ChangeRecord
 from mtqg.geo.models import ClassificationScheme, UnitClassification, UnitLineage, UnitVersion
 from mtqg.geo.reference import REGIONS_FILE
-from mtqg.ntm import engine
+from mtqg.ntm import engine, services
 from mtqg.ntm.groups import commune_groups_assign, groups_on
 from mtqg.ntm.groups import template_xlsx as groups_template
 from mtqg.ntm.loader import load_all
-from mtqg.ntm.models import Assessment, CommuneGroupDecision, CriteriaSet, CriteriaSetPeriod, CriterionResult
+from mtqg.ntm.models import (
+    Assessment,
+    CommuneGroupDecision,
+    CriteriaSet,
+    CriteriaSetPeriod,
+    CriterionResult,
+    Recognition,
+    Tier,
+)
 from mtqg.ntm.periods import criteria_periods_replace, set_in_force
 from mtqg.ntm.selectors import set_for_date
 from mtqg.ntm.tests.factories import assessed, commune
@@ -325,3 +333,84 @@ class ApplicabilityTest(TestCase):
 
     def test_qd51_is_refused_for_2021(self) -> None:
         self._refused(commune(self.cao_bang), 2021, "qd51-2025", "thời gian áp dụng: 15/02/2026–31/12/2030")
+
+
+class TierRulesTest(TestCase):
+    """Part 6: nâng cao against QĐ 318 App. II, kiểu mẫu = nâng cao + QĐ 319 conditions (rules as data)."""
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        load_all()
+        cls.world = make_world()
+        cls.xa = commune(unit("pre2025", 1, "04"), 2)
+        Recognition.objects.create(
+            commune=cls.xa,
+            tier=Tier.STANDARD,
+            decision_no="1/QĐ-UBND",
+            decision_date=date(2022, 12, 1),
+            standard_year=2022,
+        )
+        cls.advanced = CriteriaSet.objects.get(code="qd318-2")
+
+    def _values(self, income: int) -> dict[str, object]:
+        values: dict[str, object] = {f"{n}.TH": "đạt" for n in range(1, 20) if n not in (2, 10)}
+        values.update({"2.1": 100, "10": income, "17.2": 70})
+        return values
+
+    def _create(self, tier: str, on: date, **kw: object) -> Recognition:
+        args: dict[str, object] = {
+            "actor": self.world.cao_bang_officer,
+            "commune": self.xa,
+            "tier": tier,
+            "decision_no": "7/QĐ-UBND",
+            "decision_date": on,
+            "standard_year": 2023,
+        }
+        args.update(kw)
+        return services.recognition_create(**args)  # type: ignore[arg-type]
+
+    def test_model_tier_is_refused_for_a_commune_only_dat_chuan(self) -> None:
+        before = Recognition.objects.count()
+        with self.assertRaisesMessage(
+            ValidationError, "Xã phải được công nhận NTM nâng cao trước khi xét NTM kiểu mẫu"
+        ):
+            self._create(
+                Tier.MODEL, date(2024, 1, 15), conditions={"smart_village": True, "excellence_field": "x"}
+            )
+        self.assertEqual(Recognition.objects.count(), before)
+
+    def test_advanced_is_evaluated_against_appendix_ii(self) -> None:
+        with self.assertRaisesMessage(ValidationError, "Chưa có đánh giá năm 2023 theo"):
+            self._create(Tier.ADVANCED, date(2024, 1, 15))
+        a = assessed(
+            self.xa, 2023, code="qd318-2", values={k: v for k, v in self._values(50).items() if k != "10"}
+        )
+        with self.assertRaisesMessage(
+            ValidationError, "chưa xác định (thiếu số liệu hoặc chưa có ngưỡng): 10"
+        ):
+            self._create(Tier.ADVANCED, date(2024, 1, 15))
+        services.indicator_values_set(actor=None, assessment=a, values={"10": 50})
+        rec = self._create(Tier.ADVANCED, date(2024, 1, 15))
+        self.assertEqual(rec.criteria_set.code, "qd318-2")
+        self.assertEqual(rec.conditions["rule_set"], "qd318-2")
+        self.assertIn("318/QĐ-TTg", rec.conditions["citation"])
+
+    def test_model_tier_needs_its_own_conditions_and_income_margin(self) -> None:
+        a = assessed(self.xa, 2023, code="qd318-2", values=self._values(45))
+        self._create(Tier.ADVANCED, date(2024, 1, 15))
+        with self.assertRaisesMessage(
+            ValidationError, "thu nhập 45 triệu đồng/người < 47,3 triệu đồng/người (ngưỡng nâng cao 43"
+        ):
+            self._create(
+                Tier.MODEL, date(2024, 2, 1), conditions={"smart_village": True, "excellence_field": "x"}
+            )
+        services.indicator_values_set(actor=None, assessment=a, values={"10": 50})
+        with self.assertRaisesMessage(
+            ValidationError, "chưa xác nhận: Có ít nhất 01 mô hình thôn thông minh"
+        ):
+            self._create(Tier.MODEL, date(2024, 2, 1), conditions={"excellence_field": "Giáo dục"})
+        rec = self._create(
+            Tier.MODEL, date(2024, 2, 1), conditions={"smart_village": True, "excellence_field": "Giáo dục"}
+        )
+        self.assertEqual(rec.conditions["conditions"]["excellence_field"], "Giáo dục")
+        self.assertIn("319/QĐ-TTg", rec.conditions["citation"])
