@@ -414,3 +414,49 @@ class TierRulesTest(TestCase):
         )
         self.assertEqual(rec.conditions["conditions"]["excellence_field"], "Giáo dục")
         self.assertIn("319/QĐ-TTg", rec.conditions["citation"])
+
+
+class CountryDemoTest(TestCase):
+    """Part 12: a Mekong Delta province 2021-2025 and Điện Biên 2026 with groups assigned by a decision."""
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        from mtqg.ntm import demo
+
+        demo.seed_mekong()
+        demo.seed_dien_bien_2026()
+
+    def _summary(self, code: str, on: str) -> dict[str, object]:
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            call_command("report", "ntm-summary", "--unit", code, "--as-of", on, "--format", "json")
+        return json.loads(out.getvalue())  # type: ignore[no-any-return]
+
+    def test_mekong_province_has_2021_2025_figures_with_dbscl_thresholds(self) -> None:
+        expected = {
+            "2021-12-31": ("qd1980", 30),
+            "2022-12-31": ("qd318-1", 30),
+            "2024-12-31": ("qd318-1-211", 36),
+        }
+        for on, (code, recognised) in expected.items():
+            data = self._summary("95", on)
+            self.assertEqual(
+                (data["criteria_set"]["code"], data["recognised"], data["assessed"]), (code, recognised, 49)
+            )
+        after = self._summary("96", "2025-12-31")  # Cà Mau's 2025 communes: re-recognised, nothing inherited
+        self.assertGreater(after["recognised"], 0)
+        self.assertEqual(after["assessed"], 20)
+        a = Assessment.objects.filter(
+            commune__path__startswith=unit("pre2025", 1, "95").path, year=2022
+        ).first()
+        self.assertEqual(a.region, "dbscl")
+        texts = [t for r in CriterionResult.objects.filter(assessment=a) for t in r.explanation]
+        self.assertTrue(any("yêu cầu vùng ĐBSCL" in t for t in texts))
+
+    def test_dien_bien_2026_is_grouped_by_a_decision(self) -> None:
+        decision = CommuneGroupDecision.objects.get(province=unit("2025", 1, "11"))
+        self.assertEqual(decision.communes, 42)
+        data = self._summary("11", "2026-12-31")
+        self.assertEqual((data["criteria_set"]["code"], data["communes_without_group"]), ("qd51-2025", 0))
+        self.assertEqual(data["assessed"], 42)
+        self.assertFalse(Assessment.objects.filter(criteria_set__code="qd51-2025", region="").exists())
