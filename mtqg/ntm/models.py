@@ -233,6 +233,9 @@ class Assessment(models.Model):
     criteria_total = models.PositiveSmallIntegerField(_("tổng số tiêu chí"), default=0)
     note = models.TextField(_("ghi chú"), blank=True)
     computed_at = models.DateTimeField(_("tính lúc"), null=True, blank=True)
+    provisional = models.BooleanField(
+        _("tạm tính"), default=False, help_text=_("Có tiêu chí tính theo ngưỡng chưa xác minh")
+    )
 
     scope_path = "commune__path"
     objects = ScopedQuerySet.as_manager()
@@ -293,6 +296,7 @@ class CriterionResult(models.Model):
     status = models.CharField(_("trạng thái"), max_length=14, choices=Status.choices)
     explanation = models.JSONField(_("giải thích"), default=list)
     overridden = models.BooleanField(_("đã điều chỉnh"), default=False)
+    provisional = models.BooleanField(_("tạm tính"), default=False)
 
     scope_path = "assessment__commune__path"
     objects = ScopedQuerySet.as_manager()

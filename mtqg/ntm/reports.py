@@ -93,6 +93,7 @@ def summary(user: Any, params: ReportParams) -> dict[str, Any]:
             % {"date": on.strftime("%d/%m/%Y")},
         },
         "assessed": len(latest),
+        "provisional_assessments": sum(1 for a in latest.values() if a["provisional"]),
         "not_assessed": n - len(latest),
         "schemes": _schemes(unit, on, set(ids), tiers),
     }

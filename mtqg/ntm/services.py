@@ -783,3 +783,39 @@ def assessments_recompute(*, actor: Any, criteria_set: CriteriaSet, progress: An
         changes={"recomputed_assessments": [None, done]},
     )
     return done
+
+
+def _set_path(criteria_set: CriteriaSet) -> str:
+    if criteria_set.province_id is not None:
+        return criteria_set.province.path  # type: ignore[union-attr]
+    country = UnitVersion.objects.filter(level=UnitVersion.Level.COUNTRY).first()
+    return country.path if country else ""
+
+
+@transaction.atomic
+def threshold_confirm(*, actor: Any, threshold: Any, source: str) -> Any:
+    """An authorised user (edit rights over the issuing province, or the country for a national set) confirms an
+    unconfirmed threshold by citing its source; the change record keeps the history (decision record 0113).
+    Statuses change on the next recompute of the set ("Tính lại trạng thái")."""
+    from .models import Threshold
+
+    cset = threshold.indicator.criterion.criteria_set
+    _ensure(actor, _set_path(cset))
+    source = (source or "").strip()
+    if len(source) < 5:
+        raise ValidationError({"source": _("Ghi rõ văn bản, điều khoản làm nguồn khi xác nhận ngưỡng.")})
+    if not threshold.unconfirmed:
+        raise ValidationError({"source": _("Ngưỡng này đã được xác nhận.")})
+    threshold = Threshold.objects.select_for_update().get(pk=threshold.pk)
+    old_source = threshold.source
+    threshold.unconfirmed = False
+    threshold.source = source[:255]
+    threshold.save(update_fields=["unconfirmed", "source"])
+    record_change(
+        actor=actor,
+        obj=threshold,
+        action="updated",
+        changes={"unconfirmed": [True, False], "source": [old_source, threshold.source]},
+        unit_path=cset.province.path if cset.province_id else "",  # type: ignore[union-attr]
+    )
+    return threshold

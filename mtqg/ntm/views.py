@@ -128,6 +128,7 @@ def export_xlsx(request: HttpRequest) -> HttpResponse:
             Column("met", _("Số tiêu chí đạt"), "int"),
             Column("basic", _("Cơ bản đạt"), "int"),
             Column("total", _("Tổng số tiêu chí"), "int"),
+            Column("provisional_text", _("Tạm tính (ngưỡng chưa xác minh)")),
             Column("tier_label", _("Hạng công nhận")),
             Column("gaps_text", _("Tiêu chí chưa đạt")),
             Column("predecessors", _("Xã trước sáp nhập đã đạt chuẩn")),
@@ -136,6 +137,7 @@ def export_xlsx(request: HttpRequest) -> HttpResponse:
             {
                 **r,
                 "gaps_text": ", ".join(str(g) for g in r["gaps"]),
+                "provisional_text": _("tạm tính") if r["provisional"] else "",
                 "predecessors": f"{r['pred'][0]}/{r['pred'][1]}" if r["pred"] else "",
             }
             for r in rows
@@ -256,7 +258,10 @@ def criteria_set_detail(request: HttpRequest, pk: int) -> HttpResponse:
     for c in criteria:
         for ind in c.indicators.all():
             ind.rules = by_indicator.get(ind.pk, [])  # type: ignore[attr-defined]
-    return render(request, "ntm/criteria_set.html", {"cset": cset, "criteria": criteria})
+    can_confirm = path_editable(request.user, services._set_path(cset))
+    return render(
+        request, "ntm/criteria_set.html", {"cset": cset, "criteria": criteria, "can_confirm": can_confirm}
+    )
 
 
 def _import_context(request: HttpRequest) -> tuple[UnitVersion, int, CriteriaSet]:
@@ -611,3 +616,24 @@ def commune_groups_template(request: HttpRequest) -> HttpResponse:
     )
     response["Content-Disposition"] = f'attachment; filename="nhom-xa-{province.code}.xlsx"'
     return response
+
+
+@login_required
+@require_POST
+def threshold_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    threshold = get_object_or_404(
+        Threshold.objects.select_related("indicator__criterion__criteria_set"), pk=pk
+    )
+    cset_id = threshold.indicator.criterion.criteria_set_id
+    try:
+        services.threshold_confirm(
+            actor=request.user, threshold=threshold, source=request.POST.get("source", "")
+        )
+        messages.success(
+            request, _("Đã xác nhận ngưỡng; bấm 'Tính lại trạng thái' để áp dụng cho các đánh giá.")
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+    return redirect("ntm:criteria_set", pk=cset_id)

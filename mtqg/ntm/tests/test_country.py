@@ -28,6 +28,7 @@ from mtqg.ntm.models import (
     CriteriaSetPeriod,
     CriterionResult,
     Recognition,
+    Threshold,
     Tier,
 )
 from mtqg.ntm.periods import criteria_periods_replace, set_in_force
@@ -460,3 +461,57 @@ class CountryDemoTest(TestCase):
         self.assertEqual((data["criteria_set"]["code"], data["communes_without_group"]), ("qd51-2025", 0))
         self.assertEqual(data["assessed"], 42)
         self.assertFalse(Assessment.objects.filter(criteria_set__code="qd51-2025", region="").exists())
+
+
+class ProvisionalMarksTest(TestCase):
+    """Part 7: results computed with an unconfirmed threshold are 'tạm tính' in pages, API and XLSX."""
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        load_all()
+        cls.world = make_world()
+        cls.xa = commune(cls.world.cao_bang_old, 4)
+        cls.a = assessed(cls.xa, 2024, code="qd318-1-211", values={"2.1": 100, "15.3": 10})
+
+    def test_flag_follows_the_threshold_and_shows_everywhere(self) -> None:
+        self.assertTrue(self.a.provisional)
+        transport = CriterionResult.objects.get(assessment=self.a, criterion__number=2)
+        self.assertTrue(transport.provisional)
+        Threshold.objects.filter(
+            indicator__criterion__criteria_set=self.a.criteria_set, indicator__criterion__number=2
+        ).update(unconfirmed=False)
+        engine.recompute(Assessment.objects.filter(pk=self.a.pk))
+        transport = CriterionResult.objects.get(assessment=self.a, criterion__number=2)  # rows are rewritten
+        self.assertFalse(transport.provisional)
+        self.client.force_login(self.world.cao_bang_officer)
+        page = self.client.get(reverse("ntm:scorecard", args=[self.a.pk]))
+        self.assertContains(page, "tạm tính")
+        api = self.client.get(f"/api/v1/ntm/assessments/{self.a.pk}/").json()
+        self.assertIs(api["provisional"], True)
+        self.assertIn("provisional", api["results"][0])
+        response = self.client.get(
+            reverse("ntm:export"), {"unit": self.world.cao_bang_old.pk, "as_of": "2024-12-31"}
+        )
+        ws = load_workbook(io.BytesIO(response.content)).active
+        cells = [str(c.value) for row in ws.iter_rows() for c in row if c.value]
+        self.assertIn("Tạm tính (ngưỡng chưa xác minh)", cells)
+        self.assertIn("tạm tính", cells)
+
+    def test_an_authorised_user_confirms_a_threshold_citing_its_source(self) -> None:
+        row = Threshold.objects.filter(
+            indicator__criterion__criteria_set=self.a.criteria_set, indicator__code="15.3", region="tdmnpb"
+        ).get()
+        url = reverse("ntm:threshold_confirm", args=[row.pk])
+        self.client.force_login(self.world.cao_bang_officer)  # a province cannot confirm a national threshold
+        self.client.post(url, {"source": "QĐ 211/QĐ-TTg Phụ lục I"})
+        row.refresh_from_db()
+        self.assertTrue(row.unconfirmed)
+        self.client.force_login(self.world.central)
+        self.client.post(url, {"source": "x"})  # too short: refused
+        row.refresh_from_db()
+        self.assertTrue(row.unconfirmed)
+        self.client.post(url, {"source": "QĐ 211/QĐ-TTg ngày 01/03/2024, Phụ lục I"})
+        row.refresh_from_db()
+        self.assertEqual((row.unconfirmed, row.source), (False, "QĐ 211/QĐ-TTg ngày 01/03/2024, Phụ lục I"))
+        record = ChangeRecord.objects.get(object_id=str(row.pk), action="updated")
+        self.assertEqual(record.changes["unconfirmed"], [True, False])
