@@ -819,3 +819,19 @@ def threshold_confirm(*, actor: Any, threshold: Any, source: str) -> Any:
         unit_path=cset.province.path if cset.province_id else "",  # type: ignore[union-attr]
     )
     return threshold
+
+
+def recognised_recompute(*, on: date) -> int:
+    """Re-evaluate every commune recognised on a date: recompute its latest standard assessment (system job; the
+    benchmark target is < 30 s for the country). Returns the number of assessments recomputed."""
+    from .models import RECOGNISED_TIERS
+    from .selectors import latest_assessments
+
+    ids = list(
+        valid_recognitions(on)
+        .filter(tier__in=RECOGNISED_TIERS)
+        .values_list("commune_id", flat=True)
+        .distinct()
+    )
+    latest = latest_assessments(ids, on)
+    return engine.recompute(Assessment.objects.filter(pk__in=[a["id"] for a in latest.values()]))

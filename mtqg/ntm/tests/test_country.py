@@ -515,3 +515,34 @@ class ProvisionalMarksTest(TestCase):
         self.assertEqual((row.unconfirmed, row.source), (False, "QĐ 211/QĐ-TTg ngày 01/03/2024, Phụ lục I"))
         record = ChangeRecord.objects.get(object_id=str(row.pk), action="updated")
         self.assertEqual(record.changes["unconfirmed"], [True, False])
+
+
+class KeepingTheStandardTest(TestCase):
+    """Part 9: recognised communes re-evaluated; those below the standard listed with their failing criteria."""
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        load_all()
+        cls.province = unit("pre2025", 1, "70")
+        cls.xa = commune(cls.province, 1)
+        Recognition.objects.create(
+            commune=cls.xa,
+            tier=Tier.STANDARD,
+            decision_no="5/QĐ-UBND",
+            decision_date=date(2022, 12, 1),
+            standard_year=2022,
+        )
+        cls.a = assessed(cls.xa, 2023, code="qd318-1", values={"2.1": 80})
+
+    def test_report_lists_the_commune_below_standard_with_failing_criteria(self) -> None:
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            call_command("report", "ntm-keeping", "--unit", "70", "--as-of", "2023-12-31", "--format", "json")
+        data = json.loads(out.getvalue())
+        self.assertEqual((data["recognised"], data["below_standard"]), (1, 1))
+        self.assertEqual(data["criteria_set_in_force"], "qd318-1")
+        self.assertEqual(data["below"][0]["name"], self.xa.name)
+        self.assertIn(2, data["below"][0]["failing"])
+        out = io.StringIO()
+        call_command("recompute_ntm", "--recognised", "2023-12-31", stdout=out)
+        self.assertIn("Đã đánh giá lại 1 xã", out.getvalue())
