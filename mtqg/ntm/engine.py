@@ -261,8 +261,7 @@ def resolve_regions(criteria_set: CriteriaSet, commune_ids: Iterable[int], on: d
                 scheme__code=rule["district_scheme"], value__in=rule.get("district_values", ["yes"])
             )
             hits = hits.filter(unit__parent_id__in=districts.values("unit_id"))
-        hits = hits.values_list("unit_id", flat=True)
-        for unit_id in hits:
+        for unit_id in hits.values_list("unit_id", flat=True):
             regions[unit_id] = rule["region"]
     return regions
 

@@ -816,7 +816,7 @@ def threshold_confirm(*, actor: Any, threshold: Any, source: str) -> Any:
         obj=threshold,
         action="updated",
         changes={"unconfirmed": [True, False], "source": [old_source, threshold.source]},
-        unit_path=cset.province.path if cset.province_id else "",  # type: ignore[union-attr]
+        unit_path=cset.province.path if cset.province is not None else "",
     )
     return threshold
 

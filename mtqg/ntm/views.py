@@ -364,7 +364,9 @@ def recognition_create(request: HttpRequest, pk: int) -> HttpResponse:
             no_construction_debt=True if debt == "1" else False if debt == "0" else None,
             note=request.POST.get("note", "").strip(),
             conditions={
-                k[5:]: v.strip() for k, v in request.POST.items() if k.startswith("cond_") and v.strip()
+                k[5:]: v.strip()
+                for k in request.POST
+                if k.startswith("cond_") and (v := request.POST.get(k, "")).strip()
             },
         )
         messages.success(request, _("Đã ghi quyết định công nhận %(no)s.") % {"no": rec.decision_no})
@@ -571,8 +573,9 @@ def _assign_groups(request: HttpRequest, province: UnitVersion) -> None:
     from . import groups
 
     try:
-        if request.FILES.get("file") is not None:
-            parsed = groups.read_xlsx(request.FILES["file"].read())
+        upload = request.FILES.get("file")
+        if upload is not None:
+            parsed = groups.read_xlsx(upload.read())
             if parsed.errors:
                 raise ValidationError(parsed.errors)
             chosen = parsed.groups
@@ -581,8 +584,10 @@ def _assign_groups(request: HttpRequest, province: UnitVersion) -> None:
             current = {r["code"]: r["group"] for r in groups.province_groups(province, on)}
             chosen = {
                 k[2:]: v
-                for k, v in request.POST.items()
-                if k.startswith("g_") and v and current.get(k[2:]) != v  # only what the decision changes
+                for k in request.POST
+                if k.startswith("g_")
+                and (v := request.POST.get(k, ""))
+                and current.get(k[2:]) != v  # only what the decision changes
             }
         decision = groups.commune_groups_assign(
             actor=request.user,
