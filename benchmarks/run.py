@@ -35,6 +35,7 @@ MODULES = [
     "benchmarks.geo_units",
     "benchmarks.scale",
     "benchmarks.ntm_recompute",
+    "benchmarks.ntm_country",
     "benchmarks.poverty_import",
     "benchmarks.finance_disbursement",
     "benchmarks.ocop_summary",

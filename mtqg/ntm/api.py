@@ -149,7 +149,7 @@ class CriterionResultSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = CriterionResult
-        fields = ["number", "name", "computed_status", "status", "status_label", "overridden"]
+        fields = ["number", "name", "computed_status", "status", "status_label", "overridden", "provisional"]
 
 
 class AssessmentSerializer(serializers.ModelSerializer):
@@ -174,6 +174,7 @@ class AssessmentSerializer(serializers.ModelSerializer):
             "criteria_basic",
             "criteria_unknown",
             "criteria_total",
+            "provisional",
             "note",
             "computed_at",
         ]

@@ -369,24 +369,19 @@ def seed_dien_bien_2026() -> None:
         return
     cset = CriteriaSet.objects.get(code="qd51-2025")
     xa = _xa(province)
-    scheme = ClassificationScheme.objects.get(code="commune_group_2026")
-    grouped = set(
-        UnitClassification.objects.filter(scheme=scheme, unit__in=xa).values_list("unit_id", flat=True)
-    )
-    UnitClassification.objects.bulk_create(
-        [
-            UnitClassification(
-                unit=c,
-                scheme=scheme,
-                value="3",
-                valid_from=date(2026, 2, 15),
-                unconfirmed=True,
-                legal_basis="QĐ 51/2025/QĐ-TTg — nhóm xã minh họa (danh sách thật chưa xác minh)",
-            )
-            for c in xa
-            if c.pk not in grouped
-        ]
-    )
+    from .groups import commune_groups_assign
+
+    if (
+        not province.ntm_group_decisions.exists()
+    ):  # demo decision: every xã nhóm 3 (KV II/III list UNCONFIRMED)
+        commune_groups_assign(
+            actor=None,
+            province=province,
+            groups={c.code: "3" for c in xa},
+            decision_no="150/QĐ-UBND (minh họa)",
+            decision_date=date(2026, 2, 10),
+            issuer="UBND tỉnh Điện Biên — dữ liệu minh họa, danh sách thật chưa xác minh",
+        )
     preds: dict[int, list[int]] = {}
     for pred, succ in UnitLineage.objects.filter(successor__in=xa).values_list(
         "predecessor_id", "successor_id"
@@ -517,6 +512,176 @@ def seed_digital() -> None:
         _digital_from_assessments(province, cset_code, year, seed)
 
 
+MEKONG_NOTE = DEMO_NOTE + " — Bạc Liêu / Cà Mau"
+MEKONG_OVERRIDE = (
+    "Đạt theo hồ sơ thẩm định của tỉnh (minh họa); ngưỡng vùng ĐBSCL của chỉ tiêu chưa được mã hóa — tạm tính"
+)
+
+
+def _known_criteria(book: engine.Book, region: str, year: int) -> set[int]:
+    """Criteria with at least one indicator that has a threshold for the region (the others compute unknown)."""
+    return {
+        c
+        for c, _n, _name in book.criteria
+        if any(book.rule(i.id, region, year) is not None and not i.if_applicable for i in book.indicators[c])
+    }
+
+
+def _mekong_values(
+    book: engine.Book, region: str, year: int, fails: set[int], rng: random.Random
+) -> list[tuple[int, Decimal | None, bool]]:
+    """Values for one ĐBSCL commune: failing criteria miss a regional threshold; where the set has no ĐBSCL
+    threshold the value is made on the passing side of the TDMNPB one (the engine then says 'chưa có ngưỡng')."""
+    out: list[tuple[int, Decimal | None, bool]] = []
+    for crit_id, _n, _name in book.criteria:
+        inds = book.indicators[crit_id]
+        special = None
+        if crit_id in fails:
+            special = rng.choice(
+                [i for i in inds if book.rule(i.id, region, year) is not None and not i.if_applicable]
+            )
+        for ind in inds:
+            rule = book.rule(ind.id, region, year) or book.rule(ind.id, "tdmnpb", year)
+            if rule is None:
+                out.append((ind.id, None, False))
+            elif ind is special:
+                out.append((ind.id, _fail_value(rule, ind, rng), False))
+            else:
+                out.append((ind.id, _pass_value(rule, ind, rng), False))
+    return out
+
+
+def _mekong_assess(
+    cset: CriteriaSet, year: int, plans: dict[int, int], rng: random.Random
+) -> list[Assessment]:
+    """plans: commune id → number of known criteria to miss (0 = recognisable)."""
+    book = engine.Book(cset.pk)
+    on = date(year, 12, 31)
+    regions = engine.resolve_regions(cset, plans.keys(), on)
+    assessments = Assessment.objects.bulk_create(
+        [
+            Assessment(
+                commune_id=c, year=year, criteria_set=cset, assessed_on=on, note=DEMO_NOTE, region=regions[c]
+            )
+            for c in plans
+        ]
+    )
+    values = []
+    for a in assessments:
+        known = sorted(_known_criteria(book, a.region, year))
+        fails = set(rng.sample(known, min(plans[a.commune_id], len(known))))
+        for ind_id, value, na in _mekong_values(book, a.region, year, fails, rng):
+            values.append(
+                IndicatorValue(
+                    assessment_id=a.pk,
+                    indicator_id=ind_id,
+                    value=value,
+                    not_applicable=na,
+                    source="Báo cáo tự đánh giá của xã (minh họa)",
+                    measured_on=on,
+                )
+            )
+    IndicatorValue.objects.bulk_create(values, batch_size=5000)
+    engine.recompute(Assessment.objects.filter(pk__in=[a.pk for a in assessments]))
+    return assessments
+
+
+def _override_unknown(assessments: list[Assessment]) -> None:
+    """For communes the province recognised, criteria left 'chưa xác định' by a missing ĐBSCL threshold are set
+    by a reasoned override (the existing audited mechanism), marked 'tạm tính'."""
+    from .models import CriterionOverride, CriterionResult
+
+    unknown = CriterionResult.objects.filter(assessment__in=assessments, status=Status.UNKNOWN).values_list(
+        "assessment_id", "criterion_id"
+    )
+    CriterionOverride.objects.bulk_create(
+        [
+            CriterionOverride(assessment_id=a, criterion_id=c, status=Status.MET, reason=MEKONG_OVERRIDE)
+            for a, c in unknown
+        ]
+    )
+    engine.recompute(Assessment.objects.filter(pk__in=[a.pk for a in assessments]), refresh_regions=False)
+
+
+@transaction.atomic
+def seed_mekong() -> None:
+    """A Mekong Delta province outside TDMNPB: Bạc Liêu (49 xã) assessed 2021 (QĐ 1980, transitional year), 2022
+    (QĐ 318) and 2024 (QĐ 318 as amended by QĐ 211) with ĐBSCL thresholds where the sets have them; 36 communes
+    recognised; then Cà Mau's 2025 communes formed from Bạc Liêu's, assessed for 2025 and re-recognised (nothing
+    inherited). Demo data, deterministic; unknown ĐBSCL thresholds stay 'chưa xác định' except for recognised
+    communes, where a reasoned override marks the criterion 'tạm tính'."""
+    from mtqg.geo.models import UnitLineage
+
+    load_all()
+    old = UnitVersion.objects.get(structure="pre2025", level=UnitVersion.Level.PROVINCE, code="95")
+    if Assessment.objects.filter(commune__path__startswith=old.path, note=DEMO_NOTE).exists():
+        return
+    rng = random.Random(95)
+    ids = [c.pk for c in _xa(old)]
+    rng.shuffle(ids)
+    early, later = ids[:30], ids[30:36]
+    sets = {code: CriteriaSet.objects.get(code=code) for code in ("qd1980", "qd318-1", "qd318-1-211")}
+    plan_2021 = {c: 0 if c in early else rng.randint(1, 4) for c in ids}
+    a2021 = _mekong_assess(sets["qd1980"], 2021, plan_2021, rng)
+    plan_2022 = {c: 0 if c in early else rng.randint(1, 3) for c in ids}
+    a2022 = _mekong_assess(sets["qd318-1"], 2022, plan_2022, rng)
+    plan_2024 = {c: 0 if c in early or c in later else rng.randint(1, 3) for c in ids}
+    a2024 = _mekong_assess(sets["qd318-1-211"], 2024, plan_2024, rng)
+    recognised = set(early) | set(later)
+    _override_unknown([a for a in a2021 + a2022 if a.commune_id in early])
+    _override_unknown([a for a in a2024 if a.commune_id in recognised])
+    _recognise(
+        sets["qd1980"],
+        [
+            (c, Tier.STANDARD, date(2021, 12, 10) + timedelta(days=i % 15), 2021, f"{3100 + i}/QĐ-UBND")
+            for i, c in enumerate(early)
+        ],
+    )
+    _recognise(
+        sets["qd318-1-211"],
+        [
+            (c, Tier.STANDARD, date(2024, 12, 16) + timedelta(days=i), 2024, f"{4200 + i}/QĐ-UBND")
+            for i, c in enumerate(later)
+        ],
+    )
+    # 2025: the Cà Mau communes formed from Bạc Liêu's, assessed under the 2021-2025 set and re-recognised
+    new = UnitVersion.objects.get(structure="2025", level=UnitVersion.Level.PROVINCE, code="96")
+    preds: dict[int, list[int]] = {}
+    for pred, succ in UnitLineage.objects.filter(
+        predecessor_id__in=ids, successor__path__startswith=new.path, successor__kind=UnitVersion.Kind.COMMUNE
+    ).values_list("predecessor_id", "successor_id"):
+        preds.setdefault(succ, []).append(pred)
+    plan_2025 = {s: 0 if all(p in recognised for p in ps) else rng.randint(1, 3) for s, ps in preds.items()}
+    a2025 = _mekong_assess(sets["qd318-1-211"], 2025, plan_2025, rng)
+    ready = [a for a in a2025 if plan_2025[a.commune_id] == 0]
+    _override_unknown(ready)
+    _recognise(
+        sets["qd318-1-211"],
+        [
+            (
+                a.commune_id,
+                Tier.STANDARD,
+                date(2025, 12, 15) + timedelta(days=i % 10),
+                2025,
+                f"{5300 + i}/QĐ-UBND",
+            )
+            for i, a in enumerate(ready)
+        ],
+    )
+    record_change(
+        actor=None,
+        obj=sets["qd318-1-211"],
+        action="imported",
+        unit_path=old.path,
+        changes={
+            "demo": [
+                None,
+                f"Bạc Liêu 2021-2024 và Cà Mau 2025: {len(a2021 + a2022 + a2024 + a2025)} đánh giá",
+            ]
+        },
+    )
+
+
 def seed() -> None:
     """Deterministic and idempotent."""
     load_all()
@@ -524,6 +689,7 @@ def seed() -> None:
     seed_cao_bang()
     seed_digital()
     seed_dien_bien_2026()
+    seed_mekong()
 
 
 __all__ = ["Status", "seed", "seed_cao_bang", "seed_dien_bien"]

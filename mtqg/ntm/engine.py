@@ -48,6 +48,7 @@ REGION_LABELS = {
 }
 
 
+UNCONFIRMED_FLAG = "[ngưỡng chưa xác minh]"  # a result using it is "tạm tính" (decision record 0113)
 GROUP_SCHEME = "commune_group_2026"
 NO_GROUP_NOTE = (
     "Chưa xác định nhóm xã: tỉnh chưa phân nhóm xã theo QĐ 51/2025/QĐ-TTg, chưa có ngưỡng để đánh giá"
@@ -168,7 +169,7 @@ def evaluate_indicator(
     if rule is None:
         return Status.UNKNOWN, f"{code}: chưa có ngưỡng cho {region_label(region)} năm {year}"
     where = region_label(rule.region if rule.region != Threshold.ALL else region)
-    flag = " [ngưỡng chưa xác minh]" if rule.unconfirmed else ""
+    flag = f" {UNCONFIRMED_FLAG}" if rule.unconfirmed else ""
     if rule.op in (Threshold.Op.TRUE, Threshold.Op.ZERO):
         need = "đạt" if rule.op == Threshold.Op.TRUE else "không có"
         shown = fmt(value, ind) if rule.op == Threshold.Op.TRUE else number_vi(value)
@@ -260,8 +261,7 @@ def resolve_regions(criteria_set: CriteriaSet, commune_ids: Iterable[int], on: d
                 scheme__code=rule["district_scheme"], value__in=rule.get("district_values", ["yes"])
             )
             hits = hits.filter(unit__parent_id__in=districts.values("unit_id"))
-        hits = hits.values_list("unit_id", flat=True)
-        for unit_id in hits:
+        for unit_id in hits.values_list("unit_id", flat=True):
             regions[unit_id] = rule["region"]
     return regions
 
@@ -301,14 +301,17 @@ def recompute(assessments: QuerySet[Assessment], *, refresh_regions: bool = True
         )
     }
     results: list[tuple[Any, ...]] = []
-    summary: dict[int, tuple[int, int, int, int]] = {}
+    summary: dict[int, tuple[int, int, int, int, bool]] = {}
     for aid, set_id, year, _region, _commune, _on in rows:
         book = books[set_id]
         final = []
+        any_provisional = False
         for crit_id, status, notes in evaluate(book, regions[aid], year, values.get(aid, {})):
             override = overrides.get((aid, crit_id))
             final_status = override or status
             final.append(final_status)
+            provisional = override is None and any(UNCONFIRMED_FLAG in n for n in notes)
+            any_provisional = any_provisional or provisional
             results.append(
                 (
                     aid,
@@ -317,13 +320,14 @@ def recompute(assessments: QuerySet[Assessment], *, refresh_regions: bool = True
                     str(final_status),
                     json.dumps(notes, ensure_ascii=False),
                     override is not None,
+                    provisional,
                 )
             )
         met, basic, unknown = counts(final)
-        summary[aid] = (met, basic, unknown, book.total)
+        summary[aid] = (met, basic, unknown, book.total, any_provisional)
     now = timezone.now()
     CriterionResult.objects.filter(id_filter).delete()
-    _write(results, [(m, b, u, t, regions[aid], now, aid) for aid, (m, b, u, t) in summary.items()])
+    _write(results, [(m, b, u, t, regions[aid], now, pr, aid) for aid, (m, b, u, t, pr) in summary.items()])
     return len(ids)
 
 
@@ -334,7 +338,15 @@ def _write(results: list[tuple[Any, ...]], updates: list[tuple[Any, ...]]) -> No
     res = qn(CriterionResult._meta.db_table)
     cols = ", ".join(
         qn(c)
-        for c in ("assessment_id", "criterion_id", "computed_status", "status", "explanation", "overridden")
+        for c in (
+            "assessment_id",
+            "criterion_id",
+            "computed_status",
+            "status",
+            "explanation",
+            "overridden",
+            "provisional",
+        )
     )
     ass = qn(Assessment._meta.db_table)
     sets = ", ".join(
@@ -346,16 +358,19 @@ def _write(results: list[tuple[Any, ...]], updates: list[tuple[Any, ...]]) -> No
             "criteria_total",
             "region",
             "computed_at",
+            "provisional",
         )
     )
     now_value = connection.ops.adapt_datetimefield_value(updates[0][5]) if updates else None
     with connection.cursor() as cursor:
         for start in range(0, len(results), 5000):
             cursor.executemany(
-                f"INSERT INTO {res} ({cols}) VALUES (%s, %s, %s, %s, %s, %s)", results[start : start + 5000]
+                f"INSERT INTO {res} ({cols}) VALUES (%s, %s, %s, %s, %s, %s, %s)",
+                results[start : start + 5000],
             )
         cursor.executemany(
-            f"UPDATE {ass} SET {sets} WHERE {qn('id')} = %s", [(*u[:5], now_value, u[6]) for u in updates]
+            f"UPDATE {ass} SET {sets} WHERE {qn('id')} = %s",
+            [(*u[:5], now_value, u[6], u[7]) for u in updates],
         )
 
 

@@ -235,6 +235,9 @@ class Assessment(models.Model):
     criteria_total = models.PositiveSmallIntegerField(_("tổng số tiêu chí"), default=0)
     note = models.TextField(_("ghi chú"), blank=True)
     computed_at = models.DateTimeField(_("tính lúc"), null=True, blank=True)
+    provisional = models.BooleanField(
+        _("tạm tính"), default=False, help_text=_("Có tiêu chí tính theo ngưỡng chưa xác minh")
+    )
 
     scope_path = "commune__path"
     objects = ScopedQuerySet.as_manager()
@@ -295,6 +298,7 @@ class CriterionResult(models.Model):
     status = models.CharField(_("trạng thái"), max_length=14, choices=Status.choices)
     explanation = models.JSONField(_("giải thích"), default=list)
     overridden = models.BooleanField(_("đã điều chỉnh"), default=False)
+    provisional = models.BooleanField(_("tạm tính"), default=False)
 
     scope_path = "assessment__commune__path"
     objects = ScopedQuerySet.as_manager()
@@ -375,6 +379,12 @@ class Recognition(models.Model):
     revoked_on = models.DateField(_("ngày thu hồi"), null=True, blank=True)
     revocation_decision = models.CharField(_("quyết định thu hồi"), max_length=60, blank=True)
     note = models.TextField(_("ghi chú"), blank=True)
+    conditions = models.JSONField(
+        _("điều kiện hạng đã kiểm tra"),
+        default=dict,
+        blank=True,
+        help_text=_("Quy tắc hạng đã áp dụng (bộ tiêu chí, trích dẫn) và các điều kiện riêng được xác nhận"),
+    )
 
     scope_path = "commune__path"
     objects = ScopedQuerySet.as_manager()

@@ -137,7 +137,7 @@ def criteria_periods_replace(*, actor: Any, data: dict[str, Any]) -> int:
             record_change(
                 actor=actor,
                 obj=first.criteria_set,
-                action="periods_set",
+                action="updated",
                 changes={"scope": [None, scope], "periods": [None, sum(1 for p in new if p.scope == scope)]},
             )
     return len(new)

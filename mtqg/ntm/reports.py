@@ -93,6 +93,7 @@ def summary(user: Any, params: ReportParams) -> dict[str, Any]:
             % {"date": on.strftime("%d/%m/%Y")},
         },
         "assessed": len(latest),
+        "provisional_assessments": sum(1 for a in latest.values() if a["provisional"]),
         "not_assessed": n - len(latest),
         "schemes": _schemes(unit, on, set(ids), tiers),
     }
@@ -229,3 +230,68 @@ def digital_gaps(user: Any, params: ReportParams) -> dict[str, Any]:
 
 # the session-1 slug "ntm-white-communes" stays as an alias of the same report
 white_communes = digital_gaps
+
+
+def keeping_rows(user: Any, unit: UnitVersion, on: Any) -> tuple[Any, list[dict[str, Any]]]:
+    """Recognised communes (đạt chuẩn or higher on the date) with their latest assessment and failing criteria:
+    "giữ chuẩn", "chưa giữ chuẩn" or "chưa đánh giá lại" (decision record 0114). Four queries."""
+    from .models import CriterionResult, Status
+
+    communes = communes_in(unit, on)
+    if user is not None:
+        communes = communes.filter(pk__in=UnitVersion.objects.visible_to(user).values("pk"))
+    names = dict(communes.values_list("pk", "name"))
+    tiers = {c: t for c, t in tiers_on(list(names), on).items() if t in RECOGNISED_TIERS}
+    latest = latest_assessments(list(tiers), on)
+    failing: dict[int, list[int]] = {}
+    for aid, number in (
+        CriterionResult.objects.filter(assessment_id__in=[a["id"] for a in latest.values()])
+        .exclude(status__in=[Status.MET, Status.NA])
+        .order_by("criterion__number")
+        .values_list("assessment_id", "criterion__number")
+    ):
+        failing.setdefault(aid, []).append(number)
+    found = set_in_force(on, province=unit if unit.level == UnitVersion.Level.PROVINCE else None)
+    in_force = found.criteria_set if found else None
+    labels = dict(Tier.choices)
+    rows = []
+    for cid in sorted(tiers, key=lambda c: names[c]):
+        a = latest.get(cid)
+        gaps = failing.get(a["id"], []) if a else []
+        status = "chua_danh_gia" if a is None else "chua_giu_chuan" if gaps else "giu_chuan"
+        rows.append(
+            {
+                "commune_id": cid,
+                "name": names[cid],
+                "tier": tiers[cid],
+                "tier_label": str(labels[tiers[cid]]),
+                "year": a["year"] if a else None,
+                "met": a["criteria_met"] if a else None,
+                "total": a["criteria_total"] if a else None,
+                "failing": gaps,
+                "status": status,
+                "current_set": bool(a and in_force and a["criteria_set_id"] == in_force.pk),
+                "provisional": bool(a and a["provisional"]),
+            }
+        )
+    return in_force, rows
+
+
+def keeping(user: Any, params: ReportParams) -> dict[str, Any]:
+    """Part 9: keeping the standard — recognised communes that fall below ("chưa giữ chuẩn") and their criteria."""
+    in_force, rows = keeping_rows(user, params.unit, params.on)
+    return {
+        "unit": {"code": params.unit.code, "name": params.unit.name},
+        "as_of": params.on.isoformat(),
+        "criteria_set_in_force": in_force.code if in_force else None,
+        "recognised": len(rows),
+        "keeping": sum(1 for r in rows if r["status"] == "giu_chuan"),
+        "below_standard": sum(1 for r in rows if r["status"] == "chua_giu_chuan"),
+        "not_reassessed": sum(1 for r in rows if r["status"] == "chua_danh_gia"),
+        "assessed_under_set_in_force": sum(1 for r in rows if r["current_set"]),
+        "below": [
+            {k: r[k] for k in ("name", "tier_label", "year", "met", "total", "failing", "provisional")}
+            for r in rows
+            if r["status"] == "chua_giu_chuan"
+        ],
+    }

@@ -47,6 +47,7 @@ def latest_assessments(commune_ids: Iterable[int], on: date) -> dict[int, dict[s
             "criteria_unknown",
             "criteria_total",
             "region",
+            "provisional",
         )
     )
     latest: dict[int, dict[str, Any]] = {}
@@ -129,6 +130,7 @@ def province_table(user: Any, unit: UnitVersion, on: date) -> list[dict[str, Any
                 "met": a["criteria_met"] if a else None,
                 "basic": a["criteria_basic"] if a else None,
                 "total": a["criteria_total"] if a else None,
+                "provisional": bool(a and a["provisional"]),
                 "tier": tier,
                 "tier_label": str(labels.get(tier, "")),
                 "gaps": gaps.get(a["id"], []) if a else [],

@@ -305,6 +305,180 @@ def valid_recognitions(on: date) -> Any:
     )
 
 
+PREREQUISITE_WITHOUT_RULE = {  # used only on dates with no encoded tier rule (flagged in the recognition)
+    Tier.ADVANCED: (Tier.STANDARD, Tier.ADVANCED, Tier.MODEL),
+    Tier.MODEL: (Tier.ADVANCED, Tier.MODEL),
+    Tier.MODERN: (Tier.STANDARD, Tier.ADVANCED, Tier.MODEL, Tier.MODERN),
+}
+
+
+def _tier_rule_set(
+    tier: str, on: date, commune: UnitVersion, criteria_set: CriteriaSet | None
+) -> tuple[CriteriaSet | None, dict[str, Any] | None]:
+    """The set holding the tier's rule (data, decision record 0112): the given set if it has one, else the
+    advanced set (nâng cao, kiểu mẫu) or the standard set (hiện đại) applying on the decision date."""
+    from .periods import set_in_force
+
+    if criteria_set is not None and (criteria_set.tier_rule or {}).get(tier):
+        return criteria_set, criteria_set.tier_rule[tier]
+    segments = commune.path.strip("/").split("/")
+    province = UnitVersion.objects.filter(pk=int(segments[1])).first() if len(segments) > 1 else None
+    scope_tier = CriteriaSet.Tier.STANDARD if tier == Tier.MODERN else CriteriaSet.Tier.ADVANCED
+    found = set_in_force(on, tier=scope_tier, province=province)
+    if found is None or not (found.criteria_set.tier_rule or {}).get(tier):
+        return None, None
+    return found.criteria_set, found.criteria_set.tier_rule[tier]
+
+
+def check_higher_tier(
+    *,
+    commune: UnitVersion,
+    tier: str,
+    decision_date: date,
+    standard_year: int,
+    criteria_set: CriteriaSet | None,
+    conditions: dict[str, Any],
+) -> tuple[CriteriaSet | None, dict[str, Any]]:
+    """Nâng cao / kiểu mẫu / hiện đại against the tier rule in force (prerequisite tier, the advanced set's
+    assessment, own conditions). Returns the rule's set and what was checked; ValidationError otherwise."""
+    labels = dict(Tier.choices)
+    rules_set, rule = _tier_rule_set(tier, decision_date, commune, criteria_set)
+    required = tuple(rule["requires"]) if rule else PREREQUISITE_WITHOUT_RULE.get(tier, ())  # type: ignore[call-overload]
+    if not valid_recognitions(decision_date).filter(commune=commune, tier__in=required).exists():
+        raise ValidationError(
+            {
+                "tier": _("Xã phải được công nhận %(need)s trước khi xét %(tier)s%(cite)s.")
+                % {
+                    "need": str(labels[required[0]]),
+                    "tier": str(labels[tier]),
+                    "cite": f" ({rule['citation']})" if rule else "",
+                }
+            }
+        )
+    if rule is None or rules_set is None:
+        return None, {
+            "rule": None,
+            "note": _(
+                "Chưa mã hóa điều kiện hạng cho ngày %(d)s: chỉ kiểm tra hạng tiên quyết (chưa xác minh)."
+            )
+            % {"d": decision_date.strftime("%d/%m/%Y")},
+        }
+    assessment = None
+    if rule.get("assessment") == "all_met":
+        assessment = _all_met_assessment(commune, rules_set, standard_year)
+    problems = []
+    confirmed: dict[str, Any] = {}
+    for cond in rule.get("conditions", []):
+        if cond["kind"] == "income_margin":
+            problem = _income_margin_problem(assessment, rules_set, cond)
+            if problem:
+                problems.append(problem)
+        elif not conditions.get(cond["code"]):
+            problems.append(_("chưa xác nhận: %(label)s (%(cite)s)") % cond_text(cond))
+        else:
+            confirmed[cond["code"]] = conditions[cond["code"]]
+    if problems:
+        raise ValidationError(
+            {
+                "tier": _("Chưa đủ điều kiện %(tier)s: %(p)s.")
+                % {"tier": labels[tier], "p": "; ".join(problems)}
+            }
+        )
+    return rules_set, {
+        "rule_set": rules_set.code,
+        "citation": rule.get("citation", ""),
+        "unconfirmed": bool(rule.get("unconfirmed")),
+        "assessment": assessment.pk if assessment else None,
+        "conditions": confirmed,
+    }
+
+
+def confirm_conditions(assessment: Assessment) -> list[dict[str, Any]]:
+    """The own conditions a user confirms when recording a higher tier from this assessment (rule data)."""
+    from .periods import set_in_force
+
+    sets = [assessment.criteria_set]
+    found = set_in_force(assessment.assessed_on, tier=CriteriaSet.Tier.ADVANCED)
+    if found is not None:
+        sets.append(found.criteria_set)
+    out: dict[str, dict[str, Any]] = {}
+    for cset in sets:
+        for tier, rule in (cset.tier_rule or {}).items():
+            for cond in rule.get("conditions", []):
+                if cond["kind"] == "confirm":
+                    out.setdefault(cond["code"], {**cond, "tier": tier})
+    return list(out.values())
+
+
+def cond_text(cond: dict[str, Any]) -> dict[str, str]:
+    return {"label": cond["label"], "cite": cond.get("citation", "")}
+
+
+def _all_met_assessment(commune: UnitVersion, rules_set: CriteriaSet, year: int) -> Assessment:
+    assessment = Assessment.objects.filter(commune=commune, year=year, criteria_set=rules_set).first()
+    if assessment is None:
+        raise ValidationError(
+            {
+                "standard_year": _("Chưa có đánh giá năm %(year)s theo %(set)s để đối chiếu.")
+                % {"year": year, "set": rules_set.name}
+            }
+        )
+    failing = list(
+        CriterionResult.objects.filter(assessment=assessment)
+        .exclude(status__in=[Status.MET, Status.NA])
+        .order_by("criterion__number")
+        .values_list("criterion__number", "status")
+    )
+    if failing:
+        not_met = ", ".join(str(n) for n, st in failing if st != Status.UNKNOWN)
+        unknown = ", ".join(str(n) for n, st in failing if st == Status.UNKNOWN)
+        parts = []
+        if not_met:
+            parts.append(_("tiêu chí chưa đạt: %(n)s") % {"n": not_met})
+        if unknown:
+            parts.append(
+                _("tiêu chí chưa xác định (thiếu số liệu hoặc chưa có ngưỡng): %(n)s") % {"n": unknown}
+            )
+        raise ValidationError(
+            {
+                "tier": _("Đánh giá năm %(year)s theo %(set)s: %(parts)s.")
+                % {"year": year, "set": rules_set.name, "parts": "; ".join(parts)}
+            }
+        )
+    return assessment
+
+
+def _income_margin_problem(
+    assessment: Assessment | None, rules_set: CriteriaSet, cond: dict[str, Any]
+) -> str:
+    if assessment is None:
+        return str(_("không có đánh giá để so thu nhập"))
+    book = engine.Book(rules_set.pk)
+    ind = book.by_code.get(cond["indicator"])
+    value = (
+        IndicatorValue.objects.filter(assessment=assessment, indicator_id=ind.id)
+        .values_list("value", flat=True)
+        .first()
+        if ind
+        else None
+    )
+    rule = book.rule(ind.id, assessment.region, assessment.year) if ind else None
+    if value is None or rule is None or rule.value is None:
+        return _("chưa xác định ngưỡng hoặc số liệu thu nhập nâng cao (%(cite)s)") % {
+            "cite": cond.get("citation", "")
+        }
+    need = rule.value * (Decimal(100) + Decimal(cond["margin_pct"])) / Decimal(100)
+    if value < need:
+        return _("thu nhập %(v)s < %(need)s (ngưỡng nâng cao %(t)s + %(m)s%%)%(flag)s") % {
+            "v": engine.fmt(value, ind),  # type: ignore[arg-type]
+            "need": engine.fmt(need, ind),  # type: ignore[arg-type]
+            "t": engine.fmt(rule.value, ind),  # type: ignore[arg-type]
+            "m": cond["margin_pct"],
+            "flag": " [ngưỡng chưa xác minh]" if rule.unconfirmed else "",
+        }
+    return ""
+
+
 @transaction.atomic
 def recognition_create(
     *,
@@ -320,6 +494,7 @@ def recognition_create(
     satisfaction_pct: Decimal | None = None,
     no_construction_debt: bool | None = None,
     note: str = "",
+    conditions: dict[str, Any] | None = None,
 ) -> Recognition:
     """Record a recognition after checking it against the computed assessment (no silent inheritance)."""
     _ensure(actor, commune.path)
@@ -366,14 +541,17 @@ def recognition_create(
                 }
             )
         criteria_set = criteria_set or assessment.criteria_set
+        checked: dict[str, Any] = {}
     else:
-        has_standard = (
-            valid_recognitions(decision_date)
-            .filter(commune=commune, tier__in=[Tier.STANDARD, Tier.ADVANCED, Tier.MODEL])
-            .exists()
+        rules_set, checked = check_higher_tier(
+            commune=commune,
+            tier=tier,
+            decision_date=decision_date,
+            standard_year=standard_year,
+            criteria_set=criteria_set,
+            conditions=conditions or {},
         )
-        if not has_standard:
-            raise ValidationError({"tier": _("Xã phải đạt chuẩn NTM trước khi xét hạng cao hơn.")})
+        criteria_set = rules_set or criteria_set
     if satisfaction_pct is not None and not 0 <= satisfaction_pct <= 100:
         raise ValidationError({"satisfaction_pct": _("Tỷ lệ hài lòng phải trong khoảng 0-100%.")})
     rec = Recognition.objects.create(
@@ -388,6 +566,7 @@ def recognition_create(
         satisfaction_pct=satisfaction_pct,
         no_construction_debt=no_construction_debt,
         note=note,
+        conditions=checked,
     )
     record_change(
         actor=actor,
@@ -607,3 +786,55 @@ def assessments_recompute(*, actor: Any, criteria_set: CriteriaSet, progress: An
         changes={"recomputed_assessments": [None, done]},
     )
     return done
+
+
+def _set_path(criteria_set: CriteriaSet) -> str:
+    if criteria_set.province_id is not None:
+        return criteria_set.province.path  # type: ignore[union-attr]
+    country = UnitVersion.objects.filter(level=UnitVersion.Level.COUNTRY).first()
+    return country.path if country else ""
+
+
+@transaction.atomic
+def threshold_confirm(*, actor: Any, threshold: Any, source: str) -> Any:
+    """An authorised user (edit rights over the issuing province, or the country for a national set) confirms an
+    unconfirmed threshold by citing its source; the change record keeps the history (decision record 0113).
+    Statuses change on the next recompute of the set ("Tính lại trạng thái")."""
+    from .models import Threshold
+
+    cset = threshold.indicator.criterion.criteria_set
+    _ensure(actor, _set_path(cset))
+    source = (source or "").strip()
+    if len(source) < 5:
+        raise ValidationError({"source": _("Ghi rõ văn bản, điều khoản làm nguồn khi xác nhận ngưỡng.")})
+    if not threshold.unconfirmed:
+        raise ValidationError({"source": _("Ngưỡng này đã được xác nhận.")})
+    threshold = Threshold.objects.select_for_update().get(pk=threshold.pk)
+    old_source = threshold.source
+    threshold.unconfirmed = False
+    threshold.source = source[:255]
+    threshold.save(update_fields=["unconfirmed", "source"])
+    record_change(
+        actor=actor,
+        obj=threshold,
+        action="updated",
+        changes={"unconfirmed": [True, False], "source": [old_source, threshold.source]},
+        unit_path=cset.province.path if cset.province is not None else "",
+    )
+    return threshold
+
+
+def recognised_recompute(*, on: date) -> int:
+    """Re-evaluate every commune recognised on a date: recompute its latest standard assessment (system job; the
+    benchmark target is < 30 s for the country). Returns the number of assessments recomputed."""
+    from .models import RECOGNISED_TIERS
+    from .selectors import latest_assessments
+
+    ids = list(
+        valid_recognitions(on)
+        .filter(tier__in=RECOGNISED_TIERS)
+        .values_list("commune_id", flat=True)
+        .distinct()
+    )
+    latest = latest_assessments(ids, on)
+    return engine.recompute(Assessment.objects.filter(pk__in=[a["id"] for a in latest.values()]))

@@ -18,6 +18,7 @@ urlpatterns = [
     path("import/", views.import_view, name="import"),
     path("groups/", views.commune_groups, name="groups"),
     path("groups/template.xlsx", views.commune_groups_template, name="groups_template"),
+    path("thresholds/<int:pk>/confirm/", views.threshold_confirm, name="threshold_confirm"),
     path("criteria/", views.criteria_sets, name="criteria_sets"),
     path("criteria/<int:pk>/", views.criteria_set_detail, name="criteria_set"),
     path("criteria/<int:pk>/recompute/", views.criteria_set_recompute, name="criteria_set_recompute"),

@@ -130,6 +130,7 @@ def export_xlsx(request: HttpRequest) -> HttpResponse:
             Column("met", _("Số tiêu chí đạt"), "int"),
             Column("basic", _("Cơ bản đạt"), "int"),
             Column("total", _("Tổng số tiêu chí"), "int"),
+            Column("provisional_text", _("Tạm tính (ngưỡng chưa xác minh)")),
             Column("tier_label", _("Hạng công nhận")),
             Column("gaps_text", _("Tiêu chí chưa đạt")),
             Column("predecessors", _("Xã trước sáp nhập đã đạt chuẩn")),
@@ -138,6 +139,7 @@ def export_xlsx(request: HttpRequest) -> HttpResponse:
             {
                 **r,
                 "gaps_text": ", ".join(str(g) for g in r["gaps"]),
+                "provisional_text": _("tạm tính") if r["provisional"] else "",
                 "predecessors": f"{r['pred'][0]}/{r['pred'][1]}" if r["pred"] else "",
             }
             for r in rows
@@ -196,6 +198,7 @@ def scorecard(request: HttpRequest, pk: int) -> HttpResponse:
             "pred": pred,
             "values": values,
             "eligible": services.eligible_tier(assessment),
+            "tier_conditions": services.confirm_conditions(assessment),
             "evidence_mb": round(settings.EVIDENCE_MAX_BYTES / (1024 * 1024), 1),
             "tiers": Tier.choices,
             "today": timezone.localdate(),
@@ -257,7 +260,10 @@ def criteria_set_detail(request: HttpRequest, pk: int) -> HttpResponse:
     for c in criteria:
         for ind in c.indicators.all():
             ind.rules = by_indicator.get(ind.pk, [])  # type: ignore[attr-defined]
-    return render(request, "ntm/criteria_set.html", {"cset": cset, "criteria": criteria})
+    can_confirm = path_editable(request.user, services._set_path(cset))
+    return render(
+        request, "ntm/criteria_set.html", {"cset": cset, "criteria": criteria, "can_confirm": can_confirm}
+    )
 
 
 def _import_context(request: HttpRequest) -> tuple[UnitVersion, int, CriteriaSet]:
@@ -363,6 +369,11 @@ def recognition_create(request: HttpRequest, pk: int) -> HttpResponse:
             satisfaction_pct=_decimal(request.POST.get("satisfaction_pct", "")),
             no_construction_debt=True if debt == "1" else False if debt == "0" else None,
             note=request.POST.get("note", "").strip(),
+            conditions={
+                k[5:]: v.strip()
+                for k in request.POST
+                if k.startswith("cond_") and (v := request.POST.get(k, "")).strip()
+            },
         )
         messages.success(request, _("Đã ghi quyết định công nhận %(no)s.") % {"no": rec.decision_no})
     except ValidationError as exc:
@@ -563,8 +574,9 @@ def _assign_groups(request: HttpRequest, province: UnitVersion) -> None:
     from . import groups
 
     try:
-        if request.FILES.get("file") is not None:
-            parsed = groups.read_xlsx(request.FILES["file"].read())
+        upload = request.FILES.get("file")
+        if upload is not None:
+            parsed = groups.read_xlsx(upload.read())
             if parsed.errors:
                 raise ValidationError(parsed.errors)
             chosen = parsed.groups
@@ -573,8 +585,10 @@ def _assign_groups(request: HttpRequest, province: UnitVersion) -> None:
             current = {r["code"]: r["group"] for r in groups.province_groups(province, on)}
             chosen = {
                 k[2:]: v
-                for k, v in request.POST.items()
-                if k.startswith("g_") and v and current.get(k[2:]) != v  # only what the decision changes
+                for k in request.POST
+                if k.startswith("g_")
+                and (v := request.POST.get(k, ""))
+                and current.get(k[2:]) != v  # only what the decision changes
             }
         decision = groups.commune_groups_assign(
             actor=request.user,
@@ -608,3 +622,24 @@ def commune_groups_template(request: HttpRequest) -> HttpResponse:
     )
     response["Content-Disposition"] = f'attachment; filename="nhom-xa-{province.code}.xlsx"'
     return response
+
+
+@login_required
+@require_POST
+def threshold_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    threshold = get_object_or_404(
+        Threshold.objects.select_related("indicator__criterion__criteria_set"), pk=pk
+    )
+    cset_id = threshold.indicator.criterion.criteria_set_id
+    try:
+        services.threshold_confirm(
+            actor=request.user, threshold=threshold, source=request.POST.get("source", "")
+        )
+        messages.success(
+            request, _("Đã xác nhận ngưỡng; bấm 'Tính lại trạng thái' để áp dụng cho các đánh giá.")
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+    return redirect("ntm:criteria_set", pk=cset_id)

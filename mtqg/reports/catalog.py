@@ -20,6 +20,7 @@ CATALOG: dict[str, str] = {
     "poverty-summary": "mtqg.poverty.reports:summary",
     "poverty-by-province": "mtqg.poverty.reports:by_province",
     "ntm-summary": "mtqg.ntm.reports:summary",
+    "ntm-keeping": "mtqg.ntm.reports:keeping",
     "ntm-white-communes": "mtqg.ntm.reports:white_communes",
     "ntm-digital-gaps": "mtqg.ntm.reports:digital_gaps",
     "supervision-recurring-themes": "mtqg.supervision.reports:recurring_themes",

@@ -17,11 +17,20 @@ from openpyxl import load_workbook
 from mtqg.core.models import ChangeRecord
 from mtqg.geo.models import ClassificationScheme, UnitClassification, UnitLineage, UnitVersion
 from mtqg.geo.reference import REGIONS_FILE
-from mtqg.ntm import engine
+from mtqg.ntm import engine, services
 from mtqg.ntm.groups import commune_groups_assign, groups_on
 from mtqg.ntm.groups import template_xlsx as groups_template
 from mtqg.ntm.loader import load_all
-from mtqg.ntm.models import Assessment, CommuneGroupDecision, CriteriaSet, CriteriaSetPeriod, CriterionResult
+from mtqg.ntm.models import (
+    Assessment,
+    CommuneGroupDecision,
+    CriteriaSet,
+    CriteriaSetPeriod,
+    CriterionResult,
+    Recognition,
+    Threshold,
+    Tier,
+)
 from mtqg.ntm.periods import criteria_periods_replace, set_in_force
 from mtqg.ntm.selectors import set_for_date
 from mtqg.ntm.tests.factories import assessed, commune
@@ -244,6 +253,21 @@ class CommuneGroupsTest(TestCase):
         with self.assertRaisesMessage(ValidationError, "không còn hiệu lực ngày"):
             self._assign({merged_away.code: "2"})
 
+    def test_dashboard_facts_count_communes_without_a_group(self) -> None:
+        from django.db.models import Sum
+
+        from mtqg.dashboards.models import SummaryFact
+        from mtqg.dashboards.services import summaries_rebuild
+
+        self._assign({self.xa[0].code: "3", self.xa[1].code: "2"})
+        summaries_rebuild(unit=self.province)
+        xa = UnitVersion.objects.as_of(date(2026, 12, 31)).filter(
+            path__startswith=self.province.path, level=UnitVersion.Level.COMMUNE, kind="xa"
+        )
+        facts = SummaryFact.objects.filter(measure="ntm.no_group", unit__path__startswith=self.province.path)
+        self.assertEqual(facts.filter(year=2026).aggregate(n=Sum("numerator"))["n"], xa.count() - 2)
+        self.assertFalse(facts.filter(year=2025).exists())
+
     def test_excel_round_trip_and_screen(self) -> None:
         content = groups_template(self.province, date(2026, 3, 1))
         wb = load_workbook(io.BytesIO(content))
@@ -310,3 +334,215 @@ class ApplicabilityTest(TestCase):
 
     def test_qd51_is_refused_for_2021(self) -> None:
         self._refused(commune(self.cao_bang), 2021, "qd51-2025", "thời gian áp dụng: 15/02/2026–31/12/2030")
+
+
+class TierRulesTest(TestCase):
+    """Part 6: nâng cao against QĐ 318 App. II, kiểu mẫu = nâng cao + QĐ 319 conditions (rules as data)."""
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        load_all()
+        cls.world = make_world()
+        cls.xa = commune(unit("pre2025", 1, "04"), 2)
+        Recognition.objects.create(
+            commune=cls.xa,
+            tier=Tier.STANDARD,
+            decision_no="1/QĐ-UBND",
+            decision_date=date(2022, 12, 1),
+            standard_year=2022,
+        )
+        cls.advanced = CriteriaSet.objects.get(code="qd318-2")
+
+    def _values(self, income: int) -> dict[str, object]:
+        values: dict[str, object] = {f"{n}.TH": "đạt" for n in range(1, 20) if n not in (2, 10)}
+        values.update({"2.1": 100, "10": income, "17.2": 70})
+        return values
+
+    def _create(self, tier: str, on: date, **kw: object) -> Recognition:
+        args: dict[str, object] = {
+            "actor": self.world.cao_bang_officer,
+            "commune": self.xa,
+            "tier": tier,
+            "decision_no": "7/QĐ-UBND",
+            "decision_date": on,
+            "standard_year": 2023,
+        }
+        args.update(kw)
+        return services.recognition_create(**args)  # type: ignore[arg-type]
+
+    def test_model_tier_is_refused_for_a_commune_only_dat_chuan(self) -> None:
+        before = Recognition.objects.count()
+        with self.assertRaisesMessage(
+            ValidationError, "Xã phải được công nhận NTM nâng cao trước khi xét NTM kiểu mẫu"
+        ):
+            self._create(
+                Tier.MODEL, date(2024, 1, 15), conditions={"smart_village": True, "excellence_field": "x"}
+            )
+        self.assertEqual(Recognition.objects.count(), before)
+
+    def test_advanced_is_evaluated_against_appendix_ii(self) -> None:
+        with self.assertRaisesMessage(ValidationError, "Chưa có đánh giá năm 2023 theo"):
+            self._create(Tier.ADVANCED, date(2024, 1, 15))
+        a = assessed(
+            self.xa, 2023, code="qd318-2", values={k: v for k, v in self._values(50).items() if k != "10"}
+        )
+        with self.assertRaisesMessage(
+            ValidationError, "chưa xác định (thiếu số liệu hoặc chưa có ngưỡng): 10"
+        ):
+            self._create(Tier.ADVANCED, date(2024, 1, 15))
+        services.indicator_values_set(actor=None, assessment=a, values={"10": 50})
+        rec = self._create(Tier.ADVANCED, date(2024, 1, 15))
+        self.assertEqual(rec.criteria_set.code, "qd318-2")
+        self.assertEqual(rec.conditions["rule_set"], "qd318-2")
+        self.assertIn("318/QĐ-TTg", rec.conditions["citation"])
+
+    def test_model_tier_needs_its_own_conditions_and_income_margin(self) -> None:
+        a = assessed(self.xa, 2023, code="qd318-2", values=self._values(45))
+        self._create(Tier.ADVANCED, date(2024, 1, 15))
+        with self.assertRaisesMessage(
+            ValidationError, "thu nhập 45 triệu đồng/người < 47,3 triệu đồng/người (ngưỡng nâng cao 43"
+        ):
+            self._create(
+                Tier.MODEL, date(2024, 2, 1), conditions={"smart_village": True, "excellence_field": "x"}
+            )
+        services.indicator_values_set(actor=None, assessment=a, values={"10": 50})
+        with self.assertRaisesMessage(
+            ValidationError, "chưa xác nhận: Có ít nhất 01 mô hình thôn thông minh"
+        ):
+            self._create(Tier.MODEL, date(2024, 2, 1), conditions={"excellence_field": "Giáo dục"})
+        rec = self._create(
+            Tier.MODEL, date(2024, 2, 1), conditions={"smart_village": True, "excellence_field": "Giáo dục"}
+        )
+        self.assertEqual(rec.conditions["conditions"]["excellence_field"], "Giáo dục")
+        self.assertIn("319/QĐ-TTg", rec.conditions["citation"])
+
+
+class CountryDemoTest(TestCase):
+    """Part 12: a Mekong Delta province 2021-2025 and Điện Biên 2026 with groups assigned by a decision."""
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        from mtqg.ntm import demo
+
+        demo.seed_mekong()
+        demo.seed_dien_bien_2026()
+
+    def _summary(self, code: str, on: str) -> dict[str, object]:
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            call_command("report", "ntm-summary", "--unit", code, "--as-of", on, "--format", "json")
+        return json.loads(out.getvalue())  # type: ignore[no-any-return]
+
+    def test_mekong_province_has_2021_2025_figures_with_dbscl_thresholds(self) -> None:
+        expected = {
+            "2021-12-31": ("qd1980", 30),
+            "2022-12-31": ("qd318-1", 30),
+            "2024-12-31": ("qd318-1-211", 36),
+        }
+        for on, (code, recognised) in expected.items():
+            data = self._summary("95", on)
+            self.assertEqual(
+                (data["criteria_set"]["code"], data["recognised"], data["assessed"]), (code, recognised, 49)
+            )
+        after = self._summary("96", "2025-12-31")  # Cà Mau's 2025 communes: re-recognised, nothing inherited
+        self.assertGreater(after["recognised"], 0)
+        self.assertEqual(after["assessed"], 20)
+        a = Assessment.objects.filter(
+            commune__path__startswith=unit("pre2025", 1, "95").path, year=2022
+        ).first()
+        self.assertEqual(a.region, "dbscl")
+        texts = [t for r in CriterionResult.objects.filter(assessment=a) for t in r.explanation]
+        self.assertTrue(any("yêu cầu vùng ĐBSCL" in t for t in texts))
+
+    def test_dien_bien_2026_is_grouped_by_a_decision(self) -> None:
+        decision = CommuneGroupDecision.objects.get(province=unit("2025", 1, "11"))
+        self.assertEqual(decision.communes, 42)
+        data = self._summary("11", "2026-12-31")
+        self.assertEqual((data["criteria_set"]["code"], data["communes_without_group"]), ("qd51-2025", 0))
+        self.assertEqual(data["assessed"], 42)
+        self.assertFalse(Assessment.objects.filter(criteria_set__code="qd51-2025", region="").exists())
+
+
+class ProvisionalMarksTest(TestCase):
+    """Part 7: results computed with an unconfirmed threshold are 'tạm tính' in pages, API and XLSX."""
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        load_all()
+        cls.world = make_world()
+        cls.xa = commune(cls.world.cao_bang_old, 4)
+        cls.a = assessed(cls.xa, 2024, code="qd318-1-211", values={"2.1": 100, "15.3": 10})
+
+    def test_flag_follows_the_threshold_and_shows_everywhere(self) -> None:
+        self.assertTrue(self.a.provisional)
+        transport = CriterionResult.objects.get(assessment=self.a, criterion__number=2)
+        self.assertTrue(transport.provisional)
+        Threshold.objects.filter(
+            indicator__criterion__criteria_set=self.a.criteria_set, indicator__criterion__number=2
+        ).update(unconfirmed=False)
+        engine.recompute(Assessment.objects.filter(pk=self.a.pk))
+        transport = CriterionResult.objects.get(assessment=self.a, criterion__number=2)  # rows are rewritten
+        self.assertFalse(transport.provisional)
+        self.client.force_login(self.world.cao_bang_officer)
+        page = self.client.get(reverse("ntm:scorecard", args=[self.a.pk]))
+        self.assertContains(page, "tạm tính")
+        api = self.client.get(f"/api/v1/ntm/assessments/{self.a.pk}/").json()
+        self.assertIs(api["provisional"], True)
+        self.assertIn("provisional", api["results"][0])
+        response = self.client.get(
+            reverse("ntm:export"), {"unit": self.world.cao_bang_old.pk, "as_of": "2024-12-31"}
+        )
+        ws = load_workbook(io.BytesIO(response.content)).active
+        cells = [str(c.value) for row in ws.iter_rows() for c in row if c.value]
+        self.assertIn("Tạm tính (ngưỡng chưa xác minh)", cells)
+        self.assertIn("tạm tính", cells)
+
+    def test_an_authorised_user_confirms_a_threshold_citing_its_source(self) -> None:
+        row = Threshold.objects.filter(
+            indicator__criterion__criteria_set=self.a.criteria_set, indicator__code="15.3", region="tdmnpb"
+        ).get()
+        url = reverse("ntm:threshold_confirm", args=[row.pk])
+        self.client.force_login(self.world.cao_bang_officer)  # a province cannot confirm a national threshold
+        self.client.post(url, {"source": "QĐ 211/QĐ-TTg Phụ lục I"})
+        row.refresh_from_db()
+        self.assertTrue(row.unconfirmed)
+        self.client.force_login(self.world.central)
+        self.client.post(url, {"source": "x"})  # too short: refused
+        row.refresh_from_db()
+        self.assertTrue(row.unconfirmed)
+        self.client.post(url, {"source": "QĐ 211/QĐ-TTg ngày 01/03/2024, Phụ lục I"})
+        row.refresh_from_db()
+        self.assertEqual((row.unconfirmed, row.source), (False, "QĐ 211/QĐ-TTg ngày 01/03/2024, Phụ lục I"))
+        record = ChangeRecord.objects.get(object_id=str(row.pk), action="updated")
+        self.assertEqual(record.changes["unconfirmed"], [True, False])
+
+
+class KeepingTheStandardTest(TestCase):
+    """Part 9: recognised communes re-evaluated; those below the standard listed with their failing criteria."""
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        load_all()
+        cls.province = unit("pre2025", 1, "70")
+        cls.xa = commune(cls.province, 1)
+        Recognition.objects.create(
+            commune=cls.xa,
+            tier=Tier.STANDARD,
+            decision_no="5/QĐ-UBND",
+            decision_date=date(2022, 12, 1),
+            standard_year=2022,
+        )
+        cls.a = assessed(cls.xa, 2023, code="qd318-1", values={"2.1": 80})
+
+    def test_report_lists_the_commune_below_standard_with_failing_criteria(self) -> None:
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            call_command("report", "ntm-keeping", "--unit", "70", "--as-of", "2023-12-31", "--format", "json")
+        data = json.loads(out.getvalue())
+        self.assertEqual((data["recognised"], data["below_standard"]), (1, 1))
+        self.assertEqual(data["criteria_set_in_force"], "qd318-1")
+        self.assertEqual(data["below"][0]["name"], self.xa.name)
+        self.assertIn(2, data["below"][0]["failing"])
+        out = io.StringIO()
+        call_command("recompute_ntm", "--recognised", "2023-12-31", stdout=out)
+        self.assertIn("Đã đánh giá lại 1 xã", out.getvalue())
