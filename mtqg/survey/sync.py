@@ -23,7 +23,7 @@ from mtqg.core.audit import record_change
 
 from .definitions import questions, standard_of
 from .models import Campaign, CampaignHousehold, Device, SurveyResponse, SyncConflict, SyncItem
-from .services import _save_response, device_register, visible_items
+from .services import _save_response, device_register, region_of, visible_items
 
 MAX_BATCH = 1000
 
@@ -38,8 +38,11 @@ def download(user: Any) -> dict[str, Any]:
     versions = dict(SurveyResponse.objects.filter(item__in=items).values_list("item_id", "version"))
     answers = dict(SurveyResponse.objects.filter(item__in=items).values_list("item_id", "answers"))
     forms: dict[str, Any] = {}
+    regions: dict[int, str] = {}
     out = []
     for it in items:
+        if it.campaign_id not in regions:
+            regions[it.campaign_id] = region_of(it.campaign.commune, it.campaign.year)
         form = it.campaign.form
         if form.code not in forms:
             std = standard_of(form)
@@ -69,6 +72,7 @@ def download(user: Any) -> dict[str, Any]:
                 "code": it.household.code,
                 "head_name": it.household.head_name,
                 "area": it.household.area,
+                "region": regions[it.campaign_id],
                 "source": it.get_source_display(),
                 "previous_class": it.previous_class,
                 "version": versions.get(it.pk, 0),

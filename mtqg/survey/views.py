@@ -214,7 +214,10 @@ def conflict_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def field_app(request: HttpRequest) -> HttpResponse:
-    return render(request, "survey/app.html")
+    import uuid
+
+    # `rendered` tells a page served by the service worker's cache from a fresh one (browser test)
+    return render(request, "survey/app.html", {"rendered": uuid.uuid4().hex})
 
 
 @login_required
