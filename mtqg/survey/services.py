@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -203,13 +203,14 @@ def region_of(commune: UnitVersion, year: int) -> str:
     return classification(commune, "ntm_region", date(year, 9, 1)) or ""
 
 
-def item_evaluate(item: CampaignHousehold, answers: dict[str, Any]) -> Any:
+def item_evaluate(item: CampaignHousehold, answers: dict[str, Any], memo: dict[Any, Any] | None = None) -> Any:
+    """Evaluate a listed household's answers; `memo` keeps each campaign's standard and region across a batch."""
     campaign = item.campaign
-    form = campaign.form
-    area = item.household.area
-    return evaluate(
-        form, standard_of(form), area=area, region=region_of(campaign.commune, campaign.year), answers=answers
-    )
+    memo = {} if memo is None else memo
+    if campaign.pk not in memo:
+        memo[campaign.pk] = (standard_of(campaign.form), region_of(campaign.commune, campaign.year))
+    standard, region = memo[campaign.pk]
+    return evaluate(campaign.form, standard, area=item.household.area, region=region, answers=answers)
 
 
 def _save_response(
@@ -220,18 +221,20 @@ def _save_response(
     device: Device | None,
     entered_at: Any,
     members: list[dict[str, Any]] | None = None,
+    current: SurveyResponse | None | bool = False,
+    memo: dict[Any, Any] | None = None,
 ) -> SurveyResponse:
     """Evaluate a complete form and write it (new version); ValidationError lists the missing answers."""
     member_errors = check_members(members or [])
     if member_errors:
         raise ValidationError(member_errors)
-    result = item_evaluate(item, answers)
+    result = item_evaluate(item, answers, memo)
     if result.missing:
         raise ValidationError(
             _("Thiếu câu trả lời bắt buộc: %(q)s.") % {"q": "; ".join(result.missing[:5])}
             + (_(" (và %(n)s câu khác)") % {"n": len(result.missing) - 5} if len(result.missing) > 5 else "")
         )
-    response = SurveyResponse.objects.filter(item=item).first()
+    response = SurveyResponse.objects.filter(item=item).first() if current is False else current
     before = response.poverty_class if response else None
     if response is None:
         response = SurveyResponse(item=item, form=item.campaign.form, version=0)
@@ -249,7 +252,7 @@ def _save_response(
     response.entered_by = actor if getattr(actor, "is_authenticated", False) else None
     response.device = device
     response.entered_at = entered_at or timezone.now()
-    response.save()
+    _write_guarded(response)
     if item.status != CampaignHousehold.Status.SURVEYED:
         item.status = CampaignHousehold.Status.SURVEYED
         item.save(update_fields=["status"])
@@ -261,6 +264,26 @@ def _save_response(
         reason=_("thiết bị %(d)s") % {"d": device} if device else "",
     )
     return response
+
+
+SAVED_FIELDS = (
+    "area answers members excluded_by_a b1_score deprivations poverty_class reasons flags version entered_by "
+    "device entered_at"
+).split()
+
+
+def _write_guarded(response: SurveyResponse) -> None:
+    """Insert, or update only if nobody saved a newer version meanwhile (optimistic: no lock is held)."""
+    if response.pk is None:
+        try:
+            with transaction.atomic():
+                response.save()
+        except IntegrityError as exc:
+            raise ValidationError(_("Phiếu vừa được người khác lưu: tải lại để xem thay đổi.")) from exc
+        return
+    values = {f: getattr(response, f) for f in SAVED_FIELDS} | {"saved_at": timezone.now()}
+    if not SurveyResponse.objects.filter(pk=response.pk, version=response.version - 1).update(**values):
+        raise ValidationError(_("Phiếu vừa được người khác lưu: tải lại để xem thay đổi."))
 
 
 @transaction.atomic

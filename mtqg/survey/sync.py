@@ -134,7 +134,9 @@ def sync_batch(*, actor: Any, device_id: str, items: list[Any]) -> dict[str, Any
         str(s.client_id): s
         for s in SyncItem.objects.filter(client_id__in=[p["client_id"] for p, err in parsed if not err])
     }
+    responses = {r.item_id: r for r in SurveyResponse.objects.filter(item_id__in=list(by_id))}
     results, saved = [], 0
+    memo: dict[Any, Any] = {}
     for (p, err), raw in zip(parsed, items, strict=True):
         cid = str(p.get("client_id") or (raw.get("client_id", "") if isinstance(raw, dict) else ""))
         if err:
@@ -145,21 +147,29 @@ def sync_batch(*, actor: Any, device_id: str, items: list[Any]) -> dict[str, Any
             results.append({"client_id": cid, "status": prev.outcome, "message": _("Đã nhận trước đó.")})
             continue
         item = by_id.get(p["item_id"])
-        outcome = _one(actor, device, item, p)
+        outcome = _one(actor, device, item, p, memo, responses.get(item.pk) if item else None)
         saved += outcome["status"] == "saved"
         results.append({"client_id": cid, **outcome})
     Device.objects.filter(pk=device.pk).update(last_sync_at=timezone.now())
     return {"results": results, "saved": saved}
 
 
-def _one(actor: Any, device: Device, item: CampaignHousehold | None, p: dict[str, Any]) -> dict[str, Any]:
+def _one(
+    actor: Any,
+    device: Device,
+    item: CampaignHousehold | None,
+    p: dict[str, Any],
+    memo: dict[Any, Any],
+    current: SurveyResponse | None,
+) -> dict[str, Any]:
+    """One item in its own savepoint. `current` was read with the batch; the write is version-guarded, so an
+    office save in between makes the item fail cleanly (reported, kept on the device) instead of reverting it."""
     if item is None or item.campaign.status != Campaign.Status.OPEN:
         return {"status": "error", "message": _("Hộ không có trong đợt rà soát đang mở.")}
     if not path_editable(actor, item.path):
         return {"status": "error", "message": _("Hộ %(c)s thuộc thôn ngoài phạm vi được giao cho bạn.") % {"c": item.household.code}}
     try:
         with transaction.atomic():
-            current = SurveyResponse.objects.select_for_update().filter(item=item).first()
             if current is not None and current.version > p["base"] and current.answers != p["answers"]:
                 conflict = SyncConflict.objects.create(
                     item=item,
@@ -182,7 +192,14 @@ def _one(actor: Any, device: Device, item: CampaignHousehold | None, p: dict[str
                 version = current.version
             else:
                 version = _save_response(
-                    actor=actor, item=item, answers=p["answers"], device=device, entered_at=p["entered_at"], members=p["members"]
+                    actor=actor,
+                    item=item,
+                    answers=p["answers"],
+                    device=device,
+                    entered_at=p["entered_at"],
+                    members=p["members"],
+                    current=current,
+                    memo=memo,
                 ).version
             SyncItem.objects.create(client_id=p["client_id"], device=device, item=item, outcome="saved")
     except ValidationError as exc:
