@@ -213,6 +213,50 @@ def item_evaluate(item: CampaignHousehold, answers: dict[str, Any], memo: dict[A
     return evaluate(campaign.form, standard, area=item.household.area, region=region, answers=answers)
 
 
+MEMBER_FIELDS = ("full_name", "birth_date", "relation", "health_insurance", "schooling", "disability")
+
+
+def derived_for(item: CampaignHousehold, members: list[dict[str, Any]] | None = None) -> dict[str, tuple[bool, str]]:
+    """B2 indicators the members answer (field roster if given, else the register's members), with reasons."""
+    from mtqg.poverty.models import Member
+
+    from .derive import derive
+
+    rules = item.campaign.form.definition.get("derive", {})
+    if members is None:
+        members = list(Member.objects.filter(household_id=item.household_id).values(*MEMBER_FIELDS))
+    return derive(rules, members, item.campaign.starts_on)
+
+
+def apply_derived(
+    item: CampaignHousehold,
+    answers: dict[str, Any],
+    notes: dict[str, str],
+    members: list[dict[str, Any]] | None,
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(answers with derived B2 filled in, overrides). An answer against the member data needs a note."""
+    answers = dict(answers)
+    overrides: dict[str, Any] = {}
+    errors = []
+    derived = derived_for(item, members)
+    names = {i["code"]: i["name"] for i in standard_of(item.campaign.form).indicators} if derived else {}
+    for code, (deprived, reason) in derived.items():
+        key = f"b2_{code}"
+        if answers.get(key) is None:
+            answers[key] = deprived
+        elif bool(answers[key]) != deprived:
+            note = str(notes.get(code, "")).strip()
+            if not note:
+                errors.append(
+                    _("%(c)s: trả lời khác dữ liệu thành viên (%(r)s): cần ghi chú lý do điều chỉnh.")
+                    % {"c": names.get(code, code), "r": reason}
+                )
+            overrides[code] = {"derived": deprived, "answer": bool(answers[key]), "reason": reason, "note": note}
+    if errors:
+        raise ValidationError(errors)
+    return answers, overrides
+
+
 def _save_response(
     *,
     actor: Any,
@@ -223,11 +267,13 @@ def _save_response(
     members: list[dict[str, Any]] | None = None,
     current: SurveyResponse | None | bool = False,
     memo: dict[Any, Any] | None = None,
+    notes: dict[str, str] | None = None,
 ) -> SurveyResponse:
     """Evaluate a complete form and write it (new version); ValidationError lists the missing answers."""
     member_errors = check_members(members or [])
     if member_errors:
         raise ValidationError(member_errors)
+    answers, overrides = apply_derived(item, answers, notes or {}, members)
     result = item_evaluate(item, answers, memo)
     if result.missing:
         raise ValidationError(
@@ -240,6 +286,7 @@ def _save_response(
         response = SurveyResponse(item=item, form=item.campaign.form, version=0)
     response.area = item.household.area
     response.answers = answers
+    response.overrides = overrides
     if members is not None:
         response.members = members
     response.excluded_by_a = result.excluded_by_a
@@ -267,7 +314,7 @@ def _save_response(
 
 
 SAVED_FIELDS = (
-    "area answers members excluded_by_a b1_score deprivations poverty_class reasons flags version entered_by "
+    "area answers overrides members excluded_by_a b1_score deprivations poverty_class reasons flags version entered_by "
     "device entered_at"
 ).split()
 
@@ -288,7 +335,12 @@ def _write_guarded(response: SurveyResponse) -> None:
 
 @transaction.atomic
 def response_save(
-    *, actor: Any, item: CampaignHousehold, answers: dict[str, Any], expected_version: int
+    *,
+    actor: Any,
+    item: CampaignHousehold,
+    answers: dict[str, Any],
+    expected_version: int,
+    notes: dict[str, str] | None = None,
 ) -> SurveyResponse:
     """Save the survey of a listed household from the office form. `expected_version` is the version the form
     was opened on: a stale save is refused (the other save is not reverted)."""
@@ -299,7 +351,7 @@ def response_save(
         raise ValidationError(
             _("Phiếu đã được người khác lưu (phiên bản %(v)s) sau khi bạn mở: tải lại để xem thay đổi.") % {"v": current}
         )
-    return _save_response(actor=actor, item=item, answers=answers, device=None, entered_at=None)
+    return _save_response(actor=actor, item=item, answers=answers, device=None, entered_at=None, notes=notes)
 
 
 @transaction.atomic

@@ -98,6 +98,9 @@ def _parse(raw: Any) -> tuple[dict[str, Any], str]:
     members = raw.get("members")
     if members is not None and not (isinstance(members, list) and all(isinstance(m, dict) for m in members)):
         return {}, _("Danh sách thành viên không hợp lệ.")
+    notes = raw.get("notes") or {}
+    if not isinstance(notes, dict):
+        return {}, _("Ghi chú điều chỉnh không hợp lệ.")
     entered = parse_datetime(str(raw.get("entered_at", ""))) if raw.get("entered_at") else None
     return {
         "client_id": client_id,
@@ -105,6 +108,7 @@ def _parse(raw: Any) -> tuple[dict[str, Any], str]:
         "base": base,
         "answers": answers,
         "members": members,
+        "notes": {str(k): str(v) for k, v in notes.items()},
         "entered_at": entered,
     }, ""
 
@@ -200,6 +204,7 @@ def _one(
                     members=p["members"],
                     current=current,
                     memo=memo,
+                    notes=p["notes"],
                 ).version
             SyncItem.objects.create(client_id=p["client_id"], device=device, item=item, outcome="saved")
     except ValidationError as exc:

@@ -94,7 +94,7 @@ class SyncTest(TestCase):
     def test_office_edit_then_device_sync_is_a_conflict_resolved_field_by_field(self) -> None:
         office = {**ANSWERS_POOR, "b1_house": "ban_kien_co"}
         response_save(actor=self.world.commune_officer, item=self.mine[0], answers=office, expected_version=0)
-        device = {**ANSWERS_POOR, "b2_bhyt": False, "b1_members": "7+"}
+        device = {**ANSWERS_POOR, "b2_nha_tieu": False, "b1_members": "7+"}
         body = self._post([self._item(self.mine[0], device)]).json()
         self.assertEqual(body["results"][0]["status"], "conflict")
         self.assertIn("đã được sửa tại xã", body["results"][0]["message"])
@@ -104,18 +104,18 @@ class SyncTest(TestCase):
         self.client.force_login(self.world.commune_officer)
         page = self.client.get(f"/ra-soat/xung-dot/{conflict.pk}/")
         self.assertContains(page, "Loại nhà đang ở")
-        self.assertContains(page, "Bảo hiểm y tế")
+        self.assertContains(page, "Nhà tiêu hợp vệ sinh")
         self.assertContains(page, "Số nhân khẩu của hộ")
         refused = self.client.post(f"/ra-soat/xung-dot/{conflict.pk}/", {"f_b1_house": "server"})
         self.assertContains(refused, "Chưa chọn giá trị cho")
         self.client.post(
             f"/ra-soat/xung-dot/{conflict.pk}/",
-            {"f_b1_house": "server", "f_b2_bhyt": "device", "f_b1_members": "server", "reason": "hỏi lại hộ"},
+            {"f_b1_house": "server", "f_b2_nha_tieu": "device", "f_b1_members": "server", "reason": "hỏi lại hộ"},
         )
         saved.refresh_from_db()
         conflict.refresh_from_db()
         self.assertEqual(saved.version, 2)
-        self.assertEqual((saved.answers["b1_house"], saved.answers["b2_bhyt"], saved.answers["b1_members"]), ("ban_kien_co", False, "5-6"))
-        self.assertEqual(saved.poverty_class, "near_poor")  # 2 deprivations once BHYT is taken from the device
+        self.assertEqual((saved.answers["b1_house"], saved.answers["b2_nha_tieu"], saved.answers["b1_members"]), ("ban_kien_co", False, "5-6"))
+        self.assertEqual(saved.poverty_class, "near_poor")  # 2 deprivations once the latrine answer is taken from the device
         self.assertEqual(conflict.resolved_by, self.world.commune_officer)
         self.assertEqual(CampaignHousehold.objects.get(pk=self.mine[0].pk).status, "surveyed")
