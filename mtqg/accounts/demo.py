@@ -34,6 +34,13 @@ DEMO_USERS = [
     DemoUser(
         "caobang", "Cán bộ Văn phòng Điều phối tỉnh Cao Bằng", Assignment.Role.PROVINCE, ("2025", 1, "04")
     ),
+    # created with the survey demo's Mường Phăng 2025 campaign (its village "Bản Khá"); skipped without it
+    DemoUser(
+        "dieutravien",
+        "Lò Văn Điều (điều tra viên bản Khá, Co Thón)",
+        Assignment.Role.ENUMERATOR,
+        ("2025", 4, "03325-01"),
+    ),
     DemoUser(
         "giamsat",
         "Thành viên Đoàn giám sát",
@@ -50,7 +57,9 @@ def seed() -> list[tuple[str, str]]:
     printed = []
     for demo in DEMO_USERS:
         structure, level, code = demo.unit
-        unit = UnitVersion.objects.get(structure=structure, level=level, code=code)
+        unit = UnitVersion.objects.filter(structure=structure, level=level, code=code).first()
+        if unit is None:  # a unit made by a later demo step (a village)
+            continue
         user, created = User.objects.get_or_create(
             username=demo.username, defaults={"full_name": demo.full_name}
         )

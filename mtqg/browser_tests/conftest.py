@@ -56,7 +56,8 @@ def live_url() -> Iterator[str]:
         "from django.core.management import call_command;"
         "call_command('migrate', verbosity=0); call_command('load_admin_units');"
         "from mtqg.geo import demo; demo.seed();"
-        "from mtqg.accounts import demo as a; a.seed()"
+        "from mtqg.accounts import demo as a; a.seed();"
+        "from mtqg.survey import demo as s; s.seed(small=True)"
     )
     subprocess.run([python, "-c", prepare], cwd=ROOT, env=env, check=True, capture_output=True, timeout=300)
     port = _free_port()

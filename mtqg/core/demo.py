@@ -17,6 +17,7 @@ DEMO_STEPS: list[str] = [
     "mtqg.finance.demo:seed",
     "mtqg.ocop.demo:seed",
     "mtqg.workflow.demo:seed",
+    "mtqg.survey.demo:seed",
     "mtqg.supervision.demo:seed",
     "mtqg.planning.demo:seed",
     "mtqg.dashboards.demo:seed",

@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -203,13 +203,58 @@ def region_of(commune: UnitVersion, year: int) -> str:
     return classification(commune, "ntm_region", date(year, 9, 1)) or ""
 
 
-def item_evaluate(item: CampaignHousehold, answers: dict[str, Any]) -> Any:
+def item_evaluate(item: CampaignHousehold, answers: dict[str, Any], memo: dict[Any, Any] | None = None) -> Any:
+    """Evaluate a listed household's answers; `memo` keeps each campaign's standard and region across a batch."""
     campaign = item.campaign
-    form = campaign.form
-    area = item.household.area
-    return evaluate(
-        form, standard_of(form), area=area, region=region_of(campaign.commune, campaign.year), answers=answers
-    )
+    memo = {} if memo is None else memo
+    if campaign.pk not in memo:
+        memo[campaign.pk] = (standard_of(campaign.form), region_of(campaign.commune, campaign.year))
+    standard, region = memo[campaign.pk]
+    return evaluate(campaign.form, standard, area=item.household.area, region=region, answers=answers)
+
+
+MEMBER_FIELDS = ("full_name", "birth_date", "relation", "health_insurance", "schooling", "disability")
+
+
+def derived_for(item: CampaignHousehold, members: list[dict[str, Any]] | None = None) -> dict[str, tuple[bool, str]]:
+    """B2 indicators the members answer (field roster if given, else the register's members), with reasons."""
+    from mtqg.poverty.models import Member
+
+    from .derive import derive
+
+    rules = item.campaign.form.definition.get("derive", {})
+    if members is None:
+        members = list(Member.objects.filter(household_id=item.household_id).values(*MEMBER_FIELDS))
+    return derive(rules, members, item.campaign.starts_on)
+
+
+def apply_derived(
+    item: CampaignHousehold,
+    answers: dict[str, Any],
+    notes: dict[str, str],
+    members: list[dict[str, Any]] | None,
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(answers with derived B2 filled in, overrides). An answer against the member data needs a note."""
+    answers = dict(answers)
+    overrides: dict[str, Any] = {}
+    errors = []
+    derived = derived_for(item, members)
+    names = {i["code"]: i["name"] for i in standard_of(item.campaign.form).indicators} if derived else {}
+    for code, (deprived, reason) in derived.items():
+        key = f"b2_{code}"
+        if answers.get(key) is None:
+            answers[key] = deprived
+        elif bool(answers[key]) != deprived:
+            note = str(notes.get(code, "")).strip()
+            if not note:
+                errors.append(
+                    _("%(c)s: trả lời khác dữ liệu thành viên (%(r)s): cần ghi chú lý do điều chỉnh.")
+                    % {"c": names.get(code, code), "r": reason}
+                )
+            overrides[code] = {"derived": deprived, "answer": bool(answers[key]), "reason": reason, "note": note}
+    if errors:
+        raise ValidationError(errors)
+    return answers, overrides
 
 
 def _save_response(
@@ -220,23 +265,28 @@ def _save_response(
     device: Device | None,
     entered_at: Any,
     members: list[dict[str, Any]] | None = None,
+    current: SurveyResponse | None | bool = False,
+    memo: dict[Any, Any] | None = None,
+    notes: dict[str, str] | None = None,
 ) -> SurveyResponse:
     """Evaluate a complete form and write it (new version); ValidationError lists the missing answers."""
     member_errors = check_members(members or [])
     if member_errors:
         raise ValidationError(member_errors)
-    result = item_evaluate(item, answers)
+    answers, overrides = apply_derived(item, answers, notes or {}, members)
+    result = item_evaluate(item, answers, memo)
     if result.missing:
         raise ValidationError(
             _("Thiếu câu trả lời bắt buộc: %(q)s.") % {"q": "; ".join(result.missing[:5])}
             + (_(" (và %(n)s câu khác)") % {"n": len(result.missing) - 5} if len(result.missing) > 5 else "")
         )
-    response = SurveyResponse.objects.filter(item=item).first()
+    response = SurveyResponse.objects.filter(item=item).first() if current is False else current
     before = response.poverty_class if response else None
     if response is None:
         response = SurveyResponse(item=item, form=item.campaign.form, version=0)
     response.area = item.household.area
     response.answers = answers
+    response.overrides = overrides
     if members is not None:
         response.members = members
     response.excluded_by_a = result.excluded_by_a
@@ -249,7 +299,7 @@ def _save_response(
     response.entered_by = actor if getattr(actor, "is_authenticated", False) else None
     response.device = device
     response.entered_at = entered_at or timezone.now()
-    response.save()
+    _write_guarded(response)
     if item.status != CampaignHousehold.Status.SURVEYED:
         item.status = CampaignHousehold.Status.SURVEYED
         item.save(update_fields=["status"])
@@ -263,9 +313,34 @@ def _save_response(
     return response
 
 
+SAVED_FIELDS = (
+    "area answers overrides members excluded_by_a b1_score deprivations poverty_class reasons flags version entered_by "
+    "device entered_at"
+).split()
+
+
+def _write_guarded(response: SurveyResponse) -> None:
+    """Insert, or update only if nobody saved a newer version meanwhile (optimistic: no lock is held)."""
+    if response.pk is None:
+        try:
+            with transaction.atomic():
+                response.save()
+        except IntegrityError as exc:
+            raise ValidationError(_("Phiếu vừa được người khác lưu: tải lại để xem thay đổi.")) from exc
+        return
+    values = {f: getattr(response, f) for f in SAVED_FIELDS} | {"saved_at": timezone.now()}
+    if not SurveyResponse.objects.filter(pk=response.pk, version=response.version - 1).update(**values):
+        raise ValidationError(_("Phiếu vừa được người khác lưu: tải lại để xem thay đổi."))
+
+
 @transaction.atomic
 def response_save(
-    *, actor: Any, item: CampaignHousehold, answers: dict[str, Any], expected_version: int
+    *,
+    actor: Any,
+    item: CampaignHousehold,
+    answers: dict[str, Any],
+    expected_version: int,
+    notes: dict[str, str] | None = None,
 ) -> SurveyResponse:
     """Save the survey of a listed household from the office form. `expected_version` is the version the form
     was opened on: a stale save is refused (the other save is not reverted)."""
@@ -276,7 +351,7 @@ def response_save(
         raise ValidationError(
             _("Phiếu đã được người khác lưu (phiên bản %(v)s) sau khi bạn mở: tải lại để xem thay đổi.") % {"v": current}
         )
-    return _save_response(actor=actor, item=item, answers=answers, device=None, entered_at=None)
+    return _save_response(actor=actor, item=item, answers=answers, device=None, entered_at=None, notes=notes)
 
 
 @transaction.atomic

@@ -23,7 +23,7 @@ from mtqg.core.audit import record_change
 
 from .definitions import questions, standard_of
 from .models import Campaign, CampaignHousehold, Device, SurveyResponse, SyncConflict, SyncItem
-from .services import _save_response, device_register, visible_items
+from .services import _save_response, device_register, region_of, visible_items
 
 MAX_BATCH = 1000
 
@@ -38,8 +38,11 @@ def download(user: Any) -> dict[str, Any]:
     versions = dict(SurveyResponse.objects.filter(item__in=items).values_list("item_id", "version"))
     answers = dict(SurveyResponse.objects.filter(item__in=items).values_list("item_id", "answers"))
     forms: dict[str, Any] = {}
+    regions: dict[int, str] = {}
     out = []
     for it in items:
+        if it.campaign_id not in regions:
+            regions[it.campaign_id] = region_of(it.campaign.commune, it.campaign.year)
         form = it.campaign.form
         if form.code not in forms:
             std = standard_of(form)
@@ -69,6 +72,7 @@ def download(user: Any) -> dict[str, Any]:
                 "code": it.household.code,
                 "head_name": it.household.head_name,
                 "area": it.household.area,
+                "region": regions[it.campaign_id],
                 "source": it.get_source_display(),
                 "previous_class": it.previous_class,
                 "version": versions.get(it.pk, 0),
@@ -94,6 +98,9 @@ def _parse(raw: Any) -> tuple[dict[str, Any], str]:
     members = raw.get("members")
     if members is not None and not (isinstance(members, list) and all(isinstance(m, dict) for m in members)):
         return {}, _("Danh sách thành viên không hợp lệ.")
+    notes = raw.get("notes") or {}
+    if not isinstance(notes, dict):
+        return {}, _("Ghi chú điều chỉnh không hợp lệ.")
     entered = parse_datetime(str(raw.get("entered_at", ""))) if raw.get("entered_at") else None
     return {
         "client_id": client_id,
@@ -101,6 +108,7 @@ def _parse(raw: Any) -> tuple[dict[str, Any], str]:
         "base": base,
         "answers": answers,
         "members": members,
+        "notes": {str(k): str(v) for k, v in notes.items()},
         "entered_at": entered,
     }, ""
 
@@ -130,7 +138,9 @@ def sync_batch(*, actor: Any, device_id: str, items: list[Any]) -> dict[str, Any
         str(s.client_id): s
         for s in SyncItem.objects.filter(client_id__in=[p["client_id"] for p, err in parsed if not err])
     }
+    responses = {r.item_id: r for r in SurveyResponse.objects.filter(item_id__in=list(by_id))}
     results, saved = [], 0
+    memo: dict[Any, Any] = {}
     for (p, err), raw in zip(parsed, items, strict=True):
         cid = str(p.get("client_id") or (raw.get("client_id", "") if isinstance(raw, dict) else ""))
         if err:
@@ -141,21 +151,29 @@ def sync_batch(*, actor: Any, device_id: str, items: list[Any]) -> dict[str, Any
             results.append({"client_id": cid, "status": prev.outcome, "message": _("Đã nhận trước đó.")})
             continue
         item = by_id.get(p["item_id"])
-        outcome = _one(actor, device, item, p)
+        outcome = _one(actor, device, item, p, memo, responses.get(item.pk) if item else None)
         saved += outcome["status"] == "saved"
         results.append({"client_id": cid, **outcome})
     Device.objects.filter(pk=device.pk).update(last_sync_at=timezone.now())
     return {"results": results, "saved": saved}
 
 
-def _one(actor: Any, device: Device, item: CampaignHousehold | None, p: dict[str, Any]) -> dict[str, Any]:
+def _one(
+    actor: Any,
+    device: Device,
+    item: CampaignHousehold | None,
+    p: dict[str, Any],
+    memo: dict[Any, Any],
+    current: SurveyResponse | None,
+) -> dict[str, Any]:
+    """One item in its own savepoint. `current` was read with the batch; the write is version-guarded, so an
+    office save in between makes the item fail cleanly (reported, kept on the device) instead of reverting it."""
     if item is None or item.campaign.status != Campaign.Status.OPEN:
         return {"status": "error", "message": _("Hộ không có trong đợt rà soát đang mở.")}
     if not path_editable(actor, item.path):
         return {"status": "error", "message": _("Hộ %(c)s thuộc thôn ngoài phạm vi được giao cho bạn.") % {"c": item.household.code}}
     try:
         with transaction.atomic():
-            current = SurveyResponse.objects.select_for_update().filter(item=item).first()
             if current is not None and current.version > p["base"] and current.answers != p["answers"]:
                 conflict = SyncConflict.objects.create(
                     item=item,
@@ -178,7 +196,15 @@ def _one(actor: Any, device: Device, item: CampaignHousehold | None, p: dict[str
                 version = current.version
             else:
                 version = _save_response(
-                    actor=actor, item=item, answers=p["answers"], device=device, entered_at=p["entered_at"], members=p["members"]
+                    actor=actor,
+                    item=item,
+                    answers=p["answers"],
+                    device=device,
+                    entered_at=p["entered_at"],
+                    members=p["members"],
+                    current=current,
+                    memo=memo,
+                    notes=p["notes"],
                 ).version
             SyncItem.objects.create(client_id=p["client_id"], device=device, item=item, outcome="saved")
     except ValidationError as exc:

@@ -149,14 +149,21 @@ def survey_form(request: HttpRequest, pk: int) -> HttpResponse:
     form = item.campaign.form
     qs = questions(form, standard_of(form))
     response = SurveyResponse.objects.filter(item=item).first()
-    answers = response.answers if response else {}
+    derived = services.derived_for(item)
+    answers = response.answers if response else {f"b2_{c}": d for c, (d, _r) in derived.items()}
+    notes = {c: o.get("note", "") for c, o in (response.overrides if response else {}).items()}
     version = response.version if response else 0
     error = ""
     if request.method == "POST":
         answers = _answers(qs, request.POST)
+        notes = {c: request.POST.get(f"note_{c}", "") for c in derived}
         try:
             services.response_save(
-                actor=request.user, item=item, answers=answers, expected_version=int(request.POST.get("version", 0))
+                actor=request.user,
+                item=item,
+                answers=answers,
+                expected_version=int(request.POST.get("version", 0)),
+                notes=notes,
             )
             if Campaign.objects.visible_to(request.user).filter(pk=item.campaign_id).exists():
                 return redirect("survey:campaign", pk=item.campaign_id)
@@ -170,6 +177,7 @@ def survey_form(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         result, error = None, error or _errors(exc)
     context = {"item": item, "form": form, "qs": qs, "answers": answers, "version": version}
+    context |= {"derived": {c: r for c, (_d, r) in derived.items()}, "notes": notes}
     return render(request, "survey/form.html", context | {"result": result, "error": error})
 
 
@@ -179,8 +187,9 @@ def survey_preview(request: HttpRequest, pk: int) -> HttpResponse:
     """The class and reasons of the form as filled in so far (htmx, on every change): same engine as the API."""
     item = _item(request, pk)
     qs = questions(item.campaign.form, standard_of(item.campaign.form))
+    answers = {f"b2_{c}": d for c, (d, _r) in services.derived_for(item).items()} | _answers(qs, request.POST)
     try:
-        result, error = services.item_evaluate(item, _answers(qs, request.POST)), ""
+        result, error = services.item_evaluate(item, answers), ""
     except ValidationError as exc:
         result, error = None, _errors(exc)
     return render(request, "survey/_result.html", {"result": result, "error": error})
@@ -214,7 +223,10 @@ def conflict_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def field_app(request: HttpRequest) -> HttpResponse:
-    return render(request, "survey/app.html")
+    import uuid
+
+    # `rendered` tells a page served by the service worker's cache from a fresh one (browser test)
+    return render(request, "survey/app.html", {"rendered": uuid.uuid4().hex})
 
 
 @login_required

@@ -1,0 +1,23 @@
+// Service worker of the field app (scope /ra-soat/app/). Network first, cache as fallback: the app shell and every
+// static asset it uses are kept so the app opens and works with no connection. Data (households, forms, the queue of
+// filled forms) lives in the page's localStorage, never in this cache; API calls are not cached.
+const CACHE = "mtqg-field-v1";
+self.addEventListener("install", () => self.skipWaiting());
+self.addEventListener("activate", (event) => event.waitUntil(self.clients.claim()));
+self.addEventListener("fetch", (event) => {
+  const req = event.request;
+  const url = new URL(req.url);
+  if (req.method !== "GET" || url.origin !== self.location.origin || url.pathname.startsWith("/api/")) return;
+  const keep = url.pathname.startsWith("/static/") || url.pathname.startsWith("/ra-soat/app/");
+  event.respondWith(
+    fetch(req)
+      .then((res) => {
+        if (keep && res.ok && !res.redirected) {
+          const copy = res.clone();
+          caches.open(CACHE).then((c) => c.put(req, copy));
+        }
+        return res;
+      })
+      .catch(() => caches.match(req, { ignoreSearch: true, ignoreVary: true }).then((hit) => hit || Response.error()))
+  );
+});

@@ -1,0 +1,23 @@
+"""The campaign benchmark (benchmarks/survey_campaign.py) runs at its smallest size, measures the page, the
+campaign opening and the sync, and leaves nothing behind."""
+
+from __future__ import annotations
+
+from django.test import TestCase
+
+from benchmarks.survey_campaign import run
+from mtqg.poverty.models import Household
+from mtqg.survey.models import Campaign, SurveyResponse
+
+
+class CampaignBenchmarkTest(TestCase):
+    def test_tiny_run_measures_and_rolls_back(self) -> None:
+        rows = {r["name"]: r for r in run("tiny")}
+        self.assertEqual(
+            set(rows),
+            {"survey.campaign_page_300_households", "survey.campaign_create_300_households", "survey.sync_50_reviews_one_device"},
+        )
+        self.assertTrue(all(r["value"] > 0 for r in rows.values()))
+        self.assertEqual(rows["survey.sync_50_reviews_one_device"]["target"], 5.0)
+        self.assertFalse(Household.objects.filter(code__startswith="BENCH-SV-").exists())
+        self.assertFalse(Campaign.objects.exists() or SurveyResponse.objects.exists())
