@@ -91,7 +91,8 @@ messages: install-dev
 	cd mtqg && ../$(PY) ../manage.py makemessages -l en --no-obsolete && ../$(PY) ../manage.py compilemessages
 
 # Every benchmark module on fresh SQLite and PostgreSQL databases with the synthetic country at SCALE
-# (tiny | province | national); writes benchmarks/results/<date>-<scale>.{json,md} and the table in docs/benchmarks.md.
+# (tiny | province | national); writes benchmarks/results/<date>-<scale>.{json,md} and renders docs/benchmarks.md.
+# PostgreSQL runs with production durability (fsync, synchronous_commit, full_page_writes on; decision 0808).
 bench: install-dev
 	bash scripts/with-postgres.sh --durable $(PY) -m benchmarks.run --scale $(SCALE)
 

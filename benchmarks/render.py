@@ -138,14 +138,14 @@ def render(files: list[Path] | None = None) -> str:
     return "\n".join(parts)
 
 
-def update_doc(doc: Path = DOC) -> bool:
+def update_doc(doc: Path = DOC, files: list[Path] | None = None) -> bool:
     """Rewrite the generated part of the doc; True when it changed."""
     text = doc.read_text(encoding="utf-8")
     if BEGIN not in text or END not in text:
         raise SystemExit(f"{doc}: markers {BEGIN!r} … {END!r} not found")
     head, rest = text.split(BEGIN, 1)
     _old, tail = rest.split(END, 1)
-    new = f"{head}{BEGIN}\n{render()}{END}{tail}"
+    new = f"{head}{BEGIN}\n{render(files)}{END}{tail}"
     if new != text:
         doc.write_text(new, encoding="utf-8")
         return True

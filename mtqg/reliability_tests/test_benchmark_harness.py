@@ -1,0 +1,106 @@
+"""The benchmark harness itself (issue #24): every timed figure is a median of ≥ 5 runs that keeps its spread,
+ours and the baseline alternate, the database settings are read from the server, and docs/benchmarks.md's figures
+are rendered from the results files (nothing between the markers survives a re-render)."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+
+from django.db import connection
+from django.test import SimpleTestCase, TestCase
+
+from benchmarks import render
+from benchmarks.common import Timing, paired, rates, result, timed
+from benchmarks.run import _db_settings
+
+
+class TimingTests(SimpleTestCase):
+    def test_timed_runs_at_least_five_times_and_keeps_the_samples(self) -> None:
+        calls: list[int] = []
+        t = timed(lambda: calls.append(1), repeat=3)
+        self.assertEqual(len(calls), 6)  # one warm-up + 5, although 3 were asked for
+        self.assertEqual(len(t.samples), 5)
+        self.assertEqual(float(t), sorted(t.samples)[2])
+
+    def test_paired_alternates_ours_and_the_baseline(self) -> None:
+        order: list[str] = []
+        ours, theirs = paired(lambda: order.append("o"), lambda: order.append("t"), warmup=False)
+        self.assertEqual(order, ["o", "t"] * 5)
+        self.assertEqual((len(ours.samples), len(theirs.samples)), (5, 5))
+
+    def test_result_records_median_min_max_of_value_and_baseline(self) -> None:
+        row = result(
+            "x.y",
+            Timing([0.3, 0.1, 0.2, 0.5, 0.4]),
+            "s",
+            baseline=Timing([1.0, 2.0, 3.0, 4.0, 6.0]),
+            target=0.25,
+        )
+        self.assertEqual((row["value"], row["n"], row["min"], row["max"]), (0.3, 5, 0.1, 0.5))
+        self.assertEqual((row["baseline"], row["baseline_min"], row["baseline_max"]), (3.0, 1.0, 6.0))
+        self.assertEqual(row["ratio"], 10.0)
+        self.assertFalse(row["target_met"])
+        single = result("x.z", 0.5, "s")
+        self.assertEqual(single["n"], 1)
+        self.assertNotIn("min", single)
+
+    def test_rates_convert_each_sample(self) -> None:
+        r = rates(100, Timing([1.0, 2.0, 4.0, 5.0, 10.0]))
+        self.assertEqual(sorted(r.samples), [10.0, 20.0, 25.0, 50.0, 100.0])
+        self.assertEqual(float(r), 25.0)
+
+
+class SettingsTests(TestCase):
+    def test_database_settings_are_read_from_the_server(self) -> None:
+        (row,) = _db_settings()
+        detail = row["detail"]
+        self.assertEqual(row["unit"], "settings")
+        self.assertEqual(detail["vendor"], connection.vendor)
+        if connection.vendor == "postgresql":
+            for key in ("fsync", "synchronous_commit", "full_page_writes"):
+                self.assertIn(detail[key], ("on", "off", "local", "remote_write", "remote_apply"))
+        else:
+            self.assertIn("journal_mode", detail)
+            self.assertIn("synchronous", detail)
+
+
+class RenderTests(SimpleTestCase):
+    def _report(self, folder: Path) -> Path:
+        rows = [
+            {"name": "database.settings", "db": "postgresql", "value": None, "unit": "settings",
+             "detail": {"vendor": "postgresql", "fsync": "on", "synchronous_commit": "on"}},
+            {**result("scale.a", Timing([0.1, 0.2, 0.3, 0.4, 0.5]), "s", baseline=Timing([1, 2, 3, 4, 5]),
+                      baseline_name="one grouped ORM query", target=0.2), "db": "postgresql"},
+            {**result("scale.b", 1.2345, "s"), "db": "sqlite"},
+        ]  # fmt: skip
+        report = {"date": "2026-12-06T05:00:00+00:00", "scale": "province", "host": "2 CPU",
+                  "load_average_start": "7.1 6.0 5.2", "load_average_end": "8.0 7.0 6.0", "method": "m",
+                  "results": rows}  # fmt: skip
+        path = folder / "2026-12-06-province.json"
+        path.write_text(json.dumps(report), encoding="utf-8")
+        return path
+
+    def test_table_has_median_spread_baseline_settings_and_load(self) -> None:
+        with tempfile.TemporaryDirectory() as tmp:
+            text = render.render([self._report(Path(tmp))])
+        self.assertIn("| scale.a | postgresql | 0,300 | 0,100–0,500 (5) | s | one grouped ORM query: 3,000 "
+                      "(1,000–5,000) | 10,000 | 0,200 | **NO** |", text)  # fmt: skip
+        self.assertIn("| scale.b | sqlite | 1,234 | 1 run |", text)
+        self.assertIn("fsync=on, synchronous_commit=on", text)
+        self.assertIn("7.1 6.0 5.2", text)
+        self.assertNotIn("database.settings |", text)
+
+    def test_update_doc_replaces_only_the_generated_part(self) -> None:
+        with tempfile.TemporaryDirectory() as tmp:
+            folder = Path(tmp)
+            path = self._report(folder)
+            doc = folder / "benchmarks.md"
+            doc.write_text(f"head\n{render.BEGIN}\n| hand | written | 22,4× |\n{render.END}\ntail\n")
+            self.assertTrue(render.update_doc(doc, [path]))
+            text = doc.read_text()
+            self.assertFalse(render.update_doc(doc, [path]))  # idempotent
+        self.assertTrue(text.startswith("head\n") and text.endswith("tail\n"))
+        self.assertNotIn("22,4×", text)
+        self.assertIn("scale.a", text)
