@@ -70,11 +70,12 @@ test-postgres: install-dev
 	@echo "== Bộ kiểm thử trên PostgreSQL =="
 	bash scripts/with-postgres.sh bash scripts/pytest.sh -n $(TEST_WORKERS)
 
-lint: install-dev
+lint: install-dev system-deps
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy mtqg
 	DATABASE_URL=sqlite:///:memory: $(PY) manage.py makemigrations --check --dry-run -v 0
+	PY=$(PY) bash scripts/check_translations.sh
 
 # pip-audit over the locked dependencies (decision 0904): fails on a known vulnerability; when no vulnerability
 # service can be reached it says so clearly and only warns, unless AUDIT_REQUIRED=1 (then it fails).

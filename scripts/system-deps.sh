@@ -8,6 +8,7 @@ command -v pdftotext >/dev/null || need+=(poppler-utils)
 [ -d /usr/share/fonts/truetype/liberation2 ] || need+=(fonts-liberation2)
 command -v redis-server >/dev/null || need+=(redis-server)
 command -v libreoffice >/dev/null || need+=(libreoffice-calc-nogui)  # XLSX exports opened as a user would (tests)
+command -v msgattrib >/dev/null || need+=(gettext)  # makemessages and the translation check in make lint
 if [ "${#need[@]}" -eq 0 ]; then exit 0; fi
 if [ "$(id -u)" -ne 0 ]; then
   echo "Thiếu gói Debian: ${need[*]} — chạy lại với quyền root hoặc cài thủ công." >&2
