@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
+from django.core import signals
 from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -117,4 +118,7 @@ class ErrorPagesMiddleware:
         status = status_for(exception)
         if status == 500:
             logger.error("Lỗi hệ thống: %s", request.path, exc_info=exception)
+            signals.got_request_exception.send(
+                sender=None, request=request
+            )  # as Django does for an uncaught one
         return error_page(request, status)

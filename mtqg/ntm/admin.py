@@ -24,7 +24,10 @@ class ThresholdInline(admin.TabularInline):
 class CriteriaSetAdmin(admin.ModelAdmin):
     list_display = ["code", "version", "name", "tier", "valid_from", "valid_to", "unconfirmed"]
     list_filter = ["tier", "unconfirmed"]
-    raw_id_fields = ["province", "parent"]  # a select of every unit made the add page take 10 s (persona walk)
+    raw_id_fields = [
+        "province",
+        "parent",
+    ]  # a select of every unit made the add page take 10 s (persona walk)
     inlines = [CriterionInline]
 
 
