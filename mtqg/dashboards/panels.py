@@ -883,9 +883,13 @@ def poverty_coverage(f: Filters) -> str:
     if f.unit.level == UnitVersion.Level.COUNTRY:
         return ""
 
+    end = date(f.year, 12, 31)
+    valid = (f.unit.valid_from is None or f.unit.valid_from <= end) and (
+        f.unit.valid_to is None or end <= f.unit.valid_to
+    )
     version = (
-        UnitVersion.objects.as_of(date(f.year, 12, 31)).filter(unit_id=f.unit.unit_id).first()
-        if f.mode == REPORTED
+        UnitVersion.objects.as_of(end).filter(unit_id=f.unit.unit_id).first()
+        if f.mode == REPORTED and not valid
         else None
     ) or f.unit
     found = coverage(version, f.year)
