@@ -69,7 +69,9 @@ class ReviewForm(forms.ModelForm):
             "approved_on",
         ]
         widgets = {"approved_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
-        field_classes = {"income_per_capita_month": MoneyField}  # typed and shown as 1.500.000 (decision 0022)
+        field_classes = {
+            "income_per_capita_month": MoneyField
+        }  # typed and shown as 1.500.000 (decision 0022)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
