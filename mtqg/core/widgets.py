@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -35,11 +36,18 @@ def group_vnd(value: Any) -> str:
     return f"{int(number):,}".replace(",", ".")
 
 
+# 3.873.000 or 3 873 000: groups of exactly three digits after the first (so "1500000.5" is refused, not read as
+# 15.000.005).
+GROUPED = re.compile(r"-?\d{1,3}(?:([. ])\d{3})(?:\1\d{3})*")
+
+
 def parse_vnd(raw: Any) -> Decimal | None:
     """'3.873.000', '3 873 000' or '3873000' → Decimal('3873000'); '' → None; a fraction or text → error."""
-    text = str(raw or "").strip().replace("\u00a0", "").replace(" ", "").replace(".", "")
+    text = str(raw or "").strip().replace("\u00a0", " ")
     if not text:
         return None
+    grouped = GROUPED.fullmatch(text)
+    text = text.replace(" ", "").replace(".", "") if grouped else text
     if not text.lstrip("-").isdigit():
         raise ValidationError(
             _(

@@ -147,7 +147,9 @@ def _render(
 
 
 def _chart_json(chart: dict[str, Any]) -> dict[str, Any]:
-    return {k: chart[k] for k in ("id", "title", "kind", "categories", "series", "mark", "axis") if k in chart}
+    return {
+        k: chart[k] for k in ("id", "title", "kind", "categories", "series", "mark", "axis") if k in chart
+    }
 
 
 @login_required

@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
 
 from mtqg.accounts.scoping import path_q
 from mtqg.core.search import search_q
@@ -86,7 +87,7 @@ def catalogue(
 ) -> QuerySet[Product]:
     """Public catalogue: published products whose latest rating is certified (3★+) and whose certificate is
     still valid on `on` (today by default; no end date = valid), no login, no scope."""
-    on = on or date.today()
+    on = on or timezone.localdate()
     qs: QuerySet[Product] = (
         Product.objects.filter(is_published=True, current_rating__stars__gte=3)
         .filter(Q(current_rating__valid_to__isnull=True) | Q(current_rating__valid_to__gte=on))

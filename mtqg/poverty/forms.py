@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from mtqg.core.versioning import VersionFormMixin
+from mtqg.core.widgets import MoneyField
 
 from .models import Household, Member, Review
 
@@ -69,6 +70,9 @@ class ReviewForm(VersionFormMixin, forms.ModelForm):
             "approved_on",
         ]
         widgets = {"approved_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+        field_classes = {
+            "income_per_capita_month": MoneyField
+        }  # typed and shown as 1.500.000 (decision 0022)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

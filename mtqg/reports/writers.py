@@ -194,7 +194,6 @@ def cell(row: dict[str, Any], col: dict[str, Any]) -> str:
 # ---------------------------------------------------------------------------------------------------------------
 
 
-
 def render_xlsx(slug: str, data: Any) -> bytes:
     """One sheet per table block: the full title in A1, a deliberately short sheet name (core.tables.sheet_title),
     rates as fractions in a percent format, money and counts with thousands separators."""

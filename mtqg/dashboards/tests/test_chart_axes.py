@@ -24,6 +24,7 @@ class ChartAxesTest(TestCase):
         factories.sample(cls.world)
 
     def setUp(self) -> None:
+        selectors.panel_cache().clear()  # reference data (indicator names) cached by an earlier test's world
         translation.activate("vi")
         self.addCleanup(translation.activate, "vi")  # …and after: the next test class starts in Vietnamese
 
