@@ -371,15 +371,15 @@ def _register_values(
         counts[(commune, year)][cls] += n
     sources: dict[int, dict[int, str]] = defaultdict(dict)
     for aid, sid, year, commune in wanted:
-        tally = counts.get((commune, year))
-        total = sum(tally.values()) if tally else 0
+        tally: dict[str, int] = counts.get((commune, year)) or {}
+        total = sum(tally.values())
         if not total:
             continue
         for ind in register[sid]:
-            classes = [PovertyClass.POOR] + (
-                [PovertyClass.NEAR_POOR] if ind.register == "poor_near_poor" else []
+            classes = [str(PovertyClass.POOR)] + (
+                [str(PovertyClass.NEAR_POOR)] if ind.register == "poor_near_poor" else []
             )
-            n = sum(tally.get(c, 0) for c in classes)  # type: ignore[union-attr]
+            n = sum(tally.get(c, 0) for c in classes)
             rate = (Decimal(n * 100) / Decimal(total)).quantize(Decimal("0.01"))
             values[aid][ind.id] = (rate, False)
             sources[aid][ind.id] = (
