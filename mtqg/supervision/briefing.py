@@ -294,6 +294,13 @@ class Builder:
             self.p(_("Kết quả xây dựng nông thôn mới: %(nd)s.") % {"nd": nd()})
         else:
             self._ntm_status(data, self.on, lead=True)
+            provisional = data.get("provisional_assessments") or 0
+            self.fig("ntm.provisional_assessments", provisional)
+            if provisional:  # "tạm tính": computed with unconfirmed thresholds (ntm decision record 0113)
+                self.p(
+                    _("Số liệu tạm tính: %(n)s/%(m)s xã được đánh giá theo ngưỡng tiêu chí chưa xác minh.")
+                    % {"n": n(provisional), "m": n(data.get("assessed"))}
+                )
             year_end = date(self.year, 12, 31)
             if self.on < year_end:
                 later = self.run("ntm-summary", as_of=year_end)
