@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 
 from mtqg.core.formatting import number_vi
@@ -79,6 +79,7 @@ class Ind:
     value_type: str
     unit_label: str
     if_applicable: bool
+    register: str = ""  # "poor" / "poor_near_poor": computed from the household register where it covers
 
 
 class Book:
@@ -96,9 +97,11 @@ class Book:
         for row in (
             Indicator.objects.filter(criterion__criteria_set_id=criteria_set_id)
             .order_by("order")
-            .values_list("id", "criterion_id", "code", "value_type", "unit_label", "if_applicable")
+            .values_list(
+                "id", "criterion_id", "code", "value_type", "unit_label", "if_applicable", "register_measure"
+            )
         ):
-            ind = Ind(row[0], row[2], row[3], row[4], row[5])
+            ind = Ind(row[0], row[2], row[3], row[4], row[5], row[6])
             self.indicators[row[1]].append(ind)
             self.by_code[ind.code] = ind
         self.rules: dict[int, list[Rule]] = defaultdict(list)
@@ -202,7 +205,11 @@ def combine(statuses: list[str]) -> str:
 
 
 def evaluate(
-    book: Book, region: str, year: int, values: dict[int, tuple[Decimal | None, bool]]
+    book: Book,
+    region: str,
+    year: int,
+    values: dict[int, tuple[Decimal | None, bool]],
+    sources: dict[int, str] | None = None,
 ) -> list[tuple[int, str, list[str]]]:
     """[(criterion_id, status, explanations)] for one assessment."""
     out: list[tuple[int, str, list[str]]] = []
@@ -221,6 +228,8 @@ def evaluate(
         for ind in inds:
             value, na = values.get(ind.id, (None, False))
             status, note = evaluate_indicator(ind, value, na, book.rule(ind.id, region, year), region, year)
+            if sources and ind.id in sources:
+                note = f"{note} ({sources[ind.id]})"
             statuses.append(status)
             notes.append(note)
         out.append((crit_id, combine(statuses), notes))
@@ -294,6 +303,7 @@ def recompute(assessments: QuerySet[Assessment], *, refresh_regions: bool = True
     )
     for aid, ind_id, value, na in value_rows.iterator(chunk_size=20000):
         values[aid][ind_id] = (value, na)
+    sources = _register_values(books, rows, values)
     overrides = {
         (a, c): s
         for a, c, s in CriterionOverride.objects.filter(id_filter).values_list(
@@ -306,7 +316,9 @@ def recompute(assessments: QuerySet[Assessment], *, refresh_regions: bool = True
         book = books[set_id]
         final = []
         any_provisional = False
-        for crit_id, status, notes in evaluate(book, regions[aid], year, values.get(aid, {})):
+        for crit_id, status, notes in evaluate(
+            book, regions[aid], year, values.get(aid, {}), sources.get(aid)
+        ):
             override = overrides.get((aid, crit_id))
             final_status = override or status
             final.append(final_status)
@@ -329,6 +341,51 @@ def recompute(assessments: QuerySet[Assessment], *, refresh_regions: bool = True
     CriterionResult.objects.filter(id_filter).delete()
     _write(results, [(m, b, u, t, regions[aid], now, pr, aid) for aid, (m, b, u, t, pr) in summary.items()])
     return len(ids)
+
+
+def _register_values(
+    books: dict[int, Book],
+    rows: list[tuple[Any, ...]],
+    values: dict[int, dict[int, tuple[Decimal | None, bool]]],
+) -> dict[int, dict[int, str]]:
+    """Criterion 11 from the household register (decision record 0115): where the periodic review of the
+    assessment year covers the commune, the poverty rate (poor, or poor + near-poor, as the indicator says) replaces
+    the typed value in the evaluation; the typed value stays as the fallback. One query."""
+    from mtqg.poverty.models import PovertyClass, ReviewTally
+
+    register = {
+        sid: [i for inds in b.indicators.values() for i in inds if i.register] for sid, b in books.items()
+    }
+    wanted = [(aid, sid, year, commune) for aid, sid, year, _r, commune, _on in rows if register.get(sid)]
+    if not wanted:
+        return {}
+    counts: dict[tuple[int, int], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for commune, year, cls, n in (
+        ReviewTally.objects.filter(
+            commune_id__in={w[3] for w in wanted}, year__in={w[2] for w in wanted}, kind="periodic"
+        )
+        .values_list("commune_id", "year", "poverty_class")
+        .annotate(n=Sum("households"))
+        .order_by()
+    ):
+        counts[(commune, year)][cls] += n
+    sources: dict[int, dict[int, str]] = defaultdict(dict)
+    for aid, sid, year, commune in wanted:
+        tally: dict[str, int] = counts.get((commune, year)) or {}
+        total = sum(tally.values())
+        if not total:
+            continue
+        for ind in register[sid]:
+            classes = [str(PovertyClass.POOR)] + (
+                [str(PovertyClass.NEAR_POOR)] if ind.register == "poor_near_poor" else []
+            )
+            n = sum(tally.get(c, 0) for c in classes)
+            rate = (Decimal(n * 100) / Decimal(total)).quantize(Decimal("0.01"))
+            values[aid][ind.id] = (rate, False)
+            sources[aid][ind.id] = (
+                f"tính từ sổ hộ: {number_vi(n)}/{number_vi(total)} hộ, rà soát định kỳ năm {year}"
+            )
+    return sources
 
 
 def _write(results: list[tuple[Any, ...]], updates: list[tuple[Any, ...]]) -> None:

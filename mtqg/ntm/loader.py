@@ -156,6 +156,7 @@ def load_set(path: Path, *, force: bool = False) -> CriteriaSet | None:
                     "value_type": spec["type"],
                     "unit_label": spec.get("unit", ""),
                     "if_applicable": bool(spec.get("if_applicable")),
+                    "register_measure": spec.get("from_register", ""),
                     "order": order,
                     "unconfirmed": spec.get("unconfirmed") is True,
                 },
@@ -218,6 +219,7 @@ def _bulk_insert(cset: CriteriaSet, criteria_spec: list[dict[str, Any]]) -> dict
                 value_type=spec["type"],
                 unit_label=spec.get("unit", ""),
                 if_applicable=bool(spec.get("if_applicable")),
+                register_measure=spec.get("from_register", ""),
                 order=order,
                 unconfirmed=spec.get("unconfirmed") is True,
             )

@@ -159,6 +159,12 @@ class Indicator(models.Model):
     value_type = models.CharField(_("kiểu giá trị"), max_length=8, choices=Type.choices)
     unit_label = models.CharField(_("đơn vị tính"), max_length=40, blank=True)
     if_applicable = models.BooleanField(_("nếu có"), default=False)
+    register_measure = models.CharField(
+        _("tính từ sổ hộ"),
+        max_length=20,
+        blank=True,
+        help_text=_("poor = tỷ lệ hộ nghèo; poor_near_poor = hộ nghèo và cận nghèo (từ rà soát định kỳ)"),
+    )
     order = models.PositiveSmallIntegerField(_("thứ tự"), default=0)
     unconfirmed = models.BooleanField(_("chưa xác minh"), default=False)
 

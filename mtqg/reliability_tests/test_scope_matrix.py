@@ -61,7 +61,7 @@ API_MODELS = {
 }
 SECOND_ARG = {"member_pk": "poverty.Member", "review_pk": "poverty.Review", "commune_id": "geo.UnitVersion"}
 PUBLIC_PREFIXES = ("cong-khai/", "accounts/login", "accounts/password/reset", "ocop/catalogue", "healthz")
-REFERENCE_DATA = ("ntm/criteria/",)  # national criteria sets: not unit data
+REFERENCE_DATA = ("ntm/criteria/", "ntm/thresholds/")  # criteria sets and their thresholds: not unit data
 SKIP = ("admin/", "api/", "^media", "media/", "static/", "i18n/", "jobs/", "accounts/logout")
 COUNTS: dict[str, int] = {}
 TARGETS: dict[str, int] = {}

@@ -297,6 +297,13 @@ class Builder:
             # one statement, as of the report's date: figures after it (the year end) are not the report's, and
             # the recognised count is said once (issue #19 part 11)
             self._ntm_status(data, self.on, lead=True)
+            provisional = data.get("provisional_assessments") or 0
+            self.fig("ntm.provisional_assessments", provisional)
+            if provisional:  # "tạm tính": computed with unconfirmed thresholds (ntm decision record 0113)
+                self.p(
+                    _("Số liệu tạm tính: %(n)s/%(m)s xã được đánh giá theo ngưỡng tiêu chí chưa xác minh.")
+                    % {"n": n(provisional), "m": n(data.get("assessed"))}
+                )
             for scheme in data.get("schemes") or []:
                 got = scheme.get("recognised_or_basically_met")
                 self.fig(f"ntm.scheme.{scheme.get('code')}", got)

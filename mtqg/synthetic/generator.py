@@ -197,6 +197,7 @@ class Generator:
             raise errors[0]
         self._step("analyze", self.analyze, atomic=False)
         self._step("poverty_tally", self.poverty_tally)
+        self._step("ntm_register", self.ntm_register)
         if self.cfg.get("summaries", True):
             self._step("summaries", self.summaries, atomic=False)
         with transaction.atomic():
@@ -329,12 +330,20 @@ class Generator:
         assessment_row = Row(
             Assessment,
             ["id", "commune", "year", "criteria_set", "assessed_on", "note", "region", "criteria_met",
-             "criteria_basic", "criteria_unknown", "criteria_total", "computed_at"],
+             "criteria_basic", "criteria_unknown", "criteria_total", "computed_at", "provisional"],
         )  # fmt: skip
         value_row = Row(IndicatorValue, ["assessment", "indicator", "value", "not_applicable", "source"])
         result_row = Row(
             CriterionResult,
-            ["assessment", "criterion", "computed_status", "status", "explanation", "overridden"],
+            [
+                "assessment",
+                "criterion",
+                "computed_status",
+                "status",
+                "explanation",
+                "overridden",
+                "provisional",
+            ],
         )
         now = timezone.now()
         for entry in prof["plan"]:
@@ -368,16 +377,19 @@ class Generator:
                         values += rows
                         given = {r[1]: (r[2], r[3]) for r in rows}
                         statuses = []
+                        provisional = False
                         for crit_id, status, notes in engine.evaluate(book, region, year, given):
                             statuses.append(status)
+                            flagged = any(engine.UNCONFIRMED_FLAG in n for n in notes)  # "tạm tính" (0113)
+                            provisional = provisional or flagged
                             results.append(
                                 (aid, crit_id, str(status), str(status), json.dumps(notes, ensure_ascii=False),
-                                 False)
+                                 False, flagged)
                             )  # fmt: skip
                         met, basic, unknown = engine.counts(statuses)
                         assessments.append(
                             (aid, commune.id, year, cset.pk, on, MARK, region, met, basic, unknown, book.total,
-                             now)
+                             now, provisional)
                         )  # fmt: skip
                     assessment_row.insert(assessments)
                     self.stats.counts["ntm_indicator_values"] += value_row.insert(values)
@@ -385,6 +397,27 @@ class Generator:
                 bulk.sync_sequence(Assessment)
                 self.stats.counts["ntm_assessments"] += len(todo)
         self._recognitions()
+
+    def ntm_register(self) -> None:
+        """Criterion 11 comes from the household register where its review covers the commune (decision 0115):
+        the tallies exist only now, so the assessments of sets with a register indicator and a covered
+        commune-year are recomputed by the engine (the statuses then equal what `engine.recompute` writes)."""
+        from django.db.models import Exists, OuterRef
+
+        from mtqg.ntm import engine
+        from mtqg.ntm.models import Assessment
+        from mtqg.poverty.models import ReviewTally
+
+        covered = ReviewTally.objects.filter(commune_id=OuterRef("commune_id"), year=OuterRef("year"))
+        qs = Assessment.objects.filter(
+            note=MARK, criteria_set__criteria__indicators__register_measure__gt=""
+        ).filter(Exists(covered))
+        ids = list(qs.values_list("pk", flat=True).distinct())
+        for start in range(0, len(ids), 5000):
+            engine.recompute(
+                Assessment.objects.filter(pk__in=ids[start : start + 5000]), refresh_regions=False
+            )
+        self.stats.counts["ntm_register_recomputed"] = len(ids)
 
     def _ntm_values(
         self,

@@ -546,3 +546,41 @@ class KeepingTheStandardTest(TestCase):
         out = io.StringIO()
         call_command("recompute_ntm", "--recognised", "2023-12-31", stdout=out)
         self.assertIn("Đã đánh giá lại 1 xã", out.getvalue())
+
+
+class CriterionElevenFromRegisterTest(TestCase):
+    """Part 8: where the household register covers the commune, criterion 11 is computed from the reviews."""
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        from mtqg.poverty.tests.factories import make_household
+
+        load_all()
+        cls.covered = commune(unit("pre2025", 1, "04"), 5)
+        cls.other = commune(unit("pre2025", 1, "04"), 6)
+        make_household(cls.covered, "H1", "Nguyễn Văn A", year=2023, income=500_000, deprivations=4)
+        for i in range(3):
+            make_household(
+                cls.covered, f"H{i + 2}", "Trần Văn B", year=2023, income=9_000_000, deprivations=0
+            )
+
+    def test_register_rate_replaces_the_typed_value_where_it_covers(self) -> None:
+        from django.db.models import Sum
+
+        from mtqg.poverty.models import ReviewTally
+
+        tallies = ReviewTally.objects.filter(commune=self.covered, year=2023)
+        total = tallies.aggregate(n=Sum("households"))["n"]
+        poor = (
+            tallies.filter(poverty_class__in=["poor", "near_poor"]).aggregate(n=Sum("households"))["n"] or 0
+        )
+        self.assertEqual((total, poor), (4, 1))
+        a = assessed(self.covered, 2023, code="qd318-1", values={"11": 2})
+        result = CriterionResult.objects.get(assessment=a, criterion__number=11)
+        self.assertEqual(result.status, "chua_dat")  # 25% > 13% although 2% was typed
+        self.assertIn("11: 25% > 13% yêu cầu vùng TDMNPB", result.explanation[0])
+        self.assertIn("tính từ sổ hộ: 1/4 hộ, rà soát định kỳ năm 2023", result.explanation[0])
+        typed = assessed(self.other, 2023, code="qd318-1", values={"11": 2})  # no register: the typed value
+        result = CriterionResult.objects.get(assessment=typed, criterion__number=11)
+        self.assertEqual(result.status, "dat")
+        self.assertNotIn("sổ hộ", result.explanation[0])
