@@ -48,7 +48,9 @@ def _answers(port: int) -> bool:
 
 
 def _pip_cache() -> dict[str, Any]:
-    out = subprocess.run([sys.executable, "-m", "pip", "cache", "dir"], capture_output=True, text=True, check=False)
+    out = subprocess.run(
+        [sys.executable, "-m", "pip", "cache", "dir"], capture_output=True, text=True, check=False
+    )
     path = Path(out.stdout.strip()) if out.returncode == 0 and out.stdout.strip() else None
     size = sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) if path and path.exists() else 0
     return {"pip_cache_dir": str(path) if path else "", "pip_cache_mib_before": round(size / 2**20, 1)}
@@ -57,9 +59,15 @@ def _pip_cache() -> dict[str, Any]:
 def measure(repo: Path, port: int, limit: float) -> dict[str, Any]:
     workdir = Path(tempfile.mkdtemp(prefix="mtqg-demo-"))
     clone = workdir / "mtqg"
-    commit = subprocess.run(["git", "-C", str(repo), "rev-parse", "HEAD"], capture_output=True, text=True).stdout
+    commit = subprocess.run(
+        ["git", "-C", str(repo), "rev-parse", "HEAD"], capture_output=True, text=True
+    ).stdout
     cache = _pip_cache()
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "VIRTUAL_ENV", "DJANGO_SETTINGS_MODULE"}}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DATABASE_URL", "VIRTUAL_ENV", "DJANGO_SETTINGS_MODULE"}
+    }
     log = workdir / "make.log"
     started = time.perf_counter()
     subprocess.run(["git", "clone", "--quiet", str(repo), str(clone)], check=True)

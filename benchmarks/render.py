@@ -47,6 +47,8 @@ def _spread(row: dict[str, Any], prefix: str = "") -> str:
     n = row.get(f"{prefix}n" if prefix else "n")
     lo, hi = row.get(f"{prefix}min"), row.get(f"{prefix}max")
     if lo is None or hi is None:
+        if n in (1, None) and str(row.get("name", "")).endswith(("_p50", "_p95", "_p99")):
+            return "percentile (samples: the median row)"
         return "1 run" if n in (1, None) else f"over {n} requests"
     return f"{fmt(lo)}–{fmt(hi)} ({n})"
 

@@ -19,6 +19,7 @@ import inspect
 import json
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -210,6 +211,7 @@ def _database(
         else:
             rows.append({"name": f"{step}.error", "value": 0, "unit": "", "error": f"exit {proc.returncode}"})
         sys.stderr.write(f"   {time.perf_counter() - started:.1f} s\n")
+    shutil.rmtree(tmp, ignore_errors=True)  # the SQLite database, the cache and the outputs of this run
     return rows
 
 
