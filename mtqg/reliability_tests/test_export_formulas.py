@@ -36,6 +36,7 @@ WRITERS = {
     "workflow/views.py": "write_xlsx",
     "workflow/excel.py": "test_workflow_note_round_trip_stays_text",
     "ntm/excel.py": "test_ntm_template_escapes_names",
+    "ntm/groups.py": "test_ntm_groups_template_escapes_names",
     "poverty/importer.py": "test_poverty_templates_and_error_csv_escape",
     "poverty/views.py": "reliability_tests/test_hostile_files.py PersonalExportNeutralisesFormulasTest",
     "portal/views.py": "test_portal_csv_escapes",
@@ -147,6 +148,17 @@ class WritersEscapeTest(TestCase):
         cset.save(update_fields=["name"])
         content = template_xlsx(province=province, year=2024, cset=cset)
         assert_no_formula_xlsx(self, content, "ntm template")
+
+    def test_ntm_groups_template_escapes_names(self) -> None:
+        from datetime import date
+
+        from mtqg.geo.models import UnitVersion
+        from mtqg.ntm.groups import template_xlsx
+
+        province = self.w.dien_bien
+        UnitVersion.objects.filter(path__startswith=province.path, level=3).update(name=HOSTILE)
+        content = template_xlsx(province, date(2026, 3, 1))
+        self.assertGreater(assert_no_formula_xlsx(self, content, "ntm groups template"), 20)
 
     def test_poverty_templates_and_error_csv_escape(self) -> None:
         from mtqg.poverty import importer

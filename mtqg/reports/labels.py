@@ -14,6 +14,7 @@ REPORT_TITLES = {
     "ntm-summary": _("Tổng hợp kết quả xây dựng nông thôn mới"),
     "ntm-white-communes": _("Xã, thôn trắng về truyền thanh và sóng di động"),
     "ntm-digital-gaps": _("Xã, thôn chưa có đài truyền thanh hoặc sóng điện thoại di động"),
+    "ntm-keeping": _("Xã đã công nhận chưa giữ chuẩn nông thôn mới"),
     "supervision-recurring-themes": _("Vấn đề lặp lại qua các đoàn giám sát"),
     "poverty-by-province": _("Hộ nghèo, hộ cận nghèo theo tỉnh"),
     "planning-scenario": _("Kịch bản phân bổ vốn xây dựng nông thôn mới"),
