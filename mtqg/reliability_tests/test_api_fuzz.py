@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 from importlib import import_module
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
