@@ -28,7 +28,8 @@ class _SharedCache:
         """Read at request time (DRF binds the rates when the module is imported)."""
         from rest_framework.settings import api_settings
 
-        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)  # type: ignore[attr-defined,no-any-return]
+        rate = api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)  # type: ignore[attr-defined]
+        return None if rate is None else str(rate)
 
     def get_ident(self, request: Any) -> str:
         from mtqg.core.net import client_address
