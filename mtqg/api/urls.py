@@ -18,7 +18,9 @@ urlpatterns = [
     path("api/v1/", include(router.urls)),
     path("api/schema/", CachedSchemaView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
-    re_path(r"^api/", lambda request, *a, **k: api_not_found(request)),
+    re_path(
+        r"^api/(?:.*/)?$", lambda request, *a, **k: api_not_found(request)
+    ),  # slash-less: APPEND_SLASH first
 ]
 
 
