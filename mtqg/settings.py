@@ -232,7 +232,9 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")  # absolute links
 TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
 JOB_PROGRESS_DIR = Path(os.environ.get("JOB_PROGRESS_DIR", VAR_DIR / "jobs"))  # live progress of running jobs
 JOB_HEARTBEAT_SECONDS = env_int("JOB_HEARTBEAT_SECONDS", 10)  # a running job's worker beats this often (0912)
-JOB_WORKER_STALE_SECONDS = env_int("JOB_WORKER_STALE_SECONDS", 60)  # no beat for this long: the worker is gone
+JOB_WORKER_STALE_SECONDS = env_int(
+    "JOB_WORKER_STALE_SECONDS", 60
+)  # no beat for this long: the worker is gone
 
 # --- REST API ----------------------------------------------------------------------------------
 REST_FRAMEWORK = {

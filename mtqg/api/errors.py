@@ -42,6 +42,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         exc = exceptions.PermissionDenied(str(exc) or None)
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound(str(exc) or _("Không tìm thấy."))
+    elif isinstance(exc, ValueError) and "NUL (0x00)" in str(exc):  # PostgreSQL: a NUL in a text parameter
+        exc = exceptions.ValidationError(
+            {"non_field_errors": [_("Ký tự không hợp lệ (NUL) trong dữ liệu gửi lên.")]}
+        )
     elif isinstance(exc, OverflowError):  # a number too large for the database, e.g. in an id (issue #20)
         exc = exceptions.ValidationError({"non_field_errors": [_("Số vượt quá giới hạn cho phép.")]})
     response = drf_exception_handler(exc, context)

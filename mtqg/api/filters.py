@@ -111,10 +111,12 @@ class BoundedFilterBackend(DjangoFilterBackend):
         _scope_choices(filterset, request)
         if not filterset.is_valid():
             raise translate_validation(filterset.errors)
-        bad = {
-            name: [_("Số vượt quá giới hạn cho phép.")]
-            for name, v in filterset.form.cleaned_data.items()
-            if _out_of_range(v)
+        cleaned = filterset.form.cleaned_data.items()
+        bad = {name: [_("Số vượt quá giới hạn cho phép.")] for name, v in cleaned if _out_of_range(v)}
+        bad |= {
+            name: [_("Ký tự không hợp lệ (NUL) trong dữ liệu gửi lên.")]
+            for name, v in cleaned
+            if isinstance(v, str) and "\x00" in v
         }
         if bad:
             raise serializers.ValidationError(bad)

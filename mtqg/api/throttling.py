@@ -24,12 +24,6 @@ class _SharedCache:
         self.cache = caches[throttle_cache_alias()]
         super().__init__()
 
-    def get_rate(self) -> str | None:
-        """Read at request time (DRF binds the rates when the module is imported)."""
-        from rest_framework.settings import api_settings
-
-        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)  # type: ignore[attr-defined,no-any-return]
-
     def get_ident(self, request: Any) -> str:
         from mtqg.core.net import client_address
 

@@ -1,4 +1,6 @@
-from django.urls import include, path
+from django.http import HttpRequest, JsonResponse
+from django.urls import include, path, re_path
+from django.utils.translation import gettext as _
 from drf_spectacular.views import SpectacularSwaggerView
 
 from .router import router
@@ -17,4 +19,13 @@ urlpatterns = [
     path("api/v1/", include(router.urls)),
     path("api/schema/", CachedSchemaView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    re_path(
+        r"^api/(?:.*/)?$", lambda request, *a, **k: api_not_found(request)
+    ),  # slash-less: APPEND_SLASH first
 ]
+
+
+def api_not_found(request: HttpRequest) -> JsonResponse:
+    """Any other path under /api/ (e.g. an id that is not a number): 404 in the API's error format, not HTML."""
+    message = _("Không tìm thấy.")
+    return JsonResponse({"error": {"code": "not_found", "message": message, "fields": {}}}, status=404)

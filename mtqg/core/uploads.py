@@ -20,18 +20,23 @@ SAFE_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "csv": "text/csv; charset=utf-8",
+    "doc": "application/msword",
+    "xls": "application/vnd.ms-excel",
+    "zip": "application/zip",
 }
 
 
-def upload_response(handle: IO[bytes], *, filename: str) -> FileResponse:
-    """A download of an uploaded file; the content type follows the (checked) extension, not the uploader."""
+def upload_response(handle: IO[bytes], *, filename: str, sniffed_type: str = "") -> FileResponse:
+    """A download of an uploaded file; the content type follows the (checked) extension, or `sniffed_type` when
+    the caller judged it from the content itself and it is one of SAFE_TYPES — never what the uploader claimed."""
     name = (filename or "tep").rsplit("/", 1)[-1]
     kind = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    content_type = sniffed_type if sniffed_type in SAFE_TYPES.values() else ""
     response = FileResponse(
         handle,
         as_attachment=True,
         filename=name,
-        content_type=SAFE_TYPES.get(kind, "application/octet-stream"),
+        content_type=content_type or SAFE_TYPES.get(kind, "application/octet-stream"),
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "sandbox; default-src 'none'"

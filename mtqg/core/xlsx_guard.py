@@ -119,6 +119,8 @@ def _col_number(letters: bytes) -> int:
 
 def _scan(data: bytes, end: int, limit: int) -> tuple[int, int]:
     """(row tags, cell tags) in data[:end]; TooWide for a `<dimension>` or a cell reference past MAX_COLUMNS."""
+    if data.find(b"<", 0, end) < 0:  # padding, binary parts: no tag at all (one fast scan instead of four)
+        return 0, 0
     for m in DIMENSION.finditer(data, 0, end):
         if _col_number(m.group(1)) > MAX_COLUMNS:
             raise TooWide(limit * MAX_COLUMNS)

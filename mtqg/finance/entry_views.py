@@ -173,7 +173,9 @@ def photo(request: HttpRequest, pk: int) -> FileResponse:
         handle = row.image.open("rb")
     except FileNotFoundError as exc:
         raise Http404 from exc
-    return upload_response(handle, filename=row.image.name or "")
+    return upload_response(
+        handle, filename=row.image.name or "", sniffed_type=row.content_type
+    )  # sniff_photo
 
 
 def _alert_unit(request: HttpRequest, unit_pk: int) -> UnitVersion:

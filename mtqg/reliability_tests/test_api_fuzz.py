@@ -1,8 +1,11 @@
-"""Schemathesis over the whole OpenAPI schema as an authenticated province officer (Điện Biên), bounded examples.
+"""Schemathesis over the whole OpenAPI schema, for every persona, bounded examples.
 
-Every operation gets `MAX_EXAMPLES` positive and `MAX_EXAMPLES` negative cases (generated from the schema served
-at /api/schema/), sent through Django's test client: no 5xx, and every 4xx body is {"error": {"code", "message",
-"fields"}}.
+Every operation gets positive and negative cases (generated from the schema served at /api/schema/), sent through
+Django's test client as each persona of mtqg.testing (central, Điện Biên province, Mường Phăng commune, Cao Bằng
+province, view-only supervisor, anonymous): no 5xx, every 4xx body is {"error": {"code", "message", "fields"}}, and
+every 2xx JSON body conforms to the operation's documented response schema (types, required fields, nullability).
+The Điện Biên officer gets `MAX_EXAMPLES` cases per mode and operation, the other personas `OTHER_EXAMPLES`
+(issue #20: all personas, response conformance, runtime kept modest).
 """
 
 from __future__ import annotations
@@ -22,7 +25,37 @@ from mtqg.accounts.tests.test_scoping_guard import SAMPLE_PROVIDERS
 from mtqg.testing import World, make_world
 
 MAX_EXAMPLES = 5
-FIGURES: dict[str, int] = {"operations": 0, "examples": 0}
+OTHER_EXAMPLES = 2
+PERSONAS = ("dien_bien_officer", "central", "commune_officer", "cao_bang_officer", "supervisor", "anonymous")
+FIGURES: dict[str, int] = {"operations": 0, "examples": 0, "conformance_checked": 0}
+
+
+def _conformance_error(operation: Any, response: Any) -> str:
+    """'' when a 2xx JSON response matches the operation's documented response schema, else the violation."""
+    import requests
+    from schemathesis.core.failures import FailureGroup
+    from schemathesis.core.transport import Response
+
+    if not (200 <= response.status_code < 300) or "json" not in response.get("Content-Type", ""):
+        return ""
+    FIGURES["conformance_checked"] += 1
+    wrapped = Response(
+        status_code=response.status_code,
+        headers={k.lower(): [v] for k, v in response.headers.items()},
+        content=response.content,
+        request=requests.Request("GET", "http://testserver/").prepare(),
+        elapsed=0.0,
+        verify=False,
+    )
+    try:
+        operation.validate_response(wrapped)
+    except FailureGroup as exc:
+        return "; ".join(
+            str(getattr(f, "title", f)) + ": " + str(getattr(f, "message", ""))[:300] for f in exc.exceptions
+        )
+    except AssertionError as exc:
+        return str(exc)[:300]
+    return ""
 
 
 def _is_error_format(body: Any) -> bool:
@@ -66,38 +99,48 @@ class ApiFuzzTest(TestCase):
         operations = [result.ok() for result in schema.get_all_operations()]  # type: ignore[union-attr]
         self.assertGreaterEqual(len(operations), 10)
         failures: list[str] = []
-        for operation in operations:
-            FIGURES["operations"] += 1
-            for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
-
-                @settings(
-                    max_examples=MAX_EXAMPLES,
-                    deadline=None,
-                    database=None,
-                    derandomize=True,
-                    suppress_health_check=list(HealthCheck),
-                )
-                @given(case=operation.as_strategy(generation_mode=mode))
-                def run(case: Any) -> None:
-                    response = self._send(case)
-                    FIGURES["examples"] += 1
-                    label = f"{case.method} {case.formatted_path} {case.query} -> {response.status_code}"
-                    if response.status_code >= 500:
-                        failures.append(label)
-                    elif response.status_code >= 400:
-                        try:
-                            body = response.json()
-                        except ValueError:
-                            body = None
-                        if not _is_error_format(body):
-                            failures.append(label + " " + response.content[:200].decode(errors="replace"))
-
-                try:
-                    run()
-                except Unsatisfiable:
-                    # no parameter or body to make invalid (e.g. a list without filters): positive cases only
-                    self.assertEqual(mode, GenerationMode.NEGATIVE, operation.label)
-                    FIGURES["no_negative"] = FIGURES.get("no_negative", 0) + 1
+        for persona in PERSONAS:
+            self.client.logout()
+            if persona != "anonymous":
+                self.client.force_login(getattr(self.world, persona))
+            examples = {"dien_bien_officer": MAX_EXAMPLES, "anonymous": 1}.get(persona, OTHER_EXAMPLES)
+            for operation in operations:
+                FIGURES["operations"] += 1
+                for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+                    self._fuzz(operation, mode, examples, persona, failures)
         print(f"\nfuzz: {FIGURES}")
         self.assertEqual(failures, [], "\n".join(failures[:30]))
         self.assertGreaterEqual(FIGURES["examples"], FIGURES["operations"])
+        self.assertGreater(FIGURES["conformance_checked"], 100)
+
+    def _fuzz(self, operation: Any, mode: Any, examples: int, persona: str, failures: list[str]) -> None:
+        @settings(
+            max_examples=examples,
+            deadline=None,
+            database=None,
+            derandomize=True,
+            suppress_health_check=list(HealthCheck),
+        )
+        @given(case=operation.as_strategy(generation_mode=mode))
+        def run(case: Any) -> None:
+            response = self._send(case)
+            FIGURES["examples"] += 1
+            label = f"{persona}: {case.method} {case.formatted_path} {case.query} -> {response.status_code}"
+            if response.status_code >= 500:
+                failures.append(label)
+            elif response.status_code >= 400:
+                try:
+                    body = response.json()
+                except ValueError:
+                    body = None
+                if not _is_error_format(body):
+                    failures.append(label + " " + response.content[:200].decode(errors="replace"))
+            elif violation := _conformance_error(operation, response):
+                failures.append(label + " schema: " + violation)
+
+        try:
+            run()
+        except Unsatisfiable:
+            # no parameter or body to make invalid (e.g. a list without filters): positive cases only
+            self.assertEqual(mode, GenerationMode.NEGATIVE, operation.label)
+            FIGURES["no_negative"] = FIGURES.get("no_negative", 0) + 1

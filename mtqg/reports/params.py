@@ -61,6 +61,8 @@ def parse_params(raw: dict[str, Any]) -> ReportParams:
     code = str(raw.get("unit") or "").strip()
     if not code:
         errors["unit"] = _("Thiếu mã đơn vị (unit).")
+    elif "\x00" in code:  # PostgreSQL refuses NUL in a text parameter (a 500 before, issue #20)
+        errors["unit"] = _("Ký tự không hợp lệ (NUL) trong dữ liệu gửi lên.")
     if errors:
         raise ValidationError(errors)
     on = as_of or (date(year, 12, 31) if year else date.today())
