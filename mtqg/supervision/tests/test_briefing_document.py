@@ -84,6 +84,12 @@ class BriefingDocumentTests(TestCase):
         self.assertFalse([r for r in recs if "Quá hạn" in r])
         self.assertTrue([r for r in recs if "(Mới" in r])
 
+    def test_dated_in_the_report_year_not_today(self) -> None:
+        place_date = str(self.db["document"]["place_date"])
+        self.assertTrue(place_date.endswith("năm 2020"), place_date)
+        header = docx.Document(io.BytesIO(self.docx)).tables[0].rows[0].cells[1].text
+        self.assertIn("năm 2020", header)
+
     def test_no_sentence_twice(self) -> None:
         document = docx.Document(io.BytesIO(self.docx))
         texts = [p.text for p in document.paragraphs if len(p.text) > 40]
