@@ -180,11 +180,13 @@ def ntm_tiers(facts: Facts, f: Filters) -> dict[str, Any]:
         communes = facts.get("ntm.communes", y)[0]
         tiers = facts.keys("ntm.tier", y)
         row: dict[str, Any] = {"year": y, "communes": num(communes)}
+        # a year with no recognition and no assessment reported is "chưa có số liệu" (None), never 0 (0016)
+        reported = bool(tiers) or bool(facts.keys("ntm.assessed", y))
         for t in TIERS:
-            row[t] = num(tiers.get(t, [Decimal(0)])[0])
+            row[t] = num(tiers.get(t, [Decimal(0)])[0]) if reported else None
         recognised = sum((tiers.get(t, [Decimal(0)])[0] for t in RECOGNISED), Decimal(0))
-        row["recognised"] = num(recognised)
-        row["rate"] = pct(recognised, communes)
+        row["recognised"] = num(recognised) if reported else None
+        row["rate"] = pct(recognised, communes) if reported else None
         row["no_group"] = num(facts.get("ntm.no_group", y)[0]) if y >= 2026 else None
         rows.append(row)
     series = [{"name": labels[t], "data": [r[t] for r in rows], "stack": "tier"} for t in TIERS]

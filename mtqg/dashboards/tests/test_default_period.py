@@ -67,6 +67,21 @@ class DefaultPeriodTests(TestCase):
         self.assertIsNone(figures["Xã đạt chuẩn nông thôn mới"]["number"])  # null, not 0
         self.assertIsNone(figures["Tỷ lệ hộ nghèo"]["number"])
 
+    def test_tier_table_years_without_ntm_data_are_no_data_not_zero(self) -> None:
+        from .. import panels
+
+        f = panels.Filters(self.world.cao_bang, 2024)  # no NTM assessment or recognition in Cao Bằng here
+        rows = panels.ntm_tiers(panels.load(None, f), f)["table"].rows
+        self.assertTrue(rows)
+        for row in rows:
+            self.assertIsNone(row["recognised"], row)
+            self.assertIsNone(row["rate"], row)
+            self.assertTrue(all(row[t] is None for t in panels.TIERS), row)
+        f = panels.Filters(self.world.dien_bien, 2024)  # recognitions in force: real counts, zeros included
+        latest = panels.ntm_tiers(panels.load(None, f), f)["table"].rows[-1]
+        self.assertGreater(latest["recognised"], 0)
+        self.assertTrue(all(latest[t] is not None for t in panels.TIERS))
+
     def test_xlsx_says_no_data(self) -> None:
         import io
 
