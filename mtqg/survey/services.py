@@ -198,6 +198,18 @@ def check_members(members: list[dict[str, Any]]) -> list[str]:
     return errors
 
 
+def ensure_not_approved(item: CampaignHousehold) -> None:
+    """After the village meeting passed the results, a result changes only through a complaint's resolution."""
+    from .models import VillageMeeting
+
+    meeting = VillageMeeting.objects.filter(campaign_id=item.campaign_id, village_id=item.village_id, passed=True).first()
+    if meeting is not None:
+        raise ValidationError(
+            _("Kết quả của thôn đã được họp dân thông qua ngày %(d)s: chỉ thay đổi qua giải quyết khiếu nại.")
+            % {"d": meeting.held_on.strftime("%d/%m/%Y")}
+        )
+
+
 def region_of(commune: UnitVersion, year: int) -> str:
     """The commune's region for the B1 cut-offs (the ntm_region classification; '' = the default cut-off)."""
     return classification(commune, "ntm_region", date(year, 9, 1)) or ""
@@ -291,6 +303,7 @@ def _save_response(
         response.members = members
     response.excluded_by_a = result.excluded_by_a
     response.b1_score = result.b1_score
+    response.band = result.band
     response.deprivations = result.deprivations
     response.poverty_class = result.poverty_class
     response.reasons = result.reasons
@@ -314,7 +327,7 @@ def _save_response(
 
 
 SAVED_FIELDS = (
-    "area answers overrides members excluded_by_a b1_score deprivations poverty_class reasons flags version entered_by "
+    "area answers overrides members excluded_by_a b1_score band deprivations poverty_class reasons flags version entered_by "
     "device entered_at"
 ).split()
 
@@ -345,6 +358,7 @@ def response_save(
     """Save the survey of a listed household from the office form. `expected_version` is the version the form
     was opened on: a stale save is refused (the other save is not reverted)."""
     ensure_can_edit(actor, item.path)
+    ensure_not_approved(item)
     item = CampaignHousehold.objects.select_for_update().select_related("campaign__form", "campaign__commune", "household").get(pk=item.pk)
     current = SurveyResponse.objects.filter(item=item).values_list("version", flat=True).first() or 0
     if current != expected_version:

@@ -23,7 +23,7 @@ from mtqg.core.audit import record_change
 
 from .definitions import questions, standard_of
 from .models import Campaign, CampaignHousehold, Device, SurveyResponse, SyncConflict, SyncItem
-from .services import _save_response, device_register, region_of, visible_items
+from .services import _save_response, device_register, ensure_not_approved, region_of, visible_items
 
 MAX_BATCH = 1000
 
@@ -173,6 +173,7 @@ def _one(
     if not path_editable(actor, item.path):
         return {"status": "error", "message": _("Hộ %(c)s thuộc thôn ngoài phạm vi được giao cho bạn.") % {"c": item.household.code}}
     try:
+        ensure_not_approved(item)
         with transaction.atomic():
             if current is not None and current.version > p["base"] and current.answers != p["answers"]:
                 conflict = SyncConflict.objects.create(

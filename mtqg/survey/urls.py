@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.campaign_list, name="index"),
     path("<int:pk>/", views.campaign_detail, name="campaign"),
     path("<int:pk>/giao-thon/", views.village_assign, name="village_assign"),
+    path("<int:pk>/thu-tuc/", views.paperwork, name="paperwork"),
     path("ho/<int:pk>/", views.survey_form, name="form"),
     path("ho/<int:pk>/xem-truoc/", views.survey_preview, name="preview"),
     path("xung-dot/<int:pk>/", views.conflict_detail, name="conflict"),

@@ -20,7 +20,7 @@ from mtqg.geo.models import UnitVersion
 
 from . import selectors, services
 from .definitions import questions, standard_of
-from .models import Campaign, CampaignHousehold, SurveyResponse, SyncConflict
+from .models import Campaign, CampaignHousehold, Complaint, SurveyResponse, SyncConflict
 from .sync import conflict_resolve
 
 STATIC = Path(__file__).parent / "static" / "survey"
@@ -88,6 +88,10 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "statuses": CampaignHousehold.Status.choices,
         "village": village,
         "status": status,
+        "meetings": campaign.meetings.select_related("village", "recorded_by"),
+        "posting": getattr(campaign, "posting", None),
+        "complaints": Complaint.objects.visible_to(request.user).filter(item__campaign=campaign).select_related("item__household", "recorded_by", "resolved_by"),
+        "decision": getattr(campaign, "decision", None),
         "conflicts": SyncConflict.objects.visible_to(request.user)
         .filter(item__campaign=campaign, resolved_at__isnull=True)
         .select_related("item__household")[:50],
@@ -242,3 +246,51 @@ def manifest(request: HttpRequest) -> HttpResponse:
     return HttpResponse(
         (STATIC / "manifest.webmanifest").read_text(encoding="utf-8"), content_type="application/manifest+json"
     )
+
+
+def _date(value: str) -> Any:
+    from datetime import date
+
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise ValidationError(_("Ngày không hợp lệ (định dạng năm-tháng-ngày).")) from exc
+
+
+@login_required
+@require_POST
+def paperwork(request: HttpRequest, pk: int) -> HttpResponse:
+    """One form post per step: meeting, posting, complaint, resolution, decision (services do the checks)."""
+    from django.contrib import messages
+
+    from . import paperwork as steps
+
+    campaign = get_visible_or_404(Campaign.objects.select_related("commune", "form"), request.user, pk=pk)
+    p, user, action = request.POST, request.user, request.POST.get("action", "")
+    try:
+        if action == "meeting":
+            village = UnitVersion.objects.get(pk=int(p.get("village", "0")), parent=campaign.commune)
+            steps.meeting_record(actor=user, campaign=campaign, village=village, held_on=_date(p.get("held_on", "")),
+                                 attendees=int(p.get("attendees") or 0), agreed=int(p.get("agreed") or 0),
+                                 chaired_by=p.get("chaired_by", ""), minutes_note=p.get("minutes_note", ""))
+        elif action == "posting":
+            steps.posting_record(actor=user, campaign=campaign, starts_on=_date(p.get("starts_on", "")),
+                                 ends_on=_date(p.get("ends_on", "")), place=p.get("place", ""))
+        elif action == "complaint":
+            item = campaign.households.get(household__code=p.get("code", "").strip())
+            steps.complaint_record(actor=user, item=item, received_on=_date(p.get("received_on", "")),
+                                   complainant=p.get("complainant", ""), content=p.get("content", ""))
+        elif action == "resolve":
+            complaint = Complaint.objects.get(pk=int(p.get("complaint", "0")), item__campaign=campaign)
+            steps.complaint_resolve(actor=user, complaint=complaint, resolution=p.get("resolution", ""))
+        elif action == "decision":
+            steps.decision_record(actor=user, campaign=campaign, number=p.get("number", ""),
+                                  signed_on=_date(p.get("signed_on", "")), signer=p.get("signer", ""))
+        messages.success(request, _("Đã ghi."))
+    except (UnitVersion.DoesNotExist, CampaignHousehold.DoesNotExist, Complaint.DoesNotExist, ValueError):
+        messages.warning(request, _("Không tìm thấy thôn, hộ hoặc khiếu nại trong đợt rà soát; hoặc số không hợp lệ."))
+    except ValidationError as exc:
+        messages.warning(request, _errors(exc))
+    except PermissionDenied as exc:
+        messages.warning(request, str(exc))
+    return redirect("survey:campaign", pk=campaign.pk)
