@@ -29,7 +29,9 @@ def sync_view(request: Request) -> Response:
     "entered_at"?}]} → per item: saved / conflict / error (Vietnamese message). Idempotent on client_id."""
     data = request.data if isinstance(request.data, dict) else {}
     try:
-        result = sync_batch(actor=request.user, device_id=str(data.get("device_id", "")), items=data.get("items"))
+        result = sync_batch(
+            actor=request.user, device_id=str(data.get("device_id", "")), items=data.get("items")
+        )
     except PermissionDenied as exc:
         return Response({"detail": str(exc)}, status=403)
     except ValidationError as exc:

@@ -93,9 +93,7 @@ class CampaignVillage(models.Model):
         verbose_name = _("thôn trong đợt rà soát")
         verbose_name_plural = _("thôn trong đợt rà soát")
         ordering = ["campaign_id", "id"]
-        constraints = [
-            models.UniqueConstraint(fields=["campaign", "village"], name="campaignvillage_unique")
-        ]
+        constraints = [models.UniqueConstraint(fields=["campaign", "village"], name="campaignvillage_unique")]
 
     def __str__(self) -> str:
         return f"{self.campaign_id}: {self.village}"
@@ -254,7 +252,9 @@ class VillageMeeting(models.Model):
     surveyed again and meets again."""
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="meetings")
-    village = models.ForeignKey(UnitVersion, on_delete=models.PROTECT, related_name="+", verbose_name=_("thôn"))
+    village = models.ForeignKey(
+        UnitVersion, on_delete=models.PROTECT, related_name="+", verbose_name=_("thôn")
+    )
     held_on = models.DateField(_("ngày họp"))
     attendees = models.PositiveIntegerField(_("số người dự"))
     agreed = models.PositiveIntegerField(_("số người đồng ý"))
@@ -262,7 +262,9 @@ class VillageMeeting(models.Model):
     passed = models.BooleanField(_("thông qua"))
     chaired_by = models.CharField(_("chủ trì"), max_length=120)
     minutes_note = models.TextField(_("ghi chú biên bản"), blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     recorded_at = models.DateTimeField(_("ghi lúc"), auto_now_add=True)
 
     scope_path = "village__path"
@@ -284,7 +286,9 @@ class Posting(models.Model):
     starts_on = models.DateField(_("niêm yết từ"))
     ends_on = models.DateField(_("niêm yết đến"))
     place = models.CharField(_("nơi niêm yết"), max_length=255)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     recorded_at = models.DateTimeField(_("ghi lúc"), auto_now_add=True)
 
     scope_path = "campaign__commune__path"
@@ -312,7 +316,9 @@ class Complaint(models.Model):
     content = models.TextField(_("nội dung"))
     status = models.CharField(_("tình trạng"), max_length=8, choices=Status.choices, default=Status.OPEN)
     resolution = models.TextField(_("kết quả giải quyết"), blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     recorded_at = models.DateTimeField(_("ghi lúc"), auto_now_add=True)
     resolved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -339,7 +345,9 @@ class CommuneDecision(models.Model):
     signed_on = models.DateField(_("ngày ký"))
     signer = models.CharField(_("người ký"), max_length=120)
     reviews = models.PositiveIntegerField(_("số hộ trong quyết định"), default=0)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     recorded_at = models.DateTimeField(_("ghi lúc"), auto_now_add=True)
 
     scope_path = "campaign__commune__path"

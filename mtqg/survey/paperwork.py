@@ -39,13 +39,22 @@ def _user(actor: Any) -> Any:
 
 
 def meeting_passed(item: CampaignHousehold) -> bool:
-    return VillageMeeting.objects.filter(campaign_id=item.campaign_id, village_id=item.village_id, passed=True).exists()
+    return VillageMeeting.objects.filter(
+        campaign_id=item.campaign_id, village_id=item.village_id, passed=True
+    ).exists()
 
 
 @transaction.atomic
 def meeting_record(
-    *, actor: Any, campaign: Campaign, village: UnitVersion, held_on: date, attendees: int, agreed: int,
-    chaired_by: str, minutes_note: str = "",
+    *,
+    actor: Any,
+    campaign: Campaign,
+    village: UnitVersion,
+    held_on: date,
+    attendees: int,
+    agreed: int,
+    chaired_by: str,
+    minutes_note: str = "",
 ) -> VillageMeeting:
     """Record a village meeting; below the agreement share the village's households go back to be surveyed."""
     ensure_can_edit(actor, campaign.commune.path)
@@ -64,14 +73,23 @@ def meeting_record(
     min_share = Decimal(str(campaign.form.definition.get("meeting", {}).get("min_share", 0.5)))
     passed = Decimal(agreed) / Decimal(attendees) >= min_share
     meeting = VillageMeeting.objects.create(
-        campaign=campaign, village=village, held_on=held_on, attendees=attendees, agreed=agreed,
-        min_share=min_share, passed=passed, chaired_by=chaired_by.strip(), minutes_note=minutes_note,
+        campaign=campaign,
+        village=village,
+        held_on=held_on,
+        attendees=attendees,
+        agreed=agreed,
+        min_share=min_share,
+        passed=passed,
+        chaired_by=chaired_by.strip(),
+        minutes_note=minutes_note,
         recorded_by=_user(actor),
     )
     if not passed:
         items.update(status=CampaignHousehold.Status.PENDING)
     record_change(
-        actor=actor, obj=meeting, action="meeting",
+        actor=actor,
+        obj=meeting,
+        action="meeting",
         changes={"agreed": [None, f"{agreed}/{attendees}"], "passed": [None, passed]},
     )
     return meeting
@@ -89,7 +107,9 @@ def posting_record(*, actor: Any, campaign: Campaign, starts_on: date, ends_on: 
     posting = Posting.objects.create(
         campaign=campaign, starts_on=starts_on, ends_on=ends_on, place=place.strip(), recorded_by=_user(actor)
     )
-    record_change(actor=actor, obj=posting, action="posted", changes={"period": [None, f"{starts_on} - {ends_on}"]})
+    record_change(
+        actor=actor, obj=posting, action="posted", changes={"period": [None, f"{starts_on} - {ends_on}"]}
+    )
     return posting
 
 
@@ -104,20 +124,31 @@ def complaint_record(
     if not content.strip() or not complainant.strip():
         raise ValidationError(_("Thiếu người khiếu nại hoặc nội dung khiếu nại."))
     complaint = Complaint.objects.create(
-        item=item, received_on=received_on, complainant=complainant.strip(), content=content.strip(),
+        item=item,
+        received_on=received_on,
+        complainant=complainant.strip(),
+        content=content.strip(),
         recorded_by=_user(actor),
     )
-    record_change(actor=actor, obj=complaint, action="created", changes={"content": [None, complaint.content]})
+    record_change(
+        actor=actor, obj=complaint, action="created", changes={"content": [None, complaint.content]}
+    )
     return complaint
 
 
 @transaction.atomic
 def complaint_resolve(
-    *, actor: Any, complaint: Complaint, resolution: str, answers: dict[str, Any] | None = None,
+    *,
+    actor: Any,
+    complaint: Complaint,
+    resolution: str,
+    answers: dict[str, Any] | None = None,
     notes: dict[str, str] | None = None,
 ) -> Complaint:
     """Resolve a complaint; with `answers` the household is re-surveyed (phúc tra) and its result changes."""
-    item = CampaignHousehold.objects.select_related("campaign__form", "campaign__commune", "household").get(pk=complaint.item_id)
+    item = CampaignHousehold.objects.select_related("campaign__form", "campaign__commune", "household").get(
+        pk=complaint.item_id
+    )
     ensure_can_edit(actor, item.campaign.commune.path)
     if complaint.status != Complaint.Status.OPEN:
         raise ValidationError(_("Khiếu nại đã được giải quyết."))
@@ -126,11 +157,19 @@ def complaint_resolve(
     before = SurveyResponse.objects.filter(item=item).values_list("poverty_class", flat=True).first()
     after = before
     if answers is not None:
-        after = _save_response(actor=actor, item=item, answers=answers, device=None, entered_at=None, notes=notes).poverty_class
+        after = _save_response(
+            actor=actor, item=item, answers=answers, device=None, entered_at=None, notes=notes
+        ).poverty_class
     complaint.status, complaint.resolution = Complaint.Status.RESOLVED, resolution.strip()
     complaint.resolved_by, complaint.resolved_at = _user(actor), timezone.now()
     complaint.save(update_fields=["status", "resolution", "resolved_by", "resolved_at"])
-    record_change(actor=actor, obj=complaint, action="resolved", changes={"poverty_class": [before, after]}, reason=resolution)
+    record_change(
+        actor=actor,
+        obj=complaint,
+        action="resolved",
+        changes={"poverty_class": [before, after]},
+        reason=resolution,
+    )
     return complaint
 
 
@@ -151,7 +190,9 @@ def decision_record(
     pending = items.exclude(status=CampaignHousehold.Status.SURVEYED).count()
     if pending:
         errors.append(_("Còn %(n)s hộ chưa rà soát xong hoặc còn xung đột.") % {"n": pending})
-    passed = set(VillageMeeting.objects.filter(campaign=campaign, passed=True).values_list("village_id", flat=True))
+    passed = set(
+        VillageMeeting.objects.filter(campaign=campaign, passed=True).values_list("village_id", flat=True)
+    )
     unmet = items.exclude(village_id__in=passed).values("village_id").distinct().count()
     if unmet:
         errors.append(_("Còn %(n)s thôn chưa họp dân thông qua kết quả.") % {"n": unmet})
@@ -173,10 +214,18 @@ def decision_record(
         )
         reviews.append(
             Review(
-                household=r.item.household, commune=campaign.commune, year=campaign.year, area=r.area,
-                income_per_capita_month=band_income, deprivations=r.deprivations,
-                deprivation_count=len(r.deprivations), standard=standard, poverty_class=r.poverty_class,
-                ethnicity=r.item.household.ethnicity, approval_decision=label[:120], approved_on=signed_on,
+                household=r.item.household,
+                commune=campaign.commune,
+                year=campaign.year,
+                area=r.area,
+                income_per_capita_month=band_income,
+                deprivations=r.deprivations,
+                deprivation_count=len(r.deprivations),
+                standard=standard,
+                poverty_class=r.poverty_class,
+                ethnicity=r.item.household.ethnicity,
+                approval_decision=label[:120],
+                approved_on=signed_on,
             )
         )
     Review.objects.bulk_create(reviews, batch_size=500)
@@ -184,8 +233,12 @@ def decision_record(
         reviews_retransition(actor=actor, household_id=review.household_id, from_year=campaign.year)
     tally_refresh(communes=[campaign.commune_id], years=[campaign.year])
     decision = CommuneDecision.objects.create(
-        campaign=campaign, number=number.strip(), signed_on=signed_on, signer=signer.strip(),
-        reviews=len(reviews), recorded_by=_user(actor),
+        campaign=campaign,
+        number=number.strip(),
+        signed_on=signed_on,
+        signer=signer.strip(),
+        reviews=len(reviews),
+        recorded_by=_user(actor),
     )
     campaign.status = Campaign.Status.CLOSED
     campaign.save(update_fields=["status"])

@@ -91,7 +91,9 @@ def campaign_create(
     for ids, source in ((applied or [], "applied"), (proposed or [], "proposed")):
         found = set(households.filter(pk__in=ids).values_list("pk", flat=True))
         if set(ids) - found:
-            raise ValidationError({source: _("Có hộ không thuộc xã này: %(i)s.") % {"i": sorted(set(ids) - found)}})
+            raise ValidationError(
+                {source: _("Có hộ không thuộc xã này: %(i)s.") % {"i": sorted(set(ids) - found)}}
+            )
         for hid in ids:
             rows.setdefault(hid, CampaignHousehold(source=source, previous_class=classes.get(hid, "")))
     village_of = dict(households.filter(pk__in=rows).values_list("pk", "village_id"))
@@ -130,7 +132,9 @@ def campaign_household_set_village(
 
 
 @transaction.atomic
-def campaign_village_assign(*, actor: Any, campaign: Campaign, village: UnitVersion, enumerator: Any) -> CampaignVillage:
+def campaign_village_assign(
+    *, actor: Any, campaign: Campaign, village: UnitVersion, enumerator: Any
+) -> CampaignVillage:
     """Assign a village of the campaign to an enumerator. The enumerator's scope is an ordinary Assignment
     (role điều tra viên, on the village, for the campaign period): the one scoping mechanism does the rest."""
     from mtqg.accounts.services import assignment_create
@@ -193,7 +197,12 @@ def check_members(members: list[dict[str, Any]]) -> list[str]:
             if pday >= day:
                 errors.append(
                     _("%(p)s (sinh %(pd)s) không thể là cha, mẹ của %(c)s (sinh %(cd)s): cha mẹ trẻ hơn con.")
-                    % {"p": parent, "pd": pday.strftime("%d/%m/%Y"), "c": name, "cd": day.strftime("%d/%m/%Y")}
+                    % {
+                        "p": parent,
+                        "pd": pday.strftime("%d/%m/%Y"),
+                        "c": name,
+                        "cd": day.strftime("%d/%m/%Y"),
+                    }
                 )
     return errors
 
@@ -202,7 +211,9 @@ def ensure_not_approved(item: CampaignHousehold) -> None:
     """After the village meeting passed the results, a result changes only through a complaint's resolution."""
     from .models import VillageMeeting
 
-    meeting = VillageMeeting.objects.filter(campaign_id=item.campaign_id, village_id=item.village_id, passed=True).first()
+    meeting = VillageMeeting.objects.filter(
+        campaign_id=item.campaign_id, village_id=item.village_id, passed=True
+    ).first()
     if meeting is not None:
         raise ValidationError(
             _("Kết quả của thôn đã được họp dân thông qua ngày %(d)s: chỉ thay đổi qua giải quyết khiếu nại.")
@@ -215,7 +226,9 @@ def region_of(commune: UnitVersion, year: int) -> str:
     return classification(commune, "ntm_region", date(year, 9, 1)) or ""
 
 
-def item_evaluate(item: CampaignHousehold, answers: dict[str, Any], memo: dict[Any, Any] | None = None) -> Any:
+def item_evaluate(
+    item: CampaignHousehold, answers: dict[str, Any], memo: dict[Any, Any] | None = None
+) -> Any:
     """Evaluate a listed household's answers; `memo` keeps each campaign's standard and region across a batch."""
     campaign = item.campaign
     memo = {} if memo is None else memo
@@ -228,7 +241,9 @@ def item_evaluate(item: CampaignHousehold, answers: dict[str, Any], memo: dict[A
 MEMBER_FIELDS = ("full_name", "birth_date", "relation", "health_insurance", "schooling", "disability")
 
 
-def derived_for(item: CampaignHousehold, members: list[dict[str, Any]] | None = None) -> dict[str, tuple[bool, str]]:
+def derived_for(
+    item: CampaignHousehold, members: list[dict[str, Any]] | None = None
+) -> dict[str, tuple[bool, str]]:
     """B2 indicators the members answer (field roster if given, else the register's members), with reasons."""
     from mtqg.poverty.models import Member
 
@@ -263,7 +278,12 @@ def apply_derived(
                     _("%(c)s: trả lời khác dữ liệu thành viên (%(r)s): cần ghi chú lý do điều chỉnh.")
                     % {"c": names.get(code, code), "r": reason}
                 )
-            overrides[code] = {"derived": deprived, "answer": bool(answers[key]), "reason": reason, "note": note}
+            overrides[code] = {
+                "derived": deprived,
+                "answer": bool(answers[key]),
+                "reason": reason,
+                "note": note,
+            }
     if errors:
         raise ValidationError(errors)
     return answers, overrides
@@ -320,7 +340,10 @@ def _save_response(
         actor=actor,
         obj=response,
         action="surveyed",
-        changes={"poverty_class": [before, response.poverty_class], "version": [response.version - 1, response.version]},
+        changes={
+            "poverty_class": [before, response.poverty_class],
+            "version": [response.version - 1, response.version],
+        },
         reason=_("thiết bị %(d)s") % {"d": device} if device else "",
     )
     return response
@@ -359,11 +382,16 @@ def response_save(
     was opened on: a stale save is refused (the other save is not reverted)."""
     ensure_can_edit(actor, item.path)
     ensure_not_approved(item)
-    item = CampaignHousehold.objects.select_for_update().select_related("campaign__form", "campaign__commune", "household").get(pk=item.pk)
+    item = (
+        CampaignHousehold.objects.select_for_update()
+        .select_related("campaign__form", "campaign__commune", "household")
+        .get(pk=item.pk)
+    )
     current = SurveyResponse.objects.filter(item=item).values_list("version", flat=True).first() or 0
     if current != expected_version:
         raise ValidationError(
-            _("Phiếu đã được người khác lưu (phiên bản %(v)s) sau khi bạn mở: tải lại để xem thay đổi.") % {"v": current}
+            _("Phiếu đã được người khác lưu (phiên bản %(v)s) sau khi bạn mở: tải lại để xem thay đổi.")
+            % {"v": current}
         )
     return _save_response(actor=actor, item=item, answers=answers, device=None, entered_at=None, notes=notes)
 
@@ -373,11 +401,15 @@ def device_register(*, actor: Any, device_id: str, label: str = "") -> Device:
     device_id = (device_id or "").strip()[:64]
     if len(device_id) < 8:
         raise ValidationError({"device_id": _("Mã thiết bị không hợp lệ.")})
-    device, created = Device.objects.get_or_create(device_id=device_id, defaults={"user": actor, "label": label[:120]})
+    device, created = Device.objects.get_or_create(
+        device_id=device_id, defaults={"user": actor, "label": label[:120]}
+    )
     if device.user_id != actor.pk:
         raise PermissionDenied(_("Thiết bị đã đăng ký cho người dùng khác."))
     if created:
-        record_change(actor=actor, obj=device, action="created", changes={"device_id": [None, device_id]}, unit_path="")
+        record_change(
+            actor=actor, obj=device, action="created", changes={"device_id": [None, device_id]}, unit_path=""
+        )
     return device
 
 
@@ -388,7 +420,14 @@ def device_revoke(*, actor: Any, device: Device, reason: str = "") -> Device:
         raise PermissionDenied(_("Chỉ chủ thiết bị hoặc quản trị được thu hồi thiết bị."))
     device.revoked_at = timezone.now()
     device.save(update_fields=["revoked_at"])
-    record_change(actor=actor, obj=device, action="revoked", changes={"revoked": [False, True]}, reason=reason, unit_path="")
+    record_change(
+        actor=actor,
+        obj=device,
+        action="revoked",
+        changes={"revoked": [False, True]},
+        reason=reason,
+        unit_path="",
+    )
     return device
 
 

@@ -118,12 +118,16 @@ def sync_batch(*, actor: Any, device_id: str, items: list[Any]) -> dict[str, Any
     Raises PermissionDenied (whole batch, nothing written) for a revoked device."""
     if not isinstance(items, list) or len(items) > MAX_BATCH:
         raise ValidationError(_("Lô đồng bộ phải là danh sách tối đa %(n)s mục.") % {"n": MAX_BATCH})
-    device = Device.objects.filter(device_id=device_id).first() or device_register(actor=actor, device_id=device_id)
+    device = Device.objects.filter(device_id=device_id).first() or device_register(
+        actor=actor, device_id=device_id
+    )
     if device.user_id != actor.pk:
         raise PermissionDenied(_("Thiết bị đã đăng ký cho người dùng khác."))
     if device.revoked_at is not None:
         raise PermissionDenied(
-            _("Thiết bị này đã bị thu hồi ngày %(d)s: không nhận dữ liệu. Dữ liệu vẫn còn trên máy, hãy liên hệ cán bộ xã.")
+            _(
+                "Thiết bị này đã bị thu hồi ngày %(d)s: không nhận dữ liệu. Dữ liệu vẫn còn trên máy, hãy liên hệ cán bộ xã."
+            )
             % {"d": timezone.localtime(device.revoked_at).strftime("%d/%m/%Y")}
         )
     parsed = [_parse(raw) for raw in items]
@@ -171,7 +175,10 @@ def _one(
     if item is None or item.campaign.status != Campaign.Status.OPEN:
         return {"status": "error", "message": _("Hộ không có trong đợt rà soát đang mở.")}
     if not path_editable(actor, item.path):
-        return {"status": "error", "message": _("Hộ %(c)s thuộc thôn ngoài phạm vi được giao cho bạn.") % {"c": item.household.code}}
+        return {
+            "status": "error",
+            "message": _("Hộ %(c)s thuộc thôn ngoài phạm vi được giao cho bạn.") % {"c": item.household.code},
+        }
     try:
         ensure_not_approved(item)
         with transaction.atomic():
@@ -186,11 +193,20 @@ def _one(
                     entered_by=actor,
                 )
                 CampaignHousehold.objects.filter(pk=item.pk).update(status=CampaignHousehold.Status.CONFLICT)
-                SyncItem.objects.create(client_id=p["client_id"], device=device, item=item, outcome="conflict")
-                record_change(actor=actor, obj=conflict, action="created", changes={"version": [p["base"], current.version]})
+                SyncItem.objects.create(
+                    client_id=p["client_id"], device=device, item=item, outcome="conflict"
+                )
+                record_change(
+                    actor=actor,
+                    obj=conflict,
+                    action="created",
+                    changes={"version": [p["base"], current.version]},
+                )
                 return {
                     "status": "conflict",
-                    "message": _("Hộ %(c)s đã được sửa tại xã sau khi bạn tải về: phiếu của bạn được giữ lại để cán bộ đối chiếu.")
+                    "message": _(
+                        "Hộ %(c)s đã được sửa tại xã sau khi bạn tải về: phiếu của bạn được giữ lại để cán bộ đối chiếu."
+                    )
                     % {"c": item.household.code},
                 }
             if current is not None and current.answers == p["answers"] and current.version > p["base"]:
@@ -214,7 +230,9 @@ def _one(
 
 
 @transaction.atomic
-def conflict_resolve(*, actor: Any, conflict: SyncConflict, choices: dict[str, str], reason: str = "") -> SurveyResponse:
+def conflict_resolve(
+    *, actor: Any, conflict: SyncConflict, choices: dict[str, str], reason: str = ""
+) -> SurveyResponse:
     """A person picks, field by field, the device's or the office's answer ("device"/"server"); the result is
     saved as a new version and the conflict closed with who, when and the choices."""
     from mtqg.accounts.scoping import ensure_can_edit
@@ -234,12 +252,20 @@ def conflict_resolve(*, actor: Any, conflict: SyncConflict, choices: dict[str, s
             merged.pop(k, None)
         else:
             merged[k] = value
-    item = CampaignHousehold.objects.select_related("campaign__form", "campaign__commune", "household").get(pk=conflict.item_id)
+    item = CampaignHousehold.objects.select_related("campaign__form", "campaign__commune", "household").get(
+        pk=conflict.item_id
+    )
     response = _save_response(actor=actor, item=item, answers=merged, device=None, entered_at=None)
     conflict.resolved_by, conflict.resolved_at = actor, timezone.now()
     conflict.resolution = {k: choices[k] for k in differing}
     conflict.save(update_fields=["resolved_by", "resolved_at", "resolution"])
     if not SyncConflict.objects.filter(item=item, resolved_at__isnull=True).exists():
         CampaignHousehold.objects.filter(pk=item.pk).update(status=CampaignHousehold.Status.SURVEYED)
-    record_change(actor=actor, obj=conflict, action="resolved", changes={k: [server.get(k), merged.get(k)] for k in differing}, reason=reason)
+    record_change(
+        actor=actor,
+        obj=conflict,
+        action="resolved",
+        changes={k: [server.get(k), merged.get(k)] for k in differing},
+        reason=reason,
+    )
     return response

@@ -43,9 +43,13 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         try:
             commune = UnitVersion.objects.visible_to(request.user).get(
-                level=UnitVersion.Level.COMMUNE, code=request.POST.get("commune", "").strip(), valid_to__isnull=True
+                level=UnitVersion.Level.COMMUNE,
+                code=request.POST.get("commune", "").strip(),
+                valid_to__isnull=True,
             )
-            campaign = services.campaign_create(actor=request.user, commune=commune, year=int(request.POST["year"]))
+            campaign = services.campaign_create(
+                actor=request.user, commune=commune, year=int(request.POST["year"])
+            )
             return redirect("survey:campaign", pk=campaign.pk)
         except UnitVersion.DoesNotExist:
             error = _("Không tìm thấy xã (mã xã hiện hành) trong phạm vi của bạn.")
@@ -90,7 +94,9 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "status": status,
         "meetings": campaign.meetings.select_related("village", "recorded_by"),
         "posting": getattr(campaign, "posting", None),
-        "complaints": Complaint.objects.visible_to(request.user).filter(item__campaign=campaign).select_related("item__household", "recorded_by", "resolved_by"),
+        "complaints": Complaint.objects.visible_to(request.user)
+        .filter(item__campaign=campaign)
+        .select_related("item__household", "recorded_by", "resolved_by"),
         "decision": getattr(campaign, "decision", None),
         "conflicts": SyncConflict.objects.visible_to(request.user)
         .filter(item__campaign=campaign, resolved_at__isnull=True)
@@ -116,7 +122,9 @@ def village_assign(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         village = UnitVersion.objects.get(pk=int(request.POST.get("village", "0")), parent=campaign.commune)
         enumerator = User.objects.get(username=request.POST.get("enumerator", "").strip())
-        services.campaign_village_assign(actor=request.user, campaign=campaign, village=village, enumerator=enumerator)
+        services.campaign_village_assign(
+            actor=request.user, campaign=campaign, village=village, enumerator=enumerator
+        )
     except (UnitVersion.DoesNotExist, ValueError):
         return HttpResponse(_("Thôn không thuộc xã của đợt rà soát."), status=400)
     except User.DoesNotExist:
@@ -141,7 +149,9 @@ def _answers(qs: dict[str, list[dict[str, Any]]], data: Any) -> dict[str, Any]:
 
 def _item(request: HttpRequest, pk: int) -> CampaignHousehold:
     return get_visible_or_404(
-        CampaignHousehold.objects.select_related("campaign__form", "campaign__commune", "household", "village"),
+        CampaignHousehold.objects.select_related(
+            "campaign__form", "campaign__commune", "household", "village"
+        ),
         request.user,
         pk=pk,
     )
@@ -202,7 +212,9 @@ def survey_preview(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def conflict_detail(request: HttpRequest, pk: int) -> HttpResponse:
     conflict = get_visible_or_404(
-        SyncConflict.objects.select_related("item__household", "item__campaign__form", "entered_by"), request.user, pk=pk
+        SyncConflict.objects.select_related("item__household", "item__campaign__form", "entered_by"),
+        request.user,
+        pk=pk,
     )
     device, server = conflict.device_answers["answers"], conflict.server_answers["answers"]
     form = conflict.item.campaign.form
@@ -216,7 +228,9 @@ def conflict_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         choices = {f["key"]: request.POST.get(f"f_{f['key']}", "") for f in fields}
         try:
-            conflict_resolve(actor=request.user, conflict=conflict, choices=choices, reason=request.POST.get("reason", ""))
+            conflict_resolve(
+                actor=request.user, conflict=conflict, choices=choices, reason=request.POST.get("reason", "")
+            )
             return redirect("survey:campaign", pk=conflict.item.campaign_id)
         except ValidationError as exc:
             error = _errors(exc)
@@ -244,7 +258,8 @@ def service_worker(request: HttpRequest) -> HttpResponse:
 @login_required
 def manifest(request: HttpRequest) -> HttpResponse:
     return HttpResponse(
-        (STATIC / "manifest.webmanifest").read_text(encoding="utf-8"), content_type="application/manifest+json"
+        (STATIC / "manifest.webmanifest").read_text(encoding="utf-8"),
+        content_type="application/manifest+json",
     )
 
 
@@ -270,25 +285,49 @@ def paperwork(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         if action == "meeting":
             village = UnitVersion.objects.get(pk=int(p.get("village", "0")), parent=campaign.commune)
-            steps.meeting_record(actor=user, campaign=campaign, village=village, held_on=_date(p.get("held_on", "")),
-                                 attendees=int(p.get("attendees") or 0), agreed=int(p.get("agreed") or 0),
-                                 chaired_by=p.get("chaired_by", ""), minutes_note=p.get("minutes_note", ""))
+            steps.meeting_record(
+                actor=user,
+                campaign=campaign,
+                village=village,
+                held_on=_date(p.get("held_on", "")),
+                attendees=int(p.get("attendees") or 0),
+                agreed=int(p.get("agreed") or 0),
+                chaired_by=p.get("chaired_by", ""),
+                minutes_note=p.get("minutes_note", ""),
+            )
         elif action == "posting":
-            steps.posting_record(actor=user, campaign=campaign, starts_on=_date(p.get("starts_on", "")),
-                                 ends_on=_date(p.get("ends_on", "")), place=p.get("place", ""))
+            steps.posting_record(
+                actor=user,
+                campaign=campaign,
+                starts_on=_date(p.get("starts_on", "")),
+                ends_on=_date(p.get("ends_on", "")),
+                place=p.get("place", ""),
+            )
         elif action == "complaint":
             item = campaign.households.get(household__code=p.get("code", "").strip())
-            steps.complaint_record(actor=user, item=item, received_on=_date(p.get("received_on", "")),
-                                   complainant=p.get("complainant", ""), content=p.get("content", ""))
+            steps.complaint_record(
+                actor=user,
+                item=item,
+                received_on=_date(p.get("received_on", "")),
+                complainant=p.get("complainant", ""),
+                content=p.get("content", ""),
+            )
         elif action == "resolve":
             complaint = Complaint.objects.get(pk=int(p.get("complaint", "0")), item__campaign=campaign)
             steps.complaint_resolve(actor=user, complaint=complaint, resolution=p.get("resolution", ""))
         elif action == "decision":
-            steps.decision_record(actor=user, campaign=campaign, number=p.get("number", ""),
-                                  signed_on=_date(p.get("signed_on", "")), signer=p.get("signer", ""))
+            steps.decision_record(
+                actor=user,
+                campaign=campaign,
+                number=p.get("number", ""),
+                signed_on=_date(p.get("signed_on", "")),
+                signer=p.get("signer", ""),
+            )
         messages.success(request, _("Đã ghi."))
     except (UnitVersion.DoesNotExist, CampaignHousehold.DoesNotExist, Complaint.DoesNotExist, ValueError):
-        messages.warning(request, _("Không tìm thấy thôn, hộ hoặc khiếu nại trong đợt rà soát; hoặc số không hợp lệ."))
+        messages.warning(
+            request, _("Không tìm thấy thôn, hộ hoặc khiếu nại trong đợt rà soát; hoặc số không hợp lệ.")
+        )
     except ValidationError as exc:
         messages.warning(request, _errors(exc))
     except PermissionDenied as exc:

@@ -76,7 +76,11 @@ ANSWERS_POOR: dict[str, Any] = {
 def guard_sample(world: World) -> list[str]:
     """A Điện Biên campaign (and a Cao Bằng one) for the scope guard; returns Điện Biên-only URLs."""
     db = make_campaign(world.muong_phang, villages=1, per_village=1, prefix="GUARD-SV")
-    cb_commune = UnitVersion.objects.filter(path__startswith=world.cao_bang.path, level=3, valid_to__isnull=True).order_by("code").first()
+    cb_commune = (
+        UnitVersion.objects.filter(path__startswith=world.cao_bang.path, level=3, valid_to__isnull=True)
+        .order_by("code")
+        .first()
+    )
     assert cb_commune is not None
     make_campaign(cb_commune, villages=1, per_village=1, prefix="GUARD-SVCB")
     item = CampaignHousehold.objects.filter(campaign=db).first()

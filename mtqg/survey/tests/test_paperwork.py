@@ -11,7 +11,13 @@ from django.test import TestCase
 from mtqg.core.models import ChangeRecord
 from mtqg.poverty.models import Review, ReviewTally
 from mtqg.survey.models import Campaign, CampaignHousehold, Complaint, SurveyResponse, VillageMeeting
-from mtqg.survey.paperwork import complaint_record, complaint_resolve, decision_record, meeting_record, posting_record
+from mtqg.survey.paperwork import (
+    complaint_record,
+    complaint_resolve,
+    decision_record,
+    meeting_record,
+    posting_record,
+)
 from mtqg.survey.services import response_save
 from mtqg.testing import make_world
 
@@ -33,8 +39,15 @@ class PaperworkTest(TestCase):
         response_save(actor=self.officer, item=self.items[1], answers=near, expected_version=0)
 
     def _meet(self, attendees: int, agreed: int) -> VillageMeeting:
-        return meeting_record(actor=self.officer, campaign=self.campaign, village=self.village,
-                              held_on=date(2025, 11, 2), attendees=attendees, agreed=agreed, chaired_by="Trưởng bản")
+        return meeting_record(
+            actor=self.officer,
+            campaign=self.campaign,
+            village=self.village,
+            held_on=date(2025, 11, 2),
+            attendees=attendees,
+            agreed=agreed,
+            chaired_by="Trưởng bản",
+        )
 
     def test_meeting_rule_is_data_and_below_half_sends_the_village_back(self) -> None:
         with self.assertRaisesMessage(ValidationError, "Thôn còn hộ chưa rà soát xong"):
@@ -42,7 +55,10 @@ class PaperworkTest(TestCase):
         self._survey_all()
         failed = self._meet(40, 19)  # 47,5 % < 50 %
         self.assertFalse(failed.passed)
-        self.assertEqual(set(CampaignHousehold.objects.filter(campaign=self.campaign).values_list("status", flat=True)), {"pending"})
+        self.assertEqual(
+            set(CampaignHousehold.objects.filter(campaign=self.campaign).values_list("status", flat=True)),
+            {"pending"},
+        )
         for item in self.items:
             SurveyResponse.objects.filter(item=item).update(version=1)
             CampaignHousehold.objects.filter(pk=item.pk).update(status="surveyed")
@@ -59,18 +75,52 @@ class PaperworkTest(TestCase):
         with self.assertRaisesMessage(ValidationError, "chỉ thay đổi qua giải quyết khiếu nại"):
             response_save(actor=self.officer, item=self.items[1], answers=ANSWERS_POOR, expected_version=1)
         with self.assertRaisesMessage(ValidationError, "Chưa niêm yết"):
-            complaint_record(actor=self.officer, item=self.items[1], received_on=date(2025, 11, 5), complainant="Lò Văn A", content="x")
-        posting_record(actor=self.officer, campaign=self.campaign, starts_on=date(2025, 11, 4), ends_on=date(2025, 11, 10), place="Nhà văn hóa bản")
-        complaint = complaint_record(actor=self.officer, item=self.items[1], received_on=date(2025, 11, 6),
-                                     complainant="Lò Văn A", content="Hộ thiếu nước sạch, chưa được tính")
+            complaint_record(
+                actor=self.officer,
+                item=self.items[1],
+                received_on=date(2025, 11, 5),
+                complainant="Lò Văn A",
+                content="x",
+            )
+        posting_record(
+            actor=self.officer,
+            campaign=self.campaign,
+            starts_on=date(2025, 11, 4),
+            ends_on=date(2025, 11, 10),
+            place="Nhà văn hóa bản",
+        )
+        complaint = complaint_record(
+            actor=self.officer,
+            item=self.items[1],
+            received_on=date(2025, 11, 6),
+            complainant="Lò Văn A",
+            content="Hộ thiếu nước sạch, chưa được tính",
+        )
         with self.assertRaises(ValidationError) as ctx:
-            decision_record(actor=self.officer, campaign=self.campaign, number="123/QĐ-UBND", signed_on=date(2025, 11, 8), signer="Chủ tịch UBND xã")
+            decision_record(
+                actor=self.officer,
+                campaign=self.campaign,
+                number="123/QĐ-UBND",
+                signed_on=date(2025, 11, 8),
+                signer="Chủ tịch UBND xã",
+            )
         self.assertIn("Chưa niêm yết hoặc chưa hết thời gian niêm yết trước ngày ký.", ctx.exception.messages)
         self.assertIn("Còn khiếu nại chưa giải quyết.", ctx.exception.messages)
-        complaint_resolve(actor=self.officer, complaint=complaint, resolution="Phúc tra: hộ thiếu nước sạch", answers=ANSWERS_POOR)
+        complaint_resolve(
+            actor=self.officer,
+            complaint=complaint,
+            resolution="Phúc tra: hộ thiếu nước sạch",
+            answers=ANSWERS_POOR,
+        )
         self.assertEqual(SurveyResponse.objects.get(item=self.items[1]).poverty_class, "poor")
         self.assertEqual(Complaint.objects.get().resolved_by, self.officer)
-        decision = decision_record(actor=self.officer, campaign=self.campaign, number="123/QĐ-UBND", signed_on=date(2025, 11, 12), signer="Chủ tịch UBND xã")
+        decision = decision_record(
+            actor=self.officer,
+            campaign=self.campaign,
+            number="123/QĐ-UBND",
+            signed_on=date(2025, 11, 12),
+            signer="Chủ tịch UBND xã",
+        )
         self.assertEqual(decision.reviews, 2)
         reviews = Review.objects.filter(year=2025, household__code__startswith="PW")
         self.assertEqual(sorted(reviews.values_list("poverty_class", flat=True)), ["poor", "poor"])
@@ -87,10 +137,21 @@ class PaperworkTest(TestCase):
         self._survey_all()
         self.client.force_login(self.officer)
         url = f"/ra-soat/{self.campaign.pk}/thu-tuc/"
-        data = {"action": "meeting", "village": str(self.village.pk), "held_on": "2025-11-02", "attendees": "10", "agreed": "9", "chaired_by": "Trưởng bản"}
+        data = {
+            "action": "meeting",
+            "village": str(self.village.pk),
+            "held_on": "2025-11-02",
+            "attendees": "10",
+            "agreed": "9",
+            "chaired_by": "Trưởng bản",
+        }
         self.client.post(url, data)
         self.assertTrue(VillageMeeting.objects.get().passed)
-        bad = self.client.post(url, {"action": "posting", "starts_on": "2025-11-10", "ends_on": "2025-11-01", "place": "x"}, follow=True)
+        bad = self.client.post(
+            url,
+            {"action": "posting", "starts_on": "2025-11-10", "ends_on": "2025-11-01", "place": "x"},
+            follow=True,
+        )
         self.assertContains(bad, "Ngày kết thúc niêm yết phải sau ngày bắt đầu.")
         self.client.force_login(self.world.cao_bang_officer)
         self.assertEqual(self.client.post(url, data).status_code, 404)
