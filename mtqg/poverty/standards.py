@@ -99,7 +99,9 @@ def province_codes(province_code: str) -> list[str]:
     from mtqg.geo.selectors import predecessor_closure
 
     ids = set(UnitVersion.objects.filter(level=1, code=province_code).values_list("pk", flat=True))
-    older = UnitVersion.objects.filter(pk__in=predecessor_closure(ids), level=1).values_list("code", flat=True)
+    older = UnitVersion.objects.filter(pk__in=predecessor_closure(ids), level=1).values_list(
+        "code", flat=True
+    )
     return [province_code, *sorted(set(older) - {province_code})]
 
 
@@ -255,11 +257,14 @@ def boundary_flags(standard: PovertyStandard, area: str, income: int, cls: str) 
     upper = lines.get("average_upper")
     if "average_upper" in marked and upper is not None and income == upper:
         flags.append(
-            _("cận trên của mức sống trung bình (%(v)s) tính cả giá trị biên: chưa xác minh") % {"v": _vnd(upper)}
+            _("cận trên của mức sống trung bình (%(v)s) tính cả giá trị biên: chưa xác minh")
+            % {"v": _vnd(upper)}
         )
     if "no_average_band" in marked and income > lines["line"]:
         flags.append(
-            _("chưa có mức sống trung bình trong văn bản đã xác minh: hộ trên chuẩn nghèo không xếp loại trung bình")
+            _(
+                "chưa có mức sống trung bình trong văn bản đã xác minh: hộ trên chuẩn nghèo không xếp loại trung bình"
+            )
         )
     if "local_near_poor" in marked and cls == PovertyClass.NEAR_POOR:
         flags.append(_("quy tắc cận nghèo theo chuẩn địa phương chưa xác minh"))

@@ -28,9 +28,9 @@ from .models import Campaign, CampaignHousehold, Device
 from .services import (
     _save_response,
     campaign_create,
-    derived_for,
     campaign_household_set_village,
     campaign_village_assign,
+    derived_for,
 )
 
 COMMUNE = ("2025", 3, "03325")  # Mường Phăng

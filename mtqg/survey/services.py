@@ -297,7 +297,7 @@ def _save_response(
     device: Device | None,
     entered_at: Any,
     members: list[dict[str, Any]] | None = None,
-    current: SurveyResponse | None | bool = False,
+    current: SurveyResponse | bool | None = False,
     memo: dict[Any, Any] | None = None,
     notes: dict[str, str] | None = None,
 ) -> SurveyResponse:
@@ -312,7 +312,9 @@ def _save_response(
             _("Thiếu câu trả lời bắt buộc: %(q)s.") % {"q": "; ".join(result.missing[:5])}
             + (_(" (và %(n)s câu khác)") % {"n": len(result.missing) - 5} if len(result.missing) > 5 else "")
         )
-    response = SurveyResponse.objects.filter(item=item).first() if current is False else current
+    response: SurveyResponse | None = (
+        SurveyResponse.objects.filter(item=item).first() if isinstance(current, bool) else current
+    )
     before = response.poverty_class if response else None
     if response is None:
         response = SurveyResponse(item=item, form=item.campaign.form, version=0)
@@ -349,10 +351,23 @@ def _save_response(
     return response
 
 
-SAVED_FIELDS = (
-    "area answers overrides members excluded_by_a b1_score band deprivations poverty_class reasons flags version entered_by "
-    "device entered_at"
-).split()
+SAVED_FIELDS = [
+    "area",
+    "answers",
+    "overrides",
+    "members",
+    "excluded_by_a",
+    "b1_score",
+    "band",
+    "deprivations",
+    "poverty_class",
+    "reasons",
+    "flags",
+    "version",
+    "entered_by",
+    "device",
+    "entered_at",
+]
 
 
 def _write_guarded(response: SurveyResponse) -> None:

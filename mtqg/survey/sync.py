@@ -113,7 +113,7 @@ def _parse(raw: Any) -> tuple[dict[str, Any], str]:
     }, ""
 
 
-def sync_batch(*, actor: Any, device_id: str, items: list[Any]) -> dict[str, Any]:
+def sync_batch(*, actor: Any, device_id: str, items: Any) -> dict[str, Any]:
     """Save a device's batch; returns {"results": [{client_id, status, message, version?}], "saved": n}.
     Raises PermissionDenied (whole batch, nothing written) for a revoked device."""
     if not isinstance(items, list) or len(items) > MAX_BATCH:

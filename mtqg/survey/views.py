@@ -33,10 +33,10 @@ def _errors(exc: ValidationError) -> str:
 @login_required
 def campaign_list(request: HttpRequest) -> HttpResponse:
     year = request.GET.get("year", "")
-    campaigns = Campaign.objects.visible_to(request.user).select_related("commune", "commune__parent")
+    qs = Campaign.objects.visible_to(request.user).select_related("commune", "commune__parent")
     if year.isdigit():
-        campaigns = campaigns.filter(year=int(year))
-    campaigns = list(campaigns[:500])
+        qs = qs.filter(year=int(year))
+    campaigns = list(qs[:500])
     progress = selectors.campaign_progress(campaigns, request.user)
     rows = [(c, progress.get(c.pk, selectors.Progress())) for c in campaigns]
     error = ""

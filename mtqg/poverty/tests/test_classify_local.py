@@ -36,7 +36,9 @@ class ClassifyLocalTest(TestCase):
             self.assertEqual(body["local"]["class"], "poor", province)
             self.assertEqual(body["local"]["income_line"], 1_750_000)
             self.assertEqual(body["local"]["province"], "27")
-        self.assertNotIn("local", self._post(year=2024, income_per_capita_month=1_600_000, province="24").json())
+        self.assertNotIn(
+            "local", self._post(year=2024, income_per_capita_month=1_600_000, province="24").json()
+        )
 
     def test_unconfirmed_boundaries_are_flagged(self) -> None:
         edge = self._post(year=2024, income_per_capita_month=2_250_000, deprivations=0).json()
@@ -48,6 +50,8 @@ class ClassifyLocalTest(TestCase):
         self.assertEqual(later["class"], "none")
         self.assertIn("chưa có mức sống trung bình", later["flags"][0])
         self.assertEqual(self._post(year=2025, income_per_capita_month=1_500_000).json()["flags"], [])
-        local_near = self._post(year=2025, income_per_capita_month=1_700_000, deprivations=1, province="27").json()
+        local_near = self._post(
+            year=2025, income_per_capita_month=1_700_000, deprivations=1, province="27"
+        ).json()
         self.assertEqual(local_near["local"]["class"], "near_poor")
         self.assertIn("cận nghèo theo chuẩn địa phương", local_near["local"]["flags"][0])
