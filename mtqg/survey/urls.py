@@ -8,6 +8,7 @@ urlpatterns = [
     path("<int:pk>/", views.campaign_detail, name="campaign"),
     path("<int:pk>/giao-thon/", views.village_assign, name="village_assign"),
     path("<int:pk>/thu-tuc/", views.paperwork, name="paperwork"),
+    path("<int:pk>/bao-cao.<str:fmt>", views.campaign_report, name="report"),
     path("ho/<int:pk>/", views.survey_form, name="form"),
     path("ho/<int:pk>/xem-truoc/", views.survey_preview, name="preview"),
     path("xung-dot/<int:pk>/", views.conflict_detail, name="conflict"),

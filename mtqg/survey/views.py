@@ -333,3 +333,24 @@ def paperwork(request: HttpRequest, pk: int) -> HttpResponse:
     except PermissionDenied as exc:
         messages.warning(request, str(exc))
     return redirect("survey:campaign", pk=campaign.pk)
+
+
+@login_required
+def campaign_report(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    """The review's result report (XLSX, DOCX or PDF) through the report writers (catalog: poverty-review-results)."""
+    from django.http import Http404
+
+    from mtqg.reports.params import ReportParams
+    from mtqg.reports.writers import CONTENT_TYPES, FORMATS, render
+
+    from .reports import review_results
+
+    if fmt not in FORMATS:
+        raise Http404(_("Định dạng không hỗ trợ."))
+    campaign = get_visible_or_404(Campaign.objects.select_related("commune"), request.user, pk=pk)
+    data = review_results(request.user, ReportParams(unit=campaign.commune, year=campaign.year))
+    response = HttpResponse(render("poverty-review-results", data, fmt), content_type=CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = (
+        f'attachment; filename="ket-qua-ra-soat-{campaign.commune.code}-{campaign.year}.{fmt}"'
+    )
+    return response
