@@ -39,6 +39,8 @@ def _change(previous: str, current: str) -> str:
 
 def review_results(user: Any, params: ReportParams) -> dict[str, Any]:
     """The review of `params.year` in commune `params.unit` (the campaign must be visible to the user)."""
+    if params.year is None:
+        raise ValidationError({"year": _("Cần chọn năm rà soát.")})
     qs = Campaign.objects.all() if user is None else Campaign.objects.visible_to(user)
     campaign = qs.filter(commune=params.unit, year=params.year).select_related("commune", "form").first()
     if campaign is None:
@@ -49,7 +51,9 @@ def review_results(user: Any, params: ReportParams) -> dict[str, Any]:
         .order_by("village__name", "household__code")
     )
     responses = {r.item_id: r for r in SurveyResponse.objects.filter(item__campaign=campaign)}
-    rows, classes, changes = [], Counter(), Counter()
+    rows: list[dict[str, Any]] = []
+    classes: Counter[str] = Counter()
+    changes: Counter[str] = Counter()
     for n, it in enumerate(items, start=1):
         r = responses.get(it.pk)
         cls = r.poverty_class if r else ""
