@@ -43,8 +43,17 @@ def review_results(user: Any, params: ReportParams) -> dict[str, Any]:
         raise ValidationError({"year": _("Cần chọn năm rà soát.")})
     qs = Campaign.objects.all() if user is None else Campaign.objects.visible_to(user)
     campaign = qs.filter(commune=params.unit, year=params.year).select_related("commune", "form").first()
-    if campaign is None:
-        raise ValidationError({"unit": _("Không có đợt rà soát của đơn vị này trong năm đã chọn.")})
+    if campaign is None:  # no data is said, not shown as zeros
+        text = _("Chưa có số liệu: %(u)s không có đợt rà soát năm %(y)s.") % {
+            "u": params.unit.name,
+            "y": params.year,
+        }
+        return {
+            "blocks": [
+                {"type": "heading", "text": _("Kết quả rà soát hộ nghèo, hộ cận nghèo"), "level": 1},
+                {"type": "paragraph", "text": text},
+            ]
+        }
     items = (
         CampaignHousehold.objects.filter(campaign=campaign)
         .select_related("household", "village")

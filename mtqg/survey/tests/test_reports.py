@@ -38,6 +38,10 @@ class ReviewReportTest(TestCase):
         self.assertEqual(rows[0]["ket_qua"], "Hộ cận nghèo")
         self.assertEqual(rows[0]["nam_truoc"], "Hộ nghèo")
 
+    def test_no_campaign_says_no_data(self) -> None:
+        data = get_report("poverty-review-results")(None, ReportParams(unit=self.world.cao_bang, year=2023))
+        self.assertIn("Chưa có số liệu", data["blocks"][1]["text"])
+
     def test_xlsx_and_docx_downloads_are_scoped(self) -> None:
         self.client.force_login(self.world.commune_officer)
         xlsx = self.client.get(f"/ra-soat/{self.campaign.pk}/bao-cao.xlsx")

@@ -145,3 +145,27 @@ class SyncTest(TestCase):
         )  # 2 deprivations once the latrine answer is taken from the device
         self.assertEqual(conflict.resolved_by, self.world.commune_officer)
         self.assertEqual(CampaignHousehold.objects.get(pk=self.mine[0].pk).status, "surveyed")
+
+    def test_preview_api_evaluates_on_the_server_and_is_scoped(self) -> None:
+        self.client.force_login(self.enumerator)
+        url = "/api/v1/survey/preview/"
+        body = self.client.post(
+            url, {"household": self.mine[0].pk, "answers": ANSWERS_POOR}, content_type="application/json"
+        ).json()
+        self.assertEqual((body["class"], body["b1_score"], body["missing"]), ("poor", 40, []))
+        partial = self.client.post(
+            url,
+            {"household": self.mine[0].pk, "answers": {"b1_members": "1"}},
+            content_type="application/json",
+        )
+        self.assertEqual(len(partial.json()["missing"]), 23)  # 6 A + 5 single B1 + 12 B2
+        bad = self.client.post(
+            url, {"household": self.mine[0].pk, "answers": {"b1_house": "?"}}, content_type="application/json"
+        )
+        self.assertEqual(bad.status_code, 400)
+        self.assertEqual(
+            self.client.post(
+                url, {"household": self.other.pk, "answers": {}}, content_type="application/json"
+            ).status_code,
+            404,
+        )
