@@ -132,3 +132,75 @@ def review_results(user: Any, params: ReportParams) -> dict[str, Any]:
             },
         ],
     }
+
+
+def certificate(item: CampaignHousehold) -> dict[str, Any]:
+    """Giấy chứng nhận hộ nghèo, hộ cận nghèo (QĐ 24/2021 Mẫu số 03; content as in poverty-standards.md §3 [P39]):
+    only after the commune decision, for a household recognised poor or near-poor. Personal data in clear: the
+    caller checks the user's data-entry scope."""
+    from mtqg.poverty.models import Member
+
+    campaign = item.campaign
+    decision = getattr(campaign, "decision", None)
+    response = SurveyResponse.objects.filter(item=item).first()
+    if decision is None or response is None or response.poverty_class not in ("poor", "near_poor"):
+        raise ValidationError(
+            _("Chỉ cấp giấy chứng nhận cho hộ nghèo, hộ cận nghèo sau quyết định công nhận.")
+        )
+    hh = item.household
+    head = Member.objects.filter(household=hh, full_name=hh.head_name).first()
+    members = [
+        {
+            "stt": n,
+            "ho_ten": m.full_name,
+            "dan_toc": m.ethnicity or hh.ethnicity,
+            "quan_he": m.relation,
+            "nam_sinh_nam": m.birth_date.year if m.birth_date and m.sex == "M" else None,
+            "nam_sinh_nu": m.birth_date.year if m.birth_date and m.sex == "F" else None,
+            "ghi_chu": "",
+        }
+        for n, m in enumerate(Member.objects.filter(household=hh).order_by("id"), start=1)
+    ]
+    commune = campaign.commune.name
+    kind = CLASS_LABELS[response.poverty_class].upper()
+    return {
+        "document": {
+            "issuer_lines": [f"UBND {commune.upper()}"],
+            "number": f"Số: {item.pk}/GCN-HN.HCN",
+            "place_date": f"{commune}, ngày {date_vi(decision.signed_on)}",
+            "kind": "GIẤY CHỨNG NHẬN",
+            "title": f"{kind} NĂM {campaign.year}",
+            "subtitle": f"Theo Quyết định số {decision.number} ngày {date_vi(decision.signed_on)}",
+        },
+        "blocks": [
+            {"type": "paragraph", "text": f"Chứng nhận hộ gia đình ông/bà: {hh.head_name}"},
+            {"type": "paragraph", "text": f"Dân tộc: {hh.ethnicity or '—'}"},
+            {"type": "paragraph", "text": f"Số định danh cá nhân: {(head.id_number if head else '') or '—'}"},
+            {
+                "type": "paragraph",
+                "text": f"Nơi thường trú: {hh.address or (item.village.name if item.village else '')}, {commune}",
+            },
+            {
+                "type": "paragraph",
+                "text": f"Là {CLASS_LABELS[response.poverty_class].lower()} năm {campaign.year}.",
+            },
+            {
+                "type": "table",
+                "title": "Thành viên hộ gia đình",
+                "columns": [
+                    {"key": k, "label": lbl, "kind": kind_}
+                    for k, lbl, kind_ in (
+                        ("stt", "STT", "int"),
+                        ("ho_ten", "Họ và tên", "text"),
+                        ("dan_toc", "Dân tộc", "text"),
+                        ("quan_he", "Quan hệ với chủ hộ", "text"),
+                        ("nam_sinh_nam", "Năm sinh (Nam)", "text"),
+                        ("nam_sinh_nu", "Năm sinh (Nữ)", "text"),
+                        ("ghi_chu", "Ghi chú thay đổi", "text"),
+                    )
+                ],
+                "rows": members,
+            },
+            {"type": "paragraph", "text": f"CHỦ TỊCH UBND {commune.upper()} — {decision.signer}"},
+        ],
+    }

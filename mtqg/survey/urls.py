@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:pk>/bao-cao.<str:fmt>", views.campaign_report, name="report"),
     path("ho/<int:pk>/", views.survey_form, name="form"),
     path("ho/<int:pk>/xem-truoc/", views.survey_preview, name="preview"),
+    path("ho/<int:pk>/giay-chung-nhan.docx", views.household_certificate, name="certificate"),
     path("xung-dot/<int:pk>/", views.conflict_detail, name="conflict"),
     path("app/", views.field_app, name="app"),
     path("app/sw.js", views.service_worker, name="sw"),

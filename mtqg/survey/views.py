@@ -354,3 +354,22 @@ def campaign_report(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
         f'attachment; filename="ket-qua-ra-soat-{campaign.commune.code}-{campaign.year}.{fmt}"'
     )
     return response
+
+
+@login_required
+def household_certificate(request: HttpRequest, pk: int) -> HttpResponse:
+    """Giấy chứng nhận (Mẫu số 03) as DOCX: data-entry scope of the commune only (personal data in clear)."""
+    from mtqg.reports.writers import CONTENT_TYPES, render
+
+    from .reports import certificate
+
+    item = _item(request, pk)
+    if not path_editable(request.user, item.campaign.commune.path):
+        raise PermissionDenied(_("Chỉ cán bộ xã được in giấy chứng nhận."))
+    try:
+        data = certificate(item)
+    except ValidationError as exc:
+        return HttpResponse(_errors(exc), status=400, content_type="text/plain; charset=utf-8")
+    response = HttpResponse(render("poverty-certificate", data, "docx"), content_type=CONTENT_TYPES["docx"])
+    response["Content-Disposition"] = f'attachment; filename="giay-chung-nhan-{item.household.code}.docx"'
+    return response

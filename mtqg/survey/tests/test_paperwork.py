@@ -132,6 +132,23 @@ class PaperworkTest(TestCase):
         page = self.client.get(f"/ra-soat/{self.campaign.pk}/")
         self.assertContains(page, "123/QĐ-UBND")
         self.assertContains(page, "25/30")
+        # Mẫu số 03 for a recognised household, data-entry scope only
+        import io
+
+        from docx import Document
+
+        cert = self.client.get(f"/ra-soat/ho/{self.items[0].pk}/giay-chung-nhan.docx")
+        self.assertEqual(cert.status_code, 200)
+        document = Document(io.BytesIO(cert.content))
+        text = "\n".join(p.text for p in document.paragraphs)
+        self.assertIn("GIẤY CHỨNG NHẬN", text)
+        self.assertIn("HỘ NGHÈO NĂM 2025", text)
+        self.assertIn("Số định danh cá nhân: 011080123456", text)
+        self.assertIn("Theo Quyết định số 123/QĐ-UBND ngày 12/11/2025", text)
+        self.client.force_login(self.world.supervisor)
+        self.assertEqual(
+            self.client.get(f"/ra-soat/ho/{self.items[0].pk}/giay-chung-nhan.docx").status_code, 403
+        )
 
     def test_screen_posts_each_step(self) -> None:
         self._survey_all()
