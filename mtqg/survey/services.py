@@ -260,13 +260,16 @@ def apply_derived(
     answers: dict[str, Any],
     notes: dict[str, str],
     members: list[dict[str, Any]] | None,
+    standard: Any = None,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """(answers with derived B2 filled in, overrides). An answer against the member data needs a note."""
     answers = dict(answers)
     overrides: dict[str, Any] = {}
     errors = []
     derived = derived_for(item, members)
-    names = {i["code"]: i["name"] for i in standard_of(item.campaign.form).indicators} if derived else {}
+    if derived and standard is None:
+        standard = standard_of(item.campaign.form)
+    names = {i["code"]: i["name"] for i in standard.indicators} if derived else {}
     for code, (deprived, reason) in derived.items():
         key = f"b2_{code}"
         if answers.get(key) is None:
@@ -305,7 +308,9 @@ def _save_response(
     member_errors = check_members(members or [])
     if member_errors:
         raise ValidationError(member_errors)
-    answers, overrides = apply_derived(item, answers, notes or {}, members)
+    register = (memo or {}).get(("members", item.household_id)) if members is None else members
+    standard = (memo or {}).get(item.campaign_id, (None, ""))[0]
+    answers, overrides = apply_derived(item, answers, notes or {}, register, standard)
     result = item_evaluate(item, answers, memo)
     if result.missing:
         raise ValidationError(

@@ -144,7 +144,19 @@ def sync_batch(*, actor: Any, device_id: str, items: Any) -> dict[str, Any]:
     }
     responses = {r.item_id: r for r in SurveyResponse.objects.filter(item_id__in=list(by_id))}
     results, saved = [], 0
-    memo: dict[Any, Any] = {}
+    memo: dict[
+        Any, Any
+    ] = {}  # per campaign: (standard, region); per ("members", household): register members
+    from mtqg.poverty.models import Member
+
+    from .services import MEMBER_FIELDS
+
+    for hid in {it.household_id for it in by_id.values()}:
+        memo[("members", hid)] = []
+    for m in Member.objects.filter(household_id__in=[it.household_id for it in by_id.values()]).values(
+        "household_id", *MEMBER_FIELDS
+    ):
+        memo[("members", m.pop("household_id"))].append(m)
     for (p, err), raw in zip(parsed, items, strict=True):
         cid = str(p.get("client_id") or (raw.get("client_id", "") if isinstance(raw, dict) else ""))
         if err:
