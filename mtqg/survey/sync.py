@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from mtqg.accounts.scoping import path_editable
+from mtqg.accounts.scoping import edit_prefixes, path_editable
 from mtqg.core.audit import record_change
 
 from .definitions import questions, standard_of
@@ -116,6 +116,8 @@ def _parse(raw: Any) -> tuple[dict[str, Any], str]:
 def sync_batch(*, actor: Any, device_id: str, items: Any) -> dict[str, Any]:
     """Save a device's batch; returns {"results": [{client_id, status, message, version?}], "saved": n}.
     Raises PermissionDenied (whole batch, nothing written) for a revoked device."""
+    if not edit_prefixes(actor):  # view-only users register no device and write nothing
+        raise PermissionDenied(_("Bạn không có quyền nhập liệu."))
     if not isinstance(items, list) or len(items) > MAX_BATCH:
         raise ValidationError(_("Lô đồng bộ phải là danh sách tối đa %(n)s mục.") % {"n": MAX_BATCH})
     device = Device.objects.filter(device_id=device_id).first() or device_register(

@@ -336,8 +336,8 @@ def paperwork(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def campaign_report(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
-    """The review's result report (XLSX, DOCX or PDF) through the report writers (catalog: poverty-review-results)."""
+def campaign_report(request: HttpRequest, pk: int) -> HttpResponse:
+    """The review's result report (?format=xlsx|docx|pdf) through the report writers (poverty-review-results)."""
     from django.http import Http404
 
     from mtqg.reports.params import ReportParams
@@ -345,6 +345,7 @@ def campaign_report(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
 
     from .reports import review_results
 
+    fmt = request.GET.get("format", "xlsx")
     if fmt not in FORMATS:
         raise Http404(_("Định dạng không hỗ trợ."))
     campaign = get_visible_or_404(Campaign.objects.select_related("commune"), request.user, pk=pk)

@@ -44,7 +44,7 @@ class ReviewReportTest(TestCase):
 
     def test_xlsx_and_docx_downloads_are_scoped(self) -> None:
         self.client.force_login(self.world.commune_officer)
-        xlsx = self.client.get(f"/ra-soat/{self.campaign.pk}/bao-cao.xlsx")
+        xlsx = self.client.get(f"/ra-soat/{self.campaign.pk}/bao-cao/?format=xlsx")
         self.assertEqual(xlsx.status_code, 200)
         cells = [
             c
@@ -54,12 +54,14 @@ class ReviewReportTest(TestCase):
         ]
         self.assertIn("RP-1-0", cells)
         self.assertIn("Hộ cận nghèo", cells)
-        docx = self.client.get(f"/ra-soat/{self.campaign.pk}/bao-cao.docx")
+        docx = self.client.get(f"/ra-soat/{self.campaign.pk}/bao-cao/?format=docx")
         self.assertEqual(docx.status_code, 200)
         from docx import Document
 
         text = "\n".join(p.text for p in Document(io.BytesIO(docx.content)).paragraphs)
         self.assertIn("Kết quả rà soát hộ nghèo, hộ cận nghèo năm 2025", text)
-        self.assertEqual(self.client.get(f"/ra-soat/{self.campaign.pk}/bao-cao.exe").status_code, 404)
+        self.assertEqual(self.client.get(f"/ra-soat/{self.campaign.pk}/bao-cao/?format=exe").status_code, 404)
         self.client.force_login(self.world.cao_bang_officer)
-        self.assertEqual(self.client.get(f"/ra-soat/{self.campaign.pk}/bao-cao.xlsx").status_code, 404)
+        self.assertEqual(
+            self.client.get(f"/ra-soat/{self.campaign.pk}/bao-cao/?format=xlsx").status_code, 404
+        )

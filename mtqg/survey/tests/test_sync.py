@@ -169,3 +169,10 @@ class SyncTest(TestCase):
             ).status_code,
             404,
         )
+
+    def test_view_only_users_cannot_sync_or_register_devices(self) -> None:
+        self.client.force_login(self.world.supervisor)
+        body = {"device_id": "device-supervisor", "items": [self._item(self.mine[0])]}
+        response = self.client.post(URL, body, content_type="application/json")
+        self.assertEqual(response.status_code, 403)
+        self.assertFalse(Device.objects.filter(device_id="device-supervisor").exists())
