@@ -88,8 +88,8 @@ def run(scale: str = "full") -> list[dict[str, Any]]:
     from django.test import Client
 
     from benchmarks.common import result, timed
-    from mtqg.survey.demo import answers_for
     from mtqg.survey.definitions import questions, standard_of
+    from mtqg.survey.demo import answers_for
     from mtqg.survey.models import CampaignHousehold
     from mtqg.survey.services import campaign_create, campaign_village_assign
     from mtqg.survey.sync import sync_batch
@@ -103,7 +103,9 @@ def run(scale: str = "full") -> list[dict[str, Any]]:
             campaign = campaign_create(actor=officer, commune=commune, year=2025)
             t_create = time.perf_counter() - started
             for village in villages:
-                campaign_village_assign(actor=officer, campaign=campaign, village=village, enumerator=enumerator)
+                campaign_village_assign(
+                    actor=officer, campaign=campaign, village=village, enumerator=enumerator
+                )
             client = Client()
             client.force_login(officer)
             url = f"/ra-soat/{campaign.pk}/"
@@ -113,8 +115,12 @@ def run(scale: str = "full") -> list[dict[str, Any]]:
             qs = questions(campaign.form, standard_of(campaign.form))
             items = list(CampaignHousehold.objects.filter(campaign=campaign).order_by("pk")[:m])
             batch = [
-                {"client_id": str(uuid.uuid4()), "household": it.pk, "base_version": 0,
-                 "answers": answers_for(qs, "poor", k)}
+                {
+                    "client_id": str(uuid.uuid4()),
+                    "household": it.pk,
+                    "base_version": 0,
+                    "answers": answers_for(qs, "poor", k),
+                }
                 for k, it in enumerate(items)
             ]
             started = time.perf_counter()

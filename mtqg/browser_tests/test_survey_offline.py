@@ -52,7 +52,7 @@ def test_fill_two_households_offline_reload_and_sync(browser_context: Any, live_
     # every render carries a fresh marker: the copy the service worker keeps must be what reloads offline
     cached = page.evaluate(
         "caches.match('/ra-soat/app/', {ignoreVary: true}).then(r => r.text())"
-        ".then(t => t.match(/data-rendered=\"(\\w+)\"/)[1])"
+        '.then(t => t.match(/data-rendered="(\\w+)"/)[1])'
     )
     page.click("#field-download")
     page.wait_for_selector("#field-list .hh")

@@ -21,7 +21,7 @@ from mtqg.reports.api import json_body_schema, report_response, report_schema
 from .models import Household, ImportBatch, Member, PersonalDataExport, PovertyStandard, Review
 from .privacy import can_see_personal, mask_birth, personal
 from .services import personal_data_read
-from .standards import classify
+from .standards import classify_both
 
 
 def _parse_classify(data: Any) -> tuple[dict[str, Any], dict[str, list[str]]]:
@@ -61,15 +61,20 @@ def _parse_classify(data: Any) -> tuple[dict[str, Any], dict[str, list[str]]]:
 @json_body_schema
 @api_view(["POST"])
 def classify_view(request: Request) -> Response:
-    """POST {"year", "area", "income_per_capita_month", "deprivations"} → class, standard, income line, reasons."""
+    """POST {"year", "area", "income_per_capita_month", "deprivations", "province"?} → class, standard, income
+    line, reasons, flags (UNCONFIRMED boundaries) under the national standard; with "local" when the province
+    (or, through lineage, a province merged into it) has a local standard."""
     args, errors = _parse_classify(request.data)
     if errors:
         return bad_request(errors)
     try:
-        result = classify(**args)
+        national, local = classify_both(**args)
     except ValidationError as exc:
         return bad_request({k: list(v) for k, v in exc.message_dict.items()})
-    return Response(result.as_api())
+    body = national.as_api()
+    if local is not None:  # a province with a local standard: both classes (poverty-standards.md §0)
+        body["local"] = local.as_api() | {"province": local.standard.province_code}
+    return Response(body)
 
 
 @report_schema

@@ -92,12 +92,28 @@ def standard_for(year: int, *, province_code: str = "") -> PovertyStandard:
     return found
 
 
+def province_codes(province_code: str) -> list[str]:
+    """The code and, through lineage, the codes of the provinces merged into it (e.g. 2025 Bắc Ninh 24 ← pre-2025
+    Bắc Ninh 27 and Bắc Giang 24): local standards keyed to a pre-2025 code resolve for the merged province."""
+    from mtqg.geo.models import UnitVersion
+    from mtqg.geo.selectors import predecessor_closure
+
+    ids = set(UnitVersion.objects.filter(level=1, code=province_code).values_list("pk", flat=True))
+    older = UnitVersion.objects.filter(pk__in=predecessor_closure(ids), level=1).values_list(
+        "code", flat=True
+    )
+    return [province_code, *sorted(set(older) - {province_code})]
+
+
 def local_standard_for(year: int, province_code: str) -> PovertyStandard | None:
     if not province_code:
         return None
-    return PovertyStandard.objects.filter(
-        year_from__lte=year, year_to__gte=year, province_code=province_code
-    ).first()
+    qs = PovertyStandard.objects.filter(year_from__lte=year, year_to__gte=year).exclude(province_code="")
+    found = qs.filter(province_code=province_code).first()
+    if found is None:
+        codes = province_codes(province_code)
+        found = qs.filter(province_code__in=codes).order_by("province_code").first()
+    return found
 
 
 @dataclass
@@ -107,6 +123,8 @@ class Result:
     income_line: int
     deprivation_count: int
     reasons: list[str] = field(default_factory=list)
+    area: str = "rural"
+    income: int = 0
 
     def as_api(self) -> dict[str, Any]:
         return {
@@ -114,7 +132,13 @@ class Result:
             "standard": self.standard.instrument,
             "income_line": self.income_line,
             "reasons": self.reasons,
+            "flags": self.flags,
         }
+
+    @property
+    def flags(self) -> list[str]:
+        """Where this answer rests on an UNCONFIRMED boundary (data: lines[area]["unconfirmed"]), it says so."""
+        return boundary_flags(self.standard, self.area, self.income, self.poverty_class)
 
 
 def _vnd(value: int | Decimal) -> str:
@@ -222,11 +246,44 @@ def classify_with(
         upper = avg_upper if avg_upper is not None else (near_upper if near_upper is not None else line)
         reasons = [_("thu nhập %(i)s > %(u)s") % {"i": inc, "u": _vnd(upper)}]
     income_line = int(poor_any if poor_any is not None else line)
-    return Result(cls, standard, income_line, count, reasons)
+    return Result(cls, standard, income_line, count, reasons, area, int(income))
+
+
+def boundary_flags(standard: PovertyStandard, area: str, income: int, cls: str) -> list[str]:
+    """Flags for the UNCONFIRMED boundaries an answer rests on (names listed in lines[area]["unconfirmed"])."""
+    lines = standard.lines.get(area, {})
+    marked = set(lines.get("unconfirmed", []))
+    flags = []
+    upper = lines.get("average_upper")
+    if "average_upper" in marked and upper is not None and income == upper:
+        flags.append(
+            _("cận trên của mức sống trung bình (%(v)s) tính cả giá trị biên: chưa xác minh")
+            % {"v": _vnd(upper)}
+        )
+    if "no_average_band" in marked and income > lines["line"]:
+        flags.append(
+            _(
+                "chưa có mức sống trung bình trong văn bản đã xác minh: hộ trên chuẩn nghèo không xếp loại trung bình"
+            )
+        )
+    if "local_near_poor" in marked and cls == PovertyClass.NEAR_POOR:
+        flags.append(_("quy tắc cận nghèo theo chuẩn địa phương chưa xác minh"))
+    return [f"{standard.instrument}: {f} (UNCONFIRMED)" for f in flags]
 
 
 def classify(
     *, year: int, area: str, income: int | Decimal, deprivations: int | Iterable[str], province_code: str = ""
 ) -> Result:
-    """Classify a household under the standard in force for the year (national unless province_code given)."""
-    return classify_with(standard_for(year, province_code=province_code), area, income, deprivations)
+    """Classify a household under the standard in force for the year: the province's local standard when it has
+    one (also through lineage), otherwise the national one."""
+    local = local_standard_for(year, province_code) if province_code else None
+    return classify_with(local or standard_for(year), area, income, deprivations)
+
+
+def classify_both(
+    *, year: int, area: str, income: int | Decimal, deprivations: int | Iterable[str], province_code: str = ""
+) -> tuple[Result, Result | None]:
+    """(national result, local result or None): the API answers both where the province has a local standard."""
+    national = classify_with(standard_for(year), area, income, deprivations)
+    local = local_standard_for(year, province_code) if province_code else None
+    return national, (classify_with(local, area, income, deprivations) if local else None)

@@ -49,6 +49,9 @@ PK_MODELS = {
     "supervision/reports/files/": "supervision.RenderedReport",
     "supervision/snapshots/": "supervision.Snapshot",
     "planning/scenarios/": "planning.Scenario",
+    "ra-soat/": "survey.Campaign",
+    "ra-soat/ho/": "survey.CampaignHousehold",
+    "ra-soat/xung-dot/": "survey.SyncConflict",
 }
 API_MODELS = {
     "geo/units": "geo.UnitVersion",

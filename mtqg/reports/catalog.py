@@ -19,6 +19,7 @@ CATALOG: dict[str, str] = {
     "ocop-summary": "mtqg.ocop.reports:ocop_summary",
     "poverty-summary": "mtqg.poverty.reports:summary",
     "poverty-by-province": "mtqg.poverty.reports:by_province",
+    "poverty-review-results": "mtqg.survey.reports:review_results",
     "ntm-summary": "mtqg.ntm.reports:summary",
     "ntm-keeping": "mtqg.ntm.reports:keeping",
     "ntm-white-communes": "mtqg.ntm.reports:white_communes",

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 REPORT_TITLES = {
+    "poverty-review-results": _("Kết quả rà soát hộ nghèo, hộ cận nghèo"),
+    "poverty-certificate": _("Giấy chứng nhận hộ nghèo, hộ cận nghèo"),
     "briefing": _("Báo cáo tình hình thực hiện các Chương trình mục tiêu quốc gia"),
     "disbursement": _("Giải ngân vốn các Chương trình mục tiêu quốc gia"),
     "outputs": _("Kết quả đầu ra so với mục tiêu"),

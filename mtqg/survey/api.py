@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import api_view
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -16,6 +18,7 @@ from .services import item_evaluate
 from .sync import download, sync_batch
 
 
+@extend_schema(responses=OpenApiTypes.OBJECT)
 @api_view(["GET"])
 def download_view(request: Request) -> Response:
     """The open campaign households of the user's villages, with the forms and standards to fill them offline."""
@@ -29,7 +32,9 @@ def sync_view(request: Request) -> Response:
     "entered_at"?}]} → per item: saved / conflict / error (Vietnamese message). Idempotent on client_id."""
     data = request.data if isinstance(request.data, dict) else {}
     try:
-        result = sync_batch(actor=request.user, device_id=str(data.get("device_id", "")), items=data.get("items"))
+        result = sync_batch(
+            actor=request.user, device_id=str(data.get("device_id", "")), items=data.get("items")
+        )
     except PermissionDenied as exc:
         return Response({"detail": str(exc)}, status=403)
     except ValidationError as exc:

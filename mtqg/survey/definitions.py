@@ -132,11 +132,18 @@ def evaluate(
     if errors:
         raise ValidationError(errors)
     qs = questions(form, standard)
-    flags = [_("Phiếu có nội dung chưa xác minh: %(n)s") % {"n": form.unconfirmed_notes}] if form.unconfirmed else []
+    flags = (
+        [_("Phiếu có nội dung chưa xác minh: %(n)s") % {"n": form.unconfirmed_notes}]
+        if form.unconfirmed
+        else []
+    )
     a_yes = [q["label"] for q in qs["a"] if q.get("excludes") and _yes(answers.get(q["id"]))]
     missing_a = [q["label"] for q in qs["a"] if _yes(answers.get(q["id"])) is None]
     if len(a_yes) >= form.definition["a"].get("exclude_if_yes_at_least", 1):
-        reasons = [_("Phiếu A: hộ có đặc điểm loại trừ (%(l)s): không thuộc diện nghèo, cận nghèo") % {"l": "; ".join(a_yes)}]
+        reasons = [
+            _("Phiếu A: hộ có đặc điểm loại trừ (%(l)s): không thuộc diện nghèo, cận nghèo")
+            % {"l": "; ".join(a_yes)}
+        ]
         return Evaluation("none", reasons, excluded_by_a=True, missing=missing_a, flags=flags)
     b1 = form.definition["b1"]
     score = int(b1.get("base", 0))
@@ -167,7 +174,9 @@ def evaluate(
         text = _("B1 = %(s)s điểm ≤ %(c)s: thu nhập ước tính ≤ chuẩn %(l)s")
     elif avg_upper is not None and "average" in cut and score <= cut["average"]:
         band, income = "average", line + 1
-        text = _("B1 = %(s)s điểm, %(c)s < điểm ≤ %(a)s: thu nhập ước tính trên chuẩn %(l)s, trong mức sống trung bình")
+        text = _(
+            "B1 = %(s)s điểm, %(c)s < điểm ≤ %(a)s: thu nhập ước tính trên chuẩn %(l)s, trong mức sống trung bình"
+        )
     else:
         band, income = "above", int(avg_upper if avg_upper is not None else line) + 1
         text = _("B1 = %(s)s điểm > %(c)s: thu nhập ước tính trên chuẩn %(l)s")
@@ -178,6 +187,4 @@ def evaluate(
     reasons = [first, *result.reasons[1:]]
     if missing:
         reasons.append(_("Tạm tính: còn %(n)s câu chưa trả lời") % {"n": len(missing)})
-    return Evaluation(
-        result.poverty_class, reasons, False, score, band, deprived, missing, flags
-    )
+    return Evaluation(result.poverty_class, reasons, False, score, band, deprived, missing, flags)

@@ -25,7 +25,13 @@ from mtqg.workflow.calendar import load_calendars
 
 from .definitions import load_forms, questions, standard_of
 from .models import Campaign, CampaignHousehold, Device
-from .services import _save_response, campaign_create, campaign_household_set_village, campaign_village_assign
+from .services import (
+    _save_response,
+    campaign_create,
+    campaign_household_set_village,
+    campaign_village_assign,
+    derived_for,
+)
 
 COMMUNE = ("2025", 3, "03325")  # Mường Phăng
 VILLAGES = ["Bản Khá", "Bản Co Thón", "Bản Ten", "Bản Cang", "Bản Pá Pốm"]
@@ -128,7 +134,9 @@ def seed(*, small: bool = False) -> int:
         items = items[:MAX_LIST]
     if not small:
         for n, village in enumerate(villages):
-            campaign_household_set_village(actor=None, campaign=campaign, items=items[n :: len(villages)], village=village)
+            campaign_household_set_village(
+                actor=None, campaign=campaign, items=items[n :: len(villages)], village=village
+            )
     enumerator = _enumerator()
     for village in villages[:2]:
         campaign_village_assign(actor=None, campaign=campaign, village=village, enumerator=enumerator)
@@ -142,24 +150,75 @@ def seed(*, small: bool = False) -> int:
     )
     first = [i for i in items if i.village_id == villages[0].pk]
     second = [i for i in items if i.village_id == villages[1].pk]
-    device = Device.objects.get_or_create(device_id="demo-dieutravien-01", defaults={"user": enumerator, "label": "Điện thoại bản Khá"})[0]
+    device = Device.objects.get_or_create(
+        device_id="demo-dieutravien-01", defaults={"user": enumerator, "label": "Điện thoại bản Khá"}
+    )[0]
     for n, item in enumerate(first + second[: len(second) // 2]):
-        _save_response(actor=None, item=item, answers=answers_for(qs, item.previous_class, n), device=device, entered_at=None)
+        answers = _undrived(item, answers_for(qs, item.previous_class, n))
+        _save_response(actor=None, item=item, answers=answers, device=device, entered_at=None)
     _demo_conflict(second[len(second) // 2], qs, enumerator, device)
+    _demo_paperwork(campaign, villages[0], first)
     return len(items)
 
 
-def _demo_conflict(item: CampaignHousehold, qs: dict[str, list[dict[str, Any]]], enumerator: User, device: Device) -> None:
+def _demo_paperwork(campaign: Campaign, village: UnitVersion, surveyed: list[CampaignHousehold]) -> None:
+    """Bản Khá held its meeting; the results are posted and two complaints are open."""
+    from .paperwork import complaint_record, meeting_record, posting_record
+
+    attendees = max(20, len(surveyed))
+    meeting_record(
+        actor=None,
+        campaign=campaign,
+        village=village,
+        held_on=date(YEAR, 11, 3),
+        attendees=attendees,
+        agreed=attendees - 4,
+        chaired_by="Trưởng bản Khá",
+        minutes_note="Biên bản 2 bản: 1 lưu tại bản, 1 gửi Ban Chỉ đạo xã",
+    )
+    posting_record(
+        actor=None,
+        campaign=campaign,
+        starts_on=date(YEAR, 11, 5),
+        ends_on=date(YEAR, 11, 19),
+        place="Trụ sở UBND xã và nhà văn hóa bản Khá",
+    )
+    for item, who in zip(surveyed[:2], ("Lò Văn Pâng", "Quàng Thị Ún"), strict=False):
+        complaint_record(
+            actor=None,
+            item=item,
+            received_on=date(YEAR, 11, 8),
+            complainant=who,
+            content="Đề nghị xem lại: hộ chưa được tính thiếu hụt nước sinh hoạt",
+        )
+
+
+def _undrived(item: CampaignHousehold, answers: dict[str, Any]) -> dict[str, Any]:
+    """Leave the indicators the members answer to the derivation (as an enumerator who agrees with them)."""
+    derived = derived_for(item)
+    return {k: v for k, v in answers.items() if k.removeprefix("b2_") not in derived}
+
+
+def _demo_conflict(
+    item: CampaignHousehold, qs: dict[str, list[dict[str, Any]]], enumerator: User, device: Device
+) -> None:
     """The office saved the form; the enumerator's offline copy (from before) then synced: a conflict."""
     from .sync import sync_batch
 
-    office = answers_for(qs, item.previous_class, 1)
+    office = _undrived(item, answers_for(qs, item.previous_class, 1))
     _save_response(actor=None, item=item, answers=office, device=None, entered_at=None)
     field = dict(office, b1_house="don_so", b1_members="7+")
     enumerator._scope_cache = None  # type: ignore[attr-defined]
     sync_batch(
         actor=enumerator,
         device_id=device.device_id,
-        items=[{"client_id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"demo-{item.pk}")), "household": item.pk,
-                "base_version": 0, "answers": field, "entered_at": f"{date(YEAR, 10, 20).isoformat()}T09:00:00+07:00"}],
+        items=[
+            {
+                "client_id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"demo-{item.pk}")),
+                "household": item.pk,
+                "base_version": 0,
+                "answers": field,
+                "entered_at": f"{date(YEAR, 10, 20).isoformat()}T09:00:00+07:00",
+            }
+        ],
     )

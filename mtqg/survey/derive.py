@@ -38,7 +38,9 @@ def derive(rules: dict[str, Any], members: list[dict[str, Any]], on: date) -> di
     out: dict[str, tuple[bool, str]] = {}
     if "bhyt" in rules:
         r = rules["bhyt"]
-        lacking = [f"{n} ({a} tuổi)" for n, a, m in known if a >= r["min_age"] and not m.get("health_insurance")]
+        lacking = [
+            f"{n} ({a} tuổi)" for n, a, m in known if a >= r["min_age"] and not m.get("health_insurance")
+        ]
         out["bhyt"] = (
             (True, _("Không có BHYT: %(p)s") % {"p": ", ".join(lacking)})
             if lacking
@@ -47,17 +49,30 @@ def derive(rules: dict[str, Any], members: list[dict[str, Any]], on: date) -> di
     if "di_hoc_tre_em" in rules:
         r = rules["di_hoc_tre_em"]
         kids = [(n, a, m) for n, a, m in known if r["min_age"] <= a < r["max_age"]]
-        out_of_school = [f"{n} ({a} tuổi)" for n, a, m in kids if str(m.get("schooling", "")).strip().lower() in r["not_in_school"]]
+        out_of_school = [
+            f"{n} ({a} tuổi)"
+            for n, a, m in kids
+            if str(m.get("schooling", "")).strip().lower() in r["not_in_school"]
+        ]
         if kids:
             out["di_hoc_tre_em"] = (
                 (True, _("Trẻ không đi học: %(p)s") % {"p": ", ".join(out_of_school)})
                 if out_of_school
-                else (False, _("%(n)s trẻ từ %(a)s đến dưới %(b)s tuổi đều đi học") % {"n": len(kids), "a": r["min_age"], "b": r["max_age"]})
+                else (
+                    False,
+                    _("%(n)s trẻ từ %(a)s đến dưới %(b)s tuổi đều đi học")
+                    % {"n": len(kids), "a": r["min_age"], "b": r["max_age"]},
+                )
             )
     if "nguoi_phu_thuoc" in rules:
         r = rules["nguoi_phu_thuoc"]
-        dependants = [n for n, a, m in known if a < r["child_under"] or a >= r["elderly_from"] or m.get("disability")]
+        dependants = [
+            n for n, a, m in known if a < r["child_under"] or a >= r["elderly_from"] or m.get("disability")
+        ]
         share = len(dependants) / len(known)
         text = _("%(d)s/%(n)s thành viên là người phụ thuộc") % {"d": len(dependants), "n": len(known)}
-        out["nguoi_phu_thuoc"] = (share > r["share_over"], text + (" (> 50%)" if share > r["share_over"] else " (≤ 50%)"))
+        out["nguoi_phu_thuoc"] = (
+            share > r["share_over"],
+            text + (" (> 50%)" if share > r["share_over"] else " (≤ 50%)"),
+        )
     return out

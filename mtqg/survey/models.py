@@ -93,9 +93,7 @@ class CampaignVillage(models.Model):
         verbose_name = _("thôn trong đợt rà soát")
         verbose_name_plural = _("thôn trong đợt rà soát")
         ordering = ["campaign_id", "id"]
-        constraints = [
-            models.UniqueConstraint(fields=["campaign", "village"], name="campaignvillage_unique")
-        ]
+        constraints = [models.UniqueConstraint(fields=["campaign", "village"], name="campaignvillage_unique")]
 
     def __str__(self) -> str:
         return f"{self.campaign_id}: {self.village}"
@@ -174,6 +172,7 @@ class SurveyResponse(models.Model):
     overrides = models.JSONField(_("điều chỉnh của điều tra viên"), default=dict, blank=True)
     excluded_by_a = models.BooleanField(_("loại theo Phiếu A"), default=False)
     b1_score = models.IntegerField(_("điểm B1"), null=True, blank=True)
+    band = models.CharField(_("khoảng thu nhập ước tính"), max_length=8, blank=True)
     deprivations = models.JSONField(_("chỉ số thiếu hụt (B2)"), default=list)
     poverty_class = models.CharField(_("phân loại (tạm tính)"), max_length=10)
     reasons = models.JSONField(_("lý do"), default=list)
@@ -245,3 +244,118 @@ class SyncConflict(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item} ({self.client_id})"
+
+
+class VillageMeeting(models.Model):
+    """The village meeting on the survey results (QĐ 24/2021 Điều 4 khoản 3): attendance and agreement. It passes
+    when the agreement share reaches the form's `meeting.min_share` (0,5: "≥ 50%"); otherwise the village is
+    surveyed again and meets again."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="meetings")
+    village = models.ForeignKey(
+        UnitVersion, on_delete=models.PROTECT, related_name="+", verbose_name=_("thôn")
+    )
+    held_on = models.DateField(_("ngày họp"))
+    attendees = models.PositiveIntegerField(_("số người dự"))
+    agreed = models.PositiveIntegerField(_("số người đồng ý"))
+    min_share = models.DecimalField(_("tỷ lệ đồng ý tối thiểu"), max_digits=4, decimal_places=3)
+    passed = models.BooleanField(_("thông qua"))
+    chaired_by = models.CharField(_("chủ trì"), max_length=120)
+    minutes_note = models.TextField(_("ghi chú biên bản"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("ghi lúc"), auto_now_add=True)
+
+    scope_path = "village__path"
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("họp dân")
+        verbose_name_plural = _("họp dân")
+        ordering = ["campaign_id", "held_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.village} {self.held_on}"
+
+
+class Posting(models.Model):
+    """The public posting of the review results at the commune (step 4), during which complaints are received."""
+
+    campaign = models.OneToOneField(Campaign, on_delete=models.CASCADE, related_name="posting")
+    starts_on = models.DateField(_("niêm yết từ"))
+    ends_on = models.DateField(_("niêm yết đến"))
+    place = models.CharField(_("nơi niêm yết"), max_length=255)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("ghi lúc"), auto_now_add=True)
+
+    scope_path = "campaign__commune__path"
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("niêm yết công khai")
+        verbose_name_plural = _("niêm yết công khai")
+
+    def __str__(self) -> str:
+        return f"{self.campaign}: {self.starts_on} - {self.ends_on}"
+
+
+class Complaint(models.Model):
+    """A complaint about a listed household's result during the posting; its resolution may re-survey the
+    household (the only way a result changes after the village meeting)."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Đang giải quyết")
+        RESOLVED = "resolved", _("Đã giải quyết")
+
+    item = models.ForeignKey(CampaignHousehold, on_delete=models.CASCADE, related_name="complaints")
+    received_on = models.DateField(_("ngày nhận"))
+    complainant = models.CharField(_("người khiếu nại"), max_length=120)
+    content = models.TextField(_("nội dung"))
+    status = models.CharField(_("tình trạng"), max_length=8, choices=Status.choices, default=Status.OPEN)
+    resolution = models.TextField(_("kết quả giải quyết"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("ghi lúc"), auto_now_add=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    resolved_at = models.DateTimeField(_("giải quyết lúc"), null=True, blank=True)
+
+    scope_path = "item__path"
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("khiếu nại")
+        verbose_name_plural = _("khiếu nại")
+        ordering = ["-received_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.item}: {self.get_status_display()}"
+
+
+class CommuneDecision(models.Model):
+    """The commune chair's recognition decision (step 6): number, date, signer; it writes the year's reviews."""
+
+    campaign = models.OneToOneField(Campaign, on_delete=models.CASCADE, related_name="decision")
+    number = models.CharField(_("số quyết định"), max_length=60)
+    signed_on = models.DateField(_("ngày ký"))
+    signer = models.CharField(_("người ký"), max_length=120)
+    reviews = models.PositiveIntegerField(_("số hộ trong quyết định"), default=0)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("ghi lúc"), auto_now_add=True)
+
+    scope_path = "campaign__commune__path"
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("quyết định công nhận")
+        verbose_name_plural = _("quyết định công nhận")
+
+    def __str__(self) -> str:
+        return f"{self.number} ({self.signed_on})"

@@ -26,10 +26,14 @@ class Progress:
 
 
 def _counts(qs: Any, key: str) -> dict[Any, Progress]:
-    rows = qs.order_by().values(key).annotate(
-        total=Count("id"),
-        surveyed=Count("id", filter=Q(status=CampaignHousehold.Status.SURVEYED)),
-        conflicts=Count("id", filter=Q(status=CampaignHousehold.Status.CONFLICT)),
+    rows = (
+        qs.order_by()
+        .values(key)
+        .annotate(
+            total=Count("id"),
+            surveyed=Count("id", filter=Q(status=CampaignHousehold.Status.SURVEYED)),
+            conflicts=Count("id", filter=Q(status=CampaignHousehold.Status.CONFLICT)),
+        )
     )
     return {r[key]: Progress(r["total"], r["surveyed"], r["conflicts"]) for r in rows}
 
@@ -44,7 +48,8 @@ def village_progress(campaign: Campaign, user: Any) -> list[tuple[CampaignVillag
         .select_related("village", "enumerator")
     }
     out: list[tuple[CampaignVillage | None, Progress]] = [
-        (cv, counts.get(vid, Progress())) for vid, cv in sorted(villages.items(), key=lambda kv: kv[1].village.name)
+        (cv, counts.get(vid, Progress()))
+        for vid, cv in sorted(villages.items(), key=lambda kv: kv[1].village.name)
     ]
     if None in counts:
         out.append((None, counts[None]))

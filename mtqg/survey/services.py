@@ -91,7 +91,9 @@ def campaign_create(
     for ids, source in ((applied or [], "applied"), (proposed or [], "proposed")):
         found = set(households.filter(pk__in=ids).values_list("pk", flat=True))
         if set(ids) - found:
-            raise ValidationError({source: _("Có hộ không thuộc xã này: %(i)s.") % {"i": sorted(set(ids) - found)}})
+            raise ValidationError(
+                {source: _("Có hộ không thuộc xã này: %(i)s.") % {"i": sorted(set(ids) - found)}}
+            )
         for hid in ids:
             rows.setdefault(hid, CampaignHousehold(source=source, previous_class=classes.get(hid, "")))
     village_of = dict(households.filter(pk__in=rows).values_list("pk", "village_id"))
@@ -130,7 +132,9 @@ def campaign_household_set_village(
 
 
 @transaction.atomic
-def campaign_village_assign(*, actor: Any, campaign: Campaign, village: UnitVersion, enumerator: Any) -> CampaignVillage:
+def campaign_village_assign(
+    *, actor: Any, campaign: Campaign, village: UnitVersion, enumerator: Any
+) -> CampaignVillage:
     """Assign a village of the campaign to an enumerator. The enumerator's scope is an ordinary Assignment
     (role điều tra viên, on the village, for the campaign period): the one scoping mechanism does the rest."""
     from mtqg.accounts.services import assignment_create
@@ -193,9 +197,28 @@ def check_members(members: list[dict[str, Any]]) -> list[str]:
             if pday >= day:
                 errors.append(
                     _("%(p)s (sinh %(pd)s) không thể là cha, mẹ của %(c)s (sinh %(cd)s): cha mẹ trẻ hơn con.")
-                    % {"p": parent, "pd": pday.strftime("%d/%m/%Y"), "c": name, "cd": day.strftime("%d/%m/%Y")}
+                    % {
+                        "p": parent,
+                        "pd": pday.strftime("%d/%m/%Y"),
+                        "c": name,
+                        "cd": day.strftime("%d/%m/%Y"),
+                    }
                 )
     return errors
+
+
+def ensure_not_approved(item: CampaignHousehold) -> None:
+    """After the village meeting passed the results, a result changes only through a complaint's resolution."""
+    from .models import VillageMeeting
+
+    meeting = VillageMeeting.objects.filter(
+        campaign_id=item.campaign_id, village_id=item.village_id, passed=True
+    ).first()
+    if meeting is not None:
+        raise ValidationError(
+            _("Kết quả của thôn đã được họp dân thông qua ngày %(d)s: chỉ thay đổi qua giải quyết khiếu nại.")
+            % {"d": meeting.held_on.strftime("%d/%m/%Y")}
+        )
 
 
 def region_of(commune: UnitVersion, year: int) -> str:
@@ -203,7 +226,9 @@ def region_of(commune: UnitVersion, year: int) -> str:
     return classification(commune, "ntm_region", date(year, 9, 1)) or ""
 
 
-def item_evaluate(item: CampaignHousehold, answers: dict[str, Any], memo: dict[Any, Any] | None = None) -> Any:
+def item_evaluate(
+    item: CampaignHousehold, answers: dict[str, Any], memo: dict[Any, Any] | None = None
+) -> Any:
     """Evaluate a listed household's answers; `memo` keeps each campaign's standard and region across a batch."""
     campaign = item.campaign
     memo = {} if memo is None else memo
@@ -216,7 +241,9 @@ def item_evaluate(item: CampaignHousehold, answers: dict[str, Any], memo: dict[A
 MEMBER_FIELDS = ("full_name", "birth_date", "relation", "health_insurance", "schooling", "disability")
 
 
-def derived_for(item: CampaignHousehold, members: list[dict[str, Any]] | None = None) -> dict[str, tuple[bool, str]]:
+def derived_for(
+    item: CampaignHousehold, members: list[dict[str, Any]] | None = None
+) -> dict[str, tuple[bool, str]]:
     """B2 indicators the members answer (field roster if given, else the register's members), with reasons."""
     from mtqg.poverty.models import Member
 
@@ -233,13 +260,16 @@ def apply_derived(
     answers: dict[str, Any],
     notes: dict[str, str],
     members: list[dict[str, Any]] | None,
+    standard: Any = None,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """(answers with derived B2 filled in, overrides). An answer against the member data needs a note."""
     answers = dict(answers)
     overrides: dict[str, Any] = {}
     errors = []
     derived = derived_for(item, members)
-    names = {i["code"]: i["name"] for i in standard_of(item.campaign.form).indicators} if derived else {}
+    if derived and standard is None:
+        standard = standard_of(item.campaign.form)
+    names = {i["code"]: i["name"] for i in standard.indicators} if derived else {}
     for code, (deprived, reason) in derived.items():
         key = f"b2_{code}"
         if answers.get(key) is None:
@@ -251,7 +281,12 @@ def apply_derived(
                     _("%(c)s: trả lời khác dữ liệu thành viên (%(r)s): cần ghi chú lý do điều chỉnh.")
                     % {"c": names.get(code, code), "r": reason}
                 )
-            overrides[code] = {"derived": deprived, "answer": bool(answers[key]), "reason": reason, "note": note}
+            overrides[code] = {
+                "derived": deprived,
+                "answer": bool(answers[key]),
+                "reason": reason,
+                "note": note,
+            }
     if errors:
         raise ValidationError(errors)
     return answers, overrides
@@ -265,7 +300,7 @@ def _save_response(
     device: Device | None,
     entered_at: Any,
     members: list[dict[str, Any]] | None = None,
-    current: SurveyResponse | None | bool = False,
+    current: SurveyResponse | bool | None = False,
     memo: dict[Any, Any] | None = None,
     notes: dict[str, str] | None = None,
 ) -> SurveyResponse:
@@ -273,14 +308,18 @@ def _save_response(
     member_errors = check_members(members or [])
     if member_errors:
         raise ValidationError(member_errors)
-    answers, overrides = apply_derived(item, answers, notes or {}, members)
+    register = (memo or {}).get(("members", item.household_id)) if members is None else members
+    standard = (memo or {}).get(item.campaign_id, (None, ""))[0]
+    answers, overrides = apply_derived(item, answers, notes or {}, register, standard)
     result = item_evaluate(item, answers, memo)
     if result.missing:
         raise ValidationError(
             _("Thiếu câu trả lời bắt buộc: %(q)s.") % {"q": "; ".join(result.missing[:5])}
             + (_(" (và %(n)s câu khác)") % {"n": len(result.missing) - 5} if len(result.missing) > 5 else "")
         )
-    response = SurveyResponse.objects.filter(item=item).first() if current is False else current
+    response: SurveyResponse | None = (
+        SurveyResponse.objects.filter(item=item).first() if isinstance(current, bool) else current
+    )
     before = response.poverty_class if response else None
     if response is None:
         response = SurveyResponse(item=item, form=item.campaign.form, version=0)
@@ -291,6 +330,7 @@ def _save_response(
         response.members = members
     response.excluded_by_a = result.excluded_by_a
     response.b1_score = result.b1_score
+    response.band = result.band
     response.deprivations = result.deprivations
     response.poverty_class = result.poverty_class
     response.reasons = result.reasons
@@ -307,16 +347,32 @@ def _save_response(
         actor=actor,
         obj=response,
         action="surveyed",
-        changes={"poverty_class": [before, response.poverty_class], "version": [response.version - 1, response.version]},
+        changes={
+            "poverty_class": [before, response.poverty_class],
+            "version": [response.version - 1, response.version],
+        },
         reason=_("thiết bị %(d)s") % {"d": device} if device else "",
     )
     return response
 
 
-SAVED_FIELDS = (
-    "area answers overrides members excluded_by_a b1_score deprivations poverty_class reasons flags version entered_by "
-    "device entered_at"
-).split()
+SAVED_FIELDS = [
+    "area",
+    "answers",
+    "overrides",
+    "members",
+    "excluded_by_a",
+    "b1_score",
+    "band",
+    "deprivations",
+    "poverty_class",
+    "reasons",
+    "flags",
+    "version",
+    "entered_by",
+    "device",
+    "entered_at",
+]
 
 
 def _write_guarded(response: SurveyResponse) -> None:
@@ -345,11 +401,17 @@ def response_save(
     """Save the survey of a listed household from the office form. `expected_version` is the version the form
     was opened on: a stale save is refused (the other save is not reverted)."""
     ensure_can_edit(actor, item.path)
-    item = CampaignHousehold.objects.select_for_update().select_related("campaign__form", "campaign__commune", "household").get(pk=item.pk)
+    ensure_not_approved(item)
+    item = (
+        CampaignHousehold.objects.select_for_update()
+        .select_related("campaign__form", "campaign__commune", "household")
+        .get(pk=item.pk)
+    )
     current = SurveyResponse.objects.filter(item=item).values_list("version", flat=True).first() or 0
     if current != expected_version:
         raise ValidationError(
-            _("Phiếu đã được người khác lưu (phiên bản %(v)s) sau khi bạn mở: tải lại để xem thay đổi.") % {"v": current}
+            _("Phiếu đã được người khác lưu (phiên bản %(v)s) sau khi bạn mở: tải lại để xem thay đổi.")
+            % {"v": current}
         )
     return _save_response(actor=actor, item=item, answers=answers, device=None, entered_at=None, notes=notes)
 
@@ -359,11 +421,15 @@ def device_register(*, actor: Any, device_id: str, label: str = "") -> Device:
     device_id = (device_id or "").strip()[:64]
     if len(device_id) < 8:
         raise ValidationError({"device_id": _("Mã thiết bị không hợp lệ.")})
-    device, created = Device.objects.get_or_create(device_id=device_id, defaults={"user": actor, "label": label[:120]})
+    device, created = Device.objects.get_or_create(
+        device_id=device_id, defaults={"user": actor, "label": label[:120]}
+    )
     if device.user_id != actor.pk:
         raise PermissionDenied(_("Thiết bị đã đăng ký cho người dùng khác."))
     if created:
-        record_change(actor=actor, obj=device, action="created", changes={"device_id": [None, device_id]}, unit_path="")
+        record_change(
+            actor=actor, obj=device, action="created", changes={"device_id": [None, device_id]}, unit_path=""
+        )
     return device
 
 
@@ -374,7 +440,14 @@ def device_revoke(*, actor: Any, device: Device, reason: str = "") -> Device:
         raise PermissionDenied(_("Chỉ chủ thiết bị hoặc quản trị được thu hồi thiết bị."))
     device.revoked_at = timezone.now()
     device.save(update_fields=["revoked_at"])
-    record_change(actor=actor, obj=device, action="revoked", changes={"revoked": [False, True]}, reason=reason, unit_path="")
+    record_change(
+        actor=actor,
+        obj=device,
+        action="revoked",
+        changes={"revoked": [False, True]},
+        reason=reason,
+        unit_path="",
+    )
     return device
 
 

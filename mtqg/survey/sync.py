@@ -18,12 +18,12 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from mtqg.accounts.scoping import path_editable
+from mtqg.accounts.scoping import edit_prefixes, path_editable
 from mtqg.core.audit import record_change
 
 from .definitions import questions, standard_of
 from .models import Campaign, CampaignHousehold, Device, SurveyResponse, SyncConflict, SyncItem
-from .services import _save_response, device_register, region_of, visible_items
+from .services import _save_response, device_register, ensure_not_approved, region_of, visible_items
 
 MAX_BATCH = 1000
 
@@ -113,17 +113,23 @@ def _parse(raw: Any) -> tuple[dict[str, Any], str]:
     }, ""
 
 
-def sync_batch(*, actor: Any, device_id: str, items: list[Any]) -> dict[str, Any]:
+def sync_batch(*, actor: Any, device_id: str, items: Any) -> dict[str, Any]:
     """Save a device's batch; returns {"results": [{client_id, status, message, version?}], "saved": n}.
     Raises PermissionDenied (whole batch, nothing written) for a revoked device."""
+    if not edit_prefixes(actor):  # view-only users register no device and write nothing
+        raise PermissionDenied(_("Bạn không có quyền nhập liệu."))
     if not isinstance(items, list) or len(items) > MAX_BATCH:
         raise ValidationError(_("Lô đồng bộ phải là danh sách tối đa %(n)s mục.") % {"n": MAX_BATCH})
-    device = Device.objects.filter(device_id=device_id).first() or device_register(actor=actor, device_id=device_id)
+    device = Device.objects.filter(device_id=device_id).first() or device_register(
+        actor=actor, device_id=device_id
+    )
     if device.user_id != actor.pk:
         raise PermissionDenied(_("Thiết bị đã đăng ký cho người dùng khác."))
     if device.revoked_at is not None:
         raise PermissionDenied(
-            _("Thiết bị này đã bị thu hồi ngày %(d)s: không nhận dữ liệu. Dữ liệu vẫn còn trên máy, hãy liên hệ cán bộ xã.")
+            _(
+                "Thiết bị này đã bị thu hồi ngày %(d)s: không nhận dữ liệu. Dữ liệu vẫn còn trên máy, hãy liên hệ cán bộ xã."
+            )
             % {"d": timezone.localtime(device.revoked_at).strftime("%d/%m/%Y")}
         )
     parsed = [_parse(raw) for raw in items]
@@ -140,7 +146,19 @@ def sync_batch(*, actor: Any, device_id: str, items: list[Any]) -> dict[str, Any
     }
     responses = {r.item_id: r for r in SurveyResponse.objects.filter(item_id__in=list(by_id))}
     results, saved = [], 0
-    memo: dict[Any, Any] = {}
+    memo: dict[
+        Any, Any
+    ] = {}  # per campaign: (standard, region); per ("members", household): register members
+    from mtqg.poverty.models import Member
+
+    from .services import MEMBER_FIELDS
+
+    for hid in {it.household_id for it in by_id.values()}:
+        memo[("members", hid)] = []
+    for m in Member.objects.filter(household_id__in=[it.household_id for it in by_id.values()]).values(
+        "household_id", *MEMBER_FIELDS
+    ):
+        memo[("members", m.pop("household_id"))].append(m)
     for (p, err), raw in zip(parsed, items, strict=True):
         cid = str(p.get("client_id") or (raw.get("client_id", "") if isinstance(raw, dict) else ""))
         if err:
@@ -171,8 +189,12 @@ def _one(
     if item is None or item.campaign.status != Campaign.Status.OPEN:
         return {"status": "error", "message": _("Hộ không có trong đợt rà soát đang mở.")}
     if not path_editable(actor, item.path):
-        return {"status": "error", "message": _("Hộ %(c)s thuộc thôn ngoài phạm vi được giao cho bạn.") % {"c": item.household.code}}
+        return {
+            "status": "error",
+            "message": _("Hộ %(c)s thuộc thôn ngoài phạm vi được giao cho bạn.") % {"c": item.household.code},
+        }
     try:
+        ensure_not_approved(item)
         with transaction.atomic():
             if current is not None and current.version > p["base"] and current.answers != p["answers"]:
                 conflict = SyncConflict.objects.create(
@@ -185,11 +207,20 @@ def _one(
                     entered_by=actor,
                 )
                 CampaignHousehold.objects.filter(pk=item.pk).update(status=CampaignHousehold.Status.CONFLICT)
-                SyncItem.objects.create(client_id=p["client_id"], device=device, item=item, outcome="conflict")
-                record_change(actor=actor, obj=conflict, action="created", changes={"version": [p["base"], current.version]})
+                SyncItem.objects.create(
+                    client_id=p["client_id"], device=device, item=item, outcome="conflict"
+                )
+                record_change(
+                    actor=actor,
+                    obj=conflict,
+                    action="created",
+                    changes={"version": [p["base"], current.version]},
+                )
                 return {
                     "status": "conflict",
-                    "message": _("Hộ %(c)s đã được sửa tại xã sau khi bạn tải về: phiếu của bạn được giữ lại để cán bộ đối chiếu.")
+                    "message": _(
+                        "Hộ %(c)s đã được sửa tại xã sau khi bạn tải về: phiếu của bạn được giữ lại để cán bộ đối chiếu."
+                    )
                     % {"c": item.household.code},
                 }
             if current is not None and current.answers == p["answers"] and current.version > p["base"]:
@@ -213,7 +244,9 @@ def _one(
 
 
 @transaction.atomic
-def conflict_resolve(*, actor: Any, conflict: SyncConflict, choices: dict[str, str], reason: str = "") -> SurveyResponse:
+def conflict_resolve(
+    *, actor: Any, conflict: SyncConflict, choices: dict[str, str], reason: str = ""
+) -> SurveyResponse:
     """A person picks, field by field, the device's or the office's answer ("device"/"server"); the result is
     saved as a new version and the conflict closed with who, when and the choices."""
     from mtqg.accounts.scoping import ensure_can_edit
@@ -233,12 +266,20 @@ def conflict_resolve(*, actor: Any, conflict: SyncConflict, choices: dict[str, s
             merged.pop(k, None)
         else:
             merged[k] = value
-    item = CampaignHousehold.objects.select_related("campaign__form", "campaign__commune", "household").get(pk=conflict.item_id)
+    item = CampaignHousehold.objects.select_related("campaign__form", "campaign__commune", "household").get(
+        pk=conflict.item_id
+    )
     response = _save_response(actor=actor, item=item, answers=merged, device=None, entered_at=None)
     conflict.resolved_by, conflict.resolved_at = actor, timezone.now()
     conflict.resolution = {k: choices[k] for k in differing}
     conflict.save(update_fields=["resolved_by", "resolved_at", "resolution"])
     if not SyncConflict.objects.filter(item=item, resolved_at__isnull=True).exists():
         CampaignHousehold.objects.filter(pk=item.pk).update(status=CampaignHousehold.Status.SURVEYED)
-    record_change(actor=actor, obj=conflict, action="resolved", changes={k: [server.get(k), merged.get(k)] for k in differing}, reason=reason)
+    record_change(
+        actor=actor,
+        obj=conflict,
+        action="resolved",
+        changes={k: [server.get(k), merged.get(k)] for k in differing},
+        reason=reason,
+    )
     return response

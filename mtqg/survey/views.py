@@ -20,7 +20,7 @@ from mtqg.geo.models import UnitVersion
 
 from . import selectors, services
 from .definitions import questions, standard_of
-from .models import Campaign, CampaignHousehold, SurveyResponse, SyncConflict
+from .models import Campaign, CampaignHousehold, Complaint, SurveyResponse, SyncConflict
 from .sync import conflict_resolve
 
 STATIC = Path(__file__).parent / "static" / "survey"
@@ -33,19 +33,23 @@ def _errors(exc: ValidationError) -> str:
 @login_required
 def campaign_list(request: HttpRequest) -> HttpResponse:
     year = request.GET.get("year", "")
-    campaigns = Campaign.objects.visible_to(request.user).select_related("commune", "commune__parent")
+    qs = Campaign.objects.visible_to(request.user).select_related("commune", "commune__parent")
     if year.isdigit():
-        campaigns = campaigns.filter(year=int(year))
-    campaigns = list(campaigns[:500])
+        qs = qs.filter(year=int(year))
+    campaigns = list(qs[:500])
     progress = selectors.campaign_progress(campaigns, request.user)
     rows = [(c, progress.get(c.pk, selectors.Progress())) for c in campaigns]
     error = ""
     if request.method == "POST":
         try:
             commune = UnitVersion.objects.visible_to(request.user).get(
-                level=UnitVersion.Level.COMMUNE, code=request.POST.get("commune", "").strip(), valid_to__isnull=True
+                level=UnitVersion.Level.COMMUNE,
+                code=request.POST.get("commune", "").strip(),
+                valid_to__isnull=True,
             )
-            campaign = services.campaign_create(actor=request.user, commune=commune, year=int(request.POST["year"]))
+            campaign = services.campaign_create(
+                actor=request.user, commune=commune, year=int(request.POST["year"])
+            )
             return redirect("survey:campaign", pk=campaign.pk)
         except UnitVersion.DoesNotExist:
             error = _("Không tìm thấy xã (mã xã hiện hành) trong phạm vi của bạn.")
@@ -88,6 +92,12 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "statuses": CampaignHousehold.Status.choices,
         "village": village,
         "status": status,
+        "meetings": campaign.meetings.select_related("village", "recorded_by"),
+        "posting": getattr(campaign, "posting", None),
+        "complaints": Complaint.objects.visible_to(request.user)
+        .filter(item__campaign=campaign)
+        .select_related("item__household", "recorded_by", "resolved_by"),
+        "decision": getattr(campaign, "decision", None),
         "conflicts": SyncConflict.objects.visible_to(request.user)
         .filter(item__campaign=campaign, resolved_at__isnull=True)
         .select_related("item__household")[:50],
@@ -112,7 +122,9 @@ def village_assign(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         village = UnitVersion.objects.get(pk=int(request.POST.get("village", "0")), parent=campaign.commune)
         enumerator = User.objects.get(username=request.POST.get("enumerator", "").strip())
-        services.campaign_village_assign(actor=request.user, campaign=campaign, village=village, enumerator=enumerator)
+        services.campaign_village_assign(
+            actor=request.user, campaign=campaign, village=village, enumerator=enumerator
+        )
     except (UnitVersion.DoesNotExist, ValueError):
         return HttpResponse(_("Thôn không thuộc xã của đợt rà soát."), status=400)
     except User.DoesNotExist:
@@ -137,7 +149,9 @@ def _answers(qs: dict[str, list[dict[str, Any]]], data: Any) -> dict[str, Any]:
 
 def _item(request: HttpRequest, pk: int) -> CampaignHousehold:
     return get_visible_or_404(
-        CampaignHousehold.objects.select_related("campaign__form", "campaign__commune", "household", "village"),
+        CampaignHousehold.objects.select_related(
+            "campaign__form", "campaign__commune", "household", "village"
+        ),
         request.user,
         pk=pk,
     )
@@ -198,7 +212,9 @@ def survey_preview(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def conflict_detail(request: HttpRequest, pk: int) -> HttpResponse:
     conflict = get_visible_or_404(
-        SyncConflict.objects.select_related("item__household", "item__campaign__form", "entered_by"), request.user, pk=pk
+        SyncConflict.objects.select_related("item__household", "item__campaign__form", "entered_by"),
+        request.user,
+        pk=pk,
     )
     device, server = conflict.device_answers["answers"], conflict.server_answers["answers"]
     form = conflict.item.campaign.form
@@ -212,7 +228,9 @@ def conflict_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         choices = {f["key"]: request.POST.get(f"f_{f['key']}", "") for f in fields}
         try:
-            conflict_resolve(actor=request.user, conflict=conflict, choices=choices, reason=request.POST.get("reason", ""))
+            conflict_resolve(
+                actor=request.user, conflict=conflict, choices=choices, reason=request.POST.get("reason", "")
+            )
             return redirect("survey:campaign", pk=conflict.item.campaign_id)
         except ValidationError as exc:
             error = _errors(exc)
@@ -240,5 +258,119 @@ def service_worker(request: HttpRequest) -> HttpResponse:
 @login_required
 def manifest(request: HttpRequest) -> HttpResponse:
     return HttpResponse(
-        (STATIC / "manifest.webmanifest").read_text(encoding="utf-8"), content_type="application/manifest+json"
+        (STATIC / "manifest.webmanifest").read_text(encoding="utf-8"),
+        content_type="application/manifest+json",
     )
+
+
+def _date(value: str) -> Any:
+    from datetime import date
+
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise ValidationError(_("Ngày không hợp lệ (định dạng năm-tháng-ngày).")) from exc
+
+
+@login_required
+@require_POST
+def paperwork(request: HttpRequest, pk: int) -> HttpResponse:
+    """One form post per step: meeting, posting, complaint, resolution, decision (services do the checks)."""
+    from django.contrib import messages
+
+    from . import paperwork as steps
+
+    campaign = get_visible_or_404(Campaign.objects.select_related("commune", "form"), request.user, pk=pk)
+    p, user, action = request.POST, request.user, request.POST.get("action", "")
+    try:
+        if action == "meeting":
+            village = UnitVersion.objects.get(pk=int(p.get("village", "0")), parent=campaign.commune)
+            steps.meeting_record(
+                actor=user,
+                campaign=campaign,
+                village=village,
+                held_on=_date(p.get("held_on", "")),
+                attendees=int(p.get("attendees") or 0),
+                agreed=int(p.get("agreed") or 0),
+                chaired_by=p.get("chaired_by", ""),
+                minutes_note=p.get("minutes_note", ""),
+            )
+        elif action == "posting":
+            steps.posting_record(
+                actor=user,
+                campaign=campaign,
+                starts_on=_date(p.get("starts_on", "")),
+                ends_on=_date(p.get("ends_on", "")),
+                place=p.get("place", ""),
+            )
+        elif action == "complaint":
+            item = campaign.households.get(household__code=p.get("code", "").strip())
+            steps.complaint_record(
+                actor=user,
+                item=item,
+                received_on=_date(p.get("received_on", "")),
+                complainant=p.get("complainant", ""),
+                content=p.get("content", ""),
+            )
+        elif action == "resolve":
+            complaint = Complaint.objects.get(pk=int(p.get("complaint", "0")), item__campaign=campaign)
+            steps.complaint_resolve(actor=user, complaint=complaint, resolution=p.get("resolution", ""))
+        elif action == "decision":
+            steps.decision_record(
+                actor=user,
+                campaign=campaign,
+                number=p.get("number", ""),
+                signed_on=_date(p.get("signed_on", "")),
+                signer=p.get("signer", ""),
+            )
+        messages.success(request, _("Đã ghi."))
+    except (UnitVersion.DoesNotExist, CampaignHousehold.DoesNotExist, Complaint.DoesNotExist, ValueError):
+        messages.warning(
+            request, _("Không tìm thấy thôn, hộ hoặc khiếu nại trong đợt rà soát; hoặc số không hợp lệ.")
+        )
+    except ValidationError as exc:
+        messages.warning(request, _errors(exc))
+    except PermissionDenied as exc:
+        messages.warning(request, str(exc))
+    return redirect("survey:campaign", pk=campaign.pk)
+
+
+@login_required
+def campaign_report(request: HttpRequest, pk: int) -> HttpResponse:
+    """The review's result report (?format=xlsx|docx|pdf) through the report writers (poverty-review-results)."""
+    from django.http import Http404
+
+    from mtqg.reports.params import ReportParams
+    from mtqg.reports.writers import CONTENT_TYPES, FORMATS, render
+
+    from .reports import review_results
+
+    fmt = request.GET.get("format", "xlsx")
+    if fmt not in FORMATS:
+        raise Http404(_("Định dạng không hỗ trợ."))
+    campaign = get_visible_or_404(Campaign.objects.select_related("commune"), request.user, pk=pk)
+    data = review_results(request.user, ReportParams(unit=campaign.commune, year=campaign.year))
+    response = HttpResponse(render("poverty-review-results", data, fmt), content_type=CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = (
+        f'attachment; filename="ket-qua-ra-soat-{campaign.commune.code}-{campaign.year}.{fmt}"'
+    )
+    return response
+
+
+@login_required
+def household_certificate(request: HttpRequest, pk: int) -> HttpResponse:
+    """Giấy chứng nhận (Mẫu số 03) as DOCX: data-entry scope of the commune only (personal data in clear)."""
+    from mtqg.reports.writers import CONTENT_TYPES, render
+
+    from .reports import certificate
+
+    item = _item(request, pk)
+    if not path_editable(request.user, item.campaign.commune.path):
+        raise PermissionDenied(_("Chỉ cán bộ xã được in giấy chứng nhận."))
+    try:
+        data = certificate(item)
+    except ValidationError as exc:
+        return HttpResponse(_errors(exc), status=400, content_type="text/plain; charset=utf-8")
+    response = HttpResponse(render("poverty-certificate", data, "docx"), content_type=CONTENT_TYPES["docx"])
+    response["Content-Disposition"] = f'attachment; filename="giay-chung-nhan-{item.household.code}.docx"'
+    return response

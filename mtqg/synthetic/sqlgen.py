@@ -84,7 +84,7 @@ def _proven(standard: Any, area: str, cls: str, lo_k: int, hi_k: int, c_lo: int,
     cutoff = standard.deprivation_cutoff
     points = {lo_k, hi_k}
     for value in lines.values():
-        if value is None:
+        if not isinstance(value, int):  # None, or the list of UNCONFIRMED boundary names
             continue
         t = int(value) // 1000
         points.update(k for k in (t - 1, t, t + 1) if lo_k <= k <= hi_k)

@@ -113,7 +113,7 @@ class ClassificationTests(TestCase):
         resp = self.client.post(url, body, content_type="application/json")
         self.assertEqual(resp.status_code, 200)
         data = resp.json()
-        self.assertEqual(set(data), {"class", "standard", "income_line", "reasons"})
+        self.assertEqual(set(data), {"class", "standard", "income_line", "reasons", "flags"})
         self.assertEqual(
             (data["class"], data["standard"], data["income_line"]), ("poor", "NĐ 07/2021/NĐ-CP", 1500000)
         )

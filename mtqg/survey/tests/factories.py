@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mtqg.accounts.models import Assignment, User
+from mtqg.accounts.models import User
 from mtqg.geo.models import UnitVersion
 from mtqg.geo.services import unit_create
 from mtqg.poverty.models import Household
@@ -65,10 +65,20 @@ ANSWERS_POOR: dict[str, Any] = {
     # B2: deprived on 3 indicators of NĐ 07/2021
     **{
         f"b2_{c}": c in ("bhyt", "nha_tieu", "nguon_nuoc")
-        for c in (
-            "viec_lam nguoi_phu_thuoc dinh_duong bhyt giao_duc_nguoi_lon di_hoc_tre_em chat_luong_nha "
-            "dien_tich_nha nguon_nuoc nha_tieu vien_thong phuong_tien_thong_tin"
-        ).split()
+        for c in [
+            "viec_lam",
+            "nguoi_phu_thuoc",
+            "dinh_duong",
+            "bhyt",
+            "giao_duc_nguoi_lon",
+            "di_hoc_tre_em",
+            "chat_luong_nha",
+            "dien_tich_nha",
+            "nguon_nuoc",
+            "nha_tieu",
+            "vien_thong",
+            "phuong_tien_thong_tin",
+        ]
     },
 }
 
@@ -76,7 +86,11 @@ ANSWERS_POOR: dict[str, Any] = {
 def guard_sample(world: World) -> list[str]:
     """A Điện Biên campaign (and a Cao Bằng one) for the scope guard; returns Điện Biên-only URLs."""
     db = make_campaign(world.muong_phang, villages=1, per_village=1, prefix="GUARD-SV")
-    cb_commune = UnitVersion.objects.filter(path__startswith=world.cao_bang.path, level=3, valid_to__isnull=True).order_by("code").first()
+    cb_commune = (
+        UnitVersion.objects.filter(path__startswith=world.cao_bang.path, level=3, valid_to__isnull=True)
+        .order_by("code")
+        .first()
+    )
     assert cb_commune is not None
     make_campaign(cb_commune, villages=1, per_village=1, prefix="GUARD-SVCB")
     item = CampaignHousehold.objects.filter(campaign=db).first()

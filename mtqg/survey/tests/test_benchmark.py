@@ -15,7 +15,11 @@ class CampaignBenchmarkTest(TestCase):
         rows = {r["name"]: r for r in run("tiny")}
         self.assertEqual(
             set(rows),
-            {"survey.campaign_page_300_households", "survey.campaign_create_300_households", "survey.sync_50_reviews_one_device"},
+            {
+                "survey.campaign_page_300_households",
+                "survey.campaign_create_300_households",
+                "survey.sync_50_reviews_one_device",
+            },
         )
         self.assertTrue(all(r["value"] > 0 for r in rows.values()))
         self.assertEqual(rows["survey.sync_50_reviews_one_device"]["target"], 5.0)

@@ -49,21 +49,41 @@ class EngineParityTest(TestCase):
                 "definition": form.definition,
                 "unconfirmed": form.unconfirmed,
                 "unconfirmed_notes": form.unconfirmed_notes,
-                "standard": {"lines": std.lines, "cutoff": std.deprivation_cutoff, "indicators": std.indicators},
+                "standard": {
+                    "lines": std.lines,
+                    "cutoff": std.deprivation_cutoff,
+                    "indicators": std.indicators,
+                },
             }
             for i in range(150):
                 area, region = ("rural", "urban")[i % 2], ("", "tdmnpb")[i % 3 == 0]
                 answers = _random_answers(rng, qs)
                 result = evaluate(form, std, area=area, region=region, answers=answers)
                 cases.append({"form": payload, "area": area, "region": region, "answers": answers})
-                expected.append([result.poverty_class, result.b1_score, result.band, result.deprivations, len(result.missing), result.excluded_by_a])
+                expected.append(
+                    [
+                        result.poverty_class,
+                        result.b1_score,
+                        result.band,
+                        result.deprivations,
+                        len(result.missing),
+                        result.excluded_by_a,
+                    ]
+                )
         script = (
             f"const e = require({json.dumps(str(ENGINE))}); let s = ''; process.stdin.on('data', d => s += d);"
             "process.stdin.on('end', () => { const out = JSON.parse(s).map(c => { const r = e.evaluate(c.form, c.area, c.region, c.answers);"
             " return [r.class, r.b1_score, r.band, r.deprivations, r.missing.length, r.excluded_by_a]; });"
             " process.stdout.write(JSON.stringify(out)); });"
         )
-        run = subprocess.run([str(node), "-e", script], input=json.dumps(cases), capture_output=True, text=True, timeout=60, check=True)
+        run = subprocess.run(
+            [str(node), "-e", script],
+            input=json.dumps(cases),
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
         got = json.loads(run.stdout)
         self.assertEqual(len(got), 300)
         classes = {e[0] for e in expected}

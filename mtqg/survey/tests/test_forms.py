@@ -64,7 +64,10 @@ class FormDataTest(TestCase):
         self.assertEqual(result.poverty_class, self._classify_api(1_500_001, result.deprivations)["class"])
         self.assertIn("B1 = 40 điểm, 30 < điểm ≤ 60", result.reasons[0])
         # the region's own cut-off wins over the default (Trung du và miền núi phía Bắc: line 60)
-        self.assertEqual(evaluate(form, standard_of(form), area="rural", region="tdmnpb", answers=ANSWERS_POOR).band, "le_line")
+        self.assertEqual(
+            evaluate(form, standard_of(form), area="rural", region="tdmnpb", answers=ANSWERS_POOR).band,
+            "le_line",
+        )
 
     def test_phieu_a_excludes_and_bad_options_are_refused(self) -> None:
         form = form_for(2025)
@@ -79,12 +82,18 @@ class FormDataTest(TestCase):
     def test_missing_answers_refused_on_save_nothing_written(self) -> None:
         partial = {k: v for k, v in ANSWERS_POOR.items() if k != "b1_house"}
         with self.assertRaisesMessage(ValidationError, "Thiếu câu trả lời bắt buộc: Loại nhà đang ở"):
-            response_save(actor=self.world.commune_officer, item=self.item, answers=partial, expected_version=0)
+            response_save(
+                actor=self.world.commune_officer, item=self.item, answers=partial, expected_version=0
+            )
         self.assertFalse(SurveyResponse.objects.exists())
-        response = response_save(actor=self.world.commune_officer, item=self.item, answers=ANSWERS_POOR, expected_version=0)
+        response = response_save(
+            actor=self.world.commune_officer, item=self.item, answers=ANSWERS_POOR, expected_version=0
+        )
         self.assertEqual((response.poverty_class, response.version), ("poor", 1))
         with self.assertRaisesMessage(ValidationError, "Phiếu đã được người khác lưu (phiên bản 1)"):
-            response_save(actor=self.world.commune_officer, item=self.item, answers=ANSWERS_POOR, expected_version=0)
+            response_save(
+                actor=self.world.commune_officer, item=self.item, answers=ANSWERS_POOR, expected_version=0
+            )
 
     def test_form_page_and_live_preview(self) -> None:
         self.client.force_login(self.world.commune_officer)

@@ -34,8 +34,16 @@ class SyncTest(TestCase):
         self.client.force_login(self.enumerator)
         return self.client.post(URL, {"device_id": device, "items": items}, content_type="application/json")
 
-    def _item(self, target: CampaignHousehold, answers: dict[str, Any] | None = None, **extra: Any) -> dict[str, Any]:
-        return {"client_id": str(uuid.uuid4()), "household": target.pk, "base_version": 0, "answers": answers or ANSWERS_POOR, **extra}
+    def _item(
+        self, target: CampaignHousehold, answers: dict[str, Any] | None = None, **extra: Any
+    ) -> dict[str, Any]:
+        return {
+            "client_id": str(uuid.uuid4()),
+            "household": target.pk,
+            "base_version": 0,
+            "answers": answers or ANSWERS_POOR,
+            **extra,
+        }
 
     def test_download_holds_only_the_enumerators_villages_and_the_forms(self) -> None:
         self.client.force_login(self.enumerator)
@@ -64,12 +72,18 @@ class SyncTest(TestCase):
         self.assertEqual(statuses, ["saved", "error", "error", "error", "error"])
         messages = [r["message"] for r in body["results"]]
         self.assertIn("Thiếu câu trả lời bắt buộc: Việc làm", messages[1])
-        self.assertIn("Lò Văn Bố (sinh 01/05/2001) không thể là cha, mẹ của Lò Văn Con (sinh 02/03/1999)", messages[2])
+        self.assertIn(
+            "Lò Văn Bố (sinh 01/05/2001) không thể là cha, mẹ của Lò Văn Con (sinh 02/03/1999)", messages[2]
+        )
         self.assertIn("thuộc thôn ngoài phạm vi được giao cho bạn", messages[3])
         self.assertIn("client_id", messages[4])
         self.assertEqual(body["saved"], 1)
-        self.assertEqual(list(SurveyResponse.objects.values_list("item__household__code", flat=True)), ["SY-1-0"])
-        self.assertEqual(SyncItem.objects.count(), 1)  # bad items are not remembered: fixed, they can be re-sent
+        self.assertEqual(
+            list(SurveyResponse.objects.values_list("item__household__code", flat=True)), ["SY-1-0"]
+        )
+        self.assertEqual(
+            SyncItem.objects.count(), 1
+        )  # bad items are not remembered: fixed, they can be re-sent
         response = SurveyResponse.objects.get()
         self.assertEqual((response.poverty_class, response.device.device_id), ("poor", "device-0001"))
         self.assertTrue(ChangeRecord.objects.filter(action="surveyed", object_id=str(response.pk)).exists())
@@ -99,7 +113,9 @@ class SyncTest(TestCase):
         self.assertEqual(body["results"][0]["status"], "conflict")
         self.assertIn("đã được sửa tại xã", body["results"][0]["message"])
         saved = SurveyResponse.objects.get()
-        self.assertEqual((saved.answers, saved.version), (office, 1))  # the office's answers are not overwritten
+        self.assertEqual(
+            (saved.answers, saved.version), (office, 1)
+        )  # the office's answers are not overwritten
         conflict = SyncConflict.objects.get()
         self.client.force_login(self.world.commune_officer)
         page = self.client.get(f"/ra-soat/xung-dot/{conflict.pk}/")
@@ -110,12 +126,53 @@ class SyncTest(TestCase):
         self.assertContains(refused, "Chưa chọn giá trị cho")
         self.client.post(
             f"/ra-soat/xung-dot/{conflict.pk}/",
-            {"f_b1_house": "server", "f_b2_nha_tieu": "device", "f_b1_members": "server", "reason": "hỏi lại hộ"},
+            {
+                "f_b1_house": "server",
+                "f_b2_nha_tieu": "device",
+                "f_b1_members": "server",
+                "reason": "hỏi lại hộ",
+            },
         )
         saved.refresh_from_db()
         conflict.refresh_from_db()
         self.assertEqual(saved.version, 2)
-        self.assertEqual((saved.answers["b1_house"], saved.answers["b2_nha_tieu"], saved.answers["b1_members"]), ("ban_kien_co", False, "5-6"))
-        self.assertEqual(saved.poverty_class, "near_poor")  # 2 deprivations once the latrine answer is taken from the device
+        self.assertEqual(
+            (saved.answers["b1_house"], saved.answers["b2_nha_tieu"], saved.answers["b1_members"]),
+            ("ban_kien_co", False, "5-6"),
+        )
+        self.assertEqual(
+            saved.poverty_class, "near_poor"
+        )  # 2 deprivations once the latrine answer is taken from the device
         self.assertEqual(conflict.resolved_by, self.world.commune_officer)
         self.assertEqual(CampaignHousehold.objects.get(pk=self.mine[0].pk).status, "surveyed")
+
+    def test_preview_api_evaluates_on_the_server_and_is_scoped(self) -> None:
+        self.client.force_login(self.enumerator)
+        url = "/api/v1/survey/preview/"
+        body = self.client.post(
+            url, {"household": self.mine[0].pk, "answers": ANSWERS_POOR}, content_type="application/json"
+        ).json()
+        self.assertEqual((body["class"], body["b1_score"], body["missing"]), ("poor", 40, []))
+        partial = self.client.post(
+            url,
+            {"household": self.mine[0].pk, "answers": {"b1_members": "1"}},
+            content_type="application/json",
+        )
+        self.assertEqual(len(partial.json()["missing"]), 23)  # 6 A + 5 single B1 + 12 B2
+        bad = self.client.post(
+            url, {"household": self.mine[0].pk, "answers": {"b1_house": "?"}}, content_type="application/json"
+        )
+        self.assertEqual(bad.status_code, 400)
+        self.assertEqual(
+            self.client.post(
+                url, {"household": self.other.pk, "answers": {}}, content_type="application/json"
+            ).status_code,
+            404,
+        )
+
+    def test_view_only_users_cannot_sync_or_register_devices(self) -> None:
+        self.client.force_login(self.world.supervisor)
+        body = {"device_id": "device-supervisor", "items": [self._item(self.mine[0])]}
+        response = self.client.post(URL, body, content_type="application/json")
+        self.assertEqual(response.status_code, 403)
+        self.assertFalse(Device.objects.filter(device_id="device-supervisor").exists())

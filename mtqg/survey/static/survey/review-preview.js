@@ -26,6 +26,8 @@
         ul.className = "small mb-0";
         (d.reasons || []).forEach((r) => { const li = document.createElement("li"); li.textContent = r; ul.append(li); });
         card.append(ul);
+        (d.flags || []).forEach((f) => { const w = document.createElement("div"); w.className = "small text-warning-emphasis"; w.textContent = "⚠ " + f; card.append(w); });
+        if (d.local) { const l = document.createElement("div"); l.textContent = "Theo chuẩn địa phương: " + labels[d.local.class] + " (" + d.local.standard + ")"; card.append(l); }
       } else {
         head.textContent = "Chưa tính được: " + JSON.stringify((d.error || {}).fields || d);
         card.append(head);

@@ -1,0 +1,206 @@
+"""Reports of a commune's review (issue #23 part 4): the result of the review in the form of a state document
+(XLSX/DOCX/PDF through mtqg.reports.writers): counts by class and transition versus last year, and the list of
+households with their class and reasons. The official Mẫu 7.x layouts of TT 07/2021 Phụ lục VII (amended by
+TT 02/2022) were not retrieved: the blocks follow their subject (UNCONFIRMED layout)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from mtqg.core.formatting import date_vi
+from mtqg.reports.params import ReportParams
+
+from .models import Campaign, CampaignHousehold, SurveyResponse
+
+CLASS_LABELS = {
+    "poor": "Hộ nghèo",
+    "near_poor": "Hộ cận nghèo",
+    "average": "Hộ có mức sống trung bình",
+    "none": "Không thuộc diện",
+}
+
+
+def _change(previous: str, current: str) -> str:
+    poorish = ("poor", "near_poor")
+    if current == "poor" and previous != "poor":
+        return "Hộ nghèo mới" if previous != "near_poor" else "Từ cận nghèo sang nghèo"
+    if previous == "poor" and current != "poor":
+        return "Thoát nghèo"
+    if previous == "near_poor" and current not in poorish:
+        return "Thoát cận nghèo"
+    if current == "near_poor" and previous not in poorish:
+        return "Hộ cận nghèo mới"
+    return ""
+
+
+def review_results(user: Any, params: ReportParams) -> dict[str, Any]:
+    """The review of `params.year` in commune `params.unit` (the campaign must be visible to the user)."""
+    if params.year is None:
+        raise ValidationError({"year": _("Cần chọn năm rà soát.")})
+    qs = Campaign.objects.all() if user is None else Campaign.objects.visible_to(user)
+    campaign = qs.filter(commune=params.unit, year=params.year).select_related("commune", "form").first()
+    if campaign is None:  # no data is said, not shown as zeros
+        text = _("Chưa có số liệu: %(u)s không có đợt rà soát năm %(y)s.") % {
+            "u": params.unit.name,
+            "y": params.year,
+        }
+        return {
+            "blocks": [
+                {"type": "heading", "text": _("Kết quả rà soát hộ nghèo, hộ cận nghèo"), "level": 1},
+                {"type": "paragraph", "text": text},
+            ]
+        }
+    items = (
+        CampaignHousehold.objects.filter(campaign=campaign)
+        .select_related("household", "village")
+        .order_by("village__name", "household__code")
+    )
+    responses = {r.item_id: r for r in SurveyResponse.objects.filter(item__campaign=campaign)}
+    rows: list[dict[str, Any]] = []
+    classes: Counter[str] = Counter()
+    changes: Counter[str] = Counter()
+    for n, it in enumerate(items, start=1):
+        r = responses.get(it.pk)
+        cls = r.poverty_class if r else ""
+        change = _change(it.previous_class, cls) if r else ""
+        classes[cls or "pending"] += 1
+        if change:
+            changes[change] += 1
+        rows.append(
+            {
+                "stt": n,
+                "ma_ho": it.household.code,
+                "chu_ho": it.household.head_name,
+                "thon": it.village.name if it.village else "",
+                "nam_truoc": CLASS_LABELS.get(it.previous_class, ""),
+                "ket_qua": CLASS_LABELS.get(cls, "Chưa rà soát"),
+                "bien_dong": change,
+                "diem_b1": r.b1_score if r else None,
+                "so_thieu_hut": len(r.deprivations) if r else None,
+            }
+        )
+    summary = [
+        {"chi_tieu": label, "so_ho": classes.get(key, 0)}
+        for key, label in (*CLASS_LABELS.items(), ("pending", "Chưa rà soát"))
+    ] + [{"chi_tieu": k, "so_ho": v} for k, v in sorted(changes.items())]
+    decision = getattr(campaign, "decision", None)
+    commune = campaign.commune.name
+    return {
+        "document": {
+            "issuer_lines": [f"UBND {commune.upper()}", "BAN CHỈ ĐẠO RÀ SOÁT"],
+            "number": f"Số: {decision.number}" if decision else "Số:      /BC-BCĐ",
+            "place_date": f"{commune}, ngày {date_vi(decision.signed_on) if decision else '…'}",
+            "kind": "BÁO CÁO",
+            "title": f"Kết quả rà soát hộ nghèo, hộ cận nghèo năm {campaign.year}",
+            "subtitle": f"{campaign.form.citation[:160]} — mẫu trình bày chưa xác minh",
+        },
+        "blocks": [
+            {"type": "heading", "text": "I. Tổng hợp kết quả", "level": 2},
+            {
+                "type": "table",
+                "title": "Tổng hợp",
+                "columns": [
+                    {"key": "chi_tieu", "label": "Chỉ tiêu", "kind": "text"},
+                    {"key": "so_ho", "label": "Số hộ", "kind": "int"},
+                ],
+                "rows": summary,
+            },
+            {"type": "heading", "text": "II. Danh sách hộ", "level": 2},
+            {
+                "type": "table",
+                "title": "Danh sách hộ rà soát",
+                "annex": True,
+                "columns": [
+                    {"key": k, "label": lbl, "kind": kind}
+                    for k, lbl, kind in (
+                        ("stt", "STT", "int"),
+                        ("ma_ho", "Mã hộ", "text"),
+                        ("chu_ho", "Chủ hộ", "text"),
+                        ("thon", "Thôn, bản", "text"),
+                        ("nam_truoc", "Năm trước", "text"),
+                        ("ket_qua", "Kết quả rà soát", "text"),
+                        ("bien_dong", "Biến động", "text"),
+                        ("diem_b1", "Điểm B1", "int"),
+                        ("so_thieu_hut", "Số chỉ số thiếu hụt", "int"),
+                    )
+                ],
+                "rows": rows,
+            },
+        ],
+    }
+
+
+def certificate(item: CampaignHousehold) -> dict[str, Any]:
+    """Giấy chứng nhận hộ nghèo, hộ cận nghèo (QĐ 24/2021 Mẫu số 03; content as in poverty-standards.md §3 [P39]):
+    only after the commune decision, for a household recognised poor or near-poor. Personal data in clear: the
+    caller checks the user's data-entry scope."""
+    from mtqg.poverty.models import Member
+
+    campaign = item.campaign
+    decision = getattr(campaign, "decision", None)
+    response = SurveyResponse.objects.filter(item=item).first()
+    if decision is None or response is None or response.poverty_class not in ("poor", "near_poor"):
+        raise ValidationError(
+            _("Chỉ cấp giấy chứng nhận cho hộ nghèo, hộ cận nghèo sau quyết định công nhận.")
+        )
+    hh = item.household
+    head = Member.objects.filter(household=hh, full_name=hh.head_name).first()
+    members = [
+        {
+            "stt": n,
+            "ho_ten": m.full_name,
+            "dan_toc": m.ethnicity or hh.ethnicity,
+            "quan_he": m.relation,
+            "nam_sinh_nam": m.birth_date.year if m.birth_date and m.sex == "M" else None,
+            "nam_sinh_nu": m.birth_date.year if m.birth_date and m.sex == "F" else None,
+            "ghi_chu": "",
+        }
+        for n, m in enumerate(Member.objects.filter(household=hh).order_by("id"), start=1)
+    ]
+    commune = campaign.commune.name
+    kind = CLASS_LABELS[response.poverty_class].upper()
+    return {
+        "document": {
+            "issuer_lines": [f"UBND {commune.upper()}"],
+            "number": f"Số: {item.pk}/GCN-HN.HCN",
+            "place_date": f"{commune}, ngày {date_vi(decision.signed_on)}",
+            "kind": "GIẤY CHỨNG NHẬN",
+            "title": f"{kind} NĂM {campaign.year}",
+            "subtitle": f"Theo Quyết định số {decision.number} ngày {date_vi(decision.signed_on)}",
+        },
+        "blocks": [
+            {"type": "paragraph", "text": f"Chứng nhận hộ gia đình ông/bà: {hh.head_name}"},
+            {"type": "paragraph", "text": f"Dân tộc: {hh.ethnicity or '—'}"},
+            {"type": "paragraph", "text": f"Số định danh cá nhân: {(head.id_number if head else '') or '—'}"},
+            {
+                "type": "paragraph",
+                "text": f"Nơi thường trú: {hh.address or (item.village.name if item.village else '')}, {commune}",
+            },
+            {
+                "type": "paragraph",
+                "text": f"Là {CLASS_LABELS[response.poverty_class].lower()} năm {campaign.year}.",
+            },
+            {
+                "type": "table",
+                "title": "Thành viên hộ gia đình",
+                "columns": [
+                    {"key": k, "label": lbl, "kind": kind_}
+                    for k, lbl, kind_ in (
+                        ("stt", "STT", "int"),
+                        ("ho_ten", "Họ và tên", "text"),
+                        ("dan_toc", "Dân tộc", "text"),
+                        ("quan_he", "Quan hệ với chủ hộ", "text"),
+                        ("nam_sinh_nam", "Năm sinh (Nam)", "text"),
+                        ("nam_sinh_nu", "Năm sinh (Nữ)", "text"),
+                        ("ghi_chu", "Ghi chú thay đổi", "text"),
+                    )
+                ],
+                "rows": members,
+            },
+            {"type": "paragraph", "text": f"CHỦ TỊCH UBND {commune.upper()} — {decision.signer}"},
+        ],
+    }
