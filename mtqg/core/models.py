@@ -97,6 +97,13 @@ ACTION_LABELS: dict[str, Any] = {
     "commit_requested": _("Đề nghị ghi nhận cam kết"),
     "attach": _("Đính kèm tệp"),
     "accepted_rest": _("Chấp nhận phần còn lại"),
+    "villages_set": _("Lập danh sách rà soát theo thôn"),
+    "assigned": _("Phân công điều tra viên"),
+    "surveyed": _("Ghi phiếu rà soát"),
+    "revoked": _("Thu hồi thiết bị"),
+    "meeting": _("Họp dân thôn"),
+    "posted": _("Niêm yết công khai"),
+    "resolved": _("Giải quyết"),
 }
 
 # Keys of change records that are not model fields.

@@ -204,6 +204,7 @@ class Threshold(models.Model):
 
     # optimistic edits (0909); db_default: the importers and generators insert with raw SQL
     version = models.PositiveIntegerField(_("phiên bản"), default=1, db_default=1, editable=False)
+
     class Meta:
         verbose_name = _("ngưỡng")
         verbose_name_plural = _("ngưỡng")

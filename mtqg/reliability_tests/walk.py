@@ -72,6 +72,8 @@ class PageParser(HTMLParser):
         for name, value in attrs.items():
             if name == "value" and "." in attrs.get("step", "1"):
                 continue  # a decimal input (step 0.001): "1.000" is one, not a thousand
+            if name == "value" and "data-money" in attrs:
+                continue  # a money box (core.widgets.MoneyInput) shows a quantity grouped on purpose: 3.873.000
             if (name == "value" or name.startswith("data-")) and GROUPED.match(value.strip()):
                 label = attrs.get("name") or attrs.get("id") or ""
                 self.page.problems.append(

@@ -726,7 +726,10 @@ class Builder:
                 "issuer_lines": issuer_lines(self.unit),
                 "number": str(_("Số:      /BC-UBND")),
                 "place_date": _("%(place)s, ngày      tháng      năm %(y)s")
-                % {"place": place, "y": self.on.year},  # signed as of the report date, not the day it is generated
+                % {
+                    "place": place,
+                    "y": self.on.year,
+                },  # signed as of the report date, not the day it is generated
                 "kind": str(_("BÁO CÁO")),
                 "title": str(_("Tình hình thực hiện các Chương trình mục tiêu quốc gia")),
                 "subtitle": _("%(unit)s, năm %(y)s (%(period)s)")
