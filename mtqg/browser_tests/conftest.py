@@ -57,7 +57,10 @@ def live_url() -> Iterator[str]:
         "call_command('migrate', verbosity=0); call_command('load_admin_units');"
         "from mtqg.geo import demo; demo.seed();"
         "from mtqg.accounts import demo as a; a.seed();"
-        "from mtqg.survey import demo as s; s.seed(small=True)"
+        "from mtqg.survey import demo as s; s.seed(small=True);"
+        # real NTM records for the two demo provinces: charts of a province with nothing reported say so (0016)
+        "from mtqg.ntm import demo as n; n.seed_dien_bien(); n.seed_cao_bang(); n.seed_dien_bien_2026();"
+        "from mtqg.dashboards.services import summaries_rebuild; summaries_rebuild()"
     )
     subprocess.run([python, "-c", prepare], cwd=ROOT, env=env, check=True, capture_output=True, timeout=300)
     port = _free_port()

@@ -191,7 +191,9 @@ def survey_form(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         result, error = None, error or _errors(exc)
     context = {"item": item, "form": form, "qs": qs, "answers": answers, "version": version}
-    context["can_edit"] = path_editable(request.user, item.path)  # what response_save's ensure_can_edit checks
+    context["can_edit"] = path_editable(
+        request.user, item.path
+    )  # what response_save's ensure_can_edit checks
     context |= {"derived": {c: r for c, (_d, r) in derived.items()}, "notes": notes}
     return render(request, "survey/form.html", context | {"result": result, "error": error})
 
@@ -237,7 +239,9 @@ def conflict_detail(request: HttpRequest, pk: int) -> HttpResponse:
             error = _errors(exc)
         except PermissionDenied as exc:
             error = str(exc)
-    can_edit = path_editable(request.user, conflict.item.path)  # what conflict_resolve's ensure_can_edit checks
+    can_edit = path_editable(
+        request.user, conflict.item.path
+    )  # what conflict_resolve's ensure_can_edit checks
     context = {"conflict": conflict, "fields": fields, "error": error, "can_edit": can_edit}
     return render(request, "survey/conflict.html", context)
 
