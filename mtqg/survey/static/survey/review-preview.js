@@ -7,7 +7,8 @@
   function csrf() { const m = document.cookie.match(/csrftoken=([^;]+)/); return m ? m[1] : ""; }
   let timer = null;
   function update() {
-    const income = parseInt((form.elements["income_per_capita_month"] || {}).value || "", 10);
+    // the money box shows "1.500.000" (grouped with dots, core.widgets.MoneyInput): keep the digits only
+    const income = parseInt(((form.elements["income_per_capita_month"] || {}).value || "").replace(/\D/g, ""), 10);
     if (isNaN(income)) { box.textContent = ""; return; }
     const deps = Array.from(form.querySelectorAll("input[name=deprivations]:checked")).map((i) => i.value);
     fetch("/api/v1/poverty/classify/", {
