@@ -547,12 +547,19 @@ class Builder:
                 "near": n(data.get("near_poor")),
             }
             change = data.get("poor_change_percent")
+            points = data.get("poor_rate_change_points")
             if change is not None and data.get("baseline"):
-                sentence += _(", giảm %(c)s so với năm %(b)s") % {
-                    "c": pct(-change if change < 0 else change),
+                # both changes, each named: the count of poor households (%) and the rate (percentage points)
+                sentence += _(
+                    "; so với năm %(b)s, số hộ nghèo %(dir)s %(c)s, tỷ lệ hộ nghèo %(pdir)s %(p)s điểm phần trăm"
+                ) % {
                     "b": data["baseline"].get("year")
                     if isinstance(data["baseline"], dict)
                     else data["baseline"],
+                    "dir": _("giảm") if change <= 0 else _("tăng"),
+                    "c": pct(abs(change)),
+                    "pdir": _("giảm") if (points or 0) <= 0 else _("tăng"),
+                    "p": n(abs(points), 2) if points is not None else nd(),
                 }
             self.p(sentence + ".")
             notes = [str(data["review_year"])] if data.get("review_year") else []

@@ -156,3 +156,23 @@ class PovertyCoverageTests(TestCase):
         data = poverty_summary(None, parse_params({"unit": "04", "year": "2019"}))
         self.assertIsNone(data["households"])
         self.assertIsNone(data["poor_rate"])
+
+
+class PovertyChangeWordingTests(TestCase):
+    """The change against a baseline says which change it is: poor households (%) and the rate (percentage
+    points), each with its direction (issue #23 part 6)."""
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        cls.world = make_world()
+        poverty_demo.seed(members=False, plan=poverty_demo.DIEN_BIEN_LEAN)
+
+    def test_both_changes_named(self) -> None:
+        params = parse_params({"unit": "11", "year": "2020", "baseline": "2015"})
+        data = poverty_summary(None, params)
+        db = briefing(None, params)
+        text = "\n".join(b.get("text", "") for b in db["blocks"] if b["type"] == "paragraph")
+        self.assertIn("so với năm 2015, số hộ nghèo giảm", text)
+        self.assertIn("điểm phần trăm", text)
+        points = f"{abs(data['poor_rate_change_points']):.2f}".replace(".", ",")
+        self.assertIn(f"tỷ lệ hộ nghèo giảm {points} điểm phần trăm", text)
