@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import api_view
+from rest_framework.exceptions import PermissionDenied as ApiPermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -35,8 +36,8 @@ def sync_view(request: Request) -> Response:
         result = sync_batch(
             actor=request.user, device_id=str(data.get("device_id", "")), items=data.get("items")
         )
-    except PermissionDenied as exc:
-        return Response({"detail": str(exc)}, status=403)
+    except PermissionDenied as exc:  # in the API's one error format (api/errors.py), like every other 403
+        raise ApiPermissionDenied(str(exc)) from exc
     except ValidationError as exc:
         return bad_request({"items": exc.messages})
     return Response(result)

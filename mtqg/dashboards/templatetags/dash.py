@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from mtqg.core.formatting import number_vi, percent_vi
 
@@ -105,24 +106,24 @@ def units_table(rows: list[dict[str, Any]], title: str, query: str) -> SafeStrin
 
 # Words static/js/dashboards.js writes on charts and maps, in the page's language (json_script "dashboard-i18n").
 JS_STRINGS = (
-    "Mục tiêu",
-    "NTM hiện đại",
-    "NTM kiểu mẫu",
-    "NTM nâng cao",
-    "Đạt chuẩn NTM",
-    "Cơ bản đạt chuẩn",
-    "Chưa đạt / chưa có số liệu",
-    "Số tiêu chí đạt",
-    "Tỷ lệ hộ nghèo (%)",
-    "Giải ngân NSTW (%)",
-    "Tỷ lệ xã đạt chuẩn NTM (%)",
-    "Tỷ lệ xã thuộc Chương trình 135 (%)",
-    "Số huyện nghèo (30a)",
-    "Không thuộc",
-    "Chưa có số liệu",
-    "Chú giải",
-    "triệu đồng",
-    "Số công trình",
+    gettext_noop("Mục tiêu"),
+    gettext_noop("NTM hiện đại"),
+    gettext_noop("NTM kiểu mẫu"),
+    gettext_noop("NTM nâng cao"),
+    gettext_noop("Đạt chuẩn NTM"),
+    gettext_noop("Cơ bản đạt chuẩn"),
+    gettext_noop("Chưa đạt / chưa có số liệu"),
+    gettext_noop("Số tiêu chí đạt"),
+    gettext_noop("Tỷ lệ hộ nghèo (%)"),
+    gettext_noop("Giải ngân NSTW (%)"),
+    gettext_noop("Tỷ lệ xã đạt chuẩn NTM (%)"),
+    gettext_noop("Tỷ lệ xã thuộc Chương trình 135 (%)"),
+    gettext_noop("Số huyện nghèo (30a)"),
+    gettext_noop("Không thuộc"),
+    gettext_noop("Chưa có số liệu"),
+    gettext_noop("Chú giải"),
+    gettext_noop("triệu đồng"),
+    gettext_noop("Số công trình"),
 )
 
 

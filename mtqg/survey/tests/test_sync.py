@@ -102,7 +102,7 @@ class SyncTest(TestCase):
         Device.objects.create(user=self.enumerator, device_id="device-lost", revoked_at=timezone.now())
         response = self._post([self._item(self.mine[0])], device="device-lost")
         self.assertEqual(response.status_code, 403)
-        self.assertIn("Thiết bị này đã bị thu hồi", response.json()["detail"])
+        self.assertIn("Thiết bị này đã bị thu hồi", response.json()["error"]["message"])
         self.assertFalse(SurveyResponse.objects.exists())
 
     def test_office_edit_then_device_sync_is_a_conflict_resolved_field_by_field(self) -> None:

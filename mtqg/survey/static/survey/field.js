@@ -146,7 +146,7 @@
       body: JSON.stringify({ device_id: device(), items: queue }),
     }).then((r) => r.json().then((body) => ({ ok: r.ok, body: body })))
       .then(({ ok, body }) => {
-        if (!ok) { say(body.detail || "Máy chủ không nhận lô đồng bộ; các phiếu vẫn còn trên máy.", "danger"); return; }
+        if (!ok) { say((body.error && body.error.message) || body.detail || "Máy chủ không nhận lô đồng bộ; các phiếu vẫn còn trên máy.", "danger"); return; }
         const byId = {}; body.results.forEach((x) => { byId[x.client_id] = x; });
         const data = load(KEY.data, { households: [] });
         const results = load(KEY.results, {});
