@@ -176,7 +176,7 @@
       const assets = [location.pathname].concat(
         Array.from(document.querySelectorAll("link[rel=stylesheet], script[src], link[rel=manifest], link[rel=icon]")).map((e) => e.href || e.src)
       );
-      return caches.open("mtqg-field-v1").then((c) => c.addAll(assets));
+      return caches.open("mtqg-field-v2").then((c) => c.addAll(assets));
     }).then(() => { root.dataset.ready = "1"; }).catch((e) => say("Không cài được chế độ ngoại tuyến: " + e, "warning"));
   }
   renderList();
