@@ -58,17 +58,17 @@ test: install-dev system-deps
 
 test-sqlite: install-dev
 	@echo "== Bộ kiểm thử trên SQLite =="
-	DATABASE_URL= bash scripts/pytest.sh -n $(TEST_WORKERS)
+	DATABASE_URL= bash scripts/pytest.sh -n $(TEST_WORKERS) --dist loadgroup
 
 # The daily loop (decision 0030): everything but the tests marked slow (browser, fuzz, million rows, backups…),
 # on SQLite only. `make test` and CI still run the whole suite on both databases.
 test-fast: install-dev
 	@echo "== Kiểm thử nhanh (SQLite, bỏ các bài đánh dấu slow) =="
-	DATABASE_URL= bash scripts/pytest.sh -n $(TEST_WORKERS) -m "not slow"
+	DATABASE_URL= bash scripts/pytest.sh -n $(TEST_WORKERS) --dist loadgroup -m "not slow"
 
 test-postgres: install-dev
 	@echo "== Bộ kiểm thử trên PostgreSQL =="
-	bash scripts/with-postgres.sh bash scripts/pytest.sh -n $(TEST_WORKERS)
+	bash scripts/with-postgres.sh bash scripts/pytest.sh -n $(TEST_WORKERS) --dist loadgroup
 
 lint: install-dev system-deps
 	$(VENV)/bin/ruff check .

@@ -38,9 +38,20 @@ SLOW = (
 )
 
 
+# Tests that share an expensive per-worker setup run on one worker (`--dist loadgroup` in the Makefile): one
+# browser server with its seeded database, one seeded demo for the persona walk — not one per worker.
+XDIST_GROUPS = (
+    ("mtqg/browser_tests/", "browser"),
+    ("mtqg/reliability_tests/test_persona_walk.py", "persona_walk"),
+)
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         if item.nodeid.startswith(SLOW):
             item.add_marker(pytest.mark.slow)
         if item.nodeid.startswith("mtqg/browser_tests/"):
             item.add_marker(pytest.mark.browser)
+        for prefix, group in XDIST_GROUPS:
+            if item.nodeid.startswith(prefix):
+                item.add_marker(pytest.mark.xdist_group(group))
