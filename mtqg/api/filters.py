@@ -11,7 +11,7 @@ from django_filters.rest_framework import DjangoFilterBackend
 from django_filters.utils import translate_validation
 from rest_framework import serializers
 
-from mtqg.accounts.scoping import path_q
+from mtqg.core.scoping import path_q
 from mtqg.core.search import search_q
 from mtqg.geo.models import UnitVersion
 from mtqg.geo.selectors import lineage_scope_paths

@@ -860,7 +860,7 @@ def key_figures(facts: Facts, f: Filters) -> list[dict[str, Any]]:
 def open_recommendations(user: Any, unit: UnitVersion, limit: int = 10, *, program: str = "") -> list[Any]:
     """Open recommendations of missions to the unit (every version of it), of the selected program's missions
     (missions naming no program count for every program); soonest deadline first."""
-    from mtqg.accounts.scoping import path_q
+    from mtqg.core.scoping import path_q
     from mtqg.supervision.models import Mission, Recommendation
 
     from .measures import program_covers
@@ -940,7 +940,7 @@ def _child_units(f: Filters) -> list[UnitVersion]:
     if f.unit.level >= UnitVersion.Level.COMMUNE:
         return []
     prefixes = (f.unit.path,) if f.mode == CURRENT else selectors.identity_prefixes(f.unit)
-    from mtqg.accounts.scoping import path_q
+    from mtqg.core.scoping import path_q
 
     return list(
         UnitVersion.objects.as_of(on)
@@ -1000,7 +1000,7 @@ def _add_classes(rows: list[dict[str, Any]], units: list[UnitVersion], f: Filter
     """Targeting classes on each row (map colouring): a commune's Program 135 value and whether its district is a
     poor (30a) district; for a province, how many of its communes are in Program 135 (and the share) and how many
     of its districts are poor districts. Classifications valid on 31/12 of the year (today for today's units)."""
-    from mtqg.accounts.scoping import path_q
+    from mtqg.core.scoping import path_q
     from mtqg.geo.models import ClassificationScheme, UnitClassification
 
     on = timezone.localdate() if f.mode == CURRENT else date(f.year, 12, 31)

@@ -25,7 +25,7 @@ from django.db import connection
 from django.db.models import Exists, Max, Q, Sum
 from django.utils import timezone
 
-from mtqg.accounts.scoping import view_prefixes
+from mtqg.core.scoping import view_prefixes
 from mtqg.geo.models import UnitVersion
 
 from .bulk import update_by_pk

@@ -21,7 +21,7 @@ from django.db.models import F, Max, Sum, Value
 from django.db.models.functions import Substr
 from django.utils import timezone
 
-from mtqg.accounts.scoping import path_q
+from mtqg.core.scoping import path_q
 from mtqg.geo.models import UnitLineage, UnitVersion
 
 from . import rollups

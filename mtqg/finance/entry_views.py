@@ -17,8 +17,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from mtqg.accounts.scoping import entry_required, get_visible_or_404, path_editable
 from mtqg.core.audit import history_for
+from mtqg.core.scoping import entry_required, get_visible_or_404, path_editable
 from mtqg.core.uploads import upload_response
 from mtqg.geo.models import UnitVersion
 from mtqg.supervision.models import Mission

@@ -17,8 +17,8 @@ from django.db.models.functions import ExtractMonth, ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from mtqg.accounts.scoping import path_q
 from mtqg.core.formatting import date_vi, million_vnd, number_vi, percent_vi
+from mtqg.core.scoping import path_q
 from mtqg.geo.models import UnitVersion
 from mtqg.geo.selectors import lineage_scope_paths
 

@@ -11,9 +11,9 @@ from django.db import transaction
 from django.db.models import Max, Sum
 from django.utils.translation import gettext as _
 
-from mtqg.accounts.scoping import ensure_can_edit
 from mtqg.core.audit import record_change, snapshot
 from mtqg.core.formatting import date_vi, number_vi
+from mtqg.core.scoping import ensure_can_edit
 from mtqg.core.versioning import version_claim
 from mtqg.geo.models import UnitVersion
 

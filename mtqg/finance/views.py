@@ -14,7 +14,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 
-from mtqg.accounts.scoping import get_visible_or_404, path_editable
+from mtqg.core.scoping import get_visible_or_404, path_editable
 from mtqg.core.search import search_q
 from mtqg.geo.models import UnitVersion
 from mtqg.geo.selectors import UnitNotFound, unit_by_code

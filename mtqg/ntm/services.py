@@ -12,8 +12,8 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from mtqg.accounts.scoping import ensure_can_edit
 from mtqg.core.audit import record_change
+from mtqg.core.scoping import ensure_can_edit
 from mtqg.geo.models import UnitVersion
 
 from . import engine

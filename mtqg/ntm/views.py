@@ -18,8 +18,8 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from mtqg.accounts.scoping import get_visible_or_404, path_editable
 from mtqg.core.audit import history_for
+from mtqg.core.scoping import get_visible_or_404, path_editable
 from mtqg.core.tables import Column, Table, write_xlsx
 from mtqg.core.uploads import upload_response
 from mtqg.geo.models import UnitVersion
@@ -514,8 +514,8 @@ def digital_gaps(request: HttpRequest) -> HttpResponse:
 @require_POST
 def criteria_set_recompute(request: HttpRequest, pk: int) -> HttpResponse:
     """Recompute the statuses of this set's assessments in the user's editable scope, as a background job."""
-    from mtqg.accounts.scoping import edit_prefixes
     from mtqg.core.jobs import job_enqueue
+    from mtqg.core.scoping import edit_prefixes
 
     cset = get_object_or_404(CriteriaSet, pk=pk)
     if not edit_prefixes(request.user):

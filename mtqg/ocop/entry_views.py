@@ -15,7 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from mtqg.accounts.scoping import entry_required, get_visible_or_404
+from mtqg.core.scoping import entry_required, get_visible_or_404
 from mtqg.geo.models import UnitVersion
 
 from . import services

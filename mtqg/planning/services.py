@@ -10,8 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from mtqg.accounts.scoping import ensure_can_edit
 from mtqg.core.audit import record_change
+from mtqg.core.scoping import ensure_can_edit
 from mtqg.geo.models import UnitVersion
 
 from .models import Scenario

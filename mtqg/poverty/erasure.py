@@ -24,9 +24,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from mtqg.accounts.scoping import ensure_can_edit
 from mtqg.core.audit import record_change
 from mtqg.core.models import ChangeRecord
+from mtqg.core.scoping import ensure_can_edit
 from mtqg.core.versioning import version_claim
 
 from .models import Household, Member, StagedMember, StagedRow

@@ -13,7 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from mtqg.accounts.scoping import get_visible_or_404, path_visible
+from mtqg.core.scoping import get_visible_or_404, path_visible
 from mtqg.core.search import search_q
 from mtqg.core.versioning import StaleEdit
 from mtqg.reports.params import parse_params
@@ -65,7 +65,7 @@ def _unit_paths(code: str) -> tuple[Any, tuple[str, ...]]:
 def _search_q(user: Any, q: str) -> Q:
     """Register search (one mechanism, core.search): by household code or village anywhere the user sees; by name,
     ID number or address only among the households of the user's data-entry scope (personal identifiers, 0907)."""
-    from mtqg.accounts.scoping import edit_prefixes, path_q
+    from mtqg.core.scoping import edit_prefixes, path_q
 
     anywhere = search_q(q, ("village_name",), exact=("code",))
     personal_match = search_q(q, ("address",), folded=("head_search",), exact=("members__id_number",))
@@ -74,7 +74,7 @@ def _search_q(user: Any, q: str) -> Q:
 
 @login_required
 def household_list(request: HttpRequest) -> HttpResponse:
-    from mtqg.accounts.scoping import path_q
+    from mtqg.core.scoping import path_q
 
     q = request.GET.get("q", "").strip()
     unit_code = request.GET.get("unit", "").strip()
@@ -436,7 +436,7 @@ def household_export(request: HttpRequest) -> HttpResponse:
         return HttpResponse(_("Cần nêu lý do xuất dữ liệu cá nhân."), status=400)
     if not path_visible(request.user, params.unit.path):
         return HttpResponse(_("Không tìm thấy đơn vị."), status=404)
-    from mtqg.accounts.scoping import path_q
+    from mtqg.core.scoping import path_q
     from mtqg.geo.selectors import lineage_scope_paths
 
     paths = tuple(

@@ -21,9 +21,9 @@ from django.apps import apps
 from django.test import TestCase
 from django.urls import resolve
 
-from mtqg.accounts.scoping import path_q, view_prefixes
 from mtqg.accounts.tests.test_scoping_guard import SAMPLE_PROVIDERS
 from mtqg.api.router import router
+from mtqg.core.scoping import path_q, view_prefixes
 from mtqg.testing import World, make_world
 
 from .matrix import scrape_form, snapshot, url_patterns

@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from mtqg.accounts.scoping import entry_required, get_visible_or_404
+from mtqg.core.scoping import entry_required, get_visible_or_404
 from mtqg.core.uploads import upload_response
 from mtqg.core.versioning import StaleEdit
 

@@ -14,7 +14,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from mtqg.accounts.scoping import ScopedQuerySet
+from mtqg.core.scoping import ScopedQuerySet
 from mtqg.geo.models import UnitVersion
 
 from .themes import theme_label

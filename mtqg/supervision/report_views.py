@@ -14,8 +14,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from mtqg.accounts.scoping import get_visible_or_404, path_editable
 from mtqg.core.jobs import job_enqueue
+from mtqg.core.scoping import get_visible_or_404, path_editable
 from mtqg.reports import charts
 from mtqg.reports.writers import CONTENT_TYPES, FORMATS, cell, document_of
 

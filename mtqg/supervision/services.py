@@ -13,8 +13,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from mtqg.accounts.scoping import ensure_can_edit, path_editable
 from mtqg.core.audit import diff, record_change, snapshot
+from mtqg.core.scoping import ensure_can_edit, path_editable
 from mtqg.core.versioning import version_claim
 from mtqg.geo.models import UnitVersion
 

@@ -15,8 +15,8 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
-from mtqg.accounts.scoping import get_visible_or_404, path_editable
 from mtqg.core.audit import history_for
+from mtqg.core.scoping import get_visible_or_404, path_editable
 from mtqg.core.tables import write_xlsx
 from mtqg.core.versioning import parse_version
 

@@ -10,8 +10,8 @@ from rest_framework.exceptions import PermissionDenied as ApiPermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from mtqg.accounts.scoping import get_visible_or_404
 from mtqg.api.errors import bad_request
+from mtqg.core.scoping import get_visible_or_404
 from mtqg.reports.api import json_body_schema
 
 from .models import CampaignHousehold

@@ -12,8 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mtqg.accounts.models import Assignment
-from mtqg.accounts.scoping import ensure_can_edit, path_q
 from mtqg.core.audit import record_change
+from mtqg.core.scoping import ensure_can_edit, path_q
 from mtqg.geo.models import UnitVersion
 from mtqg.geo.selectors import classification, lineage_scope_paths
 from mtqg.poverty.models import Household, PovertyClass, Review

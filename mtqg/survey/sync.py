@@ -18,8 +18,8 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from mtqg.accounts.scoping import edit_prefixes, path_editable
 from mtqg.core.audit import record_change
+from mtqg.core.scoping import edit_prefixes, path_editable
 
 from .definitions import questions, standard_of
 from .models import Campaign, CampaignHousehold, Device, SurveyResponse, SyncConflict, SyncItem
@@ -249,7 +249,7 @@ def conflict_resolve(
 ) -> SurveyResponse:
     """A person picks, field by field, the device's or the office's answer ("device"/"server"); the result is
     saved as a new version and the conflict closed with who, when and the choices."""
-    from mtqg.accounts.scoping import ensure_can_edit
+    from mtqg.core.scoping import ensure_can_edit
 
     ensure_can_edit(actor, conflict.item.path)
     if conflict.resolved_at is not None:

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from mtqg.accounts.models import User
-from mtqg.accounts.scoping import get_visible_or_404, path_editable
+from mtqg.core.scoping import get_visible_or_404, path_editable
 from mtqg.geo.models import UnitVersion
 
 from . import selectors, services

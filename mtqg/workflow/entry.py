@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from mtqg.accounts.scoping import path_editable
 from mtqg.core.formatting import number_vi
+from mtqg.core.scoping import path_editable
 
 from .calendar import indicator_labels
 from .models import Report

@@ -10,7 +10,7 @@ from django.db.models.functions import Substr
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
-from mtqg.accounts.scoping import ALL, path_q, view_prefixes
+from mtqg.core.scoping import ALL, path_q, view_prefixes
 from mtqg.geo.models import UnitVersion
 
 from .models import Report, ReportingPeriod, ReportType

@@ -10,8 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from mtqg.accounts.scoping import edit_prefixes, ensure_can_edit, path_editable
 from mtqg.core.audit import record_change
+from mtqg.core.scoping import edit_prefixes, ensure_can_edit, path_editable
 from mtqg.geo.models import UnitVersion
 
 from .models import Report, ReportAttachment, ReportDecision, ReportingPeriod, ReportType, ReportValue

@@ -19,9 +19,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
 
-from mtqg.accounts.scoping import get_visible_or_404, view_prefixes
 from mtqg.core.audit import history_for
 from mtqg.core.formatting import number_vi
+from mtqg.core.scoping import get_visible_or_404, view_prefixes
 from mtqg.core.tables import Column, Table, write_xlsx
 from mtqg.core.uploads import upload_response
 from mtqg.geo.models import UnitVersion

@@ -8,7 +8,7 @@ from django.http import Http404
 from django.test import TestCase
 
 from mtqg.accounts.models import Assignment
-from mtqg.accounts.scoping import (
+from mtqg.core.scoping import (
     edit_prefixes,
     get_visible_or_404,
     path_editable,
@@ -76,7 +76,7 @@ class ScopeTest(TestCase):
         from django.contrib.auth.models import AnonymousUser
         from django.core.exceptions import PermissionDenied
 
-        from mtqg.accounts.scoping import ensure_can_edit
+        from mtqg.core.scoping import ensure_can_edit
 
         path = self.world.muong_phang.path
         ensure_can_edit(self.world.dien_bien_officer, path)
