@@ -247,12 +247,12 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_FILTER_BACKENDS": ["mtqg.api.filters.BoundedFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["mtqg.core.api.filters.BoundedFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "mtqg.api.errors.exception_handler",
+    "EXCEPTION_HANDLER": "mtqg.core.api.errors.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
-        "mtqg.api.throttling.SharedAnonRateThrottle",  # counted in the shared cache (decision 0913)
-        "mtqg.api.throttling.SharedUserRateThrottle",
+        "mtqg.core.api.throttling.SharedAnonRateThrottle",  # counted in the shared cache (decision 0913)
+        "mtqg.core.api.throttling.SharedUserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": os.environ.get("API_RATE_ANON", "60/min"),

@@ -16,7 +16,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from mtqg.api.errors import bad_request
+from mtqg.core.api.errors import bad_request
 from mtqg.core.scoping import get_visible_or_404
 from mtqg.geo.models import UnitVersion
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from mtqg.core.exceptions import NotFound
 from mtqg.core.search import search_q
 
 from .models import UnitClassification, UnitLineage, UnitVersion
@@ -15,7 +16,7 @@ from .text import fold
 REFORM_DATE = date(2025, 7, 1)
 
 
-class UnitNotFound(LookupError):
+class UnitNotFound(NotFound):
     """Unknown unit code (or not valid on the date asked)."""
 
 

@@ -201,7 +201,7 @@ class LostUpdateTests(TestCase):
         self.assertTrue(ChangeRecord.objects.filter(object_id=str(threshold.pk), action="updated").exists())
 
     def test_api_shows_the_version_and_answers_a_stale_write_with_409(self) -> None:
-        from mtqg.api.errors import exception_handler
+        from mtqg.core.api.errors import exception_handler
         from mtqg.poverty.services import household_update
         from mtqg.poverty.tests.factories import make_household
 
