@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "mtqg.planning",
     "mtqg.synthetic",
     "mtqg.reports",
+    "mtqg.frontpage",
     "mtqg.api",
 ]
 
@@ -157,7 +158,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "core:home"
+LOGIN_REDIRECT_URL = "frontpage:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 LOGIN_LOCKOUT_ATTEMPTS = env_int("LOGIN_LOCKOUT_ATTEMPTS", 5)
 LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15)

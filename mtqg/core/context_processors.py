@@ -12,7 +12,7 @@ from mtqg.core.scoping import can_enter_data
 
 # (label, url name, icon). Items whose URL does not exist yet are left out.
 NAVIGATION = [
-    (_("Tổng quan"), "core:home", "house"),
+    (_("Tổng quan"), "frontpage:home", "house"),
     (_("Bảng điều khiển"), "dashboards:index", "speedometer2"),
     (_("Đơn vị hành chính"), "geo:tree", "diagram-3"),
     (_("Nông thôn mới"), "ntm:index", "flower2"),
