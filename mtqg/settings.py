@@ -151,6 +151,8 @@ elif DASHBOARDS_CACHE.startswith(("redis://", "rediss://")):
 AUTH_USER_MODEL = "accounts.User"
 # Which unit paths a user may see/edit; mtqg.core.scoping calls it (core imports nothing above it).
 MTQG_SCOPE_PATHS = "mtqg.accounts.scoping.paths_for"
+# Called with a finished background job (core.jobs); notifications tells its creator.
+MTQG_JOB_FINISHED = "mtqg.notifications.services.job_finished_notify"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},

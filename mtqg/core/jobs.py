@@ -30,6 +30,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django_tasks import task
 
@@ -117,21 +118,14 @@ def _messages(exc: ValidationError) -> str:
 
 
 def _notify(job_id: str) -> None:
-    """Tell the job's creator it finished (inbox; e-mail per their preference)."""
-    from mtqg.notifications.services import notification_send
-
+    """Tell the job's creator it finished, through the function `settings.MTQG_JOB_FINISHED` names
+    (mtqg.notifications.services.job_finished_notify: inbox, e-mail per their preference)."""
     job = Job.objects.select_related("created_by").get(pk=job_id)
     if job.created_by is None:
         return
-    title = _("%(title)s: %(status)s") % {"title": job.title, "status": job.get_status_display()}
-    notification_send(
-        recipients=[job.created_by],
-        category="jobs.finished",
-        title=title,
-        body=job.error,
-        url=job.get_absolute_url(),
-        key=f"job-{job.pk}",
-    )
+    hook = getattr(settings, "MTQG_JOB_FINISHED", "")
+    if hook:
+        import_string(hook)(job)
 
 
 def job_run(job_id: str) -> str:

@@ -20,9 +20,10 @@ from typing import Any
 import vietnamadminunits
 from django.db import transaction
 
+from mtqg.core.text import fold
+
 from .models import AdministrativeUnit, UnitLineage, UnitVersion
 from .services import segment
-from .text import fold
 
 DATA_DIR = Path(vietnamadminunits.__file__).parent / "data"
 PRE_END = date(2025, 6, 30)

@@ -9,9 +9,9 @@ from django.utils.translation import gettext as _
 
 from mtqg.core.exceptions import NotFound
 from mtqg.core.search import search_q
+from mtqg.core.text import fold
 
 from .models import UnitClassification, UnitLineage, UnitVersion
-from .text import fold
 
 REFORM_DATE = date(2025, 7, 1)
 

@@ -17,8 +17,8 @@ from typing import Any
 
 from django.db import connection, transaction
 
+from mtqg.core.text import fold
 from mtqg.geo.models import ClassificationScheme, UnitClassification, UnitVersion
-from mtqg.geo.text import fold
 
 from .models import Household, Member, PovertyClass, PovertyStandard, Review
 from .standards import decide, load_standards

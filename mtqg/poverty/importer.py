@@ -34,9 +34,9 @@ from django.utils.translation import gettext as _
 from mtqg.core.audit import record_change
 from mtqg.core.scoping import ensure_can_edit
 from mtqg.core.tables import safe_cell
+from mtqg.core.text import fold
 from mtqg.core.xlsx_guard import TooLarge, TooManyRows, TooSlow, TooWide, Unreadable, check_rows
 from mtqg.geo.models import UnitVersion
-from mtqg.geo.text import fold
 
 from .models import Decision, Household, ImportBatch, Member, PovertyStandard, Review, StagedMember, StagedRow
 from .privacy import ID_RE

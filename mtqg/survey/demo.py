@@ -16,9 +16,9 @@ from django.db import transaction
 
 from mtqg.accounts.demo import DEMO_PASSWORD
 from mtqg.accounts.models import User
+from mtqg.core.text import fold
 from mtqg.geo.models import UnitVersion
 from mtqg.geo.services import unit_create
-from mtqg.geo.text import fold
 from mtqg.poverty.models import Household, Review
 from mtqg.poverty.standards import classify, load_standards, standard_for
 from mtqg.workflow.calendar import load_calendars

@@ -30,8 +30,8 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from mtqg.core.audit import record_change
+from mtqg.core.text import fold
 from mtqg.geo.models import ClassificationScheme, UnitClassification, UnitVersion
-from mtqg.geo.text import fold
 
 from . import bulk
 

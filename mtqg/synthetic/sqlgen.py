@@ -233,7 +233,7 @@ def generate_register(
     (20-39); one per household and year (`hashtextextended(code, seed × 10000 + year)`) gives the target class
     (bits 0-19), income (20-39), deprivation count (40-51) and the pool entry (52-56). Sub-queries fenced with
     OFFSET 0 compute each hash once per row."""
-    from mtqg.geo.text import fold
+    from mtqg.core.text import fold
     from mtqg.poverty.models import Household, Review
 
     years = sorted(standards)

@@ -37,7 +37,7 @@ def make_household(
         address=address,
         ethnicity="Thái",
     )
-    from mtqg.geo.text import fold
+    from mtqg.core.text import fold
 
     household.head_search = fold(head)
     household.save(update_fields=["head_search"])
