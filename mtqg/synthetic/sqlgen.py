@@ -30,6 +30,8 @@ from typing import Any
 
 from django.db import connection, models
 
+from .rows import Row
+
 POOL = 32  # 5 hash bits pick the entry
 CLASSES = ("poor", "near_poor", "average", "none")
 
@@ -149,9 +151,7 @@ def _name(i: str, parts: Sequence[Sequence[str]]) -> str:
 
 def _insert_sql(model: type[models.Model], exprs: dict[str, str], from_sql: str) -> tuple[str, list[Any]]:
     """INSERT INTO model (columns) SELECT exprs…, defaults… FROM …; the defaults of every other column are sent
-    as parameters (the same constant tail as generator.Row)."""
-    from .generator import Row
-
+    as parameters (the same constant tail as rows.Row)."""
     row = Row(model, list(exprs))
     cols = ", ".join(connection.ops.quote_name(c) for c in row.columns)
     tail = ", ".join(["%s"] * len(row.tail))

@@ -26,7 +26,7 @@ from mtqg.core.tables import Column, Table, write_xlsx
 from mtqg.core.uploads import upload_response
 from mtqg.geo.models import UnitVersion
 
-from . import services
+from . import approvers, services
 from .entry import actions, grid, value_text
 from .excel import import_xlsx, template_xlsx
 from .models import Report, ReportAttachment, ReportingPeriod, ReportType
@@ -321,7 +321,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
         province is not None
         and f["type"]
         and f["period"]
-        and services.decides_at(request.user, province.path)
+        and approvers.decides_at(request.user, province.path)
     )
     return render(
         request,
