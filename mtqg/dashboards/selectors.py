@@ -8,6 +8,7 @@ additive measures apportioned by the edge's share (else equal parts), statuses c
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections import defaultdict
 from collections.abc import Iterable
@@ -17,9 +18,12 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
+from django.core.cache import caches
 from django.db.models import F, Max, Sum, Value
 from django.db.models.functions import Substr
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from mtqg.core.scoping import path_q
 from mtqg.geo.models import UnitVersion
@@ -44,8 +48,6 @@ Sums = dict[Row, list[Decimal]]
 def panel_cache() -> Any:
     """The cache of dashboards: the "dashboards" alias when settings define one (a cache shared by every worker,
     e.g. file-based or Redis: decision 0711), else the default cache."""
-    from django.conf import settings
-    from django.core.cache import caches
 
     return caches["dashboards" if "dashboards" in settings.CACHES else "default"]
 
@@ -323,9 +325,6 @@ def _stamp(unit: UnitVersion) -> tuple[datetime | None, int]:
 def cached_for(unit: UnitVersion, parts: Any, compute: Any, timeout: int = PAGE_CACHE_SECONDS) -> Any:
     """compute() once per (parts, unit, language, facts stamp of the unit): public pages and figures that depend
     only on the facts under the unit (no user scope in the key: callers pass what else matters in `parts`)."""
-    import hashlib
-
-    from django.utils.translation import get_language
 
     changed_at, version = stamp(unit)
     if changed_at is None:

@@ -13,7 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db.models import Count, F, Q, QuerySet, Sum
-from django.db.models.functions import ExtractMonth, ExtractYear
+from django.db.models.functions import ExtractMonth, ExtractYear, Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -511,7 +511,6 @@ def alerts(
 def province_rollup(user: Any, year: int, as_of: date, include_carry_over: bool) -> list[dict[str, Any]]:
     """National roll-up: plan/disbursed/rate per province (central sources), two grouped queries on the
     province segment of the unit path."""
-    from django.db.models.functions import Substr
 
     seg = 2 * 8  # "0000001/0000764/": country + province segments
     country = UnitVersion.objects.get(level=0)

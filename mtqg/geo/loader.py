@@ -22,7 +22,7 @@ from django.db import transaction
 
 from mtqg.core.text import fold
 
-from .models import AdministrativeUnit, UnitLineage, UnitVersion
+from .models import AdministrativeUnit, ClassificationScheme, UnitLineage, UnitVersion
 from .services import segment
 
 DATA_DIR = Path(vietnamadminunits.__file__).parent / "data"
@@ -338,7 +338,6 @@ SCHEMES_FILE = Path(__file__).parent / "data" / "classification_schemes.json"
 @transaction.atomic
 def load_schemes() -> int:
     """Create or update the classification schemes from their data file."""
-    from .models import ClassificationScheme
 
     data = json.loads(SCHEMES_FILE.read_text(encoding="utf-8"))
     for item in data["schemes"]:

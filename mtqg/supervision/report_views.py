@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -113,8 +114,6 @@ def report_download(request: HttpRequest) -> HttpResponse:
 
 
 def _reports_url() -> str:
-    from django.urls import reverse
-
     return reverse("supervision:reports")
 
 

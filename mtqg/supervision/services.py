@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import zipfile
 from datetime import date
 from typing import Any
 
@@ -38,8 +39,6 @@ def sniff(upload: UploadedFile) -> str | None:
     for content_type, (magic, _ext) in ALLOWED_TYPES.items():
         if head.startswith(magic):
             if content_type == DOCX:
-                import zipfile
-
                 try:
                     with zipfile.ZipFile(upload) as archive:
                         names = set(archive.namelist())

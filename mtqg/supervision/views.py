@@ -21,6 +21,7 @@ from mtqg.core.tables import write_xlsx
 from mtqg.core.versioning import parse_version
 
 from . import reports, selectors, services
+from .forms import AttachmentForm, FindingForm, RecommendationForm
 from .models import Mission, Recommendation
 from .themes import theme_choices
 
@@ -61,8 +62,6 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 def mission_context(request: HttpRequest, mission: Mission) -> dict[str, Any]:
-    from .forms import AttachmentForm, FindingForm, RecommendationForm
-
     return {
         "m": mission,
         "findings": mission.findings.all(),
