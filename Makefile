@@ -74,6 +74,7 @@ lint: install-dev system-deps
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy mtqg
+	$(VENV)/bin/lint-imports --no-cache  # the layers contract in pyproject.toml (decision 0040)
 	DATABASE_URL=sqlite:///:memory: $(PY) manage.py makemigrations --check --dry-run -v 0
 	PY=$(PY) bash scripts/check_translations.sh
 

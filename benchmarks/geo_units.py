@@ -22,7 +22,7 @@ def run(scale: str) -> list[dict[str, Any]]:
         return len(list(UnitVersion.objects.visible_to(user).values_list("pk", flat=True)))
 
     def naive() -> int:
-        from mtqg.accounts.scoping import view_prefixes
+        from mtqg.core.scoping import view_prefixes
 
         prefixes = view_prefixes(user)
         return len([u.pk for u in UnitVersion.objects.all() if u.path.startswith(prefixes)])

@@ -103,7 +103,7 @@ def _import_export_rate(path: str, n: int, commune_ids: dict[str, int], *, fast:
     from django.db import transaction
     from import_export import fields, resources, widgets
 
-    from mtqg.geo.text import fold
+    from mtqg.core.text import fold
     from mtqg.poverty.importer import _fast_rule
     from mtqg.poverty.models import Household, Review
     from mtqg.poverty.standards import standard_for

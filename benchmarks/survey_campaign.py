@@ -28,9 +28,9 @@ class _Rollback(Exception):
 
 def _build(n: int) -> tuple[Any, Any, Any, Any]:
     from mtqg.accounts.models import Assignment, User
+    from mtqg.core.text import fold
     from mtqg.geo.models import UnitVersion
     from mtqg.geo.services import unit_create
-    from mtqg.geo.text import fold
     from mtqg.poverty.models import Household, Review
     from mtqg.poverty.standards import load_standards, standard_for
     from mtqg.survey.definitions import load_forms

@@ -16,6 +16,7 @@ import os
 from typing import Any
 
 from celery import Celery
+from django.utils.module_loading import import_string
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mtqg.settings")
 
@@ -41,7 +42,6 @@ app.conf.update(
 @app.task(name="mtqg.run_django_task")
 def run_django_task(module_path: str, args: list[Any], kwargs: dict[str, Any]) -> Any:
     """Execute a django-tasks task (e.g. 'mtqg.core.jobs.run_job') in this worker."""
-    from django.utils.module_loading import import_string
 
     task = import_string(module_path)
     return task.call(*args, **kwargs)

@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "mtqg.planning",
     "mtqg.synthetic",
     "mtqg.reports",
+    "mtqg.frontpage",
     "mtqg.api",
 ]
 
@@ -148,6 +149,10 @@ elif DASHBOARDS_CACHE.startswith(("redis://", "rediss://")):
     }
 
 AUTH_USER_MODEL = "accounts.User"
+# Which unit paths a user may see/edit; mtqg.core.scoping calls it (core imports nothing above it).
+MTQG_SCOPE_PATHS = "mtqg.accounts.scoping.paths_for"
+# Called with a finished background job (core.jobs); notifications tells its creator.
+MTQG_JOB_FINISHED = "mtqg.notifications.services.job_finished_notify"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
@@ -155,7 +160,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "core:home"
+LOGIN_REDIRECT_URL = "frontpage:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 LOGIN_LOCKOUT_ATTEMPTS = env_int("LOGIN_LOCKOUT_ATTEMPTS", 5)
 LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15)
@@ -245,12 +250,12 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_FILTER_BACKENDS": ["mtqg.api.filters.BoundedFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["mtqg.core.api.filters.BoundedFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "mtqg.api.errors.exception_handler",
+    "EXCEPTION_HANDLER": "mtqg.core.api.errors.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
-        "mtqg.api.throttling.SharedAnonRateThrottle",  # counted in the shared cache (decision 0913)
-        "mtqg.api.throttling.SharedUserRateThrottle",
+        "mtqg.core.api.throttling.SharedAnonRateThrottle",  # counted in the shared cache (decision 0913)
+        "mtqg.core.api.throttling.SharedUserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": os.environ.get("API_RATE_ANON", "60/min"),

@@ -28,6 +28,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("planning/", include("mtqg.planning.urls")),
     path("", include("mtqg.api.urls")),
     path("", include("mtqg.core.urls")),
+    path("", include("mtqg.frontpage.urls")),
 ]
 # the site's error pages (mtqg/core/errors.py); in development ErrorPagesMiddleware shows them too
 handler400 = "mtqg.core.errors.bad_request"

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
@@ -26,8 +27,6 @@ class LockoutAuthenticationForm(AuthenticationForm):
     }
 
     def clean(self) -> dict[str, Any]:
-        from django.conf import settings
-
         username = (self.data.get("username") or "").strip()
         ip_address = client_address(self.request) if self.request else None  # proxy header only if configured
         if services.login_ip_limited(ip_address):

@@ -10,6 +10,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from mtqg.geo.selectors import lineage_scope_paths
+
 
 class User(AbstractUser):
     """A person who logs in. What they see comes only from their assignments."""
@@ -87,7 +89,6 @@ class Assignment(models.Model):
 
     def scope_prefixes(self) -> set[str]:
         """Paths covered: every version of the unit's identity and, through lineage, their predecessors."""
-        from mtqg.geo.selectors import lineage_scope_paths
 
         return lineage_scope_paths(self.unit)
 

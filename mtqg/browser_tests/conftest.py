@@ -16,7 +16,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
+from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -31,7 +33,6 @@ def _database_url(tmp: Path) -> str:
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith("postgres"):
         return f"sqlite:///{tmp / 'browser.sqlite3'}"
-    import psycopg
 
     name = f"mtqg_browser_{os.getpid()}"
     with psycopg.connect(url, autocommit=True) as conn:
@@ -88,8 +89,6 @@ def live_url() -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def browser_context(live_url: str) -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
     chromium = shutil.which("chromium")
     assert chromium, "Debian chromium is required (make test installs it)"
     out = ROOT / "test-results"

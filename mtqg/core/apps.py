@@ -1,5 +1,8 @@
 from django.apps import AppConfig
+from django.db.backends.signals import connection_created
 from django.utils.translation import gettext_lazy as _
+
+from .search import register_sqlite_fold
 
 
 class CoreConfig(AppConfig):
@@ -8,8 +11,4 @@ class CoreConfig(AppConfig):
     verbose_name = _("Lõi hệ thống")
 
     def ready(self) -> None:
-        from django.db.backends.signals import connection_created
-
-        from .search import register_sqlite_fold
-
         connection_created.connect(register_sqlite_fold, dispatch_uid="mtqg_sqlite_fold")

@@ -16,8 +16,10 @@ import sys
 import tarfile
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import dj_database_url
+import psycopg
 from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -68,7 +70,6 @@ def _pg_env_args(conf: dict[str, Any]) -> tuple[list[str], dict[str, str]]:
 
 def _url_of(conf: dict[str, Any]) -> str:
     """A DATABASE_URL for the connection settings (handed to the child process that fingerprints a copy)."""
-    from urllib.parse import quote
 
     if conf["ENGINE"].endswith("sqlite3"):
         return f"sqlite:///{conf['NAME']}"
@@ -131,7 +132,6 @@ def _pg_dump_snapshot(
     conf: dict[str, Any], db_file: Path, args: list[str], env: dict[str, str], *, checksums: bool
 ) -> dict[str, dict[str, Any]]:
     """pg_dump and the fingerprints from one exported snapshot, held open by a separate connection."""
-    import psycopg
 
     holder = psycopg.connect(
         host=conf.get("HOST") or "127.0.0.1",

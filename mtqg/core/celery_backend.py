@@ -14,6 +14,8 @@ from django_tasks.exceptions import InvalidTaskError
 from django_tasks.signals import task_enqueued
 from django_tasks.utils import get_random_id
 
+from mtqg.celery import run_django_task
+
 T = TypeVar("T")
 
 
@@ -27,8 +29,6 @@ class CeleryBackend(BaseTaskBackend):
             raise InvalidTaskError("CeleryBackend does not pass a task context.")
 
     def enqueue(self, task: Task[Any, T], args: Any, kwargs: Any) -> TaskResult[T]:
-        from mtqg.celery import run_django_task
-
         self.validate_task(task)
         result_id = get_random_id()
         options: dict[str, Any] = {"task_id": result_id, "queue": task.queue_name}

@@ -8,11 +8,11 @@ from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
-from mtqg.accounts.scoping import can_enter_data
+from mtqg.core.scoping import can_enter_data
 
 # (label, url name, icon). Items whose URL does not exist yet are left out.
 NAVIGATION = [
-    (_("Tổng quan"), "core:home", "house"),
+    (_("Tổng quan"), "frontpage:home", "house"),
     (_("Bảng điều khiển"), "dashboards:index", "speedometer2"),
     (_("Đơn vị hành chính"), "geo:tree", "diagram-3"),
     (_("Nông thôn mới"), "ntm:index", "flower2"),
@@ -36,5 +36,5 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             continue
         active = (url != "/" and request.path.startswith(url)) or request.path == url
         items.append({"label": label, "url": url, "icon": icon, "active": active})
-    # data-entry buttons and forms are rendered only when the role can use them (accounts.scoping)
+    # data-entry buttons and forms are rendered only when the role can use them (core.scoping)
     return {"nav_items": items, "can_enter_data": can_enter_data(getattr(request, "user", None))}

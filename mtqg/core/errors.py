@@ -63,7 +63,7 @@ def error_page(request: HttpRequest, status: int) -> HttpResponse:
         return render(request, "errors/error.html", context, status=status)
     except Exception:  # the layout itself failed (e.g. the database is down): a page without it
         logger.exception("error page %s could not be rendered in the layout", status)
-        home = reverse("core:home")
+        home = reverse("frontpage:home")
         body = f'<!doctype html><meta charset="utf-8"><h1>{title}</h1><p>{message}</p><p><a href="{home}">MTQG</a></p>'
         return HttpResponse(body, status=status)
 

@@ -28,11 +28,13 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import OperationalError, connection, connections, transaction
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django_tasks import task
 
+from .audit import record_change
 from .models import Job
 
 log = logging.getLogger(__name__)
@@ -117,21 +119,14 @@ def _messages(exc: ValidationError) -> str:
 
 
 def _notify(job_id: str) -> None:
-    """Tell the job's creator it finished (inbox; e-mail per their preference)."""
-    from mtqg.notifications.services import notification_send
-
+    """Tell the job's creator it finished, through the function `settings.MTQG_JOB_FINISHED` names
+    (mtqg.notifications.services.job_finished_notify: inbox, e-mail per their preference)."""
     job = Job.objects.select_related("created_by").get(pk=job_id)
     if job.created_by is None:
         return
-    title = _("%(title)s: %(status)s") % {"title": job.title, "status": job.get_status_display()}
-    notification_send(
-        recipients=[job.created_by],
-        category="jobs.finished",
-        title=title,
-        body=job.error,
-        url=job.get_absolute_url(),
-        key=f"job-{job.pk}",
-    )
+    hook = getattr(settings, "MTQG_JOB_FINISHED", "")
+    if hook:
+        import_string(hook)(job)
 
 
 def job_run(job_id: str) -> str:
@@ -236,8 +231,6 @@ class _Heartbeat:
         self.thread.join(timeout=5)
 
     def _run(self) -> None:
-        from django.db import OperationalError, connections
-
         try:
             while not self.stop.wait(settings.JOB_HEARTBEAT_SECONDS):
                 beat(self.worker)
@@ -292,7 +285,6 @@ def jobs_recover(*, stale_after: timedelta, max_attempts: int = 3, retries: int 
     worker is left alone; `stale_after` applies only to rows written before heartbeats existed. The re-queue is a
     compare-and-set on the heartbeat read, so a worker that beats meanwhile keeps its job. "database is locked"
     is retried (`retries` times, 1 s apart) instead of crashing."""
-    from django.db import OperationalError
 
     for attempt in range(retries + 1):
         try:
@@ -336,9 +328,6 @@ def _recover(*, stale_after: timedelta, max_attempts: int) -> dict[str, int]:
 def crash_probe(ctx: JobContext, *, rows: int = 100, pause: float = 0.01) -> dict[str, Any]:
     """Writes `rows` audit rows in ONE transaction, slowly, reporting progress: the crash-safety test kills the
     worker half-way and checks that nothing of it remains."""
-    import time
-
-    from .audit import record_change
 
     with transaction.atomic():
         for i in range(rows):

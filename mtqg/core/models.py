@@ -10,9 +10,12 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from mtqg.accounts.scoping import ScopedQuerySet
+from mtqg.core.scoping import ScopedQuerySet
+
+from .formatting import date_vi, number_vi
 
 
 class ChangeRecord(models.Model):
@@ -124,8 +127,6 @@ def _field(model: Any, key: str) -> Any:
 
 
 def _value_text(field: Any, value: Any) -> str:
-    from .formatting import date_vi, number_vi
-
     if value is None or value == "":
         return "—"
     if isinstance(value, bool) or isinstance(field, models.BooleanField):
@@ -193,8 +194,6 @@ class Job(models.Model):
         return f"{self.title} ({self.get_status_display()})"
 
     def get_absolute_url(self) -> str:
-        from django.urls import reverse
-
         return reverse("core:job", args=[self.pk])
 
     @property

@@ -1,6 +1,6 @@
 """One search mechanism for every list: diacritics-free, case-free "contains" on SQLite and PostgreSQL.
 
-`fold()` (mtqg.geo.text) turns 'Chè Shan' into 'che shan'. Large tables keep that key in a stored column
+`fold()` (mtqg.core.text) turns 'Chè Shan' into 'che shan'. Large tables keep that key in a stored column
 (`UnitVersion.search_name`, `Household.head_search`, `Member.search_name`: indexed, written by their services and
 loaders); every other list folds its text columns in the database with the `fold` transform registered here, so
 `Q(name__fold__contains=fold(q))` matches on both databases. `search_q()` builds the condition for any list from
@@ -15,7 +15,7 @@ from typing import Any
 
 from django.db.models import CharField, Q, TextField, Transform
 
-from mtqg.geo.text import fold
+from mtqg.core.text import fold
 
 __all__ = ["Fold", "fold", "register_sqlite_fold", "search_q"]
 

@@ -13,6 +13,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from .indicators import NO_DATA
+
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -140,8 +142,6 @@ def _cell(value: Any, kind: str) -> tuple[Any, str | None]:
 
 
 def _no_data(column: Column) -> str | None:
-    from .indicators import NO_DATA
-
     return str(NO_DATA) if column.kind in ("int", "decimal", "percent", "money") else None
 
 

@@ -20,6 +20,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .audit import record_change, snapshot
 from .models import ChangeRecord
 
 MAX_SHOWN = 12  # fields listed in the message
@@ -183,8 +184,6 @@ class VersionedAdminMixin:
     exclude: Any = ["version"]
 
     def save_model(self, request: Any, obj: Any, form: Any, change: bool) -> None:
-        from .audit import record_change, snapshot
-
         if not change:
             super().save_model(request, obj, form, change)  # type: ignore[misc]
             record_change(actor=request.user, obj=obj, action="created", changes={})

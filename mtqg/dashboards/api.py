@@ -7,6 +7,7 @@ from typing import Any
 import django_filters
 from django.core.exceptions import ValidationError
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -16,9 +17,10 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from mtqg.accounts.scoping import get_visible_or_404
-from mtqg.api.errors import bad_request
+from mtqg.core.api.errors import bad_request
+from mtqg.core.scoping import get_visible_or_404
 from mtqg.geo.models import UnitVersion
+from mtqg.geo.selectors import UnitNotFound, unit_by_code
 
 from . import panels
 from .forms import FilterForm
@@ -121,10 +123,6 @@ class Dashboard(GenericAPIView):
 
 
 def _unit(request: Request, unit_id: str, code: str) -> UnitVersion:
-    from django.utils import timezone
-
-    from mtqg.geo.selectors import UnitNotFound, unit_by_code
-
     if unit_id:
         if not unit_id.isdigit():
             raise ValidationError({"unit_id": _("Mã số đơn vị không hợp lệ.")})

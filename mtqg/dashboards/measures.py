@@ -15,7 +15,21 @@ from django.db.models import Count, Q, Sum
 from django.db.models.functions import ExtractMonth, ExtractYear
 from django.utils import timezone
 
-from mtqg.geo.models import UnitVersion
+from mtqg.finance.models import (
+    CapitalPlan,
+    Disbursement,
+    Indicator,
+    IndicatorTarget,
+    IndicatorValue,
+    Program,
+    Work,
+)
+from mtqg.finance.selectors import paid_by_statutory_day, plans_known_at_statutory_day
+from mtqg.geo.models import UnitClassification, UnitVersion
+from mtqg.ntm.models import TIER_RANK, Assessment, CriteriaSet, Recognition
+from mtqg.ocop.models import Product
+from mtqg.poverty.models import PovertyClass, Review, ReviewTally
+from mtqg.supervision.models import Mission, Recommendation
 
 from .models import SummaryFact
 
@@ -123,8 +137,6 @@ def _valid_years(unit: dict[str, Any], span: list[int]) -> list[int]:
 
 
 def ntm_facts(acc: Accumulator, prefix: str, span: list[int], lk: str = "path__startswith") -> None:
-    from mtqg.ntm.models import TIER_RANK, Assessment, CriteriaSet, Recognition
-
     communes = _communes(prefix, lk)
     assessments: dict[int, list[tuple[date, int, int, int]]] = defaultdict(list)
     for cid, on, year, met, total in (
@@ -167,8 +179,6 @@ GROUPS_FROM_YEAR = 2026
 
 
 def _grouped_communes(prefix: str, lk: str) -> dict[int, list[tuple[date | None, date | None]]]:
-    from mtqg.geo.models import UnitClassification
-
     out: dict[int, list[tuple[date | None, date | None]]] = defaultdict(list)
     for uid, start, end in UnitClassification.objects.filter(
         **{"unit__" + lk: prefix}, scheme__code="commune_group_2026"
@@ -190,7 +200,6 @@ def _area_classes(
     """Commune id → [(fact key, valid from, valid to)] of the targeting classes it belongs to: its district is a
     poor (30a) or QĐ 293 district, or it is a Program 135 commune (any value) — the classes the poverty app's
     `by_area_class` uses."""
-    from mtqg.geo.models import UnitClassification
 
     parents = dict(UnitVersion.objects.filter(pk__in=commune_ids).values_list("pk", "parent_id"))
     rows = UnitClassification.objects.filter(scheme__code__in=[a[1] for a in AREA_CLASSES])
@@ -218,7 +227,6 @@ def poverty_facts(acc: Accumulator, prefix: str, lk: str = "path__startswith") -
     """From the poverty app's review tallies (counts per commune, year, class, ethnicity, area kept in the
     writer's transaction, decision 0206): a few rows per commune instead of every review. Keys: "" (total),
     area=…, eth=…, and class=p30a|d293|p135 for communes in a targeting class on 31/12 of the year (0717)."""
-    from mtqg.poverty.models import PovertyClass, Review, ReviewTally
 
     rows = list(
         ReviewTally.objects.filter(**{"commune__" + lk: prefix}, kind=Review.Kind.PERIODIC)
@@ -247,8 +255,6 @@ def poverty_facts(acc: Accumulator, prefix: str, lk: str = "path__startswith") -
 
 
 def _program_roots() -> dict[int, str]:
-    from mtqg.finance.models import Program
-
     programs = {p.pk: (p.parent_id, p.code) for p in Program.objects.all()}
 
     def root(pk: int) -> str:
@@ -264,8 +270,6 @@ def finance_facts(acc: Accumulator, prefix: str, lk: str = "path__startswith") -
     `finance.selectors.plan_rows`/`disbursement_rows` count at the statutory as-of date of their year (31/01 N+1),
     carry-over included; carried lines and payments are keyed "program|source|co" so a page can leave them out.
     Payments in January N+1 are period M13; later payments (extensions) are not facts."""
-    from mtqg.finance.models import CapitalPlan, Disbursement
-    from mtqg.finance.selectors import paid_by_statutory_day, plans_known_at_statutory_day
 
     roots = _program_roots()
     carried = {CapitalPlan.Vintage.CARRY_OVER, CapitalPlan.Vintage.EXTENDED}
@@ -310,8 +314,6 @@ def finance_facts(acc: Accumulator, prefix: str, lk: str = "path__startswith") -
 
 
 def output_facts(acc: Accumulator, prefix: str, lk: str = "path__startswith") -> None:
-    from mtqg.finance.models import Indicator, IndicatorTarget, IndicatorValue, Work
-
     indicators = list(Indicator.objects.select_related("program"))
     by_kind: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for ind in indicators:
@@ -347,8 +349,6 @@ def output_facts(acc: Accumulator, prefix: str, lk: str = "path__startswith") ->
 
 
 def supervision_facts(acc: Accumulator, prefix: str, lk: str = "path__startswith") -> None:
-    from mtqg.supervision.models import Mission, Recommendation
-
     rows = list(
         Recommendation.objects.filter(**{"mission__unit__" + lk: prefix})
         .annotate(y=ExtractYear("mission__start_date"))
@@ -372,8 +372,6 @@ def program_covers() -> dict[str, set[str]]:
 
 
 def ocop_facts(acc: Accumulator, prefix: str, lk: str = "path__startswith") -> None:
-    from mtqg.ocop.models import Product
-
     for cid, year, stars, n in (
         Product.objects.filter(**{"commune__" + lk: prefix}, current_rating__isnull=False)
         .values_list("commune_id", "current_rating__round_year", "current_rating__stars")

@@ -13,15 +13,23 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from mtqg.core.formatting import date_vi, number_vi, percent_vi
+from mtqg.core.indicators import NO_DATA
+from mtqg.core.scoping import path_q
 from mtqg.core.tables import Column, Table
-from mtqg.geo.models import UnitVersion
+from mtqg.finance.models import DisbursementDeadline, Indicator, Source
+from mtqg.finance.selectors import denominator_text, statutory_as_of
+from mtqg.geo.models import ClassificationScheme, UnitClassification, UnitVersion
 from mtqg.geo.selectors import REFORM_DATE
+from mtqg.ntm.models import Tier
+from mtqg.poverty.reports import coverage
+from mtqg.supervision.models import Mission, Recommendation
 
 from . import selectors
+from .measures import program_covers
 from .selectors import CURRENT, REPORTED, Sums
 
 PROGRAMS = {"": None, "ntm": "NTM", "poverty": "GNBV", "em": "DTTS", "hn2026": "HN2026"}
@@ -163,9 +171,6 @@ _TIER_LABELS: dict[str | None, dict[str, str]] = {}
 
 def _tier_labels() -> dict[str, str]:
     """Tier labels in the active language (computed once per language: called for every unit row)."""
-    from django.utils.translation import get_language
-
-    from mtqg.ntm.models import Tier
 
     lang = get_language()
     if lang not in _TIER_LABELS:
@@ -419,8 +424,6 @@ def poverty_classes(facts: Facts, f: Filters) -> dict[str, Any]:
 
 
 def _source_labels() -> dict[str, str]:
-    from mtqg.finance.models import Source
-
     return {k: str(v) for k, v in Source.choices}
 
 
@@ -460,7 +463,6 @@ def disbursement(
 
 def disbursement_basis(year: int) -> str:
     """The as-of date and denominator every disbursement figure on the dashboards and the portal states."""
-    from mtqg.finance.selectors import denominator_text, statutory_as_of
 
     return _("Đến ngày %(d)s; mẫu số: %(den)s") % {
         "d": date_vi(statutory_as_of(year)),
@@ -515,8 +517,6 @@ def finance_sources(facts: Facts, f: Filters) -> dict[str, Any]:
 
 
 def finance_curve(facts: Facts, f: Filters) -> dict[str, Any]:
-    from mtqg.finance.models import DisbursementDeadline
-
     categories = [f"T{m}" for m in range(1, 13)] + [_("T1 năm sau")]
     series = []
     rows: list[dict[str, Any]] = [{"month": c} for c in categories]
@@ -563,8 +563,6 @@ def finance_curve(facts: Facts, f: Filters) -> dict[str, Any]:
 
 
 def outputs(facts: Facts, f: Filters) -> dict[str, Any]:
-    from mtqg.finance.models import Indicator
-
     indicators = _reference(
         "indicators", lambda: {i.code: i for i in Indicator.objects.select_related("program")}
     )
@@ -629,8 +627,6 @@ def _recommendation_counts(facts: Facts, f: Filters) -> dict[tuple[int, str], De
 
 
 def recommendations(facts: Facts, f: Filters) -> dict[str, Any]:
-    from mtqg.supervision.models import Recommendation
-
     labels = {k: str(v) for k, v in Recommendation.Status.choices}
     counts: dict[str, Decimal] = {}
     for (y, status), n in _recommendation_counts(facts, f).items():
@@ -733,7 +729,6 @@ def _latest_with(facts: Facts, f: Filters, has: Any) -> str:
 def key_figures(facts: Facts, f: Filters) -> list[dict[str, Any]]:
     """The headline figures (mtqg.core.indicators); a figure with nothing reported in the year reads "chưa có số
     liệu" (never 0) and names the latest year that has it."""
-    from mtqg.core.indicators import NO_DATA
 
     y, prev = f.year, f.year - 1
     out: list[dict[str, Any]] = []
@@ -860,10 +855,6 @@ def key_figures(facts: Facts, f: Filters) -> list[dict[str, Any]]:
 def open_recommendations(user: Any, unit: UnitVersion, limit: int = 10, *, program: str = "") -> list[Any]:
     """Open recommendations of missions to the unit (every version of it), of the selected program's missions
     (missions naming no program count for every program); soonest deadline first."""
-    from mtqg.accounts.scoping import path_q
-    from mtqg.supervision.models import Mission, Recommendation
-
-    from .measures import program_covers
 
     qs = Recommendation.objects.visible_to(user).filter(
         path_q("mission__unit__path", selectors.identity_prefixes(unit)), status__in=OPEN_STATUSES
@@ -880,7 +871,6 @@ def poverty_coverage(f: Filters) -> str:
     """The register's coverage under the unit in the year (communes with records / all, or an illustrative sample:
     poverty.reports.coverage), stated under the poverty rate; "" when there are no records. Provinces and below:
     the country page would count every commune's tallies on each cold page (its unit table shows each province)."""
-    from mtqg.poverty.reports import coverage
 
     if f.unit.level == UnitVersion.Level.COUNTRY:
         return ""
@@ -940,7 +930,6 @@ def _child_units(f: Filters) -> list[UnitVersion]:
     if f.unit.level >= UnitVersion.Level.COMMUNE:
         return []
     prefixes = (f.unit.path,) if f.mode == CURRENT else selectors.identity_prefixes(f.unit)
-    from mtqg.accounts.scoping import path_q
 
     return list(
         UnitVersion.objects.as_of(on)
@@ -971,8 +960,6 @@ def _row(unit: UnitVersion, facts: Facts, f: Filters) -> dict[str, Any]:
     elif tiers:
         status = f"{number_vi(recognised)}/{number_vi(communes)}"
     else:  # no recognition reported under the unit that year: not "0/36" (decision 0016)
-        from mtqg.core.indicators import NO_DATA
-
         status = str(NO_DATA)
     return {
         "id": unit.pk,
@@ -1000,8 +987,6 @@ def _add_classes(rows: list[dict[str, Any]], units: list[UnitVersion], f: Filter
     """Targeting classes on each row (map colouring): a commune's Program 135 value and whether its district is a
     poor (30a) district; for a province, how many of its communes are in Program 135 (and the share) and how many
     of its districts are poor districts. Classifications valid on 31/12 of the year (today for today's units)."""
-    from mtqg.accounts.scoping import path_q
-    from mtqg.geo.models import ClassificationScheme, UnitClassification
 
     on = timezone.localdate() if f.mode == CURRENT else date(f.year, 12, 31)
     schemes = {

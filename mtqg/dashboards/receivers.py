@@ -13,6 +13,7 @@ from django.dispatch import receiver
 from mtqg.core.models import ChangeRecord
 
 from .models import PendingRefresh
+from .services import stamps_bump, summaries_refresh
 
 log = logging.getLogger(__name__)
 
@@ -48,8 +49,6 @@ ROW_MODELS = frozenset(
 
 
 def _refresh(path: str) -> None:
-    from .services import stamps_bump, summaries_refresh
-
     try:
         summaries_refresh(path)
     except Exception:  # the mark stays; `rebuild_summaries --pending` retries

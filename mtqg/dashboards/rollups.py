@@ -25,10 +25,11 @@ from django.db import connection
 from django.db.models import Exists, Max, Q, Sum
 from django.utils import timezone
 
-from mtqg.accounts.scoping import view_prefixes
+from mtqg.core.scoping import view_prefixes
 from mtqg.geo.models import UnitVersion
 
 from .bulk import update_by_pk
+from .lineage import current_map
 from .measures import measures as measure_definitions
 from .models import Rollup, RollupState, SummaryFact
 
@@ -233,8 +234,6 @@ def _q(name: str) -> str:
 
 def _mapping(sources: Iterable[int], level: int, on: date) -> list[tuple[int, int, str, int, Decimal]]:
     """(source unit, today's unit of `level`, its path, level, weight) through the lineage (weights ≠ 0)."""
-    from .selectors import current_map
-
     mapping = current_map(set(sources), on)
     targets = {t for parts in mapping.values() for t, _w in parts}
     info = {

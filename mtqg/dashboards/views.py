@@ -16,7 +16,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from mtqg.accounts.models import Assignment
-from mtqg.accounts.scoping import get_visible_or_404, path_visible, view_prefixes
+from mtqg.core.scoping import get_visible_or_404, path_visible, view_prefixes
 from mtqg.core.tables import write_xlsx
 from mtqg.geo.models import UnitVersion
 from mtqg.geo.selectors import UnitNotFound, current_version, predecessors, unit_by_code

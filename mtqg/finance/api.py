@@ -14,7 +14,8 @@ from rest_framework.decorators import api_view
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from mtqg.api.filters import TextSearchFilter, UnitCodeFilter
+from mtqg.core.api.filters import TextSearchFilter
+from mtqg.geo.api import UnitCodeFilter
 from mtqg.reports.api import report_response, report_schema
 
 from .models import (

@@ -17,8 +17,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from mtqg.accounts.scoping import entry_required, get_visible_or_404, path_editable
 from mtqg.core.audit import history_for
+from mtqg.core.scoping import entry_required, get_visible_or_404, path_editable
 from mtqg.core.uploads import upload_response
 from mtqg.geo.models import UnitVersion
 from mtqg.supervision.models import Mission
@@ -33,6 +33,7 @@ from .forms import (
     ProgressForm,
 )
 from .models import Allocation, Disbursement, Work, WorkPhoto
+from .screen_filters import screen_filters
 
 
 def _messages(exc: ValidationError | PermissionDenied) -> list[str]:
@@ -193,9 +194,7 @@ def _back(request: HttpRequest) -> str:
 @require_POST
 def alert_note(request: HttpRequest) -> HttpResponse:
     """Save the cause and proposed adjustment of an alert (query string = the alerts page filters)."""
-    from .views import _filters
-
-    f = _filters(request)
+    f = screen_filters(request)
     form = AlertNoteForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Thiếu thông tin cảnh báo."))
@@ -224,9 +223,7 @@ def alert_note(request: HttpRequest) -> HttpResponse:
 def alert_recommend(request: HttpRequest) -> HttpResponse:
     """Turn an alert into a supervision recommendation (the alert's title and evidence are recomputed, not taken
     from the form)."""
-    from .views import _filters
-
-    f = _filters(request)
+    f = screen_filters(request)
     form = AlertRecommendationForm(request.POST)
     if not form.is_valid() or f.unit is None:
         messages.error(request, _("Chọn đoàn công tác và các bên kiến nghị."))

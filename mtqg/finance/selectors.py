@@ -13,12 +13,12 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db.models import Count, F, Q, QuerySet, Sum
-from django.db.models.functions import ExtractMonth, ExtractYear
+from django.db.models.functions import ExtractMonth, ExtractYear, Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from mtqg.accounts.scoping import path_q
 from mtqg.core.formatting import date_vi, million_vnd, number_vi, percent_vi
+from mtqg.core.scoping import path_q
 from mtqg.geo.models import UnitVersion
 from mtqg.geo.selectors import lineage_scope_paths
 
@@ -511,7 +511,6 @@ def alerts(
 def province_rollup(user: Any, year: int, as_of: date, include_carry_over: bool) -> list[dict[str, Any]]:
     """National roll-up: plan/disbursed/rate per province (central sources), two grouped queries on the
     province segment of the unit path."""
-    from django.db.models.functions import Substr
 
     seg = 2 * 8  # "0000001/0000764/": country + province segments
     country = UnitVersion.objects.get(level=0)

@@ -11,11 +11,12 @@ from django.db import transaction
 from django.db.models import Max, Sum
 from django.utils.translation import gettext as _
 
-from mtqg.accounts.scoping import ensure_can_edit
 from mtqg.core.audit import record_change, snapshot
 from mtqg.core.formatting import date_vi, number_vi
+from mtqg.core.scoping import ensure_can_edit
 from mtqg.core.versioning import version_claim
 from mtqg.geo.models import UnitVersion
+from mtqg.supervision.services import recommendation_create
 
 from .loader import DISAGGREGATION_RULE
 from .models import (
@@ -465,7 +466,6 @@ def alert_to_recommendation(
 ) -> Any:
     """Turn an alert (with its cause and proposed adjustment) into a supervision recommendation through the
     supervision app's own service; the alert note keeps the link so it is done once."""
-    from mtqg.supervision.services import recommendation_create
 
     _check(actor, unit.path)
     note = AlertNote.objects.select_for_update().filter(unit=unit, key=key, year=year).first()

@@ -20,9 +20,10 @@ from typing import Any
 import vietnamadminunits
 from django.db import transaction
 
-from .models import AdministrativeUnit, UnitLineage, UnitVersion
+from mtqg.core.text import fold
+
+from .models import AdministrativeUnit, ClassificationScheme, UnitLineage, UnitVersion
 from .services import segment
-from .text import fold
 
 DATA_DIR = Path(vietnamadminunits.__file__).parent / "data"
 PRE_END = date(2025, 6, 30)
@@ -337,7 +338,6 @@ SCHEMES_FILE = Path(__file__).parent / "data" / "classification_schemes.json"
 @transaction.atomic
 def load_schemes() -> int:
     """Create or update the classification schemes from their data file."""
-    from .models import ClassificationScheme
 
     data = json.loads(SCHEMES_FILE.read_text(encoding="utf-8"))
     for item in data["schemes"]:

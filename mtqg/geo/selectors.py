@@ -7,15 +7,16 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from mtqg.core.exceptions import NotFound
 from mtqg.core.search import search_q
+from mtqg.core.text import fold
 
 from .models import UnitClassification, UnitLineage, UnitVersion
-from .text import fold
 
 REFORM_DATE = date(2025, 7, 1)
 
 
-class UnitNotFound(LookupError):
+class UnitNotFound(NotFound):
     """Unknown unit code (or not valid on the date asked)."""
 
 

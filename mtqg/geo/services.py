@@ -10,11 +10,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from mtqg.accounts.scoping import ensure_can_edit
 from mtqg.core.audit import record_change
+from mtqg.core.scoping import ensure_can_edit
+from mtqg.core.text import fold
 
 from .models import PATH_SEGMENT, AdministrativeUnit, ClassificationScheme, UnitClassification, UnitVersion
-from .text import fold
 
 # Which parent level each level may hang under, per structure (no district level after the reform).
 ALLOWED_PARENT_LEVEL: dict[str, dict[int, int]] = {

@@ -10,8 +10,8 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 
-from mtqg.accounts.scoping import get_visible_or_404, path_editable, path_visible
 from mtqg.core.audit import history_for
+from mtqg.core.scoping import get_visible_or_404, path_editable, path_visible
 
 from .models import UnitClassification, UnitVersion
 from .selectors import predecessors, search_units, successors

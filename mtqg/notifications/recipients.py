@@ -9,7 +9,7 @@ from typing import Any
 from django.utils import timezone
 
 from mtqg.accounts.models import Assignment, User
-from mtqg.accounts.scoping import path_editable, path_visible
+from mtqg.core.scoping import path_editable, path_visible
 
 
 def users_covering(

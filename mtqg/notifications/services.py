@@ -12,6 +12,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from mtqg.core.models import Job
+
 from .categories import CATEGORIES, label
 from .models import Notification, Preference
 
@@ -112,3 +114,16 @@ def digest_send(*, since: Any = None) -> int:
             Notification.objects.filter(pk__in=[n.pk for n in notes]).update(emailed_at=timezone.now())
             sent += 1
     return sent
+
+
+def job_finished_notify(job: Job) -> None:
+    """A background job finished: tell its creator (core.jobs calls this through settings.MTQG_JOB_FINISHED)."""
+    title = _("%(title)s: %(status)s") % {"title": job.title, "status": job.get_status_display()}
+    notification_send(
+        recipients=[job.created_by],
+        category="jobs.finished",
+        title=title,
+        body=job.error,
+        url=job.get_absolute_url(),
+        key=f"job-{job.pk}",
+    )

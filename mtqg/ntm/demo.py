@@ -17,11 +17,25 @@ from django.db import transaction
 from django.utils import timezone
 
 from mtqg.core.audit import record_change
-from mtqg.geo.models import ClassificationScheme, UnitClassification, UnitVersion
+from mtqg.geo.models import ClassificationScheme, UnitClassification, UnitLineage, UnitVersion
+from mtqg.geo.services import unit_create
 
 from . import engine
+from .groups import commune_groups_assign
 from .loader import load_all
-from .models import Assessment, CriteriaSet, Indicator, IndicatorValue, Recognition, Status, Threshold, Tier
+from .models import (
+    Assessment,
+    CriteriaSet,
+    CriterionOverride,
+    CriterionResult,
+    DigitalInfrastructure,
+    Indicator,
+    IndicatorValue,
+    Recognition,
+    Status,
+    Threshold,
+    Tier,
+)
 from .services import tier_from_counts
 
 DEMO_NOTE = "Dữ liệu minh họa (demo)"
@@ -184,7 +198,6 @@ def _assess(cset: CriteriaSet, year: int, plans: dict[int, tuple[int, int]], rng
 
 def _recognise(cset: CriteriaSet, items: list[tuple[int, str, date, int, str]]) -> None:
     """Write recognitions only where the computed assessment of the standard year supports the tier."""
-    from .models import CriterionResult
 
     wanted = {(cid, year) for cid, _t, _d, year, _n in items}
     rows = {
@@ -361,7 +374,6 @@ def seed_dien_bien_2026() -> None:
     The commune group is demo data (group 3 = region II/III EM communes; the real list is UNCONFIRMED). Each new
     commune's values follow its predecessors' latest demo assessments (share of criteria met, scaled to 10 criteria);
     no recognition is written — the scorecard shows "n/m xã trước sáp nhập đã đạt chuẩn", nothing is inherited."""
-    from mtqg.geo.models import UnitLineage
 
     load_all()
     province = UnitVersion.objects.get(structure="2025", level=UnitVersion.Level.PROVINCE, code="11")
@@ -369,7 +381,6 @@ def seed_dien_bien_2026() -> None:
         return
     cset = CriteriaSet.objects.get(code="qd51-2025")
     xa = _xa(province)
-    from .groups import commune_groups_assign
 
     if (
         not province.ntm_group_decisions.exists()
@@ -429,9 +440,6 @@ def _digital_from_assessments(province: UnitVersion, cset_code: str, year: int, 
     8.1 postal point, 8.2 telecom/internet (no service → no mobile signal), 8.3 radio system, 8.4 IT in
     administration (→ online public services). Villages (demo units 'Bản minh họa') are added under the communes
     without radio or mobile signal and under a few with partial signal, so village gaps show too."""
-    from mtqg.geo.services import unit_create
-
-    from .models import DigitalInfrastructure
 
     rng = random.Random(seed)
     values: dict[int, dict[str, bool | None]] = {}
@@ -501,7 +509,6 @@ def _digital_from_assessments(province: UnitVersion, cset_code: str, year: int, 
 def seed_digital() -> None:
     """Điện Biên 2020 and Cao Bằng 2023 (the article: 'Tỉnh còn xã trắng về đài truyền thanh và sóng điện thoại
     di động'); which communes lack radio or signal follows their criterion-8 demo values, not a stored list."""
-    from .models import DigitalInfrastructure
 
     for code, cset_code, year, seed in (("11", "dien-bien-2017", 2020, 20), ("04", "qd318-1", 2023, 24)):
         province = UnitVersion.objects.get(structure="pre2025", level=UnitVersion.Level.PROVINCE, code=code)
@@ -589,7 +596,6 @@ def _mekong_assess(
 def _override_unknown(assessments: list[Assessment]) -> None:
     """For communes the province recognised, criteria left 'chưa xác định' by a missing ĐBSCL threshold are set
     by a reasoned override (the existing audited mechanism), marked 'tạm tính'."""
-    from .models import CriterionOverride, CriterionResult
 
     unknown = CriterionResult.objects.filter(assessment__in=assessments, status=Status.UNKNOWN).values_list(
         "assessment_id", "criterion_id"
@@ -610,7 +616,6 @@ def seed_mekong() -> None:
     recognised; then Cà Mau's 2025 communes formed from Bạc Liêu's, assessed for 2025 and re-recognised (nothing
     inherited). Demo data, deterministic; unknown ĐBSCL thresholds stay 'chưa xác định' except for recognised
     communes, where a reasoned override marks the criterion 'tạm tính'."""
-    from mtqg.geo.models import UnitLineage
 
     load_all()
     old = UnitVersion.objects.get(structure="pre2025", level=UnitVersion.Level.PROVINCE, code="95")

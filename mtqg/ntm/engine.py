@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from mtqg.core.formatting import number_vi
 from mtqg.geo.models import UnitClassification
+from mtqg.poverty.models import PovertyClass, ReviewTally
 
 from .models import (
     Assessment,
@@ -351,7 +352,6 @@ def _register_values(
     """Criterion 11 from the household register (decision record 0115): where the periodic review of the
     assessment year covers the commune, the poverty rate (poor, or poor + near-poor, as the indicator says) replaces
     the typed value in the evaluation; the typed value stays as the fallback. One query."""
-    from mtqg.poverty.models import PovertyClass, ReviewTally
 
     register = {
         sid: [i for inds in b.indicators.values() for i in inds if i.register] for sid, b in books.items()

@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font, PatternFill
 
-from mtqg.accounts.scoping import ensure_can_edit
 from mtqg.core.audit import record_change
+from mtqg.core.scoping import ensure_can_edit
 from mtqg.core.tables import safe_cell
 from mtqg.core.xlsx_guard import check_rows, limited_rows
 from mtqg.geo.models import UnitVersion

@@ -15,6 +15,7 @@ from mtqg.core.audit import record_change
 from mtqg.geo.models import UnitVersion
 
 from .models import CriteriaSet, Criterion, Indicator, Scheme, Threshold
+from .periods import load_periods
 
 DATA_DIR = Path(__file__).parent / "data"
 # national sets first: a derived set copies its parent
@@ -282,7 +283,6 @@ def load_all(*, force: bool = False) -> list[str]:
         if cset is not None:
             changed.append(cset.code)
     load_schemes()
-    from .periods import load_periods
 
     load_periods()
     return changed

@@ -14,7 +14,16 @@ from mtqg.geo.selectors import classified_units
 from mtqg.reports.params import ReportParams
 
 from .groups import GROUPS_START, groups_on
-from .models import ADVANCED_TIERS, RECOGNISED_TIERS, CriteriaSet, Scheme, Tier
+from .models import (
+    ADVANCED_TIERS,
+    RECOGNISED_TIERS,
+    CriteriaSet,
+    CriterionResult,
+    DigitalInfrastructure,
+    Scheme,
+    Status,
+    Tier,
+)
 from .periods import set_in_force
 from .selectors import communes_in, latest_assessments, predecessor_recognition, tiers_on
 
@@ -165,7 +174,6 @@ def _schemes(unit: UnitVersion, on: Any, ids: set[int], tiers: dict[int, str]) -
 def digital_gaps(user: Any, params: ReportParams) -> dict[str, Any]:
     """Part 7: communes and villages without a radio system or without mobile signal ('xã trắng'), from each unit's
     latest record up to the year; with the other digital fields (internet, postal point, online public services)."""
-    from .models import DigitalInfrastructure
 
     on = params.on
     year = params.year or on.year
@@ -235,7 +243,6 @@ white_communes = digital_gaps
 def keeping_rows(user: Any, unit: UnitVersion, on: Any) -> tuple[Any, list[dict[str, Any]]]:
     """Recognised communes (đạt chuẩn or higher on the date) with their latest assessment and failing criteria:
     "giữ chuẩn", "chưa giữ chuẩn" or "chưa đánh giá lại" (decision record 0114). Four queries."""
-    from .models import CriterionResult, Status
 
     communes = communes_in(unit, on)
     if user is not None:

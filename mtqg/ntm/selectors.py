@@ -12,7 +12,17 @@ from django.db.models import Q, QuerySet
 from mtqg.geo.models import UnitLineage, UnitVersion
 from mtqg.geo.selectors import REFORM_DATE
 
-from .models import RECOGNISED_TIERS, TIER_RANK, Assessment, CriteriaSet, Recognition
+from .models import (
+    RECOGNISED_TIERS,
+    TIER_RANK,
+    Assessment,
+    CriteriaSet,
+    CriterionResult,
+    Recognition,
+    Status,
+    Tier,
+)
+from .periods import set_in_force
 
 
 def communes_in(unit: UnitVersion, on: date) -> QuerySet[UnitVersion]:
@@ -86,7 +96,6 @@ def predecessor_recognition(commune_ids: Iterable[int]) -> dict[int, tuple[int, 
 
 def set_for_date(on: date) -> CriteriaSet | None:
     """The national standard commune set applying on a date (periods data, decision record 0109)."""
-    from .periods import set_in_force
 
     found = set_in_force(on)
     return found.criteria_set if found else None
@@ -94,7 +103,6 @@ def set_for_date(on: date) -> CriteriaSet | None:
 
 def province_table(user: Any, unit: UnitVersion, on: date) -> list[dict[str, Any]]:
     """One row per commune (kind xã) valid on a date inside a unit, in a fixed number of queries."""
-    from .models import CriterionResult, Status, Tier
 
     communes = list(
         communes_in(unit, on)

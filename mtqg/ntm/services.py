@@ -10,25 +10,33 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from mtqg.accounts.scoping import ensure_can_edit
 from mtqg.core.audit import record_change
+from mtqg.core.scoping import ensure_can_edit
 from mtqg.geo.models import UnitVersion
+from mtqg.notifications.recipients import users_covering
+from mtqg.notifications.services import notification_send
 
 from . import engine
 from .models import (
+    RECOGNISED_TIERS,
     Assessment,
     CriteriaSet,
     Criterion,
     CriterionOverride,
     CriterionResult,
+    DigitalInfrastructure,
     Indicator,
     IndicatorValue,
     Recognition,
     Status,
+    Threshold,
     Tier,
 )
+from .periods import set_in_force
+from .selectors import latest_assessments
 
 TRUE_WORDS = {"1", "true", "có", "co", "đạt", "dat", "x", "yes"}
 FALSE_WORDS = {"0", "false", "không", "khong", "không đạt", "khong dat", "chưa đạt", "chua dat", "no"}
@@ -298,8 +306,6 @@ def tier_from_counts(cset: CriteriaSet, met: int, total: int, statuses: list[str
 
 
 def valid_recognitions(on: date) -> Any:
-    from django.db.models import Q
-
     return Recognition.objects.filter(decision_date__lte=on).filter(
         Q(revoked_on__isnull=True) | Q(revoked_on__gt=on)
     )
@@ -317,7 +323,6 @@ def _tier_rule_set(
 ) -> tuple[CriteriaSet | None, dict[str, Any] | None]:
     """The set holding the tier's rule (data, decision record 0112): the given set if it has one, else the
     advanced set (nâng cao, kiểu mẫu) or the standard set (hiện đại) applying on the decision date."""
-    from .periods import set_in_force
 
     if criteria_set is not None and (criteria_set.tier_rule or {}).get(tier):
         return criteria_set, criteria_set.tier_rule[tier]
@@ -395,7 +400,6 @@ def check_higher_tier(
 
 def confirm_conditions(assessment: Assessment) -> list[dict[str, Any]]:
     """The own conditions a user confirms when recording a higher tier from this assessment (rule data)."""
-    from .periods import set_in_force
 
     sets = [assessment.criteria_set]
     found = set_in_force(assessment.assessed_on, tier=CriteriaSet.Tier.ADVANCED)
@@ -589,8 +593,6 @@ def recognition_create(
 
 def _notify(rec: Recognition, title: str, *, key: str, body: str = "") -> None:
     """Tell the users whose scope covers the commune (category ntm.recognition, mutable by each user)."""
-    from mtqg.notifications.recipients import users_covering
-    from mtqg.notifications.services import notification_send
 
     notification_send(
         recipients=users_covering(rec.commune.path),
@@ -650,7 +652,6 @@ DIGITAL_FIELDS = (
 @transaction.atomic
 def digital_infrastructure_set(*, actor: Any, unit: UnitVersion, year: int, **fields: Any) -> Any:
     """Create or update one unit-year record of radio, mobile signal, internet, post and online services."""
-    from .models import DigitalInfrastructure
 
     _ensure(actor, unit.path)
     unknown = set(fields) - set(DIGITAL_FIELDS)
@@ -800,7 +801,6 @@ def threshold_confirm(*, actor: Any, threshold: Any, source: str) -> Any:
     """An authorised user (edit rights over the issuing province, or the country for a national set) confirms an
     unconfirmed threshold by citing its source; the change record keeps the history (decision record 0113).
     Statuses change on the next recompute of the set ("Tính lại trạng thái")."""
-    from .models import Threshold
 
     cset = threshold.indicator.criterion.criteria_set
     _ensure(actor, _set_path(cset))
@@ -827,8 +827,6 @@ def threshold_confirm(*, actor: Any, threshold: Any, source: str) -> Any:
 def recognised_recompute(*, on: date) -> int:
     """Re-evaluate every commune recognised on a date: recompute its latest standard assessment (system job; the
     benchmark target is < 30 s for the country). Returns the number of assessments recomputed."""
-    from .models import RECOGNISED_TIERS
-    from .selectors import latest_assessments
 
     ids = list(
         valid_recognitions(on)

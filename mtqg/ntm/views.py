@@ -18,13 +18,17 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from mtqg.accounts.scoping import get_visible_or_404, path_editable
 from mtqg.core.audit import history_for
+from mtqg.core.jobs import job_enqueue
+from mtqg.core.scoping import edit_prefixes, get_visible_or_404, path_editable
 from mtqg.core.tables import Column, Table, write_xlsx
 from mtqg.core.uploads import upload_response
 from mtqg.geo.models import UnitVersion
+from mtqg.reports.params import ReportParams
 
-from . import services
+from . import groups, services
+from .engine import region_label
+from .excel import import_xlsx, set_for, template_xlsx
 from .models import (
     Assessment,
     CriteriaSet,
@@ -35,7 +39,8 @@ from .models import (
     Threshold,
     Tier,
 )
-from .selectors import province_table
+from .reports import digital_gaps as report
+from .selectors import predecessor_recognition, province_table
 
 STATUS_CSS: dict[str, str] = {
     Status.MET: "text-bg-success",
@@ -172,7 +177,6 @@ def scorecard(request: HttpRequest, pk: int) -> HttpResponse:
         .select_related("criteria_set")
         .order_by("year")
     )
-    from .selectors import predecessor_recognition
 
     pred = predecessor_recognition([assessment.commune_id]).get(assessment.commune_id)
     values = list(
@@ -251,7 +255,6 @@ def criteria_set_detail(request: HttpRequest, pk: int) -> HttpResponse:
     cset = get_object_or_404(CriteriaSet.objects.select_related("province", "parent"), pk=pk)
     thresholds = Threshold.objects.filter(indicator__criterion__criteria_set=cset).order_by("region", "year")
     by_indicator: dict[int, list[Threshold]] = {}
-    from .engine import region_label
 
     for t in thresholds:
         t.label = region_label(t.region)  # type: ignore[attr-defined]
@@ -267,8 +270,6 @@ def criteria_set_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _import_context(request: HttpRequest) -> tuple[UnitVersion, int, CriteriaSet]:
-    from .excel import set_for
-
     source = request.POST if request.method == "POST" else request.GET
     raw_unit = source.get("unit", "")
     if not raw_unit.isdigit():
@@ -288,8 +289,6 @@ def _import_context(request: HttpRequest) -> tuple[UnitVersion, int, CriteriaSet
 
 @login_required
 def template_download(request: HttpRequest) -> HttpResponse:
-    from .excel import template_xlsx
-
     province, year, cset = _import_context(request)
     response = HttpResponse(
         template_xlsx(province, year, cset),
@@ -301,8 +300,6 @@ def template_download(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def import_view(request: HttpRequest) -> HttpResponse:
-    from .excel import import_xlsx
-
     province, year, cset = _import_context(request)
     if not path_editable(
         request.user, province.path
@@ -457,9 +454,6 @@ def evidence_download(request: HttpRequest, pk: int) -> HttpResponseBase:
 @login_required
 def digital_gaps(request: HttpRequest) -> HttpResponse:
     """Communes and villages without radio or mobile signal (report ntm-digital-gaps), with XLSX export."""
-    from mtqg.reports.params import ReportParams
-
-    from .reports import digital_gaps as report
 
     unit = _unit(request)
     raw_year = request.GET.get("year", "")
@@ -514,8 +508,6 @@ def digital_gaps(request: HttpRequest) -> HttpResponse:
 @require_POST
 def criteria_set_recompute(request: HttpRequest, pk: int) -> HttpResponse:
     """Recompute the statuses of this set's assessments in the user's editable scope, as a background job."""
-    from mtqg.accounts.scoping import edit_prefixes
-    from mtqg.core.jobs import job_enqueue
 
     cset = get_object_or_404(CriteriaSet, pk=pk)
     if not edit_prefixes(request.user):
@@ -543,7 +535,6 @@ def _province(request: HttpRequest) -> UnitVersion | None:
 @login_required
 def commune_groups(request: HttpRequest) -> HttpResponse:
     """QĐ 51/2025 commune groups of a province: table, assignment by decision (form or Excel)."""
-    from . import groups
 
     province = _province(request)
     if province is None:
@@ -571,8 +562,6 @@ def commune_groups(request: HttpRequest) -> HttpResponse:
 
 
 def _assign_groups(request: HttpRequest, province: UnitVersion) -> None:
-    from . import groups
-
     try:
         upload = request.FILES.get("file")
         if upload is not None:
@@ -610,8 +599,6 @@ def _assign_groups(request: HttpRequest, province: UnitVersion) -> None:
 
 @login_required
 def commune_groups_template(request: HttpRequest) -> HttpResponse:
-    from . import groups
-
     province = _province(request)
     if province is None:
         raise Http404(_("Chưa chọn tỉnh."))

@@ -13,9 +13,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from mtqg.accounts.scoping import entry_required, get_visible_or_404
+from mtqg.core.scoping import entry_required, get_visible_or_404
 from mtqg.geo.models import UnitVersion
 
 from . import services
@@ -74,8 +75,6 @@ def subject_new(request: HttpRequest) -> HttpResponse:
 
 
 def _url(name: str, *args: Any) -> str:
-    from django.urls import reverse
-
     return reverse(name, args=args)
 
 

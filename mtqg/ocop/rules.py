@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import json
 from datetime import date
 from pathlib import Path
@@ -139,7 +140,6 @@ def stars_for(ruleset: RuleSet, total: int) -> int:
 
 def add_months(day: date, months: int) -> date:
     """Same day `months` later (clamped to the month's last day)."""
-    import calendar
 
     month_index = day.month - 1 + months
     year, month = day.year + month_index // 12, month_index % 12 + 1

@@ -11,8 +11,8 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from mtqg.accounts.scoping import ensure_can_edit
 from mtqg.core.audit import diff, record_change, snapshot
+from mtqg.core.scoping import ensure_can_edit
 from mtqg.core.versioning import version_claim
 from mtqg.geo.models import UnitVersion
 

@@ -14,14 +14,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mtqg.accounts.models import Assignment
-from mtqg.accounts.scoping import (
+from mtqg.core.audit import history_for
+from mtqg.core.scoping import (
     edit_prefixes,
     entry_required,
     get_visible_or_404,
     path_editable,
     path_visible,
 )
-from mtqg.core.audit import history_for
 from mtqg.core.tables import write_xlsx
 from mtqg.geo.models import UnitVersion
 from mtqg.geo.selectors import UnitNotFound, current_version, unit_by_code

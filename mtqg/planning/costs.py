@@ -18,10 +18,14 @@ from django.utils.translation import gettext as _
 
 from mtqg.core.audit import record_change
 from mtqg.core.formatting import date_vi
+from mtqg.finance.models import Work
+from mtqg.finance.selectors import works_under_way
 from mtqg.geo.models import UnitClassification, UnitVersion
+from mtqg.ntm.models import CriteriaSet, Criterion, CriterionResult, Status
+from mtqg.ntm.selectors import communes_in, latest_assessments
 
 from .models import RegionFactor, UnitCost
-from .optimiser import MILLION, Commune, Gap
+from .optimiser import FLAGS, MILLION, Commune, Gap
 
 DATA_DIR = Path(__file__).parent / "data"
 CONFIDENCE = {"cao": "Cao", "trung_binh": "Trung bình", "thap": "Thấp"}
@@ -97,7 +101,6 @@ def _round_million(value: Decimal) -> int:
 def works_history(province: UnitVersion, set_code: str, on: date) -> dict[int, tuple[int, int]]:
     """criterion → (median total investment, number of works) from the province's own works of a kind that maps to
     one criterion (finance works carry no criterion tag; see unit_costs.json 'work_kind_criteria')."""
-    from mtqg.finance.models import Work
 
     mapping = cost_rules()["work_kind_criteria"].get(set_code, {})
     out: dict[int, tuple[int, int]] = {}
@@ -116,8 +119,6 @@ def works_history(province: UnitVersion, set_code: str, on: date) -> dict[int, t
 
 
 def _flags(communes: list[UnitVersion], on: date) -> dict[int, set[str]]:
-    from .optimiser import FLAGS
-
     spec = default_rules()["priority_flags"]
     ids = {c.pk for c in communes} | {c.parent_id for c in communes if c.parent_id}
     rows = (
@@ -143,8 +144,6 @@ def _flags(communes: list[UnitVersion], on: date) -> dict[int, set[str]]:
 def build_communes(province: UnitVersion, on: date, user: Any = None) -> tuple[list[Commune], list[str]]:
     """Communes (kind xã valid on the date, visible to the user) with their unmet criteria priced; notes say which
     figures are estimates. Vietnamese ValidationError when there is nothing to plan or a cost is missing."""
-    from mtqg.ntm.models import CriteriaSet, Criterion, CriterionResult, Status
-    from mtqg.ntm.selectors import communes_in, latest_assessments
 
     qs = communes_in(province, on).select_related("parent")
     if user is not None:
@@ -281,8 +280,6 @@ def ledger_commitments(
     construction) on the communes with a plan year in the horizon, tied to a criterion either by the code a
     scenario conversion gives them (KB<id>-<commune>-TC<nn>) or by a work kind that maps to one criterion. Works
     that name no criterion are counted in a note only (the ledger carries no criterion tag)."""
-    from mtqg.finance.models import Work
-    from mtqg.finance.selectors import works_under_way
 
     by_id = {c.id: c for c in communes}
     kinds = _kind_criteria()

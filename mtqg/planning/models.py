@@ -9,9 +9,10 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from mtqg.accounts.scoping import ScopedQuerySet
+from mtqg.core.scoping import ScopedQuerySet
 from mtqg.geo.models import UnitVersion
 
 
@@ -106,6 +107,4 @@ class Scenario(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        from django.urls import reverse
-
         return reverse("planning:scenario", args=[self.pk])

@@ -10,8 +10,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from mtqg.accounts.scoping import ensure_can_edit
 from mtqg.core.audit import record_change
+from mtqg.core.scoping import ensure_can_edit
+from mtqg.finance.models import InvestorLevel, Program, Source, Work
+from mtqg.finance.services import allocation_create, work_create
 from mtqg.geo.models import UnitVersion
 
 from .models import Scenario
@@ -100,8 +102,6 @@ def scenario_to_finance(
     """Turn the optimiser plan into draft works (status 'kế hoạch') with their capital allocations in the finance
     ledger, through the finance services (each audited); the approval workflow takes them from there. Returns the
     number of works created."""
-    from mtqg.finance.models import InvestorLevel, Program, Source, Work
-    from mtqg.finance.services import allocation_create, work_create
 
     locked = Scenario.objects.select_for_update().select_related("province").get(pk=scenario.pk)
     _check(actor, locked.province.path)

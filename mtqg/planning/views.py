@@ -14,9 +14,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from mtqg.accounts.scoping import get_visible_or_404, path_editable
 from mtqg.core.audit import history_for
 from mtqg.core.jobs import job_enqueue
+from mtqg.core.scoping import get_visible_or_404, path_editable
 from mtqg.core.tables import write_xlsx
 from mtqg.geo.models import UnitVersion
 

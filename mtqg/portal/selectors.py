@@ -12,15 +12,19 @@ Suppression (decision 0914; threshold `settings.PORTAL_MIN_CELL`, 5 households b
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext
+from django.utils.translation import gettext as _
 
 from mtqg.dashboards import panels
 from mtqg.dashboards.models import SummaryFact
-from mtqg.dashboards.selectors import per_unit_reported
+from mtqg.dashboards.selectors import DATA_MEASURES, STATE_MEASURES, per_unit_reported
 from mtqg.geo.models import UnitVersion
 
 MIN_CELL = 5  # default of settings.PORTAL_MIN_CELL (households: cells below this are suppressed)
@@ -28,8 +32,6 @@ SUPPRESSED = None
 
 
 def min_cell() -> int:
-    from django.conf import settings
-
     return int(getattr(settings, "PORTAL_MIN_CELL", MIN_CELL))
 
 
@@ -79,9 +81,6 @@ def country() -> UnitVersion:
 def latest_year() -> int:
     """The latest year with data reported for it in the country (dashboards.selectors.DATA_MEASURES), else the
     latest with a recognition in force, else this year (decision 0016)."""
-    from django.db.models import Max
-
-    from mtqg.dashboards.selectors import DATA_MEASURES, STATE_MEASURES
 
     this_year = timezone.localdate().year
     for measures in (DATA_MEASURES, STATE_MEASURES):
@@ -104,7 +103,6 @@ def province_rows(year: int) -> list[dict[str, Any]]:
     """One row per province as reported in the year (pre-2025 provinces before the reform)."""
     nation = country()
     per_unit = per_unit_reported(None, nation, PROVINCE_MEASURES, year, UnitVersion.Level.PROVINCE)
-    from datetime import date
 
     provinces = list(
         UnitVersion.objects.as_of(date(year, 12, 31))
@@ -238,8 +236,6 @@ _POVERTY_KEYS = ("poor", "poor_rate", "near_poor", "near_poor_rate", "rural_rate
 
 
 def _suppression_note() -> str:
-    from django.utils.translation import gettext as _
-
     return _(
         "Ô có dưới %(n)s hộ không công bố (để trống) để bảo vệ thông tin cá nhân; "
         "khi chỉ một nhóm bị ẩn, nhóm nhỏ kế tiếp cũng được ẩn để không suy ra được bằng phép trừ."

@@ -14,8 +14,8 @@ from rest_framework.decorators import api_view
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from mtqg.api.errors import bad_request
-from mtqg.api.filters import UnitCodeFilter
+from mtqg.core.api.errors import bad_request
+from mtqg.geo.api import UnitCodeFilter
 from mtqg.reports.api import json_body_schema, report_response, report_schema
 
 from .models import Household, ImportBatch, Member, PersonalDataExport, PovertyStandard, Review

@@ -15,10 +15,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from django.core.management.color import no_style
 from django.db import connection, transaction
 
+from mtqg.core.text import fold
 from mtqg.geo.models import ClassificationScheme, UnitClassification, UnitVersion
-from mtqg.geo.text import fold
+from mtqg.geo.selectors import classified_units
+from mtqg.geo.services import unit_create
 
 from .models import Household, Member, PovertyClass, PovertyStandard, Review
 from .standards import decide, load_standards
@@ -129,8 +132,6 @@ def _communes(province_code: str) -> list[UnitVersion]:
 
 
 def _classified_paths(scheme: str, on: date, province_code: str) -> list[str]:
-    from mtqg.geo.selectors import classified_units
-
     province = UnitVersion.objects.get(structure="pre2025", level=1, code=province_code)
     return list(classified_units(scheme, "yes", on, within=province).values_list("path", flat=True))
 
@@ -153,7 +154,6 @@ def _insert(model: Any, columns: list[str], rows: list[tuple[Any, ...]]) -> None
 def _reset_sequences(*models: Any) -> None:
     if connection.vendor != "postgresql":
         return
-    from django.core.management.color import no_style
 
     with connection.cursor() as cur:
         for sql in connection.ops.sequence_reset_sql(no_style(), list(models)):
@@ -430,7 +430,6 @@ def seed_area_classes() -> None:
 
 def _p135_villages(province_code: str, on: date) -> dict[int, UnitVersion]:
     """The province's Program 135 villages by the id of their commune (the demo has one per commune)."""
-    from mtqg.geo.models import UnitClassification
 
     province = UnitVersion.objects.get(structure="pre2025", level=1, code=province_code)
     rows = (
@@ -443,7 +442,6 @@ def _p135_villages(province_code: str, on: date) -> dict[int, UnitVersion]:
 
 def _village(commune: UnitVersion, code: str, name: str) -> UnitVersion:
     """A village unit under a commune, created through the geo service as a system job (actor=None)."""
-    from mtqg.geo.services import unit_create
 
     existing = UnitVersion.objects.filter(
         structure=commune.structure, level=UnitVersion.Level.VILLAGE, code=code

@@ -22,11 +22,12 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from mtqg.accounts.scoping import ensure_can_edit
 from mtqg.core.audit import record_change
 from mtqg.core.models import ChangeRecord
+from mtqg.core.scoping import ensure_can_edit
 from mtqg.core.versioning import version_claim
 
 from .models import Household, Member, StagedMember, StagedRow
@@ -82,8 +83,6 @@ def _scrub(changes: dict[str, Any]) -> dict[str, Any]:
 
 
 def _records(household: Household, member_ids: list[int]) -> Any:
-    from django.db.models import Q
-
     return ChangeRecord.objects.filter(
         Q(content_type=ContentType.objects.get_for_model(Household), object_id=str(household.pk))
         | Q(

@@ -11,13 +11,12 @@ from django.utils.translation import gettext as _
 from mtqg.core.formatting import number_vi, percent_vi
 from mtqg.geo.models import UnitVersion
 
+from .models import ReviewTally
 from .privacy import suppress
 from .reports import _unit_ids, year_figures
 
 
 def home_figures(unit: UnitVersion, user: Any) -> list[dict[str, Any]]:
-    from .models import ReviewTally
-
     year = ReviewTally.objects.filter(commune_id__in=_unit_ids(unit)).aggregate(y=Max("year"))["y"]
     if year is None:
         return []

@@ -31,12 +31,12 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from mtqg.accounts.scoping import ensure_can_edit
 from mtqg.core.audit import record_change
+from mtqg.core.scoping import ensure_can_edit
 from mtqg.core.tables import safe_cell
+from mtqg.core.text import fold
 from mtqg.core.xlsx_guard import TooLarge, TooManyRows, TooSlow, TooWide, Unreadable, check_rows
 from mtqg.geo.models import UnitVersion
-from mtqg.geo.text import fold
 
 from .models import Decision, Household, ImportBatch, Member, PovertyStandard, Review, StagedMember, StagedRow
 from .privacy import ID_RE
@@ -351,7 +351,7 @@ def _scope_paths(unit: UnitVersion) -> tuple[str, ...]:
 
 
 def _communes(unit: UnitVersion, year: int) -> dict[str, int]:
-    from mtqg.accounts.scoping import path_q
+    from mtqg.core.scoping import path_q
 
     qs = UnitVersion.objects.as_of(date(year, 12, 31)).filter(path_q("path", _scope_paths(unit)), level=3)
     return dict(qs.values_list("code", "pk"))

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from mtqg.accounts.scoping import ScopedQuerySet
+from mtqg.core.scoping import ScopedQuerySet
 from mtqg.geo.models import UnitVersion
 
 

@@ -10,7 +10,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from mtqg.accounts.scoping import path_editable
+from mtqg.core.scoping import path_editable
 
 SMALL_CELL = 5
 ID_RE = re.compile(r"^(\d{9}|\d{12})$")

@@ -11,7 +11,7 @@ from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext as _
 
 from mtqg.core.formatting import date_vi, number_vi
-from mtqg.geo.models import PATH_SEGMENT, UnitVersion
+from mtqg.geo.models import PATH_SEGMENT, UnitClassification, UnitVersion
 from mtqg.geo.selectors import classified_units
 from mtqg.reports.params import ReportParams
 
@@ -176,7 +176,6 @@ def coverage(unit: UnitVersion, year: int) -> dict[str, Any]:
 def _sample(unit: UnitVersion, year: int) -> bool:
     """Whether a register under (or above) the unit is marked as an illustrative sample for the year (the
     `poverty_register_sample` classification: data, set by poverty.demo)."""
-    from mtqg.geo.models import UnitClassification
 
     step = PATH_SEGMENT + 1
     ancestors = [unit.path[:i] for i in range(step, len(unit.path) + 1, step)]
@@ -235,7 +234,6 @@ def summary(user: Any, params: ReportParams) -> dict[str, Any]:
 def _by_area_class(unit: UnitVersion, year: int, on: date) -> dict[str, dict[str, Any]]:
     """Households, poor and near-poor of the year inside 30a poor districts, QĐ 293 districts and Program 135
     communes (classification valid at the end of the year): per-commune sums of the tallies."""
-    from mtqg.geo.models import UnitClassification
 
     rows = (
         ReviewTally.objects.filter(year=year, kind=Review.Kind.PERIODIC, commune_id__in=_unit_ids(unit))
@@ -284,7 +282,6 @@ def _by_area_class(unit: UnitVersion, year: int, on: date) -> dict[str, dict[str
 def _p135_village_figures(unit: UnitVersion, year: int, on: date) -> dict[str, Any]:
     """Households living in Program 135 villages (household.village), poor and near-poor, for the year: the
     reviews of the villages' communes, filtered by the household's village."""
-    from mtqg.geo.models import UnitClassification
 
     villages = list(
         UnitClassification.objects.as_of(on)
@@ -318,8 +315,6 @@ def _p135_village_figures(unit: UnitVersion, year: int, on: date) -> dict[str, A
 
 
 def _p135_communes(on: date, unit: UnitVersion) -> int:
-    from mtqg.geo.models import UnitClassification
-
     return (
         UnitClassification.objects.as_of(on)
         .filter(scheme__code="p135_commune", unit__path__startswith=unit.path)

@@ -9,11 +9,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from mtqg.accounts.scoping import ensure_can_edit, path_visible
 from mtqg.core.audit import diff, record_change, snapshot
+from mtqg.core.scoping import ensure_can_edit, path_visible
+from mtqg.core.text import fold
 from mtqg.core.versioning import version_claim
 from mtqg.geo.models import UnitVersion
-from mtqg.geo.text import fold
 
 from .models import Household, Member, PersonalDataExport, PovertyClass, Review
 from .privacy import mask_id, validate_id_number

@@ -23,6 +23,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from mtqg.core.formatting import number_vi
+from mtqg.geo.models import UnitVersion
+from mtqg.geo.selectors import predecessor_closure
 
 from .models import Area, PovertyClass, PovertyStandard
 
@@ -95,8 +97,6 @@ def standard_for(year: int, *, province_code: str = "") -> PovertyStandard:
 def province_codes(province_code: str) -> list[str]:
     """The code and, through lineage, the codes of the provinces merged into it (e.g. 2025 Bắc Ninh 24 ← pre-2025
     Bắc Ninh 27 and Bắc Giang 24): local standards keyed to a pre-2025 code resolve for the merged province."""
-    from mtqg.geo.models import UnitVersion
-    from mtqg.geo.selectors import predecessor_closure
 
     ids = set(UnitVersion.objects.filter(level=1, code=province_code).values_list("pk", flat=True))
     older = UnitVersion.objects.filter(pk__in=predecessor_closure(ids), level=1).values_list(

@@ -2,26 +2,45 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from collections import Counter
+from datetime import date
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from mtqg.accounts.scoping import get_visible_or_404, path_visible
+from mtqg.core.audit import history_for
+from mtqg.core.scoping import edit_prefixes, get_visible_or_404, path_q, path_visible
 from mtqg.core.search import search_q
+from mtqg.core.tables import safe_cell
 from mtqg.core.versioning import StaleEdit
+from mtqg.geo.selectors import lineage_scope_paths, successors, unit_by_code
 from mtqg.reports.params import parse_params
 
-from .models import Household, PersonalDataExport, Review
+from . import importer
+from .forms import HouseholdForm, MemberForm, ReviewForm
+from .importer import batch_stage, errors_csv, template_csv, template_xlsx
+from .models import Decision, Household, ImportBatch, Member, PersonalDataExport, Review, StagedRow
 from .privacy import can_see_personal, mask_changes, personal
 from .reports import summary
-from .services import personal_data_read
+from .services import (
+    export_log,
+    household_update,
+    member_create,
+    member_delete,
+    member_update,
+    personal_data_read,
+    review_update,
+)
+from .standards import classify_with
 
 
 @login_required
@@ -46,11 +65,6 @@ def index(request: HttpRequest) -> HttpResponse:
 def _unit_paths(code: str) -> tuple[Any, tuple[str, ...]]:
     """A unit by code (current structure first, then pre-2025) and the paths it covers through lineage, so that a
     2025 commune also finds the households registered on its pre-2025 predecessors."""
-    from datetime import date
-
-    from django.utils import timezone
-
-    from mtqg.geo.selectors import lineage_scope_paths, unit_by_code
 
     for on in (timezone.localdate(), date(2025, 6, 30)):
         try:
@@ -65,7 +79,6 @@ def _unit_paths(code: str) -> tuple[Any, tuple[str, ...]]:
 def _search_q(user: Any, q: str) -> Q:
     """Register search (one mechanism, core.search): by household code or village anywhere the user sees; by name,
     ID number or address only among the households of the user's data-entry scope (personal identifiers, 0907)."""
-    from mtqg.accounts.scoping import edit_prefixes, path_q
 
     anywhere = search_q(q, ("village_name",), exact=("code",))
     personal_match = search_q(q, ("address",), folded=("head_search",), exact=("members__id_number",))
@@ -74,8 +87,6 @@ def _search_q(user: Any, q: str) -> Q:
 
 @login_required
 def household_list(request: HttpRequest) -> HttpResponse:
-    from mtqg.accounts.scoping import path_q
-
     q = request.GET.get("q", "").strip()
     unit_code = request.GET.get("unit", "").strip()
     qs = Household.objects.visible_to(request.user).select_related("commune")
@@ -145,7 +156,6 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .select_related("standard", "commune")
         .order_by("-year")
     )
-    from .standards import classify_with
 
     timeline = [
         {
@@ -155,8 +165,6 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
         for r in reviews
     ]
     head = personal("head_name", household.head_name, clear)
-    from mtqg.core.audit import history_for
-    from mtqg.geo.selectors import successors
 
     history = list(history_for(household, request.user))
     for record in history:  # old and new names/addresses follow the same masking rule
@@ -189,11 +197,6 @@ def _messages(exc: Exception) -> str:
 
 @login_required
 def batch_list(request: HttpRequest) -> HttpResponse:
-    from django.core.exceptions import PermissionDenied
-
-    from .importer import batch_stage
-    from .models import ImportBatch
-
     error = ""
     if request.method == "POST":
         upload: Any = request.FILES.get("file")
@@ -225,10 +228,6 @@ def batch_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """Checker's page: staged records (paginated) with accept/reject per record or in bulk, commit as a job."""
-    from django.core.exceptions import PermissionDenied
-
-    from . import importer
-    from .models import Decision, ImportBatch, StagedRow
 
     batch = get_visible_or_404(ImportBatch.objects.select_related("unit", "created_by"), request.user, pk=pk)
     error = ""
@@ -280,9 +279,6 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def batch_errors(request: HttpRequest, pk: int) -> HttpResponse:
-    from .importer import errors_csv
-    from .models import ImportBatch
-
     batch = get_visible_or_404(ImportBatch.objects.select_related("unit"), request.user, pk=pk)
     response = HttpResponse(errors_csv(batch), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="loi-lo-{batch.pk}.csv"'
@@ -291,8 +287,6 @@ def batch_errors(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def import_template(request: HttpRequest) -> HttpResponse:
-    from .importer import template_csv, template_xlsx
-
     kind = request.GET.get("kind", "households")
     try:
         year = int(request.GET.get("year", "2025"))
@@ -316,8 +310,6 @@ def import_template(request: HttpRequest) -> HttpResponse:
 
 
 def _editable_household(request: HttpRequest, pk: int) -> Household:
-    from django.core.exceptions import PermissionDenied
-
     household = get_visible_or_404(Household.objects.select_related("commune"), request.user, pk=pk)
     if not can_see_personal(request.user, household.commune.path):
         raise PermissionDenied(_("Bạn chỉ được xem hộ này."))
@@ -334,9 +326,6 @@ def _editable_household(request: HttpRequest, pk: int) -> Household:
 
 @login_required
 def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    from .forms import HouseholdForm
-    from .services import household_update
-
     household = _editable_household(request, pk)
     form = HouseholdForm(request.POST or None, instance=Household.objects.get(pk=household.pk))
     if request.method == "POST" and form.is_valid():
@@ -357,10 +346,6 @@ def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def member_edit(request: HttpRequest, pk: int, member_pk: int | None = None) -> HttpResponse:
-    from .forms import MemberForm
-    from .models import Member
-    from .services import member_create, member_delete, member_update
-
     household = _editable_household(request, pk)
     member = (
         get_visible_or_404(Member.objects.filter(household=household), request.user, pk=member_pk)
@@ -388,9 +373,6 @@ def member_edit(request: HttpRequest, pk: int, member_pk: int | None = None) -> 
 
 @login_required
 def review_edit(request: HttpRequest, pk: int, review_pk: int) -> HttpResponse:
-    from .forms import ReviewForm
-    from .services import review_update
-
     household = _editable_household(request, pk)
     review = get_visible_or_404(
         Review.objects.filter(household=household).select_related("standard", "commune", "local_standard"),
@@ -418,14 +400,6 @@ def review_edit(request: HttpRequest, pk: int, review_pk: int) -> HttpResponse:
 @login_required
 def household_export(request: HttpRequest) -> HttpResponse:
     """CSV of households with names: only in data-entry scope, with a stated reason that is logged."""
-    import csv
-    import io
-
-    from django.core.exceptions import PermissionDenied
-
-    from mtqg.core.tables import safe_cell
-
-    from .services import export_log
 
     reason = request.GET.get("reason", "").strip()
     try:
@@ -436,8 +410,6 @@ def household_export(request: HttpRequest) -> HttpResponse:
         return HttpResponse(_("Cần nêu lý do xuất dữ liệu cá nhân."), status=400)
     if not path_visible(request.user, params.unit.path):
         return HttpResponse(_("Không tìm thấy đơn vị."), status=404)
-    from mtqg.accounts.scoping import path_q
-    from mtqg.geo.selectors import lineage_scope_paths
 
     paths = tuple(
         lineage_scope_paths(params.unit) | {params.unit.path}

@@ -9,8 +9,8 @@ from typing import Any
 from django.apps import apps
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from mtqg.accounts.scoping import path_q, view_prefixes
 from mtqg.core.models import ChangeRecord
+from mtqg.core.scoping import path_q, view_prefixes
 
 
 def scoped_models() -> list[Any]:

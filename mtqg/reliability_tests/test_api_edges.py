@@ -10,9 +10,19 @@ from typing import Any
 from unittest import mock
 
 from django.test import RequestFactory, SimpleTestCase, TestCase
+from drf_spectacular.generators import SchemaGenerator
 
 from mtqg.api.schema import CachedSchemaView, schema_cache_clear
+from mtqg.finance.api import ProgramSerializer
+from mtqg.finance.models import Allocation
+from mtqg.finance.tests.factories import guard_sample as finance_sample
+from mtqg.ntm.api import CriteriaSetSerializer, RecognitionSerializer
+from mtqg.ntm.models import Assessment
+from mtqg.ntm.tests.factories import guard_sample as ntm_sample
+from mtqg.ocop.models import Product
+from mtqg.ocop.tests.factories import guard_sample as ocop_sample
 from mtqg.testing import World, make_world
+from mtqg.workflow.api import DecisionSerializer
 
 
 class OutOfRangeNumbersTest(TestCase):
@@ -50,20 +60,12 @@ class ScopedIdFiltersTest(TestCase):
 
     @classmethod
     def setUpTestData(cls) -> None:
-        from mtqg.finance.tests.factories import guard_sample as finance_sample
-        from mtqg.ntm.tests.factories import guard_sample as ntm_sample
-        from mtqg.ocop.tests.factories import guard_sample as ocop_sample
-
         cls.world = make_world()
         finance_sample(cls.world)
         ocop_sample(cls.world)
         ntm_sample(cls.world)
 
     def test_absent_and_out_of_scope_ids_answer_the_same(self) -> None:
-        from mtqg.finance.models import Allocation
-        from mtqg.ntm.models import Assessment
-        from mtqg.ocop.models import Product
-
         db = self.world.dien_bien.path
         cases = {
             "/api/v1/finance/disbursements/?allocation=": Allocation.objects.filter(
@@ -94,8 +96,6 @@ class ScopedIdFiltersTest(TestCase):
 
 class SchemaTest(TestCase):
     def test_concurrent_first_loads_generate_the_schema_once(self) -> None:
-        from drf_spectacular.generators import SchemaGenerator
-
         schema_cache_clear()
         real = SchemaGenerator.get_schema
         calls: list[int] = []
@@ -122,10 +122,6 @@ class SchemaTest(TestCase):
         self.assertEqual(len(calls), 1)
 
     def test_fields_that_can_be_null_are_declared_nullable(self) -> None:
-        from mtqg.finance.api import ProgramSerializer
-        from mtqg.ntm.api import CriteriaSetSerializer, RecognitionSerializer
-        from mtqg.workflow.api import DecisionSerializer
-
         for serializer, name in (
             (ProgramSerializer, "parent_code"),
             (CriteriaSetSerializer, "parent_code"),

@@ -15,11 +15,14 @@ from importlib import import_module
 from typing import Any
 from urllib.parse import quote
 
+import requests
 import schemathesis
 from django.test import TestCase
 from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
+from schemathesis.core.failures import FailureGroup
+from schemathesis.core.transport import Response
 
 from mtqg.accounts.tests.test_scoping_guard import SAMPLE_PROVIDERS
 from mtqg.testing import World, make_world
@@ -32,9 +35,6 @@ FIGURES: dict[str, int] = {"operations": 0, "examples": 0, "conformance_checked"
 
 def _conformance_error(operation: Any, response: Any) -> str:
     """'' when a 2xx JSON response matches the operation's documented response schema, else the violation."""
-    import requests
-    from schemathesis.core.failures import FailureGroup
-    from schemathesis.core.transport import Response
 
     if not (200 <= response.status_code < 300) or "json" not in response.get("Content-Type", ""):
         return ""

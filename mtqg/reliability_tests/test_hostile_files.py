@@ -3,6 +3,7 @@ nothing is written (row counts of every model and ChangeRecord compared before/a
 
 from __future__ import annotations
 
+import csv
 import io
 import tempfile
 import unicodedata
@@ -18,6 +19,14 @@ from django.test import TestCase
 from openpyxl import Workbook
 
 from mtqg.core.tables import safe_cell
+from mtqg.finance.services import sniff_photo
+from mtqg.ntm.services import sniff_evidence
+from mtqg.ntm.tests.factories import load_all
+from mtqg.ocop.services import validate_photo
+from mtqg.poverty.tests.factories import make_household
+from mtqg.testing import make_world
+from mtqg.workflow.models import Report, ReportAttachment
+from mtqg.workflow.tests.factories import guard_sample
 
 COMMANDS = [
     ("import_disbursements", []),
@@ -120,10 +129,6 @@ class HostileImportTest(TestCase):
 
 class HostileUploadTest(TestCase):
     def test_uploads_that_lie_about_their_type_are_refused(self) -> None:
-        from mtqg.finance.services import sniff_photo
-        from mtqg.ntm.services import sniff_evidence
-        from mtqg.ocop.services import validate_photo
-
         html = b"<html><script>alert(1)</script></html>"
         checks = [
             (sniff_evidence, "../../etc/evil.png", html),
@@ -161,11 +166,6 @@ class HostileWebUploadTest(TestCase):
 
     @classmethod
     def setUpTestData(cls) -> None:
-        from mtqg.ntm.tests.factories import load_all
-        from mtqg.testing import make_world
-        from mtqg.workflow.models import Report
-        from mtqg.workflow.tests.factories import guard_sample
-
         cls.world = make_world()
         load_all()
         guard_sample(cls.world)
@@ -200,7 +200,6 @@ class HostileWebUploadTest(TestCase):
                 if changed:
                     failures.append(f"{url} {name}: wrote {changed}")
         # attachments are stored, not parsed: a real workbook is fine, a file lying about its type is not
-        from mtqg.workflow.models import ReportAttachment
 
         for name, content in (
             ("anh.png", files["anh.png"]),
@@ -225,11 +224,6 @@ class HostileWebUploadTest(TestCase):
 
 class PersonalExportNeutralisesFormulasTest(TestCase):
     def test_household_csv_export_neutralises_formulas(self) -> None:
-        import csv
-
-        from mtqg.poverty.tests.factories import make_household
-        from mtqg.testing import make_world
-
         world = make_world()
         make_household(world.muong_phang, "DB-F-1", '=HYPERLINK("http://x","bấm")', address="+84 Bản Na")
         self.client.force_login(world.dien_bien_officer)

@@ -7,10 +7,23 @@ from __future__ import annotations
 import io
 
 from django.test import TestCase
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 
 from mtqg.accounts.models import Assignment
+from mtqg.finance.importer import disbursements_import
+from mtqg.finance.models import Disbursement
+from mtqg.finance.tests.factories import commune_of, make_allocation, make_work
+from mtqg.ntm.excel import import_xlsx, set_for, template_xlsx
+from mtqg.ntm.loader import load_all
+from mtqg.ntm.models import Assessment
+from mtqg.ocop.importer import HEADER, import_products
+from mtqg.ocop.models import Product, Rating
+from mtqg.ocop.rules import load_rules
+from mtqg.ocop.tests.factories import make_product
 from mtqg.testing import World, make_user, make_world
+from mtqg.workflow import excel as workflow_excel
+from mtqg.workflow.calendar import load_calendars
+from mtqg.workflow.models import Report, ReportingPeriod, ReportType, ReportValue
 
 
 class OtherImportsScopeTests(TestCase):
@@ -29,11 +42,6 @@ class OtherImportsScopeTests(TestCase):
         )
 
     def test_ocop_row_for_a_dien_bien_commune_or_product(self) -> None:
-        from mtqg.ocop.importer import HEADER, import_products
-        from mtqg.ocop.models import Product, Rating
-        from mtqg.ocop.rules import load_rules
-        from mtqg.ocop.tests.factories import make_product
-
         load_rules()
         db_product = make_product(self.world.muong_phang)
         ratings = Rating.objects.count()
@@ -54,10 +62,6 @@ class OtherImportsScopeTests(TestCase):
         self.assertEqual((Product.objects.count(), Rating.objects.count()), (1, ratings))
 
     def test_finance_disbursement_for_a_dien_bien_work(self) -> None:
-        from mtqg.finance.importer import disbursements_import
-        from mtqg.finance.models import Disbursement
-        from mtqg.finance.tests.factories import commune_of, make_allocation, make_work
-
         work = make_work(commune_of(self.world.dien_bien_old))
         make_allocation(work, 100_000_000)
         rows = [
@@ -77,15 +81,10 @@ class OtherImportsScopeTests(TestCase):
         self.assertFalse(Disbursement.objects.exists())
 
     def test_ntm_row_for_a_dien_bien_commune(self) -> None:
-        from mtqg.ntm.excel import import_xlsx, set_for, template_xlsx
-        from mtqg.ntm.loader import load_all
-        from mtqg.ntm.models import Assessment
-
         load_all()
         province = self.world.cao_bang_old
         cset = set_for(province, 2023)
         assert cset is not None
-        from openpyxl import load_workbook
 
         wb = load_workbook(io.BytesIO(template_xlsx(province, 2023, cset)))
         ws = wb.worksheets[0]
@@ -103,19 +102,15 @@ class OtherImportsScopeTests(TestCase):
         self.assertFalse(Assessment.objects.exists())
 
     def test_workflow_import_into_a_dien_bien_report(self) -> None:
-        from mtqg.workflow.calendar import load_calendars
-        from mtqg.workflow.excel import import_xlsx, template_xlsx
-        from mtqg.workflow.models import Report, ReportingPeriod, ReportType, ReportValue
-
         load_calendars([2026])
         report = Report.objects.create(
             report_type=ReportType.objects.get(code="gnbv_6thang_nam"),
             unit=self.world.muong_phang,
             period=ReportingPeriod.objects.get(code="2026-H1"),
         )
-        data = template_xlsx(report)
+        data = workflow_excel.template_xlsx(report)
         for actor in (self.world.cao_bang_officer, self.cb_wide):
-            result = import_xlsx(actor=actor, report=report, data=data, dry_run=False)
+            result = workflow_excel.import_xlsx(actor=actor, report=report, data=data, dry_run=False)
             self.assertFalse(result.saved)
             self.assertTrue(result.errors)
         self.assertFalse(ReportValue.objects.filter(report=report).exists())

@@ -22,7 +22,15 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.test import TestCase
 
+from mtqg.finance.importer import read_rows
+from mtqg.finance.tests.factories import ensure_programs
+from mtqg.ntm.excel import import_xlsx, set_for
+from mtqg.ntm.tests.factories import load_all
+from mtqg.ocop.importer import HEADER, import_products
 from mtqg.testing import World, make_world
+from mtqg.workflow import excel as workflow_excel
+from mtqg.workflow.models import Report
+from mtqg.workflow.tests.factories import guard_sample
 
 from .bigfiles import MILLION, write_xlsx_rows, write_xlsx_sparse
 from .test_hostile_files import _counts
@@ -52,11 +60,6 @@ class MillionRowsTest(TestCase):
 
     @classmethod
     def setUpTestData(cls) -> None:
-        from mtqg.finance.tests.factories import ensure_programs
-        from mtqg.ntm.tests.factories import load_all
-        from mtqg.workflow.models import Report
-        from mtqg.workflow.tests.factories import guard_sample
-
         cls.world = make_world()
         load_all()
         ensure_programs()
@@ -112,8 +115,6 @@ class MillionRowsTest(TestCase):
 
     # -- OCOP: import_ocop_products and /ocop/import/ -----------------------------------------------------------
     def test_ocop_products_stop_at_their_limit(self) -> None:
-        from mtqg.ocop.importer import HEADER
-
         path = self._file(
             "ocop",
             [list(HEADER)],
@@ -155,8 +156,6 @@ class MillionRowsTest(TestCase):
 
     # -- NTM: the province workbook (/ntm/import/) --------------------------------------------------------------
     def test_ntm_workbook_stops_at_its_limit(self) -> None:
-        from mtqg.ntm.excel import import_xlsx, set_for
-
         w = self.world
         cset = set_for(w.dien_bien_old, 2024)
         assert cset is not None
@@ -227,10 +226,6 @@ class MillionRowsTest(TestCase):
 
     # -- rows numbered with a gap: 2 rows on disk, a million for openpyxl ---------------------------------------
     def test_a_gap_in_row_numbers_is_not_a_million_empty_rows(self) -> None:
-        from mtqg.finance.importer import read_rows
-        from mtqg.ocop.importer import import_products
-        from mtqg.workflow.excel import import_xlsx
-
         path = write_xlsx_sparse(Path(self.tmp.name) / "gap.xlsx", ["a", "b"], ["x", 1])
         content = path.read_bytes()
 
@@ -247,7 +242,9 @@ class MillionRowsTest(TestCase):
             "gap workflow",
             lambda: " ".join(
                 e["message"]
-                for e in import_xlsx(actor=None, report=self.report, data=content, dry_run=False).errors
+                for e in workflow_excel.import_xlsx(
+                    actor=None, report=self.report, data=content, dry_run=False
+                ).errors
             ),
             "1.000",
         )
@@ -256,7 +253,6 @@ class MillionRowsTest(TestCase):
     def test_a_sheet_elsewhere_in_the_zip_and_a_bomb_beside_the_sheets(self) -> None:
         """openpyxl reads a sheet wherever the workbook's relationships point (here `xl/data/rows.bin`), so every
         member is counted; members unpacking to more than 256 MB in all are refused before openpyxl runs."""
-        from mtqg.finance.importer import read_rows
 
         tmp = Path(self.tmp.name)
         hidden = write_xlsx_rows(tmp / "hidden.xlsx", [["a", "b"]], ["x", 1], sheet_path="xl/data/rows.bin")

@@ -19,8 +19,8 @@ from django.test import TestCase
 
 from mtqg.accounts import demo as accounts_demo
 from mtqg.accounts.models import User
-from mtqg.accounts.scoping import edit_prefixes
-from mtqg.core.demo import DEMO_STEPS, _load
+from mtqg.core.scoping import edit_prefixes
+from mtqg.frontpage.demo import DEMO_STEPS, _load
 from mtqg.geo.models import UnitVersion
 from mtqg.poverty import demo as poverty_demo
 from mtqg.poverty.tally import tally_refresh

@@ -15,6 +15,7 @@ from django.core.cache import caches
 from django.test import RequestFactory, SimpleTestCase, TestCase, override_settings
 from rest_framework.throttling import SimpleRateThrottle
 
+from mtqg.accounts.models import LoginFailure
 from mtqg.core.net import client_address
 from mtqg.testing import World, make_world
 
@@ -88,8 +89,6 @@ class LoginLimitBehindProxyTest(TestCase):
         cls.world = make_world()
 
     def test_per_address_login_limit_uses_the_forwarded_client(self) -> None:
-        from mtqg.accounts.models import LoginFailure
-
         with self.settings(
             CLIENT_IP_HEADER="X-Forwarded-For", TRUSTED_PROXIES=["10.0.0.1"], LOGIN_IP_ATTEMPTS=3
         ):

@@ -13,18 +13,29 @@ public portal and the login/password-reset pages.
 
 from __future__ import annotations
 
+import uuid
 from importlib import import_module
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from django.apps import apps
-from django.test import TestCase
+from django.test import RequestFactory, TestCase
 from django.urls import resolve
+from rest_framework.request import Request
 
-from mtqg.accounts.scoping import path_q, view_prefixes
 from mtqg.accounts.tests.test_scoping_guard import SAMPLE_PROVIDERS
 from mtqg.api.router import router
+from mtqg.core.models import ChangeRecord, Job
+from mtqg.core.scoping import path_q, view_prefixes
+from mtqg.geo.models import UnitVersion
+from mtqg.notifications.models import Notification
+from mtqg.notifications.services import notification_send
+from mtqg.ocop.tests.factories import make_product
+from mtqg.poverty.models import Household, ImportBatch, Member
+from mtqg.poverty.tests.factories import make_household
 from mtqg.testing import World, make_world
+from mtqg.workflow import services as wf
+from mtqg.workflow.models import Report, ReportAttachment
 
 from .matrix import scrape_form, snapshot, url_patterns
 
@@ -74,8 +85,6 @@ INSIDER_FORMS: dict[str, dict[str, str]] = {}
 
 def _api_model(prefix: str, viewset: Any, user: Any) -> Any:
     """The model behind a router entry (from its get_queryset), or None for reference data (no scope_path)."""
-    from django.test import RequestFactory
-    from rest_framework.request import Request
 
     view = viewset()
     request = RequestFactory().get(f"/api/v1/{prefix}/")
@@ -155,7 +164,6 @@ class ScopeMatrixTest(TestCase):
         for provider in SAMPLE_PROVIDERS:
             module, func = provider.split(":")
             cls.sample_urls.extend(getattr(import_module(module), func)(w))
-        from mtqg.poverty.models import Household, Member
 
         household = Household.objects.filter(commune=w.muong_phang).first()
         if household is not None and not Member.objects.filter(household=household).exists():
@@ -167,11 +175,6 @@ class ScopeMatrixTest(TestCase):
     def _other_commune_rows(cls, w: World) -> None:
         """Rows of the models whose guard sample sits in Mường Phăng, in another Điện Biên commune: the commune
         officer must not reach them."""
-        from mtqg.geo.models import UnitVersion
-        from mtqg.ocop.tests.factories import make_product
-        from mtqg.poverty.models import ImportBatch
-        from mtqg.poverty.tests.factories import make_household
-        from mtqg.workflow.models import Report, ReportAttachment
 
         mine = view_prefixes(w.commune_officer)
         other = (
@@ -348,9 +351,6 @@ class ScopeMatrixTest(TestCase):
         Điện Biên URL (except other users' private files) and reads Cao Bằng rows too; the API is read-only for
         him, Django admin is closed, he cannot approve in the province's place, and other users' jobs, files and
         notifications stay theirs. A real edit of a Điện Biên household goes through (the role allows it)."""
-        from mtqg.core.models import ChangeRecord
-        from mtqg.workflow import services as wf
-        from mtqg.workflow.models import Report
 
         w = self.world
         api_models = _api_models(w.dien_bien_officer)
@@ -422,11 +422,9 @@ class ScopeMatrixTest(TestCase):
         made += 1
         self.assertEqual(before, snapshot(w.central), "central changed data it may not")
         self.assertEqual(Report.objects.get(pk=report.pk).status, report.status)
-        from mtqg.notifications.models import Notification
 
         self.assertFalse(Notification.objects.filter(pk__in=note_ids, read_at__isnull=False).exists())
         # a write the role allows: the Điện Biên household edit form, re-posted with a new address
-        from mtqg.poverty.models import Household
 
         household = Household.objects.get(code="GUARD-DB-2")
         edit = f"/poverty/ho/{household.pk}/sua/"
@@ -444,19 +442,12 @@ class ScopeMatrixTest(TestCase):
 
     @staticmethod
     def _private_job_url(owner: Any) -> str:
-        import uuid
-
-        from mtqg.core.models import Job
-
         job = Job.objects.create(id=uuid.uuid4(), kind="noop", title="riêng", params={}, created_by=owner)
         return f"/jobs/{job.pk}/"
 
     @staticmethod
     def _private_notifications(owner: Any) -> list[int]:
-        from mtqg.notifications.services import notification_send
-
         notification_send(recipients=[owner], category="system", title="Riêng tư", url="/", key="rel-0902")
-        from mtqg.notifications.models import Notification
 
         return list(Notification.objects.filter(recipient=owner).values_list("pk", flat=True))
 

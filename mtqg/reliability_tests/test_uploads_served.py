@@ -7,6 +7,7 @@ on disk.
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -14,6 +15,10 @@ from django.test import TestCase
 from django.urls import reverse
 
 from mtqg.core.uploads import upload_response
+from mtqg.ntm import services
+from mtqg.ntm.models import IndicatorValue
+from mtqg.ntm.tests.factories import guard_sample
+from mtqg.testing import make_world
 
 JS_PDF = (
     b"%PDF-1.4\n1 0 obj << /Type /Catalog /OpenAction << /S /JavaScript /JS (app.alert(1)) >> >>\nendobj\n"
@@ -25,20 +30,13 @@ class UploadsServedAsAttachmentsTest(TestCase):
 
     @classmethod
     def setUpTestData(cls) -> None:
-        from mtqg.ntm.tests.factories import guard_sample
-        from mtqg.testing import make_world
-
         cls.world = make_world()
         guard_sample(cls.world)
 
     def _value(self) -> Any:
-        from mtqg.ntm.models import IndicatorValue
-
         return IndicatorValue.objects.filter(assessment__note="GUARD-ĐB").exclude(evidence="").get()
 
     def test_evidence_pdf_with_javascript_is_a_download_not_inline(self) -> None:
-        from mtqg.ntm import services
-
         value = self._value()
         services.indicator_value_evidence_set(
             actor=self.world.dien_bien_officer, value=value, upload=SimpleUploadedFile("js.pdf", JS_PDF)
@@ -54,16 +52,12 @@ class UploadsServedAsAttachmentsTest(TestCase):
         self.assertIn("sandbox", response["Content-Security-Policy"])
 
     def test_unknown_extension_gets_octet_stream_whatever_was_claimed(self) -> None:
-        import io
-
         response = upload_response(io.BytesIO(b"<html><script>1</script>"), filename="a/b/trang.html")
         self.assertEqual(response["Content-Type"], "application/octet-stream")
         self.assertIn('filename="trang.html"', response["Content-Disposition"])
         self.assertTrue(response["Content-Disposition"].startswith("attachment"))
 
     def test_replacing_evidence_removes_the_old_file(self) -> None:
-        from mtqg.ntm import services
-
         value = self._value()
         storage = value.evidence.storage
         old = value.evidence.name

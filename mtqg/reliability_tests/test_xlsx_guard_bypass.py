@@ -22,6 +22,12 @@ from django.core.management import CommandError, call_command
 from django.test import SimpleTestCase, TestCase
 
 from mtqg.core.xlsx_guard import check_rows
+from mtqg.ntm.tests.factories import load_all
+from mtqg.poverty.models import ImportBatch
+from mtqg.poverty.standards import load_standards
+from mtqg.testing import make_world
+from mtqg.workflow.models import Report
+from mtqg.workflow.tests.factories import guard_sample
 
 from .bigfiles import _CONTENT_TYPES, _ROOT_RELS, SHEET, _row, _workbook, _workbook_rels
 from .test_hostile_files import _counts, _xlsx
@@ -125,12 +131,6 @@ class CraftedWorkbooksThroughImportersTest(TestCase):
 
     @classmethod
     def setUpTestData(cls) -> None:
-        from mtqg.ntm.tests.factories import load_all
-        from mtqg.poverty.standards import load_standards
-        from mtqg.testing import make_world
-        from mtqg.workflow.models import Report
-        from mtqg.workflow.tests.factories import guard_sample
-
         cls.world = make_world()
         load_all()
         load_standards()
@@ -147,7 +147,6 @@ class CraftedWorkbooksThroughImportersTest(TestCase):
     def test_web_importers_answer_a_message_not_a_500_and_write_nothing(self) -> None:
         """The poverty importer keeps a refused file as an INVALID batch with its errors (its design): there the
         batch must carry the guard's message and no staged row; elsewhere nothing at all is written."""
-        from mtqg.poverty.models import ImportBatch
 
         self.client.raise_request_exception = False
         self.client.force_login(self.world.dien_bien_officer)

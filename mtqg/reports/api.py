@@ -10,8 +10,8 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from mtqg.accounts.scoping import path_visible
-from mtqg.api.errors import bad_request
+from mtqg.core.api.errors import bad_request
+from mtqg.core.scoping import path_visible
 
 from .catalog import get_report
 from .params import parse_params

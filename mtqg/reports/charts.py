@@ -13,6 +13,7 @@ from functools import lru_cache
 from typing import Any
 
 from django.utils.translation import gettext as _
+from PIL import Image, ImageDraw, ImageFont
 
 from mtqg.core.formatting import number_vi
 
@@ -108,8 +109,6 @@ def bar_chart_svg(block: dict[str, Any]) -> str:
 
 @lru_cache(maxsize=4)
 def _font(size: int) -> Any:
-    from PIL import ImageFont
-
     for path in FONT_FILES:
         try:
             return ImageFont.truetype(path, size)
@@ -119,8 +118,6 @@ def _font(size: int) -> Any:
 
 
 def bar_chart_png(block: dict[str, Any]) -> bytes:
-    from PIL import Image, ImageDraw
-
     labels, series, peak, tops, height = _layout(block)
     decimals = int(block.get("decimals", 0))
     scale = 2  # crisp when printed at 160 mm

@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 
 from mtqg.core.formatting import number_vi
 from mtqg.geo.models import UnitVersion
+from mtqg.reports.catalog import get_report
 from mtqg.reports.params import ReportParams
 
 from .models import Finding, Recommendation
@@ -169,7 +170,6 @@ class Builder:
     # -- plumbing ------------------------------------------------------------------------------------------------
     def run(self, slug: str, **changes: Any) -> Any:
         """One catalog report with these params; None when it cannot answer (no criteria set, no data…)."""
-        from mtqg.reports.catalog import get_report
 
         sub = replace(self.params, **changes)
         self.sources[slug + ("@" + sub.on.isoformat() if changes else "")] = {

@@ -12,8 +12,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from mtqg.geo.models import UnitVersion
+from mtqg.reports.writers import render
 
-from . import services
+from . import reporting, services
 from .models import Mission, Recommendation, Snapshot
 
 SOURCE_DB = "Bài viết nguồn 000: Cổng TTĐT tỉnh Điện Biên (DIC), 06/12/2020"
@@ -449,10 +450,6 @@ def seed() -> int:
 
 
 def seed_briefings() -> int:
-    from mtqg.reports.writers import render
-
-    from . import reporting
-
     made = 0
     for raw in DEMO_BRIEFINGS:
         marker = {**raw, "demo": "1"}

@@ -13,13 +13,14 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from mtqg.accounts.scoping import entry_required, get_visible_or_404
+from mtqg.core.scoping import entry_required, get_visible_or_404
 from mtqg.core.uploads import upload_response
 from mtqg.core.versioning import StaleEdit
 
 from . import services
 from .forms import AttachmentForm, FindingForm, MissionForm, RecommendationForm
 from .models import Attachment, Mission
+from .views import mission_context
 
 
 def _apply(form: Any, exc: ValidationError | PermissionDenied) -> None:
@@ -74,8 +75,6 @@ def mission_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _mission_page_with(request: HttpRequest, mission: Mission, **forms: Any) -> HttpResponse:
-    from .views import mission_context
-
     context = mission_context(request, mission)
     context.update(forms)
     return render(request, "supervision/mission.html", context, status=400)

@@ -5,6 +5,7 @@ Every row is scoped by the visited unit's path (`mission__unit__path`)."""
 from __future__ import annotations
 
 import hashlib
+import json
 from datetime import date
 from typing import Any
 
@@ -14,7 +15,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from mtqg.accounts.scoping import ScopedQuerySet
+from mtqg.core.scoping import ScopedQuerySet
 from mtqg.geo.models import UnitVersion
 
 from .themes import theme_label
@@ -271,8 +272,6 @@ class Snapshot(models.Model):
         super().save(*args, **kwargs)
 
     def compute_hash(self) -> str:
-        import json
-
         h = hashlib.sha256(json.dumps(self.figures, sort_keys=True, ensure_ascii=False).encode())
         h.update(bytes(self.rendered or b""))
         return h.hexdigest()

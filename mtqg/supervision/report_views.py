@@ -11,11 +11,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from mtqg.accounts.scoping import get_visible_or_404, path_editable
 from mtqg.core.jobs import job_enqueue
+from mtqg.core.scoping import get_visible_or_404, path_editable
 from mtqg.reports import charts
 from mtqg.reports.writers import CONTENT_TYPES, FORMATS, cell, document_of
 
@@ -113,8 +114,6 @@ def report_download(request: HttpRequest) -> HttpResponse:
 
 
 def _reports_url() -> str:
-    from django.urls import reverse
-
     return reverse("supervision:reports")
 
 

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.translation import gettext as _
 
-from mtqg.accounts.scoping import path_visible
+from mtqg.core.scoping import path_visible
 from mtqg.reports.catalog import CATALOG, get_report
 from mtqg.reports.labels import REPORT_TITLES
 from mtqg.reports.params import ReportParams, parse_params

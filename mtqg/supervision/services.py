@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import zipfile
 from datetime import date
 from typing import Any
 
@@ -13,8 +14,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from mtqg.accounts.scoping import ensure_can_edit, path_editable
 from mtqg.core.audit import diff, record_change, snapshot
+from mtqg.core.scoping import ensure_can_edit, path_editable
 from mtqg.core.versioning import version_claim
 from mtqg.geo.models import UnitVersion
 
@@ -38,8 +39,6 @@ def sniff(upload: UploadedFile) -> str | None:
     for content_type, (magic, _ext) in ALLOWED_TYPES.items():
         if head.startswith(magic):
             if content_type == DOCX:
-                import zipfile
-
                 try:
                     with zipfile.ZipFile(upload) as archive:
                         names = set(archive.namelist())

@@ -15,12 +15,13 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
-from mtqg.accounts.scoping import get_visible_or_404, path_editable
 from mtqg.core.audit import history_for
+from mtqg.core.scoping import get_visible_or_404, path_editable
 from mtqg.core.tables import write_xlsx
 from mtqg.core.versioning import parse_version
 
 from . import reports, selectors, services
+from .forms import AttachmentForm, FindingForm, RecommendationForm
 from .models import Mission, Recommendation
 from .themes import theme_choices
 
@@ -61,8 +62,6 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 def mission_context(request: HttpRequest, mission: Mission) -> dict[str, Any]:
-    from .forms import AttachmentForm, FindingForm, RecommendationForm
-
     return {
         "m": mission,
         "findings": mission.findings.all(),

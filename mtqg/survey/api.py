@@ -10,8 +10,8 @@ from rest_framework.exceptions import PermissionDenied as ApiPermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from mtqg.accounts.scoping import get_visible_or_404
-from mtqg.api.errors import bad_request
+from mtqg.core.api.errors import bad_request
+from mtqg.core.scoping import get_visible_or_404
 from mtqg.reports.api import json_body_schema
 
 from .models import CampaignHousehold
@@ -36,7 +36,9 @@ def sync_view(request: Request) -> Response:
         result = sync_batch(
             actor=request.user, device_id=str(data.get("device_id", "")), items=data.get("items")
         )
-    except PermissionDenied as exc:  # in the API's one error format (api/errors.py), like every other 403
+    except (
+        PermissionDenied
+    ) as exc:  # in the API's one error format (core/api/errors.py), like every other 403
         raise ApiPermissionDenied(str(exc)) from exc
     except ValidationError as exc:
         return bad_request({"items": exc.messages})

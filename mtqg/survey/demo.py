@@ -16,15 +16,16 @@ from django.db import transaction
 
 from mtqg.accounts.demo import DEMO_PASSWORD
 from mtqg.accounts.models import User
+from mtqg.core.text import fold
 from mtqg.geo.models import UnitVersion
 from mtqg.geo.services import unit_create
-from mtqg.geo.text import fold
 from mtqg.poverty.models import Household, Review
 from mtqg.poverty.standards import classify, load_standards, standard_for
 from mtqg.workflow.calendar import load_calendars
 
 from .definitions import load_forms, questions, standard_of
 from .models import Campaign, CampaignHousehold, Device
+from .paperwork import complaint_record, meeting_record, posting_record
 from .services import (
     _save_response,
     campaign_create,
@@ -32,6 +33,7 @@ from .services import (
     campaign_village_assign,
     derived_for,
 )
+from .sync import sync_batch
 
 COMMUNE = ("2025", 3, "03325")  # Mường Phăng
 VILLAGES = ["Bản Khá", "Bản Co Thón", "Bản Ten", "Bản Cang", "Bản Pá Pốm"]
@@ -163,7 +165,6 @@ def seed(*, small: bool = False) -> int:
 
 def _demo_paperwork(campaign: Campaign, village: UnitVersion, surveyed: list[CampaignHousehold]) -> None:
     """Bản Khá held its meeting; the results are posted and two complaints are open."""
-    from .paperwork import complaint_record, meeting_record, posting_record
 
     attendees = max(20, len(surveyed))
     meeting_record(
@@ -203,7 +204,6 @@ def _demo_conflict(
     item: CampaignHousehold, qs: dict[str, list[dict[str, Any]]], enumerator: User, device: Device
 ) -> None:
     """The office saved the form; the enumerator's offline copy (from before) then synced: a conflict."""
-    from .sync import sync_batch
 
     office = _undrived(item, answers_for(qs, item.previous_class, 1))
     _save_response(actor=None, item=item, answers=office, device=None, entered_at=None)

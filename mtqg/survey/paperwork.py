@@ -13,9 +13,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from mtqg.accounts.scoping import ensure_can_edit
 from mtqg.core.audit import record_change
 from mtqg.core.formatting import date_vi
+from mtqg.core.scoping import ensure_can_edit
 from mtqg.geo.models import UnitVersion
 from mtqg.poverty.models import Review
 from mtqg.poverty.services import reviews_retransition

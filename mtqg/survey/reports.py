@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from mtqg.core.formatting import date_vi
+from mtqg.poverty.models import Member
 from mtqg.reports.params import ReportParams
 
 from .models import Campaign, CampaignHousehold, SurveyResponse
@@ -138,7 +139,6 @@ def certificate(item: CampaignHousehold) -> dict[str, Any]:
     """Giấy chứng nhận hộ nghèo, hộ cận nghèo (QĐ 24/2021 Mẫu số 03; content as in poverty-standards.md §3 [P39]):
     only after the commune decision, for a household recognised poor or near-poor. Personal data in clear: the
     caller checks the user's data-entry scope."""
-    from mtqg.poverty.models import Member
 
     campaign = item.campaign
     decision = getattr(campaign, "decision", None)

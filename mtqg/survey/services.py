@@ -12,21 +12,23 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mtqg.accounts.models import Assignment
-from mtqg.accounts.scoping import ensure_can_edit, path_q
+from mtqg.accounts.services import assignment_create
 from mtqg.core.audit import record_change
+from mtqg.core.scoping import ensure_can_edit, path_q
 from mtqg.geo.models import UnitVersion
 from mtqg.geo.selectors import classification, lineage_scope_paths
-from mtqg.poverty.models import Household, PovertyClass, Review
+from mtqg.poverty.models import Household, Member, PovertyClass, Review
+from mtqg.workflow.models import ReportingPeriod
 
 from .definitions import evaluate, form_for, standard_of
-from .models import Campaign, CampaignHousehold, CampaignVillage, Device, SurveyResponse
+from .derive import derive
+from .models import Campaign, CampaignHousehold, CampaignVillage, Device, SurveyResponse, VillageMeeting
 
 POORISH = (PovertyClass.POOR, PovertyClass.NEAR_POOR)
 
 
 def campaign_deadline(year: int) -> tuple[date, date, str]:
     """(start, deadline, source) from the reporting calendar's REVIEW period of the year (workflow app)."""
-    from mtqg.workflow.models import ReportingPeriod
 
     period = ReportingPeriod.objects.filter(year=year, slot="REVIEW").first()
     if period is None:
@@ -137,7 +139,6 @@ def campaign_village_assign(
 ) -> CampaignVillage:
     """Assign a village of the campaign to an enumerator. The enumerator's scope is an ordinary Assignment
     (role điều tra viên, on the village, for the campaign period): the one scoping mechanism does the rest."""
-    from mtqg.accounts.services import assignment_create
 
     ensure_can_edit(actor, campaign.commune.path)
     cv = CampaignVillage.objects.select_for_update().filter(campaign=campaign, village=village).first()
@@ -209,7 +210,6 @@ def check_members(members: list[dict[str, Any]]) -> list[str]:
 
 def ensure_not_approved(item: CampaignHousehold) -> None:
     """After the village meeting passed the results, a result changes only through a complaint's resolution."""
-    from .models import VillageMeeting
 
     meeting = VillageMeeting.objects.filter(
         campaign_id=item.campaign_id, village_id=item.village_id, passed=True
@@ -245,9 +245,6 @@ def derived_for(
     item: CampaignHousehold, members: list[dict[str, Any]] | None = None
 ) -> dict[str, tuple[bool, str]]:
     """B2 indicators the members answer (field roster if given, else the register's members), with reasons."""
-    from mtqg.poverty.models import Member
-
-    from .derive import derive
 
     rules = item.campaign.form.definition.get("derive", {})
     if members is None:

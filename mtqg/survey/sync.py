@@ -18,12 +18,20 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from mtqg.accounts.scoping import edit_prefixes, path_editable
 from mtqg.core.audit import record_change
+from mtqg.core.scoping import edit_prefixes, ensure_can_edit, path_editable
+from mtqg.poverty.models import Member
 
 from .definitions import questions, standard_of
 from .models import Campaign, CampaignHousehold, Device, SurveyResponse, SyncConflict, SyncItem
-from .services import _save_response, device_register, ensure_not_approved, region_of, visible_items
+from .services import (
+    MEMBER_FIELDS,
+    _save_response,
+    device_register,
+    ensure_not_approved,
+    region_of,
+    visible_items,
+)
 
 MAX_BATCH = 1000
 
@@ -149,9 +157,6 @@ def sync_batch(*, actor: Any, device_id: str, items: Any) -> dict[str, Any]:
     memo: dict[
         Any, Any
     ] = {}  # per campaign: (standard, region); per ("members", household): register members
-    from mtqg.poverty.models import Member
-
-    from .services import MEMBER_FIELDS
 
     for hid in {it.household_id for it in by_id.values()}:
         memo[("members", hid)] = []
@@ -249,7 +254,6 @@ def conflict_resolve(
 ) -> SurveyResponse:
     """A person picks, field by field, the device's or the office's answer ("device"/"server"); the result is
     saved as a new version and the conflict closed with who, when and the choices."""
-    from mtqg.accounts.scoping import ensure_can_edit
 
     ensure_can_edit(actor, conflict.item.path)
     if conflict.resolved_at is not None:

@@ -3,24 +3,31 @@ live class, sync conflicts, and the installable field app (shell, manifest, serv
 
 from __future__ import annotations
 
+import uuid
+from datetime import date
 from pathlib import Path
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from mtqg.accounts.models import User
-from mtqg.accounts.scoping import get_visible_or_404, path_editable
+from mtqg.accounts.models import Assignment, User
+from mtqg.core.scoping import get_visible_or_404, path_editable
 from mtqg.geo.models import UnitVersion
+from mtqg.reports import writers
+from mtqg.reports.params import ReportParams
 
+from . import paperwork as steps
 from . import selectors, services
 from .definitions import questions, standard_of
 from .models import Campaign, CampaignHousehold, Complaint, SurveyResponse, SyncConflict
+from .reports import certificate, review_results
 from .sync import conflict_resolve
 
 STATIC = Path(__file__).parent / "static" / "survey"
@@ -106,8 +113,6 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _enumerators(campaign: Campaign) -> list[User]:
-    from mtqg.accounts.models import Assignment
-
     return list(
         User.objects.filter(
             assignments__role=Assignment.Role.ENUMERATOR, assignments__unit__parent=campaign.commune
@@ -248,7 +253,6 @@ def conflict_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def field_app(request: HttpRequest) -> HttpResponse:
-    import uuid
 
     # `rendered` tells a page served by the service worker's cache from a fresh one (browser test)
     return render(request, "survey/app.html", {"rendered": uuid.uuid4().hex})
@@ -271,8 +275,6 @@ def manifest(request: HttpRequest) -> HttpResponse:
 
 
 def _date(value: str) -> Any:
-    from datetime import date
-
     try:
         return date.fromisoformat(value)
     except ValueError as exc:
@@ -283,9 +285,6 @@ def _date(value: str) -> Any:
 @require_POST
 def paperwork(request: HttpRequest, pk: int) -> HttpResponse:
     """One form post per step: meeting, posting, complaint, resolution, decision (services do the checks)."""
-    from django.contrib import messages
-
-    from . import paperwork as steps
 
     campaign = get_visible_or_404(Campaign.objects.select_related("commune", "form"), request.user, pk=pk)
     p, user, action = request.POST, request.user, request.POST.get("action", "")
@@ -345,19 +344,15 @@ def paperwork(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def campaign_report(request: HttpRequest, pk: int) -> HttpResponse:
     """The review's result report (?format=xlsx|docx|pdf) through the report writers (poverty-review-results)."""
-    from django.http import Http404
-
-    from mtqg.reports.params import ReportParams
-    from mtqg.reports.writers import CONTENT_TYPES, FORMATS, render
-
-    from .reports import review_results
 
     fmt = request.GET.get("format", "xlsx")
-    if fmt not in FORMATS:
+    if fmt not in writers.FORMATS:
         raise Http404(_("Định dạng không hỗ trợ."))
     campaign = get_visible_or_404(Campaign.objects.select_related("commune"), request.user, pk=pk)
     data = review_results(request.user, ReportParams(unit=campaign.commune, year=campaign.year))
-    response = HttpResponse(render("poverty-review-results", data, fmt), content_type=CONTENT_TYPES[fmt])
+    response = HttpResponse(
+        writers.render("poverty-review-results", data, fmt), content_type=writers.CONTENT_TYPES[fmt]
+    )
     response["Content-Disposition"] = (
         f'attachment; filename="ket-qua-ra-soat-{campaign.commune.code}-{campaign.year}.{fmt}"'
     )
@@ -367,10 +362,6 @@ def campaign_report(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def household_certificate(request: HttpRequest, pk: int) -> HttpResponse:
     """Giấy chứng nhận (Mẫu số 03) as DOCX: data-entry scope of the commune only (personal data in clear)."""
-    from mtqg.reports.writers import CONTENT_TYPES, render
-
-    from .reports import certificate
-
     item = _item(request, pk)
     if not path_editable(request.user, item.campaign.commune.path):
         raise PermissionDenied(_("Chỉ cán bộ xã được in giấy chứng nhận."))
@@ -378,6 +369,8 @@ def household_certificate(request: HttpRequest, pk: int) -> HttpResponse:
         data = certificate(item)
     except ValidationError as exc:
         return HttpResponse(_errors(exc), status=400, content_type="text/plain; charset=utf-8")
-    response = HttpResponse(render("poverty-certificate", data, "docx"), content_type=CONTENT_TYPES["docx"])
+    response = HttpResponse(
+        writers.render("poverty-certificate", data, "docx"), content_type=writers.CONTENT_TYPES["docx"]
+    )
     response["Content-Disposition"] = f'attachment; filename="giay-chung-nhan-{item.household.code}.docx"'
     return response

@@ -19,7 +19,7 @@ import random
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -30,10 +30,11 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from mtqg.core.audit import record_change
+from mtqg.core.text import fold
 from mtqg.geo.models import ClassificationScheme, UnitClassification, UnitVersion
-from mtqg.geo.text import fold
 
 from . import bulk
+from .rows import Row
 
 PROFILE_FILE = Path(__file__).resolve().parent / "data" / "profile.json"
 MARK = "SYN"
@@ -74,33 +75,6 @@ class Commune:
 class Stats:
     counts: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     seconds: dict[str, float] = field(default_factory=dict)
-
-
-class Row:
-    """Column list and constant tail for raw inserts: the caller supplies the varying leading values."""
-
-    def __init__(self, model: type[models.Model], varying: Sequence[str]) -> None:
-        fields = {f.name: f for f in model._meta.concrete_fields}
-        self.model = model
-        self.columns: list[str] = [str(fields[name].column) for name in varying]
-        tail: list[Any] = []
-        now = timezone.now()
-        for f in model._meta.concrete_fields:
-            if f.name in varying or f.primary_key:
-                continue
-            if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
-                value: Any = now
-            else:
-                value = f.get_default()
-            if isinstance(f, models.JSONField):
-                value = json.dumps(value if value is not None else {})
-            self.columns.append(str(f.column))
-            tail.append(value)
-        self.tail = tuple(tail)
-
-    def insert(self, rows: Iterable[Sequence[Any]]) -> int:
-        tail = self.tail
-        return bulk.insert(self.model, self.columns, (tuple(r) + tail for r in rows))
 
 
 class Generator:

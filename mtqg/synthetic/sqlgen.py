@@ -30,6 +30,12 @@ from typing import Any
 
 from django.db import connection, models
 
+from mtqg.core.text import fold
+from mtqg.poverty.models import Household, Member, Review
+from mtqg.poverty.standards import decide
+
+from .rows import Row
+
 POOL = 32  # 5 hash bits pick the entry
 CLASSES = ("poor", "near_poor", "average", "none")
 
@@ -45,8 +51,6 @@ class Band:
 
 
 def _decide() -> Callable[..., str]:
-    from mtqg.poverty.standards import decide
-
     return decide
 
 
@@ -149,9 +153,7 @@ def _name(i: str, parts: Sequence[Sequence[str]]) -> str:
 
 def _insert_sql(model: type[models.Model], exprs: dict[str, str], from_sql: str) -> tuple[str, list[Any]]:
     """INSERT INTO model (columns) SELECT exprs…, defaults… FROM …; the defaults of every other column are sent
-    as parameters (the same constant tail as generator.Row)."""
-    from .generator import Row
-
+    as parameters (the same constant tail as rows.Row)."""
     row = Row(model, list(exprs))
     cols = ", ".join(connection.ops.quote_name(c) for c in row.columns)
     tail = ", ".join(["%s"] * len(row.tail))
@@ -233,8 +235,6 @@ def generate_register(
     (20-39); one per household and year (`hashtextextended(code, seed × 10000 + year)`) gives the target class
     (bits 0-19), income (20-39), deprivation count (40-51) and the pool entry (52-56). Sub-queries fenced with
     OFFSET 0 compute each hash once per row."""
-    from mtqg.geo.text import fold
-    from mtqg.poverty.models import Household, Review
 
     years = sorted(standards)
     has_ethnicity = any(f.name == "ethnicity" for f in Review._meta.concrete_fields)
@@ -335,7 +335,6 @@ def _member_sql(
     `hashtextextended(code || '-' || j, seed × 10000 + 2)` (middle 0-9, given 10-19, relation 20-29, sex 30,
     insurance 31-40, birth day 41-55). Member 0 is the head (the household's name); the others share its family
     name."""
-    from mtqg.poverty.models import Member
 
     lo, hi = members
     middle, given = names[1], names[2]

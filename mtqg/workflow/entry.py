@@ -6,12 +6,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from mtqg.accounts.scoping import path_editable
 from mtqg.core.formatting import number_vi
+from mtqg.core.scoping import path_editable
 
+from .approvers import can_decide
 from .calendar import indicator_labels
 from .models import Report
-from .services import can_decide, can_reopen
+from .services import can_reopen
 from .validation import Flags
 
 S = Report.Status

@@ -15,18 +15,18 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from mtqg.accounts.models import Assignment
+from mtqg.geo.models import UnitVersion
 from mtqg.notifications.recipients import users_covering
 from mtqg.notifications.reminders import Reminder
 from mtqg.notifications.services import notification_send
 
+from .approvers import approver_path, decides_at
 from .models import Report, ReportingPeriod, ReportType
 
 REMIND_DAYS_BEFORE = 5  # approaching = deadline within this many days (decision 0502)
 
 
 def deciders(report: Report) -> list[Any]:
-    from .services import approver_path, decides_at
-
     if report.pending_level is None:
         return []
     path = approver_path(report, report.pending_level)
@@ -111,8 +111,6 @@ def due(today: date) -> Iterable[Reminder]:
 
 
 def _reporting_units(rt: ReportType, period: ReportingPeriod) -> dict[int, tuple[str, str, str]]:
-    from mtqg.geo.models import UnitVersion
-
     return {
         pk: (code, name, path)
         for pk, code, name, path in UnitVersion.objects.as_of(period.end)

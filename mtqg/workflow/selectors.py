@@ -10,9 +10,10 @@ from django.db.models.functions import Substr
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
-from mtqg.accounts.scoping import ALL, path_q, view_prefixes
+from mtqg.core.scoping import ALL, path_q, view_prefixes
 from mtqg.geo.models import UnitVersion
 
+from .approvers import approver_levels, can_decide
 from .models import Report, ReportingPeriod, ReportType
 
 
@@ -112,8 +113,6 @@ def values_hidden(user: Any, report: Report) -> bool:
         return False
     if report.unit.path in view_prefixes(user) or "" in view_prefixes(user):
         return False
-    from .services import can_decide
-
     return not can_decide(user, report)
 
 
@@ -246,8 +245,6 @@ def decision_log(report: Report) -> list[dict[str, Any]]:
     """The report's decision log in words: 'Duyệt, chuyển lên cấp trên (Đã nộp, chờ cấp tỉnh duyệt → Đã nộp, chờ
     cấp quốc gia duyệt)'. The pending level before and after each step is rebuilt from the type's approval chain,
     so a forward inside the chain no longer reads 'approve (submitted → submitted)'."""
-    from .services import approver_levels
-
     levels = approver_levels(report.report_type)
     rows, pending = [], None
     for d in report.decisions.select_related("actor"):

@@ -10,11 +10,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from mtqg.accounts.scoping import edit_prefixes, ensure_can_edit, path_editable
 from mtqg.core.audit import record_change
-from mtqg.geo.models import UnitVersion
+from mtqg.core.scoping import ensure_can_edit, path_editable
 
+from .approvers import approver_levels, approver_path, can_decide
 from .models import Report, ReportAttachment, ReportDecision, ReportingPeriod, ReportType, ReportValue
+from .notify import report_event
 from .validation import compare, compare_rules
 
 S = Report.Status
@@ -52,46 +53,6 @@ def _lock(report: Report) -> Report:
         .select_for_update(of=("self",))
         .get(pk=report.pk)
     )
-
-
-def approver_levels(report_type: ReportType) -> list[int]:
-    """Levels that decide after the reporting level, from the type's approval chain (data), e.g. [1, 0]."""
-    chain = [int(x) for x in report_type.approval_chain or []]
-    levels = [lvl for lvl in chain if lvl < report_type.reporting_level]
-    return levels or [max(report_type.reporting_level - 1, 0)]
-
-
-def ancestor_paths(path: str) -> list[str]:
-    parts = [p for p in path.split("/") if p]
-    return ["/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
-
-
-def approver_path(report: Report, level: int | None = None) -> str:
-    """Path of the unit that decides at `level` (default: the first approver level); the ancestor of the report's
-    unit at that level, or the nearest ancestor above it when the structure skips it (no districts after 2025)."""
-    if level is None:
-        level = approver_levels(report.report_type)[0]
-    rows = sorted(
-        UnitVersion.objects.filter(path__in=ancestor_paths(report.unit.path), level__lte=level).values_list(
-            "level", "path"
-        ),
-        reverse=True,
-    )
-    return rows[0][1] if rows else ""
-
-
-def can_decide(actor: Any, report: Report) -> bool:
-    """May `actor` approve/return this submitted report at its pending level (scope only, not duties)?"""
-    if report.status != S.SUBMITTED or report.pending_level is None:
-        return False
-    return decides_at(actor, approver_path(report, report.pending_level))
-
-
-def decides_at(actor: Any, path: str) -> bool:
-    """Decisions belong to the level itself: an edit assignment on that very unit (or a system administrator),
-    not merely a scope covering it — the central level cannot take the province's place in the chain."""
-    prefixes = edit_prefixes(actor)
-    return "" in prefixes or (bool(path) and path in prefixes)
 
 
 def _log(
@@ -316,8 +277,6 @@ def report_bulk_approve(*, actor: Any, reports: list[Report]) -> int:
 
 def _notify(report: Report, event: str) -> None:
     """Notify the right users after commit (see notify.py); nothing is sent if the transaction rolls back."""
-    from .notify import report_event
-
     transaction.on_commit(lambda: report_event(report.pk, event))
 
 

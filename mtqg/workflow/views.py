@@ -19,14 +19,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
 
-from mtqg.accounts.scoping import get_visible_or_404, view_prefixes
 from mtqg.core.audit import history_for
 from mtqg.core.formatting import number_vi
+from mtqg.core.scoping import get_visible_or_404, view_prefixes
 from mtqg.core.tables import Column, Table, write_xlsx
 from mtqg.core.uploads import upload_response
 from mtqg.geo.models import UnitVersion
 
-from . import services
+from . import approvers, services
 from .entry import actions, grid, value_text
 from .excel import import_xlsx, template_xlsx
 from .models import Report, ReportAttachment, ReportingPeriod, ReportType
@@ -321,7 +321,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
         province is not None
         and f["type"]
         and f["period"]
-        and services.decides_at(request.user, province.path)
+        and approvers.decides_at(request.user, province.path)
     )
     return render(
         request,

@@ -8,6 +8,7 @@ from django.core import mail
 from django.core.cache import cache
 from django.test import TestCase, override_settings
 from rest_framework.settings import api_settings
+from rest_framework.throttling import SimpleRateThrottle, UserRateThrottle
 
 from mtqg.accounts.models import LoginFailure, User
 from mtqg.testing import make_world
@@ -71,7 +72,6 @@ class ApiThrottleTest(TestCase):
     def test_user_rate_limit_answers_429_in_the_error_format(self) -> None:
         cache.clear()
         rates = {"anon": "2/min", "user": "3/min"}
-        from rest_framework.throttling import SimpleRateThrottle
 
         old = SimpleRateThrottle.THROTTLE_RATES
         SimpleRateThrottle.THROTTLE_RATES = rates
@@ -87,6 +87,5 @@ class ApiThrottleTest(TestCase):
         finally:
             SimpleRateThrottle.THROTTLE_RATES = old
             cache.clear()
-        from rest_framework.throttling import UserRateThrottle
 
         self.assertTrue(any(issubclass(c, UserRateThrottle) for c in api_settings.DEFAULT_THROTTLE_CLASSES))

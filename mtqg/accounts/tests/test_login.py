@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import TestCase, override_settings
 
-from mtqg.accounts.models import LoginFailure
+from mtqg.accounts.models import LoginFailure, User
 from mtqg.accounts.services import assignment_create, user_create
 from mtqg.core.models import ChangeRecord
 from mtqg.testing import PASSWORD, make_world
@@ -76,7 +77,6 @@ class AccountServicesTest(TestCase):
             actor=None, user=user, role="supervisor", unit=self.world.dien_bien, access="entry"
         )
         self.assertEqual(assignment.access, "view", "supervisors are read-only")
-        from django.core.exceptions import PermissionDenied
 
         with self.assertRaises(PermissionDenied):
             user_create(actor=self.world.dien_bien_officer, username="x2", password="Mot-mat-khau-dai-2026")
@@ -87,8 +87,6 @@ class AdminLoginLockoutTest(TestCase):
 
     @classmethod
     def setUpTestData(cls) -> None:
-        from mtqg.accounts.models import User
-
         cls.admin = User.objects.create_superuser(username="admin", password=PASSWORD, full_name="Quản trị")
 
     def test_forty_wrong_passwords_then_the_right_one_is_refused_and_recorded(self) -> None:
@@ -97,7 +95,6 @@ class AdminLoginLockoutTest(TestCase):
                 "/admin/login/?next=/admin/", {"username": "admin", "password": "sai"}
             )
             self.assertEqual(response.status_code, 200)
-        from django.conf import settings
 
         # recorded until the username locks (later attempts are refused before the password is checked)
         self.assertEqual(

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.test import TestCase
 
 from mtqg.accounts.models import Assignment
-from mtqg.accounts.scoping import (
+from mtqg.core.scoping import (
     edit_prefixes,
+    ensure_can_edit,
     get_visible_or_404,
     path_editable,
     path_visible,
@@ -60,8 +63,6 @@ class ScopeTest(TestCase):
         self.assertFalse(UnitVersion.objects.visible_to(expired).exists())
 
     def test_anonymous_sees_nothing_and_404_is_uniform(self) -> None:
-        from django.contrib.auth.models import AnonymousUser
-
         self.assertFalse(UnitVersion.objects.visible_to(AnonymousUser()).exists())
         with self.assertRaises(Http404):
             get_visible_or_404(
@@ -73,11 +74,6 @@ class ScopeTest(TestCase):
             get_visible_or_404(UnitVersion.objects.all(), self.world.cao_bang_officer, pk="abc")
 
     def test_ensure_can_edit_refuses_users_out_of_scope_and_lets_system_jobs_through(self) -> None:
-        from django.contrib.auth.models import AnonymousUser
-        from django.core.exceptions import PermissionDenied
-
-        from mtqg.accounts.scoping import ensure_can_edit
-
         path = self.world.muong_phang.path
         ensure_can_edit(self.world.dien_bien_officer, path)
         ensure_can_edit(None, path)  # actor=None: loaders, demo seeding, commands

@@ -14,8 +14,8 @@ from django.apps import apps
 from django.test import TestCase
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from mtqg.accounts.scoping import view_prefixes
 from mtqg.api.router import router
+from mtqg.core.scoping import view_prefixes
 from mtqg.testing import make_world
 
 MARKER = "GUARD-ĐB"

@@ -15,6 +15,7 @@ import psycopg
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.db import connection
 from django.test import TestCase, override_settings
 
@@ -134,7 +135,6 @@ class BackupRestoreTest(TestCase):
     def test_command_refuses_a_non_empty_directory(self) -> None:
         (self.tmp / "full").mkdir()
         (self.tmp / "full" / "x").write_text("x")
-        from django.core.management.base import CommandError
 
         with self.assertRaisesMessage(CommandError, "đã có dữ liệu"):
             call_command("backup", "--output", str(self.tmp / "full"))

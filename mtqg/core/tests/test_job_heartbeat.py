@@ -24,6 +24,7 @@ from django.test import TestCase, override_settings
 from django.utils import timezone
 
 from mtqg.core import jobs
+from mtqg.core.management.commands.jobs_worker import run_forever
 from mtqg.core.models import Job
 from mtqg.testing import make_world
 
@@ -119,8 +120,6 @@ class RecoveryByHeartbeatTest(TestCase):
 
 class WorkerSurvivesLocksTest(TestCase):
     def test_worker_loop_carries_on_after_database_is_locked(self) -> None:
-        from mtqg.core.management.commands.jobs_worker import run_forever
-
         runs: list[int] = []
 
         def run() -> None:

@@ -13,9 +13,12 @@ from django.test import SimpleTestCase, TestCase
 from django.urls import reverse
 from django.utils import translation
 
+from mtqg.accounts.models import User
 from mtqg.core.models import ACTION_LABELS, ChangeRecord
 from mtqg.finance.models import Work
 from mtqg.finance.tests.factories import make_work
+from mtqg.poverty.importer import batch_stage, errors_csv
+from mtqg.poverty.standards import load_standards
 from mtqg.reports.catalog import CATALOG
 from mtqg.reports.labels import REPORT_TITLES
 from mtqg.testing import make_world
@@ -167,9 +170,6 @@ class ScreensTest(TestCase):
         self.assertNotIn("submitted →", page)
 
     def test_import_error_in_vietnamese_only(self) -> None:
-        from mtqg.poverty.importer import batch_stage, errors_csv
-        from mtqg.poverty.standards import load_standards
-
         load_standards()
         for data, name in (
             (b"PK\x03\x04 not really a workbook", "ho.xlsx"),
@@ -183,8 +183,6 @@ class ScreensTest(TestCase):
             self.assertIsNone(re.search(r"[Cc]annot|detect|format|Error", text), text)
 
     def test_admin_in_vietnamese_without_third_party_names(self) -> None:
-        from mtqg.accounts.models import User
-
         admin = User.objects.create_superuser("quantri", "qt@example.vn", "x-Strong-Pass-123")
         self.client.force_login(admin)
         page = self.client.get("/admin/").content.decode()

@@ -10,9 +10,23 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.test import TestCase
 
-from mtqg.accounts.models import Assignment
+from mtqg.accounts.models import Assignment, User
+from mtqg.core.api.errors import exception_handler
 from mtqg.core.models import ChangeRecord
 from mtqg.core.versioning import StaleEdit
+from mtqg.finance.services import work_set_status
+from mtqg.finance.tests.factories import commune_of, make_work
+from mtqg.ntm.loader import load_all
+from mtqg.ntm.models import Threshold
+from mtqg.ocop.services import product_update
+from mtqg.ocop.tests.factories import make_product
+from mtqg.poverty.erasure import household_erase
+from mtqg.poverty.models import Household, Review
+from mtqg.poverty.services import household_update
+from mtqg.poverty.tests.factories import make_household
+from mtqg.supervision.forms import MissionForm
+from mtqg.supervision.models import Mission, Recommendation
+from mtqg.supervision.tests.factories import make_mission, make_recommendation
 from mtqg.testing import PASSWORD, World, make_user, make_world
 
 
@@ -30,9 +44,6 @@ class LostUpdateTests(TestCase):
         return client
 
     def test_household_edit_form(self) -> None:
-        from mtqg.poverty.models import Household
-        from mtqg.poverty.tests.factories import make_household
-
         h = make_household(self.world.muong_phang, "11-VER-1", "Lò Văn A", address="Bản 1")
         url = f"/poverty/ho/{h.pk}/sua/"
         a, b = self.as_user(self.world.dien_bien_officer), self.as_user(self.second)
@@ -62,10 +73,6 @@ class LostUpdateTests(TestCase):
         self.assertEqual(ChangeRecord.objects.filter(object_id=str(h.pk), action="updated").count(), 2)
 
     def test_household_form_opened_before_an_erasure_cannot_restore_the_data(self) -> None:
-        from mtqg.poverty.erasure import household_erase
-        from mtqg.poverty.models import Household
-        from mtqg.poverty.tests.factories import make_household
-
         h = make_household(self.world.muong_phang, "11-VER-9", "Lò Văn Xóa", address="Bản 9")
         url = f"/poverty/ho/{h.pk}/sua/"
         b = self.as_user(self.second)
@@ -81,9 +88,6 @@ class LostUpdateTests(TestCase):
         self.assertEqual((h.address, h.area, h.version), ("", "rural", 2))
 
     def test_review_edit_form(self) -> None:
-        from mtqg.poverty.models import Review
-        from mtqg.poverty.tests.factories import make_household
-
         h = make_household(self.world.muong_phang, "11-VER-2", "Lò Văn B", income=1_000_000)
         review = Review.objects.get(household=h)
         url = f"/poverty/ho/{h.pk}/ra-soat/{review.pk}/"
@@ -98,10 +102,6 @@ class LostUpdateTests(TestCase):
         )
 
     def test_mission_edit_form(self) -> None:
-        from mtqg.supervision.forms import MissionForm
-        from mtqg.supervision.models import Mission
-        from mtqg.supervision.tests.factories import make_mission
-
         mission = make_mission(self.world.dien_bien_old, title="Đoàn giám sát")
         initial = MissionForm.initial_for(mission)
         form = {k: (v.isoformat() if isinstance(v, date) else v) for k, v in initial.items() if v is not None}
@@ -115,9 +115,6 @@ class LostUpdateTests(TestCase):
         self.assertEqual((mission.title, mission.leader, mission.version), ("Đoàn giám sát", "Ông Hùng", 2))
 
     def test_recommendation_page(self) -> None:
-        from mtqg.supervision.models import Recommendation
-        from mtqg.supervision.tests.factories import make_mission, make_recommendation
-
         mission = make_mission(self.world.dien_bien_old)
         rec = make_recommendation(mission, issued_by=self.world.dien_bien_officer)
         url = f"/supervision/recommendations/{rec.pk}/"
@@ -140,9 +137,6 @@ class LostUpdateTests(TestCase):
         self.assertEqual((rec.status, rec.version), ("not_done", 2))
 
     def test_work_status(self) -> None:
-        from mtqg.finance.services import work_set_status
-        from mtqg.finance.tests.factories import commune_of, make_work
-
         work = make_work(commune_of(self.world.dien_bien_old))
         work_set_status(actor=self.world.dien_bien_officer, work=work, status="completed", expected_version=1)
         with self.assertRaises(StaleEdit) as caught:
@@ -152,9 +146,6 @@ class LostUpdateTests(TestCase):
         self.assertEqual((work.status, work.version), ("completed", 2))
 
     def test_ocop_product(self) -> None:
-        from mtqg.ocop.services import product_update
-        from mtqg.ocop.tests.factories import make_product
-
         product = make_product(self.world.muong_phang)
         product_update(
             actor=self.world.dien_bien_officer,
@@ -172,10 +163,6 @@ class LostUpdateTests(TestCase):
         )
 
     def test_ntm_threshold_in_the_admin(self) -> None:
-        from mtqg.accounts.models import User
-        from mtqg.ntm.loader import load_all
-        from mtqg.ntm.models import Threshold
-
         load_all()
         threshold = Threshold.objects.filter(value__isnull=False).order_by("pk").first()
         assert threshold is not None
@@ -201,10 +188,6 @@ class LostUpdateTests(TestCase):
         self.assertTrue(ChangeRecord.objects.filter(object_id=str(threshold.pk), action="updated").exists())
 
     def test_api_shows_the_version_and_answers_a_stale_write_with_409(self) -> None:
-        from mtqg.api.errors import exception_handler
-        from mtqg.poverty.services import household_update
-        from mtqg.poverty.tests.factories import make_household
-
         h = make_household(self.world.muong_phang, "11-VER-3", "Lò Văn C")
         data = self.as_user(self.world.dien_bien_officer).get(f"/api/v1/poverty/households/{h.pk}/").json()
         self.assertEqual(data["version"], 1)

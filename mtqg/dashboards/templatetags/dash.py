@@ -7,7 +7,7 @@ from typing import Any
 
 from django import template
 from django.urls import reverse
-from django.utils.html import conditional_escape, format_html
+from django.utils.html import conditional_escape, format_html, json_script
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -129,6 +129,4 @@ JS_STRINGS = (
 
 @register.simple_tag
 def dashboard_i18n() -> SafeString:
-    from django.utils.html import json_script
-
     return json_script({s: _(s) for s in JS_STRINGS}, "dashboard-i18n")

@@ -6,8 +6,16 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from mtqg.finance import demo as finance_demo
 from mtqg.geo.models import UnitVersion
+from mtqg.ntm.models import Assessment, CriteriaSet, Recognition, Tier
+from mtqg.poverty.models import Household, PovertyClass, Review
+from mtqg.poverty.standards import load_standards, standard_for
+from mtqg.supervision import demo as supervision_demo
 from mtqg.testing import World
+
+from ..models import SummaryFact
+from ..services import summaries_rebuild
 
 DB_MET = [19, 19, 17, 15, 12, 9, 19, 14, 4, 10]  # criteria met by the first ten xã of Điện Biên (2019)
 
@@ -22,7 +30,6 @@ def xa(province: UnitVersion, n: int) -> list[UnitVersion]:
 
 def ntm_rows(province: UnitVersion, met: list[int] | None = None) -> list[UnitVersion]:
     """Assessments (2019) and recognitions (2020) on the first xã of a pre-2025 province, straight in the tables."""
-    from mtqg.ntm.models import Assessment, CriteriaSet, Recognition, Tier
 
     cset, _created = CriteriaSet.objects.get_or_create(
         code="dash-test",
@@ -61,8 +68,6 @@ def ntm_rows(province: UnitVersion, met: list[int] | None = None) -> list[UnitVe
 
 def poverty_rows(province: UnitVersion) -> None:
     """2019 and 2020 reviews: 20 households per commune on 3 communes, poor falling from 8 to 6 per commune."""
-    from mtqg.poverty.models import Household, PovertyClass, Review
-    from mtqg.poverty.standards import load_standards, standard_for
 
     load_standards()
     standards = {y: standard_for(y) for y in (2019, 2020)}
@@ -92,11 +97,6 @@ def poverty_rows(province: UnitVersion) -> None:
 
 
 def sample(world: World) -> None:
-    from mtqg.finance import demo as finance_demo
-    from mtqg.supervision import demo as supervision_demo
-
-    from ..services import summaries_rebuild
-
     ntm_rows(world.dien_bien_old)
     poverty_rows(world.dien_bien_old)
     finance_demo.seed()
@@ -110,8 +110,6 @@ def guard_sample(world: World) -> list[str]:
     URLs (HTML pages, exports, API details) of Điện Biên-only resources. The guard test asserts the Cao Bằng
     officer gets 403/404 on each URL and never sees 'GUARD-ĐB' on any list page, and the Điện Biên officer
     gets 200."""
-    from ..models import SummaryFact
-    from ..services import summaries_rebuild
 
     ntm_rows(world.dien_bien_old, [19, 12])
     ntm_rows(world.cao_bang_old, [15])

@@ -10,6 +10,7 @@ from django.test import TestCase
 
 from mtqg.core.formatting import percent_vi
 from mtqg.geo.models import UnitClassification, UnitVersion
+from mtqg.poverty.demo import seed_area_classes
 from mtqg.poverty.reports import summary as poverty_summary
 from mtqg.reports.params import parse_params
 from mtqg.testing import make_world
@@ -29,8 +30,6 @@ CLASS_KEYS = {
 class AreaClassTest(TestCase):
     @classmethod
     def setUpTestData(cls) -> None:
-        from mtqg.poverty.demo import seed_area_classes
-
         cls.world = make_world()
         seed_area_classes()  # 97 Program-135 communes of Điện Biên, 2017-2020
         old = cls.world.dien_bien_old

@@ -4,13 +4,17 @@ data: null), never 0; an empty chart shows a message instead of bare axes."""
 
 from __future__ import annotations
 
+import io
+
 from django.test import TestCase
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from mtqg.finance import demo as finance_demo
 from mtqg.ntm import demo as ntm_demo
 from mtqg.testing import PASSWORD, make_world
 
+from .. import panels
 from ..selectors import default_year
 from ..services import summaries_rebuild
 
@@ -68,8 +72,6 @@ class DefaultPeriodTests(TestCase):
         self.assertIsNone(figures["Tỷ lệ hộ nghèo"]["number"])
 
     def test_tier_table_years_without_ntm_data_are_no_data_not_zero(self) -> None:
-        from .. import panels
-
         f = panels.Filters(self.world.cao_bang, 2024)  # no NTM assessment or recognition in Cao Bằng here
         rows = panels.ntm_tiers(panels.load(None, f), f)["table"].rows
         self.assertTrue(rows)
@@ -83,10 +85,6 @@ class DefaultPeriodTests(TestCase):
         self.assertTrue(all(latest[t] is not None for t in panels.TIERS))
 
     def test_xlsx_says_no_data(self) -> None:
-        import io
-
-        from openpyxl import load_workbook
-
         url = reverse("dashboards:unit", args=[self.world.dien_bien.pk]) + "xlsx/poverty_rates/"
         wb = load_workbook(io.BytesIO(self.client.get(url, {"year": "2026"}).content))
         values = [c.value for row in wb.active.iter_rows(min_row=3) for c in row]

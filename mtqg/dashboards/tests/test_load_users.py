@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from django.contrib.sessions.models import Session
 from django.test import TestCase
 
+from benchmarks.load import drop_sessions, ensure_users, make_sessions
+from mtqg.accounts.models import User
 from mtqg.geo.models import UnitVersion
 from mtqg.testing import make_world
 
@@ -14,14 +17,9 @@ class LoadTestUsersTest(TestCase):
         cls.world = make_world()
 
     def test_users_are_created_once_and_sessions_dropped(self) -> None:
-        from django.contrib.sessions.models import Session
-
-        from benchmarks.load import ensure_users, make_sessions
-
         first = ensure_users()
         self.assertIn("load_central", first)
         self.assertEqual(len(first), 1 + UnitVersion.objects.filter(structure="2025", level=1).count())
-        from mtqg.accounts.models import User
 
         users = User.objects.filter(username__startswith="load_").count()
         again = ensure_users()
@@ -32,7 +30,6 @@ class LoadTestUsersTest(TestCase):
         self.assertTrue(db.old_communes)  # pre-2025 communes of Điện Biên for as-reported drill-downs
         keys = make_sessions([again["load_central"], db])
         self.assertEqual(Session.objects.filter(session_key__in=keys).count(), 2)
-        from benchmarks.load import drop_sessions
 
         drop_sessions(keys)
         self.assertFalse(Session.objects.filter(session_key__in=keys).exists())

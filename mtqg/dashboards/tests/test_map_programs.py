@@ -8,6 +8,7 @@ from django.core.cache import cache
 from django.test import TestCase
 
 from mtqg.geo.models import UnitClassification, UnitVersion
+from mtqg.poverty.demo import seed_area_classes
 from mtqg.supervision.models import Mission, Recommendation
 from mtqg.testing import make_world
 
@@ -19,8 +20,6 @@ from . import factories
 class MapClassesAndProgramsTest(TestCase):
     @classmethod
     def setUpTestData(cls) -> None:
-        from mtqg.poverty.demo import seed_area_classes
-
         cls.world = make_world()
         factories.sample(cls.world)
         seed_area_classes()  # the 97 Program-135 communes of Điện Biên (2017-2020, unconfirmed)

@@ -8,9 +8,11 @@ from datetime import date
 
 from django.test import TestCase
 from django.urls import reverse
+from django.utils.module_loading import import_string
 
 from mtqg.core.indicators import HEADLINES
 from mtqg.finance import demo as finance_demo
+from mtqg.finance.figures import home_figures
 from mtqg.finance.selectors import disbursement_summary, statutory_as_of
 from mtqg.ntm import demo as ntm_demo
 from mtqg.ntm.reports import summary as ntm_summary
@@ -35,8 +37,6 @@ class OneFigureTests(TestCase):
         self.client.login(username="central", password=PASSWORD)
 
     def test_registry_names_importable_selectors(self) -> None:
-        from django.utils.module_loading import import_string
-
         for h in HEADLINES.values():
             for ref in (h.records, h.facts):
                 self.assertTrue(callable(import_string(ref.replace(":", "."))), ref)
@@ -92,7 +92,6 @@ class OneFigureTests(TestCase):
         self.assertEqual(api["as_of"], "2024-01-31")
 
         # home page key figure (latest plan year: 2023)
-        from mtqg.finance.figures import home_figures
 
         home = home_figures(self.world.cao_bang, self.world.central)[0]
         self.assertEqual(home["value"], "69,06%")

@@ -9,9 +9,16 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.cache import cache
+from django.db import connection
 from django.test import TestCase
+from django.test.utils import CaptureQueriesContext
 
+from mtqg.finance import demo as finance_demo
 from mtqg.geo.models import UnitLineage, UnitVersion
+from mtqg.ntm.models import Assessment, CriteriaSet, Recognition, Tier
+from mtqg.poverty.models import Household, PovertyClass, Review
+from mtqg.poverty.standards import load_standards, standard_for
+from mtqg.supervision import demo as supervision_demo
 from mtqg.supervision.models import Recommendation
 from mtqg.supervision.services import recommendation_close
 from mtqg.testing import make_world
@@ -43,9 +50,6 @@ def split_commune() -> tuple[UnitVersion, list[UnitVersion]]:
 
 def add_records(commune: UnitVersion) -> None:
     """An assessment, a recognition and 20 reviewed households (8 poor in 2020) on one commune."""
-    from mtqg.ntm.models import Assessment, CriteriaSet, Recognition, Tier
-    from mtqg.poverty.models import Household, PovertyClass, Review
-    from mtqg.poverty.standards import load_standards, standard_for
 
     cset, _created = CriteriaSet.objects.get_or_create(
         code="dash-test",
@@ -126,8 +130,6 @@ class RollupTest(TestCase):
         cls.new_province = UnitVersion.objects.get(
             path=cls.successors[0].path[: rollups.PROVINCE_PATH_LENGTH]
         )
-        from mtqg.finance import demo as finance_demo
-        from mtqg.supervision import demo as supervision_demo
 
         finance_demo.seed()
         supervision_demo.seed()
@@ -225,8 +227,6 @@ class RollupTest(TestCase):
                 self.assertEqual(year, selectors.default_year(None, unit), unit)
 
     def test_incremental_refresh_keeps_the_nodes_equal_to_a_rebuild(self) -> None:
-        from mtqg.ntm.models import Assessment, Recognition, Tier
-
         Assessment.objects.filter(commune=self.split).update(
             criteria_met=19
         )  # a key changes: delete + create
@@ -276,8 +276,6 @@ class RollupTest(TestCase):
 
     def test_queries_of_a_cold_country_page(self) -> None:
         f = panels.Filters(self.country, 2020, mode=selectors.CURRENT)
-        from django.db import connection
-        from django.test.utils import CaptureQueriesContext
 
         with CaptureQueriesContext(connection) as ctx:
             panels.load(None, f)

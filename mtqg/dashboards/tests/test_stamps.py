@@ -8,7 +8,7 @@ from mtqg.geo.models import UnitVersion
 from mtqg.testing import make_world
 
 from .. import panels, selectors
-from ..models import FactsStamp
+from ..models import FactsStamp, PendingRefresh
 from ..services import stamp_prefix, stamps_bump, summaries_rebuild, summaries_refresh
 from . import factories
 
@@ -22,8 +22,6 @@ class StampAndCountryTest(TestCase):
         summaries_rebuild(unit=cls.world.dien_bien)
 
     def test_refresh_bumps_only_its_province(self) -> None:
-        from ..models import PendingRefresh
-
         commune = factories.xa(self.world.dien_bien_old, 1)[0]
         before = dict(FactsStamp.objects.values_list("path", "version"))
         PendingRefresh.objects.create(unit_path=commune.path, subtree=False)

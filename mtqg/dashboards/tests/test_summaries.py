@@ -12,6 +12,7 @@ from django.core.management import CommandError, call_command
 from django.test import TestCase
 
 from mtqg.finance.reports import disbursement, outputs
+from mtqg.geo.models import UnitLineage
 from mtqg.ntm.reports import summary as ntm_summary
 from mtqg.poverty.reports import summary as poverty_summary
 from mtqg.reports.params import parse_params
@@ -148,8 +149,6 @@ class LineageTest(TestCase):
             self.assertEqual(reported.keys(measure, 2020), current.keys(measure, 2020), measure)
 
     def test_commune_on_today_units_shows_n_of_m(self) -> None:
-        from mtqg.geo.models import UnitLineage
-
         first = factories.xa(self.world.dien_bien_old, 1)[0]
         edge = UnitLineage.objects.filter(predecessor=first).select_related("successor").first()
         assert edge is not None
@@ -166,8 +165,6 @@ class LineageTest(TestCase):
         self.assertEqual(len(rows), today)  # today's communes of Điện Biên
 
     def test_apportioning_uses_share_else_equal_parts(self) -> None:
-        from mtqg.geo.models import UnitLineage
-
         split = (
             UnitLineage.objects.filter(kind="split", share__isnull=True)
             .values_list("predecessor_id", flat=True)

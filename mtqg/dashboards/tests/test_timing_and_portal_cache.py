@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from django.core.cache import cache
-from django.test import TestCase
+from django.db import connection
+from django.http import HttpResponse
+from django.test import RequestFactory, TestCase
+from django.test.utils import CaptureQueriesContext
 
 from mtqg.testing import make_world
 
+from ..middleware import ServerTimingMiddleware
 from ..services import stamps_bump, summaries_rebuild
 from . import factories
 
@@ -23,18 +27,10 @@ class ServerTimingAndPortalCacheTest(TestCase):
         cache.clear()
 
     def test_server_timing_header(self) -> None:
-        from django.http import HttpResponse
-        from django.test import RequestFactory
-
-        from ..middleware import ServerTimingMiddleware
-
         response = ServerTimingMiddleware(lambda request: HttpResponse("ok"))(RequestFactory().get("/"))
         self.assertRegex(response["Server-Timing"], r"^app;dur=\d+\.\d, cpu;dur=\d+\.\d$")
 
     def test_portal_index_is_cached_until_a_refresh(self) -> None:
-        from django.db import connection
-        from django.test.utils import CaptureQueriesContext
-
         with CaptureQueriesContext(connection) as first:
             self.assertEqual(self.client.get("/cong-khai/?year=2020").status_code, 200)
         with CaptureQueriesContext(connection) as again:

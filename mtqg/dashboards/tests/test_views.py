@@ -8,9 +8,13 @@ from django.core.cache import cache
 from django.test import TestCase
 from openpyxl import load_workbook
 
+from mtqg.dashboards.services import stamps_bump
 from mtqg.geo.models import UnitVersion
+from mtqg.reports.catalog import get_report
+from mtqg.reports.params import parse_params
 from mtqg.testing import make_world
 
+from ..services import summaries_rebuild
 from . import factories
 
 
@@ -47,7 +51,6 @@ class DashboardViewTest(TestCase):
         self.assertContains(again, "3/115 (2,61%)")
         # any refresh of the facts under the unit (a new stamp of its province) makes the next request recompute;
         # a refresh in another province does not
-        from mtqg.dashboards.services import stamps_bump
 
         stamps_bump([self.world.cao_bang.path])
         with self.assertNumQueries(9):
@@ -127,7 +130,6 @@ class DashboardApiTest(TestCase):
         cls.world = make_world()
         factories.ntm_rows(cls.world.dien_bien_old, [19, 12])
         factories.ntm_rows(cls.world.cao_bang_old, [15])
-        from ..services import summaries_rebuild
 
         summaries_rebuild(unit=cls.world.dien_bien)
         summaries_rebuild(unit=cls.world.cao_bang)
@@ -180,9 +182,6 @@ class DashboardApiTest(TestCase):
         self.assertEqual(self.client.get("/api/v1/dashboards/measures/").status_code, 403)
 
     def test_report_function_through_the_catalog(self) -> None:
-        from mtqg.reports.catalog import get_report
-        from mtqg.reports.params import parse_params
-
         data = get_report("dashboard")(
             None, parse_params({"unit": "11", "year": "2020", "as_of": "2020-12-31"})
         )

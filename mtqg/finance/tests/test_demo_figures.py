@@ -11,6 +11,7 @@ from django.test import TestCase
 from mtqg.finance import demo
 from mtqg.finance.models import CapitalPlan, Disbursement, Work
 from mtqg.finance.reports import disbursement, finance_alerts, outputs
+from mtqg.finance.selectors import province_rollup
 from mtqg.reports.params import parse_params
 from mtqg.testing import make_world
 
@@ -107,8 +108,6 @@ class CaoBangDemoTests(TestCase):
         self.assertIn("behind_schedule", found)
 
     def test_national_rollup_by_province(self) -> None:
-        from mtqg.finance.selectors import province_rollup
-
         rows = {r["unit"]: r for r in province_rollup(None, 2023, date(2024, 1, 31), True)}
         self.assertEqual(rows["04"]["rate"], 69.06)
         self.assertEqual(rows["04"]["plan"], 1_689_000_000_000)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import tempfile
+
 from django.test import TestCase
 
 from mtqg.geo import importer
@@ -52,10 +54,6 @@ class ImporterTest(TestCase):
 
 class MillionRowTests(TestCase):
     def test_a_million_rows_stop_at_the_limit_streaming_and_write_nothing(self) -> None:
-        import tempfile
-
-        from mtqg.geo.models import UnitClassification
-
         before = UnitClassification.objects.count()
         with tempfile.TemporaryFile() as fh:
             fh.write(b"scheme,unit_code,value,valid_from\n")

@@ -10,6 +10,7 @@ from django.core import mail
 from django.core.management import call_command
 from django.test import TestCase
 
+from mtqg.accounts.models import User
 from mtqg.notifications import reminders
 from mtqg.notifications.models import Notification, Preference
 from mtqg.notifications.recipients import users_covering
@@ -19,8 +20,6 @@ from mtqg.testing import make_world
 
 
 def provider(today: date) -> list[Reminder]:
-    from mtqg.accounts.models import User
-
     user = User.objects.get(username="db_officer")
     return [
         Reminder(

@@ -10,14 +10,17 @@ from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
+from django.db.models import Sum
 from django.test import TestCase
 from django.urls import reverse
 from openpyxl import load_workbook
 
 from mtqg.core.models import ChangeRecord
+from mtqg.dashboards.models import SummaryFact
+from mtqg.dashboards.services import summaries_rebuild
 from mtqg.geo.models import ClassificationScheme, UnitClassification, UnitLineage, UnitVersion
 from mtqg.geo.reference import REGIONS_FILE
-from mtqg.ntm import engine, services
+from mtqg.ntm import demo, engine, services
 from mtqg.ntm.groups import commune_groups_assign, groups_on
 from mtqg.ntm.groups import template_xlsx as groups_template
 from mtqg.ntm.loader import load_all
@@ -34,6 +37,8 @@ from mtqg.ntm.models import (
 from mtqg.ntm.periods import criteria_periods_replace, set_in_force
 from mtqg.ntm.selectors import set_for_date
 from mtqg.ntm.tests.factories import assessed, commune
+from mtqg.poverty.models import ReviewTally
+from mtqg.poverty.tests.factories import make_household
 from mtqg.testing import make_world, unit
 
 
@@ -254,11 +259,6 @@ class CommuneGroupsTest(TestCase):
             self._assign({merged_away.code: "2"})
 
     def test_dashboard_facts_count_communes_without_a_group(self) -> None:
-        from django.db.models import Sum
-
-        from mtqg.dashboards.models import SummaryFact
-        from mtqg.dashboards.services import summaries_rebuild
-
         self._assign({self.xa[0].code: "3", self.xa[1].code: "2"})
         summaries_rebuild(unit=self.province)
         xa = UnitVersion.objects.as_of(date(2026, 12, 31)).filter(
@@ -422,8 +422,6 @@ class CountryDemoTest(TestCase):
 
     @classmethod
     def setUpTestData(cls) -> None:
-        from mtqg.ntm import demo
-
         demo.seed_mekong()
         demo.seed_dien_bien_2026()
 
@@ -553,8 +551,6 @@ class CriterionElevenFromRegisterTest(TestCase):
 
     @classmethod
     def setUpTestData(cls) -> None:
-        from mtqg.poverty.tests.factories import make_household
-
         load_all()
         cls.covered = commune(unit("pre2025", 1, "04"), 5)
         cls.other = commune(unit("pre2025", 1, "04"), 6)
@@ -565,10 +561,6 @@ class CriterionElevenFromRegisterTest(TestCase):
             )
 
     def test_register_rate_replaces_the_typed_value_where_it_covers(self) -> None:
-        from django.db.models import Sum
-
-        from mtqg.poverty.models import ReviewTally
-
         tallies = ReviewTally.objects.filter(commune=self.covered, year=2023)
         total = tallies.aggregate(n=Sum("households"))["n"]
         poor = (

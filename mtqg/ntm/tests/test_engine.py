@@ -5,9 +5,11 @@ from decimal import Decimal
 
 from django.test import TestCase
 
+from mtqg.geo.models import ClassificationScheme, UnitClassification, UnitVersion
 from mtqg.ntm import engine
 from mtqg.ntm.loader import load_all, parse_threshold
-from mtqg.ntm.models import CriteriaSet, Criterion, Status, Threshold
+from mtqg.ntm.models import CriteriaSet, Criterion, Indicator, Status, Threshold
+from mtqg.ntm.selectors import set_for_date
 
 
 class LoaderTest(TestCase):
@@ -176,8 +178,6 @@ class AmendedAndAdvancedSetsTest(TestCase):
         )
 
     def test_qd211_version_is_derived_cited_and_entirely_unconfirmed(self) -> None:
-        from mtqg.ntm.selectors import set_for_date
-
         self.assertEqual(self.a211.parent.code, "qd318-1")
         self.assertIn("211/QĐ-TTg", self.a211.legal_basis)
         self.assertEqual(str(self.a211.valid_from), "2024-03-01")
@@ -219,9 +219,6 @@ class AmendedAndAdvancedSetsTest(TestCase):
         self.assertEqual(status, Status.UNKNOWN)
 
     def test_group_thresholds_resolve_from_the_commune_group(self) -> None:
-        from mtqg.geo.models import ClassificationScheme, UnitClassification, UnitVersion
-        from mtqg.ntm.models import Indicator
-
         crit = Criterion.objects.get(criteria_set=self.s51, number=6)
         ind = Indicator.objects.create(
             criterion=crit,

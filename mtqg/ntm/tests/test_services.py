@@ -1,19 +1,22 @@
 from __future__ import annotations
 
+import io
 from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management import CommandError, call_command
 from django.test import TestCase
+from django.urls import reverse
 
-from mtqg.core.models import ChangeRecord
+from mtqg.core.models import ChangeRecord, Job
 from mtqg.geo.models import ClassificationScheme, UnitClassification, UnitLineage, UnitVersion
 from mtqg.ntm import engine, services
 from mtqg.ntm.loader import load_all
-from mtqg.ntm.models import Assessment, CriterionResult, IndicatorValue, Status, Tier
-from mtqg.ntm.selectors import predecessor_recognition
+from mtqg.ntm.models import Assessment, CriterionResult, IndicatorValue, Status, Threshold, Tier
+from mtqg.ntm.selectors import predecessor_recognition, tiers_on
 from mtqg.testing import make_world
 
-from .factories import all_pass_1980, assessed, commune
+from .factories import all_pass_1980, assessed, commune, guard_sample
 
 
 class AssessmentServiceTest(TestCase):
@@ -175,7 +178,6 @@ class RecognitionTest(TestCase):
             decision_no="5/QĐ-UBND",
             reason="Không duy trì",
         )
-        from mtqg.ntm.selectors import tiers_on
 
         self.assertEqual(tiers_on([self.good.pk], date(2021, 1, 1))[self.good.pk], Tier.ADVANCED)
         self.assertEqual(tiers_on([self.good.pk], date(2020, 6, 1))[self.good.pk], Tier.STANDARD)
@@ -199,8 +201,6 @@ class GuardSampleTest(TestCase):
 
     @classmethod
     def setUpTestData(cls) -> None:
-        from .factories import guard_sample
-
         cls.world = make_world()
         cls.urls = guard_sample(cls.world)
 
@@ -225,11 +225,6 @@ class RecomputeJobTest(TestCase):
         cls.a = assessed(commune(cls.world.dien_bien_old, 1), 2019, values=all_pass_1980())
 
     def test_job_recomputes_in_scope_and_reports_in_vietnamese(self) -> None:
-        from django.urls import reverse
-
-        from mtqg.core.models import Job
-        from mtqg.ntm.models import Threshold
-
         self.assertEqual(self.a.criteria_met, 19)
         Threshold.objects.filter(
             indicator__criterion__criteria_set=self.a.criteria_set, indicator__code="10", region="tdmnpb"
@@ -260,10 +255,6 @@ class RecomputeJobTest(TestCase):
         self.assertContains(response, "không có quyền")
 
     def test_command(self) -> None:
-        import io
-
-        from django.core.management import CommandError, call_command
-
         out = io.StringIO()
         call_command("recompute_ntm", "--set", "qd1980", stdout=out)
         self.assertIn("Đã tính lại 1 đánh giá", out.getvalue())

@@ -9,8 +9,14 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from mtqg.core.models import ChangeRecord
+from mtqg.geo.models import UnitVersion
+from mtqg.notifications.models import Notification
 from mtqg.ntm import demo, services
+from mtqg.ntm.figures import home_figures
 from mtqg.ntm.models import Assessment, CriteriaSet, CriterionResult, IndicatorValue, Recognition
+from mtqg.ntm.reports import summary
+from mtqg.ntm.selectors import predecessor_recognition
+from mtqg.reports.params import parse_params
 from mtqg.testing import make_world
 
 from .factories import all_pass_1980, assessed
@@ -87,8 +93,6 @@ class ScreensTest(TestCase):
         self.assertContains(response, "Tỷ lệ dân số có sổ khám chữa bệnh điện tử")
 
     def test_home_figure(self) -> None:
-        from mtqg.ntm.figures import home_figures
-
         figures = home_figures(self.world.dien_bien_old, self.world.dien_bien_officer)
         self.assertEqual(figures[0]["label"], "Xã đạt chuẩn NTM")
 
@@ -103,8 +107,6 @@ class ScreensTest(TestCase):
         with_pred = [r for r in rows if r["pred"] and r["pred"][0] > 0]
         self.assertTrue(with_pred)
         self.assertContains(response, "xã trước sáp nhập đã đạt chuẩn")
-        from mtqg.ntm.reports import summary
-        from mtqg.reports.params import parse_params
 
         data = summary(None, parse_params({"unit": "11", "as_of": "2025-12-31"}))
         self.assertEqual(data["recognised"], 0)
@@ -210,7 +212,6 @@ class FormsTest(TestCase):
         )
         rec.refresh_from_db()
         self.assertEqual(str(rec.revoked_on), "2021-06-01")
-        from mtqg.notifications.models import Notification
 
         titles = list(
             Notification.objects.filter(recipient=self.world.dien_bien_officer, category="ntm.recognition")
@@ -241,9 +242,6 @@ class FormsTest(TestCase):
         self.assertEqual(len(self.client.get(url).context["rows"]), 0)
 
     def test_new_commune_scorecard_shows_n_of_m_predecessors_recognised(self) -> None:
-        from mtqg.geo.models import UnitVersion
-        from mtqg.ntm.selectors import predecessor_recognition
-
         new = UnitVersion.objects.filter(
             structure="2025",
             path__startswith=self.world.dien_bien.path,

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import io
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import TestCase
 from openpyxl import Workbook
 
@@ -97,8 +98,6 @@ class ImportViewTest(TestCase):
         cls.world = make_world()
 
     def _post(self, dry_run: bool) -> object:
-        from django.core.files.uploadedfile import SimpleUploadedFile
-
         upload = SimpleUploadedFile("ocop.xlsx", workbook([GOOD]))
         data: dict[str, object] = {"file": upload}
         if dry_run:
@@ -113,8 +112,6 @@ class ImportViewTest(TestCase):
         self.assertTrue(Product.objects.filter(name="Cà phê hạt").exists())
 
     def test_wrong_file_type(self) -> None:
-        from django.core.files.uploadedfile import SimpleUploadedFile
-
         self.client.force_login(self.world.dien_bien_officer)
         response = self.client.post("/ocop/import/", {"file": SimpleUploadedFile("a.csv", b"x")})
         self.assertContains(response, "Hãy chọn tệp Excel")

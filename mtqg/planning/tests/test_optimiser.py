@@ -17,7 +17,10 @@ from mtqg.planning.optimiser import (
     Infeasible,
     Problem,
     Rules,
+    _model,
+    _run_milp,
     brute_force,
+    build_items,
     evaluate,
     even_spreading,
     feasible,
@@ -184,8 +187,6 @@ class CertificateTest(SimpleTestCase):
     the gap of the true optimum, and the relaxation's value bounds every plan."""
 
     def test_within_gap_of_the_exact_optimum(self) -> None:
-        from mtqg.planning.optimiser import _model, _run_milp, build_items
-
         rules = Rules(
             min_shares={"poor_district": Decimal("0.2")},
             max_area_share=Decimal("0.6"),

@@ -13,8 +13,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from mtqg.core.models import Job
 from mtqg.finance.models import Work
 from mtqg.finance.tests.factories import make_work
+from mtqg.planning.figures import home_figures
 from mtqg.planning.models import Scenario
 from mtqg.planning.services import scenario_create
 from mtqg.testing import PASSWORD, make_world
@@ -75,8 +77,6 @@ class ViewsTest(TestCase):
         self.assertContains(page, "Phương án tối ưu: đã chứng minh")
 
     def test_country_scenario_runs_as_a_job(self) -> None:
-        from mtqg.core.models import Job
-
         self.client.login(username="central", password=PASSWORD)
         data = {
             "province": self.world.country.pk,
@@ -126,8 +126,6 @@ class ViewsTest(TestCase):
         self.assertContains(response, "10.000")  # criterion 2 cost in triệu đồng
 
     def test_home_figure(self) -> None:
-        from mtqg.planning.figures import home_figures
-
         figures = home_figures(self.world.dien_bien, self.world.dien_bien_officer)
         self.assertEqual(figures[0]["value"], "3 (chia đều: 1)")
         self.assertEqual(home_figures(self.world.cao_bang, self.world.cao_bang_officer), [])

@@ -11,6 +11,9 @@ from django.test import TestCase
 
 from mtqg.dashboards.services import summaries_rebuild
 from mtqg.dashboards.tests.factories import xa
+from mtqg.poverty.models import Household, Review
+from mtqg.poverty.models import PovertyClass as C
+from mtqg.poverty.standards import load_standards, standard_for
 from mtqg.testing import World, make_world
 
 from ..selectors import hidden_groups
@@ -18,8 +21,6 @@ from ..selectors import hidden_groups
 
 def _households(province: object, rows: list[tuple[str, str, str]], year: int = 2022) -> None:
     """rows: (poverty class, area, ethnicity) per household, in one commune of the province."""
-    from mtqg.poverty.models import Household, Review
-    from mtqg.poverty.standards import load_standards, standard_for
 
     load_standards()
     standard = standard_for(year)
@@ -43,8 +44,6 @@ class SmallCellsTest(TestCase):
 
     @classmethod
     def setUpTestData(cls) -> None:
-        from mtqg.poverty.models import PovertyClass as C
-
         cls.world = make_world()
         _households(
             cls.world.cao_bang_old,

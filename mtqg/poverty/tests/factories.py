@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from mtqg.core.text import fold
 from mtqg.geo.models import UnitVersion
 from mtqg.poverty.models import (
     Household,
@@ -37,7 +38,6 @@ def make_household(
         address=address,
         ethnicity="Thái",
     )
-    from mtqg.geo.text import fold
 
     household.head_search = fold(head)
     household.save(update_fields=["head_search"])

@@ -2,13 +2,16 @@ from __future__ import annotations
 
 import io
 from datetime import date, timedelta
+from unittest import mock
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import TestCase
 from openpyxl import Workbook
 
+from mtqg.accounts.models import Assignment
 from mtqg.core.models import ChangeRecord
 from mtqg.geo.models import UnitVersion
+from mtqg.poverty import importer
 from mtqg.poverty.importer import (
     MEMBER_HEADERS,
     MEMBER_SHEET,
@@ -23,7 +26,7 @@ from mtqg.poverty.importer import (
 )
 from mtqg.poverty.models import Decision, Household, ImportBatch, Member, Review, StagedMember, StagedRow
 from mtqg.poverty.standards import load_standards, standard_for
-from mtqg.testing import World, make_world
+from mtqg.testing import World, make_user, make_world
 
 
 def csv_bytes(rows: list[list[str]], year: int = 2023, bom: bool = True) -> bytes:
@@ -63,8 +66,6 @@ class ImportTests(TestCase):
         )
         cls.commune = old.first().code  # type: ignore[union-attr]
         cls.maker = cls.world.dien_bien_officer
-        from mtqg.accounts.models import Assignment
-        from mtqg.testing import make_user
 
         cls.checker = make_user("db_checker", Assignment.Role.PROVINCE, cls.world.dien_bien)
 
@@ -210,10 +211,6 @@ class ImportTests(TestCase):
         self.assertEqual((Review.objects.count(), StagedRow.objects.count()), (0, 0))
 
     def test_xlsx_over_the_row_cap_is_refused_before_parsing(self) -> None:
-        from unittest import mock
-
-        from mtqg.poverty import importer
-
         wb = Workbook()
         ws = wb.active
         assert ws is not None

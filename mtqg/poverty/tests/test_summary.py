@@ -2,12 +2,15 @@ from __future__ import annotations
 
 import json
 import tempfile
+from datetime import date
 from pathlib import Path
 
 from django.core.management import call_command
+from django.db import connection
 from django.test import TestCase
 
 from mtqg.geo.models import UnitVersion
+from mtqg.geo.selectors import classified_units
 from mtqg.poverty import demo
 from mtqg.poverty.models import Household, Review
 from mtqg.poverty.reports import housing_supported, summary
@@ -49,7 +52,6 @@ class DemoSummaryTests(TestCase):
         cls.world = make_world()
         demo.seed(members=False, plan=demo.DIEN_BIEN_LEAN)
         # fire PostgreSQL's deferred FK checks for the bulk rows once here, not again in every test's teardown
-        from django.db import connection
 
         connection.check_constraints()
 
@@ -141,10 +143,6 @@ class DemoSummaryTests(TestCase):
         self.assertEqual(by_eth[0]["ethnicity"], "Thái")  # largest group first
 
     def test_by_area_class_matches_direct_counts(self) -> None:
-        from datetime import date
-
-        from mtqg.geo.selectors import classified_units
-
         result = summary(None, parse_params({"unit": "11", "year": "2020"}))["by_area_class"]
         paths = list(
             classified_units("poor_district_30a", "yes", date(2020, 12, 31)).values_list("path", flat=True)

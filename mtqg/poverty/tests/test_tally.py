@@ -9,6 +9,7 @@ from unittest import mock
 from django.core.management import CommandError, call_command
 from django.test import TestCase
 
+from mtqg.accounts.models import Assignment
 from mtqg.core.models import ChangeRecord
 from mtqg.geo.models import UnitVersion
 from mtqg.poverty.importer import batch_approve, batch_stage, staged_row_decide
@@ -36,7 +37,6 @@ class TallyTests(TestCase):
             .values_list("code", flat=True)[:3]
         )
         cls.communes = communes
-        from mtqg.accounts.models import Assignment
 
         cls.maker = cls.world.dien_bien_officer
         cls.checker = make_user("tally_checker", Assignment.Role.PROVINCE, cls.world.dien_bien)

@@ -1,10 +1,21 @@
 from __future__ import annotations
 
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import TestCase
 
+from mtqg.accounts.models import Assignment
+from mtqg.core.models import ChangeRecord
+from mtqg.geo.models import UnitVersion
+from mtqg.geo.selectors import successors
+from mtqg.notifications.models import Notification
+from mtqg.poverty.importer import template_headers
+from mtqg.poverty.models import ImportBatch, PersonalDataExport, Review
 from mtqg.poverty.privacy import mask_id, mask_name, suppress, validate_id_number
+from mtqg.poverty.standards import load_standards, standard_for
 from mtqg.poverty.tests.factories import make_household
-from mtqg.testing import World, make_world
+from mtqg.testing import World, make_user, make_world
 
 
 class ScreenTests(TestCase):
@@ -52,7 +63,6 @@ class ScreenTests(TestCase):
         self.assertEqual(suppress(3), "< 5")
         self.assertEqual(suppress(5), 5)
         self.assertEqual(validate_id_number("011080123456"), "011080123456")
-        from django.core.exceptions import ValidationError
 
         with self.assertRaises(ValidationError):
             validate_id_number("12ab")
@@ -64,15 +74,10 @@ class BatchScreenTests(TestCase):
     @classmethod
     def setUpTestData(cls) -> None:
         cls.world = make_world()
-        from mtqg.poverty.standards import load_standards
 
         load_standards()
 
     def test_template_upload_and_errors_download(self) -> None:
-        from django.core.files.uploadedfile import SimpleUploadedFile
-
-        from mtqg.poverty.models import ImportBatch, PersonalDataExport
-
         self.client.force_login(self.world.dien_bien_officer)
         resp = self.client.get("/poverty/nhap/mau/", {"year": "2023"})
         self.assertEqual(resp.status_code, 200)
@@ -96,7 +101,6 @@ class EditAndBatchScreenTests(TestCase):
     @classmethod
     def setUpTestData(cls) -> None:
         cls.world = make_world()
-        from mtqg.geo.models import UnitVersion
 
         cls.old_commune = (
             UnitVersion.objects.filter(path__startswith=cls.world.dien_bien_old.path, level=3)
@@ -106,8 +110,6 @@ class EditAndBatchScreenTests(TestCase):
         cls.household = make_household(cls.old_commune, "11-EDIT-1", "Lò Văn Pâng")  # type: ignore[arg-type]
 
     def test_household_member_and_review_edit_are_audited(self) -> None:
-        from mtqg.core.models import ChangeRecord
-
         h = self.household
         self.client.force_login(self.world.dien_bien_officer)
         resp = self.client.post(
@@ -123,7 +125,6 @@ class EditAndBatchScreenTests(TestCase):
         self.assertRedirects(resp, f"/poverty/ho/{h.pk}/")
         h.refresh_from_db()
         self.assertEqual((h.head_name, h.head_search), ("Lò Văn Pâng Mới", "lo van pang moi"))
-        from django.contrib.contenttypes.models import ContentType
 
         def audit_of(obj: object) -> ChangeRecord:
             ct = ContentType.objects.get_for_model(type(obj))
@@ -182,8 +183,6 @@ class EditAndBatchScreenTests(TestCase):
         self.assertEqual(self.client.get(f"/poverty/ho/{self.household.pk}/sua/").status_code, 404)
 
     def test_search_under_new_commune_through_lineage(self) -> None:
-        from mtqg.geo.selectors import successors
-
         new_commune = successors(self.old_commune)[0]  # type: ignore[arg-type]
         self.client.force_login(self.world.dien_bien_officer)
         resp = self.client.get("/poverty/ho/", {"unit": new_commune.code})
@@ -193,15 +192,6 @@ class EditAndBatchScreenTests(TestCase):
         self.assertNotContains(resp, "11-EDIT-1")
 
     def test_batch_page_decisions_and_commit_job(self) -> None:
-        from django.core.files.uploadedfile import SimpleUploadedFile
-
-        from mtqg.accounts.models import Assignment
-        from mtqg.notifications.models import Notification
-        from mtqg.poverty.importer import template_headers
-        from mtqg.poverty.models import ImportBatch, Review
-        from mtqg.poverty.standards import standard_for
-        from mtqg.testing import make_user
-
         checker = make_user("db_checker2", Assignment.Role.PROVINCE, self.world.dien_bien)
         headers = ",".join(template_headers(standard_for(2023)))
         rows = [

@@ -10,14 +10,17 @@ from typing import Any
 import docx
 from django.core.exceptions import ValidationError
 from django.test import TestCase
+from openpyxl import load_workbook
 
+from mtqg.core.models import Job
 from mtqg.finance import demo as finance_demo
 from mtqg.ntm import demo as ntm_demo
 from mtqg.reports import writers
 from mtqg.reports.params import parse_params
 from mtqg.reports.tests.test_writers import docx_text, pdf_text
-from mtqg.supervision import demo
+from mtqg.supervision import demo, services
 from mtqg.supervision.briefing import briefing, when
+from mtqg.supervision.models import Mission, Snapshot
 from mtqg.testing import make_world
 
 # one statement as of the report's date (30/11/2020): the year-end figures (decisions of December) are not the
@@ -72,8 +75,6 @@ class ReportScreensMixin:
         self.assertIn("ntm-summary-11-2020.xlsx", response["Content-Disposition"])
 
     def test_large_file_through_background_job(self) -> None:
-        from mtqg.core.models import Job
-
         with self.captureOnCommitCallbacks(execute=True):
             response = self.client.post(
                 "/supervision/reports/download/",
@@ -98,9 +99,6 @@ class ReportScreensMixin:
         self.assertEqual(self.client.get(job.result["url"]).status_code, 404)
 
     def test_sign_off_freezes_figures_and_compare(self) -> None:
-        from mtqg.supervision import services
-        from mtqg.supervision.models import Mission, Snapshot
-
         data = {"slug": "briefing", "unit": "11", "year": "2020", "as_of": "2020-11-30", "format": "docx"}
         mine = Snapshot.objects.filter(author=self.world.dien_bien_officer)
         first = self.client.post("/supervision/reports/sign/", data)
@@ -225,16 +223,12 @@ class BriefingTests(ReportScreensMixin, TestCase):
         self.assertIn("Điện Biên, ngày", text)
 
     def test_xlsx_annex(self) -> None:
-        from openpyxl import load_workbook
-
         wb = load_workbook(io.BytesIO(writers.render("briefing", self.cb, "xlsx")))
         self.assertGreaterEqual(len(wb.sheetnames), 5)
         values = [c.value for ws in wb.worksheets for row in ws.iter_rows() for c in row]
         self.assertIn(6269, values)
 
     def test_demo_signs_off_both_briefings(self) -> None:
-        from mtqg.supervision.models import Snapshot
-
         signed = {s.unit.code: s for s in Snapshot.objects.filter(report="briefing", params__demo="1")}
         self.assertEqual(set(signed), {"11", "04"})
         self.assertEqual(signed["11"].figures["figures"]["ntm.recognised"], 19)

@@ -13,6 +13,8 @@ import tempfile
 import docx
 from django.test import SimpleTestCase, TestCase
 
+from mtqg.dashboards import panels
+from mtqg.dashboards.services import summaries_rebuild
 from mtqg.finance import demo as finance_demo
 from mtqg.ntm import demo as ntm_demo
 from mtqg.poverty import demo as poverty_demo
@@ -132,9 +134,6 @@ class PovertyCoverageTests(TestCase):
         self.assertIn("sổ hộ minh họa (8.000 hộ, dữ liệu mẫu) còn", text)
 
     def test_dashboard_states_the_register_coverage(self) -> None:
-        from mtqg.dashboards import panels
-        from mtqg.dashboards.services import summaries_rebuild
-
         summaries_rebuild()
         for unit in (self.world.cao_bang, self.world.cao_bang_old):
             figures = panels.dashboard(None, panels.Filters(unit=unit, year=2023))["figures"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from datetime import date, timedelta
+from unittest import mock
 
 import docx
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -220,8 +221,6 @@ class ReportFailureTests(TestCase):
         cls.w = make_world()
 
     def test_a_failing_report_shows_a_message_not_a_trace(self) -> None:
-        from unittest import mock
-
         def broken(user: object, params: object) -> None:
             raise RuntimeError("boom")
 

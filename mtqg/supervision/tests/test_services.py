@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import tempfile
 from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -157,8 +158,6 @@ class ServiceTests(TestCase):
         self.assertEqual(Attachment.objects.count(), 1)
 
     def _tmp(self) -> str:
-        import tempfile
-
         d = tempfile.mkdtemp()
         self.addCleanup(__import__("shutil").rmtree, d, True)
         return d

@@ -11,6 +11,7 @@ from mtqg.testing import make_world
 
 from .. import demo, services
 from ..briefing import briefing_sections
+from ..figures import home_figures
 from ..models import FollowUp, Mission, Recommendation
 from ..snapshots import compare
 
@@ -157,8 +158,6 @@ class FigureTests(TestCase):
         demo.seed()
 
     def test_home_figure_counts_overdue(self) -> None:
-        from ..figures import home_figures
-
         figs = home_figures(self.w.dien_bien, self.w.dien_bien_officer)
         # Điện Biên demo: 10 recommendations, 2 closed, 1 không thực hiện, 1 without deadline → 6 overdue
         self.assertEqual([(str(f["label"]), f["value"]) for f in figs], [("Kiến nghị quá hạn", "6")])

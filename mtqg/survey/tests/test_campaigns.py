@@ -13,6 +13,7 @@ from mtqg.survey.models import Campaign, CampaignHousehold
 from mtqg.survey.selectors import campaign_progress, village_progress
 from mtqg.survey.services import campaign_create, response_save
 from mtqg.testing import make_world
+from mtqg.workflow.calendar import load_calendars
 
 from .factories import ANSWERS_POOR, assign, make_campaign, make_enumerator, make_village
 
@@ -48,7 +49,6 @@ class CampaignTest(TestCase):
             campaign_create(actor=self.world.commune_officer, commune=self.world.muong_phang, year=2028)
         with self.assertRaises(PermissionDenied):
             campaign_create(actor=self.world.cao_bang_officer, commune=self.world.muong_phang, year=2026)
-        from mtqg.workflow.calendar import load_calendars
 
         load_calendars([2026])
         other = make_household(self.world.muong_phang, "CP-X", "Lò Văn X", year=2024, income=9_000_000)
@@ -110,8 +110,6 @@ class CampaignTest(TestCase):
             self.assertContains(self.client.get(url), "CP-MORE-0")
 
     def test_commune_officer_opens_a_campaign_from_the_screen(self) -> None:
-        from mtqg.workflow.calendar import load_calendars
-
         load_calendars([2026])
         Review.objects.filter(year=2024).update(year=2025)
         self.client.force_login(self.world.commune_officer)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.test import TestCase
 
 from mtqg.accounts.models import Assignment
+from mtqg.poverty.models import Household
 from mtqg.survey import demo
 from mtqg.survey.models import Campaign, CampaignHousehold, Complaint, SyncConflict, VillageMeeting
 from mtqg.testing import make_world
@@ -27,7 +28,6 @@ class DemoTest(TestCase):
         CampaignHousehold.objects.filter(campaign=campaign).delete()
         campaign.villages.all().delete()
         campaign.delete()
-        from mtqg.poverty.models import Household
 
         Household.objects.filter(code__startswith="DM-").update(village=None)
         self.assertEqual(demo.seed(), 12)

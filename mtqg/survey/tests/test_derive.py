@@ -9,7 +9,7 @@ from django.test import TestCase
 
 from mtqg.poverty.models import Member
 from mtqg.survey.models import CampaignHousehold, SurveyResponse
-from mtqg.survey.services import response_save
+from mtqg.survey.services import derived_for, response_save
 from mtqg.testing import make_world
 
 from .factories import ANSWERS_POOR, make_campaign
@@ -78,8 +78,6 @@ class DeriveTest(TestCase):
         self.assertFalse(response.answers["b2_bhyt"])
 
     def test_field_roster_is_used_when_synced(self) -> None:
-        from mtqg.survey.services import derived_for
-
         roster = [
             {"full_name": "Lò Văn A", "birth_date": "1990-01-01", "health_insurance": True},
             {

@@ -7,6 +7,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.test import TestCase
 
+from mtqg.poverty.tests.factories import make_household
 from mtqg.survey.definitions import evaluate, form_for, load_forms, standard_of
 from mtqg.survey.models import CampaignHousehold, SurveyForm, SurveyResponse
 from mtqg.survey.services import response_save
@@ -116,8 +117,6 @@ class ReviewEditPreviewTest(TestCase):
     """Issue #19 part 10: the household review form shows its class live (script posting to the classify API)."""
 
     def test_review_edit_page_carries_the_live_preview(self) -> None:
-        from mtqg.poverty.tests.factories import make_household
-
         world = make_world()
         household = make_household(world.muong_phang, "PV-1", "Lò Văn Preview", year=2024)
         review = household.reviews.get()

@@ -3,10 +3,12 @@ who and when; after the meeting a result changes only through a complaint; the r
 
 from __future__ import annotations
 
+import io
 from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.test import TestCase
+from docx import Document
 
 from mtqg.core.models import ChangeRecord
 from mtqg.poverty.models import Review, ReviewTally
@@ -133,9 +135,6 @@ class PaperworkTest(TestCase):
         self.assertContains(page, "123/QĐ-UBND")
         self.assertContains(page, "25/30")
         # Mẫu số 03 for a recognised household, data-entry scope only
-        import io
-
-        from docx import Document
 
         cert = self.client.get(f"/ra-soat/ho/{self.items[0].pk}/giay-chung-nhan.docx")
         self.assertEqual(cert.status_code, 200)

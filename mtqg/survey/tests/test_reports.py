@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 from django.test import TestCase
+from docx import Document
 from openpyxl import load_workbook
 
 from mtqg.reports.catalog import get_report
@@ -56,7 +57,6 @@ class ReviewReportTest(TestCase):
         self.assertIn("Hộ cận nghèo", cells)
         docx = self.client.get(f"/ra-soat/{self.campaign.pk}/bao-cao/?format=docx")
         self.assertEqual(docx.status_code, 200)
-        from docx import Document
 
         text = "\n".join(p.text for p in Document(io.BytesIO(docx.content)).paragraphs)
         self.assertIn("Kết quả rà soát hộ nghèo, hộ cận nghèo năm 2025", text)

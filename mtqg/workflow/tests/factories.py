@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from mtqg.geo.models import UnitVersion
 from mtqg.testing import World
 from mtqg.workflow.calendar import load_calendars
 from mtqg.workflow.models import (
@@ -22,7 +23,6 @@ def guard_sample(world: World) -> list[str]:
     load_calendars([2026])
     rt = ReportType.objects.get(code="gnbv_6thang_nam")
     period = ReportingPeriod.objects.get(code="2026-H1")
-    from mtqg.geo.models import UnitVersion
 
     cb_commune = (
         UnitVersion.objects.filter(structure="2025", level=3, parent=world.cao_bang).order_by("code").first()

@@ -6,10 +6,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import TestCase
 
 from mtqg.accounts.models import Assignment
+from mtqg.geo.models import UnitVersion
 from mtqg.testing import make_user, make_world
-from mtqg.workflow import services
+from mtqg.workflow import demo, services
 from mtqg.workflow.calendar import load_calendars
 from mtqg.workflow.models import Report, ReportDecision, ReportingPeriod, ReportType
+from mtqg.workflow.selectors import completeness
 
 
 class ReportWorkflowTests(TestCase):
@@ -226,10 +228,6 @@ class CompletenessViewTests(TestCase):
 
 class DemoTests(TestCase):
     def test_demo_seed_is_idempotent_with_mixed_states(self) -> None:
-        from mtqg.geo.models import UnitVersion
-        from mtqg.workflow import demo
-        from mtqg.workflow.selectors import completeness
-
         demo.seed()
         n = Report.objects.count()
         demo.seed()

@@ -9,10 +9,12 @@ import json
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import TestCase
 
+from mtqg.geo.models import UnitVersion
 from mtqg.notifications.models import Notification
 from mtqg.testing import make_world
 from mtqg.workflow import services
 from mtqg.workflow.calendar import load_calendars
+from mtqg.workflow.figures import home_figures
 from mtqg.workflow.models import Report, ReportDecision, ReportingPeriod, ReportType
 
 HX = {"HTTP_HX_REQUEST": "true"}
@@ -213,7 +215,6 @@ class ListBulkAndQualityScreensTests(TestCase):
         load_calendars([2025, 2026])
         cls.rt = ReportType.objects.get(code="gnbv_6thang_nam")
         cls.h1 = ReportingPeriod.objects.get(code="2026-H1")
-        from mtqg.geo.models import UnitVersion
 
         communes = list(
             UnitVersion.objects.filter(structure="2025", level=3, parent=cls.w.dien_bien).order_by("code")[:8]
@@ -234,7 +235,6 @@ class ListBulkAndQualityScreensTests(TestCase):
             resp = self.client.get(url)
         self.assertEqual(resp.context["page"].paginator.count, 8)
         self.assertContains(resp, "Duyệt tất cả báo cáo đã nộp")
-        from mtqg.workflow.figures import home_figures
 
         self.assertEqual(home_figures(self.w.dien_bien, self.w.dien_bien_officer)[0]["value"], "8")
         self.assertEqual(home_figures(self.w.cao_bang, self.w.cao_bang_officer), [])

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
+from django.utils.dateparse import parse_date
 
 from mtqg.geo.selectors import UnitNotFound, unit_by_code
 
@@ -27,8 +28,6 @@ class Command(BaseCommand):
             return
         unit = None
         if opts.get("unit"):
-            from django.utils.dateparse import parse_date
-
             try:
                 on = parse_date(opts["as_of"]) if opts.get("as_of") else timezone.localdate()
             except ValueError:

@@ -1,12 +1,13 @@
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from mtqg.ntm.models import CriteriaSet
-from mtqg.ntm.services import assessments_recompute
+from mtqg.ntm.services import assessments_recompute, recognised_recompute
 
 
 class Command(BaseCommand):
@@ -20,10 +21,6 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options.get("recognised"):
-            from datetime import date
-
-            from mtqg.ntm.services import recognised_recompute
-
             try:
                 on = date.fromisoformat(options["recognised"])
             except ValueError as exc:

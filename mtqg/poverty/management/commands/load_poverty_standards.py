@@ -1,3 +1,4 @@
+from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
@@ -12,7 +13,5 @@ class Command(BaseCommand):
         parser.add_argument("--file", default=str(DATA_FILE))
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from pathlib import Path
-
         count = load_standards(Path(options["file"]))
         self.stdout.write(f"Đã nạp {count} chuẩn nghèo.")

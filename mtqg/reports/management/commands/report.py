@@ -8,6 +8,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 
 from mtqg.reports.catalog import CATALOG, get_report
 from mtqg.reports.params import parse_params
+from mtqg.reports.writers import render
 
 
 class Command(BaseCommand):
@@ -40,8 +41,6 @@ class Command(BaseCommand):
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from exc
         if options["format"] != "json":
-            from mtqg.reports.writers import render
-
             data = render(slug, result, options["format"])
             with open(options["output"], "wb") as fh:
                 fh.write(data)

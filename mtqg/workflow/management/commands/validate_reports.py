@@ -1,4 +1,5 @@
 import json
+from datetime import date
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -18,8 +19,6 @@ class Command(BaseCommand):
         parser.add_argument("--format", choices=["text", "json"], default="text")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from datetime import date
-
         rt = ReportType.objects.filter(code=options["type"]).first()
         if rt is None:
             raise CommandError(f"Không có loại báo cáo {options['type']}")

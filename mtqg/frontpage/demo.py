@@ -7,6 +7,7 @@ from collections.abc import Callable
 from importlib import import_module
 from typing import Any
 
+from mtqg.accounts import demo as accounts_demo
 from mtqg.accounts.demo import DEMO_PASSWORD
 
 # Explicit order; each entry is "module:function" returning nothing or a count.
@@ -30,8 +31,6 @@ def _load(name: str) -> Callable[[], Any]:
 
 
 def seed_all(stdout: Any = None) -> list[str]:
-    from mtqg.accounts import demo as accounts_demo
-
     lines: list[str] = []
     for step in DEMO_STEPS:
         started = time.monotonic()

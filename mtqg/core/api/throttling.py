@@ -14,6 +14,8 @@ from django.conf import settings
 from django.core.cache import caches
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 
+from mtqg.core.net import client_address
+
 
 def throttle_cache_alias() -> str:
     return "dashboards" if "dashboards" in settings.CACHES else "default"
@@ -25,8 +27,6 @@ class _SharedCache:
         super().__init__()
 
     def get_ident(self, request: Any) -> str:
-        from mtqg.core.net import client_address
-
         return client_address(request) or "unknown"
 
 

@@ -12,7 +12,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from mtqg.geo.selectors import UnitNotFound
+from mtqg.core.exceptions import NotFound
 
 
 def _django_validation_to_drf(exc: DjangoValidationError) -> exceptions.ValidationError:
@@ -36,7 +36,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         )
     if isinstance(exc, DjangoValidationError):
         exc = _django_validation_to_drf(exc)
-    elif isinstance(exc, UnitNotFound):
+    elif isinstance(exc, NotFound):
         exc = exceptions.NotFound(str(exc))
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)

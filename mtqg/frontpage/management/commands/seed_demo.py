@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from mtqg.core.demo import seed_all
+from mtqg.frontpage.demo import seed_all
 from mtqg.geo.models import UnitVersion
 
 
