@@ -15,6 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from mtqg.api.filters import TextSearchFilter, UnitCodeFilter
+from mtqg.api.viewsets import ScopedReadOnlyModelViewSet
 from mtqg.reports.api import report_response, report_schema
 
 from .models import (
@@ -99,14 +100,10 @@ class WorkFilter(django_filters.FilterSet):
         fields = ["unit", "year", "status", "kind", "program", "investor_level"]
 
 
-class WorkViewSet(viewsets.ReadOnlyModelViewSet):
+class WorkViewSet(ScopedReadOnlyModelViewSet):
     serializer_class = WorkSerializer
     filterset_class = WorkFilter
-
-    def get_queryset(self) -> Any:
-        return (
-            Work.objects.visible_to(self.request.user).select_related("program", "commune").order_by("code")
-        )
+    queryset = Work.objects.select_related("program", "commune").order_by("code")
 
 
 # --- Read API (issue #9 part 6): scoped viewsets registered in mtqg/api/router.py --------------------------------
@@ -231,18 +228,14 @@ class CapitalPlanFilter(django_filters.FilterSet):
         fields = ["unit", "year", "source", "vintage", "program"]
 
 
-class CapitalPlanViewSet(viewsets.ReadOnlyModelViewSet):
+class CapitalPlanViewSet(ScopedReadOnlyModelViewSet):
     """Capital plan lines (initial, adjusted, carried over, extended) of the visible units; amounts in VND."""
 
     serializer_class = CapitalPlanSerializer
     filterset_class = CapitalPlanFilter
-
-    def get_queryset(self) -> QuerySet[CapitalPlan]:
-        return (
-            CapitalPlan.objects.visible_to(self.request.user)
-            .select_related("unit", "program")
-            .order_by("unit__path", "year", "program__code", "pk")
-        )
+    queryset = CapitalPlan.objects.select_related("unit", "program").order_by(
+        "unit__path", "year", "program__code", "pk"
+    )
 
 
 class AllocationSerializer(_UnitFields, serializers.ModelSerializer):
@@ -279,18 +272,14 @@ class AllocationFilter(django_filters.FilterSet):
         fields = ["unit", "year", "source", "carry_over", "program", "work"]
 
 
-class AllocationViewSet(viewsets.ReadOnlyModelViewSet):
+class AllocationViewSet(ScopedReadOnlyModelViewSet):
     """Capital allocated to works and communes by plan year and source; amounts in VND."""
 
     serializer_class = AllocationSerializer
     filterset_class = AllocationFilter
-
-    def get_queryset(self) -> QuerySet[Allocation]:
-        return (
-            Allocation.objects.visible_to(self.request.user)
-            .select_related("unit", "program", "work")
-            .order_by("unit__path", "year", "pk")
-        )
+    queryset = Allocation.objects.select_related("unit", "program", "work").order_by(
+        "unit__path", "year", "pk"
+    )
 
 
 class DisbursementSerializer(serializers.ModelSerializer):
@@ -335,18 +324,14 @@ class DisbursementFilter(django_filters.FilterSet):
         fields = ["unit", "year", "source", "work", "allocation", "paid_from", "paid_to"]
 
 
-class DisbursementViewSet(viewsets.ReadOnlyModelViewSet):
+class DisbursementViewSet(ScopedReadOnlyModelViewSet):
     """Payments of the visible units (GET) and recording one payment (POST, through the same service as the UI)."""
 
     serializer_class = DisbursementSerializer
     filterset_class = DisbursementFilter
-
-    def get_queryset(self) -> QuerySet[Disbursement]:
-        return (
-            Disbursement.objects.visible_to(self.request.user)
-            .select_related("allocation__unit", "allocation__work")
-            .order_by("paid_on", "pk")
-        )
+    queryset = Disbursement.objects.select_related("allocation__unit", "allocation__work").order_by(
+        "paid_on", "pk"
+    )
 
     @extend_schema(request=DisbursementInput, responses={201: OpenApiTypes.OBJECT})
     def create(self, request: Request) -> Response:
@@ -396,18 +381,12 @@ class WorkProgressFilter(django_filters.FilterSet):
         fields = ["unit", "work", "year"]
 
 
-class WorkProgressViewSet(viewsets.ReadOnlyModelViewSet):
+class WorkProgressViewSet(ScopedReadOnlyModelViewSet):
     """Progress reports (percent done on a date) of the visible works, newest first."""
 
     serializer_class = WorkProgressSerializer
     filterset_class = WorkProgressFilter
-
-    def get_queryset(self) -> QuerySet[WorkProgress]:
-        return (
-            WorkProgress.objects.visible_to(self.request.user)
-            .select_related("work__commune")
-            .order_by("-reported_on", "-pk")
-        )
+    queryset = WorkProgress.objects.select_related("work__commune").order_by("-reported_on", "-pk")
 
 
 class IndicatorTargetSerializer(_UnitFields, serializers.ModelSerializer):
@@ -439,18 +418,14 @@ class IndicatorTargetFilter(django_filters.FilterSet):
         fields = ["unit", "year", "indicator", "phase"]
 
 
-class IndicatorTargetViewSet(viewsets.ReadOnlyModelViewSet):
+class IndicatorTargetViewSet(ScopedReadOnlyModelViewSet):
     """Baselines and targets of indicators for the visible units."""
 
     serializer_class = IndicatorTargetSerializer
     filterset_class = IndicatorTargetFilter
-
-    def get_queryset(self) -> QuerySet[IndicatorTarget]:
-        return (
-            IndicatorTarget.objects.visible_to(self.request.user)
-            .select_related("unit", "indicator")
-            .order_by("indicator__code", "unit__path", "year", "pk")
-        )
+    queryset = IndicatorTarget.objects.select_related("unit", "indicator").order_by(
+        "indicator__code", "unit__path", "year", "pk"
+    )
 
 
 class FinanceIndicatorValueSerializer(_UnitFields, serializers.ModelSerializer):
@@ -481,15 +456,11 @@ class IndicatorValueFilter(django_filters.FilterSet):
         fields = ["unit", "year", "indicator"]
 
 
-class FinanceIndicatorValueViewSet(viewsets.ReadOnlyModelViewSet):
+class FinanceIndicatorValueViewSet(ScopedReadOnlyModelViewSet):
     """Entered actual values of indicators for the visible units."""
 
     serializer_class = FinanceIndicatorValueSerializer
     filterset_class = IndicatorValueFilter
-
-    def get_queryset(self) -> QuerySet[IndicatorValue]:
-        return (
-            IndicatorValue.objects.visible_to(self.request.user)
-            .select_related("unit", "indicator")
-            .order_by("indicator__code", "unit__path", "year", "pk")
-        )
+    queryset = IndicatorValue.objects.select_related("unit", "indicator").order_by(
+        "indicator__code", "unit__path", "year", "pk"
+    )

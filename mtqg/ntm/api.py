@@ -14,6 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from mtqg.api.filters import UnitCodeFilter
+from mtqg.api.viewsets import ScopedReadOnlyModelViewSet
 from mtqg.reports.api import report_response, report_schema
 
 from .models import (
@@ -199,20 +200,22 @@ class AssessmentFilter(django_filters.FilterSet):
         fields = ["unit", "year", "criteria_set", "commune", "min_met"]
 
 
-class AssessmentViewSet(viewsets.ReadOnlyModelViewSet):
+class AssessmentViewSet(ScopedReadOnlyModelViewSet):
     """Commune assessments visible to the user; the detail adds the status of each criterion."""
 
     filterset_class = AssessmentFilter
+    queryset = Assessment.objects.select_related("commune", "criteria_set").order_by(
+        "commune__path", "-year", "pk"
+    )
 
     def get_serializer_class(self) -> Any:
         return AssessmentDetailSerializer if self.action == "retrieve" else AssessmentSerializer
 
-    def get_queryset(self) -> QuerySet[Assessment]:
-        qs = Assessment.objects.visible_to(self.request.user).select_related("commune", "criteria_set")
+    def refine_queryset(self, queryset: Any) -> Any:
         if self.action == "retrieve":
             results = CriterionResult.objects.select_related("criterion").order_by("criterion__number")
-            qs = qs.prefetch_related(Prefetch("results", queryset=results))
-        return qs.order_by("commune__path", "-year", "pk")
+            queryset = queryset.prefetch_related(Prefetch("results", queryset=results))
+        return queryset
 
 
 class NtmIndicatorValueSerializer(serializers.ModelSerializer):
@@ -256,18 +259,14 @@ class IndicatorValueFilter(django_filters.FilterSet):
         fields = ["unit", "year", "assessment", "indicator"]
 
 
-class IndicatorValueViewSet(viewsets.ReadOnlyModelViewSet):
+class IndicatorValueViewSet(ScopedReadOnlyModelViewSet):
     """Indicator values entered for the visible assessments; `?assessment=<id>` gives one scorecard's values."""
 
     serializer_class = NtmIndicatorValueSerializer
     filterset_class = IndicatorValueFilter
-
-    def get_queryset(self) -> QuerySet[IndicatorValue]:
-        return (
-            IndicatorValue.objects.visible_to(self.request.user)
-            .select_related("assessment__commune", "indicator__criterion")
-            .order_by("assessment_id", "indicator__criterion__number", "indicator__order", "pk")
-        )
+    queryset = IndicatorValue.objects.select_related("assessment__commune", "indicator__criterion").order_by(
+        "assessment_id", "indicator__criterion__number", "indicator__order", "pk"
+    )
 
 
 class RecognitionSerializer(serializers.ModelSerializer):
@@ -311,18 +310,14 @@ class RecognitionFilter(django_filters.FilterSet):
         fields = ["unit", "tier", "year", "revoked"]
 
 
-class RecognitionViewSet(viewsets.ReadOnlyModelViewSet):
+class RecognitionViewSet(ScopedReadOnlyModelViewSet):
     """The recognition register (decisions and revocations) of the visible communes, newest first."""
 
     serializer_class = RecognitionSerializer
     filterset_class = RecognitionFilter
-
-    def get_queryset(self) -> QuerySet[Recognition]:
-        return (
-            Recognition.objects.visible_to(self.request.user)
-            .select_related("commune", "criteria_set")
-            .order_by("-decision_date", "commune__name", "pk")
-        )
+    queryset = Recognition.objects.select_related("commune", "criteria_set").order_by(
+        "-decision_date", "commune__name", "pk"
+    )
 
 
 class SchemeSerializer(serializers.ModelSerializer):
@@ -355,14 +350,12 @@ class SchemeFilter(django_filters.FilterSet):
         fields = ["unit", "code"]
 
 
-class SchemeViewSet(viewsets.ReadOnlyModelViewSet):
+class SchemeViewSet(ScopedReadOnlyModelViewSet):
     """Provincial schemes and targets (data) of the provinces the user sees."""
 
     serializer_class = SchemeSerializer
     filterset_class = SchemeFilter
-
-    def get_queryset(self) -> QuerySet[Scheme]:
-        return Scheme.objects.visible_to(self.request.user).select_related("province").order_by("code")
+    queryset = Scheme.objects.select_related("province").order_by("code")
 
 
 class DigitalInfrastructureSerializer(serializers.ModelSerializer):
@@ -397,15 +390,9 @@ class DigitalInfrastructureFilter(django_filters.FilterSet):
         fields = ["unit", "year", "mobile_signal", "has_radio"]
 
 
-class DigitalInfrastructureViewSet(viewsets.ReadOnlyModelViewSet):
+class DigitalInfrastructureViewSet(ScopedReadOnlyModelViewSet):
     """Information and communications per commune/village and year (criterion 8, digital gaps)."""
 
     serializer_class = DigitalInfrastructureSerializer
     filterset_class = DigitalInfrastructureFilter
-
-    def get_queryset(self) -> QuerySet[DigitalInfrastructure]:
-        return (
-            DigitalInfrastructure.objects.visible_to(self.request.user)
-            .select_related("unit")
-            .order_by("unit__path", "year", "pk")
-        )
+    queryset = DigitalInfrastructure.objects.select_related("unit").order_by("unit__path", "year", "pk")

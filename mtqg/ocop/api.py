@@ -13,6 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from mtqg.api.filters import TextSearchFilter, UnitCodeFilter
+from mtqg.api.viewsets import ScopedReadOnlyModelViewSet
 from mtqg.reports.api import report_response, report_schema
 
 from .models import Product, Rating, SalesChannel, Subject
@@ -117,19 +118,16 @@ class SubjectFilter(django_filters.FilterSet):
         fields = ["unit", "kind", "commune", "q"]
 
 
-class SubjectViewSet(viewsets.ReadOnlyModelViewSet):
+class SubjectViewSet(ScopedReadOnlyModelViewSet):
     """OCOP subjects (producers) of the visible communes, with their number of products."""
 
     serializer_class = SubjectSerializer
     filterset_class = SubjectFilter
-
-    def get_queryset(self) -> QuerySet[Subject]:
-        return (
-            Subject.objects.visible_to(self.request.user)
-            .select_related("commune")
-            .annotate(product_count=Count("products"))
-            .order_by("name", "pk")
-        )
+    queryset = (
+        Subject.objects.select_related("commune")
+        .annotate(product_count=Count("products"))
+        .order_by("name", "pk")
+    )
 
 
 class RatingSerializer(serializers.ModelSerializer):
@@ -176,18 +174,12 @@ class RatingFilter(django_filters.FilterSet):
         return qs.filter(decision_date__lte=value, valid_to__gte=value)
 
 
-class RatingViewSet(viewsets.ReadOnlyModelViewSet):
+class RatingViewSet(ScopedReadOnlyModelViewSet):
     """Every rating round (scores, star, decision, certificate validity) of the visible products."""
 
     serializer_class = RatingSerializer
     filterset_class = RatingFilter
-
-    def get_queryset(self) -> QuerySet[Rating]:
-        return (
-            Rating.objects.visible_to(self.request.user)
-            .select_related("product__commune", "ruleset")
-            .order_by("-decision_date", "-pk")
-        )
+    queryset = Rating.objects.select_related("product__commune", "ruleset").order_by("-decision_date", "-pk")
 
 
 class SalesChannelSerializer(serializers.ModelSerializer):
@@ -224,15 +216,11 @@ class SalesChannelFilter(django_filters.FilterSet):
         fields = ["unit", "kind", "status", "year", "product"]
 
 
-class SalesChannelViewSet(viewsets.ReadOnlyModelViewSet):
+class SalesChannelViewSet(ScopedReadOnlyModelViewSet):
     """Sales channels (e-commerce, own shop, supermarket, export) of the visible products; amounts in VND."""
 
     serializer_class = SalesChannelSerializer
     filterset_class = SalesChannelFilter
-
-    def get_queryset(self) -> QuerySet[SalesChannel]:
-        return (
-            SalesChannel.objects.visible_to(self.request.user)
-            .select_related("product__commune")
-            .order_by("product__name", "kind", "name", "pk")
-        )
+    queryset = SalesChannel.objects.select_related("product__commune").order_by(
+        "product__name", "kind", "name", "pk"
+    )

@@ -7,7 +7,6 @@ from typing import Any
 
 import django_filters
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import api_view
@@ -16,6 +15,7 @@ from rest_framework.response import Response
 
 from mtqg.api.errors import bad_request
 from mtqg.api.filters import UnitCodeFilter
+from mtqg.api.viewsets import ScopedReadOnlyModelViewSet
 from mtqg.reports.api import json_body_schema, report_response, report_schema
 
 from .models import Household, ImportBatch, Member, PersonalDataExport, PovertyStandard, Review
@@ -225,10 +225,11 @@ class HouseholdFilter(django_filters.FilterSet):
         fields = ["unit", "code", "ethnicity", "area"]
 
 
-class HouseholdViewSet(viewsets.ReadOnlyModelViewSet):
+class HouseholdViewSet(ScopedReadOnlyModelViewSet):
     """The household register of the visible communes; members only on the detail."""
 
     filterset_class = HouseholdFilter
+    queryset = Household.objects.select_related("commune").order_by("code")
 
     def get_serializer_class(self) -> type[serializers.BaseSerializer]:
         return HouseholdDetailSerializer if self.action == "retrieve" else HouseholdSerializer
@@ -253,11 +254,8 @@ class HouseholdViewSet(viewsets.ReadOnlyModelViewSet):
             )
         return super().finalize_response(request, response, *args, **kwargs)
 
-    def get_queryset(self) -> QuerySet[Household]:
-        qs = Household.objects.visible_to(self.request.user).select_related("commune").order_by("code")
-        if self.action == "retrieve":
-            qs = qs.prefetch_related("members")
-        return qs
+    def refine_queryset(self, queryset: Any) -> Any:
+        return queryset.prefetch_related("members") if self.action == "retrieve" else queryset
 
 
 class ReviewSerializer(serializers.ModelSerializer):
@@ -310,18 +308,14 @@ class ReviewFilter(django_filters.FilterSet):
         fields = ["unit", "year", "kind", "poverty_class", "transition", "household"]
 
 
-class ReviewViewSet(viewsets.ReadOnlyModelViewSet):
+class ReviewViewSet(ScopedReadOnlyModelViewSet):
     """Annual reviews: income, deprivations, class under the standard in force, transition, policies received."""
 
     serializer_class = ReviewSerializer
     filterset_class = ReviewFilter
-
-    def get_queryset(self) -> QuerySet[Review]:
-        return (
-            Review.objects.visible_to(self.request.user)
-            .select_related("household", "commune", "standard")
-            .order_by("-year", "household__code", "pk")
-        )
+    queryset = Review.objects.select_related("household", "commune", "standard").order_by(
+        "-year", "household__code", "pk"
+    )
 
 
 class ImportBatchSerializer(serializers.ModelSerializer):
@@ -348,13 +342,9 @@ class ImportBatchSerializer(serializers.ModelSerializer):
         ]
 
 
-class ImportBatchViewSet(viewsets.ReadOnlyModelViewSet):
+class ImportBatchViewSet(ScopedReadOnlyModelViewSet):
     """Review import batches (maker-checker state, counts); per-row errors are downloaded from the batch page."""
 
     serializer_class = ImportBatchSerializer
     filterset_fields = ["year", "status"]
-
-    def get_queryset(self) -> QuerySet[ImportBatch]:
-        return (
-            ImportBatch.objects.visible_to(self.request.user).select_related("unit").order_by("-created_at")
-        )
+    queryset = ImportBatch.objects.select_related("unit").order_by("-created_at")

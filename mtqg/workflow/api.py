@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from rest_framework import serializers, viewsets
+from rest_framework import serializers
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from mtqg.api.viewsets import ScopedReadOnlyModelViewSet
 from mtqg.reports.api import report_response, report_schema
 
 from .models import Report, ReportDecision, ReportValue
@@ -70,20 +71,18 @@ class ReportDetailSerializer(ReportSerializer):
         return list(ValueSerializer(obj.values.all(), many=True).data)
 
 
-class ReportViewSet(viewsets.ReadOnlyModelViewSet):
+class ReportViewSet(ScopedReadOnlyModelViewSet):
     """?type=&period=&status=&unit=<code of a unit whose subtree to list>"""
 
     permission_classes = [IsAuthenticated]
+    queryset = Report.objects.select_related("report_type", "period", "unit").order_by(
+        "-period__start", "unit__code", "pk"
+    )
 
     def get_serializer_class(self) -> Any:
         return ReportDetailSerializer if self.action == "retrieve" else ReportSerializer
 
-    def get_queryset(self) -> Any:
-        qs = (
-            Report.objects.visible_to(self.request.user)
-            .select_related("report_type", "period", "unit")
-            .order_by("-period__start", "unit__code", "pk")
-        )
+    def refine_queryset(self, qs: Any) -> Any:
         p = self.request.query_params
         if p.get("type"):
             qs = qs.filter(report_type__code=p["type"])
