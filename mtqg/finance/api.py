@@ -1,5 +1,5 @@
-"""Finance API: the catalog reports (disbursement, outputs, alerts), recording a payment, and scoped read viewsets
-(programs, indicators, plans, allocations, disbursements, works and their progress, targets and values)."""
+"""Finance API: recording a payment and scoped read viewsets (programs, indicators, plans, allocations,
+disbursements, works and their progress, targets and values). Its reports are at /api/v1/reports/<slug>/."""
 
 from __future__ import annotations
 
@@ -10,13 +10,11 @@ from django.db.models import Q, QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status, viewsets
-from rest_framework.decorators import api_view
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from mtqg.api.filters import TextSearchFilter, UnitCodeFilter
 from mtqg.api.viewsets import ScopedReadOnlyModelViewSet
-from mtqg.reports.api import report_response, report_schema
 
 from .models import (
     Allocation,
@@ -32,25 +30,6 @@ from .models import (
 )
 from .selectors import WORK_SEARCH
 from .services import disbursement_record, resolve_allocation
-
-
-@report_schema
-@api_view(["GET"])
-def disbursement(request: Request) -> Response:
-    """?unit=04&year=2023&as_of=2024-01-31&include_carry_over=1"""
-    return report_response(request, "disbursement")
-
-
-@report_schema
-@api_view(["GET"])
-def outputs(request: Request) -> Response:
-    return report_response(request, "outputs")
-
-
-@report_schema
-@api_view(["GET"])
-def alerts(request: Request) -> Response:
-    return report_response(request, "finance-alerts")
 
 
 class DisbursementInput(serializers.Serializer):
@@ -106,7 +85,7 @@ class WorkViewSet(ScopedReadOnlyModelViewSet):
     queryset = Work.objects.select_related("program", "commune").order_by("code")
 
 
-# --- Read API (issue #9 part 6): scoped viewsets registered in mtqg/api/router.py --------------------------------
+# --- Read API: scoped viewsets registered in mtqg/api/router.py ------------------------------------------------
 
 
 class ProgramSerializer(serializers.ModelSerializer):

@@ -1,4 +1,4 @@
-"""NTM API: the summary reports over the same catalog functions as the command, and scoped read viewsets."""
+"""NTM API: scoped read viewsets. The summary reports are at /api/v1/reports/<slug>/ (reports/api.py)."""
 
 from __future__ import annotations
 
@@ -9,13 +9,9 @@ from django.db.models import Prefetch, QuerySet
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers, viewsets
-from rest_framework.decorators import api_view
-from rest_framework.request import Request
-from rest_framework.response import Response
 
 from mtqg.api.filters import UnitCodeFilter
 from mtqg.api.viewsets import ScopedReadOnlyModelViewSet
-from mtqg.reports.api import report_response, report_schema
 
 from .models import (
     Assessment,
@@ -29,29 +25,7 @@ from .models import (
     Scheme,
 )
 
-
-@report_schema
-@api_view(["GET"])
-def summary(request: Request) -> Response:
-    """GET /api/v1/ntm/summary/?unit=<code>&as_of=YYYY-MM-DD[&bands=19,15-18,…]"""
-    return report_response(request, "ntm-summary")
-
-
-@report_schema
-@api_view(["GET"])
-def digital_gaps(request: Request) -> Response:
-    """GET /api/v1/ntm/digital-gaps/?unit=<code>&year=YYYY — communes/villages without radio or mobile signal."""
-    return report_response(request, "ntm-digital-gaps")
-
-
-@report_schema
-@api_view(["GET"])
-def white_communes(request: Request) -> Response:
-    """GET /api/v1/ntm/white-communes/ — the session-1 name of /api/v1/ntm/digital-gaps/."""
-    return report_response(request, "ntm-white-communes")
-
-
-# --- Read API (issue #9 part 6): scoped viewsets registered in mtqg/api/router.py --------------------------------
+# --- Read API: scoped viewsets registered in mtqg/api/router.py ------------------------------------------------
 
 
 class NtmIndicatorSerializer(serializers.ModelSerializer):

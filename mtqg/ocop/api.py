@@ -1,5 +1,5 @@
-"""OCOP API: the summary report as JSON (same parameters and scope as the command), the product list and scoped
-read viewsets of subjects, ratings and sales channels."""
+"""OCOP API: the product list and scoped read viewsets of subjects, ratings and sales channels. The summary report
+is at /api/v1/reports/ocop-summary/."""
 
 from __future__ import annotations
 
@@ -8,23 +8,12 @@ from typing import Any
 import django_filters
 from django.db.models import Count, QuerySet
 from rest_framework import serializers, viewsets
-from rest_framework.decorators import api_view
-from rest_framework.request import Request
-from rest_framework.response import Response
 
 from mtqg.api.filters import TextSearchFilter, UnitCodeFilter
 from mtqg.api.viewsets import ScopedReadOnlyModelViewSet
-from mtqg.reports.api import report_response, report_schema
 
 from .models import Product, Rating, SalesChannel, Subject
 from .selectors import ProductFilters, product_list
-
-
-@report_schema
-@api_view(["GET"])
-def summary(request: Request) -> Response:
-    """GET /api/v1/ocop/summary/?unit=&as_of= — products by star and group, subjects, e-commerce share, expiring."""
-    return report_response(request, "ocop-summary")
 
 
 class ProductSerializer(serializers.ModelSerializer):
@@ -78,7 +67,7 @@ class ProductViewSet(viewsets.ReadOnlyModelViewSet):
         return product_list(self.request.user, ProductFilters.from_query(self.request.query_params))
 
 
-# --- Read API (issue #9 part 6): scoped viewsets registered in mtqg/api/router.py --------------------------------
+# --- Read API: scoped viewsets registered in mtqg/api/router.py ------------------------------------------------
 
 
 class SubjectSerializer(serializers.ModelSerializer):

@@ -1,4 +1,5 @@
-"""Poverty API: the classification engine, the summary report, and scoped read viewsets of the register."""
+"""Poverty API: the classification engine and scoped read viewsets of the register. The summary reports are at
+/api/v1/reports/<slug>/."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from rest_framework.response import Response
 from mtqg.api.errors import bad_request
 from mtqg.api.filters import UnitCodeFilter
 from mtqg.api.viewsets import ScopedReadOnlyModelViewSet
-from mtqg.reports.api import json_body_schema, report_response, report_schema
+from mtqg.reports.api import json_body_schema
 
 from .models import Household, ImportBatch, Member, PersonalDataExport, PovertyStandard, Review
 from .privacy import can_see_personal, mask_birth, personal
@@ -77,20 +78,7 @@ def classify_view(request: Request) -> Response:
     return Response(body)
 
 
-@report_schema
-@api_view(["GET"])
-def summary_view(request: Request) -> Response:
-    return report_response(request, "poverty-summary")
-
-
-@report_schema
-@api_view(["GET"])
-def by_province_view(request: Request) -> Response:
-    """Households, poor and near-poor by province for `year`, of the provinces under `unit` (VN = all)."""
-    return report_response(request, "poverty-by-province")
-
-
-# --- Read API (issue #9 part 6): scoped viewsets registered in mtqg/api/router.py --------------------------------
+# --- Read API: scoped viewsets registered in mtqg/api/router.py ------------------------------------------------
 # Personal data (names, ID numbers, birth dates) in clear only in the user's data-entry scope; masked elsewhere,
 # exactly as on the household page (privacy.py).
 

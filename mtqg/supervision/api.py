@@ -1,5 +1,5 @@
-"""Supervision API: read-only mission, recommendation, finding, follow-up, agreement and snapshot lists (scoped),
-the recurring-themes report and the briefing."""
+"""Supervision API: read-only mission, recommendation, finding, follow-up, agreement and snapshot lists (scoped).
+The recurring-themes report and the briefing are at /api/v1/reports/<slug>/."""
 
 from __future__ import annotations
 
@@ -9,14 +9,10 @@ import django_filters
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
-from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import IsAuthenticated
-from rest_framework.request import Request
-from rest_framework.response import Response
 
 from mtqg.api.filters import TextSearchFilter, UnitCodeFilter
 from mtqg.api.viewsets import ScopedReadOnlyModelViewSet
-from mtqg.reports.api import report_response, report_schema
 
 from .models import Agreement, Finding, FollowUp, Mission, Recommendation, Snapshot
 from .selectors import MISSION_SEARCH, RECOMMENDATION_SEARCH
@@ -100,27 +96,7 @@ class RecommendationViewSet(ScopedReadOnlyModelViewSet):
     queryset = Recommendation.objects.select_related("mission")
 
 
-class RecurringThemes(GenericAPIView):
-    """?unit=11 — themes raised in missions of two or more different years."""
-
-    permission_classes = [IsAuthenticated]
-
-    @report_schema
-    def get(self, request: Request) -> Response:
-        return report_response(request, "supervision-recurring-themes")
-
-
-class Briefing(GenericAPIView):
-    """?unit=11&year=2020&as_of=2020-11-30 — the briefing as JSON (document header, sourced figures, blocks)."""
-
-    permission_classes = [IsAuthenticated]
-
-    @report_schema
-    def get(self, request: Request) -> Response:
-        return report_response(request, "briefing")
-
-
-# --- Read API (issue #9 part 6): scoped viewsets registered in mtqg/api/router.py --------------------------------
+# --- Read API: scoped viewsets registered in mtqg/api/router.py ------------------------------------------------
 
 
 class FindingSerializer(serializers.ModelSerializer):

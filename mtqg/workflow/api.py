@@ -1,17 +1,14 @@
-"""Workflow read API: reports (with values and decision log), completeness and validation reports."""
+"""Workflow read API: reports (with values and decision log). The completeness and validation reports are at
+/api/v1/reports/<slug>/."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from rest_framework import serializers
-from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import IsAuthenticated
-from rest_framework.request import Request
-from rest_framework.response import Response
 
 from mtqg.api.viewsets import ScopedReadOnlyModelViewSet
-from mtqg.reports.api import report_response, report_schema
 
 from .models import Report, ReportDecision, ReportValue
 from .selectors import values_hidden
@@ -93,23 +90,3 @@ class ReportViewSet(ScopedReadOnlyModelViewSet):
         if self.action == "retrieve":
             qs = qs.prefetch_related("values", "decisions__actor")
         return qs
-
-
-class Completeness(GenericAPIView):
-    """?unit=11&year=2026 — expected, on time, late, missing per report type and period."""
-
-    permission_classes = [IsAuthenticated]
-
-    @report_schema
-    def get(self, request: Request) -> Response:
-        return report_response(request, "workflow-completeness")
-
-
-class Validation(GenericAPIView):
-    """?unit=11&year=2026 — batch validation (rules and outliers) per report type."""
-
-    permission_classes = [IsAuthenticated]
-
-    @report_schema
-    def get(self, request: Request) -> Response:
-        return report_response(request, "workflow-validation")
