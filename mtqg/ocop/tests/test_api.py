@@ -55,7 +55,9 @@ class SummaryApiTest(TestCase):
         self.assertEqual(response.status_code, 400)
         self.assertEqual(set(response.json()["error"]["fields"]), {"as_of", "unit"})
         self.client.logout()
-        self.assertIn(self.client.get("/api/v1/reports/ocop-summary/", {"unit": "11"}).status_code, (401, 403))
+        self.assertIn(
+            self.client.get("/api/v1/reports/ocop-summary/", {"unit": "11"}).status_code, (401, 403)
+        )
 
     def test_command_scope_is_everything(self) -> None:
         data = ocop_summary(None, parse_params({"unit": "04", "as_of": "2025-01-01"}))
