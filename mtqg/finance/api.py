@@ -13,7 +13,7 @@ from rest_framework import serializers, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from mtqg.api.filters import TextSearchFilter, UnitCodeFilter
+from mtqg.api.filters import TextSearchFilter, UnitCodeFilter, YearFilter
 from mtqg.api.viewsets import ScopedReadOnlyModelViewSet
 
 from .models import (
@@ -351,9 +351,7 @@ class WorkProgressSerializer(serializers.ModelSerializer):
 class WorkProgressFilter(django_filters.FilterSet):
     unit = UnitCodeFilter("work__commune__path")
     work = django_filters.CharFilter(field_name="work__code", label="Mã công trình")
-    year = django_filters.NumberFilter(
-        field_name="reported_on__year", label="Năm báo cáo", min_value=1, max_value=9999
-    )
+    year = YearFilter("reported_on__year", label="Năm báo cáo")
 
     class Meta:
         model = WorkProgress
@@ -368,62 +366,14 @@ class WorkProgressViewSet(ScopedReadOnlyModelViewSet):
     queryset = WorkProgress.objects.select_related("work__commune").order_by("-reported_on", "-pk")
 
 
-class IndicatorTargetSerializer(_UnitFields, serializers.ModelSerializer):
+class _IndicatorRowFields(_UnitFields):
+    """A figure of an indicator for a unit and year: a target (with its baseline) or an entered value."""
+
     indicator_code = serializers.CharField(source="indicator.code", read_only=True)
 
-    class Meta:
-        model = IndicatorTarget
-        fields = [
-            "id",
-            "indicator_code",
-            "unit",
-            "unit_code",
-            "unit_name",
-            "path",
-            "year",
-            "phase",
-            "baseline",
-            "target",
-            "source_ref",
-        ]
 
-
-class IndicatorTargetFilter(django_filters.FilterSet):
-    unit = UnitCodeFilter("unit__path")
-    indicator = django_filters.CharFilter(field_name="indicator__code", label="Mã chỉ tiêu")
-
-    class Meta:
-        model = IndicatorTarget
-        fields = ["unit", "year", "indicator", "phase"]
-
-
-class IndicatorTargetViewSet(ScopedReadOnlyModelViewSet):
-    """Baselines and targets of indicators for the visible units."""
-
-    serializer_class = IndicatorTargetSerializer
-    filterset_class = IndicatorTargetFilter
-    queryset = IndicatorTarget.objects.select_related("unit", "indicator").order_by(
-        "indicator__code", "unit__path", "year", "pk"
-    )
-
-
-class FinanceIndicatorValueSerializer(_UnitFields, serializers.ModelSerializer):
-    indicator_code = serializers.CharField(source="indicator.code", read_only=True)
-
-    class Meta:
-        model = IndicatorValue
-        fields = [
-            "id",
-            "indicator_code",
-            "unit",
-            "unit_code",
-            "unit_name",
-            "path",
-            "year",
-            "value",
-            "disaggregation",
-            "note",
-        ]
+INDICATOR_ROW_FIELDS = ["id", "indicator_code", "unit", "unit_code", "unit_name", "path", "year"]
+INDICATOR_ROW_ORDER = ("indicator__code", "unit__path", "year", "pk")
 
 
 class IndicatorValueFilter(django_filters.FilterSet):
@@ -435,11 +385,35 @@ class IndicatorValueFilter(django_filters.FilterSet):
         fields = ["unit", "year", "indicator"]
 
 
+class IndicatorTargetSerializer(_IndicatorRowFields, serializers.ModelSerializer):
+    class Meta:
+        model = IndicatorTarget
+        fields = [*INDICATOR_ROW_FIELDS, "phase", "baseline", "target", "source_ref"]
+
+
+class IndicatorTargetFilter(IndicatorValueFilter):
+    class Meta:
+        model = IndicatorTarget
+        fields = [*IndicatorValueFilter.Meta.fields, "phase"]
+
+
+class IndicatorTargetViewSet(ScopedReadOnlyModelViewSet):
+    """Baselines and targets of indicators for the visible units."""
+
+    serializer_class = IndicatorTargetSerializer
+    filterset_class = IndicatorTargetFilter
+    queryset = IndicatorTarget.objects.select_related("unit", "indicator").order_by(*INDICATOR_ROW_ORDER)
+
+
+class FinanceIndicatorValueSerializer(_IndicatorRowFields, serializers.ModelSerializer):
+    class Meta:
+        model = IndicatorValue
+        fields = [*INDICATOR_ROW_FIELDS, "value", "disaggregation", "note"]
+
+
 class FinanceIndicatorValueViewSet(ScopedReadOnlyModelViewSet):
     """Entered actual values of indicators for the visible units."""
 
     serializer_class = FinanceIndicatorValueSerializer
     filterset_class = IndicatorValueFilter
-    queryset = IndicatorValue.objects.select_related("unit", "indicator").order_by(
-        "indicator__code", "unit__path", "year", "pk"
-    )
+    queryset = IndicatorValue.objects.select_related("unit", "indicator").order_by(*INDICATOR_ROW_ORDER)

@@ -11,7 +11,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.permissions import IsAuthenticated
 
-from mtqg.api.filters import TextSearchFilter, UnitCodeFilter
+from mtqg.api.filters import TextSearchFilter, UnitCodeFilter, YearFilter
 from mtqg.api.viewsets import ScopedReadOnlyModelViewSet
 
 from .models import Agreement, Finding, FollowUp, Mission, Recommendation, Snapshot
@@ -124,9 +124,7 @@ class FindingSerializer(serializers.ModelSerializer):
 
 class FindingFilter(django_filters.FilterSet):
     unit = UnitCodeFilter("mission__unit__path")
-    year = django_filters.NumberFilter(
-        field_name="mission__start_date__year", label="Năm của đoàn", min_value=1, max_value=9999
-    )
+    year = YearFilter("mission__start_date__year", label="Năm của đoàn")
 
     class Meta:
         model = Finding
@@ -168,9 +166,7 @@ class FollowUpSerializer(serializers.ModelSerializer):
 
 class FollowUpFilter(django_filters.FilterSet):
     unit = UnitCodeFilter("recommendation__mission__unit__path")
-    year = django_filters.NumberFilter(
-        field_name="reported_on__year", label="Năm báo cáo", min_value=1, max_value=9999
-    )
+    year = YearFilter("reported_on__year", label="Năm báo cáo")
 
     class Meta:
         model = FollowUp
@@ -210,9 +206,7 @@ class AgreementSerializer(serializers.ModelSerializer):
 
 class AgreementFilter(django_filters.FilterSet):
     unit = UnitCodeFilter("mission__unit__path")
-    year = django_filters.NumberFilter(
-        field_name="signed_on__year", label="Năm ký", min_value=1, max_value=9999
-    )
+    year = YearFilter("signed_on__year", label="Năm ký")
 
     class Meta:
         model = Agreement
@@ -279,9 +273,7 @@ class SnapshotDetailSerializer(SnapshotSerializer):
 
 class SnapshotFilter(django_filters.FilterSet):
     unit = UnitCodeFilter("unit__path")
-    year = django_filters.NumberFilter(
-        field_name="signed_at__year", label="Năm ký duyệt", min_value=1, max_value=9999
-    )
+    year = YearFilter("signed_at__year", label="Năm ký duyệt")
 
     class Meta:
         model = Snapshot
