@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status, viewsets
@@ -125,9 +125,7 @@ class ProgramViewSet(viewsets.ReadOnlyModelViewSet):
 
     serializer_class = ProgramSerializer
     filterset_class = ProgramFilter
-
-    def get_queryset(self) -> QuerySet[Program]:
-        return Program.objects.select_related("parent").order_by("sort_order", "code")
+    queryset = Program.objects.select_related("parent").order_by("sort_order", "code")
 
 
 class FinanceIndicatorSerializer(serializers.ModelSerializer):
@@ -163,9 +161,7 @@ class IndicatorViewSet(viewsets.ReadOnlyModelViewSet):
 
     serializer_class = FinanceIndicatorSerializer
     filterset_class = IndicatorFilter
-
-    def get_queryset(self) -> QuerySet[Indicator]:
-        return Indicator.objects.select_related("program").order_by("sort_order", "code")
+    queryset = Indicator.objects.select_related("program").order_by("sort_order", "code")
 
 
 class _UnitFields(serializers.Serializer):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers, viewsets
@@ -82,14 +82,18 @@ class CriteriaSetViewSet(viewsets.ReadOnlyModelViewSet):
 
     serializer_class = CriteriaSetSerializer
     filterset_class = CriteriaSetFilter
-
-    def get_queryset(self) -> QuerySet[CriteriaSet]:
-        criteria = Criterion.objects.select_related("criteria_set").prefetch_related("indicators")
-        return (
-            CriteriaSet.objects.select_related("province", "parent")
-            .prefetch_related(Prefetch("criteria", queryset=criteria.order_by("number")))
-            .order_by("valid_from", "code", "pk")
+    queryset = (
+        CriteriaSet.objects.select_related("province", "parent")
+        .prefetch_related(
+            Prefetch(
+                "criteria",
+                Criterion.objects.select_related("criteria_set")
+                .prefetch_related("indicators")
+                .order_by("number"),
+            )
         )
+        .order_by("valid_from", "code", "pk")
+    )
 
 
 class CriterionFilter(django_filters.FilterSet):
@@ -105,13 +109,11 @@ class CriterionViewSet(viewsets.ReadOnlyModelViewSet):
 
     serializer_class = CriterionSerializer
     filterset_class = CriterionFilter
-
-    def get_queryset(self) -> QuerySet[Criterion]:
-        return (
-            Criterion.objects.select_related("criteria_set")
-            .prefetch_related("indicators")
-            .order_by("criteria_set__valid_from", "criteria_set__code", "number")
-        )
+    queryset = (
+        Criterion.objects.select_related("criteria_set")
+        .prefetch_related("indicators")
+        .order_by("criteria_set__valid_from", "criteria_set__code", "number")
+    )
 
 
 class CriterionResultSerializer(serializers.ModelSerializer):
