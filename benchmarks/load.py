@@ -393,8 +393,8 @@ MIXED_ROUTES = [
     ("poverty.households", "/poverty/ho/"),
     ("finance.index", "/finance/"),
     ("workflow.index", "/workflow/"),
-    ("api.poverty_summary", "/api/v1/poverty/summary/?unit={code}&year=2024"),
-    ("api.ntm_summary", "/api/v1/ntm/summary/?unit={code}&as_of=2020-12-31"),
+    ("api.poverty_summary", "/api/v1/reports/poverty-summary/?unit={code}&year=2024"),
+    ("api.ntm_summary", "/api/v1/reports/ntm-summary/?unit={code}&as_of=2020-12-31"),
     ("api.units", "/api/v1/geo/units/"),
 ]
 

@@ -1,21 +1,43 @@
 from django.http import HttpRequest, JsonResponse
-from django.urls import include, path, re_path
+from django.urls import URLPattern, URLResolver, include, path, re_path
 from django.utils.translation import gettext as _
 from drf_spectacular.views import SpectacularSwaggerView
+
+from mtqg.dashboards.api import Dashboard, Measures
+from mtqg.poverty.api import classify_view
+from mtqg.reports.api import report_redirect, report_view
 
 from .router import router
 from .schema import CachedSchemaView
 
-urlpatterns = [
-    path("api/v1/ntm/", include("mtqg.ntm.api_urls")),
-    path("api/v1/poverty/", include("mtqg.poverty.api_urls")),
+# Report paths from before /api/v1/reports/<slug>/, kept one release as 301 redirects (deprecated, docs/api.md).
+DEPRECATED_REPORT_PATHS = {
+    "finance/disbursement/": "disbursement",
+    "finance/outputs/": "outputs",
+    "finance/alerts/": "finance-alerts",
+    "ntm/summary/": "ntm-summary",
+    "ntm/digital-gaps/": "ntm-digital-gaps",
+    "ntm/white-communes/": "ntm-white-communes",
+    "ocop/summary/": "ocop-summary",
+    "planning/scenario/": "planning-scenario",
+    "poverty/summary/": "poverty-summary",
+    "poverty/by-province/": "poverty-by-province",
+    "supervision/recurring-themes/": "supervision-recurring-themes",
+    "supervision/briefing/": "briefing",
+    "workflow/completeness/": "workflow-completeness",
+    "workflow/validation/": "workflow-validation",
+}
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("api/v1/reports/<str:slug>/", report_view, name="api-report"),
+    path("api/v1/dashboards/dashboard/", Dashboard.as_view(), name="dashboards-dashboard"),
+    path("api/v1/dashboards/measures/", Measures.as_view(), name="dashboards-measures"),
+    path("api/v1/poverty/classify/", classify_view, name="poverty-classify"),
     path("api/v1/survey/", include("mtqg.survey.api_urls")),
-    path("api/v1/finance/", include("mtqg.finance.api_urls")),
-    path("api/v1/ocop/", include("mtqg.ocop.api_urls")),
-    path("api/v1/workflow/", include("mtqg.workflow.api_urls")),
-    path("api/v1/supervision/", include("mtqg.supervision.api_urls")),
-    path("api/v1/dashboards/", include("mtqg.dashboards.api_urls")),
-    path("api/v1/planning/", include("mtqg.planning.api_urls")),
+    *(
+        path(f"api/v1/{old}", report_redirect, {"slug": slug})
+        for old, slug in DEPRECATED_REPORT_PATHS.items()
+    ),
     path("api/v1/", include(router.urls)),
     path("api/schema/", CachedSchemaView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import django_filters
 from django.core.exceptions import ValidationError
 from django.http import Http404
@@ -11,13 +9,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers, viewsets
+from rest_framework import serializers
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from mtqg.core.api.errors import bad_request
+from mtqg.core.api.viewsets import ScopedReadOnlyModelViewSet
 from mtqg.core.scoping import get_visible_or_404
 from mtqg.geo.models import UnitVersion
 from mtqg.geo.selectors import UnitNotFound, unit_by_code
@@ -66,15 +65,13 @@ class SummaryFactSerializer(serializers.ModelSerializer):
         ]
 
 
-class SummaryFactViewSet(viewsets.ReadOnlyModelViewSet):
+class SummaryFactViewSet(ScopedReadOnlyModelViewSet):
     """Precomputed totals (one row per measure, unit version, year, period, disaggregation)."""
 
     serializer_class = SummaryFactSerializer
     permission_classes = [IsAuthenticated]
     filterset_class = SummaryFactFilter
-
-    def get_queryset(self) -> Any:
-        return SummaryFact.objects.visible_to(self.request.user).select_related("unit").order_by("pk")
+    queryset = SummaryFact.objects.select_related("unit").order_by("pk")
 
 
 class Measures(GenericAPIView):

@@ -1,22 +1,21 @@
-"""Finance API: the catalog reports (disbursement, outputs, alerts), recording a payment, and scoped read viewsets
-(programs, indicators, plans, allocations, disbursements, works and their progress, targets and values)."""
+"""Finance API: recording a payment and scoped read viewsets (programs, indicators, plans, allocations,
+disbursements, works and their progress, targets and values). Its reports are at /api/v1/reports/<slug>/."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import django_filters
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status, viewsets
-from rest_framework.decorators import api_view
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from mtqg.core.api.filters import TextSearchFilter
+from mtqg.core.api.filters import TextSearchFilter, YearFilter
+from mtqg.core.api.viewsets import ScopedReadOnlyModelViewSet
 from mtqg.geo.api import UnitCodeFilter
-from mtqg.reports.api import report_response, report_schema
 
 from .models import (
     Allocation,
@@ -32,25 +31,6 @@ from .models import (
 )
 from .selectors import WORK_SEARCH
 from .services import disbursement_record, resolve_allocation
-
-
-@report_schema
-@api_view(["GET"])
-def disbursement(request: Request) -> Response:
-    """?unit=04&year=2023&as_of=2024-01-31&include_carry_over=1"""
-    return report_response(request, "disbursement")
-
-
-@report_schema
-@api_view(["GET"])
-def outputs(request: Request) -> Response:
-    return report_response(request, "outputs")
-
-
-@report_schema
-@api_view(["GET"])
-def alerts(request: Request) -> Response:
-    return report_response(request, "finance-alerts")
 
 
 class DisbursementInput(serializers.Serializer):
@@ -100,17 +80,13 @@ class WorkFilter(django_filters.FilterSet):
         fields = ["unit", "year", "status", "kind", "program", "investor_level"]
 
 
-class WorkViewSet(viewsets.ReadOnlyModelViewSet):
+class WorkViewSet(ScopedReadOnlyModelViewSet):
     serializer_class = WorkSerializer
     filterset_class = WorkFilter
-
-    def get_queryset(self) -> Any:
-        return (
-            Work.objects.visible_to(self.request.user).select_related("program", "commune").order_by("code")
-        )
+    queryset = Work.objects.select_related("program", "commune").order_by("code")
 
 
-# --- Read API (issue #9 part 6): scoped viewsets registered in mtqg/api/router.py --------------------------------
+# --- Read API: scoped viewsets registered in mtqg/api/router.py ------------------------------------------------
 
 
 class ProgramSerializer(serializers.ModelSerializer):
@@ -150,9 +126,7 @@ class ProgramViewSet(viewsets.ReadOnlyModelViewSet):
 
     serializer_class = ProgramSerializer
     filterset_class = ProgramFilter
-
-    def get_queryset(self) -> QuerySet[Program]:
-        return Program.objects.select_related("parent").order_by("sort_order", "code")
+    queryset = Program.objects.select_related("parent").order_by("sort_order", "code")
 
 
 class FinanceIndicatorSerializer(serializers.ModelSerializer):
@@ -188,9 +162,7 @@ class IndicatorViewSet(viewsets.ReadOnlyModelViewSet):
 
     serializer_class = FinanceIndicatorSerializer
     filterset_class = IndicatorFilter
-
-    def get_queryset(self) -> QuerySet[Indicator]:
-        return Indicator.objects.select_related("program").order_by("sort_order", "code")
+    queryset = Indicator.objects.select_related("program").order_by("sort_order", "code")
 
 
 class _UnitFields(serializers.Serializer):
@@ -232,18 +204,14 @@ class CapitalPlanFilter(django_filters.FilterSet):
         fields = ["unit", "year", "source", "vintage", "program"]
 
 
-class CapitalPlanViewSet(viewsets.ReadOnlyModelViewSet):
+class CapitalPlanViewSet(ScopedReadOnlyModelViewSet):
     """Capital plan lines (initial, adjusted, carried over, extended) of the visible units; amounts in VND."""
 
     serializer_class = CapitalPlanSerializer
     filterset_class = CapitalPlanFilter
-
-    def get_queryset(self) -> QuerySet[CapitalPlan]:
-        return (
-            CapitalPlan.objects.visible_to(self.request.user)
-            .select_related("unit", "program")
-            .order_by("unit__path", "year", "program__code", "pk")
-        )
+    queryset = CapitalPlan.objects.select_related("unit", "program").order_by(
+        "unit__path", "year", "program__code", "pk"
+    )
 
 
 class AllocationSerializer(_UnitFields, serializers.ModelSerializer):
@@ -280,18 +248,14 @@ class AllocationFilter(django_filters.FilterSet):
         fields = ["unit", "year", "source", "carry_over", "program", "work"]
 
 
-class AllocationViewSet(viewsets.ReadOnlyModelViewSet):
+class AllocationViewSet(ScopedReadOnlyModelViewSet):
     """Capital allocated to works and communes by plan year and source; amounts in VND."""
 
     serializer_class = AllocationSerializer
     filterset_class = AllocationFilter
-
-    def get_queryset(self) -> QuerySet[Allocation]:
-        return (
-            Allocation.objects.visible_to(self.request.user)
-            .select_related("unit", "program", "work")
-            .order_by("unit__path", "year", "pk")
-        )
+    queryset = Allocation.objects.select_related("unit", "program", "work").order_by(
+        "unit__path", "year", "pk"
+    )
 
 
 class DisbursementSerializer(serializers.ModelSerializer):
@@ -336,18 +300,14 @@ class DisbursementFilter(django_filters.FilterSet):
         fields = ["unit", "year", "source", "work", "allocation", "paid_from", "paid_to"]
 
 
-class DisbursementViewSet(viewsets.ReadOnlyModelViewSet):
+class DisbursementViewSet(ScopedReadOnlyModelViewSet):
     """Payments of the visible units (GET) and recording one payment (POST, through the same service as the UI)."""
 
     serializer_class = DisbursementSerializer
     filterset_class = DisbursementFilter
-
-    def get_queryset(self) -> QuerySet[Disbursement]:
-        return (
-            Disbursement.objects.visible_to(self.request.user)
-            .select_related("allocation__unit", "allocation__work")
-            .order_by("paid_on", "pk")
-        )
+    queryset = Disbursement.objects.select_related("allocation__unit", "allocation__work").order_by(
+        "paid_on", "pk"
+    )
 
     @extend_schema(request=DisbursementInput, responses={201: OpenApiTypes.OBJECT})
     def create(self, request: Request) -> Response:
@@ -388,89 +348,29 @@ class WorkProgressSerializer(serializers.ModelSerializer):
 class WorkProgressFilter(django_filters.FilterSet):
     unit = UnitCodeFilter("work__commune__path")
     work = django_filters.CharFilter(field_name="work__code", label="Mã công trình")
-    year = django_filters.NumberFilter(
-        field_name="reported_on__year", label="Năm báo cáo", min_value=1, max_value=9999
-    )
+    year = YearFilter("reported_on__year", label="Năm báo cáo")
 
     class Meta:
         model = WorkProgress
         fields = ["unit", "work", "year"]
 
 
-class WorkProgressViewSet(viewsets.ReadOnlyModelViewSet):
+class WorkProgressViewSet(ScopedReadOnlyModelViewSet):
     """Progress reports (percent done on a date) of the visible works, newest first."""
 
     serializer_class = WorkProgressSerializer
     filterset_class = WorkProgressFilter
-
-    def get_queryset(self) -> QuerySet[WorkProgress]:
-        return (
-            WorkProgress.objects.visible_to(self.request.user)
-            .select_related("work__commune")
-            .order_by("-reported_on", "-pk")
-        )
+    queryset = WorkProgress.objects.select_related("work__commune").order_by("-reported_on", "-pk")
 
 
-class IndicatorTargetSerializer(_UnitFields, serializers.ModelSerializer):
+class _IndicatorRowFields(_UnitFields):
+    """A figure of an indicator for a unit and year: a target (with its baseline) or an entered value."""
+
     indicator_code = serializers.CharField(source="indicator.code", read_only=True)
 
-    class Meta:
-        model = IndicatorTarget
-        fields = [
-            "id",
-            "indicator_code",
-            "unit",
-            "unit_code",
-            "unit_name",
-            "path",
-            "year",
-            "phase",
-            "baseline",
-            "target",
-            "source_ref",
-        ]
 
-
-class IndicatorTargetFilter(django_filters.FilterSet):
-    unit = UnitCodeFilter("unit__path")
-    indicator = django_filters.CharFilter(field_name="indicator__code", label="Mã chỉ tiêu")
-
-    class Meta:
-        model = IndicatorTarget
-        fields = ["unit", "year", "indicator", "phase"]
-
-
-class IndicatorTargetViewSet(viewsets.ReadOnlyModelViewSet):
-    """Baselines and targets of indicators for the visible units."""
-
-    serializer_class = IndicatorTargetSerializer
-    filterset_class = IndicatorTargetFilter
-
-    def get_queryset(self) -> QuerySet[IndicatorTarget]:
-        return (
-            IndicatorTarget.objects.visible_to(self.request.user)
-            .select_related("unit", "indicator")
-            .order_by("indicator__code", "unit__path", "year", "pk")
-        )
-
-
-class FinanceIndicatorValueSerializer(_UnitFields, serializers.ModelSerializer):
-    indicator_code = serializers.CharField(source="indicator.code", read_only=True)
-
-    class Meta:
-        model = IndicatorValue
-        fields = [
-            "id",
-            "indicator_code",
-            "unit",
-            "unit_code",
-            "unit_name",
-            "path",
-            "year",
-            "value",
-            "disaggregation",
-            "note",
-        ]
+INDICATOR_ROW_FIELDS = ["id", "indicator_code", "unit", "unit_code", "unit_name", "path", "year"]
+INDICATOR_ROW_ORDER = ("indicator__code", "unit__path", "year", "pk")
 
 
 class IndicatorValueFilter(django_filters.FilterSet):
@@ -482,15 +382,35 @@ class IndicatorValueFilter(django_filters.FilterSet):
         fields = ["unit", "year", "indicator"]
 
 
-class FinanceIndicatorValueViewSet(viewsets.ReadOnlyModelViewSet):
+class IndicatorTargetSerializer(_IndicatorRowFields, serializers.ModelSerializer):
+    class Meta:
+        model = IndicatorTarget
+        fields = [*INDICATOR_ROW_FIELDS, "phase", "baseline", "target", "source_ref"]
+
+
+class IndicatorTargetFilter(IndicatorValueFilter):
+    class Meta:
+        model = IndicatorTarget
+        fields = [*IndicatorValueFilter.Meta.fields, "phase"]
+
+
+class IndicatorTargetViewSet(ScopedReadOnlyModelViewSet):
+    """Baselines and targets of indicators for the visible units."""
+
+    serializer_class = IndicatorTargetSerializer
+    filterset_class = IndicatorTargetFilter
+    queryset = IndicatorTarget.objects.select_related("unit", "indicator").order_by(*INDICATOR_ROW_ORDER)
+
+
+class FinanceIndicatorValueSerializer(_IndicatorRowFields, serializers.ModelSerializer):
+    class Meta:
+        model = IndicatorValue
+        fields = [*INDICATOR_ROW_FIELDS, "value", "disaggregation", "note"]
+
+
+class FinanceIndicatorValueViewSet(ScopedReadOnlyModelViewSet):
     """Entered actual values of indicators for the visible units."""
 
     serializer_class = FinanceIndicatorValueSerializer
     filterset_class = IndicatorValueFilter
-
-    def get_queryset(self) -> QuerySet[IndicatorValue]:
-        return (
-            IndicatorValue.objects.visible_to(self.request.user)
-            .select_related("unit", "indicator")
-            .order_by("indicator__code", "unit__path", "year", "pk")
-        )
+    queryset = IndicatorValue.objects.select_related("unit", "indicator").order_by(*INDICATOR_ROW_ORDER)

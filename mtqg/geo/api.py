@@ -6,8 +6,9 @@ from typing import Any
 
 import django_filters
 from django.db.models import QuerySet
-from rest_framework import serializers, viewsets
+from rest_framework import serializers
 
+from mtqg.core.api.viewsets import ScopedReadOnlyModelViewSet
 from mtqg.core.scoping import path_q
 from mtqg.core.search import search_q
 
@@ -84,9 +85,7 @@ class UnitSerializer(serializers.ModelSerializer):
         ]
 
 
-class UnitViewSet(viewsets.ReadOnlyModelViewSet):
+class UnitViewSet(ScopedReadOnlyModelViewSet):
     serializer_class = UnitSerializer
     filterset_class = UnitFilter
-
-    def get_queryset(self) -> Any:
-        return UnitVersion.objects.visible_to(self.request.user).select_related("parent").order_by("path")
+    queryset = UnitVersion.objects.select_related("parent").order_by("path")

@@ -1,20 +1,17 @@
-"""NTM API: the summary reports over the same catalog functions as the command, and scoped read viewsets."""
+"""NTM API: scoped read viewsets. The summary reports are at /api/v1/reports/<slug>/ (reports/api.py)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import django_filters
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers, viewsets
-from rest_framework.decorators import api_view
-from rest_framework.request import Request
-from rest_framework.response import Response
 
+from mtqg.core.api.viewsets import ScopedReadOnlyModelViewSet
 from mtqg.geo.api import UnitCodeFilter
-from mtqg.reports.api import report_response, report_schema
 
 from .models import (
     Assessment,
@@ -28,29 +25,7 @@ from .models import (
     Scheme,
 )
 
-
-@report_schema
-@api_view(["GET"])
-def summary(request: Request) -> Response:
-    """GET /api/v1/ntm/summary/?unit=<code>&as_of=YYYY-MM-DD[&bands=19,15-18,…]"""
-    return report_response(request, "ntm-summary")
-
-
-@report_schema
-@api_view(["GET"])
-def digital_gaps(request: Request) -> Response:
-    """GET /api/v1/ntm/digital-gaps/?unit=<code>&year=YYYY — communes/villages without radio or mobile signal."""
-    return report_response(request, "ntm-digital-gaps")
-
-
-@report_schema
-@api_view(["GET"])
-def white_communes(request: Request) -> Response:
-    """GET /api/v1/ntm/white-communes/ — the session-1 name of /api/v1/ntm/digital-gaps/."""
-    return report_response(request, "ntm-white-communes")
-
-
-# --- Read API (issue #9 part 6): scoped viewsets registered in mtqg/api/router.py --------------------------------
+# --- Read API: scoped viewsets registered in mtqg/api/router.py ------------------------------------------------
 
 
 class NtmIndicatorSerializer(serializers.ModelSerializer):
@@ -107,14 +82,18 @@ class CriteriaSetViewSet(viewsets.ReadOnlyModelViewSet):
 
     serializer_class = CriteriaSetSerializer
     filterset_class = CriteriaSetFilter
-
-    def get_queryset(self) -> QuerySet[CriteriaSet]:
-        criteria = Criterion.objects.select_related("criteria_set").prefetch_related("indicators")
-        return (
-            CriteriaSet.objects.select_related("province", "parent")
-            .prefetch_related(Prefetch("criteria", queryset=criteria.order_by("number")))
-            .order_by("valid_from", "code", "pk")
+    queryset = (
+        CriteriaSet.objects.select_related("province", "parent")
+        .prefetch_related(
+            Prefetch(
+                "criteria",
+                Criterion.objects.select_related("criteria_set")
+                .prefetch_related("indicators")
+                .order_by("number"),
+            )
         )
+        .order_by("valid_from", "code", "pk")
+    )
 
 
 class CriterionFilter(django_filters.FilterSet):
@@ -130,13 +109,11 @@ class CriterionViewSet(viewsets.ReadOnlyModelViewSet):
 
     serializer_class = CriterionSerializer
     filterset_class = CriterionFilter
-
-    def get_queryset(self) -> QuerySet[Criterion]:
-        return (
-            Criterion.objects.select_related("criteria_set")
-            .prefetch_related("indicators")
-            .order_by("criteria_set__valid_from", "criteria_set__code", "number")
-        )
+    queryset = (
+        Criterion.objects.select_related("criteria_set")
+        .prefetch_related("indicators")
+        .order_by("criteria_set__valid_from", "criteria_set__code", "number")
+    )
 
 
 class CriterionResultSerializer(serializers.ModelSerializer):
@@ -199,20 +176,22 @@ class AssessmentFilter(django_filters.FilterSet):
         fields = ["unit", "year", "criteria_set", "commune", "min_met"]
 
 
-class AssessmentViewSet(viewsets.ReadOnlyModelViewSet):
+class AssessmentViewSet(ScopedReadOnlyModelViewSet):
     """Commune assessments visible to the user; the detail adds the status of each criterion."""
 
     filterset_class = AssessmentFilter
+    queryset = Assessment.objects.select_related("commune", "criteria_set").order_by(
+        "commune__path", "-year", "pk"
+    )
 
     def get_serializer_class(self) -> Any:
         return AssessmentDetailSerializer if self.action == "retrieve" else AssessmentSerializer
 
-    def get_queryset(self) -> QuerySet[Assessment]:
-        qs = Assessment.objects.visible_to(self.request.user).select_related("commune", "criteria_set")
+    def refine_queryset(self, queryset: Any) -> Any:
         if self.action == "retrieve":
             results = CriterionResult.objects.select_related("criterion").order_by("criterion__number")
-            qs = qs.prefetch_related(Prefetch("results", queryset=results))
-        return qs.order_by("commune__path", "-year", "pk")
+            queryset = queryset.prefetch_related(Prefetch("results", queryset=results))
+        return queryset
 
 
 class NtmIndicatorValueSerializer(serializers.ModelSerializer):
@@ -256,18 +235,14 @@ class IndicatorValueFilter(django_filters.FilterSet):
         fields = ["unit", "year", "assessment", "indicator"]
 
 
-class IndicatorValueViewSet(viewsets.ReadOnlyModelViewSet):
+class IndicatorValueViewSet(ScopedReadOnlyModelViewSet):
     """Indicator values entered for the visible assessments; `?assessment=<id>` gives one scorecard's values."""
 
     serializer_class = NtmIndicatorValueSerializer
     filterset_class = IndicatorValueFilter
-
-    def get_queryset(self) -> QuerySet[IndicatorValue]:
-        return (
-            IndicatorValue.objects.visible_to(self.request.user)
-            .select_related("assessment__commune", "indicator__criterion")
-            .order_by("assessment_id", "indicator__criterion__number", "indicator__order", "pk")
-        )
+    queryset = IndicatorValue.objects.select_related("assessment__commune", "indicator__criterion").order_by(
+        "assessment_id", "indicator__criterion__number", "indicator__order", "pk"
+    )
 
 
 class RecognitionSerializer(serializers.ModelSerializer):
@@ -311,18 +286,14 @@ class RecognitionFilter(django_filters.FilterSet):
         fields = ["unit", "tier", "year", "revoked"]
 
 
-class RecognitionViewSet(viewsets.ReadOnlyModelViewSet):
+class RecognitionViewSet(ScopedReadOnlyModelViewSet):
     """The recognition register (decisions and revocations) of the visible communes, newest first."""
 
     serializer_class = RecognitionSerializer
     filterset_class = RecognitionFilter
-
-    def get_queryset(self) -> QuerySet[Recognition]:
-        return (
-            Recognition.objects.visible_to(self.request.user)
-            .select_related("commune", "criteria_set")
-            .order_by("-decision_date", "commune__name", "pk")
-        )
+    queryset = Recognition.objects.select_related("commune", "criteria_set").order_by(
+        "-decision_date", "commune__name", "pk"
+    )
 
 
 class SchemeSerializer(serializers.ModelSerializer):
@@ -355,14 +326,12 @@ class SchemeFilter(django_filters.FilterSet):
         fields = ["unit", "code"]
 
 
-class SchemeViewSet(viewsets.ReadOnlyModelViewSet):
+class SchemeViewSet(ScopedReadOnlyModelViewSet):
     """Provincial schemes and targets (data) of the provinces the user sees."""
 
     serializer_class = SchemeSerializer
     filterset_class = SchemeFilter
-
-    def get_queryset(self) -> QuerySet[Scheme]:
-        return Scheme.objects.visible_to(self.request.user).select_related("province").order_by("code")
+    queryset = Scheme.objects.select_related("province").order_by("code")
 
 
 class DigitalInfrastructureSerializer(serializers.ModelSerializer):
@@ -397,15 +366,9 @@ class DigitalInfrastructureFilter(django_filters.FilterSet):
         fields = ["unit", "year", "mobile_signal", "has_radio"]
 
 
-class DigitalInfrastructureViewSet(viewsets.ReadOnlyModelViewSet):
+class DigitalInfrastructureViewSet(ScopedReadOnlyModelViewSet):
     """Information and communications per commune/village and year (criterion 8, digital gaps)."""
 
     serializer_class = DigitalInfrastructureSerializer
     filterset_class = DigitalInfrastructureFilter
-
-    def get_queryset(self) -> QuerySet[DigitalInfrastructure]:
-        return (
-            DigitalInfrastructure.objects.visible_to(self.request.user)
-            .select_related("unit")
-            .order_by("unit__path", "year", "pk")
-        )
+    queryset = DigitalInfrastructure.objects.select_related("unit").order_by("unit__path", "year", "pk")

@@ -1,5 +1,5 @@
-"""OCOP API: the summary report as JSON (same parameters and scope as the command), the product list and scoped
-read viewsets of subjects, ratings and sales channels."""
+"""OCOP API: the product list and scoped read viewsets of subjects, ratings and sales channels. The summary report
+is at /api/v1/reports/ocop-summary/."""
 
 from __future__ import annotations
 
@@ -8,23 +8,13 @@ from typing import Any
 import django_filters
 from django.db.models import Count, QuerySet
 from rest_framework import serializers, viewsets
-from rest_framework.decorators import api_view
-from rest_framework.request import Request
-from rest_framework.response import Response
 
 from mtqg.core.api.filters import TextSearchFilter
+from mtqg.core.api.viewsets import ScopedReadOnlyModelViewSet
 from mtqg.geo.api import UnitCodeFilter
-from mtqg.reports.api import report_response, report_schema
 
 from .models import Product, Rating, SalesChannel, Subject
 from .selectors import ProductFilters, product_list
-
-
-@report_schema
-@api_view(["GET"])
-def summary(request: Request) -> Response:
-    """GET /api/v1/ocop/summary/?unit=&as_of= — products by star and group, subjects, e-commerce share, expiring."""
-    return report_response(request, "ocop-summary")
 
 
 class ProductSerializer(serializers.ModelSerializer):
@@ -78,7 +68,7 @@ class ProductViewSet(viewsets.ReadOnlyModelViewSet):
         return product_list(self.request.user, ProductFilters.from_query(self.request.query_params))
 
 
-# --- Read API (issue #9 part 6): scoped viewsets registered in mtqg/api/router.py --------------------------------
+# --- Read API: scoped viewsets registered in mtqg/api/router.py ------------------------------------------------
 
 
 class SubjectSerializer(serializers.ModelSerializer):
@@ -118,19 +108,16 @@ class SubjectFilter(django_filters.FilterSet):
         fields = ["unit", "kind", "commune", "q"]
 
 
-class SubjectViewSet(viewsets.ReadOnlyModelViewSet):
+class SubjectViewSet(ScopedReadOnlyModelViewSet):
     """OCOP subjects (producers) of the visible communes, with their number of products."""
 
     serializer_class = SubjectSerializer
     filterset_class = SubjectFilter
-
-    def get_queryset(self) -> QuerySet[Subject]:
-        return (
-            Subject.objects.visible_to(self.request.user)
-            .select_related("commune")
-            .annotate(product_count=Count("products"))
-            .order_by("name", "pk")
-        )
+    queryset = (
+        Subject.objects.select_related("commune")
+        .annotate(product_count=Count("products"))
+        .order_by("name", "pk")
+    )
 
 
 class RatingSerializer(serializers.ModelSerializer):
@@ -177,18 +164,12 @@ class RatingFilter(django_filters.FilterSet):
         return qs.filter(decision_date__lte=value, valid_to__gte=value)
 
 
-class RatingViewSet(viewsets.ReadOnlyModelViewSet):
+class RatingViewSet(ScopedReadOnlyModelViewSet):
     """Every rating round (scores, star, decision, certificate validity) of the visible products."""
 
     serializer_class = RatingSerializer
     filterset_class = RatingFilter
-
-    def get_queryset(self) -> QuerySet[Rating]:
-        return (
-            Rating.objects.visible_to(self.request.user)
-            .select_related("product__commune", "ruleset")
-            .order_by("-decision_date", "-pk")
-        )
+    queryset = Rating.objects.select_related("product__commune", "ruleset").order_by("-decision_date", "-pk")
 
 
 class SalesChannelSerializer(serializers.ModelSerializer):
@@ -225,15 +206,11 @@ class SalesChannelFilter(django_filters.FilterSet):
         fields = ["unit", "kind", "status", "year", "product"]
 
 
-class SalesChannelViewSet(viewsets.ReadOnlyModelViewSet):
+class SalesChannelViewSet(ScopedReadOnlyModelViewSet):
     """Sales channels (e-commerce, own shop, supermarket, export) of the visible products; amounts in VND."""
 
     serializer_class = SalesChannelSerializer
     filterset_class = SalesChannelFilter
-
-    def get_queryset(self) -> QuerySet[SalesChannel]:
-        return (
-            SalesChannel.objects.visible_to(self.request.user)
-            .select_related("product__commune")
-            .order_by("product__name", "kind", "name", "pk")
-        )
+    queryset = SalesChannel.objects.select_related("product__commune").order_by(
+        "product__name", "kind", "name", "pk"
+    )

@@ -1,4 +1,5 @@
-"""Poverty API: the classification engine, the summary report, and scoped read viewsets of the register."""
+"""Poverty API: the classification engine and scoped read viewsets of the register. The summary reports are at
+/api/v1/reports/<slug>/."""
 
 from __future__ import annotations
 
@@ -7,7 +8,6 @@ from typing import Any
 
 import django_filters
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import api_view
@@ -15,8 +15,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from mtqg.core.api.errors import bad_request
+from mtqg.core.api.viewsets import ScopedReadOnlyModelViewSet
 from mtqg.geo.api import UnitCodeFilter
-from mtqg.reports.api import json_body_schema, report_response, report_schema
+from mtqg.reports.api import json_body_schema
 
 from .models import Household, ImportBatch, Member, PersonalDataExport, PovertyStandard, Review
 from .privacy import can_see_personal, mask_birth, personal
@@ -77,20 +78,7 @@ def classify_view(request: Request) -> Response:
     return Response(body)
 
 
-@report_schema
-@api_view(["GET"])
-def summary_view(request: Request) -> Response:
-    return report_response(request, "poverty-summary")
-
-
-@report_schema
-@api_view(["GET"])
-def by_province_view(request: Request) -> Response:
-    """Households, poor and near-poor by province for `year`, of the provinces under `unit` (VN = all)."""
-    return report_response(request, "poverty-by-province")
-
-
-# --- Read API (issue #9 part 6): scoped viewsets registered in mtqg/api/router.py --------------------------------
+# --- Read API: scoped viewsets registered in mtqg/api/router.py ------------------------------------------------
 # Personal data (names, ID numbers, birth dates) in clear only in the user's data-entry scope; masked elsewhere,
 # exactly as on the household page (privacy.py).
 
@@ -225,10 +213,11 @@ class HouseholdFilter(django_filters.FilterSet):
         fields = ["unit", "code", "ethnicity", "area"]
 
 
-class HouseholdViewSet(viewsets.ReadOnlyModelViewSet):
+class HouseholdViewSet(ScopedReadOnlyModelViewSet):
     """The household register of the visible communes; members only on the detail."""
 
     filterset_class = HouseholdFilter
+    queryset = Household.objects.select_related("commune").order_by("code")
 
     def get_serializer_class(self) -> type[serializers.BaseSerializer]:
         return HouseholdDetailSerializer if self.action == "retrieve" else HouseholdSerializer
@@ -253,11 +242,8 @@ class HouseholdViewSet(viewsets.ReadOnlyModelViewSet):
             )
         return super().finalize_response(request, response, *args, **kwargs)
 
-    def get_queryset(self) -> QuerySet[Household]:
-        qs = Household.objects.visible_to(self.request.user).select_related("commune").order_by("code")
-        if self.action == "retrieve":
-            qs = qs.prefetch_related("members")
-        return qs
+    def refine_queryset(self, queryset: Any) -> Any:
+        return queryset.prefetch_related("members") if self.action == "retrieve" else queryset
 
 
 class ReviewSerializer(serializers.ModelSerializer):
@@ -310,18 +296,14 @@ class ReviewFilter(django_filters.FilterSet):
         fields = ["unit", "year", "kind", "poverty_class", "transition", "household"]
 
 
-class ReviewViewSet(viewsets.ReadOnlyModelViewSet):
+class ReviewViewSet(ScopedReadOnlyModelViewSet):
     """Annual reviews: income, deprivations, class under the standard in force, transition, policies received."""
 
     serializer_class = ReviewSerializer
     filterset_class = ReviewFilter
-
-    def get_queryset(self) -> QuerySet[Review]:
-        return (
-            Review.objects.visible_to(self.request.user)
-            .select_related("household", "commune", "standard")
-            .order_by("-year", "household__code", "pk")
-        )
+    queryset = Review.objects.select_related("household", "commune", "standard").order_by(
+        "-year", "household__code", "pk"
+    )
 
 
 class ImportBatchSerializer(serializers.ModelSerializer):
@@ -348,13 +330,9 @@ class ImportBatchSerializer(serializers.ModelSerializer):
         ]
 
 
-class ImportBatchViewSet(viewsets.ReadOnlyModelViewSet):
+class ImportBatchViewSet(ScopedReadOnlyModelViewSet):
     """Review import batches (maker-checker state, counts); per-row errors are downloaded from the batch page."""
 
     serializer_class = ImportBatchSerializer
     filterset_fields = ["year", "status"]
-
-    def get_queryset(self) -> QuerySet[ImportBatch]:
-        return (
-            ImportBatch.objects.visible_to(self.request.user).select_related("unit").order_by("-created_at")
-        )
+    queryset = ImportBatch.objects.select_related("unit").order_by("-created_at")

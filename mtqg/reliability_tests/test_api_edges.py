@@ -43,7 +43,7 @@ class OutOfRangeNumbersTest(TestCase):
             "/api/v1/ocop/ratings/?stars=99999999999999999999",
             "/api/v1/ntm/assessments/?min_met=1e300",
             "/api/v1/geo/units/99999999999999999999/",
-            "/api/v1/ntm/summary/?unit=%00&as_of=2020-12-31",  # NUL: a 500 on PostgreSQL
+            "/api/v1/reports/ntm-summary/?unit=%00&as_of=2020-12-31",  # NUL: a 500 on PostgreSQL
             "/api/v1/geo/units/?code=%00",
         ):
             with self.subTest(url):

@@ -35,7 +35,9 @@ from mtqg.workflow.tests.factories import guard_sample
 from .bigfiles import MILLION, write_xlsx_rows, write_xlsx_sparse
 from .test_hostile_files import _counts
 
-SECONDS = 5.0  # CPU time allowed for refusing a million-row file (measured: well under 1 s; reading it all takes
+SECONDS = (
+    5.0  # CPU time allowed for refusing a million-row file (measured: well under 1 s; reading it all takes
+)
 # minutes). CPU time of this process, not wall-clock, so a busy machine does not fail the test.
 PEAK_BYTES = 32 * 1024 * 1024  # traced memory allowed while refusing it (the sheet XML is ~100 MB)
 FIGURES: dict[str, str] = {}

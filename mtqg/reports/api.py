@@ -1,19 +1,23 @@
-"""Serve any catalog report as JSON over the API, with the same parameters and scope as everything else."""
+"""Serve any catalog report as JSON over the API, with the same parameters and scope as everything else:
+GET /api/v1/reports/<slug>/?unit=…  (one endpoint for every slug of catalog.py; docs/api.md)."""
 
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponsePermanentRedirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.decorators import api_view
+from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from mtqg.core.api.errors import bad_request
 from mtqg.core.scoping import path_visible
 
-from .catalog import get_report
+from .catalog import CATALOG, get_report
 from .params import parse_params
 
 
@@ -36,5 +40,38 @@ REPORT_PARAMETERS = [
     OpenApiParameter("bands", str, description="Nhóm số tiêu chí, ví dụ 19,15-18,10-14,5-9,0-4"),
     OpenApiParameter("include_carry_over", bool, description="Mẫu số gồm vốn chuyển nguồn"),
 ]
-report_schema = extend_schema(parameters=REPORT_PARAMETERS, responses=OpenApiTypes.OBJECT)
 json_body_schema = extend_schema(request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter(
+            "slug",
+            str,
+            OpenApiParameter.PATH,
+            enum=sorted(CATALOG),
+            description="Mã báo cáo (danh mục báo cáo)",
+        ),
+        *REPORT_PARAMETERS,
+    ],
+    responses=OpenApiTypes.OBJECT,
+)
+@api_view(["GET"])
+def report_view(request: Request, slug: str) -> Response:
+    """Any report of the catalogue as JSON, for the unit given in ?unit= (which must be in the user's scope)."""
+    if slug not in CATALOG:
+        raise NotFound(_("Không có báo cáo này."))
+    return report_response(request, slug)
+
+
+@extend_schema(exclude=True)
+@api_view(["GET"])
+def report_redirect(request: Request, slug: str) -> HttpResponsePermanentRedirect:
+    """A report's path before /api/v1/reports/<slug>/ (deprecated): 301 there with the same query string.
+    Authentication comes first, so an anonymous client still gets the API's 401/403."""
+    target = reverse("api-report", args=[slug])
+    query = request.META.get("QUERY_STRING", "")
+    response = HttpResponsePermanentRedirect(f"{target}?{query}" if query else target)
+    response["Deprecation"] = "true"
+    response["Link"] = f'<{target}>; rel="successor-version"'
+    return response

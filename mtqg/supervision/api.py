@@ -1,23 +1,19 @@
-"""Supervision API: read-only mission, recommendation, finding, follow-up, agreement and snapshot lists (scoped),
-the recurring-themes report and the briefing."""
+"""Supervision API: read-only mission, recommendation, finding, follow-up, agreement and snapshot lists (scoped).
+The recurring-themes report and the briefing are at /api/v1/reports/<slug>/."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import django_filters
-from django.db.models import QuerySet
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
-from rest_framework import serializers, viewsets
-from rest_framework.generics import GenericAPIView
+from rest_framework import serializers
 from rest_framework.permissions import IsAuthenticated
-from rest_framework.request import Request
-from rest_framework.response import Response
 
-from mtqg.core.api.filters import TextSearchFilter
+from mtqg.core.api.filters import TextSearchFilter, YearFilter
+from mtqg.core.api.viewsets import ScopedReadOnlyModelViewSet
 from mtqg.geo.api import UnitCodeFilter
-from mtqg.reports.api import report_response, report_schema
 
 from .models import Agreement, Finding, FollowUp, Mission, Recommendation, Snapshot
 from .selectors import MISSION_SEARCH, RECOMMENDATION_SEARCH
@@ -87,45 +83,21 @@ class RecommendationFilter(django_filters.FilterSet):
     q = TextSearchFilter(RECOMMENDATION_SEARCH, label="Tìm kiến nghị (có hoặc không dấu)")
 
 
-class MissionViewSet(viewsets.ReadOnlyModelViewSet):
+class MissionViewSet(ScopedReadOnlyModelViewSet):
     serializer_class = MissionSerializer
     permission_classes = [IsAuthenticated]
     filterset_class = MissionFilter
-
-    def get_queryset(self) -> Any:
-        return Mission.objects.visible_to(self.request.user).select_related("unit")
+    queryset = Mission.objects.select_related("unit")
 
 
-class RecommendationViewSet(viewsets.ReadOnlyModelViewSet):
+class RecommendationViewSet(ScopedReadOnlyModelViewSet):
     serializer_class = RecommendationSerializer
     permission_classes = [IsAuthenticated]
     filterset_class = RecommendationFilter
-
-    def get_queryset(self) -> Any:
-        return Recommendation.objects.visible_to(self.request.user).select_related("mission")
+    queryset = Recommendation.objects.select_related("mission")
 
 
-class RecurringThemes(GenericAPIView):
-    """?unit=11 — themes raised in missions of two or more different years."""
-
-    permission_classes = [IsAuthenticated]
-
-    @report_schema
-    def get(self, request: Request) -> Response:
-        return report_response(request, "supervision-recurring-themes")
-
-
-class Briefing(GenericAPIView):
-    """?unit=11&year=2020&as_of=2020-11-30 — the briefing as JSON (document header, sourced figures, blocks)."""
-
-    permission_classes = [IsAuthenticated]
-
-    @report_schema
-    def get(self, request: Request) -> Response:
-        return report_response(request, "briefing")
-
-
-# --- Read API (issue #9 part 6): scoped viewsets registered in mtqg/api/router.py --------------------------------
+# --- Read API: scoped viewsets registered in mtqg/api/router.py ------------------------------------------------
 
 
 class FindingSerializer(serializers.ModelSerializer):
@@ -153,27 +125,21 @@ class FindingSerializer(serializers.ModelSerializer):
 
 class FindingFilter(django_filters.FilterSet):
     unit = UnitCodeFilter("mission__unit__path")
-    year = django_filters.NumberFilter(
-        field_name="mission__start_date__year", label="Năm của đoàn", min_value=1, max_value=9999
-    )
+    year = YearFilter("mission__start_date__year", label="Năm của đoàn")
 
     class Meta:
         model = Finding
         fields = ["unit", "year", "mission", "kind", "raised_by", "theme"]
 
 
-class FindingViewSet(viewsets.ReadOnlyModelViewSet):
+class FindingViewSet(ScopedReadOnlyModelViewSet):
     """Findings (results, difficulties, limitations) of the missions to the visible units."""
 
     serializer_class = FindingSerializer
     filterset_class = FindingFilter
-
-    def get_queryset(self) -> QuerySet[Finding]:
-        return (
-            Finding.objects.visible_to(self.request.user)
-            .select_related("mission__unit")
-            .order_by("-mission__start_date", "mission_id", "kind", "pk")
-        )
+    queryset = Finding.objects.select_related("mission__unit").order_by(
+        "-mission__start_date", "mission_id", "kind", "pk"
+    )
 
 
 class FollowUpSerializer(serializers.ModelSerializer):
@@ -201,27 +167,21 @@ class FollowUpSerializer(serializers.ModelSerializer):
 
 class FollowUpFilter(django_filters.FilterSet):
     unit = UnitCodeFilter("recommendation__mission__unit__path")
-    year = django_filters.NumberFilter(
-        field_name="reported_on__year", label="Năm báo cáo", min_value=1, max_value=9999
-    )
+    year = YearFilter("reported_on__year", label="Năm báo cáo")
 
     class Meta:
         model = FollowUp
         fields = ["unit", "year", "recommendation"]
 
 
-class FollowUpViewSet(viewsets.ReadOnlyModelViewSet):
+class FollowUpViewSet(ScopedReadOnlyModelViewSet):
     """Follow-up reports on the recommendations of the visible missions."""
 
     serializer_class = FollowUpSerializer
     filterset_class = FollowUpFilter
-
-    def get_queryset(self) -> QuerySet[FollowUp]:
-        return (
-            FollowUp.objects.visible_to(self.request.user)
-            .select_related("recommendation__mission__unit")
-            .order_by("recommendation_id", "reported_on", "pk")
-        )
+    queryset = FollowUp.objects.select_related("recommendation__mission__unit").order_by(
+        "recommendation_id", "reported_on", "pk"
+    )
 
 
 class AgreementSerializer(serializers.ModelSerializer):
@@ -247,27 +207,19 @@ class AgreementSerializer(serializers.ModelSerializer):
 
 class AgreementFilter(django_filters.FilterSet):
     unit = UnitCodeFilter("mission__unit__path")
-    year = django_filters.NumberFilter(
-        field_name="signed_on__year", label="Năm ký", min_value=1, max_value=9999
-    )
+    year = YearFilter("signed_on__year", label="Năm ký")
 
     class Meta:
         model = Agreement
         fields = ["unit", "year", "mission"]
 
 
-class AgreementViewSet(viewsets.ReadOnlyModelViewSet):
+class AgreementViewSet(ScopedReadOnlyModelViewSet):
     """Cooperation agreements signed during the missions to the visible units."""
 
     serializer_class = AgreementSerializer
     filterset_class = AgreementFilter
-
-    def get_queryset(self) -> QuerySet[Agreement]:
-        return (
-            Agreement.objects.visible_to(self.request.user)
-            .select_related("mission__unit")
-            .order_by("-signed_on", "pk")
-        )
+    queryset = Agreement.objects.select_related("mission__unit").order_by("-signed_on", "pk")
 
 
 class SnapshotSerializer(serializers.ModelSerializer):
@@ -322,25 +274,21 @@ class SnapshotDetailSerializer(SnapshotSerializer):
 
 class SnapshotFilter(django_filters.FilterSet):
     unit = UnitCodeFilter("unit__path")
-    year = django_filters.NumberFilter(
-        field_name="signed_at__year", label="Năm ký duyệt", min_value=1, max_value=9999
-    )
+    year = YearFilter("signed_at__year", label="Năm ký duyệt")
 
     class Meta:
         model = Snapshot
         fields = ["unit", "year", "report"]
 
 
-class SnapshotViewSet(viewsets.ReadOnlyModelViewSet):
+class SnapshotViewSet(ScopedReadOnlyModelViewSet):
     """Signed-off reports of the visible units (the list omits figures and file; the detail has the figures)."""
 
     filterset_class = SnapshotFilter
+    queryset = Snapshot.objects.select_related("unit", "author").order_by("-signed_at", "-pk")
 
     def get_serializer_class(self) -> Any:
         return SnapshotDetailSerializer if self.action == "retrieve" else SnapshotSerializer
 
-    def get_queryset(self) -> QuerySet[Snapshot]:
-        qs = Snapshot.objects.visible_to(self.request.user).select_related("unit", "author")
-        if self.action != "retrieve":
-            qs = qs.defer("rendered", "figures")
-        return qs.order_by("-signed_at", "-pk")
+    def refine_queryset(self, queryset: Any) -> Any:
+        return queryset if self.action == "retrieve" else queryset.defer("rendered", "figures")

@@ -1,16 +1,14 @@
-"""Workflow read API: reports (with values and decision log), completeness and validation reports."""
+"""Workflow read API: reports (with values and decision log). The completeness and validation reports are at
+/api/v1/reports/<slug>/."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from rest_framework import serializers, viewsets
-from rest_framework.generics import GenericAPIView
+from rest_framework import serializers
 from rest_framework.permissions import IsAuthenticated
-from rest_framework.request import Request
-from rest_framework.response import Response
 
-from mtqg.reports.api import report_response, report_schema
+from mtqg.core.api.viewsets import ScopedReadOnlyModelViewSet
 
 from .models import Report, ReportDecision, ReportValue
 from .selectors import values_hidden
@@ -70,20 +68,18 @@ class ReportDetailSerializer(ReportSerializer):
         return list(ValueSerializer(obj.values.all(), many=True).data)
 
 
-class ReportViewSet(viewsets.ReadOnlyModelViewSet):
+class ReportViewSet(ScopedReadOnlyModelViewSet):
     """?type=&period=&status=&unit=<code of a unit whose subtree to list>"""
 
     permission_classes = [IsAuthenticated]
+    queryset = Report.objects.select_related("report_type", "period", "unit").order_by(
+        "-period__start", "unit__code", "pk"
+    )
 
     def get_serializer_class(self) -> Any:
         return ReportDetailSerializer if self.action == "retrieve" else ReportSerializer
 
-    def get_queryset(self) -> Any:
-        qs = (
-            Report.objects.visible_to(self.request.user)
-            .select_related("report_type", "period", "unit")
-            .order_by("-period__start", "unit__code", "pk")
-        )
+    def refine_queryset(self, qs: Any) -> Any:
         p = self.request.query_params
         if p.get("type"):
             qs = qs.filter(report_type__code=p["type"])
@@ -94,23 +90,3 @@ class ReportViewSet(viewsets.ReadOnlyModelViewSet):
         if self.action == "retrieve":
             qs = qs.prefetch_related("values", "decisions__actor")
         return qs
-
-
-class Completeness(GenericAPIView):
-    """?unit=11&year=2026 — expected, on time, late, missing per report type and period."""
-
-    permission_classes = [IsAuthenticated]
-
-    @report_schema
-    def get(self, request: Request) -> Response:
-        return report_response(request, "workflow-completeness")
-
-
-class Validation(GenericAPIView):
-    """?unit=11&year=2026 — batch validation (rules and outliers) per report type."""
-
-    permission_classes = [IsAuthenticated]
-
-    @report_schema
-    def get(self, request: Request) -> Response:
-        return report_response(request, "workflow-validation")

@@ -78,10 +78,11 @@ class ApiThrottleTest(TestCase):
         try:
             self.client.force_login(self.world.dien_bien_officer)
             codes = [
-                self.client.get("/api/v1/ntm/summary/?unit=11&as_of=2020-12-31").status_code for _ in range(4)
+                self.client.get("/api/v1/reports/ntm-summary/?unit=11&as_of=2020-12-31").status_code
+                for _ in range(4)
             ]
             self.assertEqual(codes[-1], 429, codes)
-            body = self.client.get("/api/v1/ntm/summary/?unit=11&as_of=2020-12-31").json()
+            body = self.client.get("/api/v1/reports/ntm-summary/?unit=11&as_of=2020-12-31").json()
             self.assertIn("error", body)
             self.assertIn("message", body["error"])
         finally:

@@ -1,7 +1,8 @@
 """Guard test: no out-of-scope row reaches a user through any scoped model, list page, API list or detail URL.
 
 It walks (1) every model that declares `scope_path`, (2) every URL pattern without arguments (list pages), (3) every
-API list endpoint in the router, and (4) the Điện Biên-only URLs that each app's `guard_sample()` returns. The
+API list endpoint in the router, (4) every catalogue report through /api/v1/reports/<slug>/, and (5) the Điện
+Biên-only URLs that each app's `guard_sample()` returns. The
 Cao Bằng officer must see nothing of Điện Biên; the Điện Biên officer must reach its own resources.
 """
 
@@ -16,6 +17,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from mtqg.api.router import router
 from mtqg.core.scoping import view_prefixes
+from mtqg.reports.catalog import CATALOG
 from mtqg.testing import make_world
 
 MARKER = "GUARD-ĐB"
@@ -109,6 +111,20 @@ class ScopeGuardTest(TestCase):
                 path = item.get("path") or item.get("unit_path")
                 if path:
                     self.assertTrue(path.startswith(allowed), f"{url} leaks {path}")
+
+    def test_report_endpoint_serves_no_out_of_scope_unit(self) -> None:
+        """Every catalogue report through /api/v1/reports/<slug>/: a Điện Biên unit is a 404 for the Cao Bằng
+        officer; the officer's own province answers without Điện Biên data."""
+        query = "year=2020&as_of=2020-12-31"
+        for slug in CATALOG:
+            url = f"/api/v1/reports/{slug}/"
+            self.client.force_login(self.world.cao_bang_officer)
+            self.assertEqual(self.client.get(f"{url}?unit=11&{query}").status_code, 404, slug)
+            own = self.client.get(f"{url}?unit=04&{query}")
+            self.assertEqual(own.status_code, 200, slug)
+            self.assertNotIn(MARKER, own.content.decode(), f"{slug} leaks Điện Biên data")
+            self.client.force_login(self.world.dien_bien_officer)
+            self.assertEqual(self.client.get(f"{url}?unit=11&{query}").status_code, 200, slug)
 
     def test_dien_bien_resources_are_hidden_from_cao_bang(self) -> None:
         for url in self.sample_urls:

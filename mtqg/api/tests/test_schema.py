@@ -11,6 +11,8 @@ from django.test import SimpleTestCase, TestCase
 from drf_spectacular.drainage import GENERATOR_STATS
 
 from mtqg.api.router import router
+from mtqg.api.urls import DEPRECATED_REPORT_PATHS
+from mtqg.reports.catalog import CATALOG
 from mtqg.testing import make_world
 
 
@@ -40,6 +42,13 @@ class SchemaTest(SimpleTestCase):
         self.assertTrue({"unit", "year", "status"} <= params)
         # recording a payment is documented on the same collection as the disbursement list
         self.assertIn("post", paths["/api/v1/finance/disbursements/"])
+        # one report endpoint, its slug one of the catalogue's; the deprecated redirects are not documented
+        report = paths["/api/v1/reports/{slug}/"]["get"]
+        slug = next(p for p in report["parameters"] if p["name"] == "slug")
+        self.assertEqual((slug["in"], slug["schema"]["enum"]), ("path", sorted(CATALOG)))
+        self.assertTrue({"unit", "as_of", "year"} <= {p["name"] for p in report["parameters"]})
+        for old in DEPRECATED_REPORT_PATHS:
+            self.assertNotIn(f"/api/v1/{old}", paths)
 
 
 class SchemaEndpointsTest(TestCase):

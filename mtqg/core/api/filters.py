@@ -36,6 +36,15 @@ class TextSearchFilter(django_filters.CharFilter):
         return qs.filter(search_q(str(value), self.search_fields, folded=self.folded, exact=self.exact))
 
 
+class YearFilter(django_filters.NumberFilter):
+    """`?year=YYYY` on a date's year (`field_name="signed_on__year"`): 1 to 9999, the years a date can have, so a
+    larger number is a 400 in the error format, not a database error on the date range."""
+
+    def __init__(self, field_name: str, **kwargs: Any) -> None:
+        kwargs.setdefault("label", "Năm")
+        super().__init__(field_name=field_name, min_value=1, max_value=9999, **kwargs)
+
+
 INT64 = 2**63 - 1
 
 

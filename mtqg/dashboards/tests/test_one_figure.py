@@ -86,7 +86,8 @@ class OneFigureTests(TestCase):
 
         # the report API (no as-of given: the same statutory day)
         api = self.client.get(
-            reverse("finance-disbursement"), {"unit": "04", "year": "2023", "include_carry_over": "1"}
+            reverse("api-report", args=["disbursement"]),
+            {"unit": "04", "year": "2023", "include_carry_over": "1"},
         ).json()
         self.assertEqual(api["central"]["rate"], rate)
         self.assertEqual(api["as_of"], "2024-01-31")

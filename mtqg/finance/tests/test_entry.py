@@ -196,7 +196,7 @@ class DemoEntryTests(TestCase):
         self.client.force_login(self.world.cao_bang_officer)
 
     def test_outputs_disaggregated_by_ethnicity_and_sex(self) -> None:
-        rows = {r["code"]: r for r in self.client.get("/api/v1/finance/outputs/?unit=04&year=2023").json()}
+        rows = {r["code"]: r for r in self.client.get("/api/v1/reports/outputs/?unit=04&year=2023").json()}
         water = rows["DTTS.NUOC_PT"]
         self.assertEqual(water["actual"], 2427)
         (ethnicity,) = water["disaggregations"]
@@ -243,7 +243,7 @@ class DemoEntryTests(TestCase):
     def test_alert_cause_adjustment_then_recommendation(self) -> None:
         page = self.client.get(reverse("finance:alerts") + Q)
         self.assertContains(page, "Chuyển thành kiến nghị")
-        alerts = self.client.get("/api/v1/finance/alerts/" + Q).json()
+        alerts = self.client.get("/api/v1/reports/finance-alerts/" + Q).json()
         late = next(a for a in alerts if a["key"] == "behind_schedule")
         unit_pk = self.world.cao_bang_old.pk
         post = {"unit": unit_pk, "key": "behind_schedule", "mission": self.mission.pk}

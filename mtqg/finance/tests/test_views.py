@@ -74,7 +74,7 @@ class FinanceViewTests(TestCase):
     def test_out_of_scope(self) -> None:
         self.client.force_login(self.world.dien_bien_officer)
         self.assertEqual(self.client.get(reverse("finance:work", args=[self.work.pk])).status_code, 404)
-        r = self.client.get("/api/v1/finance/disbursement/" + Q)
+        r = self.client.get("/api/v1/reports/disbursement/" + Q)
         self.assertEqual(r.status_code, 404)
         r = self.client.get(reverse("finance:works") + Q)
         self.assertNotContains(r, "CB23-0001")
@@ -94,19 +94,19 @@ class FinanceApiTests(TestCase):
         self.client.force_login(self.world.cao_bang_officer)
 
     def test_disbursement(self) -> None:
-        data = self.client.get("/api/v1/finance/disbursement/" + Q).json()
+        data = self.client.get("/api/v1/reports/disbursement/" + Q).json()
         self.assertEqual(data["central"]["rate"], 69.06)
         self.assertEqual(data["local_counterpart"]["rate"], 85.35)
 
     def test_outputs(self) -> None:
-        rows = {r["code"]: r for r in self.client.get("/api/v1/finance/outputs/?unit=04&year=2023").json()}
+        rows = {r["code"]: r for r in self.client.get("/api/v1/reports/outputs/?unit=04&year=2023").json()}
         self.assertEqual(rows["DTTS.NUOC_PT"]["actual"], 2427)
 
     def test_bad_params(self) -> None:
-        r = self.client.get("/api/v1/finance/disbursement/?unit=04&year=abc")
+        r = self.client.get("/api/v1/reports/disbursement/?unit=04&year=abc")
         self.assertEqual(r.status_code, 400)
         self.assertIn("year", r.json()["error"]["fields"])
-        r = self.client.get("/api/v1/finance/disbursement/?unit=99999&year=2023")
+        r = self.client.get("/api/v1/reports/disbursement/?unit=99999&year=2023")
         self.assertEqual(r.status_code, 400)
 
     def test_post_disbursement(self) -> None:

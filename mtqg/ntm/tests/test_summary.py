@@ -102,18 +102,21 @@ class DienBienSummaryTest(TestCase):
 
     def test_api_serves_same_json_and_scope(self) -> None:
         self.client.force_login(self.world.dien_bien_officer)
-        response = self.client.get("/api/v1/ntm/summary/", {"unit": "11", "as_of": "2020-12-31"})
+        response = self.client.get("/api/v1/reports/ntm-summary/", {"unit": "11", "as_of": "2020-12-31"})
         self.assertEqual(response.status_code, 200)
         self.assertEqual(response.json(), report("--unit", "11", "--as-of", "2020-12-31"))
         bad = self.client.get(
-            "/api/v1/ntm/summary/", {"unit": "11", "as_of": "2020-12-31", "bands": "19,x-3"}
+            "/api/v1/reports/ntm-summary/", {"unit": "11", "as_of": "2020-12-31", "bands": "19,x-3"}
         )
         self.assertEqual(bad.status_code, 400)
         self.assertIn("bands", bad.json()["error"]["fields"])
-        self.assertEqual(self.client.get("/api/v1/ntm/summary/", {"unit": "99999"}).status_code, 400)
+        self.assertEqual(self.client.get("/api/v1/reports/ntm-summary/", {"unit": "99999"}).status_code, 400)
         self.client.force_login(self.world.cao_bang_officer)
         self.assertEqual(
-            self.client.get("/api/v1/ntm/summary/", {"unit": "11", "as_of": "2020-12-31"}).status_code, 404
+            self.client.get(
+                "/api/v1/reports/ntm-summary/", {"unit": "11", "as_of": "2020-12-31"}
+            ).status_code,
+            404,
         )
 
 

@@ -27,7 +27,7 @@ class SummaryApiTest(TestCase):
 
     def test_summary_json(self) -> None:
         self.client.force_login(self.world.dien_bien_officer)
-        response = self.client.get("/api/v1/ocop/summary/", {"unit": "11", "as_of": "2026-11-23"})
+        response = self.client.get("/api/v1/reports/ocop-summary/", {"unit": "11", "as_of": "2026-11-23"})
         self.assertEqual(response.status_code, 200)
         data = response.json()
         self.assertEqual(data["products"]["by_star"], {"1": 0, "2": 1, "3": 1, "4": 1, "5": 0})
@@ -43,19 +43,21 @@ class SummaryApiTest(TestCase):
 
     def test_as_of_before_ratings(self) -> None:
         self.client.force_login(self.world.central)
-        data = self.client.get("/api/v1/ocop/summary/", {"unit": "11", "as_of": "2023-01-01"}).json()
+        data = self.client.get("/api/v1/reports/ocop-summary/", {"unit": "11", "as_of": "2023-01-01"}).json()
         self.assertEqual(data["products"]["rated"], 0)
         self.assertIsNone(data["ecommerce"]["share_percent"])
 
     def test_errors_and_scope(self) -> None:
         self.client.force_login(self.world.cao_bang_officer)
-        response = self.client.get("/api/v1/ocop/summary/", {"unit": "11"})
+        response = self.client.get("/api/v1/reports/ocop-summary/", {"unit": "11"})
         self.assertEqual(response.status_code, 404)
-        response = self.client.get("/api/v1/ocop/summary/", {"as_of": "31/12/2025"})
+        response = self.client.get("/api/v1/reports/ocop-summary/", {"as_of": "31/12/2025"})
         self.assertEqual(response.status_code, 400)
         self.assertEqual(set(response.json()["error"]["fields"]), {"as_of", "unit"})
         self.client.logout()
-        self.assertIn(self.client.get("/api/v1/ocop/summary/", {"unit": "11"}).status_code, (401, 403))
+        self.assertIn(
+            self.client.get("/api/v1/reports/ocop-summary/", {"unit": "11"}).status_code, (401, 403)
+        )
 
     def test_command_scope_is_everything(self) -> None:
         data = ocop_summary(None, parse_params({"unit": "04", "as_of": "2025-01-01"}))

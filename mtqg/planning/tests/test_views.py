@@ -157,7 +157,7 @@ class ViewsTest(TestCase):
         self.assertContains(response, "không có quyền")
 
     def test_report_api_and_command(self) -> None:
-        response = self.client.get("/api/v1/planning/scenario/?unit=11&as_of=2020-12-31")
+        response = self.client.get("/api/v1/reports/planning-scenario/?unit=11&as_of=2020-12-31")
         self.assertEqual(response.status_code, 200)
         data = response.json()
         self.assertEqual(data["latest"]["name"], "Kịch bản A")
@@ -167,5 +167,5 @@ class ViewsTest(TestCase):
                 "report", "planning-scenario", "--unit", "11", "--as-of", "2020-12-31", "--format", "json"
             )
         self.assertEqual(json.loads(out.getvalue())["latest"]["side_by_side"], data["latest"]["side_by_side"])
-        bad = self.client.get("/api/v1/planning/scenario/")
+        bad = self.client.get("/api/v1/reports/planning-scenario/")
         self.assertEqual(bad.status_code, 400)

@@ -111,16 +111,19 @@ class DemoSummaryTests(TestCase):
             )
             from_command = json.loads(Path(fh.name).read_text(encoding="utf-8"))
         self.client.force_login(self.world.dien_bien_officer)
-        resp = self.client.get("/api/v1/poverty/summary/", {"unit": "11", "year": "2020", "baseline": "2015"})
+        resp = self.client.get(
+            "/api/v1/reports/poverty-summary/", {"unit": "11", "year": "2020", "baseline": "2015"}
+        )
         self.assertEqual(resp.status_code, 200)
         self.assertEqual(resp.json(), from_command)
 
     def test_api_scope_and_bad_params(self) -> None:
         self.client.force_login(self.world.cao_bang_officer)
         self.assertEqual(
-            self.client.get("/api/v1/poverty/summary/", {"unit": "11", "year": "2020"}).status_code, 404
+            self.client.get("/api/v1/reports/poverty-summary/", {"unit": "11", "year": "2020"}).status_code,
+            404,
         )
-        resp = self.client.get("/api/v1/poverty/summary/", {"unit": "", "year": "abc"})
+        resp = self.client.get("/api/v1/reports/poverty-summary/", {"unit": "", "year": "abc"})
         self.assertEqual(resp.status_code, 400)
         self.assertEqual(set(resp.json()["error"]["fields"]), {"unit", "year"})
 

@@ -161,9 +161,12 @@ class TallyTests(TestCase):
     def test_by_province_api_is_scoped(self) -> None:
         self.two_years()
         self.client.force_login(self.world.dien_bien_officer)
-        response = self.client.get("/api/v1/poverty/by-province/", {"unit": "11", "year": "2023"})
+        response = self.client.get("/api/v1/reports/poverty-by-province/", {"unit": "11", "year": "2023"})
         self.assertEqual(response.status_code, 200)
         self.assertEqual([p["unit"] for p in response.json()["provinces"]], ["11"])
         self.assertEqual(
-            self.client.get("/api/v1/poverty/by-province/", {"unit": "VN", "year": "2023"}).status_code, 404
+            self.client.get(
+                "/api/v1/reports/poverty-by-province/", {"unit": "VN", "year": "2023"}
+            ).status_code,
+            404,
         )

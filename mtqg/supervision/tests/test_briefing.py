@@ -252,15 +252,15 @@ class BriefingTests(ReportScreensMixin, TestCase):
 
     def test_api(self) -> None:
         self.client.force_login(self.world.dien_bien_officer)
-        response = self.client.get("/api/v1/supervision/briefing/?unit=11&year=2020&as_of=2020-11-30")
+        response = self.client.get("/api/v1/reports/briefing/?unit=11&year=2020&as_of=2020-11-30")
         self.assertEqual(response.status_code, 200)
         self.assertEqual(response.json()["figures"]["ntm.basically_met"], 14)
         self.client.force_login(self.world.central)
-        response = self.client.get("/api/v1/supervision/briefing/?unit=12&year=2019")
+        response = self.client.get("/api/v1/reports/briefing/?unit=12&year=2019")
         self.assertEqual(response.status_code, 400)
         self.assertIn("Không có số liệu", str(response.json()["error"]))
         self.client.force_login(self.world.cao_bang_officer)
-        response = self.client.get("/api/v1/supervision/briefing/?unit=11&year=2020")
+        response = self.client.get("/api/v1/reports/briefing/?unit=11&year=2020")
         self.assertEqual(response.status_code, 404)
 
     def test_when(self) -> None:

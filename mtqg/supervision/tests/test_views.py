@@ -112,7 +112,7 @@ class ViewTests(TestCase):
         body = r.json()
         items = body["results"] if isinstance(body, dict) else body
         self.assertEqual({i["mission"] for i in items}, {self.cb.pk})
-        r = self.client.get("/api/v1/supervision/recurring-themes/?unit=04")
+        r = self.client.get("/api/v1/reports/supervision-recurring-themes/?unit=04")
         self.assertEqual(r.status_code, 200)
         self.assertEqual(r.json()["rows"], [])  # one mission to Cao Bằng: nothing recurs within it
 

@@ -103,18 +103,20 @@ class ApiAndOptionsTests(TestCase):
         self.assertEqual([r["id"] for r in data["results"]], [self.report.pk])
         detail = self.client.get(f"/api/v1/workflow/reports/{self.report.pk}/").json()
         self.assertEqual(detail["values"][0]["value"], "500.00")
-        comp = self.client.get("/api/v1/workflow/completeness/?unit=11&year=2026").json()
+        comp = self.client.get("/api/v1/reports/workflow-completeness/?unit=11&year=2026").json()
         h1 = next(
             r for r in comp["rows"] if r["report_type"] == "gnbv_6thang_nam" and r["period"] == "2026-H1"
         )
         self.assertEqual(h1["missing"], h1["expected"])  # a draft is not submitted
-        val = self.client.get("/api/v1/workflow/validation/?unit=11&year=2026").json()
+        val = self.client.get("/api/v1/reports/workflow-validation/?unit=11&year=2026").json()
         self.assertEqual(len(val["types"]), ReportType.objects.count())
         self.client.force_login(self.w.cao_bang_officer)
         self.assertEqual(self.client.get("/api/v1/workflow/reports/").json()["count"], 0)
         self.assertEqual(self.client.get(f"/api/v1/workflow/reports/{self.report.pk}/").status_code, 404)
-        self.assertEqual(self.client.get("/api/v1/workflow/completeness/?unit=11&year=2026").status_code, 404)
-        err = self.client.get("/api/v1/workflow/completeness/?year=abc").json()
+        self.assertEqual(
+            self.client.get("/api/v1/reports/workflow-completeness/?unit=11&year=2026").status_code, 404
+        )
+        err = self.client.get("/api/v1/reports/workflow-completeness/?year=abc").json()
         self.assertEqual(sorted(err["error"]["fields"]), ["unit", "year"])
 
     def test_hide_unapproved_from_upper_levels(self) -> None:
