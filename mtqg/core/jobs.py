@@ -22,7 +22,6 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from importlib import import_module
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +29,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django_tasks import task
 
@@ -108,8 +108,7 @@ def job_enqueue(*, actor: Any, kind: str, params: dict[str, Any] | None = None, 
 
 
 def _handler(kind: str) -> Callable[..., Any]:
-    module, func = JOB_HANDLERS[kind].split(":")
-    return getattr(import_module(module), func)
+    return import_string(JOB_HANDLERS[kind].replace(":", "."))  # "package.module:function"
 
 
 def _messages(exc: ValidationError) -> str:

@@ -20,7 +20,7 @@ from django.db import connection, transaction
 from mtqg.geo.models import ClassificationScheme, UnitClassification, UnitVersion
 from mtqg.geo.text import fold
 
-from .models import Household, Member, PovertyClass, PovertyStandard, Review
+from .models import MEMBER_FIELDS, Household, Member, PovertyClass, PovertyStandard, Review
 from .standards import decide, load_standards
 from .tally import tally_refresh
 from .transitions import transition
@@ -212,20 +212,7 @@ HOUSEHOLD_COLUMNS = [
     "ethnicity",
     "area",
 ]
-MEMBER_COLUMNS = [
-    "household_id",
-    "full_name",
-    "search_name",
-    "birth_date",
-    "sex",
-    "relation",
-    "id_number",
-    "ethnicity",
-    "schooling",
-    "health_insurance",
-    "disability",
-    "employment",
-]
+MEMBER_COLUMNS = ["household_id", "full_name", "search_name", *MEMBER_FIELDS[1:]]
 
 
 def _born_year(relation: str, u: float, head_year: int, year: int) -> int:
