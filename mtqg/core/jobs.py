@@ -33,6 +33,8 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django_tasks import task
 
+from mtqg.core.service_errors import error_text
+
 from .models import Job
 
 log = logging.getLogger(__name__)
@@ -109,10 +111,6 @@ def job_enqueue(*, actor: Any, kind: str, params: dict[str, Any] | None = None, 
 
 def _handler(kind: str) -> Callable[..., Any]:
     return import_string(JOB_HANDLERS[kind].replace(":", "."))  # "package.module:function"
-
-
-def _messages(exc: ValidationError) -> str:
-    return "; ".join(str(m) for m in exc.messages)
 
 
 def _notify(job_id: str) -> None:
@@ -264,7 +262,7 @@ def _execute(job_id: str) -> str:
             result = _handler(job.kind)(ctx, **job.params)
     except ValidationError as exc:
         Job.objects.filter(pk=job_id).update(
-            status=Job.Status.FAILED, error=_messages(exc), finished_at=timezone.now()
+            status=Job.Status.FAILED, error=error_text(exc), finished_at=timezone.now()
         )
         return Job.Status.FAILED
     except Exception:

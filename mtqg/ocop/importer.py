@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
+from mtqg.core.service_errors import error_text
 from mtqg.core.xlsx_guard import check_rows, limited_rows
 from mtqg.geo.models import UnitVersion
 from mtqg.geo.selectors import UnitNotFound, unit_by_code
@@ -97,14 +98,6 @@ def _date(value: Any) -> date | None:
     return None
 
 
-def _messages(exc: ValidationError) -> str:
-    if hasattr(exc, "error_dict"):
-        return "; ".join(
-            " ".join(str(m) for m in e.messages) for errs in exc.error_dict.values() for e in errs
-        )
-    return "; ".join(str(m) for m in exc.messages)
-
-
 def _row(actor: Any, data: dict[str, Any], result: ImportResult) -> None:
     decided = _date(data["decision_date"])
     if decided is None:
@@ -177,7 +170,7 @@ def import_products(*, actor: Any, content: bytes | IO[bytes], dry_run: bool = F
                     with transaction.atomic():
                         _row(actor, data, result)
                 except ValidationError as exc:
-                    result.errors.append(_("Dòng %(n)d: %(msg)s") % {"n": number, "msg": _messages(exc)})
+                    result.errors.append(_("Dòng %(n)d: %(msg)s") % {"n": number, "msg": error_text(exc)})
                 except PermissionDenied as exc:
                     result.errors.append(_("Dòng %(n)d: %(msg)s") % {"n": number, "msg": str(exc)})
             if dry_run or result.errors:

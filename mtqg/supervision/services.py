@@ -158,8 +158,8 @@ def attachment_add(
         )
     if kind not in Attachment.Kind.values:
         raise ValidationError({"kind": _("Loại tài liệu không hợp lệ.")})
-    kind = evidence_kind(upload)
-    if kind is None or extension(upload) not in EVIDENCE_EXTENSIONS[kind]:
+    file_kind = evidence_kind(upload)
+    if file_kind is None or extension(upload) not in EVIDENCE_EXTENSIONS[file_kind]:
         raise ValidationError(
             {
                 "file": _(
@@ -175,7 +175,7 @@ def attachment_add(
         mission=mission,
         kind=kind,
         caption=caption,
-        content_type=SAFE_TYPES[kind],
+        content_type=SAFE_TYPES[file_kind],
         size=upload.size,
         sha256=digest.hexdigest(),
     )

@@ -17,16 +17,13 @@ from django.utils.translation import gettext as _
 
 from mtqg.accounts.scoping import get_visible_or_404, path_editable
 from mtqg.core.audit import history_for
+from mtqg.core.service_errors import error_messages
 from mtqg.core.tables import write_xlsx
 from mtqg.core.versioning import parse_version
 
 from . import reports, selectors, services
 from .models import Mission, Recommendation
 from .themes import theme_choices
-
-
-def _errors(exc: ValidationError) -> list[str]:
-    return [str(m) for m in exc.messages]
 
 
 @login_required
@@ -118,7 +115,7 @@ def recommendation_detail(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Đã ghi nhận."))
             return redirect("supervision:recommendation", pk=rec.pk)
         except ValidationError as exc:
-            errors = _errors(exc)
+            errors = error_messages(exc)
         except PermissionDenied as exc:
             errors = [str(exc) or _("Bạn không có quyền thực hiện thao tác này.")]
     return render(

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from mtqg.accounts.models import User
 from mtqg.accounts.scoping import get_visible_or_404, path_editable
+from mtqg.core.service_errors import error_text
 from mtqg.geo.models import UnitVersion
 
 from . import selectors, services
@@ -24,10 +25,6 @@ from .models import Campaign, CampaignHousehold, Complaint, SurveyResponse, Sync
 from .sync import conflict_resolve
 
 STATIC = Path(__file__).parent / "static" / "survey"
-
-
-def _errors(exc: ValidationError) -> str:
-    return "; ".join(exc.messages)
 
 
 @login_required
@@ -56,7 +53,7 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
         except (ValueError, KeyError):
             error = _("Năm rà soát phải là số nguyên.")
         except (ValidationError, PermissionDenied) as exc:
-            error = _errors(exc) if isinstance(exc, ValidationError) else str(exc)
+            error = error_text(exc)
     return render(
         request,
         "survey/campaign_list.html",
@@ -183,13 +180,13 @@ def survey_form(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("survey:campaign", pk=item.campaign_id)
             return redirect("survey:app")
         except ValidationError as exc:
-            error = _errors(exc)
+            error = error_text(exc)
         except PermissionDenied as exc:
             error = str(exc)
     try:
         result = services.item_evaluate(item, answers)
     except ValidationError as exc:
-        result, error = None, error or _errors(exc)
+        result, error = None, error or error_text(exc)
     context = {"item": item, "form": form, "qs": qs, "answers": answers, "version": version}
     context["can_edit"] = path_editable(
         request.user, item.path
@@ -208,7 +205,7 @@ def survey_preview(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         result, error = services.item_evaluate(item, answers), ""
     except ValidationError as exc:
-        result, error = None, _errors(exc)
+        result, error = None, error_text(exc)
     return render(request, "survey/_result.html", {"result": result, "error": error})
 
 
@@ -236,7 +233,7 @@ def conflict_detail(request: HttpRequest, pk: int) -> HttpResponse:
             )
             return redirect("survey:campaign", pk=conflict.item.campaign_id)
         except ValidationError as exc:
-            error = _errors(exc)
+            error = error_text(exc)
         except PermissionDenied as exc:
             error = str(exc)
     can_edit = path_editable(
@@ -336,7 +333,7 @@ def paperwork(request: HttpRequest, pk: int) -> HttpResponse:
             request, _("Không tìm thấy thôn, hộ hoặc khiếu nại trong đợt rà soát; hoặc số không hợp lệ.")
         )
     except ValidationError as exc:
-        messages.warning(request, _errors(exc))
+        messages.warning(request, error_text(exc))
     except PermissionDenied as exc:
         messages.warning(request, str(exc))
     return redirect("survey:campaign", pk=campaign.pk)
@@ -377,7 +374,7 @@ def household_certificate(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         data = certificate(item)
     except ValidationError as exc:
-        return HttpResponse(_errors(exc), status=400, content_type="text/plain; charset=utf-8")
+        return HttpResponse(error_text(exc), status=400, content_type="text/plain; charset=utf-8")
     response = HttpResponse(render("poverty-certificate", data, "docx"), content_type=CONTENT_TYPES["docx"])
     response["Content-Disposition"] = f'attachment; filename="giay-chung-nhan-{item.household.code}.docx"'
     return response
