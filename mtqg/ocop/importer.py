@@ -6,18 +6,14 @@ whole file (nothing written), and a dry run always rolls back. Errors are report
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import IO, Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from openpyxl import load_workbook
 
-from mtqg.core.service_errors import error_text
-from mtqg.core.xlsx_guard import check_rows, limited_rows
+from mtqg.core.xlsx_import import import_rows, read_sheet
 from mtqg.geo.models import UnitVersion
 from mtqg.geo.selectors import UnitNotFound, unit_by_code
 
@@ -60,10 +56,6 @@ HEADER = [
 ]
 MAX_ROWS = 5_000  # products per file, header included (decision 0902)
 KIND_LABELS = {str(label).lower(): value for value, label in Subject.Kind.choices}
-
-
-class _Rollback(Exception):
-    pass
 
 
 @dataclass
@@ -148,33 +140,16 @@ def import_products(*, actor: Any, content: bytes | IO[bytes], dry_run: bool = F
     """`content`: the workbook's bytes or an open binary file (read as a stream). More than MAX_ROWS rows in a
     sheet → one error naming the limit, found while streaming, nothing written."""
     result = ImportResult(dry_run=dry_run)
-    source = io.BytesIO(content) if isinstance(content, bytes | bytearray) else content
     try:
-        check_rows(source, MAX_ROWS)
-        sheet = load_workbook(source, read_only=True, data_only=True).active
-        rows = list(limited_rows(sheet.iter_rows(values_only=True), MAX_ROWS)) if sheet is not None else []
-    except ValidationError as exc:  # TooManyRows / TooLarge: the message names the limit
+        rows = read_sheet(content, MAX_ROWS)
+    except ValidationError as exc:  # TooManyRows / TooLarge (the message names the limit), NotAWorkbook
         result.errors.extend(exc.messages)
         return result
-    except Exception:
-        result.errors.append(_("Không đọc được tệp Excel (.xlsx)."))
-        return result
-    try:
-        with transaction.atomic():
-            for number, values in enumerate(rows[1:], start=2):
-                if not any(values):
-                    continue
-                result.rows += 1
-                data = dict(zip(COLUMNS, list(values) + [None] * len(COLUMNS), strict=False))
-                try:
-                    with transaction.atomic():
-                        _row(actor, data, result)
-                except ValidationError as exc:
-                    result.errors.append(_("Dòng %(n)d: %(msg)s") % {"n": number, "msg": error_text(exc)})
-                except PermissionDenied as exc:
-                    result.errors.append(_("Dòng %(n)d: %(msg)s") % {"n": number, "msg": str(exc)})
-            if dry_run or result.errors:
-                raise _Rollback
-    except _Rollback:
-        pass
+    lines = [(number, values) for number, values in enumerate(rows[1:], start=2) if any(values)]
+    result.rows = len(lines)
+
+    def handle(values: tuple[Any, ...]) -> None:
+        _row(actor, dict(zip(COLUMNS, list(values) + [None] * len(COLUMNS), strict=False)), result)
+
+    result.errors = import_rows(lines, handle, dry_run=dry_run)
     return result

@@ -1,9 +1,11 @@
-"""Shared plumbing in core (decisions 0050–0052): upload sniffing and service errors shown to the user."""
+"""Shared plumbing in core (decisions 0050–0053): upload sniffing, service errors shown to the user, the XLSX import
+loop."""
 
 from __future__ import annotations
 
 import io
 import zipfile
+from typing import Any
 
 from django import forms
 from django.contrib.messages import get_messages
@@ -12,8 +14,10 @@ from django.contrib.sessions.middleware import SessionMiddleware
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import HttpResponse
-from django.test import RequestFactory, SimpleTestCase
+from django.test import RequestFactory, SimpleTestCase, TestCase
+from openpyxl import Workbook
 
+from mtqg.accounts.models import User
 from mtqg.core.service_errors import (
     add_form_errors,
     error_messages,
@@ -22,6 +26,8 @@ from mtqg.core.service_errors import (
     flash_errors,
 )
 from mtqg.core.uploads import extension, image_kind, sniff, zip_holds
+from mtqg.core.xlsx_guard import TooManyRows
+from mtqg.core.xlsx_import import NotAWorkbook, import_rows, read_sheet
 from mtqg.testing import image_bytes
 
 
@@ -111,3 +117,53 @@ class ServiceErrorsTest(SimpleTestCase):
         flash_errors(request, self.plain)
         flash_errors(request, self.plain, sep=" ")
         self.assertEqual([str(m) for m in get_messages(request)], ["Một.", "Hai.", "Một. Hai."])
+
+
+def _book(sheets: dict[str, list[list[Any]]]) -> bytes:
+    book = Workbook()
+    book.remove(book.active)  # type: ignore[arg-type]
+    for title, rows in sheets.items():
+        ws = book.create_sheet(title)
+        for row in rows:
+            ws.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+class ReadSheetTest(SimpleTestCase):
+    def test_the_named_sheet_else_the_first(self) -> None:
+        content = _book({"Khác": [["x"]], "Số liệu": [["a", 1], ["b", 2]]})
+        self.assertEqual(read_sheet(content, 10, sheet="Số liệu"), [("a", 1), ("b", 2)])
+        self.assertEqual(read_sheet(io.BytesIO(content), 10, sheet=0), [("x",)])
+        self.assertEqual(read_sheet(content, 10, sheet="Không có"), [("x",)])
+
+    def test_refusals_are_validation_errors_in_vietnamese(self) -> None:
+        with self.assertRaisesMessage(NotAWorkbook, "Không đọc được tệp Excel"):
+            read_sheet(b"PK\x03\x04 not really a zip", 10)
+        with self.assertRaisesMessage(NotAWorkbook, "Không đọc được tệp Excel"):
+            read_sheet(b"<html></html>", 10)
+        with self.assertRaises(TooManyRows):
+            read_sheet(_book({"S": [[n] for n in range(12)]}), 10)
+
+
+class ImportRowsTest(TestCase):
+    def _handle(self, row: str) -> None:
+        if row.startswith("!"):
+            raise ValidationError({"name": [f"Tên {row} không hợp lệ."]})
+        if row == "cấm":
+            raise PermissionDenied("Không có quyền.")
+        User.objects.create(username=row)
+
+    def test_every_bad_row_reported_and_nothing_written(self) -> None:
+        lines = [(2, "an"), (3, "!x"), (4, "binh"), (5, "cấm")]
+        errors = import_rows(lines, self._handle, dry_run=False)
+        self.assertEqual(errors, ["Dòng 3: Tên !x không hợp lệ.", "Dòng 5: Không có quyền."])
+        self.assertFalse(User.objects.filter(username__in=["an", "binh"]).exists())
+
+    def test_dry_run_rolls_back_and_a_clean_run_commits(self) -> None:
+        lines = [(2, "an"), (3, "binh")]
+        self.assertEqual(import_rows(lines, self._handle, dry_run=True), [])
+        self.assertFalse(User.objects.filter(username="an").exists())
+        self.assertEqual(import_rows(lines, self._handle, dry_run=False), [])
+        self.assertEqual(User.objects.filter(username__in=["an", "binh"]).count(), 2)
