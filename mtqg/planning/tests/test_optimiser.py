@@ -17,14 +17,12 @@ from mtqg.planning.optimiser import (
     Infeasible,
     Problem,
     Rules,
-    brute_force,
     evaluate,
     even_spreading,
-    feasible,
     greedy_closest,
-    objective_value,
     solve,
 )
+from mtqg.planning.tests.oracles import brute_force, feasible, objective_value
 
 
 def instance(seed: int, n: int = 4, max_gaps: int = 3) -> list[Commune]:
