@@ -6,7 +6,10 @@ a Cao Bằng officer, and a supervisor over Điện Biên.
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
+
+from PIL import Image
 
 from mtqg.accounts.models import Assignment, User
 from mtqg.geo.models import UnitVersion
@@ -59,3 +62,10 @@ def make_world() -> World:
         cao_bang_officer=make_user("cb_officer", Assignment.Role.PROVINCE, cao_bang),
         supervisor=make_user("supervisor", Assignment.Role.SUPERVISOR, dien_bien, Assignment.Access.VIEW),
     )
+
+
+def image_bytes(fmt: str = "PNG") -> bytes:
+    """A real 4×4 image (PNG, JPEG or WEBP) for upload tests: photos are read with Pillow, not by their first bytes."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 4), (200, 30, 30)).save(buffer, format=fmt)
+    return buffer.getvalue()

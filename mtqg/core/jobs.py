@@ -22,7 +22,6 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from importlib import import_module
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +32,8 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django_tasks import task
+
+from mtqg.core.service_errors import error_text
 
 from .audit import record_change
 from .models import Job
@@ -110,12 +111,7 @@ def job_enqueue(*, actor: Any, kind: str, params: dict[str, Any] | None = None, 
 
 
 def _handler(kind: str) -> Callable[..., Any]:
-    module, func = JOB_HANDLERS[kind].split(":")
-    return getattr(import_module(module), func)
-
-
-def _messages(exc: ValidationError) -> str:
-    return "; ".join(str(m) for m in exc.messages)
+    return import_string(JOB_HANDLERS[kind].replace(":", "."))  # "package.module:function"
 
 
 def _notify(job_id: str) -> None:
@@ -258,7 +254,7 @@ def _execute(job_id: str) -> str:
             result = _handler(job.kind)(ctx, **job.params)
     except ValidationError as exc:
         Job.objects.filter(pk=job_id).update(
-            status=Job.Status.FAILED, error=_messages(exc), finished_at=timezone.now()
+            status=Job.Status.FAILED, error=error_text(exc), finished_at=timezone.now()
         )
         return Job.Status.FAILED
     except Exception:

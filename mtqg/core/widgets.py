@@ -1,4 +1,4 @@
-"""Input widgets every form uses for dates and money (decision 0022).
+"""Input widgets every form uses for dates and money (decision 0022), and the one styling mixin (decision 0050).
 
 - `IsoDateInput`: `<input type="date">` needs its value as yyyy-mm-dd whatever the page's language; Django would
   localise a date to "06/12/2026" and the browser would show an empty box.
@@ -86,3 +86,29 @@ class MoneyField(forms.DecimalField):
         if value in self.empty_values:
             return None
         return parse_vnd(value)
+
+
+def bootstrap_class(widget: forms.Widget) -> str:
+    """The Bootstrap class of one widget: check box, select, or text-like control (small)."""
+    if isinstance(widget, forms.CheckboxInput):
+        return "form-check-input"
+    if isinstance(widget, forms.Select):
+        return "form-select form-select-sm"
+    return "form-control form-control-sm"
+
+
+class StyledFormMixin:
+    """Bootstrap classes on every widget that has none yet (a list of check boxes or radio buttons is left as is)."""
+
+    fields: dict[str, forms.Field]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field.widget, forms.RadioSelect):  # CheckboxSelectMultiple is one too
+                continue
+            field.widget.attrs.setdefault("class", bootstrap_class(field.widget))
+
+
+class StyledForm(StyledFormMixin, forms.Form):
+    """A plain form with Bootstrap classes on its widgets."""

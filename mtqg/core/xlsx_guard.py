@@ -16,7 +16,7 @@ axes: rows per sheet (`limit`), cells per sheet (`limit` × MAX_COLUMNS; a colum
 the sheet's `<dimension>`, is refused too: openpyxl pads every row up to the widest one) and seconds (MAX_SECONDS of
 reading, `TooSlow`).
 
-Used by the finance, OCOP, NTM and workflow importers (generic: it would sit better in mtqg/core).
+Used by core/xlsx_import.read_sheet, the one reader of the finance, OCOP, NTM and workflow importers (decision 0053).
 """
 
 from __future__ import annotations

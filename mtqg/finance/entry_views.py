@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from mtqg.core.audit import history_for
 from mtqg.core.scoping import entry_required, get_visible_or_404, path_editable
+from mtqg.core.service_errors import error_messages
 from mtqg.core.uploads import upload_response
 from mtqg.geo.models import UnitVersion
 from mtqg.supervision.models import Mission
@@ -37,9 +38,7 @@ from .screen_filters import screen_filters
 
 
 def _messages(exc: ValidationError | PermissionDenied) -> list[str]:
-    if isinstance(exc, PermissionDenied):
-        return [str(exc) or _("Bạn không có quyền nhập liệu cho đơn vị này.")]
-    return [str(m) for m in exc.messages]
+    return error_messages(exc, denied=_("Bạn không có quyền nhập liệu cho đơn vị này."))
 
 
 def _work(request: HttpRequest, pk: int) -> Work:

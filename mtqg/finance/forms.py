@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from mtqg.core.widgets import IsoDateInput as DateInput
-from mtqg.core.widgets import MoneyInput
+from mtqg.core.widgets import MoneyInput, StyledForm
 from mtqg.supervision.models import Recommendation
 
 from .models import Allocation, Indicator
@@ -23,18 +23,6 @@ def parse_vnd(raw: str) -> Decimal:
         return Decimal(text)
     except InvalidOperation as exc:
         raise ValidationError(_("Số tiền không hợp lệ.")) from exc
-
-
-class StyledForm(forms.Form):
-    """Bootstrap classes on every visible widget."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            css = "form-select form-select-sm" if isinstance(field.widget, forms.Select) else "form-control"
-            if not isinstance(field.widget, forms.Select):
-                css += " form-control-sm"
-            field.widget.attrs.setdefault("class", css)
 
 
 class DisbursementForm(StyledForm):

@@ -9,12 +9,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, BinaryIO
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from openpyxl import load_workbook
 
-from mtqg.core.xlsx_guard import check_rows, limited_rows
+from mtqg.core.xlsx_import import import_rows, read_sheet
 
 from .models import Source
 from .services import disbursement_record, resolve_allocation
@@ -42,10 +40,6 @@ COLUMNS = {
 SOURCES = {s.value: s.value for s in Source} | {str(s.label).lower(): s.value for s in Source}
 
 
-class _DryRun(Exception):
-    pass
-
-
 @dataclass
 class ImportResult:
     rows: int = 0
@@ -56,10 +50,8 @@ class ImportResult:
 
 def read_rows(fh: BinaryIO) -> list[dict[str, Any]]:
     """Rows as dicts keyed by column code. Raises TooManyRows (a ValidationError naming MAX_ROWS) while streaming
-    when a sheet is longer, before openpyxl sizes or reads it."""
-    check_rows(fh, MAX_ROWS)
-    sheet = load_workbook(fh, read_only=True, data_only=True).active
-    rows = list(limited_rows(sheet.iter_rows(values_only=True), MAX_ROWS)) if sheet is not None else []
+    when a sheet is longer, before openpyxl sizes or reads it; NotAWorkbook when it is no xlsx file."""
+    rows = read_sheet(fh, MAX_ROWS)
     if not rows:
         return []
     header = [COLUMNS.get(str(h or "").strip().lower(), "") for h in rows[0]]
@@ -84,51 +76,38 @@ def _day(value: Any) -> date:
     raise ValidationError({"paid_on": _("Ngày không hợp lệ: %(v)s") % {"v": text}})
 
 
+def _disbursement(actor: Any, row: dict[str, Any]) -> None:
+    source = SOURCES.get(str(row.get("source") or "").strip().lower())
+    if source is None:
+        raise ValidationError({"source": _("Nguồn vốn không hợp lệ: %(v)s") % {"v": row.get("source")}})
+    try:
+        year = int(row.get("year") or 0)
+    except (TypeError, ValueError):
+        year = 0
+    if not 1990 <= year <= 2100:
+        raise ValidationError({"year": _("Năm không hợp lệ.")})
+    carry = str(row.get("carry_over") or "").strip().lower() in {"1", "x", "có", "co", "true"}
+    alloc = resolve_allocation(
+        user=actor, work_code=str(row.get("work_code") or ""), year=year, source=source, carry_over=carry
+    )
+    disbursement_record(
+        actor=actor,
+        allocation=alloc,
+        paid_on=_day(row.get("paid_on")),
+        amount=row.get("amount"),
+        reference=str(row.get("reference") or ""),
+    )
+
+
 def disbursements_import(*, actor: Any, rows: list[dict[str, Any]], dry_run: bool = False) -> ImportResult:
     """All rows or none: any error rolls everything back; dry_run always rolls back and reports what would happen."""
     result = ImportResult(rows=len(rows), dry_run=dry_run)
-    try:
-        with transaction.atomic():
-            for n, row in enumerate(rows, start=2):
-                try:
-                    source = SOURCES.get(str(row.get("source") or "").strip().lower())
-                    if source is None:
-                        raise ValidationError(
-                            {"source": _("Nguồn vốn không hợp lệ: %(v)s") % {"v": row.get("source")}}
-                        )
-                    try:
-                        year = int(row.get("year") or 0)
-                    except (TypeError, ValueError):
-                        year = 0
-                    if not 1990 <= year <= 2100:
-                        raise ValidationError({"year": _("Năm không hợp lệ.")})
-                    carry = str(row.get("carry_over") or "").strip().lower() in {"1", "x", "có", "co", "true"}
-                    alloc = resolve_allocation(
-                        user=actor,
-                        work_code=str(row.get("work_code") or ""),
-                        year=year,
-                        source=source,
-                        carry_over=carry,
-                    )
-                    with transaction.atomic():
-                        disbursement_record(
-                            actor=actor,
-                            allocation=alloc,
-                            paid_on=_day(row.get("paid_on")),
-                            amount=row.get("amount"),
-                            reference=str(row.get("reference") or ""),
-                        )
-                    result.written += 1
-                except ValidationError as exc:
-                    messages = exc.message_dict.values() if hasattr(exc, "error_dict") else [exc.messages]
-                    result.errors.append(
-                        _("Dòng %(n)d: %(m)s") % {"n": n, "m": " ".join(m for ms in messages for m in ms)}
-                    )
-                except PermissionDenied as exc:
-                    result.errors.append(_("Dòng %(n)d: %(m)s") % {"n": n, "m": str(exc)})
-            if result.errors or dry_run:
-                raise _DryRun
-    except _DryRun:
-        if result.errors:
-            result.written = 0
+
+    def handle(row: dict[str, Any]) -> None:
+        _disbursement(actor, row)
+        result.written += 1
+
+    result.errors = import_rows(enumerate(rows, start=2), handle, dry_run=dry_run, sep=" ")
+    if result.errors:
+        result.written = 0
     return result

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import statistics
 from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -383,17 +385,25 @@ def _district_rates(
     ]
 
 
-def alerts(
-    user: Any, unit: UnitVersion, year: int, as_of: date, include_carry_over: bool
-) -> list[dict[str, Any]]:
-    found: list[dict[str, Any]] = []
-    slow = _rule("slow_disbursement")
-    summary = disbursement_summary(user, unit, year, as_of, include_carry_over)
-    for cp in slow.get("checkpoints", []):
-        on = date(year + cp["years_after"], cp["month"], cp["day"])
-        if on > as_of:
+@dataclass(frozen=True)
+class AlertScope:
+    """What every alert rule looks at: the user's view of one unit in one year, as of a day."""
+
+    user: Any
+    unit: UnitVersion
+    year: int
+    as_of: date
+    include_carry_over: bool
+
+
+def _slow_at_checkpoints(s: AlertScope) -> list[dict[str, Any]]:
+    """Rule slow_disbursement: the central or local counterpart rate below the minimum at a passed checkpoint."""
+    found = []
+    for cp in _rule("slow_disbursement").get("checkpoints", []):
+        on = date(s.year + cp["years_after"], cp["month"], cp["day"])
+        if on > s.as_of:
             continue
-        at = disbursement_summary(user, unit, year, on, include_carry_over)
+        at = disbursement_summary(s.user, s.unit, s.year, on, s.include_carry_over)
         for group in ("central", "local_counterpart"):
             r = at[group]["rate"]
             if r is not None and r < cp["min_rate"]:
@@ -402,103 +412,133 @@ def alerts(
                     {
                         "key": f"slow:{group}:{on.isoformat()}",
                         "kind": "slow_disbursement",
-                        "unit": unit,
+                        "unit": s.unit,
                         "title": _("Giải ngân %(g)s chậm tại mốc %(d)s") % {"g": label, "d": date_vi(on)},
                         "evidence": _("Đạt %(r)s so với mức tối thiểu %(m)s; mẫu số: %(den)s.")
                         % {"r": percent_vi(r), "m": percent_vi(cp["min_rate"]), "den": at["denominator"]},
                     }
                 )
-    province_rate = summary["central"]["rate"]
-    gap = Decimal(str(slow.get("below_average_points", 10)))
-    rates = _district_rates(user, unit, year, as_of, include_carry_over)
-    if rates:
-        total_plan = sum((d["plan"] for d in rates), ZERO)
-        average = rate(sum((d["disbursed"] for d in rates), ZERO), total_plan)
-        for d in rates:
-            if d["rate"] is not None and average is not None and d["rate"] < average - gap:
-                found.append(
-                    {
-                        "key": f"below_avg:{d['unit'].code}",
-                        "kind": "slow_disbursement",
-                        "unit": d["unit"],
-                        "title": _("%(u)s giải ngân thấp hơn bình quân toàn tỉnh") % {"u": d["unit"].name},
-                        "evidence": _(
-                            "%(u)s đạt %(r)s vốn được phân bổ; bình quân %(a)s (ngưỡng thấp hơn %(g)s điểm)."
-                        )
-                        % {
-                            "u": d["unit"].name,
-                            "r": percent_vi(d["rate"]),
-                            "a": percent_vi(average),
-                            "g": number_vi(gap),
-                        },
-                    }
-                )
-    del province_rate
+    return found
 
+
+def _districts_below_average(s: AlertScope) -> list[dict[str, Any]]:
+    """Rule slow_disbursement: a district more than `below_average_points` under the districts' average."""
+    gap = Decimal(str(_rule("slow_disbursement").get("below_average_points", 10)))
+    rates = _district_rates(s.user, s.unit, s.year, s.as_of, s.include_carry_over)
+    if not rates:
+        return []
+    total_plan = sum((d["plan"] for d in rates), ZERO)
+    average = rate(sum((d["disbursed"] for d in rates), ZERO), total_plan)
+    return [
+        {
+            "key": f"below_avg:{d['unit'].code}",
+            "kind": "slow_disbursement",
+            "unit": d["unit"],
+            "title": _("%(u)s giải ngân thấp hơn bình quân toàn tỉnh") % {"u": d["unit"].name},
+            "evidence": _("%(u)s đạt %(r)s vốn được phân bổ; bình quân %(a)s (ngưỡng thấp hơn %(g)s điểm).")
+            % {
+                "u": d["unit"].name,
+                "r": percent_vi(d["rate"]),
+                "a": percent_vi(average),
+                "g": number_vi(gap),
+            },
+        }
+        for d in rates
+        if d["rate"] is not None and average is not None and d["rate"] < average - gap
+    ]
+
+
+def _scattered(s: AlertScope) -> list[dict[str, Any]]:
+    """Rule scattered_investment: too many small works, a small median, or too many works per commune."""
     sc = _rule("scattered_investment")
-    sizes = sorted(base(Work, user, unit).filter(year=year).values_list("total_investment", flat=True))
-    if sizes and sc:
-        threshold = Decimal(sc["small_threshold_vnd"])
-        small = sum(1 for s in sizes if s < threshold)
-        share = rate(Decimal(small), Decimal(len(sizes))) or ZERO
-        median = Decimal(statistics.median(sizes))
-        communes = base(Work, user, unit).filter(year=year).values("commune_id").distinct().count()
-        per_commune = (Decimal(len(sizes)) / communes).quantize(Decimal("0.01")) if communes else ZERO
-        if (
-            share > sc["max_small_share"]
-            or median < sc["min_median_vnd"]
-            or per_commune > sc["max_works_per_commune"]
-        ):
-            found.append(
-                {
-                    "key": "scattered",
-                    "kind": "scattered_investment",
-                    "unit": unit,
-                    "title": _("Đầu tư dàn trải, nhỏ lẻ"),
-                    "evidence": _(
-                        "%(small)s/%(n)s công trình (%(share)s) dưới %(t)s triệu đồng; quy mô trung vị %(med)s triệu "
-                        "đồng; bình quân %(pc)s công trình/xã trên %(c)s xã."
-                    )
-                    % {
-                        "small": number_vi(small),
-                        "n": number_vi(len(sizes)),
-                        "share": percent_vi(share),
-                        "t": million_vnd(threshold),
-                        "med": million_vnd(median),
-                        "pc": number_vi(per_commune, 2),
-                        "c": number_vi(communes),
-                    },
-                    "figures": {
-                        "works": len(sizes),
-                        "small": small,
-                        "small_share": float(share),
-                        "median_vnd": int(median),
-                        "works_per_commune": float(per_commune),
-                    },
-                }
+    works = base(Work, s.user, s.unit).filter(year=s.year)
+    sizes = sorted(works.values_list("total_investment", flat=True))
+    if not (sizes and sc):
+        return []
+    threshold = Decimal(sc["small_threshold_vnd"])
+    small = sum(1 for size in sizes if size < threshold)
+    share = rate(Decimal(small), Decimal(len(sizes))) or ZERO
+    median = Decimal(statistics.median(sizes))
+    communes = works.values("commune_id").distinct().count()
+    per_commune = (Decimal(len(sizes)) / communes).quantize(Decimal("0.01")) if communes else ZERO
+    if not (
+        share > sc["max_small_share"]
+        or median < sc["min_median_vnd"]
+        or per_commune > sc["max_works_per_commune"]
+    ):
+        return []
+    return [
+        {
+            "key": "scattered",
+            "kind": "scattered_investment",
+            "unit": s.unit,
+            "title": _("Đầu tư dàn trải, nhỏ lẻ"),
+            "evidence": _(
+                "%(small)s/%(n)s công trình (%(share)s) dưới %(t)s triệu đồng; quy mô trung vị %(med)s triệu "
+                "đồng; bình quân %(pc)s công trình/xã trên %(c)s xã."
             )
+            % {
+                "small": number_vi(small),
+                "n": number_vi(len(sizes)),
+                "share": percent_vi(share),
+                "t": million_vnd(threshold),
+                "med": million_vnd(median),
+                "pc": number_vi(per_commune, 2),
+                "c": number_vi(communes),
+            },
+            "figures": {
+                "works": len(sizes),
+                "small": small,
+                "small_share": float(share),
+                "median_vnd": int(median),
+                "works_per_commune": float(per_commune),
+            },
+        }
+    ]
 
+
+def _behind_schedule(s: AlertScope) -> list[dict[str, Any]]:
+    """Works past their planned end and not finished."""
     late = (
-        base(Work, user, unit)
+        base(Work, s.user, s.unit)
         .filter(
-            planned_end__lt=as_of,
+            planned_end__lt=s.as_of,
             status__in=[Work.Status.PLANNED, Work.Status.APPROVED, Work.Status.UNDER_CONSTRUCTION],
         )
         .order_by("planned_end")
     )
     late_count = late.count()
-    if late_count:
-        codes = ", ".join(late.values_list("code", flat=True)[:10])
-        found.append(
-            {
-                "key": "behind_schedule",
-                "kind": "behind_schedule",
-                "unit": unit,
-                "title": _("Công trình chậm tiến độ"),
-                "evidence": _("%(n)s công trình quá ngày hoàn thành dự kiến chưa hoàn thành: %(codes)s")
-                % {"n": number_vi(late_count), "codes": codes},
-            }
-        )
+    if not late_count:
+        return []
+    codes = ", ".join(late.values_list("code", flat=True)[:10])
+    return [
+        {
+            "key": "behind_schedule",
+            "kind": "behind_schedule",
+            "unit": s.unit,
+            "title": _("Công trình chậm tiến độ"),
+            "evidence": _("%(n)s công trình quá ngày hoàn thành dự kiến chưa hoàn thành: %(codes)s")
+            % {"n": number_vi(late_count), "codes": codes},
+        }
+    ]
+
+
+# One function per rule, in the order the alerts are listed; each returns its alerts (dicts: key, kind, unit,
+# title, evidence[, figures]). Thresholds are data (FinanceRule); a new rule is a function added here.
+ALERT_RULES: tuple[Callable[[AlertScope], list[dict[str, Any]]], ...] = (
+    _slow_at_checkpoints,
+    _districts_below_average,
+    _scattered,
+    _behind_schedule,
+)
+
+
+def alerts(
+    user: Any, unit: UnitVersion, year: int, as_of: date, include_carry_over: bool
+) -> list[dict[str, Any]]:
+    """Every rule's alerts, each with the cause/adjustment/recommendation noted on it (AlertNote)."""
+    scope = AlertScope(user, unit, year, as_of, include_carry_over)
+    found = [alert for rule in ALERT_RULES for alert in rule(scope)]
     notes = {(n.unit_id, n.key): n for n in base(AlertNote, user, unit).filter(year=year)}
     for a in found:
         note = notes.get((a["unit"].pk, a["key"]))

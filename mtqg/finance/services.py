@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from mtqg.core.audit import record_change, snapshot
 from mtqg.core.formatting import date_vi, number_vi
 from mtqg.core.scoping import ensure_can_edit
+from mtqg.core.uploads import SAFE_TYPES, image_kind
 from mtqg.core.versioning import version_claim
 from mtqg.geo.models import UnitVersion
 from mtqg.supervision.services import recommendation_create
@@ -35,7 +36,6 @@ from .models import (
 )
 
 PHOTO_MAX_BYTES = 5 * 1024 * 1024
-PHOTO_SIGNATURES = {"image/jpeg": b"\xff\xd8\xff", "image/png": b"\x89PNG\r\n\x1a\n"}
 
 
 def _check(actor: Any, path: str) -> None:
@@ -399,7 +399,7 @@ def work_progress_record(
 
 
 def sniff_photo(upload: Any) -> str:
-    """The content type of a JPEG/PNG upload judged by its first bytes (the name and the browser's type are not
+    """The content type of a JPEG/PNG upload as Pillow reads it (the name and the browser's type are not
     trusted); ValidationError otherwise or when larger than PHOTO_MAX_BYTES."""
     if upload is None:
         raise ValidationError({"image": _("Chưa chọn ảnh.")})
@@ -407,13 +407,10 @@ def sniff_photo(upload: Any) -> str:
         raise ValidationError(
             {"image": _("Ảnh không được lớn hơn %(mb)s MB.") % {"mb": PHOTO_MAX_BYTES // (1024 * 1024)}}
         )
-    upload.seek(0)
-    head = upload.read(16)
-    upload.seek(0)
-    for content_type, signature in PHOTO_SIGNATURES.items():
-        if head.startswith(signature):
-            return content_type
-    raise ValidationError({"image": _("Ảnh phải là tệp JPEG hoặc PNG.")})
+    kind = image_kind(upload, ("jpg", "png"))
+    if kind is None:
+        raise ValidationError({"image": _("Ảnh phải là tệp JPEG hoặc PNG.")})
+    return SAFE_TYPES[kind]
 
 
 @transaction.atomic

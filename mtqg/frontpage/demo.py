@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from importlib import import_module
 from typing import Any
+
+from django.utils.module_loading import import_string
 
 from mtqg.accounts import demo as accounts_demo
 from mtqg.accounts.demo import DEMO_PASSWORD
@@ -26,8 +27,7 @@ DEMO_STEPS: list[str] = [
 
 
 def _load(name: str) -> Callable[[], Any]:
-    module, func = name.split(":")
-    return getattr(import_module(module), func)
+    return import_string(name.replace(":", "."))  # "package.module:function"
 
 
 def seed_all(stdout: Any = None) -> list[str]:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from importlib import import_module
 from typing import Any
+
+from django.utils.module_loading import import_string
 
 from mtqg.geo.models import UnitVersion
 
@@ -21,8 +22,7 @@ FIGURE_PROVIDERS: list[str] = [
 
 
 def _load(name: str) -> Callable[[UnitVersion, Any], list[dict[str, Any]]]:
-    module, func = name.split(":")
-    return getattr(import_module(module), func)
+    return import_string(name.replace(":", "."))  # "package.module:function"
 
 
 def key_figures(unit: UnitVersion, user: Any) -> list[dict[str, Any]]:

@@ -9,8 +9,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from importlib import import_module
 from typing import Any
+
+from django.utils.module_loading import import_string
 
 from .services import notification_send
 
@@ -33,8 +34,7 @@ class Reminder:
 
 
 def _load(name: str) -> Callable[[date], Iterable[Reminder]]:
-    module, func = name.split(":")
-    return getattr(import_module(module), func)
+    return import_string(name.replace(":", "."))  # "package.module:function"
 
 
 def run_reminders(today: date, providers: list[str] | None = None) -> dict[str, int]:

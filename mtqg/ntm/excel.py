@@ -12,13 +12,13 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
 from mtqg.core.audit import record_change
 from mtqg.core.scoping import ensure_can_edit
 from mtqg.core.tables import safe_cell
-from mtqg.core.xlsx_guard import check_rows, limited_rows
+from mtqg.core.xlsx_import import NotAWorkbook, read_sheet
 from mtqg.geo.models import UnitVersion
 
 from . import engine
@@ -120,13 +120,9 @@ def import_xlsx(
     """Check every cell; commit only with no error and dry_run False (one transaction)."""
     ensure_can_edit(actor, province.path)
     result = ImportResult()
-    check_rows(content, MAX_ROWS)  # TooManyRows (a ValidationError naming the limit) before openpyxl reads
-    try:
-        ws = load_workbook(io.BytesIO(content), read_only=True, data_only=True).worksheets[0]
-        rows = list(limited_rows(ws.iter_rows(values_only=True), MAX_ROWS))
-    except ValidationError:
-        raise
-    except Exception as exc:  # openpyxl raises several types for non-xlsx input
+    try:  # TooManyRows & co. (ValidationErrors naming the limit) pass through
+        rows = read_sheet(content, MAX_ROWS, sheet=0)
+    except NotAWorkbook as exc:
         raise ValidationError({"file": _("Tệp không phải bảng tính Excel (.xlsx) hợp lệ.")}) from exc
     if not rows or [str(h or "") for h in rows[0][:3]] != ["ma_xa", "ten_xa", "vung"]:
         raise ValidationError(

@@ -17,13 +17,13 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
 from mtqg.core.audit import record_change
 from mtqg.core.scoping import ensure_can_edit
 from mtqg.core.tables import safe_cell
-from mtqg.core.xlsx_guard import check_rows, limited_rows
+from mtqg.core.xlsx_import import NotAWorkbook, read_sheet
 from mtqg.geo.models import ClassificationScheme, UnitClassification, UnitVersion
 
 from .models import CommuneGroupDecision
@@ -204,13 +204,9 @@ def template_xlsx(province: UnitVersion, on: date) -> bytes:
 
 def read_xlsx(content: bytes) -> GroupImport:
     """{code: group} from the template; blank group cells are skipped. Structural errors → ValidationError."""
-    check_rows(content, MAX_ROWS)
-    try:
-        ws = load_workbook(io.BytesIO(content), read_only=True, data_only=True).worksheets[0]
-        rows = list(limited_rows(ws.iter_rows(values_only=True), MAX_ROWS))
-    except ValidationError:
-        raise
-    except Exception as exc:  # openpyxl raises several types for non-xlsx input
+    try:  # TooManyRows & co. (ValidationErrors naming the limit) pass through
+        rows = read_sheet(content, MAX_ROWS, sheet=0)
+    except NotAWorkbook as exc:
         raise ValidationError(_("Tệp không phải bảng tính Excel (.xlsx) hợp lệ.")) from exc
     if not rows or [str(h or "") for h in rows[0][:3]] != HEADER[:3]:
         raise ValidationError(_("Tệp không đúng mẫu: dòng 1 phải bắt đầu bằng ma_xa, ten_xa, nhom."))

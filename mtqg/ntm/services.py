@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from mtqg.core.audit import record_change
 from mtqg.core.scoping import ensure_can_edit
+from mtqg.core.uploads import extension, sniff
 from mtqg.geo.models import UnitVersion
 from mtqg.notifications.recipients import users_covering
 from mtqg.notifications.services import notification_send
@@ -679,12 +680,8 @@ def digital_infrastructure_set(*, actor: Any, unit: UnitVersion, year: int, **fi
     return row
 
 
-# content signatures: the declared extension must match what the bytes are (decision record 0106)
-EVIDENCE_SIGNATURES = (
-    (b"%PDF-", ("pdf",)),
-    (b"\x89PNG\r\n\x1a\n", ("png",)),
-    (b"\xff\xd8\xff", ("jpg", "jpeg")),
-)
+# the kinds of evidence (judged from the bytes, decision record 0106) → the extensions that may name each
+EVIDENCE_EXTENSIONS = {"pdf": ("pdf",), "png": ("png",), "jpg": ("jpg", "jpeg")}
 
 
 def sniff_evidence(upload: UploadedFile) -> str:
@@ -699,21 +696,17 @@ def sniff_evidence(upload: UploadedFile) -> str:
                 % {"mb": round(limit / (1024 * 1024), 1), "size": round(upload.size / (1024 * 1024), 1)}
             }
         )
-    name = (upload.name or "").lower()
-    extension = name.rsplit(".", 1)[-1] if "." in name else ""
-    upload.seek(0)
-    head = upload.read(16)
-    upload.seek(0)
-    for magic, extensions in EVIDENCE_SIGNATURES:
-        if head.startswith(magic):
-            if extension not in extensions:
-                raise ValidationError(
-                    {
-                        "evidence": _("Đuôi tệp '.%(ext)s' không khớp nội dung tệp (%(kind)s).")
-                        % {"ext": extension, "kind": extensions[0].upper()}
-                    }
-                )
-            return extensions[0]
+    kind = sniff(upload, EVIDENCE_EXTENSIONS)
+    ext = extension(upload)
+    if kind is not None and ext not in EVIDENCE_EXTENSIONS[kind]:
+        raise ValidationError(
+            {
+                "evidence": _("Đuôi tệp '.%(ext)s' không khớp nội dung tệp (%(kind)s).")
+                % {"ext": ext, "kind": kind.upper()}
+            }
+        )
+    if kind is not None:
+        return kind
     raise ValidationError(
         {"evidence": _("Chỉ chấp nhận minh chứng PDF, JPEG hoặc PNG (nội dung tệp không phải các loại này).")}
     )

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from mtqg.core.audit import history_for
 from mtqg.core.jobs import job_enqueue
 from mtqg.core.scoping import edit_prefixes, get_visible_or_404, path_editable
+from mtqg.core.service_errors import flash_errors
 from mtqg.core.tables import Column, Table, write_xlsx
 from mtqg.core.uploads import upload_response
 from mtqg.geo.models import UnitVersion
@@ -237,10 +238,8 @@ def override(request: HttpRequest, pk: int) -> HttpResponse:
                 reason=request.POST.get("reason", ""),
             )
         messages.success(request, _("Đã lưu điều chỉnh trạng thái tiêu chí %(n)s.") % {"n": criterion.number})
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    except PermissionDenied as exc:
-        messages.error(request, str(exc))
+    except (ValidationError, PermissionDenied) as exc:
+        flash_errors(request, exc, sep=" ")
     return redirect("ntm:scorecard", pk=assessment.pk)
 
 
@@ -320,10 +319,8 @@ def import_view(request: HttpRequest) -> HttpResponse:
                     content=upload.read(),
                     dry_run=request.POST.get("commit") != "1",
                 )
-            except ValidationError as exc:
-                messages.error(request, " ".join(exc.messages))
-            except PermissionDenied as exc:
-                messages.error(request, str(exc))
+            except (ValidationError, PermissionDenied) as exc:
+                flash_errors(request, exc, sep=" ")
     return render(request, "ntm/import.html", context)
 
 
@@ -373,10 +370,8 @@ def recognition_create(request: HttpRequest, pk: int) -> HttpResponse:
             },
         )
         messages.success(request, _("Đã ghi quyết định công nhận %(no)s.") % {"no": rec.decision_no})
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    except PermissionDenied as exc:
-        messages.error(request, str(exc))
+    except (ValidationError, PermissionDenied) as exc:
+        flash_errors(request, exc, sep=" ")
     return redirect("ntm:scorecard", pk=assessment.pk)
 
 
@@ -396,10 +391,8 @@ def recognition_revoke(request: HttpRequest, pk: int) -> HttpResponse:
             reason=request.POST.get("reason", ""),
         )
         messages.success(request, _("Đã ghi thu hồi quyết định %(no)s.") % {"no": rec.decision_no})
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    except PermissionDenied as exc:
-        messages.error(request, str(exc))
+    except (ValidationError, PermissionDenied) as exc:
+        flash_errors(request, exc, sep=" ")
     back = request.POST.get("next", "")
     if back.startswith("/ntm/"):
         return redirect(back)
@@ -436,10 +429,8 @@ def evidence_upload(request: HttpRequest, pk: int) -> HttpResponse:
             raise ValidationError({"evidence": _("Chưa chọn tệp minh chứng.")})
         services.indicator_value_evidence_set(actor=request.user, value=value, upload=upload)
         messages.success(request, _("Đã lưu minh chứng cho chỉ tiêu %(c)s.") % {"c": value.indicator.code})
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    except PermissionDenied as exc:
-        messages.error(request, str(exc))
+    except (ValidationError, PermissionDenied) as exc:
+        flash_errors(request, exc, sep=" ")
     return redirect("ntm:scorecard", pk=value.assessment_id)
 
 
@@ -591,10 +582,8 @@ def _assign_groups(request: HttpRequest, province: UnitVersion) -> None:
         messages.success(
             request, _("Đã phân nhóm %(n)s xã theo %(d)s.") % {"n": decision.communes, "d": decision.citation}
         )
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    except PermissionDenied as exc:
-        messages.error(request, str(exc) or _("Bạn không có quyền phân nhóm xã của tỉnh này."))
+    except (ValidationError, PermissionDenied) as exc:
+        flash_errors(request, exc, sep=" ", denied=_("Bạn không có quyền phân nhóm xã của tỉnh này."))
 
 
 @login_required
@@ -625,8 +614,6 @@ def threshold_confirm(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(
             request, _("Đã xác nhận ngưỡng; bấm 'Tính lại trạng thái' để áp dụng cho các đánh giá.")
         )
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    except PermissionDenied as exc:
-        messages.error(request, str(exc))
+    except (ValidationError, PermissionDenied) as exc:
+        flash_errors(request, exc, sep=" ")
     return redirect("ntm:criteria_set", pk=cset_id)

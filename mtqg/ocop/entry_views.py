@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from mtqg.core.scoping import entry_required, get_visible_or_404
+from mtqg.core.service_errors import add_form_errors
 from mtqg.geo.models import UnitVersion
 
 from . import services
@@ -25,17 +26,7 @@ from .models import Product, Subject
 
 
 def _apply(form: forms.Form, exc: ValidationError | PermissionDenied) -> None:
-    """Put a service error on the form's fields (unknown field names become form-level errors)."""
-    if isinstance(exc, PermissionDenied):
-        form.add_error(None, str(exc) or _("Bạn không có quyền nhập liệu cho đơn vị này."))
-        return
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc)
-        return
-    for field, errors in exc.message_dict.items():
-        target = field if field in form.fields else None
-        for message in errors:
-            form.add_error(target, message)
+    add_form_errors(form, exc, denied=_("Bạn không có quyền nhập liệu cho đơn vị này."))
 
 
 def resolve_commune(user: Any, code: str) -> UnitVersion:

@@ -11,25 +11,9 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from mtqg.core.widgets import IsoDateInput as DateInput
-from mtqg.core.widgets import MoneyInput
+from mtqg.core.widgets import MoneyInput, StyledForm
 
 from .models import ProductGroup, Rating, SalesChannel, Subject
-
-
-class StyledForm(forms.Form):
-    """Bootstrap classes on every widget."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
-                css = "form-check-input"
-            elif isinstance(widget, forms.Select):
-                css = "form-select form-select-sm"
-            else:
-                css = "form-control form-control-sm"
-            widget.attrs.setdefault("class", css)
 
 
 def parse_money(raw: str) -> Decimal | None:

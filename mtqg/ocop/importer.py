@@ -6,17 +6,14 @@ whole file (nothing written), and a dry run always rolls back. Errors are report
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import IO, Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from openpyxl import load_workbook
 
-from mtqg.core.xlsx_guard import check_rows, limited_rows
+from mtqg.core.xlsx_import import import_rows, read_sheet
 from mtqg.geo.models import UnitVersion
 from mtqg.geo.selectors import UnitNotFound, unit_by_code
 
@@ -61,10 +58,6 @@ MAX_ROWS = 5_000  # products per file, header included (decision 0902)
 KIND_LABELS = {str(label).lower(): value for value, label in Subject.Kind.choices}
 
 
-class _Rollback(Exception):
-    pass
-
-
 @dataclass
 class ImportResult:
     rows: int = 0
@@ -95,14 +88,6 @@ def _date(value: Any) -> date | None:
         except ValueError:
             continue
     return None
-
-
-def _messages(exc: ValidationError) -> str:
-    if hasattr(exc, "error_dict"):
-        return "; ".join(
-            " ".join(str(m) for m in e.messages) for errs in exc.error_dict.values() for e in errs
-        )
-    return "; ".join(str(m) for m in exc.messages)
 
 
 def _row(actor: Any, data: dict[str, Any], result: ImportResult) -> None:
@@ -155,33 +140,16 @@ def import_products(*, actor: Any, content: bytes | IO[bytes], dry_run: bool = F
     """`content`: the workbook's bytes or an open binary file (read as a stream). More than MAX_ROWS rows in a
     sheet → one error naming the limit, found while streaming, nothing written."""
     result = ImportResult(dry_run=dry_run)
-    source = io.BytesIO(content) if isinstance(content, bytes | bytearray) else content
     try:
-        check_rows(source, MAX_ROWS)
-        sheet = load_workbook(source, read_only=True, data_only=True).active
-        rows = list(limited_rows(sheet.iter_rows(values_only=True), MAX_ROWS)) if sheet is not None else []
-    except ValidationError as exc:  # TooManyRows / TooLarge: the message names the limit
+        rows = read_sheet(content, MAX_ROWS)
+    except ValidationError as exc:  # TooManyRows / TooLarge (the message names the limit), NotAWorkbook
         result.errors.extend(exc.messages)
         return result
-    except Exception:
-        result.errors.append(_("Không đọc được tệp Excel (.xlsx)."))
-        return result
-    try:
-        with transaction.atomic():
-            for number, values in enumerate(rows[1:], start=2):
-                if not any(values):
-                    continue
-                result.rows += 1
-                data = dict(zip(COLUMNS, list(values) + [None] * len(COLUMNS), strict=False))
-                try:
-                    with transaction.atomic():
-                        _row(actor, data, result)
-                except ValidationError as exc:
-                    result.errors.append(_("Dòng %(n)d: %(msg)s") % {"n": number, "msg": _messages(exc)})
-                except PermissionDenied as exc:
-                    result.errors.append(_("Dòng %(n)d: %(msg)s") % {"n": number, "msg": str(exc)})
-            if dry_run or result.errors:
-                raise _Rollback
-    except _Rollback:
-        pass
+    lines = [(number, values) for number, values in enumerate(rows[1:], start=2) if any(values)]
+    result.rows = len(lines)
+
+    def handle(values: tuple[Any, ...]) -> None:
+        _row(actor, dict(zip(COLUMNS, list(values) + [None] * len(COLUMNS), strict=False)), result)
+
+    result.errors = import_rows(lines, handle, dry_run=dry_run)
     return result

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from mtqg.core.audit import diff, record_change, snapshot
 from mtqg.core.scoping import ensure_can_edit
+from mtqg.core.uploads import extension, image_kind
 from mtqg.core.versioning import version_claim
 from mtqg.geo.models import UnitVersion
 
@@ -20,12 +21,7 @@ from .models import Product, ProductGroup, Rating, SalesChannel, Subject
 from .rules import add_months, ruleset_on, stars_for
 
 PHOTO_MAX_BYTES = 2 * 1024 * 1024
-PHOTO_SIGNATURES = {
-    "jpg": (b"\xff\xd8\xff",),
-    "jpeg": (b"\xff\xd8\xff",),
-    "png": (b"\x89PNG\r\n\x1a\n",),
-    "webp": (b"RIFF",),
-}
+PHOTO_KINDS = {"jpg": "jpg", "jpeg": "jpg", "png": "png", "webp": "webp"}  # extension → image kind
 
 
 def _check_commune(commune: UnitVersion, errors: dict[str, str]) -> None:
@@ -34,19 +30,13 @@ def _check_commune(commune: UnitVersion, errors: dict[str, str]) -> None:
 
 
 def validate_photo(photo: UploadedFile) -> None:
-    """Only JPEG/PNG/WebP images up to 2 MB, checked by extension and by the file's first bytes."""
-    name = (photo.name or "").lower()
-    ext = name.rsplit(".", 1)[-1] if "." in name else ""
-    if ext not in PHOTO_SIGNATURES:
+    """Only JPEG/PNG/WebP images up to 2 MB, checked by extension and by reading the image (Pillow)."""
+    ext = extension(photo)
+    if ext not in PHOTO_KINDS:
         raise ValidationError({"photo": _("Ảnh phải là tệp JPG, PNG hoặc WebP.")})
     if photo.size is not None and photo.size > PHOTO_MAX_BYTES:
         raise ValidationError({"photo": _("Ảnh không được lớn hơn 2 MB.")})
-    photo.seek(0)
-    head = photo.read(12)
-    photo.seek(0)
-    if not any(head.startswith(sig) for sig in PHOTO_SIGNATURES[ext]) or (
-        ext == "webp" and head[8:12] != b"WEBP"
-    ):
+    if image_kind(photo, (PHOTO_KINDS[ext],)) is None:
         raise ValidationError({"photo": _("Nội dung tệp không phải ảnh hợp lệ.")})
 
 

@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from mtqg.core.widgets import IsoDateInput, MoneyField
+from mtqg.core.widgets import IsoDateInput, MoneyField, StyledFormMixin
 from mtqg.geo.models import UnitVersion
 
 from .models import Scenario
@@ -22,7 +22,7 @@ SHARE_LABELS = {
 }
 
 
-class ScenarioForm(forms.Form):
+class ScenarioForm(StyledFormMixin, forms.Form):
     province = forms.ModelChoiceField(queryset=UnitVersion.objects.none(), label=_("Địa bàn"))
     name = forms.CharField(label=_("Tên kịch bản"), max_length=150)
     as_of = forms.DateField(label=_("Hiện trạng tính đến ngày"), widget=IsoDateInput())
@@ -67,15 +67,6 @@ class ScenarioForm(forms.Form):
             .filter(level__lte=UnitVersion.Level.PROVINCE)
             .order_by("level", "structure", "name")
         )
-        for field in self.fields.values():
-            is_select = isinstance(field.widget, forms.Select)
-            field.widget.attrs["class"] = (
-                "form-check-input"
-                if isinstance(field.widget, forms.CheckboxInput)
-                else "form-select form-select-sm"
-                if is_select
-                else "form-control form-control-sm"
-            )
         self.fields["province"].label_from_instance = (  # type: ignore[attr-defined]
             lambda u: f"{u.name} ({u.get_structure_display()})"
         )

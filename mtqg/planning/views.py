@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from mtqg.core.audit import history_for
 from mtqg.core.jobs import job_enqueue
 from mtqg.core.scoping import get_visible_or_404, path_editable
+from mtqg.core.service_errors import error_messages, error_text
 from mtqg.core.tables import write_xlsx
 from mtqg.geo.models import UnitVersion
 
@@ -25,12 +26,6 @@ from .forms import ScenarioForm
 from .models import Scenario
 from .planner import method_labels
 from .selectors import scenarios_for, tables
-
-
-def _errors(exc: ValidationError) -> list[str]:
-    if hasattr(exc, "message_dict"):
-        return [m for msgs in exc.message_dict.values() for m in msgs]
-    return list(exc.messages)
 
 
 @login_required
@@ -70,7 +65,7 @@ def index(request: HttpRequest) -> HttpResponse:
                     note=form.cleaned_data["note"],
                 )
             except ValidationError as exc:
-                errors = _errors(exc)
+                errors = error_messages(exc)
             except PermissionDenied as exc:
                 errors = [str(exc)]
             else:
@@ -175,7 +170,7 @@ def convert(request: HttpRequest, pk: int) -> HttpResponse:
     except ValueError:
         messages.error(request, _("Năm kế hoạch không hợp lệ."))
     except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, "; ".join(_errors(exc)) if isinstance(exc, ValidationError) else str(exc))
+        messages.error(request, error_text(exc))
     else:
         messages.success(
             request, _("Đã tạo %(n)d công trình dự thảo trong sổ vốn, chờ phê duyệt.") % {"n": count}
@@ -190,7 +185,7 @@ def delete(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.scenario_delete(actor=request.user, scenario=s)
     except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, "; ".join(_errors(exc)) if isinstance(exc, ValidationError) else str(exc))
+        messages.error(request, error_text(exc))
         return redirect("planning:scenario", pk=s.pk)
     messages.success(request, _("Đã xóa kịch bản."))
     return redirect("planning:index")

@@ -19,7 +19,7 @@ from mtqg.core.api.viewsets import ScopedReadOnlyModelViewSet
 from mtqg.geo.api import UnitCodeFilter
 from mtqg.reports.api import json_body_schema
 
-from .models import Household, ImportBatch, Member, PersonalDataExport, PovertyStandard, Review
+from .models import MEMBER_FIELDS, Household, ImportBatch, Member, PersonalDataExport, PovertyStandard, Review
 from .privacy import can_see_personal, mask_birth, personal
 from .services import personal_data_read
 from .standards import classify_both
@@ -127,19 +127,7 @@ class MemberSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Member
-        fields = [
-            "id",
-            "full_name",
-            "birth_date",
-            "sex",
-            "relation",
-            "id_number",
-            "ethnicity",
-            "schooling",
-            "health_insurance",
-            "disability",
-            "employment",
-        ]
+        fields = ["id", *MEMBER_FIELDS]
 
     def _clear(self, obj: Member) -> bool:
         return _personal(self, obj.household.commune.path)

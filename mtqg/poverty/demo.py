@@ -23,7 +23,7 @@ from mtqg.geo.models import ClassificationScheme, UnitClassification, UnitVersio
 from mtqg.geo.selectors import classified_units
 from mtqg.geo.services import unit_create
 
-from .models import Household, Member, PovertyClass, PovertyStandard, Review
+from .models import MEMBER_FIELDS, Household, Member, PovertyClass, PovertyStandard, Review
 from .standards import decide, load_standards
 from .tally import tally_refresh
 from .transitions import transition
@@ -212,20 +212,7 @@ HOUSEHOLD_COLUMNS = [
     "ethnicity",
     "area",
 ]
-MEMBER_COLUMNS = [
-    "household_id",
-    "full_name",
-    "search_name",
-    "birth_date",
-    "sex",
-    "relation",
-    "id_number",
-    "ethnicity",
-    "schooling",
-    "health_insurance",
-    "disability",
-    "employment",
-]
+MEMBER_COLUMNS = ["household_id", "full_name", "search_name", *MEMBER_FIELDS[1:]]
 
 
 def _born_year(relation: str, u: float, head_year: int, year: int) -> int:

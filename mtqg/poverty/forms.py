@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from mtqg.core.versioning import VersionFormMixin
 from mtqg.core.widgets import MoneyField
 
-from .models import Household, Member, Review
+from .models import MEMBER_FIELDS, Household, Member, Review
 
 CAUSES = [
     ("thieu_von", _("Thiếu vốn sản xuất, kinh doanh")),
@@ -32,18 +32,7 @@ class HouseholdForm(VersionFormMixin, forms.ModelForm):
 class MemberForm(forms.ModelForm):
     class Meta:
         model = Member
-        fields = [
-            "full_name",
-            "birth_date",
-            "sex",
-            "relation",
-            "id_number",
-            "ethnicity",
-            "schooling",
-            "health_insurance",
-            "disability",
-            "employment",
-        ]
+        fields = list(MEMBER_FIELDS)
         widgets = {"birth_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
 

@@ -137,6 +137,21 @@ class Member(models.Model):
         return self.full_name
 
 
+# The member fields a person enters (form, API, service, demo and importer all use this one list).
+MEMBER_FIELDS = (
+    "full_name",
+    "birth_date",
+    "sex",
+    "relation",
+    "id_number",
+    "ethnicity",
+    "schooling",
+    "health_insurance",
+    "disability",
+    "employment",
+)
+
+
 class Review(models.Model):
     """One household's classification in one review year (commune = the commune valid at review time)."""
 

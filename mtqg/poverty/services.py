@@ -15,7 +15,7 @@ from mtqg.core.text import fold
 from mtqg.core.versioning import version_claim
 from mtqg.geo.models import UnitVersion
 
-from .models import Household, Member, PersonalDataExport, PovertyClass, Review
+from .models import MEMBER_FIELDS, Household, Member, PersonalDataExport, PovertyClass, Review
 from .privacy import mask_id, validate_id_number
 from .standards import classify_with, resolve_deprivations
 from .transitions import transition
@@ -53,18 +53,6 @@ def personal_data_read(
 
 
 HOUSEHOLD_FIELDS = ("head_name", "address", "village_name", "ethnicity", "area")
-MEMBER_FIELDS = (
-    "full_name",
-    "birth_date",
-    "sex",
-    "relation",
-    "id_number",
-    "ethnicity",
-    "schooling",
-    "health_insurance",
-    "disability",
-    "employment",
-)
 REVIEW_FIELDS = (
     "income_per_capita_month",
     "deprivations",

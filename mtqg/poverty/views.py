@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from mtqg.core.audit import history_for
 from mtqg.core.scoping import edit_prefixes, get_visible_or_404, path_q, path_visible
 from mtqg.core.search import search_q
+from mtqg.core.service_errors import error_text
 from mtqg.core.tables import safe_cell
 from mtqg.core.versioning import StaleEdit
 from mtqg.geo.selectors import lineage_scope_paths, successors, unit_by_code
@@ -54,7 +55,7 @@ def index(request: HttpRequest) -> HttpResponse:
         if path_visible(request.user, params.unit.path):
             result = summary(request.user, params)
     except ValidationError as exc:
-        error = "; ".join(m for msgs in exc.message_dict.values() for m in msgs)
+        error = error_text(exc)
     return render(
         request,
         "poverty/index.html",
@@ -96,7 +97,7 @@ def household_list(request: HttpRequest) -> HttpResponse:
             unit, paths = _unit_paths(unit_code)
             qs = qs.filter(path_q("commune__path", paths))
         except ValidationError as exc:
-            error = "; ".join(exc.messages)
+            error = error_text(exc)
             qs = qs.none()
     if q:
         qs = qs.filter(_search_q(request.user, q)).distinct()
@@ -189,12 +190,6 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
 # --- import batches (maker-checker) and personal-data export ---------------------------------------------------
 
 
-def _messages(exc: Exception) -> str:
-    if isinstance(exc, ValidationError):
-        return "; ".join(exc.messages)
-    return str(exc)
-
-
 @login_required
 def batch_list(request: HttpRequest) -> HttpResponse:
     error = ""
@@ -220,7 +215,7 @@ def batch_list(request: HttpRequest) -> HttpResponse:
             )
             return redirect("poverty:batch_detail", pk=batch.pk)
         except (ValidationError, PermissionDenied) as exc:
-            error = _messages(exc)
+            error = error_text(exc)
     batches = ImportBatch.objects.visible_to(request.user).select_related("unit", "created_by")[:100]
     return render(request, "poverty/batch_list.html", {"batches": batches, "error": error})
 
@@ -251,7 +246,7 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 raise ValidationError(_("Thao tác không hợp lệ."))
             return redirect(request.get_full_path())
         except (ValidationError, PermissionDenied) as exc:
-            error = _messages(exc)
+            error = error_text(exc)
     clear = can_see_personal(request.user, batch.unit.path)
     page = Paginator(
         StagedRow.objects.visible_to(request.user).filter(batch=batch).order_by("line"), 100
@@ -405,7 +400,7 @@ def household_export(request: HttpRequest) -> HttpResponse:
     try:
         params = parse_params({"unit": request.GET.get("unit", "")})
     except ValidationError as exc:
-        return HttpResponse("; ".join(exc.messages), status=400)
+        return HttpResponse(error_text(exc), status=400)
     if not reason:
         return HttpResponse(_("Cần nêu lý do xuất dữ liệu cá nhân."), status=400)
     if not path_visible(request.user, params.unit.path):

@@ -4,8 +4,9 @@ JSON-ready figures (dicts/lists); writers render them. user=None means the comma
 from __future__ import annotations
 
 from collections.abc import Callable
-from importlib import import_module
 from typing import Any
+
+from django.utils.module_loading import import_string
 
 from .params import ReportParams
 
@@ -34,5 +35,4 @@ CATALOG: dict[str, str] = {
 
 
 def get_report(slug: str) -> ReportFunc:
-    module, func = CATALOG[slug].split(":")
-    return getattr(import_module(module), func)
+    return import_string(CATALOG[slug].replace(":", "."))  # "package.module:function"

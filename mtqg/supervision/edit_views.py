@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from mtqg.core.scoping import entry_required, get_visible_or_404
+from mtqg.core.service_errors import add_form_errors
 from mtqg.core.uploads import upload_response
 from mtqg.core.versioning import StaleEdit
 
@@ -25,16 +26,12 @@ from .views import mission_context
 
 def _apply(form: Any, exc: ValidationError | PermissionDenied) -> None:
     """Put a service error on the form: per field when it names one of the form's fields."""
-    if isinstance(exc, PermissionDenied):
-        form.add_error(None, str(exc) or _("Bạn không có quyền thực hiện thao tác này."))
-        return
-    if hasattr(exc, "error_dict"):
-        aliases = {"unit": "unit_code", "responsible_unit": "responsible_code"}
-        for field, errors in exc.message_dict.items():
-            name = aliases.get(field, field)
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
+    add_form_errors(
+        form,
+        exc,
+        denied=_("Bạn không có quyền thực hiện thao tác này."),
+        aliases={"unit": "unit_code", "responsible_unit": "responsible_code"},
+    )
 
 
 @login_required

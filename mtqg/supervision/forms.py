@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from mtqg.core.versioning import VersionFormMixin
+from mtqg.core.widgets import StyledFormMixin
 from mtqg.geo.models import UnitVersion
 from mtqg.geo.selectors import UnitNotFound, unit_by_code
 
@@ -22,21 +23,6 @@ PROGRAMS = [
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class BootstrapMixin:
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():  # type: ignore[attr-defined]
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxSelectMultiple):
-                continue
-            css = (
-                "form-select form-select-sm"
-                if isinstance(widget, forms.Select)
-                else "form-control form-control-sm"
-            )
-            widget.attrs.setdefault("class", css)
-
-
 def _unit(code: str, on: Any, field: str) -> UnitVersion:
     try:
         return unit_by_code(code, on)
@@ -44,7 +30,7 @@ def _unit(code: str, on: Any, field: str) -> UnitVersion:
         raise forms.ValidationError({field: str(exc)}) from exc
 
 
-class MissionForm(VersionFormMixin, BootstrapMixin, forms.Form):
+class MissionForm(VersionFormMixin, StyledFormMixin, forms.Form):
     kind = forms.ChoiceField(label=_("Loại đoàn"), choices=Mission.Kind.choices)
     organiser = forms.ChoiceField(label=_("Cơ quan tổ chức"), choices=Mission.Organiser.choices)
     organiser_name = forms.CharField(label=_("Tên cơ quan tổ chức"), max_length=300, required=False)
@@ -93,7 +79,7 @@ class MissionForm(VersionFormMixin, BootstrapMixin, forms.Form):
         return initial
 
 
-class FindingForm(BootstrapMixin, forms.Form):
+class FindingForm(StyledFormMixin, forms.Form):
     kind = forms.ChoiceField(label=_("Loại"), choices=Finding.Kind.choices)
     raised_by = forms.ChoiceField(label=_("Bên nêu"), choices=Finding.RaisedBy.choices)
     theme = forms.ChoiceField(label=_("Chủ đề"), choices=())
@@ -105,7 +91,7 @@ class FindingForm(BootstrapMixin, forms.Form):
         self.fields["theme"].choices = theme_choices()  # type: ignore[attr-defined]
 
 
-class RecommendationForm(BootstrapMixin, forms.Form):
+class RecommendationForm(StyledFormMixin, forms.Form):
     from_party = forms.ChoiceField(label=_("Bên kiến nghị"), choices=Recommendation.Party.choices)
     from_name = forms.CharField(label=_("Tên bên kiến nghị"), max_length=300, required=False)
     to_party = forms.ChoiceField(label=_("Bên nhận"), choices=Recommendation.Party.choices)
@@ -128,7 +114,7 @@ class RecommendationForm(BootstrapMixin, forms.Form):
         return data
 
 
-class AttachmentForm(BootstrapMixin, forms.Form):
+class AttachmentForm(StyledFormMixin, forms.Form):
     kind = forms.ChoiceField(label=_("Loại tài liệu"), choices=Attachment.Kind.choices)
     caption = forms.CharField(label=_("Mô tả"), max_length=300, required=False)
     file = forms.FileField(label=_("Tệp (PDF, DOCX, JPEG, PNG)"))

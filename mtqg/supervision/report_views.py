@@ -17,17 +17,12 @@ from django.views.decorators.http import require_POST
 
 from mtqg.core.jobs import job_enqueue
 from mtqg.core.scoping import get_visible_or_404, path_editable
+from mtqg.core.service_errors import error_messages, flash_errors
 from mtqg.reports import charts
 from mtqg.reports.writers import CONTENT_TYPES, FORMATS, cell, document_of
 
 from . import reporting, services, snapshots
 from .models import RenderedReport, Snapshot
-
-
-def _errors(exc: ValidationError) -> list[str]:
-    if hasattr(exc, "error_dict"):
-        return [str(m) for msgs in exc.message_dict.values() for m in msgs]
-    return [str(m) for m in exc.messages]
 
 
 def preview_blocks(slug: str, data: Any) -> tuple[dict[str, Any], list[dict[str, Any]]]:
@@ -61,7 +56,7 @@ def reports_index(request: HttpRequest) -> HttpResponse:
             run = reporting.prepare(request.user, slug, request.GET.dict())
             data = reporting.compute(request.user, run)
         except ValidationError as exc:
-            errors = _errors(exc)
+            errors = error_messages(exc)
     doc, blocks = preview_blocks(slug, data) if data is not None and run else ({}, [])
     return render(
         request,
@@ -108,8 +103,7 @@ def report_download(request: HttpRequest) -> HttpResponse:
         data = reporting.compute(request.user, run)
         return _file_response(reporting.render_file(run, data, fmt), run.filename(fmt), fmt)
     except ValidationError as exc:
-        for e in _errors(exc):
-            messages.error(request, e)
+        flash_errors(request, exc)
         return redirect(f"{_reports_url()}?{source.urlencode()}")
 
 
@@ -146,8 +140,7 @@ def report_sign(request: HttpRequest) -> HttpResponse:
             rendered_name=run.filename(fmt),
         )
     except ValidationError as exc:
-        for e in _errors(exc):
-            messages.error(request, e)
+        flash_errors(request, exc)
         return redirect(f"{_reports_url()}?{request.POST.urlencode()}")
     except PermissionDenied as exc:
         messages.error(request, str(exc) or _("Bạn không có quyền ký duyệt báo cáo của đơn vị này."))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import zipfile
 from datetime import date
 from typing import Any
 
@@ -16,39 +15,23 @@ from django.utils.translation import gettext as _
 
 from mtqg.core.audit import diff, record_change, snapshot
 from mtqg.core.scoping import ensure_can_edit, path_editable
+from mtqg.core.uploads import SAFE_TYPES, extension, sniff, zip_holds
 from mtqg.core.versioning import version_claim
 from mtqg.geo.models import UnitVersion
 
 from .models import Agreement, Attachment, Finding, FollowUp, Mission, Recommendation, Snapshot
 from .themes import themes
 
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-# Sniffed type → (magic bytes, accepted file extensions). The declared content type is not trusted.
-ALLOWED_TYPES = {
-    "application/pdf": (b"%PDF-", (".pdf",)),
-    "image/jpeg": (b"\xff\xd8\xff", (".jpg", ".jpeg")),
-    "image/png": (b"\x89PNG\r\n\x1a\n", (".png",)),
-    DOCX: (b"PK\x03\x04", (".docx",)),
-}
+# the kinds of evidence accepted (sniffed from the bytes) → the file-name extensions that may carry each
+EVIDENCE_EXTENSIONS = {"pdf": ("pdf",), "jpg": ("jpg", "jpeg"), "png": ("png",), "docx": ("docx",)}
 
 
-def sniff(upload: UploadedFile) -> str | None:
-    """The file's real type from its bytes (a DOCX is a ZIP holding word/document.xml), or None."""
-    head = upload.read(8)
-    upload.seek(0)
-    for content_type, (magic, _ext) in ALLOWED_TYPES.items():
-        if head.startswith(magic):
-            if content_type == DOCX:
-                try:
-                    with zipfile.ZipFile(upload) as archive:
-                        names = set(archive.namelist())
-                except zipfile.BadZipFile:
-                    return None
-                finally:
-                    upload.seek(0)
-                return DOCX if "word/document.xml" in names else None
-            return content_type
-    return None
+def evidence_kind(upload: UploadedFile) -> str | None:
+    """The file's real kind from its bytes (a DOCX is a ZIP holding word/document.xml), or None."""
+    kind = sniff(upload, EVIDENCE_EXTENSIONS)
+    if kind == "docx" and not zip_holds(upload, "word/document.xml"):
+        return None
+    return kind
 
 
 PROVINCE_ISSUERS = (Recommendation.Party.PROVINCE, Recommendation.Party.DEPARTMENT)
@@ -175,9 +158,8 @@ def attachment_add(
         )
     if kind not in Attachment.Kind.values:
         raise ValidationError({"kind": _("Loại tài liệu không hợp lệ.")})
-    content_type = sniff(upload)
-    name = (upload.name or "").lower()
-    if content_type is None or not name.endswith(ALLOWED_TYPES[content_type][1]):
+    file_kind = evidence_kind(upload)
+    if file_kind is None or extension(upload) not in EVIDENCE_EXTENSIONS[file_kind]:
         raise ValidationError(
             {
                 "file": _(
@@ -193,7 +175,7 @@ def attachment_add(
         mission=mission,
         kind=kind,
         caption=caption,
-        content_type=content_type,
+        content_type=SAFE_TYPES[file_kind],
         size=upload.size,
         sha256=digest.hexdigest(),
     )

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from mtqg.core.audit import history_for
 from mtqg.core.scoping import get_visible_or_404, path_editable
+from mtqg.core.service_errors import error_messages
 from mtqg.core.tables import write_xlsx
 from mtqg.core.versioning import parse_version
 
@@ -24,10 +25,6 @@ from . import reports, selectors, services
 from .forms import AttachmentForm, FindingForm, RecommendationForm
 from .models import Mission, Recommendation
 from .themes import theme_choices
-
-
-def _errors(exc: ValidationError) -> list[str]:
-    return [str(m) for m in exc.messages]
 
 
 @login_required
@@ -117,7 +114,7 @@ def recommendation_detail(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Đã ghi nhận."))
             return redirect("supervision:recommendation", pk=rec.pk)
         except ValidationError as exc:
-            errors = _errors(exc)
+            errors = error_messages(exc)
         except PermissionDenied as exc:
             errors = [str(exc) or _("Bạn không có quyền thực hiện thao tác này.")]
     return render(

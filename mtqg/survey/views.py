@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from mtqg.accounts.models import Assignment, User
 from mtqg.core.scoping import get_visible_or_404, path_editable
+from mtqg.core.service_errors import error_text
 from mtqg.geo.models import UnitVersion
 from mtqg.reports import writers
 from mtqg.reports.params import ReportParams
@@ -31,10 +32,6 @@ from .reports import certificate, review_results
 from .sync import conflict_resolve
 
 STATIC = Path(__file__).parent / "static" / "survey"
-
-
-def _errors(exc: ValidationError) -> str:
-    return "; ".join(exc.messages)
 
 
 @login_required
@@ -63,7 +60,7 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
         except (ValueError, KeyError):
             error = _("Năm rà soát phải là số nguyên.")
         except (ValidationError, PermissionDenied) as exc:
-            error = _errors(exc) if isinstance(exc, ValidationError) else str(exc)
+            error = error_text(exc)
     return render(
         request,
         "survey/campaign_list.html",
@@ -188,13 +185,13 @@ def survey_form(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("survey:campaign", pk=item.campaign_id)
             return redirect("survey:app")
         except ValidationError as exc:
-            error = _errors(exc)
+            error = error_text(exc)
         except PermissionDenied as exc:
             error = str(exc)
     try:
         result = services.item_evaluate(item, answers)
     except ValidationError as exc:
-        result, error = None, error or _errors(exc)
+        result, error = None, error or error_text(exc)
     context = {"item": item, "form": form, "qs": qs, "answers": answers, "version": version}
     context["can_edit"] = path_editable(
         request.user, item.path
@@ -213,7 +210,7 @@ def survey_preview(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         result, error = services.item_evaluate(item, answers), ""
     except ValidationError as exc:
-        result, error = None, _errors(exc)
+        result, error = None, error_text(exc)
     return render(request, "survey/_result.html", {"result": result, "error": error})
 
 
@@ -241,7 +238,7 @@ def conflict_detail(request: HttpRequest, pk: int) -> HttpResponse:
             )
             return redirect("survey:campaign", pk=conflict.item.campaign_id)
         except ValidationError as exc:
-            error = _errors(exc)
+            error = error_text(exc)
         except PermissionDenied as exc:
             error = str(exc)
     can_edit = path_editable(
@@ -335,7 +332,7 @@ def paperwork(request: HttpRequest, pk: int) -> HttpResponse:
             request, _("Không tìm thấy thôn, hộ hoặc khiếu nại trong đợt rà soát; hoặc số không hợp lệ.")
         )
     except ValidationError as exc:
-        messages.warning(request, _errors(exc))
+        messages.warning(request, error_text(exc))
     except PermissionDenied as exc:
         messages.warning(request, str(exc))
     return redirect("survey:campaign", pk=campaign.pk)
@@ -368,7 +365,7 @@ def household_certificate(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         data = certificate(item)
     except ValidationError as exc:
-        return HttpResponse(_errors(exc), status=400, content_type="text/plain; charset=utf-8")
+        return HttpResponse(error_text(exc), status=400, content_type="text/plain; charset=utf-8")
     response = HttpResponse(
         writers.render("poverty-certificate", data, "docx"), content_type=writers.CONTENT_TYPES["docx"]
     )

@@ -15,12 +15,12 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.worksheet.protection import SheetProtection
 
 from mtqg.core.tables import safe_cell, unescape_cell
-from mtqg.core.xlsx_guard import check_rows, limited_rows
+from mtqg.core.xlsx_import import read_sheet
 
 from . import services
 from .calendar import indicator_labels
@@ -76,16 +76,9 @@ def _cell_of(codes: dict[str, int], code: str, column: str = "C") -> str:
 def import_xlsx(*, actor: Any, report: Report, data: bytes, dry_run: bool) -> ImportResult:
     result = ImportResult(dry_run=dry_run)
     try:
-        check_rows(data, MAX_ROWS)
-        wb = load_workbook(BytesIO(data), read_only=True, data_only=True)
-        ws = wb[SHEET] if SHEET in wb.sheetnames else wb.active
-        assert ws is not None
-        rows = list(limited_rows(ws.iter_rows(min_row=1, values_only=True), MAX_ROWS))
-    except ValidationError as exc:  # TooManyRows / TooLarge: the message names the limit
+        rows = read_sheet(data, MAX_ROWS, sheet=SHEET)
+    except ValidationError as exc:  # TooManyRows / TooLarge (the message names the limit), NotAWorkbook
         result.errors.append({"cell": "", "code": "", "message": exc.messages[0]})
-        return result
-    except Exception:
-        result.errors.append({"cell": "", "code": "", "message": _("Không đọc được tệp Excel (.xlsx).")})
         return result
     head = rows[0] if rows else ()
     if not head or str(head[0]) != str(report.pk):

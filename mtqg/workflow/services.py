@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from mtqg.core.audit import record_change
 from mtqg.core.scoping import ensure_can_edit, path_editable
+from mtqg.core.uploads import extension, sniff
 
 from .approvers import approver_levels, approver_path, can_decide
 from .models import Report, ReportAttachment, ReportDecision, ReportingPeriod, ReportType, ReportValue
@@ -282,18 +283,6 @@ def _notify(report: Report, event: str) -> None:
 
 MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
 ATTACHMENT_EXTENSIONS = {"pdf", "doc", "docx", "xls", "xlsx", "jpg", "jpeg", "png", "zip"}
-# first bytes each extension's content must start with (the name alone is not trusted)
-ATTACHMENT_SIGNATURES = {
-    "pdf": (b"%PDF-",),
-    "png": (b"\x89PNG\r\n\x1a\n",),
-    "jpg": (b"\xff\xd8\xff",),
-    "jpeg": (b"\xff\xd8\xff",),
-    "docx": (b"PK\x03\x04",),
-    "xlsx": (b"PK\x03\x04",),
-    "zip": (b"PK\x03\x04",),
-    "doc": (b"\xd0\xcf\x11\xe0",),
-    "xls": (b"\xd0\xcf\x11\xe0",),
-}
 
 
 @transaction.atomic
@@ -304,16 +293,14 @@ def report_attach(*, actor: Any, report: Report, title: str, upload: Any) -> Rep
     if report.locked:
         raise ValidationError(_("Báo cáo đã nộp hoặc đã duyệt nên bị khóa; cần mở lại để sửa."))
     name = str(getattr(upload, "name", "") or "")
-    if name.rsplit(".", 1)[-1].lower() not in ATTACHMENT_EXTENSIONS:
+    ext = extension(upload)
+    if ext not in ATTACHMENT_EXTENSIONS:
         raise ValidationError(
             {"file": [_("Chỉ nhận tệp %(ext)s.") % {"ext": ", ".join(sorted(ATTACHMENT_EXTENSIONS))}]}
         )
     if getattr(upload, "size", 0) > MAX_ATTACHMENT_BYTES:
         raise ValidationError({"file": [_("Tệp lớn hơn 20 MB.")]})
-    upload.seek(0)
-    head = upload.read(8)
-    upload.seek(0)
-    if not head.startswith(ATTACHMENT_SIGNATURES[name.rsplit(".", 1)[-1].lower()]):
+    if sniff(upload, (ext,)) is None:  # the content must be what the extension says
         raise ValidationError({"file": [_("Nội dung tệp không khớp với đuôi tệp.")]})
     title = (title or name).strip()[:200]
     att = ReportAttachment(report=report, title=title)

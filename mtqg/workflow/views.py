@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 from mtqg.core.audit import history_for
 from mtqg.core.formatting import number_vi
 from mtqg.core.scoping import get_visible_or_404, view_prefixes
+from mtqg.core.service_errors import errors_by_field
 from mtqg.core.tables import Column, Table, write_xlsx
 from mtqg.core.uploads import upload_response
 from mtqg.geo.models import UnitVersion
@@ -125,14 +126,6 @@ def _int(request: HttpRequest, key: str) -> int:
         return -1
 
 
-def _messages(exc: ValidationError | PermissionDenied) -> dict[str, list[str]]:
-    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
-        return {k: [str(m) for m in v] for k, v in exc.message_dict.items()}
-    if isinstance(exc, ValidationError):
-        return {"": [str(m) for m in exc.messages]}
-    return {"": [str(exc)]}
-
-
 @login_required
 @require_POST
 def report_values(request: HttpRequest, pk: int) -> HttpResponse:
@@ -162,7 +155,7 @@ def report_values(request: HttpRequest, pk: int) -> HttpResponse:
         ctx = _detail_context(request, report, typed=typed, conflict=other)
         return render(request, "workflow/report.html", ctx, status=409)
     except (ValidationError, PermissionDenied) as exc:
-        errors = _messages(exc)
+        errors = errors_by_field(exc)
         if cell:
             return _cell_response(request, report, cell, typed, errors=errors)
         for msg in errors.pop("", []):
@@ -223,7 +216,7 @@ def report_transition(request: HttpRequest, pk: int, action: str) -> HttpRespons
     try:
         func(actor=request.user, report=report, version=_version(request), **kwargs)
     except (ValidationError, PermissionDenied) as exc:
-        for field_msgs in _messages(exc).values():
+        for field_msgs in errors_by_field(exc).values():
             for msg in field_msgs:
                 messages.error(request, msg)
     else:
@@ -246,7 +239,7 @@ def report_attach(request: HttpRequest, pk: int) -> HttpResponse:
             upload=upload,
         )
     except (ValidationError, PermissionDenied) as exc:
-        for field_msgs in _messages(exc).values():
+        for field_msgs in errors_by_field(exc).values():
             for msg in field_msgs:
                 messages.error(request, msg)
     else:
@@ -288,7 +281,7 @@ def report_new(request: HttpRequest) -> HttpResponse:
     try:
         report = services.report_create(actor=request.user, report_type=rt, unit=unit, period=period)
     except (ValidationError, PermissionDenied) as exc:
-        for field_msgs in _messages(exc).values():
+        for field_msgs in errors_by_field(exc).values():
             for msg in field_msgs:
                 messages.error(request, msg)
         return redirect("workflow:reports")
@@ -367,7 +360,7 @@ def bulk_approve(request: HttpRequest) -> HttpResponse:
     try:
         n = services.report_bulk_approve(actor=request.user, reports=reports)
     except (ValidationError, PermissionDenied) as exc:
-        for field_msgs in _messages(exc).values():
+        for field_msgs in errors_by_field(exc).values():
             for msg in field_msgs:
                 messages.error(request, msg)
     else:

@@ -14,7 +14,7 @@ from django.test import SimpleTestCase, TestCase
 from django.urls import reverse
 from django.utils import translation
 
-from mtqg.core.widgets import MoneyField, MoneyInput, group_vnd, parse_vnd
+from mtqg.core.widgets import MoneyField, MoneyInput, StyledForm, StyledFormMixin, group_vnd, parse_vnd
 from mtqg.testing import make_world
 
 
@@ -103,3 +103,27 @@ class PlanningFormTest(TestCase):
         self.assertContains(response, f'value="{date.today().isoformat()}"')
         self.assertContains(response, 'name="budget_million"')
         self.assertContains(response, "data-money")
+
+
+class StyledFormTest(SimpleTestCase):
+    """One styling mixin (decision 0050): each kind of widget gets its Bootstrap class, a class set by hand stays."""
+
+    class Sample(StyledForm):
+        name = forms.CharField()
+        kind = forms.ChoiceField(choices=[("a", "A")])
+        flags = forms.MultipleChoiceField(choices=[("a", "A")], widget=forms.CheckboxSelectMultiple)
+        done = forms.BooleanField(required=False)
+        note = forms.CharField(widget=forms.Textarea(attrs={"class": "mine"}))
+
+    def test_classes(self) -> None:
+        fields = self.Sample().fields
+        self.assertEqual(fields["name"].widget.attrs["class"], "form-control form-control-sm")
+        self.assertEqual(fields["kind"].widget.attrs["class"], "form-select form-select-sm")
+        self.assertNotIn("class", fields["flags"].widget.attrs)
+        self.assertEqual(fields["done"].widget.attrs["class"], "form-check-input")
+        self.assertEqual(fields["note"].widget.attrs["class"], "mine")
+
+    def test_the_apps_use_the_one_mixin(self) -> None:
+        styled = [f for f in project_form_classes() if issubclass(f, StyledFormMixin)]
+        apps_using = {f.__module__.split(".")[1] for f in styled}
+        self.assertTrue({"finance", "ocop", "supervision", "planning"} <= apps_using, apps_using)

@@ -11,7 +11,7 @@ from django.test import TestCase
 from mtqg.finance import demo
 from mtqg.finance.models import CapitalPlan, Disbursement, Work
 from mtqg.finance.reports import disbursement, finance_alerts, outputs
-from mtqg.finance.selectors import province_rollup
+from mtqg.finance.selectors import ALERT_RULES, AlertScope, _behind_schedule, alerts, province_rollup
 from mtqg.reports.params import parse_params
 from mtqg.testing import make_world
 
@@ -106,6 +106,23 @@ class CaoBangDemoTests(TestCase):
         self.assertIn("69,06%", found["slow:central:2024-01-31"]["evidence"])
         self.assertTrue(any(k.startswith("below_avg:") for k in found))
         self.assertIn("behind_schedule", found)
+
+    def test_each_alert_rule_is_a_function_on_its_own(self) -> None:
+        unit = parse_params({"unit": "04", "year": "2023", "as_of": "2024-01-31"}).unit
+        scope = AlertScope(None, unit, 2023, date(2024, 1, 31), True)
+        kinds = {rule.__name__: {a["kind"] for a in rule(scope)} for rule in ALERT_RULES}
+        self.assertEqual(
+            kinds,
+            {
+                "_slow_at_checkpoints": {"slow_disbursement"},
+                "_districts_below_average": {"slow_disbursement"},
+                "_scattered": {"scattered_investment"},
+                "_behind_schedule": {"behind_schedule"},
+            },
+        )
+        listed = [a["key"] for rule in ALERT_RULES for a in rule(scope)]
+        self.assertEqual([a["key"] for a in alerts(None, unit, 2023, date(2024, 1, 31), True)], listed)
+        self.assertEqual(_behind_schedule(AlertScope(None, unit, 2023, date(2020, 1, 1), True)), [])
 
     def test_national_rollup_by_province(self) -> None:
         rows = {r["unit"]: r for r in province_rollup(None, 2023, date(2024, 1, 31), True)}

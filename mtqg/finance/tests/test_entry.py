@@ -17,11 +17,11 @@ from mtqg.finance.services import indicator_value_record, sniff_photo
 from mtqg.finance.tests.factories import commune_of, make_allocation, make_work
 from mtqg.supervision.models import Recommendation
 from mtqg.supervision.services import mission_create
-from mtqg.testing import make_world
+from mtqg.testing import image_bytes, make_world
 
 Q = "?unit=04&year=2023&as_of=2024-01-31&include_carry_over=1"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
+PNG = image_bytes("PNG")
+JPEG = image_bytes("JPEG")
 
 
 class DisbursementFormTests(TestCase):
@@ -173,6 +173,10 @@ class ProgressAndPhotoTests(TestCase):
         self.assertFalse(WorkPhoto.objects.exists())
         # a JPEG named .png is accepted as what it is
         self.assertEqual(sniff_photo(SimpleUploadedFile("x.png", JPEG)), "image/jpeg")
+        # the first bytes of a PNG followed by something else are no photo: Pillow reads the whole image
+        for head in (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff\xe0"):
+            with self.subTest(head=head), self.assertRaises(ValidationError):
+                sniff_photo(SimpleUploadedFile("x.png", head + b"<html><script>alert(1)</script></html>"))
 
 
 class DemoEntryTests(TestCase):

@@ -10,7 +10,7 @@ from django.urls import reverse
 from mtqg.core.models import ChangeRecord
 from mtqg.ocop.models import Product, ProductGroup, Rating, SalesChannel, Subject
 from mtqg.ocop.rules import load_rules
-from mtqg.testing import make_world
+from mtqg.testing import image_bytes, make_world
 
 from .factories import commune_in, make_product
 
@@ -45,7 +45,7 @@ class EntryFormsTest(TestCase):
         subject = Subject.objects.get(name="HTX Chè Tủa Chùa")
         self.assertRedirects(r, reverse("ocop:product-new") + f"?subject={subject.pk}")
         self.assertEqual(subject.commune, self.world.muong_phang)
-        png = SimpleUploadedFile("che.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 32, content_type="image/png")
+        png = SimpleUploadedFile("che.png", image_bytes("PNG"), content_type="image/png")
         r = self.client.post(
             reverse("ocop:product-new") + f"?subject={subject.pk}",
             {

@@ -11,13 +11,13 @@ from mtqg.core.models import ChangeRecord
 from mtqg.ocop.models import Product, ProductGroup, Rating, SalesChannel, Subject
 from mtqg.ocop.rules import load_rules
 from mtqg.ocop.services import channel_add, product_create, rating_record, subject_create
-from mtqg.testing import make_world
+from mtqg.testing import image_bytes, make_world
 
 from .factories import commune_in, make_product, split
 from .test_rules import BAND_EDGES
 
 MEDIA_TMP = tempfile.mkdtemp(prefix="mtqg-ocop-")
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PNG = image_bytes("PNG")
 
 
 class ServicesTest(TestCase):
@@ -170,6 +170,9 @@ class ServicesTest(TestCase):
         bad = [
             (SimpleUploadedFile("a.exe", b"MZ" + b"\x00" * 20), "JPG, PNG"),
             (SimpleUploadedFile("a.png", b"<?php echo 1; ?>" + b"\x00" * 20), "không phải ảnh"),
+            (SimpleUploadedFile("a.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64), "không phải ảnh"),
+            (SimpleUploadedFile("a.webp", b"RIFF\x00\x00\x00\x00WEBP" + b"\x00" * 20), "không phải ảnh"),
+            (SimpleUploadedFile("a.png", image_bytes("JPEG")), "không phải ảnh"),
             (SimpleUploadedFile("a.png", PNG + b"\x00" * (2 * 1024 * 1024)), "2 MB"),
         ]
         for upload, text in bad:
@@ -181,3 +184,11 @@ class ServicesTest(TestCase):
             actor=None, subject=subject, name="Mật ong", group=group, photo=SimpleUploadedFile("a.png", PNG)
         )
         self.assertTrue(product.photo.name.endswith(".png"))
+        webp = product_create(
+            actor=None,
+            subject=subject,
+            name="Mật ong rừng",
+            group=group,
+            photo=SimpleUploadedFile("a.webp", image_bytes("WEBP")),
+        )
+        self.assertTrue(webp.photo.name.endswith(".webp"))

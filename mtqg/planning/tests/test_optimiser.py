@@ -19,15 +19,13 @@ from mtqg.planning.optimiser import (
     Rules,
     _model,
     _run_milp,
-    brute_force,
     build_items,
     evaluate,
     even_spreading,
-    feasible,
     greedy_closest,
-    objective_value,
     solve,
 )
+from mtqg.planning.tests.oracles import brute_force, feasible, objective_value
 
 
 def instance(seed: int, n: int = 4, max_gaps: int = 3) -> list[Commune]:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import zipfile
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from openpyxl.utils.exceptions import InvalidFileException
 
+from mtqg.core.xlsx_import import NotAWorkbook
 from mtqg.finance.importer import disbursements_import, read_rows
 
 
@@ -25,10 +24,10 @@ class Command(BaseCommand):
                 rows = read_rows(fh)
         except OSError as exc:
             raise CommandError(f"Không đọc được tệp: {exc}") from exc
+        except NotAWorkbook as exc:
+            raise CommandError("Tệp không phải bảng tính Excel (.xlsx) hợp lệ; không ghi dòng nào.") from exc
         except ValidationError as exc:  # too many rows (the message names the limit)
             raise CommandError(" ".join(exc.messages)) from exc
-        except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, TypeError) as exc:
-            raise CommandError("Tệp không phải bảng tính Excel (.xlsx) hợp lệ; không ghi dòng nào.") from exc
         result = disbursements_import(actor=None, rows=rows, dry_run=options["dry_run"])
         for line in result.errors:
             self.stdout.write(line)
