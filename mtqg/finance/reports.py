@@ -74,9 +74,13 @@ def disbursement_layout(data: dict[str, Any]) -> Report:
         [
             figures_table(_("Chỉ tiêu"), data, figures),
             rows_table(
-                _("Theo chương trình"), data.get("by_program"), _money_columns(Column("program", _("Chương trình")))
+                _("Theo chương trình"),
+                data.get("by_program"),
+                _money_columns(Column("program", _("Chương trình"))),
             ),
-            rows_table(_("Theo nguồn vốn"), data.get("by_source"), _money_columns(Column("source", _("Nguồn vốn")))),
+            rows_table(
+                _("Theo nguồn vốn"), data.get("by_source"), _money_columns(Column("source", _("Nguồn vốn")))
+            ),
         ],
     )
 

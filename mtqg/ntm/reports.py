@@ -9,8 +9,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from mtqg.geo.models import UnitVersion
 from mtqg.core.tables import DATE, DECIMAL, INT, PERCENT, Column
+from mtqg.geo.models import UnitVersion
 from mtqg.geo.selectors import classified_units
 from mtqg.reports.document import Figure, Report, figures_table, rows_table
 from mtqg.reports.params import ReportParams
@@ -321,7 +321,8 @@ def summary_layout(data: dict[str, Any]) -> Report:
         Figure("model", _("Xã NTM kiểu mẫu"), INT),
     ]
     figures += [
-        Figure(f"bands.{band}", f"{_('Nhóm số tiêu chí đạt')} — {band}", INT) for band in data.get("bands") or {}
+        Figure(f"bands.{band}", f"{_('Nhóm số tiêu chí đạt')} — {band}", INT)
+        for band in data.get("bands") or {}
     ]
     figures += [
         Figure("average_criteria_met", _("Số tiêu chí bình quân/xã"), DECIMAL),
@@ -335,8 +336,16 @@ def summary_layout(data: dict[str, Any]) -> Report:
         figures.append(Figure("communes_without_group", _("Số xã chưa được phân nhóm"), INT))
     if "merged_communes" in data:
         figures += [
-            Figure("merged_communes.all_predecessors_recognised", _("Xã sau sáp nhập: mọi xã cũ đã đạt chuẩn"), INT),
-            Figure("merged_communes.some_predecessors_recognised", _("Xã sau sáp nhập: một phần xã cũ đạt chuẩn"), INT),
+            Figure(
+                "merged_communes.all_predecessors_recognised",
+                _("Xã sau sáp nhập: mọi xã cũ đã đạt chuẩn"),
+                INT,
+            ),
+            Figure(
+                "merged_communes.some_predecessors_recognised",
+                _("Xã sau sáp nhập: một phần xã cũ đạt chuẩn"),
+                INT,
+            ),
             Figure("merged_communes.note", _("Ghi chú")),
         ]
     schemes = [

@@ -60,7 +60,9 @@ def scenario_layout(data: dict[str, Any]) -> Report:
     return Report(
         data,
         [
-            figures_table(_("Chỉ tiêu"), data, [Figure("unit.code", _("Mã đơn vị")), Figure("unit.name", _("Đơn vị"))]),
+            figures_table(
+                _("Chỉ tiêu"), data, [Figure("unit.code", _("Mã đơn vị")), Figure("unit.name", _("Đơn vị"))]
+            ),
             rows_table(_("Các kịch bản"), data.get("scenarios"), scenarios),
             comparison,
             rows_table(_("Độ nhạy ngân sách"), latest.get("sensitivity"), sensitivity),

@@ -405,6 +405,7 @@ def by_province(user: Any, params: ReportParams) -> dict[str, Any]:
 # Declared layouts (catalog.LAYOUTS): each column's label and kind
 # -----------------------------------------------------------------------------------------------------------------
 
+
 def _household_columns(first: Column) -> list[Column]:
     return [
         first,
@@ -450,13 +451,18 @@ def summary_layout(data: dict[str, Any]) -> Report:
     }
     figures += [Figure(key, label, INT) for key, label in area_labels.items()]
     areas = [
-        {"area": area_labels.get(key, key), **values} for key, values in (data.get("by_area_class") or {}).items()
+        {"area": area_labels.get(key, key), **values}
+        for key, values in (data.get("by_area_class") or {}).items()
     ]
     return Report(
         data,
         [
             figures_table(_("Chỉ tiêu"), data, figures),
-            rows_table(_("Theo dân tộc"), data.get("by_ethnicity"), _household_columns(Column("ethnicity", _("Dân tộc")))),
+            rows_table(
+                _("Theo dân tộc"),
+                data.get("by_ethnicity"),
+                _household_columns(Column("ethnicity", _("Dân tộc"))),
+            ),
             rows_table(_("Theo địa bàn"), areas, _household_columns(Column("area", _("Địa bàn")))),
         ],
     )

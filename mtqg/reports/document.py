@@ -88,7 +88,9 @@ def figures_table(title: str, data: Any, figures: Sequence[Figure]) -> Table:
     """A "Chỉ tiêu / Giá trị" table: each line its own kind (a rate, an amount, a date…)."""
     rows = [{"label": str(f.label), "value": Typed(value_at(data, f.path), f.kind)} for f in figures]
     return Table(
-        title=title, columns=[Column("label", str(_("Chỉ tiêu"))), Column("value", str(_("Giá trị")))], rows=rows
+        title=title,
+        columns=[Column("label", str(_("Chỉ tiêu"))), Column("value", str(_("Giá trị")))],
+        rows=rows,
     )
 
 
@@ -152,4 +154,6 @@ def block_from_dict(raw: dict[str, Any]) -> Block:
 def document_report(data: dict[str, Any], title: str = "") -> Report:
     """A report whose data carries its own `blocks` (and `document` header) as JSON."""
     blocks = [block_from_dict(b) for b in data.get("blocks") or []]
-    return Report(data=data, blocks=blocks, title=title, document=dict(data.get("document") or {}), headed=False)
+    return Report(
+        data=data, blocks=blocks, title=title, document=dict(data.get("document") or {}), headed=False
+    )

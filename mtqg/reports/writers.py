@@ -127,7 +127,9 @@ def render_xlsx(report: Report) -> bytes:
             continue
         rows = [{c.key: _xlsx_cell(row.get(c.key), c.kind) for c in block.columns} for row in block.rows]
         tables.append(
-            Table(title=block.title or report.title, columns=block.columns, rows=rows, notes=list(block.notes))
+            Table(
+                title=block.title or report.title, columns=block.columns, rows=rows, notes=list(block.notes)
+            )
         )
     if not tables:
         tables.append(Table(title=report.title, columns=[Column("v", "")], rows=[{"v": no_data()}]))
@@ -266,7 +268,9 @@ def _docx_rule(cell: Any, width: Any) -> None:
     """A centred horizontal rule of `width` in a header cell: an empty paragraph with a bottom border, indented
     so the border is only as long as asked (Nghị định 30/2020, Phụ lục I)."""
     p = cell.add_paragraph()
-    borders = OxmlElement("w:pBdr")  # first: the later spacing/ind elements are inserted in schema order after it
+    borders = OxmlElement(
+        "w:pBdr"
+    )  # first: the later spacing/ind elements are inserted in schema order after it
     bottom = OxmlElement("w:bottom")
     for key, value in (("w:val", "single"), ("w:sz", "6"), ("w:space", "1"), ("w:color", "000000")):
         bottom.set(qn(key), value)
@@ -363,7 +367,7 @@ def render_html(report: Report) -> str:
 
 def render_pdf(report: Report) -> bytes:
     # WeasyPrint takes over a second to import: only a PDF pays for it (the allow-list of ruff PLC0415).
-    from weasyprint import HTML  # noqa: PLC0415
+    from weasyprint import HTML  # noqa: PLC0415, RUF100
 
     pdf = HTML(string=render_html(report)).write_pdf()
     assert pdf is not None

@@ -85,7 +85,11 @@ def validation_layout(data: dict[str, Any]) -> Report:
         Column("warnings", _("Có cảnh báo"), INT),
         Column("clean", _("Không có vấn đề"), INT),
     ]
-    problems = [{**r, "report_type": t.get("report_type")} for t in data.get("types") or [] for r in t.get("rows") or []]
+    problems = [
+        {**r, "report_type": t.get("report_type")}
+        for t in data.get("types") or []
+        for r in t.get("rows") or []
+    ]
     problem_columns = [
         Column("report_type", _("Loại báo cáo")),
         Column("unit_code", _("Mã đơn vị")),
