@@ -7,7 +7,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from mtqg.core.tables import DECIMAL, INT, PERCENT, TEXT, Column
+from mtqg.core.tables import DECIMAL, INT, PERCENT, TEXT, Column, Table
 from mtqg.reports.document import Figure, Report, figures_table, rows_table
 from mtqg.reports.params import ReportParams
 
@@ -79,7 +79,7 @@ def dashboard_layout(data: dict[str, Any]) -> Report:
         Column("target", _("Mục tiêu")),
         Column("basis", _("Căn cứ")),
     ]
-    charts = []
+    charts: list[Table | None] = []
     for chart in data.get("charts") or []:
         table = rows_table(
             chart.get("title", ""),

@@ -67,7 +67,7 @@ def _load(path: str) -> Any:
 
 
 def get_report(slug: str) -> ReportFunc:
-    return _load(CATALOG[slug])  # type: ignore[no-any-return]
+    return _load(CATALOG[slug])
 
 
 def report_title(slug: str) -> str:

@@ -11,7 +11,7 @@ briefing, the review results) carries its blocks in its data; `document_report(d
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -44,20 +44,25 @@ class Chart:
 Block = Heading | Paragraph | Table | Chart
 
 
-@dataclass
 class Report:
-    """What a report function returns. `document` is the official-document header (issuer, number, place and date,
+    """What a report is once laid out. `document` is the official-document header (issuer, number, place and date,
     kind, title, subtitle, recipients, signer: Nghị định 30/2020/NĐ-CP layout); empty for a plain report, which the
-    writers head with `title` (unless `headed` is False: a document report writes its own headings)."""
+    writers head with `title` (unless `headed` is False: a document report writes its own headings). A block given
+    as None (a table with no row) is left out."""
 
-    data: Any
-    blocks: list[Block]
-    title: str = ""
-    document: dict[str, Any] = field(default_factory=dict)
-    headed: bool = True
-
-    def __post_init__(self) -> None:
-        self.blocks = [b for b in self.blocks if b is not None]
+    def __init__(
+        self,
+        data: Any,
+        blocks: Iterable[Block | None],
+        title: str = "",
+        document: dict[str, Any] | None = None,
+        headed: bool = True,
+    ) -> None:
+        self.data = data
+        self.blocks: list[Block] = [b for b in blocks if b is not None]
+        self.title = title
+        self.document: dict[str, Any] = document or {}
+        self.headed = headed
 
     def as_dict(self) -> Any:
         """The JSON-ready figures (a dict, or a list for a list report): the same keys as before blocks existed."""
@@ -111,9 +116,12 @@ def block_as_dict(block: Block) -> dict[str, Any]:
     if isinstance(block, Paragraph):
         return {"type": "paragraph", "text": block.text}
     if isinstance(block, Chart):
-        out = {"type": "chart", "title": block.title, "labels": block.labels, "series": block.series}
-        return {**out, "unit": block.unit, **({"decimals": block.decimals} if block.decimals else {})}
-    out = {
+        chart: dict[str, Any] = {"type": "chart", "title": block.title, "labels": block.labels}
+        chart.update(series=block.series, unit=block.unit)
+        if block.decimals:
+            chart["decimals"] = block.decimals
+        return chart
+    out: dict[str, Any] = {
         "type": "table",
         "title": block.title,
         "columns": [{"key": c.key, "label": c.label, "kind": c.kind} for c in block.columns],

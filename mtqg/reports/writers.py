@@ -66,10 +66,21 @@ def _as_date(value: Any) -> date | None:
     return None
 
 
+def _numeric(value: Any, kind: str) -> Any:
+    """A number stored as JSON text (DjangoJSONEncoder writes a Decimal as "1234.5") read back in a numeric column."""
+    if kind in NUMERIC_KINDS and isinstance(value, str):
+        try:
+            return Decimal(value)
+        except ArithmeticError:
+            return value
+    return value
+
+
 def fmt_value(value: Any, kind: str = TEXT) -> str:
     """Vietnamese display of one cell of the declared kind."""
     if isinstance(value, Typed):
         return fmt_value(value.value, value.kind)
+    value = _numeric(value, kind)
     if value is None or value == "":
         return no_data() if kind != TEXT or value is None else ""
     if isinstance(value, bool):
@@ -139,6 +150,7 @@ def render_xlsx(report: Report) -> bytes:
 def _xlsx_cell(value: Any, kind: str) -> Any:
     if isinstance(value, Typed):  # a figures table: each line its own kind
         return Typed(_xlsx_cell(value.value, value.kind), value.kind)
+    value = _numeric(value, kind)
     if value is None:
         return no_data() if kind != TEXT else None
     if isinstance(value, list):
