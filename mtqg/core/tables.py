@@ -1,4 +1,6 @@
-"""Reports return a Table (rows); writers render it. XLSX here; DOCX/PDF writers live with the reports."""
+"""A report's tables: `Table(title, columns, rows)` with each `Column` declaring its kind and label; the writers format
+by the declared kind, never by the key's name. XLSX here; DOCX/PDF (and the report's other blocks) in
+mtqg/reports/document.py and writers.py."""
 
 from __future__ import annotations
 
@@ -18,11 +20,26 @@ from .indicators import NO_DATA
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
+# Column kinds: how a value is written (XLSX number format, Vietnamese text in DOCX/PDF/screens).
+TEXT = "text"
+INT = "int"  # a count: 1.234
+DECIMAL = "decimal"  # 1.234,56
+PERCENT = "percent"  # held in percentage points (69.06), shown 69,06%
+MONEY = "money"  # whole VND: 1.689.000.000.000
+DATE = "date"  # a date or its ISO text, shown 31/01/2024
+KINDS = (TEXT, INT, DECIMAL, PERCENT, MONEY, DATE)
+NUMERIC_KINDS = (INT, DECIMAL, PERCENT, MONEY)
+
+
 @dataclass
 class Column:
     key: str
     label: str
-    kind: str = "text"  # text | int | decimal | percent (value in percentage points) | money | date
+    kind: str = TEXT  # one of KINDS
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"unknown column kind {self.kind!r} for {self.key!r}")
 
 
 @dataclass
@@ -32,6 +49,7 @@ class Table:
     rows: Iterable[dict[str, Any]]
     notes: list[str] = field(default_factory=list)
     sheet_name: str = ""  # a chosen short sheet name; default: made from the title by sheet_title()
+    annex: bool = False  # printed in the document's annex (PHỤ LỤC), after the body
 
 
 def safe_cell(value: Any) -> Any:
@@ -142,7 +160,7 @@ def _cell(value: Any, kind: str) -> tuple[Any, str | None]:
 
 
 def _no_data(column: Column) -> str | None:
-    return str(NO_DATA) if column.kind in ("int", "decimal", "percent", "money") else None
+    return str(NO_DATA) if column.kind in NUMERIC_KINDS else None
 
 
 def write_xlsx(tables: Sequence[Table]) -> bytes:

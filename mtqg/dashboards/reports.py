@@ -5,7 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from mtqg.core.tables import DECIMAL, INT, PERCENT, TEXT, Column, Table
+from mtqg.reports.document import Figure, Report, figures_table, rows_table
 from mtqg.reports.params import ReportParams
 
 from . import panels
@@ -56,3 +59,57 @@ def dashboard(user: Any, params: ReportParams) -> dict[str, Any]:
         defaulted=not params.year,
     )
     return jsonable(panels.dashboard(user, f), panels.children(user, f))
+
+
+def dashboard_layout(data: dict[str, Any]) -> Report:
+    """Declared layout (catalog.LAYOUTS): the key figures, then every chart's own table (its columns declared by the
+    panel that draws it), then the units under the unit."""
+    figures = [
+        Figure("unit.code", _("Mã đơn vị")),
+        Figure("unit.name", _("Đơn vị")),
+        Figure("year", _("Năm")),
+        Figure("period_note", _("Ghi chú kỳ số liệu")),
+        Figure("program", _("Chương trình")),
+        Figure("boundary", _("Địa giới")),
+    ]
+    key_figures = [
+        Column("label", _("Chỉ tiêu")),
+        Column("value", _("Giá trị")),
+        Column("change", _("Thay đổi")),
+        Column("target", _("Mục tiêu")),
+        Column("basis", _("Căn cứ")),
+    ]
+    charts: list[Table | None] = []
+    for chart in data.get("charts") or []:
+        table = rows_table(
+            chart.get("title", ""),
+            chart.get("rows"),
+            [Column(c["key"], str(c["label"]), c.get("kind", TEXT)) for c in chart.get("columns") or []],
+        )
+        if table is not None:
+            table.notes = [str(n) for n in chart.get("notes") or []]
+        charts.append(table)
+    units = [
+        Column("code", _("Mã")),
+        Column("name", _("Tên")),
+        Column("parent", _("Trực thuộc")),
+        Column("status", _("Tình trạng")),
+        Column("communes", _("Số xã"), INT),
+        Column("recognised", _("Xã đạt chuẩn NTM"), INT),
+        Column("recognised_rate", _("Tỷ lệ xã đạt chuẩn (%)"), PERCENT),
+        Column("criteria", _("Số tiêu chí bình quân/xã"), DECIMAL),
+        Column("households", _("Số hộ"), INT),
+        Column("poverty_rate", _("Tỷ lệ hộ nghèo (%)"), PERCENT),
+        Column("disbursement_rate", _("Tỷ lệ giải ngân (%)"), PERCENT),
+        Column("p135_label", _("Chương trình 135")),
+        Column("p30a_label", _("Huyện nghèo (30a)")),
+    ]
+    return Report(
+        data,
+        [
+            figures_table(_("Chỉ tiêu"), data, figures),
+            rows_table(_("Số liệu chính"), data.get("figures"), key_figures),
+            *charts,
+            rows_table(_("Đơn vị trực thuộc"), data.get("units"), units),
+        ],
+    )

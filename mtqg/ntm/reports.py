@@ -9,8 +9,10 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from mtqg.core.tables import DATE, DECIMAL, INT, PERCENT, Column
 from mtqg.geo.models import UnitVersion
 from mtqg.geo.selectors import classified_units
+from mtqg.reports.document import Figure, Report, figures_table, rows_table
 from mtqg.reports.params import ReportParams
 
 from .groups import GROUPS_START, groups_on
@@ -302,3 +304,134 @@ def keeping(user: Any, params: ReportParams) -> dict[str, Any]:
             if r["status"] == "chua_giu_chuan"
         ],
     }
+
+
+# -----------------------------------------------------------------------------------------------------------------
+# Declared layouts (catalog.LAYOUTS): each column's label and kind
+# -----------------------------------------------------------------------------------------------------------------
+
+
+def summary_layout(data: dict[str, Any]) -> Report:
+    figures = [
+        Figure("unit.code", _("Mã đơn vị")),
+        Figure("unit.name", _("Đơn vị")),
+        Figure("as_of", _("Tính đến ngày"), DATE),
+        Figure("criteria_set.code", _("Mã bộ tiêu chí")),
+        Figure("criteria_set.name", _("Bộ tiêu chí")),
+        Figure("criteria_set.legal_basis", _("Căn cứ pháp lý")),
+        Figure("criteria_set_reason", _("Lý do chọn bộ tiêu chí")),
+        Figure("communes", _("Số xã"), INT),
+        Figure("recognised", _("Xã đạt chuẩn NTM"), INT),
+        Figure("recognised_rate", _("Tỷ lệ xã đạt chuẩn (%)"), PERCENT),
+        Figure("basically_met", _("Xã cơ bản đạt chuẩn"), INT),
+        Figure("advanced", _("Xã NTM nâng cao"), INT),
+        Figure("model", _("Xã NTM kiểu mẫu"), INT),
+    ]
+    figures += [
+        Figure(f"bands.{band}", f"{_('Nhóm số tiêu chí đạt')} — {band}", INT)
+        for band in data.get("bands") or {}
+    ]
+    figures += [
+        Figure("average_criteria_met", _("Số tiêu chí bình quân/xã"), DECIMAL),
+        Figure("boundary.label", _("Địa giới")),
+        Figure("boundary.denominator", _("Mẫu số")),
+        Figure("assessed", _("Số xã đã đánh giá"), INT),
+        Figure("provisional_assessments", _("Số đánh giá tạm tính"), INT),
+        Figure("not_assessed", _("Số xã chưa đánh giá"), INT),
+    ]
+    if "communes_without_group" in data:
+        figures.append(Figure("communes_without_group", _("Số xã chưa được phân nhóm"), INT))
+    if "merged_communes" in data:
+        figures += [
+            Figure(
+                "merged_communes.all_predecessors_recognised",
+                _("Xã sau sáp nhập: mọi xã cũ đã đạt chuẩn"),
+                INT,
+            ),
+            Figure(
+                "merged_communes.some_predecessors_recognised",
+                _("Xã sau sáp nhập: một phần xã cũ đạt chuẩn"),
+                INT,
+            ),
+            Figure("merged_communes.note", _("Ghi chú")),
+        ]
+    schemes = [
+        Column("code", _("Mã")),
+        Column("name", _("Tên")),
+        Column("communes", _("Số xã"), INT),
+        Column("recognised_or_basically_met", _("Xã đạt chuẩn hoặc cơ bản đạt chuẩn"), INT),
+        Column("target", _("Mục tiêu")),
+        Column("unconfirmed", _("Chưa xác minh")),
+    ]
+    return Report(
+        data,
+        [figures_table(_("Chỉ tiêu"), data, figures), rows_table(_("Đề án"), data.get("schemes"), schemes)],
+    )
+
+
+def keeping_layout(data: dict[str, Any]) -> Report:
+    figures = [
+        Figure("unit.code", _("Mã đơn vị")),
+        Figure("unit.name", _("Đơn vị")),
+        Figure("as_of", _("Tính đến ngày"), DATE),
+        Figure("criteria_set_in_force", _("Bộ tiêu chí đang có hiệu lực")),
+        Figure("recognised", _("Xã đạt chuẩn NTM"), INT),
+        Figure("keeping", _("Xã giữ chuẩn"), INT),
+        Figure("below_standard", _("Xã chưa giữ chuẩn"), INT),
+        Figure("not_reassessed", _("Xã chưa đánh giá lại"), INT),
+        Figure("assessed_under_set_in_force", _("Xã đánh giá theo bộ tiêu chí đang có hiệu lực"), INT),
+    ]
+    below = [
+        Column("name", _("Xã")),
+        Column("tier_label", _("Hạng")),
+        Column("year", _("Năm")),
+        Column("met", _("Tiêu chí đạt"), INT),
+        Column("total", _("Tổng số tiêu chí"), INT),
+        Column("failing", _("Tiêu chí chưa đạt")),
+        Column("provisional", _("Tạm tính")),
+    ]
+    return Report(
+        data,
+        [
+            figures_table(_("Chỉ tiêu"), data, figures),
+            rows_table(_("Xã chưa giữ chuẩn"), data.get("below"), below),
+        ],
+    )
+
+
+def digital_gaps_layout(data: dict[str, Any]) -> Report:
+    figures = [
+        Figure("unit.code", _("Mã đơn vị")),
+        Figure("unit.name", _("Đơn vị")),
+        Figure("year", _("Năm")),
+        Figure("communes_reported", _("Số xã có báo cáo"), INT),
+        Figure("villages_reported", _("Số thôn có báo cáo"), INT),
+        Figure("unknown", _("Số đơn vị chưa đủ thông tin"), INT),
+        Figure("totals.without_internet", _("Xã chưa có Internet"), INT),
+        Figure("totals.without_postal_point", _("Xã chưa có điểm phục vụ bưu chính"), INT),
+        Figure("totals.without_online_services", _("Xã chưa có dịch vụ công trực tuyến"), INT),
+    ]
+    columns = [
+        Column("code", _("Mã")),
+        Column("name", _("Tên")),
+        Column("commune", _("Xã")),
+        Column("district", _("Huyện")),
+        Column("year", _("Năm")),
+        Column("has_radio", _("Có đài truyền thanh")),
+        Column("mobile_signal_label", _("Sóng điện thoại di động")),
+        Column("has_internet", _("Có Internet")),
+        Column("has_postal_point", _("Có điểm phục vụ bưu chính")),
+        Column("online_services", _("Có dịch vụ công trực tuyến")),
+    ]
+    lists = (
+        ("communes_without_radio", _("Xã chưa có đài truyền thanh")),
+        ("communes_without_mobile_signal", _("Xã chưa có sóng điện thoại di động")),
+        ("villages_without_radio", _("Thôn chưa có đài truyền thanh")),
+        ("villages_without_mobile_signal", _("Thôn chưa có sóng điện thoại di động")),
+        ("gaps", _("Xã, thôn chưa có đài truyền thanh hoặc sóng điện thoại di động")),
+    )
+    return Report(
+        data,
+        [figures_table(_("Chỉ tiêu"), data, figures)]
+        + [rows_table(title, data.get(key), columns) for key, title in lists],
+    )

@@ -9,7 +9,10 @@ from datetime import timedelta
 from typing import Any
 
 from django.db.models import Count
+from django.utils.translation import gettext as _
 
+from mtqg.core.tables import DATE, DECIMAL, INT, PERCENT, Column
+from mtqg.reports.document import Figure, Report, figures_table, rows_table
 from mtqg.reports.params import ReportParams
 
 from .models import Product, ProductGroup, ProgramTarget, Subject
@@ -127,3 +130,80 @@ def ocop_summary(user: Any, params: ReportParams) -> dict[str, Any]:
             "Tỷ lệ trên sàn TMĐT: sản phẩm từ 3 sao có ít nhất một gian hàng đang bán trên sàn thương mại điện tử.",
         ],
     }
+
+
+def ocop_summary_layout(data: dict[str, Any]) -> Report:
+    """Declared layout (catalog.LAYOUTS): each column's label and kind."""
+    stars = [str(s) for s in STARS]
+    figures = [
+        Figure("unit.code", _("Mã đơn vị")),
+        Figure("unit.name", _("Đơn vị")),
+        Figure("as_of", _("Tính đến ngày"), DATE),
+        Figure("products.registered", _("Sản phẩm đăng ký tham gia"), INT),
+        Figure("products.rated", _("Sản phẩm đã đánh giá, phân hạng"), INT),
+        Figure("products.certified_3plus", _("Sản phẩm đạt từ 3 sao"), INT),
+    ]
+    figures += [Figure(f"products.by_star.{s}", _("Sản phẩm %(n)s sao") % {"n": s}, INT) for s in stars]
+    figures += [
+        Figure("products.certificates_valid", _("Giấy chứng nhận còn hiệu lực"), INT),
+        Figure("products.certificates_expired", _("Giấy chứng nhận hết hiệu lực"), INT),
+        Figure("subjects.total", _("Chủ thể OCOP"), INT),
+        Figure("ecommerce.certified_products", _("Sản phẩm từ 3 sao"), INT),
+        Figure("ecommerce.on_ecommerce", _("Sản phẩm trên sàn thương mại điện tử"), INT),
+        Figure("ecommerce.share_percent", _("Tỷ lệ trên sàn thương mại điện tử (%)"), PERCENT),
+        Figure("expiring.days", _("Sắp hết hạn trong (ngày)"), INT),
+        Figure("expiring.count", _("Giấy chứng nhận sắp hết hạn"), INT),
+    ]
+    by_group = [
+        {**g, **{f"star_{s}": (g.get("by_star") or {}).get(s) for s in stars}}
+        for g in (data.get("products") or {}).get("by_group") or []
+    ]
+    group_columns = [Column("code", _("Mã")), Column("name", _("Nhóm sản phẩm"))]
+    group_columns += [Column(f"star_{s}", _("%(n)s sao") % {"n": s}, INT) for s in stars]
+    group_columns.append(Column("certified", _("Đạt từ 3 sao"), INT))
+    figures_block = figures_table(_("Chỉ tiêu"), data, figures)
+    figures_block.notes = [str(n) for n in data.get("notes") or []]
+    return Report(
+        data,
+        [
+            figures_block,
+            rows_table(_("Sản phẩm theo nhóm"), by_group, group_columns),
+            rows_table(
+                _("Chủ thể theo loại hình"),
+                (data.get("subjects") or {}).get("by_kind"),
+                [Column("label", _("Loại hình")), Column("count", _("Số lượng"), INT)],
+            ),
+            rows_table(
+                _("Sản phẩm trên sàn thương mại điện tử theo xã"),
+                (data.get("ecommerce") or {}).get("by_commune"),
+                [
+                    Column("code", _("Mã xã")),
+                    Column("name", _("Xã")),
+                    Column("products", _("Sản phẩm từ 3 sao"), INT),
+                    Column("on_ecommerce", _("Trên sàn thương mại điện tử"), INT),
+                    Column("share_percent", _("Tỷ lệ (%)"), PERCENT),
+                ],
+            ),
+            rows_table(
+                _("Giấy chứng nhận sắp hết hạn"),
+                (data.get("expiring") or {}).get("items"),
+                [
+                    Column("product", _("Sản phẩm")),
+                    Column("subject", _("Chủ thể")),
+                    Column("commune", _("Xã")),
+                    Column("stars", _("Hạng sao"), INT),
+                    Column("valid_to", _("Hiệu lực đến"), DATE),
+                ],
+            ),
+            rows_table(
+                _("Mục tiêu của Chương trình"),
+                data.get("targets"),
+                [
+                    Column("label", _("Mục tiêu")),
+                    Column("value", _("Giá trị"), DECIMAL),
+                    Column("unit", _("Đơn vị tính")),
+                    Column("legal_basis", _("Căn cứ pháp lý")),
+                ],
+            ),
+        ],
+    )

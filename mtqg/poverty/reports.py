@@ -11,8 +11,10 @@ from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext as _
 
 from mtqg.core.formatting import date_vi, number_vi
+from mtqg.core.tables import DECIMAL, INT, PERCENT, Column
 from mtqg.geo.models import PATH_SEGMENT, UnitClassification, UnitVersion
 from mtqg.geo.selectors import classified_units
+from mtqg.reports.document import Figure, Report, figures_table, rows_table
 from mtqg.reports.params import ReportParams
 
 from .models import PovertyClass, PovertyStandard, Review, ReviewTally
@@ -392,3 +394,85 @@ def by_province(user: Any, params: ReportParams) -> dict[str, Any]:
     country); figures only, no personal data."""
     year = params.year or date.today().year
     return {"unit": params.unit.code, "year": year, "provinces": rollup_by_province(year, within=params.unit)}
+
+
+# -----------------------------------------------------------------------------------------------------------------
+# Declared layouts (catalog.LAYOUTS): each column's label and kind
+# -----------------------------------------------------------------------------------------------------------------
+
+
+def _household_columns(first: Column) -> list[Column]:
+    return [
+        first,
+        Column("households", _("Số hộ"), INT),
+        Column("poor", _("Hộ nghèo"), INT),
+        Column("poor_rate", _("Tỷ lệ hộ nghèo (%)"), PERCENT),
+        Column("near_poor", _("Hộ cận nghèo"), INT),
+        Column("near_poor_rate", _("Tỷ lệ hộ cận nghèo (%)"), PERCENT),
+    ]
+
+
+def summary_layout(data: dict[str, Any]) -> Report:
+    figures = [
+        Figure("unit", _("Đơn vị")),
+        Figure("year", _("Năm")),
+        Figure("standard", _("Chuẩn nghèo")),
+        Figure("review_year", _("Kỳ rà soát")),
+        Figure("coverage.text", _("Phạm vi số liệu")),
+        Figure("households", _("Số hộ"), INT),
+        Figure("poor", _("Hộ nghèo"), INT),
+        Figure("poor_rate", _("Tỷ lệ hộ nghèo (%)"), PERCENT),
+        Figure("near_poor", _("Hộ cận nghèo"), INT),
+        Figure("near_poor_rate", _("Tỷ lệ hộ cận nghèo (%)"), PERCENT),
+        Figure("poor_and_near_poor_rate", _("Tỷ lệ hộ nghèo và cận nghèo (%)"), PERCENT),
+        Figure("transitions.escaped_poor", _("Hộ thoát nghèo"), INT),
+        Figure("transitions.escaped_near_poor", _("Hộ thoát cận nghèo"), INT),
+        Figure("transitions.fell_back", _("Hộ tái nghèo"), INT),
+        Figure("transitions.new", _("Hộ nghèo phát sinh"), INT),
+    ]
+    if isinstance(data.get("baseline"), dict):
+        figures += [
+            Figure("baseline.households", f"{_('Năm gốc')} — {_('Số hộ')}", INT),
+            Figure("baseline.poor", f"{_('Năm gốc')} — {_('Hộ nghèo')}", INT),
+            Figure("baseline.poor_rate", f"{_('Năm gốc')} — {_('Tỷ lệ hộ nghèo (%)')}", PERCENT),
+            Figure("poor_change_percent", _("Số hộ nghèo thay đổi so với năm gốc (%)"), PERCENT),
+            Figure("poor_rate_change_points", _("Tỷ lệ hộ nghèo thay đổi (điểm %)"), DECIMAL),
+        ]
+    area_labels = {
+        "poor_districts_30a": _("Huyện nghèo (30a)"),
+        "districts_293": _("Huyện theo Quyết định 293"),
+        "p135_communes": _("Xã đặc biệt khó khăn (Chương trình 135)"),
+        "p135_villages": _("Thôn đặc biệt khó khăn (Chương trình 135)"),
+    }
+    figures += [Figure(key, label, INT) for key, label in area_labels.items()]
+    areas = [
+        {"area": area_labels.get(key, key), **values}
+        for key, values in (data.get("by_area_class") or {}).items()
+    ]
+    return Report(
+        data,
+        [
+            figures_table(_("Chỉ tiêu"), data, figures),
+            rows_table(
+                _("Theo dân tộc"),
+                data.get("by_ethnicity"),
+                _household_columns(Column("ethnicity", _("Dân tộc"))),
+            ),
+            rows_table(_("Theo địa bàn"), areas, _household_columns(Column("area", _("Địa bàn")))),
+        ],
+    )
+
+
+def by_province_layout(data: dict[str, Any]) -> Report:
+    columns = [
+        Column("unit", _("Mã tỉnh")),
+        *_household_columns(Column("name", _("Tỉnh"))),
+        Column("poor_and_near_poor_rate", _("Tỷ lệ hộ nghèo và cận nghèo (%)"), PERCENT),
+    ]
+    return Report(
+        data,
+        [
+            figures_table(_("Chỉ tiêu"), data, [Figure("unit", _("Đơn vị")), Figure("year", _("Năm"))]),
+            rows_table(_("Theo tỉnh"), data.get("provinces"), columns),
+        ],
+    )

@@ -1,5 +1,7 @@
-"""Every report, by slug: a plain dict, no registry. A report function takes (user, params) and returns
-JSON-ready figures (dicts/lists); writers render them. user=None means the command line (system scope)."""
+"""Every report, by slug: plain dicts, no registry. A report function takes (user, params) and returns a typed
+`Report` (reports/document.py): its JSON-ready figures (`report.as_dict()`, what the API and the command serve) and
+the blocks the writers render, with declared column kinds and labels. user=None means the command line (system
+scope). LAYOUTS gives, per slug, the pure function that lays out stored figures again (a signed snapshot)."""
 
 from __future__ import annotations
 
@@ -8,9 +10,11 @@ from typing import Any
 
 from django.utils.module_loading import import_string
 
+from .document import Report
+from .labels import REPORT_TITLES
 from .params import ReportParams
 
-ReportFunc = Callable[[Any, ReportParams], Any]
+ReportFunc = Callable[[Any, ReportParams], Report]
 
 # slug → "module:function"
 CATALOG: dict[str, str] = {
@@ -33,6 +37,50 @@ CATALOG: dict[str, str] = {
     "briefing": "mtqg.supervision.briefing:briefing",
 }
 
+# slug → "module:function" laying out the report's stored figures: (data) -> Report. A document report (its data
+# carries its own blocks) uses document_report.
+DOCUMENT = "mtqg.reports.document:document_report"
+LAYOUTS: dict[str, str] = {
+    "disbursement": "mtqg.finance.reports:disbursement_layout",
+    "outputs": "mtqg.finance.reports:outputs_layout",
+    "finance-alerts": "mtqg.finance.reports:finance_alerts_layout",
+    "ocop-summary": "mtqg.ocop.reports:ocop_summary_layout",
+    "poverty-summary": "mtqg.poverty.reports:summary_layout",
+    "poverty-by-province": "mtqg.poverty.reports:by_province_layout",
+    "poverty-review-results": DOCUMENT,
+    "poverty-certificate": DOCUMENT,  # not run from the catalogue (one household, personal data): survey/views.py
+    "ntm-summary": "mtqg.ntm.reports:summary_layout",
+    "ntm-keeping": "mtqg.ntm.reports:keeping_layout",
+    "ntm-white-communes": "mtqg.ntm.reports:digital_gaps_layout",
+    "ntm-digital-gaps": "mtqg.ntm.reports:digital_gaps_layout",
+    "supervision-recurring-themes": "mtqg.supervision.reports:recurring_themes_layout",
+    "planning-scenario": "mtqg.planning.reports:scenario_layout",
+    "workflow-completeness": "mtqg.workflow.reports:completeness_layout",
+    "workflow-validation": "mtqg.workflow.reports:validation_layout",
+    "dashboard": "mtqg.dashboards.reports:dashboard_layout",
+    "briefing": DOCUMENT,
+}
+
+
+def _load(path: str) -> Any:
+    return import_string(path.replace(":", "."))
+
 
 def get_report(slug: str) -> ReportFunc:
-    return import_string(CATALOG[slug].replace(":", "."))  # "package.module:function"
+    return _load(CATALOG[slug])
+
+
+def report_title(slug: str) -> str:
+    return str(REPORT_TITLES.get(slug, slug))
+
+
+def report_from_data(slug: str, data: Any) -> Report:
+    """The typed report for figures already computed (and possibly stored as JSON: dates as ISO text)."""
+    report: Report = _load(LAYOUTS[slug])(data)
+    report.title = report.title or report_title(slug)
+    return report
+
+
+def run_report(slug: str, user: Any, params: ReportParams) -> Report:
+    """Report `slug` for `user` (None: system scope): its figures laid out by its declared layout."""
+    return report_from_data(slug, get_report(slug)(user, params))

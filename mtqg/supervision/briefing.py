@@ -27,8 +27,10 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from mtqg.core.formatting import number_vi
+from mtqg.core.tables import Column, Table
 from mtqg.geo.models import UnitVersion
 from mtqg.reports.catalog import get_report
+from mtqg.reports.document import block_as_dict
 from mtqg.reports.params import ReportParams
 
 from .models import Finding, Recommendation
@@ -141,13 +143,9 @@ def issuer_lines(unit: UnitVersion) -> list[str]:
 def table(
     title: str, columns: list[tuple[str, str, str]], rows: list[dict[str, Any]], **kw: Any
 ) -> dict[str, Any]:
-    return {
-        "type": "table",
-        "title": title,
-        "columns": [{"key": k, "label": label, "kind": kind} for k, label, kind in columns],
-        "rows": rows,
-        **kw,
-    }
+    """A table block as JSON with its declared columns (key, label, kind: an unknown kind is refused)."""
+    declared = Table(title=title, columns=[Column(k, label, kind) for k, label, kind in columns], rows=rows)
+    return {**block_as_dict(declared), **kw}
 
 
 # -----------------------------------------------------------------------------------------------------------------

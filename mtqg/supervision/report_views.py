@@ -18,24 +18,18 @@ from django.views.decorators.http import require_POST
 from mtqg.core.jobs import job_enqueue
 from mtqg.core.scoping import get_visible_or_404, path_editable
 from mtqg.core.service_errors import error_messages, flash_errors
-from mtqg.reports import charts
-from mtqg.reports.writers import CONTENT_TYPES, FORMATS, cell, document_of
+from mtqg.reports.catalog import report_from_data
+from mtqg.reports.writers import CONTENT_TYPES, FORMATS, template_blocks
 
 from . import reporting, services, snapshots
 from .models import RenderedReport, Snapshot
 
 
 def preview_blocks(slug: str, data: Any) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """Blocks ready for the template: table cells formatted, charts as inline SVG (no script, CSP-safe)."""
-    doc, blocks = document_of(slug, data)
-    out = []
-    for block in blocks:
-        if block.get("type") == "table":
-            block = {**block, "cells": [[cell(r, c) for c in block["columns"]] for r in block["rows"]]}
-        elif block.get("type") == "chart":
-            block = {**block, "svg": charts.bar_chart_svg(block)}
-        out.append(block)
-    return doc, out
+    """Blocks ready for the template: table cells formatted by their declared kind, charts as inline SVG (no
+    script, CSP-safe)."""
+    report = report_from_data(slug, data)
+    return report.document, template_blocks(report, with_title=True)
 
 
 def _file_response(content: bytes | memoryview, filename: str, fmt: str) -> HttpResponse:

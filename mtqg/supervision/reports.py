@@ -7,7 +7,8 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from mtqg.core.tables import Column, Table
+from mtqg.core.tables import INT, Column, Table
+from mtqg.reports.document import Figure, Report, figures_table, rows_table
 from mtqg.reports.params import ReportParams
 
 from . import selectors
@@ -44,3 +45,20 @@ def overdue_table(user: Any) -> Table:
 def recurring_themes(user: Any, params: ReportParams) -> dict[str, Any]:
     """Themes raised in missions of two or more different years (within the user's scope)."""
     return {"unit": params.unit.code, "rows": selectors.recurring_themes(user, within=params.unit)}
+
+
+def recurring_themes_layout(data: dict[str, Any]) -> Report:
+    """Declared layout (catalog.LAYOUTS)."""
+    columns = [
+        Column("label", str(_("Chủ đề"))),
+        Column("years", str(_("Các năm"))),
+        Column("units", str(_("Đơn vị"))),
+        Column("missions", str(_("Số đoàn")), INT),
+    ]
+    return Report(
+        data,
+        [
+            figures_table(_("Chỉ tiêu"), data, [Figure("unit", _("Đơn vị"))]),
+            rows_table(_("Vấn đề lặp lại"), data.get("rows"), columns),
+        ],
+    )

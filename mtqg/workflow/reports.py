@@ -5,7 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from mtqg.core.tables import DATE, INT, Column
+from mtqg.reports.document import Figure, Report, figures_table, rows_table
 from mtqg.reports.params import ReportParams
 
 from .models import ReportingPeriod, ReportType
@@ -44,3 +47,63 @@ def validation_report(user: Any, params: ReportParams) -> dict[str, Any]:
         "year": year,
         "types": [validate_batch(user, rt, params.unit, year) for rt in ReportType.objects.all()],
     }
+
+
+# -----------------------------------------------------------------------------------------------------------------
+# Declared layouts (catalog.LAYOUTS): each column's label and kind
+# -----------------------------------------------------------------------------------------------------------------
+
+
+def completeness_layout(data: dict[str, Any]) -> Report:
+    columns = [
+        Column("report_type", _("Loại báo cáo")),
+        Column("period", _("Kỳ báo cáo")),
+        Column("deadline", _("Hạn nộp"), DATE),
+        Column("expected", _("Số đơn vị phải nộp"), INT),
+        Column("on_time", _("Đúng hạn"), INT),
+        Column("late", _("Trễ hạn"), INT),
+        Column("missing", _("Chưa nộp"), INT),
+    ]
+    figures = [Figure("unit", _("Mã đơn vị")), Figure("unit_name", _("Đơn vị")), Figure("year", _("Năm"))]
+    return Report(
+        data,
+        [
+            figures_table(_("Chỉ tiêu"), data, figures),
+            rows_table(_("Tình hình nộp báo cáo"), data.get("rows"), columns),
+        ],
+    )
+
+
+def validation_layout(data: dict[str, Any]) -> Report:
+    types = [{**t, **(t.get("totals") or {})} for t in data.get("types") or []]
+    type_columns = [
+        Column("report_type", _("Loại báo cáo")),
+        Column("province", _("Tỉnh")),
+        Column("year", _("Năm")),
+        Column("reports", _("Số báo cáo"), INT),
+        Column("errors", _("Có lỗi"), INT),
+        Column("warnings", _("Có cảnh báo"), INT),
+        Column("clean", _("Không có vấn đề"), INT),
+    ]
+    problems = [
+        {**r, "report_type": t.get("report_type")}
+        for t in data.get("types") or []
+        for r in t.get("rows") or []
+    ]
+    problem_columns = [
+        Column("report_type", _("Loại báo cáo")),
+        Column("unit_code", _("Mã đơn vị")),
+        Column("unit_name", _("Đơn vị")),
+        Column("period", _("Kỳ báo cáo")),
+        Column("status", _("Trạng thái")),
+        Column("errors", _("Lỗi")),
+        Column("warnings", _("Cảnh báo")),
+    ]
+    return Report(
+        data,
+        [
+            figures_table(_("Chỉ tiêu"), data, [Figure("unit", _("Đơn vị")), Figure("year", _("Năm"))]),
+            rows_table(_("Theo loại báo cáo"), types, type_columns),
+            rows_table(_("Báo cáo có lỗi hoặc cảnh báo"), problems, problem_columns),
+        ],
+    )

@@ -1,4 +1,5 @@
-"""Writers: any report dict → XLSX/DOCX/PDF that re-open cleanly, with Vietnamese formatting and 'chưa có số liệu'."""
+"""Writers: a report (its figures laid out by its declared layout) → XLSX/DOCX/PDF that re-open cleanly, with
+Vietnamese formatting and 'chưa có số liệu'."""
 
 from __future__ import annotations
 
@@ -47,7 +48,7 @@ def docx_text(data: bytes) -> str:
     return "\n".join(parts)
 
 
-class AutoLayoutTests(SimpleTestCase):
+class LayoutTests(SimpleTestCase):
     def test_xlsx_typed_numbers_and_formula_neutralised(self) -> None:
         wb = load_workbook(io.BytesIO(writers.render("disbursement", SAMPLE, "xlsx")))
         values = [c.value for ws in wb.worksheets for row in ws.iter_rows() for c in row]

@@ -21,6 +21,7 @@ from mtqg.poverty import demo as poverty_demo
 from mtqg.poverty.reports import summary as poverty_summary
 from mtqg.poverty.tally import tally_refresh
 from mtqg.reports import charts, writers
+from mtqg.reports.catalog import report_from_data
 from mtqg.reports.params import parse_params
 from mtqg.supervision import demo
 from mtqg.supervision.briefing import briefing
@@ -77,7 +78,7 @@ class BriefingDocumentTests(TestCase):
         rules = [p for p in left.paragraphs + right.paragraphs if "<w:bottom" in p._p.xml]
         self.assertEqual(len(rules), 2)
         self.assertTrue(all(not p.text for p in rules))
-        self.assertIn("class='rule'", writers.render_html("briefing", self.db))
+        self.assertIn('class="rule"', writers.render_html(report_from_data("briefing", self.db)))
 
     def test_statuses_as_of_the_report_date(self) -> None:
         recs = [b["text"] for b in self.db["blocks"] if b["type"] == "paragraph" and "→" in b["text"]]

@@ -6,9 +6,9 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.core.serializers.json import DjangoJSONEncoder
 
-from mtqg.reports.catalog import CATALOG, get_report
+from mtqg.reports.catalog import CATALOG, run_report
 from mtqg.reports.params import parse_params
-from mtqg.reports.writers import render
+from mtqg.reports.writers import render_report
 
 
 class Command(BaseCommand):
@@ -37,15 +37,14 @@ class Command(BaseCommand):
         if options["format"] != "json" and not options["output"]:
             raise CommandError("Định dạng xlsx/docx/pdf cần tham số --output <tệp>.")
         try:
-            result = get_report(slug)(None, params)
+            report = run_report(slug, None, params)
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from exc
         if options["format"] != "json":
-            data = render(slug, result, options["format"])
             with open(options["output"], "wb") as fh:
-                fh.write(data)
+                fh.write(render_report(report, options["format"]))
             return
-        text = json.dumps(result, ensure_ascii=False, indent=2, cls=DjangoJSONEncoder)
+        text = json.dumps(report.as_dict(), ensure_ascii=False, indent=2, cls=DjangoJSONEncoder)
         if options["output"]:
             with open(options["output"], "w", encoding="utf-8") as fh:
                 fh.write(text + "\n")
