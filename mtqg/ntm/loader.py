@@ -14,6 +14,7 @@ from django.db import transaction
 from mtqg.core.audit import record_change
 from mtqg.geo.models import UnitVersion
 
+from .authoring import threshold_sources_load
 from .models import CriteriaSet, Criterion, Indicator, Scheme, Threshold
 
 DATA_DIR = Path(__file__).parent / "data"
@@ -282,6 +283,7 @@ def load_all(*, force: bool = False) -> list[str]:
         if cset is not None:
             changed.append(cset.code)
     load_schemes()
+    threshold_sources_load()
     from .periods import load_periods
 
     load_periods()

@@ -13,6 +13,7 @@ from mtqg.geo.models import UnitVersion
 from mtqg.geo.selectors import classified_units
 from mtqg.reports.params import ReportParams
 
+from .authoring import set_scope
 from .groups import GROUPS_START, groups_on
 from .models import ADVANCED_TIERS, RECOGNISED_TIERS, CriteriaSet, Scheme, Tier
 from .periods import set_in_force
@@ -78,6 +79,7 @@ def summary(user: Any, params: ReportParams) -> dict[str, Any]:
         if cset
         else None,
         "criteria_set_reason": reason,
+        "criteria_set_scope": set_scope(cset),  # provincial | national (decision record 0120)
         "communes": n,
         "recognised": recognised,
         "recognised_rate": _round(Decimal(recognised * 100) / n, "0.01") if n else 0.0,

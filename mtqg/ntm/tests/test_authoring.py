@@ -1,0 +1,356 @@
+"""Issue 22 part 4: provincial criteria sets authored in the app (services, refusals, engine's choice of set)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.contrib.auth.models import Permission
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import TestCase
+
+from mtqg.core.models import ChangeRecord
+from mtqg.ntm import authoring
+from mtqg.ntm.loader import load_all
+from mtqg.ntm.models import (
+    CriteriaSet,
+    CriteriaSetPeriod,
+    CriterionResult,
+    Indicator,
+    Threshold,
+    ThresholdSource,
+)
+from mtqg.ntm.periods import set_in_force
+from mtqg.ntm.reports import summary
+from mtqg.ntm.tests.factories import assessed, commune
+from mtqg.reports.params import ReportParams
+from mtqg.testing import make_world
+
+PDF = b"%PDF-1.4\nQuyet dinh\n"
+
+
+def grant(user: object, *codenames: str) -> None:
+    user.user_permissions.add(
+        *Permission.objects.filter(content_type__app_label="ntm", codename__in=codenames)
+    )  # type: ignore[attr-defined]
+
+
+def pdf() -> SimpleUploadedFile:
+    return SimpleUploadedFile("qd.pdf", PDF)
+
+
+class AuthoringBase(TestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        load_all()
+        cls.world = make_world()
+        grant(cls.world.dien_bien_officer, "author_provincial_set")
+        grant(cls.world.cao_bang_officer, "author_provincial_set")
+        grant(cls.world.central, "acknowledge_provincial_set")
+
+    def setUp(self) -> None:
+        # fresh user objects: permission and scope caches live on the instance
+        w = self.world
+        w.dien_bien_officer.refresh_from_db()
+        self.officer = type(w.dien_bien_officer).objects.get(pk=w.dien_bien_officer.pk)
+        self.central = type(w.central).objects.get(pk=w.central.pk)
+        self.cb_officer = type(w.cao_bang_officer).objects.get(pk=w.cao_bang_officer.pk)
+
+    def draft(self, valid_from: date = date(2023, 1, 1)) -> CriteriaSet:
+        return authoring.criteria_set_inherit(
+            actor=self.officer, province=self.world.dien_bien_old, valid_from=valid_from
+        )
+
+    def cited(self, cset: CriteriaSet, valid_to: date | None = None) -> CriteriaSet:
+        return authoring.criteria_set_cite(
+            actor=self.officer,
+            criteria_set=cset,
+            decision_no="1234/QĐ-UBND",
+            decision_date=date(2022, 12, 20),
+            issuer="UBND tỉnh Điện Biên",
+            valid_to=valid_to,
+            upload=pdf(),
+        )
+
+    def indicator(self, cset: CriteriaSet, code: str) -> Indicator:
+        return Indicator.objects.get(criterion__criteria_set=cset, code=code)
+
+
+class InheritTest(AuthoringBase):
+    def test_inherit_copies_the_national_set_in_force_with_references(self) -> None:
+        cset = self.draft()
+        national = CriteriaSet.objects.get(code="qd318-1")
+        self.assertEqual(cset.parent, national)
+        self.assertEqual(cset.state, CriteriaSet.State.DRAFT)
+        self.assertEqual((cset.code, cset.version), ("tinh-11-xa", 1))
+        self.assertEqual(cset.criteria.count(), national.criteria.count())
+        ind = self.indicator(cset, "2.2")
+        self.assertEqual(ind.inherited_from, self.indicator(national, "2.2"))
+        self.assertEqual(ind.origin, Indicator.Origin.INHERITED)
+        n_thr = Threshold.objects.filter(indicator__criterion__criteria_set=national).count()
+        copied = Threshold.objects.filter(indicator__criterion__criteria_set=cset)
+        self.assertEqual(copied.count(), n_thr)
+        self.assertFalse(copied.filter(inherited_from__isnull=True).exists())
+        self.assertTrue(ChangeRecord.objects.filter(object_id=str(cset.pk), action="created").exists())
+
+    def test_sector_decisions_are_cited_sources_of_national_rows(self) -> None:
+        moet = ThresholdSource.objects.get(code="qd1491-bgddt-2022")
+        self.assertTrue(moet.unconfirmed)
+        rows = Threshold.objects.filter(indicator__criterion__criteria_set__code="qd318-1", cited_source=moet)
+        self.assertEqual(set(rows.values_list("indicator__code", flat=True)), {"5", "14.1"})
+        cset = self.draft()
+        self.assertTrue(
+            Threshold.objects.filter(
+                indicator__criterion__criteria_set=cset, indicator__code="5", cited_source=moet
+            ).exists()
+        )
+
+    def test_refused_outside_the_province_or_without_the_permission(self) -> None:
+        with self.assertRaises(PermissionDenied):
+            authoring.criteria_set_inherit(
+                actor=self.cb_officer, province=self.world.dien_bien_old, valid_from=date(2023, 1, 1)
+            )
+        commune_officer = self.world.commune_officer
+        with self.assertRaisesMessage(PermissionDenied, "không có quyền"):
+            authoring.criteria_set_inherit(
+                actor=commune_officer, province=self.world.dien_bien_old, valid_from=date(2023, 1, 1)
+            )
+        self.assertFalse(CriteriaSet.objects.filter(authored=True).exists())
+
+    def test_second_draft_refused(self) -> None:
+        self.draft()
+        with self.assertRaisesMessage(ValidationError, "dự thảo phiên bản 1"):
+            self.draft()
+
+
+class EditTest(AuthoringBase):
+    def test_override_threshold_needs_a_citation(self) -> None:
+        cset = self.draft()
+        ind = self.indicator(cset, "2.2")
+        with self.assertRaisesMessage(ValidationError, "phải có trích dẫn"):
+            authoring.criteria_threshold_override(
+                actor=self.officer, indicator=ind, region="tdmnpb", op="ge", value="90", source="  "
+            )
+        self.assertFalse(Threshold.objects.filter(indicator=ind, overridden=True).exists())
+        row = authoring.criteria_threshold_override(
+            actor=self.officer, indicator=ind, region="tdmnpb", op="ge", value="90", source="Điều 2 QĐ 1234"
+        )
+        self.assertTrue(row.overridden)
+        self.assertEqual(row.value, 90)
+        self.assertIsNotNone(row.inherited_from_id)
+        record = ChangeRecord.objects.filter(object_id=str(cset.pk), action="updated").latest("pk")
+        self.assertIn("ngưỡng 2.2 tdmnpb", record.changes)
+
+    def test_override_bad_value_refused_in_vietnamese(self) -> None:
+        ind = self.indicator(self.draft(), "2.2")
+        with self.assertRaisesMessage(ValidationError, "0-100%"):
+            authoring.criteria_threshold_override(
+                actor=self.officer, indicator=ind, region="tdmnpb", op="ge", value="120", source="QĐ"
+            )
+        with self.assertRaisesMessage(ValidationError, "không phải là số"):
+            authoring.criteria_threshold_override(
+                actor=self.officer, indicator=ind, region="tdmnpb", op="ge", value="chín", source="QĐ"
+            )
+
+    def test_add_and_split_indicators(self) -> None:
+        cset = self.draft()
+        criterion = cset.criteria.get(number=2)
+        added = authoring.criteria_indicator_add(
+            actor=self.officer,
+            criterion=criterion,
+            spec={
+                "code": "2.5",
+                "name": "Tỷ lệ đường liên bản được cứng hóa",
+                "value_type": "percent",
+                "thresholds": [{"region": "all", "op": "ge", "value": "60", "source": "Điều 3 QĐ 1234"}],
+            },
+        )
+        self.assertEqual(added.origin, Indicator.Origin.ADDED)
+        with self.assertRaisesMessage(ValidationError, "đã có chỉ tiêu mã 2.5"):
+            authoring.criteria_indicator_add(
+                actor=self.officer,
+                criterion=criterion,
+                spec={"code": "2.5", "name": "x", "thresholds": [{"op": "true", "source": "QĐ"}]},
+            )
+        with self.assertRaisesMessage(ValidationError, "phải có trích dẫn"):
+            authoring.criteria_indicator_add(
+                actor=self.officer,
+                criterion=criterion,
+                spec={"code": "2.6", "name": "x", "thresholds": [{"op": "true"}]},
+            )
+        national_21 = self.indicator(cset.parent, "2.1")  # type: ignore[arg-type]
+        parts = authoring.criteria_indicator_split(
+            actor=self.officer,
+            indicator=self.indicator(cset, "2.1"),
+            parts=[
+                {
+                    "code": "2.1a",
+                    "name": "Đường xã được nhựa hóa",
+                    "value_type": "percent",
+                    "thresholds": [{"region": "all", "op": "ge", "value": "100", "source": "Điều 3 QĐ 1234"}],
+                },
+                {
+                    "code": "2.1b",
+                    "name": "Đường xã có rãnh thoát nước",
+                    "value_type": "percent",
+                    "thresholds": [{"region": "all", "op": "ge", "value": "70", "source": "Điều 3 QĐ 1234"}],
+                },
+            ],
+        )
+        self.assertEqual([p.inherited_from for p in parts], [national_21, national_21])
+        self.assertFalse(Indicator.objects.filter(criterion__criteria_set=cset, code="2.1").exists())
+        n_national = Indicator.objects.filter(criterion__criteria_set=cset.parent).count()
+        self.assertEqual(Indicator.objects.filter(criterion__criteria_set=cset).count(), n_national + 2)
+
+    def test_split_refused_with_one_part_and_nothing_written(self) -> None:
+        cset = self.draft()
+        with self.assertRaisesMessage(ValidationError, "ít nhất hai"):
+            authoring.criteria_indicator_split(
+                actor=self.officer, indicator=self.indicator(cset, "2.1"), parts=[{"code": "2.1a"}]
+            )
+        with self.assertRaisesMessage(ValidationError, "phải có trích dẫn"):
+            authoring.criteria_indicator_split(
+                actor=self.officer,
+                indicator=self.indicator(cset, "2.1"),
+                parts=[
+                    {"code": "2.1a", "name": "a", "thresholds": [{"op": "true", "source": "QĐ"}]},
+                    {"code": "2.1b", "name": "b", "thresholds": [{"op": "true"}]},
+                ],
+            )
+        self.assertTrue(Indicator.objects.filter(criterion__criteria_set=cset, code="2.1").exists())
+
+
+class LifecycleTest(AuthoringBase):
+    def test_cite_submit_acknowledge_and_frozen_after_submit(self) -> None:
+        cset = self.draft()
+        with self.assertRaisesMessage(ValidationError, "Chưa trích dẫn quyết định"):
+            authoring.criteria_set_submit(actor=self.officer, criteria_set=cset)
+        with self.assertRaisesMessage(ValidationError, "Thiếu số quyết định"):
+            authoring.criteria_set_cite(
+                actor=self.officer, criteria_set=cset, decision_no="", decision_date=None, issuer=""
+            )
+        with self.assertRaisesMessage(ValidationError, "phải là PDF"):
+            authoring.criteria_set_cite(
+                actor=self.officer,
+                criteria_set=cset,
+                decision_no="1234/QĐ-UBND",
+                decision_date=date(2022, 12, 20),
+                issuer="UBND tỉnh Điện Biên",
+                upload=SimpleUploadedFile("qd.png", b"\x89PNG\r\n\x1a\n0000"),
+            )
+        cset = self.cited(cset)
+        self.assertEqual(cset.legal_basis, "QĐ 1234/QĐ-UBND ngày 20/12/2022 của UBND tỉnh Điện Biên")
+        self.assertTrue(cset.decision_file.name.endswith(".pdf"))
+        self.assertTrue(ThresholdSource.objects.filter(code="tinh-11-xa-v1").exists())
+        cset = authoring.criteria_set_submit(actor=self.officer, criteria_set=cset)
+        self.assertEqual(cset.state, CriteriaSet.State.SUBMITTED)
+        with self.assertRaisesMessage(ValidationError, "không sửa được"):
+            authoring.criteria_threshold_override(
+                actor=self.officer,
+                indicator=self.indicator(cset, "2.2"),
+                region="tdmnpb",
+                op="ge",
+                value="90",
+                source="QĐ",
+            )
+        with self.assertRaises(PermissionDenied):
+            authoring.criteria_set_acknowledge(actor=self.officer, criteria_set=cset)
+        authoring.criteria_set_acknowledge(actor=self.central, criteria_set=cset)
+        cset.refresh_from_db()
+        self.assertEqual(cset.state, CriteriaSet.State.ACKNOWLEDGED)
+        self.assertEqual(cset.acknowledged_by, self.central)
+        period = CriteriaSetPeriod.objects.get(criteria_set=cset)
+        self.assertEqual(
+            (period.scope, period.valid_from, period.valid_to), ("p11-app-standard", date(2023, 1, 1), None)
+        )
+        with self.assertRaisesMessage(ValidationError, "không sửa được"):
+            authoring.criteria_set_cite(
+                actor=self.officer,
+                criteria_set=cset,
+                decision_no="9/QĐ-UBND",
+                decision_date=date(2023, 1, 2),
+                issuer="UBND tỉnh",
+            )
+
+    def test_overlap_and_gap_refused(self) -> None:
+        v1 = self.cited(self.draft(), valid_to=date(2023, 12, 31))
+        authoring.criteria_set_submit(actor=self.officer, criteria_set=v1)
+        authoring.criteria_set_acknowledge(actor=self.central, criteria_set=v1)
+        v2 = self.draft(valid_from=date(2023, 6, 1))
+        with self.assertRaisesMessage(ValidationError, "chồng lấn"):
+            self.cited(v2)
+        v2.valid_from = date(2024, 3, 1)
+        v2.save(update_fields=["valid_from"])
+        with self.assertRaisesMessage(ValidationError, "Khoảng trống từ 01/01/2024 đến 29/02/2024"):
+            self.cited(v2)
+        v2.refresh_from_db()
+        self.assertEqual(v2.decision_no, "")  # nothing written
+        # the loaded 2017 set's span (to 31/12/2021) is the same province's scope too
+        early = CriteriaSet.objects.get(pk=v2.pk)
+        early.valid_from = date(2021, 6, 1)
+        with self.assertRaisesMessage(ValidationError, "chồng lấn"):
+            authoring.check_validity(early)
+
+    def test_open_ended_version_is_closed_by_the_next(self) -> None:
+        v1 = self.cited(self.draft())
+        authoring.criteria_set_submit(actor=self.officer, criteria_set=v1)
+        authoring.criteria_set_acknowledge(actor=self.central, criteria_set=v1)
+        v2 = self.cited(self.draft(valid_from=date(2024, 3, 1)))
+        self.assertEqual(v2.version, 2)
+        authoring.criteria_set_submit(actor=self.officer, criteria_set=v2)
+        authoring.criteria_set_acknowledge(actor=self.central, criteria_set=v2)
+        v1.refresh_from_db()
+        self.assertEqual(v1.valid_to, date(2024, 2, 29))
+        self.assertEqual(set_in_force(date(2023, 5, 1), province=self.world.dien_bien_old).criteria_set, v1)  # type: ignore[union-attr]
+        self.assertEqual(set_in_force(date(2024, 5, 1), province=self.world.dien_bien_old).criteria_set, v2)  # type: ignore[union-attr]
+
+    def test_submit_refuses_an_uncited_threshold(self) -> None:
+        cset = self.cited(self.draft())
+        Threshold.objects.filter(indicator__criterion__criteria_set=cset, indicator__code="2.2").update(
+            overridden=True, source="", cited_source=None
+        )
+        with self.assertRaisesMessage(ValidationError, "Ngưỡng chưa có trích dẫn: 2.2"):
+            authoring.criteria_set_submit(actor=self.officer, criteria_set=cset)
+
+
+class EngineChoiceTest(AuthoringBase):
+    def test_province_set_in_force_is_used_and_named(self) -> None:
+        village = commune(self.world.dien_bien_old, 2)
+        a = assessed(village, 2023, code="qd318-1", values={"2.2": 85})
+        other = assessed(commune(self.world.cao_bang_old, 2), 2023, code="qd318-1", values={"2.2": 85})
+        result = CriterionResult.objects.get(assessment=a, criterion__number=2)
+        self.assertTrue(any("2.2: 85% ≥ 80%" in n for n in result.explanation))
+        figures = summary(None, ReportParams(unit=self.world.dien_bien_old, as_of=date(2023, 12, 31)))
+        self.assertEqual(figures["criteria_set_scope"], "national")
+
+        cset = self.draft()
+        authoring.criteria_threshold_override(
+            actor=self.officer,
+            indicator=self.indicator(cset, "2.2"),
+            region="tdmnpb",
+            op="ge",
+            value="90",
+            source="Điều 2 QĐ 1234/QĐ-UBND",
+        )
+        self.cited(cset)
+        authoring.criteria_set_submit(actor=self.officer, criteria_set=cset)
+        moved = authoring.criteria_set_acknowledge(actor=self.central, criteria_set=cset)
+        self.assertEqual(moved, 1)
+        a.refresh_from_db()
+        other.refresh_from_db()
+        self.assertEqual(a.criteria_set, cset)
+        self.assertEqual(other.criteria_set.code, "qd318-1")  # Cao Bằng keeps the national set
+        self.assertEqual(a.values.get().indicator.criterion.criteria_set, cset)
+        result = CriterionResult.objects.get(assessment=a, criterion__number=2)
+        self.assertEqual(result.criterion.criteria_set, cset)
+        self.assertTrue(any("2.2: 85% < 90%" in n for n in result.explanation), result.explanation)
+        figures = summary(None, ReportParams(unit=self.world.dien_bien_old, as_of=date(2023, 12, 31)))
+        self.assertEqual(figures["criteria_set"]["code"], "tinh-11-xa")
+        self.assertEqual(figures["criteria_set_scope"], "provincial")
+        self.assertEqual(
+            set_in_force(date(2023, 6, 1), province=self.world.dien_bien_old).criteria_set,
+            cset,  # type: ignore[union-attr]
+        )
+        self.assertEqual(
+            set_in_force(date(2023, 6, 1), province=self.world.cao_bang_old).criteria_set.code, "qd318-1"
+        )  # type: ignore[union-attr]
