@@ -383,6 +383,11 @@ class Assessment(models.Model):
     def __str__(self) -> str:
         return f"{self.commune} — {self.year} ({self.criteria_met}/{self.criteria_total})"
 
+    @property
+    def criteria_set_scope(self) -> str:
+        """Which set the result used: "provincial" (the province's own, in force) or "national" (0120)."""
+        return "provincial" if self.criteria_set.province_id is not None else "national"
+
 
 class IndicatorValue(models.Model):
     assessment = models.ForeignKey(

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import io
 from datetime import date
 
 from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import TestCase
+from openpyxl import Workbook, load_workbook
+from openpyxl.worksheet.worksheet import Worksheet
 
 from mtqg.core.models import ChangeRecord
-from mtqg.ntm import authoring
+from mtqg.ntm import authoring, set_excel
 from mtqg.ntm.loader import load_all
 from mtqg.ntm.models import (
     CriteriaSet,
@@ -22,7 +25,9 @@ from mtqg.ntm.models import (
 )
 from mtqg.ntm.periods import set_in_force
 from mtqg.ntm.reports import summary
+from mtqg.ntm.set_excel import COL
 from mtqg.ntm.tests.factories import assessed, commune
+from mtqg.reliability_tests.test_export_formulas import HOSTILE, assert_no_formula_xlsx
 from mtqg.reports.params import ReportParams
 from mtqg.testing import make_world
 
@@ -354,3 +359,128 @@ class EngineChoiceTest(AuthoringBase):
         self.assertEqual(
             set_in_force(date(2023, 6, 1), province=self.world.cao_bang_old).criteria_set.code, "qd318-1"
         )  # type: ignore[union-attr]
+
+
+class SetExcelTest(AuthoringBase):
+    def _book(self, content: bytes) -> tuple[Workbook, Worksheet]:
+        wb = load_workbook(io.BytesIO(content))
+        return wb, wb.worksheets[0]
+
+    def _save(self, wb: Workbook) -> bytes:
+        out = io.BytesIO()
+        wb.save(out)
+        return out.getvalue()
+
+    def _row(self, ws: Worksheet, code: str, region: str = "tdmnpb") -> int:
+        for r in range(2, ws.max_row + 1):
+            if ws.cell(r, COL["ma_chi_tieu"] + 1).value == code and ws.cell(r, COL["vung"] + 1).value in (
+                region,
+                None,
+            ):
+                return r
+        raise AssertionError(code)
+
+    def test_export_escapes_formulas(self) -> None:
+        cset = self.draft()
+        Indicator.objects.filter(criterion__criteria_set=cset, code="2.2").update(name=HOSTILE)
+        assert_no_formula_xlsx(self, set_excel.criteria_set_xlsx(cset), "criteria set")
+
+    def test_round_trip_dry_run_then_new_draft(self) -> None:
+        v1 = self.draft()
+        authoring.criteria_threshold_override(
+            actor=self.officer,
+            indicator=self.indicator(v1, "2.2"),
+            region="tdmnpb",
+            op="ge",
+            value="90",
+            source="Điều 2 QĐ 1234",
+        )
+        v1 = self.cited(v1)
+        authoring.criteria_set_submit(actor=self.officer, criteria_set=v1)
+        authoring.criteria_set_acknowledge(actor=self.central, criteria_set=v1)
+        wb, ws = self._book(set_excel.criteria_set_xlsx(v1))
+        ws.cell(self._row(ws, "2.3"), COL["nguong"] + 1).value = 65
+        ws.cell(self._row(ws, "2.3"), COL["trich_dan"] + 1).value = "Điều 2 QĐ 77/QĐ-UBND 2024"
+        ws.append(
+            [
+                2,
+                "Giao thông",
+                "2.9",
+                "Đường nội đồng cứng hóa",
+                "percent",
+                "%",
+                "",
+                "",
+                "all",
+                None,
+                "≥",
+                50,
+                None,
+                "Điều 3 QĐ 77",
+            ]
+        )
+        content = self._save(wb)
+        result = set_excel.criteria_set_import(
+            actor=self.officer,
+            province=self.world.dien_bien_old,
+            content=content,
+            valid_from=date(2024, 3, 1),
+        )
+        self.assertEqual(result.errors, [])
+        self.assertFalse(result.committed)
+        self.assertEqual((result.overridden, result.added), (2, 1))  # 2.2 (still ≠ national) and 2.3
+        self.assertEqual(
+            CriteriaSet.objects.filter(code="tinh-11-xa").count(), 1
+        )  # the dry run wrote nothing
+        result = set_excel.criteria_set_import(
+            actor=self.officer,
+            province=self.world.dien_bien_old,
+            content=content,
+            valid_from=date(2024, 3, 1),
+            dry_run=False,
+        )
+        self.assertTrue(result.committed)
+        v2 = result.criteria_set
+        assert v2 is not None
+        self.assertEqual((v2.version, v2.state), (2, CriteriaSet.State.DRAFT))
+        t22 = Threshold.objects.get(indicator=self.indicator(v2, "2.2"), region="tdmnpb")
+        self.assertEqual((t22.value, t22.source, t22.overridden), (90, "Điều 2 QĐ 1234", True))
+        self.assertEqual(
+            Threshold.objects.get(indicator=self.indicator(v2, "2.3"), region="tdmnpb").value, 65
+        )
+        self.assertEqual(self.indicator(v2, "2.9").origin, Indicator.Origin.ADDED)
+
+    def test_every_bad_row_reported_and_nothing_written(self) -> None:
+        cset = CriteriaSet.objects.get(code="qd318-1")
+        wb, ws = self._book(set_excel.criteria_set_xlsx(cset))
+        ws.cell(self._row(ws, "2.3"), COL["nguong"] + 1).value = 65  # changed without citation
+        ws.cell(self._row(ws, "2.4"), COL["nguong"] + 1).value = "bảy mươi"
+        ws.cell(self._row(ws, "2.2"), COL["phep_so_sanh"] + 1).value = "≈"
+        ws.append([2, "Giao thông", "2.9", "Mới", "percent", "%", "", "", "all", None, "≥", 150, None, "QĐ"])
+        ws.append([99, "Không có", "99.1", "Mới", "bool", "", "", "", "all", None, "Đạt", None, None, "QĐ"])
+        result = set_excel.criteria_set_import(
+            actor=self.officer,
+            province=self.world.dien_bien_old,
+            content=self._save(wb),
+            valid_from=date(2023, 1, 1),
+            dry_run=False,
+        )
+        messages = " | ".join(e["message"] for e in result.errors)
+        self.assertIn("khác bộ quốc gia nhưng chưa có trích dẫn", messages)
+        self.assertIn("phải là số không âm", messages)
+        self.assertIn("Phép so sánh phải là", messages)
+        self.assertIn("0-100%", messages)
+        self.assertIn("không có tiêu chí số 99", messages)
+        self.assertGreaterEqual(len(result.errors), 5)
+        self.assertFalse(result.committed)
+        self.assertFalse(CriteriaSet.objects.filter(authored=True).exists())
+
+    def test_import_refused_outside_the_province(self) -> None:
+        content = set_excel.criteria_set_xlsx(CriteriaSet.objects.get(code="qd318-1"))
+        with self.assertRaises(PermissionDenied):
+            set_excel.criteria_set_import(
+                actor=self.cb_officer,
+                province=self.world.dien_bien_old,
+                content=content,
+                valid_from=date(2023, 1, 1),
+            )
