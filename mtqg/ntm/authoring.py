@@ -276,9 +276,9 @@ def copy_rows(parent: CriteriaSet, cset: CriteriaSet) -> dict[str, list[Any]]:
         ]
     )
     return {
-        "criteria": [None, len(new_crits)],
-        "indicators": [None, len(new_inds)],
-        "thresholds": [None, len(thresholds)],
+        "số tiêu chí": [None, len(new_crits)],
+        "số chỉ tiêu": [None, len(new_inds)],
+        "số ngưỡng": [None, len(thresholds)],
     }
 
 
@@ -712,8 +712,8 @@ def criteria_set_acknowledge(*, actor: Any, criteria_set: CriteriaSet) -> int:
         "status",
         {
             "state": [CriteriaSet.State.SUBMITTED, CriteriaSet.State.ACKNOWLEDGED],
-            "assessments": [None, moved],
-            **({"closes_version": [None, closes.criteria_set.version]} if closes else {}),
+            "đánh giá tính lại": [None, moved],
+            **({"kết thúc phiên bản": [None, closes.criteria_set.version]} if closes else {}),
         },
     )
     return moved

@@ -9,6 +9,7 @@ from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import TestCase
+from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -484,3 +485,99 @@ class SetExcelTest(AuthoringBase):
                 content=content,
                 valid_from=date(2023, 1, 1),
             )
+
+
+class ScreensTest(AuthoringBase):
+    def test_officer_creates_overrides_cites_and_submits_through_the_screens(self) -> None:
+        self.client.force_login(self.officer)
+        page = self.client.get(reverse("ntm:provincial_sets") + f"?unit={self.world.dien_bien_old.pk}")
+        self.assertContains(page, "Tạo dự thảo")
+        response = self.client.post(
+            reverse("ntm:provincial_set_new"),
+            {"unit": self.world.dien_bien_old.pk, "valid_from": "2023-01-01"},
+        )
+        cset = CriteriaSet.objects.get(code="tinh-11-xa")
+        self.assertRedirects(response, reverse("ntm:provincial_set", args=[cset.pk]))
+        page = self.client.get(reverse("ntm:provincial_set", args=[cset.pk]))
+        self.assertContains(page, "Gửi Trung ương")
+        self.assertContains(page, "Điều chỉnh")
+        self.assertNotContains(page, "Tiếp nhận</button>")
+        ind = self.indicator(cset, "2.2")
+        url = reverse("ntm:provincial_set_action", args=[cset.pk, "override"])
+        page = self.client.post(
+            url, {"indicator": ind.pk, "region": "tdmnpb", "op": "ge", "value": "90"}, follow=True
+        )
+        self.assertContains(page, "phải có trích dẫn")
+        self.client.post(
+            url,
+            {"indicator": ind.pk, "region": "tdmnpb", "op": "ge", "value": "90", "source": "Điều 2 QĐ 1234"},
+        )
+        self.assertEqual(Threshold.objects.get(indicator=ind, region="tdmnpb").value, 90)
+        self.client.post(
+            reverse("ntm:provincial_set_action", args=[cset.pk, "cite"]),
+            {
+                "decision_no": "1234/QĐ-UBND",
+                "decision_date": "2022-12-20",
+                "issuer": "UBND tỉnh Điện Biên",
+                "valid_from": "2023-01-01",
+                "decision_file": pdf(),
+            },
+        )
+        page = self.client.post(reverse("ntm:provincial_set_action", args=[cset.pk, "submit"]), follow=True)
+        self.assertContains(page, "Đã gửi bộ tiêu chí lên Trung ương")
+        self.assertNotContains(page, "Gửi Trung ương</button>")
+        decision = self.client.get(reverse("ntm:provincial_set_decision", args=[cset.pk]))
+        self.assertEqual(decision["Content-Type"], "application/pdf")
+        self.assertIn("attachment", decision["Content-Disposition"])
+
+    def test_central_sees_waiting_version_and_acknowledges(self) -> None:
+        cset = self.cited(self.draft())
+        authoring.criteria_set_submit(actor=self.officer, criteria_set=cset)
+        self.client.force_login(self.central)
+        page = self.client.get(reverse("ntm:provincial_sets"))
+        self.assertContains(page, "Phiên bản chờ Trung ương tiếp nhận")
+        page = self.client.get(reverse("ntm:provincial_set", args=[cset.pk]))
+        self.assertContains(page, "Tiếp nhận</button>")
+        self.assertNotContains(page, "Gửi Trung ương</button>")
+        page = self.client.post(
+            reverse("ntm:provincial_set_action", args=[cset.pk, "acknowledge"]), follow=True
+        )
+        self.assertContains(page, "Đã tiếp nhận")
+        cset.refresh_from_db()
+        self.assertEqual(cset.state, CriteriaSet.State.ACKNOWLEDGED)
+
+    def test_other_province_and_view_only_users(self) -> None:
+        cset = self.draft()
+        self.client.force_login(self.cb_officer)
+        self.assertEqual(self.client.get(reverse("ntm:provincial_set", args=[cset.pk])).status_code, 404)
+        self.client.post(reverse("ntm:provincial_set_action", args=[cset.pk, "submit"]))
+        cset.refresh_from_db()
+        self.assertEqual(cset.state, CriteriaSet.State.DRAFT)
+        self.assertEqual(self.client.get(reverse("ntm:criteria_set", args=[cset.pk])).status_code, 302)
+        self.client.force_login(self.world.supervisor)
+        page = self.client.get(reverse("ntm:provincial_set", args=[cset.pk]))
+        self.assertEqual(page.status_code, 200)
+        self.assertNotContains(page, "Điều chỉnh</button>")
+        self.assertNotContains(page, "Gửi Trung ương</button>")
+        self.assertNotContains(page, "Tạo dự thảo")
+
+    def test_import_screen_dry_run_lists_errors(self) -> None:
+        self.client.force_login(self.officer)
+        wb = load_workbook(io.BytesIO(set_excel.criteria_set_xlsx(CriteriaSet.objects.get(code="qd318-1"))))
+        wb.worksheets[0].append(
+            [2, "x", "2.9", "Mới", "percent", "%", "", "", "all", None, "≥", 150, None, "QĐ"]
+        )
+        out = io.BytesIO()
+        wb.save(out)
+        upload = SimpleUploadedFile("bo.xlsx", out.getvalue())
+        page = self.client.post(
+            reverse("ntm:provincial_set_import"),
+            {"unit": self.world.dien_bien_old.pk, "valid_from": "2023-01-01", "file": upload, "commit": "1"},
+        )
+        self.assertContains(page, "0-100%")
+        self.assertContains(page, "chưa ghi gì")
+        self.assertFalse(CriteriaSet.objects.filter(authored=True).exists())
+        export = self.client.get(
+            reverse("ntm:criteria_set_export", args=[CriteriaSet.objects.get(code="qd318-1").pk])
+        )
+        self.assertEqual(export.status_code, 200)
