@@ -195,6 +195,11 @@ def criteria_set_inherit(
             % {"v": open_draft.version}
         )
     version = (CriteriaSet.objects.filter(code=code).aggregate(m=Max("version"))["m"] or 0) + 1
+    base = (  # the province's latest acknowledged version on the same national set carries its changes forward
+        CriteriaSet.objects.filter(code=code, parent=parent, state=CriteriaSet.State.ACKNOWLEDGED)
+        .order_by("-version")
+        .first()
+    )
     cset = CriteriaSet.objects.create(
         code=code,
         version=version,
@@ -214,13 +219,18 @@ def criteria_set_inherit(
         authored=True,
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
-    counts = copy_rows(parent, cset)
-    _log(actor, cset, "created", {"parent": [None, parent.code], "version": [None, version], **counts})
+    counts = copy_rows(base or parent, cset)
+    changes = {"parent": [None, parent.code], "version": [None, version], **counts}
+    if base is not None:
+        changes["từ phiên bản"] = [None, base.version]
+    _log(actor, cset, "created", changes)
     return cset
 
 
 def copy_rows(parent: CriteriaSet, cset: CriteriaSet) -> dict[str, list[Any]]:
-    """Copy the parent's criteria, indicators and thresholds into `cset` (three bulk inserts)."""
+    """Copy the criteria, indicators and thresholds of `parent` (the national set, or an earlier provincial version
+    whose references to the national rows, origins and overrides are kept) into `cset` (three bulk inserts)."""
+    keep = parent.authored  # copying a provincial version: references still point at the national rows
     crits = list(Criterion.objects.filter(criteria_set=parent).order_by("number"))
     new_crits = Criterion.objects.bulk_create(
         [
@@ -230,12 +240,12 @@ def copy_rows(parent: CriteriaSet, cset: CriteriaSet) -> dict[str, list[Any]]:
                 name=c.name,
                 group=c.group,
                 unconfirmed=c.unconfirmed,
-                inherited_from_id=c.pk,
+                inherited_from_id=c.inherited_from_id if keep else c.pk,
             )
             for c in crits
         ]
     )
-    crit_map = {c.inherited_from_id: c.pk for c in new_crits}
+    crit_map = {old.pk: new.pk for old, new in zip(crits, new_crits, strict=True)}
     inds = list(
         Indicator.objects.filter(criterion__criteria_set=parent).order_by("criterion__number", "order")
     )
@@ -251,13 +261,13 @@ def copy_rows(parent: CriteriaSet, cset: CriteriaSet) -> dict[str, list[Any]]:
                 register_measure=i.register_measure,
                 order=i.order,
                 unconfirmed=i.unconfirmed,
-                origin=Indicator.Origin.INHERITED,
-                inherited_from_id=i.pk,
+                origin=i.origin if keep else Indicator.Origin.INHERITED,
+                inherited_from_id=i.inherited_from_id if keep else i.pk,
             )
             for i in inds
         ]
     )
-    ind_map = {i.inherited_from_id: i.pk for i in new_inds}
+    ind_map = {old.pk: new.pk for old, new in zip(inds, new_inds, strict=True)}
     thresholds = Threshold.objects.bulk_create(
         [
             Threshold(
@@ -270,7 +280,8 @@ def copy_rows(parent: CriteriaSet, cset: CriteriaSet) -> dict[str, list[Any]]:
                 source=t.source,
                 unconfirmed=t.unconfirmed,
                 cited_source_id=t.cited_source_id,
-                inherited_from_id=t.pk,
+                inherited_from_id=t.inherited_from_id if keep else t.pk,
+                overridden=t.overridden if keep else False,
             )
             for t in Threshold.objects.filter(indicator__criterion__criteria_set=parent)
         ]
@@ -738,8 +749,8 @@ def province_assessments_rebase(cset: CriteriaSet) -> int:
     ids = list(qs.values_list("pk", flat=True))
     if not ids:
         return 0
-    ind_map = _row_map(Indicator, cset, "criterion__criteria_set")
-    crit_map = _row_map(Criterion, cset, "criteria_set")
+    ind_map = _row_map(Indicator, cset, "criterion__criteria_set", "code", sources)
+    crit_map = _row_map(Criterion, cset, "criteria_set", "number", sources)
     values = list(IndicatorValue.objects.filter(assessment_id__in=ids, indicator_id__in=ind_map))
     for v in values:
         v.indicator_id = ind_map[v.indicator_id]
@@ -752,20 +763,15 @@ def province_assessments_rebase(cset: CriteriaSet) -> int:
     return engine.recompute(Assessment.objects.filter(pk__in=ids))
 
 
-def _row_map(model: Any, cset: CriteriaSet, lookup: str) -> dict[int, int]:
-    """{row of the parent (or of an earlier version, through its own reference): row of cset} for inherited rows."""
-    mine = dict(
-        model.objects.filter(**{lookup: cset}, inherited_from__isnull=False).values_list(
-            "inherited_from_id", "pk"
-        )
-    )
-    out = dict(mine)
-    earlier = model.objects.filter(
-        **{f"{lookup}__code": cset.code}, inherited_from_id__in=list(mine)
-    ).exclude(**{lookup: cset})
-    for pk, ref in earlier.values_list("pk", "inherited_from_id"):
-        out[pk] = mine[ref]
-    return out
+def _row_map(model: Any, cset: CriteriaSet, lookup: str, key: str, sources: list[int]) -> dict[int, int]:
+    """{row of a source set (the national parent or an earlier version): row of cset with the same key} — indicators
+    by code, criteria by number (unique within a set; a split indicator's old code has no counterpart)."""
+    mine = dict(model.objects.filter(**{lookup: cset}).values_list(key, "pk"))
+    return {
+        pk: mine[k]
+        for pk, k in model.objects.filter(**{f"{lookup}_id__in": sources}).values_list("pk", key)
+        if k in mine
+    }
 
 
 def source_label(cset: CriteriaSet) -> str:

@@ -440,7 +440,7 @@ def _apply(
 
     splits: dict[str, list[_Ind]] = {}
     for ind in wanted.values():
-        if ind.split_from:
+        if ind.split_from and ind.split_from in mine:
             splits.setdefault(ind.split_from, []).append(ind)
         elif ind.code in mine:
             own = mine[ind.code]

@@ -581,3 +581,31 @@ class ScreensTest(AuthoringBase):
             reverse("ntm:criteria_set_export", args=[CriteriaSet.objects.get(code="qd318-1").pk])
         )
         self.assertEqual(export.status_code, 200)
+
+
+class VersionsTest(AuthoringBase):
+    def test_next_version_on_the_same_national_set_carries_the_changes_forward(self) -> None:
+        v1 = self.draft()
+        authoring.criteria_threshold_override(
+            actor=self.officer,
+            indicator=self.indicator(v1, "2.2"),
+            region="tdmnpb",
+            op="ge",
+            value="90",
+            source="Điều 2 QĐ 1234",
+        )
+        authoring.criteria_set_submit(actor=self.officer, criteria_set=self.cited(v1))
+        authoring.criteria_set_acknowledge(actor=self.central, criteria_set=v1)
+        village = commune(self.world.dien_bien_old, 4)
+        a = assessed(village, 2023, code="qd318-1", values={"2.2": 95})
+        authoring.province_assessments_rebase(CriteriaSet.objects.get(pk=v1.pk))
+        v2 = self.draft(valid_from=date(2023, 9, 1))
+        self.assertEqual(v2.parent, v1.parent)
+        row = Threshold.objects.get(indicator=self.indicator(v2, "2.2"), region="tdmnpb")
+        national = Threshold.objects.get(indicator=self.indicator(v1.parent, "2.2"), region="tdmnpb")  # type: ignore[arg-type]
+        self.assertEqual((row.value, row.overridden, row.inherited_from), (90, True, national))
+        authoring.criteria_set_submit(actor=self.officer, criteria_set=self.cited(v2))
+        self.assertEqual(authoring.criteria_set_acknowledge(actor=self.central, criteria_set=v2), 1)
+        a.refresh_from_db()
+        self.assertEqual(a.criteria_set, v2)  # assessed 31/12/2023, in v2's span
+        self.assertEqual(a.values.get().indicator.criterion.criteria_set, v2)
