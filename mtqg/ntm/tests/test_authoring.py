@@ -13,10 +13,13 @@ from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
+from mtqg.accounts.models import User
 from mtqg.core.models import ChangeRecord
-from mtqg.ntm import authoring, set_excel
+from mtqg.ntm import authoring, demo_authoring, set_excel
+from mtqg.ntm import demo as ntm_demo
 from mtqg.ntm.loader import load_all
 from mtqg.ntm.models import (
+    Assessment,
     CriteriaSet,
     CriteriaSetPeriod,
     CriterionResult,
@@ -30,7 +33,7 @@ from mtqg.ntm.set_excel import COL
 from mtqg.ntm.tests.factories import assessed, commune
 from mtqg.reliability_tests.test_export_formulas import HOSTILE, assert_no_formula_xlsx
 from mtqg.reports.params import ReportParams
-from mtqg.testing import make_world
+from mtqg.testing import make_world, unit
 
 PDF = b"%PDF-1.4\nQuyet dinh\n"
 
@@ -609,3 +612,34 @@ class VersionsTest(AuthoringBase):
         a.refresh_from_db()
         self.assertEqual(a.criteria_set, v2)  # assessed 31/12/2023, in v2's span
         self.assertEqual(a.values.get().indicator.criterion.criteria_set, v2)
+
+
+class DemoTest(TestCase):
+    def test_dien_bien_2026_set_authored_acknowledged_and_a_draft_in_progress(self) -> None:
+        ntm_demo.seed_dien_bien_2026()
+        moved = demo_authoring.seed()
+        province = unit("2025", 1, "11")
+        v1 = CriteriaSet.objects.get(code="tinh-11-xa", version=1)
+        v2 = CriteriaSet.objects.get(code="tinh-11-xa", version=2)
+        self.assertEqual((v1.state, v2.state), (CriteriaSet.State.ACKNOWLEDGED, CriteriaSet.State.DRAFT))
+        self.assertEqual(v1.acknowledged_by.username, "trunguong")  # type: ignore[union-attr]
+        self.assertEqual(v1.created_by.username, "dienbien")  # type: ignore[union-attr]
+        self.assertEqual(moved, Assessment.objects.filter(criteria_set=v1).count())
+        self.assertGreater(moved, 30)
+        self.assertFalse(
+            Assessment.objects.filter(
+                commune__path__startswith=province.path, criteria_set__code="qd51-2025"
+            ).exists()
+        )
+        figures = summary(None, ReportParams(unit=province, as_of=date(2026, 12, 31)))
+        self.assertEqual(
+            (figures["criteria_set"]["code"], figures["criteria_set_scope"]), ("tinh-11-xa", "provincial")
+        )
+        self.assertTrue(
+            Indicator.objects.filter(criterion__criteria_set=v2, origin=Indicator.Origin.SPLIT).exists()
+        )
+        officer = User.objects.get(username="dienbien")
+        self.assertTrue(officer.has_perm("ntm.author_provincial_set"))
+        self.assertFalse(officer.has_perm("ntm.acknowledge_provincial_set"))
+        self.assertTrue(User.objects.get(username="trunguong").has_perm("ntm.acknowledge_provincial_set"))
+        self.assertEqual(demo_authoring.seed(), 0)  # idempotent
