@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.contrib.auth.models import Permission
 from django.db import transaction
 
 from mtqg.geo.models import UnitVersion
@@ -20,15 +21,26 @@ class DemoUser:
     role: str
     unit: tuple[str, int, str]  # (structure, level, code)
     access: str = Assignment.Access.ENTRY
+    permissions: tuple[
+        str, ...
+    ] = ()  # "app_label.codename" rights beyond the role (e.g. NTM provincial sets)
 
 
 DEMO_USERS = [
     DemoUser("admin", "Quản trị hệ thống", Assignment.Role.ADMIN, ("national", 0, "VN")),
     DemoUser(
-        "trunguong", "Cán bộ Văn phòng Điều phối Trung ương", Assignment.Role.CENTRAL, ("national", 0, "VN")
+        "trunguong",
+        "Cán bộ Văn phòng Điều phối Trung ương",
+        Assignment.Role.CENTRAL,
+        ("national", 0, "VN"),
+        permissions=("ntm.acknowledge_provincial_set",),
     ),
     DemoUser(
-        "dienbien", "Cán bộ Văn phòng Điều phối tỉnh Điện Biên", Assignment.Role.PROVINCE, ("2025", 1, "11")
+        "dienbien",
+        "Cán bộ Văn phòng Điều phối tỉnh Điện Biên",
+        Assignment.Role.PROVINCE,
+        ("2025", 1, "11"),
+        permissions=("ntm.author_provincial_set",),
     ),
     DemoUser("xa.muongphang", "Cán bộ UBND xã Mường Phăng", Assignment.Role.COMMUNE, ("2025", 3, "03325")),
     DemoUser(
@@ -70,5 +82,10 @@ def seed() -> list[tuple[str, str]]:
         Assignment.objects.get_or_create(
             user=user, role=demo.role, unit=unit, defaults={"access": demo.access}
         )
+        for perm in demo.permissions:
+            app_label, codename = perm.split(".")
+            user.user_permissions.add(
+                Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            )
         printed.append((demo.username, f"{Assignment.Role(demo.role).label} — {unit.name}"))
     return printed

@@ -15,6 +15,7 @@ from mtqg.accounts.demo import DEMO_PASSWORD
 DEMO_STEPS: list[str] = [
     "mtqg.geo.demo:seed",
     "mtqg.ntm.demo:seed",
+    "mtqg.ntm.demo_authoring:seed",
     "mtqg.poverty.demo:seed",
     "mtqg.finance.demo:seed",
     "mtqg.ocop.demo:seed",

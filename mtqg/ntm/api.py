@@ -134,6 +134,11 @@ class AssessmentSerializer(serializers.ModelSerializer):
     commune_name = serializers.CharField(source="commune.name", read_only=True)
     path = serializers.CharField(source="commune.path", read_only=True)
     criteria_set = serializers.CharField(source="criteria_set.code", read_only=True)
+    criteria_set_scope = serializers.ChoiceField(
+        choices=["provincial", "national"],
+        read_only=True,
+        help_text="provincial = bộ tiêu chí của tỉnh đang áp dụng; national = bộ tiêu chí quốc gia",
+    )
 
     class Meta:
         model = Assessment
@@ -145,6 +150,7 @@ class AssessmentSerializer(serializers.ModelSerializer):
             "path",
             "year",
             "criteria_set",
+            "criteria_set_scope",
             "assessed_on",
             "region",
             "criteria_met",

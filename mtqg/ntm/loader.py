@@ -14,6 +14,7 @@ from django.db import transaction
 from mtqg.core.audit import record_change
 from mtqg.geo.models import UnitVersion
 
+from .authoring import threshold_sources_load
 from .models import CriteriaSet, Criterion, Indicator, Scheme, Threshold
 from .periods import load_periods
 
@@ -283,6 +284,6 @@ def load_all(*, force: bool = False) -> list[str]:
         if cset is not None:
             changed.append(cset.code)
     load_schemes()
-
+    threshold_sources_load()
     load_periods()
     return changed

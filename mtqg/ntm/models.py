@@ -86,14 +86,72 @@ class CriteriaSet(models.Model):
         help_text=_("Điều kiện tiên quyết và điều kiện riêng của hạng (nâng cao, kiểu mẫu), có trích dẫn"),
     )
 
+    # a provincial set authored in the app (decision record 0120): draft → submitted → acknowledged by central
+    class State(models.TextChoices):
+        DRAFT = "draft", _("Dự thảo")
+        SUBMITTED = "submitted", _("Đã gửi Trung ương")
+        ACKNOWLEDGED = "acknowledged", _("Trung ương đã tiếp nhận")
+
+    state = models.CharField(
+        _("tình trạng"),
+        max_length=12,
+        choices=State.choices,
+        default=State.ACKNOWLEDGED,
+        db_default="acknowledged",
+    )
+    authored = models.BooleanField(_("soạn trên hệ thống"), default=False, db_default=False)
+    decision_no = models.CharField(_("số quyết định ban hành"), max_length=60, blank=True)
+    decision_date = models.DateField(_("ngày quyết định"), null=True, blank=True)
+    issuer = models.CharField(_("cơ quan ban hành"), max_length=150, blank=True)
+    decision_file = models.FileField(
+        _("tệp quyết định (PDF)"),
+        upload_to="ntm/criteria_sets/%Y/",
+        blank=True,
+        validators=[FileExtensionValidator(["pdf"]), validate_evidence_size],
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("người soạn"),
+    )
+    submitted_at = models.DateTimeField(_("gửi lúc"), null=True, blank=True)
+    acknowledged_at = models.DateTimeField(_("tiếp nhận lúc"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("người tiếp nhận"),
+    )
+
     class Meta:
         verbose_name = _("bộ tiêu chí NTM")
         verbose_name_plural = _("bộ tiêu chí NTM")
         ordering = ["valid_from", "code"]
         constraints = [models.UniqueConstraint(fields=["code", "version"], name="ntm_set_code_version")]
+        permissions = [
+            ("author_provincial_set", _("Soạn bộ tiêu chí xã NTM cấp tỉnh")),
+            ("acknowledge_provincial_set", _("Tiếp nhận bộ tiêu chí xã NTM cấp tỉnh (Trung ương)")),
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def citation(self) -> str:
+        if not self.decision_no:
+            return ""
+        when = f" ngày {self.decision_date:%d/%m/%Y}" if self.decision_date else ""
+        by = f" của {self.issuer}" if self.issuer else ""
+        return f"QĐ {self.decision_no}{when}{by}"
+
+    @property
+    def is_provincial(self) -> bool:
+        return self.province_id is not None
 
 
 class CriteriaSetPeriod(models.Model):
@@ -131,6 +189,14 @@ class Criterion(models.Model):
     name = models.CharField(_("tên tiêu chí"), max_length=255)
     group = models.CharField(_("nhóm"), max_length=120, blank=True)
     unconfirmed = models.BooleanField(_("chưa xác minh"), default=False)
+    inherited_from = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("kế thừa từ"),
+    )
 
     class Meta:
         verbose_name = _("tiêu chí")
@@ -168,6 +234,21 @@ class Indicator(models.Model):
     order = models.PositiveSmallIntegerField(_("thứ tự"), default=0)
     unconfirmed = models.BooleanField(_("chưa xác minh"), default=False)
 
+    class Origin(models.TextChoices):
+        INHERITED = "inherited", _("Kế thừa bộ quốc gia")
+        ADDED = "added", _("Tỉnh bổ sung")
+        SPLIT = "split", _("Tách từ chỉ tiêu quốc gia")
+
+    origin = models.CharField(_("nguồn gốc"), max_length=10, choices=Origin.choices, blank=True)
+    inherited_from = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("kế thừa/tách từ"),
+    )
+
     class Meta:
         verbose_name = _("chỉ tiêu")
         verbose_name_plural = _("chỉ tiêu")
@@ -201,6 +282,23 @@ class Threshold(models.Model):
     )
     source = models.CharField(_("nguồn"), max_length=255, blank=True)
     unconfirmed = models.BooleanField(_("chưa xác minh"), default=False)
+    cited_source = models.ForeignKey(
+        "ThresholdSource",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="thresholds",
+        verbose_name=_("văn bản nguồn"),
+    )
+    inherited_from = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("kế thừa từ"),
+    )
+    overridden = models.BooleanField(_("tỉnh điều chỉnh"), default=False, db_default=False)
 
     # optimistic edits (0909); db_default: the importers and generators insert with raw SQL
     version = models.PositiveIntegerField(_("phiên bản"), default=1, db_default=1, editable=False)
@@ -214,6 +312,30 @@ class Threshold(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicator.code} {self.region} {self.get_op_display()} {self.value or ''}"
+
+
+class ThresholdSource(models.Model):
+    """A decision holding threshold values: a sector ministry's "công bố" of delegated values (QĐ 1491/QĐ-BGDĐT for
+    criteria 5 and 14.1, QĐ 2332/QĐ-BCT for electricity…) or a province's own decision; threshold rows cite it."""
+
+    code = models.SlugField(_("mã"), max_length=40, unique=True)
+    decision_no = models.CharField(_("số văn bản"), max_length=60)
+    decision_date = models.DateField(_("ngày ban hành"), null=True, blank=True)
+    effective_from = models.DateField(_("hiệu lực từ"), null=True, blank=True)
+    issuer = models.CharField(_("cơ quan ban hành"), max_length=150)
+    title = models.CharField(_("trích yếu"), max_length=255, blank=True)
+    criteria = models.CharField(_("tiêu chí liên quan"), max_length=60, blank=True)
+    reference = models.CharField(_("nơi đọc được"), max_length=255, blank=True)
+    unconfirmed = models.BooleanField(_("chưa xác minh"), default=False)
+
+    class Meta:
+        verbose_name = _("văn bản nguồn ngưỡng")
+        verbose_name_plural = _("văn bản nguồn ngưỡng")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        when = f" ngày {self.decision_date:%d/%m/%Y}" if self.decision_date else ""
+        return f"{self.decision_no}{when} ({self.issuer})"
 
 
 class Status(models.TextChoices):
@@ -260,6 +382,11 @@ class Assessment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.commune} — {self.year} ({self.criteria_met}/{self.criteria_total})"
+
+    @property
+    def criteria_set_scope(self) -> str:
+        """Which set the result used: "provincial" (the province's own, in force) or "national" (0120)."""
+        return "provincial" if self.criteria_set.province_id is not None else "national"
 
 
 class IndicatorValue(models.Model):

@@ -15,6 +15,7 @@ from mtqg.geo.selectors import classified_units
 from mtqg.reports.document import Figure, Report, figures_table, rows_table
 from mtqg.reports.params import ReportParams
 
+from .authoring import set_scope
 from .groups import GROUPS_START, groups_on
 from .models import (
     ADVANCED_TIERS,
@@ -89,6 +90,7 @@ def summary(user: Any, params: ReportParams) -> dict[str, Any]:
         if cset
         else None,
         "criteria_set_reason": reason,
+        "criteria_set_scope": set_scope(cset),  # provincial | national (decision record 0120)
         "communes": n,
         "recognised": recognised,
         "recognised_rate": _round(Decimal(recognised * 100) / n, "0.01") if n else 0.0,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import authoring_views, views
 
 app_name = "ntm"
 urlpatterns = [
@@ -22,4 +22,19 @@ urlpatterns = [
     path("criteria/", views.criteria_sets, name="criteria_sets"),
     path("criteria/<int:pk>/", views.criteria_set_detail, name="criteria_set"),
     path("criteria/<int:pk>/recompute/", views.criteria_set_recompute, name="criteria_set_recompute"),
+    path("provincial-sets/", authoring_views.provincial_sets, name="provincial_sets"),
+    path("provincial-sets/new/", authoring_views.provincial_set_new, name="provincial_set_new"),
+    path("provincial-sets/import/", authoring_views.provincial_set_import, name="provincial_set_import"),
+    path("provincial-sets/<int:pk>/", authoring_views.provincial_set, name="provincial_set"),
+    path(
+        "provincial-sets/<int:pk>/decision/",
+        authoring_views.provincial_set_decision,
+        name="provincial_set_decision",
+    ),
+    path(
+        "provincial-sets/<int:pk>/<slug:action>/",
+        authoring_views.provincial_set_action,
+        name="provincial_set_action",
+    ),
+    path("criteria/<int:pk>/export.xlsx", authoring_views.provincial_set_export, name="criteria_set_export"),
 ]

@@ -245,13 +245,19 @@ def override(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def criteria_sets(request: HttpRequest) -> HttpResponse:
-    sets = CriteriaSet.objects.select_related("province", "parent").order_by("valid_from", "code")
+    sets = (  # a province's drafts stay on its own page until central acknowledges them (0120)
+        CriteriaSet.objects.filter(state=CriteriaSet.State.ACKNOWLEDGED)
+        .select_related("province", "parent")
+        .order_by("valid_from", "code")
+    )
     return render(request, "ntm/criteria_sets.html", {"sets": sets})
 
 
 @login_required
 def criteria_set_detail(request: HttpRequest, pk: int) -> HttpResponse:
     cset = get_object_or_404(CriteriaSet.objects.select_related("province", "parent"), pk=pk)
+    if cset.authored:  # provincial sets authored in the app: their own page, scoped to the province
+        return redirect("ntm:provincial_set", pk=cset.pk)
     thresholds = Threshold.objects.filter(indicator__criterion__criteria_set=cset).order_by("region", "year")
     by_indicator: dict[int, list[Threshold]] = {}
 

@@ -50,6 +50,7 @@ WRITERS = {
     "workflow/excel.py": "test_workflow_note_round_trip_stays_text",
     "ntm/excel.py": "test_ntm_template_escapes_names",
     "ntm/groups.py": "test_ntm_groups_template_escapes_names",
+    "ntm/set_excel.py": "ntm/tests/test_authoring.py SetExcelTest.test_export_escapes_formulas",
     "poverty/importer.py": "test_poverty_templates_and_error_csv_escape",
     "poverty/views.py": "reliability_tests/test_hostile_files.py PersonalExportNeutralisesFormulasTest",
     "portal/views.py": "test_portal_csv_escapes",
