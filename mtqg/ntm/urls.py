@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import programme_views, views
 
 app_name = "ntm"
 urlpatterns = [
@@ -22,4 +22,14 @@ urlpatterns = [
     path("criteria/", views.criteria_sets, name="criteria_sets"),
     path("criteria/<int:pk>/", views.criteria_set_detail, name="criteria_set"),
     path("criteria/<int:pk>/recompute/", views.criteria_set_recompute, name="criteria_set_recompute"),
+    path("programme/", programme_views.programme_page, name="programme"),
+    path("programme/tier-targets/", programme_views.tier_target_add, name="tier_target_add"),
+    path(
+        "programme/tier-targets/<int:pk>/remove/",
+        programme_views.tier_target_remove,
+        name="tier_target_remove",
+    ),
+    path("programme/context/", programme_views.context_set, name="context_set"),
+    path("programme/targets/<int:pk>/", programme_views.target_set, name="target_set"),
+    path("policies/<int:pk>/", programme_views.policy_set, name="policy_set"),
 ]
