@@ -64,6 +64,7 @@ def _rule_info(rule: dict[str, Any]) -> dict[str, Any]:
             for c in rule["conditions"]
             if not c["computable"]
         ],
+        "special_cases": rule.get("special_cases", []),
     }
 
 
