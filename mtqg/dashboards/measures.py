@@ -138,13 +138,13 @@ def _valid_years(unit: dict[str, Any], span: list[int]) -> list[int]:
 
 def ntm_facts(acc: Accumulator, prefix: str, span: list[int], lk: str = "path__startswith") -> None:
     communes = _communes(prefix, lk)
-    assessments: dict[int, list[tuple[date, int, int, int]]] = defaultdict(list)
-    for cid, on, year, met, total in (
+    assessments: dict[int, list[tuple[date, int, int, int, bool]]] = defaultdict(list)
+    for cid, on, year, met, total, provisional in (
         Assessment.objects.filter(**{"commune__" + lk: prefix}, criteria_set__tier=CriteriaSet.Tier.STANDARD)
         .order_by("assessed_on", "year")
-        .values_list("commune_id", "assessed_on", "year", "criteria_met", "criteria_total")
+        .values_list("commune_id", "assessed_on", "year", "criteria_met", "criteria_total", "provisional")
     ):
-        assessments[cid].append((on, year, met, total))
+        assessments[cid].append((on, year, met, total, provisional))
     recognitions: dict[int, list[tuple[date, date | None, str]]] = defaultdict(list)
     for cid, decided, revoked, tier in Recognition.objects.filter(**{"commune__" + lk: prefix}).values_list(
         "commune_id", "decision_date", "revoked_on", "tier"
@@ -162,6 +162,8 @@ def ntm_facts(acc: Accumulator, prefix: str, span: list[int], lk: str = "path__s
                     latest = item
             if latest is not None:
                 acc.add("ntm.assessed", cid, y, ONE, latest[3], key=str(latest[2]))
+                if latest[4]:  # "tạm tính": computed with an unconfirmed threshold (ntm decision record 0113)
+                    acc.add("ntm.provisional", cid, y, ONE)
             best = None
             for decided, revoked, tier in recognitions.get(cid, ()):
                 valid = decided <= end and (revoked is None or revoked > end)

@@ -40,6 +40,7 @@ ALL_MEASURES = (
     "ntm.assessed",
     "ntm.tier",
     "ntm.no_group",
+    "ntm.provisional",
     "poverty.poor",
     "poverty.near_poor",
     "finance.plan",
@@ -193,6 +194,7 @@ def ntm_tiers(facts: Facts, f: Filters) -> dict[str, Any]:
         row["recognised"] = num(recognised) if reported else None
         row["rate"] = pct(recognised, communes) if reported else None
         row["no_group"] = num(facts.get("ntm.no_group", y)[0]) if y >= 2026 else None
+        row["provisional"] = num(facts.get("ntm.provisional", y)[0]) if reported else None
         rows.append(row)
     series = [{"name": labels[t], "data": [r[t] for r in rows], "stack": "tier"} for t in TIERS]
     table = Table(
@@ -203,6 +205,7 @@ def ntm_tiers(facts: Facts, f: Filters) -> dict[str, Any]:
             Column("recognised", _("Đạt chuẩn trở lên"), "int"),
             Column("rate", _("Tỷ lệ đạt chuẩn (%)"), "percent"),
             Column("no_group", _("Chưa xác định nhóm xã"), "int"),
+            Column("provisional", _("Xã có kết quả tạm tính"), "int"),
         ],
         rows,
         notes=[
@@ -210,6 +213,7 @@ def ntm_tiers(facts: Facts, f: Filters) -> dict[str, Any]:
             _(
                 "Từ 2026: số xã tỉnh chưa phân nhóm theo QĐ 51/2025/QĐ-TTg (đánh giá 'chưa xác định nhóm xã')."
             ),
+            _("Tạm tính: kết quả đánh giá gần nhất tính theo ngưỡng tiêu chí chưa xác minh."),
         ],
     )
     return {

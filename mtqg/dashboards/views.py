@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import date
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -20,6 +21,7 @@ from mtqg.core.scoping import get_visible_or_404, path_visible, view_prefixes
 from mtqg.core.tables import write_xlsx
 from mtqg.geo.models import UnitVersion
 from mtqg.geo.selectors import UnitNotFound, current_version, predecessors, unit_by_code
+from mtqg.ntm.programme_views import programme_panel
 
 from . import panels, selectors
 from .forms import FilterForm
@@ -79,6 +81,15 @@ def unit_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "dashboards/unit.html", {"unit": unit, **page})
 
 
+def _programme(user: Any, unit: UnitVersion, year: int) -> dict[str, Any] | None:
+    """The NTM programme panel of a country or province page: targets with progress from 2026, the tier
+    register, context figures (ntm decision records 0127, 0128); its writes bump the unit's facts stamp."""
+    if unit.level > UnitVersion.Level.PROVINCE:
+        return None
+    today = timezone.localdate()
+    return programme_panel(user, unit, today if year == today.year else date(year, 12, 31))
+
+
 def _ancestors(user: Any, unit: UnitVersion) -> list[tuple[int, str, bool]]:
     """The breadcrumb: (pk, name, linked); a unit above the user's scope is named but not linked (its page is 404)."""
     return [(a.pk, a.name, path_visible(user, a.path)) for a in unit.ancestors()]
@@ -136,6 +147,7 @@ def _render(
             "xlsx_base": reverse("dashboards:unit", args=[unit.pk]) + "xlsx/",
             "open_recommendations": panels.open_recommendations(user, unit, program=f.program),
             "class_labels": kids["classes"],
+            "programme": _programme(user, unit, year),
         }
     )
     return {

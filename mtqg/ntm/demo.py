@@ -35,7 +35,9 @@ from .models import (
     Status,
     Threshold,
     Tier,
+    TierTarget,
 )
+from .programme import context_indicator_set, tier_target_add
 from .services import tier_from_counts
 
 DEMO_NOTE = "Dữ liệu minh họa (demo)"
@@ -687,6 +689,50 @@ def seed_mekong() -> None:
     )
 
 
+ARTICLE = (
+    "Bài làm việc của Đoàn công tác Ban Chỉ đạo Trung ương các Chương trình MTQG với tỉnh Điện Biên, 12/2020 "
+    "(/work/shared/seeds, bài 000)"
+)
+
+
+@transaction.atomic
+def seed_programme() -> None:
+    """Part 11 of issue 22 from the Điện Biên article: the commune chosen for kiểu mẫu in 2016-2020 (which commune
+    is not in the article: the demo's 2020 nâng cao commune, flagged) and the estimated 2020 GRDP per capita."""
+    province = UnitVersion.objects.get(structure="pre2025", level=UnitVersion.Level.PROVINCE, code="11")
+    if TierTarget.objects.filter(province=province).exists():
+        return
+    advanced = (
+        Recognition.objects.filter(commune__path__startswith=province.path, tier=Tier.ADVANCED)
+        .select_related("commune")
+        .first()
+    )
+    if advanced is not None:
+        tier_target_add(
+            actor=None,
+            province=province,
+            commune=advanced.commune,
+            tier=Tier.MODEL,
+            period_start=2016,
+            period_end=2020,
+            citation=f"'Giai đoạn 2016 - 2020, tỉnh Điện Biên lựa chọn 1 xã NTM kiểu mẫu' — {ARTICLE}",
+            unconfirmed=True,
+            note=DEMO_NOTE + ": bài báo không nêu tên xã; chọn xã nâng cao năm 2020 của dữ liệu minh họa",
+        )
+    context_indicator_set(
+        actor=None,
+        unit=province,
+        code="grdp-per-capita",
+        label="GRDP bình quân đầu người",
+        value="38.25",
+        unit_label="triệu đồng/người/năm",
+        year=2020,
+        estimated=True,
+        reported_on=date(2020, 12, 1),
+        source=f"'Ước đến cuối năm 2020, GRDP bình quân đầu người đạt 38,25 triệu đồng/người/năm' — {ARTICLE}",
+    )
+
+
 def seed() -> None:
     """Deterministic and idempotent."""
     load_all()
@@ -695,6 +741,7 @@ def seed() -> None:
     seed_digital()
     seed_dien_bien_2026()
     seed_mekong()
+    seed_programme()
 
 
 __all__ = ["Status", "seed", "seed_cao_bang", "seed_dien_bien"]

@@ -49,6 +49,7 @@ REGION_LABELS = {
 }
 
 
+REFERENCE_NOTE = "tham khảo, chưa có ngưỡng nên không tính vào trạng thái tiêu chí"
 UNCONFIRMED_FLAG = "[ngưỡng chưa xác minh]"  # a result using it is "tạm tính" (decision record 0113)
 GROUP_SCHEME = "commune_group_2026"
 NO_GROUP_NOTE = (
@@ -81,6 +82,7 @@ class Ind:
     unit_label: str
     if_applicable: bool
     register: str = ""  # "poor" / "poor_near_poor": computed from the household register where it covers
+    reference: bool = False  # shown with its source, not counted in the criterion's status (no threshold yet)
 
 
 class Book:
@@ -99,10 +101,17 @@ class Book:
             Indicator.objects.filter(criterion__criteria_set_id=criteria_set_id)
             .order_by("order")
             .values_list(
-                "id", "criterion_id", "code", "value_type", "unit_label", "if_applicable", "register_measure"
+                "id",
+                "criterion_id",
+                "code",
+                "value_type",
+                "unit_label",
+                "if_applicable",
+                "register_measure",
+                "reference_only",
             )
         ):
-            ind = Ind(row[0], row[2], row[3], row[4], row[5], row[6])
+            ind = Ind(row[0], row[2], row[3], row[4], row[5], row[6], row[7])
             self.indicators[row[1]].append(ind)
             self.by_code[ind.code] = ind
         self.rules: dict[int, list[Rule]] = defaultdict(list)
@@ -228,10 +237,15 @@ def evaluate(
         statuses, notes = [], []
         for ind in inds:
             value, na = values.get(ind.id, (None, False))
-            status, note = evaluate_indicator(ind, value, na, book.rule(ind.id, region, year), region, year)
+            if ind.reference:  # shown with its source, never counted (decision record 0126)
+                note = f"{ind.code}: {fmt(value, ind)} — {REFERENCE_NOTE}"
+            else:
+                status, note = evaluate_indicator(
+                    ind, value, na, book.rule(ind.id, region, year), region, year
+                )
+                statuses.append(status)
             if sources and ind.id in sources:
                 note = f"{note} ({sources[ind.id]})"
-            statuses.append(status)
             notes.append(note)
         out.append((crit_id, combine(statuses), notes))
     return out
@@ -373,7 +387,10 @@ def _register_values(
     for aid, sid, year, commune in wanted:
         tally: dict[str, int] = counts.get((commune, year)) or {}
         total = sum(tally.values())
-        if not total:
+        if not total:  # the typed value is the fallback; its source is said
+            for ind in register[sid]:
+                if values[aid].get(ind.id, (None, False))[0] is not None:
+                    sources[aid][ind.id] = f"số liệu nhập; chưa có rà soát định kỳ năm {year} của xã"
             continue
         for ind in register[sid]:
             classes = [str(PovertyClass.POOR)] + (

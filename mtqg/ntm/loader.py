@@ -17,6 +17,7 @@ from mtqg.geo.models import UnitVersion
 from .authoring import threshold_sources_load
 from .models import CriteriaSet, Criterion, Indicator, Scheme, Threshold
 from .periods import load_periods
+from .programme import load_programme_data
 
 DATA_DIR = Path(__file__).parent / "data"
 # national sets first: a derived set copies its parent
@@ -76,8 +77,13 @@ def _derived_spec(data: dict[str, Any], parent_data: dict[str, Any]) -> list[dic
     criteria = json.loads(json.dumps(parent_data["criteria"]))
     overrides = data.get("overrides", {})
     basic = data.get("basic", {})
+    register = data.get(
+        "register", {}
+    )  # {"11": ""}: a derived set keeps the typed value (decision record 0126)
     for crit in criteria:
         for ind in crit["indicators"]:
+            if ind["code"] in register:
+                ind["from_register"] = register[ind["code"]]
             if data.get("all_unconfirmed"):
                 ind["unconfirmed"] = True
             if ind["code"] in overrides:
@@ -159,6 +165,7 @@ def load_set(path: Path, *, force: bool = False) -> CriteriaSet | None:
                     "unit_label": spec.get("unit", ""),
                     "if_applicable": bool(spec.get("if_applicable")),
                     "register_measure": spec.get("from_register", ""),
+                    "reference_only": bool(spec.get("reference_only")),
                     "order": order,
                     "unconfirmed": spec.get("unconfirmed") is True,
                 },
@@ -222,6 +229,7 @@ def _bulk_insert(cset: CriteriaSet, criteria_spec: list[dict[str, Any]]) -> dict
                 unit_label=spec.get("unit", ""),
                 if_applicable=bool(spec.get("if_applicable")),
                 register_measure=spec.get("from_register", ""),
+                reference_only=bool(spec.get("reference_only")),
                 order=order,
                 unconfirmed=spec.get("unconfirmed") is True,
             )
@@ -286,4 +294,5 @@ def load_all(*, force: bool = False) -> list[str]:
     load_schemes()
     threshold_sources_load()
     load_periods()
+    load_programme_data()
     return changed

@@ -231,6 +231,11 @@ class Indicator(models.Model):
         blank=True,
         help_text=_("poor = tỷ lệ hộ nghèo; poor_near_poor = hộ nghèo và cận nghèo (từ rà soát định kỳ)"),
     )
+    reference_only = models.BooleanField(
+        _("chỉ tham khảo"),
+        default=False,
+        help_text=_("Hiển thị giá trị (kèm nguồn) nhưng không tính vào trạng thái tiêu chí: chưa có ngưỡng"),
+    )
     order = models.PositiveSmallIntegerField(_("thứ tự"), default=0)
     unconfirmed = models.BooleanField(_("chưa xác minh"), default=False)
 
@@ -627,3 +632,141 @@ class DigitalInfrastructure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit} {self.year}"
+
+
+class Policy(models.Model):
+    """An editable rule stated as data with its citation (decision record 0125): e.g. whether a commune formed on
+    1/7/2025 inherits its predecessors' recognition. Read by the code; changed only through `policy_set`."""
+
+    code = models.SlugField(_("mã"), max_length=60, unique=True)
+    name = models.CharField(_("nội dung"), max_length=255)
+    enabled = models.BooleanField(_("áp dụng"), default=False)
+    citation = models.TextField(_("căn cứ"))
+    unconfirmed = models.BooleanField(_("chưa xác minh"), default=True)
+    updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("quy định áp dụng NTM")
+        verbose_name_plural = _("quy định áp dụng NTM")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ProgrammeTarget(models.Model):
+    """A target or output indicator of a programme period (e.g. 2026-2035, phase to 2030), national or of one
+    province, with its citation (decision record 0127). `measure` names the progress the app computes, if any."""
+
+    class Measure(models.TextChoices):
+        RECOGNISED_RATE = "ntm.recognised_rate", _("Tỷ lệ xã đạt chuẩn NTM (%)")
+        MODERN_RATE = "ntm.modern_rate", _("Tỷ lệ xã NTM hiện đại (%)")
+        ADVANCED_RATE = "ntm.advanced_rate", _("Tỷ lệ xã NTM nâng cao trở lên (%)")
+        PROVINCES_COMPLETED = "ntm.provinces_completed", _("Số tỉnh hoàn thành nhiệm vụ xây dựng NTM")
+        GROUPED_RATE = "ntm.grouped_rate", _("Tỷ lệ xã đã được phân nhóm (QĐ 51/2025) (%)")
+
+    class Op(models.TextChoices):
+        GE = "ge", "≥"
+        LE = "le", "≤"
+
+    programme = models.CharField(_("chương trình, giai đoạn"), max_length=40)
+    code = models.SlugField(_("mã"), max_length=60)
+    label = models.CharField(_("chỉ tiêu"), max_length=255)
+    kind = models.CharField(
+        _("loại"), max_length=10, default="target", help_text=_("target = mục tiêu; output = chỉ tiêu đầu ra")
+    )
+    measure = models.CharField(_("cách tính tiến độ"), max_length=40, choices=Measure.choices, blank=True)
+    op = models.CharField(_("phép so sánh"), max_length=2, choices=Op.choices, default=Op.GE)
+    value = models.DecimalField(_("giá trị mục tiêu"), max_digits=14, decimal_places=2, null=True, blank=True)
+    value_text = models.CharField(_("mục tiêu (diễn giải)"), max_length=255, blank=True)
+    unit_label = models.CharField(_("đơn vị tính"), max_length=40, blank=True)
+    target_year = models.PositiveSmallIntegerField(_("năm đích"))
+    province = models.ForeignKey(
+        UnitVersion,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="ntm_programme_targets",
+        verbose_name=_("tỉnh (trống = toàn quốc)"),
+    )
+    citation = models.TextField(_("căn cứ"))
+    unconfirmed = models.BooleanField(_("chưa xác minh"), default=True)
+
+    class Meta:
+        verbose_name = _("mục tiêu chương trình")
+        verbose_name_plural = _("mục tiêu chương trình")
+        ordering = ["programme", "province_id", "code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "code", "province"], name="ntm_programme_target_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.programme}: {self.label}"
+
+
+class TierTarget(models.Model):
+    """A commune a province chose to build to a tier within a period ("Giai đoạn 2016-2020, tỉnh Điện Biên lựa chọn
+    1 xã NTM kiểu mẫu"), with the decision that chose it (decision record 0128). Progress is computed."""
+
+    province = models.ForeignKey(
+        UnitVersion, on_delete=models.PROTECT, related_name="ntm_tier_targets_set", verbose_name=_("tỉnh")
+    )
+    commune = models.ForeignKey(
+        UnitVersion, on_delete=models.PROTECT, related_name="ntm_tier_targets", verbose_name=_("xã")
+    )
+    tier = models.CharField(_("hạng phấn đấu"), max_length=12, choices=Tier.choices)
+    period_start = models.PositiveSmallIntegerField(_("giai đoạn từ năm"))
+    period_end = models.PositiveSmallIntegerField(_("đến năm"))
+    citation = models.TextField(_("căn cứ lựa chọn"))
+    unconfirmed = models.BooleanField(_("chưa xác minh"), default=False)
+    note = models.TextField(_("ghi chú"), blank=True)
+
+    scope_path = "commune__path"
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("xã được chọn phấn đấu theo hạng")
+        verbose_name_plural = _("danh sách xã được chọn phấn đấu theo hạng")
+        ordering = ["province__path", "period_start", "tier", "commune__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["commune", "tier", "period_start"], name="ntm_tier_target_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.commune} — {self.get_tier_display()} ({self.period_start}-{self.period_end})"
+
+
+class ContextIndicator(models.Model):
+    """A socio-economic context figure of a unit (e.g. GRDP per capita), dated and cited; `estimated` for an
+    estimate ("ước") (decision record 0128)."""
+
+    unit = models.ForeignKey(
+        UnitVersion, on_delete=models.PROTECT, related_name="ntm_context", verbose_name=_("đơn vị")
+    )
+    code = models.SlugField(_("mã"), max_length=40)
+    label = models.CharField(_("chỉ tiêu"), max_length=255)
+    value = models.DecimalField(_("giá trị"), max_digits=16, decimal_places=4)
+    unit_label = models.CharField(_("đơn vị tính"), max_length=60)
+    year = models.PositiveSmallIntegerField(_("năm số liệu"))
+    estimated = models.BooleanField(_("số ước"), default=False)
+    reported_on = models.DateField(_("ngày công bố"), null=True, blank=True)
+    source = models.TextField(_("nguồn"))
+    unconfirmed = models.BooleanField(_("chưa xác minh"), default=False)
+
+    scope_path = "unit__path"
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("chỉ tiêu bối cảnh kinh tế - xã hội")
+        verbose_name_plural = _("chỉ tiêu bối cảnh kinh tế - xã hội")
+        ordering = ["unit__path", "code", "-year"]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "code", "year"], name="ntm_context_unit_code_year"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit} {self.label} {self.year}"

@@ -23,11 +23,13 @@ from .models import (
     CriteriaSet,
     CriterionResult,
     DigitalInfrastructure,
+    Policy,
     Scheme,
     Status,
     Tier,
 )
 from .periods import set_in_force
+from .programme import INHERIT_POLICY, inherited_recognitions
 from .selectors import communes_in, latest_assessments, predecessor_recognition, tiers_on
 
 DEFAULT_BANDS = {19: "19,15-18,10-14,5-9,0-4", 10: "10,8-9,5-7,0-4"}
@@ -113,13 +115,37 @@ def summary(user: Any, params: ReportParams) -> dict[str, Any]:
     if on >= GROUPS_START:  # QĐ 51/2025: communes the province has not grouped cannot be assessed
         result["communes_without_group"] = n - len(groups_on(ids, on))
     if unit.structure == UnitVersion.Structure.Y2025:
-        pred = predecessor_recognition(ids)
-        result["merged_communes"] = {
-            "all_predecessors_recognised": sum(1 for k, m in pred.values() if m and k == m),
-            "some_predecessors_recognised": sum(1 for k, m in pred.values() if 0 < k < m),
-            "note": _("Xã sau sáp nhập không kế thừa danh hiệu; cần xét công nhận lại."),
-        }
+        result["merged_communes"] = _merged(ids, tiers, result)
     return result
+
+
+def _merged(ids: list[int], tiers: dict[int, str], result: dict[str, Any]) -> dict[str, Any]:
+    """Predecessors' recognitions of 2025 communes; with the inheritance policy on (decision record 0125), the
+    communes whose every predecessor was recognised count as recognised."""
+    pred = predecessor_recognition(ids)
+    own = {c for c, t in tiers.items() if t in RECOGNISED_TIERS}
+    inherited = inherited_recognitions(pred) - own
+    if inherited:
+        result["recognised"] += len(inherited)
+        n = result["communes"]
+        result["recognised_rate"] = _round(Decimal(result["recognised"] * 100) / n, "0.01") if n else 0.0
+    policy = Policy.objects.filter(code=INHERIT_POLICY).first()
+    return {
+        "all_predecessors_recognised": sum(1 for k, m in pred.values() if m and k == m),
+        "some_predecessors_recognised": sum(1 for k, m in pred.values() if 0 < k < m),
+        "inherited": len(inherited),
+        "policy": {
+            "code": INHERIT_POLICY,
+            "inherits": bool(policy and policy.enabled),
+            "citation": policy.citation if policy else "",
+            "unconfirmed": policy.unconfirmed if policy else True,
+        },
+        "note": _(
+            "Xã sau sáp nhập kế thừa danh hiệu khi mọi xã trước sáp nhập đã đạt chuẩn (quy định chưa xác minh)."
+        )
+        if policy and policy.enabled
+        else _("Xã sau sáp nhập không kế thừa danh hiệu; cần xét công nhận lại."),
+    }
 
 
 def _set_and_reason(

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import authoring_views, views
+from . import authoring_views, programme_views, views
 
 app_name = "ntm"
 urlpatterns = [
@@ -37,4 +37,14 @@ urlpatterns = [
         name="provincial_set_action",
     ),
     path("criteria/<int:pk>/export.xlsx", authoring_views.provincial_set_export, name="criteria_set_export"),
+    path("programme/", programme_views.programme_page, name="programme"),
+    path("programme/tier-targets/", programme_views.tier_target_add, name="tier_target_add"),
+    path(
+        "programme/tier-targets/<int:pk>/remove/",
+        programme_views.tier_target_remove,
+        name="tier_target_remove",
+    ),
+    path("programme/context/", programme_views.context_set, name="context_set"),
+    path("programme/targets/<int:pk>/", programme_views.target_set, name="target_set"),
+    path("policies/<int:pk>/", programme_views.policy_set, name="policy_set"),
 ]

@@ -35,7 +35,7 @@ class Dataset:
 def commune_ntm_rows(year: int) -> list[dict[str, Any]]:
     """NTM tier and criteria met of every commune as reported in the year (public decisions, no households)."""
     nation = country()
-    measures = ("ntm.communes", "ntm.assessed", "ntm.tier")
+    measures = ("ntm.communes", "ntm.assessed", "ntm.tier", "ntm.provisional")
     per_unit = per_unit_reported(None, nation, measures, year, UnitVersion.Level.COMMUNE)
     ids = list(per_unit)
     units = {
@@ -66,6 +66,7 @@ def commune_ntm_rows(year: int) -> list[dict[str, Any]]:
                 "tier": best,
                 "tier_label": labels.get(best, ""),
                 "criteria_met": met,
+                "provisional": bool(facts.get("ntm.provisional", year)[0]) if met is not None else None,
             }
         )
     return rows
@@ -90,6 +91,11 @@ DATASETS = {
                 _("Số xã đạt chuẩn nông thôn mới trở lên (quyết định còn hiệu lực 31/12)"),
             ),
             Field("ntm_recognised_rate", "percent", _("Tỷ lệ xã đạt chuẩn (%)")),
+            Field(
+                "ntm_provisional",
+                "int",
+                _("Số xã có kết quả đánh giá tạm tính (tính theo ngưỡng tiêu chí chưa xác minh)"),
+            ),
             Field("households_reviewed", "int", _("Số hộ được rà soát định kỳ trong năm")),
             Field("poor_households", "int", _("Số hộ nghèo (trống nếu dưới 5 hộ)")),
             Field("poverty_rate", "percent", _("Tỷ lệ hộ nghèo (%)")),
@@ -123,6 +129,11 @@ DATASETS = {
             Field("tier", "text", _("Mã hạng cao nhất còn hiệu lực ngày 31/12 (trống: chưa đạt)")),
             Field("tier_label", "text", _("Tên hạng")),
             Field("criteria_met", "int", _("Số tiêu chí đạt theo lần đánh giá gần nhất")),
+            Field(
+                "provisional",
+                "bool",
+                _("Tạm tính: lần đánh giá gần nhất tính theo ngưỡng tiêu chí chưa xác minh"),
+            ),
         ],
         commune_ntm_rows,
     ),

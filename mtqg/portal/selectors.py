@@ -67,6 +67,7 @@ def _breakdowns(facts: Any, year: int) -> dict[str, set[str]]:
 PROVINCE_MEASURES = (
     "ntm.communes",
     "ntm.tier",
+    "ntm.provisional",
     "poverty.poor",
     "poverty.near_poor",
     "finance.plan",
@@ -128,6 +129,7 @@ def province_rows(year: int) -> list[dict[str, Any]]:
             if small(near, households)
             else (panels.num(near), panels.pct(near, households))
         )
+        provisional = facts.get("ntm.provisional", year)[0]  # "tạm tính" (ntm decision record 0113)
         reported = bool(tiers)  # nothing reported is null ("chưa có số liệu"), never 0 (decision 0016)
         rows.append(
             {
@@ -139,6 +141,7 @@ def province_rows(year: int) -> list[dict[str, Any]]:
                 "communes": panels.num(communes),
                 "ntm_recognised": panels.num(recognised) if reported else None,
                 "ntm_recognised_rate": panels.pct(recognised, communes) if reported else None,
+                "ntm_provisional": panels.num(provisional) if reported or provisional else None,
                 "households_reviewed": panels.num(households) if households else None,
                 "poor_households": poor_v,
                 "poverty_rate": poor_rate,
@@ -187,6 +190,7 @@ def public_charts(unit: UnitVersion, year: int) -> dict[str, Any]:
         chart["table"].notes = [*chart["table"].notes, _suppression_note()]
     data["charts"] = charts
     data["figures"] = _suppress_figures(data["figures"], facts, year)
+    data["ntm_provisional"] = panels.num(facts.get("ntm.provisional", year)[0])  # "tạm tính" (ntm 0113)
     return data
 
 

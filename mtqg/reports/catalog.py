@@ -27,6 +27,8 @@ CATALOG: dict[str, str] = {
     "poverty-review-results": "mtqg.survey.reports:review_results",
     "ntm-summary": "mtqg.ntm.reports:summary",
     "ntm-keeping": "mtqg.ntm.reports:keeping",
+    "ntm-district-register": "mtqg.ntm.registers:district_register",
+    "ntm-province-register": "mtqg.ntm.registers:province_register",
     "ntm-white-communes": "mtqg.ntm.reports:white_communes",
     "ntm-digital-gaps": "mtqg.ntm.reports:digital_gaps",
     "supervision-recurring-themes": "mtqg.supervision.reports:recurring_themes",

@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from mtqg.core.formatting import number_vi
 from mtqg.core.tables import Column, Table
 from mtqg.geo.models import UnitVersion
+from mtqg.ntm.programme import context_for
 from mtqg.reports.catalog import get_report
 from mtqg.reports.document import block_as_dict
 from mtqg.reports.params import ReportParams
@@ -201,6 +202,28 @@ class Builder:
         self.blocks.append({"type": "paragraph", "text": text})
 
     # -- sections ------------------------------------------------------------------------------------------------
+    def context(self) -> None:
+        """Socio-economic context figures of the unit (cited, dated; ntm decision record 0128); not counted as
+        programme data."""
+        rows = context_for(self.unit, self.year)
+        if not rows:
+            return
+        parts = [
+            _("%(label)s năm %(y)s%(est)s đạt %(v)s %(u)s (nguồn: %(src)s)")
+            % {
+                "label": r.label,
+                "y": r.year,
+                "est": _(" (ước)") if r.estimated else "",
+                "v": n(r.value, 2),
+                "u": r.unit_label,
+                "src": r.source,
+            }
+            for r in rows
+        ]
+        for r in rows:
+            self.fig(f"context.{r.code}", float(r.value), counts=False)
+        self.p(_("Bối cảnh kinh tế - xã hội: %(items)s.") % {"items": "; ".join(parts)})
+
     def disbursement(self) -> None:
         self.h(_("1. Tình hình giao vốn và giải ngân"), 2)
         data = self.run("disbursement")
@@ -706,6 +729,7 @@ class Builder:
 
     def build(self) -> dict[str, Any]:
         self.h(_("I. KẾT QUẢ THỰC HIỆN CÁC CHƯƠNG TRÌNH MỤC TIÊU QUỐC GIA"))
+        self.context()
         self.disbursement()
         self.ntm()
         self.poverty()

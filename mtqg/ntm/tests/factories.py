@@ -11,7 +11,15 @@ from django.urls import reverse
 from mtqg.geo.models import UnitVersion
 from mtqg.ntm import services
 from mtqg.ntm.loader import load_all
-from mtqg.ntm.models import Assessment, CriteriaSet, Recognition, Scheme, Tier
+from mtqg.ntm.models import (
+    Assessment,
+    ContextIndicator,
+    CriteriaSet,
+    Recognition,
+    Scheme,
+    Tier,
+    TierTarget,
+)
 from mtqg.testing import World
 
 
@@ -88,6 +96,7 @@ def guard_sample(world: World) -> list[str]:
         if marker == "GUARD-ĐB":
             urls.append(reverse("ntm:scorecard", args=[a.pk]))
             urls.append(reverse("ntm:export") + f"?unit={province.pk}")
+            urls.append(reverse("ntm:programme") + f"?unit={province.pk}&year=2020")
             urls.append(reverse("ntm:digital") + f"?unit={province.pk}&year=2023")
             urls.append(f"/api/v1/ntm/assessments/{a.pk}/")
             urls.append(f"/api/v1/ntm/recognitions/{rec.pk}/")
@@ -95,6 +104,18 @@ def guard_sample(world: World) -> list[str]:
             if value is not None:
                 urls.append(reverse("ntm:evidence", args=[value.pk]))
                 urls.append(f"/api/v1/ntm/indicator-values/{value.pk}/")
+        TierTarget.objects.create(  # programme rows (issue 22 part 11)
+            province=province,
+            commune=unit,
+            tier=Tier.MODEL,
+            period_start=2016,
+            period_end=2020,
+            citation=marker,
+            note=marker,
+        )
+        ContextIndicator.objects.create(
+            unit=province, code="grdp", label=marker, value=1, unit_label="x", year=2020, source=marker
+        )
     if not Scheme.objects.exists():
         load_all(force=True)
     return urls
