@@ -52,6 +52,7 @@ class Campaign(models.Model):
     deadline = models.DateField(_("hạn hoàn thành"))
     deadline_source = models.CharField(_("căn cứ hạn"), max_length=200)
     status = models.CharField(_("trạng thái"), max_length=8, choices=Status.choices, default=Status.OPEN)
+    closed_on = models.DateField(_("kết thúc ngày"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -31,7 +31,7 @@ from .models import (
     SurveyResponse,
     VillageMeeting,
 )
-from .services import _save_response
+from .services import _save_response, campaign_close
 
 
 def _user(actor: Any) -> Any:
@@ -240,8 +240,7 @@ def decision_record(
         reviews=len(reviews),
         recorded_by=_user(actor),
     )
-    campaign.status = Campaign.Status.CLOSED
-    campaign.save(update_fields=["status"])
+    campaign_close(actor=actor, campaign=campaign, on=signed_on)
     record_change(actor=actor, obj=decision, action="decided", changes={"reviews": [0, len(reviews)]})
     return decision
 
