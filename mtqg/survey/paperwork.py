@@ -21,6 +21,7 @@ from mtqg.poverty.models import Review
 from mtqg.poverty.services import reviews_retransition
 from mtqg.poverty.tally import tally_refresh
 
+from .certificates import certificates_revoke_on_decision
 from .definitions import standard_of
 from .models import (
     Campaign,
@@ -240,8 +241,14 @@ def decision_record(
         reviews=len(reviews),
         recorded_by=_user(actor),
     )
+    revoked = certificates_revoke_on_decision(actor=actor, decision=decision)
     campaign_close(actor=actor, campaign=campaign, on=signed_on)
-    record_change(actor=actor, obj=decision, action="decided", changes={"reviews": [0, len(reviews)]})
+    record_change(
+        actor=actor,
+        obj=decision,
+        action="decided",
+        changes={"reviews": [0, len(reviews)], "certificates_revoked": [0, revoked]},
+    )
     return decision
 
 
