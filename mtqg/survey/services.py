@@ -282,15 +282,22 @@ def check_members(members: list[dict[str, Any]]) -> list[str]:
     return errors
 
 
-def ensure_not_approved(item: CampaignHousehold) -> None:
-    """After the village meeting passed the results, a result changes only through a complaint's resolution."""
-    meeting = VillageMeeting.objects.filter(
-        campaign_id=item.campaign_id, village_id=item.village_id, passed=True
-    ).first()
-    if meeting is not None:
+def passed_meetings(campaign_ids: set[int]) -> dict[tuple[int, int], date]:
+    """{(campaign, village): date} of the passed village meetings of these campaigns (one query for a batch)."""
+    rows = VillageMeeting.objects.filter(campaign_id__in=campaign_ids, passed=True).order_by("held_on")
+    return {(c, v): d for c, v, d in rows.values_list("campaign_id", "village_id", "held_on")}
+
+
+def ensure_not_approved(item: CampaignHousehold, passed: dict[tuple[int, int], date] | None = None) -> None:
+    """After the village meeting passed the results, a result changes only through a complaint's resolution.
+    `passed`: the batch's passed meetings (passed_meetings), read once instead of per item."""
+    if passed is None:
+        passed = passed_meetings({item.campaign_id})
+    held_on = passed.get((item.campaign_id, item.village_id)) if item.village_id else None
+    if held_on is not None:
         raise ValidationError(
             _("Kết quả của thôn đã được họp dân thông qua ngày %(d)s: chỉ thay đổi qua giải quyết khiếu nại.")
-            % {"d": meeting.held_on.strftime("%d/%m/%Y")}
+            % {"d": held_on.strftime("%d/%m/%Y")}
         )
 
 

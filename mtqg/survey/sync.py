@@ -31,6 +31,7 @@ from .services import (
     closed_message,
     device_register,
     ensure_not_approved,
+    passed_meetings,
     region_of,
     visible_items,
 )
@@ -194,6 +195,7 @@ def sync_batch(*, actor: Any, device_id: str, items: Any) -> dict[str, Any]:
     memo: dict[Any, Any] = {
         ("members", hid): ms for hid, ms in members_of([it.household_id for it in by_id.values()]).items()
     }
+    memo["passed"] = passed_meetings({it.campaign_id for it in by_id.values()})
     for (p, err), raw in zip(parsed, items, strict=True):
         cid = str(p.get("client_id") or (raw.get("client_id", "") if isinstance(raw, dict) else ""))
         if err:
@@ -231,7 +233,7 @@ def _one(
             "message": _("Hộ %(c)s thuộc thôn ngoài phạm vi được giao cho bạn.") % {"c": item.household.code},
         }
     try:
-        ensure_not_approved(item)
+        ensure_not_approved(item, memo["passed"])
         with transaction.atomic():
             if current is not None and current.version > p["base"] and current.answers != p["answers"]:
                 conflict = SyncConflict.objects.create(
