@@ -8,8 +8,12 @@ as the commune officer (full render: scoping, progress per village, first page o
 complete Phiếu A/B from a new device goes through `sync_batch` (every item evaluated by the engine, written with its
 change record and its idempotency row).
 
-Standalone: `.venv/bin/python -m benchmarks.survey_campaign [tiny|small|full]` (needs a migrated database with
-the units loaded).
+Side by side in the same run (decision 0807): the page against the plain queries of what it shows, the sync against
+the naive per-review ORM loop; every sample of a sync is written in a savepoint that is rolled back, so each of the
+≥ 5 alternating samples writes the same 500 forms.
+
+Standalone: `.venv/bin/python -m benchmarks.survey_campaign [tiny|small|full] --json OUT --db sqlite|postgresql`
+(needs a migrated database with the units loaded); `--merge` writes the results file (see main()).
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ import time
 import uuid
 from typing import Any
 
-SIZES = {"tiny": (300, 50), "small": (1_000, 200), "full": (3_000, 500)}
+SIZES = {"tiny": (300, 50), "small": (1_000, 200), "full": (3_000, 500)}  # (listed households, forms synced)
 COMMUNE = "03328"  # a 2025 commune of Điện Biên
 
 
@@ -83,18 +87,62 @@ def _build(n: int) -> tuple[Any, Any, Any, Any]:
     return commune, villages, officer, enumerator
 
 
+def _rolled_back(fn: Any) -> float:
+    """Wall time of `fn` inside a savepoint that is then rolled back: every sample writes the same rows."""
+    from django.db import transaction
+
+    sid = transaction.savepoint()
+    started = time.perf_counter()
+    fn()
+    took = time.perf_counter() - started
+    transaction.savepoint_rollback(sid)
+    return took
+
+
+def _naive_sync(enumerator: Any, batch: list[dict[str, Any]]) -> None:
+    """The baseline: the plain per-review ORM loop — fetch each listed household, evaluate and save its form
+    (members, standard and region read again for every review), its change record and idempotency row."""
+    from django.db import transaction
+
+    from mtqg.survey.models import CampaignHousehold, Device, SyncItem
+    from mtqg.survey.services import _save_response
+
+    device = Device.objects.get_or_create(device_id="bench-naive-0001", defaults={"user": enumerator})[0]
+    for raw in batch:
+        item = CampaignHousehold.objects.select_related(
+            "campaign__form", "campaign__commune", "household"
+        ).get(pk=raw["household"])
+        with transaction.atomic():
+            _save_response(
+                actor=enumerator, item=item, answers=raw["answers"], device=device, entered_at=None
+            )
+            SyncItem.objects.create(client_id=raw["client_id"], device=device, item=item, outcome="saved")
+
+
+def _plain_page(campaign: Any) -> None:
+    """The baseline of the page: the plain queries for what it shows (progress per village by one GROUP BY, the
+    first 100 rows of the list), no scoping, no rendering."""
+    from django.db.models import Count, Q
+
+    from mtqg.survey.models import CampaignHousehold
+
+    rows = CampaignHousehold.objects.filter(campaign=campaign)
+    list(rows.values("village_id").annotate(n=Count("id"), done=Count("id", filter=Q(status="surveyed"))))
+    list(rows.select_related("household", "village").order_by("village__name", "household__code")[:100])
+
+
 def run(scale: str = "full") -> list[dict[str, Any]]:
     from django.db import transaction
     from django.test import Client
 
-    from benchmarks.common import result, timed
+    from benchmarks.common import Timing, paired, result
     from mtqg.survey.definitions import questions, standard_of
     from mtqg.survey.demo import answers_for
     from mtqg.survey.models import CampaignHousehold
     from mtqg.survey.services import campaign_create, campaign_village_assign
     from mtqg.survey.sync import sync_batch
 
-    n, m = SIZES[scale]
+    n, m = SIZES.get(scale, SIZES["full"])  # make bench passes province/national: the target sizes
     out: list[dict[str, Any]] = []
     try:
         with transaction.atomic():
@@ -111,26 +159,51 @@ def run(scale: str = "full") -> list[dict[str, Any]]:
             url = f"/ra-soat/{campaign.pk}/"
             page = client.get(url)
             assert page.status_code == 200 and f"{n:,}".replace(",", ".") in page.content.decode(), "page"
-            t_page = timed(lambda: client.get(url), repeat=3 if scale == "tiny" else 5)
+            t_page, t_plain = paired(lambda: client.get(url), lambda: _plain_page(campaign))
             qs = questions(campaign.form, standard_of(campaign.form))
             items = list(CampaignHousehold.objects.filter(campaign=campaign).order_by("pk")[:m])
-            batch = [
-                {
-                    "client_id": str(uuid.uuid4()),
-                    "household": it.pk,
-                    "base_version": 0,
-                    "answers": answers_for(qs, "poor", k),
-                }
-                for k, it in enumerate(items)
-            ]
-            started = time.perf_counter()
-            body = sync_batch(actor=enumerator, device_id="bench-device-0001", items=batch)
-            t_sync = time.perf_counter() - started
-            assert body["saved"] == m, body["results"][:3]
+
+            def batch() -> list[dict[str, Any]]:  # fresh client ids: each sample is a new batch
+                return [
+                    {
+                        "client_id": str(uuid.uuid4()),
+                        "household": it.pk,
+                        "base_version": 0,
+                        "answers": answers_for(qs, "poor", k),
+                    }
+                    for k, it in enumerate(items)
+                ]
+
+            def ours() -> None:
+                body = sync_batch(actor=enumerator, device_id="bench-device-0001", items=batch())
+                assert body["saved"] == m, body["results"][:3]
+
+            ours_s: list[float] = []
+            naive_s: list[float] = []
+            _rolled_back(ours)  # warm-up of both
+            _rolled_back(lambda: _naive_sync(enumerator, batch()))
+            for _ in range(5):  # alternating, each in a rolled-back savepoint
+                ours_s.append(_rolled_back(ours))
+                naive_s.append(_rolled_back(lambda: _naive_sync(enumerator, batch())))
+            t_sync, t_naive = Timing(ours_s), Timing(naive_s)
             out = [
-                result(f"survey.campaign_page_{n}_households", t_page, "s", target=0.2),
+                result(
+                    f"survey.campaign_page_{n}_households",
+                    t_page,
+                    "s",
+                    target=0.2,
+                    baseline=t_plain,
+                    baseline_name="the plain queries of the page (GROUP BY per village + first 100 rows), no render",
+                ),
                 result(f"survey.campaign_create_{n}_households", t_create, "s"),
-                result(f"survey.sync_{m}_reviews_one_device", t_sync, "s", target=5.0),
+                result(
+                    f"survey.sync_{m}_reviews_one_device",
+                    t_sync,
+                    "s",
+                    target=5.0,
+                    baseline=t_naive,
+                    baseline_name="naive per-review ORM loop (get, evaluate, save, change record, idempotency row)",
+                ),
             ]
             raise _Rollback
     except _Rollback:
@@ -138,13 +211,84 @@ def run(scale: str = "full") -> list[dict[str, Any]]:
     return out
 
 
+def _report(rows_by_db: dict[str, list[dict[str, Any]]], note: str) -> dict[str, Any]:
+    """A results file in the shape of benchmarks/run.py's (rendered by benchmarks/render.py)."""
+    import datetime as dt
+    import os
+    import sys
+
+    from benchmarks.run import METHOD, _loadavg
+
+    results = [{**r, "db": db} for db, rows in rows_by_db.items() for r in rows]
+    sqlite = {r["name"]: r for r in rows_by_db.get("sqlite", [])}
+    for r in results:
+        other = sqlite.get(r["name"])
+        if r["db"] == "postgresql" and other and r.get("value") and other.get("value"):
+            r["sqlite_over_postgresql"] = round(other["value"] / r["value"], 2)
+    return {
+        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "scale": "province",
+        "host": f"{os.cpu_count()} CPU, Python {sys.version.split()[0]}",
+        "load_average_start": "see each row",
+        "load_average_end": _loadavg(),
+        "method": METHOD,
+        "note": note,
+        "command": " ".join(sys.argv),
+        "results": results,
+    }
+
+
+def main(argv: list[str]) -> None:
+    """`python -m benchmarks.survey_campaign [tiny|small|full] [--json OUT --db sqlite|postgresql]` runs on the
+    current database (migrated, units loaded); `--merge SQLITE.json PG.json --label L --note N` writes
+    benchmarks/results/<date>-province-<label>.json/.md from two such runs."""
+    import argparse
+    import datetime as dt
+    import json
+    from pathlib import Path
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("scale", nargs="?", default="full")
+    parser.add_argument("--json")
+    parser.add_argument("--db", default="sqlite")
+    parser.add_argument("--merge", nargs=2)
+    parser.add_argument("--label", default="survey")
+    parser.add_argument("--note", default="")
+    args = parser.parse_args(argv)
+    if args.merge:
+        from benchmarks.render import header, table
+
+        rows = {
+            db: json.loads(Path(f).read_text())
+            for db, f in zip(("sqlite", "postgresql"), args.merge, strict=True)
+        }
+        report = _report(rows, args.note)
+        results = Path(__file__).parent / "results"
+        stem = f"{dt.datetime.now(dt.UTC).strftime('%Y-%m-%d')}-province-{args.label}"
+        path = results / f"{stem}.json"
+        path.write_text(json.dumps(report, indent=2, ensure_ascii=False, default=str) + "\n")
+        (results / f"{stem}.md").write_text("# Benchmarks\n\n" + header(report, path) + table(report))
+        print(table(report))
+        return
+    import django
+
+    django.setup()
+    from benchmarks.run import _db_settings, _loadavg
+
+    before = _loadavg()
+    rows = run(args.scale)
+    for row in rows:
+        row["load_average"] = [before, _loadavg()]
+        print(
+            row["name"], row["value"], row.get("min"), row.get("max"), row.get("baseline"), row.get("ratio")
+        )
+    if args.json:
+        Path(args.json).write_text(json.dumps(_db_settings() + rows, default=str))
+
+
 if __name__ == "__main__":
     import os
     import sys
 
-    import django
-
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mtqg.settings")
-    django.setup()
-    for row in run(sys.argv[1] if len(sys.argv) > 1 else "full"):
-        print(row)
+    main(sys.argv[1:])

@@ -16,7 +16,8 @@ pytestmark = pytest.mark.browser
 SHOTS = Path(__file__).resolve().parents[2] / "test-results"
 
 
-def _fill(page: Any, household_id: int, deprived: int) -> None:
+def _fill(page: Any, household_id: int, deprived: int, override: dict[str, str] | None = None) -> None:
+    """Answer the form; `override`: B2 codes answered "no" against the member data, with the note typed."""
     page.click(f"#field-list button[data-household='{household_id}']")
     page.wait_for_selector("#field-survey")
     form = page.evaluate(
@@ -32,6 +33,12 @@ def _fill(page: Any, household_id: int, deprived: int) -> None:
         else:
             page.select_option(f"#field-survey select[name={q['id']}]", q["options"][-1]["value"])
     for i, q in enumerate(form["b2"]):
+        if override is not None and q["code"] in override:
+            page.check(f"#field-survey input[name={q['id']}][value=no]")
+            note = f"#field-survey input[data-note={q['code']}]"
+            assert page.is_visible(note)  # shown only when the answer differs from the member data
+            page.fill(note, override[q["code"]])
+            continue
         page.check(f"#field-survey input[name={q['id']}][value={'yes' if i < deprived else 'no'}]")
     assert "Phân loại (tạm tính)" in page.inner_text("#field-result")
     page.click("#field-survey button[type=submit]")
@@ -56,8 +63,9 @@ def test_fill_two_households_offline_reload_and_sync(browser_context: Any, live_
     )
     page.click("#field-download")
     page.wait_for_selector("#field-list .hh")
-    ids = page.evaluate("JSON.parse(localStorage.getItem('mtqg.field.data')).households.map(h => h.id)")
-    assert len(ids) == 6  # the enumerator's two villages, three households each
+    households = page.evaluate("JSON.parse(localStorage.getItem('mtqg.field.data')).households")
+    assert len(households) == 6  # the enumerator's two villages, three households each
+    ids = [h["id"] for h in households if not h["derived"]]  # Bản Co Thón: no members in the register
     try:
         browser_context.set_offline(True)
         assert page.evaluate("fetch('/healthz').then(() => 'online', () => 'offline')") == "offline"
@@ -79,4 +87,69 @@ def test_fill_two_households_offline_reload_and_sync(browser_context: Any, live_
     assert saved[ids[0]]["answers"]["b2_viec_lam"] is True
     assert page.evaluate("JSON.parse(localStorage.getItem('mtqg.field.queue')).length") == 0
     assert outside == []
+    page.close()
+
+
+def _login_and_download(page: Any, live_url: str) -> list[dict[str, Any]]:
+    page.goto(live_url + "/accounts/login/")
+    page.fill("#id_username", "dieutravien")
+    page.fill("#id_password", DEMO_PASSWORD)
+    page.click("button[type=submit]")
+    page.goto(live_url + "/ra-soat/app/")
+    page.wait_for_selector("#field-app[data-ready='1']", timeout=20_000)
+    page.click("#field-download")
+    page.wait_for_selector("#field-messages >> text=Đã tải 6 hộ")  # not the list kept from an earlier test
+    return list(page.evaluate("JSON.parse(localStorage.getItem('mtqg.field.data')).households"))
+
+
+def test_override_of_member_data_offline_needs_a_note_to_sync(browser_context: Any, live_url: str) -> None:
+    """Bản Khá's heads have no health insurance in the register: answering "not deprived" offline shows a note box;
+    with the note the form syncs, without it the server refuses that form (Vietnamese message), the rest of the
+    batch is saved and the refused form stays on the device until the note is added."""
+    page = browser_context.new_page()
+    page.set_viewport_size({"width": 360, "height": 740})
+    households = _login_and_download(page, live_url)
+    kha = [h for h in households if h["derived"].get("bhyt", {}).get("deprived")]
+    assert len(kha) == 3
+    assert "Không có BHYT" in kha[0]["derived"]["bhyt"]["reason"]
+    noted, unnoted = kha[0]["id"], kha[1]["id"]
+    try:
+        browser_context.set_offline(True)
+        page.click(f"#field-list button[data-household='{noted}']")
+        page.wait_for_selector("#field-survey [data-derived=bhyt]")
+        assert "Theo dữ liệu thành viên: Thiếu hụt" in page.inner_text("#field-survey [data-derived=bhyt]")
+        assert not page.is_visible("#field-survey input[data-note=bhyt]")  # agrees with the members: no note
+        page.click("#field-survey button[type=button]")  # back to the list
+        _fill(page, noted, deprived=0, override={"bhyt": "Hộ vừa được cấp thẻ BHYT tháng 10/2025"})
+        _fill(page, unnoted, deprived=0, override={"bhyt": ""})
+        assert "cần ghi chú lý do điều chỉnh" in page.inner_text("#field-messages")
+        assert "cần ghi chú điều chỉnh" in page.inner_text(
+            f"#field-list .hh:has(button[data-household='{unnoted}'])"
+        )
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    finally:
+        browser_context.set_offline(False)
+    page.click("#field-sync")
+    page.wait_for_selector("text=Đã đồng bộ 1 phiếu")
+    message = page.inner_text("#field-messages")
+    assert "Bảo hiểm y tế: trả lời khác dữ liệu thành viên" in message
+    assert "cần ghi chú lý do điều chỉnh" in message
+    queue = page.evaluate("JSON.parse(localStorage.getItem('mtqg.field.queue'))")
+    assert [q["household"] for q in queue] == [unnoted]  # kept on the device, answers intact
+    assert queue[0]["answers"]["b2_bhyt"] is False
+    page.screenshot(path=str(SHOTS / "survey-override-360.png"), full_page=True)
+    # add the note on the device and sync again
+    page.click(f"#field-list button[data-household='{unnoted}']")
+    page.wait_for_selector("#field-survey input[data-note=bhyt]")
+    assert page.is_visible("#field-survey input[data-note=bhyt]")
+    page.fill("#field-survey input[data-note=bhyt]", "Thẻ BHYT hộ nghèo cấp lại")
+    page.click("#field-survey button[type=submit]")
+    page.wait_for_selector("#field-list .hh")
+    page.click("#field-sync")
+    page.wait_for_selector("text=Đã đồng bộ 1 phiếu.")
+    assert page.evaluate("JSON.parse(localStorage.getItem('mtqg.field.queue')).length") == 0
+    server = page.evaluate("fetch('/api/v1/survey/download/').then(r => r.json())")
+    notes = {h["id"]: h["notes"] for h in server["households"]}
+    assert notes[noted] == {"bhyt": "Hộ vừa được cấp thẻ BHYT tháng 10/2025"}
+    assert notes[unnoted] == {"bhyt": "Thẻ BHYT hộ nghèo cấp lại"}
     page.close()

@@ -63,6 +63,7 @@ PK_MODELS = {
     "ra-soat/": "survey.Campaign",
     "ra-soat/ho/": "survey.CampaignHousehold",
     "ra-soat/xung-dot/": "survey.SyncConflict",
+    "ra-soat/giay-chung-nhan/": "survey.Certificate",
 }
 API_MODELS = {
     "geo/units": "geo.UnitVersion",

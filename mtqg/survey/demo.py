@@ -19,7 +19,7 @@ from mtqg.accounts.models import User
 from mtqg.core.text import fold
 from mtqg.geo.models import UnitVersion
 from mtqg.geo.services import unit_create
-from mtqg.poverty.models import Household, Review
+from mtqg.poverty.models import Household, Member, Review
 from mtqg.poverty.standards import classify, load_standards, standard_for
 from mtqg.workflow.calendar import load_calendars
 
@@ -104,6 +104,21 @@ def _small_register(commune: UnitVersion, villages: list[UnitVersion]) -> None:
                 head_search=fold(head),
                 ethnicity="Thái",
             )
+            if (
+                v == 0
+            ):  # Bản Khá: members in the register, so B2 health insurance is derived (head without BHYT)
+                for name, born, insured in (
+                    (head, date(1975, 3, 1), False),
+                    (f"Quàng Thị {i + 1}", date(1978, 6, 1), True),
+                ):
+                    Member.objects.create(
+                        household=hh,
+                        full_name=name,
+                        search_name=fold(name),
+                        birth_date=born,
+                        relation="Chủ hộ" if name == head else "Vợ",
+                        health_insurance=insured,
+                    )
             result = classify(year=YEAR - 1, area="rural", income=1_200_000, deprivations=3 - i % 2)
             Review.objects.create(
                 household=hh,

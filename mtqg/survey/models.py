@@ -52,6 +52,7 @@ class Campaign(models.Model):
     deadline = models.DateField(_("hạn hoàn thành"))
     deadline_source = models.CharField(_("căn cứ hạn"), max_length=200)
     status = models.CharField(_("trạng thái"), max_length=8, choices=Status.choices, default=Status.OPEN)
+    closed_on = models.DateField(_("kết thúc ngày"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -359,3 +360,57 @@ class CommuneDecision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number} ({self.signed_on})"
+
+
+class Certificate(models.Model):
+    """A Giấy chứng nhận hộ nghèo, hộ cận nghèo (QĐ 24/2021 step 7, Mẫu số 03) as a register entry: number,
+    issue date, issuing body, household, class and the year it certifies; revoked (with who, when, why) when a
+    later decision takes the household out of that class, or by an officer."""
+
+    class Status(models.TextChoices):
+        VALID = "valid", _("Còn hiệu lực")
+        REVOKED = "revoked", _("Đã thu hồi")
+
+    household = models.ForeignKey(
+        "poverty.Household", on_delete=models.CASCADE, related_name="+", verbose_name=_("hộ")
+    )
+    campaign = models.ForeignKey(
+        Campaign, null=True, blank=True, on_delete=models.SET_NULL, related_name="certificates"
+    )
+    commune = models.ForeignKey(UnitVersion, on_delete=models.PROTECT, related_name="+", verbose_name=_("xã"))
+    number = models.CharField(_("số giấy chứng nhận"), max_length=60)
+    issued_on = models.DateField(_("ngày cấp"))
+    issuer = models.CharField(_("cơ quan cấp"), max_length=255)
+    signer = models.CharField(_("người ký"), max_length=120, blank=True)
+    decision = models.CharField(_("theo quyết định"), max_length=160, blank=True)
+    poverty_class = models.CharField(_("loại hộ"), max_length=10)
+    year = models.PositiveSmallIntegerField(_("năm có giá trị"))
+    status = models.CharField(_("tình trạng"), max_length=8, choices=Status.choices, default=Status.VALID)
+    revoked_on = models.DateField(_("ngày thu hồi"), null=True, blank=True)
+    revoked_reason = models.TextField(_("lý do thu hồi"), blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    issued_at = models.DateTimeField(_("ghi lúc"), auto_now_add=True)
+
+    scope_path = "commune__path"
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("giấy chứng nhận hộ nghèo, cận nghèo")
+        verbose_name_plural = _("giấy chứng nhận hộ nghèo, cận nghèo")
+        ordering = ["-year", "commune_id", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["commune", "year", "number"], name="certificate_number_unique"),
+            models.UniqueConstraint(
+                fields=["household", "year"],
+                condition=models.Q(status="valid"),
+                name="certificate_one_valid_per_year",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} ({self.year})"

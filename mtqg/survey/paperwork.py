@@ -21,6 +21,7 @@ from mtqg.poverty.models import Review
 from mtqg.poverty.services import reviews_retransition
 from mtqg.poverty.tally import tally_refresh
 
+from .certificates import certificates_revoke_on_decision
 from .definitions import standard_of
 from .models import (
     Campaign,
@@ -31,7 +32,7 @@ from .models import (
     SurveyResponse,
     VillageMeeting,
 )
-from .services import _save_response
+from .services import _save_response, campaign_close
 
 
 def _user(actor: Any) -> Any:
@@ -240,9 +241,14 @@ def decision_record(
         reviews=len(reviews),
         recorded_by=_user(actor),
     )
-    campaign.status = Campaign.Status.CLOSED
-    campaign.save(update_fields=["status"])
-    record_change(actor=actor, obj=decision, action="decided", changes={"reviews": [0, len(reviews)]})
+    revoked = certificates_revoke_on_decision(actor=actor, decision=decision)
+    campaign_close(actor=actor, campaign=campaign, on=signed_on)
+    record_change(
+        actor=actor,
+        obj=decision,
+        action="decided",
+        changes={"reviews": [0, len(reviews)], "certificates_revoked": [0, revoked]},
+    )
     return decision
 
 

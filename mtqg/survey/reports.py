@@ -15,7 +15,7 @@ from mtqg.core.formatting import date_vi
 from mtqg.poverty.models import Member
 from mtqg.reports.params import ReportParams
 
-from .models import Campaign, CampaignHousehold, SurveyResponse
+from .models import Campaign, CampaignHousehold, Certificate, SurveyResponse
 
 CLASS_LABELS = {
     "poor": "Hộ nghèo",
@@ -135,21 +135,10 @@ def review_results(user: Any, params: ReportParams) -> dict[str, Any]:
     }
 
 
-def certificate(item: CampaignHousehold) -> dict[str, Any]:
-    """Giấy chứng nhận hộ nghèo, hộ cận nghèo (QĐ 24/2021 Mẫu số 03; content as in poverty-standards.md §3 [P39]):
-    only after the commune decision, for a household recognised poor or near-poor. Personal data in clear: the
-    caller checks the user's data-entry scope."""
-
-    campaign = item.campaign
-    decision = getattr(campaign, "decision", None)
-    response = SurveyResponse.objects.filter(item=item).first()
-    if decision is None or response is None or response.poverty_class not in ("poor", "near_poor"):
-        raise ValidationError(
-            _("Chỉ cấp giấy chứng nhận cho hộ nghèo, hộ cận nghèo sau quyết định công nhận.")
-        )
-    hh = item.household
-    head = Member.objects.filter(household=hh, full_name=hh.head_name).first()
-    members = [
+def certificate_members(cert: Certificate) -> list[dict[str, Any]]:
+    """The member table of Mẫu số 03: name, ethnicity, relation, year of birth in the male or female column."""
+    hh = cert.household
+    return [
         {
             "stt": n,
             "ho_ten": m.full_name,
@@ -161,16 +150,30 @@ def certificate(item: CampaignHousehold) -> dict[str, Any]:
         }
         for n, m in enumerate(Member.objects.filter(household=hh).order_by("id"), start=1)
     ]
-    commune = campaign.commune.name
-    kind = CLASS_LABELS[response.poverty_class].upper()
+
+
+def certificate(cert: Certificate) -> dict[str, Any]:
+    """Giấy chứng nhận hộ nghèo, hộ cận nghèo (QĐ 24/2021 Mẫu số 03; content as in poverty-standards.md §3 [P39])
+    of a registered certificate. Personal data in clear: the caller checks the user's data-entry scope."""
+    if cert.status != Certificate.Status.VALID:
+        raise ValidationError(
+            _("Giấy chứng nhận %(n)s đã thu hồi ngày %(d)s: %(r)s.")
+            % {"n": cert.number, "d": date_vi(cert.revoked_on), "r": cert.revoked_reason}
+        )
+    hh = cert.household
+    head = Member.objects.filter(household=hh, full_name=hh.head_name).first()
+    members = certificate_members(cert)
+    commune = cert.commune.name
+    label = CLASS_LABELS[cert.poverty_class]
+    village = hh.village.name if hh.village else ""
     return {
         "document": {
-            "issuer_lines": [f"UBND {commune.upper()}"],
-            "number": f"Số: {item.pk}/GCN-HN.HCN",
-            "place_date": f"{commune}, ngày {date_vi(decision.signed_on)}",
+            "issuer_lines": [cert.issuer.upper()],
+            "number": f"Số: {cert.number}",
+            "place_date": f"{commune}, ngày {date_vi(cert.issued_on)}",
             "kind": "GIẤY CHỨNG NHẬN",
-            "title": f"{kind} NĂM {campaign.year}",
-            "subtitle": f"Theo Quyết định số {decision.number} ngày {date_vi(decision.signed_on)}",
+            "title": f"{label.upper()} NĂM {cert.year}",
+            "subtitle": f"Theo {cert.decision}" if cert.decision else "",
         },
         "blocks": [
             {"type": "paragraph", "text": f"Chứng nhận hộ gia đình ông/bà: {hh.head_name}"},
@@ -178,12 +181,9 @@ def certificate(item: CampaignHousehold) -> dict[str, Any]:
             {"type": "paragraph", "text": f"Số định danh cá nhân: {(head.id_number if head else '') or '—'}"},
             {
                 "type": "paragraph",
-                "text": f"Nơi thường trú: {hh.address or (item.village.name if item.village else '')}, {commune}",
+                "text": f"Nơi thường trú: {hh.address or village}, {commune}",
             },
-            {
-                "type": "paragraph",
-                "text": f"Là {CLASS_LABELS[response.poverty_class].lower()} năm {campaign.year}.",
-            },
+            {"type": "paragraph", "text": f"Là {label.lower()} năm {cert.year}."},
             {
                 "type": "table",
                 "title": "Thành viên hộ gia đình",
@@ -201,6 +201,6 @@ def certificate(item: CampaignHousehold) -> dict[str, Any]:
                 ],
                 "rows": members,
             },
-            {"type": "paragraph", "text": f"CHỦ TỊCH UBND {commune.upper()} — {decision.signer}"},
+            {"type": "paragraph", "text": f"CHỦ TỊCH UBND {commune.upper()} — {cert.signer}"},
         ],
     }

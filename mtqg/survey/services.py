@@ -141,6 +141,8 @@ def campaign_village_assign(
     (role điều tra viên, on the village, for the campaign period): the one scoping mechanism does the rest."""
 
     ensure_can_edit(actor, campaign.commune.path)
+    if campaign.status != Campaign.Status.OPEN:
+        raise ValidationError(closed_message(campaign))
     cv = CampaignVillage.objects.select_for_update().filter(campaign=campaign, village=village).first()
     if cv is None:
         raise ValidationError({"village": _("Thôn không có trong đợt rà soát.")})
@@ -162,6 +164,80 @@ def campaign_village_assign(
         actor=actor, obj=cv, action="assigned", changes={"enumerator": [str(old or ""), str(enumerator)]}
     )
     return cv
+
+
+def closed_message(campaign: Campaign) -> str:
+    """Why a closed campaign takes no more forms (said to the field app and on the campaign page)."""
+    decision = getattr(campaign, "decision", None) if campaign.pk else None
+    text = _("Đợt rà soát năm %(y)s của %(c)s đã kết thúc") % {"y": campaign.year, "c": campaign.commune.name}
+    if decision is not None:
+        text += _(" (quyết định công nhận số %(n)s ngày %(d)s)") % {
+            "n": decision.number,
+            "d": decision.signed_on.strftime("%d/%m/%Y"),
+        }
+    elif campaign.closed_on:
+        text += _(" ngày %(d)s") % {"d": campaign.closed_on.strftime("%d/%m/%Y")}
+    return text + _(
+        ": không nhận thêm phiếu. Phiếu chưa gửi vẫn được giữ trên máy; thay đổi sau quyết định thực hiện qua rà"
+        " soát thường xuyên tại xã."
+    )
+
+
+@transaction.atomic
+def campaign_close(*, actor: Any, campaign: Campaign, on: date) -> int:
+    """Close a campaign on `on` (called inside the commune decision's transaction): every enumerator assignment
+    on its villages ends that day (valid_to = `on`), unless another open campaign still uses the village, each
+    with a change record. Returns the number of assignments ended."""
+    ensure_can_edit(actor, campaign.commune.path)
+    villages = list(CampaignVillage.objects.filter(campaign=campaign).values_list("village_id", flat=True))
+    still_open = set(
+        CampaignVillage.objects.filter(village_id__in=villages, campaign__status=Campaign.Status.OPEN)
+        .exclude(campaign=campaign)
+        .values_list("village_id", flat=True)
+    )
+    ended = 0
+    open_assignments = Assignment.objects.filter(
+        role=Assignment.Role.ENUMERATOR, unit_id__in=set(villages) - still_open
+    ).filter(Q(valid_to__isnull=True) | Q(valid_to__gt=on))
+    for a in open_assignments.select_related("user", "unit"):
+        end = max(on, a.valid_from) if a.valid_from else on
+        before = a.valid_to
+        a.valid_to = end
+        a.save(update_fields=["valid_to"])
+        record_change(
+            actor=actor,
+            obj=a,
+            action="ended",
+            changes={"valid_to": [before, end]},
+            reason=_("Kết thúc đợt rà soát %(c)s") % {"c": campaign},
+            unit_path=a.unit.path,
+        )
+        ended += 1
+    campaign.status, campaign.closed_on = Campaign.Status.CLOSED, on
+    campaign.save(update_fields=["status", "closed_on"])
+    record_change(
+        actor=actor,
+        obj=campaign,
+        action="closed",
+        changes={"status": [Campaign.Status.OPEN, Campaign.Status.CLOSED], "assignments_ended": [0, ended]},
+    )
+    return ended
+
+
+def campaign_reopen(*, actor: Any, campaign: Campaign) -> None:
+    """Reopening is refused: the decision wrote the year's reviews, which change only by a new decision (regular
+    review); the message says so."""
+    ensure_can_edit(actor, campaign.commune.path)
+    if campaign.status == Campaign.Status.OPEN:
+        raise ValidationError(_("Đợt rà soát đang mở."))
+    raise ValidationError(
+        _(
+            "Không mở lại được đợt rà soát đã có quyết định công nhận: danh sách hộ nghèo, cận nghèo năm %(y)s đã"
+            " ghi vào sổ. Hộ có thay đổi được rà soát thường xuyên và công nhận bằng quyết định mới; điều tra viên"
+            " cần được giao lại thôn trong đợt rà soát sau."
+        )
+        % {"y": campaign.year}
+    )
 
 
 PARENT_OF_HEAD = {"bố", "mẹ", "cha"}
@@ -208,16 +284,22 @@ def check_members(members: list[dict[str, Any]]) -> list[str]:
     return errors
 
 
-def ensure_not_approved(item: CampaignHousehold) -> None:
-    """After the village meeting passed the results, a result changes only through a complaint's resolution."""
+def passed_meetings(campaign_ids: set[int]) -> dict[tuple[int, int], date]:
+    """{(campaign, village): date} of the passed village meetings of these campaigns (one query for a batch)."""
+    rows = VillageMeeting.objects.filter(campaign_id__in=campaign_ids, passed=True).order_by("held_on")
+    return {(c, v): d for c, v, d in rows.values_list("campaign_id", "village_id", "held_on")}
 
-    meeting = VillageMeeting.objects.filter(
-        campaign_id=item.campaign_id, village_id=item.village_id, passed=True
-    ).first()
-    if meeting is not None:
+
+def ensure_not_approved(item: CampaignHousehold, passed: dict[tuple[int, int], date] | None = None) -> None:
+    """After the village meeting passed the results, a result changes only through a complaint's resolution.
+    `passed`: the batch's passed meetings (passed_meetings), read once instead of per item."""
+    if passed is None:
+        passed = passed_meetings({item.campaign_id})
+    held_on = passed.get((item.campaign_id, item.village_id)) if item.village_id else None
+    if held_on is not None:
         raise ValidationError(
             _("Kết quả của thôn đã được họp dân thông qua ngày %(d)s: chỉ thay đổi qua giải quyết khiếu nại.")
-            % {"d": meeting.held_on.strftime("%d/%m/%Y")}
+            % {"d": held_on.strftime("%d/%m/%Y")}
         )
 
 
@@ -322,7 +404,7 @@ def _save_response(
         response = SurveyResponse(item=item, form=item.campaign.form, version=0)
     response.area = item.household.area
     response.answers = answers
-    response.overrides = overrides
+    response.overrides = _stamped(overrides, response.overrides or {}, actor, device, entered_at)
     if members is not None:
         response.members = members
     response.excluded_by_a = result.excluded_by_a
@@ -351,6 +433,24 @@ def _save_response(
         reason=_("thiết bị %(d)s") % {"d": device} if device else "",
     )
     return response
+
+
+def _stamped(
+    overrides: dict[str, Any], previous: dict[str, Any], actor: Any, device: Device | None, entered_at: Any
+) -> dict[str, Any]:
+    """Each override with who made it and when (kept from the previous version when answer and note are
+    unchanged, so a later office save does not take over the enumerator's override)."""
+    stamp = {
+        "by": getattr(actor, "username", "") or "",
+        "at": (entered_at or timezone.now()).isoformat(),
+        "device": str(device) if device else "",
+    }
+    out = {}
+    for code, o in overrides.items():
+        old = previous.get(code) or {}
+        same = old.get("answer") == o["answer"] and old.get("note") == o["note"] and old.get("by")
+        out[code] = o | ({k: old.get(k, "") for k in stamp} if same else stamp)
+    return out
 
 
 SAVED_FIELDS = [
@@ -398,12 +498,14 @@ def response_save(
     """Save the survey of a listed household from the office form. `expected_version` is the version the form
     was opened on: a stale save is refused (the other save is not reverted)."""
     ensure_can_edit(actor, item.path)
-    ensure_not_approved(item)
     item = (
         CampaignHousehold.objects.select_for_update()
         .select_related("campaign__form", "campaign__commune", "household")
         .get(pk=item.pk)
     )
+    if item.campaign.status != Campaign.Status.OPEN:
+        raise ValidationError(closed_message(item.campaign))
+    ensure_not_approved(item)
     current = SurveyResponse.objects.filter(item=item).values_list("version", flat=True).first() or 0
     if current != expected_version:
         raise ValidationError(

@@ -23,12 +23,15 @@ from mtqg.core.scoping import edit_prefixes, ensure_can_edit, path_editable
 from mtqg.poverty.models import Member
 
 from .definitions import questions, standard_of
+from .derive import derive
 from .models import Campaign, CampaignHousehold, Device, SurveyResponse, SyncConflict, SyncItem
 from .services import (
     MEMBER_FIELDS,
     _save_response,
+    closed_message,
     device_register,
     ensure_not_approved,
+    passed_meetings,
     region_of,
     visible_items,
 )
@@ -38,16 +41,19 @@ MAX_BATCH = 1000
 
 def download(user: Any) -> dict[str, Any]:
     """What the field app stores offline: the user's open campaign items (their villages) and the forms."""
-    items = (
+    items = list(
         visible_items(user)
         .select_related("household", "village", "campaign__form", "campaign__commune")
         .order_by("village__name", "household__code")
     )
-    versions = dict(SurveyResponse.objects.filter(item__in=items).values_list("item_id", "version"))
-    answers = dict(SurveyResponse.objects.filter(item__in=items).values_list("item_id", "answers"))
+    saved = SurveyResponse.objects.filter(item__in=items)
+    versions = dict(saved.values_list("item_id", "version"))
+    answers = dict(saved.values_list("item_id", "answers"))
+    overrides = dict(saved.values_list("item_id", "overrides"))
     forms: dict[str, Any] = {}
     regions: dict[int, str] = {}
     out = []
+    members = members_of([it.household_id for it in items])
     for it in items:
         if it.campaign_id not in regions:
             regions[it.campaign_id] = region_of(it.campaign.commune, it.campaign.year)
@@ -85,9 +91,40 @@ def download(user: Any) -> dict[str, Any]:
                 "previous_class": it.previous_class,
                 "version": versions.get(it.pk, 0),
                 "answers": answers.get(it.pk, {}),
+                # B2 answers the register's members give, with the reason (an answer against one needs a note)
+                "derived": {
+                    code: {"deprived": deprived, "reason": reason}
+                    for code, (deprived, reason) in derive(
+                        form.definition.get("derive", {}), members[it.household_id], it.campaign.starts_on
+                    ).items()
+                },
+                "notes": {c: o.get("note", "") for c, o in overrides.get(it.pk, {}).items()},
             }
         )
     return {"households": out, "forms": forms, "at": timezone.now().isoformat()}
+
+
+def members_of(household_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+    """The register's members of these households (one query), as derive() reads them."""
+    out: dict[int, list[dict[str, Any]]] = {hid: [] for hid in household_ids}
+    for m in Member.objects.filter(household_id__in=household_ids).values("household_id", *MEMBER_FIELDS):
+        out[m.pop("household_id")].append(m)
+    return out
+
+
+def _closed_reason(actor: Any, items: Any) -> str:
+    """An enumerator whose assignments ended with the campaign has no entry scope left: say the campaign
+    closed rather than a bare "no permission" (only for campaigns the user was assigned to)."""
+    ids = [i.get("household") for i in items if isinstance(i, dict)] if isinstance(items, list) else []
+    ids = [i for i in ids if isinstance(i, int)]
+    campaign = (
+        Campaign.objects.filter(
+            households__pk__in=ids, status=Campaign.Status.CLOSED, villages__enumerator=actor
+        )
+        .select_related("commune")
+        .first()
+    )
+    return closed_message(campaign) if campaign else ""
 
 
 def _parse(raw: Any) -> tuple[dict[str, Any], str]:
@@ -125,7 +162,7 @@ def sync_batch(*, actor: Any, device_id: str, items: Any) -> dict[str, Any]:
     """Save a device's batch; returns {"results": [{client_id, status, message, version?}], "saved": n}.
     Raises PermissionDenied (whole batch, nothing written) for a revoked device."""
     if not edit_prefixes(actor):  # view-only users register no device and write nothing
-        raise PermissionDenied(_("Bạn không có quyền nhập liệu."))
+        raise PermissionDenied(_closed_reason(actor, items) or _("Bạn không có quyền nhập liệu."))
     if not isinstance(items, list) or len(items) > MAX_BATCH:
         raise ValidationError(_("Lô đồng bộ phải là danh sách tối đa %(n)s mục.") % {"n": MAX_BATCH})
     device = Device.objects.filter(device_id=device_id).first() or device_register(
@@ -154,16 +191,11 @@ def sync_batch(*, actor: Any, device_id: str, items: Any) -> dict[str, Any]:
     }
     responses = {r.item_id: r for r in SurveyResponse.objects.filter(item_id__in=list(by_id))}
     results, saved = [], 0
-    memo: dict[
-        Any, Any
-    ] = {}  # per campaign: (standard, region); per ("members", household): register members
-
-    for hid in {it.household_id for it in by_id.values()}:
-        memo[("members", hid)] = []
-    for m in Member.objects.filter(household_id__in=[it.household_id for it in by_id.values()]).values(
-        "household_id", *MEMBER_FIELDS
-    ):
-        memo[("members", m.pop("household_id"))].append(m)
+    # per campaign: (standard, region); per ("members", household): register members
+    memo: dict[Any, Any] = {
+        ("members", hid): ms for hid, ms in members_of([it.household_id for it in by_id.values()]).items()
+    }
+    memo["passed"] = passed_meetings({it.campaign_id for it in by_id.values()})
     for (p, err), raw in zip(parsed, items, strict=True):
         cid = str(p.get("client_id") or (raw.get("client_id", "") if isinstance(raw, dict) else ""))
         if err:
@@ -191,15 +223,17 @@ def _one(
 ) -> dict[str, Any]:
     """One item in its own savepoint. `current` was read with the batch; the write is version-guarded, so an
     office save in between makes the item fail cleanly (reported, kept on the device) instead of reverting it."""
-    if item is None or item.campaign.status != Campaign.Status.OPEN:
+    if item is None:
         return {"status": "error", "message": _("Hộ không có trong đợt rà soát đang mở.")}
+    if item.campaign.status != Campaign.Status.OPEN:
+        return {"status": "error", "message": f"{item.household.code}: {closed_message(item.campaign)}"}
     if not path_editable(actor, item.path):
         return {
             "status": "error",
             "message": _("Hộ %(c)s thuộc thôn ngoài phạm vi được giao cho bạn.") % {"c": item.household.code},
         }
     try:
-        ensure_not_approved(item)
+        ensure_not_approved(item, memo["passed"])
         with transaction.atomic():
             if current is not None and current.version > p["base"] and current.answers != p["answers"]:
                 conflict = SyncConflict.objects.create(

@@ -21,14 +21,15 @@ from mtqg.accounts.models import Assignment, User
 from mtqg.core.scoping import get_visible_or_404, path_editable
 from mtqg.core.service_errors import error_text
 from mtqg.geo.models import UnitVersion
+from mtqg.poverty.privacy import mask_name
 from mtqg.reports import writers
 from mtqg.reports.params import ReportParams
 
+from . import certificates, selectors, services
 from . import paperwork as steps
-from . import selectors, services
 from .definitions import questions, standard_of
-from .models import Campaign, CampaignHousehold, Complaint, SurveyResponse, SyncConflict
-from .reports import certificate, review_results
+from .models import Campaign, CampaignHousehold, Certificate, Complaint, SurveyResponse, SyncConflict
+from .reports import certificate, certificate_members, review_results
 from .sync import conflict_resolve
 
 STATIC = Path(__file__).parent / "static" / "survey"
@@ -102,6 +103,9 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .filter(item__campaign=campaign)
         .select_related("item__household", "recorded_by", "resolved_by"),
         "decision": getattr(campaign, "decision", None),
+        "closed_message": services.closed_message(campaign)
+        if campaign.status == Campaign.Status.CLOSED
+        else "",
         "conflicts": SyncConflict.objects.visible_to(request.user)
         .filter(item__campaign=campaign, resolved_at__isnull=True)
         .select_related("item__household")[:50],
@@ -358,16 +362,120 @@ def campaign_report(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def household_certificate(request: HttpRequest, pk: int) -> HttpResponse:
-    """Giấy chứng nhận (Mẫu số 03) as DOCX: data-entry scope of the commune only (personal data in clear)."""
+    """The registered certificate of a listed household for the campaign's year (DOCX), if one was issued."""
     item = _item(request, pk)
-    if not path_editable(request.user, item.campaign.commune.path):
-        raise PermissionDenied(_("Chỉ cán bộ xã được in giấy chứng nhận."))
+    cert = Certificate.objects.filter(
+        household_id=item.household_id, year=item.campaign.year, status=Certificate.Status.VALID
+    ).first()
+    if cert is None:
+        return HttpResponse(
+            _("Hộ chưa được cấp giấy chứng nhận năm %(y)s (cấp tại danh sách giấy chứng nhận của xã).")
+            % {"y": item.campaign.year},
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
+    return certificate_docx(request, cert.pk)
+
+
+def _certificate(request: HttpRequest, pk: int) -> Certificate:
+    """A certificate in the user's data-entry scope (personal data in clear): others get 403."""
+    cert = get_visible_or_404(
+        Certificate.objects.select_related("household__village", "commune", "revoked_by", "issued_by"),
+        request.user,
+        pk=pk,
+    )
+    if not path_editable(request.user, cert.commune.path):
+        raise PermissionDenied(_("Chỉ cán bộ xã được xem và in giấy chứng nhận."))
+    return cert
+
+
+@login_required
+def certificate_docx(request: HttpRequest, pk: int) -> HttpResponse:
+    """Giấy chứng nhận (Mẫu số 03) as DOCX through the report writers."""
+    cert = _certificate(request, pk)
     try:
-        data = certificate(item)
+        data = certificate(cert)
     except ValidationError as exc:
         return HttpResponse(error_text(exc), status=400, content_type="text/plain; charset=utf-8")
     response = HttpResponse(
         writers.render("poverty-certificate", data, "docx"), content_type=writers.CONTENT_TYPES["docx"]
     )
-    response["Content-Disposition"] = f'attachment; filename="giay-chung-nhan-{item.household.code}.docx"'
+    response["Content-Disposition"] = f'attachment; filename="giay-chung-nhan-{cert.household.code}.docx"'
     return response
+
+
+@login_required
+def certificate_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The certificate as a printable page (Mẫu số 03 content), its status and history; revoke form."""
+    cert = _certificate(request, pk)
+    head = cert.household.members.filter(full_name=cert.household.head_name).first()
+    hh = cert.household
+    residence = ", ".join(
+        x for x in (hh.address or (hh.village.name if hh.village else ""), cert.commune.name) if x
+    )
+    context = {"cert": cert, "members": certificate_members(cert), "head": head, "residence": residence}
+    return render(request, "survey/certificate.html", context)
+
+
+@login_required
+def certificate_list(request: HttpRequest) -> HttpResponse:
+    """Certificates of a commune (or of everything the user sees), by year and status; issue and revoke."""
+    if request.method == "POST":
+        return _certificate_action(request)
+    year = request.GET.get("year", "")
+    status = request.GET.get("status", "")
+    qs = certificates.certificates_for(request.user, year=int(year) if year.isdigit() else None)
+    if request.GET.get("unit"):
+        qs = qs.filter(commune__code=request.GET["unit"].strip())
+    if status in Certificate.Status.values:
+        qs = qs.filter(status=status)
+    page = Paginator(qs, 100).get_page(request.GET.get("page"))
+    rows = [
+        (
+            c,
+            c.household.head_name
+            if path_editable(request.user, c.commune.path)
+            else mask_name(c.household.head_name),
+        )
+        for c in page
+    ]
+    decided = (
+        Campaign.objects.visible_to(request.user).filter(decision__isnull=False).select_related("commune")
+    )
+    context = {
+        "page": page,
+        "rows": rows,
+        "year": year,
+        "status": status,
+        "unit": request.GET.get("unit", ""),
+        "statuses": Certificate.Status.choices,
+        "campaigns": [c for c in decided[:50] if path_editable(request.user, c.commune.path)],
+    }
+    return render(request, "survey/certificate_list.html", context)
+
+
+def _certificate_action(request: HttpRequest) -> HttpResponse:
+    p = request.POST
+    try:
+        if p.get("action") == "issue":
+            campaign = get_visible_or_404(
+                Campaign.objects.all(), request.user, pk=int(p.get("campaign", "0"))
+            )
+            made = certificates.certificates_issue(
+                actor=request.user, campaign=campaign, issued_on=_date(p.get("issued_on", ""))
+            )
+            messages.success(request, _("Đã cấp %(n)s giấy chứng nhận.") % {"n": len(made)})
+        elif p.get("action") == "revoke":
+            cert = _certificate(request, int(p.get("certificate", "0")))
+            certificates.certificate_revoke(
+                actor=request.user, certificate=cert, on=_date(p.get("on", "")), reason=p.get("reason", "")
+            )
+            messages.success(request, _("Đã thu hồi giấy chứng nhận %(n)s.") % {"n": cert.number})
+            return redirect("survey:certificate_detail", pk=cert.pk)
+    except ValueError:
+        messages.warning(request, _("Số không hợp lệ."))
+    except ValidationError as exc:
+        messages.warning(request, error_text(exc))
+    except PermissionDenied as exc:
+        messages.warning(request, str(exc))
+    return redirect("survey:certificates")

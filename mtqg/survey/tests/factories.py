@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from mtqg.accounts.models import User
@@ -10,7 +11,7 @@ from mtqg.geo.services import unit_create
 from mtqg.poverty.models import Household
 from mtqg.poverty.tests.factories import make_household
 from mtqg.survey.definitions import load_forms
-from mtqg.survey.models import Campaign, CampaignHousehold
+from mtqg.survey.models import Campaign, CampaignHousehold, Certificate
 from mtqg.survey.services import campaign_create, campaign_village_assign
 from mtqg.testing import PASSWORD, World
 from mtqg.workflow.calendar import load_calendars
@@ -95,4 +96,14 @@ def guard_sample(world: World) -> list[str]:
     make_campaign(cb_commune, villages=1, per_village=1, prefix="GUARD-SVCB")
     item = CampaignHousehold.objects.filter(campaign=db).first()
     assert item is not None
-    return [f"/ra-soat/{db.pk}/", f"/ra-soat/ho/{item.pk}/"]
+    cert = Certificate.objects.create(
+        household=item.household,
+        campaign=db,
+        commune=db.commune,
+        number="001/GCN-HN.HCN",
+        issued_on=date(2025, 12, 1),
+        issuer="UBND GUARD-ĐB",
+        poverty_class="poor",
+        year=2025,
+    )
+    return [f"/ra-soat/{db.pk}/", f"/ra-soat/ho/{item.pk}/", f"/ra-soat/giay-chung-nhan/{cert.pk}/"]

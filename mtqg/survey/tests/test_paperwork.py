@@ -12,6 +12,7 @@ from docx import Document
 
 from mtqg.core.models import ChangeRecord
 from mtqg.poverty.models import Review, ReviewTally
+from mtqg.survey.certificates import certificates_issue
 from mtqg.survey.models import Campaign, CampaignHousehold, Complaint, SurveyResponse, VillageMeeting
 from mtqg.survey.paperwork import (
     complaint_record,
@@ -134,8 +135,11 @@ class PaperworkTest(TestCase):
         page = self.client.get(f"/ra-soat/{self.campaign.pk}/")
         self.assertContains(page, "123/QĐ-UBND")
         self.assertContains(page, "25/30")
-        # Mẫu số 03 for a recognised household, data-entry scope only
-
+        # Mẫu số 03 for a recognised household once issued, data-entry scope only
+        self.assertEqual(
+            self.client.get(f"/ra-soat/ho/{self.items[0].pk}/giay-chung-nhan.docx").status_code, 400
+        )
+        certificates_issue(actor=self.officer, campaign=self.campaign, issued_on=date(2025, 11, 15))
         cert = self.client.get(f"/ra-soat/ho/{self.items[0].pk}/giay-chung-nhan.docx")
         self.assertEqual(cert.status_code, 200)
         document = Document(io.BytesIO(cert.content))

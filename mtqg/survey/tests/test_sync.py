@@ -176,3 +176,35 @@ class SyncTest(TestCase):
         response = self.client.post(URL, body, content_type="application/json")
         self.assertEqual(response.status_code, 403)
         self.assertFalse(Device.objects.filter(device_id="device-supervisor").exists())
+
+    def test_download_gives_the_derived_answers_with_their_reasons(self) -> None:
+        self.client.force_login(self.enumerator)
+        first = self.client.get("/api/v1/survey/download/").json()["households"][0]
+        # the factory's head (born 1980) has no health insurance: deprived, and the reason names him
+        self.assertTrue(first["derived"]["bhyt"]["deprived"])
+        self.assertIn("Không có BHYT: Lò Văn SY10", first["derived"]["bhyt"]["reason"])
+        self.assertFalse(first["derived"]["nguoi_phu_thuoc"]["deprived"])
+        self.assertEqual(first["notes"], {})
+
+    def test_override_of_member_data_needs_a_note_and_records_who_and_when(self) -> None:
+        against = {**ANSWERS_POOR, "b2_bhyt": False, "b2_viec_lam": True}  # the members say: no BHYT
+        unnoted = self._item(self.mine[0], against)
+        noted = self._item(self.mine[1], against, notes={"bhyt": "Hộ vừa được cấp thẻ BHYT tháng 10/2025"})
+        body = self._post([unnoted, noted]).json()
+        self.assertEqual([r["status"] for r in body["results"]], ["error", "saved"])
+        self.assertIn("SY-1-0: Bảo hiểm y tế", body["results"][0]["message"])
+        self.assertIn("trả lời khác dữ liệu thành viên (Không có BHYT", body["results"][0]["message"])
+        self.assertIn("cần ghi chú lý do điều chỉnh", body["results"][0]["message"])
+        saved = SurveyResponse.objects.get()  # the valid rest of the batch is saved, the unnoted one is not
+        override = saved.overrides["bhyt"]
+        self.assertEqual(
+            (override["derived"], override["answer"], override["note"], override["by"], override["device"]),
+            (True, False, "Hộ vừa được cấp thẻ BHYT tháng 10/2025", "dtv-sync", "device-0001"),
+        )
+        self.assertTrue(override["at"])
+        self.assertNotIn("b2_bhyt", [f"b2_{c}" for c in saved.deprivations])
+        # the refused item is not remembered: with the note added on the device it is accepted
+        unnoted["notes"] = {"bhyt": "Thẻ BHYT hộ nghèo cấp lại"}
+        again = self._post([unnoted]).json()
+        self.assertEqual(again["results"][0]["status"], "saved")
+        self.assertEqual(SurveyResponse.objects.get(item=self.mine[0]).overrides["bhyt"]["by"], "dtv-sync")

@@ -53,6 +53,7 @@
       if (h.village !== village) { village = h.village; list.append(el("h2", { class: "h6 mt-3" }, (village || "Chưa gán thôn") + " — " + h.commune)); }
       let state = h.version ? "Đã đồng bộ" : "Chưa rà soát";
       if (queued[h.id]) state = "Đã nhập, chờ đồng bộ";
+      if (queued[h.id] && Object.values(queued[h.id].notes || {}).some((n) => !n)) state = "Đã nhập, cần ghi chú điều chỉnh";
       if (results[h.id] && results[h.id].status !== "saved") state = results[h.id].message;
       const btn = el("button", { class: "btn btn-outline-primary btn-sm", type: "button", "data-household": h.id }, "Nhập phiếu");
       btn.addEventListener("click", () => renderForm(h.id));
@@ -102,13 +103,43 @@
       }
     });
     form.append(el("h3", { class: "h6 mt-3" }, "Phiếu B2 — thiếu hụt dịch vụ xã hội cơ bản"));
-    f.questions.b2.forEach((q) => form.append(yesNo(q, answers[q.id], "Thiếu hụt")));
+    const derived = h.derived || {};
+    const notes = (queued && queued.notes) || h.notes || {};
+    f.questions.b2.forEach((q) => {
+      const d = derived[q.code];
+      const value = answers[q.id] === undefined && d ? d.deprived : answers[q.id];
+      const box = yesNo(q, value, "Thiếu hụt");
+      if (d) {
+        // same rule as the office form: an answer against the member data needs a note
+        const note = el("input", { class: "form-control form-control-sm mt-1", name: "note_" + q.code, "data-note": q.code,
+          placeholder: "Ghi chú lý do điều chỉnh (bắt buộc)", "aria-label": "Ghi chú điều chỉnh: " + q.label });
+        note.value = notes[q.code] || "";
+        box.append(el("div", { class: "small derived", "data-derived": q.code },
+          "Theo dữ liệu thành viên: " + (d.deprived ? "Thiếu hụt" : "Không") + " — " + d.reason, note));
+      }
+      form.append(box);
+    });
     const result = el("div", { class: "result", id: "field-result", "aria-live": "polite" });
     const saveBtn = el("button", { class: "btn btn-primary", type: "submit" }, "Lưu trên máy");
     const back = el("button", { class: "btn btn-outline-secondary ms-2", type: "button" }, "Về danh sách");
     back.addEventListener("click", renderList);
     form.append(result, el("div", { class: "my-3" }, saveBtn, back));
+    // overridden derived answers: {code: note}; a note box is shown (and required) only where the answer differs
+    function overrides() {
+      const a = current(form), out = {};
+      Object.keys(derived).forEach((code) => {
+        const box = form.querySelector("[data-derived='" + code + "']");
+        const input = box.querySelector("input");
+        const given = a["b2_" + code];
+        const differs = given !== undefined && given !== derived[code].deprived;
+        input.hidden = !differs; input.setAttribute("aria-required", differs ? "true" : "false");
+        box.classList.toggle("override", differs);
+        if (differs) out[code] = input.value.trim();
+      });
+      return out;
+    }
     function live() {
+      overrides();
       const r = SurveyEngine.evaluate(f, h.area, h.region || "", current(form));
       result.replaceChildren(el("strong", { "data-class": r.class }, "Phân loại (tạm tính): " + LABEL[r.class]), el("ul", { class: "small mb-0" }, ...r.reasons.map((t) => el("li", {}, t))));
     }
@@ -116,10 +147,15 @@
     form.addEventListener("submit", (e) => {
       e.preventDefault();
       const queue = load(KEY.queue, []).filter((q) => q.household !== id);
-      queue.push({ client_id: uuid(), household: id, base_version: h.version, answers: current(form), entered_at: new Date().toISOString() });
+      const notes = overrides();
+      queue.push({ client_id: uuid(), household: id, base_version: h.version, answers: current(form), notes: notes, entered_at: new Date().toISOString() });
       save(KEY.queue, queue);
+      const results = load(KEY.results, {}); delete results[id]; save(KEY.results, results);
       const r = SurveyEngine.evaluate(f, h.area, h.region || "", current(form));
-      say(r.missing.length ? "Đã lưu trên máy; còn " + r.missing.length + " câu chưa trả lời (máy chủ sẽ báo nếu thiếu)." : "Đã lưu trên máy: " + h.code + ".", r.missing.length ? "warning" : "success");
+      const unnoted = Object.keys(notes).filter((c) => !notes[c]);
+      // nothing typed is lost: the form is kept on the device even without the note, and the warning says why
+      if (unnoted.length) say("Đã lưu trên máy, nhưng cần ghi chú lý do điều chỉnh khác dữ liệu thành viên (" + unnoted.join(", ") + "): máy chủ sẽ không nhận phiếu khi chưa có ghi chú.", "warning");
+      else say(r.missing.length ? "Đã lưu trên máy; còn " + r.missing.length + " câu chưa trả lời (máy chủ sẽ báo nếu thiếu)." : "Đã lưu trên máy: " + h.code + ".", r.missing.length ? "warning" : "success");
       renderList();
     });
     const box = $("#field-form");
@@ -155,7 +191,7 @@
           const r = byId[q.client_id] || { status: "error", message: "Không có kết quả" };
           results[q.household] = r;
           const h = data.households.find((x) => x.id === q.household);
-          if (r.status === "saved" && h) { h.version = r.version; h.answers = q.answers; }
+          if (r.status === "saved" && h) { h.version = r.version; h.answers = q.answers; h.notes = q.notes || {}; }
           if (r.status === "error") keep.push(q);
         });
         save(KEY.data, data); save(KEY.results, results); save(KEY.queue, keep);
@@ -176,7 +212,7 @@
       const assets = [location.pathname].concat(
         Array.from(document.querySelectorAll("link[rel=stylesheet], script[src], link[rel=manifest], link[rel=icon]")).map((e) => e.href || e.src)
       );
-      return caches.open("mtqg-field-v2").then((c) => c.addAll(assets));
+      return caches.open("mtqg-field-v3").then((c) => c.addAll(assets));
     }).then(() => { root.dataset.ready = "1"; }).catch((e) => say("Không cài được chế độ ngoại tuyến: " + e, "warning"));
   }
   renderList();

@@ -1,9 +1,15 @@
 // Service worker of the field app (scope /ra-soat/app/). Network first, cache as fallback: the app shell and every
 // static asset it uses are kept so the app opens and works with no connection. Data (households, forms, the queue of
 // filled forms) lives in the page's localStorage, never in this cache; API calls are not cached.
-const CACHE = "mtqg-field-v2";
+const CACHE = "mtqg-field-v3";
 self.addEventListener("install", () => self.skipWaiting());
-self.addEventListener("activate", (event) => event.waitUntil(self.clients.claim()));
+self.addEventListener("activate", (event) =>
+  event.waitUntil(
+    caches.keys()
+      .then((keys) => Promise.all(keys.filter((k) => k.startsWith("mtqg-field-") && k !== CACHE).map((k) => caches.delete(k))))
+      .then(() => self.clients.claim())
+  )
+);
 self.addEventListener("fetch", (event) => {
   const req = event.request;
   const url = new URL(req.url);
