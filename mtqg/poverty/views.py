@@ -191,7 +191,7 @@ def _messages(exc: Exception) -> str:
 def batch_list(request: HttpRequest) -> HttpResponse:
     from django.core.exceptions import PermissionDenied
 
-    from .importer import batch_stage
+    from .importing import batch_stage
     from .models import ImportBatch
 
     error = ""
@@ -227,7 +227,7 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """Checker's page: staged records (paginated) with accept/reject per record or in bulk, commit as a job."""
     from django.core.exceptions import PermissionDenied
 
-    from . import importer
+    from . import importing
     from .models import Decision, ImportBatch, StagedRow
 
     batch = get_visible_or_404(ImportBatch.objects.select_related("unit", "created_by"), request.user, pk=pk)
@@ -240,14 +240,14 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 if not lines:
                     raise ValidationError(_("Chưa chọn dòng nào."))
                 decision = {"accept": Decision.ACCEPTED, "reject": Decision.REJECTED}.get(action, "")
-                importer.staged_row_decide(actor=request.user, batch=batch, lines=lines, decision=decision)
+                importing.staged_row_decide(actor=request.user, batch=batch, lines=lines, decision=decision)
             elif action == "accept_rest":
-                importer.batch_accept_rest(actor=request.user, batch=batch)
+                importing.batch_accept_rest(actor=request.user, batch=batch)
             elif action == "commit":
-                job = importer.batch_commit(actor=request.user, batch=batch)
+                job = importing.batch_commit_request(actor=request.user, batch=batch)
                 return redirect(job.get_absolute_url())
             elif action == "reject_batch":
-                importer.batch_reject(actor=request.user, batch=batch, reason=request.POST.get("reason", ""))
+                importing.batch_reject(actor=request.user, batch=batch, reason=request.POST.get("reason", ""))
             else:
                 raise ValidationError(_("Thao tác không hợp lệ."))
             return redirect(request.get_full_path())
@@ -280,7 +280,7 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def batch_errors(request: HttpRequest, pk: int) -> HttpResponse:
-    from .importer import errors_csv
+    from .importing import errors_csv
     from .models import ImportBatch
 
     batch = get_visible_or_404(ImportBatch.objects.select_related("unit"), request.user, pk=pk)
@@ -291,7 +291,7 @@ def batch_errors(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def import_template(request: HttpRequest) -> HttpResponse:
-    from .importer import template_csv, template_xlsx
+    from .importing import template_csv, template_xlsx
 
     kind = request.GET.get("kind", "households")
     try:

@@ -37,7 +37,7 @@ WRITERS = {
     "workflow/excel.py": "test_workflow_note_round_trip_stays_text",
     "ntm/excel.py": "test_ntm_template_escapes_names",
     "ntm/groups.py": "test_ntm_groups_template_escapes_names",
-    "poverty/importer.py": "test_poverty_templates_and_error_csv_escape",
+    "poverty/importing/reader.py": "test_poverty_templates_and_error_csv_escape",
     "poverty/views.py": "reliability_tests/test_hostile_files.py PersonalExportNeutralisesFormulasTest",
     "portal/views.py": "test_portal_csv_escapes",
 }
@@ -161,7 +161,7 @@ class WritersEscapeTest(TestCase):
         self.assertGreater(assert_no_formula_xlsx(self, content, "ntm groups template"), 20)
 
     def test_poverty_templates_and_error_csv_escape(self) -> None:
-        from mtqg.poverty import importer
+        from mtqg.poverty.importing import reader as importer
         from mtqg.poverty.models import ImportBatch
 
         with (

@@ -167,7 +167,7 @@ class ScreensTest(TestCase):
         self.assertNotIn("submitted →", page)
 
     def test_import_error_in_vietnamese_only(self) -> None:
-        from mtqg.poverty.importer import batch_stage, errors_csv
+        from mtqg.poverty.importing import batch_stage, errors_csv
         from mtqg.poverty.standards import load_standards
 
         load_standards()

@@ -9,18 +9,18 @@ from openpyxl import Workbook
 
 from mtqg.core.models import ChangeRecord
 from mtqg.geo.models import UnitVersion
-from mtqg.poverty.importer import (
+from mtqg.poverty.importing import (
     MEMBER_HEADERS,
-    MEMBER_SHEET,
     batch_accept_rest,
     batch_approve,
-    batch_commit,
+    batch_commit_request,
     batch_reject,
     batch_stage,
     errors_csv,
     staged_row_decide,
     template_headers,
 )
+from mtqg.poverty.importing.reader import MEMBER_SHEET
 from mtqg.poverty.models import Decision, Household, ImportBatch, Member, Review, StagedMember, StagedRow
 from mtqg.poverty.standards import load_standards, standard_for
 from mtqg.testing import World, make_world
@@ -104,10 +104,10 @@ class ImportTests(TestCase):
         staged_row_decide(actor=self.checker, batch=batch, lines=[2, 3], decision=Decision.ACCEPTED)
         staged_row_decide(actor=self.checker, batch=batch, lines=[4], decision=Decision.REJECTED)
         with self.assertRaises(ValidationError):  # lines 5 and 6 are undecided
-            batch_commit(actor=self.checker, batch=batch)
+            batch_commit_request(actor=self.checker, batch=batch)
         staged_row_decide(actor=self.checker, batch=batch, lines=[5, 6], decision=Decision.ACCEPTED)
         with self.captureOnCommitCallbacks(execute=True):
-            job = batch_commit(actor=self.checker, batch=batch)
+            job = batch_commit_request(actor=self.checker, batch=batch)
         job.refresh_from_db()
         self.assertEqual((job.status, job.progress), ("succeeded", 100))
         self.assertEqual(job.result["reviews"], 4)
@@ -122,7 +122,7 @@ class ImportTests(TestCase):
         staged_row_decide(actor=self.checker, batch=batch, lines=[3], decision=Decision.REJECTED)
         batch_accept_rest(actor=self.checker, batch=batch)
         with self.captureOnCommitCallbacks(execute=True):
-            batch_commit(actor=self.checker, batch=batch)
+            batch_commit_request(actor=self.checker, batch=batch)
         self.assertEqual(list(Household.objects.values_list("code", flat=True)), ["K1"])
 
     def test_bad_input_gives_line_errors_and_writes_nothing(self) -> None:
@@ -212,7 +212,7 @@ class ImportTests(TestCase):
     def test_xlsx_over_the_row_cap_is_refused_before_parsing(self) -> None:
         from unittest import mock
 
-        from mtqg.poverty import importer
+        from mtqg.poverty.importing import services
 
         wb = Workbook()
         ws = wb.active
@@ -222,7 +222,7 @@ class ImportTests(TestCase):
             ws.append(row(f"C{i}", self.commune))
         buf = io.BytesIO()
         wb.save(buf)
-        with mock.patch.object(importer, "XLSX_MAX_ROWS", 5):  # the cap is a setting; 200.000 in production
+        with mock.patch.object(services, "XLSX_MAX_ROWS", 5):  # the cap is a setting; 200.000 in production
             batch = self.stage(buf.getvalue(), name="big.xlsx")
         self.assertEqual(batch.status, ImportBatch.Status.INVALID)
         self.assertIn("quá nhiều dòng", batch.errors[0]["message"])
@@ -262,7 +262,7 @@ class ImportTests(TestCase):
         batch = self.stage(csv_bytes([row("F1", self.commune)]))
         staged_row_decide(actor=self.checker, batch=batch, lines=[2], decision=Decision.ACCEPTED)
         with self.captureOnCommitCallbacks(execute=True):
-            job = batch_commit(actor=self.checker, batch=batch)
+            job = batch_commit_request(actor=self.checker, batch=batch)
             StagedRow.objects.filter(batch=batch).update(decision="")  # undecided again before the job runs
         job.refresh_from_db()
         self.assertEqual(job.status, "failed")

@@ -7,7 +7,7 @@ from django.test import TestCase
 
 from mtqg.accounts.models import Assignment
 from mtqg.geo.models import UnitVersion
-from mtqg.poverty.importer import batch_approve, batch_stage, commit_batch
+from mtqg.poverty.importing import batch_approve, batch_stage, batch_write_to_register
 from mtqg.poverty.models import Household, ImportBatch, Member, Review, StagedRow
 from mtqg.poverty.standards import load_standards
 from mtqg.testing import World, make_user, make_world
@@ -72,5 +72,5 @@ class ForeignHouseholdCodeTests(TestCase):
         batch.accept_undecided = True
         batch.save()
         with self.assertRaisesMessage(ValidationError, "đơn vị khác"):
-            commit_batch(batch, actor=self.checker)
+            batch_write_to_register(batch, actor=self.checker)
         self.assertFalse(Review.objects.filter(household__code="LATE-1", year=2023).exists())

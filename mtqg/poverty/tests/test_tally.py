@@ -11,7 +11,7 @@ from django.test import TestCase
 
 from mtqg.core.models import ChangeRecord
 from mtqg.geo.models import UnitVersion
-from mtqg.poverty.importer import batch_approve, batch_stage, staged_row_decide
+from mtqg.poverty.importing import batch_approve, batch_stage, staged_row_decide
 from mtqg.poverty.models import Review, ReviewTally
 from mtqg.poverty.reports import rollup_by_province, summary, year_figures
 from mtqg.poverty.services import review_update
@@ -104,7 +104,7 @@ class TallyTests(TestCase):
             name="race.csv",
         )
         with mock.patch(
-            "mtqg.poverty.importer._count", return_value=0
+            "mtqg.poverty.importing.commit._count", return_value=0
         ):  # the probe saw no existing household
             batch_approve(actor=self.checker, batch=batch)
         self.assertEqual(Review.objects.filter(household__code="R1").count(), 2)

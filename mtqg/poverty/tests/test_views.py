@@ -197,7 +197,7 @@ class EditAndBatchScreenTests(TestCase):
 
         from mtqg.accounts.models import Assignment
         from mtqg.notifications.models import Notification
-        from mtqg.poverty.importer import template_headers
+        from mtqg.poverty.importing import template_headers
         from mtqg.poverty.models import ImportBatch, Review
         from mtqg.poverty.standards import standard_for
         from mtqg.testing import make_user
