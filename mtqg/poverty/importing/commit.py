@@ -63,12 +63,6 @@ def batch_write_to_register(
     accepted = _accepted("s", batch)
     false = "false" if connection.vendor == "postgresql" else "0"
     household_id = f"(SELECT h.id FROM {h_t} h WHERE h.code = s.code)"  # a probe of the unique index, always
-    foreign, first = foreign_rows(batch.pk, scope_paths(batch.unit), 5)
-    if foreign:  # a household of another unit was added with one of these codes after staging (0905)
-        raise ValidationError(
-            _("%(n)s mã hộ đã có trong sổ hộ của đơn vị khác (dòng %(l)s): lô không được ghi.")
-            % {"n": foreign, "l": ", ".join(str(line) for line, _code in first)}
-        )
     with connection.cursor() as cur:
         step(5, _("Ghi hộ mới"))
         cur.execute(f"SELECT COALESCE(MAX(id), 0) FROM {h_t}")
@@ -82,6 +76,8 @@ def batch_write_to_register(
                 batch.pk,
             )
         )
+        if existing:  # only then can a household of another unit carry one of these codes
+            _refuse_foreign(batch)
 
         def write(skip_existing: bool) -> tuple[int, int]:
             # No join in the two big statements: existing households/reviews are skipped by the unique constraints
@@ -122,8 +118,11 @@ def batch_write_to_register(
         try:
             with transaction.atomic():  # a savepoint: someone may add one of these households meanwhile
                 households, reviews = write(skip_existing=existing)
-        except IntegrityError:
+        except (
+            IntegrityError
+        ):  # a household was added after the probe: check its unit again, then skip existing
             existing = True
+            _refuse_foreign(batch)
             households, reviews = write(skip_existing=True)
         members = 0
         if batch.member_count or existing:
@@ -182,6 +181,16 @@ def batch_write_to_register(
     )
     step(100, _("Đã ghi vào sổ"))
     return dict(batch.result)
+
+
+def _refuse_foreign(batch: ImportBatch) -> None:
+    """A household of another unit was added with one of the batch's codes after staging (decision 0905)."""
+    foreign, first = foreign_rows(batch.pk, scope_paths(batch.unit), 5)
+    if foreign:
+        raise ValidationError(
+            _("%(n)s mã hộ đã có trong sổ hộ của đơn vị khác (dòng %(l)s): lô không được ghi.")
+            % {"n": foreign, "l": ", ".join(str(line) for line, _code in first)}
+        )
 
 
 def _count(cur: Any, sql: str, *params: Any) -> int:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from unittest import mock
+
 from django.core.exceptions import ValidationError
 from django.test import TestCase
 
@@ -74,3 +76,17 @@ class ForeignHouseholdCodeTests(TestCase):
         with self.assertRaisesMessage(ValidationError, "đơn vị khác"):
             batch_write_to_register(batch, actor=self.checker)
         self.assertFalse(Review.objects.filter(household__code="LATE-1", year=2023).exists())
+
+    def test_commit_rechecks_the_unit_when_the_existence_probe_missed_the_household(self) -> None:
+        """The commit checks other units' households only when its probe finds an existing code; one added after
+        the probe makes the plain insert fail, and the fallback checks the unit again before skipping it."""
+        batch = self.stage(csv_bytes([row("LATE-2", self.cb_commune)]))
+        make_household(self.world.muong_phang, "LATE-2", "Lò Văn Muộn", year=2022)
+        batch.accept_undecided = True
+        batch.save()
+        with (
+            mock.patch("mtqg.poverty.importing.commit._count", return_value=0),
+            self.assertRaisesMessage(ValidationError, "đơn vị khác"),
+        ):
+            batch_write_to_register(batch, actor=self.checker)
+        self.assertFalse(Review.objects.filter(household__code="LATE-2", year=2023).exists())
