@@ -17,7 +17,7 @@ from ..standards import local_standard_for, standard_for
 from ..tally import tally_add, tally_refresh
 from ..transitions import transition
 from .staging import sqlite_page_cache, staging_delete
-from .validate import foreign_rows, province_code, scope_paths
+from .validate import province_code, register_matches, scope_paths
 
 NEW_CLASSES = frozenset(
     {"poor", "near_poor"}
@@ -62,34 +62,40 @@ def batch_write_to_register(
     local = local_standard_for(batch.year, province_code(batch.unit))
     accepted = _accepted("s", batch)
     false = "false" if connection.vendor == "postgresql" else "0"
-    household_id = f"(SELECT h.id FROM {h_t} h WHERE h.code = s.code)"  # a probe of the unique index, always
+    probe = f"(SELECT h.id FROM {h_t} h WHERE h.code = s.code)"  # one look-up in the code's unique index
+    # PostgreSQL stages each row with an id reserved from the household sequence (NULL on SQLite, and in batches
+    # staged before 0815): a NULL id takes the table's default, SQLite's INTEGER PRIMARY KEY assigns one itself.
+    new_id = (
+        f"COALESCE(s.household_id, nextval(pg_get_serial_sequence('{Household._meta.db_table}', 'id')))"
+        if connection.vendor == "postgresql"
+        else "s.household_id"
+    )
     with connection.cursor() as cur:
         step(5, _("Ghi hộ mới"))
         cur.execute(f"SELECT COALESCE(MAX(id), 0) FROM {h_t}")
         max_before = int(cur.fetchone()[0])
-        # Households already on the register (a re-review): one probe of the code's unique index per staged row.
-        existing = bool(
-            _count(
-                cur,
-                f"SELECT COUNT(*) FROM {s_t} s WHERE s.batch_id = %s AND {accepted} "
-                f"AND (SELECT h.id FROM {h_t} h WHERE h.code = s.code) IS NOT NULL",
-                batch.pk,
-            )
-        )
-        if existing:  # only then can a household of another unit carry one of these codes
+        # Staging counted the codes already on the register (a re-review). None: a plain insert of new households
+        # and their reviews with the ids reserved at staging — no look-up per row, no ON CONFLICT (its speculative
+        # insertion costs a third more). A household added since makes it fail inside its savepoint, and the
+        # commit redoes it the re-review way.
+        existing = batch.existing_households > 0
+        if existing:  # a household of another unit may have taken one of these codes since staging
             _refuse_foreign(batch)
 
         def write(skip_existing: bool) -> tuple[int, int]:
             # No join in the two big statements: existing households/reviews are skipped by the unique constraints
             # (ON CONFLICT DO NOTHING) and a review finds its household by a scalar sub-query on the code's unique
             # index. Joins planned from stale statistics once turned a 100.000-row commit into a quadratic scan
-            # (0201). A batch of new households only inserts: ON CONFLICT's speculative insertion costs a third.
+            # (0201).
             conflict = " ON CONFLICT ({}) DO NOTHING" if skip_existing else ""
+            ident, household = (
+                ("", probe) if skip_existing else ("id, ", f"COALESCE(s.household_id, {probe})")
+            )
             cur.execute(
-                f"INSERT INTO {h_t} (code, commune_id, village_id, village_name, address, head_name, head_search, "
-                f"ethnicity, area) SELECT s.code, s.commune_id, NULL, '', s.address, s.head_name, s.head_search, "
-                f"s.ethnicity, s.area FROM {s_t} s WHERE s.batch_id = %s AND {accepted}"
-                + conflict.format("code"),
+                f"INSERT INTO {h_t} ({ident}code, commune_id, village_id, village_name, address, head_name, "
+                f"head_search, ethnicity, area) SELECT {new_id + ', ' if ident else ''}s.code, s.commune_id, NULL, "
+                f"'', s.address, s.head_name, s.head_search, s.ethnicity, s.area FROM {s_t} s "
+                f"WHERE s.batch_id = %s AND {accepted}" + conflict.format("code"),
                 [batch.pk],
             )
             new_households = cur.rowcount
@@ -98,7 +104,7 @@ def batch_write_to_register(
                 f"INSERT INTO {r_t} (household_id, commune_id, year, kind, area, income_per_capita_month, "
                 f"deprivations, deprivation_count, standard_id, poverty_class, local_standard_id, local_class, "
                 f"transition, causes, policy_housing, policy_water, policy_credit, policy_production, "
-                f"approval_decision, approved_on, batch_id, ethnicity) SELECT {household_id}, s.commune_id, %s, %s, "
+                f"approval_decision, approved_on, batch_id, ethnicity) SELECT {household}, s.commune_id, %s, %s, "
                 f"s.area, s.income_per_capita_month, s.deprivations, s.deprivation_count, %s, s.poverty_class, %s, "
                 f"s.local_class, CASE WHEN s.poverty_class IN ('poor', 'near_poor') THEN 'new' ELSE '' END, '[]', "
                 f"{false}, {false}, {false}, {false}, '', NULL, %s, s.ethnicity "
@@ -118,9 +124,7 @@ def batch_write_to_register(
         try:
             with transaction.atomic():  # a savepoint: someone may add one of these households meanwhile
                 households, reviews = write(skip_existing=existing)
-        except (
-            IntegrityError
-        ):  # a household was added after the probe: check its unit again, then skip existing
+        except IntegrityError:  # a household was added since staging: check its unit, then skip existing ones
             existing = True
             _refuse_foreign(batch)
             households, reviews = write(skip_existing=True)
@@ -185,17 +189,12 @@ def batch_write_to_register(
 
 def _refuse_foreign(batch: ImportBatch) -> None:
     """A household of another unit was added with one of the batch's codes after staging (decision 0905)."""
-    foreign, first = foreign_rows(batch.pk, scope_paths(batch.unit), 5)
+    _existing, foreign, first = register_matches(batch.pk, scope_paths(batch.unit), 5)
     if foreign:
         raise ValidationError(
             _("%(n)s mã hộ đã có trong sổ hộ của đơn vị khác (dòng %(l)s): lô không được ghi.")
             % {"n": foreign, "l": ", ".join(str(line) for line, _code in first)}
         )
-
-
-def _count(cur: Any, sql: str, *params: Any) -> int:
-    cur.execute(sql, list(params))
-    return int(cur.fetchone()[0])
 
 
 def _analyze(cur: Any, *tables: str) -> None:

@@ -20,12 +20,12 @@ from mtqg.geo.models import UnitVersion
 from mtqg.notifications.recipients import users_covering
 from mtqg.notifications.services import notification_send
 
-from ..models import Decision, ImportBatch, StagedMember, StagedRow
+from ..models import Decision, Household, ImportBatch, StagedMember, StagedRow
 from ..standards import local_standard_for, standard_for
 from .commit import batch_write_to_register, ready
 from .reader import MEMBER_SHEET, as_stream, csv_rows, sha256_of, unreadable_file_message, xlsx_rows
 from .staging import MEMBER_COLUMNS, ROW_COLUMNS, StagingWriter, sqlite_page_cache, staging_delete
-from .validate import RowErrors, check_foreign, communes_of, province_code, scan_households, scan_members
+from .validate import RowErrors, check_register, communes_of, province_code, scan_households, scan_members
 
 XLSX_MAX_ROWS = 200_000  # per sheet (≈ 260 MB in calamine); larger reviews come as CSV, which streams
 
@@ -67,7 +67,7 @@ def batch_stage(
     )
     sqlite_page_cache()
     errors = RowErrors()
-    rows = StagingWriter(StagedRow, ROW_COLUMNS)
+    rows = StagingWriter(StagedRow, ROW_COLUMNS, ids_of=Household)
     member_rows = StagingWriter(StagedMember, MEMBER_COLUMNS)
     seen: set[str] = set()
     counts: dict[tuple[int, str, str, str], int] = {}
@@ -90,7 +90,7 @@ def batch_stage(
             counts=counts,
         )
         rows.flush()
-        check_foreign(batch.pk, unit, errors)
+        batch.existing_households = check_register(batch.pk, unit, errors)
         if member_source is not None or xlsx:
             if member_source is not None:
                 mxlsx = members_name.lower().endswith(".xlsx")

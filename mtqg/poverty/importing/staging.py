@@ -56,11 +56,15 @@ class StagingWriter:
     DB-API connection, hence the caller's transaction; the caller does not touch the connection until `flush()`
     has joined the writer."""
 
-    def __init__(self, model: Any, columns: list[str]) -> None:
+    def __init__(self, model: Any, columns: list[str], *, ids_of: Any = None) -> None:
+        """`ids_of` (PostgreSQL): a model whose id sequence gives each row one more column, `household_id` — ids
+        reserved for the rows the commit will insert (a sequence never hands out the same value twice, so
+        concurrent writers cannot collide; ids of rows never committed are simply gaps)."""
         self.model = model
         self.table = model._meta.db_table
-        self.columns = columns
         self.postgres = connection.vendor == "postgresql"
+        self.ids_of = ids_of._meta.db_table if ids_of is not None and self.postgres else None
+        self.columns = [*columns, "household_id"] if self.ids_of else columns
         self.buffer: list[tuple[Any, ...]] = []
         self.count = 0
         self.enabled = True
@@ -94,6 +98,12 @@ class StagingWriter:
         try:
             while (rows := self.queue.get()) is not None:
                 if self.failure is None and self.enabled:
+                    if self.ids_of:
+                        cur.execute(
+                            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                            [self.ids_of, len(rows)],
+                        )
+                        rows = [(*row, ident) for row, (ident,) in zip(rows, cur.fetchall(), strict=True)]
                     bulk.copy_rows(cur, self.table, self.columns, rows)
         except BaseException as exc:  # re-raised in the caller's thread by flush()
             self.failure = exc

@@ -79,35 +79,43 @@ def communes_of(unit: UnitVersion, year: int) -> dict[str, int]:
     return dict(qs.values_list("code", "pk"))
 
 
-def foreign_rows(batch_id: int, paths: tuple[str, ...], limit: int) -> tuple[int, list[tuple[int, str]]]:
-    """Staged rows whose code is a household already on the register in a commune outside the batch's unit
-    (and its lineage): (how many, the first `limit` as (line, code)). One statement over the staged rows, each a
-    probe of the code's unique index (decision 0905)."""
+def register_matches(
+    batch_id: int, paths: tuple[str, ...], limit: int
+) -> tuple[int, int, list[tuple[int, str]]]:
+    """Staged rows whose code is a household already on the register: (how many, how many of them in a commune
+    outside the batch's unit and its lineage, the first `limit` of those as (line, code)). One statement over the
+    staged rows, each a probe of the code's unique index (decision 0905); a second one lists the foreign rows."""
     qn = connection.ops.quote_name
     s_t, h_t, u_t = (qn(m._meta.db_table) for m in (StagedRow, Household, UnitVersion))
     inside = " OR ".join(["substr(u.path, 1, %s) = %s"] * len(paths)) or "1 = 0"
-    params: list[Any] = [batch_id]
+    inside_params: list[Any] = []
     for p in paths:
-        params += [len(p), p]
-    sql = (
-        f"SELECT s.line, s.code FROM {s_t} s JOIN {h_t} h ON h.code = s.code "
-        f"JOIN {u_t} u ON u.id = h.commune_id WHERE s.batch_id = %s AND NOT ({inside}) ORDER BY s.line"
-    )
+        inside_params += [len(p), p]
+    rows = f"FROM {s_t} s JOIN {h_t} h ON h.code = s.code JOIN {u_t} u ON u.id = h.commune_id WHERE s.batch_id = %s"
     with connection.cursor() as cur:
-        cur.execute(f"SELECT COUNT(*) FROM ({sql}) x", params)
-        count = int(cur.fetchone()[0])
-        if not count:
-            return 0, []
-        cur.execute(f"{sql} LIMIT {int(limit)}", params)
-        return count, [(int(line), str(code)) for line, code in cur.fetchall()]
+        cur.execute(
+            f"SELECT COUNT(*), COALESCE(SUM(CASE WHEN {inside} THEN 0 ELSE 1 END), 0) {rows}",
+            [*inside_params, batch_id],
+        )
+        existing, foreign = (int(v) for v in cur.fetchone())
+        if not foreign:
+            return existing, 0, []
+        cur.execute(
+            f"SELECT s.line, s.code {rows} AND NOT ({inside}) ORDER BY s.line LIMIT {int(limit)}",
+            [batch_id, *inside_params],
+        )
+        return existing, foreign, [(int(line), str(code)) for line, code in cur.fetchall()]
 
 
-def check_foreign(batch_id: int, unit: UnitVersion, errors: RowErrors) -> None:
-    count, rows = foreign_rows(batch_id, scope_paths(unit), MAX_STORED_ERRORS)
+def check_register(batch_id: int, unit: UnitVersion, errors: RowErrors) -> int:
+    """Every staged code that belongs to another unit's household is an error; returns how many staged codes are
+    already on the register (the commit's choice between a plain insert and skipping existing households)."""
+    existing, count, rows = register_matches(batch_id, scope_paths(unit), MAX_STORED_ERRORS)
     message = _("Mã hộ %(c)s đã có trong sổ hộ của đơn vị khác (ngoài %(u)s): không được ghi đè.")
     for line, code in rows:
         errors.add(_("Hộ"), line, "Mã hộ", message % {"c": code, "u": unit.name})
     errors.count += count - len(rows)
+    return existing
 
 
 def header_error(errors: RowErrors, sheet: str, header: list[str], expected: list[str]) -> bool:

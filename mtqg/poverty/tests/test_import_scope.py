@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from unittest import mock
-
 from django.core.exceptions import ValidationError
 from django.test import TestCase
 
@@ -77,16 +75,19 @@ class ForeignHouseholdCodeTests(TestCase):
             batch_write_to_register(batch, actor=self.checker)
         self.assertFalse(Review.objects.filter(household__code="LATE-1", year=2023).exists())
 
-    def test_commit_rechecks_the_unit_when_the_existence_probe_missed_the_household(self) -> None:
-        """The commit checks other units' households only when its probe finds an existing code; one added after
-        the probe makes the plain insert fail, and the fallback checks the unit again before skipping it."""
-        batch = self.stage(csv_bytes([row("LATE-2", self.cb_commune)]))
-        make_household(self.world.muong_phang, "LATE-2", "Lò Văn Muộn", year=2022)
-        batch.accept_undecided = True
-        batch.save()
-        with (
-            mock.patch("mtqg.poverty.importing.commit._count", return_value=0),
-            self.assertRaisesMessage(ValidationError, "đơn vị khác"),
-        ):
-            batch_write_to_register(batch, actor=self.checker)
-        self.assertFalse(Review.objects.filter(household__code="LATE-2", year=2023).exists())
+    def test_staging_counts_codes_already_on_the_register(self) -> None:
+        """The commit's choice (plain insert of new households, or skipping existing ones) comes from staging."""
+        make_household(
+            UnitVersion.objects.get(structure="pre2025", level=3, code=self.cb_commune),
+            "04-OLD-2",
+            "Nông Văn Cũ",
+            year=2022,
+        )
+        batch = self.stage(csv_bytes([row("04-OLD-2", self.cb_commune), row("04-NEW-2", self.cb_commune)]))
+        self.assertEqual(
+            (batch.status, batch.existing_households), (ImportBatch.Status.STAGED, 1), batch.errors
+        )
+        self.assertEqual(batch_approve(actor=self.checker, batch=batch), 2)
+        self.assertEqual(
+            Review.objects.filter(household__code__in=["04-OLD-2", "04-NEW-2"], year=2023).count(), 2
+        )
