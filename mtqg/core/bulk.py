@@ -74,10 +74,10 @@ def sync_sequence(model: type[models.Model]) -> None:
         return
     table = model._meta.db_table
     pk = model._meta.pk
-    assert pk is not None
+    assert pk is not None and pk.column is not None
+    qn = connection.ops.quote_name
     with connection.cursor() as cur:
         cur.execute(
-            f"SELECT setval(pg_get_serial_sequence(%s, %s), COALESCE((SELECT MAX({connection.ops.quote_name(pk.column)}) "
-            f"FROM {connection.ops.quote_name(table)}), 1))",
+            f"SELECT setval(pg_get_serial_sequence(%s, %s), COALESCE((SELECT MAX({qn(pk.column)}) FROM {qn(table)}), 1))",
             [table, pk.column],
         )
