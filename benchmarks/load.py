@@ -569,7 +569,7 @@ async def _import_once(port: int, cookie: str, data: bytes, code: str) -> tuple[
 
 def _upload(code: str, rows: int = 2000, stamp: str = "") -> bytes:
     from mtqg.geo.models import UnitVersion
-    from mtqg.poverty.importer import template_headers
+    from mtqg.poverty.importing import template_headers
     from mtqg.poverty.standards import standard_for
 
     province = UnitVersion.objects.get(structure="pre2025", level=1, code=code)

@@ -34,7 +34,7 @@ SIZES = {"tiny": 20_000, "small": 200_000, "province": 200_000, "full": 1_000_00
 
 
 def _write_csv(path: str, n: int, communes: list[str]) -> None:
-    from mtqg.poverty.importer import template_headers
+    from mtqg.poverty.importing import template_headers
     from mtqg.poverty.standards import standard_for
 
     ethnic = ["Thái", "Mông", "Kinh", "Khơ Mú", "Dao"]
@@ -104,7 +104,7 @@ def _import_export_rate(path: str, n: int, commune_ids: dict[str, int], *, fast:
     from import_export import fields, resources, widgets
 
     from mtqg.core.text import fold
-    from mtqg.poverty.importer import _fast_rule
+    from mtqg.poverty.importing import fast_rule as _fast_rule
     from mtqg.poverty.models import Household, Review
     from mtqg.poverty.standards import standard_for
 
@@ -284,7 +284,7 @@ def _floor_rate(path: str, n: int, commune_ids: dict[str, int]) -> float:
 
 def _ours(path: str, province: Any, rows: int) -> tuple[float, float, float]:
     """File → staged (validated, classified) → the checker approves all → committed. (total, stage, commit) s."""
-    from mtqg.poverty.importer import batch_approve, batch_stage
+    from mtqg.poverty.importing import batch_approve, batch_stage
 
     started = time.perf_counter()
     with open(path, "rb") as f:

@@ -46,7 +46,7 @@ JOB_HANDLERS: dict[str, str] = {
     "core.crash_probe": "mtqg.core.jobs:crash_probe",
     "planning.scenario": "mtqg.planning.jobs:scenario_job",
     "supervision.render_report": "mtqg.supervision.jobs:render_report",
-    "poverty.batch_commit": "mtqg.poverty.importer:batch_commit_job",
+    "poverty.batch_commit": "mtqg.poverty.importing.services:batch_commit_job",
     "ntm.recompute": "mtqg.ntm.jobs:recompute_job",
 }
 

@@ -25,6 +25,7 @@ from django.db import connection
 from django.db.models import Exists, Max, Q, Sum
 from django.utils import timezone
 
+from mtqg.core import bulk
 from mtqg.core.scoping import view_prefixes
 from mtqg.geo.models import UnitVersion
 
@@ -256,9 +257,9 @@ def _load_map(cursor: Any, rows: list[tuple[int, int, str, int, Decimal]]) -> No
         f"CREATE TEMPORARY TABLE {MAP_TABLE} (source_id bigint, target_id bigint, target_path varchar(255), "
         "target_level smallint, weight numeric(30, 20))"
     )
-    sql = f"INSERT INTO {MAP_TABLE} VALUES (%s, %s, %s, %s, %s)"
-    for i in range(0, len(rows), 2000):
-        cursor.executemany(sql, [(s, t, p, lvl, w) for s, t, p, lvl, w in rows[i : i + 2000]])
+    bulk.insert(
+        MAP_TABLE, ["source_id", "target_id", "target_path", "target_level", "weight"], rows, chunk=2000
+    )
 
 
 def rebuild(on: date | None = None) -> int:

@@ -10,6 +10,7 @@ from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from mtqg.core import bulk
 from mtqg.core.audit import record_change
 from mtqg.geo.models import UnitVersion
 from mtqg.geo.selectors import lineage_scope_paths
@@ -95,32 +96,14 @@ def _replace(prefix: str) -> int:
 
 
 def _insert(acc: Any, paths: dict[int, str]) -> int:
-    """Write the accumulated facts in bulk without model instances (COPY on PostgreSQL, executemany batches
-    elsewhere): building 750.000 SummaryFact objects alone took longer than computing them."""
-    table = connection.ops.quote_name(SummaryFact._meta.db_table)
-    columns = ", ".join(connection.ops.quote_name(c) for c in ROW_COLUMNS)
+    """Write the accumulated facts in bulk without model instances (`core.bulk`: COPY on PostgreSQL, executemany
+    batches elsewhere): building 750.000 SummaryFact objects alone took longer than computing them."""
     now = timezone.now()
-    count = 0
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                for row in acc.rows(now, paths):
-                    copy.write_row(row)
-                    count += 1
-            return count
-        stamp = connection.ops.adapt_datetimefield_value(now)
-        sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(ROW_COLUMNS))})"
-        batch: list[tuple[Any, ...]] = []
-        for row in acc.rows(stamp, paths):
-            batch.append(tuple(str(v) if isinstance(v, Decimal) else v for v in row))
-            if len(batch) >= BATCH:
-                cursor.executemany(sql, batch)
-                count += len(batch)
-                batch = []
-        if batch:
-            cursor.executemany(sql, batch)
-            count += len(batch)
-    return count
+    if connection.vendor == "postgresql":
+        return bulk.insert(SummaryFact, ROW_COLUMNS, acc.rows(now, paths))
+    stamp = connection.ops.adapt_datetimefield_value(now)
+    rows = (tuple(str(v) if isinstance(v, Decimal) else v for v in row) for row in acc.rows(stamp, paths))
+    return bulk.insert(SummaryFact, ROW_COLUMNS, rows, chunk=BATCH)
 
 
 def _merge(prefix: str, *, exact: bool = False) -> int:

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.core.management.color import no_style
 from django.db import connection, transaction
 
+from mtqg.core import bulk
 from mtqg.core.text import fold
 from mtqg.geo.models import ClassificationScheme, UnitClassification, UnitVersion
 from mtqg.geo.selectors import classified_units
@@ -134,30 +134,6 @@ def _communes(province_code: str) -> list[UnitVersion]:
 def _classified_paths(scheme: str, on: date, province_code: str) -> list[str]:
     province = UnitVersion.objects.get(structure="pre2025", level=1, code=province_code)
     return list(classified_units(scheme, "yes", on, within=province).values_list("path", flat=True))
-
-
-def _next_id(table: str) -> int:
-    with connection.cursor() as cur:
-        cur.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")
-        return int(cur.fetchone()[0]) + 1
-
-
-def _insert(model: Any, columns: list[str], rows: list[tuple[Any, ...]]) -> None:
-    table = model._meta.db_table
-    qn = connection.ops.quote_name
-    sql = f"INSERT INTO {qn(table)} ({', '.join(qn(c) for c in columns)}) VALUES ({', '.join(['%s'] * len(columns))})"
-    with connection.cursor() as cur:
-        for start in range(0, len(rows), 20_000):
-            cur.executemany(sql, rows[start : start + 20_000])
-
-
-def _reset_sequences(*models: Any) -> None:
-    if connection.vendor != "postgresql":
-        return
-
-    with connection.cursor() as cur:
-        for sql in connection.ops.sequence_reset_sql(no_style(), list(models)):
-            cur.execute(sql)
 
 
 def _name(rng: random.Random) -> str:
@@ -289,7 +265,7 @@ def seed_dien_bien(plan: ProvincePlan = DIEN_BIEN, *, members: bool = True, seed
         province_code="", year_from__lte=plan.baseline_year, year_to__gte=plan.baseline_year
     )
     std = PovertyStandard.objects.get(province_code="", year_from__lte=plan.year, year_to__gte=plan.year)
-    first_id = _next_id(Household._meta.db_table)
+    first_id = bulk.reserve_ids(Household, 0)
     assigned = rng.choices(communes, weights=weights, k=plan.households)
     keys15 = [rng.random() * factor[c.pk] for c in assigned]
     keys20 = [k * 0.8 + rng.random() * 0.35 * factor[c.pk] for k, c in zip(keys15, assigned, strict=True)]
@@ -369,10 +345,11 @@ def seed_dien_bien(plan: ProvincePlan = DIEN_BIEN, *, members: bool = True, seed
             )
             prev = cls
     with transaction.atomic():
-        _insert(Household, HOUSEHOLD_COLUMNS, households)
-        _insert(Member, MEMBER_COLUMNS, member_rows)
-        _insert(Review, REVIEW_COLUMNS, reviews)
-        _reset_sequences(Household, Member, Review)
+        bulk.insert(Household, HOUSEHOLD_COLUMNS, households)
+        bulk.insert(Member, MEMBER_COLUMNS, member_rows)
+        bulk.insert(Review, REVIEW_COLUMNS, reviews)
+        for model in (Household, Member, Review):
+            bulk.sync_sequence(model)
     return len(households)
 
 
@@ -462,7 +439,7 @@ def seed_cao_bang(*, members: bool = True, seed: int = 4) -> int:
     others = [c for c in communes if c not in in_poor]
     std = PovertyStandard.objects.get(province_code="", year_from__lte=year, year_to__gte=year)
     codes = [x["code"] for x in std.indicators]
-    first_id = _next_id(Household._meta.db_table)
+    first_id = bulk.reserve_ids(Household, 0)
     households, member_rows, reviews = [], [], []
     plan = [(c, True) for c in rng.choices(in_poor, k=6_000)] + [
         (c, False) for c in rng.choices(others, k=2_000)
@@ -526,10 +503,11 @@ def seed_cao_bang(*, members: bool = True, seed: int = 4) -> int:
     if housed != CAO_BANG_HOUSES:
         raise AssertionError("Cao Bằng demo: not enough poor/near-poor households in poor districts")
     with transaction.atomic():
-        _insert(Household, HOUSEHOLD_COLUMNS, households)
-        _insert(Member, MEMBER_COLUMNS, member_rows)
-        _insert(Review, REVIEW_COLUMNS, reviews)
-        _reset_sequences(Household, Member, Review)
+        bulk.insert(Household, HOUSEHOLD_COLUMNS, households)
+        bulk.insert(Member, MEMBER_COLUMNS, member_rows)
+        bulk.insert(Review, REVIEW_COLUMNS, reviews)
+        for model in (Household, Member, Review):
+            bulk.sync_sequence(model)
     return len(households)
 
 

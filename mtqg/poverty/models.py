@@ -272,6 +272,9 @@ class ImportBatch(models.Model):
     # the staged rows' review counts per tally key, counted while validating: a commit of new households that
     # rejects nothing adds them to the tallies instead of re-aggregating the communes' reviews (0206)
     tally = models.JSONField(_("số đếm theo xã (khi nhập)"), default=list, blank=True, editable=False)
+    # staged codes already on the register when the file was staged: the commit then skips existing households
+    # (ON CONFLICT) instead of trying the plain insert first (decision 0815)
+    existing_households = models.PositiveIntegerField(default=0, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -324,6 +327,9 @@ class StagedRow(models.Model):
         _("phân loại theo chuẩn địa phương"), max_length=10, choices=PovertyClass.choices, blank=True
     )
     decision = models.CharField(_("quyết định"), max_length=8, choices=Decision.choices, blank=True)
+    # PostgreSQL: the new household's id, taken from the household sequence while staging, so that the commit
+    # writes households and reviews without looking each household up by its code (decision 0815); else NULL
+    household_id = models.BigIntegerField(null=True, editable=False)
 
     scope_path = "batch__unit__path"
     objects = ScopedQuerySet.as_manager()

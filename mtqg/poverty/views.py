@@ -26,9 +26,9 @@ from mtqg.core.versioning import StaleEdit
 from mtqg.geo.selectors import lineage_scope_paths, successors, unit_by_code
 from mtqg.reports.params import parse_params
 
-from . import importer
+from . import importing
 from .forms import HouseholdForm, MemberForm, ReviewForm
-from .importer import batch_stage, errors_csv, template_csv, template_xlsx
+from .importing import batch_stage, errors_csv, template_csv, template_xlsx
 from .models import Decision, Household, ImportBatch, Member, PersonalDataExport, Review, StagedRow
 from .privacy import can_see_personal, mask_changes, personal
 from .reports import summary
@@ -192,6 +192,7 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def batch_list(request: HttpRequest) -> HttpResponse:
+
     error = ""
     if request.method == "POST":
         upload: Any = request.FILES.get("file")
@@ -223,7 +224,6 @@ def batch_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """Checker's page: staged records (paginated) with accept/reject per record or in bulk, commit as a job."""
-
     batch = get_visible_or_404(ImportBatch.objects.select_related("unit", "created_by"), request.user, pk=pk)
     error = ""
     if request.method == "POST":
@@ -234,14 +234,14 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 if not lines:
                     raise ValidationError(_("Chưa chọn dòng nào."))
                 decision = {"accept": Decision.ACCEPTED, "reject": Decision.REJECTED}.get(action, "")
-                importer.staged_row_decide(actor=request.user, batch=batch, lines=lines, decision=decision)
+                importing.staged_row_decide(actor=request.user, batch=batch, lines=lines, decision=decision)
             elif action == "accept_rest":
-                importer.batch_accept_rest(actor=request.user, batch=batch)
+                importing.batch_accept_rest(actor=request.user, batch=batch)
             elif action == "commit":
-                job = importer.batch_commit(actor=request.user, batch=batch)
+                job = importing.batch_commit_request(actor=request.user, batch=batch)
                 return redirect(job.get_absolute_url())
             elif action == "reject_batch":
-                importer.batch_reject(actor=request.user, batch=batch, reason=request.POST.get("reason", ""))
+                importing.batch_reject(actor=request.user, batch=batch, reason=request.POST.get("reason", ""))
             else:
                 raise ValidationError(_("Thao tác không hợp lệ."))
             return redirect(request.get_full_path())

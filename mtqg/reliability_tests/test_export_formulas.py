@@ -26,7 +26,7 @@ from mtqg.ntm.excel import template_xlsx
 from mtqg.ntm.models import CriteriaSet
 from mtqg.ntm.tests.factories import load_all
 from mtqg.portal.datasets import DATASETS
-from mtqg.poverty import importer
+from mtqg.poverty.importing import reader as importer
 from mtqg.poverty.models import ImportBatch
 from mtqg.testing import make_world
 from mtqg.workflow import services
@@ -51,7 +51,7 @@ WRITERS = {
     "ntm/excel.py": "test_ntm_template_escapes_names",
     "ntm/groups.py": "test_ntm_groups_template_escapes_names",
     "ntm/set_excel.py": "ntm/tests/test_authoring.py SetExcelTest.test_export_escapes_formulas",
-    "poverty/importer.py": "test_poverty_templates_and_error_csv_escape",
+    "poverty/importing/reader.py": "test_poverty_templates_and_error_csv_escape",
     "poverty/views.py": "reliability_tests/test_hostile_files.py PersonalExportNeutralisesFormulasTest",
     "portal/views.py": "test_portal_csv_escapes",
 }

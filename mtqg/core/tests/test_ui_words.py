@@ -17,7 +17,7 @@ from mtqg.accounts.models import User
 from mtqg.core.models import ACTION_LABELS, ChangeRecord
 from mtqg.finance.models import Work
 from mtqg.finance.tests.factories import make_work
-from mtqg.poverty.importer import batch_stage, errors_csv
+from mtqg.poverty.importing import batch_stage, errors_csv
 from mtqg.poverty.standards import load_standards
 from mtqg.reports.catalog import CATALOG
 from mtqg.reports.labels import REPORT_TITLES

@@ -11,19 +11,19 @@ from openpyxl import Workbook
 from mtqg.accounts.models import Assignment
 from mtqg.core.models import ChangeRecord
 from mtqg.geo.models import UnitVersion
-from mtqg.poverty import importer
-from mtqg.poverty.importer import (
+from mtqg.poverty.importing import (
     MEMBER_HEADERS,
-    MEMBER_SHEET,
     batch_accept_rest,
     batch_approve,
-    batch_commit,
+    batch_commit_request,
     batch_reject,
     batch_stage,
     errors_csv,
+    services,
     staged_row_decide,
     template_headers,
 )
+from mtqg.poverty.importing.reader import MEMBER_SHEET
 from mtqg.poverty.models import Decision, Household, ImportBatch, Member, Review, StagedMember, StagedRow
 from mtqg.poverty.standards import load_standards, standard_for
 from mtqg.testing import World, make_user, make_world
@@ -105,10 +105,10 @@ class ImportTests(TestCase):
         staged_row_decide(actor=self.checker, batch=batch, lines=[2, 3], decision=Decision.ACCEPTED)
         staged_row_decide(actor=self.checker, batch=batch, lines=[4], decision=Decision.REJECTED)
         with self.assertRaises(ValidationError):  # lines 5 and 6 are undecided
-            batch_commit(actor=self.checker, batch=batch)
+            batch_commit_request(actor=self.checker, batch=batch)
         staged_row_decide(actor=self.checker, batch=batch, lines=[5, 6], decision=Decision.ACCEPTED)
         with self.captureOnCommitCallbacks(execute=True):
-            job = batch_commit(actor=self.checker, batch=batch)
+            job = batch_commit_request(actor=self.checker, batch=batch)
         job.refresh_from_db()
         self.assertEqual((job.status, job.progress), ("succeeded", 100))
         self.assertEqual(job.result["reviews"], 4)
@@ -123,7 +123,7 @@ class ImportTests(TestCase):
         staged_row_decide(actor=self.checker, batch=batch, lines=[3], decision=Decision.REJECTED)
         batch_accept_rest(actor=self.checker, batch=batch)
         with self.captureOnCommitCallbacks(execute=True):
-            batch_commit(actor=self.checker, batch=batch)
+            batch_commit_request(actor=self.checker, batch=batch)
         self.assertEqual(list(Household.objects.values_list("code", flat=True)), ["K1"])
 
     def test_bad_input_gives_line_errors_and_writes_nothing(self) -> None:
@@ -219,7 +219,7 @@ class ImportTests(TestCase):
             ws.append(row(f"C{i}", self.commune))
         buf = io.BytesIO()
         wb.save(buf)
-        with mock.patch.object(importer, "XLSX_MAX_ROWS", 5):  # the cap is a setting; 200.000 in production
+        with mock.patch.object(services, "XLSX_MAX_ROWS", 5):  # the cap is a setting; 200.000 in production
             batch = self.stage(buf.getvalue(), name="big.xlsx")
         self.assertEqual(batch.status, ImportBatch.Status.INVALID)
         self.assertIn("quá nhiều dòng", batch.errors[0]["message"])
@@ -259,7 +259,7 @@ class ImportTests(TestCase):
         batch = self.stage(csv_bytes([row("F1", self.commune)]))
         staged_row_decide(actor=self.checker, batch=batch, lines=[2], decision=Decision.ACCEPTED)
         with self.captureOnCommitCallbacks(execute=True):
-            job = batch_commit(actor=self.checker, batch=batch)
+            job = batch_commit_request(actor=self.checker, batch=batch)
             StagedRow.objects.filter(batch=batch).update(decision="")  # undecided again before the job runs
         job.refresh_from_db()
         self.assertEqual(job.status, "failed")

@@ -7,7 +7,7 @@ from django.test import TestCase
 
 from mtqg.accounts.models import Assignment
 from mtqg.geo.models import UnitVersion
-from mtqg.poverty.importer import batch_approve, batch_stage, commit_batch
+from mtqg.poverty.importing import batch_approve, batch_stage, batch_write_to_register
 from mtqg.poverty.models import Household, ImportBatch, Member, Review, StagedRow
 from mtqg.poverty.standards import load_standards
 from mtqg.testing import World, make_user, make_world
@@ -72,5 +72,22 @@ class ForeignHouseholdCodeTests(TestCase):
         batch.accept_undecided = True
         batch.save()
         with self.assertRaisesMessage(ValidationError, "đơn vị khác"):
-            commit_batch(batch, actor=self.checker)
+            batch_write_to_register(batch, actor=self.checker)
         self.assertFalse(Review.objects.filter(household__code="LATE-1", year=2023).exists())
+
+    def test_staging_counts_codes_already_on_the_register(self) -> None:
+        """The commit's choice (plain insert of new households, or skipping existing ones) comes from staging."""
+        make_household(
+            UnitVersion.objects.get(structure="pre2025", level=3, code=self.cb_commune),
+            "04-OLD-2",
+            "Nông Văn Cũ",
+            year=2022,
+        )
+        batch = self.stage(csv_bytes([row("04-OLD-2", self.cb_commune), row("04-NEW-2", self.cb_commune)]))
+        self.assertEqual(
+            (batch.status, batch.existing_households), (ImportBatch.Status.STAGED, 1), batch.errors
+        )
+        self.assertEqual(batch_approve(actor=self.checker, batch=batch), 2)
+        self.assertEqual(
+            Review.objects.filter(household__code__in=["04-OLD-2", "04-NEW-2"], year=2023).count(), 2
+        )

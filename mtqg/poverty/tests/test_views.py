@@ -10,7 +10,7 @@ from mtqg.core.models import ChangeRecord
 from mtqg.geo.models import UnitVersion
 from mtqg.geo.selectors import successors
 from mtqg.notifications.models import Notification
-from mtqg.poverty.importer import template_headers
+from mtqg.poverty.importing import template_headers
 from mtqg.poverty.models import ImportBatch, PersonalDataExport, Review
 from mtqg.poverty.privacy import mask_id, mask_name, suppress, validate_id_number
 from mtqg.poverty.standards import load_standards, standard_for
@@ -192,6 +192,7 @@ class EditAndBatchScreenTests(TestCase):
         self.assertNotContains(resp, "11-EDIT-1")
 
     def test_batch_page_decisions_and_commit_job(self) -> None:
+
         checker = make_user("db_checker2", Assignment.Role.PROVINCE, self.world.dien_bien)
         headers = ",".join(template_headers(standard_for(2023)))
         rows = [
