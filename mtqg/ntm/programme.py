@@ -18,7 +18,6 @@ from django.utils.translation import gettext as _
 
 from mtqg.core.audit import record_change
 from mtqg.core.scoping import ensure_can_edit
-from mtqg.dashboards.services import stamps_bump
 from mtqg.geo.models import UnitVersion
 
 from .groups import groups_on
@@ -116,7 +115,6 @@ def policy_set(*, actor: Any, policy: Policy, enabled: bool, citation: str, unco
     policy.enabled, policy.citation, policy.unconfirmed = enabled, citation, unconfirmed
     policy.save()
     record_change(actor=actor, obj=policy, action="updated", changes=changes, unit_path=_country_path())
-    stamps_bump([""])  # pages showing recognition figures are recomputed under the new policy
     return policy
 
 
@@ -208,7 +206,6 @@ def programme_target_set(
             changes=changes,
             unit_path=province.path if province is not None else _country_path(),
         )
-        stamps_bump([province.path if province is not None else ""])
     return target
 
 
@@ -331,7 +328,6 @@ def tier_target_add(
         },
         unit_path=commune.path,
     )
-    stamps_bump([commune.path])
     return target
 
 
@@ -341,7 +337,6 @@ def tier_target_remove(*, actor: Any, target: TierTarget, reason: str) -> None:
     reason = _citation(reason, "reason")
     record_change(actor=actor, obj=target, action="deleted", reason=reason, unit_path=target.commune.path)
     target.delete()
-    stamps_bump([target.commune.path])
 
 
 def tier_targets_progress(user: Any, unit: UnitVersion, on: date) -> list[dict[str, Any]]:
@@ -449,7 +444,6 @@ def context_indicator_set(
         action = "updated"
     if changes:
         record_change(actor=actor, obj=row, action=action, changes=changes, unit_path=unit.path)
-        stamps_bump([unit.path])
     return row
 
 

@@ -29,7 +29,7 @@ from .models import (
     Tier,
 )
 from .periods import set_in_force
-from .programme import INHERIT_POLICY, inherited_recognitions
+from .programme import INHERIT_POLICY, context_for, inherited_recognitions
 from .selectors import communes_in, latest_assessments, predecessor_recognition, tiers_on
 
 DEFAULT_BANDS = {19: "19,15-18,10-14,5-9,0-4", 10: "10,8-9,5-7,0-4"}
@@ -463,3 +463,37 @@ def digital_gaps_layout(data: dict[str, Any]) -> Report:
         [figures_table(_("Chỉ tiêu"), data, figures)]
         + [rows_table(title, data.get(key), columns) for key, title in lists],
     )
+
+
+def context(user: Any, params: ReportParams) -> dict[str, Any]:
+    """The unit's socio-economic context figures (cited, dated; decision 0128), latest year first per code, up to
+    the report's year: published statistics of the unit, the same for every user who may see the unit."""
+    rows = context_for(params.unit, params.year)
+    return {
+        "unit": {"code": params.unit.code, "name": params.unit.name},
+        "year": params.year,
+        "rows": [
+            {
+                "code": r.code,
+                "label": r.label,
+                "year": r.year,
+                "value": r.value,
+                "unit_label": r.unit_label,
+                "estimated": r.estimated,
+                "source": r.source,
+                "unconfirmed": r.unconfirmed,
+            }
+            for r in rows
+        ],
+    }
+
+
+def context_layout(data: dict[str, Any]) -> Report:
+    columns = [
+        Column("label", _("Chỉ tiêu")),
+        Column("year", _("Năm")),
+        Column("value", _("Giá trị"), DECIMAL),
+        Column("unit_label", _("Đơn vị tính")),
+        Column("source", _("Nguồn")),
+    ]
+    return Report(data, [rows_table(_("Bối cảnh kinh tế - xã hội"), data.get("rows"), columns)])

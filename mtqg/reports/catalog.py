@@ -27,6 +27,7 @@ CATALOG: dict[str, str] = {
     "poverty-review-results": "mtqg.survey.reports:review_results",
     "ntm-summary": "mtqg.ntm.reports:summary",
     "ntm-keeping": "mtqg.ntm.reports:keeping",
+    "ntm-context": "mtqg.ntm.reports:context",
     "ntm-district-register": "mtqg.ntm.registers:district_register",
     "ntm-province-register": "mtqg.ntm.registers:province_register",
     "ntm-white-communes": "mtqg.ntm.reports:white_communes",
@@ -53,6 +54,7 @@ LAYOUTS: dict[str, str] = {
     "poverty-certificate": DOCUMENT,  # not run from the catalogue (one household, personal data): survey/views.py
     "ntm-summary": "mtqg.ntm.reports:summary_layout",
     "ntm-keeping": "mtqg.ntm.reports:keeping_layout",
+    "ntm-context": "mtqg.ntm.reports:context_layout",
     "ntm-white-communes": "mtqg.ntm.reports:digital_gaps_layout",
     "ntm-digital-gaps": "mtqg.ntm.reports:digital_gaps_layout",
     "supervision-recurring-themes": "mtqg.supervision.reports:recurring_themes_layout",

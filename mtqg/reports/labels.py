@@ -17,6 +17,7 @@ REPORT_TITLES = {
     "ntm-white-communes": _("Xã, thôn trắng về truyền thanh và sóng di động"),
     "ntm-digital-gaps": _("Xã, thôn chưa có đài truyền thanh hoặc sóng điện thoại di động"),
     "ntm-keeping": _("Xã đã công nhận chưa giữ chuẩn nông thôn mới"),
+    "ntm-context": _("Bối cảnh kinh tế - xã hội của đơn vị"),
     "ntm-district-register": _("Sổ huyện nông thôn mới (trước 01/7/2025)"),
     "ntm-province-register": _("Sổ tỉnh hoàn thành nhiệm vụ xây dựng nông thôn mới"),
     "supervision-recurring-themes": _("Vấn đề lặp lại qua các đoàn giám sát"),

@@ -29,7 +29,6 @@ from django.utils.translation import gettext as _
 from mtqg.core.formatting import number_vi
 from mtqg.core.tables import Column, Table
 from mtqg.geo.models import UnitVersion
-from mtqg.ntm.programme import context_for
 from mtqg.reports.catalog import get_report
 from mtqg.reports.document import block_as_dict
 from mtqg.reports.params import ReportParams
@@ -205,23 +204,24 @@ class Builder:
     def context(self) -> None:
         """Socio-economic context figures of the unit (cited, dated; ntm decision record 0128); not counted as
         programme data."""
-        rows = context_for(self.unit, self.year)
+        data = self.run("ntm-context")
+        rows = (data or {}).get("rows") or []
         if not rows:
             return
         parts = [
             _("%(label)s năm %(y)s%(est)s đạt %(v)s %(u)s (nguồn: %(src)s)")
             % {
-                "label": r.label,
-                "y": r.year,
-                "est": _(" (ước)") if r.estimated else "",
-                "v": n(r.value, 2),
-                "u": r.unit_label,
-                "src": r.source,
+                "label": r["label"],
+                "y": r["year"],
+                "est": _(" (ước)") if r["estimated"] else "",
+                "v": n(r["value"], 2),
+                "u": r["unit_label"],
+                "src": r["source"],
             }
             for r in rows
         ]
         for r in rows:
-            self.fig(f"context.{r.code}", float(r.value), counts=False)
+            self.fig(f"context.{r['code']}", float(r["value"]), counts=False)
         self.p(_("Bối cảnh kinh tế - xã hội: %(items)s.") % {"items": "; ".join(parts)})
 
     def disbursement(self) -> None:
