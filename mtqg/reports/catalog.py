@@ -1,7 +1,8 @@
-"""Every report, by slug: plain dicts, no registry. A report function takes (user, params) and returns a typed
-`Report` (reports/document.py): its JSON-ready figures (`report.as_dict()`, what the API and the command serve) and
-the blocks the writers render, with declared column kinds and labels. user=None means the command line (system
-scope). LAYOUTS gives, per slug, the pure function that lays out stored figures again (a signed snapshot)."""
+"""Every report, by slug: plain dicts, no registry. A report is two declared parts: its figures function
+(CATALOG: `(user, params) -> dict | list`, JSON-ready; user=None means the command line, system scope) and its layout
+(LAYOUTS: a pure `(figures) -> Report` with the blocks the writers render, each table column declaring its kind and
+label). `run_report` composes them into the typed `Report` (reports/document.py), whose `as_dict()` is what the API
+and the command serve; `report_from_data` lays out figures kept in a signed snapshot again (decision 0055)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from .document import Report
 from .labels import REPORT_TITLES
 from .params import ReportParams
 
-ReportFunc = Callable[[Any, ReportParams], Report]
+ReportFunc = Callable[[Any, ReportParams], Any]  # the figures: JSON-ready dict or list
 
 # slug → "module:function"
 CATALOG: dict[str, str] = {
