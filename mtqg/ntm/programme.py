@@ -362,8 +362,8 @@ def tier_targets_progress(user: Any, unit: UnitVersion, on: date) -> list[dict[s
         ids = [t.commune_id for t in group]
         for cid, tier in tiers_on(ids, when).items():
             tiers[(cid, when)] = tier
-        for cid, a in latest_assessments(ids, when).items():
-            latest[(cid, when)] = a
+        for cid, found in latest_assessments(ids, when).items():
+            latest[(cid, when)] = found
     for t in targets:
         when = min(on, date(t.period_end, 12, 31))
         have = tiers.get((t.commune_id, when))
