@@ -120,10 +120,10 @@ def policy_set(*, actor: Any, policy: Policy, enabled: bool, citation: str, unco
     return policy
 
 
-def inherited_recognitions(pred: dict[int, tuple[int, int]]) -> set[int]:
+def inherited_recognitions(pred: dict[int, tuple[int, int]], enabled: bool | None = None) -> set[int]:
     """Communes formed on 1/7/2025 counted as recognised because every predecessor was, when the inheritance
-    policy is on (decision record 0125); empty when it is off (the default)."""
-    if not policy_enabled(INHERIT_POLICY):
+    policy is on (decision record 0125; `enabled` when the caller has read it); empty when it is off (default)."""
+    if not (policy_enabled(INHERIT_POLICY) if enabled is None else enabled):
         return set()
     return {cid for cid, (n, m) in pred.items() if m and n == m}
 

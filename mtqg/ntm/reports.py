@@ -109,13 +109,13 @@ def _merged(ids: list[int], tiers: dict[int, str], result: dict[str, Any]) -> di
     """Predecessors' recognitions of 2025 communes; with the inheritance policy on (decision record 0125), the
     communes whose every predecessor was recognised count as recognised."""
     pred = predecessor_recognition(ids)
+    policy = Policy.objects.filter(code=INHERIT_POLICY).first()
     own = {c for c, t in tiers.items() if t in RECOGNISED_TIERS}
-    inherited = inherited_recognitions(pred) - own
+    inherited = inherited_recognitions(pred, enabled=bool(policy and policy.enabled)) - own
     if inherited:
         result["recognised"] += len(inherited)
         n = result["communes"]
         result["recognised_rate"] = _round(Decimal(result["recognised"] * 100) / n, "0.01") if n else 0.0
-    policy = Policy.objects.filter(code=INHERIT_POLICY).first()
     return {
         "all_predecessors_recognised": sum(1 for k, m in pred.values() if m and k == m),
         "some_predecessors_recognised": sum(1 for k, m in pred.values() if 0 < k < m),
