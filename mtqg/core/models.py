@@ -107,6 +107,9 @@ ACTION_LABELS: dict[str, Any] = {
     "meeting": _("Họp dân thôn"),
     "posted": _("Niêm yết công khai"),
     "resolved": _("Giải quyết"),
+    "closed": _("Kết thúc đợt"),
+    "ended": _("Kết thúc hiệu lực"),
+    "issued": _("Cấp giấy"),
 }
 
 # Keys of change records that are not model fields.

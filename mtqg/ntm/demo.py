@@ -690,8 +690,8 @@ def seed_mekong() -> None:
 
 
 ARTICLE = (
-    "Bài làm việc của Đoàn công tác Ban Chỉ đạo Trung ương các Chương trình MTQG với tỉnh Điện Biên, 12/2020 "
-    "(/work/shared/seeds, bài 000)"
+    "DIC (Điện Biên), 06/12/2020: 'Đoàn công tác của Ban Chỉ đạo Trung ương các chương trình mục tiêu Quốc gia "
+    "làm việc với UBND tỉnh' (buổi làm việc chiều 4/11/2020)"
 )
 
 
@@ -700,14 +700,12 @@ def seed_programme() -> None:
     """Part 11 of issue 22 from the Điện Biên article: the commune chosen for kiểu mẫu in 2016-2020 (which commune
     is not in the article: the demo's 2020 nâng cao commune, flagged) and the estimated 2020 GRDP per capita."""
     province = UnitVersion.objects.get(structure="pre2025", level=UnitVersion.Level.PROVINCE, code="11")
-    if TierTarget.objects.filter(province=province).exists():
-        return
     advanced = (
         Recognition.objects.filter(commune__path__startswith=province.path, tier=Tier.ADVANCED)
         .select_related("commune")
         .first()
     )
-    if advanced is not None:
+    if advanced is not None and not TierTarget.objects.filter(province=province).exists():
         tier_target_add(
             actor=None,
             province=province,
@@ -728,7 +726,7 @@ def seed_programme() -> None:
         unit_label="triệu đồng/người/năm",
         year=2020,
         estimated=True,
-        reported_on=date(2020, 12, 1),
+        reported_on=date(2020, 12, 6),
         source=f"'Ước đến cuối năm 2020, GRDP bình quân đầu người đạt 38,25 triệu đồng/người/năm' — {ARTICLE}",
     )
 

@@ -118,10 +118,10 @@ def policy_set(*, actor: Any, policy: Policy, enabled: bool, citation: str, unco
     return policy
 
 
-def inherited_recognitions(pred: dict[int, tuple[int, int]]) -> set[int]:
+def inherited_recognitions(pred: dict[int, tuple[int, int]], enabled: bool | None = None) -> set[int]:
     """Communes formed on 1/7/2025 counted as recognised because every predecessor was, when the inheritance
-    policy is on (decision record 0125); empty when it is off (the default)."""
-    if not policy_enabled(INHERIT_POLICY):
+    policy is on (decision record 0125; `enabled` when the caller has read it); empty when it is off (default)."""
+    if not (policy_enabled(INHERIT_POLICY) if enabled is None else enabled):
         return set()
     return {cid for cid, (n, m) in pred.items() if m and n == m}
 
@@ -357,8 +357,8 @@ def tier_targets_progress(user: Any, unit: UnitVersion, on: date) -> list[dict[s
         ids = [t.commune_id for t in group]
         for cid, tier in tiers_on(ids, when).items():
             tiers[(cid, when)] = tier
-        for cid, a in latest_assessments(ids, when).items():
-            latest[(cid, when)] = a
+        for cid, found in latest_assessments(ids, when).items():
+            latest[(cid, when)] = found
     for t in targets:
         when = min(on, date(t.period_end, 12, 31))
         have = tiers.get((t.commune_id, when))

@@ -123,13 +123,13 @@ def _merged(ids: list[int], tiers: dict[int, str], result: dict[str, Any]) -> di
     """Predecessors' recognitions of 2025 communes; with the inheritance policy on (decision record 0125), the
     communes whose every predecessor was recognised count as recognised."""
     pred = predecessor_recognition(ids)
+    policy = Policy.objects.filter(code=INHERIT_POLICY).first()
     own = {c for c, t in tiers.items() if t in RECOGNISED_TIERS}
-    inherited = inherited_recognitions(pred) - own
+    inherited = inherited_recognitions(pred, enabled=bool(policy and policy.enabled)) - own
     if inherited:
         result["recognised"] += len(inherited)
         n = result["communes"]
         result["recognised_rate"] = _round(Decimal(result["recognised"] * 100) / n, "0.01") if n else 0.0
-    policy = Policy.objects.filter(code=INHERIT_POLICY).first()
     return {
         "all_predecessors_recognised": sum(1 for k, m in pred.values() if m and k == m),
         "some_predecessors_recognised": sum(1 for k, m in pred.values() if 0 < k < m),
@@ -497,3 +497,29 @@ def context_layout(data: dict[str, Any]) -> Report:
         Column("source", _("Nguồn")),
     ]
     return Report(data, [rows_table(_("Bối cảnh kinh tế - xã hội"), data.get("rows"), columns)])
+
+
+def unit_register_layout(data: dict[str, Any]) -> Report:
+    """The district (QĐ 320/2022) or province (QĐ 321/2022; QĐ 51/2025 Phụ lục III) register."""
+    figures = [
+        Figure("unit.code", _("Mã đơn vị")),
+        Figure("unit.name", _("Đơn vị")),
+        Figure("as_of", _("Tính đến ngày"), DATE),
+        Figure("rule.name", _("Quy định áp dụng")),
+        Figure("units", _("Số đơn vị"), INT),
+        Figure("eligible", _("Đủ điều kiện"), INT),
+        Figure("not_met", _("Chưa đạt"), INT),
+        Figure("unknown", _("Chưa xác định"), INT),
+    ]
+    columns = [
+        Column("code", _("Mã")),
+        Column("name", _("Tên")),
+        Column("communes", _("Số xã"), INT),
+        Column("recognised", _("Xã đạt chuẩn"), INT),
+        Column("status_label", _("Tình trạng")),
+        Column("note", _("Ghi chú")),
+    ]
+    return Report(
+        data,
+        [figures_table(_("Chỉ tiêu"), data, figures), rows_table(_("Danh sách"), data.get("rows"), columns)],
+    )

@@ -56,6 +56,8 @@ LAYOUTS: dict[str, str] = {
     "ntm-summary": "mtqg.ntm.reports:summary_layout",
     "ntm-keeping": "mtqg.ntm.reports:keeping_layout",
     "ntm-context": "mtqg.ntm.reports:context_layout",
+    "ntm-district-register": "mtqg.ntm.reports:unit_register_layout",
+    "ntm-province-register": "mtqg.ntm.reports:unit_register_layout",
     "ntm-white-communes": "mtqg.ntm.reports:digital_gaps_layout",
     "ntm-digital-gaps": "mtqg.ntm.reports:digital_gaps_layout",
     "supervision-recurring-themes": "mtqg.supervision.reports:recurring_themes_layout",

@@ -426,3 +426,56 @@ class TierTargetsAndContextTest(TestCase):
         text = builder.blocks[0]["text"]
         self.assertIn("GRDP bình quân đầu người năm 2020 (ước) đạt 38,25 triệu đồng/người/năm", text)
         self.assertEqual(builder.figures["context.grdp-per-capita"], 38.25)
+
+
+class ProgrammePageTest(TestCase):
+    """The programme page: forms go through the services; refusals are shown, nothing written."""
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        cls.world = make_world()
+        load_all()
+
+    def test_add_refuse_and_policy_through_the_page(self) -> None:
+        self.client.force_login(self.world.dien_bien_officer)
+        province = self.world.dien_bien
+        xa = commune(province, 0)
+        url = "/ntm/programme/"
+        page = self.client.get(url, {"unit": province.pk, "year": 2026})
+        self.assertContains(page, 'id="programme-targets"')
+        self.assertContains(page, "Thêm xã vào danh sách phấn đấu")
+        self.assertNotContains(page, "policy_set")  # a provincial user cannot change national policies
+        post = {"unit": province.pk, "commune": xa.pk, "tier": Tier.MODERN, "period_start": 2026}
+        response = self.client.post(
+            "/ntm/programme/tier-targets/", {**post, "period_end": 2030, "citation": ""}
+        )
+        self.assertRedirects(response, f"{url}?unit={province.pk}", fetch_redirect_response=False)
+        self.assertFalse(TierTarget.objects.exists())
+        page = self.client.get(url, {"unit": province.pk, "year": 2026})
+        self.assertContains(page, "Ghi rõ căn cứ")
+        self.client.post(
+            "/ntm/programme/tier-targets/",
+            {**post, "period_end": 2030, "citation": "QĐ của UBND tỉnh (kiểm thử)"},
+        )
+        self.assertEqual(TierTarget.objects.get().commune, xa)
+        policy = Policy.objects.get(code=programme.INHERIT_POLICY)
+        self.client.post(
+            f"/ntm/policies/{policy.pk}/",
+            {"unit": province.pk, "enabled": "1", "citation": "Văn bản của tỉnh"},
+        )
+        policy.refresh_from_db()
+        self.assertFalse(policy.enabled)  # refused: national rights needed
+        self.client.force_login(self.world.central)
+        self.client.post(
+            f"/ntm/policies/{policy.pk}/",
+            {
+                "unit": province.pk,
+                "enabled": "1",
+                "citation": "Văn bản trung ương (kiểm thử)",
+                "unconfirmed": "on",
+            },
+        )
+        policy.refresh_from_db()
+        self.assertTrue(policy.enabled)
+        page = self.client.get(url, {"unit": self.world.country.pk, "year": 2026})
+        self.assertContains(page, "Văn bản trung ương (kiểm thử)")

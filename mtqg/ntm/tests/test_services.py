@@ -205,13 +205,17 @@ class GuardSampleTest(TestCase):
         cls.urls = guard_sample(cls.world)
 
     def test_sample_urls_are_scoped(self) -> None:
-        self.assertEqual(len(self.urls), 8)  # 4 pages + 4 API details
+        self.assertEqual(len(self.urls), 9)  # 5 pages (with the programme page) + 4 API details
         for user, expected in ((self.world.dien_bien_officer, 200), (self.world.cao_bang_officer, 404)):
             self.client.force_login(user)
             for url in self.urls:
                 self.assertEqual(self.client.get(url).status_code, expected, url)
         self.client.force_login(self.world.cao_bang_officer)
-        for url in ("/ntm/recognitions/", f"/ntm/digital/?unit={self.world.cao_bang_old.pk}"):
+        for url in (
+            "/ntm/recognitions/",
+            f"/ntm/digital/?unit={self.world.cao_bang_old.pk}",
+            f"/ntm/programme/?unit={self.world.cao_bang_old.pk}&year=2020",
+        ):
             self.assertNotContains(self.client.get(url), "GUARD-ĐB")
 
 
