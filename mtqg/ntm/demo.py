@@ -32,9 +32,9 @@ from .models import (
     Indicator,
     IndicatorValue,
     Recognition,
+    RecognitionTier,
     Status,
     Threshold,
-    Tier,
 )
 from .services import tier_from_counts
 
@@ -213,10 +213,10 @@ def _recognise(cset: CriteriaSet, items: list[tuple[int, str, date, int, str]]) 
         statuses.setdefault(aid, []).append(status)
     new = []
     for cid, tier, when, year, number in items:
-        if tier in (Tier.STANDARD, Tier.BASIC):
+        if tier in (RecognitionTier.STANDARD, RecognitionTier.BASIC):
             a = rows[(cid, year)]
             found = tier_from_counts(cset, a.criteria_met, a.criteria_total, statuses.get(a.pk, []))
-            if not (found == Tier.STANDARD or found == tier):
+            if not (found == RecognitionTier.STANDARD or found == tier):
                 raise AssertionError(f"demo: commune {cid} does not support {tier} in {year}")
         new.append(
             Recognition(
@@ -301,16 +301,30 @@ def seed_dien_bien() -> None:
     items: list[tuple[int, str, date, int, str]] = []
     for i, cid in enumerate(a_ids):
         items.append(
-            (cid, Tier.STANDARD, date(2020, 1, 10) + timedelta(days=14 * i), 2019, f"{100 + i}/QĐ-UBND")
+            (
+                cid,
+                RecognitionTier.STANDARD,
+                date(2020, 1, 10) + timedelta(days=14 * i),
+                2019,
+                f"{100 + i}/QĐ-UBND",
+            )
         )
     for i, cid in enumerate(b_ids):
-        items.append((cid, Tier.BASIC, date(2020, 2, 3) + timedelta(days=12 * i), 2019, f"{200 + i}/QĐ-UBND"))
+        items.append(
+            (
+                cid,
+                RecognitionTier.BASIC,
+                date(2020, 2, 3) + timedelta(days=12 * i),
+                2019,
+                f"{200 + i}/QĐ-UBND",
+            )
+        )
     for i, cid in enumerate(upgraded):
-        items.append((cid, Tier.STANDARD, date(2020, 12, 21 + i), 2020, f"{300 + i}/QĐ-UBND"))
+        items.append((cid, RecognitionTier.STANDARD, date(2020, 12, 21 + i), 2020, f"{300 + i}/QĐ-UBND"))
     _recognise(cset, items)
     advanced = Recognition(
         commune_id=a_ids[5],
-        tier=Tier.ADVANCED,
+        tier=RecognitionTier.ADVANCED,
         decision_no="310/QĐ-UBND",
         decision_date=date(2020, 12, 28),
         authority="Chủ tịch UBND tỉnh",
@@ -355,7 +369,13 @@ def seed_cao_bang() -> None:
     _recognise(
         cset,
         [
-            (cid, Tier.STANDARD, date(2022, 12, 5) + timedelta(days=i), 2022, f"{2500 + i}/QĐ-UBND")
+            (
+                cid,
+                RecognitionTier.STANDARD,
+                date(2022, 12, 5) + timedelta(days=i),
+                2022,
+                f"{2500 + i}/QĐ-UBND",
+            )
             for i, cid in enumerate(recognised)
         ],
     )
@@ -638,14 +658,20 @@ def seed_mekong() -> None:
     _recognise(
         sets["qd1980"],
         [
-            (c, Tier.STANDARD, date(2021, 12, 10) + timedelta(days=i % 15), 2021, f"{3100 + i}/QĐ-UBND")
+            (
+                c,
+                RecognitionTier.STANDARD,
+                date(2021, 12, 10) + timedelta(days=i % 15),
+                2021,
+                f"{3100 + i}/QĐ-UBND",
+            )
             for i, c in enumerate(early)
         ],
     )
     _recognise(
         sets["qd318-1-211"],
         [
-            (c, Tier.STANDARD, date(2024, 12, 16) + timedelta(days=i), 2024, f"{4200 + i}/QĐ-UBND")
+            (c, RecognitionTier.STANDARD, date(2024, 12, 16) + timedelta(days=i), 2024, f"{4200 + i}/QĐ-UBND")
             for i, c in enumerate(later)
         ],
     )
@@ -665,7 +691,7 @@ def seed_mekong() -> None:
         [
             (
                 a.commune_id,
-                Tier.STANDARD,
+                RecognitionTier.STANDARD,
                 date(2025, 12, 15) + timedelta(days=i % 10),
                 2025,
                 f"{5300 + i}/QĐ-UBND",

@@ -20,9 +20,9 @@ from .models import (
     CriteriaSet,
     CriterionResult,
     DigitalInfrastructure,
+    RecognitionTier,
     Scheme,
     Status,
-    Tier,
 )
 from .periods import set_in_force
 from .selectors import communes_in, latest_assessments, predecessor_recognition, tiers_on
@@ -90,9 +90,9 @@ def summary(user: Any, params: ReportParams) -> dict[str, Any]:
         "communes": n,
         "recognised": recognised,
         "recognised_rate": _round(Decimal(recognised * 100) / n, "0.01") if n else 0.0,
-        "basically_met": sum(1 for t in tiers.values() if t == Tier.BASIC),
+        "basically_met": sum(1 for t in tiers.values() if t == RecognitionTier.BASIC),
         "advanced": sum(1 for t in tiers.values() if t in ADVANCED_TIERS),
-        "model": sum(1 for t in tiers.values() if t == Tier.MODEL),
+        "model": sum(1 for t in tiers.values() if t == RecognitionTier.MODEL),
         "bands": band_counts,
         "average_criteria_met": _round(Decimal(met_sum) / len(latest), "0.1") if latest else None,
         "boundary": {
@@ -157,7 +157,7 @@ def _schemes(unit: UnitVersion, on: Any, ids: set[int], tiers: dict[int, str]) -
             )
             & ids
         )
-        done = sum(1 for c in members if tiers.get(c) in (*RECOGNISED_TIERS, Tier.BASIC))
+        done = sum(1 for c in members if tiers.get(c) in (*RECOGNISED_TIERS, RecognitionTier.BASIC))
         out.append(
             {
                 "code": scheme.code,
@@ -260,7 +260,7 @@ def keeping_rows(user: Any, unit: UnitVersion, on: Any) -> tuple[Any, list[dict[
         failing.setdefault(aid, []).append(number)
     found = set_in_force(on, province=unit if unit.level == UnitVersion.Level.PROVINCE else None)
     in_force = found.criteria_set if found else None
-    labels = dict(Tier.choices)
+    labels = dict(RecognitionTier.choices)
     rows = []
     for cid in sorted(tiers, key=lambda c: names[c]):
         a = latest.get(cid)

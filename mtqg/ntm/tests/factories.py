@@ -11,7 +11,7 @@ from django.urls import reverse
 from mtqg.geo.models import UnitVersion
 from mtqg.ntm import services
 from mtqg.ntm.loader import load_all
-from mtqg.ntm.models import Assessment, CriteriaSet, Recognition, Scheme, Tier
+from mtqg.ntm.models import Assessment, CriteriaSet, Recognition, RecognitionTier, Scheme
 from mtqg.testing import World
 
 
@@ -71,7 +71,7 @@ def guard_sample(world: World) -> list[str]:
         )
         rec = Recognition.objects.create(
             commune=unit,
-            tier=Tier.STANDARD,
+            tier=RecognitionTier.STANDARD,
             decision_no="1/QĐ-UBND",
             decision_date=date(2020, 1, 1),
             standard_year=2019,
