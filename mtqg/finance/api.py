@@ -110,7 +110,7 @@ class WorkViewSet(viewsets.ReadOnlyModelViewSet):
         )
 
 
-# --- Read API (issue #9 part 6): scoped viewsets registered in mtqg/api/router.py --------------------------------
+# --- Read API: scoped viewsets registered in mtqg/api/router.py --------------------------------
 
 
 class ProgramSerializer(serializers.ModelSerializer):

@@ -50,7 +50,7 @@ def white_communes(request: Request) -> Response:
     return report_response(request, "ntm-white-communes")
 
 
-# --- Read API (issue #9 part 6): scoped viewsets registered in mtqg/api/router.py --------------------------------
+# --- Read API: scoped viewsets registered in mtqg/api/router.py --------------------------------
 
 
 class NtmIndicatorSerializer(serializers.ModelSerializer):

@@ -161,7 +161,7 @@ def _xa(province: UnitVersion) -> list[UnitVersion]:
 def _assess(cset: CriteriaSet, year: int, plans: dict[int, tuple[int, int]], rng: random.Random) -> None:
     """Create one assessment per commune with values built from (met, basic) plans, then compute statuses."""
     book = engine.Book(cset.pk)
-    # the year end, or today for the running year: no assessment is dated in the future (issue #19 part 13)
+    # the year end, or today for the running year: no assessment is dated in the future
     on = max(date(year, 1, 1), min(date(year, 12, 31), timezone.localdate()))
     regions = engine.resolve_regions(cset, plans.keys(), on)
     assessments = Assessment.objects.bulk_create(
@@ -535,7 +535,7 @@ def seed_digital() -> None:
         rows = DigitalInfrastructure.objects.filter(unit__path__startswith=province.path, note=DEMO_NOTE)
         if rows.filter(source=DIGITAL_SOURCE).exists():
             continue
-        rows.delete()  # demo rows of an earlier demo version (session 1: a random list)
+        rows.delete()  # demo rows of an earlier demo version
         _digital_from_assessments(province, cset_code, year, seed)
 
 

@@ -78,7 +78,7 @@ class ProductViewSet(viewsets.ReadOnlyModelViewSet):
         return product_list(self.request.user, ProductFilters.from_query(self.request.query_params))
 
 
-# --- Read API (issue #9 part 6): scoped viewsets registered in mtqg/api/router.py --------------------------------
+# --- Read API: scoped viewsets registered in mtqg/api/router.py --------------------------------
 
 
 class SubjectSerializer(serializers.ModelSerializer):

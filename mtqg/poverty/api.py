@@ -90,7 +90,7 @@ def by_province_view(request: Request) -> Response:
     return report_response(request, "poverty-by-province")
 
 
-# --- Read API (issue #9 part 6): scoped viewsets registered in mtqg/api/router.py --------------------------------
+# --- Read API: scoped viewsets registered in mtqg/api/router.py --------------------------------
 # Personal data (names, ID numbers, birth dates) in clear only in the user's data-entry scope; masked elsewhere,
 # exactly as on the household page (privacy.py).
 

@@ -125,7 +125,7 @@ class Briefing(GenericAPIView):
         return report_response(request, "briefing")
 
 
-# --- Read API (issue #9 part 6): scoped viewsets registered in mtqg/api/router.py --------------------------------
+# --- Read API: scoped viewsets registered in mtqg/api/router.py --------------------------------
 
 
 class FindingSerializer(serializers.ModelSerializer):

@@ -296,7 +296,7 @@ class Builder:
             self.p(_("Kết quả xây dựng nông thôn mới: %(nd)s.") % {"nd": no_data()})
         else:
             # one statement, as of the report's date: figures after it (the year end) are not the report's, and
-            # the recognised count is said once (issue #19 part 11)
+            # the recognised count is said once
             self._ntm_status(data, self.on, lead=True)
             provisional = data.get("provisional_assessments") or 0
             self.fig("ntm.provisional_assessments", provisional)
@@ -528,7 +528,7 @@ class Builder:
         self.fig("poverty.communes", coverage.get("communes"), counts=False)
         if has_register:
             # the review year used (the last completed by the as-of date) and the register's coverage are stated:
-            # a register of some communes is not the unit's figure (issue #19 part 11)
+            # a register of some communes is not the unit's figure
             if coverage.get("illustrative"):
                 whose = _("sổ hộ minh họa (%(h)s hộ, dữ liệu mẫu)") % {"h": n(data.get("households"))}
             elif coverage.get("complete", True):
