@@ -15,19 +15,31 @@ A figure that is None prints "chưa có số liệu". Numbers are formatted the 
 
 from __future__ import annotations
 
+import base64
+import html
 import io
+import json
 import re
 from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.translation import gettext as _
+from docx import Document
+from docx.enum.section import WD_ORIENT
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt
 
 from mtqg.core.formatting import number_vi
 from mtqg.core.tables import Column, Table, Typed, write_xlsx
 
 from . import charts
+from .labels import KEY_LABELS, REPORT_TITLES
 
 FORMATS = ("xlsx", "docx", "pdf")
 CONTENT_TYPES = {
@@ -106,8 +118,6 @@ def kind_for(key: str, values: Iterable[Any]) -> str:
 
 
 def _label(key: str) -> str:
-    from .labels import KEY_LABELS
-
     parts = key.split(".")
     return " — ".join(str(KEY_LABELS.get(p, p.replace("_", " "))) for p in parts)
 
@@ -171,8 +181,6 @@ def auto_blocks(slug: str, data: Any) -> list[dict[str, Any]]:
 
 
 def report_title(slug: str) -> str:
-    from .labels import REPORT_TITLES
-
     return str(REPORT_TITLES.get(slug, slug))
 
 
@@ -241,13 +249,6 @@ def _xlsx_value(value: Any, kind: str) -> Any:
 
 
 def render_docx(slug: str, data: Any) -> bytes:
-    from docx import Document
-    from docx.enum.section import WD_ORIENT
-    from docx.enum.table import WD_TABLE_ALIGNMENT
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.oxml.ns import qn
-    from docx.shared import Mm, Pt
-
     doc_meta, blocks = document_of(slug, data)
     document = Document()
     section = document.sections[0]
@@ -359,9 +360,6 @@ def render_docx(slug: str, data: Any) -> bytes:
 def _docx_rule(cell: Any, width: Any) -> None:
     """A centred horizontal rule of `width` in a header cell: an empty paragraph with a bottom border, indented
     so the border is only as long as asked (Nghị định 30/2020, Phụ lục I)."""
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-    from docx.shared import Pt
 
     p = cell.add_paragraph()
     borders = OxmlElement(
@@ -384,10 +382,6 @@ def _docx_rule(cell: Any, width: Any) -> None:
 def _docx_page_numbers(section: Any) -> None:
     """Page numbers at the top centre from page 2 (Nghị định 30/2020): a PAGE field in the header, an empty
     first-page header."""
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-    from docx.shared import Pt
 
     section.different_first_page_header_footer = True
     p = section.header.paragraphs[0]
@@ -404,8 +398,6 @@ def _docx_page_numbers(section: Any) -> None:
 
 
 def _docx_table(document: Any, block: dict[str, Any], para: Any, Pt: Any) -> None:
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-
     columns = block["columns"]
     rows = block["rows"]
     if block.get("title"):
@@ -463,14 +455,10 @@ table.data td.n { text-align: right; white-space: nowrap; }
 
 
 def _esc(text: Any) -> str:
-    import html
-
     return html.escape(str(text))
 
 
 def render_html(slug: str, data: Any) -> str:
-    import base64
-
     doc_meta, blocks = document_of(slug, data)
     out: list[str] = ["<!DOCTYPE html><html lang='vi'><head><meta charset='utf-8'>"]
     out.append(f"<style>{PDF_CSS % {'font': SERIF_PDF}}</style></head><body>")
@@ -537,7 +525,7 @@ def render_html(slug: str, data: Any) -> str:
 
 
 def render_pdf(slug: str, data: Any) -> bytes:
-    from weasyprint import HTML
+    from weasyprint import HTML  # noqa: PLC0415  (loads native Pango/HarfBuzz; only a PDF export pays, decision 0042)
 
     pdf = HTML(string=render_html(slug, data)).write_pdf()
     assert pdf is not None
@@ -553,10 +541,6 @@ def render(slug: str, data: Any, fmt: str) -> bytes:
     if fmt == "pdf":
         return render_pdf(slug, data)
     if fmt == "json":
-        import json
-
-        from django.core.serializers.json import DjangoJSONEncoder
-
         return json.dumps(data, ensure_ascii=False, indent=2, cls=DjangoJSONEncoder).encode()
     raise ValueError(fmt)
 
