@@ -1,7 +1,7 @@
-"""The OpenAPI schema, generated once per process and language (issue #20, part 12).
+"""The OpenAPI schema, generated once per process and language.
 
-drf-spectacular builds the schema on every request by walking every view; a concurrent first load once answered 500
-(the generator's shared state). The schema depends on the code only, so the first request generates it under a lock
+drf-spectacular builds the schema on every request by walking every view, and its generator has shared state that
+concurrent first loads would trip over. The schema depends on the code only, so the first request generates it under a lock
 and every later one reuses it (keyed by language and API version).
 """
 

@@ -84,7 +84,9 @@ def test_money_box_groups_thousands_while_typing(browser_context: Any, live_url:
     box.press("Backspace")
     assert box.input_value() == "387.300"
     date_box = page.locator("input[name=as_of]")
-    assert date_box.input_value() != ""  # an ISO value the browser can show (it was blank with 06/12/2026)
+    assert (
+        date_box.input_value() != ""
+    )  # an ISO value the browser can show (a "06/12/2026" value shows blank)
     page.close()
 
 

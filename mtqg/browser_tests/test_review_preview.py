@@ -1,4 +1,4 @@
-"""The household review form's live class (issue #19 part 10) in Chromium: the income box groups thousands
+"""The household review form's live class in Chromium: the income box groups thousands
 ("1.500.000", core.widgets.MoneyInput) and the preview reads the whole amount, not "1"."""
 
 from __future__ import annotations

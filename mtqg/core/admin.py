@@ -8,7 +8,7 @@ from rest_framework.authtoken.models import TokenProxy
 
 from .models import ChangeRecord
 
-# The admin speaks the app's language (issue #19 part 8): our own titles, and no third-party screens with English
+# The admin speaks the app's language: our own titles, and no third-party screens with English
 # names: API tokens are issued with `manage.py drf_create_token`, background jobs are watched at /jobs/.
 admin.site.site_header = _("Quản trị hệ thống MTQG")
 admin.site.site_title = _("Quản trị MTQG")

@@ -1,4 +1,4 @@
-"""Error pages (issue #19 part 5): 400/403/404/500 in the site's layout, Vietnamese (English when the language is
+"""Error pages: 400/403/404/500 in the site's layout, Vietnamese (English when the language is
 English), with a way back. The same views serve production (handler400… in mtqg/urls.py) and the development
 server: with DEBUG on, ErrorPagesMiddleware shows them too, unless the developer opts into Django's debug pages
 with DEBUG_ERROR_PAGES=1 (decision 0011)."""

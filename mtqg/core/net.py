@@ -1,4 +1,4 @@
-"""The client's address, for rate limits and login limits (issue #20, part 11; decision 0913).
+"""The client's address, for rate limits and login limits (decision 0913).
 
 Behind a reverse proxy every request comes from the proxy's address, so a per-address limit would lock everyone
 out at once, or (trusting `X-Forwarded-For` blindly, as DRF does by default) let anyone pick a fresh address per

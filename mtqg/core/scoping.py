@@ -32,17 +32,22 @@ ScopePaths = tuple[tuple[str, ...], tuple[str, ...]]
 
 
 @cache
-def _paths_function() -> Callable[[Any], ScopePaths]:
-    function: Callable[[Any], ScopePaths] = import_string(settings.MTQG_SCOPE_PATHS)
+def _resolve(name: str) -> Callable[[Any], ScopePaths]:
+    function: Callable[[Any], ScopePaths] = import_string(name)
     return function
 
 
+def _paths(user: Any) -> ScopePaths:
+    """(view prefixes, edit prefixes) from the function settings.MTQG_SCOPE_PATHS names (resolved once per name)."""
+    return _resolve(settings.MTQG_SCOPE_PATHS)(user)
+
+
 def view_prefixes(user: Any) -> tuple[str, ...]:
-    return _paths_function()(user)[0]
+    return _paths(user)[0]
 
 
 def edit_prefixes(user: Any) -> tuple[str, ...]:
-    return _paths_function()(user)[1]
+    return _paths(user)[1]
 
 
 def path_q(lookup: str, prefixes: tuple[str, ...]) -> Q:

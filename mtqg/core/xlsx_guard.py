@@ -10,8 +10,8 @@ importers read at most `limit` rows with `limited_rows`. They raise `TooManyRows
 whose Vietnamese messages name the limit.
 
 Anything the guard cannot read to the end is refused (`Unreadable`, decision 0910): a member compressed with a method
-other than stored/deflate (Excel writes nothing else), an encrypted member, a member whose data is corrupt. It used to
-give up silently there, so a decoy member placed first let a million-row sheet through. The work is bounded on three
+other than stored/deflate (Excel writes nothing else), an encrypted member, a member whose data is corrupt, so a
+decoy member placed first cannot hide a million-row sheet. The work is bounded on three
 axes: rows per sheet (`limit`), cells per sheet (`limit` × MAX_COLUMNS; a column beyond MAX_COLUMNS, in a cell or in
 the sheet's `<dimension>`, is refused too: openpyxl pads every row up to the widest one) and seconds (MAX_SECONDS of
 reading, `TooSlow`).

@@ -140,7 +140,9 @@ def ntm_facts(acc: Accumulator, prefix: str, span: list[int], lk: str = "path__s
     communes = _communes(prefix, lk)
     assessments: dict[int, list[tuple[date, int, int, int, bool]]] = defaultdict(list)
     for cid, on, year, met, total, provisional in (
-        Assessment.objects.filter(**{"commune__" + lk: prefix}, criteria_set__tier=CriteriaSet.Tier.STANDARD)
+        Assessment.objects.filter(
+            **{"commune__" + lk: prefix}, criteria_set__tier=CriteriaSet.SetTier.STANDARD
+        )
         .order_by("assessed_on", "year")
         .values_list("commune_id", "assessed_on", "year", "criteria_met", "criteria_total", "provisional")
     ):

@@ -24,7 +24,7 @@ from mtqg.finance.models import DisbursementDeadline, Indicator, Source
 from mtqg.finance.selectors import denominator_text, statutory_as_of
 from mtqg.geo.models import ClassificationScheme, UnitClassification, UnitVersion
 from mtqg.geo.selectors import REFORM_DATE
-from mtqg.ntm.models import Tier
+from mtqg.ntm.models import RecognitionTier
 from mtqg.poverty.reports import coverage
 from mtqg.supervision.models import Mission, Recommendation
 
@@ -171,11 +171,11 @@ _TIER_LABELS: dict[str | None, dict[str, str]] = {}
 
 
 def _tier_labels() -> dict[str, str]:
-    """Tier labels in the active language (computed once per language: called for every unit row)."""
+    """RecognitionTier labels in the active language (computed once per language: called for every unit row)."""
 
     lang = get_language()
     if lang not in _TIER_LABELS:
-        _TIER_LABELS[lang] = {k: str(v) for k, v in Tier.choices}
+        _TIER_LABELS[lang] = {k: str(v) for k, v in RecognitionTier.choices}
     return _TIER_LABELS[lang]
 
 

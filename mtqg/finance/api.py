@@ -87,6 +87,7 @@ class WorkViewSet(ScopedReadOnlyModelViewSet):
 
 
 # --- Read API: scoped viewsets registered in mtqg/api/router.py ------------------------------------------------
+# --- Read API: scoped viewsets registered in mtqg/api/router.py --------------------------------
 
 
 class ProgramSerializer(serializers.ModelSerializer):

@@ -150,7 +150,7 @@ def threshold_sources_load() -> int:
 
 
 def province_code_of(province: UnitVersion, tier: str) -> str:
-    return f"tinh-{province.code}-{'nc' if tier == CriteriaSet.Tier.ADVANCED else 'xa'}"
+    return f"tinh-{province.code}-{'nc' if tier == CriteriaSet.SetTier.ADVANCED else 'xa'}"
 
 
 def scope_of(cset: CriteriaSet) -> str:
@@ -163,7 +163,7 @@ def criteria_set_inherit(
     actor: Any,
     province: UnitVersion,
     valid_from: date,
-    tier: str = CriteriaSet.Tier.STANDARD,
+    tier: str = CriteriaSet.SetTier.STANDARD,
     name: str = "",
 ) -> CriteriaSet:
     """A new draft version for the province inheriting the national set in force on `valid_from`: criteria,

@@ -82,7 +82,7 @@ def provincial_sets(request: HttpRequest, import_result: Any = None) -> HttpResp
             "waiting": waiting,
             "can_author": authoring.can_author(request.user, province),
             "import_result": import_result,
-            "tiers": CriteriaSet.Tier.choices[:2],
+            "tiers": CriteriaSet.SetTier.choices[:2],
         },
     )
 
@@ -250,7 +250,7 @@ def provincial_set_new(request: HttpRequest) -> HttpResponse:
             actor=request.user,
             province=province,
             valid_from=valid_from,
-            tier=request.POST.get("tier") or CriteriaSet.Tier.STANDARD,
+            tier=request.POST.get("tier") or CriteriaSet.SetTier.STANDARD,
             name=request.POST.get("name", ""),
         )
     except (ValidationError, PermissionDenied) as exc:

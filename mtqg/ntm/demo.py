@@ -32,9 +32,9 @@ from .models import (
     Indicator,
     IndicatorValue,
     Recognition,
+    RecognitionTier,
     Status,
     Threshold,
-    Tier,
     TierTarget,
 )
 from .programme import context_indicator_set, tier_target_add
@@ -163,7 +163,7 @@ def _xa(province: UnitVersion) -> list[UnitVersion]:
 def _assess(cset: CriteriaSet, year: int, plans: dict[int, tuple[int, int]], rng: random.Random) -> None:
     """Create one assessment per commune with values built from (met, basic) plans, then compute statuses."""
     book = engine.Book(cset.pk)
-    # the year end, or today for the running year: no assessment is dated in the future (issue #19 part 13)
+    # the year end, or today for the running year: no assessment is dated in the future
     on = max(date(year, 1, 1), min(date(year, 12, 31), timezone.localdate()))
     regions = engine.resolve_regions(cset, plans.keys(), on)
     assessments = Assessment.objects.bulk_create(
@@ -215,10 +215,10 @@ def _recognise(cset: CriteriaSet, items: list[tuple[int, str, date, int, str]]) 
         statuses.setdefault(aid, []).append(status)
     new = []
     for cid, tier, when, year, number in items:
-        if tier in (Tier.STANDARD, Tier.BASIC):
+        if tier in (RecognitionTier.STANDARD, RecognitionTier.BASIC):
             a = rows[(cid, year)]
             found = tier_from_counts(cset, a.criteria_met, a.criteria_total, statuses.get(a.pk, []))
-            if not (found == Tier.STANDARD or found == tier):
+            if not (found == RecognitionTier.STANDARD or found == tier):
                 raise AssertionError(f"demo: commune {cid} does not support {tier} in {year}")
         new.append(
             Recognition(
@@ -303,16 +303,30 @@ def seed_dien_bien() -> None:
     items: list[tuple[int, str, date, int, str]] = []
     for i, cid in enumerate(a_ids):
         items.append(
-            (cid, Tier.STANDARD, date(2020, 1, 10) + timedelta(days=14 * i), 2019, f"{100 + i}/QĐ-UBND")
+            (
+                cid,
+                RecognitionTier.STANDARD,
+                date(2020, 1, 10) + timedelta(days=14 * i),
+                2019,
+                f"{100 + i}/QĐ-UBND",
+            )
         )
     for i, cid in enumerate(b_ids):
-        items.append((cid, Tier.BASIC, date(2020, 2, 3) + timedelta(days=12 * i), 2019, f"{200 + i}/QĐ-UBND"))
+        items.append(
+            (
+                cid,
+                RecognitionTier.BASIC,
+                date(2020, 2, 3) + timedelta(days=12 * i),
+                2019,
+                f"{200 + i}/QĐ-UBND",
+            )
+        )
     for i, cid in enumerate(upgraded):
-        items.append((cid, Tier.STANDARD, date(2020, 12, 21 + i), 2020, f"{300 + i}/QĐ-UBND"))
+        items.append((cid, RecognitionTier.STANDARD, date(2020, 12, 21 + i), 2020, f"{300 + i}/QĐ-UBND"))
     _recognise(cset, items)
     advanced = Recognition(
         commune_id=a_ids[5],
-        tier=Tier.ADVANCED,
+        tier=RecognitionTier.ADVANCED,
         decision_no="310/QĐ-UBND",
         decision_date=date(2020, 12, 28),
         authority="Chủ tịch UBND tỉnh",
@@ -357,7 +371,13 @@ def seed_cao_bang() -> None:
     _recognise(
         cset,
         [
-            (cid, Tier.STANDARD, date(2022, 12, 5) + timedelta(days=i), 2022, f"{2500 + i}/QĐ-UBND")
+            (
+                cid,
+                RecognitionTier.STANDARD,
+                date(2022, 12, 5) + timedelta(days=i),
+                2022,
+                f"{2500 + i}/QĐ-UBND",
+            )
             for i, cid in enumerate(recognised)
         ],
     )
@@ -517,7 +537,7 @@ def seed_digital() -> None:
         rows = DigitalInfrastructure.objects.filter(unit__path__startswith=province.path, note=DEMO_NOTE)
         if rows.filter(source=DIGITAL_SOURCE).exists():
             continue
-        rows.delete()  # demo rows of an earlier demo version (session 1: a random list)
+        rows.delete()  # demo rows of an earlier demo version
         _digital_from_assessments(province, cset_code, year, seed)
 
 
@@ -640,14 +660,20 @@ def seed_mekong() -> None:
     _recognise(
         sets["qd1980"],
         [
-            (c, Tier.STANDARD, date(2021, 12, 10) + timedelta(days=i % 15), 2021, f"{3100 + i}/QĐ-UBND")
+            (
+                c,
+                RecognitionTier.STANDARD,
+                date(2021, 12, 10) + timedelta(days=i % 15),
+                2021,
+                f"{3100 + i}/QĐ-UBND",
+            )
             for i, c in enumerate(early)
         ],
     )
     _recognise(
         sets["qd318-1-211"],
         [
-            (c, Tier.STANDARD, date(2024, 12, 16) + timedelta(days=i), 2024, f"{4200 + i}/QĐ-UBND")
+            (c, RecognitionTier.STANDARD, date(2024, 12, 16) + timedelta(days=i), 2024, f"{4200 + i}/QĐ-UBND")
             for i, c in enumerate(later)
         ],
     )
@@ -667,7 +693,7 @@ def seed_mekong() -> None:
         [
             (
                 a.commune_id,
-                Tier.STANDARD,
+                RecognitionTier.STANDARD,
                 date(2025, 12, 15) + timedelta(days=i % 10),
                 2025,
                 f"{5300 + i}/QĐ-UBND",
@@ -701,7 +727,7 @@ def seed_programme() -> None:
     is not in the article: the demo's 2020 nâng cao commune, flagged) and the estimated 2020 GRDP per capita."""
     province = UnitVersion.objects.get(structure="pre2025", level=UnitVersion.Level.PROVINCE, code="11")
     advanced = (
-        Recognition.objects.filter(commune__path__startswith=province.path, tier=Tier.ADVANCED)
+        Recognition.objects.filter(commune__path__startswith=province.path, tier=RecognitionTier.ADVANCED)
         .select_related("commune")
         .first()
     )
@@ -710,7 +736,7 @@ def seed_programme() -> None:
             actor=None,
             province=province,
             commune=advanced.commune,
-            tier=Tier.MODEL,
+            tier=RecognitionTier.MODEL,
             period_start=2016,
             period_end=2020,
             citation=f"'Giai đoạn 2016 - 2020, tỉnh Điện Biên lựa chọn 1 xã NTM kiểu mẫu' — {ARTICLE}",

@@ -28,7 +28,9 @@ def validate_evidence_size(value: models.fields.files.FieldFile) -> None:
 class CriteriaSet(models.Model):
     """One version of a commune criteria set (national or provincial), loaded from a data file."""
 
-    class Tier(models.TextChoices):
+    class SetTier(models.TextChoices):
+        """The standard a criteria set measures against (its own values, not a recognition's: RecognitionTier)."""
+
         STANDARD = "standard", _("Xã NTM")
         ADVANCED = "advanced", _("Xã NTM nâng cao")
         MODEL = "model", _("Xã NTM kiểu mẫu")
@@ -36,7 +38,7 @@ class CriteriaSet(models.Model):
     code = models.SlugField(_("mã"), max_length=40)
     version = models.PositiveSmallIntegerField(_("phiên bản"), default=1)
     name = models.CharField(_("tên"), max_length=255)
-    tier = models.CharField(_("hạng"), max_length=10, choices=Tier.choices, default=Tier.STANDARD)
+    tier = models.CharField(_("hạng"), max_length=10, choices=SetTier.choices, default=SetTier.STANDARD)
     legal_basis = models.TextField(_("căn cứ pháp lý"))
     valid_from = models.DateField(_("hiệu lực từ"), null=True, blank=True)
     valid_to = models.DateField(_("hiệu lực đến"), null=True, blank=True)
@@ -483,7 +485,9 @@ class CriterionOverride(models.Model):
         return f"{self.criterion}: {self.status}"
 
 
-class Tier(models.TextChoices):
+class RecognitionTier(models.TextChoices):
+    """The tier a commune is recognised at (công nhận), the decision's own words; a criteria set has SetTier."""
+
     BASIC = "co_ban_dat", _("Cơ bản đạt chuẩn (cấp tỉnh)")
     STANDARD = "dat_chuan", _("Đạt chuẩn NTM")
     ADVANCED = "nang_cao", _("NTM nâng cao")
@@ -491,9 +495,20 @@ class Tier(models.TextChoices):
     MODERN = "hien_dai", _("NTM hiện đại")
 
 
-TIER_RANK = {Tier.BASIC: 1, Tier.STANDARD: 2, Tier.ADVANCED: 3, Tier.MODEL: 4, Tier.MODERN: 4}
-RECOGNISED_TIERS = (Tier.STANDARD, Tier.ADVANCED, Tier.MODEL, Tier.MODERN)
-ADVANCED_TIERS = (Tier.ADVANCED, Tier.MODEL)
+TIER_RANK = {
+    RecognitionTier.BASIC: 1,
+    RecognitionTier.STANDARD: 2,
+    RecognitionTier.ADVANCED: 3,
+    RecognitionTier.MODEL: 4,
+    RecognitionTier.MODERN: 4,
+}
+RECOGNISED_TIERS = (
+    RecognitionTier.STANDARD,
+    RecognitionTier.ADVANCED,
+    RecognitionTier.MODEL,
+    RecognitionTier.MODERN,
+)
+ADVANCED_TIERS = (RecognitionTier.ADVANCED, RecognitionTier.MODEL)
 
 
 class Recognition(models.Model):
@@ -502,7 +517,7 @@ class Recognition(models.Model):
     commune = models.ForeignKey(
         UnitVersion, on_delete=models.PROTECT, related_name="ntm_recognitions", verbose_name=_("xã")
     )
-    tier = models.CharField(_("hạng"), max_length=12, choices=Tier.choices)
+    tier = models.CharField(_("hạng"), max_length=12, choices=RecognitionTier.choices)
     decision_no = models.CharField(_("số quyết định"), max_length=60)
     decision_date = models.DateField(_("ngày quyết định"))
     authority = models.CharField(_("cơ quan/người ký"), max_length=150, blank=True)
@@ -716,7 +731,7 @@ class TierTarget(models.Model):
     commune = models.ForeignKey(
         UnitVersion, on_delete=models.PROTECT, related_name="ntm_tier_targets", verbose_name=_("xã")
     )
-    tier = models.CharField(_("hạng phấn đấu"), max_length=12, choices=Tier.choices)
+    tier = models.CharField(_("hạng phấn đấu"), max_length=12, choices=RecognitionTier.choices)
     period_start = models.PositiveSmallIntegerField(_("giai đoạn từ năm"))
     period_end = models.PositiveSmallIntegerField(_("đến năm"))
     citation = models.TextField(_("căn cứ lựa chọn"))

@@ -28,7 +28,7 @@ from .models import (
     ContextIndicator,
     Policy,
     ProgrammeTarget,
-    Tier,
+    RecognitionTier,
     TierTarget,
 )
 from .registers import completed_provinces
@@ -220,9 +220,9 @@ def _measure_value(measure: str, unit: UnitVersion, on: date, ctx: dict[str, Any
     if measure == ProgrammeTarget.Measure.RECOGNISED_RATE:
         part = sum(1 for t in tiers.values() if t in RECOGNISED_TIERS)
     elif measure == ProgrammeTarget.Measure.ADVANCED_RATE:
-        part = sum(1 for t in tiers.values() if t in ADVANCED_TIERS or t == Tier.MODERN)
+        part = sum(1 for t in tiers.values() if t in ADVANCED_TIERS or t == RecognitionTier.MODERN)
     elif measure == ProgrammeTarget.Measure.MODERN_RATE:
-        part = sum(1 for t in tiers.values() if t == Tier.MODERN)
+        part = sum(1 for t in tiers.values() if t == RecognitionTier.MODERN)
     elif measure == ProgrammeTarget.Measure.GROUPED_RATE:
         part = ctx["grouped"]
     else:
@@ -294,7 +294,7 @@ def tier_target_add(
             {"commune": _("Xã %(name)s không thuộc %(p)s.") % {"name": commune.name, "p": province.name}}
         )
     ensure_can_edit(actor, commune.path)
-    if tier not in Tier.values or tier == Tier.BASIC:
+    if tier not in RecognitionTier.values or tier == RecognitionTier.BASIC:
         raise ValidationError({"tier": _("Hạng phấn đấu không hợp lệ.")})
     if not 2010 <= int(period_start) <= int(period_end) <= 2035:
         raise ValidationError({"period_end": _("Giai đoạn không hợp lệ (từ năm ≤ đến năm, 2010-2035).")})
@@ -346,7 +346,7 @@ def tier_targets_progress(user: Any, unit: UnitVersion, on: date) -> list[dict[s
     if user is not None:
         qs = qs.visible_to(user)
     targets = list(qs)
-    labels = dict(Tier.choices)
+    labels = dict(RecognitionTier.choices)
     rows = []
     by_date: dict[date, list[TierTarget]] = {}
     for t in targets:

@@ -22,7 +22,7 @@ from mtqg.core.scoping import get_visible_or_404, path_editable
 from mtqg.geo.models import UnitVersion
 
 from . import programme
-from .models import Policy, ProgrammeTarget, Tier, TierTarget
+from .models import Policy, ProgrammeTarget, RecognitionTier, TierTarget
 from .registers import district_rows, province_rows, rule_on
 
 PROGRAMME = "2026-2035"
@@ -81,7 +81,7 @@ def programme_page(request: HttpRequest) -> HttpResponse:
             "province_rule": province_rule,
             "provinces": provinces,
             "policies": [(p, history_for(p, request.user)[:5]) for p in policies],
-            "tiers": [t for t in Tier.choices if t[0] != Tier.BASIC],
+            "tiers": [t for t in RecognitionTier.choices if t[0] != RecognitionTier.BASIC],
             "province_register_on": rule_on("province", on),
             "communes": _communes(unit, on) if can_edit else [],
             "measures": ProgrammeTarget.Measure.choices,

@@ -24,9 +24,9 @@ from .models import (
     CriterionResult,
     DigitalInfrastructure,
     Policy,
+    RecognitionTier,
     Scheme,
     Status,
-    Tier,
 )
 from .periods import set_in_force
 from .programme import INHERIT_POLICY, context_for, inherited_recognitions
@@ -96,9 +96,9 @@ def summary(user: Any, params: ReportParams) -> dict[str, Any]:
         "communes": n,
         "recognised": recognised,
         "recognised_rate": _round(Decimal(recognised * 100) / n, "0.01") if n else 0.0,
-        "basically_met": sum(1 for t in tiers.values() if t == Tier.BASIC),
+        "basically_met": sum(1 for t in tiers.values() if t == RecognitionTier.BASIC),
         "advanced": sum(1 for t in tiers.values() if t in ADVANCED_TIERS),
-        "model": sum(1 for t in tiers.values() if t == Tier.MODEL),
+        "model": sum(1 for t in tiers.values() if t == RecognitionTier.MODEL),
         "bands": band_counts,
         "average_criteria_met": _round(Decimal(met_sum) / len(latest), "0.1") if latest else None,
         "boundary": {
@@ -187,7 +187,7 @@ def _schemes(unit: UnitVersion, on: Any, ids: set[int], tiers: dict[int, str]) -
             )
             & ids
         )
-        done = sum(1 for c in members if tiers.get(c) in (*RECOGNISED_TIERS, Tier.BASIC))
+        done = sum(1 for c in members if tiers.get(c) in (*RECOGNISED_TIERS, RecognitionTier.BASIC))
         out.append(
             {
                 "code": scheme.code,
@@ -290,7 +290,7 @@ def keeping_rows(user: Any, unit: UnitVersion, on: Any) -> tuple[Any, list[dict[
         failing.setdefault(aid, []).append(number)
     found = set_in_force(on, province=unit if unit.level == UnitVersion.Level.PROVINCE else None)
     in_force = found.criteria_set if found else None
-    labels = dict(Tier.choices)
+    labels = dict(RecognitionTier.choices)
     rows = []
     for cid in sorted(tiers, key=lambda c: names[c]):
         a = latest.get(cid)

@@ -19,8 +19,8 @@ from .models import (
     CriteriaSet,
     CriterionResult,
     Recognition,
+    RecognitionTier,
     Status,
-    Tier,
 )
 from .periods import set_in_force
 
@@ -44,7 +44,7 @@ def latest_assessments(commune_ids: Iterable[int], on: date) -> dict[int, dict[s
         Assessment.objects.filter(
             commune_id__in=list(commune_ids),
             assessed_on__lte=on,
-            criteria_set__tier=CriteriaSet.Tier.STANDARD,
+            criteria_set__tier=CriteriaSet.SetTier.STANDARD,
         )
         .order_by("commune_id", "-assessed_on", "-year")
         .values(
@@ -122,7 +122,7 @@ def province_table(user: Any, unit: UnitVersion, on: date) -> list[dict[str, Any
     ):
         gaps[aid].append(number)
     pred = predecessor_recognition(ids) if unit.structure == UnitVersion.Structure.Y2025 else {}
-    labels = dict(Tier.choices)
+    labels = dict(RecognitionTier.choices)
     rows = []
     for c in communes:
         a = latest.get(c.pk)

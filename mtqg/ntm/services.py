@@ -32,9 +32,9 @@ from .models import (
     Indicator,
     IndicatorValue,
     Recognition,
+    RecognitionTier,
     Status,
     Threshold,
-    Tier,
 )
 from .periods import set_in_force
 from .selectors import latest_assessments
@@ -300,9 +300,9 @@ def eligible_tier(assessment: Assessment) -> str | None:
 
 def tier_from_counts(cset: CriteriaSet, met: int, total: int, statuses: list[str]) -> str | None:
     if total and met == total:
-        return Tier.STANDARD
+        return RecognitionTier.STANDARD
     if engine.basic_tier_ok(cset, met, statuses):
-        return Tier.BASIC
+        return RecognitionTier.BASIC
     return None
 
 
@@ -313,9 +313,14 @@ def valid_recognitions(on: date) -> Any:
 
 
 PREREQUISITE_WITHOUT_RULE = {  # used only on dates with no encoded tier rule (flagged in the recognition)
-    Tier.ADVANCED: (Tier.STANDARD, Tier.ADVANCED, Tier.MODEL),
-    Tier.MODEL: (Tier.ADVANCED, Tier.MODEL),
-    Tier.MODERN: (Tier.STANDARD, Tier.ADVANCED, Tier.MODEL, Tier.MODERN),
+    RecognitionTier.ADVANCED: (RecognitionTier.STANDARD, RecognitionTier.ADVANCED, RecognitionTier.MODEL),
+    RecognitionTier.MODEL: (RecognitionTier.ADVANCED, RecognitionTier.MODEL),
+    RecognitionTier.MODERN: (
+        RecognitionTier.STANDARD,
+        RecognitionTier.ADVANCED,
+        RecognitionTier.MODEL,
+        RecognitionTier.MODERN,
+    ),
 }
 
 
@@ -329,7 +334,9 @@ def _tier_rule_set(
         return criteria_set, criteria_set.tier_rule[tier]
     segments = commune.path.strip("/").split("/")
     province = UnitVersion.objects.filter(pk=int(segments[1])).first() if len(segments) > 1 else None
-    scope_tier = CriteriaSet.Tier.STANDARD if tier == Tier.MODERN else CriteriaSet.Tier.ADVANCED
+    scope_tier = (
+        CriteriaSet.SetTier.STANDARD if tier == RecognitionTier.MODERN else CriteriaSet.SetTier.ADVANCED
+    )
     found = set_in_force(on, tier=scope_tier, province=province)
     if found is None or not (found.criteria_set.tier_rule or {}).get(tier):
         return None, None
@@ -347,7 +354,7 @@ def check_higher_tier(
 ) -> tuple[CriteriaSet | None, dict[str, Any]]:
     """Nâng cao / kiểu mẫu / hiện đại against the tier rule in force (prerequisite tier, the advanced set's
     assessment, own conditions). Returns the rule's set and what was checked; ValidationError otherwise."""
-    labels = dict(Tier.choices)
+    labels = dict(RecognitionTier.choices)
     rules_set, rule = _tier_rule_set(tier, decision_date, commune, criteria_set)
     required = tuple(rule["requires"]) if rule else PREREQUISITE_WITHOUT_RULE.get(tier, ())  # type: ignore[call-overload]
     if not valid_recognitions(decision_date).filter(commune=commune, tier__in=required).exists():
@@ -403,7 +410,7 @@ def confirm_conditions(assessment: Assessment) -> list[dict[str, Any]]:
     """The own conditions a user confirms when recording a higher tier from this assessment (rule data)."""
 
     sets = [assessment.criteria_set]
-    found = set_in_force(assessment.assessed_on, tier=CriteriaSet.Tier.ADVANCED)
+    found = set_in_force(assessment.assessed_on, tier=CriteriaSet.SetTier.ADVANCED)
     if found is not None:
         sets.append(found.criteria_set)
     out: dict[str, dict[str, Any]] = {}
@@ -503,7 +510,7 @@ def recognition_create(
 ) -> Recognition:
     """Record a recognition after checking it against the computed assessment (no silent inheritance)."""
     _ensure(actor, commune.path)
-    if tier not in Tier.values:
+    if tier not in RecognitionTier.values:
         raise ValidationError({"tier": _("Hạng công nhận không hợp lệ.")})
     if not decision_no.strip():
         raise ValidationError({"decision_no": _("Thiếu số quyết định.")})
@@ -517,7 +524,7 @@ def recognition_create(
                 % {"name": commune.name}
             }
         )
-    if tier in (Tier.STANDARD, Tier.BASIC):
+    if tier in (RecognitionTier.STANDARD, RecognitionTier.BASIC):
         qs = Assessment.objects.filter(commune=commune, year=standard_year)
         if criteria_set is not None:
             qs = qs.filter(criteria_set=criteria_set)
@@ -530,7 +537,9 @@ def recognition_create(
                 }
             )
         found = eligible_tier(assessment)
-        ok = found == Tier.STANDARD or (tier == Tier.BASIC and found == Tier.BASIC)
+        ok = found == RecognitionTier.STANDARD or (
+            tier == RecognitionTier.BASIC and found == RecognitionTier.BASIC
+        )
         if not ok:
             raise ValidationError(
                 {

@@ -36,9 +36,9 @@ from .models import (
     Criterion,
     IndicatorValue,
     Recognition,
+    RecognitionTier,
     Status,
     Threshold,
-    Tier,
 )
 from .reports import digital_gaps as report
 from .selectors import predecessor_recognition, province_table
@@ -110,7 +110,7 @@ def index(request: HttpRequest) -> HttpResponse:
             "unit": unit,
             "as_of": on,
             "rows": rows,
-            "tiers": Tier.choices,
+            "tiers": RecognitionTier.choices,
             "query": query.urlencode(),
             "filters": {k: request.GET.get(k, "") for k in ("tier", "min", "max", "sort")},
             "is_2025": unit.structure == UnitVersion.Structure.Y2025,
@@ -205,7 +205,7 @@ def scorecard(request: HttpRequest, pk: int) -> HttpResponse:
             "eligible": services.eligible_tier(assessment),
             "tier_conditions": services.confirm_conditions(assessment),
             "evidence_mb": round(settings.EVIDENCE_MAX_BYTES / (1024 * 1024), 1),
-            "tiers": Tier.choices,
+            "tiers": RecognitionTier.choices,
             "today": timezone.localdate(),
             "statuses": Status.choices,
             "can_edit": path_editable(request.user, assessment.commune.path),
@@ -413,13 +413,19 @@ def recognitions(request: HttpRequest) -> HttpResponse:
     if unit is not None:
         qs = qs.filter(commune__path__startswith=unit.path)
     tier = request.GET.get("tier", "")
-    if tier in Tier.values:
+    if tier in RecognitionTier.values:
         qs = qs.filter(tier=tier)
     rows = list(qs.order_by("-decision_date", "commune__name")[:500])
     return render(
         request,
         "ntm/recognitions.html",
-        {"unit": unit, "rows": rows, "tiers": Tier.choices, "tier": tier, "today": timezone.localdate()},
+        {
+            "unit": unit,
+            "rows": rows,
+            "tiers": RecognitionTier.choices,
+            "tier": tier,
+            "today": timezone.localdate(),
+        },
     )
 
 

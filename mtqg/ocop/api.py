@@ -69,6 +69,7 @@ class ProductViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 # --- Read API: scoped viewsets registered in mtqg/api/router.py ------------------------------------------------
+# --- Read API: scoped viewsets registered in mtqg/api/router.py --------------------------------
 
 
 class SubjectSerializer(serializers.ModelSerializer):

@@ -192,7 +192,7 @@ MEMBER_COLUMNS = ["household_id", "full_name", "search_name", *MEMBER_FIELDS[1:]
 
 
 def _born_year(relation: str, u: float, head_year: int, year: int) -> int:
-    """A birth year consistent with the relation to the head (issue #19 part 13): the head an adult, the spouse
+    """A birth year consistent with the relation to the head: the head an adult, the spouse
     within a few years of the head, children born when the head was 18-45, parents 20-45 years before the head.
     `u` is the member's uniform draw."""
     if relation == "Chủ hộ":

@@ -65,7 +65,7 @@ class Household(models.Model):
 
     code = models.CharField(_("mã hộ"), max_length=40)  # unique: see Meta (no extra LIKE index on PostgreSQL)
     # indexed, but no per-row database check: unit versions are never deleted and every writer takes the id from
-    # a unit lookup; the check cost as much as the insert itself on PostgreSQL (0201, session 4)
+    # a unit lookup; the check cost as much as the insert itself on PostgreSQL (decision 0201)
     commune = models.ForeignKey(
         UnitVersion, on_delete=models.PROTECT, related_name="+", verbose_name=_("xã"), db_constraint=False
     )

@@ -344,7 +344,7 @@ def rollup_by_province(
     year: int, structure: str | None = None, within: UnitVersion | None = None
 ) -> list[dict[str, Any]]:
     """Households, poor and near-poor with both rates for every province of the year's structure, from one
-    grouped query over the tallies (the national roll-up of issue #10; < 2 s over 27 M households)."""
+    grouped query over the tallies (the national roll-up; < 2 s over 27 M households)."""
     on = date(year, 12, 31)
     if structure is None:
         structure = "2025" if on >= date(2025, 7, 1) else "pre2025"

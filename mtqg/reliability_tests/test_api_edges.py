@@ -1,4 +1,4 @@
-"""Smaller API defects of issue #20, part 12: out-of-range numbers, id filters that tell whether an out-of-scope id
+"""API edges: out-of-range numbers, id filters that tell whether an out-of-scope id
 exists, the schema's concurrent first load, null fields the schema did not declare nullable, map tooltips."""
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ Django's test client as each persona of mtqg.testing (central, Điện Biên pro
 province, view-only supervisor, anonymous): no 5xx, every 4xx body is {"error": {"code", "message", "fields"}}, and
 every 2xx JSON body conforms to the operation's documented response schema (types, required fields, nullability).
 The Điện Biên officer gets `MAX_EXAMPLES` cases per mode and operation, the other personas `OTHER_EXAMPLES`
-(issue #20: all personas, response conformance, runtime kept modest).
+(every persona, response conformance, runtime kept modest).
 """
 
 from __future__ import annotations

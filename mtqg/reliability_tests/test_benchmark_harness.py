@@ -1,4 +1,4 @@
-"""The benchmark harness itself (issue #24): every timed figure is a median of ≥ 5 runs that keeps its spread,
+"""The benchmark harness itself: every timed figure is a median of ≥ 5 runs that keeps its spread,
 ours and the baseline alternate, the database settings are read from the server, and docs/benchmarks.md's figures
 are rendered from the results files (nothing between the markers survives a re-render)."""
 

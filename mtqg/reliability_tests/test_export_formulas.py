@@ -1,5 +1,4 @@
-"""Every XLSX / CSV writer neutralises formulas with the one core function `safe_cell` (issue #20, part 9;
-decision 0911).
+"""Every XLSX / CSV writer neutralises formulas with the one core function `safe_cell` (decision 0911).
 
 A note `=HYPERLINK(…)` imported through the workflow template came back from the template download as a live
 formula. The writers are enumerated from the source (a module that builds a Workbook or a csv.writer, or calls

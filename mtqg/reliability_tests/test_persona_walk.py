@@ -1,4 +1,4 @@
-"""Every path works for every user (issue #19, parts 1, 2 and 6; decision 0012).
+"""Every path works for every user (decision 0012).
 
 Each demo persona logs in, starts at `/` and walks the app (walk.py): no server error, no 4xx behind a link, form or
 redirect the app rendered, no debug page, no identifier or year printed with a thousands separator. Then every POST

@@ -1,5 +1,5 @@
 """Rate limits hold across worker processes, and the login's per-address limit sees the real client behind a
-trusted proxy only (issue #20, part 11; decision 0913).
+trusted proxy only (decision 0913).
 
 "Another worker" is simulated by emptying the default (per-process, in-memory) cache between requests: a counter
 kept there is lost, one kept in the shared cache (a file cache here, as in production) is not.

@@ -1,4 +1,4 @@
-"""Uploaded files leave as downloads with a safe content type (issue #20, parts 5 and 12; decision 0910).
+"""Uploaded files leave as downloads with a safe content type (decision 0910).
 
 A PDF carrying JavaScript was accepted as NTM evidence and served inline as application/pdf from our origin; a
 supervision attachment was served with the content type its uploader claimed. Replacing evidence left the old file

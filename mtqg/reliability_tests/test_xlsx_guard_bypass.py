@@ -1,10 +1,9 @@
-"""Workbooks the XLSX guard used to give up on (issue #20, part 5; decision 0910).
+"""Workbooks the XLSX guard must read to the end or refuse (decision 0910).
 
-`check_rows` stopped at the first zip member it could not read (an unknown compression method, an encrypted member)
-and let the file through: a decoy member placed first hid a sheet of any length from it, and the importers then
-crashed on the encrypted member (RuntimeError → 500 on /poverty/nhap/ and /ntm/import/, a traceback from
-`import_disbursements`). Now every such file is refused with a Vietnamese message before openpyxl or calamine reads
-it, and the columns and cells of a sheet are bounded too.
+A zip member the guard cannot read (an unknown compression method, an encrypted member) must not let the file
+through: a decoy member placed first would hide a sheet of any length, and the importers would crash on the encrypted
+member. Every such file is refused with a Vietnamese message before openpyxl or calamine reads it, and the columns
+and cells of a sheet are bounded too.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The persona walk (issue #19): log in as a persona, start at `/`, follow every same-site link and submit every
+"""The persona walk: log in as a persona, start at `/`, follow every same-site link and submit every
 GET form with its default values, breadth first, and collect what a user would trip over.
 
 A problem is recorded for: any 5xx; a 4xx reached from a link, form or redirect the app rendered; a Django

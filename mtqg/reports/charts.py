@@ -38,7 +38,7 @@ def _fmt(value: Any, decimals: int) -> str:
     return str(_("chưa có số liệu")) if value is None else number_vi(value, decimals)
 
 
-LINE_H, LABEL_CHARS = 16, 40  # a category label wraps at word boundaries (never cut: issue #19 part 11)
+LINE_H, LABEL_CHARS = 16, 40  # a category label wraps at word boundaries (never cut)
 
 
 def _wrap(text: str) -> list[str]:

@@ -61,7 +61,7 @@ def parse_params(raw: dict[str, Any]) -> ReportParams:
     code = str(raw.get("unit") or "").strip()
     if not code:
         errors["unit"] = _("Thiếu mã đơn vị (unit).")
-    elif "\x00" in code:  # PostgreSQL refuses NUL in a text parameter (a 500 before, issue #20)
+    elif "\x00" in code:  # PostgreSQL refuses NUL in a text parameter: a 400, not a database error
         errors["unit"] = _("Ký tự không hợp lệ (NUL) trong dữ liệu gửi lên.")
     if errors:
         raise ValidationError(errors)

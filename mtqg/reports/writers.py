@@ -279,6 +279,7 @@ def render_docx(report: Report) -> bytes:
 def _docx_rule(cell: Any, width: Any) -> None:
     """A centred horizontal rule of `width` in a header cell: an empty paragraph with a bottom border, indented
     so the border is only as long as asked (Nghị định 30/2020, Phụ lục I)."""
+
     p = cell.add_paragraph()
     borders = OxmlElement(
         "w:pBdr"
@@ -300,6 +301,7 @@ def _docx_rule(cell: Any, width: Any) -> None:
 def _docx_page_numbers(section: Any) -> None:
     """Page numbers at the top centre from page 2 (Nghị định 30/2020): a PAGE field in the header, an empty
     first-page header."""
+
     section.different_first_page_header_footer = True
     p = section.header.paragraphs[0]
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER

@@ -96,16 +96,17 @@ def briefing_sections(
 # -----------------------------------------------------------------------------------------------------------------
 
 
-def nd() -> str:
+def no_data() -> str:
+    """The words for a figure the data does not give ("chưa có số liệu")."""
     return str(_("chưa có số liệu"))
 
 
 def n(value: Any, decimals: int = 0) -> str:
-    return nd() if value is None else number_vi(value, decimals)
+    return no_data() if value is None else number_vi(value, decimals)
 
 
 def pct(value: Any) -> str:
-    return nd() if value is None else f"{number_vi(value, 2)}%"
+    return no_data() if value is None else f"{number_vi(value, 2)}%"
 
 
 def when(on: date) -> str:
@@ -236,7 +237,7 @@ class Builder:
         if c_rate is None and l_rate is None:
             self.p(
                 _("Giải ngân vốn năm %(y)s thực hiện các Chương trình MTQG: %(nd)s.")
-                % {"y": self.year, "nd": nd()}
+                % {"y": self.year, "nd": no_data()}
             )
             return
         as_of = date.fromisoformat(str(data.get("as_of"))) if data and data.get("as_of") else self.on
@@ -313,10 +314,10 @@ class Builder:
         total = (data or {}).get("communes")
         if not data or not total or not data.get("assessed", total):
             self.fig("ntm.recognised", None)
-            self.p(_("Kết quả xây dựng nông thôn mới: %(nd)s.") % {"nd": nd()})
+            self.p(_("Kết quả xây dựng nông thôn mới: %(nd)s.") % {"nd": no_data()})
         else:
             # one statement, as of the report's date: figures after it (the year end) are not the report's, and
-            # the recognised count is said once (issue #19 part 11)
+            # the recognised count is said once
             self._ntm_status(data, self.on, lead=True)
             provisional = data.get("provisional_assessments") or 0
             self.fig("ntm.provisional_assessments", provisional)
@@ -372,7 +373,7 @@ class Builder:
         avg_text = (
             _("số tiêu chí đạt bình quân %(a)s tiêu chí/xã") % {"a": n(average, 1 if average % 1 else 0)}
             if average is not None
-            else _("số tiêu chí đạt bình quân: %(nd)s") % {"nd": nd()}
+            else _("số tiêu chí đạt bình quân: %(nd)s") % {"nd": no_data()}
         )
         if basic:
             sentence = _(
@@ -448,7 +449,7 @@ class Builder:
         )
         registered = self.fig("ocop.registered", products.get("registered") or None)
         if registered is None and rated is None:
-            self.p(_("Chương trình mỗi xã một sản phẩm (OCOP): %(nd)s.") % {"nd": nd()})
+            self.p(_("Chương trình mỗi xã một sản phẩm (OCOP): %(nd)s.") % {"nd": no_data()})
             return
         self.p(
             _(
@@ -462,7 +463,7 @@ class Builder:
         data = self.run("ntm-white-communes")
         if not data or not data.get("communes_reported"):
             self.fig("digital.communes_without_radio", None)
-            self.p(_("Xã trắng về đài truyền thanh và sóng điện thoại di động: %(nd)s.") % {"nd": nd()})
+            self.p(_("Xã trắng về đài truyền thanh và sóng điện thoại di động: %(nd)s.") % {"nd": no_data()})
             return
         radio = data.get("communes_without_radio") or []
         signal = data.get("communes_without_mobile_signal") or []
@@ -519,7 +520,7 @@ class Builder:
         if d30a is not None:
             parts.append(_("%(n)s huyện nghèo theo Nghị quyết 30a/NQ-CP") % {"n": n(d30a)})
         else:
-            parts.append(_("số huyện nghèo theo Nghị quyết 30a/NQ-CP: %(nd)s") % {"nd": nd()})
+            parts.append(_("số huyện nghèo theo Nghị quyết 30a/NQ-CP: %(nd)s") % {"nd": no_data()})
         if d293 is not None:
             parts.append(
                 _(
@@ -530,7 +531,7 @@ class Builder:
         if p135c is None and p135v is None:
             parts.append(
                 _("số xã, thôn bản đặc biệt khó khăn hưởng chính sách Chương trình 135: %(nd)s")
-                % {"nd": nd()}
+                % {"nd": no_data()}
             )
         else:
             parts.append(
@@ -548,7 +549,7 @@ class Builder:
         self.fig("poverty.communes", coverage.get("communes"), counts=False)
         if has_register:
             # the review year used (the last completed by the as-of date) and the register's coverage are stated:
-            # a register of some communes is not the unit's figure (issue #19 part 11)
+            # a register of some communes is not the unit's figure
             if coverage.get("illustrative"):
                 whose = _("sổ hộ minh họa (%(h)s hộ, dữ liệu mẫu)") % {"h": n(data.get("households"))}
             elif coverage.get("complete", True):
@@ -580,7 +581,7 @@ class Builder:
                     "dir": _("giảm") if change <= 0 else _("tăng"),
                     "c": pct(abs(change)),
                     "pdir": _("giảm") if (points or 0) <= 0 else _("tăng"),
-                    "p": n(abs(points), 2) if points is not None else nd(),
+                    "p": n(abs(points), 2) if points is not None else no_data(),
                 }
             self.p(sentence + ".")
             notes = [str(data["review_year"])] if data.get("review_year") else []
@@ -589,7 +590,7 @@ class Builder:
             if notes:
                 self.p("(" + "; ".join(notes) + ".)")
         else:
-            self.p(_("Số hộ nghèo, hộ cận nghèo năm %(y)s: %(nd)s.") % {"y": self.year, "nd": nd()})
+            self.p(_("Số hộ nghèo, hộ cận nghèo năm %(y)s: %(nd)s.") % {"y": self.year, "nd": no_data()})
             if data.get("review_year"):
                 self.p("(" + str(data["review_year"]) + ".)")
 
@@ -656,7 +657,7 @@ class Builder:
             if target:
                 self.fig(f"outputs.{row.get('code')}.target", target)
             if actual is None:
-                value = nd()
+                value = no_data()
             elif target:
                 value = f"{n(actual)}/{n(target)} {row.get('unit', '')}".strip()
             else:
@@ -664,7 +665,7 @@ class Builder:
             name = str(row.get("name", ""))
             items.append(f"{name[:1].lower()}{name[1:]}: {value}")
         if not any(r.get("actual") for r in rows):  # nothing recorded for the program in the year
-            self.p(_("Kết quả thực hiện %(p)s: %(nd)s.") % {"p": PROGRAM_NAMES[program], "nd": nd()})
+            self.p(_("Kết quả thực hiện %(p)s: %(nd)s.") % {"p": PROGRAM_NAMES[program], "nd": no_data()})
             return
         self.p(
             _("Thực hiện %(p)s năm %(y)s: %(items)s.")

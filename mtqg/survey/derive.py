@@ -1,4 +1,4 @@
-"""Deprivations derived from member data (issue #23 part 3).
+"""Deprivations derived from member data.
 
 Where the members hold the answer, the B2 indicator is derived with its reason; the enumerator may answer
 otherwise only with a note (kept in SurveyResponse.overrides). Age thresholds follow the recalled NĐ 07/2021

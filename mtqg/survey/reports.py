@@ -1,4 +1,4 @@
-"""Reports of a commune's review (issue #23 part 4): the result of the review in the form of a state document
+"""Reports of a commune's review: the result of the review in the form of a state document
 (XLSX/DOCX/PDF through mtqg.reports.writers): counts by class and transition versus last year, and the list of
 households with their class and reasons. The official Mẫu 7.x layouts of TT 07/2021 Phụ lục VII (amended by
 TT 02/2022) were not retrieved: the blocks follow their subject (UNCONFIRMED layout)."""

@@ -432,7 +432,7 @@ class Generator:
         return out
 
     def _recognitions(self) -> None:
-        from mtqg.ntm.models import Assessment, Recognition, Tier
+        from mtqg.ntm.models import Assessment, Recognition, RecognitionTier
 
         taken = set(
             Recognition.objects.exclude(decision_no__startswith=f"{MARK}-").values_list(
@@ -454,7 +454,7 @@ class Generator:
             Recognition, ["commune", "tier", "decision_no", "decision_date", "standard_year", "criteria_set"]
         )
         self.stats.counts["ntm_recognitions"] += row.insert(
-            (cid, Tier.STANDARD.value, f"{MARK}-{cid}-{year}", date(year, 12, 20), year, set_id)
+            (cid, RecognitionTier.STANDARD.value, f"{MARK}-{cid}-{year}", date(year, 12, 20), year, set_id)
             for cid, (year, set_id) in sorted(firsts.items())
         )
 

@@ -84,7 +84,7 @@ def _batch(rt: ReportType, period: ReportingPeriod, communes: list[UnitVersion])
             days = -rng.randint(20, 60)
         at = datetime(deadline.year, deadline.month, deadline.day, 9, tzinfo=UTC) + timedelta(days=days)
         # nothing is submitted after the demo's today (nor after the real one): an early Q4 report was sent
-        # in the days before it, not in the weeks before its deadline (issue #19 part 13)
+        # in the days before it, not in the weeks before its deadline
         if at.date() > limit:
             at = datetime(limit.year, limit.month, limit.day, 9, tzinfo=UTC) - timedelta(
                 days=rng.randint(1, 10)

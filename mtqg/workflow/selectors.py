@@ -244,7 +244,7 @@ def _decision_state(status: str, pending: int | None) -> str:
 def decision_log(report: Report) -> list[dict[str, Any]]:
     """The report's decision log in words: 'Duyệt, chuyển lên cấp trên (Đã nộp, chờ cấp tỉnh duyệt → Đã nộp, chờ
     cấp quốc gia duyệt)'. The pending level before and after each step is rebuilt from the type's approval chain,
-    so a forward inside the chain no longer reads 'approve (submitted → submitted)'."""
+    so a forward inside the chain reads as a forward, not 'approve (submitted → submitted)'."""
     levels = approver_levels(report.report_type)
     rows, pending = [], None
     for d in report.decisions.select_related("actor"):

@@ -3,7 +3,6 @@ entry grid (htmx autosave per cell), attachments and transitions, batch validati
 
 from __future__ import annotations
 
-import json
 from typing import Any
 from urllib.parse import urlencode
 
@@ -18,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
+from django_htmx.http import trigger_client_event
 
 from mtqg.core.audit import history_for
 from mtqg.core.formatting import number_vi
@@ -193,8 +193,7 @@ def _cell_response(
         return HttpResponse(status=400)
     cell.other = conflict
     resp = render(request, "workflow/_cell.html", {"c": cell, "r": report, "editable": True, "saved": saved})
-    resp["HX-Trigger"] = json.dumps({"workflowVersion": {"value": report.version}})
-    return resp
+    return trigger_client_event(resp, "workflowVersion", {"value": report.version})
 
 
 TRANSITIONS: dict[str, Any] = {

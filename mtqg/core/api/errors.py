@@ -46,7 +46,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         exc = exceptions.ValidationError(
             {"non_field_errors": [_("Ký tự không hợp lệ (NUL) trong dữ liệu gửi lên.")]}
         )
-    elif isinstance(exc, OverflowError):  # a number too large for the database, e.g. in an id (issue #20)
+    elif isinstance(exc, OverflowError):  # a number too large for the database, e.g. in an id
         exc = exceptions.ValidationError({"non_field_errors": [_("Số vượt quá giới hạn cho phép.")]})
     response = drf_exception_handler(exc, context)
     if response is None:

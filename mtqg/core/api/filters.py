@@ -68,7 +68,7 @@ def _out_of_range(value: Any) -> bool:
 def _scope_choices(filterset: Any, request: Any) -> None:
     """A filter naming a scoped object (`?allocation=`, `?product=`, `?commune=`, `?assessment=` …) accepts only
     objects the user may see: an absent id and an id outside the user's scope get the same 400, so the answer does
-    not tell whether an id exists elsewhere (issue #20 part 12)."""
+    not tell whether an id exists elsewhere."""
     for f in filterset.filters.values():
         if not isinstance(f, django_filters.ModelChoiceFilter | django_filters.ModelMultipleChoiceFilter):
             continue
@@ -80,8 +80,8 @@ def _scope_choices(filterset: Any, request: Any) -> None:
 
 class BoundedFilterBackend(DjangoFilterBackend):
     """django-filter's backend, plus: objects named in filters are limited to the user's scope (`_scope_choices`),
-    and a number outside the 64-bit range in any filter is a 400 in the error format (it was a 500 OverflowError:
-    `?parent=1e30`), issue #20 part 12."""
+    and a number outside the 64-bit range in any filter (`?parent=1e30`) or a NUL character is a 400 in the error
+    format, not a database error."""
 
     def filter_queryset(self, request: Any, queryset: Any, view: Any) -> Any:
         filterset = self.get_filterset(request, queryset, view)

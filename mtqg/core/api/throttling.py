@@ -1,4 +1,4 @@
-"""API rate limits counted in the shared cache, not in each worker's memory (issue #20, part 11; decision 0913).
+"""API rate limits counted in the shared cache, not in each worker's memory (decision 0913).
 
 DRF's throttles keep their counters in Django's default cache, which is per process here (LocMemCache): with three
 gunicorn workers a 60/min limit let about three times as many requests through. These classes count in the cache the

@@ -1,7 +1,7 @@
-"""Backups under load, damaged backups (issue #20, part 7; decision 0915).
+"""Backups under load, damaged backups (decision 0915).
 
-The manifest used to be computed before the copy: users logging in during `backup` made the restore report a
-mismatch. A truncated manifest.json gave a raw JSONDecodeError; a corrupt database file was restored as it was.
+The manifest is computed from the copy, so users logging in during `backup` do not make the restore report a
+mismatch; a truncated manifest.json and a corrupt database file are refused with a message.
 """
 
 from __future__ import annotations

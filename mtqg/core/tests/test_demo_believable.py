@@ -1,4 +1,4 @@
-"""Believable demo data (issue #19 part 13): nothing is dated after today (reports, assessments), members' ages
+"""Believable demo data: nothing is dated after today (reports, assessments), members' ages
 agree with their relation to the head, and the Cao Bằng sample register is labelled as illustrative."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Error pages (issue #19 part 5): 400/403/404/500 in the site's layout with a way back, Vietnamese or English,
+"""Error pages: 400/403/404/500 in the site's layout with a way back, Vietnamese or English,
 in production (DEBUG off) and in the demo (DEBUG on); Django's debug pages only with DEBUG_ERROR_PAGES."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The job worker's heartbeat, recovery and supervision (issue #20, part 6; decision 0912).
+"""The job worker's heartbeat, recovery and supervision (decision 0912).
 
 Before: `db_worker` exited on "database is locked" and nothing restarted it; `jobs_recover` judged a job by its
 start time only (15 minutes by default), so a job of a dead worker waited 15 minutes and a long job of a live

@@ -8,7 +8,7 @@ from typing import Any
 
 from mtqg.finance import demo as finance_demo
 from mtqg.geo.models import UnitVersion
-from mtqg.ntm.models import Assessment, CriteriaSet, Recognition, Tier
+from mtqg.ntm.models import Assessment, CriteriaSet, Recognition, RecognitionTier
 from mtqg.poverty.models import Household, PovertyClass, Review
 from mtqg.poverty.standards import load_standards, standard_for
 from mtqg.supervision import demo as supervision_demo
@@ -35,7 +35,7 @@ def ntm_rows(province: UnitVersion, met: list[int] | None = None) -> list[UnitVe
         code="dash-test",
         defaults={
             "name": "Bộ tiêu chí thử",
-            "tier": CriteriaSet.Tier.STANDARD,
+            "tier": CriteriaSet.SetTier.STANDARD,
             "valid_from": date(2016, 1, 1),
         },
     )
@@ -52,7 +52,12 @@ def ntm_rows(province: UnitVersion, met: list[int] | None = None) -> list[UnitVe
         )
         for c, m in zip(communes, met, strict=True)
     )
-    tiers = [Tier.STANDARD, Tier.STANDARD, Tier.BASIC, Tier.ADVANCED]
+    tiers = [
+        RecognitionTier.STANDARD,
+        RecognitionTier.STANDARD,
+        RecognitionTier.BASIC,
+        RecognitionTier.ADVANCED,
+    ]
     Recognition.objects.bulk_create(
         Recognition(
             commune=c,

@@ -1,4 +1,4 @@
-"""The dashboard breadcrumb links only units the user can open (issue #19 part 2)."""
+"""The dashboard breadcrumb links only units the user can open."""
 
 from __future__ import annotations
 

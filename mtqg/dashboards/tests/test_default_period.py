@@ -1,4 +1,4 @@
-"""Default period and "no data" (issue #19 part 3, decision 0016): pages open on the latest year with headline data
+"""Default period and "no data" (decision 0016): pages open on the latest year with headline data
 in the user's scope and say so; a year where nothing was reported reads "chưa có số liệu" (the API and the portal's
 data: null), never 0; an empty chart shows a message instead of bare axes."""
 

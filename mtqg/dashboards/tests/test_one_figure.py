@@ -1,4 +1,4 @@
-"""One figure everywhere (issue #19 part 4, decision 0015): for the same unit, year, as-of date and basis, the
+"""One figure everywhere (decision 0015): for the same unit, year, as-of date and basis, the
 finance page, the dashboard page and its API, the portal, the disbursement report's API and the briefing give the
 same disbursement rate — Cao Bằng 2023, as of the statutory day 31/01/2024, carry-over included."""
 

@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 
 from mtqg.finance import demo as finance_demo
 from mtqg.geo.models import UnitLineage, UnitVersion
-from mtqg.ntm.models import Assessment, CriteriaSet, Recognition, Tier
+from mtqg.ntm.models import Assessment, CriteriaSet, Recognition, RecognitionTier
 from mtqg.poverty.models import Household, PovertyClass, Review
 from mtqg.poverty.standards import load_standards, standard_for
 from mtqg.supervision import demo as supervision_demo
@@ -55,7 +55,7 @@ def add_records(commune: UnitVersion) -> None:
         code="dash-test",
         defaults={
             "name": "Bộ tiêu chí thử",
-            "tier": CriteriaSet.Tier.STANDARD,
+            "tier": CriteriaSet.SetTier.STANDARD,
             "valid_from": date(2016, 1, 1),
         },
     )
@@ -69,7 +69,7 @@ def add_records(commune: UnitVersion) -> None:
     )
     Recognition.objects.create(
         commune=commune,
-        tier=Tier.STANDARD,
+        tier=RecognitionTier.STANDARD,
         decision_no="9/QĐ-UBND",
         decision_date=date(2020, 3, 1),
         standard_year=2019,
@@ -230,7 +230,7 @@ class RollupTest(TestCase):
         Assessment.objects.filter(commune=self.split).update(
             criteria_met=19
         )  # a key changes: delete + create
-        Recognition.objects.filter(commune=self.split).update(tier=Tier.ADVANCED)
+        Recognition.objects.filter(commune=self.split).update(tier=RecognitionTier.ADVANCED)
         first = factories.xa(self.world.dien_bien_old, 1)[0]
         Recognition.objects.filter(commune=first).delete()  # a fact disappears
         for commune in (self.split, first):

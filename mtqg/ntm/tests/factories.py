@@ -16,8 +16,8 @@ from mtqg.ntm.models import (
     ContextIndicator,
     CriteriaSet,
     Recognition,
+    RecognitionTier,
     Scheme,
-    Tier,
     TierTarget,
 )
 from mtqg.testing import World
@@ -79,7 +79,7 @@ def guard_sample(world: World) -> list[str]:
         )
         rec = Recognition.objects.create(
             commune=unit,
-            tier=Tier.STANDARD,
+            tier=RecognitionTier.STANDARD,
             decision_no="1/QĐ-UBND",
             decision_date=date(2020, 1, 1),
             standard_year=2019,
@@ -107,7 +107,7 @@ def guard_sample(world: World) -> list[str]:
         TierTarget.objects.create(  # programme rows (issue 22 part 11)
             province=province,
             commune=unit,
-            tier=Tier.MODEL,
+            tier=RecognitionTier.MODEL,
             period_start=2016,
             period_end=2020,
             citation=marker,

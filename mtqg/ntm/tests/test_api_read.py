@@ -9,7 +9,7 @@ from django.test import TestCase
 from mtqg.api.tests.mixins import ScopedReadApiMixin
 from mtqg.ntm import services
 from mtqg.ntm.loader import load_all
-from mtqg.ntm.models import CriteriaSet, DigitalInfrastructure, Recognition, Tier
+from mtqg.ntm.models import CriteriaSet, DigitalInfrastructure, Recognition, RecognitionTier
 from mtqg.testing import make_world
 
 from .factories import all_pass_1980, assessed, commune
@@ -34,14 +34,14 @@ class NtmReadApiTest(ScopedReadApiMixin, TestCase):
         cls.cb_a = assessed(cls.cb_commune, 2019, values=all_pass_1980())
         cls.db_rec = Recognition.objects.create(
             commune=cls.db_commune,
-            tier=Tier.STANDARD,
+            tier=RecognitionTier.STANDARD,
             decision_no="12/QĐ-UBND",
             decision_date=date(2020, 1, 15),
             standard_year=2019,
         )
         cls.cb_rec = Recognition.objects.create(
             commune=cls.cb_commune,
-            tier=Tier.STANDARD,
+            tier=RecognitionTier.STANDARD,
             decision_no="99/QĐ-UBND",
             decision_date=date(2020, 2, 1),
             standard_year=2019,

@@ -31,8 +31,8 @@ from mtqg.ntm.models import (
     CriteriaSetPeriod,
     CriterionResult,
     Recognition,
+    RecognitionTier,
     Threshold,
-    Tier,
 )
 from mtqg.ntm.periods import criteria_periods_replace, set_in_force
 from mtqg.ntm.selectors import set_for_date
@@ -346,7 +346,7 @@ class TierRulesTest(TestCase):
         cls.xa = commune(unit("pre2025", 1, "04"), 2)
         Recognition.objects.create(
             commune=cls.xa,
-            tier=Tier.STANDARD,
+            tier=RecognitionTier.STANDARD,
             decision_no="1/QĐ-UBND",
             decision_date=date(2022, 12, 1),
             standard_year=2022,
@@ -376,42 +376,48 @@ class TierRulesTest(TestCase):
             ValidationError, "Xã phải được công nhận NTM nâng cao trước khi xét NTM kiểu mẫu"
         ):
             self._create(
-                Tier.MODEL, date(2024, 1, 15), conditions={"smart_village": True, "excellence_field": "x"}
+                RecognitionTier.MODEL,
+                date(2024, 1, 15),
+                conditions={"smart_village": True, "excellence_field": "x"},
             )
         self.assertEqual(Recognition.objects.count(), before)
 
     def test_advanced_is_evaluated_against_appendix_ii(self) -> None:
         with self.assertRaisesMessage(ValidationError, "Chưa có đánh giá năm 2023 theo"):
-            self._create(Tier.ADVANCED, date(2024, 1, 15))
+            self._create(RecognitionTier.ADVANCED, date(2024, 1, 15))
         a = assessed(
             self.xa, 2023, code="qd318-2", values={k: v for k, v in self._values(50).items() if k != "10"}
         )
         with self.assertRaisesMessage(
             ValidationError, "chưa xác định (thiếu số liệu hoặc chưa có ngưỡng): 10"
         ):
-            self._create(Tier.ADVANCED, date(2024, 1, 15))
+            self._create(RecognitionTier.ADVANCED, date(2024, 1, 15))
         services.indicator_values_set(actor=None, assessment=a, values={"10": 50})
-        rec = self._create(Tier.ADVANCED, date(2024, 1, 15))
+        rec = self._create(RecognitionTier.ADVANCED, date(2024, 1, 15))
         self.assertEqual(rec.criteria_set.code, "qd318-2")
         self.assertEqual(rec.conditions["rule_set"], "qd318-2")
         self.assertIn("318/QĐ-TTg", rec.conditions["citation"])
 
     def test_model_tier_needs_its_own_conditions_and_income_margin(self) -> None:
         a = assessed(self.xa, 2023, code="qd318-2", values=self._values(45))
-        self._create(Tier.ADVANCED, date(2024, 1, 15))
+        self._create(RecognitionTier.ADVANCED, date(2024, 1, 15))
         with self.assertRaisesMessage(
             ValidationError, "thu nhập 45 triệu đồng/người < 47,3 triệu đồng/người (ngưỡng nâng cao 43"
         ):
             self._create(
-                Tier.MODEL, date(2024, 2, 1), conditions={"smart_village": True, "excellence_field": "x"}
+                RecognitionTier.MODEL,
+                date(2024, 2, 1),
+                conditions={"smart_village": True, "excellence_field": "x"},
             )
         services.indicator_values_set(actor=None, assessment=a, values={"10": 50})
         with self.assertRaisesMessage(
             ValidationError, "chưa xác nhận: Có ít nhất 01 mô hình thôn thông minh"
         ):
-            self._create(Tier.MODEL, date(2024, 2, 1), conditions={"excellence_field": "Giáo dục"})
+            self._create(RecognitionTier.MODEL, date(2024, 2, 1), conditions={"excellence_field": "Giáo dục"})
         rec = self._create(
-            Tier.MODEL, date(2024, 2, 1), conditions={"smart_village": True, "excellence_field": "Giáo dục"}
+            RecognitionTier.MODEL,
+            date(2024, 2, 1),
+            conditions={"smart_village": True, "excellence_field": "Giáo dục"},
         )
         self.assertEqual(rec.conditions["conditions"]["excellence_field"], "Giáo dục")
         self.assertIn("319/QĐ-TTg", rec.conditions["citation"])
@@ -525,7 +531,7 @@ class KeepingTheStandardTest(TestCase):
         cls.xa = commune(cls.province, 1)
         Recognition.objects.create(
             commune=cls.xa,
-            tier=Tier.STANDARD,
+            tier=RecognitionTier.STANDARD,
             decision_no="5/QĐ-UBND",
             decision_date=date(2022, 12, 1),
             standard_year=2022,

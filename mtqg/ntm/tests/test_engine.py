@@ -200,7 +200,7 @@ class AmendedAndAdvancedSetsTest(TestCase):
         self.assertEqual(self._eval(self.b211, "10", "40", year=2021)[0], Status.UNKNOWN)
 
     def test_advanced_set_computes_with_region_and_year_thresholds(self) -> None:
-        self.assertEqual(self.b2.set.tier, CriteriaSet.Tier.ADVANCED)
+        self.assertEqual(self.b2.set.tier, CriteriaSet.SetTier.ADVANCED)
         self.assertTrue(all(self.b2.indicators[c] for c, _n, _name in self.b2.criteria))
         self.assertEqual(self._eval(self.b2, "7.TH", "1")[0], Status.MET)
         self.assertEqual(self._eval(self.b2, "7.TH", "0")[0], Status.NOT_MET)

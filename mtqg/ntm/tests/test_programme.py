@@ -26,7 +26,7 @@ from mtqg.ntm.models import (
     Policy,
     ProgrammeTarget,
     Recognition,
-    Tier,
+    RecognitionTier,
     TierTarget,
 )
 from mtqg.ntm.registers import ELIGIBLE, NOT_MET, UNKNOWN, district_rows, province_rows
@@ -43,7 +43,7 @@ def changes_of(obj: object) -> object:
     return ChangeRecord.objects.filter(content_type=ct, object_id=str(obj.pk))  # type: ignore[attr-defined]
 
 
-def recognise(unit_: UnitVersion, on: date, tier: str = Tier.STANDARD) -> Recognition:
+def recognise(unit_: UnitVersion, on: date, tier: str = RecognitionTier.STANDARD) -> Recognition:
     return Recognition.objects.create(
         commune=unit_, tier=tier, decision_no="1/QĐ-UBND", decision_date=on, standard_year=on.year
     )
@@ -357,7 +357,7 @@ class TierTargetsAndContextTest(TestCase):
             "actor": self.world.central,
             "province": self.world.dien_bien_old,
             "commune": self.xa,
-            "tier": Tier.MODEL,
+            "tier": RecognitionTier.MODEL,
             "period_start": 2016,
             "period_end": 2020,
             "citation": "Giai đoạn 2016-2020, tỉnh Điện Biên lựa chọn 1 xã NTM kiểu mẫu (bài báo 12/2020)",
@@ -367,14 +367,14 @@ class TierTargetsAndContextTest(TestCase):
 
     def test_register_with_progress(self) -> None:
         target = self.add()
-        recognise(self.xa, date(2020, 10, 1), Tier.ADVANCED)
+        recognise(self.xa, date(2020, 10, 1), RecognitionTier.ADVANCED)
         rows = programme.tier_targets_progress(None, self.world.dien_bien_old, date(2020, 12, 31))
         self.assertEqual(len(rows), 1)
         self.assertEqual(rows[0]["status"], "dang_thuc_hien")
         self.assertEqual(rows[0]["current_tier"], "NTM nâng cao")
         rows = programme.tier_targets_progress(None, self.world.dien_bien_old, date(2021, 6, 30))
         self.assertEqual(rows[0]["status"], "chua_dat")  # the period ended below kiểu mẫu
-        recognise(self.xa, date(2020, 12, 1), Tier.MODEL)
+        recognise(self.xa, date(2020, 12, 1), RecognitionTier.MODEL)
         rows = programme.tier_targets_progress(None, self.world.dien_bien_old, date(2021, 6, 30))
         self.assertEqual(rows[0]["status"], "da_dat")
         self.assertEqual([r.action for r in changes_of(target)], ["created"])
@@ -445,7 +445,7 @@ class ProgrammePageTest(TestCase):
         self.assertContains(page, 'id="programme-targets"')
         self.assertContains(page, "Thêm xã vào danh sách phấn đấu")
         self.assertNotContains(page, "policy_set")  # a provincial user cannot change national policies
-        post = {"unit": province.pk, "commune": xa.pk, "tier": Tier.MODERN, "period_start": 2026}
+        post = {"unit": province.pk, "commune": xa.pk, "tier": RecognitionTier.MODERN, "period_start": 2026}
         response = self.client.post(
             "/ntm/programme/tier-targets/", {**post, "period_end": 2030, "citation": ""}
         )

@@ -12,7 +12,7 @@ from mtqg.core.models import ChangeRecord, Job
 from mtqg.geo.models import ClassificationScheme, UnitClassification, UnitLineage, UnitVersion
 from mtqg.ntm import engine, services
 from mtqg.ntm.loader import load_all
-from mtqg.ntm.models import Assessment, CriterionResult, IndicatorValue, Status, Threshold, Tier
+from mtqg.ntm.models import Assessment, CriterionResult, IndicatorValue, RecognitionTier, Status, Threshold
 from mtqg.ntm.selectors import predecessor_recognition, tiers_on
 from mtqg.testing import make_world
 
@@ -30,7 +30,7 @@ class AssessmentServiceTest(TestCase):
     def test_all_values_passing_give_19_criteria(self) -> None:
         self.assertEqual(self.a.region, "tdmnpb")
         self.assertEqual((self.a.criteria_met, self.a.criteria_total, self.a.criteria_unknown), (19, 19, 0))
-        self.assertEqual(services.eligible_tier(self.a), Tier.STANDARD)
+        self.assertEqual(services.eligible_tier(self.a), RecognitionTier.STANDARD)
 
     def test_one_edit_updates_status_and_explanation(self) -> None:
         a = services.indicator_values_set(
@@ -155,22 +155,24 @@ class RecognitionTest(TestCase):
         return services.recognition_create(**args)  # type: ignore[arg-type]
 
     def test_recognition_follows_the_computed_assessment(self) -> None:
-        rec = self._create(self.good, Tier.STANDARD)
+        rec = self._create(self.good, RecognitionTier.STANDARD)
         self.assertEqual(rec.criteria_set.code, "dien-bien-2017")  # type: ignore[attr-defined]
         with self.assertRaises(ValidationError):
-            self._create(self.weak, Tier.STANDARD)
+            self._create(self.weak, RecognitionTier.STANDARD)
         with self.assertRaises(ValidationError):  # 1 criterion chưa đạt: not even cơ bản đạt
-            self._create(self.weak, Tier.BASIC)
+            self._create(self.weak, RecognitionTier.BASIC)
         services.indicator_values_set(actor=None, assessment=self.weak_a, values={"1.1": "đạt"})
-        self.assertEqual(self._create(self.weak, Tier.BASIC).tier, Tier.BASIC)  # type: ignore[attr-defined]
+        self.assertEqual(self._create(self.weak, RecognitionTier.BASIC).tier, RecognitionTier.BASIC)  # type: ignore[attr-defined]
         with self.assertRaises(ValidationError):
-            self._create(self.good, Tier.STANDARD, standard_year=2018)
+            self._create(self.good, RecognitionTier.STANDARD, standard_year=2018)
 
     def test_advanced_requires_standard_and_revocation_is_dated(self) -> None:
         with self.assertRaises(ValidationError):
-            self._create(self.good, Tier.ADVANCED, decision_date=date(2020, 12, 1), standard_year=2020)
-        rec = self._create(self.good, Tier.STANDARD)
-        self._create(self.good, Tier.ADVANCED, decision_date=date(2020, 12, 1), standard_year=2020)
+            self._create(
+                self.good, RecognitionTier.ADVANCED, decision_date=date(2020, 12, 1), standard_year=2020
+            )
+        rec = self._create(self.good, RecognitionTier.STANDARD)
+        self._create(self.good, RecognitionTier.ADVANCED, decision_date=date(2020, 12, 1), standard_year=2020)
         services.recognition_revoke(
             actor=self.world.dien_bien_officer,
             recognition=rec,  # type: ignore[arg-type]
@@ -179,13 +181,13 @@ class RecognitionTest(TestCase):
             reason="Không duy trì",
         )
 
-        self.assertEqual(tiers_on([self.good.pk], date(2021, 1, 1))[self.good.pk], Tier.ADVANCED)
-        self.assertEqual(tiers_on([self.good.pk], date(2020, 6, 1))[self.good.pk], Tier.STANDARD)
+        self.assertEqual(tiers_on([self.good.pk], date(2021, 1, 1))[self.good.pk], RecognitionTier.ADVANCED)
+        self.assertEqual(tiers_on([self.good.pk], date(2020, 6, 1))[self.good.pk], RecognitionTier.STANDARD)
 
     def test_merged_commune_does_not_inherit(self) -> None:
-        self._create(self.good, Tier.STANDARD)
+        self._create(self.good, RecognitionTier.STANDARD)
         with self.assertRaises(ValidationError):  # the pre-2025 commune no longer exists in 2026
-            self._create(self.good, Tier.STANDARD, decision_date=date(2026, 1, 5))
+            self._create(self.good, RecognitionTier.STANDARD, decision_date=date(2026, 1, 5))
         edge = UnitLineage.objects.filter(predecessor=self.good).select_related("successor").first()
         assert edge is not None
         n, m = predecessor_recognition([edge.successor_id])[edge.successor_id]

@@ -1,4 +1,4 @@
-"""Small cells on the public portal (issue #20, part 10; decision 0914).
+"""Small cells on the public portal (decision 0914).
 
 The issue's case: 6 households imported into Cao Bằng for 2022, 1 of them poor, 1 of them urban. The portal showed
 "1 poor household" and an urban poverty rate of 100 % (the rates table did not suppress), while the ethnicity table

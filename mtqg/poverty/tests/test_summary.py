@@ -37,8 +37,8 @@ KEYS = {
     "by_ethnicity",
     "transitions",
     "by_area_class",
-    "review_year",  # which review the figures are (issue #19 part 3)
-    "coverage",  # communes with records / all communes (issue #19 part 11)
+    "review_year",  # which review the figures are
+    "coverage",  # communes with records / all communes
 }
 
 

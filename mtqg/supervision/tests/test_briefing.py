@@ -24,7 +24,7 @@ from mtqg.supervision.models import Mission, Snapshot
 from mtqg.testing import make_world
 
 # one statement as of the report's date (30/11/2020): the year-end figures (decisions of December) are not the
-# report's, and the recognised count is said once (issue #19 part 11)
+# report's, and the recognised count is said once
 DB_NOV = "Hết tháng 11/2020, toàn tỉnh có 33/115 xã đạt chuẩn và cơ bản đạt chuẩn NTM; trong đó có 19 xã đạt chuẩn NTM (đạt 16,52%) và 14 xã cơ bản đạt chuẩn NTM"
 DB_BANDS = "14 xã đạt từ 15 - 18 tiêu chí, 39 xã đạt từ 10 - 14 tiêu chí, 30 xã đạt từ 5 - 9 tiêu chí, 13 xã đạt từ 0 - 4 tiêu chí; số tiêu chí đạt bình quân 11,6 tiêu chí/xã."
 CB_MONEY = "Hết tháng 1/2024, toàn tỉnh giải ngân nguồn vốn ngân sách Trung ương năm 2023 thực hiện các Chương trình mục tiêu quốc gia (bao gồm vốn chuyển nguồn từ năm 2022 sang) đạt 69,06%; nguồn vốn đối ứng ngân sách địa phương giải ngân đạt 85,35%."

@@ -1,4 +1,4 @@
-"""The briefing as an official document (issue #19 part 11): page numbers top-centre from page 2 in DOCX and
+"""The briefing as an official document: page numbers top-centre from page 2 in DOCX and
 PDF, the short rules under the issuing body and the motto, statuses as of the report's date, no sentence said
 twice, chart labels not cut, and a poverty figure that states its review year and its register's coverage.
 The files are re-read with python-docx and pdftotext."""
@@ -160,7 +160,7 @@ class PovertyCoverageTests(TestCase):
 
 class PovertyChangeWordingTests(TestCase):
     """The change against a baseline says which change it is: poor households (%) and the rate (percentage
-    points), each with its direction (issue #23 part 6)."""
+    points), each with its direction."""
 
     @classmethod
     def setUpTestData(cls) -> None:

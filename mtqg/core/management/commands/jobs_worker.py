@@ -1,6 +1,6 @@
 """`manage.py jobs_worker`: django-tasks' `db_worker`, kept alive and beating (decision 0912).
 
-* "database is locked" (a write holding SQLite longer than the busy timeout) no longer ends the process: the loop
+* "database is locked" (a write holding SQLite longer than the busy timeout) does not end the process: the loop
   logs it and carries on after a pause. Any other error still ends it, and the supervisor restarts it
   (scripts/supervise.sh in `make run`/`make demo`/`make serve-prod`, systemd's `Restart=always` in
   deploy/mtqg-worker.service).
