@@ -9,7 +9,6 @@ import django_filters
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
-from rest_framework.permissions import IsAuthenticated
 
 from mtqg.api.filters import TextSearchFilter, UnitCodeFilter, YearFilter
 from mtqg.api.viewsets import ScopedReadOnlyModelViewSet
@@ -84,14 +83,12 @@ class RecommendationFilter(django_filters.FilterSet):
 
 class MissionViewSet(ScopedReadOnlyModelViewSet):
     serializer_class = MissionSerializer
-    permission_classes = [IsAuthenticated]
     filterset_class = MissionFilter
     queryset = Mission.objects.select_related("unit")
 
 
 class RecommendationViewSet(ScopedReadOnlyModelViewSet):
     serializer_class = RecommendationSerializer
-    permission_classes = [IsAuthenticated]
     filterset_class = RecommendationFilter
     queryset = Recommendation.objects.select_related("mission")
 
