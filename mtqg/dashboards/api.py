@@ -69,7 +69,6 @@ class SummaryFactViewSet(ScopedReadOnlyModelViewSet):
     """Precomputed totals (one row per measure, unit version, year, period, disaggregation)."""
 
     serializer_class = SummaryFactSerializer
-    permission_classes = [IsAuthenticated]
     filterset_class = SummaryFactFilter
     queryset = SummaryFact.objects.select_related("unit").order_by("pk")
 

@@ -9,7 +9,6 @@ import django_filters
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
-from rest_framework.permissions import IsAuthenticated
 
 from mtqg.core.api.filters import TextSearchFilter, YearFilter
 from mtqg.core.api.viewsets import ScopedReadOnlyModelViewSet
@@ -85,14 +84,12 @@ class RecommendationFilter(django_filters.FilterSet):
 
 class MissionViewSet(ScopedReadOnlyModelViewSet):
     serializer_class = MissionSerializer
-    permission_classes = [IsAuthenticated]
     filterset_class = MissionFilter
     queryset = Mission.objects.select_related("unit")
 
 
 class RecommendationViewSet(ScopedReadOnlyModelViewSet):
     serializer_class = RecommendationSerializer
-    permission_classes = [IsAuthenticated]
     filterset_class = RecommendationFilter
     queryset = Recommendation.objects.select_related("mission")
 

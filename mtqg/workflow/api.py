@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from rest_framework import serializers
-from rest_framework.permissions import IsAuthenticated
 
 from mtqg.core.api.viewsets import ScopedReadOnlyModelViewSet
 
@@ -71,7 +70,6 @@ class ReportDetailSerializer(ReportSerializer):
 class ReportViewSet(ScopedReadOnlyModelViewSet):
     """?type=&period=&status=&unit=<code of a unit whose subtree to list>"""
 
-    permission_classes = [IsAuthenticated]
     queryset = Report.objects.select_related("report_type", "period", "unit").order_by(
         "-period__start", "unit__code", "pk"
     )

@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from rest_framework import viewsets
+from rest_framework.permissions import IsAuthenticated
 
 
 class ScopedViewSetMixin:
@@ -31,4 +32,7 @@ class ScopedViewSetMixin:
 
 
 class ScopedReadOnlyModelViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
-    """List and detail of a scoped model; an out-of-scope id is the same 404 as an absent one."""
+    """List and detail of a scoped model; an out-of-scope id is the same 404 as an absent one. Signed-in users only,
+    whatever the default permission in settings."""
+
+    permission_classes = [IsAuthenticated]
