@@ -19,7 +19,9 @@ import zipfile
 from collections.abc import Iterable
 from typing import IO, Any
 
-from django.http import FileResponse
+from django.db.models.fields.files import FieldFile
+from django.http import FileResponse, Http404
+from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
 SAFE_TYPES = {
@@ -51,6 +53,15 @@ def upload_response(handle: IO[bytes], *, filename: str, sniffed_type: str = "")
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "sandbox; default-src 'none'"
     return response
+
+
+def stored_file_response(stored: FieldFile, *, sniffed_type: str = "") -> FileResponse:
+    """`upload_response` for a file field; a file missing on disk (e.g. restored without media) is a 404."""
+    try:
+        handle = stored.open("rb")
+    except OSError as exc:  # FileNotFoundError included
+        raise Http404(_("Tệp không còn trên máy chủ.")) from exc
+    return upload_response(handle, filename=stored.name or "", sniffed_type=sniffed_type)
 
 
 # first bytes each kind's content starts with; Office 2007+ files are zips, the older ones OLE compound files

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 from mtqg.core.audit import history_for
 from mtqg.core.scoping import entry_required, get_visible_or_404, path_editable
 from mtqg.core.service_errors import error_messages
-from mtqg.core.uploads import upload_response
+from mtqg.core.uploads import stored_file_response
 from mtqg.geo.models import UnitVersion
 from mtqg.supervision.models import Mission
 
@@ -169,13 +169,7 @@ def photo_add(request: HttpRequest, pk: int) -> HttpResponse:
 def photo(request: HttpRequest, pk: int) -> FileResponse:
     """Serve a work photo to users who can see the work (not a public media URL)."""
     row = get_visible_or_404(WorkPhoto.objects.all(), request.user, pk=pk)
-    try:
-        handle = row.image.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    return upload_response(
-        handle, filename=row.image.name or "", sniffed_type=row.content_type
-    )  # sniff_photo
+    return stored_file_response(row.image, sniffed_type=row.content_type)  # judged by sniff_photo
 
 
 def _alert_unit(request: HttpRequest, unit_pk: int) -> UnitVersion:

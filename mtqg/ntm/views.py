@@ -23,7 +23,7 @@ from mtqg.core.jobs import job_enqueue
 from mtqg.core.scoping import edit_prefixes, get_visible_or_404, path_editable
 from mtqg.core.service_errors import flash_errors
 from mtqg.core.tables import Column, Table, write_xlsx
-from mtqg.core.uploads import upload_response
+from mtqg.core.uploads import stored_file_response
 from mtqg.geo.models import UnitVersion
 from mtqg.reports.params import ReportParams
 
@@ -451,7 +451,7 @@ def evidence_download(request: HttpRequest, pk: int) -> HttpResponseBase:
     value = get_visible_or_404(IndicatorValue.objects.select_related("indicator"), request.user, pk=pk)
     if not value.evidence:
         raise Http404(_("Chỉ tiêu chưa có minh chứng."))
-    return upload_response(value.evidence.open("rb"), filename=value.evidence.name or "")
+    return stored_file_response(value.evidence)
 
 
 @login_required

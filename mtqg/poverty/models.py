@@ -137,7 +137,7 @@ class Member(models.Model):
         return self.full_name
 
 
-# The member fields a person enters (form, API, service, demo and importer all use this one list).
+# The member fields a person enters (form, API, service, demo and importer all use this one list, decision 0054).
 MEMBER_FIELDS = (
     "full_name",
     "birth_date",
@@ -149,6 +149,18 @@ MEMBER_FIELDS = (
     "health_insurance",
     "disability",
     "employment",
+)
+# The review fields an officer edits (form and service).
+REVIEW_FIELDS = (
+    "income_per_capita_month",
+    "deprivations",
+    "causes",
+    "policy_housing",
+    "policy_water",
+    "policy_credit",
+    "policy_production",
+    "approval_decision",
+    "approved_on",
 )
 
 

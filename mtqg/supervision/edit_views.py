@@ -8,14 +8,14 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from mtqg.core.scoping import entry_required, get_visible_or_404
 from mtqg.core.service_errors import add_form_errors
-from mtqg.core.uploads import upload_response
+from mtqg.core.uploads import stored_file_response
 from mtqg.core.versioning import StaleEdit
 
 from . import services
@@ -131,9 +131,4 @@ def attachment_new(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
     att = get_visible_or_404(Attachment.objects.all(), request.user, pk=pk)
-    name = (att.file.name or "tep").rsplit("/", 1)[-1]
-    try:
-        handle = att.file.open("rb")
-    except OSError as exc:  # file missing on disk (e.g. restored without media): 404, not a trace
-        raise Http404(_("Tệp không còn trên máy chủ.")) from exc
-    return upload_response(handle, filename=name)
+    return stored_file_response(att.file)

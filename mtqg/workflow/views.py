@@ -24,7 +24,7 @@ from mtqg.core.formatting import number_vi
 from mtqg.core.scoping import get_visible_or_404, view_prefixes
 from mtqg.core.service_errors import errors_by_field
 from mtqg.core.tables import Column, Table, write_xlsx
-from mtqg.core.uploads import upload_response
+from mtqg.core.uploads import stored_file_response
 from mtqg.geo.models import UnitVersion
 
 from . import approvers, services
@@ -249,11 +249,7 @@ def report_attach(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
     att = get_visible_or_404(ReportAttachment.objects.all(), request.user, pk=pk)
-    try:
-        handle = att.file.open("rb")
-    except (FileNotFoundError, OSError) as exc:
-        raise Http404(_("Tệp không còn trên máy chủ.")) from exc
-    return upload_response(handle, filename=str(att.file.name))
+    return stored_file_response(att.file)
 
 
 @login_required

@@ -4,6 +4,7 @@ loop."""
 from __future__ import annotations
 
 import io
+import tempfile
 import zipfile
 from typing import Any
 
@@ -12,8 +13,9 @@ from django.contrib.messages import get_messages
 from django.contrib.messages.storage.fallback import FallbackStorage
 from django.contrib.sessions.middleware import SessionMiddleware
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.test import RequestFactory, SimpleTestCase, TestCase
 from openpyxl import Workbook
 
@@ -25,9 +27,10 @@ from mtqg.core.service_errors import (
     errors_by_field,
     flash_errors,
 )
-from mtqg.core.uploads import extension, image_kind, sniff, zip_holds
+from mtqg.core.uploads import extension, image_kind, sniff, stored_file_response, zip_holds
 from mtqg.core.xlsx_guard import TooManyRows
 from mtqg.core.xlsx_import import NotAWorkbook, import_rows, read_sheet
+from mtqg.finance.models import WorkPhoto
 from mtqg.testing import image_bytes
 
 
@@ -167,3 +170,17 @@ class ImportRowsTest(TestCase):
         self.assertFalse(User.objects.filter(username="an").exists())
         self.assertEqual(import_rows(lines, self._handle, dry_run=False), [])
         self.assertEqual(User.objects.filter(username__in=["an", "binh"]).count(), 2)
+
+
+class StoredFileTest(TestCase):
+    def test_a_file_missing_on_disk_is_a_404_and_a_present_one_a_download(self) -> None:
+        with self.assertRaisesMessage(Http404, "Tệp không còn trên máy chủ"):
+            stored_file_response(WorkPhoto(image="finance/works/khong-co.png").image)
+        with tempfile.TemporaryDirectory() as media, self.settings(MEDIA_ROOT=media):
+            photo = WorkPhoto()
+            photo.image.save("anh.png", ContentFile(image_bytes("PNG")), save=False)
+            response = stored_file_response(photo.image, sniffed_type="image/png")
+            self.assertEqual(response["Content-Type"], "image/png")
+            self.assertIn("attachment", response["Content-Disposition"])
+            self.assertEqual(b"".join(response.streaming_content), image_bytes("PNG"))  # type: ignore[attr-defined]
+            response.close()

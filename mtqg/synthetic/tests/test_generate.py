@@ -11,13 +11,27 @@ from django.db.models import F
 from django.test import TestCase
 
 from mtqg.core.models import ChangeRecord
-from mtqg.finance.models import Allocation, Disbursement, Work
+from mtqg.finance.models import Allocation, CapitalPlan, Disbursement, Work
 from mtqg.geo.models import UnitVersion
 from mtqg.ntm.models import Assessment, CriterionResult, IndicatorValue, Recognition
-from mtqg.poverty.models import Household, Review
+from mtqg.poverty.models import Household, Member, Review
 from mtqg.poverty.standards import decide
 from mtqg.synthetic.generator import MARK, generate, load_profile
-from mtqg.workflow.models import Report
+from mtqg.workflow.models import Report, ReportDecision, ReportValue
+
+
+def _marked(model: type) -> dict[str, str]:
+    """The filter that keeps the synthetic rows of a model."""
+    return {
+        Member: {"household__code__startswith": f"{MARK}-"},
+        IndicatorValue: {"assessment__note": MARK},
+        CriterionResult: {"assessment__note": MARK},
+        Recognition: {"decision_no__startswith": f"{MARK}-"},
+        CapitalPlan: {"note": MARK},
+        Report: {"note": MARK},
+        ReportValue: {"report__note": MARK},
+        ReportDecision: {"report__note": MARK},
+    }[model]
 
 
 def fingerprint() -> str:
@@ -37,6 +51,22 @@ def fingerprint() -> str:
         "allocation__work__code", "paid_on", "amount"
     ):
         h.update(repr(row).encode())
+    # every domain the steps write (one module each since the split): members, values and statuses, recognitions,
+    # capital plan, reports with their values and decisions
+    for model, order, fields in (
+        (Member, ("household__code", "full_name", "birth_date"), ("household__code", "full_name", "birth_date", "sex")),
+        (IndicatorValue, ("assessment__commune__path", "assessment__year", "assessment__criteria_set__code", "indicator__code"),
+         ("assessment__commune__code", "assessment__year", "indicator__code", "value", "not_applicable")),
+        (CriterionResult, ("assessment__commune__path", "assessment__year", "assessment__criteria_set__code", "criterion__number"),
+         ("assessment__commune__code", "assessment__year", "criterion__number", "status")),
+        (Recognition, ("commune__path",), ("commune__code", "decision_no", "standard_year")),
+        (CapitalPlan, ("unit__path", "year", "source", "program__code"), ("unit__code", "year", "source", "amount")),
+        (Report, ("unit__path", "period__start"), ("unit__code", "period__start", "status", "submitted_at")),
+        (ReportValue, ("report__unit__path", "report__period__start", "code"), ("report__unit__code", "code", "value")),
+        (ReportDecision, ("report__unit__path", "report__period__start", "action"), ("report__unit__code", "action")),
+    ):  # fmt: skip
+        for row in model.objects.filter(**_marked(model)).order_by(*order).values_list(*fields):
+            h.update(repr(row).encode())
     return h.hexdigest()
 
 
