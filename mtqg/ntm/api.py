@@ -110,8 +110,9 @@ class CriteriaSetViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self) -> QuerySet[CriteriaSet]:
         criteria = Criterion.objects.select_related("criteria_set").prefetch_related("indicators")
-        return (
-            CriteriaSet.objects.select_related("province", "parent")
+        return (  # a province's draft or submitted version is not reference data yet (decision record 0120)
+            CriteriaSet.objects.filter(state=CriteriaSet.State.ACKNOWLEDGED)
+            .select_related("province", "parent")
             .prefetch_related(Prefetch("criteria", queryset=criteria.order_by("number")))
             .order_by("valid_from", "code", "pk")
         )
@@ -133,7 +134,8 @@ class CriterionViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self) -> QuerySet[Criterion]:
         return (
-            Criterion.objects.select_related("criteria_set")
+            Criterion.objects.filter(criteria_set__state=CriteriaSet.State.ACKNOWLEDGED)
+            .select_related("criteria_set")
             .prefetch_related("indicators")
             .order_by("criteria_set__valid_from", "criteria_set__code", "number")
         )

@@ -701,14 +701,16 @@ def criteria_set_acknowledge(*, actor: Any, criteria_set: CriteriaSet) -> int:
             % {"v": cset.version, "state": cset.get_state_display().lower()}
         )
     closes = check_validity(cset)
+    start = cset.valid_from
+    assert start is not None  # check_validity refuses a version without a start
     if closes is not None:
-        closes.valid_to = cset.valid_from - timedelta(days=1)  # type: ignore[operator]
+        closes.valid_to = start - timedelta(days=1)
         closes.save(update_fields=["valid_to"])
         CriteriaSet.objects.filter(pk=closes.criteria_set_id).update(valid_to=closes.valid_to)
     CriteriaSetPeriod.objects.create(
         criteria_set=cset,
         scope=scope_of(cset),
-        valid_from=cset.valid_from,
+        valid_from=start,
         valid_to=cset.valid_to,
         basis=cset.citation,
     )
@@ -739,8 +741,8 @@ def province_assessments_rebase(cset: CriteriaSet) -> int:
     where = Q()
     for path in paths:
         where |= Q(commune__path__startswith=path)
-    sources = [
-        cset.parent_id,
+    sources: list[int] = [
+        *([cset.parent_id] if cset.parent_id else []),
         *CriteriaSet.objects.filter(code=cset.code).exclude(pk=cset.pk).values_list("pk", flat=True),
     ]
     qs = Assessment.objects.filter(where, criteria_set_id__in=sources, assessed_on__gte=cset.valid_from)

@@ -564,6 +564,16 @@ class ScreensTest(AuthoringBase):
         self.assertNotContains(page, "Gửi Trung ương</button>")
         self.assertNotContains(page, "Tạo dự thảo")
 
+    def test_api_lists_acknowledged_sets_only(self) -> None:
+        cset = self.draft()
+        self.client.force_login(self.cb_officer)
+        codes = [
+            s["code"] for s in self.client.get("/api/v1/ntm/criteria-sets/?page_size=100").json()["results"]
+        ]
+        self.assertIn("qd318-1", codes)
+        self.assertNotIn(cset.code, codes)
+        self.assertEqual(self.client.get(f"/api/v1/ntm/criteria-sets/{cset.pk}/").status_code, 404)
+
     def test_import_screen_dry_run_lists_errors(self) -> None:
         self.client.force_login(self.officer)
         wb = load_workbook(io.BytesIO(set_excel.criteria_set_xlsx(CriteriaSet.objects.get(code="qd318-1"))))
