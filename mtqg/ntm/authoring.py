@@ -694,7 +694,9 @@ def criteria_set_acknowledge(*, actor: Any, criteria_set: CriteriaSet) -> int:
     assessments in that span move onto it and are recomputed. Returns the number of assessments recomputed."""
     if actor is not None and not can_acknowledge(actor):
         raise PermissionDenied(_("Chỉ cán bộ Trung ương được tiếp nhận bộ tiêu chí tỉnh."))
-    cset = CriteriaSet.objects.select_for_update().select_related("province").get(pk=criteria_set.pk)
+    cset = (
+        CriteriaSet.objects.select_for_update(of=("self",)).select_related("province").get(pk=criteria_set.pk)
+    )
     if cset.state != CriteriaSet.State.SUBMITTED:
         raise ValidationError(
             _("Phiên bản %(v)s %(state)s; chỉ tiếp nhận được phiên bản đã gửi.")
