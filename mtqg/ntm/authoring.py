@@ -484,7 +484,7 @@ def criteria_indicator_split(
     codes = [(p.get("code") or "").strip() for p in parts]
     if len(set(codes)) != len(codes):
         raise ValidationError({"code": _("Các chỉ tiêu tách ra phải có mã khác nhau.")})
-    origin_ref = indicator.inherited_from or indicator if indicator.inherited_from_id else None
+    origin_ref = indicator.inherited_from if indicator.inherited_from_id else None  # the national indicator
     built = [
         _new_indicator(
             cset,
