@@ -264,7 +264,8 @@ def provincial_set_new(request: HttpRequest) -> HttpResponse:
 @login_required
 def provincial_set_export(request: HttpRequest, pk: int) -> HttpResponse:
     cset = get_object_or_404(CriteriaSet.objects.select_related("province"), pk=pk)
-    if cset.province is not None and not path_visible(request.user, cset.province.path):
+    draft = cset.state != CriteriaSet.State.ACKNOWLEDGED  # acknowledged sets are reference data for everyone
+    if draft and cset.province is not None and not path_visible(request.user, cset.province.path):
         raise Http404
     response = HttpResponse(
         set_excel.criteria_set_xlsx(cset),

@@ -564,6 +564,11 @@ class ScreensTest(AuthoringBase):
         cset = self.draft()
         self.client.force_login(self.cb_officer)
         self.assertEqual(self.client.get(reverse("ntm:provincial_set", args=[cset.pk])).status_code, 404)
+        self.assertEqual(self.client.get(reverse("ntm:criteria_set_export", args=[cset.pk])).status_code, 404)
+        loaded = CriteriaSet.objects.get(code="dien-bien-2017")  # acknowledged: reference data for everyone
+        self.assertEqual(
+            self.client.get(reverse("ntm:criteria_set_export", args=[loaded.pk])).status_code, 200
+        )
         self.client.post(reverse("ntm:provincial_set_action", args=[cset.pk, "submit"]))
         cset.refresh_from_db()
         self.assertEqual(cset.state, CriteriaSet.State.DRAFT)
