@@ -124,9 +124,11 @@ def _field(model: Any, key: str) -> Any:
     if model is None:
         return None
     try:
-        return model._meta.get_field(key)
+        field = model._meta.get_field(key)
     except FieldDoesNotExist:
         return None
+    # a reverse relation ("criteria" of a criteria set, a count in a loader's record) is not a field to label
+    return None if field.auto_created and not field.concrete else field
 
 
 def _value_text(field: Any, value: Any) -> str:

@@ -82,8 +82,10 @@ class CriteriaSetViewSet(viewsets.ReadOnlyModelViewSet):
 
     serializer_class = CriteriaSetSerializer
     filterset_class = CriteriaSetFilter
+    # a province's draft or submitted version is not reference data yet (decision record 0120)
     queryset = (
-        CriteriaSet.objects.select_related("province", "parent")
+        CriteriaSet.objects.filter(state=CriteriaSet.State.ACKNOWLEDGED)
+        .select_related("province", "parent")
         .prefetch_related(
             Prefetch(
                 "criteria",
@@ -110,7 +112,8 @@ class CriterionViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = CriterionSerializer
     filterset_class = CriterionFilter
     queryset = (
-        Criterion.objects.select_related("criteria_set")
+        Criterion.objects.filter(criteria_set__state=CriteriaSet.State.ACKNOWLEDGED)
+        .select_related("criteria_set")
         .prefetch_related("indicators")
         .order_by("criteria_set__valid_from", "criteria_set__code", "number")
     )

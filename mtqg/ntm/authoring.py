@@ -484,7 +484,7 @@ def criteria_indicator_split(
     codes = [(p.get("code") or "").strip() for p in parts]
     if len(set(codes)) != len(codes):
         raise ValidationError({"code": _("Các chỉ tiêu tách ra phải có mã khác nhau.")})
-    origin_ref = indicator.inherited_from or indicator if indicator.inherited_from_id else None
+    origin_ref = indicator.inherited_from if indicator.inherited_from_id else None  # the national indicator
     built = [
         _new_indicator(
             cset,
@@ -694,21 +694,25 @@ def criteria_set_acknowledge(*, actor: Any, criteria_set: CriteriaSet) -> int:
     assessments in that span move onto it and are recomputed. Returns the number of assessments recomputed."""
     if actor is not None and not can_acknowledge(actor):
         raise PermissionDenied(_("Chỉ cán bộ Trung ương được tiếp nhận bộ tiêu chí tỉnh."))
-    cset = CriteriaSet.objects.select_for_update().select_related("province").get(pk=criteria_set.pk)
+    cset = (
+        CriteriaSet.objects.select_for_update(of=("self",)).select_related("province").get(pk=criteria_set.pk)
+    )
     if cset.state != CriteriaSet.State.SUBMITTED:
         raise ValidationError(
             _("Phiên bản %(v)s %(state)s; chỉ tiếp nhận được phiên bản đã gửi.")
             % {"v": cset.version, "state": cset.get_state_display().lower()}
         )
     closes = check_validity(cset)
+    start = cset.valid_from
+    assert start is not None  # check_validity refuses a version without a start
     if closes is not None:
-        closes.valid_to = cset.valid_from - timedelta(days=1)  # type: ignore[operator]
+        closes.valid_to = start - timedelta(days=1)
         closes.save(update_fields=["valid_to"])
         CriteriaSet.objects.filter(pk=closes.criteria_set_id).update(valid_to=closes.valid_to)
     CriteriaSetPeriod.objects.create(
         criteria_set=cset,
         scope=scope_of(cset),
-        valid_from=cset.valid_from,
+        valid_from=start,
         valid_to=cset.valid_to,
         basis=cset.citation,
     )
@@ -739,8 +743,8 @@ def province_assessments_rebase(cset: CriteriaSet) -> int:
     where = Q()
     for path in paths:
         where |= Q(commune__path__startswith=path)
-    sources = [
-        cset.parent_id,
+    sources: list[int] = [
+        *([cset.parent_id] if cset.parent_id else []),
         *CriteriaSet.objects.filter(code=cset.code).exclude(pk=cset.pk).values_list("pk", flat=True),
     ]
     qs = Assessment.objects.filter(where, criteria_set_id__in=sources, assessed_on__gte=cset.valid_from)

@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.dateparse import parse_date
@@ -263,7 +264,8 @@ def provincial_set_new(request: HttpRequest) -> HttpResponse:
 @login_required
 def provincial_set_export(request: HttpRequest, pk: int) -> HttpResponse:
     cset = get_object_or_404(CriteriaSet.objects.select_related("province"), pk=pk)
-    if cset.province is not None and not path_visible(request.user, cset.province.path):
+    draft = cset.state != CriteriaSet.State.ACKNOWLEDGED  # acknowledged sets are reference data for everyone
+    if draft and cset.province is not None and not path_visible(request.user, cset.province.path):
         raise Http404
     response = HttpResponse(
         set_excel.criteria_set_xlsx(cset),
@@ -274,12 +276,12 @@ def provincial_set_export(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def provincial_set_decision(request: HttpRequest, pk: int) -> HttpResponse:
+def provincial_set_decision(request: HttpRequest, pk: int) -> HttpResponseBase:
     cset = _visible_set(request, pk)
     if not cset.decision_file:
         raise Http404
     return upload_response(
-        cset.decision_file.open("rb"), filename=cset.decision_file.name, sniffed_type="application/pdf"
+        cset.decision_file.open("rb"), filename=cset.decision_file.name or "", sniffed_type="application/pdf"
     )
 
 

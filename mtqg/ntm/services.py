@@ -25,6 +25,7 @@ from .models import (
     RECOGNISED_TIERS,
     Assessment,
     CriteriaSet,
+    CriteriaSetPeriod,
     Criterion,
     CriterionOverride,
     CriterionResult,
@@ -114,6 +115,8 @@ def check_applicable(criteria_set: CriteriaSet, commune: UnitVersion, year: int,
                     % {"set": criteria_set.name, "p": criteria_set.province, "name": commune.name}
                 }
             )
+    if criteria_set.province_id is None:
+        _refuse_national_where_provincial(criteria_set, commune, assessed_on)
     dates = [assessed_on, date(year, 12, 31)]
     periods = criteria_set.periods.all()
     if not any(p.valid_from <= d and (p.valid_to is None or d <= p.valid_to) for p in periods for d in dates):
@@ -131,6 +134,40 @@ def check_applicable(criteria_set: CriteriaSet, commune: UnitVersion, year: int,
                     "year": year,
                     "date": assessed_on.strftime("%d/%m/%Y"),
                     "spans": spans or _("chưa khai báo"),
+                }
+            }
+        )
+
+
+def _refuse_national_where_provincial(criteria_set: CriteriaSet, commune: UnitVersion, on: date) -> None:
+    """Where the province's own set authored in the app is in force (acknowledged by central, decision record
+    0120), its communes are assessed under it, not under the national set it inherits."""
+    segments = commune.path.strip("/").split("/")
+    province = UnitVersion.objects.filter(pk=int(segments[1])).first() if len(segments) > 1 else None
+    if province is None:
+        return
+    own = (
+        CriteriaSetPeriod.objects.filter(
+            Q(valid_to__isnull=True) | Q(valid_to__gte=on),
+            valid_from__lte=on,
+            scope__endswith=f"-app-{criteria_set.tier}",
+            criteria_set__province__unit_id=province.unit_id,
+        )
+        .select_related("criteria_set")
+        .first()
+    )
+    if own is not None:
+        raise ValidationError(
+            {
+                "criteria_set": _(
+                    "%(p)s có bộ tiêu chí riêng đang áp dụng ngày %(d)s (%(set)s): đánh giá theo bộ đó, không theo "
+                    "%(national)s."
+                )
+                % {
+                    "p": province.name,
+                    "d": on.strftime("%d/%m/%Y"),
+                    "set": own.criteria_set.name,
+                    "national": criteria_set.name,
                 }
             }
         )

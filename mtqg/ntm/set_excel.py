@@ -83,10 +83,9 @@ def criteria_set_xlsx(cset: CriteriaSet) -> bytes:
             "x" if ind.if_applicable else "",
             safe_cell(split_from),
         ]
-        for t in by_ind.get(ind.pk, []) or [None]:
-            if t is None:
-                ws.append(head)
-                continue
+        if not by_ind.get(ind.pk):
+            ws.append(head)
+        for t in by_ind.get(ind.pk, []):
             ws.append(
                 [
                     *head,

@@ -32,7 +32,7 @@ urlpatterns = [
         name="provincial_set_decision",
     ),
     path(
-        "provincial-sets/<int:pk>/<slug:action>/",
+        "provincial-sets/<int:pk>/<str:action>/",
         authoring_views.provincial_set_action,
         name="provincial_set_action",
     ),

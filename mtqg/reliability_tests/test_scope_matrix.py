@@ -76,7 +76,9 @@ API_MODELS = {
 }
 SECOND_ARG = {"member_pk": "poverty.Member", "review_pk": "poverty.Review", "commune_id": "geo.UnitVersion"}
 PUBLIC_PREFIXES = ("cong-khai/", "accounts/login", "accounts/password/reset", "ocop/catalogue", "healthz")
-REFERENCE_DATA = ("ntm/criteria/", "ntm/thresholds/")  # criteria sets and their thresholds: not unit data
+# criteria sets and their thresholds: not unit data (a province's draft sets are scoped in their views, checked by
+# ntm/tests/test_authoring.py ScreensTest)
+REFERENCE_DATA = ("ntm/criteria/", "ntm/thresholds/", "ntm/provincial-sets/")
 SKIP = ("admin/", "api/", "^media", "media/", "static/", "i18n/", "jobs/", "accounts/logout")
 COUNTS: dict[str, int] = {}
 TARGETS: dict[str, int] = {}

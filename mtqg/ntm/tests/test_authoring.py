@@ -356,6 +356,17 @@ class EngineChoiceTest(AuthoringBase):
         figures = summary(None, ReportParams(unit=self.world.dien_bien_old, as_of=date(2023, 12, 31)))
         self.assertEqual(figures["criteria_set"]["code"], "tinh-11-xa")
         self.assertEqual(figures["criteria_set_scope"], "provincial")
+        late = commune(self.world.dien_bien_old, 6)
+        with self.assertRaisesMessage(ValidationError, "có bộ tiêu chí riêng đang áp dụng"):
+            assessed(late, 2023, code="qd318-1")
+        self.assertEqual(assessed(late, 2023, code="tinh-11-xa").criteria_set, cset)
+        self.assertEqual(
+            assessed(commune(self.world.cao_bang_old, 6), 2023, code="qd318-1").criteria_set.code, "qd318-1"
+        )
+        self.client.force_login(self.officer)
+        api = self.client.get(f"/api/v1/ntm/assessments/{a.pk}/").json()
+        self.assertEqual((api["criteria_set"], api["criteria_set_scope"]), ("tinh-11-xa", "provincial"))
+        self.assertContains(self.client.get(reverse("ntm:scorecard", args=[a.pk])), "bộ tiêu chí tỉnh")
         self.assertEqual(
             set_in_force(date(2023, 6, 1), province=self.world.dien_bien_old).criteria_set,
             cset,  # type: ignore[union-attr]
@@ -553,6 +564,11 @@ class ScreensTest(AuthoringBase):
         cset = self.draft()
         self.client.force_login(self.cb_officer)
         self.assertEqual(self.client.get(reverse("ntm:provincial_set", args=[cset.pk])).status_code, 404)
+        self.assertEqual(self.client.get(reverse("ntm:criteria_set_export", args=[cset.pk])).status_code, 404)
+        loaded = CriteriaSet.objects.get(code="dien-bien-2017")  # acknowledged: reference data for everyone
+        self.assertEqual(
+            self.client.get(reverse("ntm:criteria_set_export", args=[loaded.pk])).status_code, 200
+        )
         self.client.post(reverse("ntm:provincial_set_action", args=[cset.pk, "submit"]))
         cset.refresh_from_db()
         self.assertEqual(cset.state, CriteriaSet.State.DRAFT)
@@ -563,6 +579,16 @@ class ScreensTest(AuthoringBase):
         self.assertNotContains(page, "Điều chỉnh</button>")
         self.assertNotContains(page, "Gửi Trung ương</button>")
         self.assertNotContains(page, "Tạo dự thảo")
+
+    def test_api_lists_acknowledged_sets_only(self) -> None:
+        cset = self.draft()
+        self.client.force_login(self.cb_officer)
+        codes = [
+            s["code"] for s in self.client.get("/api/v1/ntm/criteria-sets/?page_size=100").json()["results"]
+        ]
+        self.assertIn("qd318-1", codes)
+        self.assertNotIn(cset.code, codes)
+        self.assertEqual(self.client.get(f"/api/v1/ntm/criteria-sets/{cset.pk}/").status_code, 404)
 
     def test_import_screen_dry_run_lists_errors(self) -> None:
         self.client.force_login(self.officer)
@@ -597,11 +623,10 @@ class VersionsTest(AuthoringBase):
             value="90",
             source="Điều 2 QĐ 1234",
         )
-        authoring.criteria_set_submit(actor=self.officer, criteria_set=self.cited(v1))
-        authoring.criteria_set_acknowledge(actor=self.central, criteria_set=v1)
         village = commune(self.world.dien_bien_old, 4)
         a = assessed(village, 2023, code="qd318-1", values={"2.2": 95})
-        authoring.province_assessments_rebase(CriteriaSet.objects.get(pk=v1.pk))
+        authoring.criteria_set_submit(actor=self.officer, criteria_set=self.cited(v1))
+        self.assertEqual(authoring.criteria_set_acknowledge(actor=self.central, criteria_set=v1), 1)
         v2 = self.draft(valid_from=date(2023, 9, 1))
         self.assertEqual(v2.parent, v1.parent)
         row = Threshold.objects.get(indicator=self.indicator(v2, "2.2"), region="tdmnpb")
