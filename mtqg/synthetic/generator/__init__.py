@@ -15,7 +15,8 @@ workflow (then the poverty tallies, the NTM register recompute and the dashboard
 orchestrator.
 """
 
-from .base import MARK, SCALES, Commune, Context, Row, Stats, load_profile
+from ..rows import Row
+from .base import MARK, SCALES, Commune, Context, Stats, load_profile
 from .run import Generator, generate
 
 __all__ = ["MARK", "SCALES", "Commune", "Context", "Generator", "Row", "Stats", "generate", "load_profile"]

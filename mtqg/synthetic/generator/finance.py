@@ -8,7 +8,8 @@ from datetime import date, timedelta
 from mtqg.finance.models import Allocation, CapitalPlan, Disbursement, InvestorLevel, Program, Work
 
 from .. import bulk
-from .base import MARK, Context, Row
+from ..rows import Row
+from .base import MARK, Context
 
 
 def build(g: Context) -> None:

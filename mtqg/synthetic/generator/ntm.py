@@ -26,7 +26,8 @@ from mtqg.ntm.models import (
 from mtqg.poverty.models import ReviewTally
 
 from .. import bulk
-from .base import MARK, Commune, Context, Row
+from ..rows import Row
+from .base import MARK, Commune, Context
 
 
 def build(g: Context) -> None:

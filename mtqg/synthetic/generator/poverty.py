@@ -17,6 +17,7 @@ from mtqg.poverty.standards import decide, standard_for
 from mtqg.poverty.tally import tally_refresh
 
 from .. import bulk, sqlgen
+from ..rows import Row
 from .base import (
     ETHNIC,
     FAMILY,
@@ -28,7 +29,6 @@ from .base import (
     RELATIONS,
     Commune,
     Context,
-    Row,
 )
 
 

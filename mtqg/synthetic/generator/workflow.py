@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 from mtqg.workflow.models import Report, ReportDecision, ReportingPeriod, ReportType, ReportValue
 
 from .. import bulk
-from .base import MARK, Context, Row
+from ..rows import Row
+from .base import MARK, Context
 
 
 def build(g: Context) -> None:
