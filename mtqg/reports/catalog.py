@@ -20,6 +20,8 @@ CATALOG: dict[str, str] = {
     "poverty-summary": "mtqg.poverty.reports:summary",
     "poverty-by-province": "mtqg.poverty.reports:by_province",
     "poverty-review-results": "mtqg.survey.reports:review_results",
+    "poverty-review-by-village": "mtqg.survey.reports:review_by_village",
+    "poverty-review-deprivations": "mtqg.survey.reports:review_deprivations",
     "ntm-summary": "mtqg.ntm.reports:summary",
     "ntm-keeping": "mtqg.ntm.reports:keeping",
     "ntm-white-communes": "mtqg.ntm.reports:white_communes",
