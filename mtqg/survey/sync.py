@@ -115,8 +115,8 @@ def members_of(household_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
 def _closed_reason(actor: Any, items: Any) -> str:
     """An enumerator whose assignments ended with the campaign has no entry scope left: say the campaign
     closed rather than a bare "no permission" (only for campaigns the user was assigned to)."""
-    ids = [i.get("household") for i in items if isinstance(i, dict)] if isinstance(items, list) else []
-    ids = [i for i in ids if isinstance(i, int)]
+    raw = [i.get("household") for i in items if isinstance(i, dict)] if isinstance(items, list) else []
+    ids: list[int] = [i for i in raw if isinstance(i, int)]
     campaign = (
         Campaign.objects.filter(
             households__pk__in=ids, status=Campaign.Status.CLOSED, villages__enumerator=actor
