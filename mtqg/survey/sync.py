@@ -13,7 +13,7 @@ import uuid
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -275,10 +275,17 @@ def _one(
                     current=current,
                     memo=memo,
                     notes=p["notes"],
+                    savepoint=False,  # this item's savepoint is the atomic block above
                 ).version
             SyncItem.objects.create(client_id=p["client_id"], device=device, item=item, outcome="saved")
     except ValidationError as exc:
         return {"status": "error", "message": f"{item.household.code}: " + "; ".join(exc.messages)}
+    except IntegrityError:  # a concurrent save of the same form or item id: nothing of this item was written
+        return {
+            "status": "error",
+            "message": _("%(c)s: phiếu vừa được người khác lưu: tải lại để xem thay đổi.")
+            % {"c": item.household.code},
+        }
     return {"status": "saved", "version": version, "message": ""}
 
 
