@@ -103,13 +103,13 @@ ACTION_LABELS: dict[str, Any] = {
     "villages_set": _("Lập danh sách rà soát theo thôn"),
     "assigned": _("Phân công điều tra viên"),
     "surveyed": _("Ghi phiếu rà soát"),
-    "revoked": _("Thu hồi thiết bị"),
+    "revoked": _("Thu hồi (thiết bị, giấy chứng nhận)"),
     "meeting": _("Họp dân thôn"),
     "posted": _("Niêm yết công khai"),
     "resolved": _("Giải quyết"),
-    "closed": _("Kết thúc đợt"),
-    "ended": _("Kết thúc hiệu lực"),
-    "issued": _("Cấp giấy"),
+    "closed": _("Kết thúc đợt rà soát"),
+    "ended": _("Kết thúc phân công"),
+    "issued": _("Cấp giấy chứng nhận"),
 }
 
 # Keys of change records that are not model fields.

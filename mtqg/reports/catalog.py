@@ -26,6 +26,8 @@ CATALOG: dict[str, str] = {
     "poverty-summary": "mtqg.poverty.reports:summary",
     "poverty-by-province": "mtqg.poverty.reports:by_province",
     "poverty-review-results": "mtqg.survey.reports:review_results",
+    "poverty-review-by-village": "mtqg.survey.reports:review_by_village",
+    "poverty-review-deprivations": "mtqg.survey.reports:review_deprivations",
     "ntm-summary": "mtqg.ntm.reports:summary",
     "ntm-keeping": "mtqg.ntm.reports:keeping",
     "ntm-context": "mtqg.ntm.reports:context",
@@ -52,6 +54,8 @@ LAYOUTS: dict[str, str] = {
     "poverty-summary": "mtqg.poverty.reports:summary_layout",
     "poverty-by-province": "mtqg.poverty.reports:by_province_layout",
     "poverty-review-results": DOCUMENT,
+    "poverty-review-by-village": DOCUMENT,
+    "poverty-review-deprivations": DOCUMENT,
     "poverty-certificate": DOCUMENT,  # not run from the catalogue (one household, personal data): survey/views.py
     "ntm-summary": "mtqg.ntm.reports:summary_layout",
     "ntm-keeping": "mtqg.ntm.reports:keeping_layout",

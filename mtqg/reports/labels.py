@@ -7,6 +7,8 @@ from django.utils.translation import gettext_lazy as _
 REPORT_TITLES = {
     "poverty-review-results": _("Kết quả rà soát hộ nghèo, hộ cận nghèo"),
     "poverty-certificate": _("Giấy chứng nhận hộ nghèo, hộ cận nghèo"),
+    "poverty-review-by-village": _("Tổng hợp kết quả rà soát hộ nghèo, hộ cận nghèo theo thôn, bản"),
+    "poverty-review-deprivations": _("Hộ nghèo, hộ cận nghèo theo chỉ số thiếu hụt dịch vụ xã hội cơ bản"),
     "briefing": _("Báo cáo tình hình thực hiện các Chương trình mục tiêu quốc gia"),
     "disbursement": _("Giải ngân vốn các Chương trình mục tiêu quốc gia"),
     "outputs": _("Kết quả đầu ra so với mục tiêu"),

@@ -382,8 +382,10 @@ def _save_response(
     current: SurveyResponse | bool | None = False,
     memo: dict[Any, Any] | None = None,
     notes: dict[str, str] | None = None,
+    savepoint: bool = True,
 ) -> SurveyResponse:
-    """Evaluate a complete form and write it (new version); ValidationError lists the missing answers."""
+    """Evaluate a complete form and write it (new version); ValidationError lists the missing answers.
+    `savepoint=False`: the caller already holds a savepoint for this form and handles IntegrityError (the sync)."""
     member_errors = check_members(members or [])
     if member_errors:
         raise ValidationError(member_errors)
@@ -418,7 +420,7 @@ def _save_response(
     response.entered_by = actor if getattr(actor, "is_authenticated", False) else None
     response.device = device
     response.entered_at = entered_at or timezone.now()
-    _write_guarded(response)
+    _write_guarded(response, savepoint)
     if item.status != CampaignHousehold.Status.SURVEYED:
         item.status = CampaignHousehold.Status.SURVEYED
         item.save(update_fields=["status"])
@@ -472,8 +474,11 @@ SAVED_FIELDS = [
 ]
 
 
-def _write_guarded(response: SurveyResponse) -> None:
+def _write_guarded(response: SurveyResponse, savepoint: bool = True) -> None:
     """Insert, or update only if nobody saved a newer version meanwhile (optimistic: no lock is held)."""
+    if response.pk is None and not savepoint:  # the caller's savepoint rolls back a concurrent insert
+        response.save()
+        return
     if response.pk is None:
         try:
             with transaction.atomic():

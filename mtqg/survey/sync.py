@@ -13,7 +13,7 @@ import uuid
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -115,8 +115,8 @@ def members_of(household_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
 def _closed_reason(actor: Any, items: Any) -> str:
     """An enumerator whose assignments ended with the campaign has no entry scope left: say the campaign
     closed rather than a bare "no permission" (only for campaigns the user was assigned to)."""
-    ids = [i.get("household") for i in items if isinstance(i, dict)] if isinstance(items, list) else []
-    ids = [i for i in ids if isinstance(i, int)]
+    raw = [i.get("household") for i in items if isinstance(i, dict)] if isinstance(items, list) else []
+    ids: list[int] = [i for i in raw if isinstance(i, int)]
     campaign = (
         Campaign.objects.filter(
             households__pk__in=ids, status=Campaign.Status.CLOSED, villages__enumerator=actor
@@ -275,10 +275,17 @@ def _one(
                     current=current,
                     memo=memo,
                     notes=p["notes"],
+                    savepoint=False,  # this item's savepoint is the atomic block above
                 ).version
             SyncItem.objects.create(client_id=p["client_id"], device=device, item=item, outcome="saved")
     except ValidationError as exc:
         return {"status": "error", "message": f"{item.household.code}: " + "; ".join(exc.messages)}
+    except IntegrityError:  # a concurrent save of the same form or item id: nothing of this item was written
+        return {
+            "status": "error",
+            "message": _("%(c)s: phiếu vừa được người khác lưu: tải lại để xem thay đổi.")
+            % {"c": item.household.code},
+        }
     return {"status": "saved", "version": version, "message": ""}
 
 

@@ -23,16 +23,24 @@ from mtqg.core.service_errors import error_text
 from mtqg.geo.models import UnitVersion
 from mtqg.poverty.privacy import mask_name
 from mtqg.reports import writers
+from mtqg.reports.catalog import get_report
 from mtqg.reports.params import ReportParams
 
 from . import certificates, selectors, services
 from . import paperwork as steps
 from .definitions import questions, standard_of
 from .models import Campaign, CampaignHousehold, Certificate, Complaint, SurveyResponse, SyncConflict
-from .reports import certificate, certificate_members, review_results
+from .reports import certificate, certificate_members
 from .sync import conflict_resolve
 
 STATIC = Path(__file__).parent / "static" / "survey"
+# ?report= of the campaign's report URL → catalog slug (layouts: data/report_layouts.json)
+REVIEW_REPORTS = {
+    "": "poverty-review-results",
+    "ket-qua": "poverty-review-results",
+    "theo-thon": "poverty-review-by-village",
+    "thieu-hut": "poverty-review-deprivations",
+}
 
 
 @login_required
@@ -349,13 +357,14 @@ def campaign_report(request: HttpRequest, pk: int) -> HttpResponse:
     fmt = request.GET.get("format", "xlsx")
     if fmt not in writers.FORMATS:
         raise Http404(_("Định dạng không hỗ trợ."))
+    slug = REVIEW_REPORTS.get(request.GET.get("report", ""))
+    if slug is None:
+        raise Http404(_("Không có báo cáo này."))
     campaign = get_visible_or_404(Campaign.objects.select_related("commune"), request.user, pk=pk)
-    data = review_results(request.user, ReportParams(unit=campaign.commune, year=campaign.year))
-    response = HttpResponse(
-        writers.render("poverty-review-results", data, fmt), content_type=writers.CONTENT_TYPES[fmt]
-    )
+    data = get_report(slug)(request.user, ReportParams(unit=campaign.commune, year=campaign.year))
+    response = HttpResponse(writers.render(slug, data, fmt), content_type=writers.CONTENT_TYPES[fmt])
     response["Content-Disposition"] = (
-        f'attachment; filename="ket-qua-ra-soat-{campaign.commune.code}-{campaign.year}.{fmt}"'
+        f'attachment; filename="{slug}-{campaign.commune.code}-{campaign.year}.{fmt}"'
     )
     return response
 

@@ -208,3 +208,16 @@ class SyncTest(TestCase):
         again = self._post([unnoted]).json()
         self.assertEqual(again["results"][0]["status"], "saved")
         self.assertEqual(SurveyResponse.objects.get(item=self.mine[0]).overrides["bhyt"]["by"], "dtv-sync")
+
+    def test_two_forms_for_one_household_in_a_batch_the_second_is_refused_cleanly(self) -> None:
+        other = {**ANSWERS_POOR, "b1_members": "7+"}
+        body = self._post(
+            [self._item(self.mine[0]), self._item(self.mine[0], other), self._item(self.mine[1])]
+        ).json()
+        self.assertEqual([r["status"] for r in body["results"]], ["saved", "error", "saved"])
+        self.assertIn("SY-1-0: phiếu vừa được người khác lưu", body["results"][1]["message"])
+        saved = SurveyResponse.objects.get(item=self.mine[0])
+        self.assertEqual((saved.version, saved.answers["b1_members"]), (1, "5-6"))
+        self.assertEqual(
+            SyncItem.objects.count(), 2
+        )  # the refused one can be re-sent against the new version
