@@ -92,7 +92,7 @@ def seed() -> int:
         indicator=Indicator.objects.get(criterion__criteria_set=v2, code="6.TH"),
         parts=[
             {
-                "code": "6.1",
+                "code": "6.2",
                 "name": "Tỷ lệ hộ nghèo đa chiều",
                 "value_type": Indicator.Type.PERCENT,
                 "unit_label": "%",
@@ -102,7 +102,7 @@ def seed() -> int:
                 ],
             },
             {
-                "code": "6.2",
+                "code": "6.3",
                 "name": "Thực hiện đầy đủ chính sách an sinh xã hội",
                 "value_type": Indicator.Type.BOOL,
                 "thresholds": [{"region": "all", "op": "true", "source": draft_cite}],
