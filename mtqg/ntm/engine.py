@@ -358,6 +358,11 @@ def recompute(assessments: QuerySet[Assessment], *, refresh_regions: bool = True
     return len(ids)
 
 
+def fallback_source(year: int) -> str:
+    """The source said for a register indicator whose commune-year no periodic review covers: the typed value."""
+    return f"số liệu nhập; chưa có rà soát định kỳ năm {year} của xã"
+
+
 def _register_values(
     books: dict[int, Book],
     rows: list[tuple[Any, ...]],
@@ -390,7 +395,7 @@ def _register_values(
         if not total:  # the typed value is the fallback; its source is said
             for ind in register[sid]:
                 if values[aid].get(ind.id, (None, False))[0] is not None:
-                    sources[aid][ind.id] = f"số liệu nhập; chưa có rà soát định kỳ năm {year} của xã"
+                    sources[aid][ind.id] = fallback_source(year)
             continue
         for ind in register[sid]:
             classes = [str(PovertyClass.POOR)] + (

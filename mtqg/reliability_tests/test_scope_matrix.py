@@ -64,6 +64,7 @@ PK_MODELS = {
     "ra-soat/ho/": "survey.CampaignHousehold",
     "ra-soat/xung-dot/": "survey.SyncConflict",
     "ra-soat/giay-chung-nhan/": "survey.Certificate",
+    "ntm/programme/tier-targets/": "ntm.TierTarget",
 }
 API_MODELS = {
     "geo/units": "geo.UnitVersion",
@@ -78,7 +79,14 @@ SECOND_ARG = {"member_pk": "poverty.Member", "review_pk": "poverty.Review", "com
 PUBLIC_PREFIXES = ("cong-khai/", "accounts/login", "accounts/password/reset", "ocop/catalogue", "healthz")
 # criteria sets and their thresholds: not unit data (a province's draft sets are scoped in their views, checked by
 # ntm/tests/test_authoring.py ScreensTest)
-REFERENCE_DATA = ("ntm/criteria/", "ntm/thresholds/", "ntm/provincial-sets/")
+# national or provincial targets and policies: no unit path of their own; their services check the editor
+REFERENCE_DATA = (
+    "ntm/criteria/",
+    "ntm/thresholds/",
+    "ntm/provincial-sets/",
+    "ntm/programme/targets/",
+    "ntm/policies/",
+)
 SKIP = ("admin/", "api/", "^media", "media/", "static/", "i18n/", "jobs/", "accounts/logout")
 COUNTS: dict[str, int] = {}
 TARGETS: dict[str, int] = {}

@@ -58,6 +58,8 @@ def build(g: Context) -> None:
         cset = CriteriaSet.objects.get(code=entry["set"], version=1)
         book = engine.Book(cset.pk)
         book.rule = functools.lru_cache(maxsize=None)(book.rule)  # type: ignore[method-assign]
+        # criterion 11 from the register: uncovered until the register step recomputes the covered ones (0115)
+        register_inds = [i.id for inds in book.indicators.values() for i in inds if i.register]
         communes = g.old if entry["structure"] == "pre2025" else g.new
         month, day = (int(x) for x in entry.get("assessed_on", "12-31").split("-"))
         for year in entry["years"]:
@@ -82,7 +84,11 @@ def build(g: Context) -> None:
                     given = {r[1]: (r[2], r[3]) for r in rows}
                     statuses = []
                     provisional = False
-                    for crit_id, status, notes in engine.evaluate(book, region, year, given):
+                    fallback = engine.fallback_source(year)
+                    sources = {
+                        i: fallback for i in register_inds if given.get(i, (None, False))[0] is not None
+                    }
+                    for crit_id, status, notes in engine.evaluate(book, region, year, given, sources):
                         statuses.append(status)
                         flagged = any(engine.UNCONFIRMED_FLAG in n for n in notes)  # "tạm tính" (0113)
                         provisional = provisional or flagged
