@@ -153,3 +153,34 @@ def test_override_of_member_data_offline_needs_a_note_to_sync(browser_context: A
     assert notes[noted] == {"bhyt": "Hộ vừa được cấp thẻ BHYT tháng 10/2025"}
     assert notes[unnoted] == {"bhyt": "Thẻ BHYT hộ nghèo cấp lại"}
     page.close()
+
+
+def test_field_app_in_english_also_offline(browser_context: Any, live_url: str) -> None:
+    """The field app's words come from the JavaScript catalogue (/jsi18n/, djangojs.po; decision 0060); the service
+    worker keeps the catalogue, so the app reloaded with no connection still speaks the language it was opened in."""
+    context = browser_context.browser.new_context(locale="vi-VN", viewport={"width": 360, "height": 740})
+    page = context.new_page()
+    page.goto(live_url + "/accounts/login/")
+    page.fill("#id_username", "dieutravien")
+    page.fill("#id_password", DEMO_PASSWORD)
+    page.click("button[type=submit]")
+    context.add_cookies([{"name": "django_language", "value": "en", "url": live_url}])
+    page.goto(live_url + "/ra-soat/app/")
+    page.wait_for_selector("#field-app[data-ready='1']", timeout=20_000)
+    page.click("#field-download")
+    page.wait_for_selector("#field-messages >> text=Downloaded 6 households.")
+    assert "forms waiting to sync" in page.inner_text("#field-status")
+    assert page.evaluate("caches.match('/jsi18n/', {ignoreSearch: true}).then(r => !!r)")
+    try:
+        context.set_offline(True)
+        page.reload()
+        page.wait_for_selector("#field-list .hh")
+        assert "Offline — data kept on this device" in page.inner_text("#field-status")
+        page.click("#field-list button[data-household]")
+        page.wait_for_selector("#field-survey")
+        form = page.inner_text("#field-survey")
+        assert "Form A — quick identification" in form and "Save on this device" in form, form
+        assert "Class (provisional)" in page.inner_text("#field-result")
+    finally:
+        context.set_offline(False)
+    context.close()

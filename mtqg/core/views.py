@@ -24,7 +24,8 @@ def _catalogue_stamp() -> str:
 
 
 # The words static/js and the field app write, in the request's language (djangojs.po; decision 0060). The cache
-# key carries the active language (Django adds it), so one cached copy per language.
+# key carries the active language (Django adds it), so one cached copy per language; pages load it as ?l=<language>
+# so the browser's copy (max-age a day) changes with the language too.
 javascript_catalog = cache_page(86400, key_prefix=f"jsi18n-{_catalogue_stamp()}")(JavaScriptCatalog.as_view())
 
 

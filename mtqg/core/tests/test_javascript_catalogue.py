@@ -41,9 +41,12 @@ class CatalogueTests(TestCase):
         self.client.cookies["django_language"] = "vi"
         self.assertNotIn('"Legend"', self.client.get(reverse("core:jsi18n")).content.decode())
 
-    def test_every_page_loads_it_before_the_app_scripts(self) -> None:
+    def test_every_page_loads_it_before_the_app_scripts_keyed_by_language(self) -> None:
         page = self.client.get(reverse("portal:index")).content.decode()
-        self.assertLess(page.index(reverse("core:jsi18n")), page.index("js/app.js"))
+        self.assertLess(page.index(reverse("core:jsi18n") + "?l=vi"), page.index("js/app.js"))
+        self.client.cookies["django_language"] = "en"
+        page = self.client.get(reverse("portal:index")).content.decode()
+        self.assertIn(reverse("core:jsi18n") + "?l=en", page)
 
 
 class CheckTranslationsTests(SimpleTestCase):
