@@ -253,17 +253,7 @@ def _seed() -> int:
                 work_part, [work_part] * len(targets), [float(w.total_investment) for w in targets], M
             )
             for w, part in zip(targets, parts, strict=True):
-                a = Allocation(
-                    unit=w.commune,
-                    work=w,
-                    program=w.program,
-                    year=YEAR,
-                    source=src,
-                    carry_over=carry,
-                    investor_level=w.investor_level,
-                    amount=Decimal(part),
-                    decision_ref="QĐ 2015/QĐ-UBND",
-                )
+                a = _allocation_2023(w.commune, w, w.program, src, carry, w.investor_level, part)
                 allocations.append(a)
                 bucket_allocs[(prog, src, carry)].append(a)
         rest = share - work_part
@@ -271,17 +261,8 @@ def _seed() -> int:
             chosen = rng.sample(communes, 40)
             parts = spread(rest, [rest] * 40, [rng.uniform(0.5, 1.5) for _ in chosen], M)
             for c, part in zip(chosen, parts, strict=True):
-                a = Allocation(
-                    unit=c,
-                    work=None,
-                    program=programs[COMMUNE_ITEMS[prog]],
-                    year=YEAR,
-                    source=src,
-                    carry_over=carry,
-                    investor_level=InvestorLevel.COMMUNE,
-                    amount=Decimal(part),
-                    decision_ref="QĐ 2015/QĐ-UBND",
-                )
+                program = programs[COMMUNE_ITEMS[prog]]
+                a = _allocation_2023(c, None, program, src, carry, InvestorLevel.COMMUNE, part)
                 allocations.append(a)
                 bucket_allocs[(prog, src, carry)].append(a)
     # 2022: one allocation per program, source and district (commune-level), for the 'last year' curve
@@ -362,6 +343,22 @@ def _seed() -> int:
         changes={"finance_demo": [None, f"{len(works)} công trình, {len(payments)} lần giải ngân"]},
     )
     return len(works)
+
+
+def _allocation_2023(
+    unit: UnitVersion, work: Work | None, program: Program, source: str, carry: bool, level: str, part: int
+) -> Allocation:
+    return Allocation(
+        unit=unit,
+        work=work,
+        program=program,
+        year=YEAR,
+        source=source,
+        carry_over=carry,
+        investor_level=level,
+        amount=Decimal(part),
+        decision_ref="QĐ 2015/QĐ-UBND",
+    )
 
 
 def _funded_by(kind: str) -> str:

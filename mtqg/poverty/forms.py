@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from mtqg.core.versioning import VersionFormMixin
 from mtqg.core.widgets import MoneyField
 
-from .models import MEMBER_FIELDS, Household, Member, Review
+from .models import MEMBER_FIELDS, REVIEW_FIELDS, Household, Member, Review
 
 CAUSES = [
     ("thieu_von", _("Thiếu vốn sản xuất, kinh doanh")),
@@ -47,17 +47,7 @@ class ReviewForm(VersionFormMixin, forms.ModelForm):
 
     class Meta:
         model = Review
-        fields = [
-            "income_per_capita_month",
-            "deprivations",
-            "causes",
-            "policy_housing",
-            "policy_water",
-            "policy_credit",
-            "policy_production",
-            "approval_decision",
-            "approved_on",
-        ]
+        fields = list(REVIEW_FIELDS)
         widgets = {"approved_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
         field_classes = {
             "income_per_capita_month": MoneyField

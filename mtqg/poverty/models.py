@@ -137,6 +137,19 @@ class Member(models.Model):
         return self.full_name
 
 
+# The review fields a person edits (the review form and review_update use this one list).
+REVIEW_FIELDS = (
+    "income_per_capita_month",
+    "deprivations",
+    "causes",
+    "policy_housing",
+    "policy_water",
+    "policy_credit",
+    "policy_production",
+    "approval_decision",
+    "approved_on",
+)
+
 # The member fields a person enters (form, API, service, demo and importer all use this one list).
 MEMBER_FIELDS = (
     "full_name",

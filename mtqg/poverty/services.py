@@ -15,7 +15,7 @@ from mtqg.core.text import fold
 from mtqg.core.versioning import version_claim
 from mtqg.geo.models import UnitVersion
 
-from .models import MEMBER_FIELDS, Household, Member, PersonalDataExport, PovertyClass, Review
+from .models import MEMBER_FIELDS, REVIEW_FIELDS, Household, Member, PersonalDataExport, PovertyClass, Review
 from .privacy import mask_id, validate_id_number
 from .standards import classify_with, resolve_deprivations
 from .transitions import transition
@@ -53,17 +53,6 @@ def personal_data_read(
 
 
 HOUSEHOLD_FIELDS = ("head_name", "address", "village_name", "ethnicity", "area")
-REVIEW_FIELDS = (
-    "income_per_capita_month",
-    "deprivations",
-    "causes",
-    "policy_housing",
-    "policy_water",
-    "policy_credit",
-    "policy_production",
-    "approval_decision",
-    "approved_on",
-)
 
 
 def _apply(obj: Any, fields: tuple[str, ...], values: dict[str, Any]) -> dict[str, list[Any]]:

@@ -96,6 +96,14 @@ def poverty_rows(province: UnitVersion) -> None:
                 )
 
 
+def dien_bien_facts(world: World) -> World:
+    """Điện Biên's NTM and poverty rows on its pre-2025 communes, summaries rebuilt over today's province."""
+    ntm_rows(world.dien_bien_old)
+    poverty_rows(world.dien_bien_old)
+    summaries_rebuild(unit=world.dien_bien)
+    return world
+
+
 def sample(world: World) -> None:
     ntm_rows(world.dien_bien_old)
     poverty_rows(world.dien_bien_old)
