@@ -416,22 +416,14 @@ def _disaggregated(indicator: Indicator, commune: UnitVersion, part: int) -> lis
 def _seed_outputs(rng: random.Random, province: UnitVersion, communes: list[UnitVersion]) -> None:
     indicators = {i.code: i for i in Indicator.objects.all()}
     values: list[IndicatorValue] = []
-    for code, (actual, target, n) in ENTRIES.items():
+    for code, (actual, _target, n) in ENTRIES.items():
         chosen = rng.sample(communes, n)
         for c, part in zip(
             chosen, spread(actual, [actual] * n, [rng.uniform(0.5, 1.5) for _ in chosen]), strict=True
         ):
             values += _disaggregated(indicators[code], c, part)
-        if target:
-            IndicatorTarget.objects.create(
-                indicator=indicators[code],
-                unit=province,
-                year=YEAR,
-                phase="2021-2025",
-                target=Decimal(target),
-                source_ref="Kế hoạch giai đoạn 2021-2025 của tỉnh",
-            )
-    for code, target in WORK_TARGETS.items():
+    targets = {code: target for code, (_a, target, _n) in ENTRIES.items() if target} | WORK_TARGETS
+    for code, target in targets.items():
         IndicatorTarget.objects.create(
             indicator=indicators[code],
             unit=province,
