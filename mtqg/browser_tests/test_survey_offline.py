@@ -16,6 +16,14 @@ pytestmark = pytest.mark.browser
 SHOTS = Path(__file__).resolve().parents[2] / "test-results"
 
 
+def _login(page: Any, live_url: str) -> None:
+    """The demo enumerator signs in."""
+    page.goto(live_url + "/accounts/login/")
+    page.fill("#id_username", "dieutravien")
+    page.fill("#id_password", DEMO_PASSWORD)
+    page.click("button[type=submit]")
+
+
 def _fill(page: Any, household_id: int, deprived: int, override: dict[str, str] | None = None) -> None:
     """Answer the form; `override`: B2 codes answered "no" against the member data, with the note typed."""
     page.click(f"#field-list button[data-household='{household_id}']")
@@ -50,10 +58,7 @@ def test_fill_two_households_offline_reload_and_sync(browser_context: Any, live_
     page.set_viewport_size({"width": 360, "height": 740})
     outside: list[str] = []
     page.on("request", lambda r: outside.append(r.url) if urlparse(r.url).hostname != "127.0.0.1" else None)
-    page.goto(live_url + "/accounts/login/")
-    page.fill("#id_username", "dieutravien")
-    page.fill("#id_password", DEMO_PASSWORD)
-    page.click("button[type=submit]")
+    _login(page, live_url)
     page.goto(live_url + "/ra-soat/app/")
     page.wait_for_selector("#field-app[data-ready='1']", timeout=20_000)
     # every render carries a fresh marker: the copy the service worker keeps must be what reloads offline
@@ -91,10 +96,7 @@ def test_fill_two_households_offline_reload_and_sync(browser_context: Any, live_
 
 
 def _login_and_download(page: Any, live_url: str) -> list[dict[str, Any]]:
-    page.goto(live_url + "/accounts/login/")
-    page.fill("#id_username", "dieutravien")
-    page.fill("#id_password", DEMO_PASSWORD)
-    page.click("button[type=submit]")
+    _login(page, live_url)
     page.goto(live_url + "/ra-soat/app/")
     page.wait_for_selector("#field-app[data-ready='1']", timeout=20_000)
     page.click("#field-download")
@@ -160,10 +162,7 @@ def test_field_app_in_english_also_offline(browser_context: Any, live_url: str) 
     worker keeps the catalogue, so the app reloaded with no connection still speaks the language it was opened in."""
     context = browser_context.browser.new_context(locale="vi-VN", viewport={"width": 360, "height": 740})
     page = context.new_page()
-    page.goto(live_url + "/accounts/login/")
-    page.fill("#id_username", "dieutravien")
-    page.fill("#id_password", DEMO_PASSWORD)
-    page.click("button[type=submit]")
+    _login(page, live_url)
     context.add_cookies([{"name": "django_language", "value": "en", "url": live_url}])
     page.goto(live_url + "/ra-soat/app/")
     page.wait_for_selector("#field-app[data-ready='1']", timeout=20_000)
