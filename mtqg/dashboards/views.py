@@ -41,12 +41,7 @@ def index(request: HttpRequest) -> HttpResponse:
         except UnitNotFound as exc:
             raise Http404(str(exc)) from exc
         return redirect("dashboards:unit", pk=unit.pk)
-    assignment = (
-        Assignment.objects.active_for(request.user, today)
-        .select_related("unit")
-        .order_by("unit__path")
-        .first()
-    )
+    assignment = Assignment.objects.first_for(request.user, today)
     if assignment is None:
         if request.user.is_superuser:
             return redirect("dashboards:unit", pk=UnitVersion.objects.get(level=UnitVersion.Level.COUNTRY).pk)

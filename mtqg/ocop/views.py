@@ -97,12 +97,7 @@ def product_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _default_unit_code(request: HttpRequest) -> str:
     today = timezone.localdate()
-    assignment = (
-        Assignment.objects.active_for(request.user, today)
-        .select_related("unit")
-        .order_by("unit__path")
-        .first()
-    )
+    assignment = Assignment.objects.first_for(request.user, today)
     if assignment is None:
         return ""
     unit = current_version(assignment.unit, today) or assignment.unit
