@@ -91,6 +91,8 @@ fmt: install-dev
 
 messages: install-dev
 	cd mtqg && ../$(PY) ../manage.py makemessages -l en --no-obsolete && ../$(PY) ../manage.py compilemessages
+	# the JavaScript's words (djangojs.po): from the repo root, so static/js (outside mtqg/) is read too
+	$(PY) manage.py makemessages -d djangojs -l en --no-obsolete --ignore=.venv --ignore=var --ignore=static/vendor --ignore=node_modules && $(PY) manage.py compilemessages -l en
 
 # Every benchmark module on fresh SQLite and PostgreSQL databases with the synthetic country at SCALE
 # (tiny | province | national); writes benchmarks/results/<date>-<scale>.{json,md} and renders docs/benchmarks.md.

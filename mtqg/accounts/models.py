@@ -38,6 +38,10 @@ class AssignmentQuerySet(models.QuerySet["Assignment"]):
             .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
         )
 
+    def first_for(self, user: Any, on: date) -> Assignment | None:
+        """The user's highest active assignment on a date (shortest unit path), with its unit."""
+        return self.active_for(user, on).select_related("unit").order_by("unit__path").first()
+
 
 class Assignment(models.Model):
     """A role held by a user over a unit for a period; gives view and (optionally) data-entry scope."""

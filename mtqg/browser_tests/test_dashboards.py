@@ -83,3 +83,22 @@ def test_public_portal_without_login(browser_context: Any, live_url: str) -> Non
     context.close()
     assert outside == [], f"requests left 127.0.0.1: {outside}"
     assert errors == [], f"console errors: {errors}"
+
+
+def test_map_legend_in_english_from_the_javascript_catalogue(browser_context: Any, live_url: str) -> None:
+    """The words dashboards.js writes come from /jsi18n/ (djangojs.po) in the page's language (decision 0060)."""
+    context = browser_context.browser.new_context(locale="vi-VN", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    outside, errors = _watch(page)
+    _login(page, live_url, "trunguong")
+    context.add_cookies([{"name": "django_language", "value": "en", "url": live_url}])
+    page.goto(f"{live_url}/dashboards/?unit=11")
+    page.wait_for_selector("#map-legend .legend-dot")
+    legend = page.locator("#map-legend").inner_text()
+    assert "Legend:" in legend and "Not met / no data" in legend, legend
+    assert "Chú giải" not in legend and "Chưa đạt" not in legend, legend
+    page.select_option("#map-measure", "poverty_rate")
+    assert "Poverty rate (%)" in page.locator("#map-legend").inner_text()
+    context.close()
+    assert outside == [], f"requests left 127.0.0.1: {outside}"
+    assert errors == [], f"console errors: {errors}"

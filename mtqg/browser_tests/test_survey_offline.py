@@ -16,6 +16,14 @@ pytestmark = pytest.mark.browser
 SHOTS = Path(__file__).resolve().parents[2] / "test-results"
 
 
+def _login(page: Any, live_url: str) -> None:
+    """The demo enumerator signs in."""
+    page.goto(live_url + "/accounts/login/")
+    page.fill("#id_username", "dieutravien")
+    page.fill("#id_password", DEMO_PASSWORD)
+    page.click("button[type=submit]")
+
+
 def _fill(page: Any, household_id: int, deprived: int, override: dict[str, str] | None = None) -> None:
     """Answer the form; `override`: B2 codes answered "no" against the member data, with the note typed."""
     page.click(f"#field-list button[data-household='{household_id}']")
@@ -50,10 +58,7 @@ def test_fill_two_households_offline_reload_and_sync(browser_context: Any, live_
     page.set_viewport_size({"width": 360, "height": 740})
     outside: list[str] = []
     page.on("request", lambda r: outside.append(r.url) if urlparse(r.url).hostname != "127.0.0.1" else None)
-    page.goto(live_url + "/accounts/login/")
-    page.fill("#id_username", "dieutravien")
-    page.fill("#id_password", DEMO_PASSWORD)
-    page.click("button[type=submit]")
+    _login(page, live_url)
     page.goto(live_url + "/ra-soat/app/")
     page.wait_for_selector("#field-app[data-ready='1']", timeout=20_000)
     # every render carries a fresh marker: the copy the service worker keeps must be what reloads offline
@@ -91,10 +96,7 @@ def test_fill_two_households_offline_reload_and_sync(browser_context: Any, live_
 
 
 def _login_and_download(page: Any, live_url: str) -> list[dict[str, Any]]:
-    page.goto(live_url + "/accounts/login/")
-    page.fill("#id_username", "dieutravien")
-    page.fill("#id_password", DEMO_PASSWORD)
-    page.click("button[type=submit]")
+    _login(page, live_url)
     page.goto(live_url + "/ra-soat/app/")
     page.wait_for_selector("#field-app[data-ready='1']", timeout=20_000)
     page.click("#field-download")
@@ -153,3 +155,31 @@ def test_override_of_member_data_offline_needs_a_note_to_sync(browser_context: A
     assert notes[noted] == {"bhyt": "Hộ vừa được cấp thẻ BHYT tháng 10/2025"}
     assert notes[unnoted] == {"bhyt": "Thẻ BHYT hộ nghèo cấp lại"}
     page.close()
+
+
+def test_field_app_in_english_also_offline(browser_context: Any, live_url: str) -> None:
+    """The field app's words come from the JavaScript catalogue (/jsi18n/, djangojs.po; decision 0060); the service
+    worker keeps the catalogue, so the app reloaded with no connection still speaks the language it was opened in."""
+    context = browser_context.browser.new_context(locale="vi-VN", viewport={"width": 360, "height": 740})
+    page = context.new_page()
+    _login(page, live_url)
+    context.add_cookies([{"name": "django_language", "value": "en", "url": live_url}])
+    page.goto(live_url + "/ra-soat/app/")
+    page.wait_for_selector("#field-app[data-ready='1']", timeout=20_000)
+    page.click("#field-download")
+    page.wait_for_selector("#field-messages >> text=Downloaded 6 households.")
+    assert "forms waiting to sync" in page.inner_text("#field-status")
+    assert page.evaluate("caches.match('/jsi18n/', {ignoreSearch: true}).then(r => !!r)")
+    try:
+        context.set_offline(True)
+        page.reload()
+        page.wait_for_selector("#field-list .hh")
+        assert "Offline — data kept on this device" in page.inner_text("#field-status")
+        page.click("#field-list button[data-household]")
+        page.wait_for_selector("#field-survey")
+        form = page.inner_text("#field-survey")
+        assert "Form A — quick identification" in form and "Save on this device" in form, form
+        assert "Class (provisional)" in page.inner_text("#field-result")
+    finally:
+        context.set_offline(False)
+    context.close()

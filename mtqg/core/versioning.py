@@ -110,6 +110,25 @@ def version_claim(obj: models.Model, expected: int | None, changes: dict[str, li
     changes["version"] = [new - 1, new]
 
 
+def versioned_save(
+    obj: models.Model,
+    *,
+    actor: Any,
+    expected: int | None,
+    changes: dict[str, list[Any]],
+    action: str = "update",
+    update_fields: list[str] | None = None,
+    clean: bool = False,
+) -> None:
+    """One versioned write: claim the version (StaleEdit if someone saved since `expected`), validate when asked,
+    save, and write the change record. Call inside the service's transaction."""
+    version_claim(obj, expected, changes)
+    if clean:
+        obj.full_clean()
+    obj.save(update_fields=update_fields)
+    record_change(actor=actor, obj=obj, action=action, changes=changes)
+
+
 def parse_version(raw: Any) -> int | None:
     """A version sent by a form or an API client: a positive integer, or None when absent."""
     if raw in (None, ""):

@@ -1,10 +1,13 @@
-"""Health check and the background jobs' pages."""
+"""Health check, the JavaScript catalogue and the background jobs' pages."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.views.decorators.cache import cache_page
+from django.views.i18n import JavaScriptCatalog
 from django_htmx.middleware import HtmxDetails
 
 from .jobs import progress_read, worker_gone
@@ -19,6 +22,18 @@ class HtmxHttpRequest(HttpRequest):
 
 def healthz(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok", content_type="text/plain")
+
+
+def _catalogue_stamp() -> str:
+    """Changes when the compiled JavaScript catalogue does, so a new translation is not served stale."""
+    mo = settings.LOCALE_PATHS[0] / "en" / "LC_MESSAGES" / "djangojs.mo"
+    return str(int(mo.stat().st_mtime)) if mo.exists() else "0"
+
+
+# The words static/js and the field app write, in the request's language (djangojs.po; decision 0060). The cache
+# key carries the active language (Django adds it), so one cached copy per language; pages load it as ?l=<language>
+# so the browser's copy (max-age a day) changes with the language too.
+javascript_catalog = cache_page(86400, key_prefix=f"jsi18n-{_catalogue_stamp()}")(JavaScriptCatalog.as_view())
 
 
 def _job_for(request: HttpRequest, job_id: str) -> Job:

@@ -179,6 +179,19 @@ def _tier_labels() -> dict[str, str]:
     return _TIER_LABELS[lang]
 
 
+def _by_year(
+    chart_id: str, kind: str, f: Filters, series: list[dict[str, Any]], table: Table
+) -> dict[str, Any]:
+    """A chart over the filter's years: one category per year."""
+    return {
+        "id": chart_id,
+        "kind": kind,
+        "categories": [str(y) for y in f.years],
+        "series": series,
+        "table": table,
+    }
+
+
 def ntm_tiers(facts: Facts, f: Filters) -> dict[str, Any]:
     labels = _tier_labels()
     rows = []
@@ -216,13 +229,7 @@ def ntm_tiers(facts: Facts, f: Filters) -> dict[str, Any]:
             _("Tạm tính: kết quả đánh giá gần nhất tính theo ngưỡng tiêu chí chưa xác minh."),
         ],
     )
-    return {
-        "id": "ntm_tiers",
-        "kind": "bar",
-        "categories": [str(y) for y in f.years],
-        "series": series,
-        "table": table,
-    }
+    return _by_year("ntm_tiers", "bar", f, series, table)
 
 
 def ntm_bands(facts: Facts, f: Filters) -> dict[str, Any]:
@@ -256,13 +263,7 @@ def ntm_bands(facts: Facts, f: Filters) -> dict[str, Any]:
         rows,
         notes=[_("Lần đánh giá gần nhất đến 31/12 của năm, bộ tiêu chí xã chuẩn.")],
     )
-    return {
-        "id": "ntm_bands",
-        "kind": "bar",
-        "categories": [str(y) for y in f.years],
-        "series": series,
-        "table": table,
-    }
+    return _by_year("ntm_bands", "bar", f, series, table)
 
 
 def poverty_rates(facts: Facts, f: Filters) -> dict[str, Any]:
@@ -305,13 +306,7 @@ def poverty_rates(facts: Facts, f: Filters) -> dict[str, Any]:
         rows,
         notes=[_("Rà soát định kỳ; mẫu số là số hộ được rà soát trong năm trên địa bàn.")],
     )
-    return {
-        "id": "poverty_rates",
-        "kind": "line",
-        "categories": [str(y) for y in f.years],
-        "series": series,
-        "table": table,
-    }
+    return _by_year("poverty_rates", "line", f, series, table)
 
 
 def poverty_groups(facts: Facts, f: Filters) -> dict[str, Any]:
@@ -418,13 +413,7 @@ def poverty_classes(facts: Facts, f: Filters) -> dict[str, Any]:
             )
         ],
     )
-    return {
-        "id": "poverty_classes",
-        "kind": "line",
-        "categories": [str(y) for y in f.years],
-        "series": series,
-        "table": table,
-    }
+    return _by_year("poverty_classes", "line", f, series, table)
 
 
 def _source_labels() -> dict[str, str]:

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from mtqg.accounts.models import Assignment
 from mtqg.core.scoping import get_visible_or_404, path_visible, view_prefixes
-from mtqg.core.tables import write_xlsx
+from mtqg.core.tables import write_xlsx, xlsx_response
 from mtqg.geo.models import UnitVersion
 from mtqg.geo.selectors import UnitNotFound, current_version, predecessors, unit_by_code
 from mtqg.ntm.programme_views import programme_panel
@@ -41,12 +41,7 @@ def index(request: HttpRequest) -> HttpResponse:
         except UnitNotFound as exc:
             raise Http404(str(exc)) from exc
         return redirect("dashboards:unit", pk=unit.pk)
-    assignment = (
-        Assignment.objects.active_for(request.user, today)
-        .select_related("unit")
-        .order_by("unit__path")
-        .first()
-    )
+    assignment = Assignment.objects.first_for(request.user, today)
     if assignment is None:
         if request.user.is_superuser:
             return redirect("dashboards:unit", pk=UnitVersion.objects.get(level=UnitVersion.Level.COUNTRY).pk)
@@ -179,8 +174,4 @@ def chart_xlsx(request: HttpRequest, pk: int, chart: str) -> HttpResponse:
         if found is None:
             raise Http404(_("Không có biểu đồ này."))
         tables = [found["table"]]
-    response = HttpResponse(
-        write_xlsx(tables), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = f'attachment; filename="{chart}-{unit.code}-{f.year}.xlsx"'
-    return response
+    return xlsx_response(write_xlsx(tables), f"{chart}-{unit.code}-{f.year}.xlsx")

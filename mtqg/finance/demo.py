@@ -253,17 +253,7 @@ def _seed() -> int:
                 work_part, [work_part] * len(targets), [float(w.total_investment) for w in targets], M
             )
             for w, part in zip(targets, parts, strict=True):
-                a = Allocation(
-                    unit=w.commune,
-                    work=w,
-                    program=w.program,
-                    year=YEAR,
-                    source=src,
-                    carry_over=carry,
-                    investor_level=w.investor_level,
-                    amount=Decimal(part),
-                    decision_ref="QĐ 2015/QĐ-UBND",
-                )
+                a = _allocation_2023(w.commune, w, w.program, src, carry, w.investor_level, part)
                 allocations.append(a)
                 bucket_allocs[(prog, src, carry)].append(a)
         rest = share - work_part
@@ -271,17 +261,8 @@ def _seed() -> int:
             chosen = rng.sample(communes, 40)
             parts = spread(rest, [rest] * 40, [rng.uniform(0.5, 1.5) for _ in chosen], M)
             for c, part in zip(chosen, parts, strict=True):
-                a = Allocation(
-                    unit=c,
-                    work=None,
-                    program=programs[COMMUNE_ITEMS[prog]],
-                    year=YEAR,
-                    source=src,
-                    carry_over=carry,
-                    investor_level=InvestorLevel.COMMUNE,
-                    amount=Decimal(part),
-                    decision_ref="QĐ 2015/QĐ-UBND",
-                )
+                program = programs[COMMUNE_ITEMS[prog]]
+                a = _allocation_2023(c, None, program, src, carry, InvestorLevel.COMMUNE, part)
                 allocations.append(a)
                 bucket_allocs[(prog, src, carry)].append(a)
     # 2022: one allocation per program, source and district (commune-level), for the 'last year' curve
@@ -364,6 +345,22 @@ def _seed() -> int:
     return len(works)
 
 
+def _allocation_2023(
+    unit: UnitVersion, work: Work | None, program: Program, source: str, carry: bool, level: str, part: int
+) -> Allocation:
+    return Allocation(
+        unit=unit,
+        work=work,
+        program=program,
+        year=YEAR,
+        source=source,
+        carry_over=carry,
+        investor_level=level,
+        amount=Decimal(part),
+        decision_ref="QĐ 2015/QĐ-UBND",
+    )
+
+
 def _funded_by(kind: str) -> str:
     return DT if kind in (Work.Kind.INFRASTRUCTURE, Work.Kind.WATER_CENTRALISED) else SN
 
@@ -419,22 +416,14 @@ def _disaggregated(indicator: Indicator, commune: UnitVersion, part: int) -> lis
 def _seed_outputs(rng: random.Random, province: UnitVersion, communes: list[UnitVersion]) -> None:
     indicators = {i.code: i for i in Indicator.objects.all()}
     values: list[IndicatorValue] = []
-    for code, (actual, target, n) in ENTRIES.items():
+    for code, (actual, _target, n) in ENTRIES.items():
         chosen = rng.sample(communes, n)
         for c, part in zip(
             chosen, spread(actual, [actual] * n, [rng.uniform(0.5, 1.5) for _ in chosen]), strict=True
         ):
             values += _disaggregated(indicators[code], c, part)
-        if target:
-            IndicatorTarget.objects.create(
-                indicator=indicators[code],
-                unit=province,
-                year=YEAR,
-                phase="2021-2025",
-                target=Decimal(target),
-                source_ref="Kế hoạch giai đoạn 2021-2025 của tỉnh",
-            )
-    for code, target in WORK_TARGETS.items():
+    targets = {code: target for code, (_a, target, _n) in ENTRIES.items() if target} | WORK_TARGETS
+    for code, target in targets.items():
         IndicatorTarget.objects.create(
             indicator=indicators[code],
             unit=province,

@@ -15,7 +15,7 @@ from mtqg.core.audit import record_change, snapshot
 from mtqg.core.formatting import date_vi, number_vi
 from mtqg.core.scoping import ensure_can_edit
 from mtqg.core.uploads import SAFE_TYPES, image_kind
-from mtqg.core.versioning import version_claim
+from mtqg.core.versioning import versioned_save
 from mtqg.geo.models import UnitVersion
 from mtqg.supervision.services import recommendation_create
 
@@ -135,9 +135,14 @@ def work_set_status(
     if actual_end:
         work.actual_end = actual_end
     changes = {k: [before[k], v] for k, v in snapshot(work, ["status", "actual_end"]).items()}
-    version_claim(work, expected_version, changes)
-    work.save(update_fields=["status", "actual_end"])
-    record_change(actor=actor, obj=work, action="status", changes=changes)
+    versioned_save(
+        work,
+        actor=actor,
+        expected=expected_version,
+        changes=changes,
+        action="status",
+        update_fields=["status", "actual_end"],
+    )
     return work
 
 

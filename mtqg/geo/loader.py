@@ -66,6 +66,36 @@ def _province_kind(name: str) -> str:
     return K.CITY if name.startswith("Thành phố") else K.PROVINCE
 
 
+def _province_row(
+    rows: list[Row],
+    seen: set[tuple[str, int, str]],
+    structure: str,
+    r: sqlite3.Row,
+    country: tuple[str, int, str],
+    hint: tuple[str, int, str] | None = None,
+) -> tuple[str, int, str]:
+    """Appends the province of dataset row r once per structure; its key."""
+    pkey = (str(structure), int(L.PROVINCE), r["provinceCode"])
+    if pkey not in seen:
+        seen.add(pkey)
+        rows.append(
+            Row(
+                structure,
+                L.PROVINCE,
+                r["provinceCode"],
+                r["province"],
+                r["provinceShort"],
+                _province_kind(r["province"]),
+                country,
+                r["provinceLat"],
+                r["provinceLon"],
+                name_key=r["provinceKey"],
+                identity_hint=hint,
+            )
+        )
+    return pkey
+
+
 def read_rows() -> list[Row]:
     con = sqlite3.connect(f"file:{DATA_DIR / 'dataset.db'}?mode=ro", uri=True)
     con.row_factory = sqlite3.Row
@@ -74,23 +104,7 @@ def read_rows() -> list[Row]:
     seen: set[tuple[str, int, str]] = set()
     legacy = con.execute("SELECT * FROM admin_units_legacy ORDER BY provinceCode, districtCode, wardCode")
     for r in legacy:
-        pkey = (S.PRE2025.value, int(L.PROVINCE), r["provinceCode"])
-        if pkey not in seen:
-            seen.add(pkey)
-            rows.append(
-                Row(
-                    S.PRE2025,
-                    L.PROVINCE,
-                    r["provinceCode"],
-                    r["province"],
-                    r["provinceShort"],
-                    _province_kind(r["province"]),
-                    country,
-                    r["provinceLat"],
-                    r["provinceLon"],
-                    name_key=r["provinceKey"],
-                )
-            )
+        pkey = _province_row(rows, seen, S.PRE2025, r, country)
         dkey = (S.PRE2025.value, int(L.DISTRICT), r["districtCode"])
         if dkey not in seen:
             seen.add(dkey)
@@ -126,24 +140,9 @@ def read_rows() -> list[Row]:
         )
     new = con.execute("SELECT * FROM admin_units ORDER BY provinceCode, wardCode")
     for r in new:
-        pkey = (S.Y2025.value, int(L.PROVINCE), r["provinceCode"])
-        if pkey not in seen:
-            seen.add(pkey)
-            rows.append(
-                Row(
-                    S.Y2025,
-                    L.PROVINCE,
-                    r["provinceCode"],
-                    r["province"],
-                    r["provinceShort"],
-                    _province_kind(r["province"]),
-                    country,
-                    r["provinceLat"],
-                    r["provinceLon"],
-                    name_key=r["provinceKey"],
-                    identity_hint=(S.PRE2025.value, int(L.PROVINCE), r["provinceCode"]),
-                )
-            )
+        pkey = _province_row(
+            rows, seen, S.Y2025, r, country, hint=(S.PRE2025.value, int(L.PROVINCE), r["provinceCode"])
+        )
         rows.append(
             Row(
                 S.Y2025,

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 
 from mtqg.core.audit import history_for
 from mtqg.core.scoping import path_visible
+from mtqg.core.tables import xlsx_response
 from mtqg.core.uploads import upload_response
 from mtqg.geo.models import UnitVersion
 
@@ -267,12 +268,7 @@ def provincial_set_export(request: HttpRequest, pk: int) -> HttpResponse:
     draft = cset.state != CriteriaSet.State.ACKNOWLEDGED  # acknowledged sets are reference data for everyone
     if draft and cset.province is not None and not path_visible(request.user, cset.province.path):
         raise Http404
-    response = HttpResponse(
-        set_excel.criteria_set_xlsx(cset),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = f'attachment; filename="{cset.code}-v{cset.version}.xlsx"'
-    return response
+    return xlsx_response(set_excel.criteria_set_xlsx(cset), f"{cset.code}-v{cset.version}.xlsx")
 
 
 @login_required

@@ -114,19 +114,22 @@ def district_rows(unit: UnitVersion, on: date) -> tuple[dict[str, Any] | None, l
             status, note = NOT_MET, cond["label"] if cond else ""
         else:
             status, note = ELIGIBLE, _("Tiêu chí huyện và mức hài lòng chưa có trong hệ thống")
-        rows.append(
-            {
-                "id": d.pk,
-                "code": d.code,
-                "name": d.name,
-                "communes": total,
-                "recognised": recognised,
-                "status": status,
-                "status_label": STATUS_LABELS[status],
-                "note": note,
-            }
-        )
+        rows.append(_status_row(d, total, recognised, status, note))
     return rule, rows
+
+
+def _status_row(unit: UnitVersion, communes: int, recognised: int, status: str, note: str) -> dict[str, Any]:
+    """One district's or province's line of the completion register."""
+    return {
+        "id": unit.pk,
+        "code": unit.code,
+        "name": unit.name,
+        "communes": communes,
+        "recognised": recognised,
+        "status": status,
+        "status_label": STATUS_LABELS[status],
+        "note": note,
+    }
 
 
 def province_rows(unit: UnitVersion, on: date) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
@@ -168,18 +171,7 @@ def province_rows(unit: UnitVersion, on: date) -> tuple[dict[str, Any] | None, l
             status, note = NOT_MET, cond["label"] if cond else ""
         else:
             status, note = ELIGIBLE, _("Điều kiện khác của Phụ lục III chưa xác định")
-        rows.append(
-            {
-                "id": p.pk,
-                "code": p.code,
-                "name": p.name,
-                "communes": total,
-                "recognised": recognised,
-                "status": status,
-                "status_label": STATUS_LABELS[status],
-                "note": note,
-            }
-        )
+        rows.append(_status_row(p, total, recognised, status, note))
     return rule, rows
 
 

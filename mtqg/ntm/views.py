@@ -22,7 +22,7 @@ from mtqg.core.audit import history_for
 from mtqg.core.jobs import job_enqueue
 from mtqg.core.scoping import edit_prefixes, get_visible_or_404, path_editable
 from mtqg.core.service_errors import flash_errors
-from mtqg.core.tables import Column, Table, write_xlsx
+from mtqg.core.tables import Column, Table, write_xlsx, xlsx_response
 from mtqg.core.uploads import stored_file_response
 from mtqg.geo.models import UnitVersion
 from mtqg.reports.params import ReportParams
@@ -155,11 +155,7 @@ def export_xlsx(request: HttpRequest) -> HttpResponse:
             % {"d": on.strftime("%d/%m/%Y")}
         ],
     )
-    response = HttpResponse(
-        write_xlsx([table]), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = f'attachment; filename="ntm-{unit.code}-{on:%Y%m%d}.xlsx"'
-    return response
+    return xlsx_response(write_xlsx([table]), f"ntm-{unit.code}-{on:%Y%m%d}.xlsx")
 
 
 @login_required
@@ -295,12 +291,7 @@ def _import_context(request: HttpRequest) -> tuple[UnitVersion, int, CriteriaSet
 @login_required
 def template_download(request: HttpRequest) -> HttpResponse:
     province, year, cset = _import_context(request)
-    response = HttpResponse(
-        template_xlsx(province, year, cset),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = f'attachment; filename="ntm-mau-{province.code}-{year}.xlsx"'
-    return response
+    return xlsx_response(template_xlsx(province, year, cset), f"ntm-mau-{province.code}-{year}.xlsx")
 
 
 @login_required
@@ -498,12 +489,7 @@ def digital_gaps(request: HttpRequest) -> HttpResponse:
             ],
             notes=[f"{unit.name} — {year}"],
         )
-        response = HttpResponse(
-            write_xlsx([table]),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        response["Content-Disposition"] = f'attachment; filename="ntm-xa-trang-{unit.code}-{year}.xlsx"'
-        return response
+        return xlsx_response(write_xlsx([table]), f"ntm-xa-trang-{unit.code}-{year}.xlsx")
     return render(request, "ntm/digital.html", {"unit": unit, "year": year, "data": data})
 
 
@@ -604,12 +590,7 @@ def commune_groups_template(request: HttpRequest) -> HttpResponse:
     if province is None:
         raise Http404(_("Chưa chọn tỉnh."))
     on = max(_as_of(request, province), groups.GROUPS_START)
-    response = HttpResponse(
-        groups.template_xlsx(province, on),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = f'attachment; filename="nhom-xa-{province.code}.xlsx"'
-    return response
+    return xlsx_response(groups.template_xlsx(province, on), f"nhom-xa-{province.code}.xlsx")
 
 
 @login_required

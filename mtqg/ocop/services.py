@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from mtqg.core.audit import diff, record_change, snapshot
 from mtqg.core.scoping import ensure_can_edit
 from mtqg.core.uploads import extension, image_kind
-from mtqg.core.versioning import version_claim
+from mtqg.core.versioning import versioned_save
 from mtqg.geo.models import UnitVersion
 
 from .models import Product, ProductGroup, Rating, SalesChannel, Subject
@@ -156,10 +156,7 @@ def product_update(
         setattr(product, key, value)
     changes = diff(before, snapshot(product, list(fields)))
     if changes:
-        version_claim(product, expected_version, changes)
-        product.full_clean()
-        product.save()
-        record_change(actor=actor, obj=product, action="update", changes=changes)
+        versioned_save(product, actor=actor, expected=expected_version, changes=changes, clean=True)
     return product
 
 

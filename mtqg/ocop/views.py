@@ -22,7 +22,7 @@ from mtqg.core.scoping import (
     path_editable,
     path_visible,
 )
-from mtqg.core.tables import write_xlsx
+from mtqg.core.tables import write_xlsx, xlsx_response
 from mtqg.geo.models import UnitVersion
 from mtqg.geo.selectors import UnitNotFound, current_version, unit_by_code
 from mtqg.reports.params import parse_params
@@ -72,11 +72,7 @@ def index(request: HttpRequest) -> HttpResponse:
 def export_xlsx(request: HttpRequest) -> HttpResponse:
     filters = ProductFilters.from_query(request.GET)
     data = write_xlsx([product_table(product_list(request.user, filters))])
-    response = HttpResponse(
-        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = 'attachment; filename="san-pham-ocop.xlsx"'
-    return response
+    return xlsx_response(data, "san-pham-ocop.xlsx")
 
 
 @login_required
@@ -101,12 +97,7 @@ def product_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _default_unit_code(request: HttpRequest) -> str:
     today = timezone.localdate()
-    assignment = (
-        Assignment.objects.active_for(request.user, today)
-        .select_related("unit")
-        .order_by("unit__path")
-        .first()
-    )
+    assignment = Assignment.objects.first_for(request.user, today)
     if assignment is None:
         return ""
     unit = current_version(assignment.unit, today) or assignment.unit

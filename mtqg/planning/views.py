@@ -18,7 +18,7 @@ from mtqg.core.audit import history_for
 from mtqg.core.jobs import job_enqueue
 from mtqg.core.scoping import get_visible_or_404, path_editable
 from mtqg.core.service_errors import error_messages, error_text
-from mtqg.core.tables import write_xlsx
+from mtqg.core.tables import write_xlsx, xlsx_response
 from mtqg.geo.models import UnitVersion
 
 from . import services
@@ -139,12 +139,7 @@ def commune(request: HttpRequest, pk: int, commune_id: int) -> HttpResponse:
 @login_required
 def export(request: HttpRequest, pk: int) -> HttpResponse:
     s = _scenario(request, pk)
-    response = HttpResponse(
-        write_xlsx(tables(s)),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = f'attachment; filename="kich-ban-{s.pk}.xlsx"'
-    return response
+    return xlsx_response(write_xlsx(tables(s)), f"kich-ban-{s.pk}.xlsx")
 
 
 @login_required

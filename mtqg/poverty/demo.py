@@ -320,36 +320,23 @@ def seed_dien_bien(plan: ProvincePlan = DIEN_BIEN, *, members: bool = True, seed
                 raise AssertionError(f"demo draw inconsistent: {targets[i]} → {cls}")
             poorish = cls in (PovertyClass.POOR, PovertyClass.NEAR_POOR)
             reviews.append(
-                (
-                    hid,
-                    commune.pk,
-                    year,
-                    "periodic",
-                    area,
-                    income,
-                    _json(deps),
-                    len(deps),
-                    standard.pk,
-                    cls,
-                    "",
+                _review_row(
+                    (hid, commune.pk, year, area, income, deps, standard.pk, cls),
                     transition(prev, cls),
                     _json(rng.sample(CAUSES, 2) if poorish else []),
-                    False,
-                    poorish and rng.random() < 0.1,
-                    poorish and rng.random() < 0.3,
-                    poorish and rng.random() < 0.2,
+                    (
+                        False,
+                        poorish and rng.random() < 0.1,
+                        poorish and rng.random() < 0.3,
+                        poorish and rng.random() < 0.2,
+                    ),
                     f"QĐ công nhận kết quả rà soát năm {year} (minh họa)",
                     date(year, 12, 20),
                     ethnicity,
                 )
             )
             prev = cls
-    with transaction.atomic():
-        bulk.insert(Household, HOUSEHOLD_COLUMNS, households)
-        bulk.insert(Member, MEMBER_COLUMNS, member_rows)
-        bulk.insert(Review, REVIEW_COLUMNS, reviews)
-        for model in (Household, Member, Review):
-            bulk.sync_sequence(model)
+    _write(households, member_rows, reviews)
     return len(households)
 
 
@@ -477,24 +464,11 @@ def seed_cao_bang(*, members: bool = True, seed: int = 4) -> int:
         )
         housed += bool(house)
         reviews.append(
-            (
-                hid,
-                commune.pk,
-                year,
-                "periodic",
-                area,
-                income,
-                _json(deps),
-                len(deps),
-                std.pk,
-                cls,
-                "",
+            _review_row(
+                (hid, commune.pk, year, area, income, deps, std.pk, cls),
                 "",
                 "[]",
-                house,
-                False,
-                False,
-                False,
+                (house, False, False, False),
                 "",
                 date(year, 12, 15),
                 ethnicity,
@@ -502,13 +476,36 @@ def seed_cao_bang(*, members: bool = True, seed: int = 4) -> int:
         )
     if housed != CAO_BANG_HOUSES:
         raise AssertionError("Cao Bằng demo: not enough poor/near-poor households in poor districts")
+    _write(households, member_rows, reviews)
+    return len(households)
+
+
+def _review_row(
+    fact: tuple[int, int, int, str, int, list[str], int, str],
+    transition_code: str,
+    causes: str,
+    policies: tuple[bool, bool, bool, bool],
+    decision: str,
+    approved_on: date,
+    ethnicity: str,
+) -> tuple[Any, ...]:
+    """One periodic review in REVIEW_COLUMNS order; fact = (household, commune, year, area, income, deprivations,
+    standard, class); policies = (housing, water, credit, production)."""
+    hid, commune_id, year, area, income, deps, standard_id, cls = fact
+    head = (hid, commune_id, year, "periodic", area, income, _json(deps), len(deps), standard_id, cls, "")
+    return (*head, transition_code, causes, *policies, decision, approved_on, ethnicity)
+
+
+def _write(
+    households: list[tuple[Any, ...]], members: list[tuple[Any, ...]], reviews: list[tuple[Any, ...]]
+) -> None:
+    """Households, members and reviews in one transaction (COPY on PostgreSQL, core.bulk), sequences after."""
     with transaction.atomic():
         bulk.insert(Household, HOUSEHOLD_COLUMNS, households)
-        bulk.insert(Member, MEMBER_COLUMNS, member_rows)
+        bulk.insert(Member, MEMBER_COLUMNS, members)
         bulk.insert(Review, REVIEW_COLUMNS, reviews)
         for model in (Household, Member, Review):
             bulk.sync_sequence(model)
-    return len(households)
 
 
 SAMPLE_SCHEME = "poverty_register_sample"

@@ -33,6 +33,20 @@ MAX_INCOME = Decimal(1_000_000_000)  # per person per month; above is treated as
 
 
 @transaction.atomic
+def _standard_fields(item: dict[str, Any]) -> dict[str, Any]:
+    """The fields a national and a local standard of the JSON file both state."""
+    return {
+        "instrument": item["instrument"],
+        "title": item["title"],
+        "citation": item.get("citation", ""),
+        "year_from": item["year_from"],
+        "year_to": item["year_to"],
+        "lines": item["lines"],
+        "unconfirmed": item.get("unconfirmed", False),
+        "unconfirmed_notes": item.get("unconfirmed_notes", ""),
+    }
+
+
 def load_standards(path: Path = DATA_FILE) -> int:
     """Create or update the standards from the data file (idempotent). Returns the number of standards."""
     data = json.loads(path.read_text(encoding="utf-8"))
@@ -42,17 +56,10 @@ def load_standards(path: Path = DATA_FILE) -> int:
         obj, _created = PovertyStandard.objects.update_or_create(
             code=item["code"],
             defaults={
-                "instrument": item["instrument"],
-                "title": item["title"],
-                "citation": item.get("citation", ""),
-                "year_from": item["year_from"],
-                "year_to": item["year_to"],
+                **_standard_fields(item),
                 "province_code": "",
                 "deprivation_cutoff": item.get("deprivation_cutoff"),
-                "lines": item["lines"],
                 "indicators": item.get("indicators", []),
-                "unconfirmed": item.get("unconfirmed", False),
-                "unconfirmed_notes": item.get("unconfirmed_notes", ""),
                 "base": None,
             },
         )
@@ -63,17 +70,10 @@ def load_standards(path: Path = DATA_FILE) -> int:
         PovertyStandard.objects.update_or_create(
             code=item["code"],
             defaults={
-                "instrument": item["instrument"],
-                "title": item["title"],
-                "citation": item.get("citation", ""),
-                "year_from": item["year_from"],
-                "year_to": item["year_to"],
+                **_standard_fields(item),
                 "province_code": item["province"],
                 "deprivation_cutoff": base.deprivation_cutoff,
-                "lines": item["lines"],
                 "indicators": base.indicators,
-                "unconfirmed": item.get("unconfirmed", False),
-                "unconfirmed_notes": item.get("unconfirmed_notes", ""),
                 "base": base,
             },
         )

@@ -21,7 +21,7 @@ from mtqg.core.audit import history_for
 from mtqg.core.scoping import edit_prefixes, get_visible_or_404, path_q, path_visible
 from mtqg.core.search import search_q
 from mtqg.core.service_errors import error_text
-from mtqg.core.tables import safe_cell
+from mtqg.core.tables import safe_cell, xlsx_response
 from mtqg.core.versioning import StaleEdit
 from mtqg.geo.selectors import lineage_scope_paths, successors, unit_by_code
 from mtqg.reports.params import parse_params
@@ -286,12 +286,7 @@ def import_template(request: HttpRequest) -> HttpResponse:
     try:
         year = int(request.GET.get("year", "2025"))
         if request.GET.get("format") == "xlsx":
-            response = HttpResponse(
-                template_xlsx(year),
-                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            )
-            response["Content-Disposition"] = f'attachment; filename="mau-ra-soat-{year}.xlsx"'
-            return response
+            return xlsx_response(template_xlsx(year), f"mau-ra-soat-{year}.xlsx")
         data = template_csv(year, kind)
     except (ValueError, ValidationError):
         return HttpResponse(_("Năm không hợp lệ."), status=400)

@@ -4,23 +4,25 @@ from __future__ import annotations
 
 import hashlib
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mtqg.core.audit import diff, record_change, snapshot
 from mtqg.core.scoping import ensure_can_edit, path_editable
 from mtqg.core.uploads import SAFE_TYPES, extension, sniff, zip_holds
-from mtqg.core.versioning import version_claim
+from mtqg.core.versioning import version_claim, versioned_save
 from mtqg.geo.models import UnitVersion
 
 from .models import Agreement, Attachment, Finding, FollowUp, Mission, Recommendation, Snapshot
 from .themes import themes
+
+_Row = TypeVar("_Row", bound=models.Model)
 
 # the kinds of evidence accepted (sniffed from the bytes) → the file-name extensions that may carry each
 EVIDENCE_EXTENSIONS = {"pdf": ("pdf",), "jpg": ("jpg", "jpeg"), "png": ("png",), "docx": ("docx",)}
@@ -44,6 +46,14 @@ def _check(actor: Any, mission: Mission) -> None:
 def _check_theme(theme: str) -> None:
     if theme not in themes():
         raise ValidationError({"theme": _("Chủ đề không có trong danh mục.")})
+
+
+def _created(actor: Any, obj: _Row, field: str, value: str) -> _Row:
+    """Validates and saves a new row; its change record names the field that says what it is."""
+    obj.full_clean()
+    obj.save()
+    record_change(actor=actor, obj=obj, action="create", changes={field: [None, value]})
+    return obj
 
 
 @transaction.atomic
@@ -85,10 +95,7 @@ def mission_create(
         agenda=agenda,
         source=source,
     )
-    mission.full_clean()
-    mission.save()
-    record_change(actor=actor, obj=mission, action="create", changes={"title": [None, title]})
-    return mission
+    return _created(actor, mission, "title", title)
 
 
 MISSION_FIELDS = (
@@ -225,10 +232,7 @@ def finding_create(
         content=content,
         evidence_ref=evidence_ref,
     )
-    finding.full_clean()
-    finding.save()
-    record_change(actor=actor, obj=finding, action="create", changes={"content": [None, content[:200]]})
-    return finding
+    return _created(actor, finding, "content", content[:200])
 
 
 @transaction.atomic
@@ -281,10 +285,7 @@ def recommendation_create(
         responsible_name=responsible_name,
         issued_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
-    rec.full_clean()
-    rec.save()
-    record_change(actor=actor, obj=rec, action="create", changes={"content": [None, content[:200]]})
-    return rec
+    return _created(actor, rec, "content", content[:200])
 
 
 @transaction.atomic
@@ -329,9 +330,13 @@ def followup_create(
         rec.status = new_status
         rec.status_reason = reason
         changes = diff(before, snapshot(rec, ["status", "status_reason"]))
-        version_claim(rec, expected_version, changes)
-        rec.save(update_fields=["status", "status_reason"])
-        record_change(actor=actor, obj=rec, action="update", changes=changes)
+        versioned_save(
+            rec,
+            actor=actor,
+            expected=expected_version,
+            changes=changes,
+            update_fields=["status", "status_reason"],
+        )
     return fu
 
 
@@ -353,9 +358,13 @@ def recommendation_close(
     rec.closed_by = actor if getattr(actor, "is_authenticated", False) else None
     rec.closed_at = timezone.now()
     changes = diff(before, snapshot(rec, ["status", "status_reason"]))
-    version_claim(rec, expected_version, changes)
-    rec.save(update_fields=["status", "status_reason", "closed_by", "closed_at"])
-    record_change(actor=actor, obj=rec, action="update", changes=changes)
+    versioned_save(
+        rec,
+        actor=actor,
+        expected=expected_version,
+        changes=changes,
+        update_fields=["status", "status_reason", "closed_by", "closed_at"],
+    )
     return rec
 
 

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from mtqg.core.audit import history_for
 from mtqg.core.scoping import get_visible_or_404, path_editable
 from mtqg.core.service_errors import error_messages
-from mtqg.core.tables import write_xlsx
+from mtqg.core.tables import write_xlsx, xlsx_response
 from mtqg.core.versioning import parse_version
 
 from . import reports, selectors, services
@@ -143,12 +143,7 @@ def recommendation_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def overdue(request: HttpRequest) -> HttpResponse:
     if request.GET.get("format") == "xlsx":
         table = reports.overdue_table(request.user)
-        response = HttpResponse(
-            write_xlsx([table]),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        response["Content-Disposition"] = 'attachment; filename="kien-nghi-qua-han.xlsx"'
-        return response
+        return xlsx_response(write_xlsx([table]), "kien-nghi-qua-han.xlsx")
     q = request.GET.get("q", "").strip()[:100]
     page = Paginator(selectors.overdue(request.user, q=q), 50).get_page(request.GET.get("page"))
     return render(request, "supervision/overdue.html", {"page": page, "q": q})

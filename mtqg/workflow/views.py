@@ -23,7 +23,7 @@ from mtqg.core.audit import history_for
 from mtqg.core.formatting import number_vi
 from mtqg.core.scoping import get_visible_or_404, view_prefixes
 from mtqg.core.service_errors import errors_by_field
-from mtqg.core.tables import Column, Table, write_xlsx
+from mtqg.core.tables import Column, Table, write_xlsx, xlsx_response
 from mtqg.core.uploads import stored_file_response
 from mtqg.geo.models import UnitVersion
 
@@ -46,14 +46,34 @@ def _province(request: HttpRequest) -> UnitVersion | None:
     return next((u for u in qs if any(u.path.startswith(p) and p for p in prefixes)), None) or qs.first()
 
 
-@login_required
-def index(request: HttpRequest) -> HttpResponse:
+def _chosen_type(request: HttpRequest) -> tuple[list[ReportType], ReportType | None]:
+    """The report types and the one asked for (?type=), else the first."""
     types = list(ReportType.objects.all())
-    rt = next((t for t in types if t.code == request.GET.get("type")), types[0] if types else None)
+    return types, next((t for t in types if t.code == request.GET.get("type")), types[0] if types else None)
+
+
+def _chosen_period(
+    request: HttpRequest, rt: ReportType | None
+) -> tuple[list[ReportingPeriod], ReportingPeriod | None]:
+    """The periods the report type expects and the one asked for (?period=), else the latest."""
     periods = [p for p in ReportingPeriod.objects.all() if rt is not None and rt.expects(p)]
-    period = next(
+    return periods, next(
         (p for p in periods if p.code == request.GET.get("period")), periods[-1] if periods else None
     )
+
+
+def _year(request: HttpRequest) -> int:
+    """?year= as a whole number; this year when absent or not a number."""
+    try:
+        return int(request.GET.get("year") or timezone.localdate().year)
+    except ValueError:
+        return timezone.localdate().year
+
+
+@login_required
+def index(request: HttpRequest) -> HttpResponse:
+    types, rt = _chosen_type(request)
+    periods, period = _chosen_period(request, rt)
     province = _province(request)
     data = completeness(request.user, rt, period, province) if rt and period and province else None
     if data and request.GET.get("format") == "xlsx":
@@ -67,12 +87,7 @@ def index(request: HttpRequest) -> HttpResponse:
             ],
             rows=[{**r, "state": str(STATES[r["state"]])} for r in data["rows"]],
         )
-        resp = HttpResponse(
-            write_xlsx([table]),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        resp["Content-Disposition"] = 'attachment; filename="tinh-hinh-nop-bao-cao.xlsx"'
-        return resp
+        return xlsx_response(write_xlsx([table]), "tinh-hinh-nop-bao-cao.xlsx")
     return render(
         request,
         "workflow/index.html",
@@ -365,12 +380,8 @@ def bulk_approve(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def validation_view(request: HttpRequest) -> HttpResponse:
-    types = list(ReportType.objects.all())
-    rt = next((t for t in types if t.code == request.GET.get("type")), types[0] if types else None)
-    try:
-        year = int(request.GET.get("year") or timezone.localdate().year)
-    except ValueError:
-        year = timezone.localdate().year
+    types, rt = _chosen_type(request)
+    year = _year(request)
     province = _province(request)
     data = validate_batch(request.user, rt, province, year) if rt and province else None
     if data and rt and province and request.GET.get("format") == "xlsx":
@@ -389,7 +400,7 @@ def validation_view(request: HttpRequest) -> HttpResponse:
             ],
             notes=[f"{rt.name} — {province.name} — {year}"],
         )
-        return _xlsx(write_xlsx([table]), f"kiem-tra-so-lieu-{province.code}-{year}.xlsx")
+        return xlsx_response(write_xlsx([table]), f"kiem-tra-so-lieu-{province.code}-{year}.xlsx")
     return render(
         request,
         "workflow/validation.html",
@@ -399,17 +410,10 @@ def validation_view(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def national(request: HttpRequest) -> HttpResponse:
-    types = list(ReportType.objects.all())
-    rt = next((t for t in types if t.code == request.GET.get("type")), types[0] if types else None)
-    periods = [p for p in ReportingPeriod.objects.all() if rt is not None and rt.expects(p)]
-    period = next(
-        (p for p in periods if p.code == request.GET.get("period")), periods[-1] if periods else None
-    )
+    types, rt = _chosen_type(request)
+    periods, period = _chosen_period(request, rt)
     if rt is not None and request.GET.get("year"):
-        try:
-            year = int(request.GET["year"])
-        except ValueError:
-            year = timezone.localdate().year
+        year = _year(request)
         matrix = year_matrix(request.user, rt, year)
         return render(
             request, "workflow/national_year.html", {"types": types, "rt": rt, "year": year, "m": matrix}
@@ -430,7 +434,7 @@ def national(request: HttpRequest) -> HttpResponse:
             rows=data["rows"],
             notes=[f"{rt.name} — {period.label}"],
         )
-        return _xlsx(write_xlsx([table]), f"tinh-hinh-nop-bao-cao-{period.code}.xlsx")
+        return xlsx_response(write_xlsx([table]), f"tinh-hinh-nop-bao-cao-{period.code}.xlsx")
     return render(
         request,
         "workflow/national.html",
@@ -441,12 +445,7 @@ def national(request: HttpRequest) -> HttpResponse:
 @login_required
 def report_template(request: HttpRequest, pk: int) -> HttpResponse:
     report = _report(request, pk)
-    resp = HttpResponse(
-        template_xlsx(report),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    resp["Content-Disposition"] = f'attachment; filename="bao-cao-{report.pk}-v{report.version}.xlsx"'
-    return resp
+    return xlsx_response(template_xlsx(report), f"bao-cao-{report.pk}-v{report.version}.xlsx")
 
 
 @login_required
@@ -465,11 +464,3 @@ def report_import(request: HttpRequest, pk: int) -> HttpResponse:
     report.refresh_from_db()
     ctx = _detail_context(request, report, import_result=result)
     return render(request, "workflow/report.html", ctx, status=400 if result.errors else 200)
-
-
-def _xlsx(content: bytes, filename: str) -> HttpResponse:
-    resp = HttpResponse(
-        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    resp["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return resp

@@ -11,8 +11,7 @@
     return el ? JSON.parse(el.textContent) : null;
   }
 
-  var WORDS = readJson("dashboard-i18n") || {};
-  function t(s) { return WORDS[s] || s; }  // the page's language (dash.py JS_STRINGS); Vietnamese otherwise
+  // words in the page's language come from Django's JavaScript catalogue (/jsi18n/ in base.html, djangojs.po)
 
   function numberVi(v, decimals) {
     if (v === null || v === undefined) { return "—"; }
@@ -28,8 +27,8 @@
       return out;
     });
     if (d.mark !== null && d.mark !== undefined && series.length) {
-      var mark = {}; mark[horizontal ? "xAxis" : "yAxis"] = d.mark; mark.name = t("Mục tiêu");
-      series[series.length - 1].markLine = { symbol: "none", data: [mark], lineStyle: { type: "dashed", color: "#cc0000" }, label: { formatter: t("Mục tiêu"), position: horizontal ? "start" : "end" } };
+      var mark = {}; mark[horizontal ? "xAxis" : "yAxis"] = d.mark; mark.name = gettext("Mục tiêu");
+      series[series.length - 1].markLine = { symbol: "none", data: [mark], lineStyle: { type: "dashed", color: "#cc0000" }, label: { formatter: gettext("Mục tiêu"), position: horizontal ? "start" : "end" } };
     }
     // One unit per value axis (panels.py CHART_AXES): counts get whole-number ticks, rates a % sign.
     var axis = d.axis || { unit: "", name: "" };
@@ -89,21 +88,21 @@
   }
 
   var TIERS = [
-    ["hien_dai", t("NTM hiện đại"), "#20124d"],
-    ["kieu_mau", t("NTM kiểu mẫu"), "#674ea7"],
-    ["nang_cao", t("NTM nâng cao"), "#0b5394"],
-    ["dat_chuan", t("Đạt chuẩn NTM"), "#38761d"],
-    ["co_ban_dat", t("Cơ bản đạt chuẩn"), "#bf9000"],
-    ["", t("Chưa đạt / chưa có số liệu"), "#999999"]
+    ["hien_dai", gettext("NTM hiện đại"), "#20124d"],
+    ["kieu_mau", gettext("NTM kiểu mẫu"), "#674ea7"],
+    ["nang_cao", gettext("NTM nâng cao"), "#0b5394"],
+    ["dat_chuan", gettext("Đạt chuẩn NTM"), "#38761d"],
+    ["co_ban_dat", gettext("Cơ bản đạt chuẩn"), "#bf9000"],
+    ["", gettext("Chưa đạt / chưa có số liệu"), "#999999"]
   ];
   var RAMPS = {
-    criteria: { label: t("Số tiêu chí đạt"), bins: [[0, 5], [5, 10], [10, 15], [15, 19], [19, 20]], names: ["0-4", "5-9", "10-14", "15-18", "19"], colors: ["#cc0000", "#e69138", "#f1c232", "#6aa84f", "#274e13"] },
-    poverty_rate: { label: t("Tỷ lệ hộ nghèo (%)"), bins: [[0, 5], [5, 10], [10, 20], [20, 40], [40, 1000]], names: ["< 5%", "5-10%", "10-20%", "20-40%", "≥ 40%"], colors: ["#274e13", "#6aa84f", "#f1c232", "#e69138", "#cc0000"] },
-    disbursement_rate: { label: t("Giải ngân NSTW (%)"), bins: [[0, 30], [30, 50], [50, 70], [70, 90], [90, 1000]], names: ["< 30%", "30-50%", "50-70%", "70-90%", "≥ 90%"], colors: ["#cc0000", "#e69138", "#f1c232", "#6aa84f", "#274e13"] },
-    recognised_rate: { label: t("Tỷ lệ xã đạt chuẩn NTM (%)"), bins: [[0, 20], [20, 40], [40, 60], [60, 80], [80, 1000]], names: ["< 20%", "20-40%", "40-60%", "60-80%", "≥ 80%"], colors: ["#cc0000", "#e69138", "#f1c232", "#6aa84f", "#274e13"] }
+    criteria: { label: gettext("Số tiêu chí đạt"), bins: [[0, 5], [5, 10], [10, 15], [15, 19], [19, 20]], names: ["0-4", "5-9", "10-14", "15-18", "19"], colors: ["#cc0000", "#e69138", "#f1c232", "#6aa84f", "#274e13"] },
+    poverty_rate: { label: gettext("Tỷ lệ hộ nghèo (%)"), bins: [[0, 5], [5, 10], [10, 20], [20, 40], [40, 1000]], names: ["< 5%", "5-10%", "10-20%", "20-40%", "≥ 40%"], colors: ["#274e13", "#6aa84f", "#f1c232", "#e69138", "#cc0000"] },
+    disbursement_rate: { label: gettext("Giải ngân NSTW (%)"), bins: [[0, 30], [30, 50], [50, 70], [70, 90], [90, 1000]], names: ["< 30%", "30-50%", "50-70%", "70-90%", "≥ 90%"], colors: ["#cc0000", "#e69138", "#f1c232", "#6aa84f", "#274e13"] },
+    recognised_rate: { label: gettext("Tỷ lệ xã đạt chuẩn NTM (%)"), bins: [[0, 20], [20, 40], [40, 60], [60, 80], [80, 1000]], names: ["< 20%", "20-40%", "40-60%", "60-80%", "≥ 80%"], colors: ["#cc0000", "#e69138", "#f1c232", "#6aa84f", "#274e13"] }
   };
-  RAMPS.p135_share = { label: t("Tỷ lệ xã thuộc Chương trình 135 (%)"), bins: [[0, 10], [10, 25], [25, 50], [50, 75], [75, 1000]], names: ["< 10%", "10-25%", "25-50%", "50-75%", "≥ 75%"], colors: ["#fff2cc", "#f9cb9c", "#e69138", "#cc4125", "#85200c"] };
-  RAMPS.p30a_districts = { label: t("Số huyện nghèo (30a)"), bins: [[0, 1], [1, 2], [2, 4], [4, 1000]], names: ["0", "1", "2-3", "≥ 4"], colors: ["#d9ead3", "#f9cb9c", "#e69138", "#85200c"] };
+  RAMPS.p135_share = { label: gettext("Tỷ lệ xã thuộc Chương trình 135 (%)"), bins: [[0, 10], [10, 25], [25, 50], [50, 75], [75, 1000]], names: ["< 10%", "10-25%", "25-50%", "50-75%", "≥ 75%"], colors: ["#fff2cc", "#f9cb9c", "#e69138", "#cc4125", "#85200c"] };
+  RAMPS.p30a_districts = { label: gettext("Số huyện nghèo (30a)"), bins: [[0, 1], [1, 2], [2, 4], [4, 1000]], names: ["0", "1", "2-3", "≥ 4"], colors: ["#d9ead3", "#f9cb9c", "#e69138", "#85200c"] };
   var NONE = "#bbbbbb";
   var OUTSIDE = "#dddddd";
   // commune-level classification colours: Program 135 values and poor (30a) districts; labels come from the
@@ -118,7 +117,7 @@
     var items = Object.keys(CLASS_COLOURS[measure]).map(function (k) {
       return [scheme.values[k] || k, CLASS_COLOURS[measure][k]];
     });
-    return items.concat([[t("Không thuộc"), OUTSIDE]]);
+    return items.concat([[gettext("Không thuộc"), OUTSIDE]]);
   }
 
   function colourFor(p, measure, level) {
@@ -152,11 +151,11 @@
     if (CLASS_RAMPS[measure] && level === "province") { measure = CLASS_RAMPS[measure]; }
     var items = measure === "tier"
       ? TIERS.map(function (t) { return [t[1], t[2]]; })
-      : CLASS_COLOURS[measure] ? classLegend(measure) : RAMPS[measure].names.map(function (n, i) { return [n, RAMPS[measure].colors[i]]; }).concat([[t("Chưa có số liệu"), NONE]]);
+      : CLASS_COLOURS[measure] ? classLegend(measure) : RAMPS[measure].names.map(function (n, i) { return [n, RAMPS[measure].colors[i]]; }).concat([[gettext("Chưa có số liệu"), NONE]]);
     el.textContent = "";
     var title = document.createElement("strong");
     title.className = "me-2";
-    title.textContent = (RAMPS[measure] ? RAMPS[measure].label : t("Chú giải")) + ":";
+    title.textContent = (RAMPS[measure] ? RAMPS[measure].label : gettext("Chú giải")) + ":";
     el.appendChild(title);
     items.forEach(function (it) {
       var span = document.createElement("span");

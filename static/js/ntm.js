@@ -5,15 +5,17 @@
   var data = document.getElementById("ntm-history-data");
   if (!el || !data || typeof echarts === "undefined") { return; }
   var d = JSON.parse(data.textContent);
+  var met = gettext("Đạt");
+  var basic = gettext("Cơ bản đạt");
   var chart = echarts.init(el);
   chart.setOption({
     tooltip: { trigger: "axis" },
-    legend: { data: ["Đạt", "Cơ bản đạt"] },
+    legend: { data: [met, basic] },
     xAxis: { type: "category", data: d.years },
     yAxis: { type: "value", min: 0, max: 19 },
     series: [
-      { name: "Đạt", type: "bar", stack: "t", data: d.met, itemStyle: { color: "#198754" } },
-      { name: "Cơ bản đạt", type: "bar", stack: "t", data: d.basic, itemStyle: { color: "#0dcaf0" } }
+      { name: met, type: "bar", stack: "t", data: d.met, itemStyle: { color: "#198754" } },
+      { name: basic, type: "bar", stack: "t", data: d.basic, itemStyle: { color: "#0dcaf0" } }
     ]
   });
   window.addEventListener("resize", function () { chart.resize(); });

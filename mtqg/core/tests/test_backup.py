@@ -25,6 +25,19 @@ from mtqg.geo.models import UnitVersion
 ROOT = Path(__file__).resolve().parents[3]
 
 
+def _manage(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    """A management command in its own process (the commands as an operator runs them)."""
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+
+
 class BackupRestoreTest(TestCase):
     def setUp(self) -> None:
         self.tmp = Path(tempfile.mkdtemp(prefix="mtqg-backup-test-"))
@@ -70,36 +83,19 @@ class BackupRestoreTest(TestCase):
                 "MEDIA_ROOT": str(restored_media),
                 "DEBUG": "1",
             }
-            run = subprocess.run(
-                [sys.executable, "manage.py", "backup", "--output", str(self.tmp / "again")],
-                cwd=ROOT,
-                env=env,
-                capture_output=True,
-                text=True,
-                timeout=600,
-                check=False,
-            )
+            run = _manage(env, "backup", "--output", str(self.tmp / "again"))
             self.assertEqual(run.returncode, 0, run.stderr[-2000:])
             self.assertIn("Đã sao lưu", run.stdout)
             url3, cleanup3 = self._target()
             try:
-                run = subprocess.run(
-                    [
-                        sys.executable,
-                        "manage.py",
-                        "restore",
-                        str(self.tmp / "again"),
-                        "--target-url",
-                        url3,
-                        "--media-root",
-                        str(self.tmp / "media3"),
-                    ],
-                    cwd=ROOT,
-                    env=env,
-                    capture_output=True,
-                    text=True,
-                    timeout=600,
-                    check=False,
+                run = _manage(
+                    env,
+                    "restore",
+                    str(self.tmp / "again"),
+                    "--target-url",
+                    url3,
+                    "--media-root",
+                    str(self.tmp / "media3"),
                 )
                 self.assertEqual(run.returncode, 0, run.stderr[-2000:])
                 self.assertIn("khớp", run.stdout)

@@ -76,9 +76,10 @@ class CrashSafetyTest(TestCase):
             self.admin.execute(f'DROP DATABASE IF EXISTS "{self.dbname}" WITH (FORCE)')
             self.admin.close()
 
-    def _python(self, code: str, *args: str) -> str:
+    def _run(self, *args: str) -> str:
+        """The project's Python on its own database; its output, after checking it exited 0."""
         done = subprocess.run(
-            [sys.executable, "-c", code, *args],
+            [sys.executable, *args],
             cwd=ROOT,
             env=self.env,
             capture_output=True,
@@ -88,17 +89,11 @@ class CrashSafetyTest(TestCase):
         self.assertEqual(done.returncode, 0, done.stderr[-2000:])
         return done.stdout
 
+    def _python(self, code: str, *args: str) -> str:
+        return self._run("-c", code, *args)
+
     def _manage(self, *args: str) -> str:
-        done = subprocess.run(
-            [sys.executable, "manage.py", *args],
-            cwd=ROOT,
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
-        self.assertEqual(done.returncode, 0, done.stderr[-2000:])
-        return done.stdout
+        return self._run("manage.py", *args)
 
     def test_killed_worker_leaves_nothing_and_the_rerun_completes(self) -> None:
         job_id = str(uuid.uuid4())

@@ -7,10 +7,9 @@ from typing import Any
 
 from django import template
 from django.urls import reverse
-from django.utils.html import conditional_escape, format_html, json_script
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
 
 from mtqg.core.formatting import number_vi, percent_vi
 
@@ -102,31 +101,3 @@ def units_table(rows: list[dict[str, Any]], title: str, query: str) -> SafeStrin
         f'<caption class="caption-top small text-muted">{conditional_escape(title)}</caption>'
         f"<thead><tr>{head}</tr></thead><tbody>{''.join(out)}</tbody></table>"
     )
-
-
-# Words static/js/dashboards.js writes on charts and maps, in the page's language (json_script "dashboard-i18n").
-JS_STRINGS = (
-    gettext_noop("Mục tiêu"),
-    gettext_noop("NTM hiện đại"),
-    gettext_noop("NTM kiểu mẫu"),
-    gettext_noop("NTM nâng cao"),
-    gettext_noop("Đạt chuẩn NTM"),
-    gettext_noop("Cơ bản đạt chuẩn"),
-    gettext_noop("Chưa đạt / chưa có số liệu"),
-    gettext_noop("Số tiêu chí đạt"),
-    gettext_noop("Tỷ lệ hộ nghèo (%)"),
-    gettext_noop("Giải ngân NSTW (%)"),
-    gettext_noop("Tỷ lệ xã đạt chuẩn NTM (%)"),
-    gettext_noop("Tỷ lệ xã thuộc Chương trình 135 (%)"),
-    gettext_noop("Số huyện nghèo (30a)"),
-    gettext_noop("Không thuộc"),
-    gettext_noop("Chưa có số liệu"),
-    gettext_noop("Chú giải"),
-    gettext_noop("triệu đồng"),
-    gettext_noop("Số công trình"),
-)
-
-
-@register.simple_tag
-def dashboard_i18n() -> SafeString:
-    return json_script({s: _(s) for s in JS_STRINGS}, "dashboard-i18n")

@@ -28,9 +28,8 @@ def xa(province: UnitVersion, n: int) -> list[UnitVersion]:
     )
 
 
-def ntm_rows(province: UnitVersion, met: list[int] | None = None) -> list[UnitVersion]:
-    """Assessments (2019) and recognitions (2020) on the first xã of a pre-2025 province, straight in the tables."""
-
+def criteria_set() -> CriteriaSet:
+    """The one test criteria set the dashboards' rows are assessed against."""
     cset, _created = CriteriaSet.objects.get_or_create(
         code="dash-test",
         defaults={
@@ -39,6 +38,13 @@ def ntm_rows(province: UnitVersion, met: list[int] | None = None) -> list[UnitVe
             "valid_from": date(2016, 1, 1),
         },
     )
+    return cset
+
+
+def ntm_rows(province: UnitVersion, met: list[int] | None = None) -> list[UnitVersion]:
+    """Assessments (2019) and recognitions (2020) on the first xã of a pre-2025 province, straight in the tables."""
+
+    cset = criteria_set()
     met = met or DB_MET
     communes = xa(province, len(met))
     Assessment.objects.bulk_create(
@@ -99,6 +105,14 @@ def poverty_rows(province: UnitVersion) -> None:
                     income_per_capita_month=500_000,
                     standard=standards[year],
                 )
+
+
+def dien_bien_facts(world: World) -> World:
+    """Điện Biên's NTM and poverty rows on its pre-2025 communes, summaries rebuilt over today's province."""
+    ntm_rows(world.dien_bien_old)
+    poverty_rows(world.dien_bien_old)
+    summaries_rebuild(unit=world.dien_bien)
+    return world
 
 
 def sample(world: World) -> None:

@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 
 from mtqg.finance import demo as finance_demo
 from mtqg.geo.models import UnitLineage, UnitVersion
-from mtqg.ntm.models import Assessment, CriteriaSet, Recognition, RecognitionTier
+from mtqg.ntm.models import Assessment, Recognition, RecognitionTier
 from mtqg.poverty.models import Household, PovertyClass, Review
 from mtqg.poverty.standards import load_standards, standard_for
 from mtqg.supervision import demo as supervision_demo
@@ -51,14 +51,7 @@ def split_commune() -> tuple[UnitVersion, list[UnitVersion]]:
 def add_records(commune: UnitVersion) -> None:
     """An assessment, a recognition and 20 reviewed households (8 poor in 2020) on one commune."""
 
-    cset, _created = CriteriaSet.objects.get_or_create(
-        code="dash-test",
-        defaults={
-            "name": "Bộ tiêu chí thử",
-            "tier": CriteriaSet.SetTier.STANDARD,
-            "valid_from": date(2016, 1, 1),
-        },
-    )
+    cset = factories.criteria_set()
     Assessment.objects.create(
         commune=commune,
         year=2019,

@@ -9,17 +9,14 @@ from mtqg.testing import make_world
 
 from .. import panels, selectors
 from ..models import FactsStamp, PendingRefresh
-from ..services import stamp_prefix, stamps_bump, summaries_rebuild, summaries_refresh
+from ..services import stamp_prefix, stamps_bump, summaries_refresh
 from . import factories
 
 
 class StampAndCountryTest(TestCase):
     @classmethod
     def setUpTestData(cls) -> None:
-        cls.world = make_world()
-        factories.ntm_rows(cls.world.dien_bien_old)
-        factories.poverty_rows(cls.world.dien_bien_old)
-        summaries_rebuild(unit=cls.world.dien_bien)
+        cls.world = factories.dien_bien_facts(make_world())
 
     def test_refresh_bumps_only_its_province(self) -> None:
         commune = factories.xa(self.world.dien_bien_old, 1)[0]

@@ -133,10 +133,7 @@ class LineageTest(TestCase):
 
     @classmethod
     def setUpTestData(cls) -> None:
-        cls.world = make_world()
-        factories.ntm_rows(cls.world.dien_bien_old)
-        factories.poverty_rows(cls.world.dien_bien_old)
-        summaries_rebuild(unit=cls.world.dien_bien)
+        cls.world = factories.dien_bien_facts(make_world())
 
     def test_province_totals_agree_in_both_modes(self) -> None:
         unit = self.world.dien_bien

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
@@ -122,35 +123,12 @@ class PlanAndRateTests(TestCase):
         commune = commune_of(cls.province)
         cls.work = make_work(commune, program="NTM.ND02")
         officer = cls.world.dien_bien_officer
-        add = plan_line_add
-        add(
-            actor=officer,
-            unit=cls.province,
-            program=cls.ntm,
-            year=2023,
-            source=Source.CENTRAL_INVESTMENT,
-            vintage=CapitalPlan.Vintage.INITIAL,
-            amount=1_000_000_000,
-            decided_on=date(2023, 1, 5),
-        )
-        add(
-            actor=officer,
-            unit=cls.province,
-            program=cls.ntm,
-            year=2023,
-            source=Source.CENTRAL_INVESTMENT,
-            vintage=CapitalPlan.Vintage.ADJUSTED,
-            amount=-200_000_000,
-            decided_on=date(2023, 9, 1),
-        )
-        add(
-            actor=officer,
-            unit=cls.province,
-            program=cls.ntm,
-            year=2023,
-            source=Source.CENTRAL_INVESTMENT,
-            vintage=CapitalPlan.Vintage.CARRY_OVER,
-            amount=400_000_000,
+        cls.plan_line(officer, CapitalPlan.Vintage.INITIAL, 1_000_000_000, decided_on=date(2023, 1, 5))
+        cls.plan_line(officer, CapitalPlan.Vintage.ADJUSTED, -200_000_000, decided_on=date(2023, 9, 1))
+        cls.plan_line(
+            officer,
+            CapitalPlan.Vintage.CARRY_OVER,
+            400_000_000,
             from_year=2022,
             legal_basis="NQ kéo dài vốn 2022",
             decided_on=date(2023, 2, 1),
@@ -159,6 +137,20 @@ class PlanAndRateTests(TestCase):
         carried = make_allocation(cls.work, 400_000_000, carry_over=True)
         disbursement_record(actor=None, allocation=current, paid_on=date(2023, 7, 1), amount=300_000_000)
         disbursement_record(actor=None, allocation=carried, paid_on=date(2023, 7, 1), amount=300_000_000)
+
+    @classmethod
+    def plan_line(cls, actor: Any, vintage: str, amount: int, **kwargs: Any) -> CapitalPlan:
+        """A 2023 central-investment plan line of the NTM programme in Điện Biên."""
+        return plan_line_add(
+            actor=actor,
+            unit=cls.province,
+            program=cls.ntm,
+            year=2023,
+            source=Source.CENTRAL_INVESTMENT,
+            vintage=vintage,
+            amount=amount,
+            **kwargs,
+        )
 
     def central(self, as_of: date, include: bool) -> dict[str, object]:
         return selectors.disbursement_summary(None, self.province, 2023, as_of, include)["central"]
@@ -184,29 +176,12 @@ class PlanAndRateTests(TestCase):
             ({"from_year": 2022, "legal_basis": " "}, "legal_basis"),
         ):
             with self.assertRaises(ValidationError) as ctx:
-                plan_line_add(
-                    actor=officer,
-                    unit=self.province,
-                    program=self.ntm,
-                    year=2023,
-                    source=Source.CENTRAL_INVESTMENT,
-                    vintage=CapitalPlan.Vintage.CARRY_OVER,
-                    amount=1,
-                    **kwargs,
-                )
+                self.plan_line(officer, CapitalPlan.Vintage.CARRY_OVER, 1, **kwargs)
             self.assertIn(field, ctx.exception.message_dict)
 
     def test_negative_only_for_adjustments(self) -> None:
         with self.assertRaises(ValidationError):
-            plan_line_add(
-                actor=None,
-                unit=self.province,
-                program=self.ntm,
-                year=2023,
-                source=Source.CENTRAL_INVESTMENT,
-                vintage=CapitalPlan.Vintage.INITIAL,
-                amount=-1,
-            )
+            self.plan_line(None, CapitalPlan.Vintage.INITIAL, -1)
 
     def test_program_tree_rolls_up(self) -> None:
         tree = selectors.program_tree(None, self.province, 2023, date(2023, 12, 31), True)

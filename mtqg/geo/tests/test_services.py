@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import TestCase
@@ -19,16 +20,21 @@ class UnitCreateTest(TestCase):
     def setUpTestData(cls) -> None:
         cls.world = make_world()
 
-    def test_village_under_commune_is_created_with_path_and_audit(self) -> None:
-        village = unit_create(
-            actor=self.world.commune_officer,
-            parent=self.world.muong_phang,
-            code="03325-01",
-            name="Bản Che Căn",
+    def _village(
+        self, actor: Any, code: str, name: str, parent: Any = None, valid_from: date = date(2025, 7, 1)
+    ) -> UnitVersion:
+        return unit_create(
+            actor=actor,
+            parent=parent or self.world.muong_phang,
+            code=code,
+            name=name,
             level=UnitVersion.Level.VILLAGE,
             kind="thon",
-            valid_from=date(2025, 7, 1),
+            valid_from=valid_from,
         )
+
+    def test_village_under_commune_is_created_with_path_and_audit(self) -> None:
+        village = self._village(self.world.commune_officer, "03325-01", "Bản Che Căn")
         self.assertTrue(village.path.startswith(self.world.muong_phang.path))
         self.assertEqual(village.search_name, "ban che can")
         record = ChangeRecord.objects.get(object_id=str(village.pk))
@@ -38,65 +44,25 @@ class UnitCreateTest(TestCase):
 
     def test_wrong_parent_level_is_refused_in_vietnamese(self) -> None:
         with self.assertRaises(ValidationError) as ctx:
-            unit_create(
-                actor=self.world.dien_bien_officer,
-                parent=self.world.dien_bien,
-                code="X1",
-                name="Bản X",
-                level=UnitVersion.Level.VILLAGE,
-                kind="thon",
-                valid_from=date(2025, 7, 1),
-            )
+            self._village(self.world.dien_bien_officer, "X1", "Bản X", parent=self.world.dien_bien)
         self.assertIn("Không thể đặt", str(ctx.exception))
         self.assertFalse(UnitVersion.objects.filter(code="X1").exists())
 
     def test_dates_outside_parent_validity_are_refused(self) -> None:
         with self.assertRaises(ValidationError) as ctx:
-            unit_create(
-                actor=self.world.commune_officer,
-                parent=self.world.muong_phang,
-                code="03325-02",
-                name="Bản Cũ",
-                level=UnitVersion.Level.VILLAGE,
-                kind="thon",
-                valid_from=date(2024, 1, 1),
-            )
+            self._village(self.world.commune_officer, "03325-02", "Bản Cũ", valid_from=date(2024, 1, 1))
         self.assertIn("ngoài thời gian hiệu lực", str(ctx.exception))
         self.assertFalse(UnitVersion.objects.filter(code="03325-02").exists())
 
     def test_system_actor_may_create(self) -> None:
-        village = unit_create(
-            actor=None,
-            parent=self.world.muong_phang,
-            code="03325-09",
-            name="Bản Hệ Thống",
-            level=UnitVersion.Level.VILLAGE,
-            kind="thon",
-            valid_from=date(2025, 7, 1),
-        )
+        village = self._village(None, "03325-09", "Bản Hệ Thống")
         self.assertIsNone(ChangeRecord.objects.get(object_id=str(village.pk)).actor)
 
     def test_out_of_scope_actor_is_refused(self) -> None:
         with self.assertRaises(PermissionDenied):
-            unit_create(
-                actor=self.world.cao_bang_officer,
-                parent=self.world.muong_phang,
-                code="03325-03",
-                name="Bản Y",
-                level=UnitVersion.Level.VILLAGE,
-                kind="thon",
-                valid_from=date(2025, 7, 1),
-            )
+            self._village(self.world.cao_bang_officer, "03325-03", "Bản Y")
         with self.assertRaises(PermissionDenied):
-            unit_create(
-                actor=self.world.supervisor,
-                parent=self.world.muong_phang,
-                code="03325-04",
-                name="Bản Z",
-                level=UnitVersion.Level.VILLAGE,
-                kind="thon",
-                valid_from=date(2025, 7, 1),
-            )
+            self._village(self.world.supervisor, "03325-04", "Bản Z")
         self.assertFalse(UnitVersion.objects.filter(code__in=["03325-03", "03325-04"]).exists())
 
 

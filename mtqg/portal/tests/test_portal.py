@@ -7,7 +7,6 @@ import io
 
 from django.test import TestCase
 
-from mtqg.dashboards.services import summaries_rebuild
 from mtqg.dashboards.tests import factories
 from mtqg.testing import make_world
 
@@ -17,10 +16,7 @@ from ..selectors import suppress
 class PortalTest(TestCase):
     @classmethod
     def setUpTestData(cls) -> None:
-        cls.world = make_world()
-        factories.ntm_rows(cls.world.dien_bien_old)
-        factories.poverty_rows(cls.world.dien_bien_old)
-        summaries_rebuild(unit=cls.world.dien_bien)
+        cls.world = factories.dien_bien_facts(make_world())
 
     def test_index_is_public(self) -> None:
         response = self.client.get("/cong-khai/?year=2020")

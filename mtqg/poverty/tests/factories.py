@@ -19,6 +19,13 @@ from mtqg.poverty.standards import classify, load_standards, standard_for
 from mtqg.testing import World
 
 
+def first_commune(province: UnitVersion) -> UnitVersion:
+    """The commune of a province with the lowest code."""
+    commune = UnitVersion.objects.filter(path__startswith=province.path, level=3).order_by("code").first()
+    assert commune is not None, province
+    return commune
+
+
 def make_household(
     commune: UnitVersion,
     code: str,

@@ -10,7 +10,7 @@ from mtqg.poverty.models import PersonalDataExport
 from mtqg.poverty.services import household_update
 from mtqg.testing import World, make_world
 
-from .factories import make_household
+from .factories import first_commune, make_household
 
 ID_NUMBER = "011080123456"  # the head's, from make_household
 
@@ -71,14 +71,9 @@ class AccessLogTests(TestCase):
     @classmethod
     def setUpTestData(cls) -> None:
         cls.world = make_world()
-        cls.old_commune = (
-            UnitVersion.objects.filter(path__startswith=cls.world.dien_bien_old.path, level=3)
-            .order_by("code")
-            .first()
-        )
+        cls.old_commune = first_commune(cls.world.dien_bien_old)
         cls.households = [
-            make_household(cls.old_commune, f"11-LOG-{i}", f"Lò Văn {i}", address="Bản 1")  # type: ignore[arg-type]
-            for i in range(3)
+            make_household(cls.old_commune, f"11-LOG-{i}", f"Lò Văn {i}", address="Bản 1") for i in range(3)
         ]
         cls.cb_commune = UnitVersion.objects.filter(path__startswith=cls.world.cao_bang.path, level=3).first()
         make_household(cls.cb_commune, "04-LOG-1", "Nông Văn Cao")  # type: ignore[arg-type]

@@ -7,14 +7,13 @@ from django.test import TestCase
 
 from mtqg.accounts.models import Assignment
 from mtqg.core.models import ChangeRecord
-from mtqg.geo.models import UnitVersion
 from mtqg.geo.selectors import successors
 from mtqg.notifications.models import Notification
 from mtqg.poverty.importing import template_headers
 from mtqg.poverty.models import ImportBatch, PersonalDataExport, Review
 from mtqg.poverty.privacy import mask_id, mask_name, suppress, validate_id_number
 from mtqg.poverty.standards import load_standards, standard_for
-from mtqg.poverty.tests.factories import make_household
+from mtqg.poverty.tests.factories import first_commune, make_household
 from mtqg.testing import World, make_user, make_world
 
 
@@ -102,12 +101,8 @@ class EditAndBatchScreenTests(TestCase):
     def setUpTestData(cls) -> None:
         cls.world = make_world()
 
-        cls.old_commune = (
-            UnitVersion.objects.filter(path__startswith=cls.world.dien_bien_old.path, level=3)
-            .order_by("code")
-            .first()
-        )
-        cls.household = make_household(cls.old_commune, "11-EDIT-1", "Lò Văn Pâng")  # type: ignore[arg-type]
+        cls.old_commune = first_commune(cls.world.dien_bien_old)
+        cls.household = make_household(cls.old_commune, "11-EDIT-1", "Lò Văn Pâng")
 
     def test_household_member_and_review_edit_are_audited(self) -> None:
         h = self.household
@@ -183,7 +178,7 @@ class EditAndBatchScreenTests(TestCase):
         self.assertEqual(self.client.get(f"/poverty/ho/{self.household.pk}/sua/").status_code, 404)
 
     def test_search_under_new_commune_through_lineage(self) -> None:
-        new_commune = successors(self.old_commune)[0]  # type: ignore[arg-type]
+        new_commune = successors(self.old_commune)[0]
         self.client.force_login(self.world.dien_bien_officer)
         resp = self.client.get("/poverty/ho/", {"unit": new_commune.code})
         self.assertContains(resp, "11-EDIT-1")

@@ -8,6 +8,7 @@ from typing import Any
 from mtqg.geo.models import UnitVersion
 from mtqg.testing import World
 
+from .. import services
 from ..models import (
     Agreement,
     Attachment,
@@ -32,6 +33,20 @@ def make_mission(
     }
     fields.update(kw)
     return Mission.objects.create(unit=unit, title=title, **fields)
+
+
+def dien_bien_mission(world: World, title: str) -> Mission:
+    """The central steering committee's working mission to Điện Biên of 04/11/2020, made through the service
+    (audited) by the province's officer."""
+    return services.mission_create(
+        actor=world.dien_bien_officer,
+        kind=Mission.Kind.WORKING,
+        organiser=Mission.Organiser.CENTRAL_STEERING,
+        title=title,
+        leader="Phạm Anh Tuấn",
+        unit=world.dien_bien_old,
+        start_date=date(2020, 11, 4),
+    )
 
 
 def make_recommendation(mission: Mission, *, content: str = "Kiến nghị", **kw: Any) -> Recommendation:

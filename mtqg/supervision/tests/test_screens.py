@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from datetime import date, timedelta
+from datetime import timedelta
 from unittest import mock
 
 import docx
@@ -18,6 +18,7 @@ from mtqg.testing import make_world
 
 from .. import reminders, services
 from ..models import Attachment, Finding, Mission, Recommendation
+from .factories import dien_bien_mission
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 
@@ -34,15 +35,7 @@ class MissionScreensTests(TestCase):
     @classmethod
     def setUpTestData(cls) -> None:
         cls.w = make_world()
-        cls.mission = services.mission_create(
-            actor=cls.w.dien_bien_officer,
-            kind=Mission.Kind.WORKING,
-            organiser=Mission.Organiser.CENTRAL_STEERING,
-            title="Đoàn công tác 2020",
-            leader="Phạm Anh Tuấn",
-            unit=cls.w.dien_bien_old,
-            start_date=date(2020, 11, 4),
-        )
+        cls.mission = dien_bien_mission(cls.w, "Đoàn công tác 2020")
 
     def setUp(self) -> None:
         self.client.force_login(self.w.dien_bien_officer)

@@ -2,17 +2,19 @@ from __future__ import annotations
 
 import tempfile
 from datetime import date
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import TestCase, override_settings
 
 from mtqg.core.models import ChangeRecord
+from mtqg.geo.models import UnitVersion
 from mtqg.testing import make_world, unit
 
 from .. import selectors, services
 from ..models import Attachment, Mission, Recommendation, Snapshot
-from .factories import make_mission
+from .factories import dien_bien_mission, make_mission
 
 PDF = b"%PDF-1.4\n%test\n"
 
@@ -21,14 +23,11 @@ class ServiceTests(TestCase):
     @classmethod
     def setUpTestData(cls) -> None:
         cls.w = make_world()
-        cls.mission = services.mission_create(
-            actor=cls.w.dien_bien_officer,
-            kind=Mission.Kind.WORKING,
-            organiser=Mission.Organiser.CENTRAL_STEERING,
-            title="Đoàn công tác",
-            leader="Phạm Anh Tuấn",
-            unit=cls.w.dien_bien_old,
-            start_date=date(2020, 11, 4),
+        cls.mission = dien_bien_mission(cls.w, "Đoàn công tác")
+
+    def other_mission(self, actor: Any, unit: UnitVersion, on: date) -> Mission:
+        return services.mission_create(
+            actor=actor, kind="working", organiser="other", title="x", leader="y", unit=unit, start_date=on
         )
 
     def rec(self, **kw: object) -> Recommendation:
@@ -47,27 +46,11 @@ class ServiceTests(TestCase):
     def test_mission_audited_and_out_of_scope_refused(self) -> None:
         self.assertTrue(ChangeRecord.objects.filter(object_id=str(self.mission.pk), action="create").exists())
         with self.assertRaises(PermissionDenied):
-            services.mission_create(
-                actor=self.w.cao_bang_officer,
-                kind="working",
-                organiser="other",
-                title="x",
-                leader="y",
-                unit=self.w.dien_bien_old,
-                start_date=date(2020, 1, 1),
-            )
+            self.other_mission(self.w.cao_bang_officer, self.w.dien_bien_old, date(2020, 1, 1))
 
     def test_unit_must_be_valid_on_mission_date(self) -> None:
         with self.assertRaises(ValidationError) as ctx:
-            services.mission_create(
-                actor=None,
-                kind="working",
-                organiser="other",
-                title="x",
-                leader="y",
-                unit=self.w.dien_bien,
-                start_date=date(2020, 11, 4),
-            )
+            self.other_mission(None, self.w.dien_bien, date(2020, 11, 4))
         self.assertIn("không còn hiệu lực", str(ctx.exception))
 
     def test_deadline_before_mission_is_refused(self) -> None:

@@ -3,6 +3,11 @@
 // mtqg/survey/tests/test_engine_parity.py runs this file under node against the Python engine on the same answers.
 (function (root) {
   "use strict";
+  // the page's words from the JavaScript catalogue (/jsi18n/, djangojs.po; the same msgids as the Python engine);
+  // under node (the parity test) there is no catalogue: the Vietnamese source
+  const gettext = typeof root.gettext === "function" ? root.gettext : (s) => s;
+  const interpolate = typeof root.interpolate === "function" ? root.interpolate
+    : (fmt, obj) => fmt.replace(/%\((\w+)\)s/g, (m, k) => String(obj[k]));
   function yes(v) {
     if (v === true || v === "yes" || v === "1" || v === 1 || v === "on") return true;
     if (v === false || v === "no" || v === "0" || v === 0) return false;
@@ -20,12 +25,12 @@
   }
   function evaluate(form, area, region, answers) {
     const qs = form.questions, def = form.definition, std = form.standard;
-    const flags = form.unconfirmed ? ["Phiếu có nội dung chưa xác minh: " + form.unconfirmed_notes] : [];
+    const flags = form.unconfirmed ? [interpolate(gettext("Phiếu có nội dung chưa xác minh: %(n)s"), { n: form.unconfirmed_notes }, true)] : [];
     const aYes = qs.a.filter((q) => q.excludes && yes(answers[q.id])).map((q) => q.label);
     const missing = qs.a.filter((q) => yes(answers[q.id]) === null).map((q) => q.label);
     if (aYes.length >= (def.a.exclude_if_yes_at_least || 1)) {
       return { class: "none", excluded_by_a: true, b1_score: null, band: "", deprivations: [], missing: missing, flags: flags,
-        reasons: ["Phiếu A: hộ có đặc điểm loại trừ (" + aYes.join("; ") + "): không thuộc diện nghèo, cận nghèo"] };
+        reasons: [interpolate(gettext("Phiếu A: hộ có đặc điểm loại trừ (%(l)s): không thuộc diện nghèo, cận nghèo"), { l: aYes.join("; ") }, true)] };
     }
     let score = def.b1.base || 0;
     qs.b1.forEach((q) => {
@@ -46,28 +51,29 @@
     const lines = std.lines[area];
     const line = lines.line, avg = lines.average_upper;
     let band, income, first;
+    const args = { s: score, c: cut.line, a: cut.average === undefined ? "" : cut.average, l: vnd(line) };
     if (score <= cut.line) {
       band = "le_line"; income = line;
-      first = "B1 = " + score + " điểm ≤ " + cut.line + ": thu nhập ước tính ≤ chuẩn " + vnd(line);
+      first = interpolate(gettext("B1 = %(s)s điểm ≤ %(c)s: thu nhập ước tính ≤ chuẩn %(l)s"), args, true);
     } else if (avg !== null && avg !== undefined && cut.average !== undefined && score <= cut.average) {
       band = "average"; income = line + 1;
-      first = "B1 = " + score + " điểm, " + cut.line + " < điểm ≤ " + cut.average + ": thu nhập ước tính trên chuẩn " + vnd(line) + ", trong mức sống trung bình";
+      first = interpolate(gettext("B1 = %(s)s điểm, %(c)s < điểm ≤ %(a)s: thu nhập ước tính trên chuẩn %(l)s, trong mức sống trung bình"), args, true);
     } else {
       band = "above"; income = (avg !== null && avg !== undefined ? avg : line) + 1;
       first = avg !== null && avg !== undefined && cut.average !== undefined
-        ? "B1 = " + score + " điểm > " + cut.average + ": thu nhập ước tính trên mức sống trung bình"
-        : "B1 = " + score + " điểm > " + cut.line + ": thu nhập ước tính trên chuẩn " + vnd(line);
+        ? interpolate(gettext("B1 = %(s)s điểm > %(a)s: thu nhập ước tính trên mức sống trung bình"), args, true)
+        : interpolate(gettext("B1 = %(s)s điểm > %(c)s: thu nhập ước tính trên chuẩn %(l)s"), args, true);
     }
     const cls = decide(lines, std.cutoff, income, deprived.length);
     const names = {};
     std.indicators.forEach((i) => { names[i.code] = i.short || i.name; });
     const reasons = [first];
     if (band === "le_line" && std.cutoff !== null) {
-      let t = "thiếu hụt " + deprived.length + "/" + std.indicators.length;
+      let t = interpolate(gettext("thiếu hụt %(d)s/%(n)s"), { d: deprived.length, n: std.indicators.length }, true);
       if (deprived.length) t += ": " + deprived.map((c) => names[c]).join(", ");
       reasons.push(t + " (" + (deprived.length >= std.cutoff ? "≥" : "<") + " " + std.cutoff + ")");
     }
-    if (missing.length) reasons.push("Tạm tính: còn " + missing.length + " câu chưa trả lời");
+    if (missing.length) reasons.push(interpolate(gettext("Tạm tính: còn %(n)s câu chưa trả lời"), { n: missing.length }, true));
     return { class: cls, excluded_by_a: false, b1_score: score, band: band, deprivations: deprived, missing: missing, flags: flags, reasons: reasons };
   }
   const api = { evaluate: evaluate, decide: decide };

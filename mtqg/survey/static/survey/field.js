@@ -5,7 +5,7 @@
   const root = document.getElementById("field-app");
   if (!root) return;
   const KEY = { data: "mtqg.field.data", queue: "mtqg.field.queue", results: "mtqg.field.results", device: "mtqg.field.device" };
-  const LABEL = { poor: "Hộ nghèo", near_poor: "Hộ cận nghèo", average: "Hộ có mức sống trung bình", none: "Không thuộc diện" };
+  const LABEL = { poor: gettext("Hộ nghèo"), near_poor: gettext("Hộ cận nghèo"), average: gettext("Hộ có mức sống trung bình"), none: gettext("Không thuộc diện") };
   const $ = (sel) => root.querySelector(sel);
   const load = (k, d) => { try { return JSON.parse(localStorage.getItem(k)) || d; } catch (e) { return d; } };
   const save = (k, v) => localStorage.setItem(k, JSON.stringify(v));
@@ -34,8 +34,8 @@
     const online = navigator.onLine;
     const s = $("#field-status");
     s.className = online ? "status-online" : "status-offline";
-    s.textContent = (online ? "Có mạng" : "Không có mạng — dữ liệu lưu trên máy") + " · " + q.length + " phiếu chờ đồng bộ";
-    $("#field-sync").textContent = "Đồng bộ (" + q.length + ")";
+    s.textContent = (online ? gettext("Có mạng") : gettext("Không có mạng — dữ liệu lưu trên máy")) + " · " + interpolate(gettext("%(n)s phiếu chờ đồng bộ"), { n: q.length }, true);
+    $("#field-sync").textContent = interpolate(gettext("Đồng bộ (%(n)s)"), { n: q.length }, true);
   }
 
   // --- the list ---------------------------------------------------------------------------------------------
@@ -45,17 +45,17 @@
     list.replaceChildren();
     $("#field-form").hidden = true;
     list.hidden = false;
-    if (!data) { list.append(el("p", { class: "text-muted" }, "Chưa tải danh sách. Bấm “Tải danh sách” khi có mạng.")); status(); return; }
+    if (!data) { list.append(el("p", { class: "text-muted" }, gettext("Chưa tải danh sách. Bấm “Tải danh sách” khi có mạng."))); status(); return; }
     const queued = {}; load(KEY.queue, []).forEach((q) => { queued[q.household] = q; });
     const results = load(KEY.results, {});
     let village = null;
     data.households.forEach((h) => {
-      if (h.village !== village) { village = h.village; list.append(el("h2", { class: "h6 mt-3" }, (village || "Chưa gán thôn") + " — " + h.commune)); }
-      let state = h.version ? "Đã đồng bộ" : "Chưa rà soát";
-      if (queued[h.id]) state = "Đã nhập, chờ đồng bộ";
-      if (queued[h.id] && Object.values(queued[h.id].notes || {}).some((n) => !n)) state = "Đã nhập, cần ghi chú điều chỉnh";
+      if (h.village !== village) { village = h.village; list.append(el("h2", { class: "h6 mt-3" }, (village || gettext("Chưa gán thôn")) + " — " + h.commune)); }
+      let state = h.version ? gettext("Đã đồng bộ") : gettext("Chưa rà soát");
+      if (queued[h.id]) state = gettext("Đã nhập, chờ đồng bộ");
+      if (queued[h.id] && Object.values(queued[h.id].notes || {}).some((n) => !n)) state = gettext("Đã nhập, cần ghi chú điều chỉnh");
       if (results[h.id] && results[h.id].status !== "saved") state = results[h.id].message;
-      const btn = el("button", { class: "btn btn-outline-primary btn-sm", type: "button", "data-household": h.id }, "Nhập phiếu");
+      const btn = el("button", { class: "btn btn-outline-primary btn-sm", type: "button", "data-household": h.id }, gettext("Nhập phiếu"));
       btn.addEventListener("click", () => renderForm(h.id));
       list.append(el("div", { class: "hh", "data-code": h.code }, el("div", {}, el("strong", {}, h.code + " · " + h.head_name), el("div", { class: "small text-muted" }, h.source + " · " + state)), btn));
     });
@@ -73,7 +73,7 @@
   }
   function yesNo(q, value, yesText) {
     return el("div", { class: "q" }, el("div", {}, q.label), q.help ? el("div", { class: "small text-muted" }, q.help) : "",
-      radio(q.id, "yes", value === true, yesText), radio(q.id, "no", value === false, "Không"));
+      radio(q.id, "yes", value === true, yesText), radio(q.id, "no", value === false, gettext("Không")));
   }
   function radio(name, value, checked, text) {
     const i = el("input", { type: "radio", name: name, value: value });
@@ -88,9 +88,9 @@
     const answers = (queued && queued.answers) || h.answers || {};
     const form = el("form", { id: "field-survey", "data-household": id });
     form.append(el("h2", { class: "h5" }, h.code + " · " + h.head_name), el("p", { class: "small text-muted" }, f.title));
-    form.append(el("h3", { class: "h6 mt-2" }, "Phiếu A — nhận diện nhanh"));
-    f.questions.a.forEach((q) => form.append(yesNo(q, answers[q.id], "Có")));
-    form.append(el("h3", { class: "h6 mt-3" }, "Phiếu B1 — ước tính thu nhập"));
+    form.append(el("h3", { class: "h6 mt-2" }, gettext("Phiếu A — nhận diện nhanh")));
+    f.questions.a.forEach((q) => form.append(yesNo(q, answers[q.id], gettext("Có"))));
+    form.append(el("h3", { class: "h6 mt-3" }, gettext("Phiếu B1 — ước tính thu nhập")));
     f.questions.b1.forEach((q) => {
       if (q.type === "multi") {
         const box = el("div", { class: "q" }, el("div", {}, q.label));
@@ -102,26 +102,26 @@
         form.append(el("div", { class: "q" }, el("div", {}, q.label), s));
       }
     });
-    form.append(el("h3", { class: "h6 mt-3" }, "Phiếu B2 — thiếu hụt dịch vụ xã hội cơ bản"));
+    form.append(el("h3", { class: "h6 mt-3" }, gettext("Phiếu B2 — thiếu hụt dịch vụ xã hội cơ bản")));
     const derived = h.derived || {};
     const notes = (queued && queued.notes) || h.notes || {};
     f.questions.b2.forEach((q) => {
       const d = derived[q.code];
       const value = answers[q.id] === undefined && d ? d.deprived : answers[q.id];
-      const box = yesNo(q, value, "Thiếu hụt");
+      const box = yesNo(q, value, gettext("Thiếu hụt"));
       if (d) {
         // same rule as the office form: an answer against the member data needs a note
         const note = el("input", { class: "form-control form-control-sm mt-1", name: "note_" + q.code, "data-note": q.code,
-          placeholder: "Ghi chú lý do điều chỉnh (bắt buộc)", "aria-label": "Ghi chú điều chỉnh: " + q.label });
+          placeholder: gettext("Ghi chú lý do điều chỉnh (bắt buộc)"), "aria-label": gettext("Ghi chú điều chỉnh: ") + q.label });
         note.value = notes[q.code] || "";
         box.append(el("div", { class: "small derived", "data-derived": q.code },
-          "Theo dữ liệu thành viên: " + (d.deprived ? "Thiếu hụt" : "Không") + " — " + d.reason, note));
+          gettext("Theo dữ liệu thành viên: ") + (d.deprived ? gettext("Thiếu hụt") : gettext("Không")) + " — " + d.reason, note));
       }
       form.append(box);
     });
     const result = el("div", { class: "result", id: "field-result", "aria-live": "polite" });
-    const saveBtn = el("button", { class: "btn btn-primary", type: "submit" }, "Lưu trên máy");
-    const back = el("button", { class: "btn btn-outline-secondary ms-2", type: "button" }, "Về danh sách");
+    const saveBtn = el("button", { class: "btn btn-primary", type: "submit" }, gettext("Lưu trên máy"));
+    const back = el("button", { class: "btn btn-outline-secondary ms-2", type: "button" }, gettext("Về danh sách"));
     back.addEventListener("click", renderList);
     form.append(result, el("div", { class: "my-3" }, saveBtn, back));
     // overridden derived answers: {code: note}; a note box is shown (and required) only where the answer differs
@@ -141,7 +141,7 @@
     function live() {
       overrides();
       const r = SurveyEngine.evaluate(f, h.area, h.region || "", current(form));
-      result.replaceChildren(el("strong", { "data-class": r.class }, "Phân loại (tạm tính): " + LABEL[r.class]), el("ul", { class: "small mb-0" }, ...r.reasons.map((t) => el("li", {}, t))));
+      result.replaceChildren(el("strong", { "data-class": r.class }, gettext("Phân loại (tạm tính): ") + LABEL[r.class]), el("ul", { class: "small mb-0" }, ...r.reasons.map((t) => el("li", {}, t))));
     }
     form.addEventListener("change", live);
     form.addEventListener("submit", (e) => {
@@ -154,8 +154,8 @@
       const r = SurveyEngine.evaluate(f, h.area, h.region || "", current(form));
       const unnoted = Object.keys(notes).filter((c) => !notes[c]);
       // nothing typed is lost: the form is kept on the device even without the note, and the warning says why
-      if (unnoted.length) say("Đã lưu trên máy, nhưng cần ghi chú lý do điều chỉnh khác dữ liệu thành viên (" + unnoted.join(", ") + "): máy chủ sẽ không nhận phiếu khi chưa có ghi chú.", "warning");
-      else say(r.missing.length ? "Đã lưu trên máy; còn " + r.missing.length + " câu chưa trả lời (máy chủ sẽ báo nếu thiếu)." : "Đã lưu trên máy: " + h.code + ".", r.missing.length ? "warning" : "success");
+      if (unnoted.length) say(interpolate(gettext("Đã lưu trên máy, nhưng cần ghi chú lý do điều chỉnh khác dữ liệu thành viên (%(c)s): máy chủ sẽ không nhận phiếu khi chưa có ghi chú."), { c: unnoted.join(", ") }, true), "warning");
+      else say(r.missing.length ? interpolate(gettext("Đã lưu trên máy; còn %(n)s câu chưa trả lời (máy chủ sẽ báo nếu thiếu)."), { n: r.missing.length }, true) : interpolate(gettext("Đã lưu trên máy: %(c)s."), { c: h.code }, true), r.missing.length ? "warning" : "success");
       renderList();
     });
     const box = $("#field-form");
@@ -167,28 +167,28 @@
 
   // --- download and sync --------------------------------------------------------------------------------------
   function download() {
-    if (load(KEY.queue, []).length && !confirm("Còn phiếu chưa đồng bộ: tải lại danh sách vẫn giữ các phiếu đó. Tiếp tục?")) return;
+    if (load(KEY.queue, []).length && !confirm(gettext("Còn phiếu chưa đồng bộ: tải lại danh sách vẫn giữ các phiếu đó. Tiếp tục?"))) return;
     fetch("/api/v1/survey/download/", { credentials: "same-origin" })
       .then((r) => { if (!r.ok) throw new Error(r.status); return r.json(); })
-      .then((d) => { save(KEY.data, d); say("Đã tải " + d.households.length + " hộ.", "success"); renderList(); })
-      .catch(() => say("Không tải được danh sách (kiểm tra mạng, đăng nhập).", "warning"));
+      .then((d) => { save(KEY.data, d); say(interpolate(gettext("Đã tải %(n)s hộ."), { n: d.households.length }, true), "success"); renderList(); })
+      .catch(() => say(gettext("Không tải được danh sách (kiểm tra mạng, đăng nhập)."), "warning"));
   }
   function sync() {
     const queue = load(KEY.queue, []);
-    if (!queue.length) { say("Không có phiếu chờ đồng bộ."); return; }
+    if (!queue.length) { say(gettext("Không có phiếu chờ đồng bộ.")); return; }
     fetch("/api/v1/survey/sync/", {
       method: "POST", credentials: "same-origin",
       headers: { "Content-Type": "application/json", "X-CSRFToken": csrf() },
       body: JSON.stringify({ device_id: device(), items: queue }),
     }).then((r) => r.json().then((body) => ({ ok: r.ok, body: body })))
       .then(({ ok, body }) => {
-        if (!ok) { say((body.error && body.error.message) || body.detail || "Máy chủ không nhận lô đồng bộ; các phiếu vẫn còn trên máy.", "danger"); return; }
+        if (!ok) { say((body.error && body.error.message) || body.detail || gettext("Máy chủ không nhận lô đồng bộ; các phiếu vẫn còn trên máy."), "danger"); return; }
         const byId = {}; body.results.forEach((x) => { byId[x.client_id] = x; });
         const data = load(KEY.data, { households: [] });
         const results = load(KEY.results, {});
         const keep = [];
         queue.forEach((q) => {
-          const r = byId[q.client_id] || { status: "error", message: "Không có kết quả" };
+          const r = byId[q.client_id] || { status: "error", message: gettext("Không có kết quả") };
           results[q.household] = r;
           const h = data.households.find((x) => x.id === q.household);
           if (r.status === "saved" && h) { h.version = r.version; h.answers = q.answers; h.notes = q.notes || {}; }
@@ -196,10 +196,10 @@
         });
         save(KEY.data, data); save(KEY.results, results); save(KEY.queue, keep);
         const errors = body.results.filter((x) => x.status === "error").map((x) => x.message);
-        say("Đã đồng bộ " + body.saved + " phiếu." + (errors.length ? " Lỗi: " + errors.join(" | ") : ""), errors.length ? "warning" : "success");
+        say(interpolate(gettext("Đã đồng bộ %(n)s phiếu."), { n: body.saved }, true) + (errors.length ? " " + gettext("Lỗi:") + " " + errors.join(" | ") : ""), errors.length ? "warning" : "success");
         renderList();
       })
-      .catch(() => say("Không có mạng: các phiếu vẫn chờ trên máy.", "warning"));
+      .catch(() => say(gettext("Không có mạng: các phiếu vẫn chờ trên máy."), "warning"));
   }
 
   $("#field-download").addEventListener("click", download);
@@ -212,8 +212,8 @@
       const assets = [location.pathname].concat(
         Array.from(document.querySelectorAll("link[rel=stylesheet], script[src], link[rel=manifest], link[rel=icon]")).map((e) => e.href || e.src)
       );
-      return caches.open("mtqg-field-v3").then((c) => c.addAll(assets));
-    }).then(() => { root.dataset.ready = "1"; }).catch((e) => say("Không cài được chế độ ngoại tuyến: " + e, "warning"));
+      return caches.open("mtqg-field-v4").then((c) => c.addAll(assets));
+    }).then(() => { root.dataset.ready = "1"; }).catch((e) => say(gettext("Không cài được chế độ ngoại tuyến: ") + e, "warning"));
   }
   renderList();
 })();

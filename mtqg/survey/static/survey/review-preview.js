@@ -3,7 +3,7 @@
   const box = document.getElementById("review-preview");
   if (!box) return;
   const form = box.parentElement.querySelector("form");
-  const labels = { poor: "Hộ nghèo", near_poor: "Hộ cận nghèo", average: "Hộ có mức sống trung bình", none: "Không thuộc diện" };
+  const labels = { poor: gettext("Hộ nghèo"), near_poor: gettext("Hộ cận nghèo"), average: gettext("Hộ có mức sống trung bình"), none: gettext("Không thuộc diện") };
   function csrf() { const m = document.cookie.match(/csrftoken=([^;]+)/); return m ? m[1] : ""; }
   let timer = null;
   function update() {
@@ -21,20 +21,20 @@
       card.className = "alert alert-info";
       const head = document.createElement("strong");
       if (d.class) {
-        head.textContent = "Phân loại khi lưu: " + labels[d.class] + " (" + d.standard + ")";
+        head.textContent = interpolate(gettext("Phân loại khi lưu: %(class)s (%(standard)s)"), { class: labels[d.class], standard: d.standard }, true);
         card.append(head);
         const ul = document.createElement("ul");
         ul.className = "small mb-0";
         (d.reasons || []).forEach((r) => { const li = document.createElement("li"); li.textContent = r; ul.append(li); });
         card.append(ul);
         (d.flags || []).forEach((f) => { const w = document.createElement("div"); w.className = "small text-warning-emphasis"; w.textContent = "⚠ " + f; card.append(w); });
-        if (d.local) { const l = document.createElement("div"); l.textContent = "Theo chuẩn địa phương: " + labels[d.local.class] + " (" + d.local.standard + ")"; card.append(l); }
+        if (d.local) { const l = document.createElement("div"); l.textContent = interpolate(gettext("Theo chuẩn địa phương: %(class)s (%(standard)s)"), { class: labels[d.local.class], standard: d.local.standard }, true); card.append(l); }
       } else {
-        head.textContent = "Chưa tính được: " + JSON.stringify((d.error || {}).fields || d);
+        head.textContent = gettext("Chưa tính được: ") + JSON.stringify((d.error || {}).fields || d);
         card.append(head);
       }
       box.append(card);
-    }).catch(() => { box.textContent = "Không tính được phân loại (mất kết nối)."; });
+    }).catch(() => { box.textContent = gettext("Không tính được phân loại (mất kết nối)."); });
   }
   form.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(update, 300); });
   form.addEventListener("change", update);
