@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from mtqg.core.audit import history_for
 from mtqg.core.scoping import get_visible_or_404, path_editable
@@ -62,6 +62,7 @@ def programme_panel(user: Any, unit: UnitVersion, on: date) -> dict[str, Any]:
 
 
 @login_required
+@require_GET
 def programme_page(request: HttpRequest) -> HttpResponse:
     unit = _unit(request)
     on = _on(request)

@@ -76,7 +76,15 @@ API_MODELS = {
     "workflow/reports": "workflow.Report",
 }
 SECOND_ARG = {"member_pk": "poverty.Member", "review_pk": "poverty.Review", "commune_id": "geo.UnitVersion"}
-PUBLIC_PREFIXES = ("cong-khai/", "accounts/login", "accounts/password/reset", "ocop/catalogue", "healthz")
+# jsi18n/: the JavaScript catalogue (the interface's words; the login page needs it)
+PUBLIC_PREFIXES = (
+    "cong-khai/",
+    "accounts/login",
+    "accounts/password/reset",
+    "ocop/catalogue",
+    "healthz",
+    "jsi18n/",
+)
 # criteria sets and their thresholds: not unit data (a province's draft sets are scoped in their views, checked by
 # ntm/tests/test_authoring.py ScreensTest)
 # national or provincial targets and policies: no unit path of their own; their services check the editor
