@@ -23,7 +23,9 @@ from . import factories
 
 FACT_READS = ("dashboards_summaryfact", "dashboards_rollup")
 # room for every warmed entry (the test default of 300 culls them; production: the shared file cache, 0716)
-BIG_CACHE = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 5000}}}
+BIG_CACHE = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 5000}}
+}
 
 
 @override_settings(CACHES=BIG_CACHE)
