@@ -269,6 +269,46 @@ def run(scale: str = "province") -> list[dict[str, Any]]:
     return out
 
 
+def cpu_report(load_files: list[str], label: str = "dashboard-cpu") -> Path:
+    """Write benchmarks/results/<date>-demo-<label>.json/.md (decision 0807 format): page_cpu() and the dashboard
+    rows of `benchmarks.load --json` runs, each named after whether it started warmed (`--warm`) or empty."""
+    import datetime as dt
+    import json
+    import os
+    import sys
+    from pathlib import Path
+
+    from benchmarks.render import RESULTS, header, table
+
+    load_start = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    results = [{**r, "db": "sqlite"} for r in page_cpu()]
+    for file in load_files:
+        rows = json.loads(Path(file).read_text(encoding="utf-8"))
+        detail = next((r["detail"] for r in rows if r.get("detail", {}).get("database")), {})
+        state = "warmed" if detail.get("warmed") else "empty_cache"
+        db = "postgresql" if "postgres" in str(detail.get("database", "")) else "sqlite"
+        for r in rows:
+            if r["name"].startswith("load.dashboard") or r is rows[0]:
+                results.append({**r, "name": f"{r['name']}.{state}", "db": db})
+    report = {
+        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "scale": "demo",
+        "host": f"{os.cpu_count()} CPU, Python {sys.version.split()[0]}",
+        "load_average_start": load_start,
+        "load_average_end": " ".join(f"{x:.2f}" for x in os.getloadavg()),
+        "method": "CPU time (thread_time) per dashboard request: page_cpu = median over 5 rounds of each round's "
+        "p50 over 40 requests of the load test's mix for one provincial user, warmed (pages_warm) against every "
+        "request a miss; load rows = one benchmarks.load run each (decision 0820)",
+        "command": " ".join(sys.argv),
+        "results": results,
+    }
+    stem = f"{dt.datetime.now(dt.UTC):%Y-%m-%d}-demo-{label}"
+    path = RESULTS / f"{stem}.json"
+    path.write_text(json.dumps(report, indent=2, ensure_ascii=False, default=str) + "\n")
+    (RESULTS / f"{stem}.md").write_text(f"# Benchmarks\n\n{header(report, path)}{table(report)}")
+    return path
+
+
 if __name__ == "__main__":
     import os
     import sys
@@ -277,6 +317,9 @@ if __name__ == "__main__":
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mtqg.settings")
     django.setup()
-    rows = page_cpu() if sys.argv[1:2] == ["cpu"] else run(sys.argv[1] if len(sys.argv) > 1 else "province")
+    if sys.argv[1:2] == ["cpu"]:  # benchmarks/dashboards.py cpu [load-run.json …]
+        print(cpu_report(sys.argv[2:]).read_text())
+        sys.exit(0)
+    rows = run(sys.argv[1] if len(sys.argv) > 1 else "province")
     for row in rows:
         print(row["name"], row["value"], row["unit"], "target", row["target"], row.get("detail", ""))

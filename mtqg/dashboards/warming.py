@@ -34,7 +34,7 @@ from .services import path_range, stamp_prefix
 
 log = logging.getLogger(__name__)
 
-WARM_YEARS = 4  # the filter years a province page is warmed for: this year and the three before
+WARM_YEARS = 5  # the filter years a province page is warmed for: this year and the four before
 PROGRAMS = tuple(code for code, _label in PROGRAM_CHOICES if code)
 
 
