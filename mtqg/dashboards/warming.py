@@ -34,6 +34,7 @@ from .services import path_range, stamp_prefix
 
 log = logging.getLogger(__name__)
 
+PRE2025 = UnitVersion.Structure.PRE2025
 WARM_YEARS = 5  # the filter years a province page is warmed for: this year and the four before
 PROGRAMS = tuple(code for code, _label in PROGRAM_CHOICES if code)
 
@@ -52,12 +53,14 @@ def variants(unit: UnitVersion, this_year: int) -> list[dict[str, str]]:
 
 
 def warm_units(path: str) -> list[UnitVersion]:
-    """The units whose pages read the stamp of `path`: the country, every province whose lineage covers the
-    stamp's province (itself, or today's province a pre-2025 one merged into) and their communes."""
+    """The units of today whose pages read the stamp of `path`: the country, every current province whose lineage
+    covers the stamp's province (itself, or the province a pre-2025 one merged into) and its communes. Pre-2025
+    units' pages (history, opened with a year filter) are left to their first reader: warming them tripled the
+    cost for pages rarely opened."""
     stamp = stamp_prefix(path)
     provinces = [
         u
-        for u in UnitVersion.objects.filter(level=UnitVersion.Level.PROVINCE)
+        for u in UnitVersion.objects.filter(level=UnitVersion.Level.PROVINCE).exclude(structure=PRE2025)
         if stamp in {stamp_prefix(p) for p in selectors.unit_prefixes(u)}
     ]
     communes = UnitVersion.objects.filter(level=UnitVersion.Level.COMMUNE).filter(
