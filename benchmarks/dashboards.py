@@ -11,6 +11,7 @@ It logs in as the load test's central user (benchmarks.load.ensure_users creates
 
 from __future__ import annotations
 
+import statistics
 import time
 from typing import Any
 
@@ -90,6 +91,78 @@ def pages(n: int) -> list[dict[str, Any]]:
     samples = _page_times(anonymous, "/cong-khai/", max(3, n // 2), cold=True)
     out.append(result("portal.index_cold_p95", _p95(samples), "s", target=0.5))
     return out
+
+
+def _cpu_p50(client: Any, urls: list[str]) -> float:
+    """The median CPU time (this thread's, robust on a shared machine) of one request to each url."""
+    samples = []
+    for url in urls:
+        started = time.thread_time()
+        response = client.get(url)
+        samples.append(time.thread_time() - started)
+        assert response.status_code == 200, (url, response.status_code)
+    return statistics.median(samples)
+
+
+def page_cpu(rounds: int = 5, code: str = "11", n: int = 40) -> list[dict[str, Any]]:
+    """CPU per dashboard request (issue #24 target 9a, p50 <= 10 ms) for the load test's mix of one provincial
+    user's pages (benchmarks.load.dashboard_steps, seeded), after a refresh of the province: baseline = nothing
+    warmed (every page a miss, as before decision 0820); warmed = after `pages_warm` of the province (what the
+    refresh's background job does). Median over `rounds` rounds of each round's p50, with min/max."""
+    import random
+
+    from django.test import Client
+    from django.test.utils import setup_test_environment
+
+    from benchmarks.load import dashboard_steps, ensure_users
+    from mtqg.accounts.models import User
+    from mtqg.dashboards.selectors import panel_cache
+    from mtqg.dashboards.warming import pages_warm
+    from mtqg.geo.models import UnitVersion
+
+    setup_test_environment()
+    personas = ensure_users()
+    persona = next((p for p in personas.values() if p.role == "province" and p.unit_code == code), None)
+    if persona is None:
+        return []
+    province = UnitVersion.objects.get(pk=persona.unit_id)
+    rng = random.Random(24)
+    urls: list[str] = []
+    while len(urls) < n:
+        for route, path in dashboard_steps(persona, rng):
+            if route == "dash.index":
+                urls.append(f"/dashboards/{persona.unit_id}/")
+            elif route.startswith("dash.") and route != "dash.xlsx":
+                urls.append(path)
+    client = Client()
+    client.force_login(User.objects.get(username=persona.username))
+    client.get(urls[0])  # imports, templates
+    cold, warm, warmed_pages = [], [], 0
+    for _ in range(rounds):
+        panel_cache().clear()
+        samples = []
+        for url in urls:  # every request after a refresh misses: the cache is cleared before each
+            panel_cache().clear()
+            samples.append(_cpu_p50(client, [url]))
+        cold.append(statistics.median(samples))
+        panel_cache().clear()
+        warmed_pages = pages_warm(province.path)["pages"]
+        warm.append(_cpu_p50(client, urls))
+    row = result(
+        "dashboards.cpu_per_request_p50",
+        Timing(warm),
+        "s",
+        baseline=Timing(cold),
+        baseline_name="not warmed (every request after a refresh misses)",
+        target=0.010,
+    )
+    row["detail"] = {
+        "province": code,
+        "requests_per_round": len(urls),
+        "distinct_pages": len(set(urls)),
+        "warmed_pages": warmed_pages,
+    }
+    return [row]
 
 
 def approve_and_refresh(repeat: int = 5) -> list[dict[str, Any]]:
@@ -186,6 +259,7 @@ def run(scale: str = "province") -> list[dict[str, Any]]:
     small = scale in {"tiny", "small"}
     with rollups.disabled() if os.environ.get("DASH_NO_ROLLUPS") else contextlib.nullcontext():
         out = pages(5 if small else 10)
+        out += page_cpu()
     out += approve_and_refresh()
     if not small or os.environ.get("DASH_FULL_REBUILD"):
         out += full_rebuild(1 if scale == "national" else 5)  # national: ≈ 1,5 min a rebuild, once
@@ -193,6 +267,46 @@ def run(scale: str = "province") -> list[dict[str, Any]]:
     for row in out:
         row.setdefault("detail", {})["load_average"] = [round(x, 2) for x in load]
     return out
+
+
+def cpu_report(load_files: list[str], label: str = "dashboard-cpu") -> Path:
+    """Write benchmarks/results/<date>-demo-<label>.json/.md (decision 0807 format): page_cpu() and the dashboard
+    rows of `benchmarks.load --json` runs, each named after whether it started warmed (`--warm`) or empty."""
+    import datetime as dt
+    import json
+    import os
+    import sys
+    from pathlib import Path
+
+    from benchmarks.render import RESULTS, header, table
+
+    load_start = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    results = [{**r, "db": "sqlite"} for r in page_cpu()]
+    for file in load_files:
+        rows = json.loads(Path(file).read_text(encoding="utf-8"))
+        detail = next((r["detail"] for r in rows if r.get("detail", {}).get("database")), {})
+        state = "warmed" if detail.get("warmed") else "empty_cache"
+        db = "postgresql" if "postgres" in str(detail.get("database", "")) else "sqlite"
+        for r in rows:
+            if r["name"].startswith("load.dashboard") or r is rows[0]:
+                results.append({**r, "name": f"{r['name']}.{state}", "db": db})
+    report = {
+        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "scale": "demo",
+        "host": f"{os.cpu_count()} CPU, Python {sys.version.split()[0]}",
+        "load_average_start": load_start,
+        "load_average_end": " ".join(f"{x:.2f}" for x in os.getloadavg()),
+        "method": "CPU time (thread_time) per dashboard request: page_cpu = median over 5 rounds of each round's "
+        "p50 over 40 requests of the load test's mix for one provincial user, warmed (pages_warm) against every "
+        "request a miss; load rows = one benchmarks.load run each (decision 0820)",
+        "command": " ".join(sys.argv),
+        "results": results,
+    }
+    stem = f"{dt.datetime.now(dt.UTC):%Y-%m-%d}-demo-{label}"
+    path = RESULTS / f"{stem}.json"
+    path.write_text(json.dumps(report, indent=2, ensure_ascii=False, default=str) + "\n")
+    (RESULTS / f"{stem}.md").write_text(f"# Benchmarks\n\n{header(report, path)}{table(report)}")
+    return path
 
 
 if __name__ == "__main__":
@@ -203,5 +317,9 @@ if __name__ == "__main__":
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mtqg.settings")
     django.setup()
-    for row in run(sys.argv[1] if len(sys.argv) > 1 else "province"):
+    if sys.argv[1:2] == ["cpu"]:  # benchmarks/dashboards.py cpu [load-run.json …]
+        print(cpu_report(sys.argv[2:]).read_text())
+        sys.exit(0)
+    rows = run(sys.argv[1] if len(sys.argv) > 1 else "province")
+    for row in rows:
         print(row["name"], row["value"], row["unit"], "target", row["target"], row.get("detail", ""))

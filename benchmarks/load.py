@@ -811,6 +811,7 @@ def run(
     threads: int | None = None,
     shared_cache: bool = True,
     entry_users: int = 0,
+    warm: bool = False,
 ) -> list[dict[str, Any]]:
     """The load test on the current DATABASE_URL; rows in the benchmarks.run format (`scale` is a label).
     Scenario "mixed": `users` readers as in "dashboards" plus the list pages and report APIs, `entry_users`
@@ -857,6 +858,10 @@ def run(
         entry_keys = make_sessions(made)
         keys += entry_keys
         entries = [(e, f"sessionid={key}") for e, key in zip(made, entry_keys, strict=True)]
+    warmed = None
+    if warm:  # the server's VAR_DIR (a fresh one per run: its cache starts empty) gets the warmed pages
+        os.environ.setdefault("VAR_DIR", tempfile.mkdtemp(prefix="mtqg-load-"))
+        warmed = _warm([p for p in plan_personas if p is not None], Path(os.environ["VAR_DIR"]))
     connections.close_all()
     server, port = start_server(workers, threads, shared_cache)
     worker = start_worker() if upload is not None else None
@@ -895,6 +900,7 @@ def run(
         "workers": n_workers,
         "scenario": scenario,
         "shared_cache": shared_cache,
+        "warmed": warmed,
         "database": _database_url().split("@")[-1],
         "load_average_before": [round(x, 2) for x in load_before],
         "load_average_after": [round(x, 2) for x in load_after],
@@ -953,6 +959,29 @@ def _provinces_with_facts(personas: dict[str, Persona]) -> set[int]:
     return out
 
 
+def _warm(personas: list[Persona], var_dir: Path) -> dict[str, Any]:
+    """The state right after the refresh's warming job ran (decision 0820): the pages of the provinces the users
+    read rendered by `pages_warm` into the server's (empty) shared cache under `var_dir` (timed: the job's cost)."""
+    from django.conf import settings
+    from django.test import override_settings
+
+    from mtqg.dashboards.warming import pages_warm
+    from mtqg.geo.models import UnitVersion
+
+    shared = {**settings.CACHES["dashboards"], "LOCATION": str(var_dir / "cache" / "dashboards")}
+    started, cpu, pages = time.perf_counter(), time.thread_time(), 0
+    ids = sorted({p.unit_id for p in personas if p.role == "province"})
+    with override_settings(CACHES={**settings.CACHES, "dashboards": shared}):
+        for unit in UnitVersion.objects.filter(pk__in=ids):
+            pages += pages_warm(unit.path)["pages"]
+    return {
+        "provinces": len(ids),
+        "pages": pages,
+        "seconds": round(time.perf_counter() - started, 1),
+        "cpu_s": round(time.thread_time() - cpu, 1),
+    }
+
+
 def _has_old_province(code: str) -> bool:
     from mtqg.geo.models import UnitVersion
 
@@ -978,6 +1007,11 @@ def main(argv: list[str] | None = None) -> None:
         action="store_true",
         help="one dashboards cache per worker process (DASHBOARDS_CACHE=local) instead of the shared files",
     )
+    parser.add_argument(
+        "--warm",
+        action="store_true",
+        help="start from the pages the refresh's warming job renders (decision 0820) instead of an empty cache",
+    )
     parser.add_argument("--json", help="write the rows to this file too")
     args = parser.parse_args(argv)
     lo, _sep, hi = args.think.partition(":")
@@ -990,6 +1024,7 @@ def main(argv: list[str] | None = None) -> None:
         workers=args.workers,
         threads=args.threads,
         shared_cache=not args.local_cache,
+        warm=args.warm,
     )
     detail = rows[0]["detail"]
     print(f"{detail['users']} users, think {detail['think_s']} s, {detail['seconds']} s, "

@@ -147,6 +147,8 @@ elif DASHBOARDS_CACHE.startswith(("redis://", "rediss://")):
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": DASHBOARDS_CACHE,
     }
+# After a refresh, a background job renders the refreshed province's pages into that cache (decision 0820).
+DASHBOARDS_WARM = os.environ.get("DASHBOARDS_WARM", "1") == "1"
 
 AUTH_USER_MODEL = "accounts.User"
 # Which unit paths a user may see/edit; mtqg.core.scoping calls it (core imports nothing above it).

@@ -16,4 +16,5 @@ LOGGING = {"version": 1, "disable_existing_loggers": False}
 REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": "100000/min", "user": "100000/min"}}  # noqa: F405
 # one per-process cache: the dashboards' pages go to the default cache, which tests clear (decision 0716)
 DASHBOARDS_CACHE = "local"
+DASHBOARDS_WARM = False  # tests that warm say so (override_settings): a warm renders dozens of pages
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -48,6 +48,7 @@ JOB_HANDLERS: dict[str, str] = {
     "supervision.render_report": "mtqg.supervision.jobs:render_report",
     "poverty.batch_commit": "mtqg.poverty.importing.services:batch_commit_job",
     "ntm.recompute": "mtqg.ntm.jobs:recompute_job",
+    "dashboards.warm": "mtqg.dashboards.warming:warm_job",
 }
 
 

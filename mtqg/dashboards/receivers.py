@@ -6,14 +6,16 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
+from mtqg.core.jobs import job_enqueue
 from mtqg.core.models import ChangeRecord
 
-from .models import PendingRefresh
-from .services import stamps_bump, summaries_refresh
+from .models import FactsStamp, PendingRefresh
+from .services import stamp_prefix, stamps_bump, summaries_refresh
 
 log = logging.getLogger(__name__)
 
@@ -48,9 +50,22 @@ ROW_MODELS = frozenset(
 )
 
 
+def _warm(path: str) -> None:
+    """Enqueue the warming of the refreshed province's pages (decision 0820); the job skips itself when a later
+    refresh moved the stamp on (that refresh enqueued its own)."""
+    if not getattr(settings, "DASHBOARDS_WARM", False):
+        return
+    version = FactsStamp.objects.filter(path=stamp_prefix(path)).values_list("version", flat=True).first()
+    try:
+        job_enqueue(actor=None, kind="dashboards.warm", params={"path": path, "version": version})
+    except Exception:  # a reader then computes the page as before
+        log.exception("page warming not enqueued for %s", path)
+
+
 def _refresh(path: str) -> None:
     try:
         summaries_refresh(path)
+        _warm(path)
     except Exception:  # the mark stays; `rebuild_summaries --pending` retries
         log.exception("summary refresh failed for %s", path)
         try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from datetime import date
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -136,7 +137,7 @@ def _render(
             "children": kids,
             "points": [r for r in kids["rows"] if r["lat"] is not None],
             "chart_data": {c["id"]: _chart_json(c) for c in dash["charts"]},
-            "query": request.GET.urlencode(),
+            "query": canonical_query(data),
             "predecessors": predecessors(unit) if unit.level == UnitVersion.Level.COMMUNE else [],
             "can_toggle": unit.structure != UnitVersion.Structure.PRE2025,
             "xlsx_base": reverse("dashboards:unit", args=[unit.pk]) + "xlsx/",
@@ -151,6 +152,13 @@ def _render(
         "charts": dash["charts"],
         "points": context["points"],
     }
+
+
+def canonical_query(data: dict[str, Any]) -> str:
+    """The filters as a query string in one order, whatever the request's order or extra parameters: the cached
+    page (and a warmed one, decision 0820) links the same downloads for every request that shares its key."""
+    pairs = [(k, data.get(k)) for k in ("year", "program", "mode")]
+    return urlencode([(k, v) for k, v in pairs if v])
 
 
 def _chart_json(chart: dict[str, Any]) -> dict[str, Any]:
