@@ -34,7 +34,7 @@ def _unit(request: HttpRequest) -> UnitVersion:
     if raw.isdigit():
         return get_visible_or_404(UnitVersion.objects.all(), request.user, pk=int(raw))
     visible = UnitVersion.objects.visible_to(request.user).filter(level__lte=UnitVersion.Level.PROVINCE)
-    found = visible.order_by("level", "-structure", "name").first()
+    found = visible.order_by("level", "structure", "name").first()  # today's units ("2025") first
     if found is None:
         raise PermissionDenied(_("Bạn không có đơn vị nào trong phạm vi."))
     return found
