@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from mtqg.core.audit import record_change
 from mtqg.core.models import Job
-from mtqg.ntm.models import Recognition, Tier
+from mtqg.ntm.models import Recognition, RecognitionTier
 from mtqg.testing import make_world
 
 from ..models import PendingRefresh
@@ -127,7 +127,11 @@ class WarmingTest(TestCase):
         url = f"/dashboards/{self.world.dien_bien.pk}/?program=ntm&year=2020"
         before, _missed = self._get(self.world.dien_bien_officer, url)
         with self.captureOnCommitCallbacks(execute=True), transaction.atomic():
-            recognition.tier = Tier.ADVANCED if recognition.tier != Tier.ADVANCED else Tier.STANDARD
+            recognition.tier = (
+                RecognitionTier.ADVANCED
+                if recognition.tier != RecognitionTier.ADVANCED
+                else RecognitionTier.STANDARD
+            )
             recognition.save()
             record_change(
                 actor=self.world.dien_bien_officer,
