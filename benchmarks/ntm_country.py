@@ -38,7 +38,14 @@ def run(scale: str = "full") -> dict[str, float]:
     from mtqg.geo.models import ClassificationScheme, UnitClassification, UnitVersion
     from mtqg.ntm import engine, services
     from mtqg.ntm.loader import load_all, load_set
-    from mtqg.ntm.models import Assessment, CriteriaSet, Indicator, IndicatorValue, Recognition, Tier
+    from mtqg.ntm.models import (
+        Assessment,
+        CriteriaSet,
+        Indicator,
+        IndicatorValue,
+        Recognition,
+        RecognitionTier,
+    )
 
     load_all()
     cset = CriteriaSet.objects.get(code="qd51-2025", version=1)
@@ -89,7 +96,7 @@ def run(scale: str = "full") -> dict[str, float]:
             [
                 Recognition(
                     commune_id=c,
-                    tier=Tier.STANDARD,
+                    tier=RecognitionTier.STANDARD,
                     decision_no=NOTE,
                     decision_date=date(2027, 3, 1),
                     standard_year=2027,
