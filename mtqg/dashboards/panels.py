@@ -266,6 +266,26 @@ def ntm_bands(facts: Facts, f: Filters) -> dict[str, Any]:
     return _by_year("ntm_bands", "bar", f, series, table)
 
 
+def _poverty_counts(poor: Decimal, near: Decimal, households: Decimal) -> dict[str, Any]:
+    """Households reviewed, poor and near-poor with their rates; null where no household was reviewed, not 0."""
+    reviewed = bool(households)
+    return {
+        "households": num(households) if reviewed else None,
+        "poor": num(poor) if reviewed else None,
+        "poor_rate": pct(poor, households),
+        "near_poor": num(near) if reviewed else None,
+        "near_poor_rate": pct(near, households),
+    }
+
+
+def _poverty_series(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The poverty and near-poverty rate lines of a chart over `rows` (each from _poverty_counts)."""
+    return [
+        {"name": _("Tỷ lệ hộ nghèo"), "data": [r["poor_rate"] for r in rows]},
+        {"name": _("Tỷ lệ hộ cận nghèo"), "data": [r["near_poor_rate"] for r in rows]},
+    ]
+
+
 def poverty_rates(facts: Facts, f: Filters) -> dict[str, Any]:
     rows = []
     for y in f.years:
@@ -276,18 +296,13 @@ def poverty_rates(facts: Facts, f: Filters) -> dict[str, Any]:
         rows.append(
             {
                 "year": y,
-                "households": num(households) if households else None,  # no review that year: null, not 0
-                "poor": num(poor) if households else None,
-                "poor_rate": pct(poor, households),
-                "near_poor": num(near) if households else None,
-                "near_poor_rate": pct(near, households),
+                **_poverty_counts(poor, near, households),
                 "rural_rate": pct(*rural),
                 "urban_rate": pct(*urban),
             }
         )
     series = [
-        {"name": _("Tỷ lệ hộ nghèo"), "data": [r["poor_rate"] for r in rows]},
-        {"name": _("Tỷ lệ hộ cận nghèo"), "data": [r["near_poor_rate"] for r in rows]},
+        *_poverty_series(rows),
         {"name": _("Hộ nghèo khu vực nông thôn"), "data": [r["rural_rate"] for r in rows]},
         {"name": _("Hộ nghèo khu vực thành thị"), "data": [r["urban_rate"] for r in rows]},
     ]
@@ -319,23 +334,10 @@ def poverty_groups(facts: Facts, f: Filters) -> dict[str, Any]:
         group = _("Khu vực") if kind == "area" else _("Dân tộc")
         label = area_labels.get(value, value) if kind == "area" else (value if value != "?" else _("Chưa rõ"))
         p, h = poor[key]
-        rows.append(
-            {
-                "group": group,
-                "label": label,
-                "households": num(h),
-                "poor": num(p),
-                "poor_rate": pct(p, h),
-                "near_poor": num(near.get(key, [Decimal(0)])[0]),
-                "near_poor_rate": pct(near.get(key, [Decimal(0)])[0], h),
-            }
-        )
+        rows.append({"group": group, "label": label, **_poverty_counts(p, near.get(key, [Decimal(0)])[0], h)})
     rows.sort(key=lambda r: (r["group"], -(r["households"] or 0)))
     ethnic = [r for r in rows if r["group"] == _("Dân tộc")][:8]
-    series = [
-        {"name": _("Tỷ lệ hộ nghèo"), "data": [r["poor_rate"] for r in ethnic]},
-        {"name": _("Tỷ lệ hộ cận nghèo"), "data": [r["near_poor_rate"] for r in ethnic]},
-    ]
+    series = _poverty_series(ethnic)
     table = Table(
         _("Hộ nghèo theo dân tộc và khu vực năm %(y)s") % {"y": f.year},
         [

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mtqg.core.tables import DECIMAL, INT, PERCENT, TEXT, Column, Table
-from mtqg.reports.document import Figure, Report, figures_table, rows_table
+from mtqg.reports.document import Figure, Report, figures_report, rows_table, unit_figures
 from mtqg.reports.params import ReportParams
 
 from . import panels
@@ -65,8 +65,7 @@ def dashboard_layout(data: dict[str, Any]) -> Report:
     """Declared layout (catalog.LAYOUTS): the key figures, then every chart's own table (its columns declared by the
     panel that draws it), then the units under the unit."""
     figures = [
-        Figure("unit.code", _("Mã đơn vị")),
-        Figure("unit.name", _("Đơn vị")),
+        *unit_figures(),
         Figure("year", _("Năm")),
         Figure("period_note", _("Ghi chú kỳ số liệu")),
         Figure("program", _("Chương trình")),
@@ -104,12 +103,10 @@ def dashboard_layout(data: dict[str, Any]) -> Report:
         Column("p135_label", _("Chương trình 135")),
         Column("p30a_label", _("Huyện nghèo (30a)")),
     ]
-    return Report(
+    return figures_report(
         data,
-        [
-            figures_table(_("Chỉ tiêu"), data, figures),
-            rows_table(_("Số liệu chính"), data.get("figures"), key_figures),
-            *charts,
-            rows_table(_("Đơn vị trực thuộc"), data.get("units"), units),
-        ],
+        figures,
+        rows_table(_("Số liệu chính"), data.get("figures"), key_figures),
+        *charts,
+        rows_table(_("Đơn vị trực thuộc"), data.get("units"), units),
     )

@@ -9,7 +9,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from mtqg.core.tables import DATE, DECIMAL, MONEY, PERCENT, Column
-from mtqg.reports.document import Figure, Report, figures_table, rows_table
+from mtqg.reports.document import Figure, Report, figures_report, rows_table
 from mtqg.reports.params import ReportParams
 
 from . import selectors
@@ -69,19 +69,17 @@ def disbursement_layout(data: dict[str, Any]) -> Report:
             Figure(f"{key}.disbursed", f"{name} — {_('Đã giải ngân (đồng)')}", MONEY),
             Figure(f"{key}.rate", f"{name} — {_('Tỷ lệ (%)')}", PERCENT),
         ]
-    return Report(
+    return figures_report(
         data,
-        [
-            figures_table(_("Chỉ tiêu"), data, figures),
-            rows_table(
-                _("Theo chương trình"),
-                data.get("by_program"),
-                _money_columns(Column("program", _("Chương trình"))),
-            ),
-            rows_table(
-                _("Theo nguồn vốn"), data.get("by_source"), _money_columns(Column("source", _("Nguồn vốn")))
-            ),
-        ],
+        figures,
+        rows_table(
+            _("Theo chương trình"),
+            data.get("by_program"),
+            _money_columns(Column("program", _("Chương trình"))),
+        ),
+        rows_table(
+            _("Theo nguồn vốn"), data.get("by_source"), _money_columns(Column("source", _("Nguồn vốn")))
+        ),
     )
 
 

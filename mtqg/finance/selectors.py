@@ -548,28 +548,29 @@ def alerts(
     return found
 
 
+PROVINCE_PREFIX = 2 * 8  # "0000001/0000764/": country + province segments of a unit path
+
+
+def _central_by_province(rows: QuerySet[Any], allocation: str) -> dict[str, Decimal]:
+    """The central-source amounts of `rows` summed per province path prefix, in one grouped query; `allocation` is
+    the lookup from a row to the allocation's fields ("" for a plan row, "allocation__" for a disbursement)."""
+    return dict(
+        rows.filter(**{f"{allocation}source__in": CENTRAL_SOURCES})
+        .annotate(p=Substr(f"{allocation}unit__path", 1, PROVINCE_PREFIX))
+        .values_list("p")
+        .annotate(s=Sum("amount"))
+    )
+
+
 def province_rollup(user: Any, year: int, as_of: date, include_carry_over: bool) -> list[dict[str, Any]]:
     """National roll-up: plan/disbursed/rate per province (central sources), two grouped queries on the
     province segment of the unit path."""
 
-    seg = 2 * 8  # "0000001/0000764/": country + province segments
     country = UnitVersion.objects.get(level=0)
-    plans = (
-        plan_rows(user, country, year, as_of, include_carry_over)
-        .filter(source__in=CENTRAL_SOURCES)
-        .annotate(p=Substr("unit__path", 1, seg))
-        .values_list("p")
-        .annotate(s=Sum("amount"))
+    plan_by = _central_by_province(plan_rows(user, country, year, as_of, include_carry_over), "")
+    paid_by = _central_by_province(
+        disbursement_rows(user, country, year, as_of, include_carry_over), "allocation__"
     )
-    paid = (
-        disbursement_rows(user, country, year, as_of, include_carry_over)
-        .filter(allocation__source__in=CENTRAL_SOURCES)
-        .annotate(p=Substr("allocation__unit__path", 1, seg))
-        .values_list("p")
-        .annotate(s=Sum("amount"))
-    )
-    plan_by = dict(plans)
-    paid_by = dict(paid)
     paths = sorted(set(plan_by) | set(paid_by))
     provinces = {u.path: u for u in UnitVersion.objects.filter(path__in=paths)}
     return [

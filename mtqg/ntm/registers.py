@@ -92,6 +92,14 @@ def _share_met(cond: dict[str, Any] | None, part: int, whole: int) -> bool:
     return cond is None or (whole > 0 and part * 100 >= cond["share"] * whole)
 
 
+def _communes_status(cond: dict[str, Any] | None, recognised: int, total: int, rest: str) -> tuple[str, str]:
+    """The status a unit's share of recognised communes gives: NOT_MET with the condition's label when the share
+    falls short, else ELIGIBLE with `rest` (what the register cannot check yet) as the note."""
+    if not _share_met(cond, recognised, total):
+        return NOT_MET, cond["label"] if cond else ""
+    return ELIGIBLE, rest
+
+
 def district_rows(unit: UnitVersion, on: date) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
     """Every district (huyện, thị xã, TP thuộc tỉnh) under a pre-2025 unit on a date, with its commune
     recognitions and register status (QĐ 320/2022 with QĐ 211/2024's district without communes)."""
@@ -110,10 +118,9 @@ def district_rows(unit: UnitVersion, on: date) -> tuple[dict[str, Any] | None, l
         recognised, total = counts.get(d.pk, (0, 0))
         if total == 0:
             status, note = UNKNOWN, rule["special_cases"][0]["label"]
-        elif not _share_met(cond, recognised, total):
-            status, note = NOT_MET, cond["label"] if cond else ""
         else:
-            status, note = ELIGIBLE, _("Tiêu chí huyện và mức hài lòng chưa có trong hệ thống")
+            rest = _("Tiêu chí huyện và mức hài lòng chưa có trong hệ thống")
+            status, note = _communes_status(cond, recognised, total, rest)
         rows.append(_status_row(d, total, recognised, status, note))
     return rule, rows
 
@@ -167,10 +174,9 @@ def province_rows(unit: UnitVersion, on: date) -> tuple[dict[str, Any] | None, l
                 }
             else:
                 status, note = ELIGIBLE, _("Mọi huyện đủ điều kiện về xã; điều kiện khác chưa xác định")
-        elif not _share_met(cond, recognised, total):
-            status, note = NOT_MET, cond["label"] if cond else ""
         else:
-            status, note = ELIGIBLE, _("Điều kiện khác của Phụ lục III chưa xác định")
+            rest = _("Điều kiện khác của Phụ lục III chưa xác định")
+            status, note = _communes_status(cond, recognised, total, rest)
         rows.append(_status_row(p, total, recognised, status, note))
     return rule, rows
 

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from mtqg.core.tables import DATE, DECIMAL, INT, PERCENT, Column
 from mtqg.geo.models import UnitVersion
 from mtqg.geo.selectors import classified_units
-from mtqg.reports.document import Figure, Report, figures_table, rows_table
+from mtqg.reports.document import Figure, Report, figures_report, rows_table, unit_figures
 from mtqg.reports.params import ReportParams
 
 from .authoring import set_scope
@@ -341,8 +341,7 @@ def keeping(user: Any, params: ReportParams) -> dict[str, Any]:
 
 def summary_layout(data: dict[str, Any]) -> Report:
     figures = [
-        Figure("unit.code", _("Mã đơn vị")),
-        Figure("unit.name", _("Đơn vị")),
+        *unit_figures(),
         Figure("as_of", _("Tính đến ngày"), DATE),
         Figure("criteria_set.code", _("Mã bộ tiêu chí")),
         Figure("criteria_set.name", _("Bộ tiêu chí")),
@@ -391,16 +390,12 @@ def summary_layout(data: dict[str, Any]) -> Report:
         Column("target", _("Mục tiêu")),
         Column("unconfirmed", _("Chưa xác minh")),
     ]
-    return Report(
-        data,
-        [figures_table(_("Chỉ tiêu"), data, figures), rows_table(_("Đề án"), data.get("schemes"), schemes)],
-    )
+    return figures_report(data, figures, rows_table(_("Đề án"), data.get("schemes"), schemes))
 
 
 def keeping_layout(data: dict[str, Any]) -> Report:
     figures = [
-        Figure("unit.code", _("Mã đơn vị")),
-        Figure("unit.name", _("Đơn vị")),
+        *unit_figures(),
         Figure("as_of", _("Tính đến ngày"), DATE),
         Figure("criteria_set_in_force", _("Bộ tiêu chí đang có hiệu lực")),
         Figure("recognised", _("Xã đạt chuẩn NTM"), INT),
@@ -418,19 +413,12 @@ def keeping_layout(data: dict[str, Any]) -> Report:
         Column("failing", _("Tiêu chí chưa đạt")),
         Column("provisional", _("Tạm tính")),
     ]
-    return Report(
-        data,
-        [
-            figures_table(_("Chỉ tiêu"), data, figures),
-            rows_table(_("Xã chưa giữ chuẩn"), data.get("below"), below),
-        ],
-    )
+    return figures_report(data, figures, rows_table(_("Xã chưa giữ chuẩn"), data.get("below"), below))
 
 
 def digital_gaps_layout(data: dict[str, Any]) -> Report:
     figures = [
-        Figure("unit.code", _("Mã đơn vị")),
-        Figure("unit.name", _("Đơn vị")),
+        *unit_figures(),
         Figure("year", _("Năm")),
         Figure("communes_reported", _("Số xã có báo cáo"), INT),
         Figure("villages_reported", _("Số thôn có báo cáo"), INT),
@@ -458,11 +446,7 @@ def digital_gaps_layout(data: dict[str, Any]) -> Report:
         ("villages_without_mobile_signal", _("Thôn chưa có sóng điện thoại di động")),
         ("gaps", _("Xã, thôn chưa có đài truyền thanh hoặc sóng điện thoại di động")),
     )
-    return Report(
-        data,
-        [figures_table(_("Chỉ tiêu"), data, figures)]
-        + [rows_table(title, data.get(key), columns) for key, title in lists],
-    )
+    return figures_report(data, figures, *(rows_table(title, data.get(key), columns) for key, title in lists))
 
 
 def context(user: Any, params: ReportParams) -> dict[str, Any]:
@@ -502,8 +486,7 @@ def context_layout(data: dict[str, Any]) -> Report:
 def unit_register_layout(data: dict[str, Any]) -> Report:
     """The district (QĐ 320/2022) or province (QĐ 321/2022; QĐ 51/2025 Phụ lục III) register."""
     figures = [
-        Figure("unit.code", _("Mã đơn vị")),
-        Figure("unit.name", _("Đơn vị")),
+        *unit_figures(),
         Figure("as_of", _("Tính đến ngày"), DATE),
         Figure("rule.name", _("Quy định áp dụng")),
         Figure("units", _("Số đơn vị"), INT),
@@ -519,7 +502,4 @@ def unit_register_layout(data: dict[str, Any]) -> Report:
         Column("status_label", _("Tình trạng")),
         Column("note", _("Ghi chú")),
     ]
-    return Report(
-        data,
-        [figures_table(_("Chỉ tiêu"), data, figures), rows_table(_("Danh sách"), data.get("rows"), columns)],
-    )
+    return figures_report(data, figures, rows_table(_("Danh sách"), data.get("rows"), columns))

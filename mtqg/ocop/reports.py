@@ -12,7 +12,7 @@ from django.db.models import Count
 from django.utils.translation import gettext as _
 
 from mtqg.core.tables import DATE, DECIMAL, INT, PERCENT, Column
-from mtqg.reports.document import Figure, Report, figures_table, rows_table
+from mtqg.reports.document import Figure, Report, figures_report, rows_table, unit_figures
 from mtqg.reports.params import ReportParams
 
 from .models import Product, ProductGroup, ProgramTarget, Subject
@@ -136,8 +136,7 @@ def ocop_summary_layout(data: dict[str, Any]) -> Report:
     """Declared layout (catalog.LAYOUTS): each column's label and kind."""
     stars = [str(s) for s in STARS]
     figures = [
-        Figure("unit.code", _("Mã đơn vị")),
-        Figure("unit.name", _("Đơn vị")),
+        *unit_figures(),
         Figure("as_of", _("Tính đến ngày"), DATE),
         Figure("products.registered", _("Sản phẩm đăng ký tham gia"), INT),
         Figure("products.rated", _("Sản phẩm đã đánh giá, phân hạng"), INT),
@@ -161,49 +160,46 @@ def ocop_summary_layout(data: dict[str, Any]) -> Report:
     group_columns = [Column("code", _("Mã")), Column("name", _("Nhóm sản phẩm"))]
     group_columns += [Column(f"star_{s}", _("%(n)s sao") % {"n": s}, INT) for s in stars]
     group_columns.append(Column("certified", _("Đạt từ 3 sao"), INT))
-    figures_block = figures_table(_("Chỉ tiêu"), data, figures)
-    figures_block.notes = [str(n) for n in data.get("notes") or []]
-    return Report(
+    return figures_report(
         data,
-        [
-            figures_block,
-            rows_table(_("Sản phẩm theo nhóm"), by_group, group_columns),
-            rows_table(
-                _("Chủ thể theo loại hình"),
-                (data.get("subjects") or {}).get("by_kind"),
-                [Column("label", _("Loại hình")), Column("count", _("Số lượng"), INT)],
-            ),
-            rows_table(
-                _("Sản phẩm trên sàn thương mại điện tử theo xã"),
-                (data.get("ecommerce") or {}).get("by_commune"),
-                [
-                    Column("code", _("Mã xã")),
-                    Column("name", _("Xã")),
-                    Column("products", _("Sản phẩm từ 3 sao"), INT),
-                    Column("on_ecommerce", _("Trên sàn thương mại điện tử"), INT),
-                    Column("share_percent", _("Tỷ lệ (%)"), PERCENT),
-                ],
-            ),
-            rows_table(
-                _("Giấy chứng nhận sắp hết hạn"),
-                (data.get("expiring") or {}).get("items"),
-                [
-                    Column("product", _("Sản phẩm")),
-                    Column("subject", _("Chủ thể")),
-                    Column("commune", _("Xã")),
-                    Column("stars", _("Hạng sao"), INT),
-                    Column("valid_to", _("Hiệu lực đến"), DATE),
-                ],
-            ),
-            rows_table(
-                _("Mục tiêu của Chương trình"),
-                data.get("targets"),
-                [
-                    Column("label", _("Mục tiêu")),
-                    Column("value", _("Giá trị"), DECIMAL),
-                    Column("unit", _("Đơn vị tính")),
-                    Column("legal_basis", _("Căn cứ pháp lý")),
-                ],
-            ),
-        ],
+        figures,
+        rows_table(_("Sản phẩm theo nhóm"), by_group, group_columns),
+        rows_table(
+            _("Chủ thể theo loại hình"),
+            (data.get("subjects") or {}).get("by_kind"),
+            [Column("label", _("Loại hình")), Column("count", _("Số lượng"), INT)],
+        ),
+        rows_table(
+            _("Sản phẩm trên sàn thương mại điện tử theo xã"),
+            (data.get("ecommerce") or {}).get("by_commune"),
+            [
+                Column("code", _("Mã xã")),
+                Column("name", _("Xã")),
+                Column("products", _("Sản phẩm từ 3 sao"), INT),
+                Column("on_ecommerce", _("Trên sàn thương mại điện tử"), INT),
+                Column("share_percent", _("Tỷ lệ (%)"), PERCENT),
+            ],
+        ),
+        rows_table(
+            _("Giấy chứng nhận sắp hết hạn"),
+            (data.get("expiring") or {}).get("items"),
+            [
+                Column("product", _("Sản phẩm")),
+                Column("subject", _("Chủ thể")),
+                Column("commune", _("Xã")),
+                Column("stars", _("Hạng sao"), INT),
+                Column("valid_to", _("Hiệu lực đến"), DATE),
+            ],
+        ),
+        rows_table(
+            _("Mục tiêu của Chương trình"),
+            data.get("targets"),
+            [
+                Column("label", _("Mục tiêu")),
+                Column("value", _("Giá trị"), DECIMAL),
+                Column("unit", _("Đơn vị tính")),
+                Column("legal_basis", _("Căn cứ pháp lý")),
+            ],
+        ),
+        notes=data.get("notes") or [],
     )

@@ -6,12 +6,12 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from mtqg.core.tables import DATE, DECIMAL, INT, MONEY, Column
-from mtqg.reports.document import Figure, Report, figures_table, rows_table
+from mtqg.core.tables import DATE, MONEY, Column
+from mtqg.reports.document import Report, figures_report, rows_table, unit_figures
 from mtqg.reports.params import ReportParams
 
 from .models import Scenario
-from .selectors import summary
+from .selectors import sensitivity_columns, side_by_side_columns, summary
 
 
 def scenario_report(user: Any, params: ReportParams) -> dict[str, Any]:
@@ -39,32 +39,13 @@ def scenario_layout(data: dict[str, Any]) -> Report:
         Column("objective", _("Mục tiêu")),
         Column("converted", _("Đã chuyển thành kế hoạch")),
     ]
-    side = [
-        Column("label", _("Phương án")),
-        Column("communes_reaching", _("Xã đạt chuẩn thêm"), INT),
-        Column("total_standard", _("Tổng số xã đạt chuẩn"), INT),
-        Column("criteria_closed", _("Tiêu chí hoàn thành"), INT),
-        Column("spent", _("Vốn sử dụng (đồng)"), MONEY),
-        Column("funded_communes", _("Số xã được đầu tư"), INT),
-        Column("money_per_funded_commune", _("Bình quân mỗi xã (đồng)"), MONEY),
-    ]
-    sensitivity = [
-        Column("factor", _("Hệ số ngân sách"), DECIMAL),
-        Column("budget", _("Ngân sách (đồng)"), MONEY),
-        Column("communes_reaching", _("Xã đạt chuẩn thêm"), INT),
-        Column("per_extra_billion", _("Xã thêm trên mỗi tỷ đồng tăng thêm"), DECIMAL),
-    ]
-    comparison = rows_table(_("So sánh phương án"), latest.get("side_by_side"), side)
+    comparison = rows_table(_("So sánh phương án"), latest.get("side_by_side"), side_by_side_columns())
     if comparison is not None:
         comparison.notes = [str(latest.get("name", "")), *[str(n) for n in latest.get("notes") or []]]
-    return Report(
+    return figures_report(
         data,
-        [
-            figures_table(
-                _("Chỉ tiêu"), data, [Figure("unit.code", _("Mã đơn vị")), Figure("unit.name", _("Đơn vị"))]
-            ),
-            rows_table(_("Các kịch bản"), data.get("scenarios"), scenarios),
-            comparison,
-            rows_table(_("Độ nhạy ngân sách"), latest.get("sensitivity"), sensitivity),
-        ],
+        unit_figures(),
+        rows_table(_("Các kịch bản"), data.get("scenarios"), scenarios),
+        comparison,
+        rows_table(_("Độ nhạy ngân sách"), latest.get("sensitivity"), sensitivity_columns()),
     )

@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from mtqg.core.tables import Column, Table
+from mtqg.core.tables import DECIMAL, INT, MONEY, PERCENT, Column, Table
 
 from .models import Scenario
 from .optimiser import flag_labels
@@ -37,6 +37,29 @@ def summary(scenario: Scenario) -> dict[str, Any]:
     }
 
 
+def side_by_side_columns() -> list[Column]:
+    """The comparison of the allocation methods (the screen's side-by-side table, the XLSX and the report)."""
+    return [
+        Column("label", _("Phương án")),
+        Column("communes_reaching", _("Xã đạt chuẩn thêm"), INT),
+        Column("total_standard", _("Tổng số xã đạt chuẩn"), INT),
+        Column("criteria_closed", _("Tiêu chí hoàn thành"), INT),
+        Column("spent", _("Vốn sử dụng (đồng)"), MONEY),
+        Column("funded_communes", _("Số xã được đầu tư"), INT),
+        Column("money_per_funded_commune", _("Bình quân mỗi xã (đồng)"), MONEY),
+    ]
+
+
+def sensitivity_columns() -> list[Column]:
+    """The budget sensitivity: communes reaching the standard at each budget factor."""
+    return [
+        Column("factor", _("Hệ số ngân sách"), DECIMAL),
+        Column("budget", _("Ngân sách (đồng)"), MONEY),
+        Column("communes_reaching", _("Xã đạt chuẩn thêm"), INT),
+        Column("per_extra_billion", _("Xã thêm trên mỗi tỷ đồng tăng thêm"), DECIMAL),
+    ]
+
+
 def tables(scenario: Scenario) -> list[Table]:
     labels = flag_labels()
     side = scenario.result.get("side_by_side", [])
@@ -58,15 +81,9 @@ def tables(scenario: Scenario) -> list[Table]:
             row[f"share_{flag}"] = value
         side_rows.append(row)
     side_cols = [
-        Column("label", _("Phương án")),
-        Column("communes_reaching", _("Xã đạt chuẩn thêm"), "int"),
-        Column("total_standard", _("Tổng số xã đạt chuẩn"), "int"),
-        Column("criteria_closed", _("Tiêu chí hoàn thành"), "int"),
-        Column("spent", _("Vốn sử dụng (đồng)"), "money"),
-        Column("funded_communes", _("Số xã được đầu tư"), "int"),
-        Column("money_per_funded_commune", _("Bình quân mỗi xã (đồng)"), "money"),
+        *side_by_side_columns(),
         *[
-            Column(f"share_{f}", _("Tỷ trọng cho %(f)s (%%)") % {"f": label}, "percent")
+            Column(f"share_{f}", _("Tỷ trọng cho %(f)s (%%)") % {"f": label}, PERCENT)
             for f, label in labels.items()
         ],
     ]
@@ -95,15 +112,9 @@ def tables(scenario: Scenario) -> list[Table]:
         Column("reaches", _("Đạt chuẩn")),
         Column("why", _("Giải thích")),
     ]
-    sens_cols = [
-        Column("factor", _("Hệ số ngân sách")),
-        Column("budget", _("Ngân sách (đồng)"), "money"),
-        Column("communes_reaching", _("Xã đạt chuẩn thêm"), "int"),
-        Column("per_extra_billion", _("Xã thêm trên mỗi tỷ đồng tăng thêm"), "decimal"),
-    ]
     notes = [f"{scenario.name} — {scenario.province.name}", *scenario.result.get("notes", [])]
     return [
         Table(_("So sánh phương án"), side_cols, side_rows, notes),
         Table(_("Các xã"), commune_cols, communes),
-        Table(_("Độ nhạy ngân sách"), sens_cols, scenario.result.get("sensitivity", [])),
+        Table(_("Độ nhạy ngân sách"), sensitivity_columns(), scenario.result.get("sensitivity", [])),
     ]

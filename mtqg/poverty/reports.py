@@ -14,7 +14,7 @@ from mtqg.core.formatting import date_vi, number_vi
 from mtqg.core.tables import DECIMAL, INT, PERCENT, Column
 from mtqg.geo.models import PATH_SEGMENT, UnitClassification, UnitVersion
 from mtqg.geo.selectors import classified_units
-from mtqg.reports.document import Figure, Report, figures_table, rows_table
+from mtqg.reports.document import Figure, Report, figures_report, rows_table
 from mtqg.reports.params import ReportParams
 
 from .models import PovertyClass, PovertyStandard, Review, ReviewTally
@@ -401,15 +401,19 @@ def by_province(user: Any, params: ReportParams) -> dict[str, Any]:
 # -----------------------------------------------------------------------------------------------------------------
 
 
-def _household_columns(first: Column) -> list[Column]:
+def _household_counts() -> list[tuple[str, str, str]]:
+    """The counts and rates every poverty table states (key, label, kind): as figures or as columns."""
     return [
-        first,
-        Column("households", _("Số hộ"), INT),
-        Column("poor", _("Hộ nghèo"), INT),
-        Column("poor_rate", _("Tỷ lệ hộ nghèo (%)"), PERCENT),
-        Column("near_poor", _("Hộ cận nghèo"), INT),
-        Column("near_poor_rate", _("Tỷ lệ hộ cận nghèo (%)"), PERCENT),
+        ("households", _("Số hộ"), INT),
+        ("poor", _("Hộ nghèo"), INT),
+        ("poor_rate", _("Tỷ lệ hộ nghèo (%)"), PERCENT),
+        ("near_poor", _("Hộ cận nghèo"), INT),
+        ("near_poor_rate", _("Tỷ lệ hộ cận nghèo (%)"), PERCENT),
     ]
+
+
+def _household_columns(first: Column) -> list[Column]:
+    return [first, *(Column(key, label, kind) for key, label, kind in _household_counts())]
 
 
 def summary_layout(data: dict[str, Any]) -> Report:
@@ -419,11 +423,7 @@ def summary_layout(data: dict[str, Any]) -> Report:
         Figure("standard", _("Chuẩn nghèo")),
         Figure("review_year", _("Kỳ rà soát")),
         Figure("coverage.text", _("Phạm vi số liệu")),
-        Figure("households", _("Số hộ"), INT),
-        Figure("poor", _("Hộ nghèo"), INT),
-        Figure("poor_rate", _("Tỷ lệ hộ nghèo (%)"), PERCENT),
-        Figure("near_poor", _("Hộ cận nghèo"), INT),
-        Figure("near_poor_rate", _("Tỷ lệ hộ cận nghèo (%)"), PERCENT),
+        *(Figure(key, label, kind) for key, label, kind in _household_counts()),
         Figure("poor_and_near_poor_rate", _("Tỷ lệ hộ nghèo và cận nghèo (%)"), PERCENT),
         Figure("transitions.escaped_poor", _("Hộ thoát nghèo"), INT),
         Figure("transitions.escaped_near_poor", _("Hộ thoát cận nghèo"), INT),
@@ -449,17 +449,13 @@ def summary_layout(data: dict[str, Any]) -> Report:
         {"area": area_labels.get(key, key), **values}
         for key, values in (data.get("by_area_class") or {}).items()
     ]
-    return Report(
+    return figures_report(
         data,
-        [
-            figures_table(_("Chỉ tiêu"), data, figures),
-            rows_table(
-                _("Theo dân tộc"),
-                data.get("by_ethnicity"),
-                _household_columns(Column("ethnicity", _("Dân tộc"))),
-            ),
-            rows_table(_("Theo địa bàn"), areas, _household_columns(Column("area", _("Địa bàn")))),
-        ],
+        figures,
+        rows_table(
+            _("Theo dân tộc"), data.get("by_ethnicity"), _household_columns(Column("ethnicity", _("Dân tộc")))
+        ),
+        rows_table(_("Theo địa bàn"), areas, _household_columns(Column("area", _("Địa bàn")))),
     )
 
 
@@ -469,10 +465,8 @@ def by_province_layout(data: dict[str, Any]) -> Report:
         *_household_columns(Column("name", _("Tỉnh"))),
         Column("poor_and_near_poor_rate", _("Tỷ lệ hộ nghèo và cận nghèo (%)"), PERCENT),
     ]
-    return Report(
+    return figures_report(
         data,
-        [
-            figures_table(_("Chỉ tiêu"), data, [Figure("unit", _("Đơn vị")), Figure("year", _("Năm"))]),
-            rows_table(_("Theo tỉnh"), data.get("provinces"), columns),
-        ],
+        [Figure("unit", _("Đơn vị")), Figure("year", _("Năm"))],
+        rows_table(_("Theo tỉnh"), data.get("provinces"), columns),
     )

@@ -105,6 +105,21 @@ def rows_table(title: str, rows: Iterable[dict[str, Any]] | None, columns: Seque
     return Table(title=str(title), columns=list(columns), rows=rows) if rows else None
 
 
+def unit_figures() -> list[Figure]:
+    """The two lines a figure report about a unit starts with: the unit's code and name (data["unit"])."""
+    return [Figure("unit.code", _("Mã đơn vị")), Figure("unit.name", _("Đơn vị"))]
+
+
+def figures_report(
+    data: Any, figures: Sequence[Figure], *blocks: Block | None, notes: Iterable[Any] = ()
+) -> Report:
+    """The usual layout of a figure report: its figures as the "Chỉ tiêu" table (with `notes` under it), then its
+    other blocks (a table with no row, given as None, is left out)."""
+    table = figures_table(_("Chỉ tiêu"), data, figures)
+    table.notes = [str(n) for n in notes]
+    return Report(data, [table, *blocks])
+
+
 # -----------------------------------------------------------------------------------------------------------------
 # Blocks as JSON (a document report keeps its blocks in its data) and back
 # -----------------------------------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mtqg.core.tables import INT, Column, Table
-from mtqg.reports.document import Figure, Report, figures_table, rows_table
+from mtqg.reports.document import Figure, Report, figures_report, rows_table
 from mtqg.reports.params import ReportParams
 
 from . import selectors
@@ -55,10 +55,6 @@ def recurring_themes_layout(data: dict[str, Any]) -> Report:
         Column("units", str(_("Đơn vị"))),
         Column("missions", str(_("Số đoàn")), INT),
     ]
-    return Report(
-        data,
-        [
-            figures_table(_("Chỉ tiêu"), data, [Figure("unit", _("Đơn vị"))]),
-            rows_table(_("Vấn đề lặp lại"), data.get("rows"), columns),
-        ],
+    return figures_report(
+        data, [Figure("unit", _("Đơn vị"))], rows_table(_("Vấn đề lặp lại"), data.get("rows"), columns)
     )

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mtqg.core.tables import DATE, INT, Column
-from mtqg.reports.document import Figure, Report, figures_table, rows_table
+from mtqg.reports.document import Figure, Report, figures_report, rows_table
 from mtqg.reports.params import ReportParams
 
 from .models import ReportingPeriod, ReportType
@@ -65,13 +65,7 @@ def completeness_layout(data: dict[str, Any]) -> Report:
         Column("missing", _("Chưa nộp"), INT),
     ]
     figures = [Figure("unit", _("Mã đơn vị")), Figure("unit_name", _("Đơn vị")), Figure("year", _("Năm"))]
-    return Report(
-        data,
-        [
-            figures_table(_("Chỉ tiêu"), data, figures),
-            rows_table(_("Tình hình nộp báo cáo"), data.get("rows"), columns),
-        ],
-    )
+    return figures_report(data, figures, rows_table(_("Tình hình nộp báo cáo"), data.get("rows"), columns))
 
 
 def validation_layout(data: dict[str, Any]) -> Report:
@@ -99,11 +93,9 @@ def validation_layout(data: dict[str, Any]) -> Report:
         Column("errors", _("Lỗi")),
         Column("warnings", _("Cảnh báo")),
     ]
-    return Report(
+    return figures_report(
         data,
-        [
-            figures_table(_("Chỉ tiêu"), data, [Figure("unit", _("Đơn vị")), Figure("year", _("Năm"))]),
-            rows_table(_("Theo loại báo cáo"), types, type_columns),
-            rows_table(_("Báo cáo có lỗi hoặc cảnh báo"), problems, problem_columns),
-        ],
+        [Figure("unit", _("Đơn vị")), Figure("year", _("Năm"))],
+        rows_table(_("Theo loại báo cáo"), types, type_columns),
+        rows_table(_("Báo cáo có lỗi hoặc cảnh báo"), problems, problem_columns),
     )
