@@ -47,6 +47,11 @@ def unit_path_of(obj: models.Model) -> str:
     return value if isinstance(value, str) else ""
 
 
+def acting_user(actor: Any) -> Any:
+    """The user to store in a row's "by" field: the actor when signed in, else None (a command, a seed, anonymous)."""
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
 def record_change(
     *,
     actor: Any,
@@ -64,7 +69,7 @@ def record_change(
         object_id=str(obj.pk),
         object_repr=str(obj)[:300],
         unit_path=unit_path if unit_path is not None else unit_path_of(obj),
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        actor=acting_user(actor),
         action=action,
         changes={k: [_plain(v) for v in vals] for k, vals in (changes or {}).items()},
         reason=reason,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -37,9 +37,18 @@ from .models import (
 
 PHOTO_MAX_BYTES = 5 * 1024 * 1024
 
+_Money = TypeVar("_Money", CapitalPlan, Allocation, Disbursement)
+
 
 def _check(actor: Any, path: str) -> None:
     ensure_can_edit(actor, path)
+
+
+def _money_row_create(actor: Any, model: type[_Money], **fields: Any) -> _Money:
+    """Insert a plan line, allocation or payment; its change record names the amount."""
+    row = model.objects.create(**fields)
+    record_change(actor=actor, obj=row, action="created", changes={"amount": [None, fields["amount"]]})
+    return row
 
 
 def _money(value: Any, field: str, *, allow_negative: bool = False) -> Decimal:
@@ -88,7 +97,9 @@ def plan_line_add(
             )
         if not legal_basis.strip():
             raise ValidationError({"legal_basis": _("Vốn chuyển nguồn cần ghi căn cứ pháp lý.")})
-    plan = CapitalPlan.objects.create(
+    return _money_row_create(
+        actor,
+        CapitalPlan,
         unit=unit,
         program=program,
         year=year,
@@ -100,8 +111,6 @@ def plan_line_add(
         decided_on=decided_on,
         legal_basis=legal_basis,
     )
-    record_change(actor=actor, obj=plan, action="created", changes={"amount": [None, value]})
-    return plan
 
 
 @transaction.atomic
@@ -162,7 +171,9 @@ def allocation_create(
 ) -> Allocation:
     _check(actor, unit.path)
     value = _money(amount, "amount")
-    alloc = Allocation.objects.create(
+    return _money_row_create(
+        actor,
+        Allocation,
         unit=unit,
         work=work,
         program=program,
@@ -173,8 +184,6 @@ def allocation_create(
         amount=value,
         decision_ref=decision_ref,
     )
-    record_change(actor=actor, obj=alloc, action="created", changes={"amount": [None, value]})
-    return alloc
 
 
 def resolve_allocation(
@@ -260,9 +269,9 @@ def disbursement_record(
                 }
             }
         )
-    row = Disbursement.objects.create(allocation=locked, paid_on=paid_on, amount=value, reference=reference)
-    record_change(actor=actor, obj=row, action="created", changes={"amount": [None, value]})
-    return row
+    return _money_row_create(
+        actor, Disbursement, allocation=locked, paid_on=paid_on, amount=value, reference=reference
+    )
 
 
 def disaggregation_dimensions() -> dict[str, Any]:

@@ -23,7 +23,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from mtqg.core.audit import record_change
+from mtqg.core.audit import acting_user, record_change
 from mtqg.core.scoping import ensure_can_edit, path_editable
 from mtqg.geo.models import UnitVersion
 
@@ -222,7 +222,7 @@ def criteria_set_inherit(
         tier_rule=parent.tier_rule,
         state=CriteriaSet.State.DRAFT,
         authored=True,
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_by=acting_user(actor),
     )
     counts = copy_rows(base or parent, cset)
     changes = {"parent": [None, parent.code], "version": [None, version], **counts}
@@ -232,6 +232,35 @@ def criteria_set_inherit(
     return cset
 
 
+# What a copied row keeps as it is; the references (set, criterion, indicator, inherited row) are set per copy.
+CRITERION_COPIED = ("number", "name", "group", "unconfirmed")
+INDICATOR_COPIED = (
+    "code",
+    "name",
+    "value_type",
+    "unit_label",
+    "if_applicable",
+    "register_measure",
+    "order",
+    "unconfirmed",
+)
+THRESHOLD_COPIED = (
+    "region",
+    "year",
+    "op",
+    "value",
+    "basic_value",
+    "source",
+    "unconfirmed",
+    "cited_source_id",
+)
+
+
+def _copied(row: Any, fields: tuple[str, ...], **values: Any) -> Any:
+    """An unsaved row of the same model: `fields` copied from `row`, `values` for the rest."""
+    return type(row)(**{name: getattr(row, name) for name in fields}, **values)
+
+
 def copy_rows(parent: CriteriaSet, cset: CriteriaSet) -> dict[str, list[Any]]:
     """Copy the criteria, indicators and thresholds of `parent` (the national set, or an earlier provincial version
     whose references to the national rows, origins and overrides are kept) into `cset` (three bulk inserts)."""
@@ -239,12 +268,10 @@ def copy_rows(parent: CriteriaSet, cset: CriteriaSet) -> dict[str, list[Any]]:
     crits = list(Criterion.objects.filter(criteria_set=parent).order_by("number"))
     new_crits = Criterion.objects.bulk_create(
         [
-            Criterion(
+            _copied(
+                c,
+                CRITERION_COPIED,
                 criteria_set=cset,
-                number=c.number,
-                name=c.name,
-                group=c.group,
-                unconfirmed=c.unconfirmed,
                 inherited_from_id=c.inherited_from_id if keep else c.pk,
             )
             for c in crits
@@ -256,16 +283,10 @@ def copy_rows(parent: CriteriaSet, cset: CriteriaSet) -> dict[str, list[Any]]:
     )
     new_inds = Indicator.objects.bulk_create(
         [
-            Indicator(
+            _copied(
+                i,
+                INDICATOR_COPIED,
                 criterion_id=crit_map[i.criterion_id],
-                code=i.code,
-                name=i.name,
-                value_type=i.value_type,
-                unit_label=i.unit_label,
-                if_applicable=i.if_applicable,
-                register_measure=i.register_measure,
-                order=i.order,
-                unconfirmed=i.unconfirmed,
                 origin=i.origin if keep else Indicator.Origin.INHERITED,
                 inherited_from_id=i.inherited_from_id if keep else i.pk,
             )
@@ -275,16 +296,10 @@ def copy_rows(parent: CriteriaSet, cset: CriteriaSet) -> dict[str, list[Any]]:
     ind_map = {old.pk: new.pk for old, new in zip(inds, new_inds, strict=True)}
     thresholds = Threshold.objects.bulk_create(
         [
-            Threshold(
+            _copied(
+                t,
+                THRESHOLD_COPIED,
                 indicator_id=ind_map[t.indicator_id],
-                region=t.region,
-                year=t.year,
-                op=t.op,
-                value=t.value,
-                basic_value=t.basic_value,
-                source=t.source,
-                unconfirmed=t.unconfirmed,
-                cited_source_id=t.cited_source_id,
                 inherited_from_id=t.inherited_from_id if keep else t.pk,
                 overridden=t.overridden if keep else False,
             )
@@ -723,7 +738,7 @@ def criteria_set_acknowledge(*, actor: Any, criteria_set: CriteriaSet) -> int:
     )
     cset.state = CriteriaSet.State.ACKNOWLEDGED
     cset.acknowledged_at = timezone.now()
-    cset.acknowledged_by = actor if getattr(actor, "is_authenticated", False) else None
+    cset.acknowledged_by = acting_user(actor)
     cset.save(update_fields=["state", "acknowledged_at", "acknowledged_by"])
     moved = province_assessments_rebase(cset)
     _log(

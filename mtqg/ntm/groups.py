@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
-from mtqg.core.audit import record_change
+from mtqg.core.audit import acting_user, record_change
 from mtqg.core.scoping import ensure_can_edit
 from mtqg.core.tables import safe_cell
 from mtqg.core.xlsx_import import NotAWorkbook, read_sheet
@@ -153,7 +153,7 @@ def commune_groups_assign(
         issuer=issuer,
         valid_from=start,
         communes=len(wanted),
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_by=acting_user(actor),
     )
     scheme = ClassificationScheme.objects.get(code=SCHEME)
     ids = [u.pk for u, _g in wanted]

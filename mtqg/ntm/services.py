@@ -13,7 +13,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from mtqg.core.audit import record_change
+from mtqg.core.audit import acting_user, record_change
 from mtqg.core.scoping import ensure_can_edit
 from mtqg.core.uploads import extension, sniff
 from mtqg.geo.models import UnitVersion
@@ -296,7 +296,7 @@ def criterion_override_set(
         defaults={
             "status": status,
             "reason": reason.strip(),
-            "created_by": actor if getattr(actor, "is_authenticated", False) else None,
+            "created_by": acting_user(actor),
         },
     )
     engine.recompute(Assessment.objects.filter(pk=assessment.pk))

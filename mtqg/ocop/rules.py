@@ -19,6 +19,12 @@ from .models import ProductGroup, ProgramTarget, RatingPart, RuleSet, StarBand
 
 RULES_FILE = Path(__file__).parent / "data" / "rules.json"
 
+# The rows each rule set of rules.json lists: (model, key in the file, the field naming a row, the fields it states).
+RULESET_ROWS: tuple[tuple[type[RatingPart] | type[StarBand], str, str, tuple[str, ...]], ...] = (
+    (RatingPart, "parts", "code", ("name", "max_points")),
+    (StarBand, "bands", "stars", ("min_score", "max_score")),
+)
+
 
 def _date(value: str | None) -> date | None:
     return parse_date(value) if value else None
@@ -61,20 +67,12 @@ def load_rules(path: Path = RULES_FILE) -> dict[str, int]:
         )
         changed += created
         last = ruleset
-        for part in rs["parts"]:
-            _, c = RatingPart.objects.update_or_create(
-                ruleset=ruleset,
-                code=part["code"],
-                defaults={"name": part["name"], "max_points": part["max_points"]},
-            )
-            changed += c
-        for band in rs["bands"]:
-            _, c = StarBand.objects.update_or_create(
-                ruleset=ruleset,
-                stars=band["stars"],
-                defaults={"min_score": band["min_score"], "max_score": band["max_score"]},
-            )
-            changed += c
+        for model, key, ident, fields in RULESET_ROWS:
+            for row in rs[key]:
+                _, c = model.objects.update_or_create(
+                    ruleset=ruleset, **{ident: row[ident]}, defaults={name: row[name] for name in fields}
+                )
+                changed += c
     groups = data["groups"]
     for item in groups["items"]:
         top, c = ProductGroup.objects.update_or_create(

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from mtqg.core.audit import record_change
+from mtqg.core.audit import acting_user, record_change
 from mtqg.core.scoping import ensure_can_edit
 from mtqg.finance.models import InvestorLevel, Program, Source, Work
 from mtqg.finance.services import allocation_create, work_create
@@ -60,7 +60,7 @@ def scenario_create(
         mode,
         objective,
         rules or {},
-        actor if actor is not None and getattr(actor, "is_authenticated", False) else None,
+        acting_user(actor),
         with_sensitivity=with_sensitivity,
     )
     scenario = Scenario.objects.create(
@@ -73,7 +73,7 @@ def scenario_create(
         rules=rules or {},
         result=result,
         note=note,
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_by=acting_user(actor),
     )
     plan = next(r for r in result["side_by_side"] if r["method"] == "optimiser")
     record_change(

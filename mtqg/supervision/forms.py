@@ -13,6 +13,7 @@ from mtqg.geo.models import UnitVersion
 from mtqg.geo.selectors import UnitNotFound, unit_by_code
 
 from .models import Attachment, Finding, Mission, Recommendation
+from .services import MISSION_FIELDS
 from .themes import theme_choices
 
 PROGRAMS = [
@@ -62,20 +63,8 @@ class MissionForm(VersionFormMixin, StyledFormMixin, forms.Form):
 
     @classmethod
     def initial_for(cls, mission: Mission) -> dict[str, Any]:
-        fields = [
-            "kind",
-            "organiser",
-            "organiser_name",
-            "title",
-            "leader",
-            "members",
-            "start_date",
-            "end_date",
-        ]
-        initial = {f: getattr(mission, f) for f in fields}
-        initial.update(unit_code=mission.unit.code, programs=mission.programs, agenda=mission.agenda)
-        initial["source"] = mission.source
-        initial["version"] = mission.version
+        initial = {f: getattr(mission, f) for f in MISSION_FIELDS if f != "unit"}
+        initial.update(unit_code=mission.unit.code, version=mission.version)
         return initial
 
 

@@ -13,7 +13,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from mtqg.core.audit import diff, record_change, snapshot
+from mtqg.core.audit import acting_user, diff, record_change, snapshot
 from mtqg.core.scoping import ensure_can_edit, path_editable
 from mtqg.core.uploads import SAFE_TYPES, extension, sniff, zip_holds
 from mtqg.core.versioning import version_claim, versioned_save
@@ -48,6 +48,14 @@ def _check_theme(theme: str) -> None:
         raise ValidationError({"theme": _("Chủ đề không có trong danh mục.")})
 
 
+def _check_dates(unit: UnitVersion, start_date: date, end_date: date) -> None:
+    """A mission ends on or after its start day, at a unit in force on that day."""
+    if end_date < start_date:
+        raise ValidationError({"end_date": _("Ngày kết thúc không được trước ngày bắt đầu.")})
+    if not unit.valid_on(start_date):
+        raise ValidationError({"unit": _("Đơn vị không còn hiệu lực vào ngày làm việc của đoàn.")})
+
+
 def _created(actor: Any, obj: _Row, field: str, value: str) -> _Row:
     """Validates and saves a new row; its change record names the field that says what it is."""
     obj.full_clean()
@@ -75,12 +83,7 @@ def mission_create(
 ) -> Mission:
     ensure_can_edit(actor, unit.path)
     end_date = end_date or start_date
-    if end_date < start_date:
-        raise ValidationError({"end_date": _("Ngày kết thúc không được trước ngày bắt đầu.")})
-    if not (unit.valid_from is None or unit.valid_from <= start_date) or (
-        unit.valid_to is not None and unit.valid_to < start_date
-    ):
-        raise ValidationError({"unit": _("Đơn vị không còn hiệu lực vào ngày làm việc của đoàn.")})
+    _check_dates(unit, start_date, end_date)
     mission = Mission(
         kind=kind,
         organiser=organiser,
@@ -130,13 +133,7 @@ def mission_update(
         setattr(mission, key, value)
     ensure_can_edit(actor, mission.unit.path)
     mission.end_date = mission.end_date or mission.start_date
-    if mission.end_date < mission.start_date:
-        raise ValidationError({"end_date": _("Ngày kết thúc không được trước ngày bắt đầu.")})
-    unit = mission.unit
-    if (unit.valid_from is not None and unit.valid_from > mission.start_date) or (
-        unit.valid_to is not None and unit.valid_to < mission.start_date
-    ):
-        raise ValidationError({"unit": _("Đơn vị không còn hiệu lực vào ngày làm việc của đoàn.")})
+    _check_dates(mission.unit, mission.start_date, mission.end_date)
     early = mission.recommendations.filter(deadline__lt=mission.start_date).count()
     if early:
         raise ValidationError(
@@ -283,7 +280,7 @@ def recommendation_create(
         deadline=deadline,
         responsible_unit=responsible_unit,
         responsible_name=responsible_name,
-        issued_by=actor if getattr(actor, "is_authenticated", False) else None,
+        issued_by=acting_user(actor),
     )
     return _created(actor, rec, "content", content[:200])
 
@@ -322,7 +319,7 @@ def followup_create(
         content=content,
         evidence_ref=evidence_ref,
         new_status=new_status,
-        author=actor if getattr(actor, "is_authenticated", False) else None,
+        author=acting_user(actor),
     )
     record_change(actor=actor, obj=fu, action="create", changes={"content": [None, content[:200]]})
     if new_status:
@@ -355,7 +352,7 @@ def recommendation_close(
     before = snapshot(rec, ["status", "status_reason"])
     rec.status = Recommendation.Status.DONE
     rec.status_reason = reason
-    rec.closed_by = actor if getattr(actor, "is_authenticated", False) else None
+    rec.closed_by = acting_user(actor)
     rec.closed_at = timezone.now()
     changes = diff(before, snapshot(rec, ["status", "status_reason"]))
     versioned_save(
@@ -387,7 +384,7 @@ def snapshot_create(
         figures=figures,
         rendered=rendered,
         rendered_name=rendered_name,
-        author=actor if getattr(actor, "is_authenticated", False) else None,
+        author=acting_user(actor),
     )
     snap.save()
     record_change(actor=actor, obj=snap, action="create", changes={"sha256": [None, snap.sha256]})

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from mtqg.core.audit import record_change
+from mtqg.core.audit import acting_user, record_change
 from mtqg.core.formatting import date_vi
 from mtqg.core.scoping import ensure_can_edit
 from mtqg.geo.models import UnitVersion
@@ -33,10 +33,6 @@ from .models import (
     VillageMeeting,
 )
 from .services import _save_response, campaign_close
-
-
-def _user(actor: Any) -> Any:
-    return actor if getattr(actor, "is_authenticated", False) else None
 
 
 def meeting_passed(item: CampaignHousehold) -> bool:
@@ -83,7 +79,7 @@ def meeting_record(
         passed=passed,
         chaired_by=chaired_by.strip(),
         minutes_note=minutes_note,
-        recorded_by=_user(actor),
+        recorded_by=acting_user(actor),
     )
     if not passed:
         items.update(status=CampaignHousehold.Status.PENDING)
@@ -106,7 +102,11 @@ def posting_record(*, actor: Any, campaign: Campaign, starts_on: date, ends_on: 
     if Posting.objects.filter(campaign=campaign).exists():
         raise ValidationError(_("Đợt rà soát đã có niêm yết."))
     posting = Posting.objects.create(
-        campaign=campaign, starts_on=starts_on, ends_on=ends_on, place=place.strip(), recorded_by=_user(actor)
+        campaign=campaign,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        place=place.strip(),
+        recorded_by=acting_user(actor),
     )
     record_change(
         actor=actor, obj=posting, action="posted", changes={"period": [None, f"{starts_on} - {ends_on}"]}
@@ -129,7 +129,7 @@ def complaint_record(
         received_on=received_on,
         complainant=complainant.strip(),
         content=content.strip(),
-        recorded_by=_user(actor),
+        recorded_by=acting_user(actor),
     )
     record_change(
         actor=actor, obj=complaint, action="created", changes={"content": [None, complaint.content]}
@@ -162,7 +162,7 @@ def complaint_resolve(
             actor=actor, item=item, answers=answers, device=None, entered_at=None, notes=notes
         ).poverty_class
     complaint.status, complaint.resolution = Complaint.Status.RESOLVED, resolution.strip()
-    complaint.resolved_by, complaint.resolved_at = _user(actor), timezone.now()
+    complaint.resolved_by, complaint.resolved_at = acting_user(actor), timezone.now()
     complaint.save(update_fields=["status", "resolution", "resolved_by", "resolved_at"])
     record_change(
         actor=actor,
@@ -239,7 +239,7 @@ def decision_record(
         signed_on=signed_on,
         signer=signer.strip(),
         reviews=len(reviews),
-        recorded_by=_user(actor),
+        recorded_by=acting_user(actor),
     )
     revoked = certificates_revoke_on_decision(actor=actor, decision=decision)
     campaign_close(actor=actor, campaign=campaign, on=signed_on)

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from mtqg.accounts.models import Assignment
 from mtqg.accounts.services import assignment_create
-from mtqg.core.audit import record_change
+from mtqg.core.audit import acting_user, record_change
 from mtqg.core.scoping import ensure_can_edit, path_q
 from mtqg.geo.models import UnitVersion
 from mtqg.geo.selectors import classification, lineage_scope_paths
@@ -69,7 +69,7 @@ def campaign_create(
         starts_on=start,
         deadline=deadline,
         deadline_source=source,
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_by=acting_user(actor),
     )
     paths = tuple(lineage_scope_paths(commune) | {commune.path})
     households = Household.objects.filter(path_q("commune__path", paths))
@@ -420,7 +420,7 @@ def _save_response(
     response.reasons = result.reasons
     response.flags = result.flags
     response.version += 1
-    response.entered_by = actor if getattr(actor, "is_authenticated", False) else None
+    response.entered_by = acting_user(actor)
     response.device = device
     response.entered_at = entered_at or timezone.now()
     _write_guarded(response, savepoint)

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from mtqg.core.audit import record_change
+from mtqg.core.audit import acting_user, record_change
 from mtqg.core.scoping import ensure_can_edit, path_editable
 from mtqg.core.uploads import extension, sniff
 
@@ -64,7 +64,7 @@ def _log(
         action=action,
         from_status=old,
         to_status=report.status,
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        actor=acting_user(actor),
         reason=reason,
         level=level,
     )
@@ -191,7 +191,7 @@ def report_submit(*, actor: Any, report: Report, version: int) -> Report:
     old = report.status
     report.status, report.submitted_at = S.SUBMITTED, timezone.now()
     report.pending_level = approver_levels(report.report_type)[0]
-    report.submitted_by = actor if getattr(actor, "is_authenticated", False) else None
+    report.submitted_by = acting_user(actor)
     report.version += 1
     report.save()
     _log(report, actor, "submit", old, level=report.unit.level)
@@ -208,7 +208,7 @@ def report_approve(*, actor: Any, report: Report, version: int) -> Report:
     levels = approver_levels(report.report_type)
     following = [lvl for lvl in levels if level is not None and lvl < level]
     report.decided_at, report.reason = timezone.now(), ""
-    report.decided_by = actor if getattr(actor, "is_authenticated", False) else None
+    report.decided_by = acting_user(actor)
     if following:
         report.pending_level = following[0]
     else:
@@ -235,7 +235,7 @@ def report_return(*, actor: Any, report: Report, version: int, reason: str) -> R
     old, level = report.status, report.pending_level
     report.status, report.decided_at, report.reason = S.RETURNED, timezone.now(), reason
     report.pending_level = None
-    report.decided_by = actor if getattr(actor, "is_authenticated", False) else None
+    report.decided_by = acting_user(actor)
     report.version += 1
     report.save()
     _log(report, actor, "return", old, reason, level=level)
