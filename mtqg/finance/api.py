@@ -15,7 +15,7 @@ from rest_framework.response import Response
 
 from mtqg.core.api.filters import TextSearchFilter, YearFilter
 from mtqg.core.api.viewsets import ScopedReadOnlyModelViewSet
-from mtqg.geo.api import UnitCodeFilter
+from mtqg.geo.api import ScopedFilterSet, UnitFields
 
 from .models import (
     Allocation,
@@ -68,8 +68,7 @@ class WorkSerializer(serializers.ModelSerializer):
         ]
 
 
-class WorkFilter(django_filters.FilterSet):
-    unit = UnitCodeFilter("commune__path")
+class WorkFilter(ScopedFilterSet):
     program = django_filters.CharFilter(field_name="program__code", label="Mã chương trình/dự án")
     q = TextSearchFilter(
         WORK_SEARCH, exact=("code",), label="Tìm công trình theo tên, xã (có hoặc không dấu) hoặc mã"
@@ -87,7 +86,6 @@ class WorkViewSet(ScopedReadOnlyModelViewSet):
 
 
 # --- Read API: scoped viewsets registered in mtqg/api/router.py ------------------------------------------------
-# --- Read API: scoped viewsets registered in mtqg/api/router.py --------------------------------
 
 
 class ProgramSerializer(serializers.ModelSerializer):
@@ -166,13 +164,7 @@ class IndicatorViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = Indicator.objects.select_related("program").order_by("sort_order", "code")
 
 
-class _UnitFields(serializers.Serializer):
-    unit_code = serializers.CharField(source="unit.code", read_only=True)
-    unit_name = serializers.CharField(source="unit.name", read_only=True)
-    path = serializers.CharField(source="unit.path", read_only=True)
-
-
-class CapitalPlanSerializer(_UnitFields, serializers.ModelSerializer):
+class CapitalPlanSerializer(UnitFields, serializers.ModelSerializer):
     program_code = serializers.CharField(source="program.code", read_only=True)
 
     class Meta:
@@ -196,8 +188,7 @@ class CapitalPlanSerializer(_UnitFields, serializers.ModelSerializer):
         ]
 
 
-class CapitalPlanFilter(django_filters.FilterSet):
-    unit = UnitCodeFilter("unit__path")
+class CapitalPlanFilter(ScopedFilterSet):
     program = django_filters.CharFilter(field_name="program__code", label="Mã chương trình/dự án")
 
     class Meta:
@@ -215,7 +206,7 @@ class CapitalPlanViewSet(ScopedReadOnlyModelViewSet):
     )
 
 
-class AllocationSerializer(_UnitFields, serializers.ModelSerializer):
+class AllocationSerializer(UnitFields, serializers.ModelSerializer):
     program_code = serializers.CharField(source="program.code", read_only=True)
     work_code = serializers.CharField(source="work.code", read_only=True, default=None, allow_null=True)
 
@@ -239,8 +230,7 @@ class AllocationSerializer(_UnitFields, serializers.ModelSerializer):
         ]
 
 
-class AllocationFilter(django_filters.FilterSet):
-    unit = UnitCodeFilter("unit__path")
+class AllocationFilter(ScopedFilterSet):
     program = django_filters.CharFilter(field_name="program__code", label="Mã chương trình/dự án")
     work = django_filters.CharFilter(field_name="work__code", label="Mã công trình")
 
@@ -286,8 +276,7 @@ class DisbursementSerializer(serializers.ModelSerializer):
         ]
 
 
-class DisbursementFilter(django_filters.FilterSet):
-    unit = UnitCodeFilter("allocation__unit__path")
+class DisbursementFilter(ScopedFilterSet):
     year = django_filters.NumberFilter(field_name="allocation__year", label="Năm kế hoạch")
     source = django_filters.ChoiceFilter(
         field_name="allocation__source", choices=Source.choices, label="Nguồn vốn"
@@ -346,8 +335,7 @@ class WorkProgressSerializer(serializers.ModelSerializer):
         fields = ["id", "work", "work_code", "commune_code", "path", "reported_on", "percent", "note"]
 
 
-class WorkProgressFilter(django_filters.FilterSet):
-    unit = UnitCodeFilter("work__commune__path")
+class WorkProgressFilter(ScopedFilterSet):
     work = django_filters.CharFilter(field_name="work__code", label="Mã công trình")
     year = YearFilter("reported_on__year", label="Năm báo cáo")
 
@@ -364,7 +352,7 @@ class WorkProgressViewSet(ScopedReadOnlyModelViewSet):
     queryset = WorkProgress.objects.select_related("work__commune").order_by("-reported_on", "-pk")
 
 
-class _IndicatorRowFields(_UnitFields):
+class _IndicatorRowFields(UnitFields):
     """A figure of an indicator for a unit and year: a target (with its baseline) or an entered value."""
 
     indicator_code = serializers.CharField(source="indicator.code", read_only=True)
@@ -374,8 +362,7 @@ INDICATOR_ROW_FIELDS = ["id", "indicator_code", "unit", "unit_code", "unit_name"
 INDICATOR_ROW_ORDER = ("indicator__code", "unit__path", "year", "pk")
 
 
-class IndicatorValueFilter(django_filters.FilterSet):
-    unit = UnitCodeFilter("unit__path")
+class IndicatorValueFilter(ScopedFilterSet):
     indicator = django_filters.CharFilter(field_name="indicator__code", label="Mã chỉ tiêu")
 
     class Meta:

@@ -30,18 +30,41 @@ def unit_code_paths(code: str) -> tuple[str, ...]:
 
 class UnitCodeFilter(django_filters.CharFilter):
     """`?unit=<code>`: rows whose unit lies inside the unit with that code (any version; pre-2025 predecessors
-    of a 2025 unit included). An unknown code gives an empty list, never an error."""
+    of a 2025 unit included), matched on the model's `scope_path` — the lookup its scope already uses. An unknown
+    code gives an empty list, never an error."""
 
-    def __init__(self, path_lookup: str, **kwargs: Any) -> None:
+    def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("label", "Mã đơn vị hành chính (gồm các đơn vị trực thuộc)")
         super().__init__(**kwargs)
-        self.path_lookup = path_lookup
 
     def filter(self, qs: Any, value: Any) -> Any:
         if value in (None, ""):
             return qs
         paths = unit_code_paths(str(value))
-        return qs.filter(path_q(self.path_lookup, paths)) if paths else qs.none()
+        return qs.filter(path_q(qs.model.scope_path, paths)) if paths else qs.none()
+
+
+class ScopedFilterSet(django_filters.FilterSet):
+    """The FilterSet of a scoped model's read API: `?unit=<code>` is declared here once (list "unit" in
+    Meta.fields to place it)."""
+
+    unit = UnitCodeFilter()
+
+
+# Serializer mixins saying where a row is. Comments, not docstrings: the schema would show a mixin's docstring as
+# the description of every serializer built on it.
+# A row of a model with a `unit`: the unit's code and name and its path (what the scope filters on).
+class UnitFields(serializers.Serializer):
+    unit_code = serializers.CharField(source="unit.code", read_only=True)
+    unit_name = serializers.CharField(source="unit.name", read_only=True)
+    path = serializers.CharField(source="unit.path", read_only=True)
+
+
+# A row of a model with a `commune`: the commune's code and name and its path.
+class CommuneFields(serializers.Serializer):
+    commune_code = serializers.CharField(source="commune.code", read_only=True)
+    commune_name = serializers.CharField(source="commune.name", read_only=True)
+    path = serializers.CharField(source="commune.path", read_only=True)
 
 
 class UnitFilter(django_filters.FilterSet):

@@ -11,7 +11,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers, viewsets
 
 from mtqg.core.api.viewsets import ScopedReadOnlyModelViewSet
-from mtqg.geo.api import UnitCodeFilter
+from mtqg.geo.api import CommuneFields, ScopedFilterSet, UnitFields
 
 from .models import (
     Assessment,
@@ -24,6 +24,7 @@ from .models import (
     Recognition,
     Scheme,
 )
+from .services import DIGITAL_FIELDS
 
 # --- Read API: scoped viewsets registered in mtqg/api/router.py ------------------------------------------------
 
@@ -132,10 +133,7 @@ class CriterionResultSerializer(serializers.ModelSerializer):
         fields = ["number", "name", "computed_status", "status", "status_label", "overridden", "provisional"]
 
 
-class AssessmentSerializer(serializers.ModelSerializer):
-    commune_code = serializers.CharField(source="commune.code", read_only=True)
-    commune_name = serializers.CharField(source="commune.name", read_only=True)
-    path = serializers.CharField(source="commune.path", read_only=True)
+class AssessmentSerializer(CommuneFields, serializers.ModelSerializer):
     criteria_set = serializers.CharField(source="criteria_set.code", read_only=True)
     criteria_set_scope = serializers.ChoiceField(
         choices=["provincial", "national"],
@@ -173,8 +171,7 @@ class AssessmentDetailSerializer(AssessmentSerializer):
         fields = [*AssessmentSerializer.Meta.fields, "results"]
 
 
-class AssessmentFilter(django_filters.FilterSet):
-    unit = UnitCodeFilter("commune__path")
+class AssessmentFilter(ScopedFilterSet):
     criteria_set = django_filters.CharFilter(field_name="criteria_set__code", label="Mã bộ tiêu chí")
     min_met = django_filters.NumberFilter(
         field_name="criteria_met", lookup_expr="gte", label="Số tiêu chí đạt từ"
@@ -234,8 +231,7 @@ class NtmIndicatorValueSerializer(serializers.ModelSerializer):
         return reverse("ntm:evidence", args=[obj.pk]) if obj.evidence else None
 
 
-class IndicatorValueFilter(django_filters.FilterSet):
-    unit = UnitCodeFilter("assessment__commune__path")
+class IndicatorValueFilter(ScopedFilterSet):
     year = django_filters.NumberFilter(field_name="assessment__year", label="Năm")
     indicator = django_filters.CharFilter(field_name="indicator__code", label="Mã chỉ tiêu")
 
@@ -254,10 +250,7 @@ class IndicatorValueViewSet(ScopedReadOnlyModelViewSet):
     )
 
 
-class RecognitionSerializer(serializers.ModelSerializer):
-    commune_code = serializers.CharField(source="commune.code", read_only=True)
-    commune_name = serializers.CharField(source="commune.name", read_only=True)
-    path = serializers.CharField(source="commune.path", read_only=True)
+class RecognitionSerializer(CommuneFields, serializers.ModelSerializer):
     criteria_set = serializers.CharField(
         source="criteria_set.code", read_only=True, default=None, allow_null=True
     )
@@ -285,8 +278,7 @@ class RecognitionSerializer(serializers.ModelSerializer):
         ]
 
 
-class RecognitionFilter(django_filters.FilterSet):
-    unit = UnitCodeFilter("commune__path")
+class RecognitionFilter(ScopedFilterSet):
     year = django_filters.NumberFilter(field_name="standard_year", label="Đạt chuẩn năm")
     revoked = django_filters.BooleanFilter(field_name="revoked_on", lookup_expr="isnull", exclude=True)
 
@@ -327,9 +319,7 @@ class SchemeSerializer(serializers.ModelSerializer):
         ]
 
 
-class SchemeFilter(django_filters.FilterSet):
-    unit = UnitCodeFilter("province__path")
-
+class SchemeFilter(ScopedFilterSet):
     class Meta:
         model = Scheme
         fields = ["unit", "code"]
@@ -343,11 +333,7 @@ class SchemeViewSet(ScopedReadOnlyModelViewSet):
     queryset = Scheme.objects.select_related("province").order_by("code")
 
 
-class DigitalInfrastructureSerializer(serializers.ModelSerializer):
-    unit_code = serializers.CharField(source="unit.code", read_only=True)
-    unit_name = serializers.CharField(source="unit.name", read_only=True)
-    path = serializers.CharField(source="unit.path", read_only=True)
-
+class DigitalInfrastructureSerializer(UnitFields, serializers.ModelSerializer):
     class Meta:
         model = DigitalInfrastructure
         fields = [
@@ -357,19 +343,11 @@ class DigitalInfrastructureSerializer(serializers.ModelSerializer):
             "unit_name",
             "path",
             "year",
-            "has_radio",
-            "mobile_signal",
-            "has_internet",
-            "has_postal_point",
-            "online_services",
-            "source",
-            "note",
+            *DIGITAL_FIELDS,
         ]
 
 
-class DigitalInfrastructureFilter(django_filters.FilterSet):
-    unit = UnitCodeFilter("unit__path")
-
+class DigitalInfrastructureFilter(ScopedFilterSet):
     class Meta:
         model = DigitalInfrastructure
         fields = ["unit", "year", "mobile_signal", "has_radio"]

@@ -11,7 +11,7 @@ from rest_framework import serializers, viewsets
 
 from mtqg.core.api.filters import TextSearchFilter
 from mtqg.core.api.viewsets import ScopedReadOnlyModelViewSet
-from mtqg.geo.api import UnitCodeFilter
+from mtqg.geo.api import CommuneFields, ScopedFilterSet
 
 from .models import Product, Rating, SalesChannel, Subject
 from .selectors import ProductFilters, product_list
@@ -69,15 +69,11 @@ class ProductViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 # --- Read API: scoped viewsets registered in mtqg/api/router.py ------------------------------------------------
-# --- Read API: scoped viewsets registered in mtqg/api/router.py --------------------------------
 
 
-class SubjectSerializer(serializers.ModelSerializer):
+class SubjectSerializer(CommuneFields, serializers.ModelSerializer):
     """The contact shown on the product page (name, phone, e-mail); the tax code is not shown there, nor here."""
 
-    commune_code = serializers.CharField(source="commune.code", read_only=True)
-    commune_name = serializers.CharField(source="commune.name", read_only=True)
-    path = serializers.CharField(source="commune.path", read_only=True)
     products = serializers.IntegerField(source="product_count", read_only=True)
 
     class Meta:
@@ -98,8 +94,7 @@ class SubjectSerializer(serializers.ModelSerializer):
         ]
 
 
-class SubjectFilter(django_filters.FilterSet):
-    unit = UnitCodeFilter("commune__path")
+class SubjectFilter(ScopedFilterSet):
     q = TextSearchFilter(
         ("name", "address", "contact_name"), exact=("tax_code",), label="Tên chủ thể (có hoặc không dấu)"
     )
@@ -121,10 +116,14 @@ class SubjectViewSet(ScopedReadOnlyModelViewSet):
     )
 
 
-class RatingSerializer(serializers.ModelSerializer):
+# Which product a row (rating, sales channel) is about, and where the product is made.
+class _ProductFields(serializers.Serializer):
     product_name = serializers.CharField(source="product.name", read_only=True)
     commune_code = serializers.CharField(source="product.commune.code", read_only=True)
     path = serializers.CharField(source="product.commune.path", read_only=True)
+
+
+class RatingSerializer(_ProductFields, serializers.ModelSerializer):
     ruleset = serializers.CharField(source="ruleset.code", read_only=True)
 
     class Meta:
@@ -152,8 +151,7 @@ class RatingSerializer(serializers.ModelSerializer):
         ]
 
 
-class RatingFilter(django_filters.FilterSet):
-    unit = UnitCodeFilter("product__commune__path")
+class RatingFilter(ScopedFilterSet):
     year = django_filters.NumberFilter(field_name="round_year", label="Năm đánh giá")
     valid_on = django_filters.DateFilter(method="filter_valid_on", label="Giấy chứng nhận còn hiệu lực ngày")
 
@@ -173,11 +171,7 @@ class RatingViewSet(ScopedReadOnlyModelViewSet):
     queryset = Rating.objects.select_related("product__commune", "ruleset").order_by("-decision_date", "-pk")
 
 
-class SalesChannelSerializer(serializers.ModelSerializer):
-    product_name = serializers.CharField(source="product.name", read_only=True)
-    commune_code = serializers.CharField(source="product.commune.code", read_only=True)
-    path = serializers.CharField(source="product.commune.path", read_only=True)
-
+class SalesChannelSerializer(_ProductFields, serializers.ModelSerializer):
     class Meta:
         model = SalesChannel
         fields = [
@@ -198,8 +192,7 @@ class SalesChannelSerializer(serializers.ModelSerializer):
         ]
 
 
-class SalesChannelFilter(django_filters.FilterSet):
-    unit = UnitCodeFilter("product__commune__path")
+class SalesChannelFilter(ScopedFilterSet):
     year = django_filters.NumberFilter(field_name="sales_year", label="Năm doanh số")
 
     class Meta:

@@ -16,7 +16,7 @@ from rest_framework.response import Response
 
 from mtqg.core.api.errors import bad_request
 from mtqg.core.api.viewsets import ScopedReadOnlyModelViewSet
-from mtqg.geo.api import UnitCodeFilter
+from mtqg.geo.api import CommuneFields, ScopedFilterSet
 from mtqg.reports.api import json_body_schema
 
 from .models import MEMBER_FIELDS, Household, ImportBatch, Member, PersonalDataExport, PovertyStandard, Review
@@ -149,10 +149,7 @@ class MemberSerializer(serializers.ModelSerializer):
         return obj.birth_date.isoformat() if self._clear(obj) else mask_birth(obj.birth_date)
 
 
-class HouseholdSerializer(serializers.ModelSerializer):
-    commune_code = serializers.CharField(source="commune.code", read_only=True)
-    commune_name = serializers.CharField(source="commune.name", read_only=True)
-    path = serializers.CharField(source="commune.path", read_only=True)
+class HouseholdSerializer(CommuneFields, serializers.ModelSerializer):
     head_name = serializers.SerializerMethodField()
     address = serializers.SerializerMethodField()
     area = serializers.CharField(read_only=True)
@@ -192,8 +189,7 @@ class HouseholdDetailSerializer(HouseholdSerializer):
         fields = [*HouseholdSerializer.Meta.fields, "members"]
 
 
-class HouseholdFilter(django_filters.FilterSet):
-    unit = UnitCodeFilter("commune__path")
+class HouseholdFilter(ScopedFilterSet):
     code = django_filters.CharFilter(field_name="code", label="Mã hộ")
 
     class Meta:
@@ -275,8 +271,7 @@ class ReviewSerializer(serializers.ModelSerializer):
         ]
 
 
-class ReviewFilter(django_filters.FilterSet):
-    unit = UnitCodeFilter("commune__path")
+class ReviewFilter(ScopedFilterSet):
     household = django_filters.CharFilter(field_name="household__code", label="Mã hộ")
 
     class Meta:

@@ -12,7 +12,7 @@ from rest_framework import serializers
 
 from mtqg.core.api.filters import TextSearchFilter, YearFilter
 from mtqg.core.api.viewsets import ScopedReadOnlyModelViewSet
-from mtqg.geo.api import UnitCodeFilter
+from mtqg.geo.api import ScopedFilterSet, UnitFields
 
 from .models import Agreement, Finding, FollowUp, Mission, Recommendation, Snapshot
 from .selectors import MISSION_SEARCH, RECOMMENDATION_SEARCH
@@ -97,10 +97,14 @@ class RecommendationViewSet(ScopedReadOnlyModelViewSet):
 # --- Read API: scoped viewsets registered in mtqg/api/router.py ------------------------------------------------
 
 
-class FindingSerializer(serializers.ModelSerializer):
+# Which mission a row (finding, agreement) comes from, and the unit the mission went to.
+class _MissionFields(serializers.Serializer):
     mission_title = serializers.CharField(source="mission.title", read_only=True)
     unit_code = serializers.CharField(source="mission.unit.code", read_only=True)
     path = serializers.CharField(source="mission.unit.path", read_only=True)
+
+
+class FindingSerializer(_MissionFields, serializers.ModelSerializer):
     theme_label = serializers.CharField(read_only=True)
 
     class Meta:
@@ -120,8 +124,7 @@ class FindingSerializer(serializers.ModelSerializer):
         ]
 
 
-class FindingFilter(django_filters.FilterSet):
-    unit = UnitCodeFilter("mission__unit__path")
+class FindingFilter(ScopedFilterSet):
     year = YearFilter("mission__start_date__year", label="Năm của đoàn")
 
     class Meta:
@@ -162,8 +165,7 @@ class FollowUpSerializer(serializers.ModelSerializer):
         ]
 
 
-class FollowUpFilter(django_filters.FilterSet):
-    unit = UnitCodeFilter("recommendation__mission__unit__path")
+class FollowUpFilter(ScopedFilterSet):
     year = YearFilter("reported_on__year", label="Năm báo cáo")
 
     class Meta:
@@ -181,11 +183,7 @@ class FollowUpViewSet(ScopedReadOnlyModelViewSet):
     )
 
 
-class AgreementSerializer(serializers.ModelSerializer):
-    mission_title = serializers.CharField(source="mission.title", read_only=True)
-    unit_code = serializers.CharField(source="mission.unit.code", read_only=True)
-    path = serializers.CharField(source="mission.unit.path", read_only=True)
-
+class AgreementSerializer(_MissionFields, serializers.ModelSerializer):
     class Meta:
         model = Agreement
         fields = [
@@ -202,8 +200,7 @@ class AgreementSerializer(serializers.ModelSerializer):
         ]
 
 
-class AgreementFilter(django_filters.FilterSet):
-    unit = UnitCodeFilter("mission__unit__path")
+class AgreementFilter(ScopedFilterSet):
     year = YearFilter("signed_on__year", label="Năm ký")
 
     class Meta:
@@ -219,10 +216,7 @@ class AgreementViewSet(ScopedReadOnlyModelViewSet):
     queryset = Agreement.objects.select_related("mission__unit").order_by("-signed_on", "pk")
 
 
-class SnapshotSerializer(serializers.ModelSerializer):
-    unit_code = serializers.CharField(source="unit.code", read_only=True)
-    unit_name = serializers.CharField(source="unit.name", read_only=True)
-    path = serializers.CharField(source="unit.path", read_only=True)
+class SnapshotSerializer(UnitFields, serializers.ModelSerializer):
     author_name = serializers.SerializerMethodField()
     download_url = serializers.SerializerMethodField()
 
@@ -269,8 +263,7 @@ class SnapshotDetailSerializer(SnapshotSerializer):
         return obj.compute_hash() == obj.sha256
 
 
-class SnapshotFilter(django_filters.FilterSet):
-    unit = UnitCodeFilter("unit__path")
+class SnapshotFilter(ScopedFilterSet):
     year = YearFilter("signed_at__year", label="Năm ký duyệt")
 
     class Meta:
