@@ -64,6 +64,11 @@ def make_world() -> World:
     )
 
 
+def guard_provinces(world: World) -> tuple[tuple[UnitVersion, str], ...]:
+    """The two provinces of the scope guard's sample rows (pre-2025 units) with the marker each one's rows carry."""
+    return ((world.dien_bien_old, "GUARD-ĐB"), (world.cao_bang_old, "GUARD-CB"))
+
+
 def image_bytes(fmt: str = "PNG") -> bytes:
     """A real 4×4 image (PNG, JPEG or WEBP) for upload tests: photos are read with Pillow, not by their first bytes."""
     buffer = io.BytesIO()

@@ -3,6 +3,8 @@ download, the portal without login. Every request must stay on 127.0.0.1; the co
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +24,19 @@ def _login(page: Any, live_url: str, username: str) -> None:
     page.fill("#id_password", DEMO_PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_selector("text=Đơn vị của tôi")
+
+
+@contextmanager
+def _watched_page(browser_context: Any, width: int, height: int) -> Iterator[tuple[Any, list[str]]]:
+    """A page in a fresh Vietnamese browser context. When the block ends the context is closed, and no request may
+    have left 127.0.0.1 and the console must have stayed free of errors."""
+    context = browser_context.browser.new_context(locale="vi-VN", viewport={"width": width, "height": height})
+    page = context.new_page()
+    outside, errors = _watch(page)
+    yield page, errors
+    context.close()
+    assert outside == [], f"requests left 127.0.0.1: {outside}"
+    assert errors == [], f"console errors: {errors}"
 
 
 def test_province_dashboards_map_and_xlsx(browser_context: Any, live_url: str) -> None:
@@ -65,40 +80,30 @@ def test_province_dashboards_map_and_xlsx(browser_context: Any, live_url: str) -
 
 
 def test_public_portal_without_login(browser_context: Any, live_url: str) -> None:
-    context = browser_context.browser.new_context(locale="vi-VN", viewport={"width": 1024, "height": 768})
-    page = context.new_page()
-    outside, errors = _watch(page)
-    page.goto(live_url + "/cong-khai/")
-    assert "/accounts/login/" not in page.url
-    page.wait_for_selector("#provinces")
-    page.click("#provinces a:has-text('Tỉnh Điện Biên')")
-    page.wait_for_selector("h1:has-text('Tỉnh Điện Biên')")
-    assert errors == [], f"console errors: {errors}"
-    page.wait_for_selector(".chart-empty, canvas")  # a chart drawn, or "chưa có số liệu" in words
-    assert page.locator("canvas").count() + page.locator(".chart-empty").count() >= 2
-    page.screenshot(path=str(SHOTS / "portal-dien-bien.png"), full_page=True)
-    page.goto(live_url + "/cong-khai/du-lieu/")
-    page.wait_for_selector("text=Từ điển dữ liệu")
-    page.screenshot(path=str(SHOTS / "portal-dictionary.png"), full_page=True)
-    context.close()
-    assert outside == [], f"requests left 127.0.0.1: {outside}"
-    assert errors == [], f"console errors: {errors}"
+    with _watched_page(browser_context, 1024, 768) as (page, errors):
+        page.goto(live_url + "/cong-khai/")
+        assert "/accounts/login/" not in page.url
+        page.wait_for_selector("#provinces")
+        page.click("#provinces a:has-text('Tỉnh Điện Biên')")
+        page.wait_for_selector("h1:has-text('Tỉnh Điện Biên')")
+        assert errors == [], f"console errors: {errors}"
+        page.wait_for_selector(".chart-empty, canvas")  # a chart drawn, or "chưa có số liệu" in words
+        assert page.locator("canvas").count() + page.locator(".chart-empty").count() >= 2
+        page.screenshot(path=str(SHOTS / "portal-dien-bien.png"), full_page=True)
+        page.goto(live_url + "/cong-khai/du-lieu/")
+        page.wait_for_selector("text=Từ điển dữ liệu")
+        page.screenshot(path=str(SHOTS / "portal-dictionary.png"), full_page=True)
 
 
 def test_map_legend_in_english_from_the_javascript_catalogue(browser_context: Any, live_url: str) -> None:
     """The words dashboards.js writes come from /jsi18n/ (djangojs.po) in the page's language (decision 0060)."""
-    context = browser_context.browser.new_context(locale="vi-VN", viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    outside, errors = _watch(page)
-    _login(page, live_url, "trunguong")
-    context.add_cookies([{"name": "django_language", "value": "en", "url": live_url}])
-    page.goto(f"{live_url}/dashboards/?unit=11")
-    page.wait_for_selector("#map-legend .legend-dot")
-    legend = page.locator("#map-legend").inner_text()
-    assert "Legend:" in legend and "Not met / no data" in legend, legend
-    assert "Chú giải" not in legend and "Chưa đạt" not in legend, legend
-    page.select_option("#map-measure", "poverty_rate")
-    assert "Poverty rate (%)" in page.locator("#map-legend").inner_text()
-    context.close()
-    assert outside == [], f"requests left 127.0.0.1: {outside}"
-    assert errors == [], f"console errors: {errors}"
+    with _watched_page(browser_context, 1280, 900) as (page, _errors):
+        _login(page, live_url, "trunguong")
+        page.context.add_cookies([{"name": "django_language", "value": "en", "url": live_url}])
+        page.goto(f"{live_url}/dashboards/?unit=11")
+        page.wait_for_selector("#map-legend .legend-dot")
+        legend = page.locator("#map-legend").inner_text()
+        assert "Legend:" in legend and "Not met / no data" in legend, legend
+        assert "Chú giải" not in legend and "Chưa đạt" not in legend, legend
+        page.select_option("#map-measure", "poverty_rate")
+        assert "Poverty rate (%)" in page.locator("#map-legend").inner_text()

@@ -24,7 +24,7 @@ from mtqg.ntm.services import sniff_evidence
 from mtqg.ntm.tests.factories import load_all
 from mtqg.ocop.services import validate_photo
 from mtqg.poverty.tests.factories import make_household
-from mtqg.testing import make_world
+from mtqg.testing import World, make_world
 from mtqg.workflow.models import Report, ReportAttachment
 from mtqg.workflow.tests.factories import guard_sample
 
@@ -156,6 +156,17 @@ class ExportNeutralisesFormulasTest(TestCase):
         self.assertEqual(safe_cell(-5), -5)  # numbers stay numbers
 
 
+def web_import_endpoints(world: World, report: Report) -> list[tuple[str, dict[str, str]]]:
+    """The four web importers (poverty CSV staging, NTM workbook, OCOP workbook, workflow report workbook) as
+    (URL, the form's other fields) for an officer of Điện Biên; `report` is a workflow report of Mường Phăng."""
+    return [
+        ("/poverty/nhap/", {"unit": world.muong_phang.code, "year": "2024"}),
+        ("/ntm/import/", {"unit": str(world.dien_bien_old.pk), "year": "2024", "commit": "1"}),
+        ("/ocop/import/", {}),
+        (f"/workflow/reports/{report.pk}/import/", {}),
+    ]
+
+
 class HostileWebUploadTest(TestCase):
     """The same files through the web importers (poverty CSV staging, NTM workbook, OCOP workbook, workflow report
     workbook, workflow attachments) as the Điện Biên officer, who may enter data there."""
@@ -170,13 +181,7 @@ class HostileWebUploadTest(TestCase):
         load_all()
         guard_sample(cls.world)
         report = Report.objects.get(unit=cls.world.muong_phang)
-        w = cls.world
-        cls.endpoints = [
-            ("/poverty/nhap/", {"unit": w.muong_phang.code, "year": "2024"}),
-            ("/ntm/import/", {"unit": str(w.dien_bien_old.pk), "year": "2024", "commit": "1"}),
-            ("/ocop/import/", {}),
-            (f"/workflow/reports/{report.pk}/import/", {}),
-        ]
+        cls.endpoints = web_import_endpoints(cls.world, report)
         cls.attach_url = f"/workflow/reports/{report.pk}/attachments/"
 
     def test_web_importers_refuse_hostile_files_and_write_nothing(self) -> None:

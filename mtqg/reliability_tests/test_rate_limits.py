@@ -82,35 +82,23 @@ class ClientAddressTest(SimpleTestCase):
 class LoginLimitBehindProxyTest(TestCase):
     """Two clients behind the same trusted proxy: one hammering the login must not lock out the other."""
 
-    world: World
-
-    @classmethod
-    def setUpTestData(cls) -> None:
-        cls.world = make_world()
+    def _login_through_proxy(self, client_ip: str, username: str, password: str) -> Any:
+        """A login attempt from `client_ip` as the trusted proxy 10.0.0.1 forwards it."""
+        return self.client.post(
+            "/accounts/login/",
+            {"username": username, "password": password},
+            REMOTE_ADDR="10.0.0.1",
+            HTTP_X_FORWARDED_FOR=client_ip,
+        )
 
     def test_per_address_login_limit_uses_the_forwarded_client(self) -> None:
         with self.settings(
             CLIENT_IP_HEADER="X-Forwarded-For", TRUSTED_PROXIES=["10.0.0.1"], LOGIN_IP_ATTEMPTS=3
         ):
             for i in range(3):
-                self.client.post(
-                    "/accounts/login/",
-                    {"username": f"nobody{i}", "password": "sai-mat-khau"},
-                    REMOTE_ADDR="10.0.0.1",
-                    HTTP_X_FORWARDED_FOR="198.51.100.7",
-                )
+                self._login_through_proxy("198.51.100.7", f"nobody{i}", "sai-mat-khau")
             self.assertEqual(set(LoginFailure.objects.values_list("ip_address", flat=True)), {"198.51.100.7"})
-            blocked = self.client.post(
-                "/accounts/login/",
-                {"username": "nobody9", "password": "x"},
-                REMOTE_ADDR="10.0.0.1",
-                HTTP_X_FORWARDED_FOR="198.51.100.7",
-            )
+            blocked = self._login_through_proxy("198.51.100.7", "nobody9", "x")
             self.assertContains(blocked, "từ địa chỉ này")
-            other = self.client.post(
-                "/accounts/login/",
-                {"username": "nobody9", "password": "x"},
-                REMOTE_ADDR="10.0.0.1",
-                HTTP_X_FORWARDED_FOR="198.51.100.8",
-            )
+            other = self._login_through_proxy("198.51.100.8", "nobody9", "x")
             self.assertNotContains(other, "từ địa chỉ này")

@@ -29,7 +29,7 @@ from mtqg.workflow.models import Report
 from mtqg.workflow.tests.factories import guard_sample
 
 from .bigfiles import _CONTENT_TYPES, _ROOT_RELS, SHEET, _row, _workbook, _workbook_rels
-from .test_hostile_files import _counts, _xlsx
+from .test_hostile_files import _counts, _xlsx, web_import_endpoints
 
 ROWS = 5_000  # enough to pass every importer's limit (NTM 2.000, workflow 1.000) while staying fast to build
 
@@ -134,14 +134,7 @@ class CraftedWorkbooksThroughImportersTest(TestCase):
         load_all()
         load_standards()
         guard_sample(cls.world)
-        report = Report.objects.get(unit=cls.world.muong_phang)
-        w = cls.world
-        cls.endpoints = [
-            ("/poverty/nhap/", {"unit": w.muong_phang.code, "year": "2024"}),
-            ("/ntm/import/", {"unit": str(w.dien_bien_old.pk), "year": "2024", "commit": "1"}),
-            ("/ocop/import/", {}),
-            (f"/workflow/reports/{report.pk}/import/", {}),
-        ]
+        cls.endpoints = web_import_endpoints(cls.world, Report.objects.get(unit=cls.world.muong_phang))
 
     def test_web_importers_answer_a_message_not_a_500_and_write_nothing(self) -> None:
         """The poverty importer keeps a refused file as an INVALID batch with its errors (its design): there the

@@ -4,6 +4,12 @@ It walks (1) every model that declares `scope_path`, (2) every URL pattern witho
 API list endpoint in the router, (4) every catalogue report through /api/v1/reports/<slug>/, and (5) the Điện
 Biên-only URLs that each app's `guard_sample()` returns. The
 Cao Bằng officer must see nothing of Điện Biên; the Điện Biên officer must reach its own resources.
+
+Each app's `guard_sample(world)` creates at least one row of every scoped model of the app in Điện Biên and one in
+Cao Bằng (`mtqg.testing.guard_provinces`), puts the marker 'GUARD-ĐB' in a free-text field of the Điện Biên rows
+where there is one, and returns the URLs (HTML detail pages, exports, API details) of Điện Biên-only resources: the
+Cao Bằng officer gets 403/404 on each of them and never sees 'GUARD-ĐB' on any list page; the Điện Biên officer
+gets 200.
 """
 
 from __future__ import annotations

@@ -4,9 +4,6 @@ fresh database of the same kind, compare every table's row count and checksum; a
 from __future__ import annotations
 
 import hashlib
-import os
-import subprocess
-import sys
 import tempfile
 import uuid
 from pathlib import Path
@@ -22,20 +19,7 @@ from django.test import TestCase, override_settings
 from mtqg.core.backup import backup_create, backup_restore
 from mtqg.geo.models import UnitVersion
 
-ROOT = Path(__file__).resolve().parents[3]
-
-
-def _manage(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    """A management command in its own process (the commands as an operator runs them)."""
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
+from .processes import manage
 
 
 class BackupRestoreTest(TestCase):
@@ -76,19 +60,13 @@ class BackupRestoreTest(TestCase):
                     backup_restore(self.tmp / "backup", target_url=url, media_root=restored_media)
             # the commands, in their own processes, on the restored database: backup (SQLite online backup API /
             # pg_dump of a live database), then restore into a third database, verified table by table
-            env = {
-                **os.environ,
-                "DATABASE_URL": url,
-                "DJANGO_SETTINGS_MODULE": "mtqg.settings",
-                "MEDIA_ROOT": str(restored_media),
-                "DEBUG": "1",
-            }
-            run = _manage(env, "backup", "--output", str(self.tmp / "again"))
+            env = {"DATABASE_URL": url, "MEDIA_ROOT": str(restored_media), "DEBUG": "1"}
+            run = manage(env, "backup", "--output", str(self.tmp / "again"))
             self.assertEqual(run.returncode, 0, run.stderr[-2000:])
             self.assertIn("Đã sao lưu", run.stdout)
             url3, cleanup3 = self._target()
             try:
-                run = _manage(
+                run = manage(
                     env,
                     "restore",
                     str(self.tmp / "again"),

@@ -8,10 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import sqlite3
-import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -26,7 +23,7 @@ from django.test import TestCase, override_settings
 
 from mtqg.core.backup import backup_create, backup_restore
 
-ROOT = Path(__file__).resolve().parents[3]
+from .processes import manage
 
 
 class BackupSnapshotTest(TestCase):
@@ -80,22 +77,8 @@ class BackupSnapshotTest(TestCase):
         writer.start()
         try:
             time.sleep(0.2)
-            env = {
-                **os.environ,
-                "DATABASE_URL": live,
-                "DJANGO_SETTINGS_MODULE": "mtqg.settings",
-                "DEBUG": "1",
-            }
-            env["MEDIA_ROOT"] = str(self.media)
-            run = subprocess.run(
-                [sys.executable, "manage.py", "backup", "--output", str(self.tmp / "under-load")],
-                cwd=ROOT,
-                env=env,
-                capture_output=True,
-                text=True,
-                timeout=600,
-                check=False,
-            )
+            env = {"DATABASE_URL": live, "DEBUG": "1", "MEDIA_ROOT": str(self.media)}
+            run = manage(env, "backup", "--output", str(self.tmp / "under-load"))
             time.sleep(0.2)
         finally:
             stop.set()

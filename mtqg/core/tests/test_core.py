@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import io
-import os
-import subprocess
-import sys
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -19,6 +16,8 @@ from mtqg.core.formatting import date_vi, million_vnd, number_vi, percent_vi, ra
 from mtqg.core.models import ChangeRecord
 from mtqg.core.tables import Column, Table, write_xlsx
 from mtqg.testing import make_world
+
+from .processes import manage
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -158,24 +157,13 @@ class ApiShapeTest(TestCase):
 
 
 class SettingsTest(TestCase):
-    def _run(self, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-        full_env = {**os.environ, "DJANGO_SETTINGS_MODULE": "mtqg.settings", **env}
-        return subprocess.run(
-            [sys.executable, "manage.py", *args],
-            cwd=ROOT,
-            env=full_env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-
     def test_production_refuses_to_start_without_secret_key(self) -> None:
-        result = self._run({"DEBUG": "0", "SECRET_KEY": ""}, "check")
+        result = manage({"DEBUG": "0", "SECRET_KEY": ""}, "check")
         self.assertNotEqual(result.returncode, 0)
         self.assertIn("SECRET_KEY", result.stderr)
 
     def test_check_deploy_is_clean(self) -> None:
-        result = self._run(
+        result = manage(
             {
                 "DEBUG": "0",
                 "SECRET_KEY": "x" * 64 + "-a-long-random-production-key-0123456789",

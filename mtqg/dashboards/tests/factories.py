@@ -9,8 +9,9 @@ from typing import Any
 from mtqg.finance import demo as finance_demo
 from mtqg.geo.models import UnitVersion
 from mtqg.ntm.models import Assessment, CriteriaSet, Recognition, RecognitionTier
-from mtqg.poverty.models import Household, PovertyClass, Review
+from mtqg.poverty.models import Household, PovertyClass
 from mtqg.poverty.standards import load_standards, standard_for
+from mtqg.poverty.tests.factories import classed_review
 from mtqg.supervision import demo as supervision_demo
 from mtqg.testing import World
 
@@ -97,14 +98,7 @@ def poverty_rows(province: UnitVersion) -> None:
                     if h < poor
                     else (PovertyClass.NEAR_POOR if h < 12 else PovertyClass.NONE)
                 )
-                Review.objects.create(
-                    household=hh,
-                    commune=c,
-                    year=year,
-                    poverty_class=cls,
-                    income_per_capita_month=500_000,
-                    standard=standards[year],
-                )
+                classed_review(hh, year, cls, standards[year])
 
 
 def dien_bien_facts(world: World) -> World:
@@ -125,10 +119,7 @@ def sample(world: World) -> None:
 
 
 def guard_sample(world: World) -> list[str]:
-    """Create at least one row of every scoped dashboards model in Điện Biên and one in Cao Bằng and return the
-    URLs (HTML pages, exports, API details) of Điện Biên-only resources. The guard test asserts the Cao Bằng
-    officer gets 403/404 on each URL and never sees 'GUARD-ĐB' on any list page, and the Điện Biên officer
-    gets 200."""
+    """Scope-guard rows of dashboards and Điện Biên-only URLs (see accounts/tests/test_scoping_guard.py)."""
 
     ntm_rows(world.dien_bien_old, [19, 12])
     ntm_rows(world.cao_bang_old, [15])

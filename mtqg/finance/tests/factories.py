@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.core.files.base import ContentFile
 from django.urls import reverse
@@ -25,7 +26,7 @@ from mtqg.finance.models import (
     WorkProgress,
 )
 from mtqg.geo.models import UnitVersion
-from mtqg.testing import World
+from mtqg.testing import World, guard_provinces
 
 _seq = [0]
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
@@ -86,15 +87,25 @@ def make_allocation(
     )
 
 
+def make_initial_plan(province: UnitVersion, work: Work, amount: int, **fields: Any) -> CapitalPlan:
+    """The province's initial 2023 plan of central investment capital for the work's programme."""
+    return CapitalPlan.objects.create(
+        unit=province,
+        program=work.program,
+        year=2023,
+        source=Source.CENTRAL_INVESTMENT,
+        vintage=CapitalPlan.Vintage.INITIAL,
+        amount=Decimal(amount),
+        **fields,
+    )
+
+
 def guard_sample(world: World) -> list[str]:
-    """Create at least one row of every scoped finance model in Điện Biên and one in Cao Bằng (put the marker
-    'GUARD-ĐB' in a free-text field of the Điện Biên rows where there is one) and return the URLs (HTML detail
-    pages, exports, API details) of Điện Biên-only resources. The guard test asserts the Cao Bằng officer gets
-    403/404 on each URL and never sees 'GUARD-ĐB' on any list page, and the Điện Biên officer gets 200."""
+    """Scope-guard rows of finance and Điện Biên-only URLs (see accounts/tests/test_scoping_guard.py)."""
     ensure_programs()
     urls: list[str] = []
     indicator = Indicator.objects.get(code="DTTS.NUOC_PT")
-    for province, marker in ((world.dien_bien_old, "GUARD-ĐB"), (world.cao_bang_old, "GUARD-CB")):
+    for province, marker in guard_provinces(world):
         commune = commune_of(province)
         work = make_work(commune, name=f"Công trình {marker}", description=marker)
         progress = WorkProgress.objects.create(
@@ -106,15 +117,7 @@ def guard_sample(world: World) -> list[str]:
         payment = Disbursement.objects.create(
             allocation=alloc, paid_on=date(2023, 5, 5), amount=Decimal(10_000_000), reference=marker
         )
-        plan = CapitalPlan.objects.create(
-            unit=province,
-            program=work.program,
-            year=2023,
-            source=Source.CENTRAL_INVESTMENT,
-            vintage=CapitalPlan.Vintage.INITIAL,
-            amount=Decimal(200_000_000),
-            note=marker,
-        )
+        plan = make_initial_plan(province, work, 200_000_000, note=marker)
         target = IndicatorTarget.objects.create(
             indicator=indicator, unit=province, year=2023, target=Decimal(10), source_ref=marker
         )

@@ -9,7 +9,6 @@ from django.test import TestCase
 
 from mtqg.api.tests.mixins import ScopedReadApiMixin
 from mtqg.finance.models import (
-    CapitalPlan,
     Disbursement,
     Indicator,
     IndicatorTarget,
@@ -21,7 +20,7 @@ from mtqg.finance.models import (
 )
 from mtqg.testing import make_world
 
-from .factories import commune_of, ensure_programs, make_allocation, make_work
+from .factories import commune_of, ensure_programs, make_allocation, make_initial_plan, make_work
 
 
 class FinanceReadApiTest(ScopedReadApiMixin, TestCase):
@@ -53,15 +52,7 @@ class FinanceReadApiTest(ScopedReadApiMixin, TestCase):
             Disbursement.objects.create(
                 allocation=carry, paid_on=date(2024, 1, 20), amount=Decimal(1_000_000), reference="UNC-2"
             )
-            plan = CapitalPlan.objects.create(
-                unit=province,
-                program=work.program,
-                year=2023,
-                source=Source.CENTRAL_INVESTMENT,
-                vintage=CapitalPlan.Vintage.INITIAL,
-                amount=Decimal(1_234_000_000),
-                decision_ref="QĐ 1/2023",
-            )
+            plan = make_initial_plan(province, work, 1_234_000_000, decision_ref="QĐ 1/2023")
             target = IndicatorTarget.objects.create(
                 indicator=cls.indicator, unit=province, year=2025, baseline=Decimal(20), target=Decimal(80)
             )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -216,32 +217,12 @@ class DemoEntryTests(TestCase):
     def test_indicator_value_disaggregation_checked(self) -> None:
         water = Indicator.objects.get(code="DTTS.NUOC_PT")
         commune = commune_of(self.world.cao_bang_old)
+        record = partial(indicator_value_record, indicator=water, unit=commune, year=2023, value=5)
         with self.assertRaisesMessage(ValidationError, "không phân tổ theo"):
-            indicator_value_record(
-                actor=self.world.cao_bang_officer,
-                indicator=water,
-                unit=commune,
-                year=2023,
-                value=5,
-                disaggregation={"sex_of_head": "female"},
-            )
+            record(actor=self.world.cao_bang_officer, disaggregation={"sex_of_head": "female"})
         with self.assertRaisesMessage(ValidationError, "không có trong danh mục Dân tộc"):
-            indicator_value_record(
-                actor=None,
-                indicator=water,
-                unit=commune,
-                year=2023,
-                value=5,
-                disaggregation={"ethnicity": "xyz"},
-            )
-        row = indicator_value_record(
-            actor=None,
-            indicator=water,
-            unit=commune,
-            year=2023,
-            value=5,
-            disaggregation={"ethnicity": "mong"},
-        )
+            record(actor=None, disaggregation={"ethnicity": "xyz"})
+        row = record(actor=None, disaggregation={"ethnicity": "mong"})
         self.assertEqual(row.disaggregation, {"ethnicity": "mong"})
 
     def test_alert_cause_adjustment_then_recommendation(self) -> None:

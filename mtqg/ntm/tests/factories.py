@@ -20,7 +20,7 @@ from mtqg.ntm.models import (
     Scheme,
     TierTarget,
 )
-from mtqg.testing import World
+from mtqg.testing import World, guard_provinces
 
 
 def commune(province: UnitVersion, index: int = 0) -> UnitVersion:
@@ -58,14 +58,31 @@ def assessed(
     return a
 
 
+def recognise(
+    commune_unit: UnitVersion,
+    on: date,
+    tier: str = RecognitionTier.STANDARD,
+    *,
+    decision_no: str = "1/QĐ-UBND",
+    standard_year: int | None = None,
+    note: str = "",
+) -> Recognition:
+    """A recognition decision of `on` (met the standard in `standard_year`, by default the decision's year)."""
+    return Recognition.objects.create(
+        commune=commune_unit,
+        tier=tier,
+        decision_no=decision_no,
+        decision_date=on,
+        standard_year=standard_year or on.year,
+        note=note,
+    )
+
+
 def guard_sample(world: World) -> list[str]:
-    """Create at least one row of every scoped ntm model in Điện Biên and one in Cao Bằng (put the marker
-    'GUARD-ĐB' in a free-text field of the Điện Biên rows where there is one) and return the URLs (HTML detail
-    pages, exports, API details) of Điện Biên-only resources. The guard test asserts the Cao Bằng officer gets
-    403/404 on each URL and never sees 'GUARD-ĐB' on any list page, and the Điện Biên officer gets 200."""
+    """Scope-guard rows of ntm and Điện Biên-only URLs (see accounts/tests/test_scoping_guard.py)."""
     load_all()
     urls = []
-    for province, marker in ((world.dien_bien_old, "GUARD-ĐB"), (world.cao_bang_old, "GUARD-CB")):
+    for province, marker in guard_provinces(world):
         unit = commune(province, 3)
         a = assessed(unit, 2019, values=all_pass_1980())
         a.note = marker
@@ -77,14 +94,7 @@ def guard_sample(world: World) -> list[str]:
             status="chua_dat",
             reason=marker,
         )
-        rec = Recognition.objects.create(
-            commune=unit,
-            tier=RecognitionTier.STANDARD,
-            decision_no="1/QĐ-UBND",
-            decision_date=date(2020, 1, 1),
-            standard_year=2019,
-            note=marker,
-        )
+        rec = recognise(unit, date(2020, 1, 1), standard_year=2019, note=marker)
         digital = services.digital_infrastructure_set(
             actor=None, unit=unit, year=2023, has_radio=False, mobile_signal="none", note=marker
         )

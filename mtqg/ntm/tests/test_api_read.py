@@ -9,10 +9,10 @@ from django.test import TestCase
 from mtqg.api.tests.mixins import ScopedReadApiMixin
 from mtqg.ntm import services
 from mtqg.ntm.loader import load_all
-from mtqg.ntm.models import CriteriaSet, DigitalInfrastructure, Recognition, RecognitionTier
+from mtqg.ntm.models import CriteriaSet, DigitalInfrastructure
 from mtqg.testing import make_world
 
-from .factories import all_pass_1980, assessed, commune
+from .factories import all_pass_1980, assessed, commune, recognise
 
 
 class NtmReadApiTest(ScopedReadApiMixin, TestCase):
@@ -32,20 +32,10 @@ class NtmReadApiTest(ScopedReadApiMixin, TestCase):
         cls.db_a = assessed(cls.db_commune, 2019, values=all_pass_1980())
         cls.db_a_2018 = assessed(cls.db_commune, 2018)
         cls.cb_a = assessed(cls.cb_commune, 2019, values=all_pass_1980())
-        cls.db_rec = Recognition.objects.create(
-            commune=cls.db_commune,
-            tier=RecognitionTier.STANDARD,
-            decision_no="12/QĐ-UBND",
-            decision_date=date(2020, 1, 15),
-            standard_year=2019,
+        cls.db_rec = recognise(
+            cls.db_commune, date(2020, 1, 15), decision_no="12/QĐ-UBND", standard_year=2019
         )
-        cls.cb_rec = Recognition.objects.create(
-            commune=cls.cb_commune,
-            tier=RecognitionTier.STANDARD,
-            decision_no="99/QĐ-UBND",
-            decision_date=date(2020, 2, 1),
-            standard_year=2019,
-        )
+        cls.cb_rec = recognise(cls.cb_commune, date(2020, 2, 1), decision_no="99/QĐ-UBND", standard_year=2019)
         for unit in (cls.db_commune, cls.cb_commune):
             services.digital_infrastructure_set(
                 actor=None, unit=unit, year=2023, has_radio=False, mobile_signal="none"

@@ -70,19 +70,31 @@ class AuthoringBase(TestCase):
             actor=self.officer, province=self.world.dien_bien_old, valid_from=valid_from
         )
 
-    def cited(self, cset: CriteriaSet, valid_to: date | None = None) -> CriteriaSet:
-        return authoring.criteria_set_cite(
-            actor=self.officer,
-            criteria_set=cset,
-            decision_no="1234/QĐ-UBND",
-            decision_date=date(2022, 12, 20),
-            issuer="UBND tỉnh Điện Biên",
-            valid_to=valid_to,
-            upload=pdf(),
-        )
+    def cited(self, cset: CriteriaSet, valid_to: date | None = None, **changes: object) -> CriteriaSet:
+        """The officer cites the province's decision 1234/QĐ-UBND of 20/12/2022 (with its PDF) for the set."""
+        kwargs = {
+            "decision_no": "1234/QĐ-UBND",
+            "decision_date": date(2022, 12, 20),
+            "issuer": "UBND tỉnh Điện Biên",
+            "valid_to": valid_to,
+            "upload": pdf(),
+        }
+        kwargs.update(changes)
+        return authoring.criteria_set_cite(actor=self.officer, criteria_set=cset, **kwargs)  # type: ignore[arg-type]
 
     def indicator(self, cset: CriteriaSet, code: str) -> Indicator:
         return Indicator.objects.get(criterion__criteria_set=cset, code=code)
+
+    def override_22(self, cset: CriteriaSet, value: str = "90", source: str = "Điều 2 QĐ 1234") -> Threshold:
+        """The officer sets indicator 2.2's threshold for the northern midlands and mountains (≥ `value`)."""
+        return authoring.criteria_threshold_override(
+            actor=self.officer,
+            indicator=self.indicator(cset, "2.2"),
+            region="tdmnpb",
+            op="ge",
+            value=value,
+            source=source,
+        )
 
 
 class InheritTest(AuthoringBase):
@@ -137,13 +149,9 @@ class EditTest(AuthoringBase):
         cset = self.draft()
         ind = self.indicator(cset, "2.2")
         with self.assertRaisesMessage(ValidationError, "phải có trích dẫn"):
-            authoring.criteria_threshold_override(
-                actor=self.officer, indicator=ind, region="tdmnpb", op="ge", value="90", source="  "
-            )
+            self.override_22(cset, source="  ")
         self.assertFalse(Threshold.objects.filter(indicator=ind, overridden=True).exists())
-        row = authoring.criteria_threshold_override(
-            actor=self.officer, indicator=ind, region="tdmnpb", op="ge", value="90", source="Điều 2 QĐ 1234"
-        )
+        row = self.override_22(cset)
         self.assertTrue(row.overridden)
         self.assertEqual(row.value, 90)
         self.assertIsNotNone(row.inherited_from_id)
@@ -151,15 +159,11 @@ class EditTest(AuthoringBase):
         self.assertIn("ngưỡng 2.2 tdmnpb", record.changes)
 
     def test_override_bad_value_refused_in_vietnamese(self) -> None:
-        ind = self.indicator(self.draft(), "2.2")
+        cset = self.draft()
         with self.assertRaisesMessage(ValidationError, "0-100%"):
-            authoring.criteria_threshold_override(
-                actor=self.officer, indicator=ind, region="tdmnpb", op="ge", value="120", source="QĐ"
-            )
+            self.override_22(cset, "120", "QĐ")
         with self.assertRaisesMessage(ValidationError, "không phải là số"):
-            authoring.criteria_threshold_override(
-                actor=self.officer, indicator=ind, region="tdmnpb", op="ge", value="chín", source="QĐ"
-            )
+            self.override_22(cset, "chín", "QĐ")
 
     def test_add_and_split_indicators(self) -> None:
         cset = self.draft()
@@ -235,18 +239,9 @@ class LifecycleTest(AuthoringBase):
         with self.assertRaisesMessage(ValidationError, "Chưa trích dẫn quyết định"):
             authoring.criteria_set_submit(actor=self.officer, criteria_set=cset)
         with self.assertRaisesMessage(ValidationError, "Thiếu số quyết định"):
-            authoring.criteria_set_cite(
-                actor=self.officer, criteria_set=cset, decision_no="", decision_date=None, issuer=""
-            )
+            self.cited(cset, decision_no="", decision_date=None, issuer="", upload=None)
         with self.assertRaisesMessage(ValidationError, "phải là PDF"):
-            authoring.criteria_set_cite(
-                actor=self.officer,
-                criteria_set=cset,
-                decision_no="1234/QĐ-UBND",
-                decision_date=date(2022, 12, 20),
-                issuer="UBND tỉnh Điện Biên",
-                upload=SimpleUploadedFile("qd.png", b"\x89PNG\r\n\x1a\n0000"),
-            )
+            self.cited(cset, upload=SimpleUploadedFile("qd.png", b"\x89PNG\r\n\x1a\n0000"))
         cset = self.cited(cset)
         self.assertEqual(cset.legal_basis, "QĐ 1234/QĐ-UBND ngày 20/12/2022 của UBND tỉnh Điện Biên")
         self.assertTrue(cset.decision_file.name.endswith(".pdf"))
@@ -254,14 +249,7 @@ class LifecycleTest(AuthoringBase):
         cset = authoring.criteria_set_submit(actor=self.officer, criteria_set=cset)
         self.assertEqual(cset.state, CriteriaSet.State.SUBMITTED)
         with self.assertRaisesMessage(ValidationError, "không sửa được"):
-            authoring.criteria_threshold_override(
-                actor=self.officer,
-                indicator=self.indicator(cset, "2.2"),
-                region="tdmnpb",
-                op="ge",
-                value="90",
-                source="QĐ",
-            )
+            self.override_22(cset, source="QĐ")
         with self.assertRaises(PermissionDenied):
             authoring.criteria_set_acknowledge(actor=self.officer, criteria_set=cset)
         authoring.criteria_set_acknowledge(actor=self.central, criteria_set=cset)
@@ -273,12 +261,8 @@ class LifecycleTest(AuthoringBase):
             (period.scope, period.valid_from, period.valid_to), ("p11-app-standard", date(2023, 1, 1), None)
         )
         with self.assertRaisesMessage(ValidationError, "không sửa được"):
-            authoring.criteria_set_cite(
-                actor=self.officer,
-                criteria_set=cset,
-                decision_no="9/QĐ-UBND",
-                decision_date=date(2023, 1, 2),
-                issuer="UBND tỉnh",
+            self.cited(
+                cset, decision_no="9/QĐ-UBND", decision_date=date(2023, 1, 2), issuer="UBND tỉnh", upload=None
             )
 
     def test_overlap_and_gap_refused(self) -> None:
@@ -333,14 +317,7 @@ class EngineChoiceTest(AuthoringBase):
         self.assertEqual(figures["criteria_set_scope"], "national")
 
         cset = self.draft()
-        authoring.criteria_threshold_override(
-            actor=self.officer,
-            indicator=self.indicator(cset, "2.2"),
-            region="tdmnpb",
-            op="ge",
-            value="90",
-            source="Điều 2 QĐ 1234/QĐ-UBND",
-        )
+        self.override_22(cset, source="Điều 2 QĐ 1234/QĐ-UBND")
         self.cited(cset)
         authoring.criteria_set_submit(actor=self.officer, criteria_set=cset)
         moved = authoring.criteria_set_acknowledge(actor=self.central, criteria_set=cset)
@@ -402,14 +379,7 @@ class SetExcelTest(AuthoringBase):
 
     def test_round_trip_dry_run_then_new_draft(self) -> None:
         v1 = self.draft()
-        authoring.criteria_threshold_override(
-            actor=self.officer,
-            indicator=self.indicator(v1, "2.2"),
-            region="tdmnpb",
-            op="ge",
-            value="90",
-            source="Điều 2 QĐ 1234",
-        )
+        self.override_22(v1)
         v1 = self.cited(v1)
         authoring.criteria_set_submit(actor=self.officer, criteria_set=v1)
         authoring.criteria_set_acknowledge(actor=self.central, criteria_set=v1)
@@ -615,14 +585,7 @@ class ScreensTest(AuthoringBase):
 class VersionsTest(AuthoringBase):
     def test_next_version_on_the_same_national_set_carries_the_changes_forward(self) -> None:
         v1 = self.draft()
-        authoring.criteria_threshold_override(
-            actor=self.officer,
-            indicator=self.indicator(v1, "2.2"),
-            region="tdmnpb",
-            op="ge",
-            value="90",
-            source="Điều 2 QĐ 1234",
-        )
+        self.override_22(v1)
         village = commune(self.world.dien_bien_old, 4)
         a = assessed(village, 2023, code="qd318-1", values={"2.2": 95})
         authoring.criteria_set_submit(actor=self.officer, criteria_set=self.cited(v1))

@@ -36,7 +36,7 @@ from mtqg.ntm.models import (
 )
 from mtqg.ntm.periods import criteria_periods_replace, set_in_force
 from mtqg.ntm.selectors import set_for_date
-from mtqg.ntm.tests.factories import assessed, commune
+from mtqg.ntm.tests.factories import assessed, commune, recognise
 from mtqg.poverty.models import ReviewTally
 from mtqg.poverty.tests.factories import make_household
 from mtqg.testing import make_world, unit
@@ -336,6 +336,10 @@ class ApplicabilityTest(TestCase):
         self._refused(commune(self.cao_bang), 2021, "qd51-2025", "thời gian áp dụng: 15/02/2026–31/12/2030")
 
 
+# QĐ 319's own conditions for NTM kiểu mẫu, both confirmed (an excellence field named)
+MODEL_CONDITIONS = {"smart_village": True, "excellence_field": "Giáo dục"}
+
+
 class TierRulesTest(TestCase):
     """Part 6: nâng cao against QĐ 318 App. II, kiểu mẫu = nâng cao + QĐ 319 conditions (rules as data)."""
 
@@ -344,13 +348,7 @@ class TierRulesTest(TestCase):
         load_all()
         cls.world = make_world()
         cls.xa = commune(unit("pre2025", 1, "04"), 2)
-        Recognition.objects.create(
-            commune=cls.xa,
-            tier=RecognitionTier.STANDARD,
-            decision_no="1/QĐ-UBND",
-            decision_date=date(2022, 12, 1),
-            standard_year=2022,
-        )
+        recognise(cls.xa, date(2022, 12, 1))
         cls.advanced = CriteriaSet.objects.get(code="qd318-2")
 
     def _values(self, income: int) -> dict[str, object]:
@@ -375,11 +373,7 @@ class TierRulesTest(TestCase):
         with self.assertRaisesMessage(
             ValidationError, "Xã phải được công nhận NTM nâng cao trước khi xét NTM kiểu mẫu"
         ):
-            self._create(
-                RecognitionTier.MODEL,
-                date(2024, 1, 15),
-                conditions={"smart_village": True, "excellence_field": "x"},
-            )
+            self._create(RecognitionTier.MODEL, date(2024, 1, 15), conditions=MODEL_CONDITIONS)
         self.assertEqual(Recognition.objects.count(), before)
 
     def test_advanced_is_evaluated_against_appendix_ii(self) -> None:
@@ -404,21 +398,13 @@ class TierRulesTest(TestCase):
         with self.assertRaisesMessage(
             ValidationError, "thu nhập 45 triệu đồng/người < 47,3 triệu đồng/người (ngưỡng nâng cao 43"
         ):
-            self._create(
-                RecognitionTier.MODEL,
-                date(2024, 2, 1),
-                conditions={"smart_village": True, "excellence_field": "x"},
-            )
+            self._create(RecognitionTier.MODEL, date(2024, 2, 1), conditions=MODEL_CONDITIONS)
         services.indicator_values_set(actor=None, assessment=a, values={"10": 50})
         with self.assertRaisesMessage(
             ValidationError, "chưa xác nhận: Có ít nhất 01 mô hình thôn thông minh"
         ):
             self._create(RecognitionTier.MODEL, date(2024, 2, 1), conditions={"excellence_field": "Giáo dục"})
-        rec = self._create(
-            RecognitionTier.MODEL,
-            date(2024, 2, 1),
-            conditions={"smart_village": True, "excellence_field": "Giáo dục"},
-        )
+        rec = self._create(RecognitionTier.MODEL, date(2024, 2, 1), conditions=MODEL_CONDITIONS)
         self.assertEqual(rec.conditions["conditions"]["excellence_field"], "Giáo dục")
         self.assertIn("319/QĐ-TTg", rec.conditions["citation"])
 
@@ -529,13 +515,7 @@ class KeepingTheStandardTest(TestCase):
         load_all()
         cls.province = unit("pre2025", 1, "70")
         cls.xa = commune(cls.province, 1)
-        Recognition.objects.create(
-            commune=cls.xa,
-            tier=RecognitionTier.STANDARD,
-            decision_no="5/QĐ-UBND",
-            decision_date=date(2022, 12, 1),
-            standard_year=2022,
-        )
+        recognise(cls.xa, date(2022, 12, 1), decision_no="5/QĐ-UBND")
         cls.a = assessed(cls.xa, 2023, code="qd318-1", values={"2.1": 80})
 
     def test_report_lists_the_commune_below_standard_with_failing_criteria(self) -> None:

@@ -8,6 +8,7 @@ import io
 import json
 from datetime import date
 from decimal import Decimal
+from functools import partial
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -25,13 +26,12 @@ from mtqg.ntm.models import (
     CriterionResult,
     Policy,
     ProgrammeTarget,
-    Recognition,
     RecognitionTier,
     TierTarget,
 )
 from mtqg.ntm.registers import ELIGIBLE, NOT_MET, UNKNOWN, district_rows, province_rows
 from mtqg.ntm.reports import summary
-from mtqg.ntm.tests.factories import all_pass_1980, assessed, commune
+from mtqg.ntm.tests.factories import all_pass_1980, assessed, commune, recognise
 from mtqg.poverty.tests.factories import make_household
 from mtqg.reports.params import ReportParams
 from mtqg.supervision.briefing import Builder
@@ -41,12 +41,6 @@ from mtqg.testing import make_world
 def changes_of(obj: object) -> object:
     ct = ContentType.objects.get_for_model(type(obj))
     return ChangeRecord.objects.filter(content_type=ct, object_id=str(obj.pk))  # type: ignore[attr-defined]
-
-
-def recognise(unit_: UnitVersion, on: date, tier: str = RecognitionTier.STANDARD) -> Recognition:
-    return Recognition.objects.create(
-        commune=unit_, tier=tier, decision_no="1/QĐ-UBND", decision_date=on, standard_year=on.year
-    )
 
 
 class ProvisionalInPortalTest(TestCase):
@@ -262,6 +256,20 @@ class ProgrammeTargetsTest(TestCase):
         for i in range(3):
             recognise(commune(cls.world.dien_bien, i), date(2026, 5, 1))
 
+    def set_target(self, actor: object, **changes: object) -> ProgrammeTarget:
+        """The 2030 target of the share of communes meeting the standard, as `actor` (national unless `province`)."""
+        kwargs = {
+            "programme": "2026-2035",
+            "code": "ntm-communes",
+            "label": "x",
+            "unit_label": "%",
+            "target_year": 2030,
+            "citation": "Nghị quyết 257/2025/QH15",
+            "unconfirmed": False,
+        }
+        kwargs.update(changes)
+        return programme.programme_target_set(actor=actor, **kwargs)  # type: ignore[arg-type]
+
     def test_targets_are_cited_data(self) -> None:
         target = ProgrammeTarget.objects.get(code="ntm-communes", province=None)
         self.assertEqual((target.value, target.target_year), (Decimal("65.00"), 2030))
@@ -284,14 +292,10 @@ class ProgrammeTargetsTest(TestCase):
         self.assertEqual(rows["ntm-communes"]["current"], expected)
         self.assertIs(rows["ntm-communes"]["reached"], False)
         self.assertFalse(rows["rural-income"]["computed"])  # no measure: "chưa tính tự động"
-        programme.programme_target_set(
-            actor=self.world.dien_bien_officer,
-            programme="2026-2035",
-            code="ntm-communes",
+        self.set_target(
+            self.world.dien_bien_officer,
             label="Tỷ lệ xã đạt chuẩn NTM của tỉnh",
             value="5",
-            unit_label="%",
-            target_year=2030,
             citation="Nghị quyết của HĐND tỉnh (minh họa kiểm thử)",
             unconfirmed=True,
             province=self.world.dien_bien,
@@ -307,30 +311,11 @@ class ProgrammeTargetsTest(TestCase):
     def test_target_without_citation_is_refused(self) -> None:
         before = ProgrammeTarget.objects.count()
         with self.assertRaisesMessage(ValidationError, "Ghi rõ căn cứ"):
-            programme.programme_target_set(
-                actor=self.world.dien_bien_officer,
-                programme="2026-2035",
-                code="ntm-communes",
-                label="x",
-                value="70",
-                unit_label="%",
-                target_year=2030,
-                citation="",
-                unconfirmed=False,
-                province=self.world.dien_bien,
+            self.set_target(
+                self.world.dien_bien_officer, value="70", citation="", province=self.world.dien_bien
             )
         with self.assertRaisesMessage(ValidationError, "Giá trị phải là số"):
-            programme.programme_target_set(
-                actor=self.world.central,
-                programme="2026-2035",
-                code="ntm-communes",
-                label="x",
-                value="nhiều",
-                unit_label="%",
-                target_year=2030,
-                citation="Nghị quyết 257/2025/QH15",
-                unconfirmed=False,
-            )
+            self.set_target(self.world.central, value="nhiều")
         self.assertEqual(ProgrammeTarget.objects.count(), before)
 
     def test_dashboard_2026_shows_progress(self) -> None:
@@ -394,26 +379,20 @@ class TierTargetsAndContextTest(TestCase):
         self.assertFalse(TierTarget.objects.exists())
 
     def test_context_figure_on_dashboard_and_briefing(self) -> None:
-        with self.assertRaisesMessage(ValidationError, "Ghi rõ căn cứ"):
-            programme.context_indicator_set(
-                actor=self.world.central,
-                unit=self.world.dien_bien_old,
-                code="grdp-per-capita",
-                label="GRDP bình quân đầu người",
-                value="38.25",
-                unit_label="triệu đồng/người/năm",
-                year=2020,
-                source="",
-            )
-        self.assertFalse(ContextIndicator.objects.exists())
-        programme.context_indicator_set(
+        grdp_2020 = partial(
+            programme.context_indicator_set,
             actor=self.world.central,
             unit=self.world.dien_bien_old,
             code="grdp-per-capita",
             label="GRDP bình quân đầu người",
-            value="38,25",
             unit_label="triệu đồng/người/năm",
             year=2020,
+        )
+        with self.assertRaisesMessage(ValidationError, "Ghi rõ căn cứ"):
+            grdp_2020(value="38.25", source="")
+        self.assertFalse(ContextIndicator.objects.exists())
+        grdp_2020(
+            value="38,25",
             estimated=True,
             source="Báo cáo của UBND tỉnh Điện Biên với Đoàn công tác Ban Chỉ đạo Trung ương, 12/2020",
         )

@@ -86,10 +86,7 @@ def rate(
 
 
 def guard_sample(world: World) -> list[str]:
-    """Create at least one row of every scoped ocop model in Điện Biên and one in Cao Bằng (put the marker
-    'GUARD-ĐB' in a free-text field of the Điện Biên rows where there is one) and return the URLs (HTML detail
-    pages, exports, API details) of Điện Biên-only resources. The guard test asserts the Cao Bằng officer gets
-    403/404 on each URL and never sees 'GUARD-ĐB' on any list page, and the Điện Biên officer gets 200."""
+    """Scope-guard rows of ocop and Điện Biên-only URLs (see accounts/tests/test_scoping_guard.py)."""
     product = make_product(world.muong_phang, name="Cà phê Mường Phăng", ecommerce=True, text="GUARD-ĐB")
     make_product(
         commune_in(world.cao_bang), name="Hạt dẻ Trùng Khánh", subject_name="HTX Hạt dẻ", ecommerce=True

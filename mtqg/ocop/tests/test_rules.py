@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.db.models import Model
 from django.test import TestCase
 
 from mtqg.core.models import ChangeRecord
@@ -9,6 +10,19 @@ from mtqg.ocop.models import ProductGroup, ProgramTarget, RatingPart, RuleSet, S
 from mtqg.ocop.rules import add_months, load_rules, ruleset_on, stars_for
 
 BAND_EDGES = [(0, 1), (29, 1), (30, 2), (49, 2), (50, 3), (69, 3), (70, 4), (89, 4), (90, 5), (100, 5)]
+RULE_MODELS: tuple[type[Model], ...] = (
+    RuleSet,
+    RatingPart,
+    StarBand,
+    ProductGroup,
+    ProgramTarget,
+    ChangeRecord,
+)
+
+
+def _row_counts() -> tuple[int, ...]:
+    """How many rows the rule tables (and the change log) hold: a second load must leave them unchanged."""
+    return tuple(model._default_manager.count() for model in RULE_MODELS)
 
 
 class RulesTest(TestCase):
@@ -17,27 +31,10 @@ class RulesTest(TestCase):
         load_rules()
 
     def test_loader_is_idempotent_and_audited_once(self) -> None:
-        counts = (
-            RuleSet.objects.count(),
-            RatingPart.objects.count(),
-            StarBand.objects.count(),
-            ProductGroup.objects.count(),
-            ProgramTarget.objects.count(),
-            ChangeRecord.objects.count(),
-        )
+        counts = _row_counts()
         result = load_rules()
         self.assertEqual(result["created"], 0)
-        self.assertEqual(
-            counts,
-            (
-                RuleSet.objects.count(),
-                RatingPart.objects.count(),
-                StarBand.objects.count(),
-                ProductGroup.objects.count(),
-                ProgramTarget.objects.count(),
-                ChangeRecord.objects.count(),
-            ),
-        )
+        self.assertEqual(counts, _row_counts())
         self.assertEqual(ChangeRecord.objects.filter(action="load_rules").count(), 1)
 
     def test_qd148_parts_and_citation(self) -> None:

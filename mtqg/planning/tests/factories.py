@@ -12,7 +12,7 @@ from mtqg.ntm.loader import load_all
 from mtqg.ntm.models import Assessment, CriteriaSet, Criterion, CriterionResult, Status
 from mtqg.planning.costs import load_costs
 from mtqg.planning.models import Scenario
-from mtqg.testing import World
+from mtqg.testing import World, guard_provinces
 
 ON = date(2020, 12, 31)
 
@@ -77,12 +77,9 @@ def make_scenario(province: UnitVersion, *, name: str, **kw: Any) -> Scenario:
 
 
 def guard_sample(world: World) -> list[str]:
-    """Create at least one row of every scoped planning model in Điện Biên and one in Cao Bằng (put the marker
-    'GUARD-ĐB' in a free-text field of the Điện Biên rows where there is one) and return the URLs (HTML detail
-    pages, exports, API details) of Điện Biên-only resources. The guard test asserts the Cao Bằng officer gets
-    403/404 on each URL and never sees 'GUARD-ĐB' on any list page, and the Điện Biên officer gets 200."""
+    """Scope-guard rows of planning and Điện Biên-only URLs (see accounts/tests/test_scoping_guard.py)."""
     urls: list[str] = []
-    for province, marker in ((world.dien_bien_old, "GUARD-ĐB"), (world.cao_bang_old, "GUARD-CB")):
+    for province, marker in guard_provinces(world):
         commune = communes(province, 1)[0]
         result = {
             "side_by_side": [],

@@ -11,9 +11,10 @@ from django.test import TestCase
 
 from mtqg.dashboards.services import summaries_rebuild
 from mtqg.dashboards.tests.factories import xa
-from mtqg.poverty.models import Household, Review
+from mtqg.poverty.models import Household
 from mtqg.poverty.models import PovertyClass as C
 from mtqg.poverty.standards import load_standards, standard_for
+from mtqg.poverty.tests.factories import classed_review
 from mtqg.testing import World, make_world
 
 from ..selectors import hidden_groups
@@ -29,14 +30,7 @@ def _households(province: object, rows: list[tuple[str, str, str]], year: int = 
         hh = Household.objects.create(
             code=f"sc-{commune.code}-{i}", commune=commune, head_name="Hộ thử", ethnicity=eth, area=area
         )
-        Review.objects.create(
-            household=hh,
-            commune=commune,
-            year=year,
-            poverty_class=cls,
-            income_per_capita_month=500_000,
-            standard=standard,
-        )
+        classed_review(hh, year, cls, standard)
 
 
 class SmallCellsTest(TestCase):

@@ -11,6 +11,7 @@ from mtqg.poverty.models import (
     ImportBatch,
     Member,
     PersonalDataExport,
+    PovertyStandard,
     Review,
     StagedMember,
     StagedRow,
@@ -71,11 +72,20 @@ def make_household(
     return household
 
 
+def classed_review(household: Household, year: int, poverty_class: str, standard: PovertyStandard) -> Review:
+    """A review in the household's commune whose class is given, not derived (income 500.000 đ/month)."""
+    return Review.objects.create(
+        household=household,
+        commune=household.commune,
+        year=year,
+        poverty_class=poverty_class,
+        income_per_capita_month=500_000,
+        standard=standard,
+    )
+
+
 def guard_sample(world: World) -> list[str]:
-    """Create at least one row of every scoped poverty model in Điện Biên and one in Cao Bằng (put the marker
-    'GUARD-ĐB' in a free-text field of the Điện Biên rows where there is one) and return the URLs (HTML detail
-    pages, exports, API details) of Điện Biên-only resources. The guard test asserts the Cao Bằng officer gets
-    403/404 on each URL and never sees 'GUARD-ĐB' on any list page, and the Điện Biên officer gets 200."""
+    """Scope-guard rows of poverty and Điện Biên-only URLs (see accounts/tests/test_scoping_guard.py)."""
     db_commune = world.muong_phang
     cb_commune = (
         UnitVersion.objects.filter(path__startswith=world.cao_bang.path, level=3).order_by("code").first()

@@ -10,7 +10,6 @@ from openpyxl import Workbook
 
 from mtqg.accounts.models import Assignment
 from mtqg.core.models import ChangeRecord
-from mtqg.geo.models import UnitVersion
 from mtqg.poverty.importing import (
     MEMBER_HEADERS,
     batch_accept_rest,
@@ -27,6 +26,8 @@ from mtqg.poverty.importing.reader import MEMBER_SHEET
 from mtqg.poverty.models import Decision, Household, ImportBatch, Member, Review, StagedMember, StagedRow
 from mtqg.poverty.standards import load_standards, standard_for
 from mtqg.testing import World, make_user, make_world
+
+from .factories import first_commune
 
 
 def csv_bytes(rows: list[list[str]], year: int = 2023, bom: bool = True) -> bytes:
@@ -61,10 +62,7 @@ class ImportTests(TestCase):
     def setUpTestData(cls) -> None:
         cls.world = make_world()
         load_standards()
-        old = UnitVersion.objects.filter(path__startswith=cls.world.dien_bien_old.path, level=3).order_by(
-            "code"
-        )
-        cls.commune = old.first().code  # type: ignore[union-attr]
+        cls.commune = first_commune(cls.world.dien_bien_old).code
         cls.maker = cls.world.dien_bien_officer
 
         cls.checker = make_user("db_checker", Assignment.Role.PROVINCE, cls.world.dien_bien)

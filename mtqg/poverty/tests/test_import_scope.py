@@ -12,7 +12,7 @@ from mtqg.poverty.models import Household, ImportBatch, Member, Review, StagedRo
 from mtqg.poverty.standards import load_standards
 from mtqg.testing import World, make_user, make_world
 
-from .factories import make_household
+from .factories import first_commune, make_household
 from .test_import import csv_bytes, member, members_bytes, row
 
 
@@ -23,10 +23,7 @@ class ForeignHouseholdCodeTests(TestCase):
     def setUpTestData(cls) -> None:
         cls.world = make_world()
         load_standards()
-        cb = UnitVersion.objects.filter(path__startswith=cls.world.cao_bang_old.path, level=3).order_by(
-            "code"
-        )
-        cls.cb_commune = cb.first().code  # type: ignore[union-attr]
+        cls.cb_commune = first_commune(cls.world.cao_bang_old).code
         cls.checker = make_user("cb_checker", Assignment.Role.PROVINCE, cls.world.cao_bang)
         cls.db_household = make_household(cls.world.muong_phang, "11-03325-0001", "Lò Văn Điện", year=2022)
 

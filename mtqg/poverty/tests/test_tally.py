@@ -12,7 +12,7 @@ from mtqg.accounts.models import Assignment
 from mtqg.core.models import ChangeRecord
 from mtqg.geo.models import UnitVersion
 from mtqg.poverty.importing import batch_approve, batch_stage, staged_row_decide
-from mtqg.poverty.models import Review, ReviewTally
+from mtqg.poverty.models import ImportBatch, Review, ReviewTally
 from mtqg.poverty.reports import rollup_by_province, summary, year_figures
 from mtqg.poverty.services import review_update
 from mtqg.poverty.standards import load_standards
@@ -40,14 +40,18 @@ class TallyTests(TestCase):
         cls.maker = cls.world.dien_bien_officer
         cls.checker = make_user("tally_checker", Assignment.Role.PROVINCE, cls.world.dien_bien)
 
-    def load(self, year: int, rows: list[list[str]]) -> None:
-        batch = batch_stage(
+    def stage(self, year: int, rows: list[list[str]], name: str = "") -> ImportBatch:
+        """Stage the rows as the Điện Biên officer's CSV of that year."""
+        return batch_stage(
             actor=self.maker,
             unit=self.world.dien_bien,
             year=year,
             data=csv_bytes(rows, year=year),
-            name=f"{year}.csv",
+            name=name or f"{year}.csv",
         )
+
+    def load(self, year: int, rows: list[list[str]]) -> None:
+        batch = self.stage(year, rows)
         self.assertEqual(batch.status, "staged", batch.errors[:3])
         batch_approve(actor=self.checker, batch=batch)
 
@@ -77,13 +81,7 @@ class TallyTests(TestCase):
         self.assertEqual(tally_check(), [])
         poor_a = ReviewTally.objects.get(commune__code=a, year=2024, poverty_class="poor", transition="new")
         self.assertEqual(poor_a.households, 2)
-        batch = batch_stage(
-            actor=self.maker,
-            unit=self.world.dien_bien,
-            year=2024,
-            data=csv_bytes([row("N6", a), row("N7", b)], year=2024),
-            name="reject-one.csv",
-        )
+        batch = self.stage(2024, [row("N6", a), row("N7", b)], "reject-one.csv")
         self.assertEqual(len(batch.tally), 2)
         staged_row_decide(actor=self.checker, batch=batch, lines=[2], decision="rejected")
         batch_approve(actor=self.checker, batch=batch)
@@ -95,13 +93,7 @@ class TallyTests(TestCase):
         insert fail inside a savepoint, and the commit redoes it skipping existing households."""
         a, _b, _c = self.communes
         self.load(2022, [row("R1", a)])
-        batch = batch_stage(
-            actor=self.maker,
-            unit=self.world.dien_bien,
-            year=2023,
-            data=csv_bytes([row("R1", a), row("R2", a)], year=2023),
-            name="race.csv",
-        )
+        batch = self.stage(2023, [row("R1", a), row("R2", a)], "race.csv")
         self.assertEqual(batch.existing_households, 1)
         batch.existing_households = 0  # as if R1 had been added after staging (another writer)
         batch.save(update_fields=["existing_households"])

@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any
 
 from mtqg.geo.models import UnitVersion
-from mtqg.testing import World
+from mtqg.testing import World, guard_provinces
 
 from .. import services
 from ..models import (
@@ -60,12 +60,9 @@ def make_recommendation(mission: Mission, *, content: str = "Kiến nghị", **k
 
 
 def guard_sample(world: World) -> list[str]:
-    """Create at least one row of every scoped supervision model in Điện Biên and one in Cao Bằng (put the marker
-    'GUARD-ĐB' in a free-text field of the Điện Biên rows where there is one) and return the URLs (HTML detail
-    pages, exports, API details) of Điện Biên-only resources. The guard test asserts the Cao Bằng officer gets
-    403/404 on each URL and never sees 'GUARD-ĐB' on any list page, and the Điện Biên officer gets 200."""
+    """Scope-guard rows of supervision and Điện Biên-only URLs (see accounts/tests/test_scoping_guard.py)."""
     urls: list[str] = []
-    for province, marker in ((world.dien_bien_old, "GUARD-ĐB"), (world.cao_bang_old, "GUARD-CB")):
+    for province, marker in guard_provinces(world):
         mission = make_mission(province, title=f"Đoàn {marker}", agenda=marker)
         Attachment.objects.create(
             mission=mission,

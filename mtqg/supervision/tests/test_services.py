@@ -43,6 +43,13 @@ class ServiceTests(TestCase):
         args.update(kw)
         return services.recommendation_create(**args)  # type: ignore[arg-type]
 
+    def follow_up(self, rec: Recommendation, new_status: str = "", content: str = "x", **kw: Any) -> None:
+        """The Điện Biên officer reports on the recommendation (5/1/2021 unless `reported_on` is given)."""
+        kw.setdefault("reported_on", date(2021, 1, 5))
+        services.followup_create(
+            actor=self.w.dien_bien_officer, recommendation=rec, content=content, new_status=new_status, **kw
+        )
+
     def test_mission_audited_and_out_of_scope_refused(self) -> None:
         self.assertTrue(ChangeRecord.objects.filter(object_id=str(self.mission.pk), action="create").exists())
         with self.assertRaises(PermissionDenied):
@@ -73,31 +80,13 @@ class ServiceTests(TestCase):
 
     def test_followup_status_and_closure_by_issuer_only(self) -> None:
         rec = self.rec()
-        services.followup_create(
-            actor=self.w.dien_bien_officer,
-            recommendation=rec,
-            reported_on=date(2021, 1, 5),
-            content="Đang rà soát",
-            new_status="in_progress",
-        )
+        self.follow_up(rec, "in_progress", "Đang rà soát")
         rec.refresh_from_db()
         self.assertEqual(rec.status, "in_progress")
         with self.assertRaises(ValidationError):
-            services.followup_create(
-                actor=self.w.dien_bien_officer,
-                recommendation=rec,
-                reported_on=date(2021, 1, 5),
-                content="x",
-                new_status="done",
-            )
+            self.follow_up(rec, "done")
         with self.assertRaises(ValidationError) as ctx:
-            services.followup_create(
-                actor=self.w.dien_bien_officer,
-                recommendation=rec,
-                reported_on=date(2021, 1, 5),
-                content="x",
-                new_status="not_done",
-            )
+            self.follow_up(rec, "not_done")
         self.assertIn("lý do", str(ctx.exception))
         with self.assertRaises(PermissionDenied):
             services.recommendation_close(actor=self.w.central, recommendation=rec)
@@ -105,9 +94,7 @@ class ServiceTests(TestCase):
         rec.refresh_from_db()
         self.assertEqual((rec.status, rec.closed_by), ("done", self.w.dien_bien_officer))
         with self.assertRaises(ValidationError):
-            services.followup_create(
-                actor=self.w.dien_bien_officer, recommendation=rec, reported_on=date(2021, 2, 1), content="x"
-            )
+            self.follow_up(rec, reported_on=date(2021, 2, 1))
 
     def test_overdue_is_derived(self) -> None:
         late = self.rec(deadline=date(2021, 1, 31))

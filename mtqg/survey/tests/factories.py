@@ -11,8 +11,9 @@ from mtqg.geo.services import unit_create
 from mtqg.poverty.models import Household
 from mtqg.poverty.tests.factories import make_household
 from mtqg.survey.definitions import load_forms
-from mtqg.survey.models import Campaign, CampaignHousehold, Certificate
-from mtqg.survey.services import campaign_create, campaign_village_assign
+from mtqg.survey.models import Campaign, CampaignHousehold, Certificate, Posting, VillageMeeting
+from mtqg.survey.paperwork import decision_record, meeting_record, posting_record
+from mtqg.survey.services import campaign_create, campaign_village_assign, response_save
 from mtqg.testing import PASSWORD, World
 from mtqg.workflow.calendar import load_calendars
 
@@ -82,6 +83,46 @@ ANSWERS_POOR: dict[str, Any] = {
         ]
     },
 }
+
+
+def village_meeting(officer: Any, campaign: Campaign, attendees: int, agreed: int) -> VillageMeeting:
+    """The meeting of village 1 on 2 November of the campaign's year."""
+    return meeting_record(
+        actor=officer,
+        campaign=campaign,
+        village=make_village(campaign.commune, 1),
+        held_on=date(campaign.year, 11, 2),
+        attendees=attendees,
+        agreed=agreed,
+        chaired_by="Trưởng bản",
+    )
+
+
+def list_posted(officer: Any, campaign: Campaign, place: str = "Nhà văn hóa") -> Posting:
+    """The results posted from 4 to 10 November of the campaign's year."""
+    y = campaign.year
+    return posting_record(
+        actor=officer, campaign=campaign, starts_on=date(y, 11, 4), ends_on=date(y, 11, 10), place=place
+    )
+
+
+def campaign_decide(
+    officer: Any,
+    campaign: Campaign,
+    answers: list[dict[str, Any]],
+    number: str,
+    signer: str = "Chủ tịch UBND xã",
+) -> None:
+    """The whole review up to the commune's decision: the households' answers (in code order), the village
+    meeting, the posting, and the decision signed on 12 November of the campaign's year."""
+    items = CampaignHousehold.objects.filter(campaign=campaign).order_by("household__code")
+    for item, item_answers in zip(items, answers, strict=True):
+        response_save(actor=officer, item=item, answers=item_answers, expected_version=0)
+    village_meeting(officer, campaign, attendees=10, agreed=9)
+    list_posted(officer, campaign)
+    decision_record(
+        actor=officer, campaign=campaign, number=number, signed_on=date(campaign.year, 11, 12), signer=signer
+    )
 
 
 def guard_sample(world: World) -> list[str]:

@@ -11,41 +11,14 @@ from django.test import TestCase
 
 from mtqg.core.models import ChangeRecord
 from mtqg.survey.certificates import certificate_revoke, certificates_issue
-from mtqg.survey.models import Campaign, CampaignHousehold, Certificate
-from mtqg.survey.paperwork import decision_record, meeting_record, posting_record
-from mtqg.survey.services import campaign_create, response_save
+from mtqg.survey.models import Certificate
+from mtqg.survey.services import campaign_create
 from mtqg.testing import make_world
 from mtqg.workflow.calendar import load_calendars
 
-from .factories import ANSWERS_POOR, make_campaign, make_village
+from .factories import ANSWERS_POOR, campaign_decide, make_campaign
 
 NOT_POOR = {**ANSWERS_POOR, "b1_workers": "2+", "b1_house": "ban_kien_co", "b1_cattle": "3+", "b1_land": ">1"}
-
-
-def _decide(officer: object, campaign: Campaign, answers: list[dict[str, object]], number: str) -> None:
-    items = list(CampaignHousehold.objects.filter(campaign=campaign).order_by("household__code"))
-    for item, a in zip(items, answers, strict=True):
-        response_save(actor=officer, item=item, answers=a, expected_version=0)
-    y = campaign.year
-    meeting_record(
-        actor=officer,
-        campaign=campaign,
-        village=make_village(campaign.commune, 1),
-        held_on=date(y, 11, 2),
-        attendees=10,
-        agreed=9,
-        chaired_by="Trưởng bản",
-    )
-    posting_record(
-        actor=officer,
-        campaign=campaign,
-        starts_on=date(y, 11, 4),
-        ends_on=date(y, 11, 10),
-        place="Nhà văn hóa",
-    )
-    decision_record(
-        actor=officer, campaign=campaign, number=number, signed_on=date(y, 11, 12), signer="Lò Văn Chủ tịch"
-    )
 
 
 class CertificateTest(TestCase):
@@ -58,7 +31,7 @@ class CertificateTest(TestCase):
     def test_issue_after_the_decision_numbers_per_commune_and_year_and_is_audited(self) -> None:
         with self.assertRaisesMessage(ValidationError, "sau quyết định công nhận"):
             certificates_issue(actor=self.officer, campaign=self.campaign, issued_on=date(2025, 11, 15))
-        _decide(self.officer, self.campaign, [ANSWERS_POOR, ANSWERS_POOR, NOT_POOR], "12/QĐ-UBND")
+        campaign_decide(self.officer, self.campaign, [ANSWERS_POOR, ANSWERS_POOR, NOT_POOR], "12/QĐ-UBND")
         with self.assertRaisesMessage(ValidationError, "không được trước ngày ký quyết định (12/11/2025)"):
             certificates_issue(actor=self.officer, campaign=self.campaign, issued_on=date(2025, 11, 1))
         made = certificates_issue(actor=self.officer, campaign=self.campaign, issued_on=date(2025, 11, 15))
@@ -76,12 +49,12 @@ class CertificateTest(TestCase):
         self.assertEqual(again, [])  # one valid certificate per household and year
 
     def test_later_decision_revokes_the_certificate_of_a_household_that_exits(self) -> None:
-        _decide(self.officer, self.campaign, [ANSWERS_POOR, ANSWERS_POOR, ANSWERS_POOR], "12/QĐ-UBND")
+        campaign_decide(self.officer, self.campaign, [ANSWERS_POOR, ANSWERS_POOR, ANSWERS_POOR], "12/QĐ-UBND")
         certificates_issue(actor=self.officer, campaign=self.campaign, issued_on=date(2025, 11, 15))
         load_calendars([2026])
         next_year = campaign_create(actor=self.officer, commune=self.world.muong_phang, year=2026)
         near = {**ANSWERS_POOR, "b2_nguon_nuoc": False}
-        _decide(self.officer, next_year, [ANSWERS_POOR, near, NOT_POOR], "30/QĐ-UBND")
+        campaign_decide(self.officer, next_year, [ANSWERS_POOR, near, NOT_POOR], "30/QĐ-UBND")
         by_code = {
             c.household.code: c for c in Certificate.objects.filter(year=2025).select_related("household")
         }
@@ -97,7 +70,7 @@ class CertificateTest(TestCase):
         self.assertEqual(ChangeRecord.objects.filter(action="revoked").count(), 2)
 
     def test_revoke_by_hand_needs_a_reason_and_the_screens_are_scoped(self) -> None:
-        _decide(self.officer, self.campaign, [ANSWERS_POOR, ANSWERS_POOR, NOT_POOR], "12/QĐ-UBND")
+        campaign_decide(self.officer, self.campaign, [ANSWERS_POOR, ANSWERS_POOR, NOT_POOR], "12/QĐ-UBND")
         self.client.force_login(self.officer)
         self.client.post(
             "/ra-soat/giay-chung-nhan/",

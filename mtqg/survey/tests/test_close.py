@@ -13,11 +13,10 @@ from django.test import TestCase
 from mtqg.accounts.models import Assignment
 from mtqg.core.models import ChangeRecord
 from mtqg.survey.models import Campaign, CampaignHousehold, SurveyResponse
-from mtqg.survey.paperwork import decision_record, meeting_record, posting_record
 from mtqg.survey.services import campaign_reopen, response_save
 from mtqg.testing import make_world
 
-from .factories import ANSWERS_POOR, assign, make_campaign, make_enumerator, make_village
+from .factories import ANSWERS_POOR, assign, campaign_decide, make_campaign, make_enumerator
 
 
 class CloseTest(TestCase):
@@ -31,31 +30,7 @@ class CloseTest(TestCase):
         cls.items = list(CampaignHousehold.objects.filter(campaign=cls.campaign).order_by("household__code"))
 
     def _decide(self) -> None:
-        for item in self.items:
-            response_save(actor=self.officer, item=item, answers=ANSWERS_POOR, expected_version=0)
-        meeting_record(
-            actor=self.officer,
-            campaign=self.campaign,
-            village=make_village(self.world.muong_phang, 1),
-            held_on=date(2025, 11, 2),
-            attendees=20,
-            agreed=18,
-            chaired_by="Trưởng bản",
-        )
-        posting_record(
-            actor=self.officer,
-            campaign=self.campaign,
-            starts_on=date(2025, 11, 4),
-            ends_on=date(2025, 11, 10),
-            place="Nhà văn hóa",
-        )
-        decision_record(
-            actor=self.officer,
-            campaign=self.campaign,
-            number="45/QĐ-UBND",
-            signed_on=date(2025, 11, 12),
-            signer="Chủ tịch UBND xã",
-        )
+        campaign_decide(self.officer, self.campaign, [ANSWERS_POOR] * len(self.items), "45/QĐ-UBND")
 
     def _sync(self) -> object:
         self.client.force_login(self.enumerator)

@@ -18,13 +18,11 @@ from mtqg.survey.paperwork import (
     complaint_record,
     complaint_resolve,
     decision_record,
-    meeting_record,
-    posting_record,
 )
 from mtqg.survey.services import response_save
 from mtqg.testing import make_world
 
-from .factories import ANSWERS_POOR, make_campaign, make_village
+from .factories import ANSWERS_POOR, list_posted, make_campaign, make_village, village_meeting
 
 
 class PaperworkTest(TestCase):
@@ -42,15 +40,7 @@ class PaperworkTest(TestCase):
         response_save(actor=self.officer, item=self.items[1], answers=near, expected_version=0)
 
     def _meet(self, attendees: int, agreed: int) -> VillageMeeting:
-        return meeting_record(
-            actor=self.officer,
-            campaign=self.campaign,
-            village=self.village,
-            held_on=date(2025, 11, 2),
-            attendees=attendees,
-            agreed=agreed,
-            chaired_by="Trưởng bản",
-        )
+        return village_meeting(self.officer, self.campaign, attendees, agreed)
 
     def test_meeting_rule_is_data_and_below_half_sends_the_village_back(self) -> None:
         with self.assertRaisesMessage(ValidationError, "Thôn còn hộ chưa rà soát xong"):
@@ -85,13 +75,7 @@ class PaperworkTest(TestCase):
                 complainant="Lò Văn A",
                 content="x",
             )
-        posting_record(
-            actor=self.officer,
-            campaign=self.campaign,
-            starts_on=date(2025, 11, 4),
-            ends_on=date(2025, 11, 10),
-            place="Nhà văn hóa bản",
-        )
+        list_posted(self.officer, self.campaign, "Nhà văn hóa bản")
         complaint = complaint_record(
             actor=self.officer,
             item=self.items[1],

@@ -17,6 +17,13 @@ from mtqg.testing import make_world
 from .factories import ANSWERS_POOR, make_campaign
 
 
+def _cells(content: bytes) -> list[object]:
+    """Every cell value of every sheet of a downloaded workbook."""
+    return [
+        c for ws in load_workbook(io.BytesIO(content)) for row in ws.iter_rows(values_only=True) for c in row
+    ]
+
+
 class ReviewReportTest(TestCase):
     @classmethod
     def setUpTestData(cls) -> None:
@@ -47,12 +54,7 @@ class ReviewReportTest(TestCase):
         self.client.force_login(self.world.commune_officer)
         xlsx = self.client.get(f"/ra-soat/{self.campaign.pk}/bao-cao/?format=xlsx")
         self.assertEqual(xlsx.status_code, 200)
-        cells = [
-            c
-            for ws in load_workbook(io.BytesIO(xlsx.content))
-            for row in ws.iter_rows(values_only=True)
-            for c in row
-        ]
+        cells = _cells(xlsx.content)
         self.assertIn("RP-1-0", cells)
         self.assertIn("Hộ cận nghèo", cells)
         docx = self.client.get(f"/ra-soat/{self.campaign.pk}/bao-cao/?format=docx")
@@ -106,12 +108,7 @@ class LayoutReportTest(TestCase):
         self.client.force_login(self.world.commune_officer)
         url = f"/ra-soat/{self.campaign.pk}/bao-cao/"
         xlsx = self.client.get(url, {"report": "theo-thon", "format": "xlsx"})
-        cells = [
-            c
-            for ws in load_workbook(io.BytesIO(xlsx.content))
-            for row in ws.iter_rows(values_only=True)
-            for c in row
-        ]
+        cells = _cells(xlsx.content)
         self.assertIn("Hộ nghèo cuối kỳ", cells)
         self.assertIn("Bản Thử 1", cells)
         docx = self.client.get(url, {"report": "thieu-hut", "format": "docx"})

@@ -7,20 +7,32 @@ from django.test import TestCase
 
 from mtqg.accounts.models import Assignment
 from mtqg.geo.models import UnitVersion
-from mtqg.testing import make_user, make_world
+from mtqg.testing import World, make_user, make_world
 from mtqg.workflow import demo, services
 from mtqg.workflow.calendar import load_calendars
 from mtqg.workflow.models import Report, ReportDecision, ReportingPeriod, ReportType
 from mtqg.workflow.selectors import completeness
 
 
-class ReportWorkflowTests(TestCase):
+class HalfYearTestCase(TestCase):
+    """The world, the 2026 reporting calendar, and the half-year poverty report type and its first period."""
+
+    w: World
+    rt: ReportType
+    h1: ReportingPeriod
+
     @classmethod
     def setUpTestData(cls) -> None:
         cls.w = make_world()
         load_calendars([2026])
         cls.rt = ReportType.objects.get(code="gnbv_6thang_nam")
         cls.h1 = ReportingPeriod.objects.get(code="2026-H1")
+
+
+class ReportWorkflowTests(HalfYearTestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
         cls.other_prov = make_user("db_other", Assignment.Role.PROVINCE, cls.w.dien_bien)
 
     def _report(self) -> Report:
@@ -198,13 +210,10 @@ class ReportWorkflowTests(TestCase):
         self.assertEqual(r.status, Report.Status.APPROVED)
 
 
-class CompletenessViewTests(TestCase):
+class CompletenessViewTests(HalfYearTestCase):
     @classmethod
     def setUpTestData(cls) -> None:
-        cls.w = make_world()
-        load_calendars([2026])
-        cls.rt = ReportType.objects.get(code="gnbv_6thang_nam")
-        cls.h1 = ReportingPeriod.objects.get(code="2026-H1")
+        super().setUpTestData()
         r = services.report_create(actor=None, report_type=cls.rt, unit=cls.w.muong_phang, period=cls.h1)
         cls.report = services.report_submit(actor=cls.w.commune_officer, report=r, version=r.version)
 
