@@ -10,6 +10,7 @@ Deterministic (fixed seeds) and idempotent (a second run finds the demo rows and
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -51,6 +52,7 @@ BORDER_DISTRICTS = [
 ]  # Mường Nhé, Nậm Pồ, Điện Biên, Điện Biên Đông, Mường Chà
 
 MET, BASIC, FAIL = "met", "basic", "fail"
+ValueRow = tuple[int, Decimal | None, bool]  # (indicator id, value, not applicable)
 
 
 def _q(value: float) -> Decimal:
@@ -106,8 +108,8 @@ def _plan(
 
 def _values(
     book: engine.Book, plan: dict[int, str], region: str, year: int, rng: random.Random
-) -> list[tuple[int, Decimal | None, bool]]:
-    out: list[tuple[int, Decimal | None, bool]] = []
+) -> list[ValueRow]:
+    out: list[ValueRow] = []
     for crit_id, goal in plan.items():
         inds = book.indicators[crit_id]
         rules = {i.id: book.rule(i.id, region, year) for i in inds}
@@ -160,12 +162,17 @@ def _xa(province: UnitVersion) -> list[UnitVersion]:
     )
 
 
-def _assess(cset: CriteriaSet, year: int, plans: dict[int, tuple[int, int]], rng: random.Random) -> None:
-    """Create one assessment per commune with values built from (met, basic) plans, then compute statuses."""
+def _assessments_write(
+    cset: CriteriaSet,
+    year: int,
+    on: date,
+    commune_ids: list[int],
+    values: Callable[[engine.Book, Assessment], list[ValueRow]],
+) -> list[Assessment]:
+    """One demo assessment per commune dated `on`, its indicator values from `values(book, assessment)` (called in
+    commune order, so a seeded generator gives the same data every run), then the statuses the engine computes."""
     book = engine.Book(cset.pk)
-    # the year end, or today for the running year: no assessment is dated in the future
-    on = max(date(year, 1, 1), min(date(year, 12, 31), timezone.localdate()))
-    regions = engine.resolve_regions(cset, plans.keys(), on)
+    regions = engine.resolve_regions(cset, commune_ids, on)
     assessments = Assessment.objects.bulk_create(
         [
             Assessment(
@@ -176,26 +183,38 @@ def _assess(cset: CriteriaSet, year: int, plans: dict[int, tuple[int, int]], rng
                 note=DEMO_NOTE,
                 region=regions.get(cid, ""),
             )
-            for cid in plans
+            for cid in commune_ids
         ]
     )
-    values = []
-    for a in assessments:
-        met, basic = plans[a.commune_id]
-        plan = _plan(book, met, basic, a.region, year, rng)
-        for ind_id, value, na in _values(book, plan, a.region, year, rng):
-            values.append(
-                IndicatorValue(
-                    assessment_id=a.pk,
-                    indicator_id=ind_id,
-                    value=value,
-                    not_applicable=na,
-                    source="Báo cáo tự đánh giá của xã (minh họa)",
-                    measured_on=on,
-                )
+    IndicatorValue.objects.bulk_create(
+        [
+            IndicatorValue(
+                assessment_id=a.pk,
+                indicator_id=ind_id,
+                value=value,
+                not_applicable=na,
+                source="Báo cáo tự đánh giá của xã (minh họa)",
+                measured_on=on,
             )
-    IndicatorValue.objects.bulk_create(values, batch_size=5000)
+            for a in assessments
+            for ind_id, value, na in values(book, a)
+        ],
+        batch_size=5000,
+    )
     engine.recompute(Assessment.objects.filter(pk__in=[a.pk for a in assessments]))
+    return assessments
+
+
+def _assess(cset: CriteriaSet, year: int, plans: dict[int, tuple[int, int]], rng: random.Random) -> None:
+    """Create one assessment per commune with values built from (met, basic) plans, then compute statuses."""
+
+    def values(book: engine.Book, a: Assessment) -> list[ValueRow]:
+        met, basic = plans[a.commune_id]
+        return _values(book, _plan(book, met, basic, a.region, year, rng), a.region, year, rng)
+
+    # the year end, or today for the running year: no assessment is dated in the future
+    on = max(date(year, 1, 1), min(date(year, 12, 31), timezone.localdate()))
+    _assessments_write(cset, year, on, list(plans), values)
 
 
 def _recognise(cset: CriteriaSet, items: list[tuple[int, str, date, int, str]]) -> None:
@@ -558,10 +577,10 @@ def _known_criteria(book: engine.Book, region: str, year: int) -> set[int]:
 
 def _mekong_values(
     book: engine.Book, region: str, year: int, fails: set[int], rng: random.Random
-) -> list[tuple[int, Decimal | None, bool]]:
+) -> list[ValueRow]:
     """Values for one ĐBSCL commune: failing criteria miss a regional threshold; where the set has no ĐBSCL
     threshold the value is made on the passing side of the TDMNPB one (the engine then says 'chưa có ngưỡng')."""
-    out: list[tuple[int, Decimal | None, bool]] = []
+    out: list[ValueRow] = []
     for crit_id, _n, _name in book.criteria:
         inds = book.indicators[crit_id]
         special = None
@@ -584,35 +603,13 @@ def _mekong_assess(
     cset: CriteriaSet, year: int, plans: dict[int, int], rng: random.Random
 ) -> list[Assessment]:
     """plans: commune id → number of known criteria to miss (0 = recognisable)."""
-    book = engine.Book(cset.pk)
-    on = date(year, 12, 31)
-    regions = engine.resolve_regions(cset, plans.keys(), on)
-    assessments = Assessment.objects.bulk_create(
-        [
-            Assessment(
-                commune_id=c, year=year, criteria_set=cset, assessed_on=on, note=DEMO_NOTE, region=regions[c]
-            )
-            for c in plans
-        ]
-    )
-    values = []
-    for a in assessments:
+
+    def values(book: engine.Book, a: Assessment) -> list[ValueRow]:
         known = sorted(_known_criteria(book, a.region, year))
         fails = set(rng.sample(known, min(plans[a.commune_id], len(known))))
-        for ind_id, value, na in _mekong_values(book, a.region, year, fails, rng):
-            values.append(
-                IndicatorValue(
-                    assessment_id=a.pk,
-                    indicator_id=ind_id,
-                    value=value,
-                    not_applicable=na,
-                    source="Báo cáo tự đánh giá của xã (minh họa)",
-                    measured_on=on,
-                )
-            )
-    IndicatorValue.objects.bulk_create(values, batch_size=5000)
-    engine.recompute(Assessment.objects.filter(pk__in=[a.pk for a in assessments]))
-    return assessments
+        return _mekong_values(book, a.region, year, fails, rng)
+
+    return _assessments_write(cset, year, date(year, 12, 31), list(plans), values)
 
 
 def _override_unknown(assessments: list[Assessment]) -> None:
