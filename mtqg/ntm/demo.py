@@ -53,6 +53,9 @@ BORDER_DISTRICTS = [
 
 MET, BASIC, FAIL = "met", "basic", "fail"
 ValueRow = tuple[int, Decimal | None, bool]  # (indicator id, value, not applicable)
+Decision = tuple[
+    int, str, date, int, str
+]  # (commune id, tier, decision date, standard year, decision number)
 
 
 def _q(value: float) -> Decimal:
@@ -217,7 +220,31 @@ def _assess(cset: CriteriaSet, year: int, plans: dict[int, tuple[int, int]], rng
     _assessments_write(cset, year, on, list(plans), values)
 
 
-def _recognise(cset: CriteriaSet, items: list[tuple[int, str, date, int, str]]) -> None:
+def _decisions(
+    commune_ids: list[int],
+    tier: str,
+    year: int,
+    first_number: int,
+    first_day: date,
+    *,
+    spacing: int = 1,
+    cycle: int = 0,
+) -> list[Decision]:
+    """Recognition decisions for the communes in order, for the standard year `year`: numbered from
+    `first_number`, the i-th signed `spacing * i` days after `first_day` (`i % cycle` days with a cycle)."""
+    return [
+        (
+            cid,
+            tier,
+            first_day + timedelta(days=spacing * (i % cycle if cycle else i)),
+            year,
+            f"{first_number + i}/QĐ-UBND",
+        )
+        for i, cid in enumerate(commune_ids)
+    ]
+
+
+def _recognise(cset: CriteriaSet, items: list[Decision]) -> None:
     """Write recognitions only where the computed assessment of the standard year supports the tier."""
 
     wanted = {(cid, year) for cid, _t, _d, year, _n in items}
@@ -319,30 +346,12 @@ def seed_dien_bien() -> None:
     for cid, met in zip(still_basic + band_15 + band_10 + band_5, spread, strict=True):
         plan_2020[cid] = (met, 19 - met if cid in still_basic else 0)
     _assess(cset, 2020, plan_2020, rng)
-    items: list[tuple[int, str, date, int, str]] = []
-    for i, cid in enumerate(a_ids):
-        items.append(
-            (
-                cid,
-                RecognitionTier.STANDARD,
-                date(2020, 1, 10) + timedelta(days=14 * i),
-                2019,
-                f"{100 + i}/QĐ-UBND",
-            )
-        )
-    for i, cid in enumerate(b_ids):
-        items.append(
-            (
-                cid,
-                RecognitionTier.BASIC,
-                date(2020, 2, 3) + timedelta(days=12 * i),
-                2019,
-                f"{200 + i}/QĐ-UBND",
-            )
-        )
-    for i, cid in enumerate(upgraded):
-        items.append((cid, RecognitionTier.STANDARD, date(2020, 12, 21 + i), 2020, f"{300 + i}/QĐ-UBND"))
-    _recognise(cset, items)
+    _recognise(
+        cset,
+        _decisions(a_ids, RecognitionTier.STANDARD, 2019, 100, date(2020, 1, 10), spacing=14)
+        + _decisions(b_ids, RecognitionTier.BASIC, 2019, 200, date(2020, 2, 3), spacing=12)
+        + _decisions(upgraded, RecognitionTier.STANDARD, 2020, 300, date(2020, 12, 21)),
+    )
     advanced = Recognition(
         commune_id=a_ids[5],
         tier=RecognitionTier.ADVANCED,
@@ -387,19 +396,7 @@ def seed_cao_bang() -> None:
     )
     _assess(cset, 2022, plan_2022, rng)
     _assess(cset, 2023, plan_2023, rng)
-    _recognise(
-        cset,
-        [
-            (
-                cid,
-                RecognitionTier.STANDARD,
-                date(2022, 12, 5) + timedelta(days=i),
-                2022,
-                f"{2500 + i}/QĐ-UBND",
-            )
-            for i, cid in enumerate(recognised)
-        ],
-    )
+    _recognise(cset, _decisions(recognised, RecognitionTier.STANDARD, 2022, 2500, date(2022, 12, 5)))
     record_change(
         actor=None,
         obj=cset,
@@ -655,24 +652,10 @@ def seed_mekong() -> None:
     _override_unknown([a for a in a2021 + a2022 if a.commune_id in early])
     _override_unknown([a for a in a2024 if a.commune_id in recognised])
     _recognise(
-        sets["qd1980"],
-        [
-            (
-                c,
-                RecognitionTier.STANDARD,
-                date(2021, 12, 10) + timedelta(days=i % 15),
-                2021,
-                f"{3100 + i}/QĐ-UBND",
-            )
-            for i, c in enumerate(early)
-        ],
+        sets["qd1980"], _decisions(early, RecognitionTier.STANDARD, 2021, 3100, date(2021, 12, 10), cycle=15)
     )
     _recognise(
-        sets["qd318-1-211"],
-        [
-            (c, RecognitionTier.STANDARD, date(2024, 12, 16) + timedelta(days=i), 2024, f"{4200 + i}/QĐ-UBND")
-            for i, c in enumerate(later)
-        ],
+        sets["qd318-1-211"], _decisions(later, RecognitionTier.STANDARD, 2024, 4200, date(2024, 12, 16))
     )
     # 2025: the Cà Mau communes formed from Bạc Liêu's, assessed under the 2021-2025 set and re-recognised
     new = UnitVersion.objects.get(structure="2025", level=UnitVersion.Level.PROVINCE, code="96")
@@ -687,16 +670,9 @@ def seed_mekong() -> None:
     _override_unknown(ready)
     _recognise(
         sets["qd318-1-211"],
-        [
-            (
-                a.commune_id,
-                RecognitionTier.STANDARD,
-                date(2025, 12, 15) + timedelta(days=i % 10),
-                2025,
-                f"{5300 + i}/QĐ-UBND",
-            )
-            for i, a in enumerate(ready)
-        ],
+        _decisions(
+            [a.commune_id for a in ready], RecognitionTier.STANDARD, 2025, 5300, date(2025, 12, 15), cycle=10
+        ),
     )
     record_change(
         actor=None,
