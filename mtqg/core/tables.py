@@ -194,6 +194,11 @@ def write_xlsx(tables: Sequence[Table]) -> bytes:
             ws.append([])
             ws.append([safe_cell(note)])
         ws.freeze_panes = "A3"
+    return workbook_bytes(wb)
+
+
+def workbook_bytes(wb: Workbook) -> bytes:
+    """An openpyxl workbook saved as the bytes of an .xlsx file."""
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()

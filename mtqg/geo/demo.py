@@ -10,9 +10,29 @@ from django.db import transaction
 
 from .loader import NEW_START, PRE_END
 from .models import ClassificationScheme, UnitClassification, UnitVersion
+from .services import unit_create
 
 DEMO_FILE = Path(__file__).parent / "data" / "demo_classifications.json"
 DEMO_PROVINCES = ("11", "04")
+
+
+def village(commune: UnitVersion, code: str, name: str) -> UnitVersion:
+    """A demo village under a commune and valid as long as it: the one with this code if it exists, else created
+    through the geo service as a system job (actor=None)."""
+    found = UnitVersion.objects.filter(
+        structure=commune.structure, level=UnitVersion.Level.VILLAGE, code=code
+    ).first()
+    return found or unit_create(
+        actor=None,
+        parent=commune,
+        code=code,
+        name=name,
+        level=UnitVersion.Level.VILLAGE,
+        kind=UnitVersion.Kind.VILLAGE,
+        valid_from=commune.valid_from,
+        valid_to=commune.valid_to,
+        legal_basis="Thôn minh họa (chưa xác minh)",
+    )
 
 
 def _provinces(code: str) -> list[UnitVersion]:

@@ -10,6 +10,7 @@ Deterministic (fixed seeds) and idempotent (a second run finds the demo rows and
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -51,6 +52,10 @@ BORDER_DISTRICTS = [
 ]  # Mường Nhé, Nậm Pồ, Điện Biên, Điện Biên Đông, Mường Chà
 
 MET, BASIC, FAIL = "met", "basic", "fail"
+ValueRow = tuple[int, Decimal | None, bool]  # (indicator id, value, not applicable)
+Decision = tuple[
+    int, str, date, int, str
+]  # (commune id, tier, decision date, standard year, decision number)
 
 
 def _q(value: float) -> Decimal:
@@ -106,8 +111,8 @@ def _plan(
 
 def _values(
     book: engine.Book, plan: dict[int, str], region: str, year: int, rng: random.Random
-) -> list[tuple[int, Decimal | None, bool]]:
-    out: list[tuple[int, Decimal | None, bool]] = []
+) -> list[ValueRow]:
+    out: list[ValueRow] = []
     for crit_id, goal in plan.items():
         inds = book.indicators[crit_id]
         rules = {i.id: book.rule(i.id, region, year) for i in inds}
@@ -160,12 +165,17 @@ def _xa(province: UnitVersion) -> list[UnitVersion]:
     )
 
 
-def _assess(cset: CriteriaSet, year: int, plans: dict[int, tuple[int, int]], rng: random.Random) -> None:
-    """Create one assessment per commune with values built from (met, basic) plans, then compute statuses."""
+def _assessments_write(
+    cset: CriteriaSet,
+    year: int,
+    on: date,
+    commune_ids: list[int],
+    values: Callable[[engine.Book, Assessment], list[ValueRow]],
+) -> list[Assessment]:
+    """One demo assessment per commune dated `on`, its indicator values from `values(book, assessment)` (called in
+    commune order, so a seeded generator gives the same data every run), then the statuses the engine computes."""
     book = engine.Book(cset.pk)
-    # the year end, or today for the running year: no assessment is dated in the future
-    on = max(date(year, 1, 1), min(date(year, 12, 31), timezone.localdate()))
-    regions = engine.resolve_regions(cset, plans.keys(), on)
+    regions = engine.resolve_regions(cset, commune_ids, on)
     assessments = Assessment.objects.bulk_create(
         [
             Assessment(
@@ -176,29 +186,65 @@ def _assess(cset: CriteriaSet, year: int, plans: dict[int, tuple[int, int]], rng
                 note=DEMO_NOTE,
                 region=regions.get(cid, ""),
             )
-            for cid in plans
+            for cid in commune_ids
         ]
     )
-    values = []
-    for a in assessments:
-        met, basic = plans[a.commune_id]
-        plan = _plan(book, met, basic, a.region, year, rng)
-        for ind_id, value, na in _values(book, plan, a.region, year, rng):
-            values.append(
-                IndicatorValue(
-                    assessment_id=a.pk,
-                    indicator_id=ind_id,
-                    value=value,
-                    not_applicable=na,
-                    source="Báo cáo tự đánh giá của xã (minh họa)",
-                    measured_on=on,
-                )
+    IndicatorValue.objects.bulk_create(
+        [
+            IndicatorValue(
+                assessment_id=a.pk,
+                indicator_id=ind_id,
+                value=value,
+                not_applicable=na,
+                source="Báo cáo tự đánh giá của xã (minh họa)",
+                measured_on=on,
             )
-    IndicatorValue.objects.bulk_create(values, batch_size=5000)
+            for a in assessments
+            for ind_id, value, na in values(book, a)
+        ],
+        batch_size=5000,
+    )
     engine.recompute(Assessment.objects.filter(pk__in=[a.pk for a in assessments]))
+    return assessments
 
 
-def _recognise(cset: CriteriaSet, items: list[tuple[int, str, date, int, str]]) -> None:
+def _assess(cset: CriteriaSet, year: int, plans: dict[int, tuple[int, int]], rng: random.Random) -> None:
+    """Create one assessment per commune with values built from (met, basic) plans, then compute statuses."""
+
+    def values(book: engine.Book, a: Assessment) -> list[ValueRow]:
+        met, basic = plans[a.commune_id]
+        return _values(book, _plan(book, met, basic, a.region, year, rng), a.region, year, rng)
+
+    # the year end, or today for the running year: no assessment is dated in the future
+    on = max(date(year, 1, 1), min(date(year, 12, 31), timezone.localdate()))
+    _assessments_write(cset, year, on, list(plans), values)
+
+
+def _decisions(
+    commune_ids: list[int],
+    tier: str,
+    year: int,
+    first_number: int,
+    first_day: date,
+    *,
+    spacing: int = 1,
+    cycle: int = 0,
+) -> list[Decision]:
+    """Recognition decisions for the communes in order, for the standard year `year`: numbered from
+    `first_number`, the i-th signed `spacing * i` days after `first_day` (`i % cycle` days with a cycle)."""
+    return [
+        (
+            cid,
+            tier,
+            first_day + timedelta(days=spacing * (i % cycle if cycle else i)),
+            year,
+            f"{first_number + i}/QĐ-UBND",
+        )
+        for i, cid in enumerate(commune_ids)
+    ]
+
+
+def _recognise(cset: CriteriaSet, items: list[Decision]) -> None:
     """Write recognitions only where the computed assessment of the standard year supports the tier."""
 
     wanted = {(cid, year) for cid, _t, _d, year, _n in items}
@@ -300,30 +346,12 @@ def seed_dien_bien() -> None:
     for cid, met in zip(still_basic + band_15 + band_10 + band_5, spread, strict=True):
         plan_2020[cid] = (met, 19 - met if cid in still_basic else 0)
     _assess(cset, 2020, plan_2020, rng)
-    items: list[tuple[int, str, date, int, str]] = []
-    for i, cid in enumerate(a_ids):
-        items.append(
-            (
-                cid,
-                RecognitionTier.STANDARD,
-                date(2020, 1, 10) + timedelta(days=14 * i),
-                2019,
-                f"{100 + i}/QĐ-UBND",
-            )
-        )
-    for i, cid in enumerate(b_ids):
-        items.append(
-            (
-                cid,
-                RecognitionTier.BASIC,
-                date(2020, 2, 3) + timedelta(days=12 * i),
-                2019,
-                f"{200 + i}/QĐ-UBND",
-            )
-        )
-    for i, cid in enumerate(upgraded):
-        items.append((cid, RecognitionTier.STANDARD, date(2020, 12, 21 + i), 2020, f"{300 + i}/QĐ-UBND"))
-    _recognise(cset, items)
+    _recognise(
+        cset,
+        _decisions(a_ids, RecognitionTier.STANDARD, 2019, 100, date(2020, 1, 10), spacing=14)
+        + _decisions(b_ids, RecognitionTier.BASIC, 2019, 200, date(2020, 2, 3), spacing=12)
+        + _decisions(upgraded, RecognitionTier.STANDARD, 2020, 300, date(2020, 12, 21)),
+    )
     advanced = Recognition(
         commune_id=a_ids[5],
         tier=RecognitionTier.ADVANCED,
@@ -368,19 +396,7 @@ def seed_cao_bang() -> None:
     )
     _assess(cset, 2022, plan_2022, rng)
     _assess(cset, 2023, plan_2023, rng)
-    _recognise(
-        cset,
-        [
-            (
-                cid,
-                RecognitionTier.STANDARD,
-                date(2022, 12, 5) + timedelta(days=i),
-                2022,
-                f"{2500 + i}/QĐ-UBND",
-            )
-            for i, cid in enumerate(recognised)
-        ],
-    )
+    _recognise(cset, _decisions(recognised, RecognitionTier.STANDARD, 2022, 2500, date(2022, 12, 5)))
     record_change(
         actor=None,
         obj=cset,
@@ -558,10 +574,10 @@ def _known_criteria(book: engine.Book, region: str, year: int) -> set[int]:
 
 def _mekong_values(
     book: engine.Book, region: str, year: int, fails: set[int], rng: random.Random
-) -> list[tuple[int, Decimal | None, bool]]:
+) -> list[ValueRow]:
     """Values for one ĐBSCL commune: failing criteria miss a regional threshold; where the set has no ĐBSCL
     threshold the value is made on the passing side of the TDMNPB one (the engine then says 'chưa có ngưỡng')."""
-    out: list[tuple[int, Decimal | None, bool]] = []
+    out: list[ValueRow] = []
     for crit_id, _n, _name in book.criteria:
         inds = book.indicators[crit_id]
         special = None
@@ -584,35 +600,13 @@ def _mekong_assess(
     cset: CriteriaSet, year: int, plans: dict[int, int], rng: random.Random
 ) -> list[Assessment]:
     """plans: commune id → number of known criteria to miss (0 = recognisable)."""
-    book = engine.Book(cset.pk)
-    on = date(year, 12, 31)
-    regions = engine.resolve_regions(cset, plans.keys(), on)
-    assessments = Assessment.objects.bulk_create(
-        [
-            Assessment(
-                commune_id=c, year=year, criteria_set=cset, assessed_on=on, note=DEMO_NOTE, region=regions[c]
-            )
-            for c in plans
-        ]
-    )
-    values = []
-    for a in assessments:
+
+    def values(book: engine.Book, a: Assessment) -> list[ValueRow]:
         known = sorted(_known_criteria(book, a.region, year))
         fails = set(rng.sample(known, min(plans[a.commune_id], len(known))))
-        for ind_id, value, na in _mekong_values(book, a.region, year, fails, rng):
-            values.append(
-                IndicatorValue(
-                    assessment_id=a.pk,
-                    indicator_id=ind_id,
-                    value=value,
-                    not_applicable=na,
-                    source="Báo cáo tự đánh giá của xã (minh họa)",
-                    measured_on=on,
-                )
-            )
-    IndicatorValue.objects.bulk_create(values, batch_size=5000)
-    engine.recompute(Assessment.objects.filter(pk__in=[a.pk for a in assessments]))
-    return assessments
+        return _mekong_values(book, a.region, year, fails, rng)
+
+    return _assessments_write(cset, year, date(year, 12, 31), list(plans), values)
 
 
 def _override_unknown(assessments: list[Assessment]) -> None:
@@ -658,24 +652,10 @@ def seed_mekong() -> None:
     _override_unknown([a for a in a2021 + a2022 if a.commune_id in early])
     _override_unknown([a for a in a2024 if a.commune_id in recognised])
     _recognise(
-        sets["qd1980"],
-        [
-            (
-                c,
-                RecognitionTier.STANDARD,
-                date(2021, 12, 10) + timedelta(days=i % 15),
-                2021,
-                f"{3100 + i}/QĐ-UBND",
-            )
-            for i, c in enumerate(early)
-        ],
+        sets["qd1980"], _decisions(early, RecognitionTier.STANDARD, 2021, 3100, date(2021, 12, 10), cycle=15)
     )
     _recognise(
-        sets["qd318-1-211"],
-        [
-            (c, RecognitionTier.STANDARD, date(2024, 12, 16) + timedelta(days=i), 2024, f"{4200 + i}/QĐ-UBND")
-            for i, c in enumerate(later)
-        ],
+        sets["qd318-1-211"], _decisions(later, RecognitionTier.STANDARD, 2024, 4200, date(2024, 12, 16))
     )
     # 2025: the Cà Mau communes formed from Bạc Liêu's, assessed under the 2021-2025 set and re-recognised
     new = UnitVersion.objects.get(structure="2025", level=UnitVersion.Level.PROVINCE, code="96")
@@ -690,16 +670,9 @@ def seed_mekong() -> None:
     _override_unknown(ready)
     _recognise(
         sets["qd318-1-211"],
-        [
-            (
-                a.commune_id,
-                RecognitionTier.STANDARD,
-                date(2025, 12, 15) + timedelta(days=i % 10),
-                2025,
-                f"{5300 + i}/QĐ-UBND",
-            )
-            for i, a in enumerate(ready)
-        ],
+        _decisions(
+            [a.commune_id for a in ready], RecognitionTier.STANDARD, 2025, 5300, date(2025, 12, 15), cycle=10
+        ),
     )
     record_change(
         actor=None,

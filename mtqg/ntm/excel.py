@@ -3,7 +3,6 @@ with dry-run, per-cell errors and an atomic commit. The import log is the Change
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -17,7 +16,7 @@ from openpyxl.styles import Font, PatternFill
 
 from mtqg.core.audit import record_change
 from mtqg.core.scoping import ensure_can_edit
-from mtqg.core.tables import safe_cell
+from mtqg.core.tables import safe_cell, workbook_bytes
 from mtqg.core.xlsx_import import NotAWorkbook, read_sheet
 from mtqg.geo.models import UnitVersion
 
@@ -100,9 +99,7 @@ def template_xlsx(province: UnitVersion, year: int, cset: CriteriaSet) -> bytes:
     info.append([_("Bộ tiêu chí"), safe_cell(cset.code), safe_cell(cset.name)])
     info.append([_("Năm"), year])
     info.append([_("Tỉnh"), province.code, province.name])
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(wb)
 
 
 @dataclass

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 
-from mtqg.core.tables import safe_cell, unescape_cell
+from mtqg.core.tables import safe_cell, unescape_cell, workbook_bytes
 from mtqg.core.xlsx_guard import check_rows, limited_rows
 from mtqg.geo.models import UnitVersion
 
@@ -108,9 +108,7 @@ def criteria_set_xlsx(cset: CriteriaSet) -> bytes:
             "",
         ]
     )
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(wb)
 
 
 @dataclass

@@ -19,18 +19,24 @@ from django.db import connection, transaction
 
 from mtqg.core import bulk
 from mtqg.core.text import fold
+from mtqg.geo.demo import village as demo_village
 from mtqg.geo.models import ClassificationScheme, UnitClassification, UnitVersion
 from mtqg.geo.selectors import classified_units
-from mtqg.geo.services import unit_create
 
 from .models import MEMBER_FIELDS, Household, Member, PovertyClass, PovertyStandard, Review
 from .standards import decide, load_standards
 from .tally import tally_refresh
 from .transitions import transition
 
-PRE_END = date(2025, 6, 30)
 P135_START, P135_END = date(2017, 6, 20), date(2020, 12, 31)
-P135_BASIS = "QĐ 900/QĐ-TTg (20/06/2017); danh sách minh họa, chưa xác minh"
+# what every Program-135 classification of the demo states: extremely difficult (đặc biệt khó khăn) in 2017-2020
+P135 = {
+    "value": "dbkk",
+    "valid_from": P135_START,
+    "valid_to": P135_END,
+    "legal_basis": "QĐ 900/QĐ-TTg (20/06/2017); danh sách minh họa, chưa xác minh",
+    "unconfirmed": True,
+}
 
 
 @dataclass(frozen=True)
@@ -351,32 +357,13 @@ def seed_area_classes() -> None:
     xa = [c for c in _communes("11") if c.kind == "xa"]
     xa.sort(key=lambda c: (not any(c.path.startswith(p) for p in poor), c.code))
     UnitClassification.objects.bulk_create(
-        [
-            UnitClassification(
-                unit=c,
-                scheme=scheme,
-                value="dbkk",
-                valid_from=P135_START,
-                valid_to=P135_END,
-                legal_basis=P135_BASIS,
-                unconfirmed=True,
-            )
-            for c in xa[:97]
-        ]
+        [UnitClassification(unit=c, scheme=scheme, **P135) for c in xa[:97]]
     )
     village_scheme = ClassificationScheme.objects.get(code="p135_village")
     # villages in the non-P135 communes (Program 135 also supports extremely difficult villages elsewhere)
     for n, commune in enumerate(xa[97:99], start=1):
-        village = _village(commune, f"{commune.code}-T{n:02d}", f"Bản Minh họa {n}")
-        UnitClassification.objects.create(
-            unit=village,
-            scheme=village_scheme,
-            value="dbkk",
-            valid_from=P135_START,
-            valid_to=P135_END,
-            legal_basis=P135_BASIS,
-            unconfirmed=True,
-        )
+        village = demo_village(commune, f"{commune.code}-T{n:02d}", f"Bản Minh họa {n}")
+        UnitClassification.objects.create(unit=village, scheme=village_scheme, **P135)
 
 
 def _p135_villages(province_code: str, on: date) -> dict[int, UnitVersion]:
@@ -389,26 +376,6 @@ def _p135_villages(province_code: str, on: date) -> dict[int, UnitVersion]:
         .select_related("unit")
     )
     return {c.unit.parent_id: c.unit for c in rows if c.unit.parent_id is not None}
-
-
-def _village(commune: UnitVersion, code: str, name: str) -> UnitVersion:
-    """A village unit under a commune, created through the geo service as a system job (actor=None)."""
-
-    existing = UnitVersion.objects.filter(
-        structure=commune.structure, level=UnitVersion.Level.VILLAGE, code=code
-    )
-    if existing.exists():
-        return existing.get()
-    return unit_create(
-        actor=None,
-        parent=commune,
-        code=code,
-        name=name,
-        level=UnitVersion.Level.VILLAGE,
-        kind=UnitVersion.Kind.VILLAGE,
-        valid_to=PRE_END,
-        legal_basis="Thôn minh họa (chưa xác minh)",
-    )
 
 
 CAO_BANG_HOUSES = 3_412

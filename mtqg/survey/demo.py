@@ -17,8 +17,8 @@ from django.db import transaction
 from mtqg.accounts.demo import DEMO_PASSWORD
 from mtqg.accounts.models import User
 from mtqg.core.text import fold
+from mtqg.geo.demo import village as demo_village
 from mtqg.geo.models import UnitVersion
-from mtqg.geo.services import unit_create
 from mtqg.poverty.models import Household, Member, Review
 from mtqg.poverty.standards import classify, load_standards, standard_for
 from mtqg.workflow.calendar import load_calendars
@@ -43,24 +43,9 @@ MAX_LIST = 600  # keeps the demo quick
 
 
 def _villages(commune: UnitVersion) -> list[UnitVersion]:
-    out = []
-    for n, name in enumerate(VILLAGES, start=1):
-        code = f"{commune.code}-{n:02d}"
-        found = UnitVersion.objects.filter(structure=commune.structure, level=4, code=code).first()
-        out.append(
-            found
-            or unit_create(
-                actor=None,
-                parent=commune,
-                code=code,
-                name=name,
-                level=UnitVersion.Level.VILLAGE,
-                kind=UnitVersion.Kind.VILLAGE,
-                valid_from=commune.valid_from,
-                legal_basis="Thôn minh họa (chưa xác minh)",
-            )
-        )
-    return out
+    return [
+        demo_village(commune, f"{commune.code}-{n:02d}", name) for n, name in enumerate(VILLAGES, start=1)
+    ]
 
 
 def _enumerator() -> User:
