@@ -9,13 +9,15 @@ patterns gets its own entries).
 from __future__ import annotations
 
 from functools import cache
+from typing import Any
 
+from django.conf import settings
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.translation import get_language
 
 
 @cache
-def _reverse(name: str, urlconf: str | None, prefix: str, language: str | None) -> str | None:
+def _reverse(name: str, urlconf: Any, prefix: str, language: str | None) -> str | None:
     try:
         return reverse(name, urlconf=urlconf)
     except NoReverseMatch:
@@ -24,4 +26,5 @@ def _reverse(name: str, urlconf: str | None, prefix: str, language: str | None) 
 
 def page_url(name: str) -> str | None:
     """reverse(name) of a URL name without arguments, memoised; None when the name does not exist (yet)."""
-    return _reverse(name, get_urlconf(), get_script_prefix(), get_language())
+    urlconf = get_urlconf() or settings.ROOT_URLCONF  # outside a request: the setting (tests override it)
+    return _reverse(name, urlconf, get_script_prefix(), get_language())
