@@ -11,9 +11,17 @@ It logs in as the load test's central user (benchmarks.load.ensure_users creates
 
 from __future__ import annotations
 
+import datetime as dt
+import json
+import os
 import statistics
+import subprocess
+import sys
 import time
+from pathlib import Path
 from typing import Any
+
+from django.conf import settings
 
 try:
     from benchmarks.common import Timing, result
@@ -269,36 +277,106 @@ def run(scale: str = "province") -> list[dict[str, Any]]:
     return out
 
 
-def cpu_report(load_files: list[str], label: str = "dashboard-cpu") -> Path:
-    """Write benchmarks/results/<date>-demo-<label>.json/.md (decision 0807 format): page_cpu() and the dashboard
-    rows of `benchmarks.load --json` runs, each named after whether it started warmed (`--warm`) or empty."""
-    import datetime as dt
-    import json
-    import os
-    import sys
-    from pathlib import Path
+ONE_ROUND = (
+    "import json, os, sys; sys.path.insert(0, os.getcwd()); os.environ.setdefault('DJANGO_SETTINGS_MODULE', "
+    "'mtqg.settings'); import django; django.setup(); from benchmarks.dashboards import page_cpu; "
+    "r = page_cpu(rounds=1)[0]; print('ROUND ' + json.dumps([r['value'], r['baseline']]))"
+)
 
+
+def side_by_side(baseline_tree: str, rounds: int = 5) -> list[dict[str, Any]]:
+    """CPU per dashboard request of this code against another checkout of the project (`git archive <commit>`
+    into a directory: the code before a change), on the same database: `rounds` runs of one `page_cpu` round
+    each, this code and the baseline alternating, each in a fresh process (decision 0821). Rows: the warmed
+    hit (target 9a) and, for the record, every request a miss."""
+    database = settings.DATABASES["default"]
+    url = os.environ.get("DATABASE_URL") or f"sqlite:///{database['NAME']}"
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "DJANGO_SETTINGS_MODULE": "mtqg.settings",
+        "DASHBOARDS_WARM": "0",
+    }
+    trees = {"ours": Path(__file__).resolve().parents[1], "baseline": Path(baseline_tree).resolve()}
+    hits: dict[str, list[float]] = {"ours": [], "baseline": []}
+    misses: dict[str, list[float]] = {"ours": [], "baseline": []}
+    for _ in range(rounds):
+        for who, tree in trees.items():
+            out = subprocess.run(
+                [sys.executable, "-c", ONE_ROUND],
+                cwd=tree,
+                env=env,
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout
+            hit, miss = json.loads(next(line for line in out.splitlines() if line.startswith("ROUND "))[6:])
+            hits[who].append(hit)
+            misses[who].append(miss)
+    commit = Path(baseline_tree).name
+    name = (
+        f"before decision 0821 ({commit}: the scope in 1 + 3 queries an assignment, reverse() in base.html)"
+    )
+    hit_row = result(
+        "dashboards.cpu_per_request_p50",
+        Timing(hits["ours"]),
+        "s",
+        baseline=Timing(hits["baseline"]),
+        baseline_name=name,
+        target=0.010,
+    )
+    miss_row = result(
+        "dashboards.cpu_per_request_p50_not_warmed",
+        Timing(misses["ours"]),
+        "s",
+        baseline=Timing(misses["baseline"]),
+        baseline_name=name,
+    )
+    for row in (hit_row, miss_row):
+        row["detail"] = {"rounds": rounds, "alternating": True, "baseline_tree": str(trees["baseline"])}
+    hit_row["detail"]["what"] = "warmed pages (pages_warm): a hit; target 9a"
+    miss_row["detail"]["what"] = "every request a miss (cache cleared before each)"
+    return [hit_row, miss_row]
+
+
+def cpu_report(load_files: list[str], label: str = "dashboard-cpu", baseline_tree: str | None = None) -> Path:
+    """Write benchmarks/results/<date>-demo-<label>.json/.md (decision 0807 format): page_cpu() — or, with
+    `baseline_tree`, side_by_side() against that checkout — and the dashboard rows of `benchmarks.load --json`
+    runs, each named after whether it started warmed (`--warm`) or empty."""
     from benchmarks.render import RESULTS, header, table
 
     load_start = " ".join(f"{x:.2f}" for x in os.getloadavg())
-    results = [{**r, "db": "sqlite"} for r in page_cpu()]
-    for file in load_files:
+    rows = side_by_side(baseline_tree) if baseline_tree else page_cpu()
+    results = [{**r, "db": "sqlite"} for r in rows]
+    for arg in load_files:  # PATH, or SUFFIX=PATH (e.g. before_0821=…: a run of the baseline checkout)
+        suffix, _sep, file = arg.rpartition("=")
         rows = json.loads(Path(file).read_text(encoding="utf-8"))
         detail = next((r["detail"] for r in rows if r.get("detail", {}).get("database")), {})
-        state = "warmed" if detail.get("warmed") else "empty_cache"
+        state = ("warmed" if detail.get("warmed") else "empty_cache") + (f".{suffix}" if suffix else "")
         db = "postgresql" if "postgres" in str(detail.get("database", "")) else "sqlite"
         for r in rows:
             if r["name"].startswith("load.dashboard") or r is rows[0]:
                 results.append({**r, "name": f"{r['name']}.{state}", "db": db})
+    method = (
+        "CPU time (thread_time) per dashboard request: page_cpu = median over 5 rounds of each round's p50 over "
+        "40 requests of the load test's mix for one provincial user, warmed (pages_warm) against every request a "
+        "miss; load rows = one benchmarks.load run each (decision 0820)"
+    )
+    if baseline_tree:
+        method = (
+            "CPU time (thread_time) per dashboard request, Django test client, demo database (SQLite): each round "
+            "= one page_cpu round in a fresh process (the p50 over 40 requests of the load test's mix for one "
+            "provincial user, on warmed pages; and every request a miss), this code and the code before decision "
+            "0821 alternating; median of 5 rounds with min/max; load rows = one benchmarks.load run each "
+            "(gunicorn, the Server-Timing cpu of each request; decision 0821)"
+        )
     report = {
         "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "scale": "demo",
         "host": f"{os.cpu_count()} CPU, Python {sys.version.split()[0]}",
         "load_average_start": load_start,
         "load_average_end": " ".join(f"{x:.2f}" for x in os.getloadavg()),
-        "method": "CPU time (thread_time) per dashboard request: page_cpu = median over 5 rounds of each round's "
-        "p50 over 40 requests of the load test's mix for one provincial user, warmed (pages_warm) against every "
-        "request a miss; load rows = one benchmarks.load run each (decision 0820)",
+        "method": method,
         "command": " ".join(sys.argv),
         "results": results,
     }
@@ -317,8 +395,18 @@ if __name__ == "__main__":
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mtqg.settings")
     django.setup()
-    if sys.argv[1:2] == ["cpu"]:  # benchmarks/dashboards.py cpu [load-run.json …]
-        print(cpu_report(sys.argv[2:]).read_text())
+    if sys.argv[1:2] == [
+        "cpu"
+    ]:  # benchmarks/dashboards.py cpu [--baseline TREE] [--label L] [load-run.json …]
+        args = sys.argv[2:]
+        options = {}
+        while args and args[0] in ("--baseline", "--label"):
+            options[args[0][2:]] = args[1]
+            args = args[2:]
+        path = cpu_report(
+            args, label=options.get("label", "dashboard-cpu"), baseline_tree=options.get("baseline")
+        )
+        print(path.read_text())
         sys.exit(0)
     rows = run(sys.argv[1] if len(sys.argv) > 1 else "province")
     for row in rows:

@@ -140,6 +140,7 @@ def _child_main(args: argparse.Namespace) -> None:
                 users=int(os.environ.get("LOAD_USERS", "50")),
                 entry_users=int(os.environ.get("LOAD_ENTRY_USERS", "10")),
                 scenario="mixed",
+                warm=os.environ.get("LOAD_WARM") == "1",  # start from the warming job's pages (0820, 0821)
             )
         else:
             rows = _call(args.module, args.scale)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
+from mtqg.core.links import page_url
 from mtqg.core.scoping import can_enter_data
 
 # (label, url name, icon). Items whose URL does not exist yet are left out.
@@ -30,9 +30,8 @@ NAVIGATION = [
 def navigation(request: HttpRequest) -> dict[str, Any]:
     items = []
     for label, name, icon in NAVIGATION:
-        try:
-            url = reverse(name)
-        except NoReverseMatch:
+        url = page_url(name)
+        if url is None:
             continue
         active = (url != "/" and request.path.startswith(url)) or request.path == url
         items.append({"label": label, "url": url, "icon": icon, "active": active})

@@ -107,7 +107,7 @@ class ShellTest(TestCase):
 
     def test_unit_page_breadcrumb_lineage_and_classifications(self) -> None:
         self.client.force_login(self.world.dien_bien_officer)
-        with self.assertNumQueries(13):
+        with self.assertNumQueries(10):  # the scope in one query (decision 0821)
             response = self.client.get(f"/units/{self.world.muong_phang.pk}/")
         self.assertContains(response, "Hình thành từ")
         self.assertContains(response, "Tỉnh Điện Biên")

@@ -83,7 +83,7 @@ class DigitalInfrastructureTest(TestCase):
         url = reverse("ntm:digital")
         params = {"unit": self.world.cao_bang_old.pk, "year": "2023"}
         self.client.get(url, params)
-        with self.assertNumQueries(9):
+        with self.assertNumQueries(6):  # the scope in one query (0821)
             response = self.client.get(url, params)
         data = response.context["data"]
         self.assertContains(response, data["communes_without_radio"][0]["name"])

@@ -52,14 +52,14 @@ class ViewsTest(TestCase):
         self.client.force_login(self.world.central)
         self.client.get(reverse("ocop:index"))  # warm the session
         with self.assertNumQueries(
-            11
-        ):  # session, user, scope (4), unread notifications, count, groups, communes, page
+            8
+        ):  # session, user, scope (1, decision 0821), unread notifications, count, groups, communes, page
             self.client.get(reverse("ocop:index"))
         for i in range(5):
             make_product(self.world.muong_phang, name=f"Thêm {i}", total=60 + i, ecommerce=True)
         with self.assertNumQueries(
-            11
-        ):  # session, user, scope (4), unread notifications, count, groups, communes, page
+            8
+        ):  # session, user, scope (1, decision 0821), unread notifications, count, groups, communes, page
             response = self.client.get(reverse("ocop:index"))
         self.assertEqual(response.context["page"].paginator.count, 10)
 

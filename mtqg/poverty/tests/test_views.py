@@ -34,7 +34,9 @@ class ScreenTests(TestCase):
 
     def test_search_without_diacritics_by_entry_user(self) -> None:
         self.client.force_login(self.world.commune_officer)
-        with self.assertNumQueries(11):  # incl. the unread-notifications badge and the access-log row (0908)
+        with self.assertNumQueries(
+            7
+        ):  # incl. the badge, the access-log row (0908), the scope in one query (0821)
             resp = self.client.get("/poverty/ho/", {"q": "lo van pang"})
         self.assertContains(resp, "Lò Văn Pâng")
 
@@ -203,7 +205,7 @@ class EditAndBatchScreenTests(TestCase):
             Notification.objects.filter(recipient=checker, category="poverty.batch_staged").exists()
         )
         self.client.force_login(checker)
-        with self.assertNumQueries(11):  # constant: 100 rows per page, no per-row query
+        with self.assertNumQueries(8):  # constant: 100 rows per page, no per-row query; the scope: 1 (0821)
             resp = self.client.get(f"/poverty/nhap/{batch.pk}/")
         self.assertContains(resp, "Lò Văn 29")
         self.client.post(f"/poverty/nhap/{batch.pk}/", {"action": "reject", "line": ["2", "3"]})

@@ -43,7 +43,7 @@ class ViewTests(TestCase):
 
     def test_index_scoped_with_filters_and_recurring(self) -> None:
         self.client.force_login(self.w.central)
-        with self.assertNumQueries(12):  # + unread notifications badge in base.html
+        with self.assertNumQueries(9):  # + unread badge in base.html; the scope in one query (0821)
             r = self.client.get("/supervision/")
         self.assertContains(r, "Tỉnh Điện Biên")
         self.assertContains(r, "Đầu tư dàn trải, nhỏ lẻ")
@@ -88,7 +88,7 @@ class ViewTests(TestCase):
 
     def test_overdue_list_and_xlsx(self) -> None:
         self.client.force_login(self.w.central)
-        with self.assertNumQueries(9):  # + unread notifications badge in base.html
+        with self.assertNumQueries(6):  # + unread badge in base.html; the scope in one query (0821)
             r = self.client.get("/supervision/overdue/")
         self.assertContains(r, "Sở TT&amp;TT tham mưu")  # new, deadline 31/03/2021
         self.assertNotContains(r, "Quan tâm đến vốn sự nghiệp")  # closed by the issuer
