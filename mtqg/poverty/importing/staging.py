@@ -1,20 +1,28 @@
-"""Writing validated rows to the lean staging tables in chunks (decision 0201), through `mtqg.core.bulk`."""
+"""Writing validated rows to staging in chunks (decisions 0201, 0816), through `mtqg.core.bulk`: household rows
+packed a thousand to a `StagedChunk`, member rows one to a `StagedMember`."""
 
 from __future__ import annotations
 
+import json
 import queue
 import threading
+import zlib
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
+from django.db.models import QuerySet, Sum
 
 from mtqg.core import bulk
 
-from ..models import StagedMember, StagedRow
+from ..models import Decision, Household, PovertyClass, StagedChunk, StagedDecision, StagedMember
 
 CHUNK = 10_000
-ROW_COLUMNS = [
-    "batch_id",
+CHUNK_ROWS = StagedChunk.CHUNK_ROWS
+# A staged household row, in this order (JSON list in a chunk); `household_id` is appended by the writer: the id
+# reserved from the household sequence on PostgreSQL, None on SQLite (the commit numbers them).
+ROW_FIELDS = (
     "line",
     "code",
     "commune_id",
@@ -28,8 +36,10 @@ ROW_COLUMNS = [
     "deprivation_count",
     "poverty_class",
     "local_class",
-    "decision",
-]
+    "household_id",
+)
+LINE, CODE, HEAD_NAME, ADDRESS, HOUSEHOLD_ID = 0, 1, 3, 5, 13
+CHUNK_COLUMNS = ["batch_id", "seq", "first_line", "last_line", "size", "rows"]
 MEMBER_COLUMNS = [
     "batch_id",
     "line",
@@ -56,21 +66,21 @@ class StagingWriter:
     DB-API connection, hence the caller's transaction; the caller does not touch the connection until `flush()`
     has joined the writer."""
 
-    def __init__(self, model: Any, columns: list[str], *, ids_of: Any = None) -> None:
-        """`ids_of` (PostgreSQL): a model whose id sequence gives each row one more column, `household_id` — ids
-        reserved for the rows the commit will insert (a sequence never hands out the same value twice, so
-        concurrent writers cannot collide; ids of rows never committed are simply gaps)."""
+    def __init__(self, model: Any, columns: list[str]) -> None:
         self.model = model
         self.table = model._meta.db_table
         self.postgres = connection.vendor == "postgresql"
-        self.ids_of = ids_of._meta.db_table if ids_of is not None and self.postgres else None
-        self.columns = [*columns, "household_id"] if self.ids_of else columns
+        self.columns = columns
         self.buffer: list[tuple[Any, ...]] = []
         self.count = 0
         self.enabled = True
         self.queue: queue.Queue[list[tuple[Any, ...]] | None] = queue.Queue(maxsize=2)
         self.failure: BaseException | None = None
         self.thread: threading.Thread | None = None
+
+    def prepare(self, cur: Any, rows: list[tuple[Any, ...]]) -> Sequence[Sequence[Any]]:
+        """The table rows for a buffer of added rows (here: the same; `ChunkWriter` packs them)."""
+        return rows
 
     def add(self, row: tuple[Any, ...]) -> None:
         if self.enabled:
@@ -83,7 +93,8 @@ class StagingWriter:
         if (
             not self.postgres
         ):  # SQLite works in this process: a writer thread only fights the parser for the GIL
-            bulk.insert(self.model, self.columns, self.buffer)
+            with connection.cursor() as cur:
+                bulk.insert(self.model, self.columns, self.prepare(cur, self.buffer))
             self.buffer = []
             return
         if self.thread is None:
@@ -98,13 +109,7 @@ class StagingWriter:
         try:
             while (rows := self.queue.get()) is not None:
                 if self.failure is None and self.enabled:
-                    if self.ids_of:
-                        cur.execute(
-                            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-                            [self.ids_of, len(rows)],
-                        )
-                        rows = [(*row, ident) for row, (ident,) in zip(rows, cur.fetchall(), strict=True)]
-                    bulk.copy_rows(cur, self.table, self.columns, rows)
+                    bulk.copy_rows(cur, self.table, self.columns, self.prepare(cur, rows))
         except BaseException as exc:  # re-raised in the caller's thread by flush()
             self.failure = exc
             while self.queue.get() is not None:  # drain so that the producer never blocks
@@ -136,9 +141,117 @@ class StagingWriter:
             self.thread = None
 
 
+class ChunkWriter(StagingWriter):
+    """Household rows (`ROW_FIELDS` without the id), packed `CHUNK_ROWS` to a `StagedChunk` row (decision 0816).
+    PostgreSQL: each row gets the id of its household-to-be from the household sequence, one `nextval` block per
+    buffer — a sequence never hands out a value twice, so concurrent writers cannot collide; ids of rows never
+    committed are gaps (decision 0815)."""
+
+    def __init__(self, batch_id: int) -> None:
+        super().__init__(StagedChunk, CHUNK_COLUMNS)
+        self.batch_id = batch_id
+        self.seq = 0
+
+    def prepare(self, cur: Any, rows: list[tuple[Any, ...]]) -> Sequence[Sequence[Any]]:
+        if self.postgres:
+            cur.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                [Household._meta.db_table, len(rows)],
+            )
+            ids: Iterator[Any] = (ident for (ident,) in cur.fetchall())
+        else:
+            ids = iter([None] * len(rows))
+        out = []
+        for start in range(0, len(rows), CHUNK_ROWS):
+            part = [[*row, next(ids)] for row in rows[start : start + CHUNK_ROWS]]
+            out.append((self.batch_id, self.seq, part[0][LINE], part[-1][LINE], len(part), pack(part)))
+            self.seq += 1
+        return out
+
+
+def pack(rows: list[list[Any]]) -> bytes:
+    return zlib.compress(json.dumps(rows, ensure_ascii=False, separators=(",", ":")).encode(), 1)
+
+
+def unpack(data: bytes | memoryview) -> list[list[Any]]:
+    return list(json.loads(zlib.decompress(data)))
+
+
+def staged_rows(batch_id: int) -> Iterator[list[list[Any]]]:
+    """The staged household rows of a batch, chunk by chunk, in line order."""
+    chunks = StagedChunk.objects.filter(batch_id=batch_id).order_by("seq").values_list("rows", flat=True)
+    for data in chunks.iterator(chunk_size=20):
+        yield unpack(data)
+
+
+@dataclass
+class StagedLine:
+    """One staged household row as the checker's screen shows it."""
+
+    line: int
+    code: str
+    head_name: str
+    income_per_capita_month: int
+    deprivation_count: int
+    poverty_class: str
+    decision: str
+
+    def get_poverty_class_display(self) -> str:
+        return str(PovertyClass(self.poverty_class).label)
+
+    def get_decision_display(self) -> str:
+        return str(Decision(self.decision).label)
+
+
+class StagedLines:
+    """The staged rows of a batch as a sliceable sequence for Django's Paginator: a page reads the one or two
+    chunks that hold it and the decisions on its lines."""
+
+    def __init__(self, chunks: QuerySet[StagedChunk], batch_id: int) -> None:
+        self.chunks = chunks.filter(batch_id=batch_id)
+        self.batch_id = batch_id
+
+    def count(self) -> int:
+        return int(self.chunks.aggregate(n=Sum("size"))["n"] or 0)
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index: slice) -> list[StagedLine]:
+        start, stop = index.start or 0, index.stop
+        first = start // CHUNK_ROWS
+        chunks = self.chunks.filter(seq__gte=first)
+        if stop is not None:
+            chunks = chunks.filter(seq__lte=max(stop - 1, 0) // CHUNK_ROWS)
+        rows = [row for data in chunks.order_by("seq").values_list("rows", flat=True) for row in unpack(data)]
+        offset = first * CHUNK_ROWS
+        part = rows[start - offset : None if stop is None else stop - offset]
+        decided = dict(
+            StagedDecision.objects.filter(
+                batch_id=self.batch_id, line__in=[r[LINE] for r in part]
+            ).values_list("line", "decision")
+        )
+        return [StagedLine(r[0], r[1], r[3], r[8], r[10], r[11], decided.get(r[LINE], "")) for r in part]
+
+
+def staged_lines_in(batch_id: int, lines: list[int]) -> set[int]:
+    """Which of `lines` are staged rows of the batch (unpacks only the chunks whose range holds one)."""
+    wanted = set(lines)
+    found: set[int] = set()
+    if not wanted:
+        return found
+    low, high = min(wanted), max(wanted)
+    chunks = StagedChunk.objects.filter(batch_id=batch_id, first_line__lte=high, last_line__gte=low)
+    for first, last, data in chunks.values_list("first_line", "last_line", "rows"):
+        if any(first <= line <= last for line in wanted):
+            found.update(row[LINE] for row in unpack(data) if row[LINE] in wanted)
+    return found
+
+
 def staging_delete(batch_id: int) -> None:
-    """Drop a batch's staged rows (after its commit, rejection or an invalid file)."""
-    StagedRow.objects.filter(batch_id=batch_id).delete()
+    """Drop a batch's staged rows and decisions (after its commit, rejection or an invalid file)."""
+    StagedChunk.objects.filter(batch_id=batch_id).delete()
+    StagedDecision.objects.filter(batch_id=batch_id).delete()
     StagedMember.objects.filter(batch_id=batch_id).delete()
 
 

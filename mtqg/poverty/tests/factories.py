@@ -6,14 +6,15 @@ from datetime import date
 
 from mtqg.core.text import fold
 from mtqg.geo.models import UnitVersion
+from mtqg.poverty.importing.staging import pack
 from mtqg.poverty.models import (
     Household,
     ImportBatch,
     Member,
     PersonalDataExport,
     Review,
+    StagedChunk,
     StagedMember,
-    StagedRow,
 )
 from mtqg.poverty.standards import classify, load_standards, standard_for
 from mtqg.testing import World
@@ -93,18 +94,9 @@ def guard_sample(world: World) -> list[str]:
             status=ImportBatch.Status.STAGED,
             note=note,
         )
-        StagedRow.objects.create(
-            batch=batch,
-            line=2,
-            code=f"{note or 'CB'}-S1",
-            commune_id=unit.pk,
-            head_name=note or "Nông Văn Staged",
-            head_search="staged",
-            address=note,
-            area="rural",
-            income_per_capita_month=1_000_000,
-            poverty_class="near_poor",
-        )
+        row = [2, f"{note or 'CB'}-S1", unit.pk, note or "Nông Văn Staged", "staged", note, "", "rural",
+               1_000_000, "[]", 0, "near_poor", "", None]  # fmt: skip
+        StagedChunk.objects.create(batch=batch, seq=0, first_line=2, last_line=2, size=1, rows=pack([row]))
         StagedMember.objects.create(
             batch=batch, line=2, household_code=f"{note or 'CB'}-S1", full_name=note or "Nông Thị Staged"
         )

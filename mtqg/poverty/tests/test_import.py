@@ -13,6 +13,7 @@ from mtqg.core.models import ChangeRecord
 from mtqg.geo.models import UnitVersion
 from mtqg.poverty.importing import (
     MEMBER_HEADERS,
+    StagedLines,
     batch_accept_rest,
     batch_approve,
     batch_commit_request,
@@ -24,7 +25,16 @@ from mtqg.poverty.importing import (
     template_headers,
 )
 from mtqg.poverty.importing.reader import MEMBER_SHEET
-from mtqg.poverty.models import Decision, Household, ImportBatch, Member, Review, StagedMember, StagedRow
+from mtqg.poverty.models import (
+    Decision,
+    Household,
+    ImportBatch,
+    Member,
+    Review,
+    StagedChunk,
+    StagedDecision,
+    StagedMember,
+)
 from mtqg.poverty.standards import load_standards, standard_for
 from mtqg.testing import World, make_user, make_world
 
@@ -76,7 +86,7 @@ class ImportTests(TestCase):
         data = csv_bytes([row("H1", self.commune), row("H2", self.commune, "2000000", 0)])
         batch = self.stage(data)
         self.assertEqual(batch.status, ImportBatch.Status.STAGED)
-        self.assertEqual(StagedRow.objects.filter(batch=batch).count(), 2)
+        self.assertEqual(StagedLines(StagedChunk.objects.all(), batch.pk).count(), 2)
         self.assertEqual(Review.objects.count(), 0)  # nothing written before approval
         with self.assertRaises(PermissionDenied):
             batch_approve(actor=self.maker, batch=batch)  # maker ≠ checker
@@ -84,7 +94,7 @@ class ImportTests(TestCase):
         self.assertEqual(Review.objects.get(household__code="H1").poverty_class, "poor")
         self.assertEqual(Review.objects.get(household__code="H2").poverty_class, "average")
         self.assertEqual(Review.objects.get(household__code="H1").transition, "new")
-        self.assertFalse(StagedRow.objects.filter(batch=batch).exists())  # staging is emptied
+        self.assertFalse(StagedChunk.objects.filter(batch=batch).exists())  # staging is emptied
         again = self.stage(data)  # same file, same unit and year → the same batch, nothing new
         self.assertEqual(again.pk, batch.pk)
         self.assertEqual(ImportBatch.objects.count(), 1)
@@ -144,7 +154,7 @@ class ImportTests(TestCase):
         self.assertEqual(batch.status, ImportBatch.Status.INVALID)
         self.assertEqual(sorted({e["line"] for e in batch.errors}), [2, 3, 4, 5, 6, 7, 8])
         self.assertEqual(Household.objects.count(), 0)
-        self.assertFalse(StagedRow.objects.exists())
+        self.assertFalse(StagedChunk.objects.exists())
         self.assertIn("Dòng có 3 cột", errors_csv(batch).decode("utf-8"))
         with self.assertRaises(ValidationError):
             batch_approve(actor=self.checker, batch=batch)
@@ -208,7 +218,7 @@ class ImportTests(TestCase):
         self.assertEqual(StagedMember.objects.get(batch=batch).birth_date, date(1990, 5, 6))
         batch_reject(actor=self.checker, batch=batch, reason="Sai số liệu")
         self.assertEqual(ImportBatch.objects.get(pk=batch.pk).status, ImportBatch.Status.REJECTED)
-        self.assertEqual((Review.objects.count(), StagedRow.objects.count()), (0, 0))
+        self.assertEqual((Review.objects.count(), StagedChunk.objects.count()), (0, 0))
 
     def test_xlsx_over_the_row_cap_is_refused_before_parsing(self) -> None:
         wb = Workbook()
@@ -224,7 +234,7 @@ class ImportTests(TestCase):
         self.assertEqual(batch.status, ImportBatch.Status.INVALID)
         self.assertIn("quá nhiều dòng", batch.errors[0]["message"])
         self.assertIn("CSV", batch.errors[0]["message"])
-        self.assertEqual((StagedRow.objects.count(), Review.objects.count()), (0, 0))
+        self.assertEqual((StagedChunk.objects.count(), Review.objects.count()), (0, 0))
 
     def test_second_year_import_records_transitions(self) -> None:
         first = self.stage(
@@ -260,7 +270,7 @@ class ImportTests(TestCase):
         staged_row_decide(actor=self.checker, batch=batch, lines=[2], decision=Decision.ACCEPTED)
         with self.captureOnCommitCallbacks(execute=True):
             job = batch_commit_request(actor=self.checker, batch=batch)
-            StagedRow.objects.filter(batch=batch).update(decision="")  # undecided again before the job runs
+            StagedDecision.objects.filter(batch=batch).delete()  # undecided again before the job runs
         job.refresh_from_db()
         self.assertEqual(job.status, "failed")
         self.assertIn("Còn dòng chưa xét", job.error)
