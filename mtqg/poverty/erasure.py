@@ -30,7 +30,7 @@ from mtqg.core.models import ChangeRecord
 from mtqg.core.scoping import ensure_can_edit
 from mtqg.core.versioning import version_claim
 
-from .importing.staging import ADDRESS, CODE, HEAD_NAME, pack, unpack
+from .importing.staging import ADDRESS, CODE, HEAD_NAME, HEAD_SEARCH, chunk_rows, compress, households_text
 from .models import Household, Member, StagedChunk, StagedMember
 
 ERASED = "[đã xóa]"
@@ -98,7 +98,7 @@ def _staged_chunks(code: str) -> list[tuple[StagedChunk, list[list[Any]], int]]:
     emptied at every commit or rejection, so only batches waiting for their checker are read."""
     out = []
     for chunk in StagedChunk.objects.select_for_update().order_by("pk"):
-        rows = unpack(chunk.rows)
+        rows = chunk_rows(chunk.lines, chunk.households, chunk.reviews)
         n = sum(1 for row in rows if row[CODE] == code)
         if n:
             out.append((chunk, rows, n))
@@ -150,9 +150,9 @@ def household_erase(*, actor: Any, household: Household, reason: str, commit: bo
     for chunk, rows, _n in staged_chunks:
         for row in rows:
             if row[CODE] == household.code:
-                row[HEAD_NAME], row[HEAD_NAME + 1], row[ADDRESS] = ERASED, "", ""
-        chunk.rows = pack(rows)
-        chunk.save(update_fields=["rows"])
+                row[HEAD_NAME], row[HEAD_SEARCH], row[ADDRESS] = ERASED, "", ""
+        chunk.households = compress(households_text(rows))
+        chunk.save(update_fields=["households"])
     staged = list(staged_members)
     for row in staged:
         row.full_name, row.search_name, row.id_number = ERASED, "", ""

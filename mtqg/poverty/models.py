@@ -316,9 +316,10 @@ class Decision(models.TextChoices):
 
 
 class StagedChunk(models.Model):
-    """Up to `CHUNK_ROWS` validated household rows of a batch, classified at validation, packed into one value
-    (zlib-compressed JSON, decision 0816): staging writes one row per thousand lines instead of one indexed row per
-    line, and the commit copies the rows straight into households and reviews. The checker's screen unpacks the
+    """Up to `CHUNK_ROWS` validated household rows of a batch, classified at validation, packed (decision 0816):
+    the rows already in COPY text form as the register's households and as their reviews, zlib-compressed.
+    Staging writes one row per thousand lines instead of one indexed row per line, and the commit copies the
+    accepted rows straight into households and reviews. The checker's screen unpacks the
     chunk of the page it shows; the checker's decisions are `StagedDecision` rows."""
 
     CHUNK_ROWS = 1_000
@@ -334,7 +335,9 @@ class StagedChunk(models.Model):
     first_line = models.PositiveIntegerField(_("dòng đầu"))
     last_line = models.PositiveIntegerField(_("dòng cuối"))
     size = models.PositiveIntegerField(_("số dòng"))
-    rows = models.BinaryField(_("các dòng (nén)"))
+    lines = models.TextField(_("số dòng trong tệp"))  # "2,3,4,…": the line of each row, in order
+    households = models.BinaryField(_("hộ (COPY, nén)"))  # the rows as the register's households, COPY text
+    reviews = models.BinaryField(_("kết quả rà soát (COPY, nén)"))  # and as their reviews
 
     scope_path = "batch__unit__path"
     objects = ScopedQuerySet.as_manager()

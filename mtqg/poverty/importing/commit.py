@@ -32,30 +32,25 @@ from ..models import (
 from ..standards import local_standard_for, standard_for
 from ..tally import tally_add, tally_refresh
 from ..transitions import transition
-from .staging import CODE, HOUSEHOLD_ID, LINE, ROW_FIELDS, sqlite_page_cache, staged_rows, staging_delete
+from .staging import (
+    CODE,
+    COMMUNE,
+    HOUSEHOLD_COLUMNS,
+    HOUSEHOLD_ID,
+    LINE,
+    NEW_CLASSES,
+    REVIEW_COLUMNS,
+    ROW_FIELDS,
+    chunk_rows,
+    decompress,
+    split_text,
+    sqlite_page_cache,
+    staged_chunks,
+    staging_delete,
+)
 from .validate import province_code, register_matches, scope_paths
 
-NEW_CLASSES = frozenset(
-    {"poor", "near_poor"}
-)  # a household new to the register: transition "new" (phát sinh mới)
 WRITE_ROWS = 10_000  # rows per COPY / executemany of the plain insert
-HOUSEHOLD_COLUMNS = [
-    "id",
-    "code",
-    "commune_id",
-    "village_name",
-    "address",
-    "head_name",
-    "head_search",
-    "ethnicity",
-    "area",
-]
-REVIEW_COLUMNS = [
-    "household_id", "commune_id", "year", "kind", "area", "income_per_capita_month", "deprivations",
-    "deprivation_count", "standard_id", "poverty_class", "local_standard_id", "local_class", "transition", "causes",
-    "policy_housing", "policy_water", "policy_credit", "policy_production", "approval_decision", "batch_id",
-    "ethnicity",
-]  # fmt: skip
 MEMBER_FIELDS = [
     "full_name",
     "search_name",
@@ -86,14 +81,15 @@ def ready(batch: ImportBatch) -> None:
         )
 
 
-def _accepted(batch: ImportBatch) -> Accepted:
-    """Line → accepted? The checker's decisions, read once (a small table: only decided lines have a row)."""
+def _accepted(batch: ImportBatch) -> tuple[Accepted, bool]:
+    """(line → accepted?, every staged row accepted?) from the checker's decisions, read once (a small table: only
+    decided lines have a row)."""
     decided = dict(StagedDecision.objects.filter(batch=batch).values_list("line", "decision"))
+    rejected = {line for line, d in decided.items() if d == Decision.REJECTED}
     if batch.accept_undecided:
-        rejected = {line for line, d in decided.items() if d == Decision.REJECTED}
-        return lambda line: line not in rejected
+        return (lambda line: line not in rejected), not rejected
     accepted = {line for line, d in decided.items() if d == Decision.ACCEPTED}
-    return accepted.__contains__
+    return accepted.__contains__, len(accepted) == batch.row_count
 
 
 @transaction.atomic
@@ -111,14 +107,14 @@ def batch_write_to_register(
             progress(percent, message)
 
     sqlite_page_cache()
-    accepted = _accepted(batch)
+    accepted, everything = _accepted(batch)
     standard = standard_for(batch.year)
     local = local_standard_for(batch.year, province_code(batch.unit))
     written: tuple[int, int, int, int, set[int]] | None = None
     if not batch.existing_households:  # staging found none of the codes on the register
         try:
             with transaction.atomic():  # a savepoint: someone may add one of these households meanwhile
-                written = _write_new(batch, accepted, standard, local, step)
+                written = _write_new(batch, accepted, everything, step)
         except IntegrityError:  # a code taken since staging: check its unit, then skip existing ones
             written = None
     plain = written is not None
@@ -164,55 +160,67 @@ def batch_write_to_register(
 
 
 def _write_new(
-    batch: ImportBatch,
-    accepted: Accepted,
-    standard: PovertyStandard,
-    local: PovertyStandard | None,
-    step: Progress,
+    batch: ImportBatch, accepted: Accepted, everything: bool, step: Progress
 ) -> tuple[int, int, int, int, set[int]]:
-    """New households only: each accepted staged row copied once into households and once into reviews, with the
-    id reserved at staging (PostgreSQL) or numbered past today's largest (SQLite: the writer holds the database's
-    write lock). A code on the register raises IntegrityError (unique code)."""
+    """New households only: the accepted rows of each chunk copied once into households and once into reviews.
+    PostgreSQL: the chunk's COPY texts as they are (rows rejected by the checker cut out by line), with the ids
+    reserved at staging. SQLite: the same texts split into executemany rows, numbered past today's largest id (the
+    writer holds the database's write lock). A code on the register raises IntegrityError (unique code)."""
+    postgres = connection.vendor == "postgresql"
     next_id = 0
-    if connection.vendor != "postgresql":
+    if not postgres:
         with connection.cursor() as cur:
             cur.execute(
                 f"SELECT COALESCE(MAX(id), 0) FROM {connection.ops.quote_name(Household._meta.db_table)}"
             )
             next_id = int(cur.fetchone()[0]) + 1
-    year, kind, standard_id = batch.year, Review.Kind.PERIODIC.value, standard.pk
-    local_id = local.pk if local else None
     ids: dict[str, int] = {}
-    communes: set[int] = set()
-    households: list[tuple[Any, ...]] = []
-    reviews: list[tuple[Any, ...]] = []
-    count = 0
+    communes: set[int] = {int(t[0]) for t in batch.tally} if everything else set()
+    households: list[Any] = []
+    reviews: list[Any] = []
+    pending = count = 0
 
     def write() -> None:
-        bulk.insert(Household, HOUSEHOLD_COLUMNS, households)
-        bulk.insert(Review, REVIEW_COLUMNS, reviews)
+        if postgres:
+            bulk.copy_text(Household, HOUSEHOLD_COLUMNS, households)
+            bulk.copy_text(Review, REVIEW_COLUMNS, reviews)
+        else:
+            bulk.insert(Household, HOUSEHOLD_COLUMNS, households)
+            bulk.insert(Review, REVIEW_COLUMNS, reviews)
         households.clear()
         reviews.clear()
 
     step(5, _("Ghi hộ mới và kết quả rà soát"))
-    for rows in staged_rows(batch.pk):
-        for line, code, commune, head, search, address, eth, area, income, deps, n, cls, lcls, ident in rows:
-            if not accepted(line):
-                continue
-            if ident is None:
-                ident, next_id = next_id, next_id + 1
-            households.append((ident, code, commune, "", address, head, search, eth, area))
-            reviews.append(
-                (ident, commune, year, kind, area, income, deps, n, standard_id, cls, local_id, lcls,
-                 "new" if cls in NEW_CLASSES else "", "[]", False, False, False, False, "", batch.pk, eth)
-            )  # fmt: skip
-            ids[code] = ident
-            communes.add(commune)
-        if len(households) >= WRITE_ROWS:
-            count += len(households)
+    for lines, h_packed, r_packed in staged_chunks(batch.pk):
+        h_text, r_text = decompress(h_packed), decompress(r_packed)
+        if not everything:  # cut out the rows the checker rejected or left undecided
+            keep = [i for i, line in enumerate(lines.split(",")) if accepted(int(line))]
+            h_lines, r_lines = h_text.split("\n"), r_text.split("\n")
+            h_text = "".join(h_lines[i] + "\n" for i in keep)
+            r_text = "".join(r_lines[i] + "\n" for i in keep)
+            communes.update(int(h_lines[i].split("\t", 3)[2]) for i in keep)
+        if not h_text:
+            continue
+        pending += h_text.count("\n")
+        if postgres:
+            households.append(h_text)
+            reviews.append(r_text)
+            if batch.member_count:
+                ids.update((row[1], int(row[0])) for row in split_text(h_text))
+        else:
+            h_rows, r_rows = split_text(h_text), split_text(r_text)
+            for h_row, r_row in zip(h_rows, r_rows, strict=True):
+                h_row[0] = r_row[0] = next_id
+                ids[h_row[1]] = next_id
+                next_id += 1
+            households.extend(h_rows)
+            reviews.extend(r_rows)
+        if pending >= WRITE_ROWS:
+            count += pending
+            pending = 0
             write()
             step(5 + 80 * count // max(batch.row_count, 1), _("Ghi hộ mới và kết quả rà soát"))
-    count += len(households)
+    count += pending
     write()
     members = 0
     if batch.member_count:
@@ -251,11 +259,11 @@ def _write_again(
             f"{name} {kind if postgres else ''}" for name, kind in zip(ROW_FIELDS, TEMP_TYPES, strict=True)
         )
         cur.execute(f"CREATE TEMP TABLE {TEMP} ({columns})" + (" ON COMMIT DROP" if postgres else ""))
-        for rows in staged_rows(batch.pk):
-            keep = [row for row in rows if accepted(row[LINE])]
+        for packed in staged_chunks(batch.pk):
+            keep = [row for row in chunk_rows(*packed) if accepted(row[LINE])]
             for row in keep:
                 codes[row[CODE]] = row[LINE]
-                communes.add(row[2])
+                communes.add(row[COMMUNE])
                 row[HOUSEHOLD_ID] = None  # the register numbers them (some exist)
             bulk.insert(TEMP, ROW_FIELDS, keep)
         _refuse_foreign(batch, codes)

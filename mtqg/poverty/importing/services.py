@@ -20,13 +20,14 @@ from mtqg.geo.models import UnitVersion
 from mtqg.notifications.recipients import users_covering
 from mtqg.notifications.services import notification_send
 
-from ..models import Decision, ImportBatch, StagedDecision, StagedMember
+from ..models import Decision, ImportBatch, Review, StagedDecision, StagedMember
 from ..standards import local_standard_for, standard_for
 from .commit import batch_write_to_register, ready
 from .reader import MEMBER_SHEET, as_stream, csv_rows, sha256_of, unreadable_file_message, xlsx_rows
 from .staging import (
     MEMBER_COLUMNS,
     ChunkWriter,
+    ReviewConstants,
     StagingWriter,
     sqlite_page_cache,
     staged_lines_in,
@@ -74,7 +75,10 @@ def batch_stage(
     )
     sqlite_page_cache()
     errors = RowErrors()
-    rows = ChunkWriter(batch.pk)
+    local = local_standard_for(year, province_code(unit))
+    rows = ChunkWriter(
+        ReviewConstants(year, Review.Kind.PERIODIC.value, standard.pk, local.pk if local else None, batch.pk)
+    )
     member_rows = StagingWriter(StagedMember, MEMBER_COLUMNS)
     seen: dict[str, int] = {}  # code → first line
     counts: dict[tuple[int, str, str, str], int] = {}
@@ -88,7 +92,7 @@ def batch_stage(
         scan_households(
             it,
             standard=standard,
-            local=local_standard_for(year, province_code(unit)),
+            local=local,
             communes=communes_of(unit, year),
             stager=rows,
             errors=errors,

@@ -1,10 +1,15 @@
 """Writing validated rows to staging in chunks (decisions 0201, 0816), through `mtqg.core.bulk`: household rows
-packed a thousand to a `StagedChunk`, member rows one to a `StagedMember`."""
+packed a thousand to a `StagedChunk`, member rows one to a `StagedMember`.
+
+A chunk holds its rows already in PostgreSQL's COPY text format, twice: as the register's households and as their
+reviews (zlib-compressed), so that the commit of an accepted chunk hands the text to COPY unchanged — no parsing,
+no per-value formatting — and SQLite splits it into executemany rows. Everything else (the checker's page, the
+erasure, a re-review) reads a chunk back as rows of `ROW_FIELDS` (`chunk_rows`)."""
 
 from __future__ import annotations
 
-import json
 import queue
+import re
 import threading
 import zlib
 from collections.abc import Iterator, Sequence
@@ -20,8 +25,8 @@ from ..models import Decision, Household, PovertyClass, StagedChunk, StagedDecis
 
 CHUNK = 10_000
 CHUNK_ROWS = StagedChunk.CHUNK_ROWS
-# A staged household row, in this order (JSON list in a chunk); `household_id` is appended by the writer: the id
-# reserved from the household sequence on PostgreSQL, None on SQLite (the commit numbers them).
+# A staged household row as the validator adds it (`household_id` last: the id reserved from the household
+# sequence on PostgreSQL, None on SQLite — the commit numbers them) and as `chunk_rows` gives it back.
 ROW_FIELDS = (
     "line",
     "code",
@@ -38,8 +43,6 @@ ROW_FIELDS = (
     "local_class",
     "household_id",
 )
-LINE, CODE, HEAD_NAME, ADDRESS, HOUSEHOLD_ID = 0, 1, 3, 5, 13
-CHUNK_COLUMNS = ["batch_id", "seq", "first_line", "last_line", "size", "rows"]
 MEMBER_COLUMNS = [
     "batch_id",
     "line",
@@ -56,6 +59,112 @@ MEMBER_COLUMNS = [
     "disability",
     "employment",
 ]
+LINE, CODE, COMMUNE, HEAD_NAME, HEAD_SEARCH, ADDRESS, HOUSEHOLD_ID = 0, 1, 2, 3, 4, 5, 13
+CHUNK_COLUMNS = ["batch_id", "seq", "first_line", "last_line", "size", "lines", "households", "reviews"]
+# the columns of the two COPY texts of a chunk, in order
+HOUSEHOLD_COLUMNS = [
+    "id",
+    "code",
+    "commune_id",
+    "village_name",
+    "address",
+    "head_name",
+    "head_search",
+    "ethnicity",
+    "area",
+]
+REVIEW_COLUMNS = [
+    "household_id", "commune_id", "year", "kind", "area", "income_per_capita_month", "deprivations",
+    "deprivation_count", "standard_id", "poverty_class", "local_standard_id", "local_class", "transition", "causes",
+    "policy_housing", "policy_water", "policy_credit", "policy_production", "approval_decision", "batch_id",
+    "ethnicity",
+]  # fmt: skip
+NEW_CLASSES = frozenset(
+    {"poor", "near_poor"}
+)  # a household new to the register: transition "new" (phát sinh mới)
+NULL = "\\N"
+_ESCAPES = {"t": "\t", "n": "\n", "r": "\r"}
+_UNESCAPE = re.compile(r"\\(.)")
+
+
+def _esc(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
+
+def _unesc(value: str) -> str | None:
+    if value == NULL:
+        return None
+    if "\\" not in value:
+        return value
+    return _UNESCAPE.sub(lambda m: _ESCAPES.get(m.group(1), m.group(1)), value)
+
+
+@dataclass(frozen=True)
+class ReviewConstants:
+    """What every review of a batch shares, written into its chunks' review text."""
+
+    year: int
+    kind: str
+    standard_id: int
+    local_standard_id: int | None
+    batch_id: int
+
+
+def households_text(rows: Sequence[Sequence[Any]]) -> str:
+    """COPY text of the register's households (`HOUSEHOLD_COLUMNS`) for rows of `ROW_FIELDS`."""
+    out = []
+    for r in rows:
+        ident = NULL if r[13] is None else r[13]
+        body = f"{r[1]}\t{r[2]}\t\t{r[5]}\t{r[3]}\t{r[4]}\t{r[6]}\t{r[7]}"
+        if body.count("\t") != 7 or "\\" in body or "\n" in body or "\r" in body:  # rare: escape the texts
+            body = "\t".join([_esc(r[1]), str(r[2]), "", *(_esc(r[k]) for k in (5, 3, 4, 6, 7))])
+        out.append(f"{ident}\t{body}")
+    return "\n".join(out) + "\n"
+
+
+def reviews_text(rows: Sequence[Sequence[Any]], c: ReviewConstants) -> str:
+    """COPY text of the reviews (`REVIEW_COLUMNS`) for rows of `ROW_FIELDS` (the texts escaped as households)."""
+    local = NULL if c.local_standard_id is None else c.local_standard_id
+    out = []
+    for r in rows:
+        ident = NULL if r[13] is None else r[13]
+        new = "new" if r[11] in NEW_CLASSES else ""
+        eth = (
+            r[6]
+            if "\\" not in r[6] and "\t" not in r[6] and "\n" not in r[6] and "\r" not in r[6]
+            else _esc(r[6])
+        )
+        out.append(
+            f"{ident}\t{r[2]}\t{c.year}\t{c.kind}\t{r[7]}\t{r[8]}\t{r[9]}\t{r[10]}\t{c.standard_id}\t{r[11]}\t"
+            f"{local}\t{r[12]}\t{new}\t[]\t0\t0\t0\t0\t\t{c.batch_id}\t{eth}"
+        )
+    return "\n".join(out) + "\n"
+
+
+def split_text(text: str) -> list[list[str | None]]:
+    """COPY text back into rows of values (None for NULL)."""
+    return [[_unesc(v) for v in line.split("\t")] for line in text.split("\n") if line]
+
+
+def compress(text: str) -> bytes:
+    return zlib.compress(text.encode(), 1)
+
+
+def decompress(data: bytes | memoryview) -> str:
+    return zlib.decompress(data).decode()
+
+
+def chunk_rows(lines: str, households: bytes | memoryview, reviews: bytes | memoryview) -> list[list[Any]]:
+    """A chunk's rows as `ROW_FIELDS` (the checker's page, the erasure, a re-review)."""
+    out = []
+    numbers = [int(x) for x in lines.split(",")]
+    for line, h, r in zip(
+        numbers, split_text(decompress(households)), split_text(decompress(reviews)), strict=True
+    ):
+        ident = None if h[0] is None else int(h[0])
+        out.append([line, h[1], int(h[2] or 0), h[5], h[6], h[4], h[7], h[8], int(r[5] or 0), r[6],
+                    int(r[7] or 0), r[9], r[11], ident])  # fmt: skip
+    return out
 
 
 class StagingWriter:
@@ -142,14 +251,14 @@ class StagingWriter:
 
 
 class ChunkWriter(StagingWriter):
-    """Household rows (`ROW_FIELDS` without the id), packed `CHUNK_ROWS` to a `StagedChunk` row (decision 0816).
-    PostgreSQL: each row gets the id of its household-to-be from the household sequence, one `nextval` block per
-    buffer — a sequence never hands out a value twice, so concurrent writers cannot collide; ids of rows never
-    committed are gaps (decision 0815)."""
+    """Household rows (`ROW_FIELDS` without the id), packed `CHUNK_ROWS` to a `StagedChunk` row as COPY text of
+    households and of reviews (decision 0816). PostgreSQL: each row gets the id of its household-to-be from the
+    household sequence, one `nextval` block per buffer — a sequence never hands out a value twice, so concurrent
+    writers cannot collide; ids of rows never committed are gaps (decision 0815)."""
 
-    def __init__(self, batch_id: int) -> None:
+    def __init__(self, constants: ReviewConstants) -> None:
         super().__init__(StagedChunk, CHUNK_COLUMNS)
-        self.batch_id = batch_id
+        self.constants = constants
         self.seq = 0
 
     def prepare(self, cur: Any, rows: list[tuple[Any, ...]]) -> Sequence[Sequence[Any]]:
@@ -158,30 +267,35 @@ class ChunkWriter(StagingWriter):
                 "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
                 [Household._meta.db_table, len(rows)],
             )
-            ids: Iterator[Any] = (ident for (ident,) in cur.fetchall())
+            ids: list[Any] = [ident for (ident,) in cur.fetchall()]
         else:
-            ids = iter([None] * len(rows))
+            ids = [None] * len(rows)
         out = []
         for start in range(0, len(rows), CHUNK_ROWS):
-            part = [[*row, next(ids)] for row in rows[start : start + CHUNK_ROWS]]
-            out.append((self.batch_id, self.seq, part[0][LINE], part[-1][LINE], len(part), pack(part)))
+            part = [
+                (*row, ident)
+                for row, ident in zip(rows[start : start + CHUNK_ROWS], ids[start:], strict=False)
+            ]
+            out.append(
+                (
+                    self.constants.batch_id,
+                    self.seq,
+                    part[0][LINE],
+                    part[-1][LINE],
+                    len(part),
+                    ",".join(str(row[LINE]) for row in part),
+                    compress(households_text(part)),
+                    compress(reviews_text(part, self.constants)),
+                )
+            )
             self.seq += 1
         return out
 
 
-def pack(rows: list[list[Any]]) -> bytes:
-    return zlib.compress(json.dumps(rows, ensure_ascii=False, separators=(",", ":")).encode(), 1)
-
-
-def unpack(data: bytes | memoryview) -> list[list[Any]]:
-    return list(json.loads(zlib.decompress(data)))
-
-
-def staged_rows(batch_id: int) -> Iterator[list[list[Any]]]:
-    """The staged household rows of a batch, chunk by chunk, in line order."""
-    chunks = StagedChunk.objects.filter(batch_id=batch_id).order_by("seq").values_list("rows", flat=True)
-    for data in chunks.iterator(chunk_size=20):
-        yield unpack(data)
+def staged_chunks(batch_id: int) -> Iterator[tuple[str, bytes, bytes]]:
+    """(lines, households, reviews) of each chunk of a batch, in line order."""
+    chunks = StagedChunk.objects.filter(batch_id=batch_id).order_by("seq")
+    yield from chunks.values_list("lines", "households", "reviews").iterator(chunk_size=20)
 
 
 @dataclass
@@ -223,7 +337,11 @@ class StagedLines:
         chunks = self.chunks.filter(seq__gte=first)
         if stop is not None:
             chunks = chunks.filter(seq__lte=max(stop - 1, 0) // CHUNK_ROWS)
-        rows = [row for data in chunks.order_by("seq").values_list("rows", flat=True) for row in unpack(data)]
+        rows = [
+            row
+            for packed in chunks.order_by("seq").values_list("lines", "households", "reviews")
+            for row in chunk_rows(*packed)
+        ]
         offset = first * CHUNK_ROWS
         part = rows[start - offset : None if stop is None else stop - offset]
         decided = dict(
@@ -235,16 +353,16 @@ class StagedLines:
 
 
 def staged_lines_in(batch_id: int, lines: list[int]) -> set[int]:
-    """Which of `lines` are staged rows of the batch (unpacks only the chunks whose range holds one)."""
+    """Which of `lines` are staged rows of the batch (reads only the chunks whose range holds one)."""
     wanted = set(lines)
     found: set[int] = set()
     if not wanted:
         return found
     low, high = min(wanted), max(wanted)
     chunks = StagedChunk.objects.filter(batch_id=batch_id, first_line__lte=high, last_line__gte=low)
-    for first, last, data in chunks.values_list("first_line", "last_line", "rows"):
+    for first, last, numbers in chunks.values_list("first_line", "last_line", "lines"):
         if any(first <= line <= last for line in wanted):
-            found.update(row[LINE] for row in unpack(data) if row[LINE] in wanted)
+            found.update(line for line in (int(x) for x in numbers.split(",")) if line in wanted)
     return found
 
 

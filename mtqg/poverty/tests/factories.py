@@ -6,7 +6,7 @@ from datetime import date
 
 from mtqg.core.text import fold
 from mtqg.geo.models import UnitVersion
-from mtqg.poverty.importing.staging import pack
+from mtqg.poverty.importing.staging import ReviewConstants, compress, households_text, reviews_text
 from mtqg.poverty.models import (
     Household,
     ImportBatch,
@@ -96,7 +96,17 @@ def guard_sample(world: World) -> list[str]:
         )
         row = [2, f"{note or 'CB'}-S1", unit.pk, note or "Nông Văn Staged", "staged", note, "", "rural",
                1_000_000, "[]", 0, "near_poor", "", None]  # fmt: skip
-        StagedChunk.objects.create(batch=batch, seq=0, first_line=2, last_line=2, size=1, rows=pack([row]))
+        constants = ReviewConstants(2023, "periodic", standard_for(2023).pk, None, batch.pk)
+        StagedChunk.objects.create(
+            batch=batch,
+            seq=0,
+            first_line=2,
+            last_line=2,
+            size=1,
+            lines="2",
+            households=compress(households_text([row])),
+            reviews=compress(reviews_text([row], constants)),
+        )
         StagedMember.objects.create(
             batch=batch, line=2, household_code=f"{note or 'CB'}-S1", full_name=note or "Nông Thị Staged"
         )
