@@ -345,9 +345,9 @@ class StagedLines:
         offset = first * CHUNK_ROWS
         part = rows[start - offset : None if stop is None else stop - offset]
         decided = dict(
-            StagedDecision.objects.filter(
-                batch_id=self.batch_id, line__in=[r[LINE] for r in part]
-            ).values_list("line", "decision")
+            StagedDecision.objects.filter(batch_id=self.batch_id, line__in=[r[LINE] for r in part])
+            .order_by()
+            .values_list("line", "decision")
         )
         return [StagedLine(r[0], r[1], r[3], r[8], r[10], r[11], decided.get(r[LINE], "")) for r in part]
 

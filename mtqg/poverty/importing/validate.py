@@ -94,7 +94,7 @@ def register_matches(
     for p in paths:
         inside_params += [len(p), p]
     postgres = connection.vendor == "postgresql"
-    among = "h.code = ANY(%s)" if postgres else "h.code IN (SELECT value FROM json_each(%s))"
+    among = "h.code = ANY(%s::text[])" if postgres else "h.code IN (SELECT value FROM json_each(%s))"
     sql = (
         f"SELECT h.code, CASE WHEN {inside} THEN 0 ELSE 1 END FROM {h_t} h "
         f"JOIN {u_t} u ON u.id = h.commune_id WHERE {among}"
@@ -104,13 +104,23 @@ def register_matches(
     with connection.cursor() as cur:
         for start in range(0, len(keys), CODES_PER_QUERY):
             part = keys[start : start + CODES_PER_QUERY]
-            cur.execute(sql, [*inside_params, part if postgres else json.dumps(part)])
+            cur.execute(sql, [*inside_params, _array_literal(part) if postgres else json.dumps(part)])
             for code, outside in cur.fetchall():
                 existing += 1
                 if outside:
                     foreign.append((codes[code], str(code)))
     foreign.sort()
     return existing, len(foreign), foreign[:limit]
+
+
+def _array_literal(codes: list[str]) -> str:
+    """PostgreSQL's text form of a text[] (one string parameter: psycopg dumps a list value by value)."""
+    if not codes:
+        return "{}"
+    text = '{"' + '","'.join(codes) + '"}'
+    if "\\" in text or text.count('"') != 2 * len(codes):  # a code with a quote or backslash: escape them all
+        text = "{" + ",".join('"' + c.replace("\\", "\\\\").replace('"', '\\"') + '"' for c in codes) + "}"
+    return text
 
 
 def check_register(codes: dict[str, int], unit: UnitVersion, errors: RowErrors) -> int:
