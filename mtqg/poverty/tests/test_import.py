@@ -277,3 +277,62 @@ class ImportTests(TestCase):
         batch.refresh_from_db()
         self.assertEqual(batch.status, ImportBatch.Status.STAGED)
         self.assertEqual(Review.objects.count(), 0)
+
+
+class PackedStagingTests(TestCase):
+    """Staging packs a thousand rows to a chunk as COPY text (decision 0816): texts with tabs, backslashes and
+    line breaks survive to the register, the checker's pages cross chunks, and decisions cut rows out."""
+
+    world: World
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        load_standards()
+        cls.world = make_world()
+        cls.commune = (
+            UnitVersion.objects.filter(path__startswith=cls.world.dien_bien.path, level=3).first().code
+        )  # type: ignore[union-attr]
+        cls.maker = make_user("pk_maker", Assignment.Role.PROVINCE, cls.world.dien_bien)
+        cls.checker = make_user("pk_checker", Assignment.Role.PROVINCE, cls.world.dien_bien)
+
+    def stage(self, data: bytes) -> ImportBatch:
+        return batch_stage(actor=self.maker, unit=self.world.dien_bien, year=2023, data=data, name="p.csv")  # type: ignore[arg-type]
+
+    def test_tabs_backslashes_and_line_breaks_reach_the_register_unchanged(self) -> None:
+        odd = row("T\\1", self.commune)
+        odd[2] = '"Lò\tVăn \\N A"'  # a tab, and a backslash that looks like COPY's NULL
+        odd[3] = '"Bản 1\r\nxóm\\2"'  # a line break inside a quoted cell
+        batch = self.stage(csv_bytes([odd, row("T2", self.commune)]))
+        self.assertEqual(batch.status, ImportBatch.Status.STAGED, batch.errors)
+        page = StagedLines(StagedChunk.objects.all(), batch.pk)[0:100]
+        self.assertEqual(
+            [(r.code, r.head_name) for r in page], [("T\\1", "Lò\tVăn \\N A"), ("T2", "Lò Văn A")]
+        )
+        self.assertEqual(batch_approve(actor=self.checker, batch=batch), 2)
+        household = Household.objects.get(code="T\\1")
+        self.assertEqual((household.head_name, household.address), ("Lò\tVăn \\N A", "Bản 1\r\nxóm\\2"))
+        self.assertEqual(Review.objects.get(household=household).poverty_class, "poor")
+
+    def test_a_thousand_rows_to_a_chunk_pages_across_chunks_and_decisions_cut_rows(self) -> None:
+        batch = self.stage(csv_bytes([row(f"C{i:04d}", self.commune) for i in range(2_500)]))
+        self.assertEqual(
+            list(StagedChunk.objects.filter(batch=batch).values_list("size", flat=True)), [1000, 1000, 500]
+        )
+        lines = StagedLines(StagedChunk.objects.all(), batch.pk)
+        self.assertEqual(lines.count(), 2_500)
+        page = lines[950:1050]  # the end of the first chunk and the start of the second
+        self.assertEqual([r.line for r in page], list(range(952, 1052)))
+        self.assertEqual(
+            staged_row_decide(
+                actor=self.checker, batch=batch, lines=[1001, 1002, 99_999], decision=Decision.REJECTED
+            ),
+            2,
+        )
+        batch_accept_rest(actor=self.checker, batch=batch)
+        self.assertEqual(
+            [r.get_decision_display() for r in lines[998:1002]], ["Chưa xét", "Loại", "Loại", "Chưa xét"]
+        )
+        self.assertEqual(batch_approve(actor=self.checker, batch=batch), 2_498)
+        self.assertFalse(Household.objects.filter(code__in=["C0999", "C1000"]).exists())  # lines 1001, 1002
+        self.assertEqual(Household.objects.filter(code__startswith="C").count(), 2_498)
+        self.assertFalse(StagedChunk.objects.exists())
