@@ -148,9 +148,9 @@ def household_erase(*, actor: Any, household: Household, reason: str, commit: bo
         member.birth_date = _year_only(member.birth_date)
     Member.objects.bulk_update(members, ["full_name", "search_name", "id_number", "birth_date"])
     for chunk, rows, _n in staged_chunks:
-        for row in rows:
-            if row[CODE] == household.code:
-                row[HEAD_NAME], row[HEAD_SEARCH], row[ADDRESS] = ERASED, "", ""
+        for values in rows:
+            if values[CODE] == household.code:
+                values[HEAD_NAME], values[HEAD_SEARCH], values[ADDRESS] = ERASED, "", ""
         chunk.households = compress(households_text(rows))
         chunk.save(update_fields=["households"])
     staged = list(staged_members)

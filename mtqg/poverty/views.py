@@ -257,8 +257,8 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
         except (ValidationError, PermissionDenied) as exc:
             error = error_text(exc)
     clear = can_see_personal(request.user, batch.unit.path)
-    lines = importing.StagedLines(StagedChunk.objects.visible_to(request.user), batch.pk)
-    page = Paginator(lines, 100).get_page(request.GET.get("page"))  # type: ignore[arg-type]
+    staged = importing.StagedLines(StagedChunk.objects.visible_to(request.user), batch.pk)
+    page = Paginator(staged, 100).get_page(request.GET.get("page"))
     rows = [{"obj": r, "head": personal("head_name", r.head_name, clear)} for r in page.object_list]
     counts = dict(
         StagedDecision.objects.filter(batch=batch).values_list("decision").annotate(n=Count("pk")).order_by()

@@ -14,7 +14,7 @@ import threading
 import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, overload
 
 from django.db import connection
 from django.db.models import QuerySet, Sum
@@ -141,7 +141,7 @@ def reviews_text(rows: Sequence[Sequence[Any]], c: ReviewConstants) -> str:
     return "\n".join(out) + "\n"
 
 
-def split_text(text: str) -> list[list[str | None]]:
+def split_text(text: str) -> list[list[Any]]:
     """COPY text back into rows of values (None for NULL)."""
     return [[_unesc(v) for v in line.split("\t")] for line in text.split("\n") if line]
 
@@ -295,7 +295,7 @@ class ChunkWriter(StagingWriter):
         return out
 
 
-def staged_chunks(batch_id: int) -> Iterator[tuple[str, bytes, bytes]]:
+def staged_chunks(batch_id: int) -> Iterator[tuple[str, bytes | memoryview, bytes | memoryview]]:
     """(lines, households, reviews) of each chunk of a batch, in line order."""
     chunks = StagedChunk.objects.filter(batch_id=batch_id).order_by("seq")
     yield from chunks.values_list("lines", "households", "reviews").iterator(chunk_size=20)
@@ -320,7 +320,7 @@ class StagedLine:
         return str(Decision(self.decision).label)
 
 
-class StagedLines:
+class StagedLines(Sequence[StagedLine]):
     """The staged rows of a batch as a sliceable sequence for Django's Paginator: a page reads the one or two
     chunks that hold it and the decisions on its lines."""
 
@@ -328,13 +328,18 @@ class StagedLines:
         self.chunks = chunks.filter(batch_id=batch_id)
         self.batch_id = batch_id
 
-    def count(self) -> int:
+    def __len__(self) -> int:
         return int(self.chunks.aggregate(n=Sum("size"))["n"] or 0)
 
-    def __len__(self) -> int:
-        return self.count()
+    @overload
+    def __getitem__(self, index: int) -> StagedLine: ...
 
-    def __getitem__(self, index: slice) -> list[StagedLine]:
+    @overload
+    def __getitem__(self, index: slice) -> list[StagedLine]: ...
+
+    def __getitem__(self, index: int | slice) -> StagedLine | list[StagedLine]:
+        if isinstance(index, int):
+            return self[index : index + 1][0]
         start, stop = index.start or 0, index.stop
         first = start // CHUNK_ROWS
         chunks = self.chunks.filter(seq__gte=first)

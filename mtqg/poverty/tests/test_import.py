@@ -86,7 +86,7 @@ class ImportTests(TestCase):
         data = csv_bytes([row("H1", self.commune), row("H2", self.commune, "2000000", 0)])
         batch = self.stage(data)
         self.assertEqual(batch.status, ImportBatch.Status.STAGED)
-        self.assertEqual(StagedLines(StagedChunk.objects.all(), batch.pk).count(), 2)
+        self.assertEqual(len(StagedLines(StagedChunk.objects.all(), batch.pk)), 2)
         self.assertEqual(Review.objects.count(), 0)  # nothing written before approval
         with self.assertRaises(PermissionDenied):
             batch_approve(actor=self.maker, batch=batch)  # maker ≠ checker
@@ -319,7 +319,7 @@ class PackedStagingTests(TestCase):
             list(StagedChunk.objects.filter(batch=batch).values_list("size", flat=True)), [1000, 1000, 500]
         )
         lines = StagedLines(StagedChunk.objects.all(), batch.pk)
-        self.assertEqual(lines.count(), 2_500)
+        self.assertEqual(len(lines), 2_500)
         page = lines[950:1050]  # the end of the first chunk and the start of the second
         self.assertEqual([r.line for r in page], list(range(952, 1052)))
         self.assertEqual(
