@@ -206,9 +206,9 @@ def _write_new(
             households.append(h_text)
             reviews.append(r_text)
             if batch.member_count:
-                ids.update((row[1], int(row[0])) for row in split_text(h_text))
+                ids.update((row[1], int(row[0])) for row in split_text(h_text, (0,)))
         else:
-            h_rows, r_rows = split_text(h_text), split_text(r_text)
+            h_rows, r_rows = split_text(h_text, (0,)), split_text(r_text, (0, 10))
             for h_row, r_row in zip(h_rows, r_rows, strict=True):
                 h_row[0] = r_row[0] = next_id
                 ids[h_row[1]] = next_id
