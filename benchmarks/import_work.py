@@ -1,7 +1,8 @@
 """The work of one poverty import and of its floor, side by side (decisions 0815, 0816): wall time, the client's
 CPU (both threads), the server backend's CPU (/proc/<pid>/stat of `pg_backend_pid()`, when the server runs on
 this machine), WAL bytes (`pg_current_wal_lsn()`), and the time per statement kind (`execute_wrapper`). On a
-machine shared by many, wall time follows the load; the work does not. PostgreSQL only.
+machine shared by many, wall time follows the load; the work does not. On SQLite (in this process) the client's
+CPU is all the work, and there is no server or WAL figure.
 
     bash scripts/with-postgres.sh --durable bash -c \
       '.venv/bin/python manage.py migrate -v0 && .venv/bin/python manage.py load_admin_units -v0 &&
@@ -68,22 +69,28 @@ def measure(fn: Callable[[], Any]) -> dict[str, Any]:
             statements[_kind(sql)] += time.perf_counter() - started
 
     connection.ensure_connection()
-    with connection.cursor() as cur:
-        cur.execute("SELECT pg_backend_pid()")
-        pid = int(cur.fetchone()[0])
-        wal0 = _wal(cur)
-    server0, client0, wall0 = _server_cpu(pid), time.process_time(), time.perf_counter()
+    postgres = connection.vendor == "postgresql"
+    pid = wal0 = 0
+    if postgres:
+        with connection.cursor() as cur:
+            cur.execute("SELECT pg_backend_pid()")
+            pid = int(cur.fetchone()[0])
+            wal0 = _wal(cur)
+    server0 = _server_cpu(pid) if postgres else None
+    client0, wall0 = time.process_time(), time.perf_counter()
     with connection.execute_wrapper(wrapper):
         extra = fn()
     wall, client, server1 = time.perf_counter() - wall0, time.process_time() - client0, _server_cpu(pid)
-    with connection.cursor() as cur:
-        wal = _wal(cur) - wal0
+    wal = 0
+    if postgres:
+        with connection.cursor() as cur:
+            wal = _wal(cur) - wal0
     top = sorted(statements.items(), key=lambda kv: -kv[1])[:6]
     return {
         "wall_s": round(wall, 2),
         "client_cpu_s": round(client, 2),
         "server_cpu_s": round(server1 - server0, 2) if server0 is not None and server1 is not None else None,
-        "wal_mb": round(wal / 1e6, 1),
+        "wal_mb": round(wal / 1e6, 1) if postgres else None,
         "statements_s": {k: round(v, 2) for k, v in top},
         **(extra or {}),
     }
@@ -94,7 +101,6 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=200_000)
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
-    assert connection.vendor == "postgresql", "PostgreSQL only"
     load_standards()
     province = UnitVersion.objects.get(structure="pre2025", level=1, code="11")
     communes = list(
