@@ -225,15 +225,16 @@ def _write_new(
     members = 0
     if batch.member_count:
         step(85, _("Ghi thành viên hộ"))
-        staged = StagedMember.objects.filter(batch=batch).order_by("line")
+        # read before writing: a server-side cursor cannot fetch on the connection while its COPY is open
+        staged = list(
+            StagedMember.objects.filter(batch=batch)
+            .order_by("line")
+            .values_list("household_code", *MEMBER_FIELDS)
+        )
         members = bulk.insert(
             Member,
             ["household_id", *MEMBER_FIELDS],
-            (
-                (ids[code], *rest)
-                for code, *rest in staged.values_list("household_code", *MEMBER_FIELDS).iterator()
-                if code in ids
-            ),
+            [(ids[code], *rest) for code, *rest in staged if code in ids],
         )
     return count, count, members, 0, communes
 
