@@ -147,7 +147,7 @@ def split_text(text: str, nullable: tuple[int, ...] = ()) -> list[list[Any]]:
     in those columns only — a function call per value cost SQLite's commit more than its write."""
     if "\\" in text.replace(NULL, ""):  # an escaped value somewhere (a literal backslash is written as two)
         return [[_unesc(v) for v in line.split("\t")] for line in text.split("\n") if line]
-    rows = [line.split("\t") for line in text.split("\n") if line]
+    rows: list[list[Any]] = [line.split("\t") for line in text.split("\n") if line]
     if NULL in text:
         for row in rows:
             for k in nullable:
