@@ -61,7 +61,7 @@ def _cleanup() -> None:
     ours or the floor — starts on clean tables without dead index entries (decision 0807)."""
     from django.db import connection, transaction
 
-    from mtqg.poverty.models import Household, ImportBatch, Review, StagedRow
+    from mtqg.poverty.models import Household, ImportBatch, Review, StagedChunk, StagedDecision
     from mtqg.poverty.tally import tally_refresh
 
     with transaction.atomic(), connection.cursor() as cur:
@@ -76,7 +76,7 @@ def _cleanup() -> None:
     if (
         connection.vendor == "postgresql" and not connection.in_atomic_block
     ):  # VACUUM: not inside a transaction
-        tables = [m._meta.db_table for m in (Household, Review, StagedRow)]
+        tables = [m._meta.db_table for m in (Household, Review, StagedChunk, StagedDecision)]
         with connection.cursor() as cur:
             cur.execute(f"VACUUM (ANALYZE) {', '.join(tables)}")
 

@@ -260,6 +260,12 @@ def main() -> None:
         help="results file <date>-<scale>-<label>.json (a partial or extra run; rendered beside the main one)",
     )
     parser.add_argument("--note", help="a sentence stored in the results file and shown with its table")
+    parser.add_argument(
+        "--timed",
+        action="store_true",
+        help="name the file <date>T<HHMM>-<scale>[-<label>]: an earlier file of the same day and label stays, and "
+        "render.py takes the timed one as the newest",
+    )
     args = parser.parse_args()
     if args.child:
         _child_main(args)
@@ -310,7 +316,7 @@ def main() -> None:
         "results": results,
     }
     RESULTS.mkdir(parents=True, exist_ok=True)
-    stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d")
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H%M" if args.timed else "%Y-%m-%d")
     stem = f"{stamp}-{args.scale}" + (f"-{args.label}" if args.label else "")
     (RESULTS / f"{stem}.json").write_text(
         json.dumps(report, indent=2, ensure_ascii=False, default=str) + "\n"

@@ -35,6 +35,22 @@ def copy_rows(raw_cursor: Any, table: str, columns: Sequence[str], rows: Iterabl
     return count
 
 
+def copy_text(target: type[models.Model] | str, columns: Sequence[str], texts: Iterable[str | bytes]) -> None:
+    """PostgreSQL: COPY rows already in COPY text format (tab-separated, `\\N` for NULL, one row per line) into a
+    table on Django's connection: the client formats nothing. Errors are Django's (`IntegrityError` for a unique
+    key), as from `cursor.execute`."""
+    qn = connection.ops.quote_name
+    with (
+        connection.wrap_database_errors,
+        connection.cursor() as cur,
+        cur.cursor.copy(
+            f"COPY {qn(_table(target))} ({', '.join(qn(c) for c in columns)}) FROM STDIN"
+        ) as copy,
+    ):
+        for text in texts:
+            copy.write(text)
+
+
 def insert(
     target: type[models.Model] | str,
     columns: Sequence[str],

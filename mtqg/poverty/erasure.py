@@ -30,7 +30,8 @@ from mtqg.core.models import ChangeRecord
 from mtqg.core.scoping import ensure_can_edit
 from mtqg.core.versioning import version_claim
 
-from .models import Household, Member, StagedMember, StagedRow
+from .importing.staging import ADDRESS, CODE, HEAD_NAME, HEAD_SEARCH, chunk_rows, compress, households_text
+from .models import Household, Member, StagedChunk, StagedMember
 
 ERASED = "[đã xóa]"
 PERSONAL_KEYS = (
@@ -92,6 +93,18 @@ def _records(household: Household, member_ids: list[int]) -> Any:
 
 
 @transaction.atomic
+def _staged_chunks(code: str) -> list[tuple[StagedChunk, list[list[Any]], int]]:
+    """Staged chunks holding the household's code: (chunk, its rows, how many of them carry the code). Staging is
+    emptied at every commit or rejection, so only batches waiting for their checker are read."""
+    out = []
+    for chunk in StagedChunk.objects.select_for_update().order_by("pk"):
+        rows = chunk_rows(chunk.lines, chunk.households, chunk.reviews)
+        n = sum(1 for row in rows if row[CODE] == code)
+        if n:
+            out.append((chunk, rows, n))
+    return out
+
+
 def household_erase(*, actor: Any, household: Household, reason: str, commit: bool = False) -> ErasureReport:
     """Erase (irreversibly) the personal data of one household; see the module docstring."""
     reason = (reason or "").strip()
@@ -100,14 +113,14 @@ def household_erase(*, actor: Any, household: Household, reason: str, commit: bo
     household = Household.objects.select_for_update().select_related("commune").get(pk=household.pk)
     ensure_can_edit(actor, household.commune.path)
     members = list(Member.objects.filter(household=household).order_by("pk"))
-    staged_rows = StagedRow.objects.filter(code=household.code)
+    staged_chunks = _staged_chunks(household.code)
     staged_members = StagedMember.objects.filter(household_code=household.code)
     records = _records(household, [m.pk for m in members])
     report = ErasureReport(
         household_id=household.pk,
         code=household.code,
         members=len(members),
-        staged_rows=staged_rows.count(),
+        staged_rows=sum(n for _chunk, _rows, n in staged_chunks),
         staged_members=staged_members.count(),
         change_records=records.count(),
         fields=[
@@ -134,7 +147,12 @@ def household_erase(*, actor: Any, household: Household, reason: str, commit: bo
         member.id_number = ""
         member.birth_date = _year_only(member.birth_date)
     Member.objects.bulk_update(members, ["full_name", "search_name", "id_number", "birth_date"])
-    staged_rows.update(head_name=ERASED, head_search="", address="")
+    for chunk, rows, _n in staged_chunks:
+        for values in rows:
+            if values[CODE] == household.code:
+                values[HEAD_NAME], values[HEAD_SEARCH], values[ADDRESS] = ERASED, "", ""
+        chunk.households = compress(households_text(rows))
+        chunk.save(update_fields=["households"])
     staged = list(staged_members)
     for row in staged:
         row.full_name, row.search_name, row.id_number = ERASED, "", ""

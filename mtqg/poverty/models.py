@@ -256,8 +256,9 @@ class Review(models.Model):
 
 
 class ImportBatch(models.Model):
-    """A staged review import (maker-checker): validated and staged row by row (StagedRow, StagedMember), decided by
-    a checker (per record or in bulk), then committed to the register by a background job."""
+    """A staged review import (maker-checker): validated and staged (households packed in StagedChunk, members in
+    StagedMember), decided by a checker (per record: StagedDecision, or in bulk), then committed to the register by a
+    background job."""
 
     class Status(models.TextChoices):
         INVALID = "invalid", _("Có lỗi")
@@ -314,46 +315,63 @@ class Decision(models.TextChoices):
     REJECTED = "rejected", _("Loại")
 
 
-class StagedRow(models.Model):
-    """One validated household row of a batch, classified at validation, waiting for the checker. Lean on purpose
-    (one index, no foreign key on commune): the importer writes it with executemany/COPY."""
+class StagedChunk(models.Model):
+    """Up to `CHUNK_ROWS` validated household rows of a batch, classified at validation, packed (decision 0816):
+    the rows already in COPY text form as the register's households and as their reviews, zlib-compressed.
+    Staging writes one row per thousand lines instead of one indexed row per line, and the commit copies the
+    accepted rows straight into households and reviews. The checker's screen unpacks the
+    chunk of the page it shows; the checker's decisions are `StagedDecision` rows."""
+
+    CHUNK_ROWS = 1_000
 
     batch = models.ForeignKey(
-        ImportBatch, on_delete=models.CASCADE, related_name="staged_rows", db_index=False, db_constraint=False
+        ImportBatch,
+        on_delete=models.CASCADE,
+        related_name="staged_chunks",
+        db_index=False,
+        db_constraint=False,
     )
-    line = models.PositiveIntegerField(_("dòng"))
-    code = models.CharField(_("mã hộ"), max_length=40)
-    commune_id = models.IntegerField(_("xã"))
-    head_name = models.CharField(_("chủ hộ"), max_length=120)
-    head_search = models.CharField(max_length=120)
-    address = models.CharField(_("địa chỉ"), max_length=255, blank=True)
-    ethnicity = models.CharField(_("dân tộc"), max_length=40, blank=True)
-    area = models.CharField(_("khu vực"), max_length=8, choices=Area.choices)
-    income_per_capita_month = models.DecimalField(
-        _("thu nhập bình quân (đồng/người/tháng)"), max_digits=18, decimal_places=0
-    )
-    deprivations = models.JSONField(_("chỉ số thiếu hụt"), default=list)
-    deprivation_count = models.PositiveSmallIntegerField(_("số chỉ số thiếu hụt"), default=0)
-    poverty_class = models.CharField(_("phân loại"), max_length=10, choices=PovertyClass.choices)
-    local_class = models.CharField(
-        _("phân loại theo chuẩn địa phương"), max_length=10, choices=PovertyClass.choices, blank=True
-    )
-    decision = models.CharField(_("quyết định"), max_length=8, choices=Decision.choices, blank=True)
-    # PostgreSQL: the new household's id, taken from the household sequence while staging, so that the commit
-    # writes households and reviews without looking each household up by its code (decision 0815); else NULL
-    household_id = models.BigIntegerField(null=True, editable=False)
+    seq = models.PositiveIntegerField(_("số thứ tự khối"))
+    first_line = models.PositiveIntegerField(_("dòng đầu"))
+    last_line = models.PositiveIntegerField(_("dòng cuối"))
+    size = models.PositiveIntegerField(_("số dòng"))
+    lines = models.TextField(_("số dòng trong tệp"))  # "2,3,4,…": the line of each row, in order
+    households = models.BinaryField(_("hộ (COPY, nén)"))  # the rows as the register's households, COPY text
+    reviews = models.BinaryField(_("kết quả rà soát (COPY, nén)"))  # and as their reviews
 
     scope_path = "batch__unit__path"
     objects = ScopedQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("dòng chờ duyệt")
-        verbose_name_plural = _("dòng chờ duyệt")
-        ordering = ["batch", "line"]
-        indexes = [models.Index(fields=["batch", "line"], name="stagedrow_batch_line")]
+        verbose_name = _("khối dòng chờ duyệt")
+        verbose_name_plural = _("khối dòng chờ duyệt")
+        ordering = ["batch", "seq"]
+        constraints = [models.UniqueConstraint(fields=["batch", "seq"], name="stagedchunk_batch_seq")]
 
     def __str__(self) -> str:
-        return f"{self.batch_id}:{self.line}"
+        return f"{self.batch_id}:{self.first_line}-{self.last_line}"
+
+
+class StagedDecision(models.Model):
+    """The checker's decision on one staged line (accepted or rejected); an undecided line has none."""
+
+    batch = models.ForeignKey(
+        ImportBatch, on_delete=models.CASCADE, related_name="decisions", db_index=False, db_constraint=False
+    )
+    line = models.PositiveIntegerField(_("dòng"))
+    decision = models.CharField(_("quyết định"), max_length=8, choices=Decision.choices)
+
+    scope_path = "batch__unit__path"
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("quyết định dòng chờ duyệt")
+        verbose_name_plural = _("quyết định dòng chờ duyệt")
+        ordering = ["batch", "line"]
+        constraints = [models.UniqueConstraint(fields=["batch", "line"], name="stageddecision_batch_line")]
+
+    def __str__(self) -> str:
+        return f"{self.batch_id}:{self.line} {self.decision}"
 
 
 class StagedMember(models.Model):

@@ -29,7 +29,16 @@ from mtqg.reports.params import parse_params
 from . import importing
 from .forms import HouseholdForm, MemberForm, ReviewForm
 from .importing import batch_stage, errors_csv, template_csv, template_xlsx
-from .models import Decision, Household, ImportBatch, Member, PersonalDataExport, Review, StagedRow
+from .models import (
+    Decision,
+    Household,
+    ImportBatch,
+    Member,
+    PersonalDataExport,
+    Review,
+    StagedChunk,
+    StagedDecision,
+)
 from .privacy import can_see_personal, mask_changes, personal
 from .reports import summary
 from .services import (
@@ -248,12 +257,11 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
         except (ValidationError, PermissionDenied) as exc:
             error = error_text(exc)
     clear = can_see_personal(request.user, batch.unit.path)
-    page = Paginator(
-        StagedRow.objects.visible_to(request.user).filter(batch=batch).order_by("line"), 100
-    ).get_page(request.GET.get("page"))
+    staged = importing.StagedLines(StagedChunk.objects.visible_to(request.user), batch.pk)
+    page = Paginator(staged, 100).get_page(request.GET.get("page"))
     rows = [{"obj": r, "head": personal("head_name", r.head_name, clear)} for r in page.object_list]
     counts = dict(
-        StagedRow.objects.filter(batch=batch).values_list("decision").annotate(n=Count("pk")).order_by()
+        StagedDecision.objects.filter(batch=batch).values_list("decision").annotate(n=Count("pk")).order_by()
     )
     return render(
         request,
@@ -266,7 +274,7 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "rows": rows,
             "accepted": counts.get(Decision.ACCEPTED, 0),
             "rejected": counts.get(Decision.REJECTED, 0),
-            "undecided": counts.get(Decision.UNDECIDED, 0),
+            "undecided": page.paginator.count - sum(counts.values()),
             "is_maker": batch.created_by_id == request.user.pk,
         },
     )

@@ -20,11 +20,19 @@ from mtqg.geo.models import UnitVersion
 from mtqg.notifications.recipients import users_covering
 from mtqg.notifications.services import notification_send
 
-from ..models import Decision, Household, ImportBatch, StagedMember, StagedRow
+from ..models import Decision, ImportBatch, Review, StagedDecision, StagedMember
 from ..standards import local_standard_for, standard_for
 from .commit import batch_write_to_register, ready
 from .reader import MEMBER_SHEET, as_stream, csv_rows, sha256_of, unreadable_file_message, xlsx_rows
-from .staging import MEMBER_COLUMNS, ROW_COLUMNS, StagingWriter, sqlite_page_cache, staging_delete
+from .staging import (
+    MEMBER_COLUMNS,
+    ChunkWriter,
+    ReviewConstants,
+    StagingWriter,
+    sqlite_page_cache,
+    staged_lines_in,
+    staging_delete,
+)
 from .validate import RowErrors, check_register, communes_of, province_code, scan_households, scan_members
 
 XLSX_MAX_ROWS = 200_000  # per sheet (≈ 260 MB in calamine); larger reviews come as CSV, which streams
@@ -67,9 +75,12 @@ def batch_stage(
     )
     sqlite_page_cache()
     errors = RowErrors()
-    rows = StagingWriter(StagedRow, ROW_COLUMNS, ids_of=Household)
+    local = local_standard_for(year, province_code(unit))
+    rows = ChunkWriter(
+        ReviewConstants(year, Review.Kind.PERIODIC.value, standard.pk, local.pk if local else None, batch.pk)
+    )
     member_rows = StagingWriter(StagedMember, MEMBER_COLUMNS)
-    seen: set[str] = set()
+    seen: dict[str, int] = {}  # code → first line
     counts: dict[tuple[int, str, str, str], int] = {}
     xlsx = name.lower().endswith(".xlsx")
     try:
@@ -80,9 +91,8 @@ def batch_stage(
         it = xlsx_rows(source, None) if xlsx else csv_rows(source)
         scan_households(
             it,
-            batch_id=batch.pk,
             standard=standard,
-            local=local_standard_for(year, province_code(unit)),
+            local=local,
             communes=communes_of(unit, year),
             stager=rows,
             errors=errors,
@@ -90,7 +100,7 @@ def batch_stage(
             counts=counts,
         )
         rows.flush()
-        batch.existing_households = check_register(batch.pk, unit, errors)
+        batch.existing_households = check_register(seen, unit, errors)
         if member_source is not None or xlsx:
             if member_source is not None:
                 mxlsx = members_name.lower().endswith(".xlsx")
@@ -176,22 +186,26 @@ def _check_checker(actor: Any, batch: ImportBatch) -> None:
 
 @transaction.atomic
 def staged_row_decide(*, actor: Any, batch: ImportBatch, lines: list[int], decision: str) -> int:
-    """Checker accepts or rejects records (by line number). Returns how many rows changed."""
+    """Checker accepts or rejects records (by line number; undecided: the decision is withdrawn). Returns how many
+    staged rows changed; lines that are not staged rows of the batch are ignored."""
     _check_checker(actor, batch)
     if decision not in (Decision.ACCEPTED, Decision.REJECTED, Decision.UNDECIDED):
         raise ValidationError(_("Quyết định không hợp lệ."))
-    changed = (
-        StagedRow.objects.filter(batch=batch, line__in=lines)
-        .exclude(decision=decision)
-        .update(decision=decision)
-    )
+    staged = staged_lines_in(batch.pk, lines)
+    before = dict(StagedDecision.objects.filter(batch=batch, line__in=staged).values_list("line", "decision"))
+    changed = sorted(line for line in staged if before.get(line, Decision.UNDECIDED) != decision)
+    StagedDecision.objects.filter(batch=batch, line__in=changed).delete()
+    if decision != Decision.UNDECIDED:
+        StagedDecision.objects.bulk_create(
+            StagedDecision(batch=batch, line=line, decision=decision) for line in changed
+        )
     record_change(
         actor=actor,
         obj=batch,
         action="decided",
         changes={"lines": [None, sorted(lines)[:50]], "decision": [None, decision]},
     )
-    return changed
+    return len(changed)
 
 
 @transaction.atomic

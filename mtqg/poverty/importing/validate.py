@@ -4,6 +4,7 @@ register: which communes a unit covers, which staged codes belong to another uni
 from __future__ import annotations
 
 import csv
+import json
 import logging
 from collections.abc import Callable, Iterator
 from datetime import date
@@ -17,7 +18,7 @@ from mtqg.core.text import fold
 from mtqg.geo.models import UnitVersion
 from mtqg.geo.selectors import lineage_scope_paths
 
-from ..models import Household, PovertyStandard, StagedRow
+from ..models import Household, PovertyStandard
 from ..privacy import ID_RE
 from ..standards import MAX_INCOME, decide
 from .reader import (
@@ -43,6 +44,7 @@ SEX = {"nam": "M", "m": "M", "nữ": "F", "nu": "F", "f": "F", "": ""}
 FORMULA = frozenset("=+@-")
 MAX_STORED_ERRORS = 10_000
 MIN_BIRTH = date(1900, 1, 1)
+CODES_PER_QUERY = 20_000  # codes probed on the register per statement
 
 
 logger = logging.getLogger(__name__)
@@ -80,37 +82,51 @@ def communes_of(unit: UnitVersion, year: int) -> dict[str, int]:
 
 
 def register_matches(
-    batch_id: int, paths: tuple[str, ...], limit: int
+    codes: dict[str, int], paths: tuple[str, ...], limit: int
 ) -> tuple[int, int, list[tuple[int, str]]]:
-    """Staged rows whose code is a household already on the register: (how many, how many of them in a commune
-    outside the batch's unit and its lineage, the first `limit` of those as (line, code)). One statement over the
-    staged rows, each a probe of the code's unique index (decision 0905); a second one lists the foreign rows."""
+    """Codes (code → line) that are households already on the register: (how many, how many of them in a commune
+    outside the batch's unit and its lineage, the first `limit` of those as (line, code)). One statement per
+    `CODES_PER_QUERY` codes, each code a probe of the code's unique index (decisions 0905, 0816)."""
     qn = connection.ops.quote_name
-    s_t, h_t, u_t = (qn(m._meta.db_table) for m in (StagedRow, Household, UnitVersion))
+    h_t, u_t = (qn(m._meta.db_table) for m in (Household, UnitVersion))
     inside = " OR ".join(["substr(u.path, 1, %s) = %s"] * len(paths)) or "1 = 0"
     inside_params: list[Any] = []
     for p in paths:
         inside_params += [len(p), p]
-    rows = f"FROM {s_t} s JOIN {h_t} h ON h.code = s.code JOIN {u_t} u ON u.id = h.commune_id WHERE s.batch_id = %s"
+    postgres = connection.vendor == "postgresql"
+    among = "h.code = ANY(%s::text[])" if postgres else "h.code IN (SELECT value FROM json_each(%s))"
+    sql = (
+        f"SELECT h.code, CASE WHEN {inside} THEN 0 ELSE 1 END FROM {h_t} h "
+        f"JOIN {u_t} u ON u.id = h.commune_id WHERE {among}"
+    )
+    existing, foreign = 0, []
+    keys = list(codes)
     with connection.cursor() as cur:
-        cur.execute(
-            f"SELECT COUNT(*), COALESCE(SUM(CASE WHEN {inside} THEN 0 ELSE 1 END), 0) {rows}",
-            [*inside_params, batch_id],
-        )
-        existing, foreign = (int(v) for v in cur.fetchone())
-        if not foreign:
-            return existing, 0, []
-        cur.execute(
-            f"SELECT s.line, s.code {rows} AND NOT ({inside}) ORDER BY s.line LIMIT {int(limit)}",
-            [batch_id, *inside_params],
-        )
-        return existing, foreign, [(int(line), str(code)) for line, code in cur.fetchall()]
+        for start in range(0, len(keys), CODES_PER_QUERY):
+            part = keys[start : start + CODES_PER_QUERY]
+            cur.execute(sql, [*inside_params, _array_literal(part) if postgres else json.dumps(part)])
+            for code, outside in cur.fetchall():
+                existing += 1
+                if outside:
+                    foreign.append((codes[code], str(code)))
+    foreign.sort()
+    return existing, len(foreign), foreign[:limit]
 
 
-def check_register(batch_id: int, unit: UnitVersion, errors: RowErrors) -> int:
-    """Every staged code that belongs to another unit's household is an error; returns how many staged codes are
-    already on the register (the commit's choice between a plain insert and skipping existing households)."""
-    existing, count, rows = register_matches(batch_id, scope_paths(unit), MAX_STORED_ERRORS)
+def _array_literal(codes: list[str]) -> str:
+    """PostgreSQL's text form of a text[] (one string parameter: psycopg dumps a list value by value)."""
+    if not codes:
+        return "{}"
+    text = '{"' + '","'.join(codes) + '"}'
+    if "\\" in text or text.count('"') != 2 * len(codes):  # a code with a quote or backslash: escape them all
+        text = "{" + ",".join('"' + c.replace("\\", "\\\\").replace('"', '\\"') + '"' for c in codes) + "}"
+    return text
+
+
+def check_register(codes: dict[str, int], unit: UnitVersion, errors: RowErrors) -> int:
+    """Every code of the file (code → line) that belongs to another unit's household is an error; returns how many
+    are already on the register (the commit's choice between a plain insert and skipping existing households)."""
+    existing, count, rows = register_matches(codes, scope_paths(unit), MAX_STORED_ERRORS)
     message = _("Mã hộ %(c)s đã có trong sổ hộ của đơn vị khác (ngoài %(u)s): không được ghi đè.")
     for line, code in rows:
         errors.add(_("Hộ"), line, "Mã hộ", message % {"c": code, "u": unit.name})
@@ -132,16 +148,34 @@ def header_error(errors: RowErrors, sheet: str, header: list[str], expected: lis
     return True
 
 
+def numbered(
+    it: Iterator[list[str]], sheet: str, errors: RowErrors, stager: StagingWriter
+) -> Iterator[tuple[int, list[str]]]:
+    """(line number, cells) of each data row after the header (line 1). A line that cannot be read (a file cut
+    short, not UTF-8) is an error on that line, nothing more is staged, and the reading stops there."""
+    line = 1
+    while True:
+        try:
+            raw = next(it)
+        except StopIteration:
+            return
+        except (csv.Error, UnicodeDecodeError):
+            errors.add(sheet, line + 1, "", unreadable_line_message())
+            stager.stop()
+            return
+        line += 1
+        yield line, raw
+
+
 def scan_households(
     it: Iterator[list[str]],
     *,
-    batch_id: int,
     standard: PovertyStandard,
     local: PovertyStandard | None,
     communes: dict[str, int],
     stager: StagingWriter,
     errors: RowErrors,
-    seen: set[str],
+    seen: dict[str, int],
     counts: dict[tuple[int, str, str, str], int],
 ) -> None:
     sheet = _("Hộ")
@@ -179,17 +213,7 @@ def scan_households(
     msg_area = _("Khu vực phải là 'nông thôn' hoặc 'thành thị'.")
     add_error = errors.add
     add_row = stager.add
-    line = 1
-    while True:
-        try:
-            raw = next(it)
-        except StopIteration:
-            break
-        except (csv.Error, UnicodeDecodeError):
-            add_error(sheet, line + 1, "", unreadable_line_message())
-            stager.stop()
-            break
-        line += 1
+    for line, raw in numbered(it, sheet, errors, stager):
         if len(raw) != ncols:
             if any(c.strip() for c in raw):
                 add_error(
@@ -216,7 +240,7 @@ def scan_households(
             else:
                 add_error(sheet, line, "Mã hộ", msg_long)
             ok = False
-        seen.add(code)
+        seen.setdefault(code, line)
         commune = communes.get(raw[1]) or communes.get(raw[1].strip().zfill(5))  # Excel drops leading 0
         if commune is None:
             add_error(
@@ -281,7 +305,6 @@ def scan_households(
         counts[tally_key] = counts.get(tally_key, 0) + 1
         add_row(
             (
-                batch_id,
                 line,
                 code,
                 commune,
@@ -295,7 +318,6 @@ def scan_households(
                 n,
                 cls,
                 local_rule(area, income, n) if local_rule else "",
-                "",
             )
         )
 
@@ -348,7 +370,7 @@ def scan_members(
     it: Iterator[list[str]],
     *,
     batch_id: int,
-    households: set[str],
+    households: dict[str, int],
     today: date,
     stager: StagingWriter,
     errors: RowErrors,
@@ -382,16 +404,7 @@ def scan_members(
     ncols = len(MEMBER_HEADERS)
     ids: set[str] = set()
     folded: dict[str, str] = {}
-    line = 1
-    while True:
-        try:
-            raw = next(it)
-        except StopIteration:
-            break
-        except (csv.Error, UnicodeDecodeError):
-            errors.add(sheet, line + 1, "", unreadable_line_message())
-            break
-        line += 1
+    for line, raw in numbered(it, sheet, errors, stager):
         if len(raw) != ncols:
             if any(c.strip() for c in raw):
                 errors.add(

@@ -6,6 +6,7 @@ from datetime import date
 
 from mtqg.core.text import fold
 from mtqg.geo.models import UnitVersion
+from mtqg.poverty.importing.staging import ReviewConstants, compress, households_text, reviews_text
 from mtqg.poverty.models import (
     Household,
     ImportBatch,
@@ -13,8 +14,8 @@ from mtqg.poverty.models import (
     PersonalDataExport,
     PovertyStandard,
     Review,
+    StagedChunk,
     StagedMember,
-    StagedRow,
 )
 from mtqg.poverty.standards import classify, load_standards, standard_for
 from mtqg.testing import World
@@ -103,17 +104,18 @@ def guard_sample(world: World) -> list[str]:
             status=ImportBatch.Status.STAGED,
             note=note,
         )
-        StagedRow.objects.create(
+        row = [2, f"{note or 'CB'}-S1", unit.pk, note or "Nông Văn Staged", "staged", note, "", "rural",
+               1_000_000, "[]", 0, "near_poor", "", None]  # fmt: skip
+        constants = ReviewConstants(2023, "periodic", standard_for(2023).pk, None, batch.pk)
+        StagedChunk.objects.create(
             batch=batch,
-            line=2,
-            code=f"{note or 'CB'}-S1",
-            commune_id=unit.pk,
-            head_name=note or "Nông Văn Staged",
-            head_search="staged",
-            address=note,
-            area="rural",
-            income_per_capita_month=1_000_000,
-            poverty_class="near_poor",
+            seq=0,
+            first_line=2,
+            last_line=2,
+            size=1,
+            lines="2",
+            households=compress(households_text([row])),
+            reviews=compress(reviews_text([row], constants)),
         )
         StagedMember.objects.create(
             batch=batch, line=2, household_code=f"{note or 'CB'}-S1", full_name=note or "Nông Thị Staged"

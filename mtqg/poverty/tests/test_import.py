@@ -12,6 +12,7 @@ from mtqg.accounts.models import Assignment
 from mtqg.core.models import ChangeRecord
 from mtqg.poverty.importing import (
     MEMBER_HEADERS,
+    StagedLines,
     batch_accept_rest,
     batch_approve,
     batch_commit_request,
@@ -23,7 +24,16 @@ from mtqg.poverty.importing import (
     template_headers,
 )
 from mtqg.poverty.importing.reader import MEMBER_SHEET
-from mtqg.poverty.models import Decision, Household, ImportBatch, Member, Review, StagedMember, StagedRow
+from mtqg.poverty.models import (
+    Decision,
+    Household,
+    ImportBatch,
+    Member,
+    Review,
+    StagedChunk,
+    StagedDecision,
+    StagedMember,
+)
 from mtqg.poverty.standards import load_standards, standard_for
 from mtqg.testing import World, make_user, make_world
 
@@ -74,7 +84,7 @@ class ImportTests(TestCase):
         data = csv_bytes([row("H1", self.commune), row("H2", self.commune, "2000000", 0)])
         batch = self.stage(data)
         self.assertEqual(batch.status, ImportBatch.Status.STAGED)
-        self.assertEqual(StagedRow.objects.filter(batch=batch).count(), 2)
+        self.assertEqual(len(StagedLines(StagedChunk.objects.all(), batch.pk)), 2)
         self.assertEqual(Review.objects.count(), 0)  # nothing written before approval
         with self.assertRaises(PermissionDenied):
             batch_approve(actor=self.maker, batch=batch)  # maker ≠ checker
@@ -82,7 +92,7 @@ class ImportTests(TestCase):
         self.assertEqual(Review.objects.get(household__code="H1").poverty_class, "poor")
         self.assertEqual(Review.objects.get(household__code="H2").poverty_class, "average")
         self.assertEqual(Review.objects.get(household__code="H1").transition, "new")
-        self.assertFalse(StagedRow.objects.filter(batch=batch).exists())  # staging is emptied
+        self.assertFalse(StagedChunk.objects.filter(batch=batch).exists())  # staging is emptied
         again = self.stage(data)  # same file, same unit and year → the same batch, nothing new
         self.assertEqual(again.pk, batch.pk)
         self.assertEqual(ImportBatch.objects.count(), 1)
@@ -142,7 +152,7 @@ class ImportTests(TestCase):
         self.assertEqual(batch.status, ImportBatch.Status.INVALID)
         self.assertEqual(sorted({e["line"] for e in batch.errors}), [2, 3, 4, 5, 6, 7, 8])
         self.assertEqual(Household.objects.count(), 0)
-        self.assertFalse(StagedRow.objects.exists())
+        self.assertFalse(StagedChunk.objects.exists())
         self.assertIn("Dòng có 3 cột", errors_csv(batch).decode("utf-8"))
         with self.assertRaises(ValidationError):
             batch_approve(actor=self.checker, batch=batch)
@@ -206,7 +216,7 @@ class ImportTests(TestCase):
         self.assertEqual(StagedMember.objects.get(batch=batch).birth_date, date(1990, 5, 6))
         batch_reject(actor=self.checker, batch=batch, reason="Sai số liệu")
         self.assertEqual(ImportBatch.objects.get(pk=batch.pk).status, ImportBatch.Status.REJECTED)
-        self.assertEqual((Review.objects.count(), StagedRow.objects.count()), (0, 0))
+        self.assertEqual((Review.objects.count(), StagedChunk.objects.count()), (0, 0))
 
     def test_xlsx_over_the_row_cap_is_refused_before_parsing(self) -> None:
         wb = Workbook()
@@ -222,7 +232,7 @@ class ImportTests(TestCase):
         self.assertEqual(batch.status, ImportBatch.Status.INVALID)
         self.assertIn("quá nhiều dòng", batch.errors[0]["message"])
         self.assertIn("CSV", batch.errors[0]["message"])
-        self.assertEqual((StagedRow.objects.count(), Review.objects.count()), (0, 0))
+        self.assertEqual((StagedChunk.objects.count(), Review.objects.count()), (0, 0))
 
     def test_second_year_import_records_transitions(self) -> None:
         first = self.stage(
@@ -258,10 +268,69 @@ class ImportTests(TestCase):
         staged_row_decide(actor=self.checker, batch=batch, lines=[2], decision=Decision.ACCEPTED)
         with self.captureOnCommitCallbacks(execute=True):
             job = batch_commit_request(actor=self.checker, batch=batch)
-            StagedRow.objects.filter(batch=batch).update(decision="")  # undecided again before the job runs
+            StagedDecision.objects.filter(batch=batch).delete()  # undecided again before the job runs
         job.refresh_from_db()
         self.assertEqual(job.status, "failed")
         self.assertIn("Còn dòng chưa xét", job.error)
         batch.refresh_from_db()
         self.assertEqual(batch.status, ImportBatch.Status.STAGED)
         self.assertEqual(Review.objects.count(), 0)
+
+
+class PackedStagingTests(TestCase):
+    """Staging packs a thousand rows to a chunk as COPY text (decision 0816): texts with tabs, backslashes and
+    line breaks survive to the register, the checker's pages cross chunks, and decisions cut rows out."""
+
+    world: World
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        load_standards()
+        cls.world = make_world()
+        cls.commune = (
+            UnitVersion.objects.filter(path__startswith=cls.world.dien_bien.path, level=3).first().code
+        )  # type: ignore[union-attr]
+        cls.maker = make_user("pk_maker", Assignment.Role.PROVINCE, cls.world.dien_bien)
+        cls.checker = make_user("pk_checker", Assignment.Role.PROVINCE, cls.world.dien_bien)
+
+    def stage(self, data: bytes) -> ImportBatch:
+        return batch_stage(actor=self.maker, unit=self.world.dien_bien, year=2023, data=data, name="p.csv")  # type: ignore[arg-type]
+
+    def test_tabs_backslashes_and_line_breaks_reach_the_register_unchanged(self) -> None:
+        odd = row("T\\1", self.commune)
+        odd[2] = '"Lò\tVăn \\N A"'  # a tab, and a backslash that looks like COPY's NULL
+        odd[3] = '"Bản 1\r\nxóm\\2"'  # a line break inside a quoted cell
+        batch = self.stage(csv_bytes([odd, row("T2", self.commune)]))
+        self.assertEqual(batch.status, ImportBatch.Status.STAGED, batch.errors)
+        page = StagedLines(StagedChunk.objects.all(), batch.pk)[0:100]
+        self.assertEqual(
+            [(r.code, r.head_name) for r in page], [("T\\1", "Lò\tVăn \\N A"), ("T2", "Lò Văn A")]
+        )
+        self.assertEqual(batch_approve(actor=self.checker, batch=batch), 2)
+        household = Household.objects.get(code="T\\1")
+        self.assertEqual((household.head_name, household.address), ("Lò\tVăn \\N A", "Bản 1\r\nxóm\\2"))
+        self.assertEqual(Review.objects.get(household=household).poverty_class, "poor")
+
+    def test_a_thousand_rows_to_a_chunk_pages_across_chunks_and_decisions_cut_rows(self) -> None:
+        batch = self.stage(csv_bytes([row(f"C{i:04d}", self.commune) for i in range(2_500)]))
+        self.assertEqual(
+            list(StagedChunk.objects.filter(batch=batch).values_list("size", flat=True)), [1000, 1000, 500]
+        )
+        lines = StagedLines(StagedChunk.objects.all(), batch.pk)
+        self.assertEqual(len(lines), 2_500)
+        page = lines[950:1050]  # the end of the first chunk and the start of the second
+        self.assertEqual([r.line for r in page], list(range(952, 1052)))
+        self.assertEqual(
+            staged_row_decide(
+                actor=self.checker, batch=batch, lines=[1001, 1002, 99_999], decision=Decision.REJECTED
+            ),
+            2,
+        )
+        batch_accept_rest(actor=self.checker, batch=batch)
+        self.assertEqual(
+            [r.get_decision_display() for r in lines[998:1002]], ["Chưa xét", "Loại", "Loại", "Chưa xét"]
+        )
+        self.assertEqual(batch_approve(actor=self.checker, batch=batch), 2_498)
+        self.assertFalse(Household.objects.filter(code__in=["C0999", "C1000"]).exists())  # lines 1001, 1002
+        self.assertEqual(Household.objects.filter(code__startswith="C").count(), 2_498)
+        self.assertFalse(StagedChunk.objects.exists())

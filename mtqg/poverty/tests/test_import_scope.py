@@ -8,7 +8,7 @@ from django.test import TestCase
 from mtqg.accounts.models import Assignment
 from mtqg.geo.models import UnitVersion
 from mtqg.poverty.importing import batch_approve, batch_stage, batch_write_to_register
-from mtqg.poverty.models import Household, ImportBatch, Member, Review, StagedRow
+from mtqg.poverty.models import Household, ImportBatch, Member, Review, StagedChunk
 from mtqg.poverty.standards import load_standards
 from mtqg.testing import World, make_user, make_world
 
@@ -49,7 +49,7 @@ class ForeignHouseholdCodeTests(TestCase):
             [(e["line"], e["field"]) for e in batch.errors if "đơn vị khác" in e["message"]], [(3, "Mã hộ")]
         )
         self.assertIn("11-03325-0001", batch.errors[0]["message"])
-        self.assertFalse(StagedRow.objects.filter(batch=batch).exists())
+        self.assertFalse(StagedChunk.objects.filter(batch=batch).exists())
         with self.assertRaises(ValidationError):
             batch_approve(actor=self.checker, batch=batch)
         self.assertEqual((Review.objects.count(), Member.objects.count(), Household.objects.count()), before)
