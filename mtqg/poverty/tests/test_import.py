@@ -287,9 +287,7 @@ class PackedStagingTests(TestCase):
     def setUpTestData(cls) -> None:
         load_standards()
         cls.world = make_world()
-        cls.commune = (
-            UnitVersion.objects.filter(path__startswith=cls.world.dien_bien.path, level=3).first().code
-        )  # type: ignore[union-attr]
+        cls.commune = first_commune(cls.world.dien_bien).code
         cls.maker = make_user("pk_maker", Assignment.Role.PROVINCE, cls.world.dien_bien)
         cls.checker = make_user("pk_checker", Assignment.Role.PROVINCE, cls.world.dien_bien)
 

@@ -205,7 +205,8 @@ class EditAndBatchScreenTests(TestCase):
             Notification.objects.filter(recipient=checker, category="poverty.batch_staged").exists()
         )
         self.client.force_login(checker)
-        with self.assertNumQueries(9):  # constant: 100 rows per page (one chunk + its decisions), no per-row query; the scope: 1 (0821)
+        # constant: 100 rows per page (one chunk + its decisions), no per-row query; the scope: 1 query (0821)
+        with self.assertNumQueries(9):
             resp = self.client.get(f"/poverty/nhap/{batch.pk}/")
         self.assertContains(resp, "Lò Văn 29")
         self.client.post(f"/poverty/nhap/{batch.pk}/", {"action": "reject", "line": ["2", "3"]})
