@@ -12,6 +12,10 @@ def pytest_configure(config: pytest.Config) -> None:
     from mtqg import testdb
 
     testdb.start_run()
+    # xdist registers its mark; without it (`-p no:xdist`) the groups below are still valid marks
+    config.addinivalue_line(
+        "markers", "xdist_group(name): run on the same xdist worker as the rest of the group"
+    )
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
