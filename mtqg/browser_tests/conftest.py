@@ -42,7 +42,7 @@ def live_url(django_db_setup: None, django_db_blocker: Any) -> Iterator[str]:
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
-        "DJANGO_SETTINGS_MODULE": "mtqg.settings",
+        "DJANGO_SETTINGS_MODULE": "mtqg.browser_tests.server_settings",
         "DEBUG": "1",
         "VAR_DIR": str(tmp),
     }
