@@ -18,12 +18,19 @@ def pytest_configure(config: pytest.Config) -> None:
     )
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-django's own unconfigure
 def pytest_unconfigure(config: pytest.Config) -> None:
     if hasattr(config, "workerinput"):
         return  # an xdist worker: the controller cleans up once every worker is done
+    from pytest_django.plugin import blocking_manager_key
+
     from mtqg import testdb
 
-    testdb.cleanup()
+    if blocking_manager_key in config.stash:
+        with config.stash[blocking_manager_key].unblock():
+            testdb.cleanup()
+    else:
+        testdb.cleanup()
 
 
 @pytest.fixture(scope="session")
