@@ -123,6 +123,7 @@ def main() -> None:
     parser.add_argument("--from-logs", help="record a run made by hand (see above) instead of running")
     parser.add_argument("--commit", help="with --from-logs: the commit that run tested")
     parser.add_argument("--label", default="", help="results file test-<label>.json")
+    parser.add_argument("--note", default="", help="what a reader must know about this run")
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
     from benchmarks.common import result
@@ -174,6 +175,7 @@ def main() -> None:
         + "; CPU = user + sys of the phase's process tree (/usr/bin/time -v): pytest, its workers and "
         "their subprocesses, not the PostgreSQL server (pg_ctl starts it as a daemon); lint and audit not timed.",
         "command": " ".join(sys.argv),
+        **({"note": args.note} if args.note else {}),
         "results": rows,
     }
     RESULTS.mkdir(parents=True, exist_ok=True)
