@@ -94,7 +94,7 @@ def test_db_from(kind: str, alias: str = "default") -> list[tuple[BaseDatabaseWr
     (call under run_lock). Returns the configuration `django.test.utils.teardown_databases` takes."""
     conn = connections[alias]
     old_name = conn.settings_dict["NAME"]
-    test_name = conn.creation._get_test_db_name()
+    test_name = conn.creation._get_test_db_name()  # type: ignore[attr-defined]  # what create_test_db names it
     if not _is_sqlite(conn):
         _pg_copy(conn, kind, test_name)
     conn.close()
