@@ -26,6 +26,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import psycopg
 from django.conf import settings
 from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -53,6 +54,22 @@ def run_lock() -> Iterator[None]:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+@contextmanager
+def _pg_server(conn: BaseDatabaseWrapper) -> Iterator[Any]:
+    """An autocommit connection to the server's `postgres` database, with psycopg directly: Django refuses its own
+    connections while Playwright's sync API keeps an event loop in the thread (the browser tests' worker)."""
+    params = conn.settings_dict
+    with psycopg.connect(
+        dbname="postgres",
+        host=params["HOST"] or None,
+        port=params["PORT"] or None,
+        user=params["USER"] or None,
+        password=params["PASSWORD"] or None,
+        autocommit=True,
+    ) as server:
+        yield server
 
 
 def _pg_name(kind: str) -> str:
@@ -84,8 +101,8 @@ def save(kind: str, alias: str = "default") -> None:
     else:
         source = conn.settings_dict["NAME"]
         conn.close()  # a template is copied only when nobody is connected to it
-        with conn._nodb_cursor() as cursor:
-            cursor.execute(f'CREATE DATABASE "{_pg_name(kind)}" TEMPLATE "{source}"')
+        with _pg_server(conn) as server:
+            server.execute(f'CREATE DATABASE "{_pg_name(kind)}" TEMPLATE "{source}"')
     _marker(kind).touch()
 
 
@@ -111,9 +128,9 @@ def test_db_from(kind: str, alias: str = "default") -> list[tuple[BaseDatabaseWr
 
 
 def _pg_copy(conn: BaseDatabaseWrapper, kind: str, name: str) -> None:
-    with conn._nodb_cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        cursor.execute(f'CREATE DATABASE "{name}" TEMPLATE "{_pg_name(kind)}"')
+    with _pg_server(conn) as server:
+        server.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        server.execute(f'CREATE DATABASE "{name}" TEMPLATE "{_pg_name(kind)}"')
 
 
 def database_url(kind: str, name: str, directory: Path, alias: str = "default") -> str:
@@ -135,8 +152,8 @@ def drop(name: str, alias: str = "default") -> None:
     """Drop a PostgreSQL database made by database_url (SQLite files go with their directory)."""
     conn = connections[alias]
     if not _is_sqlite(conn):
-        with conn._nodb_cursor() as cursor:
-            cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        with _pg_server(conn) as server:
+            server.execute(f'DROP DATABASE IF EXISTS "{name}"')
 
 
 def cleanup(alias: str = "default") -> None:
@@ -148,7 +165,7 @@ def cleanup(alias: str = "default") -> None:
         return
     conn: Any = connections[alias]
     if not _is_sqlite(conn) and any((directory / f"{kind}.ready").exists() for kind in KINDS):
-        with conn._nodb_cursor() as cursor:
+        with _pg_server(conn) as server:
             for kind in KINDS:
-                cursor.execute(f'DROP DATABASE IF EXISTS "{_pg_name(kind)}"')
+                server.execute(f'DROP DATABASE IF EXISTS "{_pg_name(kind)}"')
     shutil.rmtree(directory, ignore_errors=True)
