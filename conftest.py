@@ -1,21 +1,89 @@
-"""Load the real administrative units once per test database (both structures, lineage, schemes)."""
+"""The test databases: migrated and loaded with the real administrative units once per run, then copied (decision
+0825, mtqg/testdb.py); the test tiers and the xdist groups."""
 
 from __future__ import annotations
+
+from collections.abc import Iterator
 
 import pytest
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    from mtqg import testdb
+
+    testdb.start_run()
+    # xdist registers its mark; without it (`-p no:xdist`) the groups below are still valid marks
+    config.addinivalue_line(
+        "markers", "xdist_group(name): run on the same xdist worker as the rest of the group"
+    )
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-django's own unconfigure
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if hasattr(config, "workerinput"):
+        return  # an xdist worker: the controller cleans up once every worker is done
+    from pytest_django.plugin import blocking_manager_key
+
+    from mtqg import testdb
+
+    if blocking_manager_key in config.stash:
+        with config.stash[blocking_manager_key].unblock():
+            testdb.cleanup()
+    else:
+        testdb.cleanup()
+
+
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
+def django_db_setup(  # type: ignore[no-untyped-def]
+    request,
+    django_test_environment,
+    django_db_blocker,
+    django_db_use_migrations,
+    django_db_keepdb,
+    django_db_createdb,
+    django_db_modify_db_settings,
+) -> Iterator[None]:
+    """pytest-django's fixture, with the real units loaded; the first worker of the run builds the test database
+    (migrate, then the units) and saves it as the run's templates, the others copy it."""
+    from django.test.utils import setup_databases, teardown_databases
+    from pytest_django.fixtures import _disable_migrations, _get_databases_for_setup
+
+    from mtqg import testdb
     from mtqg.geo import demo as geo_demo
     from mtqg.geo.loader import load_admin_units, load_schemes
     from mtqg.geo.reference import load_ntm_regions
 
-    with django_db_blocker.unblock():
-        load_admin_units()
-        load_schemes()
-        load_ntm_regions()
-        geo_demo.seed()
+    verbosity = request.config.option.verbose
+    aliases, serialized_aliases = _get_databases_for_setup(request.session.items)
+    aliases = aliases or {"default"}  # the browser server and the fresh-database test copy its templates
+    keepdb = django_db_keepdb and not django_db_createdb
+    # --reuse-db and --no-migrations keep pytest-django's own way (no templates)
+    shared = django_db_use_migrations and not keepdb and aliases == {"default"} and not serialized_aliases
+    if not django_db_use_migrations:
+        _disable_migrations()
+    with django_db_blocker.unblock(), testdb.run_lock():
+        if shared and testdb.has("units"):
+            db_cfg = testdb.test_db_from("units")
+        else:
+            db_cfg = setup_databases(
+                verbosity=verbosity,
+                interactive=False,
+                aliases=aliases,
+                serialized_aliases=serialized_aliases,
+                keepdb=keepdb,
+            )
+            if shared:
+                testdb.save("schema")
+            load_admin_units()
+            load_schemes()
+            load_ntm_regions()
+            geo_demo.seed()
+            if shared:
+                testdb.save("units")
+    yield
+    if not keepdb:
+        with django_db_blocker.unblock():
+            teardown_databases(db_cfg, verbosity=verbosity)
 
 
 # Test tiers (decision 0030): these are marked `slow` here, in one place, by node-id prefix. `make test`

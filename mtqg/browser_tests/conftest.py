@@ -1,6 +1,9 @@
 """A real server (gunicorn-free: Django's runserver with --insecure static) on 127.0.0.1 and a free port, with its
-own fresh database (SQLite file, or a new database in the PostgreSQL cluster the suite runs on), driven by Debian's
-chromium through Playwright. Nothing is downloaded: `playwright install` is never called."""
+own database (SQLite file, or a new database in the PostgreSQL cluster the suite runs on), driven by Debian's
+chromium through Playwright. Nothing is downloaded: `playwright install` is never called.
+
+The server's database starts as a copy of the run's migrated database with the real units (mtqg/testdb.py, decision
+0825), then gets its own demo seed."""
 
 from __future__ import annotations
 
@@ -16,9 +19,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import psycopg
 import pytest
 from playwright.sync_api import sync_playwright
+
+from mtqg import testdb
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -29,33 +33,22 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _database_url(tmp: Path) -> str:
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith("postgres"):
-        return f"sqlite:///{tmp / 'browser.sqlite3'}"
-
-    name = f"mtqg_browser_{os.getpid()}"
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return url.rsplit("/", 1)[0] + "/" + name
-
-
 @pytest.fixture(scope="session")
-def live_url() -> Iterator[str]:
+def live_url(django_db_setup: None, django_db_blocker: Any) -> Iterator[str]:
     tmp = Path(tempfile.mkdtemp(prefix="mtqg-browser-"))
+    name = f"mtqg_browser_{os.getpid()}"
+    with django_db_blocker.unblock():
+        database_url = testdb.database_url("units", name, tmp)
     env = {
         **os.environ,
-        "DATABASE_URL": _database_url(tmp),
-        "DJANGO_SETTINGS_MODULE": "mtqg.settings",
+        "DATABASE_URL": database_url,
+        "DJANGO_SETTINGS_MODULE": "mtqg.browser_tests.server_settings",
         "DEBUG": "1",
         "VAR_DIR": str(tmp),
     }
     python = sys.executable
     prepare = (
         "import django; django.setup();"
-        "from django.core.management import call_command;"
-        "call_command('migrate', verbosity=0); call_command('load_admin_units');"
         "from mtqg.geo import demo; demo.seed();"
         "from mtqg.accounts import demo as a; a.seed();"
         "from mtqg.survey import demo as s; s.seed(small=True);"
@@ -84,6 +77,8 @@ def live_url() -> Iterator[str]:
     finally:
         server.terminate()
         server.wait(timeout=10)
+        with django_db_blocker.unblock():
+            testdb.drop(name)
         shutil.rmtree(tmp, ignore_errors=True)
 
 

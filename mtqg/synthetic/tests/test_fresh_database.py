@@ -1,4 +1,8 @@
-"""`generate_synthetic` on a database that has only its tables: it loads the units itself, no IntegrityError."""
+"""`generate_synthetic` on a database that has only its tables: it loads the units itself, no IntegrityError.
+
+The database is a copy of the run's freshly migrated one (mtqg/testdb.py, decision 0825), on the suite's database
+(a SQLite file, or a new PostgreSQL database): the same tables `manage.py migrate` makes, without migrating again.
+"""
 
 from __future__ import annotations
 
@@ -8,23 +12,28 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import pytest
+
+from mtqg import testdb
 
 ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.mark.slow
-def test_generate_on_a_fresh_database_loads_the_units_first() -> None:
-    with tempfile.TemporaryDirectory() as tmp:
+def test_generate_on_a_fresh_database_loads_the_units_first(
+    django_db_setup: None, django_db_blocker: Any
+) -> None:
+    name = f"mtqg_fresh_{os.getpid()}"
+    with tempfile.TemporaryDirectory() as tmp, django_db_blocker.unblock():
         env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "mtqg.settings",
-            "DATABASE_URL": f"sqlite:///{tmp}/fresh.sqlite3",
+            "DATABASE_URL": testdb.database_url("schema", name, Path(tmp)),
             "VAR_DIR": tmp,
         }
         manage = [sys.executable, str(ROOT / "manage.py")]
-        subprocess.run([*manage, "migrate", "-v", "0"], env=env, check=True, cwd=ROOT)
         done = subprocess.run(
             [*manage, "generate_synthetic", "--scale", "tiny", "--json"],
             env=env,
@@ -33,6 +42,7 @@ def test_generate_on_a_fresh_database_loads_the_units_first() -> None:
             text=True,
             check=False,
         )
+        testdb.drop(name)
     assert done.returncode == 0, done.stderr[-2000:]
     assert "Traceback" not in done.stderr
     assert "load_admin_units" in done.stderr  # says what it did
