@@ -41,6 +41,7 @@ from .staging import (
     NEW_CLASSES,
     REVIEW_COLUMNS,
     ROW_FIELDS,
+    STAGED_MEMBER_FIELDS,
     chunk_rows,
     decompress,
     split_text,
@@ -51,19 +52,6 @@ from .staging import (
 from .validate import province_code, register_matches, scope_paths
 
 WRITE_ROWS = 10_000  # rows per COPY / executemany of the plain insert
-MEMBER_FIELDS = [
-    "full_name",
-    "search_name",
-    "birth_date",
-    "sex",
-    "relation",
-    "id_number",
-    "ethnicity",
-    "schooling",
-    "health_insurance",
-    "disability",
-    "employment",
-]
 TEMP = "poverty_staged_commit"  # the re-review path's temporary table of accepted rows
 TEMP_TYPES = (
     "integer", "varchar(40)", "integer", "varchar(120)", "varchar(120)", "varchar(255)", "varchar(40)", "varchar(8)",
@@ -229,11 +217,11 @@ def _write_new(
         staged = list(
             StagedMember.objects.filter(batch=batch)
             .order_by("line")
-            .values_list("household_code", *MEMBER_FIELDS)
+            .values_list("household_code", *STAGED_MEMBER_FIELDS)
         )
         members = bulk.insert(
             Member,
-            ["household_id", *MEMBER_FIELDS],
+            ["household_id", *STAGED_MEMBER_FIELDS],
             [(ids[code], *rest) for code, *rest in staged if code in ids],
         )
     return count, count, members, 0, communes
@@ -300,8 +288,8 @@ def _write_again(
         if batch.member_count:
             step(65, _("Ghi thành viên hộ"))
             cur.execute(
-                f"INSERT INTO {mem_t} (household_id, {', '.join(MEMBER_FIELDS)}) SELECT h.id, "
-                f"{', '.join('m.' + f for f in MEMBER_FIELDS)} FROM {m_t} m "
+                f"INSERT INTO {mem_t} (household_id, {', '.join(STAGED_MEMBER_FIELDS)}) SELECT h.id, "
+                f"{', '.join('m.' + f for f in STAGED_MEMBER_FIELDS)} FROM {m_t} m "
                 f"JOIN {TEMP} s ON s.code = m.household_code JOIN {h_t} h ON h.code = m.household_code "
                 f"WHERE m.batch_id = %s "
                 f"AND (h.id > %s OR NOT EXISTS (SELECT 1 FROM {mem_t} x WHERE x.household_id = h.id))",

@@ -43,10 +43,8 @@ ROW_FIELDS = (
     "local_class",
     "household_id",
 )
-MEMBER_COLUMNS = [
-    "batch_id",
-    "line",
-    "household_code",
+# a staged member's fields, in the register's names: poverty.models.MEMBER_FIELDS and the folded search name
+STAGED_MEMBER_FIELDS = [
     "full_name",
     "search_name",
     "birth_date",
@@ -59,6 +57,7 @@ MEMBER_COLUMNS = [
     "disability",
     "employment",
 ]
+MEMBER_COLUMNS = ["batch_id", "line", "household_code", *STAGED_MEMBER_FIELDS]
 LINE, CODE, COMMUNE, HEAD_NAME, HEAD_SEARCH, ADDRESS, HOUSEHOLD_ID = 0, 1, 2, 3, 4, 5, 13
 CHUNK_COLUMNS = ["batch_id", "seq", "first_line", "last_line", "size", "lines", "households", "reviews"]
 # the columns of the two COPY texts of a chunk, in order
