@@ -24,7 +24,7 @@ from django.test.utils import CaptureQueriesContext
 from mtqg.core.scoping import view_prefixes
 from mtqg.testing import World
 
-LIST_QUERIES = 8  # session, user, scope (assignments + 3 lineage), count, page: whatever the number of rows
+LIST_QUERIES = 5  # session, user, scope (one query, decision 0821), count, page: whatever the number of rows
 
 
 if TYPE_CHECKING:
