@@ -149,6 +149,9 @@ elif DASHBOARDS_CACHE.startswith(("redis://", "rediss://")):
     }
 # After a refresh, a background job renders the refreshed province's pages into that cache (decision 0820).
 DASHBOARDS_WARM = os.environ.get("DASHBOARDS_WARM", "1") == "1"
+# A province's or the country's page may be served from its last computed version, its as-of shown, for at most
+# this many seconds after newer figures exist (one request recomputes it meanwhile; decision 0835). 0 = never.
+DASHBOARDS_STALE_SECONDS = env_int("DASHBOARDS_STALE_SECONDS", 60)
 
 AUTH_USER_MODEL = "accounts.User"
 # Which unit paths a user may see/edit; mtqg.core.scoping calls it (core imports nothing above it).

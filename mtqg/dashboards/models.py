@@ -87,6 +87,25 @@ class FactsStamp(models.Model):
         return f"{self.path} v{self.version}"
 
 
+class UnitStamp(models.Model):
+    """Version of the facts of one unit path, bumped by a refresh *at* that path (a commune's row-level change, or
+    the unit whose subtree an import or rebuild refreshed; "" for a country-wide rebuild). A commune page's cache
+    key holds the stamps of its own paths and of their ancestors only, so a save in one commune leaves every other
+    commune's pages hits; aggregate pages (province, country) keep the province stamps and are served within a
+    bounded staleness instead (decision 0835)."""
+
+    path = models.CharField(_("đường dẫn đơn vị"), max_length=255, unique=True)
+    version = models.PositiveBigIntegerField(_("phiên bản"), default=0)
+    changed_at = models.DateTimeField(_("tính lúc"))
+
+    class Meta:
+        verbose_name = _("phiên bản số liệu của đơn vị")
+        verbose_name_plural = _("phiên bản số liệu của đơn vị")
+
+    def __str__(self) -> str:
+        return f"{self.path} v{self.version}"
+
+
 class Rollup(models.Model):
     """Summary facts already summed for the units whose pages would otherwise read thousands of facts (decision
     0715): as reported, per province version (the facts under its path) and for the country; on today's units,

@@ -20,7 +20,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import caches
-from django.db.models import F, Max, Sum, Value
+from django.db.models import F, Max, Q, Sum, Value
 from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -31,7 +31,7 @@ from mtqg.geo.models import UnitVersion
 from . import rollups
 from .lineage import current_map
 from .measures import kind_of
-from .models import FactsStamp, PendingRefresh, SummaryFact
+from .models import FactsStamp, PendingRefresh, SummaryFact, UnitStamp
 from .services import path_range, stamp_prefix
 from .services import unit_prefixes as _lineage_prefixes
 
@@ -310,8 +310,31 @@ def stamp(unit: UnitVersion) -> tuple[datetime | None, int]:
     return tuple(unit._stamp)  # type: ignore[attr-defined]
 
 
+def ancestor_paths(path: str) -> list[str]:
+    """The path itself and every ancestor's, the country-wide "" included."""
+    parts = [p for p in path.strip("/").split("/") if p]
+    return ["", *("/".join(parts[: i + 1]) + "/" for i in range(len(parts)))]
+
+
+def _unit_stamp(prefixes: tuple[str, ...]) -> tuple[datetime | None, int]:
+    """A commune's (or village's) stamp: the unit stamps at its paths, their ancestors (a subtree refresh or a
+    rebuild above it) and below them (facts on its villages) — not its province's, which every other commune's
+    save bumps (decision 0835)."""
+    above = sorted({a for p in prefixes for a in ancestor_paths(p)})
+    rows = list(
+        UnitStamp.objects.filter(Q(path__in=above) | path_range("path", prefixes)).values_list(
+            "changed_at", "version"
+        )
+    )
+    if not rows:
+        return None, 0
+    return max(r[0] for r in rows), sum(int(r[1]) for r in rows)
+
+
 def _stamp(unit: UnitVersion) -> tuple[datetime | None, int]:
     prefixes = unit_prefixes(unit)
+    if unit.level >= UnitVersion.Level.COMMUNE:
+        return _unit_stamp(prefixes)
     qs = FactsStamp.objects.all()
     stamps = {stamp_prefix(p) for p in prefixes}
     if all(p.count("/") == 2 for p in stamps):  # provinces; the country (one segment) reads every stamp

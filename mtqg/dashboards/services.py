@@ -18,7 +18,7 @@ from mtqg.geo.selectors import lineage_scope_paths
 from . import rollups
 from .bulk import update_by_pk
 from .measures import ROW_COLUMNS, compute
-from .models import FactsStamp, PendingRefresh, SummaryFact
+from .models import FactsStamp, PendingRefresh, SummaryFact, UnitStamp
 
 BATCH = 2000
 PATH_END = "\x7f"  # sorts after every path character (digits and '/')
@@ -56,8 +56,13 @@ def stamp_prefix(path: str) -> str:
 
 
 def stamps_bump(paths: Any) -> None:
-    """New version (and time) for the stamps of these paths; "" = every stamp (a country-wide rebuild)."""
+    """New version (and time) for the stamps of these paths; "" = every stamp (a country-wide rebuild): the
+    province stamps the aggregate pages read, and the unit stamp of each path itself (commune pages, 0835)."""
     now = timezone.now()
+    paths = sorted(set(paths))
+    for p in paths:  # sorted: concurrent refreshes lock the rows in the same order
+        if not UnitStamp.objects.filter(path=p).update(version=F("version") + 1, changed_at=now):
+            UnitStamp.objects.get_or_create(path=p, defaults={"version": 1, "changed_at": now})
     prefixes = {stamp_prefix(p) for p in paths}
     if "" in prefixes:
         FactsStamp.objects.update(version=F("version") + 1, changed_at=now)

@@ -24,7 +24,7 @@ from mtqg.geo.models import UnitVersion
 from mtqg.geo.selectors import UnitNotFound, current_version, predecessors, unit_by_code
 from mtqg.ntm.programme_views import programme_panel
 
-from . import panels, selectors
+from . import pagecache, panels, selectors
 from .forms import FilterForm
 from .selectors import CURRENT, REPORTED, default_year
 
@@ -91,20 +91,27 @@ def _ancestors(user: Any, unit: UnitVersion) -> list[tuple[int, str, bool]]:
     return [(a.pk, a.name, path_visible(user, a.path)) for a in unit.ancestors()]
 
 
-def _page(request: HttpRequest, unit: UnitVersion, form: FilterForm) -> dict[str, Any]:
+def _page(
+    request: HttpRequest, unit: UnitVersion, form: FilterForm, *, refresh: bool = False
+) -> dict[str, Any]:
     """The page's content, rendered once and cached while the facts under the unit are unchanged (decisions 0710,
     0711). The key holds the user's scope prefixes (the one scoping mechanism decides what the page contains), the
-    filters as given, the language and the unit's facts stamp (any refresh under the unit makes a new key)."""
+    filters as given, the language and the unit's facts stamp (a commune's own, 0835: any refresh at or above it
+    makes a new key). A province's or the country's page is served within a bounded staleness instead, its as-of
+    shown (`pagecache`, 0835); `refresh` (the warming job) recomputes it unless it is current."""
     data: dict[str, Any] = form.cleaned_data if request.GET else {}
     user = request.user
     changed_at, version = selectors.stamp(unit)
+
+    def key_of(parts: Any, *stamp: Any) -> str:
+        raw = repr((view_prefixes(user), unit.pk, parts, get_language(), *stamp))
+        return "dashboards:page:" + hashlib.sha256(raw.encode()).hexdigest()
 
     def memo(parts: Any, compute: Any) -> Any:
         """compute() cached under the page's key parts (None when the unit has no facts stamp yet)."""
         if changed_at is None:
             return compute()
-        raw = repr((view_prefixes(user), unit.pk, parts, get_language(), changed_at, version))
-        key = "dashboards:page:" + hashlib.sha256(raw.encode()).hexdigest()
+        key = key_of(parts, changed_at, version)
         hit = selectors.panel_cache().get(key)
         if hit is None:
             hit = compute()
@@ -112,7 +119,18 @@ def _page(request: HttpRequest, unit: UnitVersion, form: FilterForm) -> dict[str
         return hit
 
     given = (data.get("year"), data.get("program") or "", data.get("mode") or "")
-    return dict(memo(("page", given), lambda: _render(request, unit, form, data, memo)))
+    render_ = lambda: _render(request, unit, form, data, memo)  # noqa: E731
+    if changed_at is None or unit.level >= UnitVersion.Level.COMMUNE:
+        return {**memo(("page", given), render_), "stale": None}
+    page, stale = pagecache.get_or_compute(
+        key_of(("latest", given)),
+        version,
+        changed_at,
+        render_,
+        timeout=DASHBOARD_CACHE_SECONDS,
+        refresh=refresh,
+    )
+    return {**(page or {}), "stale": stale}
 
 
 def _render(

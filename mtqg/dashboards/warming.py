@@ -29,45 +29,52 @@ from mtqg.geo.models import UnitVersion
 from . import selectors, views
 from .forms import PROGRAM_CHOICES, FilterForm
 from .models import FactsStamp
-from .selectors import CURRENT
 from .services import path_range, stamp_prefix
 
 log = logging.getLogger(__name__)
 
 PRE2025 = UnitVersion.Structure.PRE2025
-WARM_YEARS = 5  # the filter years a province page is warmed for: this year and the four before
 PROGRAMS = tuple(code for code, _label in PROGRAM_CHOICES if code)
 
 
 def variants(unit: UnitVersion, this_year: int) -> list[dict[str, str]]:
-    """The filters a unit's page is warmed with: the default page; for a country or province also every program
-    of the recent years and the current-units view of those years (the choices of the filter bar)."""
+    """The filters a unit's page is warmed with: what readers open first (decision 0835) — the default page, and
+    for a country or province each program of the current year. Other years and the current-units view are left
+    to their first reader: warming every program × 5 years × 2 modes of 34 provinces for every scope (≈ 8.800
+    pages at province scale) neither finished between two refreshes nor fit the file cache (0821)."""
     out: list[dict[str, str]] = [{}]
     if unit.level > UnitVersion.Level.PROVINCE:
         return out
-    years = [str(y) for y in range(this_year - WARM_YEARS + 1, this_year + 1)]
-    out += [{"program": p, "year": y} for p in PROGRAMS for y in years]
-    if unit.structure != UnitVersion.Structure.PRE2025:
-        out += [{"mode": CURRENT, "year": y} for y in years]
+    out += [{"program": p, "year": str(this_year)} for p in PROGRAMS]
     return out
 
 
 def warm_units(path: str) -> list[UnitVersion]:
-    """The units of today whose pages read the stamp of `path`: the country, every current province whose lineage
-    covers the stamp's province (itself, or the province a pre-2025 one merged into) and its communes. Pre-2025
-    units' pages (history, opened with a year filter) are left to their first reader: warming them tripled the
-    cost for pages rarely opened."""
+    """The units of today whose pages a refresh at `path` changed: the country, every current province whose
+    lineage covers the stamp's province (itself, or the province a pre-2025 one merged into), and the communes
+    whose own stamp moved (decision 0835): the refreshed commune itself, or every commune under a refreshed
+    province or district. Pre-2025 units' pages (history, opened with a year filter) are left to their first
+    reader: warming them tripled the cost for pages rarely opened."""
     stamp = stamp_prefix(path)
     provinces = [
         u
         for u in UnitVersion.objects.filter(level=UnitVersion.Level.PROVINCE).exclude(structure=PRE2025)
         if stamp in {stamp_prefix(p) for p in selectors.unit_prefixes(u)}
     ]
-    communes = UnitVersion.objects.filter(level=UnitVersion.Level.COMMUNE).filter(
-        path_range("path", tuple(p.path for p in provinces))
+    communes = list(
+        UnitVersion.objects.filter(level=UnitVersion.Level.COMMUNE)
+        .filter(path_range("path", tuple(p.path for p in provinces)))
+        .order_by("path")
     )
+    if path.count("/") > stamp.count("/"):  # below the province: the communes whose lineage holds the path
+        communes = [c for c in communes if _reads(c, path)]
     country = UnitVersion.objects.filter(level=UnitVersion.Level.COUNTRY)
-    return [*country, *provinces, *communes.order_by("path")]
+    return [*country, *provinces, *communes]
+
+
+def _reads(commune: UnitVersion, path: str) -> bool:
+    """The commune's page reads the unit stamp of `path` (selectors._unit_stamp): at, above or below its paths."""
+    return any(path.startswith(p) or p.startswith(path) for p in selectors.unit_prefixes(commune))
 
 
 def scope_users(on: Any = None) -> list[Any]:
@@ -88,13 +95,15 @@ def scope_users(on: Any = None) -> list[Any]:
 
 def render_page(user: Any, unit: UnitVersion, params: dict[str, str]) -> dict[str, Any] | None:
     """The page of `unit` with the filters `params` as `user`, through the view's cache (a miss renders and
-    stores it; a hit returns it). None when the filters are not valid."""
+    stores it; a hit returns it; a province's or the country's page not current is recomputed). None when the
+    filters are not valid, or another process is computing that page."""
     request = RequestFactory().get(f"/dashboards/{unit.pk}/", params)
     request.user = user
     form = FilterForm(QueryDict(request.GET.urlencode()) if params else None)
     if params and not form.is_valid():
         return None
-    return views._page(request, unit, form)
+    page = views._page(request, unit, form, refresh=True)
+    return page if page.get("content") is not None else None
 
 
 def pages_warm(path: str, *, version: int | None = None) -> dict[str, Any]:

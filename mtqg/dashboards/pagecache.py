@@ -1,0 +1,144 @@
+"""Aggregate pages served within a bounded staleness, computed once at a time (decision 0835).
+
+A province's or the country's page reads the province stamps, which every save in any of its communes bumps; under
+continuous data entry its key would change every few seconds and most readers would pay a full computation. Instead
+the page is stored under a key without the stamp, with the version it was computed from and the time its figures
+were read. A reader whose stamp has moved on gets:
+
+- the stored page, marked stale with its as-of, while its figures were read less than half the bound ago (no work);
+- between half the bound and the bound: one request (the one that takes the page's lock) recomputes, the others
+  get the stored page, marked;
+- past the bound (or nothing stored): the page is computed — by the lock's holder; the others wait for its result
+  (no second computation of the same page at the same time), or compute it themselves if it does not come.
+
+The bound is `settings.DASHBOARDS_STALE_SECONDS` (60 s; 0 = always recompute when the stamp moved). The lock is the
+cache's atomic `add` (local memory, Redis), or a file created exclusively next to the file cache's entries.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.cache.backends.filebased import FileBasedCache
+from django.utils import timezone
+
+from . import selectors
+
+LOCK_SECONDS = 30  # a computation that takes longer (or died) frees the lock
+WAIT_SECONDS = 10.0  # how long a reader waits for another's computation before doing it itself
+POLL_SECONDS = 0.05
+
+
+@dataclass(frozen=True)
+class Stale:
+    """A page served from an older computation: when its figures were read, and the newer stamp's time."""
+
+    as_of: datetime
+    latest: datetime
+    bound: int
+
+
+def bound() -> int:
+    return int(getattr(settings, "DASHBOARDS_STALE_SECONDS", 60))
+
+
+def _lock_file(cache: Any, key: str) -> Path | None:
+    if not isinstance(cache, FileBasedCache):
+        return None
+    return Path(cache._dir) / (hashlib.sha256(key.encode()).hexdigest() + ".lock")
+
+
+def lock_acquire(key: str) -> bool:
+    """Take the page's computation lock (atomic across processes); False when another holds it."""
+    cache = selectors.panel_cache()
+    path = _lock_file(cache, key)
+    if path is None:
+        return bool(cache.add("dashboards:lock:" + key, 1, LOCK_SECONDS))
+    for _attempt in range(2):
+        try:
+            os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+            return True
+        except FileExistsError:
+            try:
+                if time.time() - path.stat().st_mtime < LOCK_SECONDS:
+                    return False
+                path.unlink()  # a dead holder's lock
+            except FileNotFoundError:
+                pass
+        except FileNotFoundError:  # the cache directory does not exist yet
+            path.parent.mkdir(parents=True, exist_ok=True)
+    return False
+
+
+def lock_release(key: str) -> None:
+    cache = selectors.panel_cache()
+    path = _lock_file(cache, key)
+    if path is None:
+        cache.delete("dashboards:lock:" + key)
+    else:
+        path.unlink(missing_ok=True)
+
+
+def _compute(key: str, version: int, compute: Callable[[], Any], timeout: int) -> Any:
+    read_at, as_of = time.time(), timezone.now()  # the figures are those of the database at this moment
+    value = compute()
+    entry = {"value": value, "version": version, "as_of": as_of, "read_at": read_at}
+    selectors.panel_cache().set(key, entry, timeout)
+    return value
+
+
+def _locked_compute(key: str, version: int, compute: Callable[[], Any], timeout: int) -> Any:
+    try:
+        return _compute(key, version, compute, timeout)
+    finally:
+        lock_release(key)
+
+
+def _stale(entry: dict[str, Any], changed_at: datetime) -> tuple[Any, Stale]:
+    return entry["value"], Stale(as_of=entry["as_of"], latest=changed_at, bound=bound())
+
+
+def get_or_compute(
+    key: str,
+    version: int,
+    changed_at: datetime,
+    compute: Callable[[], Any],
+    *,
+    timeout: int,
+    refresh: bool = False,
+) -> tuple[Any, Stale | None]:
+    """(value, None) when current; (value, Stale) when served from an older computation within the bound.
+    `refresh` (the warming job): compute when not current unless someone else is computing; never serve stale."""
+    cache = selectors.panel_cache()
+    entry = cache.get(key)
+    if entry is not None and entry["version"] == version:
+        return entry["value"], None
+    age = time.time() - entry["read_at"] if entry is not None else None
+    limit = bound()
+    if refresh:
+        if lock_acquire(key):
+            return _locked_compute(key, version, compute, timeout), None
+        return (entry["value"], None) if entry is not None else (None, None)
+    if entry is not None and age is not None and age < limit:
+        if age >= limit / 2 and lock_acquire(key):
+            return _locked_compute(key, version, compute, timeout), None
+        return _stale(entry, changed_at)
+    if lock_acquire(key):
+        return _locked_compute(key, version, compute, timeout), None
+    started = time.time()
+    while time.time() - started < WAIT_SECONDS:  # another request computes it: wait for its result
+        time.sleep(POLL_SECONDS)
+        got = cache.get(key)
+        if got is not None and got["version"] == version:
+            return got["value"], None
+        if got is not None and time.time() - got["read_at"] < limit:
+            return _stale(got, changed_at)
+    return _compute(key, version, compute, timeout), None
