@@ -3,9 +3,14 @@ GET /api/v1/reports/<slug>/?unit=…  (one endpoint for every slug of catalog.py
 
 from __future__ import annotations
 
+import hashlib
+from typing import Any
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponsePermanentRedirect
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -15,7 +20,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from mtqg.core.api.errors import bad_request
-from mtqg.core.scoping import path_visible
+from mtqg.core.scoping import path_visible, view_prefixes
+from mtqg.dashboards import selectors as dash_selectors
 
 from .catalog import CATALOG, get_report
 from .params import parse_params
@@ -29,7 +35,29 @@ def report_response(request: Request, slug: str) -> Response:
         return bad_request({k: list(v) for k, v in exc.message_dict.items()})
     if not path_visible(request.user, params.unit.path):
         raise Http404(_("Không tìm thấy đơn vị hoặc bạn không có quyền xem."))
-    return Response(get_report(slug)(request.user, params))
+    if slug not in CACHED_REPORTS:
+        return Response(get_report(slug)(request.user, params))
+    return Response(_cached(request, slug, lambda: get_report(slug)(request.user, params), params.unit))
+
+
+# Reports computed from source rows whose every write refreshes the unit's facts stamp (decision 0835): cached
+# per user scope, parameters, language and stamp; the timeout bounds what the stamp does not see (a policy or a
+# criteria set edited at the centre) to the dashboards' staleness bound.
+CACHED_REPORTS = frozenset({"ntm-summary"})
+
+
+def _cached(request: Request, slug: str, compute: Any, unit: Any) -> Any:
+    changed_at, version = dash_selectors.stamp(unit)
+    if changed_at is None:
+        return compute()
+    given = sorted(request.query_params.items())
+    raw = repr((slug, given, view_prefixes(request.user), get_language(), changed_at, version))
+    key = "reports:api:" + hashlib.sha256(raw.encode()).hexdigest()
+    hit = dash_selectors.panel_cache().get(key)
+    if hit is None:
+        hit = compute()
+        dash_selectors.panel_cache().set(key, hit, max(getattr(settings, "DASHBOARDS_STALE_SECONDS", 60), 1))
+    return hit
 
 
 REPORT_PARAMETERS = [

@@ -15,6 +15,7 @@ from django.test import SimpleTestCase, TestCase, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from mtqg.ntm.models import Recognition
 from mtqg.testing import make_world
 
 from .. import pagecache
@@ -104,6 +105,30 @@ class CommuneSaveTest(TestCase):
         response, missed = self._get(url)  # and that computation is current for the next reader
         self.assertFalse(missed)
         self.assertIsNone(response.context["stale"])
+
+    def test_the_ntm_summary_api_is_cached_until_a_save_under_its_unit(self) -> None:
+        url = f"/api/v1/reports/ntm-summary/?unit={self.world.dien_bien.code}&as_of=2020-12-31"
+
+        def get() -> tuple[Any, bool]:
+            with CaptureQueriesContext(connection) as queries:
+                response = self.client.get(url)
+            self.assertEqual(response.status_code, 200)
+            return response.json(), any("ntm_recognition" in q["sql"] for q in queries.captured_queries)
+
+        first, computed = get()
+        self.assertTrue(computed)
+        again, computed = get()
+        self.assertFalse(computed)
+        self.assertEqual(again, first)
+        Recognition.objects.filter(commune=self.communes[0]).delete()
+        self._save(self.communes[0])
+        after, computed = get()
+        self.assertTrue(computed)
+        self.assertEqual(after["recognised"], first["recognised"] - 1)
+        # another scope has its own entry: the province officer's request computes it
+        self.client.force_login(self.world.dien_bien_officer)
+        _mine, computed = get()
+        self.assertTrue(computed)
 
 
 class PageCacheTest(SimpleTestCase):
