@@ -7,7 +7,9 @@ from __future__ import annotations
 import tempfile
 import threading
 import time
+from pathlib import Path
 from typing import Any
+from unittest import mock
 
 from django.core.cache import cache
 from django.db import connection
@@ -19,6 +21,7 @@ from mtqg.ntm.models import Recognition
 from mtqg.testing import make_world
 
 from .. import pagecache
+from ..filecache import FileCache
 from ..models import PendingRefresh
 from ..services import stamps_bump, summaries_rebuild, summaries_refresh
 from . import factories
@@ -212,3 +215,15 @@ class PageCacheTest(SimpleTestCase):
                 self.assertEqual(
                     pagecache.get_or_compute("s", 3, now, lambda: "newer", timeout=60), ("newer", None)
                 )
+
+
+class FileCacheTest(SimpleTestCase):
+    def test_the_directory_is_listed_once_per_cull_period_and_stays_bounded(self) -> None:
+        folder = tempfile.mkdtemp(prefix="mtqg-filecache-")
+        store = FileCache(folder, {"OPTIONS": {"MAX_ENTRIES": 20, "CULL_EVERY": 10}})
+        with mock.patch.object(store, "_list_cache_files", wraps=store._list_cache_files) as listing:
+            for i in range(100):
+                store.set(f"k{i}", i)
+        self.assertEqual(listing.call_count, 10)  # Django's FileBasedCache: 100, one per write
+        self.assertLessEqual(len(list(Path(folder).glob("*.djcache"))), 20 + 10)
+        self.assertEqual(store.get("k99"), 99)

@@ -58,8 +58,9 @@ class DashboardViewTest(TestCase):
             self.client.get(self.url(self.world.dien_bien, "year=2020"))
         stamps_bump([self.world.dien_bien.path])
         # with no staleness allowed (0835: a province's page is otherwise served stale for up to 60 s)
-        with self.settings(DASHBOARDS_STALE_SECONDS=0), self.assertNumQueries(
-            21
+        with (
+            self.settings(DASHBOARDS_STALE_SECONDS=0),
+            self.assertNumQueries(21),
         ):  # recomputed (coverage: 4, programme panel: 2); lineage prefixes and reference data stay cached
             self.client.get(self.url(self.world.dien_bien, "year=2020"))
         self.assertIn("Số liệu tính đến", html)
