@@ -28,7 +28,6 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache.backends.filebased import FileBasedCache
-from django.utils import timezone
 
 from . import selectors
 
@@ -39,7 +38,7 @@ POLL_SECONDS = 0.05
 
 @dataclass(frozen=True)
 class Stale:
-    """A page served from an older computation: when its figures were read, and the newer stamp's time."""
+    """A page served from an older computation: the time of the refresh its figures include, and of the newer one."""
 
     as_of: datetime
     latest: datetime
@@ -87,17 +86,19 @@ def lock_release(key: str) -> None:
         path.unlink(missing_ok=True)
 
 
-def _compute(key: str, version: int, compute: Callable[[], Any], timeout: int) -> Any:
-    read_at, as_of = time.time(), timezone.now()  # the figures are those of the database at this moment
+def _compute(key: str, version: int, as_of: datetime, compute: Callable[[], Any], timeout: int) -> Any:
+    """Compute and store the page with its version, its as-of (the time of the stamp it was computed from: the
+    "Số liệu tính đến" its content shows) and when its figures were read (the staleness bound counts from it)."""
+    read_at = time.time()
     value = compute()
     entry = {"value": value, "version": version, "as_of": as_of, "read_at": read_at}
     selectors.panel_cache().set(key, entry, timeout)
     return value
 
 
-def _locked_compute(key: str, version: int, compute: Callable[[], Any], timeout: int) -> Any:
+def _locked_compute(key: str, version: int, as_of: datetime, compute: Callable[[], Any], timeout: int) -> Any:
     try:
-        return _compute(key, version, compute, timeout)
+        return _compute(key, version, as_of, compute, timeout)
     finally:
         lock_release(key)
 
@@ -125,14 +126,14 @@ def get_or_compute(
     limit = bound()
     if refresh:
         if lock_acquire(key):
-            return _locked_compute(key, version, compute, timeout), None
+            return _locked_compute(key, version, changed_at, compute, timeout), None
         return (entry["value"], None) if entry is not None else (None, None)
     if entry is not None and age is not None and age < limit:
         if age >= limit / 2 and lock_acquire(key):
-            return _locked_compute(key, version, compute, timeout), None
+            return _locked_compute(key, version, changed_at, compute, timeout), None
         return _stale(entry, changed_at)
     if lock_acquire(key):
-        return _locked_compute(key, version, compute, timeout), None
+        return _locked_compute(key, version, changed_at, compute, timeout), None
     started = time.time()
     while time.time() - started < WAIT_SECONDS:  # another request computes it: wait for its result
         time.sleep(POLL_SECONDS)
@@ -141,4 +142,4 @@ def get_or_compute(
             return got["value"], None
         if got is not None and time.time() - got["read_at"] < limit:
             return _stale(got, changed_at)
-    return _compute(key, version, compute, timeout), None
+    return _compute(key, version, changed_at, compute, timeout), None
