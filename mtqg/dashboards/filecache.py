@@ -28,4 +28,4 @@ class FileCache(FileBasedCache):
     def _cull(self) -> None:
         self._writes += 1
         if self._writes % self.cull_every == 1 or self.cull_every <= 1:
-            super()._cull()
+            super()._cull()  # type: ignore[misc]  # Django's private method, untyped in the stubs

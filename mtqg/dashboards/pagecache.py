@@ -52,7 +52,7 @@ def bound() -> int:
 def _lock_file(cache: Any, key: str) -> Path | None:
     if not isinstance(cache, FileBasedCache):
         return None
-    return Path(cache._dir) / (hashlib.sha256(key.encode()).hexdigest() + ".lock")
+    return Path(cache._dir) / (hashlib.sha256(key.encode()).hexdigest() + ".lock")  # type: ignore[attr-defined]
 
 
 def lock_acquire(key: str) -> bool:
