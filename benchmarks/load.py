@@ -37,6 +37,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -327,8 +328,18 @@ class Stats:
     cpu: dict[str, list[float]] = field(default_factory=dict)
     errors: dict[str, int] = field(default_factory=dict)
     requests: int = 0
+    since: float = (
+        0.0  # perf_counter: requests started before it are the warm-up (counted apart, errors kept)
+    )
+    warmup_requests: int = 0
+    measured_s: float = 0.0
 
     def add(self, route: str, status: int, headers: dict[str, str], took: float, ok: bool) -> None:
+        if not ok:
+            self.errors[f"{route} {status}"] = self.errors.get(f"{route} {status}", 0) + 1
+        if time.perf_counter() - took < self.since:
+            self.warmup_requests += 1
+            return
         self.requests += 1
         self.client.setdefault(route, []).append(took)
         timing = SERVER_TIMING.search(headers.get("server-timing", ""))
@@ -337,8 +348,6 @@ class Stats:
         cpu = CPU_TIMING.search(headers.get("server-timing", ""))
         if cpu:
             self.cpu.setdefault(route, []).append(float(cpu.group(1)) / 1000)
-        if not ok:
-            self.errors[f"{route} {status}"] = self.errors.get(f"{route} {status}", 0) + 1
 
 
 async def fetch(port: int, stats: Stats, route: str, path: str, cookie: str) -> tuple[int, dict[str, str]]:
@@ -596,11 +605,16 @@ async def drive(
     scenario: str,
     upload: tuple[str, bytes, str, str] | None,
     entries: list[tuple[Entry, str]] | None = None,
+    warmup: float = 0.0,
+    on_measure: Callable[[], None] | None = None,
 ) -> tuple[Stats, int]:
     """Readers (`plan`), data-entry users (`entries`) and, when `upload` = (code, file, maker cookie, checker
-    cookie), one import staged by the maker and committed by the checker a few seconds into the run."""
+    cookie), one import staged by the maker and committed by the checker a few seconds into the measured window.
+    With `warmup` > 0 the same load runs `warmup` s first and only the `seconds` after it are measured (latencies,
+    requests/s; `on_measure` is called at the window's start); errors count over the whole run."""
     stats = Stats()
-    deadline = time.perf_counter() + seconds
+    stats.since = time.perf_counter() + warmup
+    deadline = stats.since + seconds
     tasks = [
         asyncio.create_task(virtual_user(k, port, persona, cookie, stats, deadline, think, scenario))
         for k, (persona, cookie) in enumerate(plan)
@@ -610,11 +624,17 @@ async def drive(
         for k, (entry, cookie) in enumerate(entries or [])
     ]
     batch_id = 0
+    if warmup > 0:
+        await asyncio.sleep(warmup)
+    if on_measure is not None:
+        on_measure()
     if upload is not None:
         await asyncio.sleep(min(think[0], seconds / 4))  # under load: the readers have started
         batch_id = await import_and_approve(port, stats, upload[2], upload[3], upload[1], upload[0])
     # bounded: whatever is still running REQUEST_TIMEOUT after the deadline is cancelled
     _done, pending = await asyncio.wait(tasks, timeout=seconds + REQUEST_TIMEOUT + think[1])
+    stats_end = time.perf_counter()
+    stats.measured_s = min(stats_end, deadline) - stats.since
     for task in pending:
         task.cancel()
     return stats, batch_id
@@ -812,8 +832,11 @@ def run(
     shared_cache: bool = True,
     entry_users: int = 0,
     warm: bool = False,
+    warmup: float = 0.0,
 ) -> list[dict[str, Any]]:
     """The load test on the current DATABASE_URL; rows in the benchmarks.run format (`scale` is a label).
+    `warmup` s of the same load run before the measured `seconds` (steady state: the caches as readers and the
+    warming job leave them); the window's figures are the rows, the warm-up's request count is in the detail.
     Scenario "mixed": `users` readers as in "dashboards" plus the list pages and report APIs, `entry_users`
     data-entry users saving their commune report's grid, and one poverty import staged by a maker and committed
     by a checker (the job worker writes it); every write must succeed (0 errors)."""
@@ -869,11 +892,19 @@ def run(
     load_before = os.getloadavg()
     try:
         wait_ready(port, n_workers)
-        cpu_before = server_cpu(server)
-        started = time.perf_counter()
-        stats, batch_id = asyncio.run(drive(port, plan, seconds, think, scenario, upload, entries))
-        wall = time.perf_counter() - started
+        cpu_at: dict[str, dict[str, float]] = {"before": server_cpu(server)}
+
+        def measure_from() -> None:
+            cpu_at["before"] = server_cpu(server)
+
+        stats, batch_id = asyncio.run(
+            drive(
+                port, plan, seconds, think, scenario, upload, entries, warmup=warmup, on_measure=measure_from
+            )
+        )
+        wall = stats.measured_s
         cpu_after = server_cpu(server)
+        cpu_before = cpu_at["before"]
         committed = _wait_committed(batch_id) if upload is not None else None
         if committed is False:
             stats.errors["poverty.commit_job not committed"] = 1
@@ -897,6 +928,9 @@ def run(
         "users": users,
         "think_s": list(think),
         "seconds": seconds,
+        "warmup_s": warmup,
+        "warmup_requests": stats.warmup_requests,
+        "measured_s": round(wall, 1),
         "workers": n_workers,
         "scenario": scenario,
         "shared_cache": shared_cache,
@@ -1012,6 +1046,12 @@ def main(argv: list[str] | None = None) -> None:
         action="store_true",
         help="start from the pages the refresh's warming job renders (decision 0820) instead of an empty cache",
     )
+    parser.add_argument(
+        "--warmup",
+        type=float,
+        default=0.0,
+        help="seconds of the same load before the measured window (steady state)",
+    )
     parser.add_argument("--json", help="write the rows to this file too")
     args = parser.parse_args(argv)
     lo, _sep, hi = args.think.partition(":")
@@ -1025,6 +1065,7 @@ def main(argv: list[str] | None = None) -> None:
         threads=args.threads,
         shared_cache=not args.local_cache,
         warm=args.warm,
+        warmup=args.warmup,
     )
     detail = rows[0]["detail"]
     print(f"{detail['users']} users, think {detail['think_s']} s, {detail['seconds']} s, "

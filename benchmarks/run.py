@@ -141,6 +141,7 @@ def _child_main(args: argparse.Namespace) -> None:
                 entry_users=int(os.environ.get("LOAD_ENTRY_USERS", "10")),
                 scenario="mixed",
                 warm=os.environ.get("LOAD_WARM") == "1",  # start from the warming job's pages (0820, 0821)
+                warmup=float(os.environ.get("LOAD_WARMUP", "0")),  # steady state: seconds before the window
             )
         else:
             rows = _call(args.module, args.scale)
