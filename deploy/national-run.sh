@@ -11,6 +11,8 @@
 # Bulk-load settings (fsync off, wal_level minimal): a benchmark database only, never production data.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# a fresh clone has no virtualenv yet: install the runtime dependencies first, as `make demo` does
+[ -f .venv/.installed-runtime ] || make install
 DATA="${NATIONAL_PG:-/work/national-pg}"
 PORT="${NATIONAL_PORT:-55499}"
 READY="${READY:-/tmp/national_ready.json}"
