@@ -13,6 +13,7 @@ from django.test import SimpleTestCase, TestCase
 
 from benchmarks import render
 from benchmarks.common import Timing, paired, rates, result, timed
+from benchmarks.demo_timing import rows_from_runs
 from benchmarks.run import _db_settings
 
 
@@ -104,3 +105,29 @@ class RenderTests(SimpleTestCase):
         self.assertTrue(text.startswith("head\n") and text.endswith("tail\n"))
         self.assertNotIn("22,4×", text)
         self.assertIn("scale.a", text)
+
+
+class DemoTimingTests(SimpleTestCase):
+    @staticmethod
+    def _run(total: float, answered: bool = True) -> dict[str, object]:
+        return {"commit": "c", "clone_s": 0.5, "install_s": total / 3 if answered else None,
+                "setup_and_serve_s": total * 2 / 3 - 0.5 if answered else None,
+                "total_s": total if answered else None, "answered": answered, "log_tail": "make: *** Error 2",
+                "pip_cache_dir": "/root/.cache/pip", "pip_cache_mib_before": 0.0, "pip_sources": []}  # fmt: skip
+
+    def test_make_demo_figures_are_medians_of_every_fresh_clone(self) -> None:
+        rows = rows_from_runs([self._run(t) for t in (90.0, 60.0, 75.0, 120.0, 81.0)])
+        total = rows[0]
+        self.assertEqual(total["name"], "demo.fresh_clone_to_answer")
+        self.assertEqual((total["value"], total["n"], total["min"], total["max"]), (81.0, 5, 60.0, 120.0))
+        self.assertTrue(total["target_met"])
+        self.assertEqual(rows[1]["value"], 27.0)  # the install's own median
+        self.assertEqual(len(total["detail"]["runs"]), 5)
+        self.assertNotIn("log_tail", total["detail"]["runs"][0])
+        self.assertNotIn("error", total)
+
+    def test_a_run_whose_server_never_answered_is_an_error(self) -> None:
+        rows = rows_from_runs([self._run(80.0), self._run(0.0, answered=False)])
+        self.assertTrue(all("1 of 2 runs" in row["error"] for row in rows))
+        self.assertIn("Error 2", rows[0]["error"])
+        self.assertEqual(rows[0]["n"], 1)
