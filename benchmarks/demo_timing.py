@@ -74,6 +74,23 @@ def _pip_cache() -> dict[str, Any]:
     }
 
 
+SETTINGS_SCRIPT = (
+    "import json, django; django.setup(); from benchmarks.run import _db_settings; "
+    "print(json.dumps(_db_settings()[0]['detail']))"
+)
+
+
+def _clone_db_settings(clone: Path, env: dict[str, str]) -> dict[str, Any]:
+    """The demo database's settings as the clone's app opens it (decision 0808), read before the clone is deleted."""
+    out = subprocess.run(
+        [str(clone / ".venv" / "bin" / "python"), "-c", SETTINGS_SCRIPT],
+        cwd=clone, env={**env, "DJANGO_SETTINGS_MODULE": "mtqg.settings"}, capture_output=True, text=True,
+        check=False,
+    )  # fmt: skip
+    lines = out.stdout.strip().splitlines()
+    return json.loads(lines[-1]) if out.returncode == 0 and lines else {"error": out.stderr[-300:]}
+
+
 def measure(repo: Path, port: int, limit: float) -> dict[str, Any]:
     workdir = Path(tempfile.mkdtemp(prefix="mtqg-demo-"))
     clone = workdir / "mtqg"
@@ -116,6 +133,7 @@ def measure(repo: Path, port: int, limit: float) -> dict[str, Any]:
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
         tail = log.read_text(errors="replace")[-2000:]
+        settings = _clone_db_settings(clone, env) if answered else {}
         shutil.rmtree(workdir, ignore_errors=True)
     return {
         "commit": commit.strip(),
@@ -125,6 +143,7 @@ def measure(repo: Path, port: int, limit: float) -> dict[str, Any]:
         "total_s": (answered - started) if answered else None,
         "answered": answered is not None,
         "log_tail": tail,
+        "db_settings": settings,
         **cache,
     }
 
@@ -137,8 +156,12 @@ def rows_from_runs(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
         ("demo.venv_install", "install_s", None),
         ("demo.setup_and_serve", "setup_and_serve_s", None),
     ]
-    detail = {"runs": [{k: v for k, v in m.items() if k != "log_tail"} for m in runs]}
-    rows = []
+    detail = {"runs": [{k: v for k, v in m.items() if k not in ("log_tail", "db_settings")} for m in runs]}
+    rows: list[dict[str, Any]] = []
+    settings = next((m["db_settings"] for m in reversed(runs) if m.get("db_settings")), None)
+    if settings:
+        rows.append({"name": "database.settings", "db": "sqlite", "value": None, "unit": "settings",
+                     "detail": settings})  # fmt: skip
     for name, key, target in figures:
         value = Timing([m[key] for m in answered]) if answered else 0.0
         row = result(name, value, "s", target=target)
@@ -181,7 +204,7 @@ def main() -> None:
     stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d")
     path = RESULTS / f"{stamp}-demo.json"
     path.write_text(json.dumps(report, indent=2, ensure_ascii=False, default=str) + "\n")
-    print(json.dumps(rows[0]["detail"], indent=1, default=str))
+    print(json.dumps(rows[-1]["detail"], indent=1, default=str))
     print(runs[-1]["log_tail"][-1500:])
 
 

@@ -105,10 +105,12 @@ def header(report: dict[str, Any], path: Path) -> str:
         out.append(f"- Method: {report['method']}")
     else:
         out.append("- Method: recorded before decision 0807 (single runs, extrapolated naive baselines).")
-    for r in report["results"]:
-        if r.get("unit") == "settings":
-            settings = ", ".join(f"{k}={v}" for k, v in (r.get("detail") or {}).items())
-            out.append(f"- Database `{r.get('db')}`: {settings}")
+    settings_rows = [r for r in report["results"] if r.get("unit") == "settings"]
+    for r in settings_rows:
+        settings = ", ".join(f"{k}={v}" for k, v in (r.get("detail") or {}).items())
+        out.append(f"- Database `{r.get('db')}`: {settings}")
+    if not settings_rows:  # say so rather than let a reader assume production settings (decision 0845)
+        out.append("- Database settings: not recorded in this file.")
     if report.get("note"):
         out.append(f"- Note: {report['note']}")
     return "\n".join(out) + "\n\n"

@@ -92,6 +92,14 @@ class RenderTests(SimpleTestCase):
         self.assertIn("fsync=on, synchronous_commit=on", text)
         self.assertIn("7.1 6.0 5.2", text)
         self.assertNotIn("database.settings |", text)
+        self.assertNotIn("not recorded", text)
+
+    def test_a_file_without_settings_says_so(self) -> None:
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "2026-12-06-test.json"
+            report = {"date": "d", "scale": "test", "results": [result("test.x", 1.0, "s")]}
+            path.write_text(json.dumps(report), encoding="utf-8")
+            self.assertIn("- Database settings: not recorded in this file.", render.render([path]))
 
     def test_update_doc_replaces_only_the_generated_part(self) -> None:
         with tempfile.TemporaryDirectory() as tmp:
@@ -131,3 +139,17 @@ class DemoTimingTests(SimpleTestCase):
         self.assertTrue(all("1 of 2 runs" in row["error"] for row in rows))
         self.assertIn("Error 2", rows[0]["error"])
         self.assertEqual(rows[0]["n"], 1)
+
+    def test_the_demo_database_settings_are_a_row_of_the_file(self) -> None:
+        run = {
+            **self._run(80.0),
+            "db_settings": {"vendor": "sqlite", "journal_mode": "wal", "synchronous": 1},
+        }
+        rows = rows_from_runs([run])
+        self.assertEqual((rows[0]["name"], rows[0]["unit"]), ("database.settings", "settings"))
+        self.assertEqual(rows[0]["detail"]["journal_mode"], "wal")
+        self.assertNotIn("db_settings", rows[1]["detail"]["runs"][0])
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "2026-12-06-demo.json"
+            path.write_text(json.dumps({"date": "d", "scale": "demo", "results": rows}), encoding="utf-8")
+            self.assertIn("- Database `sqlite`: vendor=sqlite, journal_mode=wal", render.render([path]))
