@@ -15,6 +15,7 @@ from benchmarks import render
 from benchmarks.common import Timing, paired, rates, result, timed
 from benchmarks.demo_timing import rows_from_runs
 from benchmarks.run import _db_settings
+from benchmarks.workflow_completeness import _cpu
 
 
 class TimingTests(SimpleTestCase):
@@ -46,6 +47,12 @@ class TimingTests(SimpleTestCase):
         single = result("x.z", 0.5, "s")
         self.assertEqual(single["n"], 1)
         self.assertNotIn("min", single)
+
+    def test_cpu_figures_are_medians_of_five_with_their_samples(self) -> None:
+        calls: list[int] = []
+        t = _cpu(lambda: calls.append(1), repeat=3)
+        self.assertEqual(len(calls), 6)  # one warm-up + 5, although 3 were asked for
+        self.assertEqual(result("w.cpu", t, "s")["n"], 5)
 
     def test_rates_convert_each_sample(self) -> None:
         r = rates(100, Timing([1.0, 2.0, 4.0, 5.0, 10.0]))
