@@ -101,6 +101,16 @@ class RenderTests(SimpleTestCase):
         self.assertNotIn("database.settings |", text)
         self.assertNotIn("not recorded", text)
 
+    def test_setup_steps_are_labelled_not_passed_off_as_medians(self) -> None:
+        rows = [result("synthetic.generate_province", 120.0, "s"), result("geo.load_admin_units_fresh", 9.0, "s"),
+                result("geo.load_admin_units_rerun", 2.0, "s")]  # fmt: skip
+        text = render.table({"results": rows})
+        self.assertIn(
+            "| synthetic.generate_province |  | 120 | 1 run (setting up the database, once per run) |", text
+        )
+        self.assertIn("| geo.load_admin_units_fresh |  | 9,000 | 1 run (setting up", text)
+        self.assertIn("| geo.load_admin_units_rerun |  | 2,000 | 1 run |", text)
+
     def test_a_file_without_settings_says_so(self) -> None:
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / "2026-12-06-test.json"
