@@ -91,12 +91,17 @@ def _clone_db_settings(clone: Path, env: dict[str, str]) -> dict[str, Any]:
     return json.loads(lines[-1]) if out.returncode == 0 and lines else {"error": out.stderr[-300:]}
 
 
-def measure(repo: Path, port: int, limit: float) -> dict[str, Any]:
+def head(repo: Path) -> str:
+    """The commit every run clones: resolved once, so that all the runs of a file time the same code."""
+    out = subprocess.run(
+        ["git", "-C", str(repo), "rev-parse", "HEAD"], capture_output=True, text=True, check=True
+    )
+    return out.stdout.strip()
+
+
+def measure(repo: Path, port: int, limit: float, commit: str) -> dict[str, Any]:
     workdir = Path(tempfile.mkdtemp(prefix="mtqg-demo-"))
     clone = workdir / "mtqg"
-    commit = subprocess.run(
-        ["git", "-C", str(repo), "rev-parse", "HEAD"], capture_output=True, text=True
-    ).stdout
     cache = _pip_cache()
     env = {
         k: v
@@ -106,7 +111,7 @@ def measure(repo: Path, port: int, limit: float) -> dict[str, Any]:
     log = workdir / "make.log"
     started = time.perf_counter()
     subprocess.run(["git", "clone", "--quiet", str(repo), str(clone)], check=True)
-    subprocess.run(["git", "-C", str(clone), "checkout", "--quiet", commit.strip()], check=True)
+    subprocess.run(["git", "-C", str(clone), "checkout", "--quiet", commit], check=True)
     cloned = time.perf_counter()
     with open(log, "wb") as out:
         proc = subprocess.Popen(
@@ -136,7 +141,7 @@ def measure(repo: Path, port: int, limit: float) -> dict[str, Any]:
         settings = _clone_db_settings(clone, env) if answered else {}
         shutil.rmtree(workdir, ignore_errors=True)
     return {
-        "commit": commit.strip(),
+        "commit": commit,
         "clone_s": cloned - started,
         "install_s": (installed - cloned) if installed else None,
         "setup_and_serve_s": (answered - installed) if answered and installed else None,
@@ -183,9 +188,11 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8183)
     parser.add_argument("--limit", type=float, default=1200)
     parser.add_argument("--repeat", type=int, default=MIN_REPEAT)
+    parser.add_argument("--note", help="a sentence stored in the results file and shown with its table")
     args = parser.parse_args()
     load_start = _loadavg()
-    runs = [measure(Path(args.repo), args.port, args.limit) for _ in range(args.repeat)]
+    commit = head(Path(args.repo))
+    runs = [measure(Path(args.repo), args.port, args.limit, commit) for _ in range(args.repeat)]
     rows = rows_from_runs(runs)
     report = {
         "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -197,6 +204,7 @@ def main() -> None:
         "environment timed until the first HTTP answer; median with min/max; install = new virtualenv + pip install "
         "-r requirements.lock from the sources pip is configured with on this machine (cache and sources in the "
         "detail).",
+        **({"note": args.note} if args.note else {}),
         "command": " ".join(sys.argv),
         "results": rows,
     }
