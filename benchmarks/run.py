@@ -106,9 +106,12 @@ def _prepare(scale: str) -> list[dict[str, Any]]:
 
 def _db_settings() -> list[dict[str, Any]]:
     """What the database was told, read from the server itself (decision 0808): a "settings" row per database."""
+    from django.conf import settings
     from django.db import connection
 
-    detail: dict[str, Any] = {"vendor": connection.vendor}
+    # the Django side too: with DEBUG on, every query is also recorded (a small cost per query, ours and baselines
+    # alike); the load test's gunicorn runs production settings (DEBUG off) whatever this says (decision 0845)
+    detail: dict[str, Any] = {"vendor": connection.vendor, "django_debug": settings.DEBUG}
     with connection.cursor() as cur:
         if connection.vendor == "postgresql":
             for name in ("server_version", "fsync", "synchronous_commit", "full_page_writes", "wal_level",

@@ -8,6 +8,7 @@ import json
 import tempfile
 from pathlib import Path
 
+from django.conf import settings
 from django.db import connection
 from django.test import SimpleTestCase, TestCase
 
@@ -66,6 +67,7 @@ class SettingsTests(TestCase):
         detail = row["detail"]
         self.assertEqual(row["unit"], "settings")
         self.assertEqual(detail["vendor"], connection.vendor)
+        self.assertEqual(detail["django_debug"], settings.DEBUG)  # the in-process modules' DEBUG, stated
         if connection.vendor == "postgresql":
             for key in ("fsync", "synchronous_commit", "full_page_writes"):
                 self.assertIn(detail[key], ("on", "off", "local", "remote_write", "remote_apply"))
