@@ -18,6 +18,7 @@ import datetime as dt
 import inspect
 import json
 import os
+import re
 import resource
 import shutil
 import subprocess
@@ -49,8 +50,14 @@ NOT_MODULES = {"__init__", "run", "common", "load", "load_settings", "render", "
 MEMORY_TARGET_MIB = 2048.0
 
 
+def _has_entry_point(path: Path) -> bool:
+    """A benchmark module defines run() or results() at module level; standalone tools (import_work's profile,
+    test_timing's `make test` timing) define neither and are not steps of `make bench` (decision 0845)."""
+    return re.search(r"^def (run|results)\(", path.read_text(encoding="utf-8"), re.MULTILINE) is not None
+
+
 def modules() -> list[str]:
-    present = {p.stem for p in (ROOT / "benchmarks").glob("*.py")} - NOT_MODULES
+    present = {p.stem for p in (ROOT / "benchmarks").glob("*.py") if _has_entry_point(p)} - NOT_MODULES
     known = [m for m in MODULES if m.split(".")[1] in present]
     extra = sorted(f"benchmarks.{name}" for name in present if f"benchmarks.{name}" not in MODULES)
     return known + extra

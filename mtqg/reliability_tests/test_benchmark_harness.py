@@ -15,7 +15,7 @@ from django.test import SimpleTestCase, TestCase
 from benchmarks import render
 from benchmarks.common import Timing, paired, rates, result, timed
 from benchmarks.demo_timing import rows_from_runs
-from benchmarks.run import _db_settings
+from benchmarks.run import _db_settings, modules
 from benchmarks.workflow_completeness import _cpu
 
 
@@ -54,6 +54,13 @@ class TimingTests(SimpleTestCase):
         t = _cpu(lambda: calls.append(1), repeat=3)
         self.assertEqual(len(calls), 6)  # one warm-up + 5, although 3 were asked for
         self.assertEqual(result("w.cpu", t, "s")["n"], 5)
+
+    def test_make_bench_runs_only_modules_with_an_entry_point(self) -> None:
+        names = modules()
+        self.assertEqual(names[:2], ["benchmarks.geo_units", "benchmarks.scale"])
+        self.assertIn("benchmarks.survey_campaign", names)  # an extra module with run(): picked up
+        for tool in ("import_work", "test_timing", "demo_timing", "load", "render", "common"):
+            self.assertNotIn(f"benchmarks.{tool}", names)  # standalone tools: no run()/results(), not steps
 
     def test_rates_convert_each_sample(self) -> None:
         r = rates(100, Timing([1.0, 2.0, 4.0, 5.0, 10.0]))
