@@ -11,9 +11,10 @@ from pathlib import Path
 from django.conf import settings
 from django.db import connection
 from django.test import SimpleTestCase, TestCase
+from django.test.utils import setup_test_environment
 
 from benchmarks import render
-from benchmarks.common import Timing, paired, rates, result, timed
+from benchmarks.common import Timing, ensure_test_environment, paired, rates, result, timed
 from benchmarks.demo_timing import rows_from_runs
 from benchmarks.run import _db_settings, modules
 from benchmarks.workflow_completeness import _cpu
@@ -61,6 +62,13 @@ class TimingTests(SimpleTestCase):
         self.assertIn("benchmarks.survey_campaign", names)  # an extra module with run(): picked up
         for tool in ("import_work", "test_timing", "demo_timing", "load", "render", "common"):
             self.assertNotIn(f"benchmarks.{tool}", names)  # standalone tools: no run()/results(), not steps
+
+    def test_the_test_environment_can_be_asked_for_twice(self) -> None:
+        # pytest-django has set it up already, like the first of two steps of benchmarks.dashboards
+        with self.assertRaises(RuntimeError):
+            setup_test_environment()  # what page_cpu() called after pages(): the dashboards module failed
+        ensure_test_environment()
+        ensure_test_environment()
 
     def test_rates_convert_each_sample(self) -> None:
         r = rates(100, Timing([1.0, 2.0, 4.0, 5.0, 10.0]))
