@@ -7,12 +7,15 @@ with n = 1 and shown as a single run in docs/benchmarks.md.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import resource
 import statistics
 import time
 from collections.abc import Callable
 from typing import Any
+
+from django.test.utils import setup_test_environment
 
 MIN_REPEAT = 5
 
@@ -63,6 +66,13 @@ def paired(
 def rates(count: float, timing: Timing) -> Timing:
     """Per-second throughput of `count` items from a Timing (each sample converted)."""
     return Timing([count / s for s in timing.samples])
+
+
+def ensure_test_environment() -> None:
+    """Django's test environment (the test client's instrumented renderer, locmem e-mail), once per process: several
+    steps of one module need it and Django refuses a second setup (decision 0845)."""
+    with contextlib.suppress(RuntimeError):  # set up already by an earlier step of this process
+        setup_test_environment()
 
 
 def peak_memory_mib() -> float:

@@ -63,13 +63,13 @@ def _page_times(client: Any, url: str, n: int, *, cold: bool) -> list[float]:
 
 def pages(n: int) -> list[dict[str, Any]]:
     from django.test import Client
-    from django.test.utils import setup_test_environment
 
+    from benchmarks.common import ensure_test_environment
     from benchmarks.load import ensure_users
     from mtqg.accounts.models import User
     from mtqg.geo.models import UnitVersion
 
-    setup_test_environment()
+    ensure_test_environment()  # once per process: pages() and page_cpu() both need it
     ensure_users()
     client = Client()
     client.force_login(User.objects.get(username="load_central"))
@@ -120,15 +120,15 @@ def page_cpu(rounds: int = 5, code: str = "11", n: int = 40) -> list[dict[str, A
     import random
 
     from django.test import Client
-    from django.test.utils import setup_test_environment
 
+    from benchmarks.common import ensure_test_environment
     from benchmarks.load import dashboard_steps, ensure_users
     from mtqg.accounts.models import User
     from mtqg.dashboards.selectors import panel_cache
     from mtqg.dashboards.warming import pages_warm
     from mtqg.geo.models import UnitVersion
 
-    setup_test_environment()
+    ensure_test_environment()  # once per process: pages() and page_cpu() both need it
     personas = ensure_users()
     persona = next((p for p in personas.values() if p.role == "province" and p.unit_code == code), None)
     if persona is None:

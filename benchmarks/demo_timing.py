@@ -1,6 +1,6 @@
 """`make demo` on a fresh clone, timed until the server answers (issue #24 part 9c, target < 3 min).
 
-    .venv/bin/python -m benchmarks.demo_timing [--repo .] [--port 8183] [--limit 1200]
+    .venv/bin/python -m benchmarks.demo_timing [--repo .] [--port 8183] [--limit 1200] [--repeat 5]
 
 Clones the repository's current commit (`git clone` of this working copy: no network for the code) into a
 temporary directory and runs `make demo HOST=127.0.0.1 PORT=<port>` there with a clean environment (no
@@ -8,8 +8,11 @@ DATABASE_URL, no VIRTUAL_ENV): a new virtualenv, `pip install -r requirements.lo
 own cache as it is on the machine — whether it was empty is recorded), migrate + load the units + the demo data
 (`demo_setup`), then the server. It records three moments: the virtualenv's install stamp
 (`.venv/.installed-runtime`), and the first HTTP answer of the server; then stops make's process group and
-deletes the clone. Writes benchmarks/results/<date>-demo.json in the format of benchmarks.run (rendered into
-docs/benchmarks.md by benchmarks.render). One run: a fresh install costs minutes of the shared machine.
+deletes the clone. `--repeat` fresh clones (default 5, decision 0807): each figure is the median with min/max.
+Where pip took the packages from is recorded beside the timings (its cache directory and size, its index and
+find-links settings): a re-run on the same machine installs from what is there, as any re-run would.
+Writes benchmarks/results/<date>-demo.json in the format of benchmarks.run (rendered into docs/benchmarks.md by
+benchmarks.render).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import argparse
 import datetime as dt
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -28,6 +32,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 from typing import Any
+
+from benchmarks.common import MIN_REPEAT, Timing, result
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
@@ -53,15 +59,49 @@ def _pip_cache() -> dict[str, Any]:
     )
     path = Path(out.stdout.strip()) if out.returncode == 0 and out.stdout.strip() else None
     size = sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) if path and path.exists() else 0
-    return {"pip_cache_dir": str(path) if path else "", "pip_cache_mib_before": round(size / 2**20, 1)}
+    config = subprocess.run(
+        [sys.executable, "-m", "pip", "config", "list"], capture_output=True, text=True, check=False
+    ).stdout
+    sources = [
+        re.sub(r"//[^/@\s]*@", "//", line)  # never a user:password of an index URL
+        for line in config.splitlines()
+        if re.search(r"index-url|find-links", line)
+    ]
+    return {
+        "pip_cache_dir": str(path) if path else "",
+        "pip_cache_mib_before": round(size / 2**20, 1),
+        "pip_sources": sources,
+    }
 
 
-def measure(repo: Path, port: int, limit: float) -> dict[str, Any]:
+SETTINGS_SCRIPT = (
+    "import json, django; django.setup(); from benchmarks.run import _db_settings; "
+    "print(json.dumps(_db_settings()[0]['detail']))"
+)
+
+
+def _clone_db_settings(clone: Path, env: dict[str, str]) -> dict[str, Any]:
+    """The demo database's settings as the clone's app opens it (decision 0808), read before the clone is deleted."""
+    out = subprocess.run(
+        [str(clone / ".venv" / "bin" / "python"), "-c", SETTINGS_SCRIPT],
+        cwd=clone, env={**env, "DJANGO_SETTINGS_MODULE": "mtqg.settings"}, capture_output=True, text=True,
+        check=False,
+    )  # fmt: skip
+    lines = out.stdout.strip().splitlines()
+    return json.loads(lines[-1]) if out.returncode == 0 and lines else {"error": out.stderr[-300:]}
+
+
+def head(repo: Path) -> str:
+    """The commit every run clones: resolved once, so that all the runs of a file time the same code."""
+    out = subprocess.run(
+        ["git", "-C", str(repo), "rev-parse", "HEAD"], capture_output=True, text=True, check=True
+    )
+    return out.stdout.strip()
+
+
+def measure(repo: Path, port: int, limit: float, commit: str) -> dict[str, Any]:
     workdir = Path(tempfile.mkdtemp(prefix="mtqg-demo-"))
     clone = workdir / "mtqg"
-    commit = subprocess.run(
-        ["git", "-C", str(repo), "rev-parse", "HEAD"], capture_output=True, text=True
-    ).stdout
     cache = _pip_cache()
     env = {
         k: v
@@ -71,7 +111,7 @@ def measure(repo: Path, port: int, limit: float) -> dict[str, Any]:
     log = workdir / "make.log"
     started = time.perf_counter()
     subprocess.run(["git", "clone", "--quiet", str(repo), str(clone)], check=True)
-    subprocess.run(["git", "-C", str(clone), "checkout", "--quiet", commit.strip()], check=True)
+    subprocess.run(["git", "-C", str(clone), "checkout", "--quiet", commit], check=True)
     cloned = time.perf_counter()
     with open(log, "wb") as out:
         proc = subprocess.Popen(
@@ -98,17 +138,48 @@ def measure(repo: Path, port: int, limit: float) -> dict[str, Any]:
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
         tail = log.read_text(errors="replace")[-2000:]
+        settings = _clone_db_settings(clone, env) if answered else {}
         shutil.rmtree(workdir, ignore_errors=True)
     return {
-        "commit": commit.strip(),
+        "commit": commit,
         "clone_s": cloned - started,
         "install_s": (installed - cloned) if installed else None,
         "setup_and_serve_s": (answered - installed) if answered and installed else None,
         "total_s": (answered - started) if answered else None,
         "answered": answered is not None,
         "log_tail": tail,
+        "db_settings": settings,
         **cache,
     }
+
+
+def rows_from_runs(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The three figures over the runs (medians with min/max); an error on every row if any run did not answer."""
+    answered = [m for m in runs if m["answered"] and m["install_s"] is not None]
+    figures = [
+        ("demo.fresh_clone_to_answer", "total_s", 180.0),
+        ("demo.venv_install", "install_s", None),
+        ("demo.setup_and_serve", "setup_and_serve_s", None),
+    ]
+    detail = {"runs": [{k: v for k, v in m.items() if k not in ("log_tail", "db_settings")} for m in runs]}
+    rows: list[dict[str, Any]] = []
+    settings = next((m["db_settings"] for m in reversed(runs) if m.get("db_settings")), None)
+    if settings:
+        rows.append({"name": "database.settings", "db": "sqlite", "value": None, "unit": "settings",
+                     "detail": settings})  # fmt: skip
+    for name, key, target in figures:
+        value = Timing([m[key] for m in answered]) if answered else 0.0
+        row = result(name, value, "s", target=target)
+        row["detail"] = detail
+        row["db"] = "sqlite"
+        failed = [m for m in runs if m not in answered]
+        if failed:
+            row["error"] = (
+                f"{len(failed)} of {len(runs)} runs: the server did not answer: "
+                + str(failed[0]["log_tail"])[-300:]
+            )
+        rows.append(row)
+    return rows
 
 
 def main() -> None:
@@ -116,31 +187,24 @@ def main() -> None:
     parser.add_argument("--repo", default=str(ROOT))
     parser.add_argument("--port", type=int, default=8183)
     parser.add_argument("--limit", type=float, default=1200)
+    parser.add_argument("--repeat", type=int, default=MIN_REPEAT)
+    parser.add_argument("--note", help="a sentence stored in the results file and shown with its table")
     args = parser.parse_args()
-    sys.path.insert(0, str(ROOT))
-    from benchmarks.common import result
-
     load_start = _loadavg()
-    m = measure(Path(args.repo), args.port, args.limit)
-    detail = {k: v for k, v in m.items() if k != "log_tail"}
-    rows = [
-        result("demo.fresh_clone_to_answer", m["total_s"] or 0.0, "s", target=180.0),
-        result("demo.venv_install", m["install_s"] or 0.0, "s"),
-        result("demo.setup_and_serve", m["setup_and_serve_s"] or 0.0, "s"),
-    ]
-    for row in rows:
-        row["detail"] = detail
-        row["db"] = "sqlite"
-        if not m["answered"]:
-            row["error"] = "the server did not answer: " + m["log_tail"][-300:]
+    commit = head(Path(args.repo))
+    runs = [measure(Path(args.repo), args.port, args.limit, commit) for _ in range(args.repeat)]
+    rows = rows_from_runs(runs)
     report = {
         "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "scale": "demo",
         "host": f"{os.cpu_count()} CPU, Python {sys.version.split()[0]}",
         "load_average_start": load_start,
         "load_average_end": _loadavg(),
-        "method": "one fresh clone of the commit, `make demo` with a clean environment, timed until the first HTTP "
-        "answer; install = new virtualenv + pip install -r requirements.lock (pip cache as found, see detail).",
+        "method": f"{len(runs)} fresh clones of the commit, one after the other, each `make demo` with a clean "
+        "environment timed until the first HTTP answer; median with min/max; install = new virtualenv + pip install "
+        "-r requirements.lock from the sources pip is configured with on this machine (cache and sources in the "
+        "detail).",
+        **({"note": args.note} if args.note else {}),
         "command": " ".join(sys.argv),
         "results": rows,
     }
@@ -148,8 +212,8 @@ def main() -> None:
     stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d")
     path = RESULTS / f"{stamp}-demo.json"
     path.write_text(json.dumps(report, indent=2, ensure_ascii=False, default=str) + "\n")
-    print(json.dumps(detail, indent=1, default=str))
-    print(m["log_tail"][-1500:])
+    print(json.dumps(rows[-1]["detail"], indent=1, default=str))
+    print(runs[-1]["log_tail"][-1500:])
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -39,12 +40,16 @@ def fmt(value: Any) -> str:
     return str(value)
 
 
+# the run's own setup (migrate, units, synthetic data): done once per database, not repeated (decision 0845)
+SETUP_NAMES = re.compile(r"^(geo\.load_admin_units_fresh|synthetic\.generate_\w+|synthetic\.rows_per_s)$")
 UNTIMED = {"MiB", "queries", "count", "yes=1", "settings"}  # counted or peak values: no repeats to show
 
 
 def _spread(row: dict[str, Any], prefix: str = "") -> str:
     if row.get("unit") in UNTIMED:
         return ""
+    if row.get("setup") or (not prefix and SETUP_NAMES.match(str(row.get("name", "")))):
+        return "1 run (setting up the database, once per run)"
     n = row.get(f"{prefix}n" if prefix else "n")
     lo, hi = row.get(f"{prefix}min"), row.get(f"{prefix}max")
     if lo is None or hi is None:
@@ -105,10 +110,12 @@ def header(report: dict[str, Any], path: Path) -> str:
         out.append(f"- Method: {report['method']}")
     else:
         out.append("- Method: recorded before decision 0807 (single runs, extrapolated naive baselines).")
-    for r in report["results"]:
-        if r.get("unit") == "settings":
-            settings = ", ".join(f"{k}={v}" for k, v in (r.get("detail") or {}).items())
-            out.append(f"- Database `{r.get('db')}`: {settings}")
+    settings_rows = [r for r in report["results"] if r.get("unit") == "settings"]
+    for r in settings_rows:
+        settings = ", ".join(f"{k}={v}" for k, v in (r.get("detail") or {}).items())
+        out.append(f"- Database `{r.get('db')}`: {settings}")
+    if not settings_rows:  # say so rather than let a reader assume production settings (decision 0845)
+        out.append("- Database settings: not recorded in this file.")
     if report.get("note"):
         out.append(f"- Note: {report['note']}")
     return "\n".join(out) + "\n\n"

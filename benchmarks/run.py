@@ -18,6 +18,7 @@ import datetime as dt
 import inspect
 import json
 import os
+import re
 import resource
 import shutil
 import subprocess
@@ -49,8 +50,14 @@ NOT_MODULES = {"__init__", "run", "common", "load", "load_settings", "render", "
 MEMORY_TARGET_MIB = 2048.0
 
 
+def _has_entry_point(path: Path) -> bool:
+    """A benchmark module defines run() or results() at module level; standalone tools (import_work's profile,
+    test_timing's `make test` timing) define neither and are not steps of `make bench` (decision 0845)."""
+    return re.search(r"^def (run|results)\(", path.read_text(encoding="utf-8"), re.MULTILINE) is not None
+
+
 def modules() -> list[str]:
-    present = {p.stem for p in (ROOT / "benchmarks").glob("*.py")} - NOT_MODULES
+    present = {p.stem for p in (ROOT / "benchmarks").glob("*.py") if _has_entry_point(p)} - NOT_MODULES
     known = [m for m in MODULES if m.split(".")[1] in present]
     extra = sorted(f"benchmarks.{name}" for name in present if f"benchmarks.{name}" not in MODULES)
     return known + extra
@@ -98,14 +105,20 @@ def _prepare(scale: str) -> list[dict[str, Any]]:
     rows.append(result("synthetic.rows_per_s", total_rows / took, "rows/s", lower_is_better=False))
     for row in rows[1:]:
         row["detail"] = {"counts": counts, "seconds": stats.seconds}
+    # building the database is done once per run: a setup figure, not a median (decision 0845)
+    for row in rows:
+        row["setup"] = True
     return rows
 
 
 def _db_settings() -> list[dict[str, Any]]:
     """What the database was told, read from the server itself (decision 0808): a "settings" row per database."""
+    from django.conf import settings
     from django.db import connection
 
-    detail: dict[str, Any] = {"vendor": connection.vendor}
+    # the Django side too: with DEBUG on, every query is also recorded (a small cost per query, ours and baselines
+    # alike); the load test's gunicorn runs production settings (DEBUG off) whatever this says (decision 0845)
+    detail: dict[str, Any] = {"vendor": connection.vendor, "django_debug": settings.DEBUG}
     with connection.cursor() as cur:
         if connection.vendor == "postgresql":
             for name in ("server_version", "fsync", "synchronous_commit", "full_page_writes", "wal_level",

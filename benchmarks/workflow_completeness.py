@@ -16,9 +16,12 @@ the units loaded, e.g. var/mtqg.sqlite3 after `make demo`; DATABASE_URL selects 
 from __future__ import annotations
 
 import random
+import time
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
+
+from benchmarks.common import MIN_REPEAT, Timing
 
 YEAR = 2026
 CODE = "BENCH_thang"
@@ -109,18 +112,16 @@ def _build() -> tuple[Any, Any, int]:
     return rt, province, len(reports)
 
 
-def _cpu(fn: Any, repeat: int) -> float:
-    """Median process CPU time (the SQLite engine runs in-process): the page's own cost on a busy machine."""
-    import statistics
-    import time
-
+def _cpu(fn: Any, repeat: int) -> Timing:
+    """Median process CPU time (the SQLite engine runs in-process): the page's own cost on a busy machine. At least
+    5 runs after a warm-up, the samples kept for min/max (decision 0807)."""
     fn()
     samples = []
-    for _ in range(repeat):
+    for _ in range(max(repeat, MIN_REPEAT)):
         started = time.process_time()
         fn()
         samples.append(time.process_time() - started)
-    return statistics.median(samples)
+    return Timing(samples)
 
 
 def run(scale: str = "full") -> list[dict[str, Any]]:

@@ -11,6 +11,8 @@
 # Bulk-load settings (fsync off, wal_level minimal): a benchmark database only, never production data.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# a fresh clone has no virtualenv yet: install the runtime dependencies first, as `make demo` does
+[ -f .venv/.installed-runtime ] || make install
 DATA="${NATIONAL_PG:-/work/national-pg}"
 PORT="${NATIONAL_PORT:-55499}"
 READY="${READY:-/tmp/national_ready.json}"
@@ -62,8 +64,11 @@ stamp() { date -u +%Y-%m-%dT%H:%M:%SZ; }
 load() { cut -d' ' -f1-3 /proc/loadavg; }
 : >"$LOG"
 echo "start $(stamp) load $(load)" | tee -a "$LOG"
-# PostgreSQL memory: the sum of the cluster's resident set sizes, sampled every 5 s while the generator runs
-( while sleep 5; do ps -u postgres -o rss= | awk '{s+=$1} END {print s}'; done ) >"$DATA/pg_rss.samples" &
+# PostgreSQL memory: the sum of this cluster's resident set sizes (its postmaster and the postmaster's children,
+# whoever owns them: `postgres` when run as root, the user otherwise; not other clusters on the machine),
+# sampled every 5 s while the generator runs
+PGPID=$(head -n 1 "$DATA/db/postmaster.pid")
+( while sleep 5; do ps -o rss= -p "$PGPID" --ppid "$PGPID" | awk '{s+=$1} END {print s}'; done ) >"$DATA/pg_rss.samples" &
 SAMPLER=$!
 trap 'kill $SAMPLER 2>/dev/null || true' EXIT
 t0=$(date +%s.%N)

@@ -28,6 +28,7 @@ class CampaignBenchmarkTest(TestCase):
         self.assertEqual((sync["n"], sync["baseline_n"]), (5, 5))
         self.assertLessEqual(sync["min"], sync["value"])
         self.assertIn("naive per-review ORM loop", sync["baseline_name"])
+        self.assertEqual(rows["survey.campaign_create_300_households"]["n"], 5)  # not a single run
         self.assertIn("plain queries", rows["survey.campaign_page_300_households"]["baseline_name"])
         self.assertFalse(Household.objects.filter(code__startswith="BENCH-SV-").exists())
         self.assertFalse(Campaign.objects.exists() or SurveyResponse.objects.exists())
