@@ -107,7 +107,9 @@ SLOW = (
 
 
 # Tests that share an expensive per-worker setup run on one worker (`--dist loadgroup` in the Makefile): one
-# browser server with its seeded database, one seeded demo for the persona walk — not one per worker.
+# browser server with its seeded database, one seeded demo for the persona walk — not one per worker. Every other
+# test class is its own group (decision 0840): `loadgroup` sends an ungrouped test on its own, so a class's tests
+# went to both workers and both paid its setUpTestData (the demo seeds: up to a minute of loaded wall each).
 XDIST_GROUPS = (
     ("mtqg/browser_tests/", "browser"),
     ("mtqg/reliability_tests/test_persona_walk.py", "persona_walk"),
@@ -121,6 +123,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.slow)
         if item.nodeid.startswith("mtqg/browser_tests/"):
             item.add_marker(pytest.mark.browser)
-        for prefix, group in XDIST_GROUPS:
-            if item.nodeid.startswith(prefix):
-                item.add_marker(pytest.mark.xdist_group(group))
+        group = next((name for prefix, name in XDIST_GROUPS if item.nodeid.startswith(prefix)), None)
+        if group is None and getattr(item, "cls", None) is not None:
+            group = item.nodeid.rsplit("::", 1)[0]  # the class: path::Class
+        if group is not None:
+            item.add_marker(pytest.mark.xdist_group(group))
