@@ -33,10 +33,11 @@ cleanup() {
       if [ "${st[0]}" = "$pm" ]; then ticks=$(( ticks + st[13] + st[14] + st[15] + st[16] ))
       elif [ "${st[3]}" = "$pm" ]; then ticks=$(( ticks + st[13] + st[14] )); fi
     done
-    echo "Máy chủ PostgreSQL đã dùng CPU: $(( ticks / $(getconf CLK_TCK) )) s" >&2
   fi
   as_pg "'$BINDIR/pg_ctl' -D '$DATA/db' -m fast -w stop" >/dev/null 2>&1 || true
   rm -rf "$DATA"
+  # last: when the caller's output is gone (killed), the echo may kill this shell, and the cluster is stopped by now
+  if [ -n "$pm" ]; then echo "Máy chủ PostgreSQL đã dùng CPU: $(( ticks / $(getconf CLK_TCK) )) s" >&2; fi
 }
 trap cleanup EXIT INT TERM
 as_pg "'$BINDIR/initdb' -D '$DATA/db' -U postgres -A trust -E UTF8 --locale=C.UTF-8" >/dev/null
