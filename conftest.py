@@ -4,18 +4,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
+from xdist.scheduler import LoadScopeScheduling
 
 
 def pytest_configure(config: pytest.Config) -> None:
     from mtqg import testdb
 
     testdb.start_run()
-    # xdist registers its mark; without it (`-p no:xdist`) the groups below are still valid marks
-    config.addinivalue_line(
-        "markers", "xdist_group(name): run on the same xdist worker as the rest of the group"
-    )
 
 
 @pytest.hookimpl(tryfirst=True)  # before pytest-django's own unconfigure
@@ -107,20 +105,41 @@ SLOW = (
 
 
 # Tests that share an expensive per-worker setup run on one worker (`--dist loadgroup` in the Makefile): one
-# browser server with its seeded database, one seeded demo for the persona walk — not one per worker.
+# browser server with its seeded database, one seeded demo for the persona walk — not one per worker. Every other
+# test class is one unit too, so that one worker pays its setUpTestData (the demo seeds). The scheduler below groups
+# by node id (decision 0840): pytest-xdist's own loadgroup renames items to carry their `xdist_group` mark, which
+# pytest 9 ignores (it reads `_id`, xdist sets `_nodeid`), so every test was sent on its own — two browser servers,
+# two walk seeds, a class's seed on both workers.
 XDIST_GROUPS = (
     ("mtqg/browser_tests/", "browser"),
     ("mtqg/reliability_tests/test_persona_walk.py", "persona_walk"),
 )
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the xdist_group marks
+class GroupScheduling(LoadScopeScheduling):
+    """`--dist loadgroup`: one work unit per group above, per test class, or per test function; the largest units
+    go first (xdist's loadscope order), the single tests last, so both workers end together."""
+
+    def _split_scope(self, nodeid: str) -> str:
+        for prefix, group in XDIST_GROUPS:
+            if nodeid.startswith(prefix):
+                return group
+        base = nodeid.split("[", 1)[0]  # parameters may hold anything
+        if base.count("::") >= 2:  # path::Class::test
+            return base.rsplit("::", 1)[0]
+        return nodeid
+
+
+@pytest.hookimpl(optionalhook=True, tryfirst=True)  # before xdist's own; absent under `-p no:xdist`
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> GroupScheduling | None:
+    if config.getvalue("dist") == "loadgroup":
+        return GroupScheduling(config, log)
+    return None
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         if item.nodeid.startswith(SLOW):
             item.add_marker(pytest.mark.slow)
         if item.nodeid.startswith("mtqg/browser_tests/"):
             item.add_marker(pytest.mark.browser)
-        for prefix, group in XDIST_GROUPS:
-            if item.nodeid.startswith(prefix):
-                item.add_marker(pytest.mark.xdist_group(group))

@@ -33,7 +33,10 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(scope="session")
+# Package scope: the server and the browser stop after the last browser test, not at the end of the session. The
+# worker that ran them goes on with other tests (decision 0840), and while Playwright's sync API is open its event
+# loop sits in the thread, so Django refuses that worker's database connections (SynchronousOnlyOperation).
+@pytest.fixture(scope="package")
 def live_url(django_db_setup: None, django_db_blocker: Any) -> Iterator[str]:
     tmp = Path(tempfile.mkdtemp(prefix="mtqg-browser-"))
     name = f"mtqg_browser_{os.getpid()}"
@@ -82,7 +85,7 @@ def live_url(django_db_setup: None, django_db_blocker: Any) -> Iterator[str]:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser_context(live_url: str) -> Iterator[object]:
     chromium = shutil.which("chromium")
     assert chromium, "Debian chromium is required (make test installs it)"
