@@ -23,6 +23,7 @@ from mtqg.notifications.services import notification_send
 from ..models import Decision, ImportBatch, Review, StagedDecision, StagedMember
 from ..standards import local_standard_for, standard_for
 from .commit import batch_write_to_register, ready
+from .parallel import stage_parallel
 from .reader import MEMBER_SHEET, as_stream, csv_rows, sha256_of, unreadable_file_message, xlsx_rows
 from .staging import (
     MEMBER_COLUMNS,
@@ -88,18 +89,35 @@ def batch_stage(
             check_rows(source, XLSX_MAX_ROWS)
             if member_source is not None and members_name.lower().endswith(".xlsx"):
                 check_rows(member_source, XLSX_MAX_ROWS)
-        it = xlsx_rows(source, None) if xlsx else csv_rows(source)
-        scan_households(
-            it,
-            standard=standard,
-            local=local,
-            communes=communes_of(unit, year),
-            stager=rows,
-            errors=errors,
-            seen=seen,
-            counts=counts,
-        )
-        rows.flush()
+        communes = communes_of(unit, year)
+        staged = None
+        if (
+            not xlsx
+        ):  # a large clean CSV: validated on every core (0830); otherwise, or on anything unusual: serial
+            staged = stage_parallel(
+                source,
+                standard=standard,
+                local=local,
+                communes=communes,
+                constants=rows.constants,
+                seen=seen,
+                counts=counts,
+            )
+        if staged is None:
+            it = xlsx_rows(source, None) if xlsx else csv_rows(source)
+            scan_households(
+                it,
+                standard=standard,
+                local=local,
+                communes=communes,
+                stager=rows,
+                errors=errors,
+                seen=seen,
+                counts=counts,
+            )
+            rows.flush()
+        else:
+            rows.count = staged
         batch.existing_households = check_register(seen, unit, errors)
         if member_source is not None or xlsx:
             if member_source is not None:

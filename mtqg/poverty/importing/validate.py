@@ -149,11 +149,12 @@ def header_error(errors: RowErrors, sheet: str, header: list[str], expected: lis
 
 
 def numbered(
-    it: Iterator[list[str]], sheet: str, errors: RowErrors, stager: StagingWriter
+    it: Iterator[list[str]], sheet: str, errors: RowErrors, stager: StagingWriter, header_line: int = 1
 ) -> Iterator[tuple[int, list[str]]]:
-    """(line number, cells) of each data row after the header (line 1). A line that cannot be read (a file cut
-    short, not UTF-8) is an error on that line, nothing more is staged, and the reading stops there."""
-    line = 1
+    """(line number, cells) of each data row after the header (line `header_line`: 1, or the line before a block
+    of the file in a parallel validator). A line that cannot be read (a file cut short, not UTF-8) is an error on
+    that line, nothing more is staged, and the reading stops there."""
+    line = header_line
     while True:
         try:
             raw = next(it)
@@ -177,6 +178,7 @@ def scan_households(
     errors: RowErrors,
     seen: dict[str, int],
     counts: dict[tuple[int, str, str, str], int],
+    header_line: int = 1,
 ) -> None:
     sheet = _("Hộ")
     headers = template_headers(standard)
@@ -213,7 +215,7 @@ def scan_households(
     msg_area = _("Khu vực phải là 'nông thôn' hoặc 'thành thị'.")
     add_error = errors.add
     add_row = stager.add
-    for line, raw in numbered(it, sheet, errors, stager):
+    for line, raw in numbered(it, sheet, errors, stager, header_line):
         if len(raw) != ncols:
             if any(c.strip() for c in raw):
                 add_error(
