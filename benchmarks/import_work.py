@@ -115,7 +115,7 @@ def main() -> None:
         for _ in range(args.rounds):
 
             def ours() -> dict[str, Any]:
-                _total, stage, commit = bench._ours(path, province, args.rows)
+                _total, stage, commit, _refreshed = bench._ours(path, province, args.rows)
                 return {"stage_s": round(stage, 2), "commit_s": round(commit, 2)}
 
             one = {"ours": measure(ours)}

@@ -9,7 +9,8 @@ from django.test import TestCase
 from openpyxl import Workbook
 
 from mtqg.accounts.models import Assignment
-from mtqg.core.models import ChangeRecord
+from mtqg.core.models import ChangeRecord, Job
+from mtqg.dashboards.models import PendingRefresh
 from mtqg.poverty.importing import (
     MEMBER_HEADERS,
     StagedLines,
@@ -81,6 +82,19 @@ class ImportTests(TestCase):
 
     def stage(self, data: bytes, name: str = "a.csv", year: int = 2023, **kw: object) -> ImportBatch:
         return batch_stage(actor=self.maker, unit=self.world.dien_bien, year=year, data=data, name=name, **kw)  # type: ignore[arg-type]
+
+    def test_the_commit_leaves_the_dashboards_refresh_to_a_job(self) -> None:
+        batch = self.stage(csv_bytes([row("J1", self.commune)]))
+        with self.captureOnCommitCallbacks() as callbacks:
+            self.assertEqual(batch_approve(actor=self.checker, batch=batch), 1)
+        job = Job.objects.get(kind="dashboards.refresh")  # committed: the register is written, the job waits
+        self.assertEqual((job.status, job.params), (Job.Status.QUEUED, {"path": batch.unit.path}))
+        self.assertTrue(PendingRefresh.objects.filter(unit_path=batch.unit.path).exists())  # a durable mark
+        for callback in callbacks:  # the dispatch (the tests' task backend runs the job at once)
+            callback()
+        job.refresh_from_db()
+        self.assertEqual(job.status, Job.Status.SUCCEEDED)
+        self.assertFalse(PendingRefresh.objects.exists())
 
     def test_dry_run_stage_approve_and_idempotent_reimport(self) -> None:
         data = csv_bytes([row("H1", self.commune), row("H2", self.commune, "2000000", 0)])
