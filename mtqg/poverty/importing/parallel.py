@@ -31,7 +31,7 @@ from mtqg.core import bulk
 from ..models import Household, PovertyStandard, StagedChunk
 from .reader import template_headers
 from .staging import CHUNK_COLUMNS, CHUNK_ROWS, ReviewConstants, StagingWriter, pack_chunks
-from .validate import RowErrors, header_error, scan_households
+from .validate import MAX_STORED_ERRORS, Matches, RowErrors, header_error, register_matches, scan_households
 
 WORKERS = min(2, os.cpu_count() or 1)  # processes validating blocks; 1: always serial
 MIN_BYTES = 4 << 20  # ≈ 45.000 rows: below, forking costs more than it saves
@@ -121,12 +121,14 @@ def stage_parallel(
     local: PovertyStandard | None,
     communes: dict[str, int],
     constants: ReviewConstants,
+    scope: tuple[str, ...],
     seen: dict[str, int],
     counts: Counts,
-) -> int | None:
-    """Validate and stage a CSV household file on `WORKERS` processes. Returns the rows staged, or None when the
-    fast path does not apply or gave up: then nothing is left staged, `seen` and `counts` are empty, `source` is
-    rewound, and the caller validates serially."""
+) -> tuple[int, Matches] | None:
+    """Validate and stage a CSV household file on `WORKERS` processes. Returns the rows staged and the codes'
+    matches on the register (`register_matches` in `scope`, probed block by block while the workers validate the
+    next ones), or None when the fast path does not apply or gave up: then nothing is left staged, `seen` and
+    `counts` are empty, `source` is rewound, and the caller validates serially."""
     if WORKERS < 2:
         return None
     source.seek(0, os.SEEK_END)
@@ -142,13 +144,14 @@ def stage_parallel(
         source.seek(0)
         return None
     setup = _Setup(standard, local, communes, constants, header)
-    staged = seq = 0
+    staged = seq = existing = foreign = 0
+    first_foreign: list[tuple[int, str]] = []
     line = 1
     pending: deque[Any] = deque()
     context = multiprocessing.get_context("fork")
 
     def take() -> bool:
-        nonlocal staged
+        nonlocal staged, existing, foreign
         result = pending.popleft().get()
         if result is None:
             return False
@@ -160,6 +163,11 @@ def stage_parallel(
             counts[key] = counts.get(key, 0) + n
         bulk.insert(StagedChunk, CHUNK_COLUMNS, chunks)
         staged += sum(chunk[4] for chunk in chunks)
+        found, outside, first = register_matches(
+            codes, scope, MAX_STORED_ERRORS
+        )  # lines after the last block's
+        existing, foreign = existing + found, foreign + outside
+        first_foreign.extend(first[: MAX_STORED_ERRORS - len(first_foreign)])
         return True
 
     with context.Pool(WORKERS, initializer=_init, initargs=(setup,)) as pool:
@@ -181,4 +189,4 @@ def stage_parallel(
                 return None
             if not block and not pending:
                 break
-    return staged
+    return staged, (existing, foreign, first_foreign)

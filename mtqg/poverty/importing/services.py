@@ -34,7 +34,15 @@ from .staging import (
     staged_lines_in,
     staging_delete,
 )
-from .validate import RowErrors, check_register, communes_of, province_code, scan_households, scan_members
+from .validate import (
+    RowErrors,
+    check_register,
+    communes_of,
+    province_code,
+    scan_households,
+    scan_members,
+    scope_paths,
+)
 
 XLSX_MAX_ROWS = 200_000  # per sheet (≈ 260 MB in calamine); larger reviews come as CSV, which streams
 
@@ -90,20 +98,20 @@ def batch_stage(
             if member_source is not None and members_name.lower().endswith(".xlsx"):
                 check_rows(member_source, XLSX_MAX_ROWS)
         communes = communes_of(unit, year)
-        staged = None
-        if (
-            not xlsx
-        ):  # a large clean CSV: validated on every core (0830); otherwise, or on anything unusual: serial
-            staged = stage_parallel(
+        fast = None
+        # a large clean CSV is validated on every core (0830); otherwise, or on anything unusual: serially
+        if not xlsx:
+            fast = stage_parallel(
                 source,
                 standard=standard,
                 local=local,
                 communes=communes,
                 constants=rows.constants,
+                scope=scope_paths(unit),
                 seen=seen,
                 counts=counts,
             )
-        if staged is None:
+        if fast is None:
             it = xlsx_rows(source, None) if xlsx else csv_rows(source)
             scan_households(
                 it,
@@ -117,8 +125,8 @@ def batch_stage(
             )
             rows.flush()
         else:
-            rows.count = staged
-        batch.existing_households = check_register(seen, unit, errors)
+            rows.count = fast[0]
+        batch.existing_households = check_register(seen, unit, errors, None if fast is None else fast[1])
         if member_source is not None or xlsx:
             if member_source is not None:
                 mxlsx = members_name.lower().endswith(".xlsx")

@@ -81,9 +81,7 @@ def communes_of(unit: UnitVersion, year: int) -> dict[str, int]:
     return dict(qs.values_list("code", "pk"))
 
 
-def register_matches(
-    codes: dict[str, int], paths: tuple[str, ...], limit: int
-) -> tuple[int, int, list[tuple[int, str]]]:
+def register_matches(codes: dict[str, int], paths: tuple[str, ...], limit: int) -> Matches:
     """Codes (code → line) that are households already on the register: (how many, how many of them in a commune
     outside the batch's unit and its lineage, the first `limit` of those as (line, code)). One statement per
     `CODES_PER_QUERY` codes, each code a probe of the code's unique index (decisions 0905, 0816)."""
@@ -123,10 +121,16 @@ def _array_literal(codes: list[str]) -> str:
     return text
 
 
-def check_register(codes: dict[str, int], unit: UnitVersion, errors: RowErrors) -> int:
+Matches = tuple[int, int, list[tuple[int, str]]]
+
+
+def check_register(
+    codes: dict[str, int], unit: UnitVersion, errors: RowErrors, matches: Matches | None = None
+) -> int:
     """Every code of the file (code → line) that belongs to another unit's household is an error; returns how many
-    are already on the register (the commit's choice between a plain insert and skipping existing households)."""
-    existing, count, rows = register_matches(codes, scope_paths(unit), MAX_STORED_ERRORS)
+    are already on the register (the commit's choice between a plain insert and skipping existing households).
+    `matches`: `register_matches` of the codes, when the caller already probed them (parallel.py, block by block)."""
+    existing, count, rows = matches or register_matches(codes, scope_paths(unit), MAX_STORED_ERRORS)
     message = _("Mã hộ %(c)s đã có trong sổ hộ của đơn vị khác (ngoài %(u)s): không được ghi đè.")
     for line, code in rows:
         errors.add(_("Hộ"), line, "Mã hộ", message % {"c": code, "u": unit.name})

@@ -40,7 +40,7 @@ from mtqg.poverty.models import (
 from mtqg.poverty.standards import load_standards, standard_for
 from mtqg.testing import World, make_user, make_world
 
-from .factories import first_commune
+from .factories import first_commune, make_household
 
 
 def csv_bytes(rows: list[list[str]], year: int = 2023, bom: bool = True) -> bytes:
@@ -378,9 +378,9 @@ class ParallelValidationTests(TestCase):
 
     def stage(self, data: bytes, workers: int) -> tuple[tuple[object, ...], bool]:
         """The outcome of staging `data` with `workers` processes, and whether the parallel path staged it."""
-        took: list[int | None] = []
+        took: list[object] = []
 
-        def spy(*args: object, **kwargs: object) -> int | None:
+        def spy(*args: object, **kwargs: object) -> object:
             took.append(parallel.stage_parallel(*args, **kwargs))  # type: ignore[arg-type]
             return took[-1]
 
@@ -435,3 +435,15 @@ class ParallelValidationTests(TestCase):
         self.assertEqual((serial[0][:2], fast[1]), ((ImportBatch.Status.STAGED, 2_500), False))
         self.assertEqual(serial[0], fast[0])
         self.assertFalse(StagedChunk.objects.exists())
+
+    def test_codes_on_the_register_are_probed_block_by_block_as_serially(self) -> None:
+        make_household(first_commune(self.world.dien_bien), "P00100", "Lò Văn Cũ", year=2022)  # a re-review
+        make_household(first_commune(self.world.cao_bang_old), "P02300", "Nông Văn Khác", year=2022)
+        rows = self.rows(2_500)
+        serial, fast = self.stage(csv_bytes(rows[:2_000]), 1), self.stage(csv_bytes(rows[:2_000]), 2)
+        self.assertEqual((serial[0], serial[1], fast[1]), (fast[0], False, True))
+        self.assertEqual(ImportBatch.objects.get(file_name="w2.csv").existing_households, 1)
+        serial, fast = self.stage(csv_bytes(rows), 1), self.stage(csv_bytes(rows), 2)
+        self.assertEqual((serial[0], fast[1]), (fast[0], True))  # the workers staged; the probe found it
+        self.assertEqual(fast[0][0], ImportBatch.Status.INVALID)
+        self.assertEqual([(e["line"], e["field"]) for e in fast[0][3]], [(2_302, "Mã hộ")])
