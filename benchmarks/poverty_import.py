@@ -298,7 +298,8 @@ def _ours(path: str, province: Any, rows: int) -> tuple[float, float, float, flo
     created = batch_approve(actor=None, batch=batch)
     done = time.perf_counter()
     assert created == rows, created
-    for job in Job.objects.filter(kind="dashboards.refresh", status=Job.Status.QUEUED).values_list("pk", flat=True):
+    queued = Job.objects.filter(kind="dashboards.refresh", status=Job.Status.QUEUED)
+    for job in queued.values_list("pk", flat=True):
         job_run(str(job))
     refreshed = time.perf_counter()
     return done - started, staged - started, done - staged, refreshed - started
