@@ -163,9 +163,8 @@ def stage_parallel(
             counts[key] = counts.get(key, 0) + n
         bulk.insert(StagedChunk, CHUNK_COLUMNS, chunks)
         staged += sum(chunk[4] for chunk in chunks)
-        found, outside, first = register_matches(
-            codes, scope, MAX_STORED_ERRORS
-        )  # lines after the last block's
+        # this block's lines all follow the previous blocks': its first matches continue the list in line order
+        found, outside, first = register_matches(codes, scope, MAX_STORED_ERRORS)
         existing, foreign = existing + found, foreign + outside
         first_foreign.extend(first[: MAX_STORED_ERRORS - len(first_foreign)])
         return True
