@@ -49,6 +49,7 @@ JOB_HANDLERS: dict[str, str] = {
     "poverty.batch_commit": "mtqg.poverty.importing.services:batch_commit_job",
     "ntm.recompute": "mtqg.ntm.jobs:recompute_job",
     "dashboards.warm": "mtqg.dashboards.warming:warm_job",
+    "dashboards.refresh": "mtqg.dashboards.receivers:refresh_job",
 }
 
 

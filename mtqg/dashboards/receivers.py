@@ -1,5 +1,8 @@
 """Incremental refresh: every service writes a ChangeRecord in its transaction; the receiver marks the unit
-(in the same transaction, so the mark is durable) and refreshes its facts once the transaction commits."""
+(in the same transaction, so the mark is durable) and refreshes its facts once the transaction commits — in the
+writer's own thread, or, after a committed poverty import batch (a whole subtree, ≈ 1 s at province scale), in a
+background job `dashboards.refresh` (decision 0831): the import returns as soon as the register is committed, and
+the dashboards show their as-of until the job has run."""
 
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models.signals import post_save
 from django.dispatch import receiver
+from django.utils.translation import gettext as _
 
 from mtqg.core.jobs import job_enqueue
 from mtqg.core.models import ChangeRecord
@@ -49,6 +53,8 @@ ROW_MODELS = frozenset(
     }
 )
 
+JOB_MODELS = frozenset({"poverty.importbatch"})  # committed: refreshed by a job after the commit (0831)
+
 
 def _warm(path: str) -> None:
     """Enqueue the warming of the refreshed province's pages (decision 0820); the job skips itself when a later
@@ -74,6 +80,12 @@ def _refresh(path: str) -> None:
             log.exception("stamp bump failed for %s", path)
 
 
+def refresh_job(ctx: Any, *, path: str) -> dict[str, Any]:
+    """Job handler `dashboards.refresh`: the refresh of a unit marked by a committed import batch."""
+    _refresh(path)
+    return {"path": path}
+
+
 @receiver(post_save, sender=ChangeRecord, dispatch_uid="dashboards_mark_stale")
 def mark_stale(sender: Any, instance: ChangeRecord, created: bool, **kwargs: Any) -> None:
     if not created or not instance.unit_path or kwargs.get("raw"):
@@ -85,5 +97,11 @@ def mark_stale(sender: Any, instance: ChangeRecord, created: bool, **kwargs: Any
     if ct.model == "importbatch" and instance.action != "committed":
         return
     path = instance.unit_path
-    PendingRefresh.objects.create(unit_path=path, subtree=f"{ct.app_label}.{ct.model}" not in ROW_MODELS)
+    model = f"{ct.app_label}.{ct.model}"
+    PendingRefresh.objects.create(unit_path=path, subtree=model not in ROW_MODELS)
+    if model in JOB_MODELS:  # dispatched when the transaction commits; the mark stays until the job ran
+        job_enqueue(
+            actor=None, kind="dashboards.refresh", params={"path": path}, title=_("Cập nhật số liệu tổng hợp")
+        )
+        return
     transaction.on_commit(lambda: _refresh(path))

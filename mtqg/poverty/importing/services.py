@@ -23,6 +23,7 @@ from mtqg.notifications.services import notification_send
 from ..models import Decision, ImportBatch, Review, StagedDecision, StagedMember
 from ..standards import local_standard_for, standard_for
 from .commit import batch_write_to_register, ready
+from .parallel import stage_parallel
 from .reader import MEMBER_SHEET, as_stream, csv_rows, sha256_of, unreadable_file_message, xlsx_rows
 from .staging import (
     MEMBER_COLUMNS,
@@ -33,7 +34,15 @@ from .staging import (
     staged_lines_in,
     staging_delete,
 )
-from .validate import RowErrors, check_register, communes_of, province_code, scan_households, scan_members
+from .validate import (
+    RowErrors,
+    check_register,
+    communes_of,
+    province_code,
+    scan_households,
+    scan_members,
+    scope_paths,
+)
 
 XLSX_MAX_ROWS = 200_000  # per sheet (≈ 260 MB in calamine); larger reviews come as CSV, which streams
 
@@ -88,19 +97,36 @@ def batch_stage(
             check_rows(source, XLSX_MAX_ROWS)
             if member_source is not None and members_name.lower().endswith(".xlsx"):
                 check_rows(member_source, XLSX_MAX_ROWS)
-        it = xlsx_rows(source, None) if xlsx else csv_rows(source)
-        scan_households(
-            it,
-            standard=standard,
-            local=local,
-            communes=communes_of(unit, year),
-            stager=rows,
-            errors=errors,
-            seen=seen,
-            counts=counts,
-        )
-        rows.flush()
-        batch.existing_households = check_register(seen, unit, errors)
+        communes = communes_of(unit, year)
+        fast = None
+        # a large clean CSV is validated on every core (0830); otherwise, or on anything unusual: serially
+        if not xlsx:
+            fast = stage_parallel(
+                source,
+                standard=standard,
+                local=local,
+                communes=communes,
+                constants=rows.constants,
+                scope=scope_paths(unit),
+                seen=seen,
+                counts=counts,
+            )
+        if fast is None:
+            it = xlsx_rows(source, None) if xlsx else csv_rows(source)
+            scan_households(
+                it,
+                standard=standard,
+                local=local,
+                communes=communes,
+                stager=rows,
+                errors=errors,
+                seen=seen,
+                counts=counts,
+            )
+            rows.flush()
+        else:
+            rows.count = fast[0]
+        batch.existing_households = check_register(seen, unit, errors, None if fast is None else fast[1])
         if member_source is not None or xlsx:
             if member_source is not None:
                 mxlsx = members_name.lower().endswith(".xlsx")

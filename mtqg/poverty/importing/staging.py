@@ -285,26 +285,35 @@ class ChunkWriter(StagingWriter):
             ids: list[Any] = [ident for (ident,) in cur.fetchall()]
         else:
             ids = [None] * len(rows)
-        out = []
-        for start in range(0, len(rows), CHUNK_ROWS):
-            part = [
-                (*row, ident)
-                for row, ident in zip(rows[start : start + CHUNK_ROWS], ids[start:], strict=False)
-            ]
-            out.append(
-                (
-                    self.constants.batch_id,
-                    self.seq,
-                    part[0][LINE],
-                    part[-1][LINE],
-                    len(part),
-                    ",".join(str(row[LINE]) for row in part),
-                    compress(households_text(part)),
-                    compress(reviews_text(part, self.constants)),
-                )
-            )
-            self.seq += 1
+        out = pack_chunks(rows, ids, self.constants, self.seq)
+        self.seq += len(out)
         return out
+
+
+def pack_chunks(
+    rows: Sequence[tuple[Any, ...]], ids: Sequence[Any], constants: ReviewConstants, seq: int
+) -> list[tuple[Any, ...]]:
+    """Rows of `ROW_FIELDS` without the id, and their ids, packed `CHUNK_ROWS` to a `StagedChunk` row
+    (`CHUNK_COLUMNS`), numbered from `seq`. Used by the writer and by the parallel validators (parallel.py)."""
+    out = []
+    for start in range(0, len(rows), CHUNK_ROWS):
+        part = [
+            (*row, ident) for row, ident in zip(rows[start : start + CHUNK_ROWS], ids[start:], strict=False)
+        ]
+        out.append(
+            (
+                constants.batch_id,
+                seq,
+                part[0][LINE],
+                part[-1][LINE],
+                len(part),
+                ",".join(str(row[LINE]) for row in part),
+                compress(households_text(part)),
+                compress(reviews_text(part, constants)),
+            )
+        )
+        seq += 1
+    return out
 
 
 def staged_chunks(batch_id: int) -> Iterator[tuple[str, bytes | memoryview, bytes | memoryview]]:

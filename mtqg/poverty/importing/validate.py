@@ -81,9 +81,7 @@ def communes_of(unit: UnitVersion, year: int) -> dict[str, int]:
     return dict(qs.values_list("code", "pk"))
 
 
-def register_matches(
-    codes: dict[str, int], paths: tuple[str, ...], limit: int
-) -> tuple[int, int, list[tuple[int, str]]]:
+def register_matches(codes: dict[str, int], paths: tuple[str, ...], limit: int) -> Matches:
     """Codes (code → line) that are households already on the register: (how many, how many of them in a commune
     outside the batch's unit and its lineage, the first `limit` of those as (line, code)). One statement per
     `CODES_PER_QUERY` codes, each code a probe of the code's unique index (decisions 0905, 0816)."""
@@ -123,10 +121,16 @@ def _array_literal(codes: list[str]) -> str:
     return text
 
 
-def check_register(codes: dict[str, int], unit: UnitVersion, errors: RowErrors) -> int:
+Matches = tuple[int, int, list[tuple[int, str]]]
+
+
+def check_register(
+    codes: dict[str, int], unit: UnitVersion, errors: RowErrors, matches: Matches | None = None
+) -> int:
     """Every code of the file (code → line) that belongs to another unit's household is an error; returns how many
-    are already on the register (the commit's choice between a plain insert and skipping existing households)."""
-    existing, count, rows = register_matches(codes, scope_paths(unit), MAX_STORED_ERRORS)
+    are already on the register (the commit's choice between a plain insert and skipping existing households).
+    `matches`: `register_matches` of the codes, when the caller already probed them (parallel.py, block by block)."""
+    existing, count, rows = matches or register_matches(codes, scope_paths(unit), MAX_STORED_ERRORS)
     message = _("Mã hộ %(c)s đã có trong sổ hộ của đơn vị khác (ngoài %(u)s): không được ghi đè.")
     for line, code in rows:
         errors.add(_("Hộ"), line, "Mã hộ", message % {"c": code, "u": unit.name})
@@ -149,11 +153,12 @@ def header_error(errors: RowErrors, sheet: str, header: list[str], expected: lis
 
 
 def numbered(
-    it: Iterator[list[str]], sheet: str, errors: RowErrors, stager: StagingWriter
+    it: Iterator[list[str]], sheet: str, errors: RowErrors, stager: StagingWriter, header_line: int = 1
 ) -> Iterator[tuple[int, list[str]]]:
-    """(line number, cells) of each data row after the header (line 1). A line that cannot be read (a file cut
-    short, not UTF-8) is an error on that line, nothing more is staged, and the reading stops there."""
-    line = 1
+    """(line number, cells) of each data row after the header (line `header_line`: 1, or the line before a block
+    of the file in a parallel validator). A line that cannot be read (a file cut short, not UTF-8) is an error on
+    that line, nothing more is staged, and the reading stops there."""
+    line = header_line
     while True:
         try:
             raw = next(it)
@@ -177,6 +182,7 @@ def scan_households(
     errors: RowErrors,
     seen: dict[str, int],
     counts: dict[tuple[int, str, str, str], int],
+    header_line: int = 1,
 ) -> None:
     sheet = _("Hộ")
     headers = template_headers(standard)
@@ -213,7 +219,7 @@ def scan_households(
     msg_area = _("Khu vực phải là 'nông thôn' hoặc 'thành thị'.")
     add_error = errors.add
     add_row = stager.add
-    for line, raw in numbered(it, sheet, errors, stager):
+    for line, raw in numbered(it, sheet, errors, stager, header_line):
         if len(raw) != ncols:
             if any(c.strip() for c in raw):
                 add_error(

@@ -9,7 +9,8 @@ from django.test import TestCase
 from openpyxl import Workbook
 
 from mtqg.accounts.models import Assignment
-from mtqg.core.models import ChangeRecord
+from mtqg.core.models import ChangeRecord, Job
+from mtqg.dashboards.models import PendingRefresh
 from mtqg.poverty.importing import (
     MEMBER_HEADERS,
     StagedLines,
@@ -19,11 +20,13 @@ from mtqg.poverty.importing import (
     batch_reject,
     batch_stage,
     errors_csv,
+    parallel,
     services,
     staged_row_decide,
     template_headers,
 )
 from mtqg.poverty.importing.reader import MEMBER_SHEET
+from mtqg.poverty.importing.staging import chunk_rows
 from mtqg.poverty.models import (
     Decision,
     Household,
@@ -37,7 +40,7 @@ from mtqg.poverty.models import (
 from mtqg.poverty.standards import load_standards, standard_for
 from mtqg.testing import World, make_user, make_world
 
-from .factories import first_commune
+from .factories import first_commune, make_household
 
 
 def csv_bytes(rows: list[list[str]], year: int = 2023, bom: bool = True) -> bytes:
@@ -79,6 +82,19 @@ class ImportTests(TestCase):
 
     def stage(self, data: bytes, name: str = "a.csv", year: int = 2023, **kw: object) -> ImportBatch:
         return batch_stage(actor=self.maker, unit=self.world.dien_bien, year=year, data=data, name=name, **kw)  # type: ignore[arg-type]
+
+    def test_the_commit_leaves_the_dashboards_refresh_to_a_job(self) -> None:
+        batch = self.stage(csv_bytes([row("J1", self.commune)]))
+        with self.captureOnCommitCallbacks() as callbacks:
+            self.assertEqual(batch_approve(actor=self.checker, batch=batch), 1)
+        job = Job.objects.get(kind="dashboards.refresh")  # committed: the register is written, the job waits
+        self.assertEqual((job.status, job.params), (Job.Status.QUEUED, {"path": batch.unit.path}))
+        self.assertTrue(PendingRefresh.objects.filter(unit_path=batch.unit.path).exists())  # a durable mark
+        for callback in callbacks:  # the dispatch (the tests' task backend runs the job at once)
+            callback()
+        job.refresh_from_db()
+        self.assertEqual(job.status, Job.Status.SUCCEEDED)
+        self.assertFalse(PendingRefresh.objects.exists())
 
     def test_dry_run_stage_approve_and_idempotent_reimport(self) -> None:
         data = csv_bytes([row("H1", self.commune), row("H2", self.commune, "2000000", 0)])
@@ -332,3 +348,102 @@ class PackedStagingTests(TestCase):
         self.assertFalse(Household.objects.filter(code__in=["C0999", "C1000"]).exists())  # lines 1001, 1002
         self.assertEqual(Household.objects.filter(code__startswith="C").count(), 2_498)
         self.assertFalse(StagedChunk.objects.exists())
+
+
+@mock.patch.object(parallel, "MIN_BYTES", 0)
+@mock.patch.object(parallel, "BLOCK_LINES", 1000)
+class ParallelValidationTests(TestCase):
+    """A large clean CSV is validated by worker processes, a block each (decision 0830): it stages exactly what the
+    serial validator stages, and a file the fast path does not take (an error, a code repeated across blocks, a
+    quoted line break, a blank line) gets the serial validator's report, line for line."""
+
+    world: World
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        load_standards()
+        cls.world = make_world()
+        cls.commune = first_commune(cls.world.dien_bien).code
+        cls.maker = make_user("pv_maker", Assignment.Role.PROVINCE, cls.world.dien_bien)
+        cls.checker = make_user("pv_checker", Assignment.Role.PROVINCE, cls.world.dien_bien)
+
+    def rows(self, n: int) -> list[list[str]]:
+        out = []
+        for i in range(n):
+            r = row(f"P{i:05d}", self.commune, str(500_000 + i * 997 % 3_000_000), i % 7)
+            r[4] = ["Thái", "Mông", "Kinh"][i % 3]
+            r[5] = "thành thị" if i % 9 == 0 else "nông thôn"
+            out.append(r)
+        return out
+
+    def stage(self, data: bytes, workers: int) -> tuple[tuple[object, ...], bool]:
+        """The outcome of staging `data` with `workers` processes, and whether the parallel path staged it."""
+        took: list[object] = []
+
+        def spy(*args: object, **kwargs: object) -> object:
+            took.append(parallel.stage_parallel(*args, **kwargs))  # type: ignore[arg-type]
+            return took[-1]
+
+        with (
+            mock.patch.object(parallel, "WORKERS", workers),
+            mock.patch.object(services, "stage_parallel", spy),
+        ):
+            batch = batch_stage(
+                actor=self.maker, unit=self.world.dien_bien, year=2023, data=data, name=f"w{workers}.csv"
+            )
+        packed = StagedChunk.objects.filter(batch=batch).order_by("seq")
+        chunks = list(packed.values_list("seq", "first_line", "last_line", "size"))
+        rows = [
+            tuple(r[:13])
+            for p in packed.values_list("lines", "households", "reviews")
+            for r in chunk_rows(*p)
+        ]
+        outcome = (batch.status, batch.row_count, sorted(map(tuple, batch.tally)), batch.errors, chunks, rows)
+        if batch.status == ImportBatch.Status.STAGED:
+            batch_reject(actor=self.checker, batch=batch, reason="so sánh")
+        return outcome, took[-1] is not None
+
+    def test_a_clean_file_is_staged_by_the_workers_exactly_as_serially(self) -> None:
+        data = csv_bytes(self.rows(3_500))
+        serial, fast = self.stage(data, 1), self.stage(data, 2)
+        self.assertEqual((serial[1], fast[1]), (False, True))
+        self.assertEqual(serial[0], fast[0])
+        status, count, tally, errors, chunks, _rows = fast[0]
+        self.assertEqual((status, count, errors), (ImportBatch.Status.STAGED, 3_500, []))
+        self.assertEqual([c[3] for c in chunks], [1000, 1000, 1000, 500])
+        self.assertEqual(sum(t[-1] for t in tally), 3_500)
+        batch = batch_stage(actor=self.maker, unit=self.world.dien_bien, year=2023, data=data, name="c.csv")
+        self.assertEqual(batch_approve(actor=self.checker, batch=batch), 3_500)
+        self.assertEqual(Review.objects.filter(household__code__startswith="P").count(), 3_500)
+
+    def test_files_the_fast_path_does_not_take_get_the_serial_report(self) -> None:
+        rows = self.rows(2_500)
+        duplicate = [*rows[:1_800], rows[10], *rows[1_801:]]  # line 1.802 repeats line 12, another block
+        bad = [*rows[:1_500], row("", "99999", "abc"), *rows[1_501:]]
+        quoted = [list(r) for r in rows]
+        quoted[2_100][3] = '"Bản 1\r\nxóm 2"'
+        for case in (duplicate, bad, quoted):
+            data = csv_bytes(case)
+            serial, fast = self.stage(data, 1), self.stage(data, 2)
+            self.assertFalse(fast[1])  # the workers gave up; the serial pass reported
+            self.assertEqual(serial[0], fast[0])
+        self.assertEqual(
+            [(e["line"], e["field"]) for e in self.stage(csv_bytes(duplicate), 2)[0][3]], [(1_802, "Mã hộ")]
+        )
+        blank = csv_bytes(rows).replace(b"\r\nP01200,", b"\r\n\r\nP01200,")
+        serial, fast = self.stage(blank, 1), self.stage(blank, 2)
+        self.assertEqual((serial[0][:2], fast[1]), ((ImportBatch.Status.STAGED, 2_500), False))
+        self.assertEqual(serial[0], fast[0])
+        self.assertFalse(StagedChunk.objects.exists())
+
+    def test_codes_on_the_register_are_probed_block_by_block_as_serially(self) -> None:
+        make_household(first_commune(self.world.dien_bien), "P00100", "Lò Văn Cũ", year=2022)  # a re-review
+        make_household(first_commune(self.world.cao_bang_old), "P02300", "Nông Văn Khác", year=2022)
+        rows = self.rows(2_500)
+        serial, fast = self.stage(csv_bytes(rows[:2_000]), 1), self.stage(csv_bytes(rows[:2_000]), 2)
+        self.assertEqual((serial[0], serial[1], fast[1]), (fast[0], False, True))
+        self.assertEqual(ImportBatch.objects.get(file_name="w2.csv").existing_households, 1)
+        serial, fast = self.stage(csv_bytes(rows), 1), self.stage(csv_bytes(rows), 2)
+        self.assertEqual((serial[0], fast[1]), (fast[0], True))  # the workers staged; the probe found it
+        self.assertEqual(fast[0][0], ImportBatch.Status.INVALID)
+        self.assertEqual([(e["line"], e["field"]) for e in fast[0][3]], [(2_302, "Mã hộ")])
