@@ -8,4 +8,13 @@ class DashboardsConfig(AppConfig):
     verbose_name = _("Bảng điều khiển")
 
     def ready(self) -> None:
-        from . import receivers  # noqa: F401  (connects the ChangeRecord receiver)
+        from mtqg.reports.api import cached_report_register
+
+        from . import (
+            receivers,  # noqa: F401  (connects the ChangeRecord receiver)
+            selectors,
+        )
+
+        cached_report_register(
+            "ntm-summary", stamp=selectors.stamp, cache=selectors.panel_cache
+        )  # decision 0835

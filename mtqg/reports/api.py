@@ -4,6 +4,8 @@ GET /api/v1/reports/<slug>/?unit=…  (one endpoint for every slug of catalog.py
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -21,7 +23,6 @@ from rest_framework.response import Response
 
 from mtqg.core.api.errors import bad_request
 from mtqg.core.scoping import path_visible, view_prefixes
-from mtqg.dashboards import selectors as dash_selectors
 
 from .catalog import CATALOG, get_report
 from .params import parse_params
@@ -42,21 +43,30 @@ def report_response(request: Request, slug: str) -> Response:
 
 # Reports computed from source rows whose every write refreshes the unit's facts stamp (decision 0835): cached
 # per user scope, parameters, language and stamp; the timeout bounds what the stamp does not see (a policy or a
-# criteria set edited at the centre) to the dashboards' staleness bound.
-CACHED_REPORTS = frozenset({"ntm-summary"})
+# criteria set edited at the centre) to the dashboards' staleness bound. The stamps and the cache belong to the
+# dashboards, a layer above this one: it registers them at start-up (`cached_report_register`, DashboardsConfig).
+CACHED_REPORTS: dict[str, tuple[Callable[[Any], tuple[datetime | None, int]], Callable[[], Any]]] = {}
+
+
+def cached_report_register(
+    slug: str, *, stamp: Callable[[Any], tuple[datetime | None, int]], cache: Callable[[], Any]
+) -> None:
+    """Serve report `slug` from `cache()` while `stamp(unit)` (latest refresh time, version) is unchanged."""
+    CACHED_REPORTS[slug] = (stamp, cache)
 
 
 def _cached(request: Request, slug: str, compute: Any, unit: Any) -> Any:
-    changed_at, version = dash_selectors.stamp(unit)
+    stamp, cache = CACHED_REPORTS[slug]
+    changed_at, version = stamp(unit)
     if changed_at is None:
         return compute()
     given = sorted(request.query_params.items())
     raw = repr((slug, given, view_prefixes(request.user), get_language(), changed_at, version))
     key = "reports:api:" + hashlib.sha256(raw.encode()).hexdigest()
-    hit = dash_selectors.panel_cache().get(key)
+    hit = cache().get(key)
     if hit is None:
         hit = compute()
-        dash_selectors.panel_cache().set(key, hit, max(getattr(settings, "DASHBOARDS_STALE_SECONDS", 60), 1))
+        cache().set(key, hit, max(getattr(settings, "DASHBOARDS_STALE_SECONDS", 60), 1))
     return hit
 
 
