@@ -626,8 +626,9 @@ async def drive(
     batch_id = 0
     if warmup > 0:
         await asyncio.sleep(warmup)
+    # on_measure reads the database's backends: Django refuses that in the event loop's thread
     if on_measure is not None:
-        on_measure()
+        await asyncio.to_thread(on_measure)
     if upload is not None:
         await asyncio.sleep(min(think[0], seconds / 4))  # under load: the readers have started
         batch_id = await import_and_approve(port, stats, upload[2], upload[3], upload[1], upload[0])
