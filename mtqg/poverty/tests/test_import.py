@@ -293,19 +293,26 @@ class ImportTests(TestCase):
         self.assertEqual(Review.objects.count(), 0)
 
 
-class PackedStagingTests(TestCase):
-    """Staging packs a thousand rows to a chunk as COPY text (decision 0816): texts with tabs, backslashes and
-    line breaks survive to the register, the checker's pages cross chunks, and decisions cut rows out."""
+class _MakerCheckerWorld(TestCase):
+    """The standards, a world, a commune of Điện Biên and a provincial maker and checker (`prefix`_maker/_checker)."""
 
     world: World
+    prefix = "mc"
 
     @classmethod
     def setUpTestData(cls) -> None:
         load_standards()
         cls.world = make_world()
         cls.commune = first_commune(cls.world.dien_bien).code
-        cls.maker = make_user("pk_maker", Assignment.Role.PROVINCE, cls.world.dien_bien)
-        cls.checker = make_user("pk_checker", Assignment.Role.PROVINCE, cls.world.dien_bien)
+        cls.maker = make_user(f"{cls.prefix}_maker", Assignment.Role.PROVINCE, cls.world.dien_bien)
+        cls.checker = make_user(f"{cls.prefix}_checker", Assignment.Role.PROVINCE, cls.world.dien_bien)
+
+
+class PackedStagingTests(_MakerCheckerWorld):
+    """Staging packs a thousand rows to a chunk as COPY text (decision 0816): texts with tabs, backslashes and
+    line breaks survive to the register, the checker's pages cross chunks, and decisions cut rows out."""
+
+    prefix = "pk"
 
     def stage(self, data: bytes) -> ImportBatch:
         return batch_stage(actor=self.maker, unit=self.world.dien_bien, year=2023, data=data, name="p.csv")  # type: ignore[arg-type]
@@ -352,20 +359,12 @@ class PackedStagingTests(TestCase):
 
 @mock.patch.object(parallel, "MIN_BYTES", 0)
 @mock.patch.object(parallel, "BLOCK_LINES", 1000)
-class ParallelValidationTests(TestCase):
+class ParallelValidationTests(_MakerCheckerWorld):
     """A large clean CSV is validated by worker processes, a block each (decision 0830): it stages exactly what the
     serial validator stages, and a file the fast path does not take (an error, a code repeated across blocks, a
     quoted line break, a blank line) gets the serial validator's report, line for line."""
 
-    world: World
-
-    @classmethod
-    def setUpTestData(cls) -> None:
-        load_standards()
-        cls.world = make_world()
-        cls.commune = first_commune(cls.world.dien_bien).code
-        cls.maker = make_user("pv_maker", Assignment.Role.PROVINCE, cls.world.dien_bien)
-        cls.checker = make_user("pv_checker", Assignment.Role.PROVINCE, cls.world.dien_bien)
+    prefix = "pv"
 
     def rows(self, n: int) -> list[list[str]]:
         out = []
