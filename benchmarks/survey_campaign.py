@@ -23,7 +23,6 @@ import uuid
 from typing import Any
 
 SIZES = {"tiny": (300, 50), "small": (1_000, 200), "full": (3_000, 500)}  # (listed households, forms synced)
-COMMUNE = "03328"  # a 2025 commune of Điện Biên
 
 
 class _Rollback(Exception):
@@ -43,8 +42,21 @@ def _build(n: int) -> tuple[Any, Any, Any, Any]:
     load_standards()
     load_forms()
     load_calendars([2025])
-    commune = UnitVersion.objects.filter(structure="2025", level=3, parent__code="11").order_by("code").last()
-    assert commune is not None
+    # a commune of its own under Điện Biên (2025 structure), rolled back with the rest: at province scale every
+    # real commune already has households on the register, and the campaign lists them all (the page would show
+    # n + the commune's own, not the n this benchmark is named after)
+    province = UnitVersion.objects.filter(structure="2025", level=1, code="11").get()
+    sample = UnitVersion.objects.filter(structure="2025", level=3, parent=province).order_by("code").last()
+    assert sample is not None
+    commune = unit_create(
+        actor=None,
+        parent=province,
+        code="BENCH-SV",
+        name="Xã Đo (benchmark)",
+        level=3,
+        kind=UnitVersion.Kind.COMMUNE,
+        valid_from=sample.valid_from,
+    )
     villages = [
         unit_create(
             actor=None,
