@@ -15,7 +15,8 @@ median of the rounds with min/max.
   reviews (explicit ids; PostgreSQL COPY, SQLite executemany) with the register's constraints, **committed** — no
   staging, no maker-checker, no tallies. `poverty_import_vs_floor` = ours ÷ floor (issue #24: ≥ 95 %).
 - Clean tables: after every measurement the rows are deleted, the tallies restored, and on PostgreSQL the written
-  tables are VACUUM ANALYZEd, so neither ours nor the floor pays for the previous run's dead index entries.
+  tables are VACUUM ANALYZEd and a CHECKPOINT taken, so neither ours nor the floor pays for the previous run's dead
+  index entries or for writing out its dirty pages.
 
 Standalone: `DATABASE_URL=... .venv/bin/python -m benchmarks.poverty_import --rows 200000 [--repeat 5]`.
 """
@@ -79,6 +80,9 @@ def _cleanup() -> None:
         tables = [m._meta.db_table for m in (Household, Review, StagedChunk, StagedDecision)]
         with connection.cursor() as cur:
             cur.execute(f"VACUUM (ANALYZE) {', '.join(tables)}")
+            # and a checkpoint: the previous measurement's writes are flushed now, not during the next one (a
+            # checkpoint comes every ≈ 1 GB of WAL, ≈ two rounds, and otherwise lands on whichever runs then)
+            cur.execute("CHECKPOINT")
 
 
 def _read_rows(path: str, n: int) -> list[list[str]]:

@@ -23,6 +23,9 @@ from django.dispatch import receiver
 from .models import Review, ReviewTally
 
 KEY = ("commune_id", "year", "kind", "poverty_class", "transition", "ethnicity", "area")
+# tally_add on PostgreSQL: the key's columns, then households and housing, each passed as one array
+UNNEST_TYPES = ("%s::int[]", "%s::int[]", "%s::text[]", "%s::text[]", "%s::text[]", "%s::text[]", "%s::text[]",
+                "%s::int[]", "%s::int[]")  # fmt: skip
 CHUNK = 500  # commune ids or tally keys (× 9 values) per statement: under SQLite's bound-parameter limit
 
 
@@ -79,16 +82,20 @@ def tally_add(rows: Iterable[tuple[Any, ...]]) -> int:
     t = connection.ops.quote_name(ReviewTally._meta.db_table)
     unique = "year, kind, commune_id, poverty_class, transition, ethnicity, area"  # tally_unique_key
     items = [(*key, n, housing) for key, (n, housing) in summed.items()]
+    upsert = (
+        f"ON CONFLICT ({unique}) DO UPDATE SET households = {t}.households + excluded.households, "
+        f"housing = {t}.housing + excluded.housing"
+    )
+    insert = f"INSERT INTO {t} ({', '.join(KEY)}, households, housing)"
     with connection.cursor() as cur:
+        if connection.vendor == "postgresql" and items:  # one statement: a column of values per array (0850)
+            columns = [list(column) for column in zip(*items, strict=True)]
+            cur.execute(f"{insert} SELECT * FROM unnest({', '.join(UNNEST_TYPES)}) {upsert}", columns)
+            return len(items)
         for i in range(0, len(items), CHUNK):
             chunk = items[i : i + CHUNK]
             values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s)"] * len(chunk))
-            cur.execute(
-                f"INSERT INTO {t} ({', '.join(KEY)}, households, housing) VALUES {values} "
-                f"ON CONFLICT ({unique}) DO UPDATE SET households = {t}.households + excluded.households, "
-                f"housing = {t}.housing + excluded.housing",
-                [v for item in chunk for v in item],
-            )
+            cur.execute(f"{insert} VALUES {values} {upsert}", [v for item in chunk for v in item])
     return len(items)
 
 

@@ -52,6 +52,8 @@ from .staging import (
 from .validate import province_code, register_matches, scope_paths
 
 WRITE_ROWS = 10_000  # rows per COPY / executemany of the plain insert
+# PostgreSQL, every row accepted: rows per pair of COPY statements, their chunks held compressed (≈ 55 bytes a row)
+COPY_ROWS = 200_000
 TEMP = "poverty_staged_commit"  # the re-review path's temporary table of accepted rows
 TEMP_TYPES = (
     "integer", "varchar(40)", "integer", "varchar(120)", "varchar(120)", "varchar(255)", "varchar(40)", "varchar(8)",
@@ -169,17 +171,20 @@ def _write_new(
     pending = count = 0
 
     def write() -> None:
-        if postgres:
-            bulk.copy_text(Household, HOUSEHOLD_COLUMNS, households)
-            bulk.copy_text(Review, REVIEW_COLUMNS, reviews)
+        if (
+            postgres
+        ):  # a compressed chunk is decompressed inside the COPY while the server writes the one before
+            bulk.copy_text(Household, HOUSEHOLD_COLUMNS, map(_text, households))
+            bulk.copy_text(Review, REVIEW_COLUMNS, map(_text, reviews))
         else:
             bulk.insert(Household, HOUSEHOLD_COLUMNS, households)
             bulk.insert(Review, REVIEW_COLUMNS, reviews)
         households.clear()
         reviews.clear()
 
-    step(5, _("Ghi hộ mới và kết quả rà soát"))
-    for lines, h_packed, r_packed in staged_chunks(batch.pk):
+    def add_chunk(lines: str, h_packed: Any, r_packed: Any) -> int:
+        """The chunk's accepted rows into the buffers (SQLite: as rows numbered from `next_id`); how many."""
+        nonlocal next_id
         h_text, r_text = decompress(h_packed), decompress(r_packed)
         if not everything:  # cut out the rows the checker rejected or left undecided
             keep = [i for i, line in enumerate(lines.split(",")) if accepted(int(line))]
@@ -188,8 +193,7 @@ def _write_new(
             r_text = "".join(r_lines[i] + "\n" for i in keep)
             communes.update(int(h_lines[i].split("\t", 3)[2]) for i in keep)
         if not h_text:
-            continue
-        pending += h_text.count("\n")
+            return 0
         if postgres:
             households.append(h_text)
             reviews.append(r_text)
@@ -203,9 +207,21 @@ def _write_new(
                 next_id += 1
             households.extend(h_rows)
             reviews.extend(r_rows)
-        if pending >= WRITE_ROWS:
-            count += pending
-            pending = 0
+        return h_text.count("\n")
+
+    # PostgreSQL, every row accepted, no members: the chunks' texts as they are, decompressed inside the COPY
+    plain = postgres and everything and not batch.member_count
+    limit = COPY_ROWS if plain else WRITE_ROWS
+    step(5, _("Ghi hộ mới và kết quả rà soát"))
+    for lines, h_packed, r_packed in staged_chunks(batch.pk):
+        if plain:
+            households.append(h_packed)
+            reviews.append(r_packed)
+            pending += lines.count(",") + 1
+        else:
+            pending += add_chunk(lines, h_packed, r_packed)
+        if pending >= limit:
+            count, pending = count + pending, 0
             write()
             step(5 + 80 * count // max(batch.row_count, 1), _("Ghi hộ mới và kết quả rà soát"))
     count += pending
@@ -225,6 +241,10 @@ def _write_new(
             [(ids[code], *rest) for code, *rest in staged if code in ids],
         )
     return count, count, members, 0, communes
+
+
+def _text(data: str | bytes | memoryview) -> str:
+    return data if isinstance(data, str) else decompress(data)
 
 
 def _write_again(

@@ -110,8 +110,9 @@ def _reserve(count: int) -> list[Any]:
     with connection.cursor() as cur:
         cur.execute("SELECT pg_get_serial_sequence(%s, 'id')", [Household._meta.db_table])
         sequence = cur.fetchone()[0]
-        cur.execute("SELECT nextval(%s::regclass) FROM generate_series(1, %s)", [sequence, count])
-        return [ident for (ident,) in cur.fetchall()]
+        # one array value, not `count` rows: the client builds one list instead of a tuple per id
+        cur.execute("SELECT array_agg(nextval(%s::regclass)) FROM generate_series(1, %s)", [sequence, count])
+        return list(cur.fetchone()[0])
 
 
 def stage_parallel(

@@ -45,6 +45,7 @@ FORMULA = frozenset("=+@-")
 MAX_STORED_ERRORS = 10_000
 MIN_BIRTH = date(1900, 1, 1)
 CODES_PER_QUERY = 20_000  # codes probed on the register per statement
+RANGE_ROWS = 2  # register rows per code in a part's code range up to which the range is read (0850)
 
 
 logger = logging.getLogger(__name__)
@@ -84,7 +85,11 @@ def communes_of(unit: UnitVersion, year: int) -> dict[str, int]:
 def register_matches(codes: dict[str, int], paths: tuple[str, ...], limit: int) -> Matches:
     """Codes (code → line) that are households already on the register: (how many, how many of them in a commune
     outside the batch's unit and its lineage, the first `limit` of those as (line, code)). One statement per
-    `CODES_PER_QUERY` codes, each code a probe of the code's unique index (decisions 0905, 0816)."""
+    `CODES_PER_QUERY` codes (decisions 0905, 0816). On PostgreSQL each statement reads the register over the range
+    of the part's codes (from its smallest to its largest, in the server's collation) when that range holds at most
+    `RANGE_ROWS` register rows per code, testing each against the part's codes by hash — an empty range for a file
+    of new codes, one index read for a re-review — and otherwise probes the code's unique index code by code
+    (decision 0850; both give the same rows)."""
     qn = connection.ops.quote_name
     h_t, u_t = (qn(m._meta.db_table) for m in (Household, UnitVersion))
     inside = " OR ".join(["substr(u.path, 1, %s) = %s"] * len(paths)) or "1 = 0"
@@ -92,17 +97,33 @@ def register_matches(codes: dict[str, int], paths: tuple[str, ...], limit: int) 
     for p in paths:
         inside_params += [len(p), p]
     postgres = connection.vendor == "postgresql"
+    select = f"SELECT h.code, CASE WHEN {inside} THEN 0 ELSE 1 END FROM {h_t} h JOIN {u_t} u ON u.id = h.commune_id"
     among = "h.code = ANY(%s::text[])" if postgres else "h.code IN (SELECT value FROM json_each(%s))"
-    sql = (
-        f"SELECT h.code, CASE WHEN {inside} THEN 0 ELSE 1 END FROM {h_t} h "
-        f"JOIN {u_t} u ON u.id = h.commune_id WHERE {among}"
+    # the part's smallest and largest code as the server orders them (the index's collation, not Python's), and
+    # how many register rows lie between them, counted up to the bound
+    span = (
+        f"SELECT lo, hi, (SELECT count(*) FROM (SELECT 1 FROM {h_t} h WHERE h.code >= lo AND h.code <= hi "
+        f"LIMIT %s) r) FROM (SELECT min(c) lo, max(c) hi FROM unnest(%s::text[]) c) b"
     )
+    # `|| ''` keeps the code list out of the index condition: the range is the index scan, the list a hashed filter
+    by_range = f"{select} WHERE h.code >= %s AND h.code <= %s AND (h.code || '') = ANY(%s::text[])"
     existing, foreign = 0, []
     keys = list(codes)
     with connection.cursor() as cur:
         for start in range(0, len(keys), CODES_PER_QUERY):
             part = keys[start : start + CODES_PER_QUERY]
-            cur.execute(sql, [*inside_params, _array_literal(part) if postgres else json.dumps(part)])
+            if postgres:
+                array, bound = _array_literal(part), RANGE_ROWS * len(part)
+                cur.execute(span, [bound + 1, array])
+                lo, hi, rows = cur.fetchone()
+                if rows == 0:  # no register row between its smallest and largest code: none of them is there
+                    continue
+                if rows <= bound:
+                    cur.execute(by_range, [*inside_params, lo, hi, array])
+                else:
+                    cur.execute(f"{select} WHERE {among}", [*inside_params, array])
+            else:
+                cur.execute(f"{select} WHERE {among}", [*inside_params, json.dumps(part)])
             for code, outside in cur.fetchall():
                 existing += 1
                 if outside:

@@ -24,9 +24,11 @@ from mtqg.poverty.importing import (
     services,
     staged_row_decide,
     template_headers,
+    validate,
 )
 from mtqg.poverty.importing.reader import MEMBER_SHEET
 from mtqg.poverty.importing.staging import chunk_rows
+from mtqg.poverty.importing.validate import register_matches, scope_paths
 from mtqg.poverty.models import (
     Decision,
     Household,
@@ -446,3 +448,31 @@ class ParallelValidationTests(_MakerCheckerWorld):
         self.assertEqual((serial[0], fast[1]), (fast[0], True))  # the workers staged; the probe found it
         self.assertEqual(fast[0][0], ImportBatch.Status.INVALID)
         self.assertEqual([(e["line"], e["field"]) for e in fast[0][3]], [(2_302, "Mã hộ")])
+
+
+class RegisterProbeTests(_MakerCheckerWorld):
+    """The staging's probe of the register (`register_matches`, decision 0850): reading the range of a part's codes
+    (PostgreSQL, when the range is small) and probing code by code find the same households, in the unit and
+    outside it, whatever else lies between the codes."""
+
+    prefix = "rp"
+
+    def test_the_range_read_and_the_code_probe_find_the_same_households(self) -> None:
+        here, there = first_commune(self.world.dien_bien), first_commune(self.world.cao_bang_old)
+        for code in ("K010", "K011", "K012", "K013", "K020", "K021", "K030", "k040", "Đ050"):
+            make_household(here, code, "Lò Văn A", year=2022)
+        for code in ("K015", "K025"):
+            make_household(there, code, "Nông Văn B", year=2022)
+        codes = {"K010": 2, "K015": 3, "K020": 4, "K025": 5, "K999": 6, "Đ050": 7, "k040": 8, "K030x": 9}
+        paths = scope_paths(self.world.dien_bien)
+        expected = (6, 2, [(3, "K015"), (5, "K025")])
+        for range_rows in (0, 2, 1_000):  # 0: never the range; 1.000: always
+            for per_query in (3, 20_000):
+                with (
+                    mock.patch.object(validate, "RANGE_ROWS", range_rows),
+                    mock.patch.object(validate, "CODES_PER_QUERY", per_query),
+                ):
+                    self.assertEqual(register_matches(codes, paths, 10), expected, (range_rows, per_query))
+                    self.assertEqual(register_matches(codes, paths, 1), (6, 2, [(3, "K015")]))
+                    self.assertEqual(register_matches({"Z1": 2, "Z2": 3}, paths, 10), (0, 0, []))
+                    self.assertEqual(register_matches({"K0105": 2, "K0125": 3}, paths, 10), (0, 0, []))
