@@ -30,7 +30,7 @@ from mtqg.core.models import ChangeRecord
 from mtqg.core.scoping import ensure_can_edit
 from mtqg.core.versioning import version_claim
 
-from .importing.staging import ADDRESS, CODE, HEAD_NAME, HEAD_SEARCH, chunk_rows, compress, households_text
+from .importing.staging import ADDRESS, CODE, HEAD_NAME, HEAD_SEARCH, chunk_rows, repack_households
 from .models import Household, Member, StagedChunk, StagedMember
 
 ERASED = "[đã xóa]"
@@ -151,7 +151,7 @@ def household_erase(*, actor: Any, household: Household, reason: str, commit: bo
         for values in rows:
             if values[CODE] == household.code:
                 values[HEAD_NAME], values[HEAD_SEARCH], values[ADDRESS] = ERASED, "", ""
-        chunk.households = compress(households_text(rows))
+        chunk.households = repack_households(chunk.households, rows)
         chunk.save(update_fields=["households"])
     staged = list(staged_members)
     for row in staged:

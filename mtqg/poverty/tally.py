@@ -88,7 +88,7 @@ def tally_add(rows: Iterable[tuple[Any, ...]]) -> int:
     )
     insert = f"INSERT INTO {t} ({', '.join(KEY)}, households, housing)"
     with connection.cursor() as cur:
-        if connection.vendor == "postgresql" and items:  # one statement: a column of values per array (0850)
+        if connection.vendor == "postgresql" and items:  # one statement: a column of values per array (0855)
             columns = [list(column) for column in zip(*items, strict=True)]
             cur.execute(f"{insert} SELECT * FROM unnest({', '.join(UNNEST_TYPES)}) {upsert}", columns)
             return len(items)

@@ -44,10 +44,13 @@ from .staging import (
     STAGED_MEMBER_FIELDS,
     chunk_rows,
     decompress,
+    households_text,
+    reviews_text,
     split_text,
     sqlite_page_cache,
     staged_chunks,
     staging_delete,
+    unpack_rows,
 )
 from .validate import province_code, register_matches, scope_paths
 
@@ -153,9 +156,10 @@ def _write_new(
     batch: ImportBatch, accepted: Accepted, everything: bool, step: Progress
 ) -> tuple[int, int, int, int, set[int]]:
     """New households only: the accepted rows of each chunk copied once into households and once into reviews.
-    PostgreSQL: the chunk's COPY texts as they are (rows rejected by the checker cut out by line), with the ids
-    reserved at staging. SQLite: the same texts split into executemany rows, numbered past today's largest id (the
-    writer holds the database's write lock). A code on the register raises IntegrityError (unique code)."""
+    PostgreSQL: COPY texts made from the chunk's typed rows (rows rejected by the checker left out) inside the COPY,
+    with the ids reserved at staging; a chunk staged before 0855 holds the texts themselves. SQLite: typed
+    executemany rows, numbered past today's largest id (the writer holds the database's write lock). A code on the
+    register raises IntegrityError (unique code)."""
     postgres = connection.vendor == "postgresql"
     next_id = 0
     if not postgres:
@@ -171,11 +175,10 @@ def _write_new(
     pending = count = 0
 
     def write() -> None:
-        if (
-            postgres
-        ):  # a compressed chunk is decompressed inside the COPY while the server writes the one before
-            bulk.copy_text(Household, HOUSEHOLD_COLUMNS, map(_text, households))
-            bulk.copy_text(Review, REVIEW_COLUMNS, map(_text, reviews))
+        # PostgreSQL: a chunk's texts are made inside the COPY, while the server writes the chunk before
+        if postgres:
+            bulk.copy_text(Household, HOUSEHOLD_COLUMNS, map(_households_text, households))
+            bulk.copy_text(Review, REVIEW_COLUMNS, map(_reviews_text, reviews))
         else:
             bulk.insert(Household, HOUSEHOLD_COLUMNS, households)
             bulk.insert(Review, REVIEW_COLUMNS, reviews)
@@ -185,7 +188,31 @@ def _write_new(
     def add_chunk(lines: str, h_packed: Any, r_packed: Any) -> int:
         """The chunk's accepted rows into the buffers (SQLite: as rows numbered from `next_id`); how many."""
         nonlocal next_id
-        h_text, r_text = decompress(h_packed), decompress(r_packed)
+        typed = unpack_rows(h_packed)
+        if typed is None:  # a chunk of COPY texts (staged before 0855)
+            return add_texts(lines, decompress(h_packed), decompress(r_packed))
+        c, rows = typed
+        if not everything:  # cut out the rows the checker rejected or left undecided
+            rows = [row for row in rows if accepted(row[LINE])]
+            communes.update(row[COMMUNE] for row in rows)
+        if not rows:
+            return 0
+        if postgres:
+            households.append(households_text(rows))
+            reviews.append(reviews_text(rows, c))
+            ids.update((row[CODE], row[HOUSEHOLD_ID]) for row in rows)
+            return len(rows)
+        for r in rows:
+            households.append((next_id, r[1], r[2], "", r[5], r[3], r[4], r[6], r[7]))
+            reviews.append((next_id, r[2], c.year, c.kind, r[7], r[8], r[9], r[10], c.standard_id, r[11],
+                            c.local_standard_id, r[12], "new" if r[11] in NEW_CLASSES else "", "[]", False, False,
+                            False, False, "", c.batch_id, r[6]))  # fmt: skip
+            ids[r[CODE]] = next_id
+            next_id += 1
+        return len(rows)
+
+    def add_texts(lines: str, h_text: str, r_text: str) -> int:
+        nonlocal next_id
         if not everything:  # cut out the rows the checker rejected or left undecided
             keep = [i for i, line in enumerate(lines.split(",")) if accepted(int(line))]
             h_lines, r_lines = h_text.split("\n"), r_text.split("\n")
@@ -209,14 +236,14 @@ def _write_new(
             reviews.extend(r_rows)
         return h_text.count("\n")
 
-    # PostgreSQL, every row accepted, no members: the chunks' texts as they are, decompressed inside the COPY
+    # PostgreSQL, every row accepted, no members: the chunks as staged, their texts made inside the COPY
     plain = postgres and everything and not batch.member_count
     limit = COPY_ROWS if plain else WRITE_ROWS
     step(5, _("Ghi hộ mới và kết quả rà soát"))
     for lines, h_packed, r_packed in staged_chunks(batch.pk):
-        if plain:
+        if plain:  # texts made in write(), inside the COPY
             households.append(h_packed)
-            reviews.append(r_packed)
+            reviews.append((h_packed, r_packed))
             pending += lines.count(",") + 1
         else:
             pending += add_chunk(lines, h_packed, r_packed)
@@ -243,8 +270,21 @@ def _write_new(
     return count, count, members, 0, communes
 
 
-def _text(data: str | bytes | memoryview) -> str:
-    return data if isinstance(data, str) else decompress(data)
+def _households_text(packed: str | bytes | memoryview) -> str:
+    """A buffered chunk's households as COPY text: made from its typed rows, or as staged before 0855."""
+    if isinstance(packed, str):
+        return packed
+    typed = unpack_rows(packed)
+    return decompress(packed) if typed is None else households_text(typed[1])
+
+
+def _reviews_text(packed: tuple[Any, Any] | str) -> str:
+    """(a buffered chunk's households, its reviews) → the reviews as COPY text (typed rows: from the households')."""
+    if isinstance(packed, str):
+        return packed
+    h_packed, r_packed = packed
+    typed = unpack_rows(h_packed)
+    return decompress(r_packed) if typed is None else reviews_text(typed[1], typed[0])
 
 
 def _write_again(

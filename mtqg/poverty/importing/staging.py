@@ -1,13 +1,16 @@
 """Writing validated rows to staging in chunks (decisions 0201, 0816), through `mtqg.core.bulk`: household rows
 packed a thousand to a `StagedChunk`, member rows one to a `StagedMember`.
 
-A chunk holds its rows already in PostgreSQL's COPY text format, twice: as the register's households and as their
-reviews (zlib-compressed), so that the commit of an accepted chunk hands the text to COPY unchanged — no parsing,
-no per-value formatting — and SQLite splits it into executemany rows. Everything else (the checker's page, the
-erasure, a re-review) reads a chunk back as rows of `ROW_FIELDS` (`chunk_rows`)."""
+A chunk holds its rows typed (marshal, zlib-compressed) with the batch's review constants (decision 0855): the
+commit turns them into PostgreSQL's COPY text of households and of reviews while the server writes the chunk
+before — so that work is not paid at staging, where the validators are the bottleneck — and hands SQLite typed
+executemany rows. A chunk staged before 0855 holds the two COPY texts themselves (0816); `chunk_rows` and the
+commit read both. Everything else (the checker's page, the erasure, a re-review) reads a chunk back as rows of
+`ROW_FIELDS` (`chunk_rows`)."""
 
 from __future__ import annotations
 
+import marshal
 import queue
 import re
 import threading
@@ -163,8 +166,42 @@ def decompress(data: bytes | memoryview) -> str:
     return zlib.decompress(data).decode()
 
 
+# A chunk of typed rows (decision 0855) starts with this byte; a chunk of COPY texts (0816, still read: batches
+# staged before the upgrade) with zlib's 0x78.
+TYPED = b"R"
+
+
+def pack_rows(rows: Sequence[Sequence[Any]], constants: ReviewConstants) -> bytes:
+    """A chunk's rows of `ROW_FIELDS` (with their ids) and the batch's review constants, typed (marshal: ints stay
+    ints), compressed: what staging keeps in `StagedChunk.households` (`reviews` is then empty). The COPY texts are
+    made from them at the commit, while the server writes the texts before (decision 0855)."""
+    c = constants
+    head = (c.year, c.kind, c.standard_id, c.local_standard_id, c.batch_id)
+    return TYPED + zlib.compress(marshal.dumps((head, [tuple(r) for r in rows])), 1)
+
+
+def unpack_rows(data: bytes | memoryview) -> tuple[ReviewConstants, list[tuple[Any, ...]]] | None:
+    """(constants, rows) of a typed chunk; None for a chunk of COPY texts. Only reads what `pack_rows` wrote into
+    this application's own staging table."""
+    if bytes(data[:1]) != TYPED:
+        return None
+    # marshal: S302 — the bytes are this application's own staging rows, written by `pack_rows` (decision 0855)
+    head, rows = marshal.loads(zlib.decompress(data[1:]))  # noqa: S302
+    return ReviewConstants(*head), rows
+
+
+def repack_households(households: bytes | memoryview, rows: Sequence[Sequence[Any]]) -> bytes:
+    """A chunk's `households` value after its rows (of `chunk_rows`) were changed (the erasure): typed again, or
+    for a chunk of COPY texts, its households' text (the reviews' text holds no name or address)."""
+    typed = unpack_rows(households)
+    return compress(households_text(rows)) if typed is None else pack_rows(rows, typed[0])
+
+
 def chunk_rows(lines: str, households: bytes | memoryview, reviews: bytes | memoryview) -> list[list[Any]]:
     """A chunk's rows as `ROW_FIELDS` (the checker's page, the erasure, a re-review)."""
+    typed = unpack_rows(households)
+    if typed is not None:
+        return [list(row) for row in typed[1]]
     out = []
     numbers = [int(x) for x in lines.split(",")]
     for line, h, r in zip(
@@ -263,8 +300,8 @@ class StagingWriter:
 
 
 class ChunkWriter(StagingWriter):
-    """Household rows (`ROW_FIELDS` without the id), packed `CHUNK_ROWS` to a `StagedChunk` row as COPY text of
-    households and of reviews (decision 0816). PostgreSQL: each row gets the id of its household-to-be from the
+    """Household rows (`ROW_FIELDS` without the id), packed `CHUNK_ROWS` to a `StagedChunk` row as typed rows
+    (decisions 0816, 0855). PostgreSQL: each row gets the id of its household-to-be from the
     household sequence, one `nextval` block per buffer — a sequence never hands out a value twice, so concurrent
     writers cannot collide; ids of rows never committed are gaps (decision 0815)."""
 
@@ -308,8 +345,8 @@ def pack_chunks(
                 part[-1][LINE],
                 len(part),
                 ",".join(str(row[LINE]) for row in part),
-                compress(households_text(part)),
-                compress(reviews_text(part, constants)),
+                pack_rows(part, constants),
+                b"",
             )
         )
         seq += 1

@@ -45,7 +45,7 @@ FORMULA = frozenset("=+@-")
 MAX_STORED_ERRORS = 10_000
 MIN_BIRTH = date(1900, 1, 1)
 CODES_PER_QUERY = 20_000  # codes probed on the register per statement
-RANGE_ROWS = 2  # register rows per code in a part's code range up to which the range is read (0850)
+RANGE_ROWS = 2  # register rows per code in a part's code range up to which the range is read (0855)
 
 
 logger = logging.getLogger(__name__)
@@ -89,7 +89,7 @@ def register_matches(codes: dict[str, int], paths: tuple[str, ...], limit: int) 
     of the part's codes (from its smallest to its largest, in the server's collation) when that range holds at most
     `RANGE_ROWS` register rows per code, testing each against the part's codes by hash — an empty range for a file
     of new codes, one index read for a re-review — and otherwise probes the code's unique index code by code
-    (decision 0850; both give the same rows)."""
+    (decision 0855; both give the same rows)."""
     qn = connection.ops.quote_name
     h_t, u_t = (qn(m._meta.db_table) for m in (Household, UnitVersion))
     inside = " OR ".join(["substr(u.path, 1, %s) = %s"] * len(paths)) or "1 = 0"

@@ -27,7 +27,7 @@ from mtqg.poverty.importing import (
     validate,
 )
 from mtqg.poverty.importing.reader import MEMBER_SHEET
-from mtqg.poverty.importing.staging import chunk_rows
+from mtqg.poverty.importing.staging import chunk_rows, compress, households_text, reviews_text, unpack_rows
 from mtqg.poverty.importing.validate import register_matches, scope_paths
 from mtqg.poverty.models import (
     Decision,
@@ -451,7 +451,7 @@ class ParallelValidationTests(_MakerCheckerWorld):
 
 
 class RegisterProbeTests(_MakerCheckerWorld):
-    """The staging's probe of the register (`register_matches`, decision 0850): reading the range of a part's codes
+    """The staging's probe of the register (`register_matches`, decision 0855): reading the range of a part's codes
     (PostgreSQL, when the range is small) and probing code by code find the same households, in the unit and
     outside it, whatever else lies between the codes."""
 
@@ -476,3 +476,62 @@ class RegisterProbeTests(_MakerCheckerWorld):
                     self.assertEqual(register_matches(codes, paths, 1), (6, 2, [(3, "K015")]))
                     self.assertEqual(register_matches({"Z1": 2, "Z2": 3}, paths, 10), (0, 0, []))
                     self.assertEqual(register_matches({"K0105": 2, "K0125": 3}, paths, 10), (0, 0, []))
+
+
+class StagedFormatTests(_MakerCheckerWorld):
+    """Chunks hold typed rows (decision 0855); a batch staged before (COPY texts, 0816) still shows on the checker's
+    page and commits the same households and reviews, rejected rows left out."""
+
+    prefix = "sf"
+
+    def stage(self, name: str) -> ImportBatch:
+        rows = [
+            row(f"{name}{i:04d}", self.commune, str(700_000 + 9_973 * i % 2_000_000), i % 5)
+            for i in range(1_200)
+        ]
+        rows[7][2] = '"Lò\tVăn \\N A"'  # a tab and a backslash: escaped in the texts made at the commit
+        return batch_stage(  # type: ignore[arg-type]
+            actor=self.maker, unit=self.world.dien_bien, year=2023, data=csv_bytes(rows), name=f"{name}.csv"
+        )
+
+    def register(self, prefix: str) -> list[tuple[object, ...]]:
+        fields = ("household__head_name", "household__address", "income_per_capita_month", "deprivations",
+                  "deprivation_count", "poverty_class", "transition", "standard_id", "ethnicity", "area")  # fmt: skip
+        return [
+            (code[len(prefix) :], *rest)
+            for code, *rest in Review.objects.filter(household__code__startswith=prefix)
+            .order_by("household__code")
+            .values_list("household__code", *fields)
+        ]
+
+    def test_a_batch_of_copy_texts_staged_before_reads_and_commits_as_a_typed_one(self) -> None:
+        typed, old = self.stage("A"), self.stage("B")
+        self.assertTrue(
+            all(
+                unpack_rows(h)
+                for h in StagedChunk.objects.filter(batch=typed).values_list("households", flat=True)
+            )
+        )
+        for chunk in StagedChunk.objects.filter(batch=old):  # as 0816 staged them
+            constants, rows = unpack_rows(chunk.households)  # type: ignore[misc]
+            chunk.households = compress(households_text(rows))
+            chunk.reviews = compress(reviews_text(rows, constants))
+            chunk.save()
+        page = [
+            (r.line, r.code[1:], r.head_name, r.poverty_class)
+            for r in StagedLines(StagedChunk.objects.all(), old.pk)[0:1_200]
+        ]
+        self.assertEqual(
+            page,
+            [
+                (r.line, r.code[1:], r.head_name, r.poverty_class)
+                for r in StagedLines(StagedChunk.objects.all(), typed.pk)[0:1_200]
+            ],
+        )
+        for batch in (typed, old):
+            staged_row_decide(actor=self.checker, batch=batch, lines=[5, 1_100], decision=Decision.REJECTED)
+            batch_accept_rest(actor=self.checker, batch=batch)
+            self.assertEqual(batch_approve(actor=self.checker, batch=batch), 1_198)
+        self.assertEqual(self.register("A"), self.register("B"))
+        self.assertEqual(len(self.register("A")), 1_198)
+        self.assertEqual(Household.objects.get(code="A0007").head_name, "Lò\tVăn \\N A")
