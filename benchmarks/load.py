@@ -726,6 +726,44 @@ def server_cpu(server: subprocess.Popen[bytes]) -> dict[str, float]:
     return {"app": app, "db": db}
 
 
+def cpu_snapshot(server: subprocess.Popen[bytes], worker: subprocess.Popen[bytes] | None) -> dict[str, float]:
+    """CPU seconds so far of each side and the wall clock: the server (gunicorn `app`, PostgreSQL `db`), the job
+    worker's process and this process — the load generator itself (every thread: `time.process_time`)."""
+    return {
+        **server_cpu(server),
+        "worker": _cpu_seconds(worker.pid) if worker is not None else 0.0,
+        "client": time.process_time(),
+        "wall": time.perf_counter(),
+    }
+
+
+def cpu_window(before: dict[str, float], after: dict[str, float], cores: int) -> dict[str, float]:
+    """CPU of the measured window per side: seconds, cores (CPU seconds / wall seconds) and share of the machine.
+    On one machine the load generator competes with the server: its own share says how much of the cores the
+    server could not have had (decision 0851)."""
+    wall = max(after["wall"] - before["wall"], 1e-9)
+    spent = {k: after[k] - before[k] for k in ("app", "db", "worker", "client")}
+    server = spent["app"] + spent["db"]
+    return {
+        "cpu_window_s": round(wall, 2),
+        "machine_cores": cores,
+        "client_cpu_s": round(spent["client"], 2),
+        "worker_cpu_s": round(spent["worker"], 2),
+        "client_cpu_cores": round(spent["client"] / wall, 3),
+        "server_cpu_cores": round(server / wall, 3),
+        "client_cpu_share": round(spent["client"] / wall / cores, 3),
+        "server_cpu_share": round(server / wall / cores, 3),
+    }
+
+
+def cpu_rows(window: dict[str, float]) -> list[dict[str, Any]]:
+    """The window's CPU as results rows: the load generator's and the server's (app + PostgreSQL), in cores."""
+    return [
+        result("load.client_cpu_cores", window["client_cpu_cores"], "cores"),
+        result("load.server_cpu_cores", window["server_cpu_cores"], "cores"),
+    ]
+
+
 def start_worker() -> subprocess.Popen[bytes]:
     """The job worker (manage.py db_worker), as `make demo` runs it: it writes the committed import."""
     from django.conf import settings
@@ -893,10 +931,10 @@ def run(
     load_before = os.getloadavg()
     try:
         wait_ready(port, n_workers)
-        cpu_at: dict[str, dict[str, float]] = {"before": server_cpu(server)}
+        cpu_at: dict[str, dict[str, float]] = {"before": cpu_snapshot(server, worker)}
 
         def measure_from() -> None:
-            cpu_at["before"] = server_cpu(server)
+            cpu_at["before"] = cpu_snapshot(server, worker)
 
         stats, batch_id = asyncio.run(
             drive(
@@ -904,7 +942,7 @@ def run(
             )
         )
         wall = stats.measured_s
-        cpu_after = server_cpu(server)
+        cpu_after = cpu_snapshot(server, worker)
         cpu_before = cpu_at["before"]
         committed = _wait_committed(batch_id) if upload is not None else None
         if committed is False:
@@ -922,10 +960,12 @@ def run(
     every = [v for values in stats.client.values() for v in values]
     app_cpu = cpu_after["app"] - cpu_before["app"]
     db_cpu = cpu_after["db"] - cpu_before["db"]
+    window = cpu_window(cpu_before, cpu_after, os.cpu_count() or 1)
     detail = {
         "app_cpu_s": round(app_cpu, 2),
         "db_cpu_s": round(db_cpu, 2),
         "cpu_per_request_s": round((app_cpu + db_cpu) / max(stats.requests, 1), 4),
+        **window,
         "users": users,
         "think_s": list(think),
         "seconds": seconds,
@@ -966,6 +1006,7 @@ def run(
             result("load.write_server_p95", percentile(writes_server, 95), "s"),
             result("load.import_committed", float(bool(committed)), "yes=1", target=1.0, lower_is_better=False),
         ]  # fmt: skip
+    rows += cpu_rows(window)
     for row in rows:
         row["n"] = len(dash_server) if row["name"].startswith("load.dashboard") else stats.requests
         if row["name"].startswith("load.write"):
@@ -1081,6 +1122,11 @@ def main(argv: list[str] | None = None) -> None:
             f"{v['server_p50']:>12.3f}{v['server_p95']:>8.3f}{v['server_p99']:>8.3f}"
             f"{v['cpu_p50']:>9.3f}{v['cpu_p95']:>8.3f}{v['errors']:>5}"
         )
+    print(
+        f"CPU over the window ({detail['cpu_window_s']} s, {detail['machine_cores']} cores): load generator "
+        f"{detail['client_cpu_cores']} cores ({detail['client_cpu_share']:.0%} of the machine), server "
+        f"{detail['server_cpu_cores']} cores ({detail['server_cpu_share']:.0%}), job worker {detail['worker_cpu_s']} s"
+    )
     for row in rows[:9]:
         print(
             f"{row['name']}: {row['value']} {row['unit']}"

@@ -11,10 +11,8 @@ class DashboardsConfig(AppConfig):
         from mtqg.reports.api import cached_report_register
 
         from . import (
+            pagecache,
             receivers,  # noqa: F401  (connects the ChangeRecord receiver)
-            selectors,
         )
 
-        cached_report_register(
-            "ntm-summary", stamp=selectors.stamp, cache=selectors.panel_cache
-        )  # decision 0835
+        cached_report_register("ntm-summary", serve=pagecache.figures_serve)  # decisions 0835, 0850

@@ -13,6 +13,9 @@ were read. A reader whose stamp has moved on gets:
 
 The bound is `settings.DASHBOARDS_STALE_SECONDS` (60 s; 0 = always recompute when the stamp moved). The lock is the
 cache's atomic `add` (local memory, Redis), or a file created exclusively next to the file cache's entries.
+
+`figures_serve` gives the report API (reports.api, registered at start-up) the same rules for a report's figures,
+with the moment they were read, which the API shows as `figures_as_of` (decision 0850).
 """
 
 from __future__ import annotations
@@ -28,6 +31,9 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache.backends.filebased import FileBasedCache
+from django.utils import timezone
+
+from mtqg.geo.models import UnitVersion
 
 from . import selectors
 
@@ -88,11 +94,12 @@ def lock_release(key: str) -> None:
 
 def _compute(key: str, version: int, as_of: datetime, compute: Callable[[], Any], timeout: int) -> Any:
     """Compute and store the page with its version, its as-of (the time of the stamp it was computed from: the
-    "Số liệu tính đến" its content shows) and when its figures were read (the staleness bound counts from it)."""
+    "Số liệu tính đến" its content shows) and when its figures were read (the staleness bound counts from it, and
+    so does the timeout: an entry outlives its reading by `timeout` at most, however long the computation took)."""
     read_at = time.time()
     value = compute()
     entry = {"value": value, "version": version, "as_of": as_of, "read_at": read_at}
-    selectors.panel_cache().set(key, entry, timeout)
+    selectors.panel_cache().set(key, entry, max(1, int(timeout - (time.time() - read_at))))
     return value
 
 
@@ -115,15 +122,17 @@ def get_or_compute(
     *,
     timeout: int,
     refresh: bool = False,
+    limit: int | None = None,
 ) -> tuple[Any, Stale | None]:
     """(value, None) when current; (value, Stale) when served from an older computation within the bound.
-    `refresh` (the warming job): compute when not current unless someone else is computing; never serve stale."""
+    `refresh` (the warming job): compute when not current unless someone else is computing; never serve stale.
+    `limit`: the staleness bound in seconds if not the setting's (0: never stale, still computed once at a time)."""
     cache = selectors.panel_cache()
     entry = cache.get(key)
     if entry is not None and entry["version"] == version:
         return entry["value"], None
     age = time.time() - entry["read_at"] if entry is not None else None
-    limit = bound()
+    limit = bound() if limit is None else limit
     if refresh:
         if lock_acquire(key):
             return _locked_compute(key, version, changed_at, compute, timeout), None
@@ -143,3 +152,24 @@ def get_or_compute(
         if got is not None and time.time() - got["read_at"] < limit:
             return _stale(got, changed_at)
     return _compute(key, version, changed_at, compute, timeout), None
+
+
+def figures_serve(unit: UnitVersion, key: str, compute: Callable[[], Any]) -> tuple[Any, datetime, bool]:
+    """A report's figures for `unit` under `key` (the caller's scope, parameters and language; the unit's stamp
+    is added here): (figures, when they were read, stale). The pages' rules (decision 0850): a province's or the
+    country's figures within the staleness bound after a save, a commune's exact (its own stamp, 0835); either is
+    computed once at a time; stored for the bound at most, for what the stamps do not see (a policy edited at
+    the centre). A unit without a stamp: computed now."""
+
+    def timed() -> tuple[datetime, Any]:
+        read_at = timezone.now()
+        return read_at, compute()
+
+    changed_at, version = selectors.stamp(unit)
+    if changed_at is None:
+        read_at, value = timed()
+        return value, read_at, False
+    limit = 0 if unit.level >= UnitVersion.Level.COMMUNE else bound()
+    got, stale = get_or_compute(key, version, changed_at, timed, timeout=max(bound(), 1), limit=limit)
+    read_at, value = got
+    return value, read_at, stale is not None

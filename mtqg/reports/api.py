@@ -8,14 +8,14 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponsePermanentRedirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.decorators import api_view
 from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
@@ -38,36 +38,41 @@ def report_response(request: Request, slug: str) -> Response:
         raise Http404(_("Không tìm thấy đơn vị hoặc bạn không có quyền xem."))
     if slug not in CACHED_REPORTS:
         return Response(get_report(slug)(request.user, params))
-    return Response(_cached(request, slug, lambda: get_report(slug)(request.user, params), params.unit))
-
-
-# Reports computed from source rows whose every write refreshes the unit's facts stamp (decision 0835): cached
-# per user scope, parameters, language and stamp; the timeout bounds what the stamp does not see (a policy or a
-# criteria set edited at the centre) to the dashboards' staleness bound. The stamps and the cache belong to the
-# dashboards, a layer above this one: it registers them at start-up (`cached_report_register`, DashboardsConfig).
-CACHED_REPORTS: dict[str, tuple[Callable[[Any], tuple[datetime | None, int]], Callable[[], Any]]] = {}
-
-
-def cached_report_register(
-    slug: str, *, stamp: Callable[[Any], tuple[datetime | None, int]], cache: Callable[[], Any]
-) -> None:
-    """Serve report `slug` from `cache()` while `stamp(unit)` (latest refresh time, version) is unchanged."""
-    CACHED_REPORTS[slug] = (stamp, cache)
-
-
-def _cached(request: Request, slug: str, compute: Any, unit: Any) -> Any:
-    stamp, cache = CACHED_REPORTS[slug]
-    changed_at, version = stamp(unit)
-    if changed_at is None:
-        return compute()
     given = sorted(request.query_params.items())
-    raw = repr((slug, given, view_prefixes(request.user), get_language(), changed_at, version))
+    raw = repr((slug, given, view_prefixes(request.user), get_language()))
     key = "reports:api:" + hashlib.sha256(raw.encode()).hexdigest()
-    hit = cache().get(key)
-    if hit is None:
-        hit = compute()
-        cache().set(key, hit, max(getattr(settings, "DASHBOARDS_STALE_SECONDS", 60), 1))
-    return hit
+    figures, read_at, stale = CACHED_REPORTS[slug](
+        params.unit, key, lambda: get_report(slug)(request.user, params)
+    )
+    return figures_response(figures, read_at, stale)
+
+
+# Reports computed from source rows whose every write refreshes the unit's facts stamp (decisions 0835, 0850):
+# served per user scope, parameters and language, a province's or the country's within the dashboards' staleness
+# bound after a save, their JSON saying from when (`figures_as_of`, `stale`). The stamps, the cache and the rule
+# belong to the dashboards, a layer above this one: it registers them at start-up (`cached_report_register`,
+# DashboardsConfig) with `serve(unit, key, compute) -> (figures, read_at, stale)`.
+ServeFigures = Callable[[Any, str, Callable[[], Any]], tuple[Any, datetime, bool]]
+CACHED_REPORTS: dict[str, ServeFigures] = {}
+
+
+def cached_report_register(slug: str, *, serve: ServeFigures) -> None:
+    """Serve report `slug` (whose figures are a JSON object) through `serve`."""
+    CACHED_REPORTS[slug] = serve
+
+
+def figures_response(figures: dict[str, Any], read_at: datetime, stale: bool) -> Response:
+    """The figures with the moment they were read from the database (ISO 8601, local time with its offset) and
+    whether newer data have been saved since (then they are at most the staleness bound old); `Age`: the seconds
+    since they were read (RFC 9111 5.1). No `Last-Modified`: it would let HTTP caches keep the answer by heuristic."""
+    body = {
+        **figures,
+        "figures_as_of": timezone.localtime(read_at).isoformat(timespec="seconds"),
+        "stale": stale,
+    }
+    response = Response(body)
+    response["Age"] = str(max(0, int((timezone.now() - read_at).total_seconds())))
+    return response
 
 
 REPORT_PARAMETERS = [
@@ -91,8 +96,24 @@ json_body_schema = extend_schema(request=OpenApiTypes.OBJECT, responses=OpenApiT
             description="Mã báo cáo (danh mục báo cáo)",
         ),
         *REPORT_PARAMETERS,
+        OpenApiParameter(
+            "Age",
+            int,
+            OpenApiParameter.HEADER,
+            response=[200],
+            description="Số giây kể từ khi số liệu được đọc (báo cáo có figures_as_of)",
+        ),
     ],
-    responses=OpenApiTypes.OBJECT,
+    responses={
+        200: OpenApiResponse(
+            OpenApiTypes.OBJECT,
+            description=(
+                "Số liệu của báo cáo. Báo cáo tổng hợp từ bảng điều khiển (ntm-summary) thêm figures_as_of "
+                "(thời điểm đọc số liệu, ISO 8601 có múi giờ) và stale (true: đã có số liệu mới hơn, trả lời "
+                "trong giới hạn DASHBOARDS_STALE_SECONDS)."
+            ),
+        )
+    },
 )
 @api_view(["GET"])
 def report_view(request: Request, slug: str) -> Response:
