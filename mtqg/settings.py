@@ -153,6 +153,9 @@ DASHBOARDS_WARM = os.environ.get("DASHBOARDS_WARM", "1") == "1"
 # A province's or the country's page may be served from its last computed version, its as-of shown, for at most
 # this many seconds after newer figures exist (one request recomputes it meanwhile; decision 0835). 0 = never.
 DASHBOARDS_STALE_SECONDS = env_int("DASHBOARDS_STALE_SECONDS", 60)
+# A unit's pages are warmed at most once per this many seconds (decision 0856): between two warmings readers get
+# them within the bound above, and one of them recomputes a page past half of it. 0 = after every refresh.
+DASHBOARDS_WARM_INTERVAL = env_int("DASHBOARDS_WARM_INTERVAL", DASHBOARDS_STALE_SECONDS // 2)
 
 AUTH_USER_MODEL = "accounts.User"
 # Which unit paths a user may see/edit; mtqg.core.scoping calls it (core imports nothing above it).

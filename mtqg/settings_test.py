@@ -17,4 +17,5 @@ REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": "100000/m
 # one per-process cache: the dashboards' pages go to the default cache, which tests clear (decision 0716)
 DASHBOARDS_CACHE = "local"
 DASHBOARDS_WARM = False  # tests that warm say so (override_settings): a warm renders dozens of pages
+DASHBOARDS_WARM_INTERVAL = 0  # every warming renders (the interval's own test sets it)
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -106,6 +106,16 @@ def render_page(user: Any, unit: UnitVersion, params: dict[str, str]) -> dict[st
     return page if page.get("content") is not None else None
 
 
+def _due(unit: UnitVersion) -> bool:
+    """Whether the unit's pages are to be warmed now: not when another warming took them less than
+    `DASHBOARDS_WARM_INTERVAL` seconds ago (decision 0856). Under continuous data entry every save refreshed and
+    re-warmed the country's and its province's pages — most of the job worker's CPU in the 200-user run — while
+    readers are served those pages within the staleness bound (0835) anyway. The mark is an `add` in the shared
+    page cache, so one warming per unit and interval across every process."""
+    interval = int(getattr(settings, "DASHBOARDS_WARM_INTERVAL", 0))
+    return interval <= 0 or bool(selectors.panel_cache().add(f"warmed:{unit.path}", 1, timeout=interval))
+
+
 def pages_warm(path: str, *, version: int | None = None) -> dict[str, Any]:
     """Render into the page cache every warmed variant (see `variants`) of the units whose pages read the stamp
     of `path`, once per scope that sees them. Skipped when `version` is given and the stamp moved on since (a
@@ -116,7 +126,7 @@ def pages_warm(path: str, *, version: int | None = None) -> dict[str, Any]:
     if version is not None and current is not None and current != version:
         return {"pages": 0, "skipped": True, "seconds": 0.0}
     this_year = timezone.localdate().year
-    units = warm_units(path)
+    units = [unit for unit in warm_units(path) if _due(unit)]
     pages = 0
     with translation.override(settings.LANGUAGE_CODE):
         for user in scope_users():
