@@ -168,24 +168,11 @@ class WarmingTest(TestCase):
         cold, _missed = self._get(self.world.dien_bien_officer, url)
         self.assertEqual(self._page(cold), self._page(after))
 
-
-@override_settings(CACHES=BIG_CACHE, DASHBOARDS_WARM_INTERVAL=30)
-class WarmingIntervalTest(TestCase):
-    """A unit's pages are warmed at most once per `DASHBOARDS_WARM_INTERVAL` (decision 0856)."""
-
-    @classmethod
-    def setUpTestData(cls) -> None:
-        cls.world = make_world()
-        cls.communes = factories.ntm_rows(cls.world.dien_bien_old)
-        summaries_rebuild(unit=cls.world.dien_bien)
-        stamps_bump([""])
-
-    def setUp(self) -> None:
-        cache.clear()
-
+    @override_settings(DASHBOARDS_WARM_INTERVAL=30)
     def test_a_second_warming_within_the_interval_renders_nothing_and_one_after_it_renders_again(
         self,
     ) -> None:
+        """A unit's pages are warmed at most once per `DASHBOARDS_WARM_INTERVAL` (decision 0856)."""
         path = self.communes[0].path
         first = pages_warm(path)["pages"]
         self.assertGreater(first, 0)
