@@ -8,9 +8,11 @@ with n = 1 and shown as a single run in docs/benchmarks.md.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import os
 import resource
 import statistics
+import sys
 import time
 from collections.abc import Callable
 from typing import Any
@@ -77,6 +79,27 @@ def ensure_test_environment() -> None:
 
 def peak_memory_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def loadavg() -> str:
+    """/proc/loadavg's three averages (1, 5, 15 min) as results files write them: how busy the machine was."""
+    path = "/proc/loadavg"
+    if not os.path.exists(path):
+        return ""
+    with open(path) as f:
+        return " ".join(f.read().split()[:3])
+
+
+def report_head(scale: str, load_start: str, load_end: str | None = None) -> dict[str, Any]:
+    """The fields every results file opens with (benchmarks/render.py reads them): when, the scale, the machine,
+    the load average before the run and after it (now, unless given)."""
+    return {
+        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "scale": scale,
+        "host": f"{os.cpu_count()} CPU, Python {sys.version.split()[0]}",
+        "load_average_start": load_start,
+        "load_average_end": loadavg() if load_end is None else load_end,
+    }
 
 
 def load_average() -> list[float]:

@@ -24,13 +24,13 @@ from typing import Any
 from django.conf import settings
 
 try:
-    from benchmarks.common import Timing, result
+    from benchmarks.common import Timing, loadavg, report_head, result
 except ModuleNotFoundError:  # run as a script
     import sys
     from pathlib import Path
 
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    from benchmarks.common import Timing, result
+    from benchmarks.common import Timing, loadavg, report_head, result
 
 
 class Rollback(Exception):
@@ -345,7 +345,7 @@ def cpu_report(load_files: list[str], label: str = "dashboard-cpu", baseline_tre
     runs, each named after whether it started warmed (`--warm`) or empty."""
     from benchmarks.render import RESULTS, header, table
 
-    load_start = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    load_start = loadavg()
     rows = side_by_side(baseline_tree) if baseline_tree else page_cpu()
     results = [{**r, "db": "sqlite"} for r in rows]
     for arg in load_files:  # PATH, or SUFFIX=PATH (e.g. before_0821=…: a run of the baseline checkout)
@@ -371,11 +371,7 @@ def cpu_report(load_files: list[str], label: str = "dashboard-cpu", baseline_tre
             "(gunicorn, the Server-Timing cpu of each request; decision 0821)"
         )
     report = {
-        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "scale": "demo",
-        "host": f"{os.cpu_count()} CPU, Python {sys.version.split()[0]}",
-        "load_average_start": load_start,
-        "load_average_end": " ".join(f"{x:.2f}" for x in os.getloadavg()),
+        **report_head("demo", load_start),
         "method": method,
         "command": " ".join(sys.argv),
         "results": results,

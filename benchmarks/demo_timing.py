@@ -33,14 +33,10 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import MIN_REPEAT, Timing, result
+from benchmarks.common import MIN_REPEAT, Timing, loadavg, report_head, result
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
-
-
-def _loadavg() -> str:
-    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
 def _answers(port: int) -> bool:
@@ -190,16 +186,12 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=MIN_REPEAT)
     parser.add_argument("--note", help="a sentence stored in the results file and shown with its table")
     args = parser.parse_args()
-    load_start = _loadavg()
+    load_start = loadavg()
     commit = head(Path(args.repo))
     runs = [measure(Path(args.repo), args.port, args.limit, commit) for _ in range(args.repeat)]
     rows = rows_from_runs(runs)
     report = {
-        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "scale": "demo",
-        "host": f"{os.cpu_count()} CPU, Python {sys.version.split()[0]}",
-        "load_average_start": load_start,
-        "load_average_end": _loadavg(),
+        **report_head("demo", load_start),
         "method": f"{len(runs)} fresh clones of the commit, one after the other, each `make demo` with a clean "
         "environment timed until the first HTTP answer; median with min/max; install = new virtualenv + pip install "
         "-r requirements.lock from the sources pip is configured with on this machine (cache and sources in the "

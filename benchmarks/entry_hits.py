@@ -164,16 +164,13 @@ def main() -> None:
     options = dict(zip(args[::2], args[1::2], strict=False))
     if "--baseline" not in options:
         raise SystemExit("Cần --baseline DIR (một bản mã trước thay đổi, có var/mtqg.sqlite3 riêng).")
+    from benchmarks.common import loadavg, report_head
     from benchmarks.render import RESULTS, header, table
 
-    load_start = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    load_start = loadavg()
     rows = side_by_side(options["--baseline"], int(options.get("--rounds", "3")))
     report = {
-        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "scale": "demo",
-        "host": f"{os.cpu_count()} CPU, Python {sys.version.split()[0]}",
-        "load_average_start": load_start,
-        "load_average_end": " ".join(f"{x:.2f}" for x in os.getloadavg()),
+        **report_head("demo", load_start),
         "method": (
             "Django test client, demo database (SQLite), shared file cache: 29 warmed dashboard pages of Điện Biên, "
             f"{READS} reads at random with a commune's row-level refresh every {SAVE_EVERY} reads; miss = a read "

@@ -24,9 +24,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import paired, result, timed
+from benchmarks.common import loadavg, paired, report_head, result, timed
 from benchmarks.render import header, table
-from benchmarks.run import METHOD, RESULTS, _loadavg
+from benchmarks.run import METHOD, RESULTS
 
 NOTE = "benchmark-country"
 SAMPLE_STEP = 10
@@ -215,11 +215,7 @@ def write_results(rows: list[dict[str, Any]], scale: str, counts: dict[str, floa
             if before and r.get("value") and before.get("value"):
                 r["vs_previous"] = round(before["value"] / r["value"], 2)
     report = {
-        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "scale": "demo",
-        "host": f"{os.cpu_count()} CPU, Python {sys.version.split()[0]}",
-        "load_average_start": counts.pop("load_start"),
-        "load_average_end": _loadavg(),
+        **report_head("demo", counts.pop("load_start")),
         "method": METHOD,
         "note": (
             f"benchmarks.ntm_country {scale} on the demo database: {int(counts['communes'])} communes of the "
@@ -243,7 +239,7 @@ if __name__ == "__main__":
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mtqg.settings")
     django.setup()
     scale = sys.argv[1] if len(sys.argv) > 1 else "full"
-    load_start = _loadavg()
+    load_start = loadavg()
     t = run(scale)
     rows = _rows(t)
     write_results(rows, scale, {**{k: float(v) for k, v in t.items()}, "load_start": load_start})

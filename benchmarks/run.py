@@ -30,6 +30,8 @@ from importlib import import_module
 from pathlib import Path
 from typing import Any
 
+from benchmarks.common import loadavg, report_head
+
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
 # Known modules first (in this order); any other benchmarks/<name>.py with run()/results() is picked up after.
@@ -210,7 +212,7 @@ def _database(
         out.unlink(missing_ok=True)
         sys.stderr.write(f"== {db}: {step}\n")
         started = time.perf_counter()
-        load_before = _loadavg()
+        load_before = loadavg()
         proc = subprocess.run(
             [sys.executable, "-m", "benchmarks.run", "--child", str(out), "--module", step, "--scale", scale],
             cwd=ROOT,
@@ -221,18 +223,13 @@ def _database(
             step_rows = json.loads(out.read_text())
             for row in step_rows:
                 if row.get("unit") != "settings":
-                    row["load_average"] = [load_before, _loadavg()]
+                    row["load_average"] = [load_before, loadavg()]
             rows.extend(step_rows)
         else:
             rows.append({"name": f"{step}.error", "value": 0, "unit": "", "error": f"exit {proc.returncode}"})
         sys.stderr.write(f"   {time.perf_counter() - started:.1f} s\n")
     shutil.rmtree(tmp, ignore_errors=True)  # the SQLite database, the cache and the outputs of this run
     return rows
-
-
-def _loadavg() -> str:
-    """/proc/loadavg's three averages (1, 5, 15 min): how busy the shared machine was."""
-    return " ".join(Path("/proc/loadavg").read_text().split()[:3]) if Path("/proc/loadavg").exists() else ""
 
 
 METHOD = (
@@ -286,7 +283,7 @@ def main() -> None:
         return
     postgres = os.environ.get("DATABASE_URL", "").startswith("postgres") or bool(args.existing)
     results: list[dict[str, Any]] = []
-    load_start = _loadavg()
+    load_start = loadavg()
     if (
         args.scale == "national" or args.existing
     ):  # ≈ 27 M households: generated server-side on PostgreSQL only
@@ -319,11 +316,7 @@ def main() -> None:
                     ratio = 1 / ratio  # throughput: higher is better
                 r["vs_previous"] = round(ratio, 2)
     report = {
-        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "scale": args.scale,
-        "host": f"{os.cpu_count()} CPU, Python {sys.version.split()[0]}",
-        "load_average_start": load_start,
-        "load_average_end": _loadavg(),
+        **report_head(args.scale, load_start),
         "method": METHOD,
         **({"note": args.note} if args.note else {}),
         "command": " ".join(sys.argv),

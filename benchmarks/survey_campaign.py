@@ -226,11 +226,10 @@ def run(scale: str = "full") -> list[dict[str, Any]]:
 
 def _report(rows_by_db: dict[str, list[dict[str, Any]]], note: str) -> dict[str, Any]:
     """A results file in the shape of benchmarks/run.py's (rendered by benchmarks/render.py)."""
-    import datetime as dt
-    import os
     import sys
 
-    from benchmarks.run import METHOD, _loadavg
+    from benchmarks.common import report_head
+    from benchmarks.run import METHOD
 
     results = [{**r, "db": db} for db, rows in rows_by_db.items() for r in rows]
     sqlite = {r["name"]: r for r in rows_by_db.get("sqlite", [])}
@@ -239,11 +238,7 @@ def _report(rows_by_db: dict[str, list[dict[str, Any]]], note: str) -> dict[str,
         if r["db"] == "postgresql" and other and r.get("value") and other.get("value"):
             r["sqlite_over_postgresql"] = round(other["value"] / r["value"], 2)
     return {
-        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "scale": "province",
-        "host": f"{os.cpu_count()} CPU, Python {sys.version.split()[0]}",
-        "load_average_start": "see each row",
-        "load_average_end": _loadavg(),
+        **report_head("province", "see each row"),
         "method": METHOD,
         "note": note,
         "command": " ".join(sys.argv),
@@ -286,12 +281,13 @@ def main(argv: list[str]) -> None:
     import django
 
     django.setup()
-    from benchmarks.run import _db_settings, _loadavg
+    from benchmarks.common import loadavg
+    from benchmarks.run import _db_settings
 
-    before = _loadavg()
+    before = loadavg()
     rows = run(args.scale)
     for row in rows:
-        row["load_average"] = [before, _loadavg()]
+        row["load_average"] = [before, loadavg()]
         print(
             row["name"], row["value"], row.get("min"), row.get("max"), row.get("baseline"), row.get("ratio")
         )

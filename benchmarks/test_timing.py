@@ -26,13 +26,11 @@ import time
 from pathlib import Path
 from typing import Any
 
+from benchmarks.common import loadavg, report_head
+
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
 TARGET_S = 480.0
-
-
-def _loadavg() -> str:
-    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
 def _command(db: str, workers: int) -> list[str]:
@@ -51,7 +49,7 @@ def _start(db: str, workers: int, log_dir: Path) -> tuple[subprocess.Popen[bytes
     timed = ["/usr/bin/time", "-v", "-o", str(log_dir / f"test-{db}.time"), *_command(db, workers)]
     with open(log, "wb") as out:
         proc = subprocess.Popen(timed, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-    return proc, log, time.perf_counter(), _loadavg()
+    return proc, log, time.perf_counter(), loadavg()
 
 
 def _cpu(time_file: Path) -> tuple[float, float]:
@@ -85,7 +83,7 @@ def _slowest(log: Path, count: int = 15) -> list[str]:
 def measure(db: str, proc: subprocess.Popen[bytes], log: Path, started: float, load: str) -> dict[str, Any]:
     rc = proc.wait()
     wall = time.perf_counter() - started
-    return _phase(db, log, rc, wall, load, _loadavg())
+    return _phase(db, log, rc, wall, load, loadavg())
 
 
 def _phase(db: str, log: Path, rc: int, wall: float, load_start: str, load_end: str) -> dict[str, Any]:
@@ -140,7 +138,7 @@ def main() -> None:
     commit = subprocess.run(
         ["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True
     ).stdout.strip()
-    load_start = _loadavg()
+    load_start = loadavg()
     begun = time.perf_counter()
     phases = []
     if args.from_logs:
@@ -173,11 +171,7 @@ def main() -> None:
         if failed:
             row["error"] = "; ".join(f"{p['db']}: exit {p['exit_code']}, {p['summary']}" for p in failed)
     report = {
-        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "scale": "test",
-        "host": f"{os.cpu_count()} CPU, Python {sys.version.split()[0]}",
-        "load_average_start": load_start,
-        "load_average_end": phases[-1]["load_average_end"] if args.from_logs else _loadavg(),
+        **report_head("test", load_start, phases[-1]["load_average_end"] if args.from_logs else None),
         "method": "one run of each phase of `make test` (the pytest commands of make test-sqlite / test-postgres, "
         f"{args.workers} xdist workers, --durations=60), "
         + ("both phases at once" if args.concurrent else "one after the other")
